@@ -1,0 +1,11 @@
+DROP TABLE settings;
+DROP TABLE outbox;
+DROP TABLE messages;
+DROP TRIGGER audit_log_no_delete;
+DROP TRIGGER audit_log_no_update;
+DROP TABLE audit_log;
+DROP TABLE login_attempts;
+DROP TABLE user_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE departments;

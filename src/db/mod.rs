@@ -1,0 +1,240 @@
+//! The database layer: one connection type over SQLite and PostgreSQL, the pool, migrations,
+//! and the two wrappers every handler uses — [`run`] (any query, off the async workers) and
+//! [`write_tx`] (a write transaction: `BEGIN IMMEDIATE` on SQLite so a transaction that reads
+//! then writes never fails with SQLITE_BUSY half-way).
+
+pub mod schema;
+pub mod types;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend is chosen from the URL scheme, never by trial: a PostgreSQL server that is
+    /// down must be reported as such, not fall through to "invalid URL".
+    pub fn from_url(url: &str) -> Result<Backend, String> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        match scheme {
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            "sqlite" | "file" => Ok(Backend::Sqlite),
+            _ => Err(format!(
+                "unsupported DATABASE_URL {} (use sqlite://path or postgres://…)",
+                mask_url(url)
+            )),
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn mask_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Not a URL at all: hide whatever sits between ':' and '@' just in case.
+        Err(_) => match (url.find("://"), url.rfind('@')) {
+            (Some(a), Some(b)) if b > a => format!("{}***{}", &url[..a + 3], &url[b..]),
+            _ => url.to_string(),
+        },
+    }
+}
+
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .or_else(|| url.strip_prefix("file:"))
+        .unwrap_or(url)
+}
+
+/// An r2d2 manager that opens the backend named by the URL and applies SQLite's pragmas.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    #[error("{0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("{0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// SQLite: WAL so readers never block the writer; FULL sync so an acknowledged write survives
+/// a power cut; foreign keys on (off by default in SQLite); and a busy timeout for the moments
+/// two writers meet.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnError;
+
+    fn connect(&self) -> Result<DbConnection, ConnError> {
+        match self.backend {
+            Backend::Postgres => Ok(DbConnection::Pg(diesel::PgConnection::establish(&self.url)?)),
+            Backend::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(sqlite_path(&self.url))?;
+                c.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConnection::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnError> {
+        conn.batch_execute("SELECT 1").map_err(Into::into)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Opens the pool and checks that the database answers. The error is one line naming the
+/// (masked) URL.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
+    let backend = Backend::from_url(url)?;
+    if backend == Backend::Sqlite {
+        let path = std::path::Path::new(sqlite_path(url));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                format!("cannot open database {}: {e}", mask_url(url))
+            })?;
+        }
+    }
+    let manager = Manager { url: url.to_string(), backend };
+    // Try once directly so the real cause (refused, auth failed, no such file) reaches the user.
+    manager
+        .connect()
+        .map_err(|e| format!("cannot open database {}: {}", mask_url(url), one_line(&e.to_string())))?;
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| format!("cannot open database {}: {}", mask_url(url), one_line(&e.to_string())))
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn backend(conn: &DbConnection) -> Backend {
+    match conn {
+        DbConnection::Pg(_) => Backend::Postgres,
+        DbConnection::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+/// Applies every pending migration. Re-running is a no-op.
+pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| format!("migration failed: {e}"))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Reverts every migration (tests only use this, to prove `down.sql` works).
+pub fn revert_all(conn: &mut DbConnection) -> Result<usize, String> {
+    let n = match conn {
+        DbConnection::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| format!("revert failed: {e}"))?;
+    Ok(n.len())
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, never on an async worker.
+pub async fn run<T, E, F>(pool: &Pool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let pool = pool.clone();
+    let joined = actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e.to_string())))?;
+        f(&mut conn)
+    })
+    .await;
+    match joined {
+        Ok(r) => r,
+        Err(e) => Err(E::from(DbError::Pool(format!("blocking task failed: {e}")))),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
+/// up front; on PostgreSQL an ordinary `BEGIN`. Nested calls become savepoints.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConnection as Connection>::TransactionManager;
+    let depth = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map_err(E::from)?,
+        DbConnection::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map_err(E::from)?,
+    };
+    match (depth, &mut *conn) {
+        (None, DbConnection::Sqlite(c)) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(E::from)?
+        }
+        _ => Tm::begin_transaction(conn).map_err(E::from)?,
+    }
+    match f(conn) {
+        Ok(v) => {
+            Tm::commit_transaction(conn).map_err(E::from)?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(rb) = Tm::rollback_transaction(conn) {
+                tracing::error!(error = %rb, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Current UTC time at the precision both backends keep (microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,171 @@
+//! The append-only audit trail. [`record`] must be called inside the write transaction of the
+//! change it describes, so the entry exists exactly when the change does.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::audit_log;
+use crate::db::{DbConnection, write_tx};
+use crate::domain::audit_chain::{self, Break, Entry, Verifier};
+
+/// Who acted. `System` for jobs and the command line.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub role: String,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor { id: None, role: "system".into() }
+    }
+    pub fn user(id: i64, role: crate::auth::Role) -> Actor {
+        Actor { id: Some(id), role: role.as_str().into() }
+    }
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub actor_role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub state_digest: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn fmt_at(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+impl AuditRow {
+    pub fn entry(&self) -> Entry {
+        Entry {
+            seq: self.seq,
+            at: fmt_at(self.at),
+            actor_id: self.actor_id,
+            actor_role: self.actor_role.clone(),
+            action: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            state_digest: self.state_digest.clone(),
+            detail: self.detail.clone(),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+}
+
+/// Appends one entry. `state` is the object's new state; only its digest is stored, so the
+/// trail proves what the state was without copying personal data into it.
+pub fn record<S: Serialize>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: impl ToString,
+    state: &S,
+    detail: &str,
+) -> QueryResult<()> {
+    let json = serde_json::to_string(state).unwrap_or_default();
+    write_tx(conn, |conn| {
+        // Serialise appenders: on PostgreSQL several instances may append at once, and the
+        // chain needs one order. (SQLite's BEGIN IMMEDIATE already serialises writers.)
+        if let DbConnection::Pg(c) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7428001)").execute(c)?;
+        }
+        let last: Option<(i64, String)> = audit_log::table
+            .order(audit_log::seq.desc())
+            .select((audit_log::seq, audit_log::hash))
+            .first(conn)
+            .optional()?;
+        let (seq, prev_hash) = match last {
+            Some((s, h)) => (s + 1, h),
+            None => (1, audit_chain::GENESIS.to_string()),
+        };
+        let at = crate::db::now();
+        let mut e = Entry {
+            seq,
+            at: fmt_at(at),
+            actor_id: actor.id,
+            actor_role: actor.role.clone(),
+            action: action.to_string(),
+            object_type: object_type.to_string(),
+            object_id: object_id.to_string(),
+            state_digest: audit_chain::state_digest(&json),
+            detail: detail.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        e.hash = audit_chain::entry_hash(&e);
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::seq.eq(e.seq),
+                audit_log::at.eq(at),
+                audit_log::actor_id.eq(e.actor_id),
+                audit_log::actor_role.eq(&e.actor_role),
+                audit_log::action.eq(&e.action),
+                audit_log::object_type.eq(&e.object_type),
+                audit_log::object_id.eq(&e.object_id),
+                audit_log::state_digest.eq(&e.state_digest),
+                audit_log::detail.eq(&e.detail),
+                audit_log::prev_hash.eq(&e.prev_hash),
+                audit_log::hash.eq(&e.hash),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub checked: i64,
+    pub broken: Option<Break>,
+}
+
+/// Verifies the whole chain in pages of 5,000 entries.
+pub fn verify(conn: &mut DbConnection) -> QueryResult<Report> {
+    let mut v = Verifier::default();
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<AuditRow> = audit_log::table
+            .filter(audit_log::seq.gt(after))
+            .order(audit_log::seq)
+            .limit(5000)
+            .select(AuditRow::as_select())
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for r in &rows {
+            if let Err(b) = v.feed(&r.entry()) {
+                return Ok(Report { checked: v.checked, broken: Some(b) });
+            }
+        }
+    }
+    Ok(Report { checked: v.checked, broken: None })
+}
+
+pub fn recent(conn: &mut DbConnection, limit: i64, before_seq: Option<i64>) -> QueryResult<Vec<AuditRow>> {
+    let mut q = audit_log::table.order(audit_log::seq.desc()).limit(limit).select(AuditRow::as_select()).into_boxed();
+    if let Some(b) = before_seq {
+        q = q.filter(audit_log::seq.lt(b));
+    }
+    q.load(conn)
+}
+
+pub fn for_object(conn: &mut DbConnection, object_type: &str, object_id: &str) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::object_type.eq(object_type))
+        .filter(audit_log::object_id.eq(object_id))
+        .order(audit_log::seq)
+        .select(AuditRow::as_select())
+        .load(conn)
+}

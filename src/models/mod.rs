@@ -1,0 +1,11 @@
+//! One file per aggregate: row structs and the queries on them. No HTTP here; handlers call
+//! these inside `db::run`, write paths inside `db::write_tx`.
+
+pub mod audit;
+pub mod department;
+pub mod login_attempt;
+pub mod mail;
+pub mod session;
+pub mod settings;
+pub mod token;
+pub mod user;

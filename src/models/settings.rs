@@ -1,0 +1,79 @@
+//! Settings an administrator changes at run time. They live in the database so every
+//! instance sees the same value; a missing row means the default below.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::settings;
+
+/// (key, default, min, max). Each is a whole number; the admin page shows them all.
+pub const KNOWN: &[(&str, i64, i64, i64)] = &[
+    ("session_idle_minutes", 30, 5, 24 * 60),
+    ("session_absolute_hours", 12, 1, 24 * 7),
+    ("email_token_hours", 48, 1, 24 * 14),
+    ("reset_token_minutes", 60, 10, 24 * 60),
+    ("mail_max_attempts", 8, 1, 50),
+];
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    values: Vec<(String, i64)>,
+}
+
+impl Settings {
+    pub fn get(&self, key: &str) -> i64 {
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+            .or_else(|| KNOWN.iter().find(|k| k.0 == key).map(|k| k.1))
+            .unwrap_or(0)
+    }
+    pub fn session_idle(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.get("session_idle_minutes"))
+    }
+    pub fn session_absolute(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.get("session_absolute_hours"))
+    }
+}
+
+pub fn load(conn: &mut DbConnection) -> QueryResult<Settings> {
+    let rows: Vec<(String, String)> =
+        settings::table.select((settings::key, settings::value)).load(conn)?;
+    let values = KNOWN
+        .iter()
+        .map(|(k, d, min, max)| {
+            let v = rows
+                .iter()
+                .find(|(rk, _)| rk == k)
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+                .filter(|v| v >= min && v <= max)
+                .unwrap_or(*d);
+            (k.to_string(), v)
+        })
+        .collect();
+    Ok(Settings { values })
+}
+
+/// Stores one value (the caller validates range and writes the audit entry).
+pub fn set(conn: &mut DbConnection, key: &str, value: i64, by: i64) -> QueryResult<()> {
+    let now = crate::db::now();
+    let n = diesel::update(settings::table.find(key))
+        .set((
+            settings::value.eq(value.to_string()),
+            settings::updated_at.eq(now),
+            settings::updated_by.eq(Some(by)),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(settings::table)
+            .values((
+                settings::key.eq(key),
+                settings::value.eq(value.to_string()),
+                settings::updated_at.eq(now),
+                settings::updated_by.eq(Some(by)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

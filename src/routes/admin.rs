@@ -1,0 +1,470 @@
+//! The platform operator's pages: staff accounts, departments, settings, the audit trail.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Role;
+use crate::auth::policy::Action;
+use crate::db::{self, DbError, write_tx};
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::mail;
+use crate::models::audit::{self, Actor};
+use crate::models::token::Purpose;
+use crate::models::{self, department::Department, user::NewUser};
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{Field, FlashKind, Page};
+use crate::web::{Ctx, fmt_time, html, msg};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/users", web::get().to(users))
+        .route("/admin/users/new", web::get().to(new_user_form))
+        .route("/admin/users/new", web::post().to(create_user))
+        .route("/admin/users/{id}/status", web::post().to(set_status))
+        .route("/admin/departments", web::get().to(departments))
+        .route("/admin/departments", web::post().to(create_department))
+        .route("/admin/settings", web::get().to(settings))
+        .route("/admin/settings", web::post().to(save_settings))
+        .route("/admin/audit", web::get().to(audit_page));
+}
+
+// ---------------------------------------------------------------- accounts
+
+pub struct UserRow {
+    pub id: i64,
+    pub role_label: String,
+    pub email: String,
+    pub org_name: String,
+    pub department: String,
+    pub active: bool,
+    pub verified: bool,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub page: Page,
+    pub role_filter: String,
+    pub users: Vec<UserRow>,
+}
+
+#[derive(Deserialize)]
+pub struct RoleFilter {
+    role: Option<String>,
+}
+
+async fn users(ctx: Ctx, q: web::Query<RoleFilter>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let role = q.role.clone().and_then(|r| Role::parse(&r)).map(|r| r.as_str().to_string());
+    let r2 = role.clone();
+    let lang = ctx.lang();
+    let (list, depts) = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((models::user::list(c, r2.as_deref(), 500)?, models::department::all(c)?))
+    })
+    .await?;
+    let rows = list
+        .iter()
+        .map(|u| UserRow {
+            id: u.id,
+            role_label: ctx.t(u.role().label_key()).to_string(),
+            email: u.email.clone(),
+            org_name: u.org_name.clone(),
+            department: u
+                .department_id
+                .and_then(|d| depts.iter().find(|x| x.id == d))
+                .map(|d| d.name(lang).to_string())
+                .unwrap_or_default(),
+            active: u.active(),
+            verified: u.email_verified_at.is_some(),
+            created: fmt_time(u.created_at),
+        })
+        .collect();
+    html(&UsersPage { page: ctx.page(), role_filter: role.unwrap_or_default(), users: rows }, StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StaffForm {
+    pub role: String,
+    pub department_id: String,
+    pub email: String,
+    pub contact_name: String,
+    pub phone: String,
+}
+
+pub struct DeptOption {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user_new.html")]
+pub struct NewUserPage {
+    pub page: Page,
+    pub role: Field,
+    pub department_id: Field,
+    pub email: Field,
+    pub contact_name: Field,
+    pub phone: Field,
+    pub departments: Vec<DeptOption>,
+}
+
+fn dept_options(d: &[Department], lang: Lang) -> Vec<DeptOption> {
+    d.iter().map(|d| DeptOption { id: d.id.to_string(), name: d.name(lang).to_string() }).collect()
+}
+
+async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let depts = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
+    let p = NewUserPage {
+        page: ctx.page(),
+        role: Field::new("regulator"),
+        department_id: Field::default(),
+        email: Field::default(),
+        contact_name: Field::default(),
+        phone: Field::default(),
+        departments: dept_options(&depts, ctx.lang()),
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let depts = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
+    let mut p = NewUserPage {
+        page: ctx.page(),
+        role: Field::new(&f.role),
+        department_id: Field::new(&f.department_id),
+        email: Field::new(&f.email),
+        contact_name: Field::new(&f.contact_name),
+        phone: Field::new(&f.phone),
+        departments: dept_options(&depts, lang),
+    };
+    let role = Role::parse(&f.role).filter(|r| !r.self_registered());
+    if role.is_none() {
+        p.role.error = Some(msg(lang, "admin.users.role_invalid", &[]));
+    }
+    let dept = f.department_id.trim().parse::<i64>().ok().and_then(|id| depts.iter().find(|d| d.id == id));
+    if role == Some(Role::Regulator) && dept.is_none() {
+        p.department_id.error = Some(msg(lang, "admin.users.department_required", &[]));
+    }
+    let email = validate::email(&f.email).map(|e| e.to_lowercase()).map_err(|e| {
+        p.email.error = Some(msg(lang, e.key(), &[]));
+    });
+    let name = validate::person_name(&f.contact_name).map_err(|e| {
+        let a = e.args();
+        let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        p.contact_name.error = Some(msg(lang, e.key(), &a));
+    });
+    let phone = validate::phone_cn(&f.phone).map_err(|e| {
+        p.phone.error = Some(msg(lang, e.key(), &[]));
+    });
+    let (Some(role), Ok(email), Ok(name), Ok(phone)) = (role, email, name, phone) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    if p.department_id.has_error() {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Staff choose their own password through the link; nobody else ever knows it.
+    let unusable = ctx.state.hasher.hash(crate::auth::token::new_token()).await.map_err(AppError::internal)?;
+    let now = db::now();
+    let (org, dept_id) = match (role, dept) {
+        (Role::Regulator, Some(d)) => (d.name_zh.clone(), Some(d.id)),
+        _ => ("攀枝花市政务服务管理局".to_string(), dept.map(|d| d.id)),
+    };
+    let new = NewUser {
+        role: role.as_str().into(),
+        email,
+        password_hash: unusable,
+        org_name: org,
+        uscc: None,
+        contact_name: name,
+        phone,
+        department_id: dept_id,
+        status: "active".into(),
+        email_verified_at: None,
+        locale: lang.code().into(),
+        is_demo: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let public_url = ctx.config().public_url.clone();
+    let r = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let id = match models::user::insert(c, &new)? {
+                Ok(id) => id,
+                Err(e) => return Ok(Err(e)),
+            };
+            let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
+            let tok = models::token::issue(c, id, Purpose::ResetPassword, ttl)?;
+            let link = format!("{public_url}/password/reset?token={tok}");
+            let (s, b) = mail::compose(lang, "staff_created", &[("name", &new.contact_name), ("link", &link), ("email", &new.email)]);
+            models::mail::enqueue(c, Some(id), &new.email, &s, &b)?;
+            let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+            audit::record(c, &Actor::user(me.id, me.role), "user.create_staff", "user", id, &u.audit_view(), "")?;
+            Ok::<_, DbError>(Ok(id))
+        })
+    })
+    .await?;
+    match r {
+        Ok(_) => Ok(redirect_flash("/admin/users", FlashKind::Success, "admin.users.created")),
+        Err(_) => {
+            p.email.error = Some(msg(lang, "auth.register.email_taken", &[]));
+            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    pub status: String,
+}
+
+async fn set_status(ctx: Ctx, path: web::Path<String>, CsrfForm(f): CsrfForm<StatusForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let me = ctx.current()?.clone();
+    let status = match f.status.as_str() {
+        "active" | "disabled" => f.status.clone(),
+        _ => return Err(AppError::BadRequest("admin.users.status_invalid")),
+    };
+    if id == me.id {
+        return Ok(redirect_flash("/admin/users", FlashKind::Error, "admin.users.not_self"));
+    }
+    let found = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            if models::user::set_status(c, id, &status)? == 0 {
+                return Ok(false);
+            }
+            if status == "disabled" {
+                models::session::revoke_all(c, id, None)?;
+            }
+            let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+            audit::record(c, &Actor::user(me.id, me.role), "user.set_status", "user", id, &u.audit_view(), &status)?;
+            Ok::<_, DbError>(true)
+        })
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_flash("/admin/users", FlashKind::Success, "admin.users.status_saved"))
+}
+
+// ---------------------------------------------------------------- departments
+
+#[derive(Template)]
+#[template(path = "admin/departments.html")]
+pub struct DepartmentsPage {
+    pub page: Page,
+    pub departments: Vec<Department>,
+    pub code: Field,
+    pub name_zh: Field,
+    pub name_en: Field,
+}
+
+async fn departments(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let d = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
+    let p = DepartmentsPage { page: ctx.page(), departments: d, code: Field::default(), name_zh: Field::default(), name_en: Field::default() };
+    html(&p, StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DepartmentForm {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+async fn create_department(ctx: Ctx, CsrfForm(f): CsrfForm<DepartmentForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let d = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
+    let mut p = DepartmentsPage { page: ctx.page(), departments: d, code: Field::new(&f.code), name_zh: Field::new(&f.name_zh), name_en: Field::new(&f.name_en) };
+    let code = f.code.trim().to_string();
+    if code.is_empty() {
+        p.code.error = Some(msg(lang, "v.required", &[]));
+    } else if code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        p.code.error = Some(msg(lang, "admin.departments.code_invalid", &[]));
+    } else if p.departments.iter().any(|d| d.code == code) {
+        p.code.error = Some(msg(lang, "admin.departments.code_taken", &[]));
+    }
+    let set = |fld: &mut Field, r: Result<String, validate::FieldProblem>| match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let a = e.args();
+            let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            fld.error = Some(msg(lang, e.key(), &a));
+            None
+        }
+    };
+    let zh = set(&mut p.name_zh, validate::text(&f.name_zh, 60, true));
+    let en = set(&mut p.name_en, validate::text(&f.name_en, 120, true));
+    let (Some(zh), Some(en), false) = (zh, en, p.code.has_error()) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let id = models::department::insert(c, &code, &zh, &en)?;
+            let d = models::department::find(c, id)?;
+            audit::record(c, &Actor::user(me.id, me.role), "department.create", "department", id, &d, "")?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_flash("/admin/departments", FlashKind::Success, "admin.departments.created"))
+}
+
+// ---------------------------------------------------------------- settings
+
+pub struct SettingRow {
+    pub key: String,
+    pub label: String,
+    pub value: Field,
+    pub min: i64,
+    pub max: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+pub struct SettingsPage {
+    pub page: Page,
+    pub rows: Vec<SettingRow>,
+}
+
+async fn settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageSettings)?;
+    let s = db::run(ctx.pool(), |c| models::settings::load(c).map_err(DbError::from)).await?;
+    let rows = models::settings::KNOWN
+        .iter()
+        .map(|(k, _, min, max)| SettingRow {
+            key: k.to_string(),
+            label: ctx.t(&format!("admin.settings.{k}")).to_string(),
+            value: Field::new(s.get(k).to_string()),
+            min: *min,
+            max: *max,
+        })
+        .collect();
+    html(&SettingsPage { page: ctx.page(), rows }, StatusCode::OK)
+}
+
+async fn save_settings(ctx: Ctx, CsrfForm(f): CsrfForm<std::collections::HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageSettings)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let mut rows = Vec::new();
+    let mut values = Vec::new();
+    for (k, _, min, max) in models::settings::KNOWN {
+        let raw = f.get(*k).cloned().unwrap_or_default();
+        let mut field = Field::new(&raw);
+        match raw.trim().parse::<i64>() {
+            Ok(v) if v >= *min && v <= *max => values.push((k.to_string(), v)),
+            _ => {
+                field.error = Some(msg(lang, "admin.settings.range", &[("min", &min.to_string()), ("max", &max.to_string())]))
+            }
+        }
+        rows.push(SettingRow { key: k.to_string(), label: ctx.t(&format!("admin.settings.{k}")).to_string(), value: field, min: *min, max: *max });
+    }
+    if rows.iter().any(|r| r.value.has_error()) {
+        return html(&SettingsPage { page: ctx.page(), rows }, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            for (k, v) in &values {
+                models::settings::set(c, k, *v, me.id)?;
+            }
+            let state: std::collections::BTreeMap<_, _> = values.iter().cloned().collect();
+            audit::record(c, &Actor::user(me.id, me.role), "settings.update", "settings", "all", &state, "")?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_flash("/admin/settings", FlashKind::Success, "admin.settings.saved"))
+}
+
+// ---------------------------------------------------------------- audit trail
+
+pub struct AuditRowView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub digest: String,
+    pub hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    pub page: Page,
+    pub checked: i64,
+    pub intact: bool,
+    pub broken_seq: i64,
+    pub broken_reason: String,
+    pub entries: Vec<AuditRowView>,
+    pub next_before: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct BeforeQuery {
+    before: Option<i64>,
+}
+
+async fn audit_page(ctx: Ctx, q: web::Query<BeforeQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewAudit)?;
+    let before = q.before;
+    let (report, rows) = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((models::audit::verify(c)?, models::audit::recent(c, 100, before)?))
+    })
+    .await?;
+    let (broken_seq, broken_reason) = match &report.broken {
+        None => (0, String::new()),
+        Some(b) => {
+            use crate::domain::audit_chain::Break;
+            let key = match b {
+                Break::HashMismatch { .. } => "admin.audit.hash_mismatch",
+                Break::LinkBroken { .. } => "admin.audit.link_broken",
+                Break::SequenceGap { .. } => "admin.audit.sequence_gap",
+            };
+            (b.seq(), ctx.t(key).to_string())
+        }
+    };
+    let next_before = if rows.len() == 100 { rows.last().map(|r| r.seq) } else { None };
+    let entries = rows
+        .iter()
+        .map(|r| AuditRowView {
+            seq: r.seq,
+            at: fmt_time(r.at),
+            actor: match r.actor_id {
+                Some(id) => format!("{} #{id}", r.actor_role),
+                None => r.actor_role.clone(),
+            },
+            action: r.action.clone(),
+            object: format!("{} #{}", r.object_type, r.object_id),
+            digest: r.state_digest.chars().take(12).collect(),
+            hash: r.hash.chars().take(12).collect(),
+        })
+        .collect();
+    let p = AuditPage {
+        page: ctx.page(),
+        checked: report.checked,
+        intact: report.broken.is_none(),
+        broken_seq,
+        broken_reason,
+        entries,
+        next_before,
+    };
+    html(&p, StatusCode::OK)
+}

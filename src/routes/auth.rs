@@ -1,0 +1,588 @@
+//! Registration, e-mail verification, login, logout and password reset.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Role;
+use crate::auth::policy::Action;
+use crate::db::{self, DbError, write_tx};
+use crate::domain::throttle::Verdict;
+use crate::domain::{password, uscc, validate};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::mail;
+use crate::models::audit::{self, Actor};
+use crate::models::token::{Purpose, TokenProblem};
+use crate::models::{self, user::NewUser};
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{FlashKind, Page};
+use crate::web::{Ctx, html, msg, safe_next};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/register", web::get().to(register_form))
+        .route("/register", web::post().to(register))
+        .route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/verify-email", web::get().to(verify_email))
+        .route("/verify-email/resend", web::post().to(resend_verification))
+        .route("/password/forgot", web::get().to(forgot_form))
+        .route("/password/forgot", web::post().to(forgot))
+        .route("/password/reset", web::get().to(reset_form))
+        .route("/password/reset", web::post().to(reset));
+}
+
+fn field(v: &str) -> crate::web::page::Field {
+    crate::web::page::Field::new(v)
+}
+
+/// Sets a field's message from a locale key and its arguments.
+fn fail(f: &mut crate::web::page::Field, lang: Lang, key: &str, args: &[(&str, String)]) {
+    let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    f.error = Some(msg(lang, key, &a));
+}
+
+// ---------------------------------------------------------------- registration
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub role: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub password: String,
+    pub password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/register.html")]
+pub struct RegisterPage {
+    pub page: Page,
+    /// "owner" or "agency".
+    pub role: String,
+    pub role_error: Option<String>,
+    pub org_name: crate::web::page::Field,
+    pub uscc: crate::web::page::Field,
+    pub contact_name: crate::web::page::Field,
+    pub phone: crate::web::page::Field,
+    pub email: crate::web::page::Field,
+    pub password: crate::web::page::Field,
+    pub password2: crate::web::page::Field,
+}
+
+#[derive(Deserialize)]
+pub struct RoleQuery {
+    role: Option<String>,
+}
+
+async fn register_form(ctx: Ctx, q: web::Query<RoleQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let role = match q.role.as_deref() {
+        Some("agency") => "agency",
+        _ => "owner",
+    };
+    let p = RegisterPage {
+        page: ctx.page(),
+        role: role.into(),
+        role_error: None,
+        org_name: field(""),
+        uscc: field(""),
+        contact_name: field(""),
+        phone: field(""),
+        email: field(""),
+        password: field(""),
+        password2: field(""),
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let mut p = RegisterPage {
+        page: ctx.page(),
+        role: f.role.clone(),
+        role_error: None,
+        org_name: field(&f.org_name),
+        uscc: field(&f.uscc),
+        contact_name: field(&f.contact_name),
+        phone: field(&f.phone),
+        email: field(&f.email),
+        // Passwords are never echoed back.
+        password: field(""),
+        password2: field(""),
+    };
+    let role = Role::parse(&f.role).filter(|r| r.self_registered());
+    if role.is_none() {
+        p.role_error = Some(msg(lang, "auth.register.role_invalid", &[]));
+    }
+    let org = validate::text(&f.org_name, 100, true).map_err(|e| fail(&mut p.org_name, lang, e.key(), &e.args()));
+    let code = if f.uscc.trim().is_empty() {
+        fail(&mut p.uscc, lang, "v.required", &[]);
+        Err(())
+    } else {
+        uscc::Uscc::parse(&f.uscc).map_err(|e| fail(&mut p.uscc, lang, e.key(), &[]))
+    };
+    let contact = validate::person_name(&f.contact_name)
+        .map_err(|e| fail(&mut p.contact_name, lang, e.key(), &e.args()));
+    let phone = validate::phone_cn(&f.phone).map_err(|e| fail(&mut p.phone, lang, e.key(), &e.args()));
+    let email = validate::email(&f.email)
+        .map(|e| e.to_lowercase())
+        .map_err(|e| fail(&mut p.email, lang, e.key(), &e.args()));
+    let pw_ok = match password::check(&f.password, email.as_deref().unwrap_or(&f.email)) {
+        Ok(()) if f.password != f.password2 => {
+            fail(&mut p.password2, lang, "auth.password.mismatch", &[]);
+            false
+        }
+        Ok(()) => true,
+        Err(e) => {
+            fail(&mut p.password, lang, e.key(), &[]);
+            false
+        }
+    };
+    let (Some(role), Ok(org), Ok(code), Ok(contact), Ok(phone), Ok(email), true) =
+        (role, org, code, contact, phone, email, pw_ok)
+    else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+
+    let hash = ctx.state.hasher.hash(f.password.clone()).await.map_err(AppError::internal)?;
+    let now = db::now();
+    let new = NewUser {
+        role: role.as_str().into(),
+        email: email.clone(),
+        password_hash: hash,
+        org_name: org,
+        uscc: Some(code.as_str().to_string()),
+        contact_name: contact,
+        phone,
+        department_id: None,
+        status: "active".into(),
+        email_verified_at: None,
+        locale: lang.code().into(),
+        is_demo: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let public_url = ctx.config().public_url.clone();
+    let (ip, ua) = (ctx.req.ip.clone(), ctx.req.user_agent.clone());
+    let outcome = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let id = match models::user::insert(c, &new)? {
+                Ok(id) => id,
+                Err(conflict) => return Ok(Err(conflict)),
+            };
+            let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
+            let tok = models::token::issue(c, id, Purpose::VerifyEmail, ttl)?;
+            let link = format!("{public_url}/verify-email?token={tok}");
+            let (subject, body) =
+                mail::compose(lang, "verify", &[("name", &new.contact_name), ("link", &link)]);
+            models::mail::enqueue(c, Some(id), &new.email, &subject, &body)?;
+            let user = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+            audit::record(c, &Actor::user(id, role), "user.register", "user", id, &user.audit_view(), "")?;
+            let s = models::session::create(c, id, &ip, &ua)?;
+            audit::record(c, &Actor::user(id, role), "session.login", "user", id, &serde_json::json!({"via": "register"}), "")?;
+            Ok::<_, DbError>(Ok(s))
+        })
+    })
+    .await?;
+    match outcome {
+        Ok(session) => {
+            let mut res = redirect_flash("/my", FlashKind::Success, "auth.register.done");
+            res.add_cookie(&ctx.session_cookie(&session.token)).map_err(AppError::internal)?;
+            Ok(res)
+        }
+        Err(models::user::InsertConflict::Email) => {
+            fail(&mut p.email, lang, "auth.register.email_taken", &[]);
+            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(models::user::InsertConflict::Uscc) => {
+            fail(&mut p.uscc, lang, "auth.register.uscc_taken", &[]);
+            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- login / logout
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub page: Page,
+    pub email: crate::web::page::Field,
+    pub password: crate::web::page::Field,
+    pub next: String,
+    /// Shown above the form (wrong credentials, throttled).
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let p = LoginPage {
+        page: ctx.page(),
+        email: field(""),
+        password: field(""),
+        next: safe_next(q.next.as_deref().unwrap_or("/my")).to_string(),
+        error: None,
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let email = f.email.trim().to_lowercase();
+    let mut p = LoginPage {
+        page: ctx.page(),
+        email: field(&f.email),
+        password: field(""),
+        next: safe_next(&f.next).to_string(),
+        error: None,
+    };
+    if email.is_empty() || email.chars().count() > validate::EMAIL_MAX {
+        fail(&mut p.email, lang, if email.is_empty() { "v.required" } else { "v.email.invalid" }, &[]);
+    }
+    if f.password.is_empty() {
+        fail(&mut p.password, lang, "v.required", &[]);
+    }
+    if p.email.has_error() || p.password.has_error() {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let ip = ctx.req.ip.clone();
+    let (e2, ip2) = (email.clone(), ip.clone());
+    let (verdict, user) = db::run(ctx.pool(), move |c| {
+        let v = models::login_attempt::check(c, &e2, &ip2)?;
+        let u = models::user::find_by_email(c, &e2)?;
+        Ok::<_, DbError>((v, u))
+    })
+    .await?;
+    if let Verdict::Wait(secs) = verdict {
+        tracing::warn!(ip = %ip, "login throttled");
+        p.error = Some(msg(lang, "auth.login.throttled", &[("seconds", &secs.to_string())]));
+        let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
+        );
+        return Ok(res);
+    }
+    let ok = ctx
+        .state
+        .hasher
+        .verify(f.password.clone(), user.as_ref().map(|u| u.password_hash.clone()))
+        .await;
+    let user = user.filter(|_| ok);
+    let disabled = user.as_ref().is_some_and(|u| !u.active());
+    let Some(user) = user.filter(|u| u.active()) else {
+        let (e2, ip2) = (email.clone(), ip.clone());
+        db::run(ctx.pool(), move |c| models::login_attempt::record(c, &e2, &ip2, false).map_err(DbError::from)).await?;
+        tracing::info!(ip = %ip, "login failed");
+        p.error = Some(msg(lang, if disabled { "auth.login.disabled" } else { "auth.login.failed" }, &[]));
+        return html(&p, StatusCode::UNAUTHORIZED);
+    };
+    let ua = ctx.req.user_agent.clone();
+    let old = ctx.req.session_hash.clone();
+    let role = user.role();
+    let uid = user.id;
+    let session = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            models::login_attempt::record(c, &email, &ip, true)?;
+            // A fresh id at every login: a planted cookie never becomes a live session.
+            if let Some(h) = old {
+                models::session::revoke(c, &h)?;
+            }
+            let s = models::session::create(c, uid, &ip, &ua)?;
+            audit::record(c, &Actor::user(uid, role), "session.login", "user", uid, &serde_json::json!({"via": "password"}), "")?;
+            Ok::<_, DbError>(s)
+        })
+    })
+    .await?;
+    let mut res = crate::web::ctx::redirect(safe_next(&f.next));
+    res.add_cookie(&ctx.session_cookie(&session.token)).map_err(AppError::internal)?;
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmptyForm {}
+
+async fn logout(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let u = ctx.current()?.clone();
+    let hash = ctx.req.session_hash.clone();
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            if let Some(h) = hash {
+                models::session::revoke(c, &h)?;
+            }
+            audit::record(c, &Actor::user(u.id, u.role), "session.logout", "user", u.id, &serde_json::json!({}), "")?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    let mut res = redirect_flash("/", FlashKind::Info, "auth.logout.done");
+    res.add_cookie(&ctx.clear_session_cookie()).map_err(AppError::internal)?;
+    Ok(res)
+}
+
+// ---------------------------------------------------------------- e-mail verification
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/notice.html")]
+pub struct NoticePage {
+    pub page: Page,
+    pub title: String,
+    pub message: String,
+    pub ok: bool,
+}
+
+fn token_problem_key(p: &TokenProblem) -> &'static str {
+    match p {
+        TokenProblem::Unknown => "auth.token.unknown",
+        TokenProblem::Expired => "auth.token.expired",
+        TokenProblem::Used => "auth.token.used",
+    }
+}
+
+fn valid_token_shape(t: &str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let lang = ctx.lang();
+    let tok = q.token.clone().unwrap_or_default();
+    let result = if valid_token_shape(&tok) {
+        db::run(ctx.pool(), move |c| {
+            write_tx(c, |c| {
+                let r = models::token::consume(c, &tok, Purpose::VerifyEmail)?;
+                if let Ok(uid) = r {
+                    models::user::mark_verified(c, uid)?;
+                    if let Some(u) = models::user::find(c, uid)? {
+                        audit::record(c, &Actor::user(uid, u.role()), "user.verify_email", "user", uid, &u.audit_view(), "")?;
+                    }
+                }
+                Ok::<_, DbError>(r)
+            })
+        })
+        .await?
+    } else {
+        Err(TokenProblem::Unknown)
+    };
+    let (ok, key, status) = match &result {
+        Ok(_) => (true, "auth.verify.done", StatusCode::OK),
+        Err(p) => (false, token_problem_key(p), StatusCode::BAD_REQUEST),
+    };
+    let p = NoticePage {
+        page: ctx.page(),
+        title: msg(lang, "auth.verify.title", &[]),
+        message: msg(lang, key, &[]),
+        ok,
+    };
+    html(&p, status)
+}
+
+async fn resend_verification(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let u = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let public_url = ctx.config().public_url.clone();
+    let sent = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let Some(user) = models::user::find(c, u.id)? else { return Ok(false) };
+            if user.email_verified_at.is_some() {
+                return Ok(false);
+            }
+            let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
+            let tok = models::token::issue(c, user.id, Purpose::VerifyEmail, ttl)?;
+            let link = format!("{public_url}/verify-email?token={tok}");
+            let (s, b) = mail::compose(lang, "verify", &[("name", &user.contact_name), ("link", &link)]);
+            models::mail::enqueue(c, Some(user.id), &user.email, &s, &b)?;
+            audit::record(c, &Actor::user(u.id, u.role), "user.verification_resent", "user", u.id, &serde_json::json!({}), "")?;
+            Ok::<_, DbError>(true)
+        })
+    })
+    .await?;
+    Ok(redirect_flash(
+        "/my",
+        FlashKind::Info,
+        if sent { "auth.verify.resent" } else { "auth.verify.already" },
+    ))
+}
+
+// ---------------------------------------------------------------- password reset
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForgotForm {
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+pub struct ForgotPage {
+    pub page: Page,
+    pub email: crate::web::page::Field,
+}
+
+async fn forgot_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    html(&ForgotPage { page: ctx.page(), email: field("") }, StatusCode::OK)
+}
+
+async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let email = match validate::email(&f.email) {
+        Ok(e) => e.to_lowercase(),
+        Err(e) => {
+            let mut p = ForgotPage { page: ctx.page(), email: field(&f.email) };
+            fail(&mut p.email, lang, e.key(), &e.args());
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let public_url = ctx.config().public_url.clone();
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            // Same answer whether or not the address is registered: no account discovery.
+            let Some(user) = models::user::find_by_email(c, &email)? else { return Ok(()) };
+            if !user.active() {
+                return Ok(());
+            }
+            let ttl = chrono::Duration::minutes(models::settings::load(c)?.get("reset_token_minutes"));
+            let tok = models::token::issue(c, user.id, Purpose::ResetPassword, ttl)?;
+            let link = format!("{public_url}/password/reset?token={tok}");
+            let minutes = ttl.num_minutes().to_string();
+            let ulang = Lang::parse(&user.locale).unwrap_or(lang);
+            let (s, b) = mail::compose(ulang, "reset", &[("name", &user.contact_name), ("link", &link), ("minutes", &minutes)]);
+            models::mail::enqueue(c, Some(user.id), &user.email, &s, &b)?;
+            audit::record(c, &Actor::system(), "user.password_reset_requested", "user", user.id, &serde_json::json!({}), "")?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_flash("/login", FlashKind::Info, "auth.forgot.sent"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    pub token: String,
+    pub password: String,
+    pub password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+pub struct ResetPage {
+    pub page: Page,
+    pub token: String,
+    pub password: crate::web::page::Field,
+    pub password2: crate::web::page::Field,
+}
+
+async fn token_notice(ctx: &Ctx, p: &TokenProblem) -> Result<HttpResponse, AppError> {
+    let lang = ctx.lang();
+    let page = NoticePage {
+        page: ctx.page(),
+        title: msg(lang, "auth.reset.title", &[]),
+        message: msg(lang, token_problem_key(p), &[]),
+        ok: false,
+    };
+    html(&page, StatusCode::BAD_REQUEST)
+}
+
+async fn reset_form(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let tok = q.token.clone().unwrap_or_default();
+    if !valid_token_shape(&tok) {
+        return token_notice(&ctx, &TokenProblem::Unknown).await;
+    }
+    let t2 = tok.clone();
+    let r = db::run(ctx.pool(), move |c| models::token::peek(c, &t2, Purpose::ResetPassword).map_err(DbError::from)).await?;
+    if let Err(p) = r {
+        return token_notice(&ctx, &p).await;
+    }
+    html(&ResetPage { page: ctx.page(), token: tok, password: field(""), password2: field("") }, StatusCode::OK)
+}
+
+async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let lang = ctx.lang();
+    if !valid_token_shape(&f.token) {
+        return token_notice(&ctx, &TokenProblem::Unknown).await;
+    }
+    let t2 = f.token.clone();
+    let peeked = db::run(ctx.pool(), move |c| {
+        let r = models::token::peek(c, &t2, Purpose::ResetPassword)?;
+        Ok::<_, DbError>(match r {
+            Ok(uid) => Ok(models::user::find(c, uid)?.map(|u| u.email).unwrap_or_default()),
+            Err(p) => Err(p),
+        })
+    })
+    .await?;
+    let email = match peeked {
+        Ok(e) => e,
+        Err(p) => return token_notice(&ctx, &p).await,
+    };
+    let mut p = ResetPage { page: ctx.page(), token: f.token.clone(), password: field(""), password2: field("") };
+    match password::check(&f.password, &email) {
+        Err(e) => fail(&mut p.password, lang, e.key(), &[]),
+        Ok(()) if f.password != f.password2 => fail(&mut p.password2, lang, "auth.password.mismatch", &[]),
+        Ok(()) => {}
+    }
+    if p.password.has_error() || p.password2.has_error() {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let hash = ctx.state.hasher.hash(f.password.clone()).await.map_err(AppError::internal)?;
+    let tok = f.token.clone();
+    let r = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let uid = match models::token::consume(c, &tok, Purpose::ResetPassword)? {
+                Ok(uid) => uid,
+                Err(p) => return Ok(Err(p)),
+            };
+            models::user::set_password(c, uid, &hash)?;
+            // The link arrived by mail, so the address is proven too.
+            models::user::mark_verified(c, uid)?;
+            // A reset ends every session: whoever knew the old password is out.
+            models::session::revoke_all(c, uid, None)?;
+            if let Some(u) = models::user::find(c, uid)? {
+                let ulang = Lang::parse(&u.locale).unwrap_or(lang);
+                let (s, b) = mail::compose(ulang, "password_changed", &[("name", &u.contact_name)]);
+                models::mail::enqueue(c, Some(uid), &u.email, &s, &b)?;
+                audit::record(c, &Actor::user(uid, u.role()), "user.password_reset", "user", uid, &u.audit_view(), "")?;
+            }
+            Ok::<_, DbError>(Ok(()))
+        })
+    })
+    .await?;
+    match r {
+        Ok(()) => Ok(redirect_flash("/login", FlashKind::Success, "auth.reset.done")),
+        Err(p) => token_notice(&ctx, &p).await,
+    }
+}

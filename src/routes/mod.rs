@@ -1,0 +1,17 @@
+//! Handlers, one folder or file per feature; each exposes `config(cfg)`. Handlers stay thin:
+//! authorize, parse the form with `domain` rules, call `models` inside `db::run`/`write_tx`,
+//! render a template or redirect.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod home;
+
+use actix_web::web;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    home::config(cfg);
+    auth::config(cfg);
+    account::config(cfg);
+    admin::config(cfg);
+}

@@ -1,0 +1,186 @@
+//! `Ctx`: what a handler knows about the request — the app state, the language, the signed-in
+//! user and their CSRF token — filled by `middleware::session` before the handler runs.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+
+use crate::auth::password::Hasher;
+use crate::auth::policy::{self, Action, Decision};
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::models::audit::Actor;
+use crate::web::page::{CurrentUser, Flash, FlashKind, Page};
+
+pub const SESSION_COOKIE: &str = "zj_session";
+pub const CSRF_COOKIE: &str = "zj_csrf";
+pub const LANG_COOKIE: &str = "zj_lang";
+pub const FLASH_COOKIE: &str = "zj_flash";
+
+pub struct AppStateInner {
+    pub pool: Pool,
+    pub config: Config,
+    pub hasher: Hasher,
+}
+
+pub type AppState = web::Data<AppStateInner>;
+
+/// Stored in the request extensions by the session middleware.
+#[derive(Clone, Debug)]
+pub struct ReqState {
+    pub lang: Lang,
+    pub user: Option<CurrentUser>,
+    /// Hash of the session id, when signed in.
+    pub session_hash: Option<String>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub path: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: AppState,
+    pub req: ReqState,
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Ready<Result<Ctx, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<AppState>().cloned();
+        let rs = req.extensions().get::<ReqState>().cloned();
+        ready(match (state, rs) {
+            (Some(state), Some(req)) => Ok(Ctx { state, req }),
+            _ => Err(AppError::Internal("request context missing".into())),
+        })
+    }
+}
+
+impl Ctx {
+    pub fn pool(&self) -> &Pool {
+        &self.state.pool
+    }
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+    pub fn lang(&self) -> Lang {
+        self.req.lang
+    }
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::tr(self.req.lang, key)
+    }
+    pub fn user(&self) -> Option<&CurrentUser> {
+        self.req.user.as_ref()
+    }
+
+    pub fn page(&self) -> Page {
+        Page {
+            lang: self.req.lang,
+            user: self.req.user.clone(),
+            csrf: self.req.csrf.clone(),
+            flash: self.req.flash.clone(),
+            path: self.req.path.clone(),
+        }
+    }
+
+    /// Asks the policy; denials are logged here, once, for every route.
+    pub fn authorize(&self, action: Action) -> Result<(), AppError> {
+        match policy::decide(self.user(), action) {
+            Decision::Allow => Ok(()),
+            Decision::NeedLogin => {
+                tracing::info!(?action, path = %self.req.path, "denied: login required");
+                Err(AppError::NeedLogin(self.req.path.clone()))
+            }
+            Decision::Deny => {
+                tracing::warn!(
+                    ?action,
+                    user_id = self.user().map(|u| u.id),
+                    role = self.user().map(|u| u.role.as_str()),
+                    path = %self.req.path,
+                    request_id = %self.req.request_id,
+                    "denied: not allowed"
+                );
+                Err(AppError::Forbidden)
+            }
+            Decision::AlreadySignedIn => Err(AppError::AlreadySignedIn),
+        }
+    }
+
+    /// The signed-in user, after `authorize` has said yes to an action that needs one.
+    pub fn current(&self) -> Result<&CurrentUser, AppError> {
+        self.user().ok_or_else(|| AppError::NeedLogin(self.req.path.clone()))
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self.user() {
+            Some(u) => Actor::user(u.id, u.role),
+            None => Actor { id: None, role: "visitor".into() },
+        }
+    }
+
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if !token.is_empty() && crate::auth::token::constant_time_eq(token, &self.req.csrf) {
+            Ok(())
+        } else {
+            tracing::warn!(path = %self.req.path, request_id = %self.req.request_id, "CSRF check failed");
+            Err(AppError::Csrf)
+        }
+    }
+
+    pub fn session_cookie(&self, token: &str) -> Cookie<'static> {
+        let mut c = Cookie::new(SESSION_COOKIE, token.to_string());
+        c.set_http_only(true);
+        c.set_same_site(SameSite::Lax);
+        c.set_secure(self.config().https());
+        c.set_path("/");
+        c
+    }
+
+    pub fn clear_session_cookie(&self) -> Cookie<'static> {
+        let mut c = self.session_cookie("");
+        c.set_max_age(CookieDuration::ZERO);
+        c
+    }
+}
+
+/// POST → 303 → GET, carrying a one-time message (a locale key, never user text).
+pub fn redirect_flash(to: &str, kind: FlashKind, key: &str) -> HttpResponse {
+    let k = match kind {
+        FlashKind::Success => "s",
+        FlashKind::Error => "e",
+        FlashKind::Info => "i",
+    };
+    let mut c = Cookie::new(FLASH_COOKIE, format!("{k}:{key}"));
+    c.set_path("/");
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    HttpResponse::SeeOther().insert_header(("Location", to.to_string())).cookie(c).finish()
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header(("Location", to.to_string())).finish()
+}
+
+pub fn parse_flash(lang: Lang, v: &str) -> Option<Flash> {
+    let (k, key) = v.split_once(':')?;
+    let kind = match k {
+        "s" => FlashKind::Success,
+        "e" => FlashKind::Error,
+        "i" => FlashKind::Info,
+        _ => return None,
+    };
+    // Only known keys are shown: the cookie is user-controlled.
+    let text = i18n::tr_opt(lang, key)?;
+    Some(Flash { kind, text: text.to_string() })
+}
+
+pub type Shared<T> = Arc<T>;

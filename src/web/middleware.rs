@@ -1,0 +1,301 @@
+//! Middleware, outermost first:
+//! 1. `security_headers` — CSP, nosniff, frame-ancestors, referrer policy, HSTS on HTTPS;
+//!    applied to every response, error pages included.
+//! 2. `error_pages` — any 4xx/5xx without a page of its own is rendered inside the layout,
+//!    in the user's language, with a reference id; 500 causes go to the log, not the page.
+//! 3. `session` — language (`?lang=` or cookie), the signed-in user from the session
+//!    cookie, the CSRF token, the flash message; stored as `ReqState` for `Ctx`.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse};
+use askama::Template;
+
+use super::ctx::{AppState, CSRF_COOKIE, FLASH_COOKIE, LANG_COOKIE, ReqState, SESSION_COOKIE, parse_flash};
+use super::page::{CurrentUser, Page};
+use crate::db::{self, DbError};
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::models;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; object-src 'none'";
+
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let https = req
+        .app_data::<AppState>()
+        .map(|s| s.config.https())
+        .unwrap_or(false);
+    let is_static = req.path().starts_with("/static/");
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    let set = |h: &mut header::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
+    };
+    set(h, "content-security-policy", CSP);
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "strict-origin-when-cross-origin");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if https {
+        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
+    }
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    h.remove(header::SERVER);
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub page: Page,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+    pub reference: String,
+}
+
+/// Renders the error page for a status. Used by the middleware and the 404 fallback.
+pub fn render_error(page: Page, status: u16, message_key: &str, reference: &str) -> HttpResponse {
+    let lang = page.lang;
+    let title_key = match status {
+        400 => "err.400.title",
+        403 => "err.403.title",
+        404 => "err.404.title",
+        405 => "err.405.title",
+        413 => "err.413.title",
+        422 => "err.400.title",
+        429 => "err.429.title",
+        s if s >= 500 => "err.500.title",
+        _ => "err.400.title",
+    };
+    let tpl = ErrorPage {
+        page,
+        status,
+        title: i18n::tr(lang, title_key).to_string(),
+        message: i18n::tr(lang, message_key).to_string(),
+        reference: reference.to_string(),
+    };
+    let code = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    match tpl.render() {
+        Ok(html) => HttpResponse::build(code).content_type("text/html; charset=utf-8").body(html),
+        Err(e) => {
+            tracing::error!(error = %e, "error template failed");
+            HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(format!("{status} ({reference})"))
+        }
+    }
+}
+
+fn page_from_state(rs: Option<&ReqState>) -> Page {
+    match rs {
+        Some(rs) => Page {
+            lang: rs.lang,
+            user: rs.user.clone(),
+            csrf: rs.csrf.clone(),
+            flash: None,
+            path: rs.path.clone(),
+        },
+        None => Page { lang: Lang::Zh, user: None, csrf: String::new(), flash: None, path: "/".into() },
+    }
+}
+
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let res = match next.call(req).await {
+        Ok(r) => r.map_into_boxed_body(),
+        Err(e) => {
+            // An error that escaped as Err: turn it into a response we can decorate.
+            return Err(e);
+        }
+    };
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res);
+    }
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if is_html {
+        return Ok(res);
+    }
+    let rs = res.request().extensions().get::<ReqState>().cloned();
+    let reference = rs.as_ref().map(|r| r.request_id.clone()).unwrap_or_default();
+    let app_err = res.response().error().and_then(|e| e.as_error::<AppError>());
+    let message_key = match app_err {
+        Some(AppError::BadRequest(k)) => k,
+        Some(AppError::Csrf) => "err.csrf",
+        Some(AppError::TooMany(_)) => "err.429.message",
+        Some(AppError::PayloadTooLarge) => "err.413.message",
+        _ => match status.as_u16() {
+            400 => "err.400.message",
+            403 => "err.403.message",
+            404 => "err.404.message",
+            405 => "err.405.message",
+            413 => "err.413.message",
+            429 => "err.429.message",
+            _ if status.is_server_error() => "err.500.message",
+            _ => "err.400.message",
+        },
+    };
+    if status.is_server_error() {
+        let cause = res.response().error().map(|e| e.to_string()).unwrap_or_default();
+        tracing::error!(reference = %reference, status = status.as_u16(), cause = %cause, "server error");
+    } else if let Some(e) = res.response().error() {
+        tracing::info!(reference = %reference, status = status.as_u16(), cause = %e, "client error");
+    }
+    let mut page_res = render_error(page_from_state(rs.as_ref()), status.as_u16(), message_key, &reference);
+    // Keep headers the handler meant for the client (Retry-After, Location …).
+    for (k, v) in res.headers() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            page_res.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, page_res))
+}
+
+fn client_ip(req: &ServiceRequest) -> String {
+    // Behind a load balancer the peer is the balancer; `realip_remote_addr` honours
+    // X-Forwarded-For / Forwarded. Only trust it when configured behind a proxy.
+    let trust_proxy = std::env::var("ZJ_TRUST_PROXY").is_ok_and(|v| v == "1" || v == "true");
+    let info = req.connection_info();
+    let ip = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    ip.unwrap_or("unknown").to_string()
+}
+
+fn path_without_lang(req: &ServiceRequest) -> String {
+    let q: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "lang")
+        .collect();
+    if q.is_empty() {
+        req.path().to_string()
+    } else {
+        let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(q).finish();
+        format!("{}?{}", req.path(), qs)
+    }
+}
+
+pub async fn session(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.path().starts_with("/static/") || req.path() == "/healthz" {
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    }
+    let Some(state) = req.app_data::<AppState>().cloned() else {
+        return Err(AppError::Internal("app state missing".into()).into());
+    };
+    let query_lang = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v));
+    let cookie_lang = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value()));
+    let mut lang = query_lang.or(cookie_lang).unwrap_or(Lang::Zh);
+
+    let mut user = None;
+    let mut session_hash = None;
+    let mut csrf = None;
+    if let Some(c) = req.cookie(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
+        let token = c.value().to_string();
+        let loaded = db::run(&state.pool, move |conn| {
+            let settings = models::settings::load(conn)?;
+            models::session::load(conn, &token, &settings).map_err(DbError::from)
+        })
+        .await;
+        match loaded {
+            Ok(Some(l)) => {
+                if query_lang.is_none() && cookie_lang.is_none() {
+                    lang = Lang::parse(&l.user.locale).unwrap_or(lang);
+                }
+                user = Some(CurrentUser {
+                    id: l.user.id,
+                    role: l.user.role(),
+                    display_name: if l.user.contact_name.is_empty() {
+                        l.user.org_name.clone()
+                    } else {
+                        format!("{}（{}）", l.user.org_name, l.user.contact_name)
+                    },
+                    email: l.user.email.clone(),
+                    unread: l.unread,
+                });
+                session_hash = Some(l.id_hash);
+                csrf = Some(l.csrf);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "session lookup failed; serving as visitor"),
+        }
+    }
+    let anon_csrf = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64);
+    let new_anon_csrf = if csrf.is_none() && anon_csrf.is_none() {
+        Some(crate::auth::token::new_token())
+    } else {
+        None
+    };
+    let csrf = csrf.or(anon_csrf).or_else(|| new_anon_csrf.clone()).unwrap_or_default();
+    let flash_cookie = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
+    let flash = flash_cookie.as_deref().and_then(|v| parse_flash(lang, v));
+    let ua = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let rs = ReqState {
+        lang,
+        user,
+        session_hash,
+        csrf,
+        flash,
+        path: path_without_lang(&req),
+        ip: client_ip(&req),
+        user_agent: ua,
+        request_id: hex::encode(crate::auth::token::random_bytes::<6>()),
+    };
+    let secure = state.config.https();
+    req.extensions_mut().insert(rs);
+
+    let mut res = next.call(req).await?;
+    if let Some(l) = query_lang {
+        let mut c = Cookie::new(LANG_COOKIE, l.code());
+        c.set_path("/");
+        c.set_max_age(CookieDuration::days(365));
+        c.set_same_site(SameSite::Lax);
+        c.set_secure(secure);
+        let _ = res.response_mut().add_cookie(&c);
+    }
+    if let Some(tok) = new_anon_csrf {
+        let mut c = Cookie::new(CSRF_COOKIE, tok);
+        c.set_path("/");
+        c.set_http_only(true);
+        c.set_same_site(SameSite::Lax);
+        c.set_secure(secure);
+        let _ = res.response_mut().add_cookie(&c);
+    }
+    // The flash was shown on this page: forget it (unless this response sets a new one).
+    let sets_flash = res
+        .response()
+        .cookies()
+        .any(|c| c.name() == FLASH_COOKIE);
+    if flash_cookie.is_some() && !sets_flash && res.status().is_success() {
+        let mut c = Cookie::new(FLASH_COOKIE, "");
+        c.set_path("/");
+        c.set_max_age(CookieDuration::ZERO);
+        let _ = res.response_mut().add_cookie(&c);
+    }
+    Ok(res.map_into_boxed_body())
+}

@@ -1,0 +1,42 @@
+//! HTTP plumbing shared by every feature: the request context (`Ctx`), middleware (session,
+//! language, CSRF cookie, security headers, error pages), form helpers and static assets.
+
+pub mod assets;
+pub mod ctx;
+pub mod forms;
+pub mod middleware;
+pub mod page;
+
+pub use ctx::{AppState, Ctx};
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+/// Renders a template with a status (forms re-rendered with errors use 422).
+pub fn html<T: askama::Template>(t: &T, status: StatusCode) -> Result<HttpResponse, crate::error::AppError> {
+    let body = t.render().map_err(crate::error::AppError::internal)?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+}
+
+/// A translated field message, with `{max}` style arguments.
+pub fn msg(lang: crate::i18n::Lang, key: &str, args: &[(&str, &str)]) -> String {
+    crate::i18n::tr_args(lang, key, args)
+}
+
+/// Only same-site relative paths are followed after login (no open redirect).
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
+        next
+    } else {
+        "/my"
+    }
+}
+
+/// Shows a stored UTC time in Asia/Shanghai, as a Chinese civil servant reads it.
+pub fn fmt_time(t: impl std::borrow::Borrow<chrono::NaiveDateTime>) -> String {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Shanghai
+        .from_utc_datetime(t.borrow())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

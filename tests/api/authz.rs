@@ -1,0 +1,180 @@
+//! Walks every route as visitor, owner, agency, regulator and admin (and as the owner of
+//! another object) and asserts the status each gets. A new route must be added here.
+
+use zhongjie::auth::Role;
+
+use crate::auth::clone_app;
+use crate::helpers::*;
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Visitor,
+    As(Role),
+}
+
+const WHO: [Who; 5] = [Who::Visitor, Who::As(Role::Owner), Who::As(Role::Agency), Who::As(Role::Regulator), Who::As(Role::Admin)];
+
+/// (method, path, [visitor, owner, agency, regulator, admin]). `{mine}` is a message of the
+/// signed-in user, `{theirs}` a message of someone else, `{uid}` another user's id.
+const ROUTES: &[(&str, &str, [u16; 5])] = &[
+    ("GET", "/", [200, 200, 200, 200, 200]),
+    ("GET", "/healthz", [200, 200, 200, 200, 200]),
+    ("GET", "/static/css/app.css", [200, 200, 200, 200, 200]),
+    ("GET", "/no/such/page", [404, 404, 404, 404, 404]),
+    ("GET", "/login", [200, 303, 303, 303, 303]),
+    ("GET", "/register", [200, 303, 303, 303, 303]),
+    ("GET", "/register?role=agency", [200, 303, 303, 303, 303]),
+    ("GET", "/password/forgot", [200, 303, 303, 303, 303]),
+    ("GET", "/password/reset", [400, 400, 400, 400, 400]),
+    ("GET", "/verify-email", [400, 400, 400, 400, 400]),
+    ("GET", "/my", [303, 200, 200, 200, 200]),
+    ("GET", "/messages", [303, 200, 200, 200, 200]),
+    ("GET", "/messages/{mine}", [303, 200, 200, 200, 200]),
+    ("GET", "/messages/{theirs}", [303, 403, 403, 403, 403]),
+    ("GET", "/messages/999999", [303, 404, 404, 404, 404]),
+    ("GET", "/messages/abc", [404, 404, 404, 404, 404]),
+    ("GET", "/account/password", [303, 200, 200, 200, 200]),
+    ("GET", "/admin/users", [303, 403, 403, 403, 200]),
+    ("GET", "/admin/users?role=agency", [303, 403, 403, 403, 200]),
+    ("GET", "/admin/users/new", [303, 403, 403, 403, 200]),
+    ("GET", "/admin/departments", [303, 403, 403, 403, 200]),
+    ("GET", "/admin/settings", [303, 403, 403, 403, 200]),
+    ("GET", "/admin/audit", [303, 403, 403, 403, 200]),
+    // State-changing routes, each with a valid CSRF token and an empty form.
+    ("POST", "/login", [422, 303, 303, 303, 303]),
+    ("POST", "/register", [422, 303, 303, 303, 303]),
+    ("POST", "/password/forgot", [422, 303, 303, 303, 303]),
+    ("POST", "/password/reset", [400, 400, 400, 400, 400]),
+    ("POST", "/verify-email/resend", [303, 303, 303, 303, 303]),
+    ("POST", "/account/password", [303, 422, 422, 422, 422]),
+    ("POST", "/admin/users/new", [303, 403, 403, 403, 422]),
+    ("POST", "/admin/users/{uid}/status", [303, 403, 403, 403, 400]),
+    ("POST", "/admin/departments", [303, 403, 403, 403, 422]),
+    ("POST", "/admin/settings", [303, 403, 403, 403, 422]),
+    ("POST", "/no/such/page", [404, 404, 404, 404, 404]),
+];
+
+/// Every POST route (but the 404 one) must refuse a request without a CSRF token.
+const POSTS: &[&str] = &[
+    "/login", "/register", "/logout", "/password/forgot", "/password/reset", "/verify-email/resend",
+    "/account/password", "/admin/users/new", "/admin/users/{uid}/status", "/admin/departments", "/admin/settings",
+];
+
+fn message_for(app: &TestApp, user_id: i64) -> i64 {
+    use diesel::prelude::*;
+    use zhongjie::db::schema::messages;
+    let mut c = app.conn();
+    zhongjie::models::mail::enqueue(&mut c, Some(user_id), "x@example.com", "测试消息", "正文").unwrap();
+    messages::table.filter(messages::user_id.eq(user_id)).select(messages::id).order(messages::id.desc()).first(&mut *c).unwrap()
+}
+
+#[actix_web::test]
+async fn every_route_answers_each_role_as_the_policy_says() {
+    let app = spawn_app().await;
+    let stranger = app.create_user(Role::Owner, "stranger@example.com").await;
+    let theirs = message_for(&app, stranger);
+    let mut failures = Vec::new();
+    for (i, who) in WHO.iter().enumerate() {
+        let client = clone_app(&app);
+        let mine = match who {
+            Who::Visitor => theirs,
+            Who::As(role) => {
+                let id = client.signed_in(*role, &format!("{}@example.com", role.as_str())).await;
+                message_for(&app, id)
+            }
+        };
+        for (method, path, expected) in ROUTES {
+            let path = path
+                .replace("{mine}", &mine.to_string())
+                .replace("{theirs}", &theirs.to_string())
+                .replace("{uid}", &stranger.to_string());
+            let r = if *method == "GET" { client.get(&path).await } else { client.post(&path, &[]).await };
+            let got = r.status().as_u16();
+            if got != expected[i] {
+                failures.push(format!("{who:?} {method} {path}: expected {}, got {got}", expected[i]));
+            }
+        }
+        for path in POSTS {
+            let path = path.replace("{uid}", &stranger.to_string());
+            let got = client.post_no_csrf(&path, &[("email", "x@example.com")]).await.status().as_u16();
+            if got != 403 {
+                failures.push(format!("{who:?} POST {path} without CSRF: expected 403, got {got}"));
+            }
+            let got = client
+                .client
+                .post(client.url(&path))
+                .form(&[("csrf", "0".repeat(64))])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if got != 403 {
+                failures.push(format!("{who:?} POST {path} with a forged CSRF token: expected 403, got {got}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[actix_web::test]
+async fn logout_needs_login_and_ends_the_session() {
+    let app = spawn_app().await;
+    assert_eq!(app.post("/logout", &[]).await.status().as_u16(), 303);
+    app.signed_in(Role::Regulator, "r@example.com").await;
+    let r = app.post("/logout", &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.get("/my").await.status().as_u16(), 303);
+}
+
+#[actix_web::test]
+async fn admin_creates_staff_who_set_their_own_password() {
+    let app = spawn_app().await;
+    app.signed_in(Role::Admin, "admin@example.com").await;
+    let dept = {
+        let mut c = app.conn();
+        zhongjie::models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing Bureau").unwrap()
+    };
+    // A regulator needs a department.
+    let r = app.post("/admin/users/new", &[("role", "regulator"), ("department_id", ""), ("email", "r@example.com"), ("contact_name", "李四"), ("phone", "0812-3336101")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let d = dept.to_string();
+    let r = app.post("/admin/users/new", &[("role", "regulator"), ("department_id", &d), ("email", "r@example.com"), ("contact_name", "李四"), ("phone", "0812-3336101")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let outbox = app.outbox_bodies();
+    let (to, body) = outbox.last().unwrap();
+    assert_eq!(to, "r@example.com");
+    let token = token_in(body, "token=").unwrap();
+    let staff = clone_app(&app);
+    let r = staff.post("/password/reset", &[("token", &token), ("password", "Jianguan-Mima-2026"), ("password2", "Jianguan-Mima-2026")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(staff.login("r@example.com", "Jianguan-Mima-2026").await.status().as_u16(), 303);
+    let (_, body) = staff.get_text("/my").await;
+    assert!(body.contains("攀枝花市住房和城乡建设局"));
+    // Disabling the account ends its session.
+    let uid: i64 = {
+        use diesel::prelude::*;
+        use zhongjie::db::schema::users;
+        users::table.filter(users::email.eq("r@example.com")).select(users::id).first(&mut *app.conn()).unwrap()
+    };
+    let r = app.post(&format!("/admin/users/{uid}/status"), &[("status", "disabled")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(staff.get("/my").await.status().as_u16(), 303);
+    assert_eq!(staff.login("r@example.com", "Jianguan-Mima-2026").await.status().as_u16(), 401);
+}
+
+#[actix_web::test]
+async fn admin_settings_are_validated_and_saved() {
+    let app = spawn_app().await;
+    app.signed_in(Role::Admin, "admin@example.com").await;
+    let r = app
+        .post("/admin/settings", &[("session_idle_minutes", "1"), ("session_absolute_hours", "12"), ("email_token_hours", "48"), ("reset_token_minutes", "60"), ("mail_max_attempts", "8")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = app
+        .post("/admin/settings", &[("session_idle_minutes", "45"), ("session_absolute_hours", "12"), ("email_token_hours", "48"), ("reset_token_minutes", "60"), ("mail_max_attempts", "8")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let s = zhongjie::models::settings::load(&mut app.conn()).unwrap();
+    assert_eq!(s.get("session_idle_minutes"), 45);
+}
