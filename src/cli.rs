@@ -10,7 +10,11 @@ use crate::db::{self, DbError};
 use crate::startup::{Application, open_database};
 
 #[derive(Parser)]
-#[command(name = "zhongjie", version, about = "中介服务网上超市 — intermediary-service online marketplace")]
+#[command(
+    name = "zhongjie",
+    version,
+    about = "中介服务网上超市 — intermediary-service online marketplace"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -55,7 +59,10 @@ pub fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     crate::telemetry::init();
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Serve { bind: None, demo: false }) {
+    let result = match cli.command.unwrap_or(Command::Serve {
+        bind: None,
+        demo: false,
+    }) {
         Command::Serve { bind, demo } => serve(bind, demo),
         Command::Migrate => with_db(|cfg, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
@@ -65,7 +72,9 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }),
-        Command::CreateAdmin { email, name, phone } => with_db(|_, pool| create_admin(pool, &email, &name, &phone)),
+        Command::CreateAdmin { email, name, phone } => {
+            with_db(|_, pool| create_admin(pool, &email, &name, &phone))
+        }
         Command::Demo => with_db(|_, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
             crate::demo::load(&mut c).map(|r| {
@@ -82,7 +91,12 @@ pub fn main() -> ExitCode {
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(b) => {
-                    println!("audit trail BROKEN at entry #{}: {:?} ({} entries before it verified)", b.seq(), b, r.checked);
+                    println!(
+                        "audit trail BROKEN at entry #{}: {:?} ({} entries before it verified)",
+                        b.seq(),
+                        b,
+                        r.checked
+                    );
                     Ok(ExitCode::from(2))
                 }
             }
@@ -98,7 +112,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn with_db(f: impl FnOnce(&Config, &db::Pool) -> Result<ExitCode, String>) -> Result<ExitCode, String> {
+fn with_db(
+    f: impl FnOnce(&Config, &db::Pool) -> Result<ExitCode, String>,
+) -> Result<ExitCode, String> {
     let cfg = Config::from_env(None).map_err(|e| e.to_string())?;
     let pool = open_database(&cfg)?;
     f(&cfg, &pool)
@@ -132,7 +148,9 @@ fn serve(bind: Option<String>, demo: bool) -> Result<ExitCode, String> {
 
 fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result<ExitCode, String> {
     use crate::domain::{password, validate};
-    let email = validate::email(email).map_err(|e| format!("--email: {e}"))?.to_lowercase();
+    let email = validate::email(email)
+        .map_err(|e| format!("--email: {e}"))?
+        .to_lowercase();
     let name = validate::person_name(name).map_err(|e| format!("--name: {e}"))?;
     let phone = validate::phone_cn(phone).map_err(|e| format!("--phone: {e}"))?;
     let pw = match std::env::var("ZJ_ADMIN_PASSWORD") {
@@ -140,11 +158,19 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
         _ => {
             eprintln!("password (8-128 characters), then Enter:");
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    password::check(&pw, &email).map_err(|e| format!("password refused: {}", crate::i18n::tr(crate::i18n::Lang::En, e.key())))?;
+    password::check(&pw, &email).map_err(|e| {
+        format!(
+            "password refused: {}",
+            crate::i18n::tr(crate::i18n::Lang::En, e.key())
+        )
+    })?;
     let hash = crate::auth::password::hash_blocking(&pw)?;
     let mut c = pool.get().map_err(|e| e.to_string())?;
     let id = db::write_tx(&mut c, |c| {
@@ -168,7 +194,15 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
         match crate::models::user::insert(c, &new)? {
             Ok(id) => {
                 let u = crate::models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-                crate::models::audit::record(c, &crate::models::audit::Actor::system(), "user.create_admin", "user", id, &u.audit_view(), "command line")?;
+                crate::models::audit::record(
+                    c,
+                    &crate::models::audit::Actor::system(),
+                    "user.create_admin",
+                    "user",
+                    id,
+                    &u.audit_view(),
+                    "command line",
+                )?;
                 Ok::<_, DbError>(Some(id))
             }
             Err(_) => Ok(None),
@@ -200,6 +234,8 @@ fn backup(pool: &db::Pool, path: &str) -> Result<ExitCode, String> {
             println!("backup written to {path}");
             Ok(ExitCode::SUCCESS)
         }
-        db::DbConnection::Pg(_) => Err("on PostgreSQL use: pg_dump --format=custom \"$DATABASE_URL\" > backup.dump".into()),
+        db::DbConnection::Pg(_) => {
+            Err("on PostgreSQL use: pg_dump --format=custom \"$DATABASE_URL\" > backup.dump".into())
+        }
     }
 }

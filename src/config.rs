@@ -25,11 +25,16 @@ pub struct Config {
     pub max_concurrent_hashes: usize,
     /// How often the background jobs look for work, in milliseconds.
     pub job_poll_ms: u64,
+    /// Whether this instance runs the background jobs (mail sender …). Every instance may;
+    /// `ZJ_RUN_JOBS=0` makes a web-only instance.
+    pub run_jobs: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("ZJ_SEALING_KEY is required on PostgreSQL (64 hex characters, the same on every instance)")]
+    #[error(
+        "ZJ_SEALING_KEY is required on PostgreSQL (64 hex characters, the same on every instance)"
+    )]
     SealingKeyMissing,
     #[error("ZJ_SEALING_KEY must be 64 hexadecimal characters")]
     SealingKeyInvalid,
@@ -70,7 +75,9 @@ impl Config {
             std::process::id(),
             hex::encode(crate::auth::token::random_bytes::<4>())
         );
-        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Ok(Config {
             database_url,
             bind,
@@ -84,7 +91,10 @@ impl Config {
             max_concurrent_hashes: env("ZJ_MAX_CONCURRENT_HASHES")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(cpus.max(1)),
-            job_poll_ms: env("ZJ_JOB_POLL_MS").and_then(|v| v.parse().ok()).unwrap_or(2000),
+            job_poll_ms: env("ZJ_JOB_POLL_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(2000),
+            run_jobs: env("ZJ_RUN_JOBS").is_none_or(|v| v != "0" && v != "false"),
         })
     }
 

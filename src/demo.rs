@@ -12,15 +12,43 @@ use crate::models::{self, user::NewUser};
 pub const DEMO_PASSWORD: &str = "Zhongjie-Demo-2026";
 
 pub const DEPARTMENTS: &[(&str, &str, &str)] = &[
-    ("sthjj", "攀枝花市生态环境局", "Panzhihua Ecology and Environment Bureau"),
-    ("zjj", "攀枝花市住房和城乡建设局", "Panzhihua Housing and Urban-Rural Development Bureau"),
-    ("zrzyj", "攀枝花市自然资源和规划局", "Panzhihua Natural Resources and Planning Bureau"),
+    (
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Panzhihua Ecology and Environment Bureau",
+    ),
+    (
+        "zjj",
+        "攀枝花市住房和城乡建设局",
+        "Panzhihua Housing and Urban-Rural Development Bureau",
+    ),
+    (
+        "zrzyj",
+        "攀枝花市自然资源和规划局",
+        "Panzhihua Natural Resources and Planning Bureau",
+    ),
     ("jtj", "攀枝花市交通运输局", "Panzhihua Transport Bureau"),
     ("slj", "攀枝花市水利局", "Panzhihua Water Resources Bureau"),
-    ("yjj", "攀枝花市应急管理局", "Panzhihua Emergency Management Bureau"),
-    ("fgw", "攀枝花市发展和改革委员会", "Panzhihua Development and Reform Commission"),
-    ("scjgj", "攀枝花市市场监督管理局", "Panzhihua Market Regulation Administration"),
-    ("zwfwj", "攀枝花市政务服务管理局", "Panzhihua Government Services Administration"),
+    (
+        "yjj",
+        "攀枝花市应急管理局",
+        "Panzhihua Emergency Management Bureau",
+    ),
+    (
+        "fgw",
+        "攀枝花市发展和改革委员会",
+        "Panzhihua Development and Reform Commission",
+    ),
+    (
+        "scjgj",
+        "攀枝花市市场监督管理局",
+        "Panzhihua Market Regulation Administration",
+    ),
+    (
+        "zwfwj",
+        "攀枝花市政务服务管理局",
+        "Panzhihua Government Services Administration",
+    ),
 ];
 
 pub struct Login {
@@ -33,19 +61,110 @@ pub struct Login {
 }
 
 pub const LOGINS: &[Login] = &[
-    Login { role: Role::Admin, email: "admin@demo.zhongjie.cn", org: "攀枝花市政务服务管理局", contact: "王建国", phone: "0812-3336001", department: Some("zwfwj") },
-    Login { role: Role::Regulator, email: "huanbao@demo.zhongjie.cn", org: "攀枝花市生态环境局", contact: "李雪梅", phone: "0812-3336101", department: Some("sthjj") },
-    Login { role: Role::Regulator, email: "zhujian@demo.zhongjie.cn", org: "攀枝花市住房和城乡建设局", contact: "张志强", phone: "0812-3336102", department: Some("zjj") },
-    Login { role: Role::Regulator, email: "ziranziyuan@demo.zhongjie.cn", org: "攀枝花市自然资源和规划局", contact: "陈晓东", phone: "0812-3336103", department: Some("zrzyj") },
-    Login { role: Role::Regulator, email: "shuili@demo.zhongjie.cn", org: "攀枝花市水利局", contact: "杨丽华", phone: "0812-3336104", department: Some("slj") },
-    Login { role: Role::Owner, email: "owner@demo.zhongjie.cn", org: "攀枝花钒钛产业园区开发建设有限公司", contact: "刘永红", phone: "13908120001", department: None },
-    Login { role: Role::Owner, email: "owner2@demo.zhongjie.cn", org: "攀枝花市东区城市建设投资有限公司", contact: "赵文斌", phone: "13908120002", department: None },
-    Login { role: Role::Owner, email: "owner3@demo.zhongjie.cn", org: "米易县人民医院", contact: "周敏", phone: "13908120003", department: None },
-    Login { role: Role::Agency, email: "agency@demo.zhongjie.cn", org: "四川蜀环环境科技有限公司", contact: "黄海涛", phone: "13808120101", department: None },
-    Login { role: Role::Agency, email: "agency2@demo.zhongjie.cn", org: "攀枝花市正诚工程造价咨询有限公司", contact: "吴春燕", phone: "13808120102", department: None },
-    Login { role: Role::Agency, email: "agency3@demo.zhongjie.cn", org: "云南地矿勘测设计院有限公司", contact: "孙立军", phone: "13808120103", department: None },
-    Login { role: Role::Agency, email: "agency4@demo.zhongjie.cn", org: "重庆渝水水土保持技术咨询有限公司", contact: "郑晓燕", phone: "13808120104", department: None },
-    Login { role: Role::Agency, email: "agency5@demo.zhongjie.cn", org: "北京中测国信测绘科技有限公司", contact: "冯志远", phone: "13808120105", department: None },
+    Login {
+        role: Role::Admin,
+        email: "admin@demo.zhongjie.cn",
+        org: "攀枝花市政务服务管理局",
+        contact: "王建国",
+        phone: "0812-3336001",
+        department: Some("zwfwj"),
+    },
+    Login {
+        role: Role::Regulator,
+        email: "huanbao@demo.zhongjie.cn",
+        org: "攀枝花市生态环境局",
+        contact: "李雪梅",
+        phone: "0812-3336101",
+        department: Some("sthjj"),
+    },
+    Login {
+        role: Role::Regulator,
+        email: "zhujian@demo.zhongjie.cn",
+        org: "攀枝花市住房和城乡建设局",
+        contact: "张志强",
+        phone: "0812-3336102",
+        department: Some("zjj"),
+    },
+    Login {
+        role: Role::Regulator,
+        email: "ziranziyuan@demo.zhongjie.cn",
+        org: "攀枝花市自然资源和规划局",
+        contact: "陈晓东",
+        phone: "0812-3336103",
+        department: Some("zrzyj"),
+    },
+    Login {
+        role: Role::Regulator,
+        email: "shuili@demo.zhongjie.cn",
+        org: "攀枝花市水利局",
+        contact: "杨丽华",
+        phone: "0812-3336104",
+        department: Some("slj"),
+    },
+    Login {
+        role: Role::Owner,
+        email: "owner@demo.zhongjie.cn",
+        org: "攀枝花钒钛产业园区开发建设有限公司",
+        contact: "刘永红",
+        phone: "13908120001",
+        department: None,
+    },
+    Login {
+        role: Role::Owner,
+        email: "owner2@demo.zhongjie.cn",
+        org: "攀枝花市东区城市建设投资有限公司",
+        contact: "赵文斌",
+        phone: "13908120002",
+        department: None,
+    },
+    Login {
+        role: Role::Owner,
+        email: "owner3@demo.zhongjie.cn",
+        org: "米易县人民医院",
+        contact: "周敏",
+        phone: "13908120003",
+        department: None,
+    },
+    Login {
+        role: Role::Agency,
+        email: "agency@demo.zhongjie.cn",
+        org: "四川蜀环环境科技有限公司",
+        contact: "黄海涛",
+        phone: "13808120101",
+        department: None,
+    },
+    Login {
+        role: Role::Agency,
+        email: "agency2@demo.zhongjie.cn",
+        org: "攀枝花市正诚工程造价咨询有限公司",
+        contact: "吴春燕",
+        phone: "13808120102",
+        department: None,
+    },
+    Login {
+        role: Role::Agency,
+        email: "agency3@demo.zhongjie.cn",
+        org: "云南地矿勘测设计院有限公司",
+        contact: "孙立军",
+        phone: "13808120103",
+        department: None,
+    },
+    Login {
+        role: Role::Agency,
+        email: "agency4@demo.zhongjie.cn",
+        org: "重庆渝水水土保持技术咨询有限公司",
+        contact: "郑晓燕",
+        phone: "13808120104",
+        department: None,
+    },
+    Login {
+        role: Role::Agency,
+        email: "agency5@demo.zhongjie.cn",
+        org: "北京中测国信测绘科技有限公司",
+        contact: "冯志远",
+        phone: "13808120105",
+        department: None,
+    },
 ];
 
 pub struct Report {
@@ -100,10 +219,16 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
                 email: l.email.into(),
                 password_hash: hash,
                 org_name: l.org.into(),
-                uscc: l.role.self_registered().then(|| uscc::generate(1000 + i as u64).as_str().to_string()),
+                uscc: l
+                    .role
+                    .self_registered()
+                    .then(|| uscc::generate(1000 + i as u64).as_str().to_string()),
                 contact_name: l.contact.into(),
                 phone: l.phone.into(),
-                department_id: l.department.and_then(|code| depts.iter().find(|d| d.code == code)).map(|d| d.id),
+                department_id: l
+                    .department
+                    .and_then(|code| depts.iter().find(|d| d.code == code))
+                    .map(|d| d.id),
                 status: "active".into(),
                 email_verified_at: Some(now),
                 locale: "zh-CN".into(),
@@ -112,10 +237,22 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
                 updated_at: now,
             };
             if let Ok(id) = models::user::insert(c, &new)? {
-                let (s, b) = crate::mail::compose(crate::i18n::Lang::Zh, "welcome", &[("name", l.contact), ("org", l.org)]);
+                let (s, b) = crate::mail::compose(
+                    crate::i18n::Lang::Zh,
+                    "welcome",
+                    &[("name", l.contact), ("org", l.org)],
+                );
                 models::mail::enqueue(c, Some(id), l.email, &s, &b)?;
                 let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-                audit::record(c, &sys, "user.create_demo", "user", id, &u.audit_view(), "demo")?;
+                audit::record(
+                    c,
+                    &sys,
+                    "user.create_demo",
+                    "user",
+                    id,
+                    &u.audit_view(),
+                    "demo",
+                )?;
                 n += 1;
             }
         }

@@ -24,7 +24,12 @@ pub struct Application {
 /// Opens the database named by the configuration and applies migrations.
 pub fn open_database(cfg: &Config) -> Result<Pool, String> {
     let pool = db::connect(&cfg.database_url, 16)?;
-    let mut conn = pool.get().map_err(|e| format!("cannot open database {}: {e}", db::mask_url(&cfg.database_url)))?;
+    let mut conn = pool.get().map_err(|e| {
+        format!(
+            "cannot open database {}: {e}",
+            db::mask_url(&cfg.database_url)
+        )
+    })?;
     let applied = db::migrate(&mut conn)?;
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
@@ -34,14 +39,17 @@ pub fn open_database(cfg: &Config) -> Result<Pool, String> {
 
 impl Application {
     pub fn build(cfg: Config, pool: Pool) -> Result<Application, String> {
-        let listener = TcpListener::bind(&cfg.bind).map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?;
+        let listener = TcpListener::bind(&cfg.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let state = web::Data::new(AppStateInner {
             pool: pool.clone(),
             config: cfg.clone(),
             hasher: Hasher::new(cfg.max_concurrent_hashes),
         });
-        actix_web::rt::spawn(crate::mail::worker(pool, cfg));
+        if cfg.run_jobs {
+            actix_web::rt::spawn(crate::mail::worker(pool, cfg));
+        }
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -51,11 +59,17 @@ impl Application {
                     tracing::info!(error = %e, "malformed query");
                     crate::error::AppError::BadRequest("err.400.message").into()
                 }))
-                .app_data(web::PathConfig::default().error_handler(|_, _| crate::error::AppError::NotFound.into()))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|_, _| crate::error::AppError::NotFound.into()),
+                )
                 .wrap(from_fn(middleware::session))
                 .wrap(from_fn(middleware::error_pages))
                 .wrap(from_fn(middleware::security_headers))
-                .route("/static/{path:.*}", web::get().to(crate::web::assets::serve))
+                .route(
+                    "/static/{path:.*}",
+                    web::get().to(crate::web::assets::serve),
+                )
                 .configure(crate::routes::config)
                 .default_service(web::to(not_found))
         })

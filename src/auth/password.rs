@@ -42,7 +42,9 @@ pub fn dummy_hash() -> &'static str {
 
 impl Hasher {
     pub fn new(max_concurrent: usize) -> Self {
-        Hasher { permits: Arc::new(Semaphore::new(max_concurrent.max(1))) }
+        Hasher {
+            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+        }
     }
 
     pub async fn hash(&self, password: String) -> Result<String, String> {
@@ -53,7 +55,9 @@ impl Hasher {
     }
 
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         actix_web::web::block(move || match stored {
             Some(s) => verify_blocking(&password, &s),
             None => {

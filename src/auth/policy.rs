@@ -71,7 +71,13 @@ mod tests {
     use super::*;
 
     fn user(id: i64, role: Role) -> CurrentUser {
-        CurrentUser { id, role, display_name: String::new(), email: String::new(), unread: 0 }
+        CurrentUser {
+            id,
+            role,
+            display_name: String::new(),
+            email: String::new(),
+            unread: 0,
+        }
     }
 
     #[test]
@@ -86,8 +92,14 @@ mod tests {
     #[test]
     fn messages_only_for_their_addressee() {
         let u = user(7, Role::Admin);
-        assert_eq!(decide(Some(&u), Action::ReadMessage { owner: 7 }), Decision::Allow);
+        assert_eq!(
+            decide(Some(&u), Action::ReadMessage { owner: 7 }),
+            Decision::Allow
+        );
         // Not even an admin reads someone else's messages.
-        assert_eq!(decide(Some(&u), Action::ReadMessage { owner: 8 }), Decision::Deny);
+        assert_eq!(
+            decide(Some(&u), Action::ReadMessage { owner: 8 }),
+            Decision::Deny
+        );
     }
 }

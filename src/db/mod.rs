@@ -97,7 +97,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, ConnError> {
         match self.backend {
-            Backend::Postgres => Ok(DbConnection::Pg(diesel::PgConnection::establish(&self.url)?)),
+            Backend::Postgres => Ok(DbConnection::Pg(diesel::PgConnection::establish(
+                &self.url,
+            )?)),
             Backend::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(sqlite_path(&self.url))?;
                 c.batch_execute(SQLITE_PRAGMAS)?;
@@ -122,21 +124,33 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
     if backend == Backend::Sqlite {
         let path = std::path::Path::new(sqlite_path(url));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                format!("cannot open database {}: {e}", mask_url(url))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot open database {}: {e}", mask_url(url)))?;
         }
     }
-    let manager = Manager { url: url.to_string(), backend };
+    let manager = Manager {
+        url: url.to_string(),
+        backend,
+    };
     // Try once directly so the real cause (refused, auth failed, no such file) reaches the user.
-    manager
-        .connect()
-        .map_err(|e| format!("cannot open database {}: {}", mask_url(url), one_line(&e.to_string())))?;
+    manager.connect().map_err(|e| {
+        format!(
+            "cannot open database {}: {}",
+            mask_url(url),
+            one_line(&e.to_string())
+        )
+    })?;
     r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
-        .map_err(|e| format!("cannot open database {}: {}", mask_url(url), one_line(&e.to_string())))
+        .map_err(|e| {
+            format!(
+                "cannot open database {}: {}",
+                mask_url(url),
+                one_line(&e.to_string())
+            )
+        })
 }
 
 fn one_line(s: &str) -> String {
@@ -150,14 +164,33 @@ pub fn backend(conn: &DbConnection) -> Backend {
     }
 }
 
-/// Applies every pending migration. Re-running is a no-op.
+/// Applies every pending migration. Re-running is a no-op. Several instances starting at
+/// once are serialised: a write transaction (SQLite) plus an advisory lock (PostgreSQL), so
+/// only one applies each migration and the others find nothing left to do.
 pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, String> {
-    let applied = match conn {
-        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-    }
-    .map_err(|e| format!("migration failed: {e}"))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    let mut failure = None;
+    let r = write_tx(conn, |conn| {
+        let applied = match conn {
+            DbConnection::Pg(c) => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(7428000)").execute(c)?;
+                c.run_pending_migrations(PG_MIGRATIONS)
+                    .map(|v| v.iter().map(|m| m.to_string()).collect())
+            }
+            DbConnection::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect()),
+        };
+        applied.map_err(|e| {
+            failure = Some(e.to_string());
+            diesel::result::Error::RollbackTransaction
+        })
+    });
+    r.map_err(|e| {
+        format!(
+            "migration failed: {}",
+            failure.unwrap_or_else(|| e.to_string())
+        )
+    })
 }
 
 /// Reverts every migration (tests only use this, to prove `down.sql` works).
@@ -179,7 +212,9 @@ where
 {
     let pool = pool.clone();
     let joined = actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e.to_string())))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| E::from(DbError::Pool(e.to_string())))?;
         f(&mut conn)
     })
     .await;

@@ -34,7 +34,10 @@ pub fn entry_hash(e: &Entry) -> String {
     h.update(b"zhongjie-audit-v1");
     field(&mut h, &e.seq.to_string());
     field(&mut h, &e.at);
-    field(&mut h, &e.actor_id.map(|a| a.to_string()).unwrap_or_default());
+    field(
+        &mut h,
+        &e.actor_id.map(|a| a.to_string()).unwrap_or_default(),
+    );
     field(&mut h, &e.actor_role);
     field(&mut h, &e.action);
     field(&mut h, &e.object_type);
@@ -81,14 +84,21 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Verifier { prev_hash: GENESIS.to_string(), next_seq: 1, checked: 0 }
+        Verifier {
+            prev_hash: GENESIS.to_string(),
+            next_seq: 1,
+            checked: 0,
+        }
     }
 }
 
 impl Verifier {
     pub fn feed(&mut self, e: &Entry) -> Result<(), Break> {
         if e.seq != self.next_seq {
-            return Err(Break::SequenceGap { expected: self.next_seq, found: e.seq });
+            return Err(Break::SequenceGap {
+                expected: self.next_seq,
+                found: e.seq,
+            });
         }
         if e.prev_hash != self.prev_hash {
             return Err(Break::LinkBroken { seq: e.seq });

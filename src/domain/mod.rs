@@ -1,3 +1,5 @@
+/// Hash chain of the audit trail.
+pub mod audit_chain;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// Masking of ID numbers, phones and e-mails on public pages.
@@ -6,11 +8,9 @@ pub mod mask;
 pub mod money;
 /// Password policy: length, common-password list, not the e-mail.
 pub mod password;
+/// Login throttling rule.
+pub mod throttle;
 /// Unified social credit code (GB 32100-2015) parsing and demo generation.
 pub mod uscc;
 /// Small form-field validators (e-mail, phone, text, names).
 pub mod validate;
-/// Hash chain of the audit trail.
-pub mod audit_chain;
-/// Login throttling rule.
-pub mod throttle;

@@ -13,8 +13,14 @@ pub struct Limits {
     pub free_tries: i64,
 }
 
-pub const ACCOUNT: Limits = Limits { max_per_hour: 100, free_tries: 5 };
-pub const ADDRESS: Limits = Limits { max_per_hour: 1000, free_tries: 20 };
+pub const ACCOUNT: Limits = Limits {
+    max_per_hour: 100,
+    free_tries: 5,
+};
+pub const ADDRESS: Limits = Limits {
+    max_per_hour: 1000,
+    free_tries: 20,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -26,7 +32,8 @@ pub enum Verdict {
 /// `failures` are the failure times of the last hour, any order.
 pub fn verdict(limits: Limits, failures: &[NaiveDateTime], now: NaiveDateTime) -> Verdict {
     let hour_ago = now - Duration::hours(1);
-    let mut recent: Vec<NaiveDateTime> = failures.iter().copied().filter(|t| *t > hour_ago).collect();
+    let mut recent: Vec<NaiveDateTime> =
+        failures.iter().copied().filter(|t| *t > hour_ago).collect();
     recent.sort();
     let n = recent.len() as i64;
     if n == 0 {
@@ -58,7 +65,9 @@ mod tests {
     use super::*;
 
     fn t0() -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(1_800_000_000, 0).map(|d| d.naive_utc()).unwrap_or_default()
+        chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .map(|d| d.naive_utc())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -81,14 +90,18 @@ mod tests {
     fn hard_limit_of_one_hundred_an_hour() {
         let now = t0();
         // 100 failures spread over the last 50 minutes, the last one 10 minutes ago.
-        let f: Vec<_> = (0..100).map(|i| now - Duration::minutes(10) - Duration::seconds(i * 30)).collect();
+        let f: Vec<_> = (0..100)
+            .map(|i| now - Duration::minutes(10) - Duration::seconds(i * 30))
+            .collect();
         match verdict(ACCOUNT, &f, now) {
             // Refused until the oldest of the hundred is an hour old: 30 s from now.
             Verdict::Wait(s) => assert!((29..=31).contains(&s), "{s}"),
             v => panic!("expected refusal, got {v:?}"),
         }
         // Failures older than an hour do not count.
-        let old: Vec<_> = (0..100).map(|i| now - Duration::hours(2) - Duration::seconds(i)).collect();
+        let old: Vec<_> = (0..100)
+            .map(|i| now - Duration::hours(2) - Duration::seconds(i))
+            .collect();
         assert_eq!(verdict(ACCOUNT, &old, now), Verdict::Allow);
     }
 }

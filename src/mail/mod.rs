@@ -49,7 +49,10 @@ impl Transport {
 }
 
 fn build(from: &Mailbox, row: &models::mail::OutboxRow) -> Result<Message, String> {
-    let to: Mailbox = row.to_addr.parse().map_err(|e| format!("bad address: {e}"))?;
+    let to: Mailbox = row
+        .to_addr
+        .parse()
+        .map_err(|e| format!("bad address: {e}"))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -61,7 +64,11 @@ fn build(from: &Mailbox, row: &models::mail::OutboxRow) -> Result<Message, Strin
 }
 
 /// Sends whatever is due, once. Returns how many mails were sent.
-pub async fn drain_once(pool: &Pool, cfg: &Config, transport: &Transport) -> Result<usize, DbError> {
+pub async fn drain_once(
+    pool: &Pool,
+    cfg: &Config,
+    transport: &Transport,
+) -> Result<usize, DbError> {
     let from: Mailbox = match cfg.mail_from.parse() {
         Ok(m) => m,
         Err(e) => {
@@ -72,7 +79,10 @@ pub async fn drain_once(pool: &Pool, cfg: &Config, transport: &Transport) -> Res
     let instance = cfg.instance_id.clone();
     let rows = {
         let instance = instance.clone();
-        db::run(pool, move |c| models::mail::claim_due(c, &instance, 50).map_err(DbError::from)).await?
+        db::run(pool, move |c| {
+            models::mail::claim_due(c, &instance, 50).map_err(DbError::from)
+        })
+        .await?
     };
     let max_attempts = db::run(pool, |c| models::settings::load(c).map_err(DbError::from))
         .await?
@@ -88,12 +98,16 @@ pub async fn drain_once(pool: &Pool, cfg: &Config, transport: &Transport) -> Res
             Ok(()) => {
                 sent += 1;
                 tracing::info!(outbox_id = row.id, "mail sent");
-                db::run(pool, move |c| models::mail::mark_sent(c, row.id, &instance).map_err(DbError::from)).await?;
+                db::run(pool, move |c| {
+                    models::mail::mark_sent(c, row.id, &instance).map_err(DbError::from)
+                })
+                .await?;
             }
             Err(e) => {
                 tracing::warn!(outbox_id = row.id, attempt = row.attempts + 1, error = %e, "mail not sent; will retry");
                 db::run(pool, move |c| {
-                    models::mail::mark_failed(c, &row, &instance, &e, max_attempts).map_err(DbError::from)
+                    models::mail::mark_failed(c, &row, &instance, &e, max_attempts)
+                        .map_err(DbError::from)
                 })
                 .await?;
             }

@@ -18,10 +18,16 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Actor {
-        Actor { id: None, role: "system".into() }
+        Actor {
+            id: None,
+            role: "system".into(),
+        }
     }
     pub fn user(id: i64, role: crate::auth::Role) -> Actor {
-        Actor { id: Some(id), role: role.as_str().into() }
+        Actor {
+            id: Some(id),
+            role: role.as_str().into(),
+        }
     }
 }
 
@@ -146,22 +152,40 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Report> {
         after = last.seq;
         for r in &rows {
             if let Err(b) = v.feed(&r.entry()) {
-                return Ok(Report { checked: v.checked, broken: Some(b) });
+                return Ok(Report {
+                    checked: v.checked,
+                    broken: Some(b),
+                });
             }
         }
     }
-    Ok(Report { checked: v.checked, broken: None })
+    Ok(Report {
+        checked: v.checked,
+        broken: None,
+    })
 }
 
-pub fn recent(conn: &mut DbConnection, limit: i64, before_seq: Option<i64>) -> QueryResult<Vec<AuditRow>> {
-    let mut q = audit_log::table.order(audit_log::seq.desc()).limit(limit).select(AuditRow::as_select()).into_boxed();
+pub fn recent(
+    conn: &mut DbConnection,
+    limit: i64,
+    before_seq: Option<i64>,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut q = audit_log::table
+        .order(audit_log::seq.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .into_boxed();
     if let Some(b) = before_seq {
         q = q.filter(audit_log::seq.lt(b));
     }
     q.load(conn)
 }
 
-pub fn for_object(conn: &mut DbConnection, object_type: &str, object_id: &str) -> QueryResult<Vec<AuditRow>> {
+pub fn for_object(
+    conn: &mut DbConnection,
+    object_type: &str,
+    object_id: &str,
+) -> QueryResult<Vec<AuditRow>> {
     audit_log::table
         .filter(audit_log::object_type.eq(object_type))
         .filter(audit_log::object_id.eq(object_id))

@@ -24,18 +24,30 @@ impl Department {
 }
 
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Department>> {
-    departments::table.order(departments::id).select(Department::as_select()).load(conn)
+    departments::table
+        .order(departments::id)
+        .select(Department::as_select())
+        .load(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Department>> {
-    departments::table.find(id).select(Department::as_select()).first(conn).optional()
+    departments::table
+        .find(id)
+        .select(Department::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     departments::table.count().get_result(conn)
 }
 
-pub fn insert(conn: &mut DbConnection, code: &str, name_zh: &str, name_en: &str) -> QueryResult<i64> {
+pub fn insert(
+    conn: &mut DbConnection,
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+) -> QueryResult<i64> {
     diesel::insert_into(departments::table)
         .values((
             departments::code.eq(code),
@@ -44,5 +56,8 @@ pub fn insert(conn: &mut DbConnection, code: &str, name_zh: &str, name_en: &str)
             departments::created_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    departments::table.filter(departments::code.eq(code)).select(departments::id).first(conn)
+    departments::table
+        .filter(departments::code.eq(code))
+        .select(departments::id)
+        .first(conn)
 }

@@ -45,5 +45,6 @@ pub fn check(conn: &mut DbConnection, email: &str, ip: &str) -> QueryResult<Verd
 /// Old rows are useless after an hour; the mail worker's sweep calls this.
 pub fn prune(conn: &mut DbConnection) -> QueryResult<usize> {
     let cutoff = crate::db::now() - chrono::Duration::days(1);
-    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(cutoff))).execute(conn)
+    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(cutoff)))
+        .execute(conn)
 }

@@ -8,7 +8,13 @@ use crate::db::schema::{messages, outbox};
 
 /// Queues a mail and files a copy in the user's message centre. Call inside the transaction
 /// of the event, so a rolled-back change sends nothing and a committed one loses nothing.
-pub fn enqueue(conn: &mut DbConnection, user_id: Option<i64>, to: &str, subject: &str, body: &str) -> QueryResult<()> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    user_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> QueryResult<()> {
     let now = crate::db::now();
     diesel::insert_into(outbox::table)
         .values((
@@ -60,13 +66,21 @@ pub fn stale_claim() -> chrono::Duration {
 
 /// Claims up to `limit` due mails for `instance`. Each claim is a guarded UPDATE that only
 /// one instance can win, so with several instances every mail is claimed once.
-pub fn claim_due(conn: &mut DbConnection, instance: &str, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+pub fn claim_due(
+    conn: &mut DbConnection,
+    instance: &str,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
     let now = crate::db::now();
     let stale = now - stale_claim();
     let candidates: Vec<i64> = outbox::table
         .filter(outbox::status.eq("pending"))
         .filter(outbox::next_attempt_at.le(now))
-        .filter(outbox::claimed_at.is_null().or(outbox::claimed_at.lt(stale)))
+        .filter(
+            outbox::claimed_at
+                .is_null()
+                .or(outbox::claimed_at.lt(stale)),
+        )
         .order(outbox::id)
         .limit(limit)
         .select(outbox::id)
@@ -77,9 +91,16 @@ pub fn claim_due(conn: &mut DbConnection, instance: &str, limit: i64) -> QueryRe
             outbox::table
                 .find(id)
                 .filter(outbox::status.eq("pending"))
-                .filter(outbox::claimed_at.is_null().or(outbox::claimed_at.lt(stale))),
+                .filter(
+                    outbox::claimed_at
+                        .is_null()
+                        .or(outbox::claimed_at.lt(stale)),
+                ),
         )
-        .set((outbox::claimed_by.eq(Some(instance)), outbox::claimed_at.eq(Some(now))))
+        .set((
+            outbox::claimed_by.eq(Some(instance)),
+            outbox::claimed_at.eq(Some(now)),
+        ))
         .execute(conn)?;
         if n == 1 {
             won.push(id);
@@ -94,27 +115,48 @@ pub fn claim_due(conn: &mut DbConnection, instance: &str, limit: i64) -> QueryRe
 }
 
 pub fn mark_sent(conn: &mut DbConnection, id: i64, instance: &str) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(instance)))
-        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(crate::db::now()))))
-        .execute(conn)
+    diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::claimed_by.eq(instance)),
+    )
+    .set((
+        outbox::status.eq("sent"),
+        outbox::sent_at.eq(Some(crate::db::now())),
+    ))
+    .execute(conn)
 }
 
 /// Records a failed attempt: back off exponentially (1, 2, 4 … minutes, at most a day),
 /// and give up after `max_attempts`.
-pub fn mark_failed(conn: &mut DbConnection, row: &OutboxRow, instance: &str, error: &str, max_attempts: i64) -> QueryResult<usize> {
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    row: &OutboxRow,
+    instance: &str,
+    error: &str,
+    max_attempts: i64,
+) -> QueryResult<usize> {
     let attempts = row.attempts + 1;
     let delay = chrono::Duration::minutes((1i64 << (attempts - 1).clamp(0, 10)).min(24 * 60));
-    let status = if i64::from(attempts) >= max_attempts { "failed" } else { "pending" };
-    diesel::update(outbox::table.find(row.id).filter(outbox::claimed_by.eq(instance)))
-        .set((
-            outbox::status.eq(status),
-            outbox::attempts.eq(attempts),
-            outbox::next_attempt_at.eq(crate::db::now() + delay),
-            outbox::claimed_by.eq(None::<String>),
-            outbox::claimed_at.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
-        ))
-        .execute(conn)
+    let status = if i64::from(attempts) >= max_attempts {
+        "failed"
+    } else {
+        "pending"
+    };
+    diesel::update(
+        outbox::table
+            .find(row.id)
+            .filter(outbox::claimed_by.eq(instance)),
+    )
+    .set((
+        outbox::status.eq(status),
+        outbox::attempts.eq(attempts),
+        outbox::next_attempt_at.eq(crate::db::now() + delay),
+        outbox::claimed_by.eq(None::<String>),
+        outbox::claimed_at.eq(None::<NaiveDateTime>),
+        outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+    ))
+    .execute(conn)
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -128,7 +170,11 @@ pub struct Message {
     pub read_at: Option<NaiveDateTime>,
 }
 
-pub fn messages_for(conn: &mut DbConnection, user_id: i64, limit: i64) -> QueryResult<Vec<Message>> {
+pub fn messages_for(
+    conn: &mut DbConnection,
+    user_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
     messages::table
         .filter(messages::user_id.eq(user_id))
         .order(messages::id.desc())
@@ -138,7 +184,11 @@ pub fn messages_for(conn: &mut DbConnection, user_id: i64, limit: i64) -> QueryR
 }
 
 pub fn message(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Message>> {
-    messages::table.find(id).select(Message::as_select()).first(conn).optional()
+    messages::table
+        .find(id)
+        .select(Message::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn mark_read(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {

@@ -16,7 +16,12 @@ pub struct NewSession {
     pub csrf: String,
 }
 
-pub fn create(conn: &mut DbConnection, user_id: i64, ip: &str, ua: &str) -> QueryResult<NewSession> {
+pub fn create(
+    conn: &mut DbConnection,
+    user_id: i64,
+    ip: &str,
+    ua: &str,
+) -> QueryResult<NewSession> {
     let tok = token::new_token();
     let csrf = token::new_token();
     let now = crate::db::now();
@@ -47,15 +52,26 @@ pub struct Loaded {
 
 /// Finds the live session for a cookie value. Expired sessions (idle or absolute) are
 /// deleted on sight; a disabled account's sessions do not load.
-pub fn load(conn: &mut DbConnection, cookie: &str, settings: &Settings) -> QueryResult<Option<Loaded>> {
+pub fn load(
+    conn: &mut DbConnection,
+    cookie: &str,
+    settings: &Settings,
+) -> QueryResult<Option<Loaded>> {
     let id_hash = token::hash_token(cookie);
     let row: Option<(String, NaiveDateTime, NaiveDateTime, User)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id_hash.eq(&id_hash))
-        .select((sessions::csrf_token, sessions::created_at, sessions::last_seen_at, User::as_select()))
+        .select((
+            sessions::csrf_token,
+            sessions::created_at,
+            sessions::last_seen_at,
+            User::as_select(),
+        ))
         .first(conn)
         .optional()?;
-    let Some((csrf, created, last_seen, user)) = row else { return Ok(None) };
+    let Some((csrf, created, last_seen, user)) = row else {
+        return Ok(None);
+    };
     let now = crate::db::now();
     if now - last_seen > settings.session_idle() || now - created > settings.session_absolute() {
         diesel::delete(sessions::table.find(&id_hash)).execute(conn)?;
@@ -75,7 +91,12 @@ pub fn load(conn: &mut DbConnection, cookie: &str, settings: &Settings) -> Query
         .filter(messages::read_at.is_null())
         .count()
         .get_result(conn)?;
-    Ok(Some(Loaded { user, csrf, unread, id_hash }))
+    Ok(Some(Loaded {
+        user,
+        csrf,
+        unread,
+        id_hash,
+    }))
 }
 
 pub fn revoke(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usize> {
@@ -86,7 +107,9 @@ pub fn revoke(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usize> {
 pub fn revoke_all(conn: &mut DbConnection, user_id: i64, keep: Option<&str>) -> QueryResult<usize> {
     match keep {
         Some(k) => diesel::delete(
-            sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::id_hash.ne(k)),
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::id_hash.ne(k)),
         )
         .execute(conn),
         None => diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn),
@@ -94,5 +117,8 @@ pub fn revoke_all(conn: &mut DbConnection, user_id: i64, keep: Option<&str>) -> 
 }
 
 pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
-    sessions::table.filter(sessions::user_id.eq(user_id)).count().get_result(conn)
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
 }

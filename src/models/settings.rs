@@ -38,8 +38,9 @@ impl Settings {
 }
 
 pub fn load(conn: &mut DbConnection) -> QueryResult<Settings> {
-    let rows: Vec<(String, String)> =
-        settings::table.select((settings::key, settings::value)).load(conn)?;
+    let rows: Vec<(String, String)> = settings::table
+        .select((settings::key, settings::value))
+        .load(conn)?;
     let values = KNOWN
         .iter()
         .map(|(k, d, min, max)| {

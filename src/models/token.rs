@@ -22,7 +22,12 @@ impl Purpose {
 }
 
 /// Issues a token valid for `ttl`; earlier unused tokens of the same purpose stop working.
-pub fn issue(conn: &mut DbConnection, user_id: i64, purpose: Purpose, ttl: chrono::Duration) -> QueryResult<String> {
+pub fn issue(
+    conn: &mut DbConnection,
+    user_id: i64,
+    purpose: Purpose,
+    ttl: chrono::Duration,
+) -> QueryResult<String> {
     let now = crate::db::now();
     diesel::update(
         user_tokens::table
@@ -53,13 +58,22 @@ pub enum TokenProblem {
 }
 
 /// Checks a token without using it up (to show the reset form).
-pub fn peek(conn: &mut DbConnection, tok: &str, purpose: Purpose) -> QueryResult<Result<i64, TokenProblem>> {
-    let row: Option<(i64, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = user_tokens::table
-        .filter(user_tokens::token_hash.eq(token::hash_token(tok)))
-        .filter(user_tokens::purpose.eq(purpose.as_str()))
-        .select((user_tokens::user_id, user_tokens::expires_at, user_tokens::used_at))
-        .first(conn)
-        .optional()?;
+pub fn peek(
+    conn: &mut DbConnection,
+    tok: &str,
+    purpose: Purpose,
+) -> QueryResult<Result<i64, TokenProblem>> {
+    let row: Option<(i64, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
+        user_tokens::table
+            .filter(user_tokens::token_hash.eq(token::hash_token(tok)))
+            .filter(user_tokens::purpose.eq(purpose.as_str()))
+            .select((
+                user_tokens::user_id,
+                user_tokens::expires_at,
+                user_tokens::used_at,
+            ))
+            .first(conn)
+            .optional()?;
     Ok(match row {
         None => Err(TokenProblem::Unknown),
         Some((_, _, Some(_))) => Err(TokenProblem::Used),
@@ -69,7 +83,11 @@ pub fn peek(conn: &mut DbConnection, tok: &str, purpose: Purpose) -> QueryResult
 }
 
 /// Uses a token up; only one of two concurrent uses succeeds.
-pub fn consume(conn: &mut DbConnection, tok: &str, purpose: Purpose) -> QueryResult<Result<i64, TokenProblem>> {
+pub fn consume(
+    conn: &mut DbConnection,
+    tok: &str,
+    purpose: Purpose,
+) -> QueryResult<Result<i64, TokenProblem>> {
     let uid = match peek(conn, tok, purpose)? {
         Ok(uid) => uid,
         Err(p) => return Ok(Err(p)),
@@ -81,5 +99,9 @@ pub fn consume(conn: &mut DbConnection, tok: &str, purpose: Purpose) -> QueryRes
     )
     .set(user_tokens::used_at.eq(Some(crate::db::now())))
     .execute(conn)?;
-    Ok(if n == 1 { Ok(uid) } else { Err(TokenProblem::Used) })
+    Ok(if n == 1 {
+        Ok(uid)
+    } else {
+        Err(TokenProblem::Used)
+    })
 }

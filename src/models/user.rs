@@ -119,17 +119,27 @@ pub fn insert(conn: &mut DbConnection, u: &NewUser) -> QueryResult<Result<i64, I
         }
         Err(e) => return Err(e),
     }
-    let id = users::table.filter(users::email.eq(&u.email)).select(users::id).first(conn)?;
+    let id = users::table
+        .filter(users::email.eq(&u.email))
+        .select(users::id)
+        .first(conn)?;
     Ok(Ok(id))
 }
 
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
-    let n: i64 = users::table.filter(users::email.eq(email)).count().get_result(conn)?;
+    let n: i64 = users::table
+        .filter(users::email.eq(email))
+        .count()
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    users::table.find(id).select(User::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
@@ -141,7 +151,11 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
 }
 
 pub fn list(conn: &mut DbConnection, role: Option<&str>, limit: i64) -> QueryResult<Vec<User>> {
-    let mut q = users::table.select(User::as_select()).order(users::id).limit(limit).into_boxed();
+    let mut q = users::table
+        .select(User::as_select())
+        .order(users::id)
+        .limit(limit)
+        .into_boxed();
     if let Some(r) = role {
         q = q.filter(users::role.eq(r.to_string()));
     }
@@ -149,30 +163,48 @@ pub fn list(conn: &mut DbConnection, role: Option<&str>, limit: i64) -> QueryRes
 }
 
 pub fn count_role(conn: &mut DbConnection, role: Role) -> QueryResult<i64> {
-    users::table.filter(users::role.eq(role.as_str())).count().get_result(conn)
+    users::table
+        .filter(users::role.eq(role.as_str()))
+        .count()
+        .get_result(conn)
 }
 
 pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(crate::db::now())))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(crate::db::now()),
+        ))
         .execute(conn)
 }
 
 pub fn mark_verified(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     let now = crate::db::now();
-    diesel::update(users::table.find(id).filter(users::email_verified_at.is_null()))
-        .set((users::email_verified_at.eq(Some(now)), users::updated_at.eq(now)))
-        .execute(conn)
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set((
+        users::email_verified_at.eq(Some(now)),
+        users::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 pub fn set_status(conn: &mut DbConnection, id: i64, status: &str) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((users::status.eq(status), users::updated_at.eq(crate::db::now())))
+        .set((
+            users::status.eq(status),
+            users::updated_at.eq(crate::db::now()),
+        ))
         .execute(conn)
 }
 
 pub fn set_locale(conn: &mut DbConnection, id: i64, locale: &str) -> QueryResult<usize> {
-    diesel::update(users::table.find(id)).set(users::locale.eq(locale)).execute(conn)
+    diesel::update(users::table.find(id))
+        .set(users::locale.eq(locale))
+        .execute(conn)
 }
 
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {

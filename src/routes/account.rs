@@ -93,8 +93,17 @@ pub struct MessagesPage {
 async fn messages(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
     let uid = ctx.current()?.id;
-    let list = db::run(ctx.pool(), move |c| models::mail::messages_for(c, uid, 200).map_err(DbError::from)).await?;
-    html(&MessagesPage { page: ctx.page(), messages: list.iter().map(row).collect() }, StatusCode::OK)
+    let list = db::run(ctx.pool(), move |c| {
+        models::mail::messages_for(c, uid, 200).map_err(DbError::from)
+    })
+    .await?;
+    html(
+        &MessagesPage {
+            page: ctx.page(),
+            messages: list.iter().map(row).collect(),
+        },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Template)]
@@ -107,15 +116,26 @@ pub struct MessagePage {
 async fn message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     ctx.authorize(Action::UseOwnAccount)?;
-    let m = db::run(ctx.pool(), move |c| models::mail::message(c, id).map_err(DbError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let m = db::run(ctx.pool(), move |c| {
+        models::mail::message(c, id).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     ctx.authorize(Action::ReadMessage { owner: m.user_id })?;
     // Opening a message marks it read: only the addressee's own unread flag changes.
     if m.read_at.is_none() {
-        db::run(ctx.pool(), move |c| models::mail::mark_read(c, id).map_err(DbError::from)).await?;
+        db::run(ctx.pool(), move |c| {
+            models::mail::mark_read(c, id).map_err(DbError::from)
+        })
+        .await?;
     }
-    html(&MessagePage { page: ctx.page(), message: row(&m) }, StatusCode::OK)
+    html(
+        &MessagePage {
+            page: ctx.page(),
+            message: row(&m),
+        },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -137,34 +157,63 @@ pub struct PasswordPage {
 
 async fn password_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
-    let p = PasswordPage { page: ctx.page(), current: Field::default(), password: Field::default(), password2: Field::default() };
+    let p = PasswordPage {
+        page: ctx.page(),
+        current: Field::default(),
+        password: Field::default(),
+        password2: Field::default(),
+    };
     html(&p, StatusCode::OK)
 }
 
-async fn change_password(ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) -> Result<HttpResponse, AppError> {
+async fn change_password(
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
     let me = ctx.current()?.clone();
     let lang = ctx.lang();
-    let mut p = PasswordPage { page: ctx.page(), current: Field::default(), password: Field::default(), password2: Field::default() };
+    let mut p = PasswordPage {
+        page: ctx.page(),
+        current: Field::default(),
+        password: Field::default(),
+        password2: Field::default(),
+    };
     let uid = me.id;
-    let user = db::run(ctx.pool(), move |c| models::user::find(c, uid).map_err(DbError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = db::run(ctx.pool(), move |c| {
+        models::user::find(c, uid).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     if f.current.is_empty() {
         p.current.error = Some(msg(lang, "v.required", &[]));
-    } else if !ctx.state.hasher.verify(f.current.clone(), Some(user.password_hash.clone())).await {
+    } else if !ctx
+        .state
+        .hasher
+        .verify(f.current.clone(), Some(user.password_hash.clone()))
+        .await
+    {
         p.current.error = Some(msg(lang, "account.password.wrong_current", &[]));
     }
     match password::check(&f.password, &user.email) {
         Err(e) => p.password.error = Some(msg(lang, e.key(), &[])),
-        Ok(()) if f.password == f.current => p.password.error = Some(msg(lang, "account.password.same", &[])),
-        Ok(()) if f.password != f.password2 => p.password2.error = Some(msg(lang, "auth.password.mismatch", &[])),
+        Ok(()) if f.password == f.current => {
+            p.password.error = Some(msg(lang, "account.password.same", &[]))
+        }
+        Ok(()) if f.password != f.password2 => {
+            p.password2.error = Some(msg(lang, "auth.password.mismatch", &[]))
+        }
         Ok(()) => {}
     }
     if p.current.has_error() || p.password.has_error() || p.password2.has_error() {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let hash = ctx.state.hasher.hash(f.password.clone()).await.map_err(AppError::internal)?;
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let keep = ctx.req.session_hash.clone();
     db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
@@ -174,10 +223,22 @@ async fn change_password(ctx: Ctx, CsrfForm(f): CsrfForm<PasswordForm>) -> Resul
             let ulang = Lang::parse(&user.locale).unwrap_or(lang);
             let (s, b) = mail::compose(ulang, "password_changed", &[("name", &user.contact_name)]);
             models::mail::enqueue(c, Some(uid), &user.email, &s, &b)?;
-            audit::record(c, &Actor::user(uid, me.role), "user.password_change", "user", uid, &user.audit_view(), &format!("other_sessions_ended={ended}"))?;
+            audit::record(
+                c,
+                &Actor::user(uid, me.role),
+                "user.password_change",
+                "user",
+                uid,
+                &user.audit_view(),
+                &format!("other_sessions_ended={ended}"),
+            )?;
             Ok::<_, DbError>(())
         })
     })
     .await?;
-    Ok(redirect_flash("/my", FlashKind::Success, "account.password.changed"))
+    Ok(redirect_flash(
+        "/my",
+        FlashKind::Success,
+        "account.password.changed",
+    ))
 }

@@ -60,11 +60,18 @@ pub struct RoleFilter {
 
 async fn users(ctx: Ctx, q: web::Query<RoleFilter>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
-    let role = q.role.clone().and_then(|r| Role::parse(&r)).map(|r| r.as_str().to_string());
+    let role = q
+        .role
+        .clone()
+        .and_then(|r| Role::parse(&r))
+        .map(|r| r.as_str().to_string());
     let r2 = role.clone();
     let lang = ctx.lang();
     let (list, depts) = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>((models::user::list(c, r2.as_deref(), 500)?, models::department::all(c)?))
+        Ok::<_, DbError>((
+            models::user::list(c, r2.as_deref(), 500)?,
+            models::department::all(c)?,
+        ))
     })
     .await?;
     let rows = list
@@ -84,7 +91,14 @@ async fn users(ctx: Ctx, q: web::Query<RoleFilter>) -> Result<HttpResponse, AppE
             created: fmt_time(u.created_at),
         })
         .collect();
-    html(&UsersPage { page: ctx.page(), role_filter: role.unwrap_or_default(), users: rows }, StatusCode::OK)
+    html(
+        &UsersPage {
+            page: ctx.page(),
+            role_filter: role.unwrap_or_default(),
+            users: rows,
+        },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -115,12 +129,20 @@ pub struct NewUserPage {
 }
 
 fn dept_options(d: &[Department], lang: Lang) -> Vec<DeptOption> {
-    d.iter().map(|d| DeptOption { id: d.id.to_string(), name: d.name(lang).to_string() }).collect()
+    d.iter()
+        .map(|d| DeptOption {
+            id: d.id.to_string(),
+            name: d.name(lang).to_string(),
+        })
+        .collect()
 }
 
 async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
-    let depts = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
+    let depts = db::run(ctx.pool(), |c| {
+        models::department::all(c).map_err(DbError::from)
+    })
+    .await?;
     let p = NewUserPage {
         page: ctx.page(),
         role: Field::new("regulator"),
@@ -137,7 +159,10 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     ctx.authorize(Action::ManageAccounts)?;
     let me = ctx.current()?.clone();
     let lang = ctx.lang();
-    let depts = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
+    let depts = db::run(ctx.pool(), |c| {
+        models::department::all(c).map_err(DbError::from)
+    })
+    .await?;
     let mut p = NewUserPage {
         page: ctx.page(),
         role: Field::new(&f.role),
@@ -151,13 +176,20 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     if role.is_none() {
         p.role.error = Some(msg(lang, "admin.users.role_invalid", &[]));
     }
-    let dept = f.department_id.trim().parse::<i64>().ok().and_then(|id| depts.iter().find(|d| d.id == id));
+    let dept = f
+        .department_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| depts.iter().find(|d| d.id == id));
     if role == Some(Role::Regulator) && dept.is_none() {
         p.department_id.error = Some(msg(lang, "admin.users.department_required", &[]));
     }
-    let email = validate::email(&f.email).map(|e| e.to_lowercase()).map_err(|e| {
-        p.email.error = Some(msg(lang, e.key(), &[]));
-    });
+    let email = validate::email(&f.email)
+        .map(|e| e.to_lowercase())
+        .map_err(|e| {
+            p.email.error = Some(msg(lang, e.key(), &[]));
+        });
     let name = validate::person_name(&f.contact_name).map_err(|e| {
         let a = e.args();
         let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -173,7 +205,12 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Staff choose their own password through the link; nobody else ever knows it.
-    let unusable = ctx.state.hasher.hash(crate::auth::token::new_token()).await.map_err(AppError::internal)?;
+    let unusable = ctx
+        .state
+        .hasher
+        .hash(crate::auth::token::new_token())
+        .await
+        .map_err(AppError::internal)?;
     let now = db::now();
     let (org, dept_id) = match (role, dept) {
         (Role::Regulator, Some(d)) => (d.name_zh.clone(), Some(d.id)),
@@ -205,16 +242,36 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
             let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
             let tok = models::token::issue(c, id, Purpose::ResetPassword, ttl)?;
             let link = format!("{public_url}/password/reset?token={tok}");
-            let (s, b) = mail::compose(lang, "staff_created", &[("name", &new.contact_name), ("link", &link), ("email", &new.email)]);
+            let (s, b) = mail::compose(
+                lang,
+                "staff_created",
+                &[
+                    ("name", &new.contact_name),
+                    ("link", &link),
+                    ("email", &new.email),
+                ],
+            );
             models::mail::enqueue(c, Some(id), &new.email, &s, &b)?;
             let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-            audit::record(c, &Actor::user(me.id, me.role), "user.create_staff", "user", id, &u.audit_view(), "")?;
+            audit::record(
+                c,
+                &Actor::user(me.id, me.role),
+                "user.create_staff",
+                "user",
+                id,
+                &u.audit_view(),
+                "",
+            )?;
             Ok::<_, DbError>(Ok(id))
         })
     })
     .await?;
     match r {
-        Ok(_) => Ok(redirect_flash("/admin/users", FlashKind::Success, "admin.users.created")),
+        Ok(_) => Ok(redirect_flash(
+            "/admin/users",
+            FlashKind::Success,
+            "admin.users.created",
+        )),
         Err(_) => {
             p.email.error = Some(msg(lang, "auth.register.email_taken", &[]));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
@@ -228,7 +285,11 @@ pub struct StatusForm {
     pub status: String,
 }
 
-async fn set_status(ctx: Ctx, path: web::Path<String>, CsrfForm(f): CsrfForm<StatusForm>) -> Result<HttpResponse, AppError> {
+async fn set_status(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<StatusForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let me = ctx.current()?.clone();
@@ -237,7 +298,11 @@ async fn set_status(ctx: Ctx, path: web::Path<String>, CsrfForm(f): CsrfForm<Sta
         _ => return Err(AppError::BadRequest("admin.users.status_invalid")),
     };
     if id == me.id {
-        return Ok(redirect_flash("/admin/users", FlashKind::Error, "admin.users.not_self"));
+        return Ok(redirect_flash(
+            "/admin/users",
+            FlashKind::Error,
+            "admin.users.not_self",
+        ));
     }
     let found = db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
@@ -248,7 +313,15 @@ async fn set_status(ctx: Ctx, path: web::Path<String>, CsrfForm(f): CsrfForm<Sta
                 models::session::revoke_all(c, id, None)?;
             }
             let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-            audit::record(c, &Actor::user(me.id, me.role), "user.set_status", "user", id, &u.audit_view(), &status)?;
+            audit::record(
+                c,
+                &Actor::user(me.id, me.role),
+                "user.set_status",
+                "user",
+                id,
+                &u.audit_view(),
+                &status,
+            )?;
             Ok::<_, DbError>(true)
         })
     })
@@ -256,7 +329,11 @@ async fn set_status(ctx: Ctx, path: web::Path<String>, CsrfForm(f): CsrfForm<Sta
     if !found {
         return Err(AppError::NotFound);
     }
-    Ok(redirect_flash("/admin/users", FlashKind::Success, "admin.users.status_saved"))
+    Ok(redirect_flash(
+        "/admin/users",
+        FlashKind::Success,
+        "admin.users.status_saved",
+    ))
 }
 
 // ---------------------------------------------------------------- departments
@@ -273,8 +350,17 @@ pub struct DepartmentsPage {
 
 async fn departments(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
-    let d = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
-    let p = DepartmentsPage { page: ctx.page(), departments: d, code: Field::default(), name_zh: Field::default(), name_en: Field::default() };
+    let d = db::run(ctx.pool(), |c| {
+        models::department::all(c).map_err(DbError::from)
+    })
+    .await?;
+    let p = DepartmentsPage {
+        page: ctx.page(),
+        departments: d,
+        code: Field::default(),
+        name_zh: Field::default(),
+        name_en: Field::default(),
+    };
     html(&p, StatusCode::OK)
 }
 
@@ -286,16 +372,32 @@ pub struct DepartmentForm {
     pub name_en: String,
 }
 
-async fn create_department(ctx: Ctx, CsrfForm(f): CsrfForm<DepartmentForm>) -> Result<HttpResponse, AppError> {
+async fn create_department(
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<DepartmentForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
     let me = ctx.current()?.clone();
     let lang = ctx.lang();
-    let d = db::run(ctx.pool(), |c| models::department::all(c).map_err(DbError::from)).await?;
-    let mut p = DepartmentsPage { page: ctx.page(), departments: d, code: Field::new(&f.code), name_zh: Field::new(&f.name_zh), name_en: Field::new(&f.name_en) };
+    let d = db::run(ctx.pool(), |c| {
+        models::department::all(c).map_err(DbError::from)
+    })
+    .await?;
+    let mut p = DepartmentsPage {
+        page: ctx.page(),
+        departments: d,
+        code: Field::new(&f.code),
+        name_zh: Field::new(&f.name_zh),
+        name_en: Field::new(&f.name_en),
+    };
     let code = f.code.trim().to_string();
     if code.is_empty() {
         p.code.error = Some(msg(lang, "v.required", &[]));
-    } else if code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    } else if code.len() > 32
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         p.code.error = Some(msg(lang, "admin.departments.code_invalid", &[]));
     } else if p.departments.iter().any(|d| d.code == code) {
         p.code.error = Some(msg(lang, "admin.departments.code_taken", &[]));
@@ -318,12 +420,24 @@ async fn create_department(ctx: Ctx, CsrfForm(f): CsrfForm<DepartmentForm>) -> R
         write_tx(c, |c| {
             let id = models::department::insert(c, &code, &zh, &en)?;
             let d = models::department::find(c, id)?;
-            audit::record(c, &Actor::user(me.id, me.role), "department.create", "department", id, &d, "")?;
+            audit::record(
+                c,
+                &Actor::user(me.id, me.role),
+                "department.create",
+                "department",
+                id,
+                &d,
+                "",
+            )?;
             Ok::<_, DbError>(())
         })
     })
     .await?;
-    Ok(redirect_flash("/admin/departments", FlashKind::Success, "admin.departments.created"))
+    Ok(redirect_flash(
+        "/admin/departments",
+        FlashKind::Success,
+        "admin.departments.created",
+    ))
 }
 
 // ---------------------------------------------------------------- settings
@@ -345,7 +459,10 @@ pub struct SettingsPage {
 
 async fn settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageSettings)?;
-    let s = db::run(ctx.pool(), |c| models::settings::load(c).map_err(DbError::from)).await?;
+    let s = db::run(ctx.pool(), |c| {
+        models::settings::load(c).map_err(DbError::from)
+    })
+    .await?;
     let rows = models::settings::KNOWN
         .iter()
         .map(|(k, _, min, max)| SettingRow {
@@ -356,10 +473,19 @@ async fn settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
             max: *max,
         })
         .collect();
-    html(&SettingsPage { page: ctx.page(), rows }, StatusCode::OK)
+    html(
+        &SettingsPage {
+            page: ctx.page(),
+            rows,
+        },
+        StatusCode::OK,
+    )
 }
 
-async fn save_settings(ctx: Ctx, CsrfForm(f): CsrfForm<std::collections::HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+async fn save_settings(
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageSettings)?;
     let me = ctx.current()?.clone();
     let lang = ctx.lang();
@@ -371,13 +497,29 @@ async fn save_settings(ctx: Ctx, CsrfForm(f): CsrfForm<std::collections::HashMap
         match raw.trim().parse::<i64>() {
             Ok(v) if v >= *min && v <= *max => values.push((k.to_string(), v)),
             _ => {
-                field.error = Some(msg(lang, "admin.settings.range", &[("min", &min.to_string()), ("max", &max.to_string())]))
+                field.error = Some(msg(
+                    lang,
+                    "admin.settings.range",
+                    &[("min", &min.to_string()), ("max", &max.to_string())],
+                ))
             }
         }
-        rows.push(SettingRow { key: k.to_string(), label: ctx.t(&format!("admin.settings.{k}")).to_string(), value: field, min: *min, max: *max });
+        rows.push(SettingRow {
+            key: k.to_string(),
+            label: ctx.t(&format!("admin.settings.{k}")).to_string(),
+            value: field,
+            min: *min,
+            max: *max,
+        });
     }
     if rows.iter().any(|r| r.value.has_error()) {
-        return html(&SettingsPage { page: ctx.page(), rows }, StatusCode::UNPROCESSABLE_ENTITY);
+        return html(
+            &SettingsPage {
+                page: ctx.page(),
+                rows,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
@@ -385,12 +527,24 @@ async fn save_settings(ctx: Ctx, CsrfForm(f): CsrfForm<std::collections::HashMap
                 models::settings::set(c, k, *v, me.id)?;
             }
             let state: std::collections::BTreeMap<_, _> = values.iter().cloned().collect();
-            audit::record(c, &Actor::user(me.id, me.role), "settings.update", "settings", "all", &state, "")?;
+            audit::record(
+                c,
+                &Actor::user(me.id, me.role),
+                "settings.update",
+                "settings",
+                "all",
+                &state,
+                "",
+            )?;
             Ok::<_, DbError>(())
         })
     })
     .await?;
-    Ok(redirect_flash("/admin/settings", FlashKind::Success, "admin.settings.saved"))
+    Ok(redirect_flash(
+        "/admin/settings",
+        FlashKind::Success,
+        "admin.settings.saved",
+    ))
 }
 
 // ---------------------------------------------------------------- audit trail
@@ -426,7 +580,10 @@ async fn audit_page(ctx: Ctx, q: web::Query<BeforeQuery>) -> Result<HttpResponse
     ctx.authorize(Action::ViewAudit)?;
     let before = q.before;
     let (report, rows) = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>((models::audit::verify(c)?, models::audit::recent(c, 100, before)?))
+        Ok::<_, DbError>((
+            models::audit::verify(c)?,
+            models::audit::recent(c, 100, before)?,
+        ))
     })
     .await?;
     let (broken_seq, broken_reason) = match &report.broken {
@@ -441,7 +598,11 @@ async fn audit_page(ctx: Ctx, q: web::Query<BeforeQuery>) -> Result<HttpResponse
             (b.seq(), ctx.t(key).to_string())
         }
     };
-    let next_before = if rows.len() == 100 { rows.last().map(|r| r.seq) } else { None };
+    let next_before = if rows.len() == 100 {
+        rows.last().map(|r| r.seq)
+    } else {
+        None
+    };
     let entries = rows
         .iter()
         .map(|r| AuditRowView {

@@ -122,7 +122,8 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
     if role.is_none() {
         p.role_error = Some(msg(lang, "auth.register.role_invalid", &[]));
     }
-    let org = validate::text(&f.org_name, 100, true).map_err(|e| fail(&mut p.org_name, lang, e.key(), &e.args()));
+    let org = validate::text(&f.org_name, 100, true)
+        .map_err(|e| fail(&mut p.org_name, lang, e.key(), &e.args()));
     let code = if f.uscc.trim().is_empty() {
         fail(&mut p.uscc, lang, "v.required", &[]);
         Err(())
@@ -131,7 +132,8 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
     };
     let contact = validate::person_name(&f.contact_name)
         .map_err(|e| fail(&mut p.contact_name, lang, e.key(), &e.args()));
-    let phone = validate::phone_cn(&f.phone).map_err(|e| fail(&mut p.phone, lang, e.key(), &e.args()));
+    let phone =
+        validate::phone_cn(&f.phone).map_err(|e| fail(&mut p.phone, lang, e.key(), &e.args()));
     let email = validate::email(&f.email)
         .map(|e| e.to_lowercase())
         .map_err(|e| fail(&mut p.email, lang, e.key(), &e.args()));
@@ -152,7 +154,12 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
 
-    let hash = ctx.state.hasher.hash(f.password.clone()).await.map_err(AppError::internal)?;
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let now = db::now();
     let new = NewUser {
         role: role.as_str().into(),
@@ -181,13 +188,32 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
             let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
             let tok = models::token::issue(c, id, Purpose::VerifyEmail, ttl)?;
             let link = format!("{public_url}/verify-email?token={tok}");
-            let (subject, body) =
-                mail::compose(lang, "verify", &[("name", &new.contact_name), ("link", &link)]);
+            let (subject, body) = mail::compose(
+                lang,
+                "verify",
+                &[("name", &new.contact_name), ("link", &link)],
+            );
             models::mail::enqueue(c, Some(id), &new.email, &subject, &body)?;
             let user = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-            audit::record(c, &Actor::user(id, role), "user.register", "user", id, &user.audit_view(), "")?;
+            audit::record(
+                c,
+                &Actor::user(id, role),
+                "user.register",
+                "user",
+                id,
+                &user.audit_view(),
+                "",
+            )?;
             let s = models::session::create(c, id, &ip, &ua)?;
-            audit::record(c, &Actor::user(id, role), "session.login", "user", id, &serde_json::json!({"via": "register"}), "")?;
+            audit::record(
+                c,
+                &Actor::user(id, role),
+                "session.login",
+                "user",
+                id,
+                &serde_json::json!({"via": "register"}),
+                "",
+            )?;
             Ok::<_, DbError>(Ok(s))
         })
     })
@@ -195,7 +221,8 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
     match outcome {
         Ok(session) => {
             let mut res = redirect_flash("/my", FlashKind::Success, "auth.register.done");
-            res.add_cookie(&ctx.session_cookie(&session.token)).map_err(AppError::internal)?;
+            res.add_cookie(&ctx.session_cookie(&session.token))
+                .map_err(AppError::internal)?;
             Ok(res)
         }
         Err(models::user::InsertConflict::Email) => {
@@ -259,7 +286,16 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         error: None,
     };
     if email.is_empty() || email.chars().count() > validate::EMAIL_MAX {
-        fail(&mut p.email, lang, if email.is_empty() { "v.required" } else { "v.email.invalid" }, &[]);
+        fail(
+            &mut p.email,
+            lang,
+            if email.is_empty() {
+                "v.required"
+            } else {
+                "v.email.invalid"
+            },
+            &[],
+        );
     }
     if f.password.is_empty() {
         fail(&mut p.password, lang, "v.required", &[]);
@@ -277,7 +313,11 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     .await?;
     if let Verdict::Wait(secs) = verdict {
         tracing::warn!(ip = %ip, "login throttled");
-        p.error = Some(msg(lang, "auth.login.throttled", &[("seconds", &secs.to_string())]));
+        p.error = Some(msg(
+            lang,
+            "auth.login.throttled",
+            &[("seconds", &secs.to_string())],
+        ));
         let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
         res.headers_mut().insert(
             actix_web::http::header::RETRY_AFTER,
@@ -288,15 +328,29 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     let ok = ctx
         .state
         .hasher
-        .verify(f.password.clone(), user.as_ref().map(|u| u.password_hash.clone()))
+        .verify(
+            f.password.clone(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
         .await;
     let user = user.filter(|_| ok);
     let disabled = user.as_ref().is_some_and(|u| !u.active());
     let Some(user) = user.filter(|u| u.active()) else {
         let (e2, ip2) = (email.clone(), ip.clone());
-        db::run(ctx.pool(), move |c| models::login_attempt::record(c, &e2, &ip2, false).map_err(DbError::from)).await?;
+        db::run(ctx.pool(), move |c| {
+            models::login_attempt::record(c, &e2, &ip2, false).map_err(DbError::from)
+        })
+        .await?;
         tracing::info!(ip = %ip, "login failed");
-        p.error = Some(msg(lang, if disabled { "auth.login.disabled" } else { "auth.login.failed" }, &[]));
+        p.error = Some(msg(
+            lang,
+            if disabled {
+                "auth.login.disabled"
+            } else {
+                "auth.login.failed"
+            },
+            &[],
+        ));
         return html(&p, StatusCode::UNAUTHORIZED);
     };
     let ua = ctx.req.user_agent.clone();
@@ -311,13 +365,22 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
                 models::session::revoke(c, &h)?;
             }
             let s = models::session::create(c, uid, &ip, &ua)?;
-            audit::record(c, &Actor::user(uid, role), "session.login", "user", uid, &serde_json::json!({"via": "password"}), "")?;
+            audit::record(
+                c,
+                &Actor::user(uid, role),
+                "session.login",
+                "user",
+                uid,
+                &serde_json::json!({"via": "password"}),
+                "",
+            )?;
             Ok::<_, DbError>(s)
         })
     })
     .await?;
     let mut res = crate::web::ctx::redirect(safe_next(&f.next));
-    res.add_cookie(&ctx.session_cookie(&session.token)).map_err(AppError::internal)?;
+    res.add_cookie(&ctx.session_cookie(&session.token))
+        .map_err(AppError::internal)?;
     Ok(res)
 }
 
@@ -334,13 +397,22 @@ async fn logout(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Result<HttpRespon
             if let Some(h) = hash {
                 models::session::revoke(c, &h)?;
             }
-            audit::record(c, &Actor::user(u.id, u.role), "session.logout", "user", u.id, &serde_json::json!({}), "")?;
+            audit::record(
+                c,
+                &Actor::user(u.id, u.role),
+                "session.logout",
+                "user",
+                u.id,
+                &serde_json::json!({}),
+                "",
+            )?;
             Ok::<_, DbError>(())
         })
     })
     .await?;
     let mut res = redirect_flash("/", FlashKind::Info, "auth.logout.done");
-    res.add_cookie(&ctx.clear_session_cookie()).map_err(AppError::internal)?;
+    res.add_cookie(&ctx.clear_session_cookie())
+        .map_err(AppError::internal)?;
     Ok(res)
 }
 
@@ -383,7 +455,15 @@ async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpRespons
                 if let Ok(uid) = r {
                     models::user::mark_verified(c, uid)?;
                     if let Some(u) = models::user::find(c, uid)? {
-                        audit::record(c, &Actor::user(uid, u.role()), "user.verify_email", "user", uid, &u.audit_view(), "")?;
+                        audit::record(
+                            c,
+                            &Actor::user(uid, u.role()),
+                            "user.verify_email",
+                            "user",
+                            uid,
+                            &u.audit_view(),
+                            "",
+                        )?;
                     }
                 }
                 Ok::<_, DbError>(r)
@@ -406,23 +486,40 @@ async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpRespons
     html(&p, status)
 }
 
-async fn resend_verification(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+async fn resend_verification(
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
     let u = ctx.current()?.clone();
     let lang = ctx.lang();
     let public_url = ctx.config().public_url.clone();
     let sent = db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
-            let Some(user) = models::user::find(c, u.id)? else { return Ok(false) };
+            let Some(user) = models::user::find(c, u.id)? else {
+                return Ok(false);
+            };
             if user.email_verified_at.is_some() {
                 return Ok(false);
             }
             let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
             let tok = models::token::issue(c, user.id, Purpose::VerifyEmail, ttl)?;
             let link = format!("{public_url}/verify-email?token={tok}");
-            let (s, b) = mail::compose(lang, "verify", &[("name", &user.contact_name), ("link", &link)]);
+            let (s, b) = mail::compose(
+                lang,
+                "verify",
+                &[("name", &user.contact_name), ("link", &link)],
+            );
             models::mail::enqueue(c, Some(user.id), &user.email, &s, &b)?;
-            audit::record(c, &Actor::user(u.id, u.role), "user.verification_resent", "user", u.id, &serde_json::json!({}), "")?;
+            audit::record(
+                c,
+                &Actor::user(u.id, u.role),
+                "user.verification_resent",
+                "user",
+                u.id,
+                &serde_json::json!({}),
+                "",
+            )?;
             Ok::<_, DbError>(true)
         })
     })
@@ -430,7 +527,11 @@ async fn resend_verification(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Resu
     Ok(redirect_flash(
         "/my",
         FlashKind::Info,
-        if sent { "auth.verify.resent" } else { "auth.verify.already" },
+        if sent {
+            "auth.verify.resent"
+        } else {
+            "auth.verify.already"
+        },
     ))
 }
 
@@ -451,7 +552,13 @@ pub struct ForgotPage {
 
 async fn forgot_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseGuestForms)?;
-    html(&ForgotPage { page: ctx.page(), email: field("") }, StatusCode::OK)
+    html(
+        &ForgotPage {
+            page: ctx.page(),
+            email: field(""),
+        },
+        StatusCode::OK,
+    )
 }
 
 async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpResponse, AppError> {
@@ -460,7 +567,10 @@ async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpRespo
     let email = match validate::email(&f.email) {
         Ok(e) => e.to_lowercase(),
         Err(e) => {
-            let mut p = ForgotPage { page: ctx.page(), email: field(&f.email) };
+            let mut p = ForgotPage {
+                page: ctx.page(),
+                email: field(&f.email),
+            };
             fail(&mut p.email, lang, e.key(), &e.args());
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -469,23 +579,46 @@ async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpRespo
     db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
             // Same answer whether or not the address is registered: no account discovery.
-            let Some(user) = models::user::find_by_email(c, &email)? else { return Ok(()) };
+            let Some(user) = models::user::find_by_email(c, &email)? else {
+                return Ok(());
+            };
             if !user.active() {
                 return Ok(());
             }
-            let ttl = chrono::Duration::minutes(models::settings::load(c)?.get("reset_token_minutes"));
+            let ttl =
+                chrono::Duration::minutes(models::settings::load(c)?.get("reset_token_minutes"));
             let tok = models::token::issue(c, user.id, Purpose::ResetPassword, ttl)?;
             let link = format!("{public_url}/password/reset?token={tok}");
             let minutes = ttl.num_minutes().to_string();
             let ulang = Lang::parse(&user.locale).unwrap_or(lang);
-            let (s, b) = mail::compose(ulang, "reset", &[("name", &user.contact_name), ("link", &link), ("minutes", &minutes)]);
+            let (s, b) = mail::compose(
+                ulang,
+                "reset",
+                &[
+                    ("name", &user.contact_name),
+                    ("link", &link),
+                    ("minutes", &minutes),
+                ],
+            );
             models::mail::enqueue(c, Some(user.id), &user.email, &s, &b)?;
-            audit::record(c, &Actor::system(), "user.password_reset_requested", "user", user.id, &serde_json::json!({}), "")?;
+            audit::record(
+                c,
+                &Actor::system(),
+                "user.password_reset_requested",
+                "user",
+                user.id,
+                &serde_json::json!({}),
+                "",
+            )?;
             Ok::<_, DbError>(())
         })
     })
     .await?;
-    Ok(redirect_flash("/login", FlashKind::Info, "auth.forgot.sent"))
+    Ok(redirect_flash(
+        "/login",
+        FlashKind::Info,
+        "auth.forgot.sent",
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -523,11 +656,22 @@ async fn reset_form(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse,
         return token_notice(&ctx, &TokenProblem::Unknown).await;
     }
     let t2 = tok.clone();
-    let r = db::run(ctx.pool(), move |c| models::token::peek(c, &t2, Purpose::ResetPassword).map_err(DbError::from)).await?;
+    let r = db::run(ctx.pool(), move |c| {
+        models::token::peek(c, &t2, Purpose::ResetPassword).map_err(DbError::from)
+    })
+    .await?;
     if let Err(p) = r {
         return token_notice(&ctx, &p).await;
     }
-    html(&ResetPage { page: ctx.page(), token: tok, password: field(""), password2: field("") }, StatusCode::OK)
+    html(
+        &ResetPage {
+            page: ctx.page(),
+            token: tok,
+            password: field(""),
+            password2: field(""),
+        },
+        StatusCode::OK,
+    )
 }
 
 async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpResponse, AppError> {
@@ -540,7 +684,9 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
     let peeked = db::run(ctx.pool(), move |c| {
         let r = models::token::peek(c, &t2, Purpose::ResetPassword)?;
         Ok::<_, DbError>(match r {
-            Ok(uid) => Ok(models::user::find(c, uid)?.map(|u| u.email).unwrap_or_default()),
+            Ok(uid) => Ok(models::user::find(c, uid)?
+                .map(|u| u.email)
+                .unwrap_or_default()),
             Err(p) => Err(p),
         })
     })
@@ -549,16 +695,28 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
         Ok(e) => e,
         Err(p) => return token_notice(&ctx, &p).await,
     };
-    let mut p = ResetPage { page: ctx.page(), token: f.token.clone(), password: field(""), password2: field("") };
+    let mut p = ResetPage {
+        page: ctx.page(),
+        token: f.token.clone(),
+        password: field(""),
+        password2: field(""),
+    };
     match password::check(&f.password, &email) {
         Err(e) => fail(&mut p.password, lang, e.key(), &[]),
-        Ok(()) if f.password != f.password2 => fail(&mut p.password2, lang, "auth.password.mismatch", &[]),
+        Ok(()) if f.password != f.password2 => {
+            fail(&mut p.password2, lang, "auth.password.mismatch", &[])
+        }
         Ok(()) => {}
     }
     if p.password.has_error() || p.password2.has_error() {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let hash = ctx.state.hasher.hash(f.password.clone()).await.map_err(AppError::internal)?;
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let tok = f.token.clone();
     let r = db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
@@ -575,14 +733,26 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
                 let ulang = Lang::parse(&u.locale).unwrap_or(lang);
                 let (s, b) = mail::compose(ulang, "password_changed", &[("name", &u.contact_name)]);
                 models::mail::enqueue(c, Some(uid), &u.email, &s, &b)?;
-                audit::record(c, &Actor::user(uid, u.role()), "user.password_reset", "user", uid, &u.audit_view(), "")?;
+                audit::record(
+                    c,
+                    &Actor::user(uid, u.role()),
+                    "user.password_reset",
+                    "user",
+                    uid,
+                    &u.audit_view(),
+                    "",
+                )?;
             }
             Ok::<_, DbError>(Ok(()))
         })
     })
     .await?;
     match r {
-        Ok(()) => Ok(redirect_flash("/login", FlashKind::Success, "auth.reset.done")),
+        Ok(()) => Ok(redirect_flash(
+            "/login",
+            FlashKind::Success,
+            "auth.reset.done",
+        )),
         Err(p) => token_notice(&ctx, &p).await,
     }
 }

@@ -2,8 +2,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
-use crate::auth::policy::Action;
 use crate::auth::Role;
+use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::models;
@@ -11,7 +11,8 @@ use crate::web::page::Page;
 use crate::web::{AppState, Ctx};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home)).route("/healthz", web::get().to(healthz));
+    cfg.route("/", web::get().to(home))
+        .route("/healthz", web::get().to(healthz));
 }
 
 pub struct HomeStats {
@@ -37,7 +38,10 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
         })
     })
     .await?;
-    Ok(HomePage { page: ctx.page(), stats })
+    Ok(HomePage {
+        page: ctx.page(),
+        stats,
+    })
 }
 
 /// Liveness and database readiness for a load balancer: 200 when a query answers, else 503.

@@ -3,10 +3,26 @@
 use actix_web::{HttpResponse, web};
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("css/app.css", "text/css; charset=utf-8", include_bytes!("../../static/css/app.css")),
-    ("js/app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/js/app.js")),
-    ("img/logo.svg", "image/svg+xml", include_bytes!("../../static/img/logo.svg")),
-    ("img/favicon.svg", "image/svg+xml", include_bytes!("../../static/img/favicon.svg")),
+    (
+        "css/app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/css/app.css"),
+    ),
+    (
+        "js/app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/app.js"),
+    ),
+    (
+        "img/logo.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/img/logo.svg"),
+    ),
+    (
+        "img/favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/img/favicon.svg"),
+    ),
 ];
 
 pub async fn serve(path: web::Path<String>) -> HttpResponse {

@@ -117,13 +117,17 @@ impl Ctx {
 
     /// The signed-in user, after `authorize` has said yes to an action that needs one.
     pub fn current(&self) -> Result<&CurrentUser, AppError> {
-        self.user().ok_or_else(|| AppError::NeedLogin(self.req.path.clone()))
+        self.user()
+            .ok_or_else(|| AppError::NeedLogin(self.req.path.clone()))
     }
 
     pub fn actor(&self) -> Actor {
         match self.user() {
             Some(u) => Actor::user(u.id, u.role),
-            None => Actor { id: None, role: "visitor".into() },
+            None => Actor {
+                id: None,
+                role: "visitor".into(),
+            },
         }
     }
 
@@ -163,11 +167,16 @@ pub fn redirect_flash(to: &str, kind: FlashKind, key: &str) -> HttpResponse {
     c.set_path("/");
     c.set_http_only(true);
     c.set_same_site(SameSite::Lax);
-    HttpResponse::SeeOther().insert_header(("Location", to.to_string())).cookie(c).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", to.to_string()))
+        .cookie(c)
+        .finish()
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header(("Location", to.to_string())).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", to.to_string()))
+        .finish()
 }
 
 pub fn parse_flash(lang: Lang, v: &str) -> Option<Flash> {
@@ -180,7 +189,10 @@ pub fn parse_flash(lang: Lang, v: &str) -> Option<Flash> {
     };
     // Only known keys are shown: the cookie is user-controlled.
     let text = i18n::tr_opt(lang, key)?;
-    Some(Flash { kind, text: text.to_string() })
+    Some(Flash {
+        kind,
+        text: text.to_string(),
+    })
 }
 
 pub type Shared<T> = Arc<T>;

@@ -34,7 +34,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             let form = form.await.map_err(|e| {
                 tracing::info!(error = %e, "malformed form");
                 match e.as_error::<actix_web::error::UrlencodedError>() {
-                    Some(actix_web::error::UrlencodedError::Overflow { .. }) => AppError::PayloadTooLarge,
+                    Some(actix_web::error::UrlencodedError::Overflow { .. }) => {
+                        AppError::PayloadTooLarge
+                    }
                     _ => AppError::BadRequest("err.form.malformed"),
                 }
             })?;

@@ -14,7 +14,9 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse};
 use askama::Template;
 
-use super::ctx::{AppState, CSRF_COOKIE, FLASH_COOKIE, LANG_COOKIE, ReqState, SESSION_COOKIE, parse_flash};
+use super::ctx::{
+    AppState, CSRF_COOKIE, FLASH_COOKIE, LANG_COOKIE, ReqState, SESSION_COOKIE, parse_flash,
+};
 use super::page::{CurrentUser, Page};
 use crate::db::{self, DbError};
 use crate::error::AppError;
@@ -43,10 +45,18 @@ pub async fn security_headers(
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "strict-origin-when-cross-origin");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     set(h, "cross-origin-opener-policy", "same-origin");
     if https {
-        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
     }
     if !is_static && !h.contains_key(header::CACHE_CONTROL) {
         set(h, "cache-control", "no-store");
@@ -89,10 +99,14 @@ pub fn render_error(page: Page, status: u16, message_key: &str, reference: &str)
     let code = actix_web::http::StatusCode::from_u16(status)
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     match tpl.render() {
-        Ok(html) => HttpResponse::build(code).content_type("text/html; charset=utf-8").body(html),
+        Ok(html) => HttpResponse::build(code)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
         Err(e) => {
             tracing::error!(error = %e, "error template failed");
-            HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(format!("{status} ({reference})"))
+            HttpResponse::build(code)
+                .content_type("text/plain; charset=utf-8")
+                .body(format!("{status} ({reference})"))
         }
     }
 }
@@ -106,7 +120,13 @@ fn page_from_state(rs: Option<&ReqState>) -> Page {
             flash: None,
             path: rs.path.clone(),
         },
-        None => Page { lang: Lang::Zh, user: None, csrf: String::new(), flash: None, path: "/".into() },
+        None => Page {
+            lang: Lang::Zh,
+            user: None,
+            csrf: String::new(),
+            flash: None,
+            path: "/".into(),
+        },
     }
 }
 
@@ -134,8 +154,14 @@ pub async fn error_pages(
         return Ok(res);
     }
     let rs = res.request().extensions().get::<ReqState>().cloned();
-    let reference = rs.as_ref().map(|r| r.request_id.clone()).unwrap_or_default();
-    let app_err = res.response().error().and_then(|e| e.as_error::<AppError>());
+    let reference = rs
+        .as_ref()
+        .map(|r| r.request_id.clone())
+        .unwrap_or_default();
+    let app_err = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>());
     let message_key = match app_err {
         Some(AppError::BadRequest(k)) => k,
         Some(AppError::Csrf) => "err.csrf",
@@ -153,12 +179,21 @@ pub async fn error_pages(
         },
     };
     if status.is_server_error() {
-        let cause = res.response().error().map(|e| e.to_string()).unwrap_or_default();
+        let cause = res
+            .response()
+            .error()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         tracing::error!(reference = %reference, status = status.as_u16(), cause = %cause, "server error");
     } else if let Some(e) = res.response().error() {
         tracing::info!(reference = %reference, status = status.as_u16(), cause = %e, "client error");
     }
-    let mut page_res = render_error(page_from_state(rs.as_ref()), status.as_u16(), message_key, &reference);
+    let mut page_res = render_error(
+        page_from_state(rs.as_ref()),
+        status.as_u16(),
+        message_key,
+        &reference,
+    );
     // Keep headers the handler meant for the client (Retry-After, Location …).
     for (k, v) in res.headers() {
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
@@ -174,7 +209,11 @@ fn client_ip(req: &ServiceRequest) -> String {
     // X-Forwarded-For / Forwarded. Only trust it when configured behind a proxy.
     let trust_proxy = std::env::var("ZJ_TRUST_PROXY").is_ok_and(|v| v == "1" || v == "true");
     let info = req.connection_info();
-    let ip = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    let ip = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
     ip.unwrap_or("unknown").to_string()
 }
 
@@ -186,7 +225,9 @@ fn path_without_lang(req: &ServiceRequest) -> String {
     if q.is_empty() {
         req.path().to_string()
     } else {
-        let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(q).finish();
+        let qs: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(q)
+            .finish();
         format!("{}?{}", req.path(), qs)
     }
 }
@@ -240,13 +281,19 @@ pub async fn session(
             Err(e) => tracing::error!(error = %e, "session lookup failed; serving as visitor"),
         }
     }
-    let anon_csrf = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64);
+    let anon_csrf = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64);
     let new_anon_csrf = if csrf.is_none() && anon_csrf.is_none() {
         Some(crate::auth::token::new_token())
     } else {
         None
     };
-    let csrf = csrf.or(anon_csrf).or_else(|| new_anon_csrf.clone()).unwrap_or_default();
+    let csrf = csrf
+        .or(anon_csrf)
+        .or_else(|| new_anon_csrf.clone())
+        .unwrap_or_default();
     let flash_cookie = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
     let flash = flash_cookie.as_deref().and_then(|v| parse_flash(lang, v));
     let ua = req
@@ -287,10 +334,7 @@ pub async fn session(
         let _ = res.response_mut().add_cookie(&c);
     }
     // The flash was shown on this page: forget it (unless this response sets a new one).
-    let sets_flash = res
-        .response()
-        .cookies()
-        .any(|c| c.name() == FLASH_COOKIE);
+    let sets_flash = res.response().cookies().any(|c| c.name() == FLASH_COOKIE);
     if flash_cookie.is_some() && !sets_flash && res.status().is_success() {
         let mut c = Cookie::new(FLASH_COOKIE, "");
         c.set_path("/");

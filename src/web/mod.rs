@@ -13,9 +13,14 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 
 /// Renders a template with a status (forms re-rendered with errors use 422).
-pub fn html<T: askama::Template>(t: &T, status: StatusCode) -> Result<HttpResponse, crate::error::AppError> {
+pub fn html<T: askama::Template>(
+    t: &T,
+    status: StatusCode,
+) -> Result<HttpResponse, crate::error::AppError> {
     let body = t.render().map_err(crate::error::AppError::internal)?;
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 /// A translated field message, with `{max}` style arguments.
@@ -25,7 +30,11 @@ pub fn msg(lang: crate::i18n::Lang, key: &str, args: &[(&str, &str)]) -> String 
 
 /// Only same-site relative paths are followed after login (no open redirect).
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains("://")
+    {
         next
     } else {
         "/my"

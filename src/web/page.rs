@@ -77,13 +77,19 @@ impl Page {
         self.user.is_some()
     }
     pub fn role(&self) -> &'static str {
-        self.user.as_ref().map(|u| u.role.as_str()).unwrap_or("visitor")
+        self.user
+            .as_ref()
+            .map(|u| u.role.as_str())
+            .unwrap_or("visitor")
     }
     pub fn is_role(&self, role: &str) -> bool {
         self.role() == role
     }
     pub fn user_name(&self) -> &str {
-        self.user.as_ref().map(|u| u.display_name.as_str()).unwrap_or("")
+        self.user
+            .as_ref()
+            .map(|u| u.display_name.as_str())
+            .unwrap_or("")
     }
     pub fn unread(&self) -> i64 {
         self.user.as_ref().map(|u| u.unread).unwrap_or(0)
@@ -91,7 +97,11 @@ impl Page {
     /// True when `prefix` is the start of the current path (navigation highlighting).
     pub fn active(&self, prefix: &str) -> bool {
         let p = self.path.split('?').next().unwrap_or("");
-        if prefix == "/" { p == "/" } else { p.starts_with(prefix) }
+        if prefix == "/" {
+            p == "/"
+        } else {
+            p.starts_with(prefix)
+        }
     }
 }
 
@@ -104,7 +114,10 @@ pub struct Field {
 
 impl Field {
     pub fn new(value: impl Into<String>) -> Self {
-        Field { value: value.into(), error: None }
+        Field {
+            value: value.into(),
+            error: None,
+        }
     }
     pub fn has_error(&self) -> bool {
         self.error.is_some()

@@ -22,14 +22,19 @@ fn register_form<'a>(email: &'a str, uscc: &'a str) -> Vec<(&'a str, &'a str)> {
 #[actix_web::test]
 async fn registration_verification_and_login_work_end_to_end() {
     let app = spawn_app().await;
-    let r = app.post("/register", &register_form("huang@example.com", GOOD_USCC)).await;
+    let r = app
+        .post("/register", &register_form("huang@example.com", GOOD_USCC))
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/my");
     // Signed in straight away, told to verify.
     let (s, body) = app.get_text("/my").await;
     assert_eq!(s, 200);
     assert!(body.contains("四川蜀环环境科技有限公司"));
-    assert!(body.contains("/verify-email/resend"), "unverified accounts are offered a new link");
+    assert!(
+        body.contains("/verify-email/resend"),
+        "unverified accounts are offered a new link"
+    );
 
     // The verification mail went to a file (no SMTP configured) and to the message centre.
     let mails = app.eml_files(1).await;
@@ -38,7 +43,10 @@ async fn registration_verification_and_login_work_end_to_end() {
     let token = token_in(&outbox[0].1, "token=").expect("link in mail");
     let (s, body) = app.get_text("/messages").await;
     assert_eq!(s, 200);
-    assert!(body.contains("邮箱"), "the mail is in the message centre: {body}");
+    assert!(
+        body.contains("邮箱"),
+        "the mail is in the message centre: {body}"
+    );
 
     let (s, _) = app.get_text(&format!("/verify-email?token={token}")).await;
     assert_eq!(s, 200);
@@ -62,11 +70,19 @@ async fn registration_verification_and_login_work_end_to_end() {
 async fn bad_registration_input_is_refused_beside_the_field_and_input_kept() {
     let app = spawn_app().await;
     // A flipped check character.
-    let r = app.post("/register", &register_form("a@example.com", "91350100M000100Y44")).await;
+    let r = app
+        .post(
+            "/register",
+            &register_form("a@example.com", "91350100M000100Y44"),
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("校验位"), "checksum message shown");
-    assert!(body.contains("四川蜀环环境科技有限公司"), "other input kept");
+    assert!(
+        body.contains("四川蜀环环境科技有限公司"),
+        "other input kept"
+    );
     assert!(!body.contains(PASSWORD), "password never echoed");
 
     // Every other kind of bad field.
@@ -107,7 +123,10 @@ async fn bad_registration_input_is_refused_beside_the_field_and_input_kept() {
     assert_eq!(app.post("/register", &f).await.status().as_u16(), 422);
     // Nothing was saved by any of these.
     use diesel::prelude::*;
-    let n: i64 = zhongjie::db::schema::users::table.count().get_result(&mut *app.conn()).unwrap();
+    let n: i64 = zhongjie::db::schema::users::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -115,24 +134,45 @@ async fn bad_registration_input_is_refused_beside_the_field_and_input_kept() {
 async fn english_messages_when_english_is_chosen() {
     let app = spawn_app().await;
     app.get("/?lang=en").await;
-    let r = app.post("/register", &register_form("a@example.com", "91350100M000100Y44")).await;
+    let r = app
+        .post(
+            "/register",
+            &register_form("a@example.com", "91350100M000100Y44"),
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("lang=\"en\""));
-    assert!(body.to_lowercase().contains("check"), "English checksum message");
+    assert!(
+        body.to_lowercase().contains("check"),
+        "English checksum message"
+    );
 }
 
 #[actix_web::test]
 async fn duplicate_registrations_are_refused() {
     let app = spawn_app().await;
-    assert_eq!(app.post("/register", &register_form("dup@example.com", GOOD_USCC)).await.status().as_u16(), 303);
+    assert_eq!(
+        app.post("/register", &register_form("dup@example.com", GOOD_USCC))
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     let other_app = clone_app(&app);
     // Same e-mail.
-    let r = other_app.post("/register", &register_form("dup@example.com", "91110000802100433B")).await;
+    let r = other_app
+        .post(
+            "/register",
+            &register_form("dup@example.com", "91110000802100433B"),
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.unwrap().contains("已被注册"));
     // Same credit code for the same role.
-    let r = other_app.post("/register", &register_form("dup2@example.com", GOOD_USCC)).await;
+    let r = other_app
+        .post("/register", &register_form("dup2@example.com", GOOD_USCC))
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.unwrap().contains("统一社会信用代码"));
 }
@@ -147,6 +187,7 @@ pub fn clone_app(app: &TestApp) -> TestApp {
         client,
         jar,
         _dir: app_dir(app),
+        _db: app._db.clone(),
     }
 }
 
@@ -160,7 +201,10 @@ async fn wrong_password_and_forged_tokens() {
     app.create_user(Role::Owner, "o@example.com").await;
     let r = app.login("o@example.com", "Wrong-Password-123").await;
     assert_eq!(r.status().as_u16(), 401);
-    assert!(r.text().await.unwrap().contains("o@example.com"), "e-mail kept in the form");
+    assert!(
+        r.text().await.unwrap().contains("o@example.com"),
+        "e-mail kept in the form"
+    );
     let r = app.login("nobody@example.com", PASSWORD).await;
     assert_eq!(r.status().as_u16(), 401, "unknown account looks the same");
 
@@ -173,9 +217,21 @@ async fn wrong_password_and_forged_tokens() {
     ] {
         let (s, body) = app.get_text(path).await;
         assert_eq!(s, 400, "{path}");
-        assert!(body.contains("无效") || body.contains("过期"), "{path}: {body}");
+        assert!(
+            body.contains("无效") || body.contains("过期"),
+            "{path}: {body}"
+        );
     }
-    let r = app.post("/password/reset", &[("token", &"f".repeat(64)), ("password", PASSWORD), ("password2", PASSWORD)]).await;
+    let r = app
+        .post(
+            "/password/reset",
+            &[
+                ("token", &"f".repeat(64)),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 400);
 }
 
@@ -183,28 +239,61 @@ async fn wrong_password_and_forged_tokens() {
 async fn password_reset_by_mail_ends_every_session() {
     let app = spawn_app().await;
     app.signed_in(Role::Owner, "o@example.com").await;
-    let r = app.post("/password/forgot", &[("email", "o@example.com")]).await;
+    let r = app
+        .post("/password/forgot", &[("email", "o@example.com")])
+        .await;
     // Signed-in users are sent to their workbench; ask from a fresh browser.
     assert_eq!(r.status().as_u16(), 303);
     let guest = clone_app(&app);
-    let r = guest.post("/password/forgot", &[("email", "o@example.com")]).await;
+    let r = guest
+        .post("/password/forgot", &[("email", "o@example.com")])
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     // Unknown addresses get the same answer.
-    let r = guest.post("/password/forgot", &[("email", "ghost@example.com")]).await;
+    let r = guest
+        .post("/password/forgot", &[("email", "ghost@example.com")])
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     let outbox = app.outbox_bodies();
     assert_eq!(outbox.len(), 1);
     let token = token_in(&outbox[0].1, "token=").unwrap();
-    let (s, _) = guest.get_text(&format!("/password/reset?token={token}")).await;
+    let (s, _) = guest
+        .get_text(&format!("/password/reset?token={token}"))
+        .await;
     assert_eq!(s, 200);
-    let r = guest.post("/password/reset", &[("token", &token), ("password", "Xin-Mima-Anquan-88"), ("password2", "Xin-Mima-Anquan-88")]).await;
+    let r = guest
+        .post(
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", "Xin-Mima-Anquan-88"),
+                ("password2", "Xin-Mima-Anquan-88"),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     // The first browser's session is gone.
     assert_eq!(app.get("/my").await.status().as_u16(), 303);
-    assert_eq!(guest.login("o@example.com", PASSWORD).await.status().as_u16(), 401);
-    assert_eq!(guest.login("o@example.com", "Xin-Mima-Anquan-88").await.status().as_u16(), 303);
+    assert_eq!(
+        guest
+            .login("o@example.com", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        401
+    );
+    assert_eq!(
+        guest
+            .login("o@example.com", "Xin-Mima-Anquan-88")
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     // The link is single-use.
-    let (s, _) = guest.get_text(&format!("/password/reset?token={token}")).await;
+    let (s, _) = guest
+        .get_text(&format!("/password/reset?token={token}"))
+        .await;
     assert_eq!(s, 400);
 }
 
@@ -213,16 +302,49 @@ async fn password_change_keeps_this_session_and_ends_the_others() {
     let app = spawn_app().await;
     app.signed_in(Role::Agency, "a@example.com").await;
     let other = clone_app(&app);
-    assert_eq!(other.login("a@example.com", PASSWORD).await.status().as_u16(), 303);
+    assert_eq!(
+        other
+            .login("a@example.com", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(other.get("/my").await.status().as_u16(), 200);
 
-    let r = app.post("/account/password", &[("current", "wrong"), ("password", "Xin-Mima-Anquan-88"), ("password2", "Xin-Mima-Anquan-88")]).await;
+    let r = app
+        .post(
+            "/account/password",
+            &[
+                ("current", "wrong"),
+                ("password", "Xin-Mima-Anquan-88"),
+                ("password2", "Xin-Mima-Anquan-88"),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.unwrap().contains("当前密码"));
-    let r = app.post("/account/password", &[("current", PASSWORD), ("password", "Xin-Mima-Anquan-88"), ("password2", "Xin-Mima-Anquan-88")]).await;
+    let r = app
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("password", "Xin-Mima-Anquan-88"),
+                ("password2", "Xin-Mima-Anquan-88"),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(app.get("/my").await.status().as_u16(), 200, "this session stays");
-    assert_eq!(other.get("/my").await.status().as_u16(), 303, "the other session ended");
+    assert_eq!(
+        app.get("/my").await.status().as_u16(),
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        other.get("/my").await.status().as_u16(),
+        303,
+        "the other session ended"
+    );
 }
 
 #[actix_web::test]
@@ -231,7 +353,12 @@ async fn login_is_throttled_per_account() {
     app.create_user(Role::Owner, "t@example.com").await;
     let mut statuses = Vec::new();
     for _ in 0..7 {
-        statuses.push(app.login("t@example.com", "Wrong-Password-123").await.status().as_u16());
+        statuses.push(
+            app.login("t@example.com", "Wrong-Password-123")
+                .await
+                .status()
+                .as_u16(),
+        );
     }
     assert_eq!(&statuses[..5], &[401; 5]);
     assert_eq!(statuses[6], 429, "{statuses:?}");
@@ -250,9 +377,15 @@ async fn sessions_expire_when_idle() {
     app.signed_in(Role::Owner, "o@example.com").await;
     assert_eq!(app.get("/my").await.status().as_u16(), 200);
     let old = zhongjie::db::now() - chrono::Duration::hours(2);
-    diesel::update(sessions::table).set(sessions::last_seen_at.eq(old)).execute(&mut *app.conn()).unwrap();
+    diesel::update(sessions::table)
+        .set(sessions::last_seen_at.eq(old))
+        .execute(&mut *app.conn())
+        .unwrap();
     assert_eq!(app.get("/my").await.status().as_u16(), 303);
-    let n: i64 = sessions::table.count().get_result(&mut *app.conn()).unwrap();
+    let n: i64 = sessions::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
     assert_eq!(n, 0, "expired session deleted");
 }
 
@@ -265,10 +398,19 @@ async fn session_ids_are_stored_hashed_and_renewed_at_login() {
     let url = app.address.parse().unwrap();
     use reqwest::cookie::CookieStore;
     let cookies = app.jar.cookies(&url).unwrap();
-    let cookie = cookies.to_str().unwrap().split("; ").find(|c| c.starts_with("zj_session=")).unwrap().to_string();
+    let cookie = cookies
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .find(|c| c.starts_with("zj_session="))
+        .unwrap()
+        .to_string();
     let token = cookie.trim_start_matches("zj_session=").to_string();
     assert_eq!(token.len(), 64);
-    let stored: Vec<String> = sessions::table.select(sessions::id_hash).load(&mut *app.conn()).unwrap();
+    let stored: Vec<String> = sessions::table
+        .select(sessions::id_hash)
+        .load(&mut *app.conn())
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token);
     assert_eq!(stored[0], zhongjie::auth::token::hash_token(&token));

@@ -12,7 +12,13 @@ enum Who {
     As(Role),
 }
 
-const WHO: [Who; 5] = [Who::Visitor, Who::As(Role::Owner), Who::As(Role::Agency), Who::As(Role::Regulator), Who::As(Role::Admin)];
+const WHO: [Who; 5] = [
+    Who::Visitor,
+    Who::As(Role::Owner),
+    Who::As(Role::Agency),
+    Who::As(Role::Regulator),
+    Who::As(Role::Admin),
+];
 
 /// (method, path, [visitor, owner, agency, regulator, admin]). `{mine}` is a message of the
 /// signed-in user, `{theirs}` a message of someone else, `{uid}` another user's id.
@@ -48,7 +54,11 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
     ("POST", "/verify-email/resend", [303, 303, 303, 303, 303]),
     ("POST", "/account/password", [303, 422, 422, 422, 422]),
     ("POST", "/admin/users/new", [303, 403, 403, 403, 422]),
-    ("POST", "/admin/users/{uid}/status", [303, 403, 403, 403, 400]),
+    (
+        "POST",
+        "/admin/users/{uid}/status",
+        [303, 403, 403, 403, 400],
+    ),
     ("POST", "/admin/departments", [303, 403, 403, 403, 422]),
     ("POST", "/admin/settings", [303, 403, 403, 403, 422]),
     ("POST", "/no/such/page", [404, 404, 404, 404, 404]),
@@ -56,16 +66,31 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
 
 /// Every POST route (but the 404 one) must refuse a request without a CSRF token.
 const POSTS: &[&str] = &[
-    "/login", "/register", "/logout", "/password/forgot", "/password/reset", "/verify-email/resend",
-    "/account/password", "/admin/users/new", "/admin/users/{uid}/status", "/admin/departments", "/admin/settings",
+    "/login",
+    "/register",
+    "/logout",
+    "/password/forgot",
+    "/password/reset",
+    "/verify-email/resend",
+    "/account/password",
+    "/admin/users/new",
+    "/admin/users/{uid}/status",
+    "/admin/departments",
+    "/admin/settings",
 ];
 
 fn message_for(app: &TestApp, user_id: i64) -> i64 {
     use diesel::prelude::*;
     use zhongjie::db::schema::messages;
     let mut c = app.conn();
-    zhongjie::models::mail::enqueue(&mut c, Some(user_id), "x@example.com", "测试消息", "正文").unwrap();
-    messages::table.filter(messages::user_id.eq(user_id)).select(messages::id).order(messages::id.desc()).first(&mut *c).unwrap()
+    zhongjie::models::mail::enqueue(&mut c, Some(user_id), "x@example.com", "测试消息", "正文")
+        .unwrap();
+    messages::table
+        .filter(messages::user_id.eq(user_id))
+        .select(messages::id)
+        .order(messages::id.desc())
+        .first(&mut *c)
+        .unwrap()
 }
 
 #[actix_web::test]
@@ -79,7 +104,9 @@ async fn every_route_answers_each_role_as_the_policy_says() {
         let mine = match who {
             Who::Visitor => theirs,
             Who::As(role) => {
-                let id = client.signed_in(*role, &format!("{}@example.com", role.as_str())).await;
+                let id = client
+                    .signed_in(*role, &format!("{}@example.com", role.as_str()))
+                    .await;
                 message_for(&app, id)
             }
         };
@@ -88,17 +115,30 @@ async fn every_route_answers_each_role_as_the_policy_says() {
                 .replace("{mine}", &mine.to_string())
                 .replace("{theirs}", &theirs.to_string())
                 .replace("{uid}", &stranger.to_string());
-            let r = if *method == "GET" { client.get(&path).await } else { client.post(&path, &[]).await };
+            let r = if *method == "GET" {
+                client.get(&path).await
+            } else {
+                client.post(&path, &[]).await
+            };
             let got = r.status().as_u16();
             if got != expected[i] {
-                failures.push(format!("{who:?} {method} {path}: expected {}, got {got}", expected[i]));
+                failures.push(format!(
+                    "{who:?} {method} {path}: expected {}, got {got}",
+                    expected[i]
+                ));
             }
         }
         for path in POSTS {
             let path = path.replace("{uid}", &stranger.to_string());
-            let got = client.post_no_csrf(&path, &[("email", "x@example.com")]).await.status().as_u16();
+            let got = client
+                .post_no_csrf(&path, &[("email", "x@example.com")])
+                .await
+                .status()
+                .as_u16();
             if got != 403 {
-                failures.push(format!("{who:?} POST {path} without CSRF: expected 403, got {got}"));
+                failures.push(format!(
+                    "{who:?} POST {path} without CSRF: expected 403, got {got}"
+                ));
             }
             let got = client
                 .client
@@ -110,7 +150,9 @@ async fn every_route_answers_each_role_as_the_policy_says() {
                 .status()
                 .as_u16();
             if got != 403 {
-                failures.push(format!("{who:?} POST {path} with a forged CSRF token: expected 403, got {got}"));
+                failures.push(format!(
+                    "{who:?} POST {path} with a forged CSRF token: expected 403, got {got}"
+                ));
             }
         }
     }
@@ -133,34 +175,94 @@ async fn admin_creates_staff_who_set_their_own_password() {
     app.signed_in(Role::Admin, "admin@example.com").await;
     let dept = {
         let mut c = app.conn();
-        zhongjie::models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing Bureau").unwrap()
+        zhongjie::models::department::insert(
+            &mut c,
+            "zjj",
+            "攀枝花市住房和城乡建设局",
+            "Housing Bureau",
+        )
+        .unwrap()
     };
     // A regulator needs a department.
-    let r = app.post("/admin/users/new", &[("role", "regulator"), ("department_id", ""), ("email", "r@example.com"), ("contact_name", "李四"), ("phone", "0812-3336101")]).await;
+    let r = app
+        .post(
+            "/admin/users/new",
+            &[
+                ("role", "regulator"),
+                ("department_id", ""),
+                ("email", "r@example.com"),
+                ("contact_name", "李四"),
+                ("phone", "0812-3336101"),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 422);
     let d = dept.to_string();
-    let r = app.post("/admin/users/new", &[("role", "regulator"), ("department_id", &d), ("email", "r@example.com"), ("contact_name", "李四"), ("phone", "0812-3336101")]).await;
+    let r = app
+        .post(
+            "/admin/users/new",
+            &[
+                ("role", "regulator"),
+                ("department_id", &d),
+                ("email", "r@example.com"),
+                ("contact_name", "李四"),
+                ("phone", "0812-3336101"),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     let outbox = app.outbox_bodies();
     let (to, body) = outbox.last().unwrap();
     assert_eq!(to, "r@example.com");
     let token = token_in(body, "token=").unwrap();
     let staff = clone_app(&app);
-    let r = staff.post("/password/reset", &[("token", &token), ("password", "Jianguan-Mima-2026"), ("password2", "Jianguan-Mima-2026")]).await;
+    let r = staff
+        .post(
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", "Jianguan-Mima-2026"),
+                ("password2", "Jianguan-Mima-2026"),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(staff.login("r@example.com", "Jianguan-Mima-2026").await.status().as_u16(), 303);
+    assert_eq!(
+        staff
+            .login("r@example.com", "Jianguan-Mima-2026")
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
     let (_, body) = staff.get_text("/my").await;
     assert!(body.contains("攀枝花市住房和城乡建设局"));
     // Disabling the account ends its session.
     let uid: i64 = {
         use diesel::prelude::*;
         use zhongjie::db::schema::users;
-        users::table.filter(users::email.eq("r@example.com")).select(users::id).first(&mut *app.conn()).unwrap()
+        users::table
+            .filter(users::email.eq("r@example.com"))
+            .select(users::id)
+            .first(&mut *app.conn())
+            .unwrap()
     };
-    let r = app.post(&format!("/admin/users/{uid}/status"), &[("status", "disabled")]).await;
+    let r = app
+        .post(
+            &format!("/admin/users/{uid}/status"),
+            &[("status", "disabled")],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(staff.get("/my").await.status().as_u16(), 303);
-    assert_eq!(staff.login("r@example.com", "Jianguan-Mima-2026").await.status().as_u16(), 401);
+    assert_eq!(
+        staff
+            .login("r@example.com", "Jianguan-Mima-2026")
+            .await
+            .status()
+            .as_u16(),
+        401
+    );
 }
 
 #[actix_web::test]
@@ -168,11 +270,29 @@ async fn admin_settings_are_validated_and_saved() {
     let app = spawn_app().await;
     app.signed_in(Role::Admin, "admin@example.com").await;
     let r = app
-        .post("/admin/settings", &[("session_idle_minutes", "1"), ("session_absolute_hours", "12"), ("email_token_hours", "48"), ("reset_token_minutes", "60"), ("mail_max_attempts", "8")])
+        .post(
+            "/admin/settings",
+            &[
+                ("session_idle_minutes", "1"),
+                ("session_absolute_hours", "12"),
+                ("email_token_hours", "48"),
+                ("reset_token_minutes", "60"),
+                ("mail_max_attempts", "8"),
+            ],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
     let r = app
-        .post("/admin/settings", &[("session_idle_minutes", "45"), ("session_absolute_hours", "12"), ("email_token_hours", "48"), ("reset_token_minutes", "60"), ("mail_max_attempts", "8")])
+        .post(
+            "/admin/settings",
+            &[
+                ("session_idle_minutes", "45"),
+                ("session_absolute_hours", "12"),
+                ("email_token_hours", "48"),
+                ("reset_token_minutes", "60"),
+                ("mail_max_attempts", "8"),
+            ],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let s = zhongjie::models::settings::load(&mut app.conn()).unwrap();

@@ -25,12 +25,14 @@ impl Drop for Driver {
 impl Driver {
     async fn start() -> Driver {
         let port = free_port();
-        let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
+        let child = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         for _ in 0..100 {
@@ -50,68 +52,133 @@ impl Driver {
                          format!("--user-data-dir={}", profile.display())]
             }
         }}});
-        let v: Value = http.post(format!("{base}/session")).json(&caps).send().await.expect("new session").json().await.expect("json");
-        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        Driver { child, base, session, http }
+        let v: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("new session")
+            .json()
+            .await
+            .expect("json");
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {v}"))
+            .to_string();
+        Driver {
+            child,
+            base,
+            session,
+            http,
+        }
     }
 
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let r = self.http.request(method, url).json(&body).send().await.expect("webdriver");
+        let req = self.http.request(method, url);
+        // GET and DELETE carry no body; chromedriver rejects a JSON `null` there.
+        let req = if body.is_null() { req } else { req.json(&body) };
+        let r = req.send().await.expect("webdriver");
         r.json().await.expect("webdriver json")
     }
 
     async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", json!({"url": url})).await;
+        self.cmd(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
     }
 
     async fn find(&self, css: &str) -> String {
-        let v = self.cmd(reqwest::Method::POST, "/element", json!({"using": "css selector", "value": css})).await;
-        let obj = v["value"].as_object().unwrap_or_else(|| panic!("no element {css}: {v}"));
-        obj.values().next().and_then(|x| x.as_str()).unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        let obj = v["value"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"));
+        obj.values()
+            .next()
+            .and_then(|x| x.as_str())
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/clear"), json!({})).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), json!({"text": text})).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            json!({}),
+        )
+        .await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            json!({"text": text}),
+        )
+        .await;
     }
 
     async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), json!({})).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            json!({}),
+        )
+        .await;
     }
 
     async fn url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", Value::Null).await["value"].as_str().unwrap_or("").to_string()
+        let v = self.cmd(reqwest::Method::GET, "/url", Value::Null).await;
+        v["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("current url: {v}"))
+            .to_string()
     }
 
     async fn source(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/source", Value::Null).await["value"].as_str().unwrap_or("").to_string()
+        self.cmd(reqwest::Method::GET, "/source", Value::Null).await["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     async fn screenshot(&self, path: &std::path::Path) {
         use crate::helpers::base64_decode as decode;
-        let v = self.cmd(reqwest::Method::GET, "/screenshot", Value::Null).await;
+        let v = self
+            .cmd(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
         if let Some(b64) = v["value"].as_str() {
             let _ = std::fs::write(path, decode(b64));
         }
     }
 
     async fn clear_cookies(&self) {
-        self.cmd(reqwest::Method::DELETE, "/cookie", Value::Null).await;
+        self.cmd(reqwest::Method::DELETE, "/cookie", Value::Null)
+            .await;
     }
 }
 
 #[actix_web::test]
 async fn every_demo_role_logs_in_through_a_real_browser() {
-    if std::env::var("ZJ_BROWSER_TEST").map(|v| v != "1").unwrap_or(true) {
-        eprintln!("browser test skipped (set ZJ_BROWSER_TEST=1 with chromium and chromium-driver installed)");
+    if std::env::var("ZJ_BROWSER_TEST")
+        .map(|v| v != "1")
+        .unwrap_or(true)
+    {
+        eprintln!(
+            "browser test skipped (set ZJ_BROWSER_TEST=1 with chromium and chromium-driver installed)"
+        );
         return;
     }
     let app = spawn_app().await;
     let pool = app.pool.clone();
-    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap())).await.unwrap().unwrap();
+    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
     let d = Driver::start().await;
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     let _ = std::fs::create_dir_all(&shots);
@@ -119,12 +186,35 @@ async fn every_demo_role_logs_in_through_a_real_browser() {
         d.clear_cookies().await;
         d.goto(&app.url("/login")).await;
         d.type_into("input[name=email]", l.email).await;
-        d.type_into("input[name=password]", zhongjie::demo::DEMO_PASSWORD).await;
+        d.type_into("input[name=password]", zhongjie::demo::DEMO_PASSWORD)
+            .await;
         d.click("form[action='/login'] button[type=submit]").await;
-        let url = d.url().await;
-        assert!(url.ends_with("/my"), "{}: landed on {url}", l.email);
+        // A click does not wait for the navigation it starts: poll until the page changes.
+        let mut url = d.url().await;
+        for _ in 0..100 {
+            if !url.ends_with("/login") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            url = d.url().await;
+        }
+        if !url.ends_with("/my") {
+            let html = d.source().await;
+            let notice: String = html
+                .split("<main")
+                .nth(1)
+                .unwrap_or(&html)
+                .chars()
+                .take(3000)
+                .collect();
+            panic!("{}: landed on {url}\n{notice}", l.email);
+        }
         let html = d.source().await;
-        assert!(html.contains(l.org), "{}: workbench shows the organisation", l.email);
+        assert!(
+            html.contains(l.org),
+            "{}: workbench shows the organisation",
+            l.email
+        );
         d.screenshot(&shots.join(format!("{}.png", l.email))).await;
     }
     eprintln!("browser screenshots in {}", shots.display());

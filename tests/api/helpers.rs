@@ -22,6 +22,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub jar: Arc<reqwest::cookie::Jar>,
     pub _dir: Arc<tempfile::TempDir>,
+    pub _db: Arc<DbGuard>,
 }
 
 pub fn free_port() -> u16 {
@@ -37,9 +38,15 @@ pub fn fresh_database_url(dir: &std::path::Path) -> String {
         Ok(base) if base.starts_with("postgres") => {
             use diesel::Connection;
             use diesel::RunQueryDsl;
-            let name = format!("zj_test_{}", hex::encode(zhongjie::auth::token::random_bytes::<6>()));
-            let mut c = diesel::PgConnection::establish(&base).expect("connect to ZJ_TEST_DATABASE_URL");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create test database");
+            let name = format!(
+                "zj_test_{}",
+                hex::encode(zhongjie::auth::token::random_bytes::<6>())
+            );
+            let mut c =
+                diesel::PgConnection::establish(&base).expect("connect to ZJ_TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .expect("create test database");
             let mut u = url::Url::parse(&base).expect("ZJ_TEST_DATABASE_URL is a URL");
             u.set_path(&format!("/{name}"));
             u.to_string()
@@ -52,7 +59,11 @@ pub fn is_postgres() -> bool {
     std::env::var("ZJ_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
 }
 
-pub fn test_config(dir: &std::path::Path, database_url: String, smtp_url: Option<String>) -> Config {
+pub fn test_config(
+    dir: &std::path::Path,
+    database_url: String,
+    smtp_url: Option<String>,
+) -> Config {
     let port = free_port();
     Config {
         database_url,
@@ -62,9 +73,13 @@ pub fn test_config(dir: &std::path::Path, database_url: String, smtp_url: Option
         mail_from: "攀枝花市中介服务网上超市 <noreply@zhongjie.test>".into(),
         public_url: format!("http://127.0.0.1:{port}"),
         sealing_key: [7u8; 32],
-        instance_id: format!("test-{}", hex::encode(zhongjie::auth::token::random_bytes::<4>())),
+        instance_id: format!(
+            "test-{}",
+            hex::encode(zhongjie::auth::token::random_bytes::<4>())
+        ),
         max_concurrent_hashes: 2,
         job_poll_ms: 100,
+        run_jobs: true,
     }
 }
 
@@ -79,6 +94,15 @@ pub async fn spawn_app_with(smtp_url: Option<String>) -> TestApp {
     start(cfg, dir).await
 }
 
+/// An instance that serves pages but runs no background jobs.
+pub async fn spawn_web_only() -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = fresh_database_url(dir.path());
+    let mut cfg = test_config(dir.path(), url, None);
+    cfg.run_jobs = false;
+    start(cfg, dir).await
+}
+
 /// Starts another instance on the same database (for the multi-instance tests).
 pub async fn spawn_sibling(of: &TestApp, smtp_url: Option<String>) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
@@ -88,7 +112,10 @@ pub async fn spawn_sibling(of: &TestApp, smtp_url: Option<String>) -> TestApp {
 
 async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
     let c2 = cfg.clone();
-    let pool = actix_web::web::block(move || open_database(&c2)).await.expect("block").expect("open database");
+    let pool = actix_web::web::block(move || open_database(&c2))
+        .await
+        .expect("block")
+        .expect("open database");
     let app = Application::build(cfg.clone(), pool.clone()).expect("build app");
     let port = app.port();
     actix_web::rt::spawn(app.run_until_stopped());
@@ -98,7 +125,19 @@ async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
         .cookie_provider(jar.clone())
         .build()
         .expect("client");
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, pool, config: cfg, client, jar, _dir: dir }
+    let _db = Arc::new(DbGuard {
+        url: cfg.database_url.clone(),
+    });
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        pool,
+        config: cfg,
+        client,
+        jar,
+        _dir: dir,
+        _db,
+    }
 }
 
 /// The value of the first `name="csrf"` hidden input on a page.
@@ -151,15 +190,29 @@ impl TestApp {
         let token = self.csrf().await;
         let mut f: Vec<(&str, &str)> = form.to_vec();
         f.push(("csrf", &token));
-        self.client.post(self.url(path)).form(&f).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(&f)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn post_no_csrf(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(form).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post("/login", &[("email", email), ("password", password), ("next", "/my")]).await
+        self.post(
+            "/login",
+            &[("email", email), ("password", password), ("next", "/my")],
+        )
+        .await
     }
 
     pub fn conn(&self) -> db::PooledConn {
@@ -176,7 +229,15 @@ impl TestApp {
             let depts = models::department::all(&mut c).expect("departments");
             let dept = match (role, depts.first()) {
                 (Role::Regulator, Some(d)) => Some(d.id),
-                (Role::Regulator, None) => Some(models::department::insert(&mut c, "sthjj", "攀枝花市生态环境局", "Ecology Bureau").expect("dept")),
+                (Role::Regulator, None) => Some(
+                    models::department::insert(
+                        &mut c,
+                        "sthjj",
+                        "攀枝花市生态环境局",
+                        "Ecology Bureau",
+                    )
+                    .expect("dept"),
+                ),
                 _ => None,
             };
             let now = db::now();
@@ -186,7 +247,11 @@ impl TestApp {
                 email: email.clone(),
                 password_hash: hash,
                 org_name: format!("测试单位{}", hex::encode(seed)),
-                uscc: role.self_registered().then(|| zhongjie::domain::uscc::generate(u32::from_be_bytes(seed) as u64).as_str().to_string()),
+                uscc: role.self_registered().then(|| {
+                    zhongjie::domain::uscc::generate(u32::from_be_bytes(seed) as u64)
+                        .as_str()
+                        .to_string()
+                }),
                 contact_name: "张三".into(),
                 phone: "13800000000".into(),
                 department_id: dept,
@@ -197,7 +262,9 @@ impl TestApp {
                 created_at: now,
                 updated_at: now,
             };
-            models::user::insert(&mut c, &new).expect("insert").expect("no conflict")
+            models::user::insert(&mut c, &new)
+                .expect("insert")
+                .expect("no conflict")
         })
         .await
         .expect("block")
@@ -236,7 +303,11 @@ impl TestApp {
         use diesel::prelude::*;
         use zhongjie::db::schema::outbox;
         let mut c = self.conn();
-        outbox::table.order(outbox::id).select((outbox::to_addr, outbox::body)).load(&mut *c).expect("outbox")
+        outbox::table
+            .order(outbox::id)
+            .select((outbox::to_addr, outbox::body))
+            .load(&mut *c)
+            .expect("outbox")
     }
 }
 
@@ -252,7 +323,10 @@ fn password_hash() -> String {
 /// Finds `…token=<64 hex>` in a text (a mail body).
 pub fn token_in(text: &str, marker: &str) -> Option<String> {
     let i = text.find(marker)? + marker.len();
-    let t: String = text[i..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let t: String = text[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
     (t.len() == 64).then_some(t)
 }
 
@@ -298,7 +372,10 @@ pub fn base64_decode(s: &str) -> Vec<u8> {
 
 /// The decoded text body of a raw single-part mail (base64 or quoted-printable).
 pub fn mail_text(raw: &str) -> String {
-    let (head, body) = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")).unwrap_or(("", raw));
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .or_else(|| raw.split_once("\n\n"))
+        .unwrap_or(("", raw));
     let head_l = head.to_ascii_lowercase();
     if head_l.contains("content-transfer-encoding: base64") {
         String::from_utf8_lossy(&base64_decode(body)).to_string()
@@ -308,12 +385,10 @@ pub fn mail_text(raw: &str) -> String {
         let b = joined.as_bytes();
         let mut i = 0;
         while i < b.len() {
-            if b[i] == b'=' && i + 2 < b.len() {
-                if let Ok(v) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                    out.push(v);
-                    i += 3;
-                    continue;
-                }
+            if b[i] == b'=' && i + 2 < b.len() && hex_byte(&b[i + 1..i + 3]).is_some() {
+                out.push(hex_byte(&b[i + 1..i + 3]).unwrap_or(b'?'));
+                i += 3;
+                continue;
             }
             out.push(b[i]);
             i += 1;
@@ -321,5 +396,40 @@ pub fn mail_text(raw: &str) -> String {
         String::from_utf8_lossy(&out).to_string()
     } else {
         body.to_string()
+    }
+}
+
+fn hex_byte(b: &[u8]) -> Option<u8> {
+    std::str::from_utf8(b)
+        .ok()
+        .and_then(|h| u8::from_str_radix(h, 16).ok())
+}
+
+/// Drops a per-test PostgreSQL database when the last handle on it goes.
+pub struct DbGuard {
+    pub url: String,
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        use diesel::Connection;
+        use diesel::RunQueryDsl;
+        let (Ok(base), Ok(u)) = (
+            std::env::var("ZJ_TEST_DATABASE_URL"),
+            url::Url::parse(&self.url),
+        ) else {
+            return;
+        };
+        if !self.url.starts_with("postgres") {
+            return;
+        }
+        let name = u.path().trim_start_matches('/').to_string();
+        if !name.starts_with("zj_test_") {
+            return;
+        }
+        if let Ok(mut c) = diesel::PgConnection::establish(&base) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut c);
+        }
     }
 }

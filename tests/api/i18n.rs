@@ -4,18 +4,25 @@ use std::collections::BTreeSet;
 
 #[test]
 fn both_locales_have_the_same_keys() {
-    let zh = zhongjie::i18n::parse(zhongjie::i18n::ZH_FILES).expect("zh-CN parses without duplicates");
+    let zh =
+        zhongjie::i18n::parse(zhongjie::i18n::ZH_FILES).expect("zh-CN parses without duplicates");
     let en = zhongjie::i18n::parse(zhongjie::i18n::EN_FILES).expect("en parses without duplicates");
     let zk: BTreeSet<_> = zh.keys().collect();
     let ek: BTreeSet<_> = en.keys().collect();
     let only_zh: Vec<_> = zk.difference(&ek).collect();
     let only_en: Vec<_> = ek.difference(&zk).collect();
-    assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh-CN: {only_zh:?}\nonly in en: {only_en:?}");
+    assert!(
+        only_zh.is_empty() && only_en.is_empty(),
+        "only in zh-CN: {only_zh:?}\nonly in en: {only_en:?}"
+    );
     // English is complete: every text that has Chinese words has English ones (a few
     // measure words such as 家 have no English counterpart and are empty in both senses).
     for (k, v) in &en {
         let zh_v = zh.get(k.as_str()).map(|s| s.trim()).unwrap_or("");
-        assert!(!v.trim().is_empty() || zh_v.chars().count() <= 1, "en {k} is empty");
+        assert!(
+            !v.trim().is_empty() || zh_v.chars().count() <= 1,
+            "en {k} is empty"
+        );
     }
 }
 
@@ -28,13 +35,18 @@ fn every_key_used_in_code_and_templates_exists() {
     let mut files = Vec::new();
     walk(&root.join("src"), &mut files);
     walk(&root.join("templates"), &mut files);
-    let prefixes = ["auth.", "account.", "admin.", "nav.", "home.", "err.", "site.", "footer.", "form.", "role.", "v.", "mail."];
+    let prefixes = [
+        "auth.", "account.", "admin.", "nav.", "home.", "err.", "site.", "footer.", "form.",
+        "role.", "v.", "mail.",
+    ];
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         for piece in text.split('"').skip(1).step_by(2) {
             let plausible = prefixes.iter().any(|p| piece.starts_with(p))
                 && piece.len() < 80
-                && piece.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
+                && piece.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_'
+                })
                 && !piece.ends_with('.')
                 && !piece.ends_with(".txt")
                 && !piece.ends_with(".html")
@@ -44,7 +56,11 @@ fn every_key_used_in_code_and_templates_exists() {
             }
         }
     }
-    assert!(missing.is_empty(), "keys used but not defined:\n{}", missing.into_iter().collect::<Vec<_>>().join("\n"));
+    assert!(
+        missing.is_empty(),
+        "keys used but not defined:\n{}",
+        missing.into_iter().collect::<Vec<_>>().join("\n")
+    );
 }
 
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -62,10 +78,22 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn mail_texts_exist_for_every_kind() {
-    for kind in ["verify", "reset", "password_changed", "staff_created", "welcome"] {
+    for kind in [
+        "verify",
+        "reset",
+        "password_changed",
+        "staff_created",
+        "welcome",
+    ] {
         for lang in [zhongjie::i18n::Lang::Zh, zhongjie::i18n::Lang::En] {
-            assert!(zhongjie::i18n::tr_opt(lang, &format!("mail.{kind}.subject")).is_some(), "{kind} {lang:?}");
-            assert!(zhongjie::i18n::tr_opt(lang, &format!("mail.{kind}.body")).is_some(), "{kind} {lang:?}");
+            assert!(
+                zhongjie::i18n::tr_opt(lang, &format!("mail.{kind}.subject")).is_some(),
+                "{kind} {lang:?}"
+            );
+            assert!(
+                zhongjie::i18n::tr_opt(lang, &format!("mail.{kind}.body")).is_some(),
+                "{kind} {lang:?}"
+            );
         }
     }
 }

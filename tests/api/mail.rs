@@ -24,7 +24,21 @@ async fn wait_for(inbox: &smtp::Received, n: usize) -> Vec<(Vec<String>, String)
 async fn mail_goes_through_smtp_and_into_the_message_centre() {
     let (url, inbox) = smtp::start();
     let app = spawn_app_with(Some(url)).await;
-    let r = app.post("/register", &[("role", "owner"), ("org_name", "米易县人民医院"), ("uscc", "91110000802100433B"), ("contact_name", "周敏"), ("phone", "13908120003"), ("email", "zhou@example.com"), ("password", PASSWORD), ("password2", PASSWORD)]).await;
+    let r = app
+        .post(
+            "/register",
+            &[
+                ("role", "owner"),
+                ("org_name", "米易县人民医院"),
+                ("uscc", "91110000802100433B"),
+                ("contact_name", "周敏"),
+                ("phone", "13908120003"),
+                ("email", "zhou@example.com"),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(r.status().as_u16(), 303);
     let got = wait_for(&inbox, 1).await;
     assert_eq!(got.len(), 1);
@@ -32,12 +46,21 @@ async fn mail_goes_through_smtp_and_into_the_message_centre() {
     assert_eq!(rcpt, &vec!["zhou@example.com".to_string()]);
     assert!(data.contains("Subject:"), "{data}");
     let text = mail_text(data);
-    assert!(token_in(&text, "verify-email?token=").is_some(), "link in the message: {text}");
+    assert!(
+        token_in(&text, "verify-email?token=").is_some(),
+        "link in the message: {text}"
+    );
     assert!(text.contains("周敏"), "greets the contact person");
-    let status: String = outbox::table.select(outbox::status).first(&mut *app.conn()).unwrap();
+    let status: String = outbox::table
+        .select(outbox::status)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(status, "sent");
     let (_, body) = app.get_text("/messages").await;
-    assert!(body.contains("/messages/"), "the mail is listed in the message centre");
+    assert!(
+        body.contains("/messages/"),
+        "the mail is listed in the message centre"
+    );
 }
 
 #[actix_web::test]
@@ -63,7 +86,12 @@ async fn failed_sends_are_retried_with_back_off() {
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         let r: (String, i32, chrono::NaiveDateTime, Option<String>) = outbox::table
-            .select((outbox::status, outbox::attempts, outbox::next_attempt_at, outbox::last_error))
+            .select((
+                outbox::status,
+                outbox::attempts,
+                outbox::next_attempt_at,
+                outbox::last_error,
+            ))
             .first(&mut *app.conn())
             .unwrap();
         if r.1 > 0 {
@@ -74,7 +102,10 @@ async fn failed_sends_are_retried_with_back_off() {
     let (status, attempts, next, err) = row.expect("an attempt was made");
     assert_eq!(status, "pending");
     assert_eq!(attempts, 1);
-    assert!(next > zhongjie::db::now() + chrono::Duration::seconds(30), "backs off");
+    assert!(
+        next > zhongjie::db::now() + chrono::Duration::seconds(30),
+        "backs off"
+    );
     assert!(err.is_some());
 }
 
@@ -91,14 +122,29 @@ async fn two_instances_share_sessions_and_send_each_mail_once() {
     let url_a: reqwest::Url = a.address.parse().unwrap();
     use reqwest::cookie::CookieStore;
     let cookie = a.jar.cookies(&url_a).unwrap().to_str().unwrap().to_string();
-    let r = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap().get(b.url("/my")).header("cookie", cookie).send().await.unwrap();
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(b.url("/my"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200, "the session made on A works on B");
 
     // Queue 60 mails; both instances' workers race for them.
     {
         let mut c = a.conn();
         for i in 0..60 {
-            zhongjie::models::mail::enqueue(&mut c, None, &format!("r{i}@example.com"), &format!("第{i}封"), "正文").unwrap();
+            zhongjie::models::mail::enqueue(
+                &mut c,
+                None,
+                &format!("r{i}@example.com"),
+                &format!("第{i}封"),
+                "正文",
+            )
+            .unwrap();
         }
     }
     let got = wait_for(&inbox, 60).await;
@@ -108,6 +154,9 @@ async fn two_instances_share_sessions_and_send_each_mail_once() {
     rcpts.dedup();
     assert_eq!(n, 60, "each mail sent exactly once (got {n})");
     assert_eq!(rcpts.len(), 60);
-    let claimed: Vec<Option<String>> = outbox::table.select(outbox::claimed_by).load(&mut *a.conn()).unwrap();
+    let claimed: Vec<Option<String>> = outbox::table
+        .select(outbox::claimed_by)
+        .load(&mut *a.conn())
+        .unwrap();
     assert!(claimed.iter().all(|c| c.is_some()));
 }

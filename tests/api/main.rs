@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod helpers;
 mod i18n;
+mod instances;
 mod mail;
 mod migrations;
 mod security;

@@ -5,13 +5,16 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
+/// (recipients, raw message) of each accepted mail.
+pub type Mail = (Vec<String>, String);
+
 #[derive(Clone, Default)]
 pub struct Received {
-    pub messages: Arc<Mutex<Vec<(Vec<String>, String)>>>,
+    pub messages: Arc<Mutex<Vec<Mail>>>,
 }
 
 impl Received {
-    pub fn all(&self) -> Vec<(Vec<String>, String)> {
+    pub fn all(&self) -> Vec<Mail> {
         self.messages.lock().map(|m| m.clone()).unwrap_or_default()
     }
 }
@@ -47,10 +50,19 @@ fn session(stream: std::net::TcpStream, store: Received) -> std::io::Result<()> 
         let cmd = line.trim_end().to_ascii_uppercase();
         if cmd.starts_with("EHLO") {
             w.write_all(b"250-test.smtp\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")?;
-        } else if cmd.starts_with("HELO") || cmd.starts_with("MAIL FROM") || cmd.starts_with("RSET") || cmd.starts_with("NOOP") {
+        } else if cmd.starts_with("HELO")
+            || cmd.starts_with("MAIL FROM")
+            || cmd.starts_with("RSET")
+            || cmd.starts_with("NOOP")
+        {
             w.write_all(b"250 OK\r\n")?;
         } else if cmd.starts_with("RCPT TO") {
-            rcpt.push(line.trim_end()[8..].trim().trim_matches(['<', '>']).to_string());
+            rcpt.push(
+                line.trim_end()[8..]
+                    .trim()
+                    .trim_matches(['<', '>'])
+                    .to_string(),
+            );
             w.write_all(b"250 OK\r\n")?;
         } else if cmd == "DATA" {
             w.write_all(b"354 end with <CRLF>.<CRLF>\r\n")?;
@@ -63,7 +75,11 @@ fn session(stream: std::net::TcpStream, store: Received) -> std::io::Result<()> 
                 if line == ".\r\n" || line == ".\n" {
                     break;
                 }
-                data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+                data.push_str(
+                    line.strip_prefix('.')
+                        .filter(|_| line.starts_with(".."))
+                        .unwrap_or(&line),
+                );
             }
             if let Ok(mut m) = store.messages.lock() {
                 m.push((std::mem::take(&mut rcpt), data));
