@@ -38,10 +38,10 @@ fn serve(db_url: &str, smtp_url: &str, dir: &std::path::Path) -> (Proc, String) 
 async fn wait_healthy(base: &str) {
     let c = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(r) = c.get(format!("{base}/healthz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = c.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -155,16 +155,14 @@ async fn two_serve_processes_share_sessions_and_send_each_mail_once() {
             .unwrap();
         }
     }
-    let mut got = Vec::new();
     for _ in 0..200 {
-        got = inbox.all();
-        if got.len() >= 40 {
+        if inbox.all().len() >= 40 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    got = inbox.all();
+    let got = inbox.all();
     let mut rcpts: Vec<String> = got.iter().flat_map(|(r, _)| r.clone()).collect();
     let total = rcpts.len();
     rcpts.sort();
