@@ -41,7 +41,7 @@ enum Command {
         /// The administrator's name.
         #[arg(long)]
         name: String,
-        #[arg(long, default_value = "0812-12345")]
+        #[arg(long, default_value = "0812-3336000")]
         phone: String,
     },
     /// Load demo data (departments, staff, owners, agencies, demo logins) and exit.

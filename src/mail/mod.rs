@@ -20,6 +20,68 @@ pub fn compose(lang: Lang, kind: &str, args: &[(&str, &str)]) -> (String, String
     (subject, body)
 }
 
+/// The one-time links the platform mails: which token, which page, which text, how long.
+#[derive(Clone, Copy, Debug)]
+pub enum Link {
+    VerifyEmail,
+    ResetPassword,
+    /// A new staff account sets its first password through the reset page.
+    StaffWelcome,
+}
+
+impl Link {
+    fn purpose(self) -> models::token::Purpose {
+        match self {
+            Link::VerifyEmail => models::token::Purpose::VerifyEmail,
+            Link::ResetPassword | Link::StaffWelcome => models::token::Purpose::ResetPassword,
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            Link::VerifyEmail => "/verify-email",
+            Link::ResetPassword | Link::StaffWelcome => "/password/reset",
+        }
+    }
+    fn kind(self) -> &'static str {
+        match self {
+            Link::VerifyEmail => "verify",
+            Link::ResetPassword => "reset",
+            Link::StaffWelcome => "staff_created",
+        }
+    }
+    fn ttl(self, s: &models::settings::Settings) -> chrono::Duration {
+        match self {
+            Link::ResetPassword => chrono::Duration::minutes(s.get("reset_token_minutes")),
+            Link::VerifyEmail | Link::StaffWelcome => {
+                chrono::Duration::hours(s.get("email_token_hours"))
+            }
+        }
+    }
+}
+
+/// Issues the link's token for `user` and queues the mail carrying it. Call inside the
+/// transaction of the event.
+pub fn queue_link(
+    c: &mut db::DbConnection,
+    public_url: &str,
+    lang: Lang,
+    user: &models::user::User,
+    link: Link,
+) -> diesel::QueryResult<()> {
+    let ttl = link.ttl(&models::settings::load(c)?);
+    let token = models::token::issue(c, user.id, link.purpose(), ttl)?;
+    let url = format!("{public_url}{}?token={token}", link.path());
+    let minutes = ttl.num_minutes().to_string();
+    let args = [
+        ("name", user.contact_name.as_str()),
+        ("link", &url),
+        ("email", &user.email),
+        ("minutes", &minutes),
+    ];
+    let (subject, body) = compose(lang, link.kind(), &args);
+    models::mail::enqueue(c, Some(user.id), &user.email, &subject, &body)
+}
+
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(AsyncFileTransport<Tokio1Executor>),

@@ -13,7 +13,6 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail;
 use crate::models::audit::{self, Actor};
-use crate::models::token::Purpose;
 use crate::models::{self, department::Department, user::NewUser};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -239,20 +238,8 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
                 Ok(id) => id,
                 Err(e) => return Ok(Err(e)),
             };
-            let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
-            let tok = models::token::issue(c, id, Purpose::ResetPassword, ttl)?;
-            let link = format!("{public_url}/password/reset?token={tok}");
-            let (s, b) = mail::compose(
-                lang,
-                "staff_created",
-                &[
-                    ("name", &new.contact_name),
-                    ("link", &link),
-                    ("email", &new.email),
-                ],
-            );
-            models::mail::enqueue(c, Some(id), &new.email, &s, &b)?;
             let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+            mail::queue_link(c, &public_url, lang, &u, mail::Link::StaffWelcome)?;
             audit::record(
                 c,
                 &Actor::user(me.id, me.role),

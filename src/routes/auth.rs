@@ -185,16 +185,8 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
                 Ok(id) => id,
                 Err(conflict) => return Ok(Err(conflict)),
             };
-            let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
-            let tok = models::token::issue(c, id, Purpose::VerifyEmail, ttl)?;
-            let link = format!("{public_url}/verify-email?token={tok}");
-            let (subject, body) = mail::compose(
-                lang,
-                "verify",
-                &[("name", &new.contact_name), ("link", &link)],
-            );
-            models::mail::enqueue(c, Some(id), &new.email, &subject, &body)?;
             let user = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+            mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
             audit::record(
                 c,
                 &Actor::user(id, role),
@@ -502,15 +494,7 @@ async fn resend_verification(
             if user.email_verified_at.is_some() {
                 return Ok(false);
             }
-            let ttl = chrono::Duration::hours(models::settings::load(c)?.get("email_token_hours"));
-            let tok = models::token::issue(c, user.id, Purpose::VerifyEmail, ttl)?;
-            let link = format!("{public_url}/verify-email?token={tok}");
-            let (s, b) = mail::compose(
-                lang,
-                "verify",
-                &[("name", &user.contact_name), ("link", &link)],
-            );
-            models::mail::enqueue(c, Some(user.id), &user.email, &s, &b)?;
+            mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
             audit::record(
                 c,
                 &Actor::user(u.id, u.role),
@@ -585,22 +569,8 @@ async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpRespo
             if !user.active() {
                 return Ok(());
             }
-            let ttl =
-                chrono::Duration::minutes(models::settings::load(c)?.get("reset_token_minutes"));
-            let tok = models::token::issue(c, user.id, Purpose::ResetPassword, ttl)?;
-            let link = format!("{public_url}/password/reset?token={tok}");
-            let minutes = ttl.num_minutes().to_string();
             let ulang = Lang::parse(&user.locale).unwrap_or(lang);
-            let (s, b) = mail::compose(
-                ulang,
-                "reset",
-                &[
-                    ("name", &user.contact_name),
-                    ("link", &link),
-                    ("minutes", &minutes),
-                ],
-            );
-            models::mail::enqueue(c, Some(user.id), &user.email, &s, &b)?;
+            mail::queue_link(c, &public_url, ulang, &user, mail::Link::ResetPassword)?;
             audit::record(
                 c,
                 &Actor::system(),

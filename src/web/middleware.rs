@@ -314,9 +314,26 @@ pub async fn session(
         request_id: hex::encode(crate::auth::token::random_bytes::<6>()),
     };
     let secure = state.config.https();
+    let started = std::time::Instant::now();
+    let (method, log_path, request_id) = (
+        req.method().to_string(),
+        req.path().to_string(),
+        rs.request_id.clone(),
+    );
+    let user_id = rs.user.as_ref().map(|u| u.id);
     req.extensions_mut().insert(rs);
 
     let mut res = next.call(req).await?;
+    // The access log names the path without its query: tokens travel in query strings.
+    tracing::info!(
+        method = %method,
+        path = %log_path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        request_id = %request_id,
+        user_id,
+        "request"
+    );
     if let Some(l) = query_lang {
         let mut c = Cookie::new(LANG_COOKIE, l.code());
         c.set_path("/");

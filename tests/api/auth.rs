@@ -415,3 +415,46 @@ async fn session_ids_are_stored_hashed_and_renewed_at_login() {
     assert_ne!(stored[0], token);
     assert_eq!(stored[0], zhongjie::auth::token::hash_token(&token));
 }
+
+#[actix_web::test]
+async fn expired_links_are_refused_with_a_clear_message() {
+    use diesel::prelude::*;
+    use zhongjie::db::schema::user_tokens;
+    let app = spawn_app().await;
+    app.create_user(Role::Owner, "o@example.com").await;
+    let guest = clone_app(&app);
+    guest
+        .post("/password/forgot", &[("email", "o@example.com")])
+        .await;
+    let token = token_in(&app.outbox_bodies()[0].1, "token=").unwrap();
+    let past = zhongjie::db::now() - chrono::Duration::minutes(1);
+    diesel::update(user_tokens::table)
+        .set(user_tokens::expires_at.eq(past))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (s, body) = guest
+        .get_text(&format!("/password/reset?token={token}"))
+        .await;
+    assert_eq!(s, 400);
+    assert!(body.contains("过期"), "{body}");
+    let r = guest
+        .post(
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", "Xin-Mima-Anquan-88"),
+                ("password2", "Xin-Mima-Anquan-88"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(
+        guest
+            .login("o@example.com", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303,
+        "password unchanged"
+    );
+}

@@ -267,3 +267,94 @@ fn postgres_without_a_sealing_key_refuses_to_start() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ZJ_SEALING_KEY"));
 }
+
+#[actix_web::test]
+async fn a_server_error_is_a_page_with_a_reference_and_no_details() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    {
+        let mut c = app.conn();
+        let sql = if is_postgres() {
+            "DROP TABLE departments CASCADE"
+        } else {
+            "DROP TABLE departments"
+        };
+        c.batch_execute(sql).unwrap();
+    }
+    let r = app.get("/").await;
+    assert_eq!(r.status().as_u16(), 500);
+    assert_headers(&r, "500");
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("<html") && body.contains("/static/css/app.css"),
+        "inside the layout"
+    );
+    assert!(
+        !body.to_lowercase().contains("departments"),
+        "no internals on the page"
+    );
+    // The reference shown is the request id: 12 hex characters.
+    let has_ref = body
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .any(|w| w.len() == 12);
+    assert!(has_ref, "a reference id is shown");
+}
+
+#[test]
+fn every_command_has_help() {
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["create-admin", "--help"],
+        vec!["demo", "--help"],
+        vec!["verify-audit", "--help"],
+        vec!["backup", "--help"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
+            .args(&cmd)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{cmd:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn create_admin_command_checks_the_password_and_duplicates() {
+    let app = spawn_app().await;
+    let run = |pw: &str, email: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
+            .args(["create-admin", "--email", email, "--name", "王建国"])
+            .env("DATABASE_URL", &app.config.database_url)
+            .env("ZJ_SEALING_KEY", "22".repeat(32))
+            .env("ZJ_DATA_DIR", app.config.data_dir.as_os_str())
+            .env("ZJ_ADMIN_PASSWORD", pw)
+            .output()
+            .unwrap()
+    };
+    let weak = run("12345678", "boss@example.gov.cn");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password refused"));
+    let ok = run("Guanli-Yuan-Mima-2026", "boss@example.gov.cn");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let dup = run("Guanli-Yuan-Mima-2026", "boss@example.gov.cn");
+    assert!(!dup.status.success());
+    let admin = clone_app(&app);
+    assert_eq!(
+        admin
+            .login("boss@example.gov.cn", "Guanli-Yuan-Mima-2026")
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    assert_eq!(admin.get("/admin/audit").await.status().as_u16(), 200);
+}
