@@ -44,8 +44,12 @@ enum Command {
         #[arg(long, default_value = "0812-3336000")]
         phone: String,
     },
-    /// Load demo data (departments, staff, owners, agencies, demo logins) and exit.
-    Demo,
+    /// Load demo data (departments, staff, owners, agencies, catalogue, demo logins) and exit.
+    Demo {
+        /// Also generate this many extra agencies with profiles (for load tests).
+        #[arg(long, default_value_t = 0)]
+        agencies: usize,
+    },
     /// Verify the audit trail's hash chain; exit status 0 only when it is intact.
     VerifyAudit,
     /// Write a consistent copy of the SQLite database to a file (PostgreSQL: use pg_dump).
@@ -75,12 +79,14 @@ pub fn main() -> ExitCode {
         Command::CreateAdmin { email, name, phone } => {
             with_db(|_, pool| create_admin(pool, &email, &name, &phone))
         }
-        Command::Demo => with_db(|_, pool| {
+        Command::Demo { agencies } => with_db(|_, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
-            crate::demo::load(&mut c).map(|r| {
-                r.print();
-                ExitCode::SUCCESS
-            })
+            crate::demo::load(&mut c)?.print();
+            if agencies > 0 {
+                let n = crate::demo::agencies::generate(&mut c, agencies)?;
+                println!("generated {n} more agencies");
+            }
+            Ok(ExitCode::SUCCESS)
         }),
         Command::VerifyAudit => with_db(|_, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;

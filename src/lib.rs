@@ -16,4 +16,5 @@ pub mod models;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod uploads;
 pub mod web;

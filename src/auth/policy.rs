@@ -24,6 +24,21 @@ pub enum Action {
     ViewAudit,
     /// Run-time settings.
     ManageSettings,
+    /// Add, publish or cancel catalogue items (the platform operator).
+    PublishCatalogue,
+    /// Edit an existing catalogue item: an admin, or a regulator of the item's approval
+    /// department.
+    EditCatalogueItem { department_id: i64 },
+    /// Record a regional assessment for an item: as `EditCatalogueItem`.
+    RecordRegionalAssessment { department_id: i64 },
+    /// Keep an agency's own profile, items, practitioners and certificates.
+    EditAgencyProfile { agency_id: i64 },
+    /// See the qualification review queue (regulators; each sees its own domain).
+    ViewReviewQueue,
+    /// Approve or reject a certificate of a qualification type regulated by `department_id`.
+    ReviewCertificate { department_id: i64 },
+    /// Download a certificate scan: the agency itself, the reviewing department, admins.
+    ViewCertificateScan { agency_id: i64, department_id: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,14 +71,32 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
                 Deny
             }
         }
-        ManageAccounts | ViewAudit | ManageSettings => {
-            if u.role == Role::Admin {
-                Allow
-            } else {
-                Deny
-            }
+        ManageAccounts | ViewAudit | ManageSettings | PublishCatalogue => {
+            allow_if(u.role == Role::Admin)
         }
+        EditCatalogueItem { department_id } | RecordRegionalAssessment { department_id } => {
+            allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
+        }
+        EditAgencyProfile { agency_id } => allow_if(u.role == Role::Agency && u.id == agency_id),
+        ViewReviewQueue => allow_if(u.role == Role::Regulator),
+        ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
+        ViewCertificateScan {
+            agency_id,
+            department_id,
+        } => allow_if(
+            (u.role == Role::Agency && u.id == agency_id)
+                || u.role == Role::Admin
+                || is_regulator_of(u, department_id),
+        ),
     }
+}
+
+fn allow_if(ok: bool) -> Decision {
+    if ok { Decision::Allow } else { Decision::Deny }
+}
+
+fn is_regulator_of(u: &CurrentUser, department_id: i64) -> bool {
+    u.role == Role::Regulator && u.department_id == Some(department_id)
 }
 
 #[cfg(test)]
@@ -77,6 +110,7 @@ mod tests {
             display_name: String::new(),
             email: String::new(),
             unread: 0,
+            department_id: Some(1),
         }
     }
 
@@ -87,6 +121,53 @@ mod tests {
             assert_eq!(d == Decision::Allow, r == Role::Admin, "{r:?}");
         }
         assert_eq!(decide(None, Action::ViewAudit), Decision::NeedLogin);
+    }
+
+    #[test]
+    fn regulators_act_only_in_their_own_department() {
+        let r = user(5, Role::Regulator);
+        assert_eq!(
+            decide(Some(&r), Action::EditCatalogueItem { department_id: 1 }),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&r), Action::EditCatalogueItem { department_id: 2 }),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Some(&r), Action::ReviewCertificate { department_id: 2 }),
+            Decision::Deny
+        );
+        // An admin edits any item but reviews no certificate.
+        let a = user(6, Role::Admin);
+        assert_eq!(
+            decide(Some(&a), Action::EditCatalogueItem { department_id: 2 }),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&a), Action::ReviewCertificate { department_id: 1 }),
+            Decision::Deny
+        );
+    }
+
+    #[test]
+    fn agencies_edit_only_their_own_profile() {
+        let g = user(9, Role::Agency);
+        assert_eq!(
+            decide(Some(&g), Action::EditAgencyProfile { agency_id: 9 }),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&g), Action::EditAgencyProfile { agency_id: 10 }),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(
+                Some(&user(9, Role::Owner)),
+                Action::EditAgencyProfile { agency_id: 9 }
+            ),
+            Decision::Deny
+        );
     }
 
     #[test]

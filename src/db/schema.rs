@@ -120,10 +120,194 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploads (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        stored_name -> Text,
+        original_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalogue_items (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        keywords -> Text,
+        industry -> Text,
+        approval_name -> Text,
+        department_id -> BigInt,
+        legal_basis -> Text,
+        guide_basis -> Text,
+        guide_scope -> Text,
+        guide_object -> Text,
+        guide_content -> Text,
+        guide_method -> Text,
+        guide_conclusion -> Text,
+        time_limit_days -> Integer,
+        pricing -> Text,
+        price_min_fen -> Nullable<BigInt>,
+        price_max_fen -> Nullable<BigInt>,
+        fee_basis -> Text,
+        payer -> Text,
+        self_preparable -> Bool,
+        regional_assessment -> Bool,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalogue_item_quals (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        qual_type -> Text,
+        min_level -> Integer,
+    }
+}
+
+diesel::table! {
+    catalogue_adjustments (id) {
+        id -> BigInt,
+        item_id -> BigInt,
+        version -> Integer,
+        kind -> Text,
+        reason -> Text,
+        basis -> Text,
+        snapshot -> Text,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    regional_assessments (id) {
+        id -> BigInt,
+        zone -> Text,
+        item_id -> BigInt,
+        title -> Text,
+        upload_id -> Nullable<BigInt>,
+        valid_until -> Date,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agencies (user_id) {
+        user_id -> BigInt,
+        name -> Text,
+        uscc -> Text,
+        legal_rep -> Text,
+        address -> Text,
+        region -> Text,
+        contact_phone -> Text,
+        affiliated -> Bool,
+        affiliated_department_id -> Nullable<BigInt>,
+        intro -> Text,
+        status -> Text,
+        grade -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_versions (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        version -> Integer,
+        snapshot -> Text,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_managers (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        name -> Text,
+        id_number -> Text,
+        position -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_practitioners (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        name -> Text,
+        cert_type -> Text,
+        cert_number -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_items (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        item_id -> BigInt,
+        fee_standard -> Text,
+        fee_min_fen -> Nullable<BigInt>,
+        fee_max_fen -> Nullable<BigInt>,
+        committed_days -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_certificates (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        qual_type -> Text,
+        level -> Integer,
+        number -> Text,
+        issuer -> Text,
+        valid_from -> Date,
+        valid_to -> Date,
+        upload_id -> Nullable<BigInt>,
+        status -> Text,
+        review_due -> Date,
+        review_reason -> Nullable<Text>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_search_grams (gram, agency_id) {
+        gram -> Text,
+        agency_id -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(messages -> users (user_id));
+diesel::joinable!(catalogue_items -> departments (department_id));
+diesel::joinable!(catalogue_item_quals -> catalogue_items (item_id));
+diesel::joinable!(catalogue_adjustments -> catalogue_items (item_id));
+diesel::joinable!(regional_assessments -> catalogue_items (item_id));
+diesel::joinable!(agencies -> users (user_id));
+diesel::joinable!(agency_items -> catalogue_items (item_id));
+diesel::joinable!(agency_items -> agencies (agency_id));
+diesel::joinable!(agency_certificates -> agencies (agency_id));
+diesel::joinable!(agency_managers -> agencies (agency_id));
+diesel::joinable!(agency_practitioners -> agencies (agency_id));
+diesel::joinable!(agency_search_grams -> agencies (agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -135,4 +319,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     outbox,
     settings,
+    uploads,
+    catalogue_items,
+    catalogue_item_quals,
+    catalogue_adjustments,
+    regional_assessments,
+    agencies,
+    agency_versions,
+    agency_managers,
+    agency_practitioners,
+    agency_items,
+    agency_certificates,
+    agency_search_grams,
 );

@@ -1,5 +1,7 @@
 /// Hash chain of the audit trail.
 pub mod audit_chain;
+/// Vocabulary of the catalogue and agency library (industries, pricing, qualifications, regions).
+pub mod catalogue;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// Masking of ID numbers, phones and e-mails on public pages.
@@ -8,9 +10,13 @@ pub mod mask;
 pub mod money;
 /// Password policy: length, common-password list, not the e-mail.
 pub mod password;
+/// Character and pair grams for Chinese name search.
+pub mod search;
 /// Login throttling rule.
 pub mod throttle;
 /// Unified social credit code (GB 32100-2015) parsing and demo generation.
 pub mod uscc;
 /// Small form-field validators (e-mail, phone, text, names).
 pub mod validate;
+/// Working days from the calendar (weekends, holidays, make-up days).
+pub mod workdays;

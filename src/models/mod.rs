@@ -1,7 +1,9 @@
 //! One file per aggregate: row structs and the queries on them. No HTTP here; handlers call
 //! these inside `db::run`, write paths inside `db::write_tx`.
 
+pub mod agency;
 pub mod audit;
+pub mod catalogue;
 pub mod department;
 pub mod login_attempt;
 pub mod mail;

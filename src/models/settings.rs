@@ -13,6 +13,8 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("email_token_hours", 48, 1, 24 * 14),
     ("reset_token_minutes", 60, 10, 24 * 60),
     ("mail_max_attempts", 8, 1, 50),
+    ("upload_max_mib", 10, 1, 100),
+    ("cert_review_working_days", 2, 1, 30),
 ];
 
 #[derive(Clone, Debug)]

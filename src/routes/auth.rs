@@ -186,6 +186,16 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
                 Err(conflict) => return Ok(Err(conflict)),
             };
             let user = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+            if role == Role::Agency {
+                // Joining needs no approval (零门槛): the agency is in the library at once.
+                models::agency::create_for_user(
+                    c,
+                    id,
+                    &user.org_name,
+                    user.uscc.as_deref().unwrap_or(""),
+                    &user.phone,
+                )?;
+            }
             mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
             audit::record(
                 c,

@@ -4,8 +4,12 @@
 
 pub mod account;
 pub mod admin;
+pub mod agency;
 pub mod auth;
+pub mod catalogue;
 pub mod home;
+pub mod library;
+pub mod review;
 
 use actix_web::web;
 
@@ -14,4 +18,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     auth::config(cfg);
     account::config(cfg);
     admin::config(cfg);
+    catalogue::config(cfg);
+    agency::config(cfg);
+    review::config(cfg);
+    library::config(cfg);
 }

@@ -273,6 +273,7 @@ pub async fn session(
                     },
                     email: l.user.email.clone(),
                     unread: l.unread,
+                    department_id: l.user.department_id,
                 });
                 session_hash = Some(l.id_hash);
                 csrf = Some(l.csrf);

@@ -12,6 +12,8 @@ pub struct CurrentUser {
     pub display_name: String,
     pub email: String,
     pub unread: i64,
+    /// The department a regulator (or admin) belongs to.
+    pub department_id: Option<i64>,
 }
 
 #[derive(Clone, Debug)]

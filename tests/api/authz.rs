@@ -278,6 +278,8 @@ async fn admin_settings_are_validated_and_saved() {
                 ("email_token_hours", "48"),
                 ("reset_token_minutes", "60"),
                 ("mail_max_attempts", "8"),
+                ("upload_max_mib", "10"),
+                ("cert_review_working_days", "2"),
             ],
         )
         .await;
@@ -291,6 +293,8 @@ async fn admin_settings_are_validated_and_saved() {
                 ("email_token_hours", "48"),
                 ("reset_token_minutes", "60"),
                 ("mail_max_attempts", "8"),
+                ("upload_max_mib", "10"),
+                ("cert_review_working_days", "2"),
             ],
         )
         .await;

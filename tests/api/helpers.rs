@@ -262,9 +262,15 @@ impl TestApp {
                 created_at: now,
                 updated_at: now,
             };
-            models::user::insert(&mut c, &new)
+            let id = models::user::insert(&mut c, &new)
                 .expect("insert")
-                .expect("no conflict")
+                .expect("no conflict");
+            if role == Role::Agency {
+                let code = new.uscc.clone().unwrap_or_default();
+                models::agency::create_for_user(&mut c, id, &new.org_name, &code, &new.phone)
+                    .expect("agency row");
+            }
+            id
         })
         .await
         .expect("block")

@@ -1,13 +1,16 @@
 //! One integration-test binary (faster to link than one per file).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agency_profile;
 mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod catalogue;
 mod helpers;
 mod i18n;
 mod instances;
+mod library;
 mod mail;
 mod migrations;
 mod security;

@@ -2,6 +2,9 @@
 //! department, project owners and agencies from across China, every one with a login that
 //! `zhongjie demo` prints and the README lists. Nothing here runs unless `demo` is asked for.
 
+pub mod agencies;
+pub mod catalogue;
+
 use crate::auth::Role;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::uscc;
@@ -237,6 +240,10 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
                 updated_at: now,
             };
             if let Ok(id) = models::user::insert(c, &new)? {
+                if l.role == Role::Agency {
+                    let code = new.uscc.clone().unwrap_or_default();
+                    models::agency::create_for_user(c, id, l.org, &code, l.phone)?;
+                }
                 let (s, b) = crate::mail::compose(
                     crate::i18n::Lang::Zh,
                     "welcome",
@@ -256,6 +263,8 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
                 n += 1;
             }
         }
+        catalogue::load(c)?;
+        agencies::load(c)?;
         Ok::<_, DbError>(n)
     })
     .map_err(|e| e.to_string())?;

@@ -1,0 +1,12 @@
+DROP TABLE agency_search_grams;
+DROP TABLE agency_certificates;
+DROP TABLE agency_items;
+DROP TABLE agency_practitioners;
+DROP TABLE agency_managers;
+DROP TABLE agency_versions;
+DROP TABLE agencies;
+DROP TABLE regional_assessments;
+DROP TABLE catalogue_adjustments;
+DROP TABLE catalogue_item_quals;
+DROP TABLE catalogue_items;
+DROP TABLE uploads;

@@ -1,0 +1,192 @@
+//! Uploaded files (certificate scans, assessment documents): PDF, JPEG or PNG only, recognised
+//! by their first bytes rather than their names; at most `upload_max_mib` (setting); stored
+//! outside the web root under a server-made name in `<data>/uploads` (or `ZJ_UPLOAD_DIR`); never
+//! served inline. A refused or interrupted upload leaves no file behind: the bytes go to a
+//! temporary file that is renamed into place only when the whole upload is accepted.
+//!
+//! Forms with a file are `multipart/form-data`; [`read_form`] parses one into its text fields
+//! and at most one file, and the handler checks the CSRF token from the fields.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use actix_multipart::Multipart;
+use futures_util::StreamExt;
+
+use crate::config::Config;
+use crate::error::AppError;
+
+/// Refusals a form shows beside its file field (locale keys under `upload.`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadProblem {
+    /// Not a PDF, JPEG or PNG by content (whatever its name says).
+    WrongType,
+    TooLarge,
+    Empty,
+}
+
+impl UploadProblem {
+    pub fn key(self) -> &'static str {
+        match self {
+            UploadProblem::WrongType => "upload.wrong_type",
+            UploadProblem::TooLarge => "upload.too_large",
+            UploadProblem::Empty => "upload.empty",
+        }
+    }
+}
+
+/// The content type a file's first bytes prove, if it is one we accept.
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+pub fn upload_dir(cfg: &Config) -> PathBuf {
+    std::env::var("ZJ_UPLOAD_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| cfg.data_dir.join("uploads"))
+}
+
+/// A file received and checked, sitting in a temporary file until [`Received::keep`].
+pub struct Received {
+    pub original_name: String,
+    pub content_type: &'static str,
+    pub size: i64,
+    pub sha256: String,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl Received {
+    /// Moves the file into the upload folder under a fresh server-made name; returns the name.
+    pub fn keep(self, dir: &Path) -> std::io::Result<String> {
+        std::fs::create_dir_all(dir)?;
+        let ext = match self.content_type {
+            "application/pdf" => "pdf",
+            "image/jpeg" => "jpg",
+            _ => "png",
+        };
+        let name = format!("{}.{ext}", crate::auth::token::new_token());
+        self.tmp.as_file().sync_all()?;
+        self.tmp.persist(dir.join(&name)).map_err(|e| e.error)?;
+        Ok(name)
+    }
+}
+
+/// A parsed multipart form: its text fields and its file (if one was sent and it passed).
+pub struct MultipartForm {
+    pub fields: HashMap<String, String>,
+    pub file: Option<Result<Received, UploadProblem>>,
+}
+
+impl MultipartForm {
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form. Text fields are capped at 64 KiB in all; the file at `max_bytes`.
+/// Bytes over the cap are drained and discarded so the client gets an answer, not a reset.
+pub async fn read_form(
+    mut mp: Multipart,
+    tmp_dir: &Path,
+    max_bytes: u64,
+) -> Result<MultipartForm, AppError> {
+    let mut fields = HashMap::new();
+    let mut text_total = 0usize;
+    let mut file = None;
+    std::fs::create_dir_all(tmp_dir).map_err(AppError::internal)?;
+    while let Some(item) = mp.next().await {
+        let mut part = item.map_err(|_| AppError::BadRequest("err.form.malformed"))?;
+        let name = part.name().unwrap_or("").to_string();
+        let filename = part
+            .content_disposition()
+            .and_then(|cd| cd.get_filename().map(str::to_string));
+        match filename {
+            Some(fname) if file.is_none() => {
+                let mut tmp =
+                    tempfile::NamedTempFile::new_in(tmp_dir).map_err(AppError::internal)?;
+                let mut size: u64 = 0;
+                let mut head = Vec::with_capacity(16);
+                let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+                let mut too_large = false;
+                while let Some(chunk) = part.next().await {
+                    let chunk = chunk.map_err(|_| AppError::BadRequest("err.form.malformed"))?;
+                    size += chunk.len() as u64;
+                    if size > max_bytes {
+                        too_large = true;
+                        continue;
+                    }
+                    if head.len() < 16 {
+                        head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len())]);
+                    }
+                    sha2::Digest::update(&mut hasher, &chunk);
+                    tmp.write_all(&chunk).map_err(AppError::internal)?;
+                }
+                let result = if too_large {
+                    Err(UploadProblem::TooLarge)
+                } else if size == 0 && fname.is_empty() {
+                    // The form's file input was left empty.
+                    continue;
+                } else if size == 0 {
+                    Err(UploadProblem::Empty)
+                } else {
+                    match sniff(&head) {
+                        Some(ct) => Ok(Received {
+                            original_name: fname.chars().take(200).collect(),
+                            content_type: ct,
+                            size: size as i64,
+                            sha256: hex::encode(sha2::Digest::finalize(hasher)),
+                            tmp,
+                        }),
+                        None => Err(UploadProblem::WrongType),
+                    }
+                };
+                // A refused file's temporary file is dropped here, which deletes it.
+                file = Some(result);
+            }
+            _ => {
+                let mut value = Vec::new();
+                while let Some(chunk) = part.next().await {
+                    let chunk = chunk.map_err(|_| AppError::BadRequest("err.form.malformed"))?;
+                    text_total += chunk.len();
+                    if text_total > crate::startup::FORM_LIMIT {
+                        return Err(AppError::PayloadTooLarge);
+                    }
+                    value.extend_from_slice(&chunk);
+                }
+                fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+            }
+        }
+    }
+    Ok(MultipartForm { fields, file })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_recognised_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(
+            sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff(b"MZ\x90\x00"),
+            None,
+            "an executable named .pdf is refused"
+        );
+        assert_eq!(sniff(b"<html>"), None);
+        assert_eq!(sniff(b""), None);
+    }
+}
