@@ -2,6 +2,8 @@
 pub mod audit_chain;
 /// Vocabulary of the catalogue and agency library (industries, pricing, qualifications, regions).
 pub mod catalogue;
+/// Rules of the catalogue: item and adjustment validation, filters, regional-assessment cover.
+pub mod catalogue_rules;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// Masking of ID numbers, phones and e-mails on public pages.
