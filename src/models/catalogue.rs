@@ -239,3 +239,372 @@ pub fn save_item(
         .execute(conn)?;
     Ok(id)
 }
+
+// ---------------------------------------------------------------- reading the catalogue
+
+use crate::db::schema::{agencies, agency_items, departments, uploads, users};
+use crate::domain::catalogue_rules::{self, Coverage, ValidItem};
+
+impl ItemFields {
+    /// The stored form of a validated item (money in fen).
+    pub fn from_valid(v: &ValidItem) -> ItemFields {
+        ItemFields {
+            code: v.code.clone(),
+            name: v.name.clone(),
+            keywords: v.keywords.clone(),
+            industry: v.industry.clone(),
+            approval_name: v.approval_name.clone(),
+            department_id: v.department_id,
+            legal_basis: v.legal_basis.clone(),
+            guide_basis: v.guide_basis.clone(),
+            guide_scope: v.guide_scope.clone(),
+            guide_object: v.guide_object.clone(),
+            guide_content: v.guide_content.clone(),
+            guide_method: v.guide_method.clone(),
+            guide_conclusion: v.guide_conclusion.clone(),
+            time_limit_days: v.time_limit_days,
+            pricing: v.pricing.code().to_string(),
+            price_min_fen: v.price_min.map(|m| m.fen()),
+            price_max_fen: v.price_max.map(|m| m.fen()),
+            fee_basis: v.fee_basis.clone(),
+            payer: v.payer.clone(),
+            self_preparable: v.self_preparable,
+            regional_assessment: v.regional_assessment,
+        }
+    }
+
+    /// The fields of an existing item (to re-save it with another status, e.g. cancel).
+    pub fn of(item: &Item) -> ItemFields {
+        ItemFields {
+            code: item.code.clone(),
+            name: item.name.clone(),
+            keywords: item.keywords.clone(),
+            industry: item.industry.clone(),
+            approval_name: item.approval_name.clone(),
+            department_id: item.department_id,
+            legal_basis: item.legal_basis.clone(),
+            guide_basis: item.guide_basis.clone(),
+            guide_scope: item.guide_scope.clone(),
+            guide_object: item.guide_object.clone(),
+            guide_content: item.guide_content.clone(),
+            guide_method: item.guide_method.clone(),
+            guide_conclusion: item.guide_conclusion.clone(),
+            time_limit_days: item.time_limit_days,
+            pricing: item.pricing.clone(),
+            price_min_fen: item.price_min_fen,
+            price_max_fen: item.price_max_fen,
+            fee_basis: item.fee_basis.clone(),
+            payer: item.payer.clone(),
+            self_preparable: item.self_preparable,
+            regional_assessment: item.regional_assessment,
+        }
+    }
+}
+
+/// Qualification requirements as (type, minimum level) pairs, the shape `save_item` takes.
+pub fn qual_pairs(q: &[ItemQual]) -> Vec<(String, i32)> {
+    q.iter().map(|q| (q.qual_type.clone(), q.min_level)).collect()
+}
+
+/// Published items (retained, cancelled, or both) matching the filter's stored columns; the
+/// search text is applied by the caller with `catalogue_rules::matches_query`.
+pub fn list_published(
+    conn: &mut DbConnection,
+    industry: Option<&str>,
+    department_id: Option<i64>,
+    pricing: Option<&str>,
+    status: &str,
+) -> QueryResult<Vec<Item>> {
+    let mut q = catalogue_items::table
+        .filter(catalogue_items::status.ne("draft"))
+        .into_boxed();
+    if status != "all" {
+        q = q.filter(catalogue_items::status.eq(status.to_string()));
+    }
+    if let Some(i) = industry {
+        q = q.filter(catalogue_items::industry.eq(i.to_string()));
+    }
+    if let Some(d) = department_id {
+        q = q.filter(catalogue_items::department_id.eq(d));
+    }
+    if let Some(p) = pricing {
+        q = q.filter(catalogue_items::pricing.eq(p.to_string()));
+    }
+    q.order(catalogue_items::code)
+        .select(Item::as_select())
+        .load(conn)
+}
+
+/// Drafts awaiting publication: all of them, or one department's.
+pub fn drafts(conn: &mut DbConnection, department_id: Option<i64>) -> QueryResult<Vec<Item>> {
+    let mut q = catalogue_items::table
+        .filter(catalogue_items::status.eq("draft"))
+        .into_boxed();
+    if let Some(d) = department_id {
+        q = q.filter(catalogue_items::department_id.eq(d));
+    }
+    q.order(catalogue_items::code)
+        .select(Item::as_select())
+        .load(conn)
+}
+
+pub fn quals_of_items(
+    conn: &mut DbConnection,
+    item_ids: &[i64],
+) -> QueryResult<Vec<ItemQual>> {
+    catalogue_item_quals::table
+        .filter(catalogue_item_quals::item_id.eq_any(item_ids))
+        .order((catalogue_item_quals::item_id, catalogue_item_quals::qual_type))
+        .select(ItemQual::as_select())
+        .load(conn)
+}
+
+/// One line of the public change log.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeEntry {
+    pub adjustment: Adjustment,
+    pub item_code: String,
+    pub item_name: String,
+    /// The acting account's role and department (never the person), when a person acted.
+    pub actor_role: Option<String>,
+    pub actor_department_id: Option<i64>,
+}
+
+/// The public change log (动态调整), newest first: every adjustment of a published item from
+/// its publication on. Work on a draft before publication is not public. `item_id` narrows
+/// it to one item's history.
+pub fn public_changes(
+    conn: &mut DbConnection,
+    item_id: Option<i64>,
+) -> QueryResult<Vec<ChangeEntry>> {
+    let mut q = catalogue_adjustments::table
+        .inner_join(catalogue_items::table)
+        .left_join(users::table.on(catalogue_adjustments::actor_id.eq(users::id.nullable())))
+        .filter(catalogue_items::status.ne("draft"))
+        .into_boxed();
+    if let Some(id) = item_id {
+        q = q.filter(catalogue_adjustments::item_id.eq(id));
+    }
+    let rows: Vec<(Adjustment, String, String, Option<String>, Option<i64>)> = q
+        .order((
+            catalogue_adjustments::created_at.desc(),
+            catalogue_adjustments::id.desc(),
+        ))
+        .select((
+            Adjustment::as_select(),
+            catalogue_items::code,
+            catalogue_items::name,
+            users::role.nullable(),
+            users::department_id.nullable(),
+        ))
+        .load(conn)?;
+    // The publication is the item's last `add`; anything before it was draft work.
+    let mut adds = catalogue_adjustments::table
+        .filter(catalogue_adjustments::kind.eq("add"))
+        .into_boxed();
+    if let Some(id) = item_id {
+        adds = adds.filter(catalogue_adjustments::item_id.eq(id));
+    }
+    let adds: Vec<(i64, i32)> = adds
+        .select((catalogue_adjustments::item_id, catalogue_adjustments::version))
+        .load(conn)?;
+    let published_at = |item: i64| {
+        adds.iter()
+            .filter(|(i, _)| *i == item)
+            .map(|(_, v)| *v)
+            .max()
+            .unwrap_or(1)
+    };
+    Ok(rows
+        .into_iter()
+        .filter(|(a, ..)| a.version >= published_at(a.item_id))
+        .map(|(adjustment, item_code, item_name, role, dept)| ChangeEntry {
+            adjustment,
+            item_code,
+            item_name,
+            actor_role: role,
+            actor_department_id: dept,
+        })
+        .collect())
+}
+
+impl Coverage for RegionalAssessment {
+    fn zone(&self) -> &str {
+        &self.zone
+    }
+    fn valid_until(&self) -> NaiveDate {
+        self.valid_until
+    }
+}
+
+/// Assessments of an item still in force on `today`, latest expiry first.
+pub fn assessments_in_force(
+    conn: &mut DbConnection,
+    item_id: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<RegionalAssessment>> {
+    regional_assessments::table
+        .filter(regional_assessments::item_id.eq(item_id))
+        .filter(regional_assessments::valid_until.ge(today))
+        .order((
+            regional_assessments::zone,
+            regional_assessments::valid_until.desc(),
+        ))
+        .select(RegionalAssessment::as_select())
+        .load(conn)
+}
+
+/// The regional assessment that covers `item_id` in `zone` on `today`, if any. The owner's
+/// project form calls this to tell the owner the item need not be commissioned.
+pub fn assessment_for(
+    conn: &mut DbConnection,
+    item_id: i64,
+    zone: &str,
+    today: NaiveDate,
+) -> QueryResult<Option<RegionalAssessment>> {
+    let list: Vec<RegionalAssessment> = regional_assessments::table
+        .filter(regional_assessments::item_id.eq(item_id))
+        .filter(regional_assessments::zone.eq(zone))
+        .select(RegionalAssessment::as_select())
+        .load(conn)?;
+    Ok(catalogue_rules::covered(zone, today, &list).cloned())
+}
+
+pub fn find_assessment(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RegionalAssessment>> {
+    regional_assessments::table
+        .find(id)
+        .select(RegionalAssessment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records a regional assessment; returns its id. Call inside `write_tx`.
+pub fn insert_assessment(
+    conn: &mut DbConnection,
+    item_id: i64,
+    zone: &str,
+    title: &str,
+    upload_id: Option<i64>,
+    valid_until: NaiveDate,
+    recorded_by: i64,
+) -> QueryResult<i64> {
+    diesel::insert_into(regional_assessments::table)
+        .values((
+            regional_assessments::item_id.eq(item_id),
+            regional_assessments::zone.eq(zone),
+            regional_assessments::title.eq(title),
+            regional_assessments::upload_id.eq(upload_id),
+            regional_assessments::valid_until.eq(valid_until),
+            regional_assessments::recorded_by.eq(recorded_by),
+            regional_assessments::created_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    // Inside the write transaction nobody else has inserted since.
+    regional_assessments::table
+        .filter(regional_assessments::item_id.eq(item_id))
+        .filter(regional_assessments::recorded_by.eq(recorded_by))
+        .order(regional_assessments::id.desc())
+        .select(regional_assessments::id)
+        .first(conn)
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = uploads)]
+pub struct Upload {
+    pub id: i64,
+    pub owner_id: i64,
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The `uploads` row of a file kept by `uploads::Received::keep`; returns its id.
+pub fn insert_upload(
+    conn: &mut DbConnection,
+    owner_id: i64,
+    stored_name: &str,
+    original_name: &str,
+    content_type: &str,
+    size_bytes: i64,
+    sha256: &str,
+) -> QueryResult<i64> {
+    diesel::insert_into(uploads::table)
+        .values((
+            uploads::owner_id.eq(owner_id),
+            uploads::stored_name.eq(stored_name),
+            uploads::original_name.eq(original_name),
+            uploads::content_type.eq(content_type),
+            uploads::size_bytes.eq(size_bytes),
+            uploads::sha256.eq(sha256),
+            uploads::created_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    uploads::table
+        .filter(uploads::stored_name.eq(stored_name))
+        .select(uploads::id)
+        .first(conn)
+}
+
+pub fn find_upload(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Upload>> {
+    uploads::table
+        .find(id)
+        .select(Upload::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An active agency that offers an item, with its published fee standard and commitment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Offer {
+    pub agency_id: i64,
+    pub name: String,
+    pub region: String,
+    pub grade: Option<String>,
+    pub fee_standard: String,
+    pub committed_days: i32,
+}
+
+pub fn offering_agencies(conn: &mut DbConnection, item_id: i64) -> QueryResult<Vec<Offer>> {
+    let rows: Vec<(i64, String, String, Option<String>, String, i32)> = agency_items::table
+        .inner_join(agencies::table)
+        .filter(agency_items::item_id.eq(item_id))
+        .filter(agencies::status.eq("active"))
+        .order(agencies::name)
+        .select((
+            agencies::user_id,
+            agencies::name,
+            agencies::region,
+            agencies::grade,
+            agency_items::fee_standard,
+            agency_items::committed_days,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(agency_id, name, region, grade, fee_standard, committed_days)| Offer {
+                agency_id,
+                name,
+                region,
+                grade,
+                fee_standard,
+                committed_days,
+            },
+        )
+        .collect())
+}
+
+/// Department codes (for the filter by department).
+pub fn department_codes(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    departments::table
+        .order(departments::id)
+        .select((departments::id, departments::code))
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    catalogue_items::table.count().get_result(conn)
+}
