@@ -122,7 +122,8 @@ fn ticked(s: &str) -> bool {
 /// Normalises keywords: separated by spaces, commas or 、, each kept once.
 pub fn normalise_keywords(s: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
-    for w in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')) {
+    for w in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+    {
         if !w.is_empty() && !out.contains(&w) {
             out.push(w);
         }
@@ -186,7 +187,10 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
             0
         }
         _ => {
-            p.push(Problem::new("department_id", "catalogue.v.department_unknown"));
+            p.push(Problem::new(
+                "department_id",
+                "catalogue.v.department_unknown",
+            ));
             0
         }
     };
@@ -274,11 +278,17 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
             continue;
         }
         let Some((code, _, graded)) = vocab::qual_type(t) else {
-            p.push(Problem::new(qual_field(i, false), "catalogue.v.qual_unknown"));
+            p.push(Problem::new(
+                qual_field(i, false),
+                "catalogue.v.qual_unknown",
+            ));
             continue;
         };
         if seen.contains(&code) {
-            p.push(Problem::new(qual_field(i, false), "catalogue.v.qual_duplicate"));
+            p.push(Problem::new(
+                qual_field(i, false),
+                "catalogue.v.qual_duplicate",
+            ));
             continue;
         }
         seen.push(code);
@@ -287,11 +297,17 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
             s => match s.parse::<i32>() {
                 Ok(n) if graded && vocab::LEVELS.contains(&n) => n,
                 Ok(_) if !graded => {
-                    p.push(Problem::new(qual_field(i, true), "catalogue.v.qual_ungraded"));
+                    p.push(Problem::new(
+                        qual_field(i, true),
+                        "catalogue.v.qual_ungraded",
+                    ));
                     continue;
                 }
                 _ => {
-                    p.push(Problem::new(qual_field(i, true), "catalogue.v.level_unknown"));
+                    p.push(Problem::new(
+                        qual_field(i, true),
+                        "catalogue.v.level_unknown",
+                    ));
                     continue;
                 }
             },
@@ -428,7 +444,11 @@ pub fn in_force(valid_until: NaiveDate, today: NaiveDate) -> bool {
 
 /// The assessment (of one item) that covers `zone` on `today`, if any: the one valid the
 /// longest, so an owner is shown the most lasting cover.
-pub fn covered<'a, A: Coverage>(zone: &str, today: NaiveDate, assessments: &'a [A]) -> Option<&'a A> {
+pub fn covered<'a, A: Coverage>(
+    zone: &str,
+    today: NaiveDate,
+    assessments: &'a [A],
+) -> Option<&'a A> {
     assessments
         .iter()
         .filter(|a| a.zone() == zone && in_force(a.valid_until(), today))
@@ -550,7 +570,10 @@ mod tests {
             payer: "enterprise".into(),
             self_preparable: "1".into(),
             regional_assessment: String::new(),
-            quals: vec![("geo_hazard".into(), "2".into()), (String::new(), String::new())],
+            quals: vec![
+                ("geo_hazard".into(), "2".into()),
+                (String::new(), String::new()),
+            ],
         }
     }
 
@@ -584,7 +607,11 @@ mod tests {
         ] {
             let mut i = good();
             i.time_limit_days = d.into();
-            assert_eq!(fields(validate_item(&i, &[3])), vec![("time_limit_days", key)], "{d}");
+            assert_eq!(
+                fields(validate_item(&i, &[3])),
+                vec![("time_limit_days", key)],
+                "{d}"
+            );
         }
     }
 
@@ -593,10 +620,16 @@ mod tests {
         let mut i = good();
         i.price_min = "9000".into();
         i.price_max = "100".into();
-        assert_eq!(fields(validate_item(&i, &[3])), vec![("price_max", "catalogue.v.range_order")]);
+        assert_eq!(
+            fields(validate_item(&i, &[3])),
+            vec![("price_max", "catalogue.v.range_order")]
+        );
         let mut i = good();
         i.price_max = String::new();
-        assert_eq!(fields(validate_item(&i, &[3])), vec![("price_max", "v.required")]);
+        assert_eq!(
+            fields(validate_item(&i, &[3])),
+            vec![("price_max", "v.required")]
+        );
         let mut i = good();
         i.price_min = "1.005".into();
         assert_eq!(
@@ -696,10 +729,16 @@ mod tests {
             A("pzh_miyi", d("2026-01-01")),
         ];
         let today = d("2026-12-01");
-        assert_eq!(covered("pzh_gaoxin", today, &list).map(|a| a.1), Some(d("2028-12-31")));
+        assert_eq!(
+            covered("pzh_gaoxin", today, &list).map(|a| a.1),
+            Some(d("2028-12-31"))
+        );
         assert!(covered("pzh_miyi", today, &list).is_none(), "expired");
         assert!(covered("pzh_xiqu", today, &list).is_none());
-        assert!(covered("pzh_miyi", d("2026-01-01"), &list).is_some(), "last day counts");
+        assert!(
+            covered("pzh_miyi", d("2026-01-01"), &list).is_some(),
+            "last day counts"
+        );
     }
 
     #[test]
@@ -715,7 +754,10 @@ mod tests {
         i.zone = "beijing".into();
         let e = validate_assessment(&i, today).unwrap_err();
         let keys: Vec<_> = e.iter().map(|p| p.key).collect();
-        assert_eq!(keys, vec!["catalogue.v.zone_unknown", "catalogue.v.valid_until_past"]);
+        assert_eq!(
+            keys,
+            vec!["catalogue.v.zone_unknown", "catalogue.v.valid_until_past"]
+        );
     }
 
     #[test]
@@ -740,14 +782,24 @@ mod tests {
 
     #[test]
     fn search_by_name_code_or_keyword() {
-        assert!(matches_query("环评", "PZH-001", "建设项目环境影响报告书（表）编制", "环评 环境影响"));
+        assert!(matches_query(
+            "环评",
+            "PZH-001",
+            "建设项目环境影响报告书（表）编制",
+            "环评 环境影响"
+        ));
         assert!(matches_query("pzh-001", "PZH-001", "x", ""));
         assert!(!matches_query("水保", "PZH-001", "环境影响评价", "环评"));
     }
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {
-        let r = csv_row(&["a,b".into(), "say \"hi\"".into(), "=1+1".into(), "普通".into()]);
+        let r = csv_row(&[
+            "a,b".into(),
+            "say \"hi\"".into(),
+            "=1+1".into(),
+            "普通".into(),
+        ]);
         assert_eq!(r, "\"a,b\",\"say \"\"hi\"\"\",'=1+1,普通\r\n");
     }
 }

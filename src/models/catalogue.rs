@@ -303,7 +303,9 @@ impl ItemFields {
 
 /// Qualification requirements as (type, minimum level) pairs, the shape `save_item` takes.
 pub fn qual_pairs(q: &[ItemQual]) -> Vec<(String, i32)> {
-    q.iter().map(|q| (q.qual_type.clone(), q.min_level)).collect()
+    q.iter()
+        .map(|q| (q.qual_type.clone(), q.min_level))
+        .collect()
 }
 
 /// Published items (retained, cancelled, or both) matching the filter's stored columns; the
@@ -348,13 +350,13 @@ pub fn drafts(conn: &mut DbConnection, department_id: Option<i64>) -> QueryResul
         .load(conn)
 }
 
-pub fn quals_of_items(
-    conn: &mut DbConnection,
-    item_ids: &[i64],
-) -> QueryResult<Vec<ItemQual>> {
+pub fn quals_of_items(conn: &mut DbConnection, item_ids: &[i64]) -> QueryResult<Vec<ItemQual>> {
     catalogue_item_quals::table
         .filter(catalogue_item_quals::item_id.eq_any(item_ids))
-        .order((catalogue_item_quals::item_id, catalogue_item_quals::qual_type))
+        .order((
+            catalogue_item_quals::item_id,
+            catalogue_item_quals::qual_type,
+        ))
         .select(ItemQual::as_select())
         .load(conn)
 }
@@ -406,7 +408,10 @@ pub fn public_changes(
         adds = adds.filter(catalogue_adjustments::item_id.eq(id));
     }
     let adds: Vec<(i64, i32)> = adds
-        .select((catalogue_adjustments::item_id, catalogue_adjustments::version))
+        .select((
+            catalogue_adjustments::item_id,
+            catalogue_adjustments::version,
+        ))
         .load(conn)?;
     let published_at = |item: i64| {
         adds.iter()
@@ -418,13 +423,15 @@ pub fn public_changes(
     Ok(rows
         .into_iter()
         .filter(|(a, ..)| a.version >= published_at(a.item_id))
-        .map(|(adjustment, item_code, item_name, role, dept)| ChangeEntry {
-            adjustment,
-            item_code,
-            item_name,
-            actor_role: role,
-            actor_department_id: dept,
-        })
+        .map(
+            |(adjustment, item_code, item_name, role, dept)| ChangeEntry {
+                adjustment,
+                item_code,
+                item_name,
+                actor_role: role,
+                actor_department_id: dept,
+            },
+        )
         .collect())
 }
 
@@ -470,7 +477,10 @@ pub fn assessment_for(
     Ok(catalogue_rules::covered(zone, today, &list).cloned())
 }
 
-pub fn find_assessment(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RegionalAssessment>> {
+pub fn find_assessment(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<RegionalAssessment>> {
     regional_assessments::table
         .find(id)
         .select(RegionalAssessment::as_select())

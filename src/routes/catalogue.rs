@@ -43,7 +43,10 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/catalogue/{code}/edit", web::post().to(update))
         .route("/catalogue/{code}/publish", web::post().to(publish))
         .route("/catalogue/{code}/cancel", web::post().to(cancel))
-        .route("/catalogue/{code}/assessments", web::post().to(record_assessment));
+        .route(
+            "/catalogue/{code}/assessments",
+            web::post().to(record_assessment),
+        );
 }
 
 /// Today in 攀枝花 (validity dates are local calendar days).
@@ -354,7 +357,12 @@ fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse
         .body(body)
 }
 
-fn csv_download(ctx: &Ctx, items: &[Item], quals: &[ItemQual], depts: &[Department]) -> HttpResponse {
+fn csv_download(
+    ctx: &Ctx,
+    items: &[Item],
+    quals: &[ItemQual],
+    depts: &[Department],
+) -> HttpResponse {
     let lang = ctx.lang();
     let mut out = String::from(rules::CSV_BOM);
     let head: Vec<String> = [
@@ -381,7 +389,10 @@ fn csv_download(ctx: &Ctx, items: &[Item], quals: &[ItemQual], depts: &[Departme
     .map(|k| ctx.t(&format!("catalogue.csv.{k}")).to_string())
     .collect();
     out.push_str(&rules::csv_row(&head));
-    let yes_no = |b: bool| ctx.t(if b { "catalogue.yes" } else { "catalogue.no" }).to_string();
+    let yes_no = |b: bool| {
+        ctx.t(if b { "catalogue.yes" } else { "catalogue.no" })
+            .to_string()
+    };
     for i in items {
         let q: Vec<String> = quals
             .iter()
@@ -413,11 +424,7 @@ fn csv_download(ctx: &Ctx, items: &[Item], quals: &[ItemQual], depts: &[Departme
             i.keywords.clone(),
         ]));
     }
-    attachment(
-        "text/csv; charset=utf-8",
-        "catalogue.csv",
-        out.into_bytes(),
-    )
+    attachment("text/csv; charset=utf-8", "catalogue.csv", out.into_bytes())
 }
 
 fn json_download(
@@ -612,7 +619,12 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
         return Err(AppError::NotFound);
     };
     let dept = item.department_id;
-    let can_edit = allowed(ctx, Action::EditCatalogueItem { department_id: dept });
+    let can_edit = allowed(
+        ctx,
+        Action::EditCatalogueItem {
+            department_id: dept,
+        },
+    );
     if item.status == "draft" && !can_edit {
         return Err(AppError::NotFound);
     }
@@ -777,10 +789,7 @@ impl ItemForm {
 
     /// The form filled from a stored item (for the edit page).
     fn of(item: &Item, quals: &[ItemQual]) -> ItemForm {
-        let plain = |f: Option<i64>| {
-            f.map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default()
-        };
+        let plain = |f: Option<i64>| f.map(|f| Money::from_fen(f).to_plain()).unwrap_or_default();
         let fixed = item.pricing == "fixed";
         let mut f = ItemForm {
             code: item.code.clone(),
@@ -798,12 +807,28 @@ impl ItemForm {
             guide_conclusion: item.guide_conclusion.clone(),
             time_limit_days: item.time_limit_days.to_string(),
             pricing: item.pricing.clone(),
-            price_min: if fixed { String::new() } else { plain(item.price_min_fen) },
-            price_max: if fixed { String::new() } else { plain(item.price_max_fen) },
-            price_fixed: if fixed { plain(item.price_min_fen) } else { String::new() },
+            price_min: if fixed {
+                String::new()
+            } else {
+                plain(item.price_min_fen)
+            },
+            price_max: if fixed {
+                String::new()
+            } else {
+                plain(item.price_max_fen)
+            },
+            price_fixed: if fixed {
+                plain(item.price_min_fen)
+            } else {
+                String::new()
+            },
             fee_basis: item.fee_basis.clone(),
             payer: item.payer.clone(),
-            self_preparable: if item.self_preparable { "1".into() } else { String::new() },
+            self_preparable: if item.self_preparable {
+                "1".into()
+            } else {
+                String::new()
+            },
             regional_assessment: if item.regional_assessment {
                 "1".into()
             } else {
@@ -1198,7 +1223,12 @@ async fn update(
     };
     // A regulator keeps the item in its own department (it could not edit it afterwards).
     if me.role != Role::Admin && valid.department_id != item.department_id {
-        fail(&mut p.department_id, lang, "catalogue.v.department_own", &[]);
+        fail(
+            &mut p.department_id,
+            lang,
+            "catalogue.v.department_own",
+            &[],
+        );
         p.has_errors = true;
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -1298,7 +1328,13 @@ async fn change_status(
                 basis: &basis,
                 actor_id: Some(me.id),
             };
-            cat::save_item(c, Some(&current), &ItemFields::of(&current), &quals, &change)?;
+            cat::save_item(
+                c,
+                Some(&current),
+                &ItemFields::of(&current),
+                &quals,
+                &change,
+            )?;
             let after = cat::find(c, item.id)?.ok_or(diesel::result::Error::NotFound)?;
             let action = if to == "retained" {
                 "catalogue.publish"
@@ -1418,7 +1454,12 @@ async fn record_assessment(
     // Keep the file first; if the transaction fails it is removed again.
     let kept = match file {
         Some(Ok(r)) => {
-            let meta = (r.original_name.clone(), r.content_type, r.size, r.sha256.clone());
+            let meta = (
+                r.original_name.clone(),
+                r.content_type,
+                r.size,
+                r.sha256.clone(),
+            );
             let d2 = dir.clone();
             let name = web::block(move || r.keep(&d2))
                 .await
@@ -1433,9 +1474,9 @@ async fn record_assessment(
     let r = db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
             let upload_id = match &kept2 {
-                Some((name, (orig, ct, size, sha))) => Some(cat::insert_upload(
-                    c, me.id, name, orig, ct, *size, sha,
-                )?),
+                Some((name, (orig, ct, size, sha))) => {
+                    Some(cat::insert_upload(c, me.id, name, orig, ct, *size, sha)?)
+                }
                 None => None,
             };
             let id = cat::insert_assessment(
@@ -1511,7 +1552,8 @@ async fn assessment_document(ctx: Ctx, path: web::Path<String>) -> Result<HttpRe
         "image/jpeg" => "jpg",
         _ => "png",
     };
-    let original: String = url::form_urlencoded::byte_serialize(up.original_name.as_bytes()).collect();
+    let original: String =
+        url::form_urlencoded::byte_serialize(up.original_name.as_bytes()).collect();
     Ok(HttpResponse::Ok()
         .content_type(up.content_type.clone())
         .insert_header((
