@@ -868,3 +868,44 @@ async fn catalogue_routes_answer_each_role_as_the_policy_says() {
         .unwrap();
     assert_eq!(versions, vec![1, 1]);
 }
+
+#[actix_web::test]
+async fn catalogue_demo_data_reads_as_real_and_loads_once() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
+    actix_web::web::block(move || {
+        let mut c = pool.get().unwrap();
+        zhongjie::demo::load(&mut c).unwrap();
+        zhongjie::demo::load(&mut c).unwrap();
+    })
+    .await
+    .unwrap();
+    assert!(item_count(&app) >= 30);
+    let (s, list) = app.get_text("/catalogue?q=%E7%8E%AF%E8%AF%84").await; // 环评
+    assert_eq!(s, 200);
+    assert!(list.contains("建设项目环境影响报告书编制"));
+    let (_, log) = app.get_text("/catalogue/changes").await;
+    assert!(log.contains("纳入本市中介服务事项清单") && log.contains("平台（系统导入）"));
+    let first_kind = log.find("tag-info").unwrap_or(usize::MAX);
+    assert!(
+        log.find("tag-danger").unwrap() < first_kind,
+        "the cancellation is newest"
+    );
+    let (_, page) = app.get_text("/catalogue/PZH-ZR-001").await;
+    assert!(page.contains("攀枝花钒钛高新技术产业开发区区域地质灾害危险性评估报告"));
+    let (_, page) = app.get_text("/catalogue/PZH-HB-005").await;
+    assert!(page.contains("该事项已取消"));
+    let mut c = app.conn();
+    let gd = cat::find_by_code(&mut c, "PZH-ZR-002").unwrap().unwrap();
+    assert!(
+        cat::assessment_for(&mut c, gd.id, "pzh_gaoxin", today())
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        zhongjie::models::audit::verify(&mut c)
+            .unwrap()
+            .broken
+            .is_none()
+    );
+}
