@@ -361,6 +361,9 @@ pub fn quals_of_items(conn: &mut DbConnection, item_ids: &[i64]) -> QueryResult<
         .load(conn)
 }
 
+/// An adjustment with its item's code and name and the actor's role and department.
+type ChangeRow = (Adjustment, String, String, Option<String>, Option<i64>);
+
 /// One line of the public change log.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChangeEntry {
@@ -387,7 +390,7 @@ pub fn public_changes(
     if let Some(id) = item_id {
         q = q.filter(catalogue_adjustments::item_id.eq(id));
     }
-    let rows: Vec<(Adjustment, String, String, Option<String>, Option<i64>)> = q
+    let rows: Vec<ChangeRow> = q
         .order((
             catalogue_adjustments::created_at.desc(),
             catalogue_adjustments::id.desc(),

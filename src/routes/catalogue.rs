@@ -1418,11 +1418,7 @@ async fn record_assessment(
         valid_until: form.field("valid_until"),
     };
     let checked = rules::validate_assessment(&input, today);
-    let file = match form.file {
-        None => None,
-        Some(Ok(r)) => Some(Ok(r)),
-        Some(Err(e)) => Some(Err(e)),
-    };
+    let file = form.file;
     if checked.is_err() || matches!(file, Some(Err(_))) {
         let mut p = item_page(&ctx, code).await?;
         p.zone = Field::new(&input.zone);

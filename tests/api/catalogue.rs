@@ -96,6 +96,8 @@ fn item_count(app: &TestApp) -> i64 {
         .unwrap()
 }
 
+type Form = Vec<(&'static str, String)>;
+
 /// A complete, valid add/edit form.
 fn form(code: &str, dept: i64) -> Vec<(&'static str, String)> {
     vec![
@@ -422,7 +424,7 @@ async fn catalogue_bad_input_is_refused_beside_the_field() {
     seed(&app, "PZH-DUP-1", a, "retained", false);
     app.signed_in(Role::Admin, "admin@example.com").await;
     let n = item_count(&app);
-    let cases: Vec<(Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<(Form, &str, &str)> = vec![
         (form("PZH-DUP-1", a), "code", "该事项编码已被使用"),
         (
             with(form("T1", a), "time_limit_days", "0"),
