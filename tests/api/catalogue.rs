@@ -897,6 +897,29 @@ async fn catalogue_demo_data_reads_as_real_and_loads_once() {
     assert!(page.contains("攀枝花钒钛高新技术产业开发区区域地质灾害危险性评估报告"));
     let (_, page) = app.get_text("/catalogue/PZH-HB-005").await;
     assert!(page.contains("该事项已取消"));
+    // Every word comes from the locale files, in both languages (a missing key shows as itself).
+    app.signed_in(Role::Admin, "demo-check@example.com").await;
+    for lang in ["zh-CN", "en"] {
+        for path in [
+            "/catalogue",
+            "/catalogue/changes",
+            "/catalogue/new",
+            "/catalogue/PZH-ZR-001",
+            "/catalogue/PZH-ZR-001/edit",
+            "/catalogue/PZH-SJ-001",
+            "/catalogue/PZH-HB-005",
+        ] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let (s, body) = app.get_text(&format!("{path}{sep}lang={lang}")).await;
+            assert_eq!(s, 200, "{path} {lang}");
+            for raw in [">catalogue.", ">cat.", " catalogue.", "\"catalogue."] {
+                assert!(
+                    !body.contains(raw),
+                    "{path} {lang} shows a raw key near {raw}"
+                );
+            }
+        }
+    }
     let mut c = app.conn();
     let gd = cat::find_by_code(&mut c, "PZH-ZR-002").unwrap().unwrap();
     assert!(
