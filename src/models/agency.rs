@@ -233,7 +233,11 @@ pub struct ProfileFields {
     pub intro: String,
 }
 
-pub fn update_profile(conn: &mut DbConnection, agency_id: i64, f: &ProfileFields) -> QueryResult<()> {
+pub fn update_profile(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    f: &ProfileFields,
+) -> QueryResult<()> {
     diesel::update(agencies::table.find(agency_id))
         .set((f, agencies::updated_at.eq(crate::db::now())))
         .execute(conn)?;

@@ -36,9 +36,18 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/agency/profile/edit", web::post().to(save_profile))
         .route("/agency/managers/new", web::get().to(manager_form))
         .route("/agency/managers/new", web::post().to(add_manager))
-        .route("/agency/managers/{id}/remove", web::post().to(remove_manager))
-        .route("/agency/practitioners/new", web::get().to(practitioner_form))
-        .route("/agency/practitioners/new", web::post().to(add_practitioner))
+        .route(
+            "/agency/managers/{id}/remove",
+            web::post().to(remove_manager),
+        )
+        .route(
+            "/agency/practitioners/new",
+            web::get().to(practitioner_form),
+        )
+        .route(
+            "/agency/practitioners/new",
+            web::post().to(add_practitioner),
+        )
         .route(
             "/agency/practitioners/{id}/remove",
             web::post().to(remove_practitioner),
@@ -498,7 +507,11 @@ async fn add_manager(
     let number = IdNumber::parse(&f.id_number)
         .map_err(|e| set_error(lang, &mut p.id_number, e.key(), &[]))
         .ok();
-    let position = checked(lang, &mut p.position, validate::text(&f.position, 50, false));
+    let position = checked(
+        lang,
+        &mut p.position,
+        validate::text(&f.position, 50, false),
+    );
     let (Some(name), Some(number), Some(position)) = (name, number, position) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
@@ -596,7 +609,11 @@ async fn add_practitioner(
         cert_number: Field::new(&f.cert_number),
     };
     let name = checked(lang, &mut p.name, validate::person_name(&f.name));
-    let cert_type = checked(lang, &mut p.cert_type, validate::text(&f.cert_type, 50, true));
+    let cert_type = checked(
+        lang,
+        &mut p.cert_type,
+        validate::text(&f.cert_type, 50, true),
+    );
     let cert_number = checked(
         lang,
         &mut p.cert_number,
@@ -608,7 +625,13 @@ async fn add_practitioner(
     let actor = ctx.actor();
     db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, id, "agency.practitioner.add", "", |c| {
-            Ok(ag::add_practitioner(c, id, &name, &cert_type, &cert_number)?)
+            Ok(ag::add_practitioner(
+                c,
+                id,
+                &name,
+                &cert_type,
+                &cert_number,
+            )?)
         })
     })
     .await?;
@@ -639,9 +662,14 @@ async fn remove_practitioner(
     }
     let actor = ctx.actor();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, agency_id, "agency.practitioner.remove", "", |c| {
-            Ok(ag::remove_practitioner(c, pid)?)
-        })
+        commit_change(
+            c,
+            &actor,
+            agency_id,
+            "agency.practitioner.remove",
+            "",
+            |c| Ok(ag::remove_practitioner(c, pid)?),
+        )
     })
     .await?;
     Ok(redirect_flash(
@@ -868,8 +896,16 @@ async fn item_edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
         editing: Some((o.id, format!("{} {}", item.code, item.name))),
         item_id: Field::new(item.id.to_string()),
         fee_standard: Field::new(&o.fee_standard),
-        fee_min: Field::new(o.fee_min_fen.map(|f| Money::from_fen(f).to_plain()).unwrap_or_default()),
-        fee_max: Field::new(o.fee_max_fen.map(|f| Money::from_fen(f).to_plain()).unwrap_or_default()),
+        fee_min: Field::new(
+            o.fee_min_fen
+                .map(|f| Money::from_fen(f).to_plain())
+                .unwrap_or_default(),
+        ),
+        fee_max: Field::new(
+            o.fee_max_fen
+                .map(|f| Money::from_fen(f).to_plain())
+                .unwrap_or_default(),
+        ),
         committed_days: Field::new(o.committed_days.to_string()),
         options: Vec::new(),
         terms_note: terms_note(lang, &item),
@@ -1071,7 +1107,12 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
             None
         }
         Some(Err(problem)) => {
-            set_error(lang, &mut p.scan, problem.key(), &[("mib", max_mib.to_string())]);
+            set_error(
+                lang,
+                &mut p.scan,
+                problem.key(),
+                &[("mib", max_mib.to_string())],
+            );
             None
         }
         Some(Ok(r)) => Some(r),
@@ -1134,10 +1175,7 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
 
 /// The department (id) whose regulators review certificates of `qual_type`; -1 when that
 /// department is not set up (then no regulator matches).
-pub fn reviewing_department_id(
-    depts: &[models::department::Department],
-    qual_type: &str,
-) -> i64 {
+pub fn reviewing_department_id(depts: &[models::department::Department], qual_type: &str) -> i64 {
     agency_rules::reviewing_department(qual_type)
         .and_then(|code| depts.iter().find(|d| d.code == code))
         .map(|d| d.id)

@@ -129,7 +129,9 @@ fn show_page(ctx: &Ctx, l: &Loaded, reason: Field) -> ShowPage {
             && agency_rules::review_overdue(l.cert.review_due, today),
         agency_name: l.agency.name.clone(),
         agency_uscc: l.agency.uscc.clone(),
-        agency_region: ctx.t(&format!("cat.region.{}", l.agency.region)).to_string(),
+        agency_region: ctx
+            .t(&format!("cat.region.{}", l.agency.region))
+            .to_string(),
         agency_phone: l.agency.contact_phone.clone(),
         reviewed_at: l
             .cert
