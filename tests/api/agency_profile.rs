@@ -159,6 +159,10 @@ async fn regulator(app: &TestApp, email: &str, dept: i64) -> i64 {
 /// A retained catalogue item: guided 10,000–50,000 yuan, statutory limit 20 working days.
 fn guided_item(app: &TestApp, dept: i64) -> i64 {
     let mut c = app.conn();
+    item_fields_with(&mut c, dept)
+}
+
+fn item_fields_with(c: &mut zhongjie::db::DbConnection, dept: i64) -> i64 {
     let fields = models::catalogue::ItemFields {
         code: "ZRZY-001".into(),
         name: "地质灾害危险性评估".into(),
@@ -189,8 +193,7 @@ fn guided_item(app: &TestApp, dept: i64) -> i64 {
         basis: "test",
         actor_id: None,
     };
-    models::catalogue::save_item(&mut c, None, &fields, &[("geo_hazard".into(), 2)], &change)
-        .unwrap()
+    models::catalogue::save_item(c, None, &fields, &[("geo_hazard".into(), 2)], &change).unwrap()
 }
 
 fn version_of(app: &TestApp, agency: i64) -> i32 {
@@ -939,4 +942,86 @@ fn an_expired_certificate_does_not_count() {
         "expiry day"
     );
     assert!(valid_qualifications(&[cert], d(2026, 5, 1)).is_empty());
+}
+
+#[actix_web::test]
+async fn demo_profiles_and_bulk_agencies() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
+    let (report_created, bulk) = actix_web::web::block(move || {
+        let mut c = pool.get().unwrap();
+        let r = zhongjie::demo::load(&mut c).unwrap();
+        let zr = models::department::all(&mut c)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.code == "zrzyj")
+            .unwrap()
+            .id;
+        item_fields_with(&mut c, zr);
+        let a = zhongjie::demo::agencies::generate(&mut c, 1200).unwrap();
+        let b = zhongjie::demo::agencies::generate(&mut c, 30).unwrap();
+        (r.created, a + b)
+    })
+    .await
+    .unwrap();
+    assert!(report_created > 0);
+    assert_eq!(bulk, 1230);
+    let mut c = app.conn();
+    let u = models::user::find_by_email(&mut c, "agency3@demo.zhongjie.cn")
+        .unwrap()
+        .unwrap();
+    let a = models::agency::find(&mut c, u.id).unwrap().unwrap();
+    assert!(!a.legal_rep.is_empty() && a.region == "yunnan" && a.version == 2);
+    let ms = models::agency::managers(&mut c, u.id).unwrap();
+    assert!(ms.len() >= 2);
+    for m in &ms {
+        assert!(zhongjie::domain::idcard::IdNumber::parse(&m.id_number).is_ok());
+    }
+    let certs = models::agency::certificates(&mut c, u.id).unwrap();
+    assert!(certs.iter().any(|x| x.status == "approved"));
+    assert!(certs.iter().any(|x| x.status == "pending"));
+    let n: i64 = agencies::table.count().get_result(&mut *c).unwrap();
+    assert_eq!(n, 5 + 1230);
+    let distinct: i64 = agencies::table
+        .select(diesel::dsl::count(agencies::uscc).aggregate_distinct())
+        .first(&mut *c)
+        .unwrap();
+    assert_eq!(distinct, n);
+    let grams: i64 = zhongjie::db::schema::agency_search_grams::table
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert!(grams > 1230 * 10);
+    // Bulk agencies in the land trades offer the guided item, within its range.
+    let offers: Vec<(Option<i64>, Option<i64>, i32)> = zhongjie::db::schema::agency_items::table
+        .select((
+            zhongjie::db::schema::agency_items::fee_min_fen,
+            zhongjie::db::schema::agency_items::fee_max_fen,
+            zhongjie::db::schema::agency_items::committed_days,
+        ))
+        .load(&mut *c)
+        .unwrap();
+    assert!(offers.len() >= 1230, "every bulk agency offers an item");
+    for (lo, hi, days) in offers {
+        assert!(lo.unwrap() >= 1_000_000 && hi.unwrap() <= 5_000_000 && lo <= hi);
+        assert!((1..=20).contains(&days));
+    }
+    // A bulk agency signs in with the demo password and sees its profile.
+    let b = Browser::new(&app, None).await;
+    let r = b
+        .client
+        .post(format!("{}/login", b.base))
+        .form(&[
+            ("email", "bulk7@agencies.example"),
+            ("password", zhongjie::demo::DEMO_PASSWORD),
+            ("next", "/my"),
+            ("csrf", &b.csrf().await),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, page) = b.get_text("/agency/profile").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("法定代表人") || page.contains("**********"));
 }
