@@ -407,29 +407,45 @@ fn reviewer_for(c: &mut DbConnection, qual_type: &str) -> QueryResult<i64> {
 
 // ---------------------------------------------------------------- bulk agencies
 
-const PLACES: &[(&str, &str)] = &[
-    ("攀枝花", "pzh_dongqu"),
-    ("攀枝花市西区", "pzh_xiqu"),
-    ("攀枝花市仁和区", "pzh_renhe"),
-    ("米易", "pzh_miyi"),
-    ("盐边", "pzh_yanbian"),
-    ("四川", "sichuan"),
-    ("成都", "sichuan"),
-    ("西昌", "sichuan"),
-    ("乐山", "sichuan"),
-    ("云南", "yunnan"),
-    ("昆明", "yunnan"),
-    ("重庆", "chongqing"),
-    ("贵州", "guizhou"),
-    ("北京", "beijing"),
-    ("上海", "shanghai"),
-    ("广东", "guangdong"),
-    ("武汉", "hubei"),
-    ("陕西", "shaanxi"),
-    ("湖南", "hunan"),
-    ("江苏", "jiangsu"),
-    ("浙江", "zhejiang"),
-    ("河南", "other"),
+/// (name prefix, region, address prefix)
+const PLACES: &[(&str, &str, &str)] = &[
+    ("攀枝花", "pzh_dongqu", "四川省攀枝花市东区"),
+    ("攀枝花市西区", "pzh_xiqu", "四川省攀枝花市西区"),
+    ("攀枝花市仁和区", "pzh_renhe", "四川省攀枝花市仁和区"),
+    ("米易", "pzh_miyi", "四川省攀枝花市米易县"),
+    ("盐边", "pzh_yanbian", "四川省攀枝花市盐边县"),
+    ("四川", "sichuan", "四川省成都市高新区"),
+    ("成都", "sichuan", "四川省成都市锦江区"),
+    ("西昌", "sichuan", "四川省凉山彝族自治州西昌市"),
+    ("乐山", "sichuan", "四川省乐山市市中区"),
+    ("云南", "yunnan", "云南省昆明市盘龙区"),
+    ("昆明", "yunnan", "云南省昆明市官渡区"),
+    ("重庆", "chongqing", "重庆市渝中区"),
+    ("贵州", "guizhou", "贵州省贵阳市观山湖区"),
+    ("北京", "beijing", "北京市朝阳区"),
+    ("上海", "shanghai", "上海市徐汇区"),
+    ("广东", "guangdong", "广东省广州市天河区"),
+    ("武汉", "hubei", "湖北省武汉市洪山区"),
+    ("陕西", "shaanxi", "陕西省西安市雁塔区"),
+    ("湖南", "hunan", "湖南省长沙市岳麓区"),
+    ("江苏", "jiangsu", "江苏省南京市建邺区"),
+    ("浙江", "zhejiang", "浙江省杭州市西湖区"),
+    ("河南", "other", "河南省郑州市金水区"),
+];
+
+const STREETS: &[&str] = &[
+    "人民路",
+    "建设路",
+    "解放路",
+    "科技路",
+    "天府大道",
+    "滨江路",
+    "文化路",
+    "新华街",
+    "长江路",
+    "学府路",
+    "金沙路",
+    "花城大道",
 ];
 
 const BRAND_A: &[&str] = &[
@@ -534,6 +550,7 @@ struct Bulk {
     name: String,
     uscc: String,
     region: &'static str,
+    address: String,
     contact: String,
     phone: String,
     trade: usize,
@@ -585,7 +602,7 @@ fn insert_batch(
     let mut rng = Rng(first as u64 ^ 0x5A5A_0000);
     let bulk: Vec<Bulk> = (first..first + size)
         .map(|i| {
-            let (place, region) = *rng.pick(PLACES);
+            let (place, region, addr) = *rng.pick(PLACES);
             let trade = rng.below(TRADES.len());
             let name = format!(
                 "{place}{}{}{}{}",
@@ -599,6 +616,12 @@ fn insert_batch(
                 name,
                 uscc: uscc::generate(SEED_BASE + i as u64).into_inner(),
                 region,
+                address: format!(
+                    "{addr}{}{}号{}楼",
+                    rng.pick(STREETS),
+                    1 + rng.below(300),
+                    1 + rng.below(25)
+                ),
                 contact: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
                 phone: format!("13{:09}", rng.next() % 1_000_000_000),
                 trade,
@@ -653,12 +676,7 @@ fn insert_batch(
                     agencies::name.eq(&b.name),
                     agencies::uscc.eq(&b.uscc),
                     agencies::legal_rep.eq(&b.contact),
-                    agencies::address.eq(format!(
-                        "{}{}路{}号",
-                        b.name.chars().take(2).collect::<String>(),
-                        TRADES[b.trade].0.chars().take(1).collect::<String>(),
-                        (id % 300) + 1
-                    )),
+                    agencies::address.eq(&b.address),
                     agencies::region.eq(b.region),
                     agencies::contact_phone.eq(&b.phone),
                     agencies::intro.eq("承诺按合同约定时限完成服务，收费公开透明。"),

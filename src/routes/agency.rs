@@ -1094,10 +1094,10 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
     let from = date(v("valid_from"), &mut p.valid_from);
     let to = date(v("valid_to"), &mut p.valid_to);
     let today = today_cn();
-    if let (Some(a), Some(b)) = (from, to) {
-        if let Err(e) = agency_rules::validity(a, b, today) {
-            set_error(lang, &mut p.valid_to, e.key(), &[]);
-        }
+    if let (Some(a), Some(b)) = (from, to)
+        && let Err(e) = agency_rules::validity(a, b, today)
+    {
+        set_error(lang, &mut p.valid_to, e.key(), &[]);
     }
     // A refused file is dropped here (its temporary file deleted); an accepted one is kept
     // only when every other field is valid, so a refused form leaves nothing behind.
