@@ -594,7 +594,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
     let (zr, zj) = departments(&app);
     regulator(&app, "zr@example.com", zr).await;
     regulator(&app, "zj@example.com", zj).await;
-    let (aid, cid, _) = agency_with_certificate(&app, "a@example.com").await;
+    let (aid, cid, agency_b) = agency_with_certificate(&app, "a@example.com").await;
     let right = Browser::new(&app, Some("zr@example.com")).await;
     let other = Browser::new(&app, Some("zj@example.com")).await;
 
@@ -650,6 +650,50 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
             && body.contains("审核通过")),
         "{mails:?}"
     );
+    // An overdue certificate is marked in the queue; a rejection carries its reason to the
+    // agency's page and mail.
+    let (s, _) = agency_b
+        .post_multipart(
+            "/agency/certificates/new",
+            &cert_fields("2024-01-01", "2099-12-31"),
+            Some(("scan", "c.pdf", &pdf())),
+        )
+        .await;
+    assert_eq!(s, 303);
+    let cid2: i64 = agency_certificates::table
+        .filter(agency_certificates::status.eq("pending"))
+        .select(agency_certificates::id)
+        .first(&mut *c)
+        .unwrap();
+    let past = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    diesel::update(agency_certificates::table.find(cid2))
+        .set(agency_certificates::review_due.eq(past))
+        .execute(&mut *c)
+        .unwrap();
+    let (_, q) = right.get_text("/review/certificates").await;
+    assert!(
+        q.contains("2026-01-05") && q.contains("已超期"),
+        "overdue mark"
+    );
+    let r = right
+        .post(
+            &format!("/review/certificates/{cid2}"),
+            &[
+                ("decision", "reject"),
+                ("reason", "证书编号与发证机关公示信息不符"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = agency_b.get_text("/agency/profile").await;
+    assert!(page.contains("证书编号与发证机关公示信息不符") && page.contains("审核不通过"));
+    assert!(
+        app.outbox_bodies()
+            .iter()
+            .any(|(to, body)| to == "a@example.com"
+                && body.contains("证书编号与发证机关公示信息不符"))
+    );
+
     // A second decision is not recorded.
     let r = right
         .post(&path, &[("decision", "reject"), ("reason", "重复")])
