@@ -1,3 +1,5 @@
+/// Agency library rules: offers, certificates, review due dates, which certificates count.
+pub mod agency_rules;
 /// Hash chain of the audit trail.
 pub mod audit_chain;
 /// Vocabulary of the catalogue and agency library (industries, pricing, qualifications, regions).
