@@ -169,6 +169,42 @@ pub async fn read_form(
     Ok(MultipartForm { fields, file })
 }
 
+/// Sends a kept file as a download: never inline, never sniffed, under a server-made name
+/// (`<base>.<ext>`) plus the original name for the browser's save dialog.
+pub async fn send_file(
+    cfg: &Config,
+    up: &crate::models::upload::Upload,
+    base: &str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    // The stored name is made by the server; refuse anything that could leave the folder.
+    if up.stored_name.contains(['/', '\\']) || up.stored_name.starts_with('.') {
+        return Err(AppError::NotFound);
+    }
+    let file = upload_dir(cfg).join(&up.stored_name);
+    let bytes = actix_web::web::block(move || std::fs::read(file))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|_| AppError::NotFound)?;
+    let ext = match up.content_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        _ => "png",
+    };
+    let original: String =
+        url::form_urlencoded::byte_serialize(up.original_name.as_bytes()).collect();
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(up.content_type.clone())
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"{base}.{ext}\"; filename*=UTF-8''{}",
+                original.replace('+', "%20")
+            ),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::db::DbConnection;
 use crate::db::schema::{
     agencies, agency_certificates, agency_items, agency_managers, agency_practitioners,
-    agency_search_grams, agency_versions, uploads,
+    agency_search_grams, agency_versions,
 };
 use crate::domain::agency_rules::{self, CertFacts};
 use crate::domain::mask;
@@ -455,56 +455,6 @@ pub fn review_certificate(
     ))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-// ------------------------------------------------------------------ uploads
-
-#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
-#[diesel(table_name = uploads)]
-pub struct Upload {
-    pub id: i64,
-    pub owner_id: i64,
-    pub stored_name: String,
-    pub original_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// Records a kept upload (`uploads::Received::keep` gave the stored name); returns its id.
-pub fn insert_upload(
-    conn: &mut DbConnection,
-    owner_id: i64,
-    stored_name: &str,
-    original_name: &str,
-    content_type: &str,
-    size_bytes: i64,
-    sha256: &str,
-) -> QueryResult<i64> {
-    diesel::insert_into(uploads::table)
-        .values((
-            uploads::owner_id.eq(owner_id),
-            uploads::stored_name.eq(stored_name),
-            uploads::original_name.eq(original_name),
-            uploads::content_type.eq(content_type),
-            uploads::size_bytes.eq(size_bytes),
-            uploads::sha256.eq(sha256),
-            uploads::created_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
-    uploads::table
-        .filter(uploads::stored_name.eq(stored_name))
-        .select(uploads::id)
-        .first(conn)
-}
-
-pub fn find_upload(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Upload>> {
-    uploads::table
-        .find(id)
-        .select(Upload::as_select())
-        .first(conn)
-        .optional()
 }
 
 // ------------------------------------------------------------------ versions

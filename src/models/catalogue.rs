@@ -242,7 +242,7 @@ pub fn save_item(
 
 // ---------------------------------------------------------------- reading the catalogue
 
-use crate::db::schema::{agencies, agency_items, departments, uploads, users};
+use crate::db::schema::{agencies, agency_items, departments, users};
 use crate::domain::catalogue_rules::{self, Coverage, ValidItem};
 
 impl ItemFields {
@@ -519,54 +519,6 @@ pub fn insert_assessment(
         .order(regional_assessments::id.desc())
         .select(regional_assessments::id)
         .first(conn)
-}
-
-#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
-#[diesel(table_name = uploads)]
-pub struct Upload {
-    pub id: i64,
-    pub owner_id: i64,
-    pub stored_name: String,
-    pub original_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// The `uploads` row of a file kept by `uploads::Received::keep`; returns its id.
-pub fn insert_upload(
-    conn: &mut DbConnection,
-    owner_id: i64,
-    stored_name: &str,
-    original_name: &str,
-    content_type: &str,
-    size_bytes: i64,
-    sha256: &str,
-) -> QueryResult<i64> {
-    diesel::insert_into(uploads::table)
-        .values((
-            uploads::owner_id.eq(owner_id),
-            uploads::stored_name.eq(stored_name),
-            uploads::original_name.eq(original_name),
-            uploads::content_type.eq(content_type),
-            uploads::size_bytes.eq(size_bytes),
-            uploads::sha256.eq(sha256),
-            uploads::created_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
-    uploads::table
-        .filter(uploads::stored_name.eq(stored_name))
-        .select(uploads::id)
-        .first(conn)
-}
-
-pub fn find_upload(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Upload>> {
-    uploads::table
-        .find(id)
-        .select(Upload::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// An active agency that offers an item, with its published fee standard and commitment.

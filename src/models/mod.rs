@@ -10,4 +10,5 @@ pub mod mail;
 pub mod session;
 pub mod settings;
 pub mod token;
+pub mod upload;
 pub mod user;

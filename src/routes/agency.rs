@@ -1145,7 +1145,7 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
     let stored2 = stored.clone();
     let r = db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, id, "agency.certificate.add", qual, |c| {
-            let upload_id = ag::insert_upload(c, id, &stored2, &orig, ct, size, &sha)?;
+            let upload_id = models::upload::insert(c, id, &stored2, &orig, ct, size, &sha)?;
             let n = ag::NewCertificate {
                 agency_id: id,
                 qual_type: qual.to_string(),
@@ -1187,7 +1187,7 @@ async fn scan(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     let (cert, upload, depts) = db::run(ctx.pool(), move |c| {
         let cert = ag::find_certificate(c, cid)?;
         let upload = match cert.as_ref().and_then(|x| x.upload_id) {
-            Some(u) => ag::find_upload(c, u)?,
+            Some(u) => models::upload::find(c, u)?,
             None => None,
         };
         Ok::<_, DbError>((cert, upload, models::department::all(c)?))
@@ -1203,19 +1203,5 @@ async fn scan(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     })?;
     let cert = cert.ok_or(AppError::NotFound)?;
     let upload = upload.ok_or(AppError::NotFound)?;
-    let file = uploads::upload_dir(ctx.config()).join(&upload.stored_name);
-    let bytes = web::block(move || std::fs::read(file))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|_| AppError::NotFound)?;
-    let ext = upload.stored_name.rsplit('.').next().unwrap_or("pdf");
-    let name = format!("certificate-{}.{ext}", cert.id);
-    Ok(HttpResponse::Ok()
-        .content_type(upload.content_type.as_str())
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(bytes))
+    uploads::send_file(ctx.config(), &upload, &format!("certificate-{}", cert.id)).await
 }

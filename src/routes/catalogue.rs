@@ -1470,9 +1470,9 @@ async fn record_assessment(
     let r = db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
             let upload_id = match &kept2 {
-                Some((name, (orig, ct, size, sha))) => {
-                    Some(cat::insert_upload(c, me.id, name, orig, ct, *size, sha)?)
-                }
+                Some((name, (orig, ct, size, sha))) => Some(models::upload::insert(
+                    c, me.id, name, orig, ct, *size, sha,
+                )?),
                 None => None,
             };
             let id = cat::insert_assessment(
@@ -1526,7 +1526,7 @@ async fn assessment_document(ctx: Ctx, path: web::Path<String>) -> Result<HttpRe
             return Ok(None);
         }
         match a.upload_id {
-            Some(u) => Ok(cat::find_upload(c, u)?),
+            Some(u) => Ok(models::upload::find(c, u)?),
             None => Ok(None),
         }
     })
@@ -1534,31 +1534,5 @@ async fn assessment_document(ctx: Ctx, path: web::Path<String>) -> Result<HttpRe
     let Some(up) = found else {
         return Err(AppError::NotFound);
     };
-    // The stored name is made by the server; refuse anything that could leave the folder.
-    if up.stored_name.contains(['/', '\\']) || up.stored_name.starts_with('.') {
-        return Err(AppError::NotFound);
-    }
-    let file = uploads::upload_dir(ctx.config()).join(&up.stored_name);
-    let bytes = web::block(move || std::fs::read(file))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|_| AppError::NotFound)?;
-    let ext = match up.content_type.as_str() {
-        "application/pdf" => "pdf",
-        "image/jpeg" => "jpg",
-        _ => "png",
-    };
-    let original: String =
-        url::form_urlencoded::byte_serialize(up.original_name.as_bytes()).collect();
-    Ok(HttpResponse::Ok()
-        .content_type(up.content_type.clone())
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"assessment-{id}.{ext}\"; filename*=UTF-8''{}",
-                original.replace('+', "%20")
-            ),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(bytes))
+    uploads::send_file(ctx.config(), &up, &format!("assessment-{id}")).await
 }

@@ -1036,19 +1036,46 @@ async fn demo_profiles_and_bulk_agencies() {
         .get_result(&mut *c)
         .unwrap();
     assert!(grams > 1230 * 10);
-    // Bulk agencies in the land trades offer the guided item, within its range.
-    let offers: Vec<(Option<i64>, Option<i64>, i32)> = zhongjie::db::schema::agency_items::table
+    // Every offer keeps to its item's rules: a guided fee inside the published range, a
+    // fixed fee equal to it, and a time commitment within the statutory limit.
+    use zhongjie::db::schema::{agency_items as ai, catalogue_items as ci};
+    type Offer = (
+        Option<i64>,
+        Option<i64>,
+        i32,
+        String,
+        Option<i64>,
+        Option<i64>,
+        i32,
+    );
+    let offers: Vec<Offer> = ai::table
+        .inner_join(ci::table)
         .select((
-            zhongjie::db::schema::agency_items::fee_min_fen,
-            zhongjie::db::schema::agency_items::fee_max_fen,
-            zhongjie::db::schema::agency_items::committed_days,
+            ai::fee_min_fen,
+            ai::fee_max_fen,
+            ai::committed_days,
+            ci::pricing,
+            ci::price_min_fen,
+            ci::price_max_fen,
+            ci::time_limit_days,
         ))
         .load(&mut *c)
         .unwrap();
     assert!(offers.len() >= 1230, "every bulk agency offers an item");
-    for (lo, hi, days) in offers {
-        assert!(lo.unwrap() >= 1_000_000 && hi.unwrap() <= 5_000_000 && lo <= hi);
-        assert!((1..=20).contains(&days));
+    for (lo, hi, days, pricing, pmin, pmax, limit) in offers {
+        assert!((1..=limit).contains(&days), "{days} within {limit}");
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            assert!(lo <= hi);
+            if pricing == "guided" {
+                assert!(
+                    lo >= pmin.unwrap() && hi <= pmax.unwrap(),
+                    "{lo}-{hi} inside {pmin:?}-{pmax:?}"
+                );
+            }
+            if pricing == "fixed" {
+                assert_eq!((Some(lo), Some(hi)), (pmin, pmax));
+            }
+        }
     }
     // A bulk agency signs in with the demo password and sees its profile.
     let b = Browser::new(&app, None).await;

@@ -781,7 +781,7 @@ async fn catalogue_routes_answer_each_role_as_the_policy_says() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("t-doc.pdf"), b"%PDF-1.4\n").unwrap();
         let mut c = app.conn();
-        let u = cat::insert_upload(
+        let u = zhongjie::models::upload::insert(
             &mut c,
             owner,
             "t-doc.pdf",

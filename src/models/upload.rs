@@ -1,0 +1,56 @@
+//! Rows of the `uploads` table: files kept by `crate::uploads`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::schema::uploads;
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = uploads)]
+pub struct Upload {
+    pub id: i64,
+    pub owner_id: i64,
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Records a kept upload (`uploads::Received::keep` gave the stored name); returns its id.
+pub fn insert(
+    conn: &mut DbConnection,
+    owner_id: i64,
+    stored_name: &str,
+    original_name: &str,
+    content_type: &str,
+    size_bytes: i64,
+    sha256: &str,
+) -> QueryResult<i64> {
+    diesel::insert_into(uploads::table)
+        .values((
+            uploads::owner_id.eq(owner_id),
+            uploads::stored_name.eq(stored_name),
+            uploads::original_name.eq(original_name),
+            uploads::content_type.eq(content_type),
+            uploads::size_bytes.eq(size_bytes),
+            uploads::sha256.eq(sha256),
+            uploads::created_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    uploads::table
+        .filter(uploads::stored_name.eq(stored_name))
+        .select(uploads::id)
+        .first(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Upload>> {
+    uploads::table
+        .find(id)
+        .select(Upload::as_select())
+        .first(conn)
+        .optional()
+}
