@@ -4,6 +4,8 @@ pub mod audit_chain;
 pub mod catalogue;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
+/// The public agency list: filters, sorts, keyset cursors, CSV fields.
+pub mod listing;
 /// Masking of ID numbers, phones and e-mails on public pages.
 pub mod mask;
 /// Money as integer fen, parsing and display of yuan amounts.
