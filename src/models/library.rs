@@ -5,8 +5,8 @@
 //! - Keyset, never OFFSET: the position is a row-value comparison on the sort key plus the id,
 //!   `(k1, k2, id) > (?, ?, ?)`, which both SQLite and PostgreSQL turn into an index range, so
 //!   page 1,000 costs what page 1 costs. The indexes are in `2026-11-28-000003_library_indexes`.
-//! - The grade sort is `COALESCE(grade, 'Z')` (ungraded last) — the same expression as the
-//!   index, or the planner cannot use it.
+//! - The grade sort key is `COALESCE(grade, 'Z')` (ungraded last) — the same expression as the
+//!   index, or the planner cannot use it — taken one grade at a time (see [`fetch`]).
 //! - Filters on other tables are `user_id IN (SELECT agency_id …)` semi-joins, so a planner can
 //!   either walk the sort index and probe, or build the set first, whichever is cheaper.
 //! - No COUNT(*): "is there a next page" is answered by asking for one row more.
@@ -210,11 +210,56 @@ enum Dir {
     Backward,
 }
 
-/// One SQL round: up to `limit` rows strictly beyond `from` in direction `dir`.
+/// Up to `limit` rows strictly beyond `from` in direction `dir`.
+///
+/// The grade sort runs one query per grade (`COALESCE(grade, 'Z') = ?`, then the name range):
+/// SQLite cannot bound an index range by a row value whose first part is an expression, but
+/// it can take the expression by equality and the row value `(name, user_id)` as the range.
+/// There are five grade keys, and a page usually needs one of them.
 fn fetch(
     conn: &mut DbConnection,
     q: &ListQuery,
     dir: Dir,
+    from: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<ListRow>> {
+    if q.sort != Sort::Grade {
+        return fetch_one(conn, q, dir, None, from, limit);
+    }
+    let mut keys: Vec<&str> = match &q.grade {
+        Some(GradeFilter::Grade(g)) => vec![g.as_str()],
+        Some(GradeFilter::None) => vec![listing::NO_GRADE_KEY],
+        None => listing::GRADES
+            .iter()
+            .copied()
+            .chain(std::iter::once(listing::NO_GRADE_KEY))
+            .collect(),
+    };
+    if dir == Dir::Backward {
+        keys.reverse();
+    }
+    // Start at the cursor's grade; the grades before it (in this direction) are done.
+    let skip = from
+        .and_then(|c| keys.iter().position(|k| *k == c.grade_key))
+        .unwrap_or(0);
+    let mut rows = Vec::new();
+    for (i, key) in keys.iter().enumerate().skip(skip) {
+        let bound = if i == skip { from } else { None };
+        let got = fetch_one(conn, q, dir, Some(key), bound, limit - rows.len() as i64)?;
+        rows.extend(got);
+        if rows.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+/// One SQL statement. With `grade_key`, only rows of that grade key, ordered by name.
+fn fetch_one(
+    conn: &mut DbConnection,
+    q: &ListQuery,
+    dir: Dir,
+    grade_key: Option<&str>,
     from: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ListRow>> {
@@ -229,6 +274,13 @@ fn fetch(
     for p in filters(q) {
         query = query.filter(p);
     }
+    if let Some(k) = grade_key {
+        query = query.filter(
+            sql::<Bool>(&format!("{GRADE_KEY_SQL} = "))
+                .bind::<Text, _>(k.to_string())
+                .sql(""),
+        );
+    }
     // In display order, is the sort key ascending? (Newest is id descending.)
     let ascending = match q.sort {
         Sort::Grade | Sort::Name => dir == Dir::Forward,
@@ -241,18 +293,7 @@ fn fetch(
     };
     if let Some(c) = from {
         let keyset: Predicate = match q.sort {
-            Sort::Grade => Box::new(
-                sql::<Bool>(&format!(
-                    "({GRADE_KEY_SQL}, agencies.name, agencies.user_id) {op} ("
-                ))
-                .bind::<Text, _>(c.grade_key.clone())
-                .sql(", ")
-                .bind::<Text, _>(c.name.clone())
-                .sql(", ")
-                .bind::<BigInt, _>(c.id)
-                .sql(")"),
-            ),
-            Sort::Name => Box::new(
+            Sort::Grade | Sort::Name => Box::new(
                 sql::<Bool>(&format!("(agencies.name, agencies.user_id) {op} ("))
                     .bind::<Text, _>(c.name.clone())
                     .sql(", ")
@@ -268,10 +309,7 @@ fn fetch(
         query = query.filter(keyset);
     }
     let order_sql = match q.sort {
-        Sort::Grade => {
-            format!("{GRADE_KEY_SQL} {order}, agencies.name {order}, agencies.user_id {order}")
-        }
-        Sort::Name => format!("agencies.name {order}, agencies.user_id {order}"),
+        Sort::Grade | Sort::Name => format!("agencies.name {order}, agencies.user_id {order}"),
         Sort::Newest => format!("agencies.user_id {order}"),
     };
     query

@@ -4,3 +4,4 @@
 CREATE INDEX agencies_list_grade ON agencies (status, (COALESCE(grade, 'Z')), name, user_id);
 CREATE INDEX agencies_region_grade ON agencies (region, status, (COALESCE(grade, 'Z')), name, user_id);
 CREATE INDEX agencies_region_name ON agencies (region, name, user_id);
+CREATE INDEX agencies_status_name ON agencies (status, name, user_id);
