@@ -299,7 +299,7 @@ async fn library_keyset_pages_return_every_agency_once_in_order() {
         match sort {
             "grade" => order.sort(),
             "name" => order.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2))),
-            _ => order.sort_by(|a, b| b.2.cmp(&a.2)),
+            _ => order.sort_by_key(|x| std::cmp::Reverse(x.2)),
         }
         let want: Vec<i64> = order.iter().map(|x| x.2).collect();
         let mut seen = Vec::new();
