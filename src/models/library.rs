@@ -172,6 +172,9 @@ fn filters(q: &ListQuery) -> Vec<Predicate> {
             .sql(&format!(" AND level IN ({levels}))")),
         ));
     }
+    // `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning these OR-ed EXISTS into hashed
+    // subplans, which read every agency with the gram (15,000 for 环评) before the first row:
+    // 44 ms per query instead of 1.5 ms. Each stays a per-row index probe, as on SQLite.
     if let Some(s) = &q.search {
         let mut by_name: Option<Predicate> = None;
         for g in &s.grams {
@@ -181,7 +184,7 @@ fn filters(q: &ListQuery) -> Vec<Predicate> {
                      WHERE agency_id = agencies.user_id AND gram = ",
                 )
                 .bind::<Text, _>(g.clone())
-                .sql(")"),
+                .sql(" LIMIT 1 OFFSET 0)"),
             );
             by_name = Some(match by_name {
                 None => one,
@@ -191,7 +194,7 @@ fn filters(q: &ListQuery) -> Vec<Predicate> {
         let by_item: Option<Predicate> = (!s.item_ids.is_empty()).then(|| {
             Box::new(sql::<Bool>(&format!(
                 "EXISTS (SELECT 1 FROM agency_items \
-                 WHERE agency_id = agencies.user_id AND item_id IN ({}))",
+                 WHERE agency_id = agencies.user_id AND item_id IN ({}) LIMIT 1 OFFSET 0)",
                 id_list(&s.item_ids)
             ))) as Predicate
         });
