@@ -8,6 +8,8 @@ pub mod catalogue;
 pub mod catalogue_rules;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
+/// The public agency list: filters, sorts, keyset cursors, CSV fields.
+pub mod listing;
 /// Masking of ID numbers, phones and e-mails on public pages.
 pub mod mask;
 /// Money as integer fen, parsing and display of yuan amounts.

@@ -5,6 +5,7 @@ pub mod agency;
 pub mod audit;
 pub mod catalogue;
 pub mod department;
+pub mod library;
 pub mod login_attempt;
 pub mod mail;
 pub mod session;

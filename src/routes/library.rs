@@ -1,3 +1,635 @@
-use actix_web::web;
+//! The public agency library 中介机构库: `/agencies` (filtered, keyset-paged list; also
+//! `?format=csv` and `?format=json`) and `/agencies/{id}` (one agency's public profile).
+//! Filters are checked in `domain::listing`, queries live in `models::library`.
 
-pub fn config(_cfg: &mut web::ServiceConfig) {}
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::auth::policy::Action;
+use crate::db::{self, DbConnection};
+use crate::domain::catalogue::{self as vocab, INDUSTRIES, QUAL_TYPES, REGIONS};
+use crate::domain::listing::{
+    self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
+};
+use crate::domain::mask;
+use crate::domain::money::Money;
+use crate::error::AppError;
+use crate::i18n::{Lang, tr};
+use crate::models::library::{self as lib, ItemRef, ListQuery, ListRow};
+use crate::models::{self, agency};
+use crate::web::page::Page;
+use crate::web::{Ctx, html};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agencies", web::get().to(list))
+        .route("/agencies/{id}", web::get().to(show));
+}
+
+fn today() -> NaiveDate {
+    listing::today_in_china(chrono::Utc::now())
+}
+
+// ---------------------------------------------------------------- list
+
+/// A list row with what the page, CSV and JSON show.
+struct Enriched {
+    row: ListRow,
+    uscc: String,
+    items: Vec<(String, String)>,
+    /// Distinct qualification types with the best level held.
+    quals: Vec<(String, i32)>,
+}
+
+fn enrich(
+    c: &mut DbConnection,
+    rows: Vec<ListRow>,
+    items: &[ItemRef],
+    today: NaiveDate,
+    with_uscc: bool,
+) -> Result<Vec<Enriched>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+    let offered = lib::offered_by(c, &ids)?;
+    let quals = lib::counting_quals(c, &ids, today)?;
+    let usccs: HashMap<i64, String> = if with_uscc {
+        lib::usccs(c, &ids)?.into_iter().collect()
+    } else {
+        HashMap::new()
+    };
+    let by_id: HashMap<i64, &ItemRef> = items.iter().map(|i| (i.id, i)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.user_id;
+            let its = offered
+                .iter()
+                .filter(|(a, _)| *a == id)
+                .filter_map(|(_, item)| by_id.get(item))
+                .map(|i| (i.code.clone(), i.name.clone()))
+                .collect();
+            let mut best: Vec<(String, i32)> = Vec::new();
+            for (_, t, l) in quals.iter().filter(|(a, _, _)| *a == id) {
+                match best.iter_mut().find(|(bt, _)| bt == t) {
+                    // 甲级 (1) is better than 乙级 (2); 0 means the type has no levels.
+                    Some(b) if *l != 0 && (b.1 == 0 || *l < b.1) => b.1 = *l,
+                    Some(_) => {}
+                    None => best.push((t.clone(), *l)),
+                }
+            }
+            Enriched {
+                uscc: usccs.get(&id).cloned().unwrap_or_default(),
+                row,
+                items: its,
+                quals: best,
+            }
+        })
+        .collect())
+}
+
+fn qual_label(lang: Lang, t: &str, level: i32) -> String {
+    let name = tr(lang, &format!("cat.qual.{t}"));
+    if level == 0 {
+        name.to_string()
+    } else {
+        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
+    }
+}
+
+fn grade_label(lang: Lang, g: Option<&str>) -> String {
+    match g {
+        Some(g) => g.to_string(),
+        None => tr(lang, "library.no_grade").to_string(),
+    }
+}
+
+pub struct RowView {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub items: Vec<String>,
+    pub more_items: usize,
+    pub quals: Vec<String>,
+    pub grade: String,
+    pub graded: bool,
+}
+
+/// Items shown per row before "and N more".
+const ROW_ITEMS: usize = 4;
+
+fn row_view(lang: Lang, e: Enriched) -> RowView {
+    let n = e.items.len();
+    RowView {
+        id: e.row.user_id,
+        region: tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
+        items: e
+            .items
+            .into_iter()
+            .take(ROW_ITEMS)
+            .map(|(_, n)| n)
+            .collect(),
+        more_items: n.saturating_sub(ROW_ITEMS),
+        quals: e
+            .quals
+            .iter()
+            .map(|(t, l)| qual_label(lang, t, *l))
+            .collect(),
+        graded: e.row.grade.is_some(),
+        grade: grade_label(lang, e.row.grade.as_deref()),
+        name: e.row.name,
+    }
+}
+
+pub type Options = Vec<(String, String)>;
+
+#[derive(Template)]
+#[template(path = "library/list.html")]
+pub struct ListPage {
+    pub page: Page,
+    pub rows: Vec<RowView>,
+    pub f_q: String,
+    pub f_item: String,
+    pub f_industry: String,
+    pub f_region: String,
+    pub f_qual: String,
+    pub f_level: String,
+    pub f_grade: String,
+    pub f_max_fee: String,
+    pub f_sort: String,
+    pub item_options: Options,
+    pub industry_options: Options,
+    pub region_options: Options,
+    pub qual_options: Options,
+    pub level_options: Options,
+    pub grade_options: Options,
+    pub sort_options: Options,
+    pub next_url: Option<String>,
+    pub prev_url: Option<String>,
+    pub first_url: String,
+    pub csv_url: String,
+    pub json_url: String,
+    pub filtered: bool,
+}
+
+fn options(lang: Lang, items: &[ItemRef]) -> [Options; 7] {
+    let t = |k: String| tr(lang, &k).to_string();
+    [
+        items
+            .iter()
+            .filter(|i| i.status == "retained")
+            .map(|i| (i.code.clone(), format!("{}（{}）", i.name, i.code)))
+            .collect(),
+        INDUSTRIES
+            .iter()
+            .map(|(c, _)| (c.to_string(), t(format!("cat.industry.{c}"))))
+            .collect(),
+        REGIONS
+            .iter()
+            .map(|c| (c.to_string(), t(format!("cat.region.{c}"))))
+            .collect(),
+        QUAL_TYPES
+            .iter()
+            .map(|(c, _, _)| (c.to_string(), t(format!("cat.qual.{c}"))))
+            .collect(),
+        vocab::LEVELS
+            .iter()
+            .map(|l| {
+                (
+                    l.to_string(),
+                    tr(lang, "library.level_or_better")
+                        .replace("{level}", tr(lang, &format!("cat.level.{l}"))),
+                )
+            })
+            .collect(),
+        GRADES
+            .iter()
+            .map(|g| (g.to_string(), g.to_string()))
+            .chain(std::iter::once((
+                "none".to_string(),
+                t("library.no_grade".into()),
+            )))
+            .collect(),
+        Sort::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.code().to_string(),
+                    t(format!("library.sort.{}", s.code())),
+                )
+            })
+            .collect(),
+    ]
+}
+
+enum Loaded {
+    Page {
+        rows: Vec<Enriched>,
+        next: Option<listing::Cursor>,
+        prev: Option<listing::Cursor>,
+        items: Vec<ItemRef>,
+    },
+    Download {
+        rows: Vec<Enriched>,
+        truncated: bool,
+    },
+}
+
+/// Rows fetched per round of a download.
+const DOWNLOAD_BATCH: i64 = 500;
+
+fn load(c: &mut DbConnection, req: &ListRequest, today: NaiveDate) -> Result<Loaded, AppError> {
+    let items = lib::item_refs(c)?;
+    let query = ListQuery::resolve(req, &items, today).map_err(|e| AppError::BadRequest(e.0))?;
+    if req.format == Format::Html {
+        let p = lib::page(c, &query, &req.at, PAGE_SIZE)?;
+        let rows = enrich(c, p.rows, &items, today, false)?;
+        return Ok(Loaded::Page {
+            rows,
+            next: p.next,
+            prev: p.prev,
+            items,
+        });
+    }
+    // Downloads walk the same keyset from the requested position, batch by batch.
+    let mut at = req.at.clone();
+    if matches!(at, PageAt::Before(_)) {
+        at = PageAt::First;
+    }
+    let mut out = Vec::new();
+    let truncated = loop {
+        let room = DOWNLOAD_CAP - out.len();
+        let p = lib::page(c, &query, &at, DOWNLOAD_BATCH.min(room as i64))?;
+        out.extend(enrich(c, p.rows, &items, today, true)?);
+        match p.next {
+            None => break false,
+            Some(_) if out.len() >= DOWNLOAD_CAP => break true,
+            Some(cur) => at = PageAt::After(cur),
+        }
+    };
+    Ok(Loaded::Download {
+        rows: out,
+        truncated,
+    })
+}
+
+async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
+    let lang = ctx.lang();
+    let r2 = req.clone();
+    let today = today();
+    let loaded = db::run(ctx.pool(), move |c| load(c, &r2, today)).await?;
+    match loaded {
+        Loaded::Page {
+            rows,
+            next,
+            prev,
+            items,
+        } => {
+            let [
+                item_options,
+                industry_options,
+                region_options,
+                qual_options,
+                level_options,
+                grade_options,
+                sort_options,
+            ] = options(lang, &items);
+            let cursor_url =
+                |k: &str, c: &listing::Cursor| req.url_with(Some((k, &listing::encode_cursor(c))));
+            let pairs: HashMap<&str, String> = req.filter_pairs().into_iter().collect();
+            let f = |k: &str| pairs.get(k).cloned().unwrap_or_default();
+            let page = ListPage {
+                page: ctx.page(),
+                rows: rows.into_iter().map(|e| row_view(lang, e)).collect(),
+                f_q: req.q.clone(),
+                f_item: f("item"),
+                f_industry: f("industry"),
+                f_region: f("region"),
+                f_qual: f("qual"),
+                f_level: f("level"),
+                f_grade: f("grade"),
+                f_max_fee: f("max_fee"),
+                f_sort: req.sort.code().to_string(),
+                item_options,
+                industry_options,
+                region_options,
+                qual_options,
+                level_options,
+                grade_options,
+                sort_options,
+                next_url: next.as_ref().map(|c| cursor_url("after", c)),
+                prev_url: prev.as_ref().map(|c| cursor_url("before", c)),
+                first_url: req.url_with(None),
+                csv_url: req.url_with(Some(("format", "csv"))),
+                json_url: req.url_with(Some(("format", "json"))),
+                filtered: req.filter_pairs().iter().any(|(k, _)| *k != "sort"),
+            };
+            html(&page, StatusCode::OK)
+        }
+        Loaded::Download { rows, truncated } => {
+            Ok(download(lang, req.format, rows, truncated, &ctx))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonItem {
+    code: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct JsonQual {
+    #[serde(rename = "type")]
+    qual_type: String,
+    type_name: String,
+    level: i32,
+    level_name: String,
+}
+
+#[derive(Serialize)]
+struct JsonAgency {
+    id: i64,
+    name: String,
+    uscc: String,
+    region: String,
+    region_name: String,
+    items: Vec<JsonItem>,
+    qualifications: Vec<JsonQual>,
+    grade: Option<String>,
+    url: String,
+}
+
+fn download(
+    lang: Lang,
+    format: Format,
+    rows: Vec<Enriched>,
+    truncated: bool,
+    ctx: &Ctx,
+) -> HttpResponse {
+    let public = ctx.config().public_url.trim_end_matches('/').to_string();
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header(("X-Row-Cap", DOWNLOAD_CAP.to_string()))
+        .insert_header(("X-Truncated", if truncated { "true" } else { "false" }));
+    match format {
+        Format::Json => {
+            let out: Vec<JsonAgency> = rows
+                .into_iter()
+                .map(|e| JsonAgency {
+                    id: e.row.user_id,
+                    region_name: tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
+                    items: e
+                        .items
+                        .into_iter()
+                        .map(|(code, name)| JsonItem { code, name })
+                        .collect(),
+                    qualifications: e
+                        .quals
+                        .iter()
+                        .map(|(t, l)| JsonQual {
+                            qual_type: t.clone(),
+                            type_name: tr(lang, &format!("cat.qual.{t}")).to_string(),
+                            level: *l,
+                            level_name: tr(lang, &format!("cat.level.{l}")).to_string(),
+                        })
+                        .collect(),
+                    url: format!("{public}/agencies/{}", e.row.user_id),
+                    name: e.row.name,
+                    uscc: e.uscc,
+                    region: e.row.region,
+                    grade: e.row.grade,
+                })
+                .collect();
+            resp.insert_header((
+                "Content-Disposition",
+                "attachment; filename=\"agencies.json\"",
+            ))
+            .json(out)
+        }
+        _ => {
+            let mut body = String::from("\u{feff}");
+            let head: Vec<&str> = [
+                "library.csv.name",
+                "library.csv.uscc",
+                "library.csv.region",
+                "library.csv.items",
+                "library.csv.quals",
+                "library.csv.grade",
+                "library.csv.url",
+            ]
+            .iter()
+            .map(|k| tr(lang, k))
+            .collect();
+            body.push_str(&listing::csv_line(&head));
+            for e in rows {
+                let items: Vec<String> = e.items.into_iter().map(|(_, n)| n).collect();
+                let quals: Vec<String> = e
+                    .quals
+                    .iter()
+                    .map(|(t, l)| qual_label(lang, t, *l))
+                    .collect();
+                body.push_str(&listing::csv_line(&[
+                    e.row.name.clone(),
+                    e.uscc,
+                    tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
+                    items.join("；"),
+                    quals.join("；"),
+                    grade_label(lang, e.row.grade.as_deref()),
+                    format!("{public}/agencies/{}", e.row.user_id),
+                ]));
+            }
+            if truncated {
+                body.push_str(&listing::csv_line(&[
+                    tr(lang, "library.csv.truncated").replace("{n}", &DOWNLOAD_CAP.to_string())
+                ]));
+            }
+            resp.content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    "Content-Disposition",
+                    "attachment; filename=\"agencies.csv\"",
+                ))
+                .body(body)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- one agency
+
+pub struct ItemView {
+    pub name: String,
+    pub code: String,
+    pub pricing: String,
+    pub fee_standard: String,
+    pub fee_range: String,
+    pub committed_days: i32,
+    pub limit_days: i32,
+    pub within_limit: bool,
+}
+
+pub struct QualView {
+    pub name: String,
+    pub number: String,
+    pub issuer: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    /// valid / expired / not_yet
+    pub state: &'static str,
+}
+
+pub struct PersonView {
+    pub name: String,
+    pub detail: String,
+    pub number: String,
+}
+
+#[derive(Template)]
+#[template(path = "library/show.html")]
+pub struct ShowPage {
+    pub page: Page,
+    pub name: String,
+    pub uscc: String,
+    pub legal_rep: String,
+    pub region: String,
+    pub address: String,
+    pub phone: String,
+    pub affiliation: String,
+    pub intro: String,
+    pub status: String,
+    pub active: bool,
+    pub grade: String,
+    pub graded: bool,
+    pub items: Vec<ItemView>,
+    pub quals: Vec<QualView>,
+    pub practitioners: Vec<PersonView>,
+    pub managers: Vec<PersonView>,
+}
+
+struct Profile {
+    agency: agency::Agency,
+    items: Vec<agency::OfferedItem>,
+    certs: Vec<agency::Certificate>,
+    practitioners: Vec<agency::Practitioner>,
+    managers: Vec<agency::Manager>,
+    catalogue: Vec<ItemRef>,
+    department: Option<models::department::Department>,
+}
+
+fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
+    let yuan = |f: i64| Money::from_fen(f).to_string();
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => format!("¥{}", yuan(a)),
+        (Some(a), Some(b)) => format!("¥{} – ¥{}", yuan(a), yuan(b)),
+        (Some(a), None) => tr(lang, "library.fee_from").replace("{fee}", &yuan(a)),
+        (None, Some(b)) => tr(lang, "library.fee_upto").replace("{fee}", &yuan(b)),
+        (None, None) => tr(lang, "library.fee_negotiable").to_string(),
+    }
+}
+
+async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let lang = ctx.lang();
+    let loaded = db::run(ctx.pool(), move |c| {
+        let Some(agency) = agency::find(c, id)? else {
+            return Ok::<_, AppError>(None);
+        };
+        let department = match agency.affiliated_department_id {
+            Some(d) => models::department::find(c, d)?,
+            None => None,
+        };
+        Ok(Some(Profile {
+            items: agency::offered_items(c, id)?,
+            certs: agency::certificates(c, id)?,
+            practitioners: agency::practitioners(c, id)?,
+            managers: agency::managers(c, id)?,
+            catalogue: lib::item_refs(c)?,
+            department,
+            agency,
+        }))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let today = today();
+    let a = &loaded.agency;
+    let by_id: HashMap<i64, &ItemRef> = loaded.catalogue.iter().map(|i| (i.id, i)).collect();
+    let items = loaded
+        .items
+        .iter()
+        .filter_map(|o| {
+            let i = by_id.get(&o.item_id)?;
+            Some(ItemView {
+                name: i.name.clone(),
+                code: i.code.clone(),
+                pricing: tr(lang, &format!("cat.pricing.{}", i.pricing)).to_string(),
+                fee_standard: o.fee_standard.clone(),
+                fee_range: fee_range(lang, o.fee_min_fen, o.fee_max_fen),
+                committed_days: o.committed_days,
+                limit_days: i.time_limit_days,
+                within_limit: o.committed_days <= i.time_limit_days,
+            })
+        })
+        .collect();
+    let quals = loaded
+        .certs
+        .iter()
+        .filter(|c| c.status == "approved")
+        .map(|c| QualView {
+            name: qual_label(lang, &c.qual_type, c.level),
+            number: c.number.clone(),
+            issuer: c.issuer.clone(),
+            valid_from: c.valid_from.to_string(),
+            valid_to: c.valid_to.to_string(),
+            state: if c.counts_on(today) {
+                "valid"
+            } else if c.valid_from > today {
+                "not_yet"
+            } else {
+                "expired"
+            },
+        })
+        .collect();
+    let page = ShowPage {
+        page: ctx.page(),
+        name: a.name.clone(),
+        uscc: a.uscc.clone(),
+        legal_rep: a.legal_rep.clone(),
+        region: tr(lang, &format!("cat.region.{}", a.region)).to_string(),
+        address: a.address.clone(),
+        phone: mask::mask_phone(&a.contact_phone),
+        affiliation: match (&loaded.department, a.affiliated) {
+            (Some(d), true) => tr(lang, "library.affiliated_to").replace("{dept}", d.name(lang)),
+            (None, true) => tr(lang, "library.affiliated").to_string(),
+            _ => tr(lang, "library.independent").to_string(),
+        },
+        intro: a.intro.clone(),
+        status: tr(lang, &format!("agency.status.{}", a.status)).to_string(),
+        active: a.status == "active",
+        grade: grade_label(lang, a.grade.as_deref()),
+        graded: a.grade.is_some(),
+        items,
+        quals,
+        practitioners: loaded
+            .practitioners
+            .iter()
+            .map(|p| PersonView {
+                name: p.name.clone(),
+                detail: p.cert_type.clone(),
+                number: p.cert_number.clone(),
+            })
+            .collect(),
+        managers: loaded
+            .managers
+            .iter()
+            .map(|m| PersonView {
+                name: m.name.clone(),
+                detail: m.position.clone(),
+                number: mask::mask_id(&m.id_number),
+            })
+            .collect(),
+    };
+    html(&page, StatusCode::OK)
+}
