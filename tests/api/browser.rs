@@ -156,6 +156,43 @@ impl Driver {
         }
     }
 
+    /// Sets a field's value directly (date inputs and selects, whose typing depends on locale).
+    async fn set_value(&self, css: &str, value: &str) {
+        let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                      e.dispatchEvent(new Event('change', {bubbles: true}));";
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": script, "args": [css, value]}),
+        )
+        .await;
+    }
+
+    /// Clicks a submit button and waits until the browser has left `from`.
+    async fn submit_and_wait(&self, css: &str, from: &str) -> String {
+        self.click(css).await;
+        let mut url = self.url().await;
+        for _ in 0..100 {
+            if !url.contains(from) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            url = self.url().await;
+        }
+        url
+    }
+
+    async fn login(&self, base: &str, email: &str, password: &str) {
+        self.clear_cookies().await;
+        self.goto(&format!("{base}/login")).await;
+        self.type_into("input[name=email]", email).await;
+        self.type_into("input[name=password]", password).await;
+        let url = self
+            .submit_and_wait("form[action='/login'] button[type=submit]", "/login")
+            .await;
+        assert!(url.ends_with("/my"), "{email}: landed on {url}");
+    }
+
     async fn clear_cookies(&self) {
         self.cmd(reqwest::Method::DELETE, "/cookie", Value::Null)
             .await;
@@ -218,4 +255,145 @@ async fn every_demo_role_logs_in_through_a_real_browser() {
         d.screenshot(&shots.join(format!("{}.png", l.email))).await;
     }
     eprintln!("browser screenshots in {}", shots.display());
+}
+
+/// Issue 3's walk-through: an agency registers, uploads a certificate, the regulator of the
+/// qualification's department approves it in the browser, and the public finds the agency by
+/// a two-character search and a filter, and downloads the list.
+#[actix_web::test]
+async fn an_agency_joins_and_its_certificate_is_reviewed_through_a_real_browser() {
+    if std::env::var("ZJ_BROWSER_TEST")
+        .map(|v| v != "1")
+        .unwrap_or(true)
+    {
+        eprintln!("browser test skipped (set ZJ_BROWSER_TEST=1)");
+        return;
+    }
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
+    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let d = Driver::start().await;
+    let base = app.address.clone();
+    let uscc = zhongjie::domain::uscc::generate(987_654)
+        .as_str()
+        .to_string();
+
+    // Register an agency whose name contains 环评.
+    d.clear_cookies().await;
+    d.goto(&format!("{base}/register?role=agency")).await;
+    for (name, value) in [
+        ("org_name", "攀西环评测绘技术有限公司"),
+        ("uscc", uscc.as_str()),
+        ("contact_name", "罗晓峰"),
+        ("phone", "13881234567"),
+        ("email", "luo@example.com"),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ] {
+        d.type_into(&format!("input[name={name}]"), value).await;
+    }
+    let url = d
+        .submit_and_wait("form[action='/register'] button[type=submit]", "/register")
+        .await;
+    assert!(url.ends_with("/my"), "registered: {url}");
+
+    // Upload a surveying certificate with a real PDF scan.
+    let pdf = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(
+        pdf.path(),
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    )
+    .unwrap();
+    d.goto(&format!("{base}/agency/certificates/new")).await;
+    d.set_value("select[name=qual_type]", "surveying_mapping")
+        .await;
+    d.set_value("select[name=level]", "2").await;
+    d.type_into("input[name=number]", "乙测资字51500123").await;
+    d.type_into("input[name=issuer]", "四川省自然资源厅").await;
+    d.set_value("input[name=valid_from]", "2025-01-01").await;
+    d.set_value("input[name=valid_to]", "2029-12-31").await;
+    d.type_into("input[name=scan]", &pdf.path().display().to_string())
+        .await;
+    let url = d
+        .submit_and_wait(
+            "form[action='/agency/certificates/new'] button[type=submit]",
+            "/certificates/new",
+        )
+        .await;
+    assert!(
+        !url.contains("/new"),
+        "certificate submitted: {url}\n{}",
+        d.source().await
+    );
+
+    // The regulator of 自然资源和规划局 approves it.
+    d.login(
+        &base,
+        "ziranziyuan@demo.zhongjie.cn",
+        zhongjie::demo::DEMO_PASSWORD,
+    )
+    .await;
+    d.goto(&format!("{base}/review/certificates")).await;
+    let queue = d.source().await;
+    assert!(
+        queue.contains("乙测资字51500123"),
+        "in the regulator's queue"
+    );
+    // Open this certificate (the queue also holds the demo's pending ones).
+    let cert_id: i64 = {
+        use diesel::prelude::*;
+        use zhongjie::db::schema::agency_certificates as ac;
+        ac::table
+            .filter(ac::number.eq("乙测资字51500123"))
+            .select(ac::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    assert!(queue.contains(&format!("/review/certificates/{cert_id}")));
+    d.click(&format!("a[href='/review/certificates/{cert_id}']"))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let here = d.url().await;
+    let url = d
+        .submit_and_wait("button[name=decision][value=approve]", &here)
+        .await;
+    assert!(url.contains("/review/certificates"), "{url}");
+    {
+        use diesel::prelude::*;
+        use zhongjie::db::schema::agency_certificates as ac;
+        let status: String = ac::table
+            .filter(ac::number.eq("乙测资字51500123"))
+            .select(ac::status)
+            .first(&mut *app.conn())
+            .unwrap();
+        assert_eq!(status, "approved", "{}", d.source().await);
+    }
+
+    // The public finds it by a two-character search and by the qualification filter.
+    d.clear_cookies().await;
+    d.goto(&format!("{base}/agencies?q=环评")).await;
+    assert!(
+        d.source().await.contains("攀西环评测绘技术有限公司"),
+        "two-character search"
+    );
+    d.goto(&format!("{base}/agencies?qual=surveying_mapping&level=2"))
+        .await;
+    assert!(
+        d.source().await.contains("攀西环评测绘技术有限公司"),
+        "qualification filter"
+    );
+    // And downloads the list as CSV.
+    let csv = reqwest::get(format!("{base}/agencies?q=环评&format=csv"))
+        .await
+        .unwrap();
+    assert_eq!(csv.status().as_u16(), 200);
+    assert!(
+        csv.text()
+            .await
+            .unwrap()
+            .contains("攀西环评测绘技术有限公司")
+    );
 }
