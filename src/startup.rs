@@ -23,7 +23,10 @@ pub struct Application {
 
 /// Opens the database named by the configuration and applies migrations.
 pub fn open_database(cfg: &Config) -> Result<Pool, String> {
-    let pool = db::connect(&cfg.database_url, 16)?;
+    let size = db::Backend::from_url(&cfg.database_url)
+        .map(db::pool_size)
+        .unwrap_or(16);
+    let pool = db::connect(&cfg.database_url, size)?;
     let mut conn = pool.get().map_err(|e| {
         format!(
             "cannot open database {}: {e}",

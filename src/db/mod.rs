@@ -87,9 +87,22 @@ pub enum ConnError {
 
 /// SQLite: WAL so readers never block the writer; FULL sync so an acknowledged write survives
 /// a power cut; foreign keys on (off by default in SQLite); and a busy timeout for the moments
-/// two writers meet.
+/// two writers meet. For reads: a 4 MiB page cache per connection (the default is 2 MiB;
+/// times the pool size, this bounds the cache memory). No mmap: mapped pages of the file
+/// count in the server's RSS (282 MiB at 100,000 agencies in the bench with 256 MiB mapped).
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-     PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA cache_size = -4096;";
+
+/// Pool size per backend. SQLite work is CPU in this process: more connections than a few
+/// per core only queue threads against each other and stretch p99. PostgreSQL works in its
+/// own processes, so a request waiting on it holds no core here.
+pub fn pool_size(backend: Backend) -> u32 {
+    match backend {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 16,
+    }
+}
 
 impl ManageConnection for Manager {
     type Connection = DbConnection;

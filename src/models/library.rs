@@ -12,12 +12,20 @@
 //!   (`user_id IN (SELECT …)` made SQLite build the whole set — 15,000 ids for 环评 — on every
 //!   request: 14 req/s in the bench.) PostgreSQL plans either form as a semi-join.
 //! - No COUNT(*): "is there a next page" is answered by asking for one row more.
+//! - Statements the connection can cache: diesel refuses to cache any statement containing
+//!   `sql()`/`sql_query` text or an `eq_any` list, so every hot query here is built from DSL
+//!   plus [`Frag`] (fixed SQL text with bind parameters, which diesel may cache since the text
+//!   is the cache key). Values are always binds, never inlined, and id lists are padded to a
+//!   power of two (with -1, an id that cannot exist), so the number of distinct statements
+//!   stays small. A page of the list is then a handful of cached statements.
 
 use chrono::NaiveDate;
-use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
+use diesel::expression::{
+    AppearsOnTable, BoxableExpression, Expression, SelectableExpression, ValidGrouping,
+};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Text};
 
 use crate::db::DbConnection;
 use crate::db::schema::{agencies, agency_certificates, agency_items, catalogue_items};
@@ -29,6 +37,102 @@ type Predicate = Box<dyn BoxableExpression<agencies::table, Db, SqlType = Bool>>
 
 /// The grade sort key; must match the index expression exactly.
 const GRADE_KEY_SQL: &str = "COALESCE(agencies.grade, 'Z')";
+
+/// One piece of a [`Frag`].
+#[derive(Clone, Debug)]
+enum Part {
+    Sql(String),
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+}
+
+/// A boolean SQL condition: fixed text with bind parameters. Unlike `diesel::dsl::sql`, it
+/// does not mark the statement as unsafe to cache, so the text must never carry values
+/// (they go in as binds) — the text is the key of the prepared-statement cache.
+#[derive(Clone, Debug, Default)]
+struct Frag(Vec<Part>);
+
+impl Frag {
+    fn sql(mut self, s: &str) -> Frag {
+        self.0.push(Part::Sql(s.to_string()));
+        self
+    }
+    fn text(mut self, v: &str) -> Frag {
+        self.0.push(Part::Text(v.to_string()));
+        self
+    }
+    fn int(mut self, v: i64) -> Frag {
+        self.0.push(Part::Int(v));
+        self
+    }
+    fn date(mut self, v: NaiveDate) -> Frag {
+        self.0.push(Part::Date(v));
+        self
+    }
+    /// `?, ?, …` binding `ids`, padded with -1 to a power of two (at least 4).
+    fn ids(mut self, ids: &[i64]) -> Frag {
+        let n = ids.len().max(4).next_power_of_two();
+        for i in 0..n {
+            if i > 0 {
+                self.0.push(Part::Sql(", ".into()));
+            }
+            self.0.push(Part::Int(ids.get(i).copied().unwrap_or(-1)));
+        }
+        self
+    }
+    fn boxed(self) -> Predicate {
+        Box::new(self)
+    }
+}
+
+impl Expression for Frag {
+    type SqlType = Bool;
+}
+impl<QS> AppearsOnTable<QS> for Frag {}
+impl<QS> SelectableExpression<QS> for Frag {}
+impl<GB> ValidGrouping<GB> for Frag {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+impl QueryId for Frag {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl QueryFragment<Db> for Frag {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        for p in &self.0 {
+            match p {
+                Part::Sql(s) => out.push_sql(s),
+                Part::Text(v) => out.push_bind_param::<Text, String>(v)?,
+                Part::Int(v) => out.push_bind_param::<diesel::sql_types::BigInt, i64>(v)?,
+                Part::Date(v) => out.push_bind_param::<diesel::sql_types::Date, NaiveDate>(v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `ORDER BY` text (fixed strings only).
+#[derive(Clone, Debug)]
+struct OrderSql(&'static str);
+impl Expression for OrderSql {
+    type SqlType = Text;
+}
+impl<QS> AppearsOnTable<QS> for OrderSql {}
+impl<QS> SelectableExpression<QS> for OrderSql {}
+impl<GB> ValidGrouping<GB> for OrderSql {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+impl QueryId for OrderSql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl QueryFragment<Db> for OrderSql {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql(self.0);
+        Ok(())
+    }
+}
 
 /// A catalogue item without its long texts: what filters, search and list rows need.
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -112,21 +216,8 @@ pub struct ListPage {
     pub prev: Option<Cursor>,
 }
 
-/// `a, b, c` of ids that came from the database or the catalogue (integers: safe inline, and
-/// a list of any length needs no bind parameters, of which SQLite allows a limited number).
-fn id_list(ids: &[i64]) -> String {
-    if ids.is_empty() {
-        // `IN ()` is not SQL; an id that cannot exist keeps the statement valid and empty.
-        return "-1".to_string();
-    }
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-// Subqueries are SQL text with bind parameters: diesel cannot box a subquery for the
-// two-backend connection type.
+// Subqueries are SQL text with bind parameters ([`Frag`]): diesel cannot box a subquery for
+// the two-backend connection type.
 fn filters(q: &ListQuery) -> Vec<Predicate> {
     let mut p: Vec<Predicate> = vec![Box::new(agencies::status.eq("active"))];
     if let Some(r) = &q.region {
@@ -140,71 +231,77 @@ fn filters(q: &ListQuery) -> Vec<Predicate> {
         None => {}
     }
     if q.item_ids.is_some() || q.max_fee_fen.is_some() {
-        let items = q
-            .item_ids
-            .as_ref()
-            .map(|ids| format!(" AND item_id IN ({})", id_list(ids)))
-            .unwrap_or_default();
-        let fee = q
-            .max_fee_fen
-            .map(|f| format!(" AND fee_min_fen IS NOT NULL AND fee_min_fen <= {f}"))
-            .unwrap_or_default();
-        p.push(Box::new(sql::<Bool>(&format!(
-            "EXISTS (SELECT 1 FROM agency_items WHERE agency_id = agencies.user_id{items}{fee})"
-        ))));
+        let mut f = Frag::default()
+            .sql("EXISTS (SELECT 1 FROM agency_items WHERE agency_id = agencies.user_id");
+        if let Some(ids) = &q.item_ids {
+            f = f.sql(" AND item_id IN (").ids(ids).sql(")");
+        }
+        if let Some(fee) = q.max_fee_fen {
+            f = f
+                .sql(" AND fee_min_fen IS NOT NULL AND fee_min_fen <= ")
+                .int(fee);
+        }
+        p.push(f.sql(")").boxed());
     }
     if let Some((qual_type, levels)) = &q.qual {
-        let levels = levels
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        p.push(Box::new(
-            sql::<Bool>(
-                "EXISTS (SELECT 1 FROM agency_certificates WHERE agency_id = agencies.user_id \
-                 AND status = 'approved' AND qual_type = ",
-            )
-            .bind::<Text, _>(qual_type.clone())
-            .sql(" AND valid_from <= ")
-            .bind::<diesel::sql_types::Date, _>(q.today)
-            .sql(" AND valid_to > ")
-            .bind::<diesel::sql_types::Date, _>(q.today)
-            .sql(&format!(" AND level IN ({levels}))")),
-        ));
+        let levels: Vec<i64> = levels.iter().map(|l| i64::from(*l)).collect();
+        p.push(
+            Frag::default()
+                .sql(
+                    "EXISTS (SELECT 1 FROM agency_certificates WHERE agency_id = agencies.user_id \
+                     AND status = 'approved' AND qual_type = ",
+                )
+                .text(qual_type)
+                .sql(" AND valid_from <= ")
+                .date(q.today)
+                .sql(" AND valid_to > ")
+                .date(q.today)
+                .sql(" AND level IN (")
+                .ids(&levels)
+                .sql("))")
+                .boxed(),
+        );
     }
     // `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning these OR-ed EXISTS into hashed
     // subplans, which read every agency with the gram (15,000 for 环评) before the first row:
     // 44 ms per query instead of 1.5 ms. Each stays a per-row index probe, as on SQLite.
     if let Some(s) = &q.search {
-        let mut by_name: Option<Predicate> = None;
-        for g in &s.grams {
-            let one: Predicate = Box::new(
-                sql::<Bool>(
-                    "EXISTS (SELECT 1 FROM agency_search_grams \
-                     WHERE agency_id = agencies.user_id AND gram = ",
-                )
-                .bind::<Text, _>(g.clone())
-                .sql(" LIMIT 1 OFFSET 0)"),
-            );
-            by_name = Some(match by_name {
-                None => one,
-                Some(prev) => Box::new(prev.and(one)),
-            });
+        let mut f = Frag::default().sql("(");
+        let mut any = false;
+        if !s.grams.is_empty() {
+            f = f.sql("(");
+            for (i, g) in s.grams.iter().enumerate() {
+                if i > 0 {
+                    f = f.sql(" AND ");
+                }
+                f = f
+                    .sql(
+                        "EXISTS (SELECT 1 FROM agency_search_grams \
+                         WHERE agency_id = agencies.user_id AND gram = ",
+                    )
+                    .text(g)
+                    .sql(" LIMIT 1 OFFSET 0)");
+            }
+            f = f.sql(")");
+            any = true;
         }
-        let by_item: Option<Predicate> = (!s.item_ids.is_empty()).then(|| {
-            Box::new(sql::<Bool>(&format!(
-                "EXISTS (SELECT 1 FROM agency_items \
-                 WHERE agency_id = agencies.user_id AND item_id IN ({}) LIMIT 1 OFFSET 0)",
-                id_list(&s.item_ids)
-            ))) as Predicate
-        });
-        let either: Predicate = match (by_name, by_item) {
-            (Some(a), Some(b)) => Box::new(a.or(b)),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => Box::new(sql::<Bool>("1 = 0")),
-        };
-        p.push(either);
+        if !s.item_ids.is_empty() {
+            if any {
+                f = f.sql(" OR ");
+            }
+            f = f
+                .sql(
+                    "EXISTS (SELECT 1 FROM agency_items \
+                     WHERE agency_id = agencies.user_id AND item_id IN (",
+                )
+                .ids(&s.item_ids)
+                .sql(") LIMIT 1 OFFSET 0)");
+            any = true;
+        }
+        if !any {
+            f = f.sql("1 = 0");
+        }
+        p.push(f.sql(")").boxed());
     }
     p
 }
@@ -283,9 +380,11 @@ fn fetch_one(
     }
     if let Some(k) = grade_key {
         query = query.filter(
-            sql::<Bool>(&format!("{GRADE_KEY_SQL} = "))
-                .bind::<Text, _>(k.to_string())
-                .sql(""),
+            Frag::default()
+                .sql(GRADE_KEY_SQL)
+                .sql(" = ")
+                .text(k)
+                .boxed(),
         );
     }
     // In display order, is the sort key ascending? (Newest is id descending.)
@@ -299,28 +398,31 @@ fn fetch_one(
         ("<", "DESC")
     };
     if let Some(c) = from {
-        let keyset: Predicate = match q.sort {
-            Sort::Grade | Sort::Name => Box::new(
-                sql::<Bool>(&format!("(agencies.name, agencies.user_id) {op} ("))
-                    .bind::<Text, _>(c.name.clone())
-                    .sql(", ")
-                    .bind::<BigInt, _>(c.id)
-                    .sql(")"),
-            ),
-            Sort::Newest => Box::new(
-                sql::<Bool>(&format!("agencies.user_id {op} "))
-                    .bind::<BigInt, _>(c.id)
-                    .sql(""),
-            ),
+        let keyset = match q.sort {
+            Sort::Grade | Sort::Name => Frag::default()
+                .sql("(agencies.name, agencies.user_id) ")
+                .sql(op)
+                .sql(" (")
+                .text(&c.name)
+                .sql(", ")
+                .int(c.id)
+                .sql(")"),
+            Sort::Newest => Frag::default()
+                .sql("agencies.user_id ")
+                .sql(op)
+                .sql(" ")
+                .int(c.id),
         };
-        query = query.filter(keyset);
+        query = query.filter(keyset.boxed());
     }
-    let order_sql = match q.sort {
-        Sort::Grade | Sort::Name => format!("agencies.name {order}, agencies.user_id {order}"),
-        Sort::Newest => format!("agencies.user_id {order}"),
+    let order_sql = match (q.sort, order) {
+        (Sort::Grade | Sort::Name, "ASC") => "agencies.name ASC, agencies.user_id ASC",
+        (Sort::Grade | Sort::Name, _) => "agencies.name DESC, agencies.user_id DESC",
+        (Sort::Newest, "ASC") => "agencies.user_id ASC",
+        (Sort::Newest, _) => "agencies.user_id DESC",
     };
     query
-        .order(sql::<Text>(&order_sql))
+        .order(OrderSql(order_sql))
         .limit(limit)
         .load::<ListRow>(conn)
 }
@@ -432,7 +534,13 @@ pub fn offered_by(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64,
         return Ok(Vec::new());
     }
     agency_items::table
-        .filter(agency_items::agency_id.eq_any(ids))
+        .into_boxed::<Db>()
+        .filter(
+            Frag::default()
+                .sql("agency_items.agency_id IN (")
+                .ids(ids)
+                .sql(")"),
+        )
         .order((agency_items::agency_id, agency_items::id))
         .select((agency_items::agency_id, agency_items::item_id))
         .load(conn)
@@ -448,7 +556,13 @@ pub fn counting_quals(
         return Ok(Vec::new());
     }
     agency_certificates::table
-        .filter(agency_certificates::agency_id.eq_any(ids))
+        .into_boxed::<Db>()
+        .filter(
+            Frag::default()
+                .sql("agency_certificates.agency_id IN (")
+                .ids(ids)
+                .sql(")"),
+        )
         .filter(agency_certificates::status.eq("approved"))
         .filter(agency_certificates::valid_from.le(today))
         .filter(agency_certificates::valid_to.gt(today))
