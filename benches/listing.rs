@@ -328,7 +328,18 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
     }
     match conn {
         DbConnection::Pg(c) => diesel::sql_query("ANALYZE").execute(c).map_err(e)?,
-        DbConnection::Sqlite(c) => diesel::sql_query("ANALYZE").execute(c).map_err(e)?,
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("ANALYZE").execute(c).map_err(e)?;
+            if std::env::var("ZJ_BENCH_NO_STAT4").is_ok() {
+                diesel::sql_query("DELETE FROM sqlite_stat4")
+                    .execute(c)
+                    .map_err(e)?;
+                diesel::sql_query("ANALYZE sqlite_schema")
+                    .execute(c)
+                    .map_err(e)?;
+            }
+            0
+        }
     };
     Ok(())
 }
