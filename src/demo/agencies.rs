@@ -262,10 +262,6 @@ const PROFILES: &[DemoProfile] = &[
     },
 ];
 
-fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 /// The fee an agency publishes for an item: within the government range, or its own.
 fn offer_for(item: &Item, spread: i64) -> ag::OfferTerms {
     let (min, max, standard) = match item.pricing.as_str() {
@@ -311,7 +307,7 @@ fn items_for<'a>(items: &'a [Item], industries: &[&str], take: usize) -> Vec<&'a
 pub fn load(c: &mut DbConnection) -> Result<(), DbError> {
     let sys = Actor::system();
     let items = models::catalogue::retained(c)?;
-    let today = today();
+    let today = crate::domain::workdays::today();
     let cal = Calendar::default();
     for (n, p) in PROFILES.iter().enumerate() {
         let Some(u) = models::user::find_by_email(c, p.email)? else {
@@ -566,7 +562,7 @@ pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
         .get_result(c)
         .map_err(|e| e.to_string())?;
     let start = usize::try_from(start).unwrap_or(0);
-    let today = today();
+    let today = crate::domain::workdays::today();
     let mut done = 0;
     while done < n {
         let size = BATCH.min(n - done);

@@ -827,7 +827,7 @@ pub fn load(c: &mut DbConnection) -> Result<usize, DbError> {
     let recorder = models::user::find_by_email(c, "ziranziyuan@demo.zhongjie.cn")?
         .or(models::user::find_by_email(c, "admin@demo.zhongjie.cn")?);
     if let Some(u) = recorder {
-        let until = crate::routes::catalogue::today_local() + Duration::days(3 * 365);
+        let until = crate::domain::workdays::today() + Duration::days(3 * 365);
         for (code, title) in [
             (
                 "PZH-ZR-001",

@@ -5,7 +5,7 @@
 //! that the embedded birth date is a real, plausible date. The 6-digit address code is not
 //! checked against a table: codes are retired and reissued, and old cards stay valid.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -58,16 +58,10 @@ fn check_char(digits: &[u32]) -> u8 {
     CHECK[(sum % 11) as usize]
 }
 
-/// Today's date in China (UTC+8 all year, no daylight saving), so a baby born this morning
-/// in Beijing is not rejected because the server clock is still on yesterday in UTC.
-fn today_in_china() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 impl IdNumber {
     /// Validates against today's date in China.
     pub fn parse(s: &str) -> Result<IdNumber, IdError> {
-        Self::parse_on(s, today_in_china())
+        Self::parse_on(s, crate::domain::workdays::today())
     }
 
     /// As [`IdNumber::parse`], with "today" supplied so tests do not depend on the clock.

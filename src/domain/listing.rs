@@ -302,12 +302,6 @@ pub fn item_matches(q_norm: &str, name: &str, keywords: &str) -> bool {
             .any(|k| search::normalised(k).contains(q_norm))
 }
 
-/// Today's date in China (UTC+8 all year): certificates start and stop counting on Chinese
-/// calendar days.
-pub fn today_in_china(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    (now + chrono::Duration::hours(8)).date_naive()
-}
-
 /// The grade sort key of a row.
 pub fn grade_key(grade: Option<&str>) -> String {
     grade.unwrap_or(NO_GRADE_KEY).to_string()

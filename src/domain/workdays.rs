@@ -4,6 +4,17 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+/// The calendar date in China (UTC+8 all year, no daylight saving) at `now`: validity dates,
+/// deadlines and birth dates are Chinese calendar days.
+pub fn china_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (now + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Today's date in China.
+pub fn today() -> NaiveDate {
+    china_date(chrono::Utc::now())
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Calendar {
     pub holidays: Vec<NaiveDate>,

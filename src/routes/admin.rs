@@ -184,20 +184,15 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     if role == Some(Role::Regulator) && dept.is_none() {
         p.department_id.error = Some(msg(lang, "admin.users.department_required", &[]));
     }
-    let email = validate::email(&f.email)
-        .map(|e| e.to_lowercase())
-        .map_err(|e| {
-            p.email.error = Some(msg(lang, e.key(), &[]));
-        });
-    let name = validate::person_name(&f.contact_name).map_err(|e| {
-        let a = e.args();
-        let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        p.contact_name.error = Some(msg(lang, e.key(), &a));
-    });
-    let phone = validate::phone_cn(&f.phone).map_err(|e| {
-        p.phone.error = Some(msg(lang, e.key(), &[]));
-    });
-    let (Some(role), Ok(email), Ok(name), Ok(phone)) = (role, email, name, phone) else {
+    let email = p
+        .email
+        .check(lang, validate::email(&f.email))
+        .map(|e| e.to_lowercase());
+    let name = p
+        .contact_name
+        .check(lang, validate::person_name(&f.contact_name));
+    let phone = p.phone.check(lang, validate::phone_cn(&f.phone));
+    let (Some(role), Some(email), Some(name), Some(phone)) = (role, email, name, phone) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     if p.department_id.has_error() {
@@ -389,17 +384,8 @@ async fn create_department(
     } else if p.departments.iter().any(|d| d.code == code) {
         p.code.error = Some(msg(lang, "admin.departments.code_taken", &[]));
     }
-    let set = |fld: &mut Field, r: Result<String, validate::FieldProblem>| match r {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let a = e.args();
-            let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            fld.error = Some(msg(lang, e.key(), &a));
-            None
-        }
-    };
-    let zh = set(&mut p.name_zh, validate::text(&f.name_zh, 60, true));
-    let en = set(&mut p.name_en, validate::text(&f.name_en, 120, true));
+    let zh = p.name_zh.check(lang, validate::text(&f.name_zh, 60, true));
+    let en = p.name_en.check(lang, validate::text(&f.name_en, 120, true));
     let (Some(zh), Some(en), false) = (zh, en, p.code.has_error()) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };

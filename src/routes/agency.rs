@@ -62,11 +62,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/agency/certificates/{id}/scan", web::get().to(scan));
 }
 
-/// Today's date in China (certificate validity and review days are Beijing-time dates).
-pub fn today_cn() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 /// The signed-in agency's own id, after the policy has allowed it to keep its profile.
 fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
     let id = ctx.user().map(|u| u.id).unwrap_or(0);
@@ -76,16 +71,6 @@ fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
 
 fn path_id(p: &str) -> Result<i64, AppError> {
     p.parse().map_err(|_| AppError::NotFound)
-}
-
-/// Puts a field problem's message beside the field.
-fn set_error(lang: Lang, f: &mut Field, key: &str, args: &[(&'static str, String)]) {
-    let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    f.error = Some(msg(lang, key, &a));
-}
-
-fn checked<T>(lang: Lang, f: &mut Field, r: Result<T, validate::FieldProblem>) -> Option<T> {
-    r.map_err(|e| set_error(lang, f, e.key(), &e.args())).ok()
 }
 
 /// Runs one profile change: `change` writes it, then the version is bumped, the snapshot
@@ -219,7 +204,7 @@ async fn profile(ctx: Ctx) -> Result<HttpResponse, AppError> {
     .await?;
     let p = p.ok_or(AppError::NotFound)?;
     let a = &p.agency;
-    let today = today_cn();
+    let today = crate::domain::workdays::today();
     let t = |k: &str| ctx.t(k).to_string();
     let page = ProfilePage {
         page: ctx.page(),
@@ -399,18 +384,16 @@ async fn save_profile(
         regions: region_options(lang),
         departments: dept_options(&depts, lang),
     };
-    let legal_rep = checked(lang, &mut p.legal_rep, validate::person_name(&f.legal_rep));
-    let address = checked(lang, &mut p.address, validate::text(&f.address, 200, true));
+    let legal_rep = p.legal_rep.check(lang, validate::person_name(&f.legal_rep));
+    let address = p.address.check(lang, validate::text(&f.address, 200, true));
     let region = f.region.trim().to_string();
     if !catalogue::is_region(&region) {
-        set_error(lang, &mut p.region, "agency.v.region", &[]);
+        p.region.fail(lang, "agency.v.region", &[]);
     }
-    let phone = checked(
-        lang,
-        &mut p.contact_phone,
-        validate::phone_cn(&f.contact_phone),
-    );
-    let intro = checked(lang, &mut p.intro, validate::text(&f.intro, 2000, false));
+    let phone = p
+        .contact_phone
+        .check(lang, validate::phone_cn(&f.contact_phone));
+    let intro = p.intro.check(lang, validate::text(&f.intro, 2000, false));
     let dept = if affiliated {
         let d = f
             .affiliated_department_id
@@ -419,12 +402,8 @@ async fn save_profile(
             .ok()
             .filter(|d| depts.iter().any(|x| x.id == *d));
         if d.is_none() {
-            set_error(
-                lang,
-                &mut p.affiliated_department_id,
-                "agency.v.department_required",
-                &[],
-            );
+            p.affiliated_department_id
+                .fail(lang, "agency.v.department_required", &[]);
         }
         d
     } else {
@@ -503,15 +482,13 @@ async fn add_manager(
         id_number: Field::new(&f.id_number),
         position: Field::new(&f.position),
     };
-    let name = checked(lang, &mut p.name, validate::person_name(&f.name));
+    let name = p.name.check(lang, validate::person_name(&f.name));
     let number = IdNumber::parse(&f.id_number)
-        .map_err(|e| set_error(lang, &mut p.id_number, e.key(), &[]))
+        .map_err(|e| p.id_number.fail(lang, e.key(), &[]))
         .ok();
-    let position = checked(
-        lang,
-        &mut p.position,
-        validate::text(&f.position, 50, false),
-    );
+    let position = p
+        .position
+        .check(lang, validate::text(&f.position, 50, false));
     let (Some(name), Some(number), Some(position)) = (name, number, position) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
@@ -608,17 +585,13 @@ async fn add_practitioner(
         cert_type: Field::new(&f.cert_type),
         cert_number: Field::new(&f.cert_number),
     };
-    let name = checked(lang, &mut p.name, validate::person_name(&f.name));
-    let cert_type = checked(
-        lang,
-        &mut p.cert_type,
-        validate::text(&f.cert_type, 50, true),
-    );
-    let cert_number = checked(
-        lang,
-        &mut p.cert_number,
-        validate::text(&f.cert_number, 50, true),
-    );
+    let name = p.name.check(lang, validate::person_name(&f.name));
+    let cert_type = p
+        .cert_type
+        .check(lang, validate::text(&f.cert_type, 50, true));
+    let cert_number = p
+        .cert_number
+        .check(lang, validate::text(&f.cert_number, 50, true));
     let (Some(name), Some(cert_type), Some(cert_number)) = (name, cert_type, cert_number) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
@@ -745,18 +718,16 @@ fn item_terms(i: &Item) -> ItemTerms {
 /// Validates the offer fields against the item; errors are set on the page.
 fn parse_offer(lang: Lang, p: &mut ItemPage, f: &ItemForm, item: &Item) -> Option<ag::OfferTerms> {
     let terms = item_terms(item);
-    let standard = checked(
-        lang,
-        &mut p.fee_standard,
-        validate::text(&f.fee_standard, 500, true),
-    );
+    let standard = p
+        .fee_standard
+        .check(lang, validate::text(&f.fee_standard, 500, true));
     let money = |s: &str, fld: &mut Field| -> Result<Option<Money>, ()> {
         if s.trim().is_empty() {
             return Ok(None);
         }
         Money::parse_yuan(s)
             .map(Some)
-            .map_err(|e| set_error(lang, fld, e.key(), &[]))
+            .map_err(|e| fld.fail(lang, e.key(), &[]))
     };
     let min = money(&f.fee_min, &mut p.fee_min);
     let max = money(&f.fee_max, &mut p.fee_max);
@@ -768,13 +739,13 @@ fn parse_offer(lang: Lang, p: &mut ItemPage, f: &ItemForm, item: &Item) -> Optio
                 } else {
                     &mut p.fee_min
                 };
-                set_error(lang, target, e.key(), &e.args());
+                target.fail(lang, e.key(), &e.args());
             })
             .ok(),
         _ => None,
     };
     let days = agency_rules::committed_days(&f.committed_days, &terms)
-        .map_err(|e| set_error(lang, &mut p.committed_days, e.key(), &e.args()))
+        .map_err(|e| p.committed_days.fail(lang, e.key(), &e.args()))
         .ok();
     let (Some(fee_standard), Some(range), Some(committed_days)) = (standard, range, days) else {
         return None;
@@ -840,12 +811,12 @@ async fn add_item(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespo
     };
     // Only a retained item can be offered (清单之外不得作为受理条件).
     let Some(item) = wanted.and_then(|w| items.iter().find(|i| i.id == w)) else {
-        set_error(lang, &mut p.item_id, "agency.v.item_required", &[]);
+        p.item_id.fail(lang, "agency.v.item_required", &[]);
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     p.terms_note = terms_note(lang, item);
     if already {
-        set_error(lang, &mut p.item_id, "agency.v.item_already", &[]);
+        p.item_id.fail(lang, "agency.v.item_already", &[]);
     }
     let offer = parse_offer(lang, &mut p, &f, item);
     let (Some(offer), false) = (offer, already) else {
@@ -1072,47 +1043,45 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
         review_days,
     };
     let qual = agency_rules::qual_type(&v("qual_type"))
-        .map_err(|e| set_error(lang, &mut p.qual_type, e.key(), &[]))
+        .map_err(|e| p.qual_type.fail(lang, e.key(), &[]))
         .ok();
     let level = match qual {
         Some(q) => agency_rules::cert_level(q, &v("level"))
-            .map_err(|e| set_error(lang, &mut p.level, e.key(), &[]))
+            .map_err(|e| p.level.fail(lang, e.key(), &[]))
             .ok(),
         None => None,
     };
-    let number = checked(lang, &mut p.number, validate::text(&v("number"), 50, true));
-    let issuer = checked(lang, &mut p.issuer, validate::text(&v("issuer"), 100, true));
+    let number = p.number.check(lang, validate::text(&v("number"), 50, true));
+    let issuer = p
+        .issuer
+        .check(lang, validate::text(&v("issuer"), 100, true));
     let date = |s: String, fld: &mut Field| {
         if s.trim().is_empty() {
-            set_error(lang, fld, "v.required", &[]);
+            fld.fail(lang, "v.required", &[]);
             return None;
         }
         agency_rules::date(&s)
-            .map_err(|e| set_error(lang, fld, e.key(), &[]))
+            .map_err(|e| fld.fail(lang, e.key(), &[]))
             .ok()
     };
     let from = date(v("valid_from"), &mut p.valid_from);
     let to = date(v("valid_to"), &mut p.valid_to);
-    let today = today_cn();
+    let today = crate::domain::workdays::today();
     if let (Some(a), Some(b)) = (from, to)
         && let Err(e) = agency_rules::validity(a, b, today)
     {
-        set_error(lang, &mut p.valid_to, e.key(), &[]);
+        p.valid_to.fail(lang, e.key(), &[]);
     }
     // A refused file is dropped here (its temporary file deleted); an accepted one is kept
     // only when every other field is valid, so a refused form leaves nothing behind.
     let received = match form.file {
         None => {
-            set_error(lang, &mut p.scan, "upload.required", &[]);
+            p.scan.fail(lang, "upload.required", &[]);
             None
         }
         Some(Err(problem)) => {
-            set_error(
-                lang,
-                &mut p.scan,
-                problem.key(),
-                &[("mib", max_mib.to_string())],
-            );
+            p.scan
+                .fail(lang, problem.key(), &[("mib", max_mib.to_string())]);
             None
         }
         Some(Ok(r)) => Some(r),

@@ -39,12 +39,6 @@ fn field(v: &str) -> crate::web::page::Field {
     crate::web::page::Field::new(v)
 }
 
-/// Sets a field's message from a locale key and its arguments.
-fn fail(f: &mut crate::web::page::Field, lang: Lang, key: &str, args: &[(&str, String)]) {
-    let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    f.error = Some(msg(lang, key, &a));
-}
-
 // ---------------------------------------------------------------- registration
 
 #[derive(Deserialize, Default)]
@@ -123,28 +117,27 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
         p.role_error = Some(msg(lang, "auth.register.role_invalid", &[]));
     }
     let org = validate::text(&f.org_name, 100, true)
-        .map_err(|e| fail(&mut p.org_name, lang, e.key(), &e.args()));
+        .map_err(|e| p.org_name.fail(lang, e.key(), &e.args()));
     let code = if f.uscc.trim().is_empty() {
-        fail(&mut p.uscc, lang, "v.required", &[]);
+        p.uscc.fail(lang, "v.required", &[]);
         Err(())
     } else {
-        uscc::Uscc::parse(&f.uscc).map_err(|e| fail(&mut p.uscc, lang, e.key(), &[]))
+        uscc::Uscc::parse(&f.uscc).map_err(|e| p.uscc.fail(lang, e.key(), &[]))
     };
     let contact = validate::person_name(&f.contact_name)
-        .map_err(|e| fail(&mut p.contact_name, lang, e.key(), &e.args()));
-    let phone =
-        validate::phone_cn(&f.phone).map_err(|e| fail(&mut p.phone, lang, e.key(), &e.args()));
+        .map_err(|e| p.contact_name.fail(lang, e.key(), &e.args()));
+    let phone = validate::phone_cn(&f.phone).map_err(|e| p.phone.fail(lang, e.key(), &e.args()));
     let email = validate::email(&f.email)
         .map(|e| e.to_lowercase())
-        .map_err(|e| fail(&mut p.email, lang, e.key(), &e.args()));
+        .map_err(|e| p.email.fail(lang, e.key(), &e.args()));
     let pw_ok = match password::check(&f.password, email.as_deref().unwrap_or(&f.email)) {
         Ok(()) if f.password != f.password2 => {
-            fail(&mut p.password2, lang, "auth.password.mismatch", &[]);
+            p.password2.fail(lang, "auth.password.mismatch", &[]);
             false
         }
         Ok(()) => true,
         Err(e) => {
-            fail(&mut p.password, lang, e.key(), &[]);
+            p.password.fail(lang, e.key(), &[]);
             false
         }
     };
@@ -228,11 +221,11 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
             Ok(res)
         }
         Err(models::user::InsertConflict::Email) => {
-            fail(&mut p.email, lang, "auth.register.email_taken", &[]);
+            p.email.fail(lang, "auth.register.email_taken", &[]);
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(models::user::InsertConflict::Uscc) => {
-            fail(&mut p.uscc, lang, "auth.register.uscc_taken", &[]);
+            p.uscc.fail(lang, "auth.register.uscc_taken", &[]);
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
@@ -288,8 +281,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         error: None,
     };
     if email.is_empty() || email.chars().count() > validate::EMAIL_MAX {
-        fail(
-            &mut p.email,
+        p.email.fail(
             lang,
             if email.is_empty() {
                 "v.required"
@@ -300,7 +292,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         );
     }
     if f.password.is_empty() {
-        fail(&mut p.password, lang, "v.required", &[]);
+        p.password.fail(lang, "v.required", &[]);
     }
     if p.email.has_error() || p.password.has_error() {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
@@ -565,7 +557,7 @@ async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpRespo
                 page: ctx.page(),
                 email: field(&f.email),
             };
-            fail(&mut p.email, lang, e.key(), &e.args());
+            p.email.fail(lang, e.key(), &e.args());
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -682,9 +674,9 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
         password2: field(""),
     };
     match password::check(&f.password, &email) {
-        Err(e) => fail(&mut p.password, lang, e.key(), &[]),
+        Err(e) => p.password.fail(lang, e.key(), &[]),
         Ok(()) if f.password != f.password2 => {
-            fail(&mut p.password2, lang, "auth.password.mismatch", &[])
+            p.password2.fail(lang, "auth.password.mismatch", &[])
         }
         Ok(()) => {}
     }

@@ -8,7 +8,6 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
@@ -49,21 +48,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Today in 攀枝花 (validity dates are local calendar days).
-pub fn today_local() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
-}
-
 fn allowed(ctx: &Ctx, action: Action) -> bool {
     policy::decide(ctx.user(), action) == Decision::Allow
-}
-
-/// Sets a field's message from a locale key and its arguments.
-fn fail(f: &mut Field, lang: Lang, key: &str, args: &[(&'static str, String)]) {
-    let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    f.error = Some(msg(lang, key, &a));
 }
 
 fn dept_name(depts: &[Department], id: i64, lang: Lang) -> String {
@@ -600,7 +586,7 @@ pub struct ItemPage {
 
 /// The item page for `code`, or 404 — also for a draft the user may not edit.
 async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
-    let today = today_local();
+    let today = crate::domain::workdays::today();
     let found = db::run(ctx.pool(), move |c| {
         let Some(item) = cat::find_by_code(c, &code)? else {
             return Ok::<_, DbError>(None);
@@ -1039,7 +1025,7 @@ impl ItemFormPage {
     fn show_problems(&mut self, lang: Lang, problems: &[Problem]) {
         for p in problems {
             if let Some(f) = self.field_mut(p.field) {
-                fail(f, lang, p.key, &p.args);
+                f.fail(lang, p.key, &p.args);
             }
         }
         self.has_errors = true;
@@ -1147,12 +1133,12 @@ async fn create(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespons
             "catalogue.flash.draft_saved",
         )),
         Ok(None) => {
-            fail(&mut p.code, lang, "catalogue.v.code_taken", &[]);
+            p.code.fail(lang, "catalogue.v.code_taken", &[]);
             p.has_errors = true;
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if is_unique_violation(&e) => {
-            fail(&mut p.code, lang, "catalogue.v.code_taken", &[]);
+            p.code.fail(lang, "catalogue.v.code_taken", &[]);
             p.has_errors = true;
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -1223,12 +1209,8 @@ async fn update(
     };
     // A regulator keeps the item in its own department (it could not edit it afterwards).
     if me.role != Role::Admin && valid.department_id != item.department_id {
-        fail(
-            &mut p.department_id,
-            lang,
-            "catalogue.v.department_own",
-            &[],
-        );
+        p.department_id
+            .fail(lang, "catalogue.v.department_own", &[]);
         p.has_errors = true;
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -1309,7 +1291,7 @@ async fn change_status(
                 } else {
                     &mut p.basis
                 };
-                fail(fld, lang, pr.key, &pr.args);
+                fld.fail(lang, pr.key, &pr.args);
             }
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -1411,7 +1393,7 @@ async fn record_assessment(
     if !(item.usable() && item.regional_assessment) {
         return Err(AppError::BadRequest("catalogue.err.no_regional"));
     }
-    let today = today_local();
+    let today = crate::domain::workdays::today();
     let input = rules::AssessmentInput {
         zone: form.field("zone"),
         title: form.field("title"),
@@ -1431,16 +1413,12 @@ async fn record_assessment(
                     "title" => &mut p.title,
                     _ => &mut p.valid_until,
                 };
-                fail(fld, lang, pr.key, &pr.args);
+                fld.fail(lang, pr.key, &pr.args);
             }
         }
         if let Some(Err(e)) = &file {
-            fail(
-                &mut p.document,
-                lang,
-                e.key(),
-                &[("mib", max_mib.to_string())],
-            );
+            p.document
+                .fail(lang, e.key(), &[("mib", max_mib.to_string())]);
         }
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }

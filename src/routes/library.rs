@@ -30,10 +30,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/agencies/{id}", web::get().to(show));
 }
 
-fn today() -> NaiveDate {
-    listing::today_in_china(chrono::Utc::now())
-}
-
 // ---------------------------------------------------------------- list
 
 /// A list row with what the page, CSV and JSON show.
@@ -280,7 +276,7 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
     let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
     let lang = ctx.lang();
     let r2 = req.clone();
-    let today = today();
+    let today = crate::domain::workdays::today();
     let loaded = db::run(ctx.pool(), move |c| load(c, &r2, today)).await?;
     match loaded {
         Loaded::Page {
@@ -553,7 +549,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    let today = today();
+    let today = crate::domain::workdays::today();
     let a = &loaded.agency;
     let by_id: HashMap<i64, &ItemRef> = loaded.catalogue.iter().map(|i| (i.id, i)).collect();
     let items = loaded

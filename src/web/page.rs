@@ -127,4 +127,19 @@ impl Field {
     pub fn err(&self) -> &str {
         self.error.as_deref().unwrap_or("")
     }
+
+    /// Puts the message of a locale key (with `{name}` arguments) beside this field.
+    pub fn fail(&mut self, lang: crate::i18n::Lang, key: &str, args: &[(&str, String)]) {
+        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.error = Some(crate::i18n::tr_args(lang, key, &a));
+    }
+
+    /// The value of a field validator, or its message beside this field.
+    pub fn check<T>(
+        &mut self,
+        lang: crate::i18n::Lang,
+        r: Result<T, crate::domain::validate::FieldProblem>,
+    ) -> Option<T> {
+        r.map_err(|e| self.fail(lang, e.key(), &e.args())).ok()
+    }
 }

@@ -581,7 +581,7 @@ async fn bad_certificates_are_refused_and_leave_nothing() {
     let certs = models::agency::certificates(&mut c, id).unwrap();
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0].status, "pending");
-    let today = zhongjie::routes::agency::today_cn();
+    let today = zhongjie::domain::workdays::today();
     let due = zhongjie::domain::workdays::Calendar::default().add_working_days(today, 2);
     assert_eq!(certs[0].review_due, due);
     assert_eq!(kept_files(&app), 1);
@@ -640,7 +640,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
         .unwrap();
     assert_eq!(cert.status, "approved");
     assert!(cert.reviewed_by.is_some() && cert.reviewed_at.is_some());
-    assert!(cert.counts_on(zhongjie::routes::agency::today_cn()));
+    assert!(cert.counts_on(zhongjie::domain::workdays::today()));
     assert_eq!(version_of(&app, aid), v + 1);
     assert!(audit_actions(&app).contains(&"agency.certificate.approve".to_string()));
     let mails = app.outbox_bodies();

@@ -11,7 +11,7 @@ use crate::auth::clone_app;
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
-    zhongjie::routes::catalogue::today_local()
+    zhongjie::domain::workdays::today()
 }
 
 /// Two departments: the item's (生态环境局) and another (住建局). The first is the one

@@ -9,7 +9,7 @@ use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     agencies, agency_certificates, agency_items, agency_managers, agency_practitioners,
 };
-use zhongjie::domain::listing::today_in_china;
+use zhongjie::domain::workdays::china_date as today_in_china;
 use zhongjie::models;
 use zhongjie::models::catalogue::{Change, ItemFields};
 
