@@ -517,26 +517,7 @@ pub fn matches_query(q: &str, code: &str, name: &str, keywords: &str) -> bool {
 /// One CSV line (RFC 4180, CRLF). Cells that a spreadsheet would run as a formula are
 /// prefixed with an apostrophe (CSV injection).
 pub fn csv_row(cells: &[String]) -> String {
-    let mut line = String::new();
-    for (i, c) in cells.iter().enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{c}")
-        } else {
-            c.clone()
-        };
-        if c.contains([',', '"', '\n', '\r']) {
-            line.push('"');
-            line.push_str(&c.replace('"', "\"\""));
-            line.push('"');
-        } else {
-            line.push_str(&c);
-        }
-    }
-    line.push_str("\r\n");
-    line
+    crate::domain::listing::csv_line(cells)
 }
 
 /// The UTF-8 byte-order mark Excel needs to read a CSV file's Chinese correctly.

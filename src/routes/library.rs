@@ -407,7 +407,7 @@ fn download(
             .json(out)
         }
         _ => {
-            let mut body = String::from("\u{feff}");
+            let mut body = String::from(crate::domain::catalogue_rules::CSV_BOM);
             let head: Vec<&str> = [
                 "library.csv.name",
                 "library.csv.uscc",
