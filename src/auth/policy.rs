@@ -39,6 +39,18 @@ pub enum Action {
     ReviewCertificate { department_id: i64 },
     /// Download a certificate scan: the agency itself, the reviewing department, admins.
     ViewCertificateScan { agency_id: i64, department_id: i64 },
+    /// Publish a new version of the credit scoring rules (admins).
+    PublishCreditRules,
+    /// Record or revoke credit records, blacklist or ban an agency: a regulator whose
+    /// department regulates the agency (`in_domain`, from `domain::credit::in_domain`).
+    RegulateAgency { in_domain: bool },
+    /// The regulator's credit queue: alerts and repair applications of its department.
+    ViewCreditQueue,
+    /// Decide a repair application or resolve an alert of `department_id` (the department
+    /// that listed the agency / made the ban).
+    DecideCredit { department_id: i64 },
+    /// Apply for credit repair of one's own listing.
+    ApplyForRepair { agency_id: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,14 +83,17 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
                 Deny
             }
         }
-        ManageAccounts | ViewAudit | ManageSettings | PublishCatalogue => {
+        ManageAccounts | ViewAudit | ManageSettings | PublishCatalogue | PublishCreditRules => {
             allow_if(u.role == Role::Admin)
         }
         EditCatalogueItem { department_id } | RecordRegionalAssessment { department_id } => {
             allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
         }
         EditAgencyProfile { agency_id } => allow_if(u.role == Role::Agency && u.id == agency_id),
-        ViewReviewQueue => allow_if(u.role == Role::Regulator),
+        ViewReviewQueue | ViewCreditQueue => allow_if(u.role == Role::Regulator),
+        RegulateAgency { in_domain } => allow_if(u.role == Role::Regulator && in_domain),
+        DecideCredit { department_id } => allow_if(is_regulator_of(u, department_id)),
+        ApplyForRepair { agency_id } => allow_if(u.role == Role::Agency && u.id == agency_id),
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
         ViewCertificateScan {
             agency_id,
@@ -168,6 +183,24 @@ mod tests {
             ),
             Decision::Deny
         );
+    }
+
+    #[test]
+    fn credit_actions() {
+        let r = user(5, Role::Regulator);
+        let a = user(6, Role::Admin);
+        let g = user(9, Role::Agency);
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        assert!(allow(&r, Action::RegulateAgency { in_domain: true }));
+        assert!(!allow(&r, Action::RegulateAgency { in_domain: false }));
+        // Not even an admin blacklists: that is the regulator's power.
+        assert!(!allow(&a, Action::RegulateAgency { in_domain: true }));
+        assert!(allow(&a, Action::PublishCreditRules));
+        assert!(!allow(&r, Action::PublishCreditRules));
+        assert!(allow(&r, Action::DecideCredit { department_id: 1 }));
+        assert!(!allow(&r, Action::DecideCredit { department_id: 2 }));
+        assert!(allow(&g, Action::ApplyForRepair { agency_id: 9 }));
+        assert!(!allow(&g, Action::ApplyForRepair { agency_id: 10 }));
     }
 
     #[test]

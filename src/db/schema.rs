@@ -217,6 +217,9 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        credit_score -> Nullable<Integer>,
+        graded_at -> Nullable<Timestamp>,
+        sanctioned -> Bool,
     }
 }
 
@@ -293,6 +296,119 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    credit_rule_sets (id) {
+        id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        note -> Text,
+        published_by -> Nullable<BigInt>,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credit_records (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        kind -> Text,
+        points -> Integer,
+        stars_x100 -> Nullable<Integer>,
+        source -> Text,
+        evidence -> Text,
+        upload_id -> Nullable<BigInt>,
+        legal_basis -> Text,
+        department_id -> Nullable<BigInt>,
+        recorded_by -> Nullable<BigInt>,
+        effective_on -> Date,
+        valid_until -> Date,
+        revokes_id -> Nullable<BigInt>,
+        ref_kind -> Nullable<Text>,
+        ref_id -> Nullable<BigInt>,
+        rule_version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blacklist_entries (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        department_id -> BigInt,
+        reason -> Text,
+        legal_basis -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        record_id -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        ended_on -> Nullable<Date>,
+        end_kind -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    market_bans (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        department_id -> BigInt,
+        reason -> Text,
+        legal_basis -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    banned_persons (id) {
+        id -> BigInt,
+        ban_id -> BigInt,
+        name -> Text,
+        id_number -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credit_alerts (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        agency_id -> BigInt,
+        banned_person_id -> BigInt,
+        manager_name -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    credit_repairs (id) {
+        id -> BigInt,
+        blacklist_id -> BigInt,
+        agency_id -> BigInt,
+        evidence -> Text,
+        upload_id -> Nullable<BigInt>,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (name, run_on) {
+        name -> Text,
+        run_on -> Date,
+        instance -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
@@ -308,6 +424,13 @@ diesel::joinable!(agency_certificates -> agencies (agency_id));
 diesel::joinable!(agency_managers -> agencies (agency_id));
 diesel::joinable!(agency_practitioners -> agencies (agency_id));
 diesel::joinable!(agency_search_grams -> agencies (agency_id));
+diesel::joinable!(credit_records -> agencies (agency_id));
+diesel::joinable!(blacklist_entries -> agencies (agency_id));
+diesel::joinable!(market_bans -> agencies (agency_id));
+diesel::joinable!(banned_persons -> market_bans (ban_id));
+diesel::joinable!(credit_alerts -> agencies (agency_id));
+diesel::joinable!(credit_alerts -> banned_persons (banned_person_id));
+diesel::joinable!(credit_repairs -> blacklist_entries (blacklist_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -331,4 +454,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_items,
     agency_certificates,
     agency_search_grams,
+    credit_rule_sets,
+    credit_records,
+    blacklist_entries,
+    market_bans,
+    banned_persons,
+    credit_alerts,
+    credit_repairs,
+    job_runs,
 );

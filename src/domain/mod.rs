@@ -6,6 +6,8 @@ pub mod audit_chain;
 pub mod catalogue;
 /// Rules of the catalogue: item and adjustment validation, filters, regional-assessment cover.
 pub mod catalogue_rules;
+/// Credit library: record kinds, scoring rules, score, periods, restrictions.
+pub mod credit;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.

@@ -4,10 +4,12 @@
 pub mod agency;
 pub mod audit;
 pub mod catalogue;
+pub mod credit;
 pub mod department;
 pub mod library;
 pub mod login_attempt;
 pub mod mail;
+pub mod sanctions;
 pub mod session;
 pub mod settings;
 pub mod token;

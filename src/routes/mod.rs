@@ -7,9 +7,11 @@ pub mod admin;
 pub mod agency;
 pub mod auth;
 pub mod catalogue;
+pub mod credit;
 pub mod home;
 pub mod library;
 pub mod review;
+pub mod sanctions;
 
 use actix_web::web;
 
@@ -22,4 +24,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     agency::config(cfg);
     review::config(cfg);
     library::config(cfg);
+    credit::config(cfg);
+    sanctions::config(cfg);
 }

@@ -1,0 +1,11 @@
+ALTER TABLE agencies DROP COLUMN sanctioned;
+ALTER TABLE agencies DROP COLUMN graded_at;
+ALTER TABLE agencies DROP COLUMN credit_score;
+DROP TABLE job_runs;
+DROP TABLE credit_repairs;
+DROP TABLE credit_alerts;
+DROP TABLE banned_persons;
+DROP TABLE market_bans;
+DROP TABLE blacklist_entries;
+DROP TABLE credit_records;
+DROP TABLE credit_rule_sets;

@@ -1,0 +1,1 @@
+//! Stub: blacklist, market bans, alerts and repairs (issue 4).

@@ -1,0 +1,1 @@
+//! Stub: filled in by the credit-library work (issue 4).
