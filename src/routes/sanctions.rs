@@ -1369,9 +1369,12 @@ async fn repair_form(ctx: Ctx, q: web::Query<ListingQuery>) -> Result<HttpRespon
 async fn repair_apply(
     ctx: Ctx,
     q: web::Query<ListingQuery>,
-    mp: Multipart,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    // Who may apply is decided before the body is read (a visitor is sent to log in).
     let aid = own_agency(&ctx)?;
+    let mp = Multipart::new(req.headers(), payload);
     let lang = ctx.lang();
     let dir = uploads::upload_dir(ctx.config());
     let s = db::run(ctx.pool(), |c| {
