@@ -209,7 +209,8 @@ pub fn refresh_sanctioned(conn: &mut DbConnection, day: NaiveDate) -> QueryResul
     ids.extend(
         agency_managers::table
             .filter(
-                agency_managers::id_number.eq_any(banned_persons::table.select(banned_persons::id_number)),
+                agency_managers::id_number
+                    .eq_any(banned_persons::table.select(banned_persons::id_number)),
             )
             .select(agency_managers::agency_id)
             .distinct()

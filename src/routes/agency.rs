@@ -497,7 +497,12 @@ async fn add_manager(
         commit_change(c, &actor, id, "agency.manager.add", "", |c| {
             ag::add_manager(c, id, &name, number.as_str(), &position)?;
             // A banned person as senior manager blocks the agency and alerts the regulator.
-            Ok(models::sanctions::check_new_manager(c, id, number.as_str(), &name)?)
+            Ok(models::sanctions::check_new_manager(
+                c,
+                id,
+                number.as_str(),
+                &name,
+            )?)
         })
     })
     .await?;

@@ -629,7 +629,15 @@ async fn blacklist_save(
             };
             let id = sx::create_listing(c, &n)?;
             let l = sx::find_listing(c, id)?;
-            audit::record(c, &actor, "credit.blacklist.create", "blacklist_entry", id, &l, "")?;
+            audit::record(
+                c,
+                &actor,
+                "credit.blacklist.create",
+                "blacklist_entry",
+                id,
+                &l,
+                "",
+            )?;
             sx::mail_user(
                 c,
                 aid,
@@ -962,7 +970,15 @@ async fn resolve_alert(
                 return Ok(false);
             }
             let a = sx::find_alert(c, id)?;
-            audit::record(c, &actor, "credit.alert.resolve", "credit_alert", id, &a, &note)?;
+            audit::record(
+                c,
+                &actor,
+                "credit.alert.resolve",
+                "credit_alert",
+                id,
+                &a,
+                &note,
+            )?;
             Ok::<_, DbError>(true)
         })
     })
@@ -1036,7 +1052,13 @@ fn repair_page(ctx: &Ctx, rc: &RepairCase, reason: Field) -> RepairPage {
         id: rc.repair.id,
         agency_id: rc.agency.user_id,
         agency: rc.agency.name.clone(),
-        listing: listing_row(&rc.listing, &rc.agency.name, &rc.agency.uscc, &rc.depts, lang),
+        listing: listing_row(
+            &rc.listing,
+            &rc.agency.name,
+            &rc.agency.uscc,
+            &rc.depts,
+            lang,
+        ),
         evidence: rc.repair.evidence.clone(),
         has_upload: rc.repair.upload_id.is_some(),
         status: ctx
@@ -1114,7 +1136,11 @@ async fn repair_decide(
         (true, true) => (FlashKind::Success, "sanctions.repair.approved"),
         (true, false) => (FlashKind::Success, "sanctions.repair.rejected"),
     };
-    Ok(redirect_flash(&format!("/regulate/repairs/{rid}"), kind, key))
+    Ok(redirect_flash(
+        &format!("/regulate/repairs/{rid}"),
+        kind,
+        key,
+    ))
 }
 
 /// The evidence file: for the applying agency and the deciding department.
@@ -1439,14 +1465,22 @@ async fn repair_apply(
                 return Ok(None);
             }
             let upload_id = match &stored2 {
-                Some((name, (orig, ct, size, sha))) => Some(models::upload::insert(
-                    c, aid, name, orig, ct, *size, sha,
-                )?),
+                Some((name, (orig, ct, size, sha))) => {
+                    Some(models::upload::insert(c, aid, name, orig, ct, *size, sha)?)
+                }
                 None => None,
             };
             let id = sx::apply_repair(c, &listing, &evidence, upload_id)?;
             let r = sx::find_repair(c, id)?;
-            audit::record(c, &actor, "credit.repair.apply", "credit_repair", id, &r, "")?;
+            audit::record(
+                c,
+                &actor,
+                "credit.repair.apply",
+                "credit_repair",
+                id,
+                &r,
+                "",
+            )?;
             Ok::<_, DbError>(Some(id))
         })
     })

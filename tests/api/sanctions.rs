@@ -39,8 +39,8 @@ struct World {
 async fn world(app: &TestApp) -> World {
     let (d1, d2) = {
         let mut c = app.conn();
-        let a = models::department::insert(&mut c, "zrzyj", "攀枝花市自然资源和规划局", "NR")
-            .unwrap();
+        let a =
+            models::department::insert(&mut c, "zrzyj", "攀枝花市自然资源和规划局", "NR").unwrap();
         let b = models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing")
             .unwrap();
         (a, b)
@@ -148,9 +148,7 @@ fn restrictions(app: &TestApp, agency: i64, day: NaiveDate) -> Vec<String> {
 
 macro_rules! count {
     ($app:expr, $t:expr) => {
-        $t.count()
-            .get_result::<i64>(&mut *$app.conn())
-            .unwrap()
+        $t.count().get_result::<i64>(&mut *$app.conn()).unwrap()
     };
 }
 
@@ -209,10 +207,7 @@ async fn apply_repair(
             "Content-Type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(multipart(
-            &[("csrf", &token), ("evidence", evidence)],
-            file,
-        ))
+        .body(multipart(&[("csrf", &token), ("evidence", evidence)], file))
         .send()
         .await
         .unwrap();
@@ -257,11 +252,19 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
         .unwrap();
     assert_eq!(
         rec,
-        ("blacklisted".into(), -10, "public_credit".into(), Some(w.d1))
+        (
+            "blacklisted".into(),
+            -10,
+            "public_credit".into(),
+            Some(w.d1)
+        )
     );
 
     // Ban with its senior manager (the form ticks every current manager).
-    let (_, form) = w.reg1.get_text(&format!("/regulate/agencies/{a}/ban/new")).await;
+    let (_, form) = w
+        .reg1
+        .get_text(&format!("/regulate/agencies/{a}/ban/new"))
+        .await;
     assert!(form.contains(&format!("name=\"m_{mid}\"")) && form.contains("checked"));
     assert!(!form.contains(&banned_id), "the form shows the ID masked");
     let m = format!("m_{mid}");
@@ -279,7 +282,10 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
     .await;
     assert_eq!(s, 303);
     let r = restrictions(&app, a, today());
-    assert!(r.contains(&"credit.restrict.blacklisted".to_string()), "{r:?}");
+    assert!(
+        r.contains(&"credit.restrict.blacklisted".to_string()),
+        "{r:?}"
+    );
     assert!(r.contains(&"credit.restrict.banned".to_string()), "{r:?}");
     let sanctioned: bool = agencies::table
         .find(a)
@@ -307,13 +313,21 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
     assert!(page.contains(&zhongjie::domain::mask::mask_id(&banned_id)));
     // Mail to the agency.
     let mails = app.outbox_bodies();
-    assert!(mails.iter().any(|(to, body)| to == "a@example.com" && body.contains("失信名单")));
+    assert!(
+        mails
+            .iter()
+            .any(|(to, body)| to == "a@example.com" && body.contains("失信名单"))
+    );
 
     // A second agency adds the banned person as a senior manager: blocked, regulator alerted.
     let (s, _) = post_text(
         &b_browser,
         "/agency/managers/new",
-        &[("name", "王失信"), ("id_number", &banned_id), ("position", "副总经理")],
+        &[
+            ("name", "王失信"),
+            ("id_number", &banned_id),
+            ("position", "副总经理"),
+        ],
     )
     .await;
     assert_eq!(s, 303);
@@ -338,9 +352,19 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
         .select(credit_alerts::id)
         .first(&mut *app.conn())
         .unwrap();
-    let (s, _) = post_text(&w.reg2, &format!("/regulate/alerts/{alert}/resolve"), &[("note", "x")]).await;
+    let (s, _) = post_text(
+        &w.reg2,
+        &format!("/regulate/alerts/{alert}/resolve"),
+        &[("note", "x")],
+    )
+    .await;
     assert_eq!(s, 403, "another department cannot resolve it");
-    let (s, _) = post_text(&w.reg1, &format!("/regulate/alerts/{alert}/resolve"), &[("note", "")]).await;
+    let (s, _) = post_text(
+        &w.reg1,
+        &format!("/regulate/alerts/{alert}/resolve"),
+        &[("note", "")],
+    )
+    .await;
     assert_eq!(s, 303);
     let (s, _) = post_text(
         &w.reg1,
@@ -366,7 +390,10 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
         (&app, "/exposure?lang=en".to_string()),
     ] {
         let (_, page) = client.get_text(&path).await;
-        assert!(!page.contains(&banned_id), "{path} shows the full ID number");
+        assert!(
+            !page.contains(&banned_id),
+            "{path} shows the full ID number"
+        );
     }
     // The agency sees its own restrictions.
     let (_, own) = a_browser.get_text("/agency/credit").await;
@@ -376,7 +403,11 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
         .select(zhongjie::db::schema::audit_log::action)
         .load(&mut *app.conn())
         .unwrap();
-    for a in ["credit.blacklist.create", "credit.ban.create", "credit.alert.resolve"] {
+    for a in [
+        "credit.blacklist.create",
+        "credit.ban.create",
+        "credit.alert.resolve",
+    ] {
         assert!(actions.iter().any(|x| x == a), "{a}");
     }
 }
@@ -407,7 +438,10 @@ async fn a_ban_alerts_about_agencies_that_already_employ_the_person() {
     .await;
     assert_eq!(s, 303);
     assert_eq!(count!(app, banned_persons::table), 1);
-    assert_eq!(restrictions(&app, b, today()), vec!["credit.restrict.banned_manager"]);
+    assert_eq!(
+        restrictions(&app, b, today()),
+        vec!["credit.restrict.banned_manager"]
+    );
     let (_, queue) = w.reg1.get_text("/regulate/queue").await;
     assert!(queue.contains("乙咨询有限公司"));
 }
@@ -422,7 +456,11 @@ async fn bad_periods_are_refused_beside_the_field_and_nothing_is_saved() {
         (t, t - Duration::days(1), "结束日期应晚于开始日期"),
         (t, t + Duration::days(3 * 366 + 10), "12 至 36 个月"),
         (t, t + Duration::days(200), "12 至 36 个月"),
-        (t - Duration::days(200), t + Duration::days(400), "不能早于今天 30 天以前"),
+        (
+            t - Duration::days(200),
+            t + Duration::days(400),
+            "不能早于今天 30 天以前",
+        ),
     ] {
         let (s, page) = blacklist(&w.reg1, a, from, to).await;
         assert_eq!(s, 422, "{from} {to}");
@@ -432,7 +470,12 @@ async fn bad_periods_are_refused_beside_the_field_and_nothing_is_saved() {
     let (s, page) = post_text(
         &w.reg1,
         &format!("/regulate/agencies/{a}/blacklist/new"),
-        &[("reason", ""), ("legal_basis", ""), ("starts_on", "2026-02-30"), ("ends_on", "x")],
+        &[
+            ("reason", ""),
+            ("legal_basis", ""),
+            ("starts_on", "2026-02-30"),
+            ("ends_on", "x"),
+        ],
     )
     .await;
     assert_eq!(s, 422);
@@ -583,7 +626,13 @@ async fn repair_after_half_the_period_ends_the_listing_and_keeps_its_history() {
     // Evidence is required; a file that is not PDF/JPEG/PNG is refused.
     let (s, _) = apply_repair(&a_browser, listing, "", None).await;
     assert_eq!(s, 422);
-    let (s, page) = apply_repair(&a_browser, listing, "已整改", Some(("x.pdf", b"MZ\x90\x00exe"))).await;
+    let (s, page) = apply_repair(
+        &a_browser,
+        listing,
+        "已整改",
+        Some(("x.pdf", b"MZ\x90\x00exe")),
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(page.contains("PDF"), "wrong type message");
     assert_eq!(count!(app, credit_repairs::table), 0);
@@ -608,11 +657,22 @@ async fn repair_after_half_the_period_ends_the_listing_and_keeps_its_history() {
     // The department's queue lists it; another department cannot decide it.
     let (_, queue) = w.reg1.get_text("/regulate/queue").await;
     assert!(queue.contains(&format!("/regulate/repairs/{repair}")));
-    let (s, _) = w.reg2.get_text(&format!("/regulate/repairs/{repair}")).await;
+    let (s, _) = w
+        .reg2
+        .get_text(&format!("/regulate/repairs/{repair}"))
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = post_text(&w.reg2, &format!("/regulate/repairs/{repair}"), &[("decision", "approve")]).await;
+    let (s, _) = post_text(
+        &w.reg2,
+        &format!("/regulate/repairs/{repair}"),
+        &[("decision", "approve")],
+    )
+    .await;
     assert_eq!(s, 403);
-    let (s, _) = w.reg1.get_text(&format!("/regulate/repairs/{repair}/evidence")).await;
+    let (s, _) = w
+        .reg1
+        .get_text(&format!("/regulate/repairs/{repair}/evidence"))
+        .await;
     assert_eq!(s, 200);
     // Rejection needs a reason.
     let (s, page) = post_text(
@@ -709,4 +769,40 @@ async fn a_listing_ends_by_itself_at_its_end_date() {
     );
     let (_, page) = app.get_text(&format!("/catalogue/{ITEM}")).await;
     assert!(page.contains("到期测绘有限公司"));
+}
+
+#[actix_web::test]
+async fn demo_sanctions_fill_the_public_pages_in_chinese() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
+    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, page) = app.get_text("/blacklist").await;
+    assert!(
+        page.contains("攀枝花市宏图工程咨询有限公司") && page.contains("米易县诚通测绘有限公司")
+    );
+    let (_, page) = app.get_text("/exposure").await;
+    assert!(page.contains("攀枝花市鑫达环境评价有限公司") && page.contains("刘建华"));
+    let full = idcard::generate(510_402).as_str().to_string();
+    assert!(!page.contains(&full));
+    // The repairable listing is open for an application.
+    let agency = clone_app(&app);
+    assert_eq!(
+        agency
+            .login("xiufu@demo.zhongjie.cn", zhongjie::demo::DEMO_PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let (_, own) = agency.get_text("/agency/credit").await;
+    assert!(own.contains("/agency/credit/repairs/new?listing="));
+    let banned: bool = agencies::table
+        .filter(agencies::name.eq("攀枝花市鑫达环境评价有限公司"))
+        .select(agencies::sanctioned)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(banned);
 }
