@@ -555,7 +555,6 @@ async fn blacklist_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
 
 /// Parses the common fields of the blacklist and ban forms; a refused period puts its message
 /// beside the field it concerns.
-#[allow(clippy::too_many_arguments)]
 fn parse_period(
     lang: Lang,
     reason: &mut Field,
