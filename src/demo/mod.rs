@@ -4,6 +4,7 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod sanctions;
 
 use crate::auth::Role;
 use crate::db::{self, DbConnection, DbError};
@@ -203,6 +204,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
         .iter()
         .map(|_| crate::auth::password::hash_blocking(DEMO_PASSWORD))
         .collect::<Result<_, _>>()?;
+    let sanctions_hash = hashes.first().cloned().unwrap_or_default();
     let created = db::write_tx(conn, |c| {
         let sys = Actor::system();
         let existing = models::department::all(c)?;
@@ -265,6 +267,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
         }
         catalogue::load(c)?;
         agencies::load(c)?;
+        sanctions::load(c, &sanctions_hash)?;
         Ok::<_, DbError>(n)
     })
     .map_err(|e| e.to_string())?;

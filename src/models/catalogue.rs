@@ -537,6 +537,9 @@ pub fn offering_agencies(conn: &mut DbConnection, item_id: i64) -> QueryResult<V
         .inner_join(agencies::table)
         .filter(agency_items::item_id.eq(item_id))
         .filter(agencies::status.eq("active"))
+        // Blacklisted, banned or with a banned manager: not offered (the daily job keeps the
+        // cache in step with listings that end by themselves).
+        .filter(agencies::sanctioned.eq(false))
         .order(agencies::name)
         .select((
             agencies::user_id,

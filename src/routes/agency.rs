@@ -493,12 +493,26 @@ async fn add_manager(
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let actor = ctx.actor();
-    db::run(ctx.pool(), move |c| {
+    let alerted = db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, id, "agency.manager.add", "", |c| {
-            Ok(ag::add_manager(c, id, &name, number.as_str(), &position)?)
+            ag::add_manager(c, id, &name, number.as_str(), &position)?;
+            // A banned person as senior manager blocks the agency and alerts the regulator.
+            Ok(models::sanctions::check_new_manager(
+                c,
+                id,
+                number.as_str(),
+                &name,
+            )?)
         })
     })
     .await?;
+    if alerted > 0 {
+        return Ok(redirect_flash(
+            "/agency/profile#managers",
+            FlashKind::Error,
+            "sanctions.manager_banned",
+        ));
+    }
     Ok(redirect_flash(
         "/agency/profile#managers",
         FlashKind::Success,
@@ -532,7 +546,10 @@ async fn remove_manager(
     let actor = ctx.actor();
     db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, agency_id, "agency.manager.remove", "", |c| {
-            Ok(ag::remove_manager(c, mid)?)
+            let n = ag::remove_manager(c, mid)?;
+            // Removing a banned manager lifts that block from the cached lists.
+            models::sanctions::refresh_one(c, agency_id, crate::domain::workdays::today())?;
+            Ok(n)
         })
     })
     .await?;

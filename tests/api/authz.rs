@@ -46,6 +46,39 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/admin/departments", [303, 403, 403, 403, 200]),
     ("GET", "/admin/settings", [303, 403, 403, 403, 200]),
     ("GET", "/admin/audit", [303, 403, 403, 403, 200]),
+    ("GET", "/blacklist", [200, 200, 200, 200, 200]),
+    ("GET", "/exposure", [200, 200, 200, 200, 200]),
+    ("GET", "/regulate/agencies", [303, 403, 403, 200, 403]),
+    ("GET", "/regulate/agencies?q=x", [303, 403, 403, 200, 403]),
+    ("GET", "/regulate/agencies/{uid}", [303, 403, 403, 404, 403]),
+    (
+        "GET",
+        "/regulate/agencies/{uid}/blacklist/new",
+        [303, 403, 403, 404, 403],
+    ),
+    (
+        "GET",
+        "/regulate/agencies/{uid}/ban/new",
+        [303, 403, 403, 404, 403],
+    ),
+    ("GET", "/regulate/queue", [303, 403, 403, 200, 403]),
+    ("GET", "/regulate/repairs/999999", [303, 403, 403, 404, 403]),
+    (
+        "GET",
+        "/regulate/repairs/999999/evidence",
+        [303, 403, 403, 404, 403],
+    ),
+    ("GET", "/agency/credit", [303, 403, 200, 403, 403]),
+    (
+        "GET",
+        "/agency/credit/repairs/new",
+        [303, 403, 400, 403, 403],
+    ),
+    (
+        "GET",
+        "/agency/credit/repairs/new?listing=999999",
+        [303, 403, 404, 403, 403],
+    ),
     // State-changing routes, each with a valid CSRF token and an empty form.
     ("POST", "/login", [422, 303, 303, 303, 303]),
     ("POST", "/register", [422, 303, 303, 303, 303]),
@@ -61,6 +94,32 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
     ),
     ("POST", "/admin/departments", [303, 403, 403, 403, 422]),
     ("POST", "/admin/settings", [303, 403, 403, 403, 422]),
+    (
+        "POST",
+        "/regulate/agencies/{uid}/blacklist/new",
+        [303, 403, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/regulate/agencies/{uid}/ban/new",
+        [303, 403, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/regulate/alerts/999999/resolve",
+        [303, 403, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/regulate/repairs/999999",
+        [303, 403, 403, 404, 403],
+    ),
+    // Multipart: an urlencoded body is malformed once the agency is allowed.
+    (
+        "POST",
+        "/agency/credit/repairs/new",
+        [303, 403, 400, 403, 403],
+    ),
     ("POST", "/no/such/page", [404, 404, 404, 404, 404]),
 ];
 
@@ -77,6 +136,10 @@ const POSTS: &[&str] = &[
     "/admin/users/{uid}/status",
     "/admin/departments",
     "/admin/settings",
+    "/regulate/agencies/{uid}/blacklist/new",
+    "/regulate/agencies/{uid}/ban/new",
+    "/regulate/alerts/999999/resolve",
+    "/regulate/repairs/999999",
 ];
 
 fn message_for(app: &TestApp, user_id: i64) -> i64 {
