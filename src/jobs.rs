@@ -70,8 +70,7 @@ pub fn pass(c: &mut DbConnection, today: NaiveDate, instance: &str) -> Result<Pa
 
 /// The background loop, spawned by `startup` next to the mail sender.
 pub async fn worker(pool: Pool, cfg: Config) {
-    let mut tick =
-        tokio::time::interval(std::time::Duration::from_millis(cfg.job_poll_ms.max(50)));
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(cfg.job_poll_ms.max(50)));
     // The daily claim is tried at most every ten minutes (a lost claim is an insert refused
     // by the primary key; a crashed run is taken over after an hour, see `claim_daily`).
     let mut next_daily = std::time::Instant::now();

@@ -1344,7 +1344,10 @@ mod tests {
         let e = explain(&s, &counted);
         assert_eq!(e.regulator, "70 − 5 − 3 = 62");
         assert_eq!(e.public, "10 − 5 = 5");
-        assert_eq!(e.feedback, "20 × ((5.00 − 1) + (3.40 − 1)) ÷ (4 × 2) = 16.00");
+        assert_eq!(
+            e.feedback,
+            "20 × ((5.00 − 1) + (3.40 − 1)) ÷ (4 × 2) = 16.00"
+        );
         assert_eq!(e.bonus, "+2");
         assert_eq!(e.total, "62 + 5 + 16 + 2 = 85.00");
         let none = explain(&score(&[], &r, day), &[]);
@@ -1378,7 +1381,10 @@ mod tests {
         let ok = rec(7, Kind::UpheldComplaint, -3, "2026-02-01");
         let all = vec![old, x, v, y, rp, future, ok];
         let day = d("2026-11-28");
-        let st: Vec<_> = all.iter().map(|x| record_status(x, &all, &r, day)).collect();
+        let st: Vec<_> = all
+            .iter()
+            .map(|x| record_status(x, &all, &r, day))
+            .collect();
         assert_eq!(
             st,
             vec![
@@ -1455,7 +1461,10 @@ mod tests {
             mask_free_text("攀环罚〔2026〕12号，合同编号 HT2026001"),
             "攀环罚〔2026〕12号，合同编号 HT2026001"
         );
-        assert_eq!(mask_free_text("ID 11010519491231002X"), "ID 1101**********002X");
+        assert_eq!(
+            mask_free_text("ID 11010519491231002X"),
+            "ID 1101**********002X"
+        );
     }
 
     fn arb_record() -> impl Strategy<Value = RecordFacts> {

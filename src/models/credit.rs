@@ -361,7 +361,12 @@ pub const REGRADE_SETTLE: chrono::Duration = chrono::Duration::seconds(10);
 
 /// Grades a batch of agencies: those without records with one statement, the others one by
 /// one. Call inside `write_tx`.
-fn grade_batch(conn: &mut DbConnection, ids: &[i64], clean: &Score, day: NaiveDate) -> QueryResult<()> {
+fn grade_batch(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    clean: &Score,
+    day: NaiveDate,
+) -> QueryResult<()> {
     let with_records: Vec<i64> = credit_records::table
         .filter(credit_records::agency_id.eq_any(ids))
         .select(credit_records::agency_id)
@@ -460,7 +465,10 @@ pub fn claim_daily(
                     .filter(job_runs::finished_at.is_null())
                     .filter(job_runs::started_at.lt(now - chrono::Duration::hours(1))),
             )
-            .set((job_runs::instance.eq(instance), job_runs::started_at.eq(now)))
+            .set((
+                job_runs::instance.eq(instance),
+                job_runs::started_at.eq(now),
+            ))
             .execute(conn)?;
             Ok(taken == 1)
         }
@@ -523,20 +531,20 @@ pub fn agencies_with_changes(
     let years = chrono::Months::new(12 * rules.validity_years.max(0) as u32);
     // A record from `effective_on` stops counting on effective_on + years: look a few days
     // wider than exact month arithmetic needs (29 February); recomputing is harmless.
-    let aged_from = since
-        .checked_sub_months(years)
-        .unwrap_or(NaiveDate::MIN)
-        - chrono::Duration::days(3);
+    let aged_from =
+        since.checked_sub_months(years).unwrap_or(NaiveDate::MIN) - chrono::Duration::days(3);
     let aged_to = until.checked_sub_months(years).unwrap_or(NaiveDate::MIN);
     let mut ids: Vec<i64> = credit_records::table
         .filter(
-            (credit_records::valid_until.gt(since).and(credit_records::valid_until.le(until)))
-                .or(credit_records::effective_on
-                    .gt(since)
-                    .and(credit_records::effective_on.le(until)))
-                .or(credit_records::effective_on
-                    .gt(aged_from)
-                    .and(credit_records::effective_on.le(aged_to))),
+            (credit_records::valid_until
+                .gt(since)
+                .and(credit_records::valid_until.le(until)))
+            .or(credit_records::effective_on
+                .gt(since)
+                .and(credit_records::effective_on.le(until)))
+            .or(credit_records::effective_on
+                .gt(aged_from)
+                .and(credit_records::effective_on.le(aged_to))),
         )
         .select(credit_records::agency_id)
         .distinct()
