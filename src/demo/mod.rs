@@ -4,6 +4,7 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod credit;
 
 use crate::auth::Role;
 use crate::db::{self, DbConnection, DbError};
@@ -265,6 +266,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
         }
         catalogue::load(c)?;
         agencies::load(c)?;
+        credit::load(c)?;
         Ok::<_, DbError>(n)
     })
     .map_err(|e| e.to_string())?;

@@ -738,3 +738,31 @@ async fn the_daily_job_runs_once_across_instances_and_expires_records() {
         .unwrap();
     assert_eq!(runs, vec![today, tomorrow]);
 }
+
+#[actix_web::test]
+async fn demo_agencies_have_grades_a_b_and_c() {
+    let app = spawn_web_only().await;
+    {
+        let mut c = app.conn();
+        zhongjie::demo::load(&mut c).unwrap();
+    }
+    let mut c = app.conn();
+    let grades: Vec<Option<String>> = agencies::table
+        .select(agencies::grade)
+        .load(&mut *c)
+        .unwrap();
+    for g in ["A", "B", "C"] {
+        assert!(grades.contains(&Some(g.to_string())), "{g}: {grades:?}");
+    }
+    assert!(grades.iter().all(Option::is_some), "every agency graded");
+    let revoked: i64 = credit_records::table
+        .filter(credit_records::kind.eq("revocation"))
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert_eq!(revoked, 1);
+    drop(c);
+    let (s, body) = app.get_text("/credit").await;
+    assert_eq!(s, 200);
+    assert!(body.contains("守信"));
+}
