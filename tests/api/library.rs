@@ -1,7 +1,7 @@
 //! The public agency library: filters, the two-character search, keyset pages, downloads,
+//! masking on the agency page, and the 400/404 answers.
 //! Fixtures write grades by hand, so these tests run an instance without the credit job
 //! (which would otherwise grade the "ungraded" agencies from their records).
-//! masking on the agency page, and the 400/404 answers.
 
 use std::collections::BTreeSet;
 
