@@ -84,6 +84,8 @@ pub fn main() -> ExitCode {
             crate::demo::load(&mut c)?.print();
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
+                crate::models::credit::recompute_all(&mut c, crate::domain::workdays::today(), 500)
+                    .map_err(|e| e.to_string())?;
                 println!("generated {n} more agencies");
             }
             Ok(ExitCode::SUCCESS)

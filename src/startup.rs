@@ -51,6 +51,7 @@ impl Application {
             hasher: Hasher::new(cfg.max_concurrent_hashes),
         });
         if cfg.run_jobs {
+            actix_web::rt::spawn(crate::jobs::worker(pool.clone(), cfg.clone()));
             actix_web::rt::spawn(crate::mail::worker(pool, cfg));
         }
         let server = HttpServer::new(move || {

@@ -4,6 +4,7 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod credit;
 pub mod sanctions;
 
 use crate::auth::Role;
@@ -268,6 +269,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
         catalogue::load(c)?;
         agencies::load(c)?;
         sanctions::load(c, &sanctions_hash)?;
+        credit::load(c)?;
         Ok::<_, DbError>(n)
     })
     .map_err(|e| e.to_string())?;

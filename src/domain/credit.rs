@@ -710,6 +710,344 @@ pub fn in_domain(regulator_department: Option<i64>, agency_departments: &[i64]) 
     regulator_department.is_some_and(|d| agency_departments.contains(&d))
 }
 
+// ---------------------------------------------------------------------------------------
+// The credit report and the forms around it (issue 4, part 1): explaining a score so a
+// reader can recompute it, why a record no longer counts, per-field rule-set problems,
+// effective dates, and masking personal data out of free text on public pages.
+
+/// Why a record is (or is not) in the score on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// In force and counted.
+    Counts,
+    /// Past its validity (its own `valid_until` or the rule set's validity years).
+    Expired,
+    /// Takes effect later.
+    NotYetEffective,
+    /// Taken out by a revocation (the id of that record).
+    Revoked(i64),
+    /// Taken out by an approved credit repair.
+    Repaired(i64),
+    /// A revocation or repair: moves no points itself.
+    Action,
+}
+
+impl RecordStatus {
+    pub fn counts(self) -> bool {
+        self == RecordStatus::Counts
+    }
+    /// Locale key of the reason shown beside a record that does not count.
+    pub fn key(self) -> &'static str {
+        match self {
+            RecordStatus::Counts => "credit.status.counts",
+            RecordStatus::Expired => "credit.status.expired",
+            RecordStatus::NotYetEffective => "credit.status.not_yet",
+            RecordStatus::Revoked(_) => "credit.status.revoked",
+            RecordStatus::Repaired(_) => "credit.status.repaired",
+            RecordStatus::Action => "credit.status.action",
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordStatus::Counts => "counts",
+            RecordStatus::Expired => "expired",
+            RecordStatus::NotYetEffective => "not_yet_effective",
+            RecordStatus::Revoked(_) => "revoked",
+            RecordStatus::Repaired(_) => "repaired",
+            RecordStatus::Action => "action",
+        }
+    }
+}
+
+/// The status of `r` among `all` on `day`, consistent with [`score`]: a record counts exactly
+/// when its id is in `score(all, rules, day).counted`.
+pub fn record_status(
+    r: &RecordFacts,
+    all: &[RecordFacts],
+    rules: &RuleSet,
+    day: NaiveDate,
+) -> RecordStatus {
+    if r.kind.revokes() {
+        return RecordStatus::Action;
+    }
+    if let Some(by) = all
+        .iter()
+        .filter(|x| x.kind.revokes() && x.effective_on <= day && x.revokes_id == Some(r.id))
+        .min_by_key(|x| x.id)
+    {
+        return if by.kind == Kind::Repair {
+            RecordStatus::Repaired(by.id)
+        } else {
+            RecordStatus::Revoked(by.id)
+        };
+    }
+    if r.effective_on > day {
+        return RecordStatus::NotYetEffective;
+    }
+    if !r.in_force(rules, day) {
+        return RecordStatus::Expired;
+    }
+    if r.kind == Kind::Evaluation && !r.stars_x100.is_some_and(|s| (100..=500).contains(&s)) {
+        return RecordStatus::Expired;
+    }
+    RecordStatus::Counts
+}
+
+/// The last day a record counts under `rules` (the day before it stops).
+pub fn counts_until(r: &RecordFacts, rules: &RuleSet) -> NaiveDate {
+    let end = r.valid_until.min(rules.default_valid_until(r.effective_on));
+    end.pred_opt().unwrap_or(end)
+}
+
+/// A score written out as arithmetic a reader can check, one line per part.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// e.g. "70 − 5 − 3 = 62"
+    pub regulator: String,
+    /// e.g. "10 − 5 = 5"
+    pub public: String,
+    /// e.g. "20 × ((5.00 − 1) + (3.40 − 1)) ÷ (4 × 2) = 16.00", or "20" without evaluations.
+    pub feedback: String,
+    /// e.g. "+2", or "0"
+    pub bonus: String,
+    /// e.g. "62 + 5 + 16.00 + 2 = 85.00"
+    pub total: String,
+}
+
+fn signed_terms(base: i32, terms: &[i32]) -> String {
+    let mut s = base.to_string();
+    for t in terms {
+        if *t < 0 {
+            s.push_str(&format!(" − {}", t.unsigned_abs()));
+        } else {
+            s.push_str(&format!(" + {t}"));
+        }
+    }
+    s
+}
+
+/// Whole points when there are no hundredths ("62"), else "16.50".
+pub fn fmt_points(x100: i32) -> String {
+    if x100 % 100 == 0 {
+        (x100 / 100).to_string()
+    } else {
+        fmt_x100(x100)
+    }
+}
+
+fn fmt_minus(x100: i32) -> String {
+    let s = fmt_points(x100);
+    match s.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None => s,
+    }
+}
+
+/// Writes out how `s` follows from the counted records (`counted`: the records whose ids
+/// are in `s.counted`). Parts that hit their floor or the total that hits 100 show it
+/// ("70 − 30 − 30 − 30 = −20 → 0").
+pub fn explain(s: &Score, counted: &[RecordFacts]) -> Explanation {
+    let pts = |p: Part| -> Vec<i32> {
+        counted
+            .iter()
+            .filter(|r| r.kind.part() == p)
+            .map(|r| r.points)
+            .collect()
+    };
+    let part = |base: i32, p: Part, result_x100: i32| -> String {
+        let terms = pts(p);
+        if terms.is_empty() {
+            return base.to_string();
+        }
+        let raw: i32 = base + terms.iter().sum::<i32>();
+        let mut out = format!("{} = {}", signed_terms(base, &terms), fmt_minus(raw * 100));
+        if raw * 100 != result_x100 {
+            out.push_str(&format!(" → {}", fmt_points(result_x100)));
+        }
+        out
+    };
+    let stars: Vec<i32> = counted
+        .iter()
+        .filter(|r| r.kind.part() == Part::Feedback)
+        .filter_map(|r| r.stars_x100)
+        .collect();
+    let feedback = if stars.is_empty() {
+        "20".to_string()
+    } else {
+        let inner: Vec<String> = stars
+            .iter()
+            .map(|s| format!("({} − 1)", fmt_x100(*s)))
+            .collect();
+        format!(
+            "20 × ({}) ÷ (4 × {}) = {}",
+            inner.join(" + "),
+            stars.len(),
+            fmt_x100(s.feedback_x100)
+        )
+    };
+    let bonus_terms = pts(Part::Bonus);
+    let bonus = if bonus_terms.is_empty() {
+        "0".to_string()
+    } else {
+        let parts: Vec<String> = bonus_terms.iter().map(|p| format!("+{p}")).collect();
+        parts.join(" ")
+    };
+    let raw_total = s.regulator_x100 + s.public_x100 + s.feedback_x100 + s.bonus_x100;
+    let mut total = format!(
+        "{} + {} + {} + {} = {}",
+        fmt_points(s.regulator_x100),
+        fmt_points(s.public_x100),
+        fmt_points(s.feedback_x100),
+        fmt_points(s.bonus_x100),
+        fmt_x100(raw_total)
+    );
+    if raw_total != s.total_x100 {
+        total.push_str(&format!(" → {}", fmt_x100(s.total_x100)));
+    }
+    Explanation {
+        regulator: part(70, Part::Regulator, s.regulator_x100),
+        public: part(10, Part::Public, s.public_x100),
+        feedback,
+        bonus,
+        total,
+    }
+}
+
+/// The fields of the rule-set form, in form order.
+pub const RULE_FIELDS: [&str; 6] = [
+    "grade_a",
+    "grade_b",
+    "grade_c",
+    "late_step_percent",
+    "repair_after_percent",
+    "validity_years",
+];
+
+/// Every problem of a rule set, by form field (`grade_a` … or `points.<kind>`), each with the
+/// locale key of its message: what [`RuleSet::validate`] refuses, told field by field.
+pub fn rule_field_problems(r: &RuleSet) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut put = |f: &str, k: &'static str| out.push((f.to_string(), k));
+    if !(1..=100).contains(&r.grade_a) {
+        put("grade_a", "credit.err.rules_grade_range");
+    }
+    if !(1..=100).contains(&r.grade_b) {
+        put("grade_b", "credit.err.rules_grade_range");
+    } else if r.grade_b >= r.grade_a {
+        put("grade_b", "credit.err.rules_b_below_a");
+    }
+    if !(1..=100).contains(&r.grade_c) {
+        put("grade_c", "credit.err.rules_grade_range");
+    } else if r.grade_c >= r.grade_b {
+        put("grade_c", "credit.err.rules_c_below_b");
+    }
+    if !(1..=100).contains(&r.late_step_percent) {
+        put("late_step_percent", "credit.err.rules_percent");
+    }
+    if !(1..=100).contains(&r.repair_after_percent) {
+        put("repair_after_percent", "credit.err.rules_percent");
+    }
+    if !(1..=10).contains(&r.validity_years) {
+        put("validity_years", "credit.err.rules_years");
+    }
+    for k in Kind::SCORED {
+        let f = format!("points.{}", k.code());
+        match r.points.get(k.code()) {
+            None => put(&f, "v.required"),
+            Some(&p) => {
+                let key = match k.part() {
+                    Part::Bonus if !(1..=10).contains(&p) => Some("credit.err.rules_bonus"),
+                    Part::Public if !(-10..=-1).contains(&p) => Some("credit.err.rules_public"),
+                    Part::Regulator if !(-70..=-1).contains(&p) => {
+                        Some("credit.err.rules_deduction")
+                    }
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    put(&f, key);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The day a regulator's record takes effect: not in the future, and not so long ago that
+/// it would no longer count under `rules`. Returns the locale key of the refusal.
+pub fn check_effective_on(
+    day: NaiveDate,
+    today: NaiveDate,
+    rules: &RuleSet,
+) -> Result<(), &'static str> {
+    if day > today {
+        Err("credit.err.effective_future")
+    } else if rules.default_valid_until(day) <= today {
+        Err("credit.err.effective_old")
+    } else {
+        Ok(())
+    }
+}
+
+/// Masks ID numbers, phone numbers and e-mail addresses inside free text (evidence, reasons)
+/// before it is shown publicly: runs of 11 or more digits (an ID number may end in X) and
+/// words containing `@`.
+pub fn mask_free_text(s: &str) -> String {
+    use crate::domain::mask;
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j < chars.len() && (chars[j] == 'X' || chars[j] == 'x') && j - i == 17 {
+                j += 1;
+            }
+            let run: String = chars[i..j].iter().collect();
+            if j - i >= 11 {
+                if j - i == 15 || j - i == 18 {
+                    out.push_str(&mask::mask_id(&run));
+                } else {
+                    out.push_str(&mask::mask_phone(&run));
+                }
+            } else {
+                out.push_str(&run);
+            }
+            i = j;
+        } else if c.is_ascii_alphanumeric() || "._%+-".contains(c) {
+            // A word of ASCII: an e-mail address if it contains '@'.
+            let mut j = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_alphanumeric() || "._%+-@".contains(chars[j]))
+            {
+                j += 1;
+            }
+            let word: String = chars[i..j].iter().collect();
+            if word.contains('@') {
+                out.push_str(&mask::mask_email(&word));
+                i = j;
+            } else {
+                // Digits inside the word are looked at on their own.
+                let k = chars[i..j]
+                    .iter()
+                    .position(|c| c.is_ascii_digit())
+                    .map_or(j, |p| i + p);
+                let k = k.max(i + 1);
+                out.extend(&chars[i..k]);
+                i = k;
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -979,6 +1317,154 @@ mod tests {
         assert!(in_domain(Some(3), &[1, 3]));
         assert!(!in_domain(Some(2), &[1, 3]));
         assert!(!in_domain(None, &[1, 3]));
+    }
+
+    #[test]
+    fn explanation_lets_a_reader_recompute() {
+        let r = RuleSet::default();
+        let mut e1 = rec(3, Kind::Evaluation, 0, "2026-03-01");
+        e1.stars_x100 = Some(500);
+        let mut e2 = rec(4, Kind::Evaluation, 0, "2026-04-01");
+        e2.stars_x100 = Some(340);
+        let recs = vec![
+            rec(1, Kind::Forfeit, -5, "2026-01-10"),
+            rec(2, Kind::AbnormalOperation, -5, "2026-02-01"),
+            e1,
+            e2,
+            rec(5, Kind::Commendation, 2, "2026-05-01"),
+            rec(6, Kind::UpheldComplaint, -3, "2026-05-02"),
+        ];
+        let day = d("2026-11-28");
+        let s = score(&recs, &r, day);
+        let counted: Vec<_> = recs
+            .iter()
+            .filter(|x| s.counted.contains(&x.id))
+            .cloned()
+            .collect();
+        let e = explain(&s, &counted);
+        assert_eq!(e.regulator, "70 − 5 − 3 = 62");
+        assert_eq!(e.public, "10 − 5 = 5");
+        assert_eq!(
+            e.feedback,
+            "20 × ((5.00 − 1) + (3.40 − 1)) ÷ (4 × 2) = 16.00"
+        );
+        assert_eq!(e.bonus, "+2");
+        assert_eq!(e.total, "62 + 5 + 16 + 2 = 85.00");
+        let none = explain(&score(&[], &r, day), &[]);
+        assert_eq!(none.total, "70 + 10 + 20 + 0 = 100.00");
+        let many: Vec<_> = (0..3)
+            .map(|i| rec(i, Kind::FalseReport, -30, "2026-01-01"))
+            .collect();
+        let s = score(&many, &r, day);
+        assert_eq!(explain(&s, &many).regulator, "70 − 30 − 30 − 30 = −20 → 0");
+        let bonus: Vec<_> = (0..2)
+            .map(|i| rec(i, Kind::Commendation, 2, "2026-01-01"))
+            .collect();
+        let s = score(&bonus, &r, day);
+        assert_eq!(
+            explain(&s, &bonus).total,
+            "70 + 10 + 20 + 4 = 104.00 → 100.00"
+        );
+    }
+
+    #[test]
+    fn statuses_agree_with_the_score() {
+        let r = RuleSet::default();
+        let old = rec(1, Kind::Forfeit, -5, "2022-01-01");
+        let x = rec(2, Kind::FalseMaterials, -20, "2026-01-01");
+        let mut v = rec(3, Kind::Revocation, 0, "2026-03-01");
+        v.revokes_id = Some(2);
+        let y = rec(4, Kind::Blacklisted, -10, "2026-01-01");
+        let mut rp = rec(5, Kind::Repair, 0, "2026-06-01");
+        rp.revokes_id = Some(4);
+        let future = rec(6, Kind::Forfeit, -5, "2027-01-01");
+        let ok = rec(7, Kind::UpheldComplaint, -3, "2026-02-01");
+        let all = vec![old, x, v, y, rp, future, ok];
+        let day = d("2026-11-28");
+        let st: Vec<_> = all
+            .iter()
+            .map(|x| record_status(x, &all, &r, day))
+            .collect();
+        assert_eq!(
+            st,
+            vec![
+                RecordStatus::Expired,
+                RecordStatus::Revoked(3),
+                RecordStatus::Action,
+                RecordStatus::Repaired(5),
+                RecordStatus::Action,
+                RecordStatus::NotYetEffective,
+                RecordStatus::Counts,
+            ]
+        );
+        let s = score(&all, &r, day);
+        for x in &all {
+            assert_eq!(
+                record_status(x, &all, &r, day).counts(),
+                s.counted.contains(&x.id),
+                "record {}",
+                x.id
+            );
+        }
+        assert_eq!(counts_until(&all[0], &r), d("2024-12-31"));
+    }
+
+    #[test]
+    fn rule_problems_are_told_per_field() {
+        assert!(rule_field_problems(&RuleSet::default()).is_empty());
+        let r = RuleSet {
+            grade_b: 95,
+            grade_c: 0,
+            validity_years: 11,
+            ..RuleSet::default()
+        };
+        let p = rule_field_problems(&r);
+        assert!(p.contains(&("grade_b".into(), "credit.err.rules_b_below_a")));
+        assert!(p.contains(&("grade_c".into(), "credit.err.rules_grade_range")));
+        assert!(p.contains(&("validity_years".into(), "credit.err.rules_years")));
+        let mut r = RuleSet::default();
+        r.points.insert("forfeit".into(), 5);
+        r.points.insert("commendation".into(), 0);
+        r.points.insert("abnormal_operation".into(), -11);
+        let p = rule_field_problems(&r);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(r.validate().is_err());
+    }
+
+    #[test]
+    fn effective_dates() {
+        let r = RuleSet::default();
+        let today = d("2026-11-28");
+        assert!(check_effective_on(today, today, &r).is_ok());
+        assert_eq!(
+            check_effective_on(d("2026-11-29"), today, &r),
+            Err("credit.err.effective_future")
+        );
+        assert!(check_effective_on(d("2023-11-29"), today, &r).is_ok());
+        assert_eq!(
+            check_effective_on(d("2023-11-28"), today, &r),
+            Err("credit.err.effective_old")
+        );
+    }
+
+    #[test]
+    fn free_text_is_masked() {
+        assert_eq!(
+            mask_free_text("联系人电话13812345678，身份证510402198001011234。"),
+            "联系人电话138****5678，身份证5104**********1234。"
+        );
+        assert_eq!(
+            mask_free_text("见 zhang.san@example.com 来函"),
+            "见 z***@example.com 来函"
+        );
+        assert_eq!(
+            mask_free_text("攀环罚〔2026〕12号，合同编号 HT2026001"),
+            "攀环罚〔2026〕12号，合同编号 HT2026001"
+        );
+        assert_eq!(
+            mask_free_text("ID 11010519491231002X"),
+            "ID 1101**********002X"
+        );
     }
 
     fn arb_record() -> impl Strategy<Value = RecordFacts> {

@@ -350,3 +350,351 @@ pub fn domain_departments(conn: &mut DbConnection, agency_id: i64) -> QueryResul
     ids.dedup();
     Ok(ids)
 }
+
+// ---------------------------------------------------------------------------------------
+// Grading in the background (jobs.rs), the daily job's claim, and the public credit list.
+
+/// How long after a rule set's publication the regrade waits before treating every grade
+/// older than `published_at + REGRADE_SETTLE` as stale: a record written in a transaction
+/// that read the old rules but committed just after the publication is then regraded too.
+pub const REGRADE_SETTLE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// Grades a batch of agencies: those without records with one statement, the others one by
+/// one. Call inside `write_tx`.
+fn grade_batch(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    clean: &Score,
+    day: NaiveDate,
+) -> QueryResult<()> {
+    let with_records: Vec<i64> = credit_records::table
+        .filter(credit_records::agency_id.eq_any(ids))
+        .select(credit_records::agency_id)
+        .distinct()
+        .load(conn)?;
+    let plain: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|i| !with_records.contains(i))
+        .collect();
+    if !plain.is_empty() {
+        diesel::update(agencies::table.filter(agencies::user_id.eq_any(&plain)))
+            .set((
+                agencies::grade.eq(Some(clean.grade.code())),
+                agencies::credit_score.eq(Some(clean.total_x100)),
+                agencies::graded_at.eq(Some(crate::db::now())),
+            ))
+            .execute(conn)?;
+    }
+    for id in with_records {
+        recompute(conn, id, day)?;
+    }
+    Ok(())
+}
+
+/// Regrades agencies never graded, or graded before the current rule set was published
+/// (plus [`REGRADE_SETTLE`], once that has passed; `settle` is that margin, zero in tests),
+/// `batch` agencies per transaction. Idempotent: several instances may run it at once and
+/// write the same grades. Returns how many agencies were graded.
+pub fn regrade_stale(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    batch: i64,
+    settle: chrono::Duration,
+) -> QueryResult<usize> {
+    let row = current_rules(conn)?;
+    let clean = credit::score(&[], &row.rules(), day);
+    let cutoff = row.published_at + settle;
+    // Until the settle time has passed only ungraded agencies are taken, or the grades
+    // written in the meantime would be taken again and again.
+    let settled = crate::db::now() >= cutoff;
+    let mut done = 0usize;
+    loop {
+        let mut q = agencies::table
+            .select(agencies::user_id)
+            .limit(batch)
+            .into_boxed();
+        q = if settled {
+            q.filter(
+                agencies::graded_at
+                    .is_null()
+                    .or(agencies::graded_at.lt(cutoff)),
+            )
+        } else {
+            q.filter(agencies::graded_at.is_null())
+        };
+        let ids: Vec<i64> = q.load(conn)?;
+        if ids.is_empty() {
+            break;
+        }
+        crate::db::write_tx(conn, |c| grade_batch(c, &ids, &clean, day))?;
+        done += ids.len();
+    }
+    Ok(done)
+}
+
+/// Claims the run of the daily job `name` for `day`: true for exactly one caller (the first
+/// to insert the row; or one taking over a run that started over an hour ago and never
+/// finished — its instance died).
+pub fn claim_daily(
+    conn: &mut DbConnection,
+    name: &str,
+    day: NaiveDate,
+    instance: &str,
+) -> QueryResult<bool> {
+    use crate::db::schema::job_runs;
+    let now = crate::db::now();
+    let r = diesel::insert_into(job_runs::table)
+        .values((
+            job_runs::name.eq(name),
+            job_runs::run_on.eq(day),
+            job_runs::instance.eq(instance),
+            job_runs::started_at.eq(now),
+        ))
+        .execute(conn);
+    match r {
+        Ok(n) => Ok(n == 1),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {
+            let taken = diesel::update(
+                job_runs::table
+                    .filter(job_runs::name.eq(name))
+                    .filter(job_runs::run_on.eq(day))
+                    .filter(job_runs::finished_at.is_null())
+                    .filter(job_runs::started_at.lt(now - chrono::Duration::hours(1))),
+            )
+            .set((
+                job_runs::instance.eq(instance),
+                job_runs::started_at.eq(now),
+            ))
+            .execute(conn)?;
+            Ok(taken == 1)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the daily job `name` has a claim for `day` (finished or running).
+pub fn daily_claimed(conn: &mut DbConnection, name: &str, day: NaiveDate) -> QueryResult<bool> {
+    use crate::db::schema::job_runs;
+    let n: i64 = job_runs::table
+        .filter(job_runs::name.eq(name))
+        .filter(job_runs::run_on.eq(day))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn finish_daily(
+    conn: &mut DbConnection,
+    name: &str,
+    day: NaiveDate,
+    instance: &str,
+) -> QueryResult<usize> {
+    use crate::db::schema::job_runs;
+    diesel::update(
+        job_runs::table
+            .filter(job_runs::name.eq(name))
+            .filter(job_runs::run_on.eq(day))
+            .filter(job_runs::instance.eq(instance)),
+    )
+    .set(job_runs::finished_at.eq(Some(crate::db::now())))
+    .execute(conn)
+}
+
+/// The day of the last finished run of `name` before `day`.
+pub fn last_daily(
+    conn: &mut DbConnection,
+    name: &str,
+    day: NaiveDate,
+) -> QueryResult<Option<NaiveDate>> {
+    use crate::db::schema::job_runs;
+    job_runs::table
+        .filter(job_runs::name.eq(name))
+        .filter(job_runs::run_on.lt(day))
+        .filter(job_runs::finished_at.is_not_null())
+        .select(diesel::dsl::max(job_runs::run_on))
+        .first(conn)
+}
+
+/// Agencies whose score may have changed between `since` (exclusive) and `until`
+/// (inclusive) without a new record: a record took effect or stopped counting (its own
+/// `valid_until`, or the rule set's validity years after it took effect).
+pub fn agencies_with_changes(
+    conn: &mut DbConnection,
+    since: NaiveDate,
+    until: NaiveDate,
+    rules: &RuleSet,
+) -> QueryResult<Vec<i64>> {
+    let years = chrono::Months::new(12 * rules.validity_years.max(0) as u32);
+    // A record from `effective_on` stops counting on effective_on + years: look a few days
+    // wider than exact month arithmetic needs (29 February); recomputing is harmless.
+    let aged_from =
+        since.checked_sub_months(years).unwrap_or(NaiveDate::MIN) - chrono::Duration::days(3);
+    let aged_to = until.checked_sub_months(years).unwrap_or(NaiveDate::MIN);
+    let mut ids: Vec<i64> = credit_records::table
+        .filter(
+            (credit_records::valid_until
+                .gt(since)
+                .and(credit_records::valid_until.le(until)))
+            .or(credit_records::effective_on
+                .gt(since)
+                .and(credit_records::effective_on.le(until)))
+            .or(credit_records::effective_on
+                .gt(aged_from)
+                .and(credit_records::effective_on.le(aged_to))),
+        )
+        .select(credit_records::agency_id)
+        .distinct()
+        .load(conn)?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Recomputes the given agencies, `batch` per transaction.
+pub fn recompute_ids(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    day: NaiveDate,
+    batch: usize,
+) -> QueryResult<usize> {
+    for chunk in ids.chunks(batch.max(1)) {
+        crate::db::write_tx(conn, |c| -> QueryResult<()> {
+            for id in chunk {
+                recompute(c, *id, day)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(ids.len())
+}
+
+/// Where a page of the credit list starts: after this (grade, score, agency).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    pub grade: credit::Grade,
+    pub score_x100: i32,
+    pub id: i64,
+}
+
+impl ListCursor {
+    /// "B.8150.123"
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.grade.code(), self.score_x100, self.id)
+    }
+    pub fn parse(s: &str) -> Option<ListCursor> {
+        let mut it = s.split('.');
+        let grade = parse_grade(it.next()?)?;
+        let score_x100 = it.next()?.parse().ok()?;
+        let id = it.next()?.parse().ok()?;
+        if it.next().is_some() {
+            return None;
+        }
+        Some(ListCursor {
+            grade,
+            score_x100,
+            id,
+        })
+    }
+}
+
+pub fn parse_grade(s: &str) -> Option<credit::Grade> {
+    use credit::Grade;
+    [Grade::A, Grade::B, Grade::C, Grade::D]
+        .into_iter()
+        .find(|g| g.code() == s)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub grade: Option<credit::Grade>,
+    pub region: Option<String>,
+    /// Part of the name (matched with LIKE, so it is a scan of the grade's rows in score
+    /// order that stops after one page: cheap for common words, a full pass for none).
+    pub name: Option<String>,
+}
+
+#[derive(Queryable, Clone, Debug, Serialize)]
+pub struct ListRow {
+    pub user_id: i64,
+    pub name: String,
+    pub region: String,
+    pub grade: Option<String>,
+    pub credit_score: Option<i32>,
+}
+
+/// One page of graded active agencies: grade A first, then by score (highest first), then
+/// newest id; keyset on (credit_score, user_id) within one grade at a time, never OFFSET.
+/// Returns the rows and the cursor of the next page.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+    after: Option<&ListCursor>,
+    per_page: i64,
+) -> QueryResult<(Vec<ListRow>, Option<ListCursor>)> {
+    use credit::Grade;
+    use diesel::sql_types::{BigInt, Bool, Integer};
+    let grades: Vec<Grade> = match f.grade {
+        Some(g) => vec![g],
+        None => vec![Grade::A, Grade::B, Grade::C, Grade::D],
+    };
+    let mut rows: Vec<ListRow> = Vec::new();
+    for g in grades {
+        if after.is_some_and(|c| c.grade > g) {
+            continue;
+        }
+        let want = per_page + 1 - rows.len() as i64;
+        if want <= 0 {
+            break;
+        }
+        let mut q = agencies::table
+            .filter(agencies::status.eq("active"))
+            .filter(agencies::grade.eq(g.code()))
+            .select((
+                agencies::user_id,
+                agencies::name,
+                agencies::region,
+                agencies::grade,
+                agencies::credit_score,
+            ))
+            .order((agencies::credit_score.desc(), agencies::user_id.desc()))
+            .limit(want)
+            .into_boxed();
+        if let Some(r) = &f.region {
+            q = q.filter(agencies::region.eq(r.clone()));
+        }
+        if let Some(n) = &f.name {
+            let escaped = n
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q = q.filter(agencies::name.like(format!("%{escaped}%")).escape('\\'));
+        }
+        if let Some(c) = after.filter(|c| c.grade == g) {
+            // A row-value comparison: both SQLite and PostgreSQL make it an index range.
+            q = q.filter(
+                diesel::dsl::sql::<Bool>("(agencies.credit_score, agencies.user_id) < (")
+                    .bind::<Integer, _>(c.score_x100)
+                    .sql(", ")
+                    .bind::<BigInt, _>(c.id)
+                    .sql(")"),
+            );
+        }
+        rows.extend(q.load::<ListRow>(conn)?);
+    }
+    let next = if rows.len() as i64 > per_page {
+        rows.truncate(per_page as usize);
+        rows.last().and_then(|r| {
+            Some(ListCursor {
+                grade: parse_grade(r.grade.as_deref()?)?,
+                score_x100: r.credit_score?,
+                id: r.user_id,
+            })
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}

@@ -121,6 +121,55 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         [303, 403, 400, 403, 403],
     ),
     ("POST", "/no/such/page", [404, 404, 404, 404, 404]),
+    // The credit library. `{agency}` is an agency in no regulator's domain.
+    ("GET", "/credit", [200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/credit?grade=B&region=x&q=a&after=bad",
+        [200, 200, 200, 200, 200],
+    ),
+    ("GET", "/credit/rules", [200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/credit/agencies/{agency}",
+        [200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/credit/agencies/{agency}.json",
+        [200, 200, 200, 200, 200],
+    ),
+    ("GET", "/credit/agencies/999999", [404, 404, 404, 404, 404]),
+    ("GET", "/credit/agencies/abc", [404, 404, 404, 404, 404]),
+    // Evidence documents: the agency itself (its own id, so 404 here), the recording
+    // department, admins.
+    (
+        "GET",
+        "/credit/records/999999/evidence",
+        [303, 403, 404, 403, 404],
+    ),
+    ("GET", "/admin/credit-rules", [303, 403, 403, 403, 200]),
+    ("POST", "/admin/credit-rules", [303, 403, 403, 403, 422]),
+    (
+        "GET",
+        "/regulate/agencies/{agency}/records",
+        [303, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/regulate/agencies/{agency}/records/new",
+        [303, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/regulate/agencies/{agency}/records/new",
+        [303, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/regulate/records/999999/revoke",
+        [303, 404, 404, 404, 404],
+    ),
 ];
 
 /// Every POST route (but the 404 one) must refuse a request without a CSRF token.
@@ -140,6 +189,11 @@ const POSTS: &[&str] = &[
     "/regulate/agencies/{uid}/ban/new",
     "/regulate/alerts/999999/resolve",
     "/regulate/repairs/999999",
+    "/admin/credit-rules",
+    "/regulate/records/999999/revoke",
+    // `/regulate/agencies/{id}/records/new` is multipart: its token is checked after the
+    // policy (a visitor is sent to log in first); tests/api/credit.rs checks it refuses a
+    // form without the token.
 ];
 
 fn message_for(app: &TestApp, user_id: i64) -> i64 {
@@ -161,6 +215,7 @@ async fn every_route_answers_each_role_as_the_policy_says() {
     let app = spawn_app().await;
     let stranger = app.create_user(Role::Owner, "stranger@example.com").await;
     let theirs = message_for(&app, stranger);
+    let agency = app.create_user(Role::Agency, "listed@example.com").await;
     let mut failures = Vec::new();
     for (i, who) in WHO.iter().enumerate() {
         let client = clone_app(&app);
@@ -177,7 +232,8 @@ async fn every_route_answers_each_role_as_the_policy_says() {
             let path = path
                 .replace("{mine}", &mine.to_string())
                 .replace("{theirs}", &theirs.to_string())
-                .replace("{uid}", &stranger.to_string());
+                .replace("{uid}", &stranger.to_string())
+                .replace("{agency}", &agency.to_string());
             let r = if *method == "GET" {
                 client.get(&path).await
             } else {

@@ -1,5 +1,7 @@
 //! The public agency library: filters, the two-character search, keyset pages, downloads,
 //! masking on the agency page, and the 400/404 answers.
+//! Fixtures write grades by hand, so these tests run an instance without the credit job
+//! (which would otherwise grade the "ungraded" agencies from their records).
 
 use std::collections::BTreeSet;
 
@@ -13,7 +15,7 @@ use zhongjie::domain::workdays::china_date as today_in_china;
 use zhongjie::models;
 use zhongjie::models::catalogue::{Change, ItemFields};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_web_only};
 
 fn today() -> NaiveDate {
     today_in_china(Utc::now())
@@ -191,7 +193,7 @@ async fn world(app: &TestApp) -> World {
 
 #[actix_web::test]
 async fn library_filters_each_narrow_the_list() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     world(&app).await;
     assert_eq!(names(&app, "").await, set(&[A, B, C, D]), "active only");
     assert_eq!(names(&app, "region=pzh_dongqu").await, set(&[A]));
@@ -227,7 +229,7 @@ async fn library_filters_each_narrow_the_list() {
 
 #[actix_web::test]
 async fn library_two_character_search_finds_names_and_offered_items() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     let w = world(&app).await;
     // A by name, D because it offers an item whose keywords contain 环评; E is suspended.
     assert_eq!(names(&app, "q=环评").await, set(&[A, D]));
@@ -269,7 +271,7 @@ fn ids_and_link(html: &str, rel: &str) -> (Vec<i64>, Option<String>) {
 
 #[actix_web::test]
 async fn library_keyset_pages_return_every_agency_once_in_order() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     let mut expected = Vec::new();
     for i in 0..47 {
         let grade = match i % 5 {
@@ -343,7 +345,7 @@ async fn library_keyset_pages_return_every_agency_once_in_order() {
 
 #[actix_web::test]
 async fn library_expired_certificate_does_not_meet_the_qualification_filter() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     let sp = |name| Spec {
         name,
         region: "pzh_renhe",
@@ -398,7 +400,7 @@ async fn library_expired_certificate_does_not_meet_the_qualification_filter() {
 
 #[actix_web::test]
 async fn library_unknown_filter_values_are_400_with_a_message() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     world(&app).await;
     for (q, msg) in [
         ("region=atlantis", "没有这个地区"),
@@ -426,7 +428,7 @@ async fn library_unknown_filter_values_are_400_with_a_message() {
 
 #[actix_web::test]
 async fn library_agency_page_masks_id_and_phone_but_shows_uscc() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     let w = world(&app).await;
     let id = agency(
         &app,
@@ -495,7 +497,7 @@ async fn library_agency_page_masks_id_and_phone_but_shows_uscc() {
 
 #[actix_web::test]
 async fn library_csv_and_json_downloads_honor_filters() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     world(&app).await;
     let r = app.get("/agencies?format=csv&item=ENV-001").await;
     assert_eq!(r.status().as_u16(), 200);
@@ -541,7 +543,7 @@ async fn library_csv_and_json_downloads_honor_filters() {
 
 #[actix_web::test]
 async fn library_unknown_or_non_agency_id_is_404() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     let owner = app.create_user(Role::Owner, "o@t.cn").await;
     for p in [
         "/agencies/999999".to_string(),

@@ -1,0 +1,3 @@
+DROP INDEX agencies_graded_at;
+DROP INDEX agencies_credit_region;
+DROP INDEX agencies_credit_list;

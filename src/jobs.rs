@@ -1,0 +1,104 @@
+//! The credit job, run by every instance with `ZJ_RUN_JOBS` on, every `ZJ_JOB_POLL_MS`:
+//! 1. regrade agencies never graded or graded before the current rule set was published
+//!    (an admin publishing rules never waits for 100,000 agencies: the request stores the
+//!    rules, this job catches up in batches);
+//! 2. once per China day, claimed through `job_runs` so exactly one instance runs it:
+//!    recompute the agencies whose records took effect or stopped counting since the last
+//!    run, and refresh the sanctions cache (listings end by themselves).
+//!
+//! Both steps are idempotent, so a crash or a second instance costs only repeated work.
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::db::{self, DbConnection, DbError, Pool};
+use crate::models;
+
+/// The name of the daily run in `job_runs`.
+pub const DAILY: &str = "credit_daily";
+/// Agencies per transaction.
+pub const BATCH: i64 = 500;
+
+/// What one pass did (for logs and tests).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub regraded: usize,
+    /// `Some` when this instance ran the daily job: agencies recomputed, sanction rows changed.
+    pub daily: Option<(usize, usize)>,
+}
+
+/// Step 1: regrade stale and ungraded agencies.
+pub fn regrade(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
+    Ok(models::credit::regrade_stale(
+        c,
+        today,
+        BATCH,
+        models::credit::REGRADE_SETTLE,
+    )?)
+}
+
+/// Step 2: the daily run for `today`, if this instance wins the claim.
+pub fn daily(
+    c: &mut DbConnection,
+    today: NaiveDate,
+    instance: &str,
+) -> Result<Option<(usize, usize)>, DbError> {
+    if !models::credit::claim_daily(c, DAILY, today, instance)? {
+        return Ok(None);
+    }
+    let rules = models::credit::current_rules(c)?.rules();
+    let since = models::credit::last_daily(c, DAILY, today)?
+        .unwrap_or(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN));
+    let ids = models::credit::agencies_with_changes(c, since, today, &rules)?;
+    let n = models::credit::recompute_ids(c, &ids, today, BATCH as usize)?;
+    let changed = db::write_tx(c, |c| models::sanctions::refresh_sanctioned(c, today))?;
+    models::credit::finish_daily(c, DAILY, today, instance)?;
+    tracing::info!(
+        recomputed = n,
+        sanctions_changed = changed,
+        "daily credit job done"
+    );
+    Ok(Some((n, changed)))
+}
+
+/// One pass of both steps.
+pub fn pass(c: &mut DbConnection, today: NaiveDate, instance: &str) -> Result<Pass, DbError> {
+    let regraded = regrade(c, today)?;
+    let daily = daily(c, today, instance)?;
+    Ok(Pass { regraded, daily })
+}
+
+/// The background loop, spawned by `startup` next to the mail sender.
+pub async fn worker(pool: Pool, cfg: Config) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(cfg.job_poll_ms.max(50)));
+    // The daily claim is tried at most every ten minutes (a lost claim is an insert refused
+    // by the primary key; a crashed run is taken over after an hour, see `claim_daily`).
+    let mut next_daily = std::time::Instant::now();
+    loop {
+        tick.tick().await;
+        let today = crate::domain::workdays::today();
+        let instance = cfg.instance_id.clone();
+        let try_daily = std::time::Instant::now() >= next_daily;
+        let r = db::run(&pool, move |c| -> Result<Pass, DbError> {
+            let regraded = regrade(c, today)?;
+            let daily = if try_daily {
+                daily(c, today, &instance)?
+            } else {
+                None
+            };
+            Ok(Pass { regraded, daily })
+        })
+        .await;
+        match r {
+            Ok(p) => {
+                if p.regraded > 0 {
+                    tracing::info!(regraded = p.regraded, "credit grades brought up to date");
+                }
+                if try_daily {
+                    next_daily = std::time::Instant::now() + std::time::Duration::from_secs(600);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "credit job"),
+        }
+    }
+}
