@@ -192,6 +192,9 @@ pub fn print_logins() {
     for l in LOGINS {
         println!("  {:<10} {:<32} {}", l.role.as_str(), l.email, l.org);
     }
+    for a in &sanctions::AGENCIES {
+        println!("  {:<10} {:<32} {}", Role::Agency.as_str(), a.email, a.org);
+    }
 }
 
 /// Loads the demo data. Running it twice adds nothing the second time.
