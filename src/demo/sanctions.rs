@@ -6,10 +6,13 @@
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 
-use crate::db::schema::users;
+use crate::db::schema::{agencies, users};
 use crate::db::{DbConnection, DbError};
+use crate::domain::credit::{Kind, Source};
 use crate::domain::{idcard, uscc};
+use crate::models::agency::NewCertificate;
 use crate::models::audit::{self, Actor};
+use crate::models::credit::NewRecord;
 use crate::models::sanctions::{self as sx, NewBan, NewListing};
 use crate::models::{self, user::NewUser};
 
@@ -98,6 +101,56 @@ pub fn load(c: &mut DbConnection, password_hash: &str) -> Result<(), DbError> {
         ids.push(id);
     }
     let today = crate::domain::workdays::today();
+    // Local firms holding qualifications that 自然资源和规划局 regulates, so its demo regulator
+    // sees them in its domain.
+    let quals = [
+        ("pzh_dongqu", "geo_hazard", "川地灾评字"),
+        ("pzh_xiqu", "land_planning", "川规编字"),
+        ("pzh_miyi", "surveying_mapping", "乙测资字"),
+    ];
+    for (i, (region, qual, prefix)) in quals.iter().enumerate() {
+        diesel::update(agencies::table.find(ids[i]))
+            .set(agencies::region.eq(*region))
+            .execute(c)?;
+        let cert = models::agency::add_certificate(
+            c,
+            &NewCertificate {
+                agency_id: ids[i],
+                qual_type: qual.to_string(),
+                level: 2,
+                number: format!("{prefix}第5104{:05}号", 2101 + i),
+                issuer: "四川省自然资源厅".into(),
+                valid_from: days_ago(today, 700),
+                valid_to: days_ahead(today, 1000),
+                upload_id: None,
+                review_due: days_ago(today, 690),
+            },
+        )?;
+        models::agency::review_certificate(c, cert, true, None, by)?;
+    }
+    // The false report behind the first agency's listing: −30 (SPEC §2.3) and the blacklist.
+    let rules = models::credit::current_rules(c)?.rules();
+    let mut fr = NewRecord::new(
+        ids[0],
+        Kind::FalseReport,
+        rules.points_for(Kind::FalseReport),
+        Source::Regulator,
+    );
+    fr.evidence = "经专家复核，该机构为某工业园区项目出具的地质灾害危险性评估报告，评估结论与钻探数据严重不符（复核意见书 攀自然资〔2026〕81号）。";
+    fr.legal_basis = "《地质灾害防治条例》第四十五条";
+    fr.department_id = Some(dept.id);
+    fr.recorded_by = Some(by);
+    fr.effective_on = days_ago(today, 60);
+    let rid = models::credit::insert_record(c, &fr)?;
+    audit::record(
+        c,
+        &sys,
+        "credit.record.add",
+        "credit_record",
+        rid,
+        &rid,
+        "demo",
+    )?;
 
     // 1. Blacklisted two months ago for two years: a false report.
     let listing = sx::create_listing(

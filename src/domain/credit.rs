@@ -315,9 +315,16 @@ impl Grade {
             Grade::D => "D",
         }
     }
-    /// 守信激励: grade A is on the red list.
-    pub fn red_list(self) -> bool {
-        self == Grade::A
+    /// 守信激励: grade A is on the red list — unless the agency is blacklisted, banned or
+    /// has a banned senior manager: an agency under sanctions is never shown as trustworthy.
+    pub fn red_list(self, sanctioned: bool) -> bool {
+        self == Grade::A && !sanctioned
+    }
+
+    pub fn parse(s: &str) -> Option<Grade> {
+        [Grade::A, Grade::B, Grade::C, Grade::D]
+            .into_iter()
+            .find(|g| g.code() == s)
     }
 }
 
@@ -1310,6 +1317,15 @@ mod tests {
         assert!(stars_mean_x100(&[0, 5]).is_err());
         assert!(stars_mean_x100(&[6]).is_err());
         assert!(stars_mean_x100(&[]).is_err());
+    }
+
+    #[test]
+    fn no_red_list_under_sanctions() {
+        assert!(Grade::A.red_list(false));
+        assert!(!Grade::A.red_list(true));
+        assert!(!Grade::B.red_list(false));
+        assert_eq!(Grade::parse("C"), Some(Grade::C));
+        assert_eq!(Grade::parse("E"), None);
     }
 
     #[test]

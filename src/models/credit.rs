@@ -623,6 +623,8 @@ pub struct ListRow {
     pub region: String,
     pub grade: Option<String>,
     pub credit_score: Option<i32>,
+    /// Cached "under sanctions today" (no red-list mark then).
+    pub sanctioned: bool,
 }
 
 /// One page of graded active agencies: grade A first, then by score (highest first), then
@@ -658,6 +660,7 @@ pub fn list(
                 agencies::region,
                 agencies::grade,
                 agencies::credit_score,
+                agencies::sanctioned,
             ))
             .order((agencies::credit_score.desc(), agencies::user_id.desc()))
             .limit(want)

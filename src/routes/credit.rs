@@ -471,6 +471,8 @@ pub struct Report {
     pub score_x100: i32,
     pub grade: String,
     pub red_list: bool,
+    /// What keeps the agency from registering, quoting or signing today (messages).
+    pub restrictions: Vec<String>,
     pub parts: Vec<PartView>,
     pub total_formula: String,
     pub counted: Vec<RecordView>,
@@ -607,7 +609,8 @@ pub fn build_report(
         score: rules::fmt_x100(score.total_x100),
         score_x100: score.total_x100,
         grade: score.grade.code().to_string(),
-        red_list: score.grade.red_list(),
+        red_list: score.grade.red_list(false),
+        restrictions: Vec::new(),
         parts: vec![
             part(
                 "credit.part.regulator",
@@ -646,15 +649,25 @@ async fn load_report(ctx: &Ctx, id: i64) -> Result<Report, AppError> {
             return Ok::<_, DbError>((None, None, Vec::new()));
         };
         let s = mc::score_of(c, id, day)?;
-        Ok((Some(a), Some(s), models::department::all(c)?))
+        let r = models::sanctions::restrictions(c, id, day)?;
+        Ok((Some(a), Some((s, r)), models::department::all(c)?))
     })
     .await?;
-    let (Some(agency), Some((score, rules_row, records))) = (agency, scored) else {
+    let (Some(agency), Some(((score, rules_row, records), restrictions))) = (agency, scored) else {
         return Err(AppError::NotFound);
     };
-    Ok(build_report(
-        lang, &agency, &score, &rules_row, &records, &depts, day,
-    ))
+    let mut r = build_report(lang, &agency, &score, &rules_row, &records, &depts, day);
+    // Live, not the cache: the report says what is in force today.
+    r.red_list = score.grade.red_list(!restrictions.is_empty());
+    r.restrictions = restrictions
+        .iter()
+        .map(|x| {
+            let args = x.args();
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::i18n::tr_args(lang, x.key(), &args)
+        })
+        .collect();
+    Ok(r)
 }
 
 async fn report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -802,7 +815,11 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
                 region: region_name(lang, &r.region),
                 grade: r.grade.clone().unwrap_or_default(),
                 score: r.credit_score.map(rules::fmt_x100).unwrap_or_default(),
-                red_list: r.grade.as_deref() == Some(Grade::A.code()),
+                red_list: r
+                    .grade
+                    .as_deref()
+                    .and_then(Grade::parse)
+                    .is_some_and(|g| g.red_list(r.sanctioned)),
             })
             .collect(),
         next_url: next.map(|c| list_url(&f, Some(&c.encode()))),
