@@ -45,6 +45,7 @@ impl Application {
         let listener = TcpListener::bind(&cfg.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let (workers, blocking) = worker_threads(pool.max_size());
         let state = web::Data::new(AppStateInner {
             pool: pool.clone(),
             config: cfg.clone(),
@@ -77,6 +78,8 @@ impl Application {
                 .configure(crate::routes::config)
                 .default_service(web::to(not_found))
         })
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)
         .map_err(|e| e.to_string())?
         .run();
@@ -94,6 +97,18 @@ impl Application {
     pub fn server(self) -> Server {
         self.server
     }
+}
+
+/// One async worker per core the process may run on, and per worker only as many blocking
+/// threads as it has a share of database connections (actix's default is 512 / workers).
+/// Database work runs on the blocking threads (`db::run`); threads beyond the pool size can
+/// only wait in r2d2 for a connection, where a returned connection goes to whichever thread
+/// wakes first. With as many threads as connections, work waits in the blocking pool's own
+/// queue instead, first come, first served, and no thread stacks pile up under load.
+fn worker_threads(connections: u32) -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = (connections as usize).div_ceil(cores).max(2);
+    (cores, per_worker)
 }
 
 async fn not_found(ctx: Ctx) -> actix_web::HttpResponse {

@@ -302,6 +302,11 @@ pub fn item_matches(q_norm: &str, name: &str, keywords: &str) -> bool {
             .any(|k| search::normalised(k).contains(q_norm))
 }
 
+/// Grade A agencies are on the red list 守信红名单 (SPEC §2.3): marked in the library.
+pub fn is_red_list(grade: Option<&str>) -> bool {
+    grade == Some("A")
+}
+
 /// The grade sort key of a row.
 pub fn grade_key(grade: Option<&str>) -> String {
     grade.unwrap_or(NO_GRADE_KEY).to_string()

@@ -15,9 +15,18 @@
 //! - Statements the connection can cache: diesel refuses to cache any statement containing
 //!   `sql()`/`sql_query` text or an `eq_any` list, so every hot query here is built from DSL
 //!   plus [`Frag`] (fixed SQL text with bind parameters, which diesel may cache since the text
-//!   is the cache key). Values are always binds, never inlined, and id lists are padded to a
-//!   power of two (with -1, an id that cannot exist), so the number of distinct statements
-//!   stays small. A page of the list is then a handful of cached statements.
+//!   is the cache key). Values are binds, never inlined (except codes from a fixed vocabulary
+//!   and today's date, see [`Frag::lit`]), and id lists are padded to a power of two (with -1,
+//!   an id that cannot exist), so the number of distinct statements stays small.
+//! - Statements SQLite need not re-prepare: SQLite 3.53 re-prepares a cached statement when a
+//!   parameter its planner looked at is bound again — a STAT4 sample probe on an indexed
+//!   column, or `LIMIT ?` — and diesel binds on every run, so such a statement was parsed and
+//!   planned afresh every time (29 % of a list request's instructions). Binds are therefore
+//!   written `CAST(? AS …)` (opaque to the planner) and the limit likewise; vocabulary codes
+//!   are literals, which the planner may read once.
+//! - One statement per page: each row's offered items and counting certificates come as two
+//!   correlated `string_agg` subqueries of the page query ([`ITEMS_AGG`], [`quals_agg`]),
+//!   not as two more statements with id lists.
 
 use chrono::NaiveDate;
 use diesel::expression::{
@@ -28,7 +37,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Text};
 
 use crate::db::DbConnection;
-use crate::db::schema::{agencies, agency_certificates, agency_items, catalogue_items};
+use crate::db::schema::{agencies, agency_items, catalogue_adjustments, catalogue_items};
 use crate::domain::listing::{self, Cursor, GradeFilter, PageAt, Sort};
 use crate::domain::search;
 
@@ -41,21 +50,49 @@ const GRADE_KEY_SQL: &str = "COALESCE(agencies.grade, 'Z')";
 /// One piece of a [`Frag`].
 #[derive(Clone, Debug)]
 enum Part {
-    Sql(String),
+    Sql(&'static str),
+    /// SQL text made by this module from checked values (a whitelisted code, a date).
+    Lit(String),
     Text(String),
     Int(i64),
-    Date(NaiveDate),
 }
 
 /// A boolean SQL condition: fixed text with bind parameters. Unlike `diesel::dsl::sql`, it
 /// does not mark the statement as unsafe to cache, so the text must never carry values
-/// (they go in as binds) — the text is the key of the prepared-statement cache.
+/// (they go in as binds) — the text is the key of the prepared-statement cache. The only
+/// exception are [`Frag::lit`] values, which come from a short whitelist.
+///
+/// Binds are written `CAST(? AS …)`, not a bare `?`: SQLite re-prepares a cached statement
+/// whenever a parameter that its planner looked at (a STAT4 sample probe, `LIMIT ?`) is
+/// bound again — on every execution, since diesel binds every time. A cast hides the value
+/// from the planner (the plan then rests on sqlite_stat1's averages, as it does for any
+/// value not known at prepare time), so the statement is prepared once per connection.
+/// PostgreSQL folds the cast away.
 #[derive(Clone, Debug, Default)]
 struct Frag(Vec<Part>);
 
 impl Frag {
-    fn sql(mut self, s: &str) -> Frag {
-        self.0.push(Part::Sql(s.to_string()));
+    fn sql(mut self, s: &'static str) -> Frag {
+        self.0.push(Part::Sql(s));
+        self
+    }
+    /// A string literal in the SQL text. Only for values from a fixed vocabulary (region
+    /// codes, grade keys, qualification types): each distinct value is one more cached
+    /// statement, and the planner may use its statistics without re-preparing.
+    fn lit(mut self, v: &str) -> Frag {
+        debug_assert!(v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let safe: String = v
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        self.0.push(Part::Lit(format!("'{safe}'")));
+        self
+    }
+    /// A date literal (`'YYYY-MM-DD'`, which both backends compare with a date column).
+    /// Today's date changes once a day, so this adds one cached statement per day.
+    fn date(mut self, v: NaiveDate) -> Frag {
+        self.0
+            .push(Part::Lit(format!("'{}'", v.format("%Y-%m-%d"))));
         self
     }
     fn text(mut self, v: &str) -> Frag {
@@ -66,16 +103,12 @@ impl Frag {
         self.0.push(Part::Int(v));
         self
     }
-    fn date(mut self, v: NaiveDate) -> Frag {
-        self.0.push(Part::Date(v));
-        self
-    }
     /// `?, ?, …` binding `ids`, padded with -1 to a power of two (at least 4).
     fn ids(mut self, ids: &[i64]) -> Frag {
         let n = ids.len().max(4).next_power_of_two();
         for i in 0..n {
             if i > 0 {
-                self.0.push(Part::Sql(", ".into()));
+                self.0.push(Part::Sql(", "));
             }
             self.0.push(Part::Int(ids.get(i).copied().unwrap_or(-1)));
         }
@@ -103,18 +136,28 @@ impl QueryFragment<Db> for Frag {
         for p in &self.0 {
             match p {
                 Part::Sql(s) => out.push_sql(s),
-                Part::Text(v) => out.push_bind_param::<Text, String>(v)?,
-                Part::Int(v) => out.push_bind_param::<diesel::sql_types::BigInt, i64>(v)?,
-                Part::Date(v) => out.push_bind_param::<diesel::sql_types::Date, NaiveDate>(v)?,
+                Part::Lit(s) => out.push_sql(s),
+                Part::Text(v) => {
+                    out.push_sql("CAST(");
+                    out.push_bind_param::<Text, String>(v)?;
+                    out.push_sql(" AS TEXT)");
+                }
+                Part::Int(v) => {
+                    out.push_sql("CAST(");
+                    out.push_bind_param::<diesel::sql_types::BigInt, i64>(v)?;
+                    out.push_sql(" AS BIGINT)");
+                }
             }
         }
         Ok(())
     }
 }
 
-/// `ORDER BY` text (fixed strings only).
+/// `ORDER BY` text (fixed strings only) and the row limit, bound as `CAST(? AS BIGINT)`
+/// (diesel's `.limit()` binds a bare `?`, which makes SQLite 3.53 re-prepare the statement
+/// on every execution: the planner reads a bound LIMIT).
 #[derive(Clone, Debug)]
-struct OrderSql(&'static str);
+struct OrderSql(&'static str, i64);
 impl Expression for OrderSql {
     type SqlType = Text;
 }
@@ -130,8 +173,53 @@ impl QueryId for OrderSql {
 impl QueryFragment<Db> for OrderSql {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
         out.push_sql(self.0);
+        out.push_sql(" LIMIT CAST(");
+        out.push_bind_param::<diesel::sql_types::BigInt, i64>(&self.1)?;
+        out.push_sql(" AS BIGINT)");
         Ok(())
     }
+}
+
+/// A correlated scalar subquery in the select list (fixed SQL text made in this module).
+#[derive(Clone, Debug)]
+struct Agg(String);
+impl Expression for Agg {
+    type SqlType = diesel::sql_types::Nullable<Text>;
+}
+impl<QS> AppearsOnTable<QS> for Agg {}
+impl<QS> SelectableExpression<QS> for Agg {}
+impl<GB> ValidGrouping<GB> for Agg {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+impl QueryId for Agg {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl QueryFragment<Db> for Agg {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql(&self.0);
+        Ok(())
+    }
+}
+
+/// The offered items of each listed agency, as one string per row: fetched with the page
+/// in the same statement (a per-row index probe), instead of two more statements with a
+/// list of 20 ids each, which cost as much as the page itself. Unordered; sorted in Rust.
+/// `string_agg` is PostgreSQL's and SQLite's (3.44+) name for the same aggregate.
+const ITEMS_AGG: &str = "(SELECT string_agg(CAST(agency_items.id AS TEXT) || ':' || \
+     CAST(agency_items.item_id AS TEXT), ',') FROM agency_items \
+     WHERE agency_items.agency_id = agencies.user_id)";
+
+/// The approved certificates counting on `today` of each listed agency (see [`ITEMS_AGG`]).
+fn quals_agg(today: NaiveDate) -> String {
+    let d = today.format("%Y-%m-%d");
+    format!(
+        "(SELECT string_agg(CAST(agency_certificates.id AS TEXT) || ':' || \
+         agency_certificates.qual_type || ':' || CAST(agency_certificates.level AS TEXT), ',') \
+         FROM agency_certificates WHERE agency_certificates.agency_id = agencies.user_id \
+         AND agency_certificates.status = 'approved' \
+         AND agency_certificates.valid_from <= '{d}' AND agency_certificates.valid_to > '{d}')"
+    )
 }
 
 /// A catalogue item without its long texts: what filters, search and list rows need.
@@ -146,6 +234,22 @@ pub struct ItemRef {
     pub time_limit_days: i32,
     pub pricing: String,
     pub status: String,
+}
+
+/// What changes whenever the catalogue does: (number of adjustments, last adjustment id).
+/// Every change of an item goes through `models::catalogue::save_item`, which appends an
+/// adjustment in the same transaction, and adjustments are never deleted, so the count grows
+/// with every committed change — whatever the order in which concurrent transactions commit
+/// (which the largest id alone would not show). One index-only aggregate: cheap enough to
+/// run on every request, so a cache keyed by it stays correct across instances.
+pub type CatalogueStamp = (i64, Option<i64>);
+
+pub fn catalogue_stamp(conn: &mut DbConnection) -> QueryResult<CatalogueStamp> {
+    use diesel::dsl::{count_star, max};
+    catalogue_adjustments::table
+        .select((count_star(), max(catalogue_adjustments::id)))
+        // Not `.first()`: its bound `LIMIT ?` makes SQLite re-prepare on every run.
+        .get_result(conn)
 }
 
 pub fn item_refs(conn: &mut DbConnection) -> QueryResult<Vec<ItemRef>> {
@@ -195,9 +299,48 @@ pub struct ListRow {
     pub name: String,
     pub region: String,
     pub grade: Option<String>,
+    /// `id:item_id` of each offered item, comma-separated, in no order ([`ListRow::offered`]).
+    pub items: Option<String>,
+    /// `id:qual_type:level` of each approved certificate counting on the list's day
+    /// ([`ListRow::counting_quals`]).
+    pub quals: Option<String>,
+}
+
+/// `a:b,c:d` pairs as (id, rest), sorted by id.
+fn parse_agg(agg: Option<&str>) -> Vec<(i64, &str)> {
+    let mut v: Vec<(i64, &str)> = agg
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|p| {
+            let (id, rest) = p.split_once(':')?;
+            Some((id.parse().ok()?, rest))
+        })
+        .collect();
+    v.sort_unstable_by_key(|(id, _)| *id);
+    v
 }
 
 impl ListRow {
+    /// Item ids offered, in the order they were added.
+    pub fn offered(&self) -> Vec<i64> {
+        parse_agg(self.items.as_deref())
+            .into_iter()
+            .filter_map(|(_, item)| item.parse().ok())
+            .collect()
+    }
+
+    /// (qualification type, level) of the certificates counting on the list's day, in the
+    /// order they were added.
+    pub fn counting_quals(&self) -> Vec<(&str, i32)> {
+        parse_agg(self.quals.as_deref())
+            .into_iter()
+            .filter_map(|(_, rest)| {
+                let (t, level) = rest.rsplit_once(':')?;
+                Some((t, level.parse().ok()?))
+            })
+            .collect()
+    }
+
     pub fn cursor(&self, sort: Sort) -> Cursor {
         Cursor {
             sort,
@@ -219,13 +362,15 @@ pub struct ListPage {
 // Subqueries are SQL text with bind parameters ([`Frag`]): diesel cannot box a subquery for
 // the two-backend connection type.
 fn filters(q: &ListQuery) -> Vec<Predicate> {
-    let mut p: Vec<Predicate> = vec![Box::new(agencies::status.eq("active"))];
+    // Status, region, grade and qualification type come from fixed vocabularies (checked
+    // in `domain::listing::parse`) and are SQL literals: see [`Frag::lit`].
+    let mut p: Vec<Predicate> = vec![Frag::default().sql("agencies.status = 'active'").boxed()];
     if let Some(r) = &q.region {
-        p.push(Box::new(agencies::region.eq(r.clone())));
+        p.push(Frag::default().sql("agencies.region = ").lit(r).boxed());
     }
     match &q.grade {
         Some(GradeFilter::Grade(g)) => {
-            p.push(Box::new(agencies::grade.eq(g.clone()).assume_not_null()))
+            p.push(Frag::default().sql("agencies.grade = ").lit(g).boxed())
         }
         Some(GradeFilter::None) => p.push(Box::new(agencies::grade.is_null())),
         None => {}
@@ -251,7 +396,7 @@ fn filters(q: &ListQuery) -> Vec<Predicate> {
                     "EXISTS (SELECT 1 FROM agency_certificates WHERE agency_id = agencies.user_id \
                      AND status = 'approved' AND qual_type = ",
                 )
-                .text(qual_type)
+                .lit(qual_type)
                 .sql(" AND valid_from <= ")
                 .date(q.today)
                 .sql(" AND valid_to > ")
@@ -373,19 +518,15 @@ fn fetch_one(
             agencies::name,
             agencies::region,
             agencies::grade,
+            Agg(ITEMS_AGG.to_string()),
+            Agg(quals_agg(q.today)),
         ))
         .into_boxed::<Db>();
     for p in filters(q) {
         query = query.filter(p);
     }
     if let Some(k) = grade_key {
-        query = query.filter(
-            Frag::default()
-                .sql(GRADE_KEY_SQL)
-                .sql(" = ")
-                .text(k)
-                .boxed(),
-        );
+        query = query.filter(Frag::default().sql(GRADE_KEY_SQL).sql(" = ").lit(k).boxed());
     }
     // In display order, is the sort key ascending? (Newest is id descending.)
     let ascending = match q.sort {
@@ -422,8 +563,7 @@ fn fetch_one(
         (Sort::Newest, _) => "agencies.user_id DESC",
     };
     query
-        .order(OrderSql(order_sql))
-        .limit(limit)
+        .order(OrderSql(order_sql, limit))
         .load::<ListRow>(conn)
 }
 
@@ -526,53 +666,6 @@ pub fn page(
             }
         }
     })
-}
-
-/// (agency, item id) offered by these agencies, in the order they were added.
-pub fn offered_by(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    agency_items::table
-        .into_boxed::<Db>()
-        .filter(
-            Frag::default()
-                .sql("agency_items.agency_id IN (")
-                .ids(ids)
-                .sql(")"),
-        )
-        .order((agency_items::agency_id, agency_items::id))
-        .select((agency_items::agency_id, agency_items::item_id))
-        .load(conn)
-}
-
-/// (agency, qualification type, level) of the approved certificates counting on `today`.
-pub fn counting_quals(
-    conn: &mut DbConnection,
-    ids: &[i64],
-    today: NaiveDate,
-) -> QueryResult<Vec<(i64, String, i32)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    agency_certificates::table
-        .into_boxed::<Db>()
-        .filter(
-            Frag::default()
-                .sql("agency_certificates.agency_id IN (")
-                .ids(ids)
-                .sql(")"),
-        )
-        .filter(agency_certificates::status.eq("approved"))
-        .filter(agency_certificates::valid_from.le(today))
-        .filter(agency_certificates::valid_to.gt(today))
-        .order((agency_certificates::agency_id, agency_certificates::id))
-        .select((
-            agency_certificates::agency_id,
-            agency_certificates::qual_type,
-            agency_certificates::level,
-        ))
-        .load(conn)
 }
 
 /// USCCs of these agencies (for downloads).

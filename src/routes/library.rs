@@ -2,7 +2,9 @@
 //! `?format=csv` and `?format=json`) and `/agencies/{id}` (one agency's public profile).
 //! Filters are checked in `domain::listing`, queries live in `models::library`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -44,36 +46,32 @@ struct Enriched {
 fn enrich(
     c: &mut DbConnection,
     rows: Vec<ListRow>,
-    items: &[ItemRef],
-    today: NaiveDate,
+    cat: &Catalogue,
     with_uscc: bool,
 ) -> Result<Vec<Enriched>, AppError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
-    let offered = lib::offered_by(c, &ids)?;
-    let quals = lib::counting_quals(c, &ids, today)?;
     let usccs: HashMap<i64, String> = if with_uscc {
+        let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
         lib::usccs(c, &ids)?.into_iter().collect()
     } else {
         HashMap::new()
     };
-    let by_id: HashMap<i64, &ItemRef> = items.iter().map(|i| (i.id, i)).collect();
     Ok(rows
         .into_iter()
         .map(|row| {
             let id = row.user_id;
-            let its = offered
-                .iter()
-                .filter(|(a, _)| *a == id)
-                .filter_map(|(_, item)| by_id.get(item))
+            let its = row
+                .offered()
+                .into_iter()
+                .filter_map(|item| cat.item(item))
                 .map(|i| (i.code.clone(), i.name.clone()))
                 .collect();
             let mut best: Vec<(String, i32)> = Vec::new();
-            for (_, t, l) in quals.iter().filter(|(a, _, _)| *a == id) {
+            for (t, l) in row.counting_quals() {
                 match best.iter_mut().find(|(bt, _)| bt == t) {
                     // 甲级 (1) is better than 乙级 (2); 0 means the type has no levels.
-                    Some(b) if *l != 0 && (b.1 == 0 || *l < b.1) => b.1 = *l,
+                    Some(b) if l != 0 && (b.1 == 0 || l < b.1) => b.1 = l,
                     Some(_) => {}
-                    None => best.push((t.clone(), *l)),
+                    None => best.push((t.to_string(), l)),
                 }
             }
             Enriched {
@@ -111,6 +109,8 @@ pub struct RowView {
     pub quals: Vec<String>,
     pub grade: String,
     pub graded: bool,
+    /// Grade A: on the red list 守信红名单 (SPEC §2.3), marked beside the name.
+    pub red_list: bool,
 }
 
 /// Items shown per row before "and N more".
@@ -134,6 +134,7 @@ fn row_view(lang: Lang, e: Enriched) -> RowView {
             .map(|(t, l)| qual_label(lang, t, *l))
             .collect(),
         graded: e.row.grade.is_some(),
+        red_list: listing::is_red_list(e.row.grade.as_deref()),
         grade: grade_label(lang, e.row.grade.as_deref()),
         name: e.row.name,
     }
@@ -143,7 +144,7 @@ pub type Options = Vec<(String, String)>;
 
 #[derive(Template)]
 #[template(path = "library/list.html")]
-pub struct ListPage {
+pub struct ListPage<'a> {
     pub page: Page,
     pub rows: Vec<RowView>,
     pub f_q: String,
@@ -155,13 +156,14 @@ pub struct ListPage {
     pub f_grade: String,
     pub f_max_fee: String,
     pub f_sort: String,
-    pub item_options: Options,
-    pub industry_options: Options,
-    pub region_options: Options,
-    pub qual_options: Options,
-    pub level_options: Options,
-    pub grade_options: Options,
-    pub sort_options: Options,
+    /// The `<option>`s of each select, escaped HTML with the current value selected.
+    pub item_options: Cow<'a, str>,
+    pub industry_options: Cow<'a, str>,
+    pub region_options: Cow<'a, str>,
+    pub qual_options: Cow<'a, str>,
+    pub level_options: Cow<'a, str>,
+    pub grade_options: Cow<'a, str>,
+    pub sort_options: Cow<'a, str>,
     pub next_url: Option<String>,
     pub prev_url: Option<String>,
     pub first_url: String,
@@ -170,27 +172,88 @@ pub struct ListPage {
     pub filtered: bool,
 }
 
-fn options(lang: Lang, items: &[ItemRef]) -> [Options; 7] {
-    let t = |k: String| tr(lang, &k).to_string();
-    [
-        items
-            .iter()
-            .filter(|i| i.status == "retained")
-            .map(|i| (i.code.clone(), format!("{}（{}）", i.name, i.code)))
-            .collect(),
-        INDUSTRIES
+/// The filter choices that come from the fixed vocabulary (industries, regions,
+/// qualification types, levels, grades, sorts): built and escaped once per language per
+/// process — they change only with a new release.
+struct VocabOptions {
+    industry: String,
+    region: String,
+    qual: String,
+    level: String,
+    grade: String,
+    sort: String,
+}
+
+/// `s` escaped for HTML text and attribute values (as askama does).
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `<option value="code">label</option>` for each choice, escaped: rendered once and
+/// reused, since escaping some 80 choices was a tenth of the page's rendering.
+fn options_html(opts: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (value, label) in opts {
+        out.push_str("<option value=\"");
+        escape_into(&mut out, value);
+        out.push_str("\">");
+        escape_into(&mut out, label);
+        out.push_str("</option>");
+    }
+    out
+}
+
+/// The options with `value` (if any) marked selected.
+fn selected<'a>(html: &'a str, value: &str) -> Cow<'a, str> {
+    if value.is_empty() {
+        return Cow::Borrowed(html);
+    }
+    let mut v = String::new();
+    escape_into(&mut v, value);
+    let needle = format!("<option value=\"{v}\">");
+    match html.find(&needle) {
+        Some(at) => {
+            let mut out = String::with_capacity(html.len() + 9);
+            out.push_str(&html[..at + needle.len() - 1]);
+            out.push_str(" selected");
+            out.push_str(&html[at + needle.len() - 1..]);
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(html),
+    }
+}
+
+fn vocab_options(lang: Lang) -> &'static VocabOptions {
+    static ZH: OnceLock<VocabOptions> = OnceLock::new();
+    static EN: OnceLock<VocabOptions> = OnceLock::new();
+    let cell = match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    };
+    cell.get_or_init(|| {
+        let t = |k: String| tr(lang, &k).to_string();
+        let industry: Options = INDUSTRIES
             .iter()
             .map(|(c, _)| (c.to_string(), t(format!("cat.industry.{c}"))))
-            .collect(),
-        REGIONS
+            .collect();
+        let region: Options = REGIONS
             .iter()
             .map(|c| (c.to_string(), t(format!("cat.region.{c}"))))
-            .collect(),
-        QUAL_TYPES
+            .collect();
+        let qual: Options = QUAL_TYPES
             .iter()
             .map(|(c, _, _)| (c.to_string(), t(format!("cat.qual.{c}"))))
-            .collect(),
-        vocab::LEVELS
+            .collect();
+        let level: Options = vocab::LEVELS
             .iter()
             .map(|l| {
                 (
@@ -199,16 +262,16 @@ fn options(lang: Lang, items: &[ItemRef]) -> [Options; 7] {
                         .replace("{level}", tr(lang, &format!("cat.level.{l}"))),
                 )
             })
-            .collect(),
-        GRADES
+            .collect();
+        let grade: Options = GRADES
             .iter()
             .map(|g| (g.to_string(), g.to_string()))
             .chain(std::iter::once((
                 "none".to_string(),
                 t("library.no_grade".into()),
             )))
-            .collect(),
-        Sort::ALL
+            .collect();
+        let sort: Options = Sort::ALL
             .iter()
             .map(|s| {
                 (
@@ -216,8 +279,78 @@ fn options(lang: Lang, items: &[ItemRef]) -> [Options; 7] {
                     t(format!("library.sort.{}", s.code())),
                 )
             })
-            .collect(),
-    ]
+            .collect();
+        VocabOptions {
+            industry: options_html(&industry),
+            region: options_html(&region),
+            qual: options_html(&qual),
+            level: options_html(&level),
+            grade: options_html(&grade),
+            sort: options_html(&sort),
+        }
+    })
+}
+
+/// The catalogue items as the library needs them, with the item filter's choices, reused
+/// while the catalogue is unchanged. Every request still asks the database for the
+/// catalogue's stamp ([`lib::catalogue_stamp`]) — one small aggregate — so an item that an
+/// administrator adds, changes or cancels on any instance shows on the very next request
+/// everywhere; only the reading of the items and the building of the choices is saved.
+pub(crate) struct Catalogue {
+    stamp: lib::CatalogueStamp,
+    pub items: Vec<ItemRef>,
+    by_id: HashMap<i64, usize>,
+    /// `<option>`s (code, "name（code）") of the retained items, in code order.
+    item_options: String,
+}
+
+impl Catalogue {
+    fn new(stamp: lib::CatalogueStamp, items: Vec<ItemRef>) -> Catalogue {
+        let by_id = items.iter().enumerate().map(|(n, i)| (i.id, n)).collect();
+        let item_options: Options = items
+            .iter()
+            .filter(|i| i.status == "retained")
+            .map(|i| (i.code.clone(), format!("{}（{}）", i.name, i.code)))
+            .collect();
+        let item_options = options_html(&item_options);
+        Catalogue {
+            stamp,
+            items,
+            by_id,
+            item_options,
+        }
+    }
+    fn item(&self, id: i64) -> Option<&ItemRef> {
+        self.by_id.get(&id).and_then(|n| self.items.get(*n))
+    }
+}
+
+/// Snapshots by database URL (tests run many apps, each on its own database, in one
+/// process); a handful at most.
+static CATALOGUES: Mutex<Vec<(String, Arc<Catalogue>)>> = Mutex::new(Vec::new());
+const CATALOGUES_KEPT: usize = 8;
+
+/// The current catalogue of the database `db_url`: the cached snapshot when its stamp is
+/// still the database's, else read afresh (stamp first, then items: a change committed in
+/// between only makes the next request read again, never keeps old items).
+pub(crate) fn catalogue(c: &mut DbConnection, db_url: &str) -> Result<Arc<Catalogue>, AppError> {
+    let stamp = lib::catalogue_stamp(c)?;
+    let cached = CATALOGUES
+        .lock()
+        .ok()
+        .and_then(|v| v.iter().find(|(u, _)| u == db_url).map(|(_, s)| s.clone()));
+    if let Some(s) = cached.filter(|s| s.stamp == stamp) {
+        return Ok(s);
+    }
+    let fresh = Arc::new(Catalogue::new(stamp, lib::item_refs(c)?));
+    if let Ok(mut v) = CATALOGUES.lock() {
+        v.retain(|(u, _)| u != db_url);
+        if v.len() >= CATALOGUES_KEPT {
+            v.remove(0);
+        }
+        v.push((db_url.to_string(), fresh.clone()));
+    }
+    Ok(fresh)
 }
 
 enum Loaded {
@@ -225,7 +358,7 @@ enum Loaded {
         rows: Vec<Enriched>,
         next: Option<listing::Cursor>,
         prev: Option<listing::Cursor>,
-        items: Vec<ItemRef>,
+        catalogue: Arc<Catalogue>,
     },
     Download {
         rows: Vec<Enriched>,
@@ -236,17 +369,23 @@ enum Loaded {
 /// Rows fetched per round of a download.
 const DOWNLOAD_BATCH: i64 = 500;
 
-fn load(c: &mut DbConnection, req: &ListRequest, today: NaiveDate) -> Result<Loaded, AppError> {
-    let items = lib::item_refs(c)?;
-    let query = ListQuery::resolve(req, &items, today).map_err(|e| AppError::BadRequest(e.0))?;
+fn load(
+    c: &mut DbConnection,
+    db_url: &str,
+    req: &ListRequest,
+    today: NaiveDate,
+) -> Result<Loaded, AppError> {
+    let cat = catalogue(c, db_url)?;
+    let query =
+        ListQuery::resolve(req, &cat.items, today).map_err(|e| AppError::BadRequest(e.0))?;
     if req.format == Format::Html {
         let p = lib::page(c, &query, &req.at, PAGE_SIZE)?;
-        let rows = enrich(c, p.rows, &items, today, false)?;
+        let rows = enrich(c, p.rows, &cat, false)?;
         return Ok(Loaded::Page {
             rows,
             next: p.next,
             prev: p.prev,
-            items,
+            catalogue: cat,
         });
     }
     // Downloads walk the same keyset from the requested position, batch by batch.
@@ -258,7 +397,7 @@ fn load(c: &mut DbConnection, req: &ListRequest, today: NaiveDate) -> Result<Loa
     let truncated = loop {
         let room = DOWNLOAD_CAP - out.len();
         let p = lib::page(c, &query, &at, DOWNLOAD_BATCH.min(room as i64))?;
-        out.extend(enrich(c, p.rows, &items, today, true)?);
+        out.extend(enrich(c, p.rows, &cat, true)?);
         match p.next {
             None => break false,
             Some(_) if out.len() >= DOWNLOAD_CAP => break true,
@@ -277,27 +416,21 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
     let lang = ctx.lang();
     let r2 = req.clone();
     let today = crate::domain::workdays::today();
-    let loaded = db::run(ctx.pool(), move |c| load(c, &r2, today)).await?;
+    let db_url = ctx.config().database_url.clone();
+    let loaded = db::run(ctx.pool(), move |c| load(c, &db_url, &r2, today)).await?;
     match loaded {
         Loaded::Page {
             rows,
             next,
             prev,
-            items,
+            catalogue,
         } => {
-            let [
-                item_options,
-                industry_options,
-                region_options,
-                qual_options,
-                level_options,
-                grade_options,
-                sort_options,
-            ] = options(lang, &items);
+            let v = vocab_options(lang);
             let cursor_url =
                 |k: &str, c: &listing::Cursor| req.url_with(Some((k, &listing::encode_cursor(c))));
             let pairs: HashMap<&str, String> = req.filter_pairs().into_iter().collect();
             let f = |k: &str| pairs.get(k).cloned().unwrap_or_default();
+            let f_sort = req.sort.code().to_string();
             let page = ListPage {
                 page: ctx.page(),
                 rows: rows.into_iter().map(|e| row_view(lang, e)).collect(),
@@ -309,14 +442,14 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
                 f_level: f("level"),
                 f_grade: f("grade"),
                 f_max_fee: f("max_fee"),
-                f_sort: req.sort.code().to_string(),
-                item_options,
-                industry_options,
-                region_options,
-                qual_options,
-                level_options,
-                grade_options,
-                sort_options,
+                item_options: selected(&catalogue.item_options, &f("item")),
+                industry_options: selected(&v.industry, &f("industry")),
+                region_options: selected(&v.region, &f("region")),
+                qual_options: selected(&v.qual, &f("qual")),
+                level_options: selected(&v.level, &f("level")),
+                grade_options: selected(&v.grade, &f("grade")),
+                sort_options: selected(&v.sort, &f_sort),
+                f_sort,
                 next_url: next.as_ref().map(|c| cursor_url("after", c)),
                 prev_url: prev.as_ref().map(|c| cursor_url("before", c)),
                 first_url: req.url_with(None),
@@ -498,6 +631,7 @@ pub struct ShowPage {
     pub active: bool,
     pub grade: String,
     pub graded: bool,
+    pub red_list: bool,
     pub items: Vec<ItemView>,
     pub quals: Vec<QualView>,
     pub practitioners: Vec<PersonView>,
@@ -510,7 +644,7 @@ struct Profile {
     certs: Vec<agency::Certificate>,
     practitioners: Vec<agency::Practitioner>,
     managers: Vec<agency::Manager>,
-    catalogue: Vec<ItemRef>,
+    catalogue: Arc<Catalogue>,
     department: Option<models::department::Department>,
 }
 
@@ -529,6 +663,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     ctx.authorize(Action::ViewPublic)?;
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let lang = ctx.lang();
+    let db_url = ctx.config().database_url.clone();
     let loaded = db::run(ctx.pool(), move |c| {
         let Some(agency) = agency::find(c, id)? else {
             return Ok::<_, AppError>(None);
@@ -542,7 +677,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
             certs: agency::certificates(c, id)?,
             practitioners: agency::practitioners(c, id)?,
             managers: agency::managers(c, id)?,
-            catalogue: lib::item_refs(c)?,
+            catalogue: catalogue(c, &db_url)?,
             department,
             agency,
         }))
@@ -551,12 +686,11 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     .ok_or(AppError::NotFound)?;
     let today = crate::domain::workdays::today();
     let a = &loaded.agency;
-    let by_id: HashMap<i64, &ItemRef> = loaded.catalogue.iter().map(|i| (i.id, i)).collect();
     let items = loaded
         .items
         .iter()
         .filter_map(|o| {
-            let i = by_id.get(&o.item_id)?;
+            let i = loaded.catalogue.item(o.item_id)?;
             Some(ItemView {
                 name: i.name.clone(),
                 code: i.code.clone(),
@@ -606,6 +740,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         active: a.status == "active",
         grade: grade_label(lang, a.grade.as_deref()),
         graded: a.grade.is_some(),
+        red_list: listing::is_red_list(a.grade.as_deref()),
         items,
         quals,
         practitioners: loaded

@@ -554,3 +554,46 @@ async fn library_unknown_or_non_agency_id_is_404() {
         assert_eq!(s, 404, "{p}");
     }
 }
+
+#[actix_web::test]
+async fn library_marks_grade_a_agencies_as_red_list() {
+    let app = spawn_app().await;
+    world(&app).await;
+    let (_, html) = app.get_text("/agencies").await;
+    let row = |name: &str| {
+        let from = html.find(name).unwrap();
+        let to = from + html[from..].find("</tr>").unwrap();
+        html[from..to].to_string()
+    };
+    assert!(row(C).contains("守信"), "grade A is on the red list");
+    assert!(!row(A).contains("守信") && !row(B).contains("守信"));
+    let at = html.find(C).unwrap();
+    let href = html[..at].rfind("href=\"/agencies/").unwrap() + "href=\"/agencies/".len();
+    let id: String = html[href..at]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (s, page) = app.get_text(&format!("/agencies/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("守信"),
+        "the agency page shows the red list too"
+    );
+    let (_, en) = app.get_text("/agencies?lang=en").await;
+    assert!(en.contains("Red list"));
+}
+
+#[actix_web::test]
+async fn library_filter_choices_follow_a_catalogue_change_at_once() {
+    let app = spawn_app().await;
+    world(&app).await;
+    let (_, html) = app.get_text("/agencies").await;
+    assert!(html.contains("工程造价咨询（CON-001）"));
+    assert!(!html.contains("WAT-001"));
+    // The catalogue is cached per process; the next request must still see the new item.
+    add_item(&app, "WAT-001", "水土保持方案编制", "水保", "water");
+    let (_, html) = app.get_text("/agencies").await;
+    assert!(html.contains("水土保持方案编制（WAT-001）"));
+    let (s, _) = app.get_text("/agencies?item=WAT-001").await;
+    assert_eq!(s, 200, "and it is accepted as a filter");
+}
