@@ -302,9 +302,12 @@ pub fn item_matches(q_norm: &str, name: &str, keywords: &str) -> bool {
             .any(|k| search::normalised(k).contains(q_norm))
 }
 
-/// Grade A agencies are on the red list 守信红名单 (SPEC §2.3): marked in the library.
-pub fn is_red_list(grade: Option<&str>) -> bool {
-    grade == Some("A")
+/// Grade A agencies under no sanction are on the red list 守信红名单 (SPEC §2.3): marked in
+/// the library. The rule itself is [`crate::domain::credit::Grade::red_list`].
+pub fn is_red_list(grade: Option<&str>, sanctioned: bool) -> bool {
+    grade
+        .and_then(crate::domain::credit::Grade::parse)
+        .is_some_and(|g| g.red_list(sanctioned))
 }
 
 /// The grade sort key of a row.

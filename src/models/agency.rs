@@ -29,6 +29,8 @@ pub struct Agency {
     pub intro: String,
     pub status: String,
     pub grade: Option<String>,
+    /// Cached "blacklisted, banned or with a banned manager today" (models::sanctions).
+    pub sanctioned: bool,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -299,6 +299,8 @@ pub struct ListRow {
     pub name: String,
     pub region: String,
     pub grade: Option<String>,
+    /// Cached "under sanctions today" (no red-list mark then).
+    pub sanctioned: bool,
     /// `id:item_id` of each offered item, comma-separated, in no order ([`ListRow::offered`]).
     pub items: Option<String>,
     /// `id:qual_type:level` of each approved certificate counting on the list's day
@@ -518,6 +520,7 @@ fn fetch_one(
             agencies::name,
             agencies::region,
             agencies::grade,
+            agencies::sanctioned,
             Agg(ITEMS_AGG.to_string()),
             Agg(quals_agg(q.today)),
         ))

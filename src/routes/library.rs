@@ -134,7 +134,7 @@ fn row_view(lang: Lang, e: Enriched) -> RowView {
             .map(|(t, l)| qual_label(lang, t, *l))
             .collect(),
         graded: e.row.grade.is_some(),
-        red_list: listing::is_red_list(e.row.grade.as_deref()),
+        red_list: listing::is_red_list(e.row.grade.as_deref(), e.row.sanctioned),
         grade: grade_label(lang, e.row.grade.as_deref()),
         name: e.row.name,
     }
@@ -740,7 +740,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         active: a.status == "active",
         grade: grade_label(lang, a.grade.as_deref()),
         graded: a.grade.is_some(),
-        red_list: listing::is_red_list(a.grade.as_deref()),
+        red_list: listing::is_red_list(a.grade.as_deref(), a.sanctioned),
         items,
         quals,
         practitioners: loaded

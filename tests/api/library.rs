@@ -557,7 +557,7 @@ async fn library_unknown_or_non_agency_id_is_404() {
 
 #[actix_web::test]
 async fn library_marks_grade_a_agencies_as_red_list() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     world(&app).await;
     let (_, html) = app.get_text("/agencies").await;
     let row = |name: &str| {
@@ -585,7 +585,7 @@ async fn library_marks_grade_a_agencies_as_red_list() {
 
 #[actix_web::test]
 async fn library_filter_choices_follow_a_catalogue_change_at_once() {
-    let app = spawn_app().await;
+    let app = spawn_web_only().await;
     world(&app).await;
     let (_, html) = app.get_text("/agencies").await;
     assert!(html.contains("工程造价咨询（CON-001）"));
