@@ -562,6 +562,7 @@ fn main() {
         max_concurrent_hashes: 1,
         job_poll_ms: 1000,
         run_jobs: false,
+        page_cache: std::env::var("ZJ_PAGE_CACHE").map_or(true, |v| v != "0"),
     };
     // Seed through a pool of our own, closed before the server starts (so, on SQLite, the
     // server's connections are the only ones open during the runs).

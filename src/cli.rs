@@ -84,8 +84,22 @@ pub fn main() -> ExitCode {
             crate::demo::load(&mut c)?.print();
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
-                crate::models::credit::recompute_all(&mut c, crate::domain::workdays::today(), 500)
+                let today = crate::domain::workdays::today();
+                let graded = crate::models::credit::recompute_all(&mut c, today, 500)
                     .map_err(|e| e.to_string())?;
+                // Grades are public: on the trail (this also stamps cached pages).
+                crate::db::write_tx(&mut c, |c| {
+                    crate::models::audit::record(
+                        c,
+                        &crate::models::audit::Actor::system(),
+                        "credit.regrade",
+                        "agency",
+                        "all",
+                        &serde_json::json!({ "regraded": graded, "day": today }),
+                        "demo",
+                    )
+                })
+                .map_err(|e: diesel::result::Error| e.to_string())?;
                 println!("generated {n} more agencies");
             }
             Ok(ExitCode::SUCCESS)

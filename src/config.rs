@@ -28,6 +28,8 @@ pub struct Config {
     /// Whether this instance runs the background jobs (mail sender …). Every instance may;
     /// `ZJ_RUN_JOBS=0` makes a web-only instance.
     pub run_jobs: bool,
+    /// Whether public list pages are cached for visitors (`ZJ_PAGE_CACHE=0` turns it off).
+    pub page_cache: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +97,7 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(2000),
             run_jobs: env("ZJ_RUN_JOBS").is_none_or(|v| v != "0" && v != "false"),
+            page_cache: env("ZJ_PAGE_CACHE").is_none_or(|v| v != "0" && v != "false"),
         })
     }
 

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::db::{self, DbConnection, DbError, Pool};
-use crate::models;
+use crate::models::{self, audit};
 
 /// The name of the daily run in `job_runs`.
 pub const DAILY: &str = "credit_daily";
@@ -29,12 +29,23 @@ pub struct Pass {
 
 /// Step 1: regrade stale and ungraded agencies.
 pub fn regrade(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
-    Ok(models::credit::regrade_stale(
-        c,
-        today,
-        BATCH,
-        models::credit::REGRADE_SETTLE,
-    )?)
+    let n = models::credit::regrade_stale(c, today, BATCH, models::credit::REGRADE_SETTLE)?;
+    if n > 0 {
+        // Grades are public: the change goes on the trail (and stamps cached pages).
+        let version = models::credit::current_rules(c)?.version;
+        db::write_tx(c, |c| {
+            audit::record(
+                c,
+                &audit::Actor::system(),
+                "credit.regrade",
+                "credit_rule_set",
+                version,
+                &serde_json::json!({ "regraded": n, "day": today }),
+                "",
+            )
+        })?;
+    }
+    Ok(n)
 }
 
 /// Step 2: the daily run for `today`, if this instance wins the claim.
@@ -51,7 +62,19 @@ pub fn daily(
         .unwrap_or(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN));
     let ids = models::credit::agencies_with_changes(c, since, today, &rules)?;
     let n = models::credit::recompute_ids(c, &ids, today, BATCH as usize)?;
-    let changed = db::write_tx(c, |c| models::sanctions::refresh_sanctioned(c, today))?;
+    let changed = db::write_tx(c, |c| {
+        let changed = models::sanctions::refresh_sanctioned(c, today)?;
+        audit::record(
+            c,
+            &audit::Actor::system(),
+            "credit.daily",
+            "job_run",
+            DAILY,
+            &serde_json::json!({ "day": today, "recomputed": n, "sanctions_changed": changed }),
+            "",
+        )?;
+        Ok::<_, diesel::result::Error>(changed)
+    })?;
     models::credit::finish_daily(c, DAILY, today, instance)?;
     tracing::info!(
         recomputed = n,

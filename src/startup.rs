@@ -50,6 +50,8 @@ impl Application {
             pool: pool.clone(),
             config: cfg.clone(),
             hasher: Hasher::new(cfg.max_concurrent_hashes),
+            // 2,048 pages or 64 MiB, whichever comes first.
+            pages: crate::web::page_cache::PageCache::new(cfg.page_cache, 2048, 64 << 20),
         });
         if cfg.run_jobs {
             actix_web::rt::spawn(crate::jobs::worker(pool.clone(), cfg.clone()));

@@ -138,6 +138,16 @@ pub struct Report {
 }
 
 /// Verifies the whole chain in pages of 5,000 entries.
+/// The last sequence number of the trail: it changes with every audited change, so it stamps
+/// cached public pages (`web::page_cache`). One index lookup.
+pub fn stamp(conn: &mut DbConnection) -> QueryResult<i64> {
+    use diesel::dsl::max;
+    audit_log::table
+        .select(max(audit_log::seq))
+        .first::<Option<i64>>(conn)
+        .map(|s| s.unwrap_or(0))
+}
+
 pub fn verify(conn: &mut DbConnection) -> QueryResult<Report> {
     let mut v = Verifier::default();
     let mut after = 0i64;

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::auth::policy::Action;
-use crate::db::{self, DbConnection};
+use crate::db::{self, DbConnection, DbError};
 use crate::domain::catalogue::{self as vocab, INDUSTRIES, QUAL_TYPES, REGIONS};
 use crate::domain::listing::{
     self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
@@ -25,6 +26,7 @@ use crate::i18n::{Lang, tr};
 use crate::models::library::{self as lib, ItemRef, ListQuery, ListRow};
 use crate::models::{self, agency};
 use crate::web::page::Page;
+use crate::web::page_cache::Stamp;
 use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -417,6 +419,28 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
     let r2 = req.clone();
     let today = crate::domain::workdays::today();
     let db_url = ctx.config().database_url.clone();
+    let page = ctx.page();
+    // Visitors' list pages come from the page cache while nothing audited has changed and the
+    // day is the same (see web::page_cache); the stamp is read before the data.
+    let cache_key = (ctx.pages().enabled()
+        && page.user.is_none()
+        && page.flash.is_none()
+        && req.format == Format::Html)
+        .then(|| format!("{}\u{1f}{}", lang.code(), page.path));
+    let stamp = match cache_key {
+        Some(_) => Some(Stamp {
+            seq: db::run(ctx.pool(), |c| Ok::<_, DbError>(models::audit::stamp(c)?)).await?,
+            day: today,
+        }),
+        None => None,
+    };
+    if let (Some(key), Some(s)) = (&cache_key, stamp)
+        && let Some(body) = ctx.pages().get(key, s)
+    {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
+    }
     let loaded = db::run(ctx.pool(), move |c| load(c, &db_url, &r2, today)).await?;
     match loaded {
         Loaded::Page {
@@ -432,7 +456,7 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
             let f = |k: &str| pairs.get(k).cloned().unwrap_or_default();
             let f_sort = req.sort.code().to_string();
             let page = ListPage {
-                page: ctx.page(),
+                page,
                 rows: rows.into_iter().map(|e| row_view(lang, e)).collect(),
                 f_q: req.q.clone(),
                 f_item: f("item"),
@@ -457,7 +481,13 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
                 json_url: req.url_with(Some(("format", "json"))),
                 filtered: req.filter_pairs().iter().any(|(k, _)| *k != "sort"),
             };
-            html(&page, StatusCode::OK)
+            let body = Bytes::from(page.render().map_err(AppError::internal)?);
+            if let (Some(key), Some(s)) = (cache_key, stamp) {
+                ctx.pages().put(key, s, body.clone());
+            }
+            Ok(HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(body))
         }
         Loaded::Download { rows, truncated } => {
             Ok(download(lang, req.format, rows, truncated, &ctx))

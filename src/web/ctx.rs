@@ -26,6 +26,8 @@ pub struct AppStateInner {
     pub pool: Pool,
     pub config: Config,
     pub hasher: Hasher,
+    /// Public pages rendered for visitors, checked against the audit stamp per request.
+    pub pages: crate::web::page_cache::PageCache,
 }
 
 pub type AppState = web::Data<AppStateInner>;
@@ -71,6 +73,9 @@ impl Ctx {
     }
     pub fn config(&self) -> &Config {
         &self.state.config
+    }
+    pub fn pages(&self) -> &crate::web::page_cache::PageCache {
+        &self.state.pages
     }
     pub fn lang(&self) -> Lang {
         self.req.lang

@@ -6,6 +6,7 @@ pub mod ctx;
 pub mod forms;
 pub mod middleware;
 pub mod page;
+pub mod page_cache;
 
 pub use ctx::{AppState, Ctx};
 

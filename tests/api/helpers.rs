@@ -80,6 +80,7 @@ pub fn test_config(
         max_concurrent_hashes: 2,
         job_poll_ms: 100,
         run_jobs: true,
+        page_cache: true,
     }
 }
 

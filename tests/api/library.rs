@@ -60,7 +60,22 @@ fn add_item(app: &TestApp, code: &str, name: &str, keywords: &str, industry: &st
         basis: "test",
         actor_id: None,
     };
-    models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
+    let id = models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap();
+    // As the catalogue pages do: every change goes on the audit trail (which also stamps the
+    // cached public pages).
+    zhongjie::db::write_tx(&mut c, |c| {
+        models::audit::record(
+            c,
+            &models::audit::Actor::system(),
+            "catalogue.item.add",
+            "catalogue_item",
+            id,
+            &id,
+            "test",
+        )
+    })
+    .unwrap();
+    id
 }
 
 struct Spec<'a> {
@@ -581,6 +596,45 @@ async fn library_marks_grade_a_agencies_as_red_list() {
     );
     let (_, en) = app.get_text("/agencies?lang=en").await;
     assert!(en.contains("Red list"));
+}
+
+#[actix_web::test]
+async fn library_pages_for_visitors_are_cached_until_an_audited_change() {
+    let app = spawn_web_only().await;
+    world(&app).await;
+    let (_, first) = app.get_text("/agencies?q=环评").await;
+    let (_, again) = app.get_text("/agencies?q=环评").await;
+    assert_eq!(first, again, "a cache hit is the same page");
+    assert!(first.contains("攀枝花环评科技有限公司"));
+    // A change made without the trail stays invisible to the cached page…
+    let mut c = app.conn();
+    diesel::update(agencies::table)
+        .set(agencies::name.eq(agencies::name.concat("（已更名）")))
+        .execute(&mut c)
+        .unwrap();
+    drop(c);
+    let (_, cached) = app.get_text("/agencies?q=环评").await;
+    assert!(!cached.contains("（已更名）"), "served from the cache");
+    // …and shows on the next request once the change is audited, as every real change is.
+    let mut c = app.conn();
+    zhongjie::db::write_tx(&mut c, |c| {
+        models::audit::record(
+            c,
+            &models::audit::Actor::system(),
+            "test.change",
+            "agency",
+            0,
+            &0,
+            "test",
+        )
+    })
+    .unwrap();
+    drop(c);
+    let (_, fresh) = app.get_text("/agencies?q=环评").await;
+    assert!(
+        fresh.contains("（已更名）"),
+        "re-rendered after the audited change"
+    );
 }
 
 #[actix_web::test]
