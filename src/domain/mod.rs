@@ -8,6 +8,8 @@ pub mod catalogue;
 pub mod catalogue_rules;
 /// Credit library: record kinds, scoring rules, score, periods, restrictions.
 pub mod credit;
+/// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.
+pub mod draw;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.
