@@ -135,6 +135,13 @@ impl DrawError {
             DrawError::NoCandidates => "selection.draw.no_candidates",
         }
     }
+    /// Values for the message's `{placeholders}`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            DrawError::DuplicateCandidate { id } => vec![("id", id.to_string())],
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl fmt::Display for DrawError {

@@ -22,6 +22,8 @@ pub mod money;
 pub mod password;
 /// Character and pair grams for Chinese name search.
 pub mod search;
+/// The selection modes, quote checks, abnormally-low flag and 流标 rule (SPEC §3).
+pub mod selection;
 /// Login throttling rule.
 pub mod throttle;
 /// Unified social credit code (GB 32100-2015) parsing and demo generation.
