@@ -8,6 +8,8 @@ pub mod catalogue;
 pub mod catalogue_rules;
 /// Credit library: record kinds, scoring rules, score, periods, restrictions.
 pub mod credit;
+/// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.
+pub mod draw;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.
@@ -20,6 +22,8 @@ pub mod money;
 pub mod password;
 /// Character and pair grams for Chinese name search.
 pub mod search;
+/// The selection modes, quote checks, abnormally-low flag and 流标 rule (SPEC §3).
+pub mod selection;
 /// Login throttling rule.
 pub mod throttle;
 /// Unified social credit code (GB 32100-2015) parsing and demo generation.
