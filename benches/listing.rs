@@ -683,7 +683,13 @@ fn main() {
         drop_pg_database(base, name);
     }
 
-    println!("\nbackend {backend}, N = {n} agencies, {conns} connections, {secs} s per scenario\n");
+    let cache = if std::env::var("ZJ_PAGE_CACHE").is_ok_and(|v| v == "0") {
+        "off (ZJ_PAGE_CACHE=0)"
+    } else {
+        "on (visitors' list pages, stamped by the audit trail)"
+    };
+    println!("\nbackend {backend}, N = {n} agencies, {conns} connections, {secs} s per scenario");
+    println!("page cache: {cache}\n");
     println!(
         "{:<36} {:>9} {:>9} {:>9} {:>7}",
         "scenario", "req/s", "p50 ms", "p99 ms", "errors"
@@ -696,7 +702,10 @@ fn main() {
     }
     let r = |i: usize| results[i].1.rps;
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
-    let list_ratio = r(4) / r(0);
+    // The stack's ceiling: the faster of the two trivial pages (on PostgreSQL /healthz waits
+    // for a database round trip, so /login — layout only — is the stricter ceiling there).
+    let ceiling = r(0).max(r(1));
+    let list_ratio = r(4) / ceiling;
     let list_p99 = results[4].1.p99_ms;
     let deep_ratio = r(5) / r(4);
     let search_p99 = results[6].1.p99_ms;
@@ -710,7 +719,7 @@ fn main() {
     );
     let rows = [
         (
-            "filtered list rps / trivial rps",
+            "filtered list rps / trivial-page ceiling rps",
             format!("{list_ratio:.3}"),
             ">= 0.20".to_string(),
             list_ratio >= 0.20,
