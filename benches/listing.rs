@@ -563,6 +563,10 @@ fn main() {
         job_poll_ms: 1000,
         run_jobs: false,
         page_cache: std::env::var("ZJ_PAGE_CACHE").map_or(true, |v| v != "0"),
+        page_stamp_ms: std::env::var("ZJ_PAGE_STAMP_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100),
     };
     // Seed through a pool of our own, closed before the server starts (so, on SQLite, the
     // server's connections are the only ones open during the runs).

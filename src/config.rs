@@ -30,6 +30,8 @@ pub struct Config {
     pub run_jobs: bool,
     /// Whether public list pages are cached for visitors (`ZJ_PAGE_CACHE=0` turns it off).
     pub page_cache: bool,
+    /// How long one read of the page-cache stamp serves (`ZJ_PAGE_STAMP_MS`, default 100).
+    pub page_stamp_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +100,9 @@ impl Config {
                 .unwrap_or(2000),
             run_jobs: env("ZJ_RUN_JOBS").is_none_or(|v| v != "0" && v != "false"),
             page_cache: env("ZJ_PAGE_CACHE").is_none_or(|v| v != "0" && v != "false"),
+            page_stamp_ms: env("ZJ_PAGE_STAMP_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100),
         })
     }
 

@@ -51,7 +51,12 @@ impl Application {
             config: cfg.clone(),
             hasher: Hasher::new(cfg.max_concurrent_hashes),
             // 2,048 pages or 64 MiB, whichever comes first.
-            pages: crate::web::page_cache::PageCache::new(cfg.page_cache, 2048, 64 << 20),
+            pages: crate::web::page_cache::PageCache::new(
+                cfg.page_cache,
+                2048,
+                64 << 20,
+                std::time::Duration::from_millis(cfg.page_stamp_ms),
+            ),
         });
         if cfg.run_jobs {
             actix_web::rt::spawn(crate::jobs::worker(pool.clone(), cfg.clone()));

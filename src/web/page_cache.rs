@@ -9,9 +9,15 @@
 //! an entry can only be older than its stamp says, never newer: a page rendered while a
 //! change commits is re-rendered on the next request. Nothing here is needed by another
 //! instance (each keeps its own), and `ZJ_PAGE_CACHE=0` turns it off.
+//!
+//! The stamp itself is read from the database at most once per `stamp_window`
+//! (`ZJ_PAGE_STAMP_MS`, default 100 ms) and shared by the requests of that window, so a hit
+//! costs no database round trip: a visitor's list page is at most that much behind the
+//! database. Signed-in users are never served from the cache.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
@@ -34,7 +40,10 @@ pub struct PageCache {
     enabled: bool,
     max_entries: usize,
     max_bytes: usize,
+    stamp_window: Duration,
     inner: Mutex<Inner>,
+    /// The last audit sequence number read and when.
+    last_seq: Mutex<Option<(Instant, i64)>>,
 }
 
 #[derive(Default)]
@@ -44,12 +53,36 @@ struct Inner {
 }
 
 impl PageCache {
-    pub fn new(enabled: bool, max_entries: usize, max_bytes: usize) -> PageCache {
+    pub fn new(
+        enabled: bool,
+        max_entries: usize,
+        max_bytes: usize,
+        stamp_window: Duration,
+    ) -> PageCache {
         PageCache {
             enabled,
             max_entries,
             max_bytes,
+            stamp_window,
             inner: Mutex::new(Inner::default()),
+            last_seq: Mutex::new(None),
+        }
+    }
+
+    /// The audit sequence number read less than `stamp_window` ago, if any.
+    pub fn recent_seq(&self, now: Instant) -> Option<i64> {
+        let g = self.last_seq.lock().ok()?;
+        g.filter(|(at, _)| now.duration_since(*at) < self.stamp_window)
+            .map(|(_, s)| s)
+    }
+
+    /// Remembers a sequence number read from the database at `read_at` (taken before the
+    /// query, so the window never outlives the read).
+    pub fn note_seq(&self, read_at: Instant, seq: i64) {
+        if let Ok(mut g) = self.last_seq.lock()
+            && g.is_none_or(|(at, _)| at <= read_at)
+        {
+            *g = Some((read_at, seq));
         }
     }
 
@@ -114,7 +147,7 @@ mod tests {
 
     #[test]
     fn served_only_under_the_same_stamp() {
-        let c = PageCache::new(true, 10, 1 << 20);
+        let c = PageCache::new(true, 10, 1 << 20, Duration::ZERO);
         c.put("a".into(), st(1), Bytes::from_static(b"one"));
         assert_eq!(c.get("a", st(1)).as_deref(), Some(&b"one"[..]));
         assert_eq!(c.get("a", st(2)), None, "a change since");
@@ -128,7 +161,7 @@ mod tests {
 
     #[test]
     fn bounded_and_stale_entries_go_first() {
-        let c = PageCache::new(true, 3, 1 << 20);
+        let c = PageCache::new(true, 3, 1 << 20, Duration::ZERO);
         c.put("a".into(), st(1), Bytes::from_static(b"1"));
         c.put("b".into(), st(1), Bytes::from_static(b"2"));
         c.put("c".into(), st(2), Bytes::from_static(b"3"));
@@ -141,8 +174,26 @@ mod tests {
     }
 
     #[test]
+    fn the_stamp_is_shared_only_within_its_window() {
+        let c = PageCache::new(true, 10, 1 << 20, Duration::from_millis(100));
+        let t0 = Instant::now();
+        assert_eq!(c.recent_seq(t0), None);
+        c.note_seq(t0, 7);
+        assert_eq!(c.recent_seq(t0 + Duration::from_millis(99)), Some(7));
+        assert_eq!(c.recent_seq(t0 + Duration::from_millis(100)), None);
+        // An older read never replaces a newer one.
+        c.note_seq(t0 + Duration::from_millis(50), 8);
+        c.note_seq(t0 + Duration::from_millis(10), 6);
+        assert_eq!(c.recent_seq(t0 + Duration::from_millis(60)), Some(8));
+        // A zero window means every request reads the stamp.
+        let z = PageCache::new(true, 10, 1 << 20, Duration::ZERO);
+        z.note_seq(t0, 7);
+        assert_eq!(z.recent_seq(t0), None);
+    }
+
+    #[test]
     fn off_means_off() {
-        let c = PageCache::new(false, 10, 1 << 20);
+        let c = PageCache::new(false, 10, 1 << 20, Duration::ZERO);
         c.put("a".into(), st(1), Bytes::from_static(b"one"));
         assert_eq!(c.get("a", st(1)), None);
     }

@@ -81,6 +81,8 @@ pub fn test_config(
         job_poll_ms: 100,
         run_jobs: true,
         page_cache: true,
+        // Every request reads the stamp: tests see a change at once.
+        page_stamp_ms: 0,
     }
 }
 
