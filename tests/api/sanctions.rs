@@ -297,8 +297,14 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
     // Grade A by points (100 − 10 − …) or not, a sanctioned agency is never on the red list:
     // its report says why, the unsanctioned agency keeps its mark.
     let (_, report) = app.get_text(&format!("/credit/agencies/{a}")).await;
-    assert!(report.contains("受限") && report.contains("失信名单"), "{report}");
-    assert!(!report.contains("tag-success"), "no 守信 mark while sanctioned");
+    assert!(
+        report.contains("受限") && report.contains("失信名单"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("tag-success"),
+        "no 守信 mark while sanctioned"
+    );
     let (_, report_b) = app.get_text(&format!("/credit/agencies/{b}")).await;
     assert!(report_b.contains("tag-success") && !report_b.contains("受限"));
 
