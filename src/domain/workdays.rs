@@ -94,8 +94,8 @@ pub const LAST_YEAR: i32 = 2100;
 
 /// Parses the date of a calendar entry (`YYYY-MM-DD`, what `<input type="date">` sends).
 pub fn parse_date(input: &str) -> Result<NaiveDate, DayProblem> {
-    let d = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
-        .map_err(|_| DayProblem::DateInvalid)?;
+    let d =
+        NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| DayProblem::DateInvalid)?;
     if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
         return Err(DayProblem::DateOutOfRange);
     }
@@ -255,7 +255,10 @@ mod tests {
         assert!(!c.is_working_day(d(2026, 10, 3)), "an ordinary Saturday");
         assert!(!c.is_working_day(d(2026, 10, 7)));
         assert!(c.is_working_day(d(2026, 10, 8)));
-        assert!(c.is_working_day(d(2026, 10, 10)), "Saturday 10 Oct is worked");
+        assert!(
+            c.is_working_day(d(2026, 10, 10)),
+            "Saturday 10 Oct is worked"
+        );
         assert!(!c.is_working_day(d(2026, 10, 11)));
 
         // Published Wed 30 Sep: the first working day after is Thu 8 Oct, the third Sat 10 Oct.
