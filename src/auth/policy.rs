@@ -24,6 +24,9 @@ pub enum Action {
     ViewAudit,
     /// Run-time settings.
     ManageSettings,
+    /// The working-day calendar: holidays and make-up working days (every working-day
+    /// deadline depends on it).
+    ManageCalendar,
     /// Add, publish or cancel catalogue items (the platform operator).
     PublishCatalogue,
     /// Edit an existing catalogue item: an admin, or a regulator of the item's approval
@@ -83,9 +86,8 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
                 Deny
             }
         }
-        ManageAccounts | ViewAudit | ManageSettings | PublishCatalogue | PublishCreditRules => {
-            allow_if(u.role == Role::Admin)
-        }
+        ManageAccounts | ViewAudit | ManageSettings | ManageCalendar | PublishCatalogue
+        | PublishCreditRules => allow_if(u.role == Role::Admin),
         EditCatalogueItem { department_id } | RecordRegionalAssessment { department_id } => {
             allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
         }
@@ -132,8 +134,10 @@ mod tests {
     #[test]
     fn admin_only_actions() {
         for r in Role::ALL {
-            let d = decide(Some(&user(1, r)), Action::ViewAudit);
-            assert_eq!(d == Decision::Allow, r == Role::Admin, "{r:?}");
+            for a in [Action::ViewAudit, Action::ManageCalendar] {
+                let d = decide(Some(&user(1, r)), a);
+                assert_eq!(d == Decision::Allow, r == Role::Admin, "{r:?} {a:?}");
+            }
         }
         assert_eq!(decide(None, Action::ViewAudit), Decision::NeedLogin);
     }

@@ -409,6 +409,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
@@ -431,6 +441,7 @@ diesel::joinable!(banned_persons -> market_bans (ban_id));
 diesel::joinable!(credit_alerts -> agencies (agency_id));
 diesel::joinable!(credit_alerts -> banned_persons (banned_person_id));
 diesel::joinable!(credit_repairs -> blacklist_entries (blacklist_id));
+diesel::joinable!(calendar_days -> users (created_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -462,4 +473,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_alerts,
     credit_repairs,
     job_runs,
+    calendar_days,
 );

@@ -16,7 +16,6 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::agency_rules;
 use crate::domain::catalogue;
-use crate::domain::workdays::Calendar;
 use crate::domain::{idcard, search, uscc};
 use crate::models::audit::{self, Actor};
 use crate::models::{self, agency as ag, catalogue::Item};
@@ -308,7 +307,9 @@ pub fn load(c: &mut DbConnection) -> Result<(), DbError> {
     let sys = Actor::system();
     let items = models::catalogue::retained(c)?;
     let today = crate::domain::workdays::today();
-    let cal = Calendar::default();
+    // Reviews are due in working days on the administrator's calendar; the earliest demo
+    // submission is a week ago.
+    let cal = models::calendar::load_from(c, today - chrono::Duration::days(7))?;
     for (n, p) in PROFILES.iter().enumerate() {
         let Some(u) = models::user::find_by_email(c, p.email)? else {
             continue;

@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod audit;
+pub mod calendar;
 pub mod catalogue;
 pub mod credit;
 pub mod department;

@@ -19,7 +19,6 @@ use crate::domain::catalogue::{self, Pricing};
 use crate::domain::idcard::IdNumber;
 use crate::domain::money::Money;
 use crate::domain::validate;
-use crate::domain::workdays::Calendar;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::audit::{self, Actor};
@@ -1122,15 +1121,14 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let due = agency_rules::review_due(
-        today,
-        u32::try_from(review_days).unwrap_or(2),
-        &Calendar::default(),
-    );
+    let review_days = u32::try_from(review_days).unwrap_or(2);
     let actor = ctx.actor();
     let stored2 = stored.clone();
     let r = db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, id, "agency.certificate.add", qual, |c| {
+            // Counted on the administrator's calendar (holidays, make-up days).
+            let cal = models::calendar::load_from(c, today)?;
+            let due = agency_rules::review_due(today, review_days, &cal);
             let upload_id = models::upload::insert(c, id, &stored2, &orig, ct, size, &sha)?;
             let n = ag::NewCertificate {
                 agency_id: id,

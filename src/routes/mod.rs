@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod agency;
 pub mod auth;
+pub mod calendar;
 pub mod catalogue;
 pub mod credit;
 pub mod home;
@@ -26,4 +27,5 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     library::config(cfg);
     credit::config(cfg);
     sanctions::config(cfg);
+    calendar::config(cfg);
 }

@@ -33,7 +33,7 @@ fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) ->
 }
 
 /// A browser of its own (own cookies), signed in as `email`.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
 }
@@ -259,7 +259,7 @@ fn cert_fields<'a>(from: &'a str, to: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 /// An agency with one pending geo_hazard certificate (with a scan); returns (agency id, cert id).
-async fn agency_with_certificate(app: &TestApp, email: &str) -> (i64, i64, Browser) {
+pub(crate) async fn agency_with_certificate(app: &TestApp, email: &str) -> (i64, i64, Browser) {
     let id = app.create_user(Role::Agency, email).await;
     let b = Browser::new(app, Some(email)).await;
     let (s, body) = b
@@ -582,7 +582,8 @@ async fn bad_certificates_are_refused_and_leave_nothing() {
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0].status, "pending");
     let today = zhongjie::domain::workdays::today();
-    let due = zhongjie::domain::workdays::Calendar::default().add_working_days(today, 2);
+    let cal = models::calendar::load_from(&mut c, today).unwrap();
+    let due = cal.add_working_days(today, 2);
     assert_eq!(certs[0].review_due, due);
     assert_eq!(kept_files(&app), 1);
     assert_eq!(version_of(&app, id), 2);

@@ -36,8 +36,19 @@ fn every_key_used_in_code_and_templates_exists() {
     walk(&root.join("src"), &mut files);
     walk(&root.join("templates"), &mut files);
     let prefixes = [
-        "auth.", "account.", "admin.", "nav.", "home.", "err.", "site.", "footer.", "form.",
-        "role.", "v.", "mail.",
+        "auth.",
+        "account.",
+        "admin.",
+        "nav.",
+        "home.",
+        "err.",
+        "site.",
+        "footer.",
+        "form.",
+        "role.",
+        "v.",
+        "mail.",
+        "calendar.",
     ];
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();

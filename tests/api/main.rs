@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod calendar;
 mod catalogue;
 mod credit;
 mod helpers;
