@@ -414,18 +414,14 @@ fn load(
 
 async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
     let lang = ctx.lang();
-    let r2 = req.clone();
     let today = crate::domain::workdays::today();
     let db_url = ctx.config().database_url.clone();
     let page = ctx.page();
     // Visitors' list pages come from the page cache while nothing audited has changed and the
-    // day is the same (see web::page_cache); the stamp is read before the data.
-    let cache_key = (ctx.pages().enabled()
-        && page.user.is_none()
-        && page.flash.is_none()
-        && req.format == Format::Html)
+    // day is the same (see web::page_cache); the stamp is read before the data. Only pages
+    // that parsed and rendered as HTML are ever stored, so a hit needs no parsing.
+    let cache_key = (ctx.pages().enabled() && page.user.is_none() && page.flash.is_none())
         .then(|| format!("{}\u{1f}{}", lang.code(), page.path));
     let stamp = match cache_key {
         Some(_) => {
@@ -450,6 +446,8 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
             .content_type("text/html; charset=utf-8")
             .body(body));
     }
+    let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
+    let r2 = req.clone();
     let loaded = db::run(ctx.pool(), move |c| load(c, &db_url, &r2, today)).await?;
     match loaded {
         Loaded::Page {
