@@ -64,6 +64,26 @@ pub struct Received {
     tmp: tempfile::NamedTempFile,
 }
 
+/// What an `uploads` row records of a kept file: original name, type, size, SHA-256.
+pub type KeptMeta = (String, &'static str, i64, String);
+
+/// Moves a received file into the upload folder on the blocking pool; returns its stored name
+/// and what its `uploads` row records. Handlers call it only once every other field is valid.
+pub async fn keep_received(file: Received, dir: &Path) -> Result<(String, KeptMeta), AppError> {
+    let meta = (
+        file.original_name.clone(),
+        file.content_type,
+        file.size,
+        file.sha256.clone(),
+    );
+    let dir = dir.to_path_buf();
+    let name = actix_web::web::block(move || file.keep(&dir))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    Ok((name, meta))
+}
+
 impl Received {
     /// Moves the file into the upload folder under a fresh server-made name; returns the name.
     pub fn keep(self, dir: &Path) -> std::io::Result<String> {

@@ -1110,17 +1110,7 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
     if p.valid_to.has_error() {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let (orig, ct, size, sha) = (
-        file.original_name.clone(),
-        file.content_type,
-        file.size,
-        file.sha256.clone(),
-    );
-    let keep_dir = dir.clone();
-    let stored = web::block(move || file.keep(&keep_dir))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+    let (stored, (orig, ct, size, sha)) = crate::uploads::keep_received(file, &dir).await?;
     let review_days = u32::try_from(review_days).unwrap_or(2);
     let actor = ctx.actor();
     let stored2 = stored.clone();

@@ -1427,20 +1427,7 @@ async fn record_assessment(
     };
     // Keep the file first; if the transaction fails it is removed again.
     let kept = match file {
-        Some(Ok(r)) => {
-            let meta = (
-                r.original_name.clone(),
-                r.content_type,
-                r.size,
-                r.sha256.clone(),
-            );
-            let d2 = dir.clone();
-            let name = web::block(move || r.keep(&d2))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
-            Some((name, meta))
-        }
+        Some(Ok(r)) => Some(crate::uploads::keep_received(r, &dir).await?),
         _ => None,
     };
     let kept2 = kept.clone();

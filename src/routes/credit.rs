@@ -1143,20 +1143,7 @@ async fn add_record(
     }
     // The file is kept only now that everything else is valid.
     let stored = match received {
-        Some(file) => {
-            let meta = (
-                file.original_name.clone(),
-                file.content_type,
-                file.size,
-                file.sha256.clone(),
-            );
-            let keep_dir = dir.clone();
-            let name = web::block(move || file.keep(&keep_dir))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
-            Some((name, meta))
-        }
+        Some(file) => Some(crate::uploads::keep_received(file, &dir).await?),
         None => None,
     };
     let me = ctx.current()?;

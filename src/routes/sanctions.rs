@@ -1438,20 +1438,7 @@ async fn repair_apply(
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let stored = match file {
-        Some(file) => {
-            let meta = (
-                file.original_name.clone(),
-                file.content_type,
-                file.size,
-                file.sha256.clone(),
-            );
-            let keep_dir = dir.clone();
-            let name = web::block(move || file.keep(&keep_dir))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
-            Some((name, meta))
-        }
+        Some(file) => Some(crate::uploads::keep_received(file, &dir).await?),
         None => None,
     };
     let actor = ctx.actor();
