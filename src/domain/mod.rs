@@ -10,6 +10,8 @@ pub mod catalogue_rules;
 pub mod credit;
 /// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.
 pub mod draw;
+/// Who may take part in a selection: the eligibility rules of SPEC §3, in one place.
+pub mod eligibility;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.
