@@ -263,6 +263,7 @@ pub fn score_of(
 
 /// Recomputes and caches one agency's grade and score.
 pub fn recompute(conn: &mut DbConnection, agency_id: i64, day: NaiveDate) -> QueryResult<Score> {
+    lock_agencies(conn, &[agency_id])?;
     let (s, _, _) = score_of(conn, agency_id, day)?;
     store_grade(conn, agency_id, &s)?;
     Ok(s)
@@ -294,29 +295,7 @@ pub fn recompute_all(conn: &mut DbConnection, day: NaiveDate, batch: i64) -> Que
             .select(agencies::user_id)
             .load(conn)?;
         let Some(&last) = ids.last() else { break };
-        crate::db::write_tx(conn, |c| -> QueryResult<()> {
-            let with_records: Vec<i64> = credit_records::table
-                .filter(credit_records::agency_id.eq_any(&ids))
-                .select(credit_records::agency_id)
-                .distinct()
-                .load(c)?;
-            let plain: Vec<i64> = ids
-                .iter()
-                .copied()
-                .filter(|i| !with_records.contains(i))
-                .collect();
-            diesel::update(agencies::table.filter(agencies::user_id.eq_any(&plain)))
-                .set((
-                    agencies::grade.eq(Some(clean.grade.code())),
-                    agencies::credit_score.eq(Some(clean.total_x100)),
-                    agencies::graded_at.eq(Some(crate::db::now())),
-                ))
-                .execute(c)?;
-            for id in with_records {
-                recompute(c, id, day)?;
-            }
-            Ok(())
-        })?;
+        crate::db::write_tx(conn, |c| grade_batch(c, &ids, &clean, day))?;
         done += ids.len();
         after = last;
     }
@@ -361,12 +340,23 @@ pub const REGRADE_SETTLE: chrono::Duration = chrono::Duration::seconds(10);
 
 /// Grades a batch of agencies: those without records with one statement, the others one by
 /// one. Call inside `write_tx`.
+/// Takes the agencies' row locks for the rest of the transaction (a no-op update). On
+/// PostgreSQL this orders concurrent gradings of one agency: whoever grades second waits,
+/// then reads every committed record, so an older score never overwrites a newer one. (On
+/// SQLite `write_tx`'s `BEGIN IMMEDIATE` already serializes writers.)
+fn lock_agencies(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(agencies::table.filter(agencies::user_id.eq_any(ids)))
+        .set(agencies::graded_at.eq(agencies::graded_at))
+        .execute(conn)
+}
+
 fn grade_batch(
     conn: &mut DbConnection,
     ids: &[i64],
     clean: &Score,
     day: NaiveDate,
 ) -> QueryResult<()> {
+    lock_agencies(conn, ids)?;
     let with_records: Vec<i64> = credit_records::table
         .filter(credit_records::agency_id.eq_any(ids))
         .select(credit_records::agency_id)
