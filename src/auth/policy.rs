@@ -54,6 +54,16 @@ pub enum Action {
     DecideCredit { department_id: i64 },
     /// Apply for credit repair of one's own listing.
     ApplyForRepair { agency_id: i64 },
+    /// Create projects and announcements (owners: the 项目业主).
+    CreateProject,
+    /// Edit, publish, change, cancel an announcement or project, answer objections, choose
+    /// the agency, decide justifications: the owner who created it.
+    ManageAnnouncement { owner: i64 },
+    /// Register for announcements, quote, re-confirm, justify, object, confirm a win:
+    /// agencies acting for themselves (`agency_id` is the agency the request acts for).
+    TakePart { agency_id: i64 },
+    /// Collusion signals and overdue objection answers: regulators.
+    SuperviseSelection,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +105,12 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         ViewReviewQueue | ViewCreditQueue => allow_if(u.role == Role::Regulator),
         RegulateAgency { in_domain } => allow_if(u.role == Role::Regulator && in_domain),
         DecideCredit { department_id } => allow_if(is_regulator_of(u, department_id)),
-        ApplyForRepair { agency_id } => allow_if(u.role == Role::Agency && u.id == agency_id),
+        ApplyForRepair { agency_id } | TakePart { agency_id } => {
+            allow_if(u.role == Role::Agency && u.id == agency_id)
+        }
+        CreateProject => allow_if(u.role == Role::Owner),
+        ManageAnnouncement { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        SuperviseSelection => allow_if(u.role == Role::Regulator),
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
         ViewCertificateScan {
             agency_id,

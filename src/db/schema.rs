@@ -443,6 +443,151 @@ diesel::joinable!(credit_alerts -> banned_persons (banned_person_id));
 diesel::joinable!(credit_repairs -> blacklist_entries (blacklist_id));
 diesel::joinable!(calendar_days -> users (created_by));
 
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        name -> Text,
+        code -> Text,
+        region -> Text,
+        fiscal_funds -> Bool,
+        total_investment_fen -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcements (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        owner_id -> BigInt,
+        item_id -> BigInt,
+        previous_id -> Nullable<BigInt>,
+        round -> Integer,
+        earlier_failures -> Integer,
+        scope -> Text,
+        time_limit_days -> Integer,
+        cap_fen -> Nullable<BigInt>,
+        mode -> Text,
+        deadline -> Timestamp,
+        min_grade -> Nullable<Text>,
+        complaint_phone -> Text,
+        witness -> Text,
+        weight_price -> Nullable<Integer>,
+        weight_credit -> Nullable<Integer>,
+        weight_qual -> Nullable<Integer>,
+        status -> Text,
+        version -> Integer,
+        seed_sealed -> Nullable<Text>,
+        seed_commitment -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcement_results (announcement_id) {
+        announcement_id -> BigInt,
+        opened_at -> Timestamp,
+        opened_by -> Text,
+        seed_revealed -> Text,
+        outcome -> Nullable<Text>,
+        winner_id -> Nullable<BigInt>,
+        winner_amount_fen -> Nullable<BigInt>,
+        winner_rank -> Nullable<Integer>,
+        justify_by -> Nullable<Date>,
+        publicity_ends -> Nullable<Date>,
+        confirm_by -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    announcement_avoided (announcement_id, agency_id) {
+        announcement_id -> BigInt,
+        agency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> BigInt,
+        announcement_id -> BigInt,
+        agency_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quotes (id) {
+        id -> BigInt,
+        announcement_id -> BigInt,
+        agency_id -> BigInt,
+        status -> Text,
+        sealed -> Text,
+        commitment -> Text,
+        announcement_version -> Integer,
+        revision -> Integer,
+        submitted_at -> Timestamp,
+        client_addr -> Text,
+        amount_fen -> Nullable<BigInt>,
+        nonce -> Nullable<Text>,
+        note -> Nullable<Text>,
+        low_flag -> Bool,
+        justification -> Nullable<Text>,
+        justified_at -> Nullable<Timestamp>,
+        justification_ok -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    quote_receipts (id) {
+        id -> BigInt,
+        announcement_id -> BigInt,
+        agency_id -> BigInt,
+        kind -> Text,
+        commitment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> BigInt,
+        announcement_id -> BigInt,
+        agency_id -> BigInt,
+        grounds -> Text,
+        filed_at -> Timestamp,
+        answer_due -> Date,
+        answer -> Nullable<Text>,
+        upheld -> Nullable<Bool>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    awards (announcement_id) {
+        announcement_id -> BigInt,
+        agency_id -> BigInt,
+        amount_fen -> Nullable<BigInt>,
+        confirmed_at -> Timestamp,
+        confirmed_by -> BigInt,
+    }
+}
+
+diesel::joinable!(announcements -> projects (project_id));
+diesel::joinable!(announcements -> catalogue_items (item_id));
+diesel::joinable!(announcement_results -> announcements (announcement_id));
+diesel::joinable!(registrations -> announcements (announcement_id));
+diesel::joinable!(quotes -> announcements (announcement_id));
+diesel::joinable!(objections -> announcements (announcement_id));
+diesel::joinable!(registrations -> agencies (agency_id));
+diesel::joinable!(quotes -> agencies (agency_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     users,
@@ -474,4 +619,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_repairs,
     job_runs,
     calendar_days,
+    projects,
+    announcements,
+    announcement_results,
+    announcement_avoided,
+    registrations,
+    quotes,
+    quote_receipts,
+    objections,
+    awards,
 );

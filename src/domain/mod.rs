@@ -6,12 +6,16 @@ pub mod audit_chain;
 pub mod catalogue;
 /// Rules of the catalogue: item and adjustment validation, filters, regional-assessment cover.
 pub mod catalogue_rules;
+/// Collusion signals among the bidders of one announcement.
+pub mod collusion;
 /// Credit library: record kinds, scoring rules, score, periods, restrictions.
 pub mod credit;
 /// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.
 pub mod draw;
 /// Who may take part in a selection: the eligibility rules of SPEC §3, in one place.
 pub mod eligibility;
+/// 公平竞争 screen of announcement free text.
+pub mod fairness;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.
@@ -22,6 +26,10 @@ pub mod mask;
 pub mod money;
 /// Password policy: length, common-password list, not the e-mail.
 pub mod password;
+/// Publication rules of announcements: checks before publishing, allowed changes.
+pub mod publication;
+/// Sealed quotes and the sealed draw seed: authenticated encryption and receipt commitments.
+pub mod seal;
 /// Character and pair grams for Chinese name search.
 pub mod search;
 /// The selection modes, quote checks, abnormally-low flag and 流标 rule (SPEC §3).

@@ -2,14 +2,19 @@
 //! these inside `db::run`, write paths inside `db::write_tx`.
 
 pub mod agency;
+pub mod announcement;
 pub mod audit;
+pub mod bidding;
 pub mod calendar;
 pub mod catalogue;
+pub mod collusion;
 pub mod credit;
 pub mod department;
 pub mod library;
 pub mod login_attempt;
 pub mod mail;
+pub mod opening;
+pub mod publication;
 pub mod sanctions;
 pub mod session;
 pub mod settings;

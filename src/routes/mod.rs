@@ -5,14 +5,19 @@
 pub mod account;
 pub mod admin;
 pub mod agency;
+pub mod announcements;
+pub mod bidding;
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
 pub mod credit;
 pub mod home;
 pub mod library;
+pub mod owner;
+pub mod result;
 pub mod review;
 pub mod sanctions;
+pub mod supervise;
 
 use actix_web::web;
 
@@ -28,4 +33,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     credit::config(cfg);
     sanctions::config(cfg);
     calendar::config(cfg);
+    owner::config(cfg);
+    bidding::config(cfg);
+    result::config(cfg);
+    announcements::config(cfg);
+    supervise::config(cfg);
 }

@@ -4,6 +4,7 @@
 mod agency_profile;
 mod audit;
 mod auth;
+mod bidding;
 mod authz;
 mod browser;
 mod calendar;
@@ -15,6 +16,9 @@ mod instances;
 mod library;
 mod mail;
 mod migrations;
+mod publication;
 mod sanctions;
 mod security;
+mod selection_result;
 mod smtp;
+mod supervise;

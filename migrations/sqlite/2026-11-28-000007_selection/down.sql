@@ -1,0 +1,9 @@
+DROP TABLE awards;
+DROP TABLE objections;
+DROP TABLE quote_receipts;
+DROP TABLE quotes;
+DROP TABLE registrations;
+DROP TABLE announcement_avoided;
+DROP TABLE announcement_results;
+DROP TABLE announcements;
+DROP TABLE projects;

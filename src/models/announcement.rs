@@ -1,0 +1,158 @@
+//! Projects and announcements (tables `projects`, `announcements`, `announcement_avoided`,
+//! `announcement_results`): the rows every selection step reads. The rules are in
+//! `domain::selection`, `domain::publication` and `domain::eligibility`; the writes of each
+//! step live with that step (`models::publication`, `models::bidding`, `models::opening`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::schema::{announcement_avoided, announcement_results, announcements, projects};
+use crate::domain::credit::Grade;
+use crate::domain::money::Money;
+use crate::domain::selection::Mode;
+
+/// Announcement states (`announcements.status`).
+pub mod status {
+    pub const DRAFT: &str = "draft";
+    /// Open for registration and quotes until the deadline.
+    pub const PUBLISHED: &str = "published";
+    /// Opened; the owner must choose (direct selection, or after a second 流标).
+    pub const CHOOSING: &str = "choosing";
+    /// Opened; abnormally low quotes wait for their justification.
+    pub const JUSTIFYING: &str = "justifying";
+    /// Result published: publicity, objections, then the winner confirms.
+    pub const PUBLICITY: &str = "publicity";
+    /// 流标: too few valid responses.
+    pub const FAILED: &str = "failed";
+    pub const AWARDED: &str = "awarded";
+    pub const CANCELLED: &str = "cancelled";
+    /// An upheld objection annulled the result; the owner re-runs it.
+    pub const ANNULLED: &str = "annulled";
+    pub const ALL: [&str; 9] = [
+        DRAFT, PUBLISHED, CHOOSING, JUSTIFYING, PUBLICITY, FAILED, AWARDED, CANCELLED, ANNULLED,
+    ];
+    /// Locale key of a state's name.
+    pub fn key(s: &str) -> String {
+        format!("selection.status.{s}")
+    }
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = projects)]
+pub struct Project {
+    pub id: i64,
+    pub owner_id: i64,
+    pub name: String,
+    pub code: String,
+    pub region: String,
+    pub fiscal_funds: bool,
+    pub total_investment_fen: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = announcements)]
+pub struct Announcement {
+    pub id: i64,
+    pub project_id: i64,
+    pub owner_id: i64,
+    pub item_id: i64,
+    pub previous_id: Option<i64>,
+    pub round: i32,
+    pub earlier_failures: i32,
+    pub scope: String,
+    pub time_limit_days: i32,
+    pub cap_fen: Option<i64>,
+    pub mode: String,
+    /// UTC.
+    pub deadline: NaiveDateTime,
+    pub min_grade: Option<String>,
+    pub complaint_phone: String,
+    pub witness: String,
+    pub weight_price: Option<i32>,
+    pub weight_credit: Option<i32>,
+    pub weight_qual: Option<i32>,
+    pub status: String,
+    pub version: i32,
+    /// Sealed under the sealing key; never shown.
+    #[serde(skip)]
+    pub seed_sealed: Option<String>,
+    pub seed_commitment: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Announcement {
+    pub fn mode(&self) -> Option<Mode> {
+        Mode::parse(&self.mode)
+    }
+    pub fn cap(&self) -> Option<Money> {
+        self.cap_fen.map(Money::from_fen)
+    }
+    pub fn min_grade(&self) -> Option<Grade> {
+        self.min_grade.as_deref().and_then(Grade::parse)
+    }
+    /// Published and the deadline has passed, but not opened yet: the opening step is due.
+    pub fn due(&self, now: NaiveDateTime) -> bool {
+        self.status == status::PUBLISHED && now >= self.deadline
+    }
+    /// Registration and quotes are accepted.
+    pub fn open_for_quotes(&self, now: NaiveDateTime) -> bool {
+        self.status == status::PUBLISHED && now < self.deadline
+    }
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = announcement_results)]
+pub struct AnnouncementResult {
+    pub announcement_id: i64,
+    pub opened_at: NaiveDateTime,
+    pub opened_by: String,
+    pub seed_revealed: String,
+    pub outcome: Option<String>,
+    pub winner_id: Option<i64>,
+    pub winner_amount_fen: Option<i64>,
+    pub winner_rank: Option<i32>,
+    pub justify_by: Option<NaiveDate>,
+    pub publicity_ends: Option<NaiveDate>,
+    pub confirm_by: Option<NaiveDate>,
+}
+
+pub fn find_project(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Project>> {
+    projects::table
+        .find(id)
+        .select(Project::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Announcement>> {
+    announcements::table
+        .find(id)
+        .select(Announcement::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn result_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AnnouncementResult>> {
+    announcement_results::table
+        .find(id)
+        .select(AnnouncementResult::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The agencies the owner must avoid (回避单位), ascending.
+pub fn avoided(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
+    announcement_avoided::table
+        .filter(announcement_avoided::announcement_id.eq(id))
+        .select(announcement_avoided::agency_id)
+        .order(announcement_avoided::agency_id)
+        .load(conn)
+}

@@ -1,0 +1,1 @@
+//! Gathers the facts for `domain::collusion` from quotes, agencies and managers.

@@ -1,0 +1,1 @@
+//! Projects and announcement drafts, publication, changes and cancellation.
