@@ -1,4 +1,7 @@
-//! The credit job, run by every instance with `ZJ_RUN_JOBS` on, every `ZJ_JOB_POLL_MS`:
+//! The background job, run by every instance with `ZJ_RUN_JOBS` on, every `ZJ_JOB_POLL_MS`:
+//! 0. selection: open every announcement whose quote deadline has passed (exactly once across
+//!    instances, see `models::opening`), close justification windows, and hand a win on to
+//!    the next-ranked agency when the winner did not confirm in time;
 //! 1. regrade agencies never graded or graded before the current rule set was published
 //!    (an admin publishing rules never waits for 100,000 agencies: the request stores the
 //!    rules, this job catches up in batches);
@@ -6,7 +9,7 @@
 //!    recompute the agencies whose records took effect or stopped counting since the last
 //!    run, and refresh the sanctions cache (listings end by themselves).
 //!
-//! Both steps are idempotent, so a crash or a second instance costs only repeated work.
+//! Every step is idempotent, so a crash or a second instance costs only repeated work.
 
 use chrono::NaiveDate;
 
@@ -102,7 +105,17 @@ pub async fn worker(pool: Pool, cfg: Config) {
         let today = crate::domain::workdays::today();
         let instance = cfg.instance_id.clone();
         let try_daily = std::time::Instant::now() >= next_daily;
+        let key = cfg.sealing_key;
         let r = db::run(&pool, move |c| -> Result<Pass, DbError> {
+            // Selection first: announcements whose deadline passed open within one tick.
+            let opened = crate::models::opening::open_due(c, &key, &instance)?;
+            if opened > 0 {
+                tracing::info!(opened, "announcements opened");
+            }
+            let moved = crate::models::opening::advance(c)?;
+            if moved > 0 {
+                tracing::info!(moved, "selection results moved on");
+            }
             let regraded = regrade(c, today)?;
             let daily = if try_daily {
                 daily(c, today, &instance)?

@@ -945,6 +945,27 @@ pub fn price_score_x100(lowest: Money, amount: Money) -> i64 {
     i64::try_from(div_half_up(10_000 * l, q)).unwrap_or(i64::MAX)
 }
 
+/// 综合评审 qualification/experience score in hundredths (published with the rules): 60 points
+/// for holding every required qualification on the deadline day, 20 more for each grade
+/// above a required minimum (甲 = 1 is above 乙 = 2), at most 100. An item without required
+/// qualifications gives every agency 100, so the part cannot favour anyone.
+pub fn qualification_score_x100(required: &[(String, i32)], held: &[(String, i32)]) -> i32 {
+    if required.is_empty() {
+        return 10_000;
+    }
+    let mut score: i64 = 6_000;
+    for (t, min) in required {
+        match held.iter().find(|(h, _)| h == t) {
+            Some((_, l)) if *l != 0 && *min != 0 && l < min => {
+                score += 2_000 * i64::from(min - l);
+            }
+            Some(_) => {}
+            None => return 0,
+        }
+    }
+    i32::try_from(score.min(10_000)).unwrap_or(10_000)
+}
+
 /// 综合评审: the score table in rank order; equal totals ordered by draw.
 pub fn weighted_scoring(
     bids: &[ScoredBid],
@@ -1847,5 +1868,17 @@ mod tests {
             prop_assert_eq!(&ranked, &b.pool);
             prop_assert_eq!(o.winner(), Some(o.winning_draw().unwrap().winner));
         }
+    }
+
+    #[test]
+    fn qualification_score() {
+        let req = vec![("env".to_string(), 2)];
+        assert_eq!(qualification_score_x100(&[], &[]), 10_000);
+        assert_eq!(qualification_score_x100(&req, &[("env".into(), 2)]), 6_000);
+        assert_eq!(qualification_score_x100(&req, &[("env".into(), 1)]), 8_000);
+        assert_eq!(qualification_score_x100(&req, &[]), 0);
+        let req3 = vec![("a".to_string(), 3), ("b".to_string(), 3)];
+        let held = vec![("a".to_string(), 1), ("b".to_string(), 1)];
+        assert_eq!(qualification_score_x100(&req3, &held), 10_000, "capped at 100");
     }
 }
