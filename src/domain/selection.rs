@@ -1879,6 +1879,10 @@ mod tests {
         assert_eq!(qualification_score_x100(&req, &[]), 0);
         let req3 = vec![("a".to_string(), 3), ("b".to_string(), 3)];
         let held = vec![("a".to_string(), 1), ("b".to_string(), 1)];
-        assert_eq!(qualification_score_x100(&req3, &held), 10_000, "capped at 100");
+        assert_eq!(
+            qualification_score_x100(&req3, &held),
+            10_000,
+            "capped at 100"
+        );
     }
 }

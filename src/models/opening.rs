@@ -13,8 +13,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{
-    agencies, agency_certificates, announcement_results, announcements, awards, catalogue_item_quals, catalogue_items,
-    objections, projects, quotes, registrations,
+    agencies, agency_certificates, announcement_results, announcements, awards,
+    catalogue_item_quals, catalogue_items, objections, projects, quotes, registrations,
 };
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::agency_rules;
@@ -142,7 +142,12 @@ struct Response {
     quote: Option<(Money, String)>,
 }
 
-fn open_in_tx(c: &mut DbConnection, key: &[u8; 32], id: i64, instance: &str) -> Result<bool, DbError> {
+fn open_in_tx(
+    c: &mut DbConnection,
+    key: &[u8; 32],
+    id: i64,
+    instance: &str,
+) -> Result<bool, DbError> {
     let now = db::now();
     // The guard: only one transaction ever moves a due announcement on.
     let claimed = diesel::update(
@@ -192,10 +197,12 @@ fn open_in_tx(c: &mut DbConnection, key: &[u8; 32], id: i64, instance: &str) -> 
             .order(quotes::agency_id)
             .load(c)?;
         for (qid, agency_id, sealed, commitment, version) in rows {
-            let opened = seal::open_quote(key, id, agency_id, &sealed).ok().filter(|q| {
-                seal::commitment(id, agency_id, Money::from_fen(q.amount_fen), &q.nonce)
-                    == commitment
-            });
+            let opened = seal::open_quote(key, id, agency_id, &sealed)
+                .ok()
+                .filter(|q| {
+                    seal::commitment(id, agency_id, Money::from_fen(q.amount_fen), &q.nonce)
+                        == commitment
+                });
             let mut ineligible = None;
             let amount = match &opened {
                 Some(q) => {
@@ -450,7 +457,10 @@ fn scores(c: &mut DbConnection, a: &Announcement, agency_id: i64) -> QueryResult
         .first(c)?;
     let required: Vec<(String, i32)> = catalogue_item_quals::table
         .filter(catalogue_item_quals::item_id.eq(a.item_id))
-        .select((catalogue_item_quals::qual_type, catalogue_item_quals::min_level))
+        .select((
+            catalogue_item_quals::qual_type,
+            catalogue_item_quals::min_level,
+        ))
         .load(c)?;
     let day = workdays::china_date(a.deadline.and_utc());
     let certs: Vec<(String, i32, String, NaiveDate, NaiveDate)> = agency_certificates::table
@@ -561,7 +571,10 @@ pub fn participants(c: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
 // ------------------------------------------------------------------ after opening
 
 /// Reloads the responses of an opened announcement (amounts already in clear).
-fn responses_after_opening(c: &mut DbConnection, a: &Announcement) -> Result<Vec<Response>, DbError> {
+fn responses_after_opening(
+    c: &mut DbConnection,
+    a: &Announcement,
+) -> Result<Vec<Response>, DbError> {
     let today = workdays::china_date(a.deadline.and_utc()).max(workdays::today());
     let mode = a.mode().unwrap_or(Mode::RandomDraw);
     let mut out = Vec::new();
@@ -719,7 +732,11 @@ fn finish_justifying(c: &mut DbConnection, a: &Announcement) -> Result<(), DbErr
     let unjustified: Vec<i64> = quotes::table
         .filter(quotes::announcement_id.eq(a.id))
         .filter(quotes::low_flag.eq(true))
-        .filter(quotes::justification_ok.is_null().or(quotes::justification_ok.eq(false)))
+        .filter(
+            quotes::justification_ok
+                .is_null()
+                .or(quotes::justification_ok.eq(false)),
+        )
         .select(quotes::agency_id)
         .load(c)?;
     let responses = responses_after_opening(c, a)?;
@@ -748,7 +765,10 @@ fn finish_justifying(c: &mut DbConnection, a: &Announcement) -> Result<(), DbErr
 
 /// Agencies the owner may choose from: eligible registrants (direct selection) or valid
 /// respondents (after a second 流标).
-pub fn choosable(c: &mut DbConnection, a: &Announcement) -> Result<Vec<(i64, Option<&'static str>)>, DbError> {
+pub fn choosable(
+    c: &mut DbConnection,
+    a: &Announcement,
+) -> Result<Vec<(i64, Option<&'static str>)>, DbError> {
     Ok(responses_after_opening(c, a)?
         .into_iter()
         .map(|r| (r.agency_id, r.ineligible))
@@ -811,7 +831,12 @@ pub fn choose(
             &serde_json::json!({ "agency": agency_id }),
             "",
         )?;
-        mail_participants(c, &a, "opened", &[("status", status::PUBLICITY.to_string())])?;
+        mail_participants(
+            c,
+            &a,
+            "opened",
+            &[("status", status::PUBLICITY.to_string())],
+        )?;
         Ok(())
     })
 }
@@ -842,7 +867,12 @@ pub fn objections_of(c: &mut DbConnection, id: i64) -> QueryResult<Vec<Objection
 }
 
 /// A participant objects 质疑 during publicity.
-pub fn object(c: &mut DbConnection, id: i64, agency_id: i64, grounds: &str) -> Result<i64, StepError> {
+pub fn object(
+    c: &mut DbConnection,
+    id: i64,
+    agency_id: i64,
+    grounds: &str,
+) -> Result<i64, StepError> {
     write_tx(c, |c| {
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
         let r = ann::result_of(c, id)?;
@@ -1252,12 +1282,14 @@ pub struct Loaded {
     pub next_round: Option<i64>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = quotes)]
 pub struct OpenedQuote {
     pub agency_id: i64,
     pub amount_fen: Option<i64>,
     pub commitment: String,
     pub nonce: Option<String>,
+    #[diesel(column_name = announcement_version)]
     pub version: i32,
     pub low_flag: bool,
     pub justification: Option<String>,
@@ -1272,35 +1304,12 @@ pub fn load(c: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Loaded
         .outcome
         .as_deref()
         .and_then(|o| serde_json::from_str::<StoredOutcome>(o).ok());
-    let rows: Vec<(i64, Option<i64>, String, Option<String>, i32, bool, Option<String>, Option<bool>)> =
-        quotes::table
-            .filter(quotes::announcement_id.eq(a.id))
-            .filter(quotes::status.eq("active"))
-            .order(quotes::agency_id)
-            .select((
-                quotes::agency_id,
-                quotes::amount_fen,
-                quotes::commitment,
-                quotes::nonce,
-                quotes::announcement_version,
-                quotes::low_flag,
-                quotes::justification,
-                quotes::justification_ok,
-            ))
-            .load(c)?;
-    let quotes = rows
-        .into_iter()
-        .map(|r| OpenedQuote {
-            agency_id: r.0,
-            amount_fen: r.1,
-            commitment: r.2,
-            nonce: r.3,
-            version: r.4,
-            low_flag: r.5,
-            justification: r.6,
-            justification_ok: r.7,
-        })
-        .collect();
+    let quotes = quotes::table
+        .filter(quotes::announcement_id.eq(a.id))
+        .filter(quotes::status.eq("active"))
+        .order(quotes::agency_id)
+        .select(OpenedQuote::as_select())
+        .load(c)?;
     let mut ids = participants(c, a.id)?;
     ids.extend(ann::avoided(c, a.id)?);
     let names: std::collections::HashMap<i64, String> = agencies::table

@@ -24,20 +24,17 @@ use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/announcements/{id}/proof.json",
-        web::get().to(proof_json),
-    )
-    .route("/announcements/{id}/objections", web::post().to(object))
-    .route("/announcements/{id}/justify", web::post().to(justify))
-    .route("/announcements/{id}/confirm", web::post().to(confirm))
-    .route("/owner/announcements/{id}/choose", web::post().to(choose))
-    .route(
-        "/owner/announcements/{id}/justifications/{agency}",
-        web::post().to(decide),
-    )
-    .route("/owner/objections/{id}/answer", web::post().to(answer))
-    .route("/owner/announcements/{id}/rerun", web::post().to(rerun));
+    cfg.route("/announcements/{id}/proof.json", web::get().to(proof_json))
+        .route("/announcements/{id}/objections", web::post().to(object))
+        .route("/announcements/{id}/justify", web::post().to(justify))
+        .route("/announcements/{id}/confirm", web::post().to(confirm))
+        .route("/owner/announcements/{id}/choose", web::post().to(choose))
+        .route(
+            "/owner/announcements/{id}/justifications/{agency}",
+            web::post().to(decide),
+        )
+        .route("/owner/objections/{id}/answer", web::post().to(answer))
+        .route("/owner/announcements/{id}/rerun", web::post().to(rerun));
 }
 
 pub struct QuoteRow {
@@ -108,7 +105,8 @@ pub struct ResultView {
 }
 
 fn money(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_string()).unwrap_or_default()
+    fen.map(|f| Money::from_fen(f).to_string())
+        .unwrap_or_default()
 }
 
 fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
@@ -151,7 +149,12 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     let Some(l) = loaded else {
         return Ok(None);
     };
-    let name = |id: i64| l.names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+    let name = |id: i64| {
+        l.names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("#{id}"))
+    };
     let today = crate::domain::workdays::today();
     let names_of = |ids: &[i64]| ids.iter().map(|&i| name(i)).collect::<Vec<_>>().join("、");
 
@@ -165,7 +168,11 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                 .collect()
         })
         .unwrap_or_default();
-    let ranking: Vec<i64> = l.outcome.as_ref().map(|o| o.ranking.clone()).unwrap_or_default();
+    let ranking: Vec<i64> = l
+        .outcome
+        .as_ref()
+        .map(|o| o.ranking.clone())
+        .unwrap_or_default();
     let rank_of = |id: i64| {
         ranking
             .iter()
@@ -185,7 +192,11 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                 nonce: q.nonce.clone().unwrap_or_default(),
                 low_flag: q.low_flag,
                 justification: q.justification.clone().unwrap_or_default(),
-                justification_state: match (q.low_flag, q.justification.is_some(), q.justification_ok) {
+                justification_state: match (
+                    q.low_flag,
+                    q.justification.is_some(),
+                    q.justification_ok,
+                ) {
                     (false, _, _) => String::new(),
                     (true, false, _) => ctx.t("result.justify.waiting").to_string(),
                     (true, true, None) => ctx.t("result.justify.submitted").to_string(),
@@ -216,7 +227,13 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             })
             .collect()
     };
-    rows.sort_by_key(|r| (r.rank.is_empty(), r.rank.parse::<usize>().unwrap_or(0), r.agency_id));
+    rows.sort_by_key(|r| {
+        (
+            r.rank.is_empty(),
+            r.rank.parse::<usize>().unwrap_or(0),
+            r.agency_id,
+        )
+    });
 
     let verdict = match l.outcome.as_ref() {
         None if a.status == status::JUSTIFYING => ctx.t("result.verdict.justifying").to_string(),
@@ -225,8 +242,16 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             Some("selected") => ctx.t("result.verdict.selected").to_string(),
             _ => {
                 let valid = o.verdict.get("valid").and_then(|v| v.as_u64()).unwrap_or(0);
-                let required = o.verdict.get("required").and_then(|v| v.as_u64()).unwrap_or(3);
-                let next = o.verdict.get("next").and_then(|v| v.as_str()).unwrap_or("republish");
+                let required = o
+                    .verdict
+                    .get("required")
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(3);
+                let next = o
+                    .verdict
+                    .get("next")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("republish");
                 crate::web::msg(
                     ctx.lang(),
                     "result.verdict.failed",
@@ -252,7 +277,11 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                 };
                 let s = |k: &str| {
                     d.get(k)
-                        .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
                         .unwrap_or_default()
                 };
                 detail.push(crate::web::msg(
@@ -287,8 +316,14 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                                 ("amount", &Money::from_fen(g("amount")).to_string()),
                                 ("price", &format!("{:.2}", g("price_x100") as f64 / 100.0)),
                                 ("credit", &format!("{:.2}", g("credit_x100") as f64 / 100.0)),
-                                ("qual", &format!("{:.2}", g("qualification_x100") as f64 / 100.0)),
-                                ("total", &format!("{:.4}", g("total_x10000") as f64 / 10_000.0)),
+                                (
+                                    "qual",
+                                    &format!("{:.2}", g("qualification_x100") as f64 / 100.0),
+                                ),
+                                (
+                                    "total",
+                                    &format!("{:.4}", g("total_x10000") as f64 / 10_000.0),
+                                ),
                             ],
                         ));
                     }
@@ -320,7 +355,12 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     let is_agency = me.is_some_and(|m| m.1 == Role::Agency);
     let my = me.map(|m| m.0);
     let participant = is_agency
-        && my.is_some_and(|id| l.names.contains_key(&id) && (l.quotes.iter().any(|q| q.agency_id == id) || ranking.contains(&id) || excluded.contains_key(&id)));
+        && my.is_some_and(|id| {
+            l.names.contains_key(&id)
+                && (l.quotes.iter().any(|q| q.agency_id == id)
+                    || ranking.contains(&id)
+                    || excluded.contains_key(&id))
+        });
     let owner = my == Some(a.owner_id) && me.is_some_and(|m| m.1 == Role::Owner);
     let objections = l
         .objections
@@ -391,7 +431,13 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             && l.next_round.is_none(),
         choices: choices
             .into_iter()
-            .map(|(id, inel)| (id, name(id), inel.map(|k| ctx.t(k).to_string()).unwrap_or_default()))
+            .map(|(id, inel)| {
+                (
+                    id,
+                    name(id),
+                    inel.map(|k| ctx.t(k).to_string()).unwrap_or_default(),
+                )
+            })
             .collect(),
         to_decide,
     }))
@@ -453,7 +499,10 @@ async fn proof_json(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppE
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
     let a = find(&ctx, id).await?;
-    let l = db::run(ctx.pool(), move |c| opening::load(c, &a).map_err(DbError::from)).await?;
+    let l = db::run(ctx.pool(), move |c| {
+        opening::load(c, &a).map_err(DbError::from)
+    })
+    .await?;
     let proofs: Vec<_> = l
         .and_then(|l| l.outcome)
         .map(|o| o.draws.into_iter().map(|d| d.proof).collect())
@@ -595,7 +644,11 @@ async fn choose(
     })
     .await?;
     match r {
-        Ok(()) => Ok(redirect_flash(&page_of(id), FlashKind::Success, "result.done.chosen")),
+        Ok(()) => Ok(redirect_flash(
+            &page_of(id),
+            FlashKind::Success,
+            "result.done.chosen",
+        )),
         Err(e) => refused_page(&ctx, e, &page_of(id)),
     }
 }
@@ -623,7 +676,11 @@ async fn decide(
     })
     .await?;
     match r {
-        Ok(()) => Ok(redirect_flash(&page_of(id), FlashKind::Success, "result.done.decided")),
+        Ok(()) => Ok(redirect_flash(
+            &page_of(id),
+            FlashKind::Success,
+            "result.done.decided",
+        )),
         Err(e) => refused_page(&ctx, e, &page_of(id)),
     }
 }
@@ -666,7 +723,11 @@ async fn answer(
     })
     .await?;
     match r {
-        Ok(id) => Ok(redirect_flash(&page_of(id), FlashKind::Success, "result.done.answered")),
+        Ok(id) => Ok(redirect_flash(
+            &page_of(id),
+            FlashKind::Success,
+            "result.done.answered",
+        )),
         Err(e) => refused_page(&ctx, e, &page_of(ann_id)),
     }
 }
