@@ -326,8 +326,8 @@ pub fn verify_proof_json(
     json: &str,
     published: Option<&str>,
 ) -> Result<Vec<String>, (Vec<String>, String)> {
-    let proof: Proof = serde_json::from_str(json)
-        .map_err(|e| (Vec::new(), format!("not a draw proof: {e}")))?;
+    let proof: Proof =
+        serde_json::from_str(json).map_err(|e| (Vec::new(), format!("not a draw proof: {e}")))?;
     let mut steps = Vec::new();
     match published {
         Some(p) => {
@@ -442,7 +442,10 @@ pub fn verify_proofs(
             "seed commitment: the revealed seed is not 64 hex digits".to_string(),
         )
     })?;
-    if !seed.commitment().eq_ignore_ascii_case(seed_commitment.trim()) {
+    if !seed
+        .commitment()
+        .eq_ignore_ascii_case(seed_commitment.trim())
+    {
         return Err((
             steps,
             format!(
@@ -488,13 +491,19 @@ fn verify_draw_db(pool: &db::Pool, id: i64) -> Result<ExitCode, String> {
         return Err(format!("announcement {id} has no published result"));
     };
     let Some(commitment) = commitment else {
-        return Err(format!("announcement {id} has no published seed commitment"));
+        return Err(format!(
+            "announcement {id} has no published seed commitment"
+        ));
     };
     let outcome: serde_json::Value = match outcome {
         Some(o) => serde_json::from_str(&o).map_err(|e| format!("stored outcome: {e}"))?,
         None => serde_json::Value::Null,
     };
-    Ok(report_steps(verify_proofs(&commitment, &revealed, &outcome)))
+    Ok(report_steps(verify_proofs(
+        &commitment,
+        &revealed,
+        &outcome,
+    )))
 }
 
 /// (published seed commitment, revealed seed, outcome JSON) of an opened announcement.

@@ -128,7 +128,11 @@ fn seed_aad(announcement_id: i64) -> String {
 }
 
 /// Seals an announcement's draw seed (hex) until the draw.
-pub fn seal_seed(key: &[u8; 32], announcement_id: i64, seed_hex: &str) -> Result<String, SealError> {
+pub fn seal_seed(
+    key: &[u8; 32],
+    announcement_id: i64,
+    seed_hex: &str,
+) -> Result<String, SealError> {
     seal_bytes(key, &seed_aad(announcement_id), seed_hex.as_bytes())
 }
 

@@ -25,7 +25,11 @@ pub const SETTING_MINUTES: &str = "collusion_address_minutes";
 pub fn window_minutes(c: &mut DbConnection) -> QueryResult<i64> {
     let s = crate::models::settings::load(c)?;
     let v = s.get(SETTING_MINUTES);
-    Ok(if v > 0 { v } else { DEFAULT_SAME_ADDRESS_MINUTES })
+    Ok(if v > 0 {
+        v
+    } else {
+        DEFAULT_SAME_ADDRESS_MINUTES
+    })
 }
 
 /// An announcement as the regulator's list names it.
@@ -246,18 +250,20 @@ pub fn overdue_objections(c: &mut DbConnection, today: NaiveDate) -> QueryResult
         .collect();
     Ok(rows
         .into_iter()
-        .map(|(id, ann, project, owner, agency, filed_at, answer_due)| Overdue {
-            id,
-            announcement_id: ann,
-            project,
-            owner: owners.get(&owner).cloned().unwrap_or_default(),
-            agency: agency_names
-                .get(&agency)
-                .or_else(|| owners.get(&agency))
-                .cloned()
-                .unwrap_or_default(),
-            filed_at,
-            answer_due,
-        })
+        .map(
+            |(id, ann, project, owner, agency, filed_at, answer_due)| Overdue {
+                id,
+                announcement_id: ann,
+                project,
+                owner: owners.get(&owner).cloned().unwrap_or_default(),
+                agency: agency_names
+                    .get(&agency)
+                    .or_else(|| owners.get(&agency))
+                    .cloned()
+                    .unwrap_or_default(),
+                filed_at,
+                answer_due,
+            },
+        )
         .collect())
 }
