@@ -507,10 +507,13 @@ fn verify_draw_db(pool: &db::Pool, id: i64) -> Result<ExitCode, String> {
 }
 
 /// (published seed commitment, revealed seed, outcome JSON) of an opened announcement.
+pub type DrawFacts = (Option<String>, String, Option<String>);
+
+/// The [`DrawFacts`] of an opened announcement; `None` when it has no result row.
 pub fn load_draw_facts(
     c: &mut db::DbConnection,
     id: i64,
-) -> diesel::QueryResult<Option<(Option<String>, String, Option<String>)>> {
+) -> diesel::QueryResult<Option<DrawFacts>> {
     use crate::db::schema::{announcement_results as r, announcements as a};
     use diesel::prelude::*;
     r::table

@@ -309,8 +309,8 @@ mod tests {
     #[test]
     fn identical_quotes_only_when_known() {
         let mut bs = three();
-        bs[1].amount = Some(Money::from_fen(123_456_78));
-        bs[2].amount = Some(Money::from_fen(123_456_78));
+        bs[1].amount = Some(Money::from_fen(12_345_678));
+        bs[2].amount = Some(Money::from_fen(12_345_678));
         let s = signals(&bs, 10);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].kind, Kind::IdenticalQuote);
