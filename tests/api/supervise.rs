@@ -272,7 +272,9 @@ fn run_cli(args: &[&str], database_url: Option<&str>) -> (i32, String) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"));
     cmd.args(args).env_remove("DATABASE_URL");
     if let Some(u) = database_url {
-        cmd.env("DATABASE_URL", u);
+        // The tests' configuration uses the sealing key 07 07 … (PostgreSQL requires one).
+        cmd.env("DATABASE_URL", u)
+            .env("ZJ_SEALING_KEY", hex::encode([7u8; 32]));
     }
     let out = cmd.output().expect("run zhongjie");
     (
