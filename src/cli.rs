@@ -1,4 +1,5 @@
-//! Command line: `serve` (default), `migrate`, `create-admin`, `demo`, `verify-audit`, `backup`.
+//! Command line: `serve` (default), `migrate`, `create-admin`, `demo`, `verify-audit`, `backup`,
+//! `verify-draw`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::db::{self, DbError};
+use crate::domain::draw::{Proof, Seed};
 use crate::startup::{Application, open_database};
 
 #[derive(Parser)]
@@ -56,6 +58,19 @@ enum Command {
     Backup {
         /// Where to write the copy; must not exist yet.
         path: String,
+    },
+    /// Recompute the draws of an announcement's result (from the database), or of a proof
+    /// saved from the result page (`--file`, offline); exit status 0 only when they verify.
+    VerifyDraw {
+        /// The announcement whose published result is checked (needs DATABASE_URL).
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        announcement_id: Option<i64>,
+        /// A proof saved from the result page (JSON); checked without any database.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// With --file: the seed commitment published with the announcement (64 hex digits).
+        #[arg(long, requires = "file")]
+        commitment: Option<String>,
     },
 }
 
@@ -124,6 +139,15 @@ pub fn main() -> ExitCode {
             }
         }),
         Command::Backup { path } => with_db(|_, pool| backup(pool, &path)),
+        Command::VerifyDraw {
+            announcement_id,
+            file,
+            commitment,
+        } => match (file, announcement_id) {
+            (Some(path), _) => Ok(verify_draw_file(&path, commitment.as_deref())),
+            (None, Some(id)) => with_db(|_, pool| verify_draw_db(pool, id)),
+            (None, None) => Err("give an announcement id or --file".into()),
+        },
     };
     match result {
         Ok(code) => code,
@@ -260,4 +284,242 @@ fn backup(pool: &db::Pool, path: &str) -> Result<ExitCode, String> {
             Err("on PostgreSQL use: pg_dump --format=custom \"$DATABASE_URL\" > backup.dump".into())
         }
     }
+}
+
+// ---------------------------------------------------------------- verify-draw
+
+/// Prints the steps, then the failure if any; the exit status says which.
+fn report_steps(result: Result<Vec<String>, (Vec<String>, String)>) -> ExitCode {
+    match result {
+        Ok(steps) => {
+            for s in steps {
+                println!("{s}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err((steps, failure)) => {
+            for s in steps {
+                println!("{s}");
+            }
+            println!("✗ {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `verify-draw --file proof.json [--commitment HEX]`: no database at all.
+fn verify_draw_file(path: &std::path::Path, commitment: Option<&str>) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            println!("✗ cannot read {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    report_steps(verify_proof_json(&text, commitment))
+}
+
+/// Checks one proof as saved from the result page (its JSON). With `published` the seed
+/// commitment must also be the one published with the announcement. `Ok` holds the steps
+/// that passed; `Err` the steps that passed and the first failure.
+pub fn verify_proof_json(
+    json: &str,
+    published: Option<&str>,
+) -> Result<Vec<String>, (Vec<String>, String)> {
+    let proof: Proof =
+        serde_json::from_str(json).map_err(|e| (Vec::new(), format!("not a draw proof: {e}")))?;
+    let mut steps = Vec::new();
+    match published {
+        Some(p) => {
+            if !p.trim().eq_ignore_ascii_case(&proof.seed_commitment) {
+                return Err((
+                    steps,
+                    format!(
+                        "seed commitment: the proof's {} is not the published {}",
+                        proof.seed_commitment,
+                        p.trim()
+                    ),
+                ));
+            }
+            steps.push(format!(
+                "✓ seed commitment {} is the one published",
+                proof.seed_commitment
+            ));
+        }
+        None => steps.push(format!(
+            "  (no --commitment given: compare {} with the one published with the announcement yourself)",
+            proof.seed_commitment
+        )),
+    }
+    proof_steps(&proof, "", &mut steps).map_err(|e| (steps.clone(), e))?;
+    Ok(steps)
+}
+
+/// The steps of [`Proof::verify`] as lines, `prefix` naming the draw.
+fn proof_steps(proof: &Proof, prefix: &str, steps: &mut Vec<String>) -> Result<(), String> {
+    use crate::domain::draw::VerifyError as V;
+    match proof.verify() {
+        Ok(()) => {
+            steps.push(format!(
+                "✓ {prefix}seed: SHA-256(seed) = {}",
+                proof.seed_commitment
+            ));
+            steps.push(format!(
+                "✓ {prefix}draw input {} from the seed, {} quote commitment(s) and {} candidate(s)",
+                proof.input,
+                proof.commitments.len(),
+                proof.candidates.len()
+            ));
+            steps.push(format!(
+                "✓ {prefix}winner {} (counter {})",
+                proof.winner, proof.counter
+            ));
+            let ranking: Vec<String> = proof.ranking.iter().map(i64::to_string).collect();
+            steps.push(format!("✓ {prefix}ranking {}", ranking.join(", ")));
+            Ok(())
+        }
+        Err(e) => {
+            let step = match e {
+                V::NotPublishedCommitment | V::SeedMalformed | V::SeedCommitmentMismatch { .. } => {
+                    "seed commitment"
+                }
+                V::CommitmentMalformed { .. }
+                | V::CommitmentsNotCanonical
+                | V::CandidatesNotCanonical
+                | V::InputMismatch { .. } => "draw input",
+                V::CounterMismatch { .. } | V::WinnerMismatch { .. } => "winner",
+                V::RankingMismatch { .. } => "ranking",
+            };
+            // Say what passed before the failing step.
+            if step != "seed commitment" {
+                steps.push(format!(
+                    "✓ {prefix}seed: SHA-256(seed) = {}",
+                    proof.seed_commitment
+                ));
+            }
+            if step == "winner" || step == "ranking" {
+                steps.push(format!("✓ {prefix}draw input {}", proof.input));
+            }
+            if step == "ranking" {
+                steps.push(format!(
+                    "✓ {prefix}winner {} (counter {})",
+                    proof.winner, proof.counter
+                ));
+            }
+            Err(format!("{prefix}{step}: {e}"))
+        }
+    }
+}
+
+/// Re-verifies every draw of a stored result: each proof's seed commitment must be the one
+/// published with the announcement and its seed the one revealed at opening. `outcome` is the
+/// stored JSON of `domain::selection::Outcome` (its `draws[].first_rank` and `draws[].proof`
+/// are read). `Ok` holds the lines to print (one line saying there was no draw when the
+/// outcome has none); `Err` the lines that passed and the first failure.
+pub fn verify_proofs(
+    seed_commitment: &str,
+    seed_revealed: &str,
+    outcome: &serde_json::Value,
+) -> Result<Vec<String>, (Vec<String>, String)> {
+    #[derive(serde::Deserialize)]
+    struct StoredDraw {
+        first_rank: usize,
+        proof: Proof,
+    }
+    let draws: Vec<StoredDraw> = match outcome.get("draws") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(d) => serde_json::from_value(d.clone())
+            .map_err(|e| (Vec::new(), format!("the stored draws do not read: {e}")))?,
+    };
+    let mut steps = Vec::new();
+    if draws.is_empty() {
+        steps.push("no draw in this result".to_string());
+        return Ok(steps);
+    }
+    let seed = Seed::from_hex(seed_revealed.trim()).map_err(|_| {
+        (
+            Vec::new(),
+            "seed commitment: the revealed seed is not 64 hex digits".to_string(),
+        )
+    })?;
+    if !seed
+        .commitment()
+        .eq_ignore_ascii_case(seed_commitment.trim())
+    {
+        return Err((
+            steps,
+            format!(
+                "seed commitment: SHA-256(revealed seed) is {}, not the published {}",
+                seed.commitment(),
+                seed_commitment.trim()
+            ),
+        ));
+    }
+    steps.push(format!(
+        "✓ seed commitment: SHA-256(revealed seed) = published {}",
+        seed_commitment.trim()
+    ));
+    for d in &draws {
+        let prefix = format!("draw for rank {}: ", d.first_rank + 1);
+        if !d.proof.seed.eq_ignore_ascii_case(&seed.to_hex()) {
+            return Err((
+                steps,
+                format!("{prefix}seed commitment: the proof's seed is not the revealed seed"),
+            ));
+        }
+        if !d
+            .proof
+            .seed_commitment
+            .eq_ignore_ascii_case(seed_commitment.trim())
+        {
+            return Err((
+                steps,
+                format!("{prefix}seed commitment: the seed commitment is not the one published"),
+            ));
+        }
+        proof_steps(&d.proof, &prefix, &mut steps).map_err(|e| (steps.clone(), e))?;
+    }
+    Ok(steps)
+}
+
+/// `verify-draw <ANNOUNCEMENT_ID>`: the published commitment and stored result.
+fn verify_draw_db(pool: &db::Pool, id: i64) -> Result<ExitCode, String> {
+    let mut c = pool.get().map_err(|e| e.to_string())?;
+    let Some((commitment, revealed, outcome)) =
+        load_draw_facts(&mut c, id).map_err(|e| e.to_string())?
+    else {
+        return Err(format!("announcement {id} has no published result"));
+    };
+    let Some(commitment) = commitment else {
+        return Err(format!(
+            "announcement {id} has no published seed commitment"
+        ));
+    };
+    let outcome: serde_json::Value = match outcome {
+        Some(o) => serde_json::from_str(&o).map_err(|e| format!("stored outcome: {e}"))?,
+        None => serde_json::Value::Null,
+    };
+    Ok(report_steps(verify_proofs(
+        &commitment,
+        &revealed,
+        &outcome,
+    )))
+}
+
+/// (published seed commitment, revealed seed, outcome JSON) of an opened announcement.
+pub type DrawFacts = (Option<String>, String, Option<String>);
+
+/// The [`DrawFacts`] of an opened announcement; `None` when it has no result row.
+pub fn load_draw_facts(
+    c: &mut db::DbConnection,
+    id: i64,
+) -> diesel::QueryResult<Option<DrawFacts>> {
+    use crate::db::schema::{announcement_results as r, announcements as a};
+    use diesel::prelude::*;
+    r::table
+        .inner_join(a::table)
+        .filter(r::announcement_id.eq(id))
+        .select((a::seed_commitment, r::seed_revealed, r::outcome))
+        .first(c)
+        .optional()
 }

@@ -14,6 +14,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/app.js"),
     ),
     (
+        "js/verify-draw.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/verify-draw.js"),
+    ),
+    (
         "img/logo.svg",
         "image/svg+xml",
         include_bytes!("../../static/img/logo.svg"),

@@ -397,3 +397,103 @@ async fn an_agency_joins_and_its_certificate_is_reviewed_through_a_real_browser(
             .contains("攀西环评测绘技术有限公司")
     );
 }
+
+/// `static/js/verify-draw.js` in a real browser: the known vector (seed 00 01 … 1f) verifies,
+/// a proof with its winner changed fails at the winner step, one whose published commitment
+/// differs fails at the seed step. The page is a file with the script inlined, as the result
+/// page's markup would have it.
+#[actix_web::test]
+async fn the_draw_verifier_script_recomputes_a_proof_in_a_real_browser() {
+    if std::env::var("ZJ_BROWSER_TEST")
+        .map(|v| v != "1")
+        .unwrap_or(true)
+    {
+        eprintln!("browser test skipped (set ZJ_BROWSER_TEST=1)");
+        return;
+    }
+    use sha2::{Digest, Sha256};
+    let mut b = [0u8; 32];
+    for (i, x) in b.iter_mut().enumerate() {
+        *x = i as u8;
+    }
+    let seed = zhongjie::domain::draw::Seed::from_bytes(b);
+    let commitments: Vec<String> = (1..=3)
+        .map(|i| hex::encode(Sha256::digest(format!("quote-{i}").as_bytes())))
+        .collect();
+    let good = zhongjie::domain::draw::Proof::draw(&seed, &commitments, &[30, 7, 12]).unwrap();
+    let mut tampered = good.clone();
+    tampered.winner = 7;
+    let attr = |p: &zhongjie::domain::draw::Proof| {
+        serde_json::to_string(p)
+            .unwrap()
+            .replace('&', "&amp;")
+            .replace('\'', "&#39;")
+    };
+    let block = |id: &str, proof: &str, published: &str| {
+        format!(
+            "<div class=\"draw-proof\" id=\"{id}\" data-proof='{proof}' \
+             data-published-commitment=\"{published}\" data-ok=\"✓ 摇号验证通过\" \
+             data-fail=\"✗ 验证未通过：{{step}}\">\
+             <button type=\"button\" class=\"verify-draw\">验证摇号</button>\
+             <output class=\"verify-result\"></output></div>"
+        )
+    };
+    let published = seed.commitment();
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>draw</title></head><body>{}{}{}<script>{}</script></body></html>",
+        block("good", &attr(&good), &published),
+        block("tampered", &attr(&tampered), &published),
+        block("other", &attr(&good), &"ab".repeat(32)),
+        include_str!("../../static/js/verify-draw.js"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("draw.html");
+    std::fs::write(&file, page).unwrap();
+
+    let d = Driver::start().await;
+    d.goto(&format!("file://{}", file.display())).await;
+    for id in ["good", "tampered", "other"] {
+        d.click(&format!("#{id} button.verify-draw")).await;
+    }
+    let read = "return [...document.querySelectorAll('.draw-proof')].map(b => \
+                [b.id, b.getAttribute('data-verified'), b.querySelector('output').textContent]);";
+    let mut v = Value::Null;
+    for _ in 0..50 {
+        v = d
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": read, "args": []}),
+            )
+            .await["value"]
+            .clone();
+        if v.as_array()
+            .is_some_and(|a| a.iter().all(|r| !r[1].is_null()))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(v[0][1], "ok", "{v}");
+    assert_eq!(v[0][2], "✓ 摇号验证通过", "{v}");
+    assert_eq!(v[1][1], "winner", "{v}");
+    assert!(
+        v[1][2].as_str().unwrap().starts_with("✗ 验证未通过："),
+        "{v}"
+    );
+    assert_eq!(v[2][1], "seed", "{v}");
+    // The script's own SHA-256 (used where crypto.subtle is missing) on a two-block message.
+    let h = d
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "const m = new TextEncoder().encode('a'.repeat(100)); \
+                   return [...window.zhongjieVerifyDraw.sha256(m)].map(b => b.toString(16).padStart(2, '0')).join('');",
+                   "args": []}),
+        )
+        .await;
+    assert_eq!(
+        h["value"].as_str().unwrap(),
+        hex::encode(Sha256::digest("a".repeat(100).as_bytes()))
+    );
+}
