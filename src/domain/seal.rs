@@ -128,7 +128,11 @@ fn seed_aad(announcement_id: i64) -> String {
 }
 
 /// Seals an announcement's draw seed (hex) until the draw.
-pub fn seal_seed(key: &[u8; 32], announcement_id: i64, seed_hex: &str) -> Result<String, SealError> {
+pub fn seal_seed(
+    key: &[u8; 32],
+    announcement_id: i64,
+    seed_hex: &str,
+) -> Result<String, SealError> {
     seal_bytes(key, &seed_aad(announcement_id), seed_hex.as_bytes())
 }
 
@@ -146,7 +150,7 @@ mod tests {
     #[test]
     fn quote_round_trip_and_binding() {
         let q = Sealed {
-            amount_fen: 12_345_67,
+            amount_fen: 1_234_567,
             nonce: "ab".repeat(32),
             note: "含税".into(),
         };
@@ -169,7 +173,7 @@ mod tests {
     #[test]
     fn sealed_box_does_not_contain_the_amount() {
         let q = Sealed {
-            amount_fen: 98_765_43,
+            amount_fen: 9_876_543,
             nonce: new_nonce().unwrap(),
             note: String::new(),
         };
@@ -181,16 +185,16 @@ mod tests {
 
     #[test]
     fn commitment_known_vector() {
-        let t = commitment_text(12, 34, Money::from_fen(150_000_00), &"0".repeat(64));
+        let t = commitment_text(12, 34, Money::from_fen(15_000_000), &"0".repeat(64));
         assert_eq!(
             t,
             format!("zhongjie-quote-v1\n12\n34\n15000000\n{}", "0".repeat(64))
         );
-        let c = commitment(12, 34, Money::from_fen(150_000_00), &"0".repeat(64));
+        let c = commitment(12, 34, Money::from_fen(15_000_000), &"0".repeat(64));
         assert_eq!(c, hex::encode(Sha256::digest(t.as_bytes())));
         assert_ne!(
             c,
-            commitment(12, 34, Money::from_fen(150_000_01), &"0".repeat(64))
+            commitment(12, 34, Money::from_fen(15_000_001), &"0".repeat(64))
         );
     }
 

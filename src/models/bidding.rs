@@ -75,14 +75,18 @@ pub fn eligibility(
     let required: Vec<(String, i32)> = catalogue_item_quals::table
         .filter(catalogue_item_quals::item_id.eq(a.item_id))
         .order(catalogue_item_quals::qual_type)
-        .select((catalogue_item_quals::qual_type, catalogue_item_quals::min_level))
+        .select((
+            catalogue_item_quals::qual_type,
+            catalogue_item_quals::min_level,
+        ))
         .load(conn)?;
     let approval_department_id: i64 = catalogue_items::table
         .find(a.item_id)
         .select(catalogue_items::department_id)
         .first(conn)?;
     let avoided = announcement::avoided(conn, a.id)?;
-    let deadline_day = crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
+    let deadline_day =
+        crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
     let facts = Facts {
         agency_id,
         status: &status,
@@ -304,8 +308,8 @@ pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(Quo
             }
         }
     }
-    let row = quote_of(conn, q.announcement_id, q.agency_id)?
-        .ok_or(diesel::result::Error::NotFound)?;
+    let row =
+        quote_of(conn, q.announcement_id, q.agency_id)?.ok_or(diesel::result::Error::NotFound)?;
     let receipt = add_receipt(
         conn,
         q.announcement_id,
@@ -385,7 +389,9 @@ pub fn limits(conn: &mut DbConnection, a: &Announcement) -> QueryResult<Option<L
         ))
         .first(conn)?;
     let gov_range = match (pricing.as_str(), min, max) {
-        ("guided" | "fixed", Some(lo), Some(hi)) => Some((Money::from_fen(lo), Money::from_fen(hi))),
+        ("guided" | "fixed", Some(lo), Some(hi)) => {
+            Some((Money::from_fen(lo), Money::from_fen(hi)))
+        }
         ("fixed", Some(v), None) | ("fixed", None, Some(v)) => {
             Some((Money::from_fen(v), Money::from_fen(v)))
         }

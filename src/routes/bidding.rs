@@ -153,7 +153,10 @@ async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let me = acting_agency(&ctx)?;
     let (open, mine) = db::run(ctx.pool(), move |c| {
         let now = db::now();
-        Ok::<_, DbError>((bid::open_for_agency(c, me, now)?, bid::participations(c, me)?))
+        Ok::<_, DbError>((
+            bid::open_for_agency(c, me, now)?,
+            bid::participations(c, me)?,
+        ))
     })
     .await?;
     let p = ListPage {
@@ -427,7 +430,10 @@ fn mail_receipt(
     models::mail::enqueue(c, Some(u.id), &u.email, &s, &b)
 }
 
-fn project_name(c: &mut db::DbConnection, a: &Announcement) -> Result<String, diesel::result::Error> {
+fn project_name(
+    c: &mut db::DbConnection,
+    a: &Announcement,
+) -> Result<String, diesel::result::Error> {
     Ok(ann::find_project(c, a.project_id)?
         .map(|p| p.name)
         .unwrap_or_default())
@@ -438,10 +444,7 @@ async fn run_write<T: Send + 'static>(
     ctx: &Ctx,
     f: impl FnOnce(&mut db::DbConnection) -> Result<T, Refusedor> + Send + 'static,
 ) -> Result<Result<T, Refused>, AppError> {
-    let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(write_tx(c, |c| f(c)))
-    })
-    .await?;
+    let r = db::run(ctx.pool(), move |c| Ok::<_, DbError>(write_tx(c, |c| f(c)))).await?;
     match r {
         Ok(v) => Ok(Ok(v)),
         Err(Refusedor::Refused(x)) => Ok(Err(x)),
@@ -457,7 +460,10 @@ fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
         Refused::NotRegistered => (StatusCode::CONFLICT, t("bidding.err.not_registered")),
         Refused::NoQuote => (StatusCode::CONFLICT, t("bidding.err.no_quote")),
         Refused::NoQuotes => (StatusCode::CONFLICT, t("bidding.err.no_quotes")),
-        Refused::Ineligible => (StatusCode::UNPROCESSABLE_ENTITY, t("bidding.err.ineligible")),
+        Refused::Ineligible => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t("bidding.err.ineligible"),
+        ),
         Refused::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, t("bidding.err.amount")),
     }
 }

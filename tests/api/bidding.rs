@@ -7,9 +7,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    agencies, agency_certificates, agency_items, announcement_avoided, announcements,
-    audit_log, catalogue_item_quals, catalogue_items, projects, quote_receipts, quotes,
-    registrations,
+    agencies, agency_certificates, agency_items, announcement_avoided, announcements, audit_log,
+    catalogue_item_quals, catalogue_items, projects, quote_receipts, quotes, registrations,
 };
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
@@ -36,8 +35,9 @@ struct World {
 /// A department, an item it approves (needing 测绘资质 乙级, government-guided price
 /// ¥1,000–¥50,000), and an owner signed in on a browser of its own.
 async fn world(app: &TestApp) -> World {
-    let dept = models::department::insert(&mut app.conn(), "zrzyj", "攀枝花市自然资源和规划局", "NR")
-        .unwrap();
+    let dept =
+        models::department::insert(&mut app.conn(), "zrzyj", "攀枝花市自然资源和规划局", "NR")
+            .unwrap();
     let item = {
         let mut c = app.conn();
         let f = ItemFields {
@@ -224,7 +224,10 @@ fn receipt_kinds(app: &TestApp, a: i64, agency: i64) -> Vec<String> {
 
 /// The 64-hex receipt code on a receipt page.
 fn commitment_in(html: &str) -> String {
-    let i = html.find("id=\"commitment\">").expect("commitment on the page") + 16;
+    let i = html
+        .find("id=\"commitment\">")
+        .expect("commitment on the page")
+        + 16;
     html[i..i + 64].to_string()
 }
 
@@ -240,7 +243,10 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     assert_eq!(s, 422, "{body}");
     assert!(body.contains("data-rule=\"qualification\""), "{body}");
     assert!(body.contains("资质要求"));
-    assert!(body.contains("测绘资质"), "the qualification is named: {body}");
+    assert!(
+        body.contains("测绘资质"),
+        "the qualification is named: {body}"
+    );
 
     // Affiliated with the approval department.
     let (aff, affiliated) = agency(&app, &w, "aff@example.com", true).await;
@@ -308,7 +314,9 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
         .get_result(&mut *app.conn())
         .unwrap();
     assert_eq!(n, 0);
-    let (s, body) = uncertified.get_text(&format!("/announcements/{a}/bid")).await;
+    let (s, body) = uncertified
+        .get_text(&format!("/announcements/{a}/bid"))
+        .await;
     assert_eq!(s, 200);
     assert!(body.contains("data-rule=\"qualification\""));
 
@@ -318,10 +326,7 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
         .unwrap();
     let r = models::bidding::eligibility(&mut app.conn(), &ann, avo, today()).unwrap();
     assert_eq!(
-        r.unwrap_err()
-            .iter()
-            .map(|r| r.rule())
-            .collect::<Vec<_>>(),
+        r.unwrap_err().iter().map(|r| r.rule()).collect::<Vec<_>>(),
         ["avoided"]
     );
 }
@@ -340,7 +345,12 @@ async fn bidding_register_quote_and_the_receipt_recomputes() {
     assert!(body.contains("未报名"));
 
     // Quoting before registering is refused.
-    let (s, body) = post_text(&b, &format!("/announcements/{a}/quote"), &[("amount", "12000")]).await;
+    let (s, body) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "12000")],
+    )
+    .await;
     assert_eq!(s, 409);
     assert!(body.contains("尚未报名"));
 
@@ -386,7 +396,10 @@ async fn bidding_register_quote_and_the_receipt_recomputes() {
         commitment
     );
     assert_eq!(receipt_kinds(&app, a, me), ["submitted"]);
-    assert_eq!(models::bidding::count_quotes(&mut app.conn(), a).unwrap(), 1);
+    assert_eq!(
+        models::bidding::count_quotes(&mut app.conn(), a).unwrap(),
+        1
+    );
 
     // Audited with the commitment, never the amount or nonce.
     let states: Vec<(String, String)> = audit_log::table
@@ -446,7 +459,10 @@ async fn bidding_bad_amounts_are_422_beside_the_field() {
     ] {
         let (s, body) = post_text(&b, &path, &[("amount", amount)]).await;
         assert_eq!(s, 422, "{amount}: {body}");
-        assert!(body.contains("field-error") || body.contains("aria-invalid"), "{amount}: {body}");
+        assert!(
+            body.contains("field-error") || body.contains("aria-invalid"),
+            "{amount}: {body}"
+        );
         assert!(body.contains(expect), "{amount}: {expect}");
     }
     // Every refusal left nothing behind.
@@ -465,7 +481,12 @@ async fn bidding_bad_amounts_are_422_beside_the_field() {
             .as_u16(),
         303
     );
-    let (s, _) = post_text(&b, &format!("/announcements/{draw}/quote"), &[("amount", "5000")]).await;
+    let (s, _) = post_text(
+        &b,
+        &format!("/announcements/{draw}/quote"),
+        &[("amount", "5000")],
+    )
+    .await;
     assert_eq!(s, 409);
 }
 
@@ -477,13 +498,23 @@ async fn bidding_after_the_deadline_nothing_is_accepted() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     let (late_id, late) = agency(&app, &w, "late@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
-    let (s, _) = post_text(&b, &format!("/announcements/{a}/quote"), &[("amount", "15000")]).await;
+    let (s, _) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15000")],
+    )
+    .await;
     assert_eq!(s, 200);
     diesel::update(announcements::table.find(a))
         .set(announcements::deadline.eq(zhongjie::db::now() - Duration::seconds(1)))
         .execute(&mut *app.conn())
         .unwrap();
-    let (s, body) = post_text(&b, &format!("/announcements/{a}/quote"), &[("amount", "14000")]).await;
+    let (s, body) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "14000")],
+    )
+    .await;
     assert_eq!(s, 409);
     assert!(body.contains("报价截止时间已过"));
     let (s, _) = post_text(&b, &format!("/announcements/{a}/withdraw"), &[]).await;
@@ -528,7 +559,10 @@ async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
     assert_eq!(commitment, commitment_in(&third));
     let opened = seal::open_quote(&app.config.sealing_key, a, me, &sealed).unwrap();
     assert_eq!(opened.amount_fen, 1_450_000);
-    assert_eq!(receipt_kinds(&app, a, me), ["submitted", "revised", "revised"]);
+    assert_eq!(
+        receipt_kinds(&app, a, me),
+        ["submitted", "revised", "revised"]
+    );
 
     // A material edit: the quote no longer counts until re-confirmed.
     diesel::update(announcements::table.find(a))
@@ -553,12 +587,21 @@ async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
     assert_eq!(r.status().as_u16(), 303);
     let (status, ..) = quote_row(&app, a, me);
     assert_eq!(status, "withdrawn");
-    assert_eq!(models::bidding::count_quotes(&mut app.conn(), a).unwrap(), 0);
+    assert_eq!(
+        models::bidding::count_quotes(&mut app.conn(), a).unwrap(),
+        0
+    );
     let (s, _) = post_text(&b, &format!("/announcements/{a}/withdraw"), &[]).await;
     assert_eq!(s, 409);
     assert_eq!(
         receipt_kinds(&app, a, me),
-        ["submitted", "revised", "revised", "reconfirmed", "withdrawn"]
+        [
+            "submitted",
+            "revised",
+            "revised",
+            "reconfirmed",
+            "withdrawn"
+        ]
     );
     // And quote again before the deadline.
     let (s, _) = post_text(&b, &quote, &[("amount", "16000")]).await;
@@ -593,19 +636,34 @@ async fn bidding_only_the_agency_itself_takes_part() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     let (_, other) = agency(&app, &w, "other@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
-    let (s, _) = post_text(&b, &format!("/announcements/{a}/quote"), &[("amount", "15000")]).await;
+    let (s, _) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15000")],
+    )
+    .await;
     assert_eq!(s, 200);
 
     let regulator = clone_app(&app);
-    regulator.signed_in(Role::Regulator, "reg@example.com").await;
+    regulator
+        .signed_in(Role::Regulator, "reg@example.com")
+        .await;
     let admin = clone_app(&app);
     admin.signed_in(Role::Admin, "admin@example.com").await;
     for who in [&w.owner_app, &regulator, &admin] {
-        for path in ["/agency/announcements".to_string(), format!("/announcements/{a}/bid")] {
+        for path in [
+            "/agency/announcements".to_string(),
+            format!("/announcements/{a}/bid"),
+        ] {
             assert_eq!(who.get(&path).await.status().as_u16(), 403, "{path}");
         }
         for verb in ["register", "quote", "withdraw", "reconfirm"] {
-            let (s, _) = post_text(who, &format!("/announcements/{a}/{verb}"), &[("amount", "1000")]).await;
+            let (s, _) = post_text(
+                who,
+                &format!("/announcements/{a}/{verb}"),
+                &[("amount", "1000")],
+            )
+            .await;
             assert_eq!(s, 403, "{verb}");
         }
     }
@@ -618,12 +676,21 @@ async fn bidding_only_the_agency_itself_takes_part() {
     assert_eq!(s, 409);
     assert_eq!(quote_row(&app, a, me).0, "active");
     // Unknown and draft announcements are 404.
-    assert_eq!(b.get("/announcements/999999/bid").await.status().as_u16(), 404);
+    assert_eq!(
+        b.get("/announcements/999999/bid").await.status().as_u16(),
+        404
+    );
     diesel::update(announcements::table.find(a))
         .set(announcements::status.eq("draft"))
         .execute(&mut *app.conn())
         .unwrap();
-    assert_eq!(b.get(&format!("/announcements/{a}/bid")).await.status().as_u16(), 404);
+    assert_eq!(
+        b.get(&format!("/announcements/{a}/bid"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
 }
 
 /// Every file under `dir`, bytes.
@@ -654,8 +721,12 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     let (_, other) = agency(&app, &w, "other@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
-    let (s, receipt) =
-        post_text(&b, &format!("/announcements/{a}/quote"), &[("amount", "7654321.89")]).await;
+    let (s, receipt) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "7654321.89")],
+    )
+    .await;
     assert_eq!(s, 200, "{receipt}");
     let sealed = quote_row(&app, a, me).1;
     assert_eq!(
@@ -667,7 +738,9 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
     let mut pages = vec![("receipt".to_string(), receipt)];
 
     let regulator = clone_app(&app);
-    regulator.signed_in(Role::Regulator, "reg@example.com").await;
+    regulator
+        .signed_in(Role::Regulator, "reg@example.com")
+        .await;
     let admin = clone_app(&app);
     admin.signed_in(Role::Admin, "admin@example.com").await;
     let visitor = clone_app(&app);

@@ -4,8 +4,8 @@
 mod agency_profile;
 mod audit;
 mod auth;
-mod bidding;
 mod authz;
+mod bidding;
 mod browser;
 mod calendar;
 mod catalogue;
