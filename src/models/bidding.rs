@@ -1,10 +1,38 @@
 //! Registration, eligibility at each step, sealed quotes and receipts.
+//!
+//! A quote is stored sealed (`domain::seal`): before opening, the `quotes` row holds only the
+//! sealed box, the receipt commitment and bookkeeping (version, revision, time, address). The
+//! clear columns (`amount_fen`, `nonce`, `note`) stay NULL until the opening step writes them.
 
+use chrono::{NaiveDateTime, TimeZone};
 use diesel::prelude::*;
+use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::domain::eligibility::Refusal;
-use crate::models::announcement::Announcement;
+use crate::db::schema::{
+    agencies, agency_certificates, agency_items, announcements, catalogue_item_quals,
+    catalogue_items, projects, quote_receipts, quotes, registrations,
+};
+use crate::domain::agency_rules::CertFacts;
+use crate::domain::credit::Grade;
+use crate::domain::eligibility::{self, Facts, Refusal};
+use crate::domain::money::Money;
+use crate::domain::selection::Limits;
+use crate::models::announcement::{self, Announcement, status};
+
+/// Quote states (`quotes.status`).
+pub mod quote_status {
+    pub const ACTIVE: &str = "active";
+    pub const WITHDRAWN: &str = "withdrawn";
+}
+
+/// Receipt kinds (`quote_receipts.kind`).
+pub mod receipt_kind {
+    pub const SUBMITTED: &str = "submitted";
+    pub const REVISED: &str = "revised";
+    pub const WITHDRAWN: &str = "withdrawn";
+    pub const RECONFIRMED: &str = "reconfirmed";
+}
 
 /// Every eligibility rule of SPEC §3 for `agency_id` on announcement `a`, with the facts of
 /// `day` (registration, quoting and opening all call this).
@@ -14,12 +42,451 @@ pub fn eligibility(
     agency_id: i64,
     day: chrono::NaiveDate,
 ) -> QueryResult<Result<(), Vec<Refusal>>> {
-    let _ = (conn, a, agency_id, day);
-    Ok(Ok(()))
+    let (status, affiliated, grade): (String, Option<i64>, Option<String>) = agencies::table
+        .find(agency_id)
+        .select((
+            agencies::status,
+            agencies::affiliated_department_id,
+            agencies::grade,
+        ))
+        .first(conn)?;
+    let restrictions = crate::models::sanctions::restrictions(conn, agency_id, day)?;
+    let certs: Vec<(String, i32, String, chrono::NaiveDate, chrono::NaiveDate)> =
+        agency_certificates::table
+            .filter(agency_certificates::agency_id.eq(agency_id))
+            .select((
+                agency_certificates::qual_type,
+                agency_certificates::level,
+                agency_certificates::status,
+                agency_certificates::valid_from,
+                agency_certificates::valid_to,
+            ))
+            .load(conn)?;
+    let certificates: Vec<CertFacts<'_>> = certs
+        .iter()
+        .map(|(t, l, s, from, to)| CertFacts {
+            qual_type: t,
+            level: *l,
+            approved: s == "approved",
+            valid_from: *from,
+            valid_to: *to,
+        })
+        .collect();
+    let required: Vec<(String, i32)> = catalogue_item_quals::table
+        .filter(catalogue_item_quals::item_id.eq(a.item_id))
+        .order(catalogue_item_quals::qual_type)
+        .select((
+            catalogue_item_quals::qual_type,
+            catalogue_item_quals::min_level,
+        ))
+        .load(conn)?;
+    let approval_department_id: i64 = catalogue_items::table
+        .find(a.item_id)
+        .select(catalogue_items::department_id)
+        .first(conn)?;
+    let avoided = announcement::avoided(conn, a.id)?;
+    let deadline_day =
+        crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
+    let facts = Facts {
+        agency_id,
+        status: &status,
+        restrictions: &restrictions,
+        certificates: &certificates,
+        required: &required,
+        deadline_day,
+        affiliated_department_id: affiliated,
+        approval_department_id,
+        avoided: &avoided,
+        grade: grade.as_deref().and_then(Grade::parse),
+        min_grade: a.min_grade(),
+    };
+    // `day` is the day of the check: restrictions are read for it above; certificates must
+    // count on the deadline's day (SPEC §3).
+    Ok(eligibility::check(&facts))
 }
 
 /// Number of active quotes on an announcement (public before the deadline).
 pub fn count_quotes(conn: &mut DbConnection, announcement_id: i64) -> QueryResult<i64> {
-    let _ = (conn, announcement_id);
-    Ok(0)
+    quotes::table
+        .filter(quotes::announcement_id.eq(announcement_id))
+        .filter(quotes::status.eq(quote_status::ACTIVE))
+        .count()
+        .get_result(conn)
+}
+
+/// One agency's quote row, without the clear columns (NULL before opening anyway).
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = quotes)]
+pub struct QuoteRow {
+    pub id: i64,
+    pub announcement_id: i64,
+    pub agency_id: i64,
+    pub status: String,
+    pub commitment: String,
+    pub announcement_version: i32,
+    pub revision: i32,
+    pub submitted_at: NaiveDateTime,
+}
+
+impl QuoteRow {
+    pub fn active(&self) -> bool {
+        self.status == quote_status::ACTIVE
+    }
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = quote_receipts)]
+pub struct Receipt {
+    pub id: i64,
+    pub announcement_id: i64,
+    pub agency_id: i64,
+    pub kind: String,
+    pub commitment: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn is_registered(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        registrations::table
+            .filter(registrations::announcement_id.eq(announcement_id))
+            .filter(registrations::agency_id.eq(agency_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Registers; `false` when the agency was registered already (a second click is no error).
+pub fn register(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    if is_registered(conn, announcement_id, agency_id)? {
+        return Ok(false);
+    }
+    // In its own savepoint: a concurrent double registration fails on the UNIQUE constraint
+    // without spoiling the caller's transaction on PostgreSQL.
+    let r = crate::db::write_tx(conn, |c| {
+        diesel::insert_into(registrations::table)
+            .values((
+                registrations::announcement_id.eq(announcement_id),
+                registrations::agency_id.eq(agency_id),
+                registrations::created_at.eq(now),
+            ))
+            .execute(c)
+    });
+    match r {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn quote_of(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+) -> QueryResult<Option<QuoteRow>> {
+    quotes::table
+        .filter(quotes::announcement_id.eq(announcement_id))
+        .filter(quotes::agency_id.eq(agency_id))
+        .select(QuoteRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn receipts_of(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+) -> QueryResult<Vec<Receipt>> {
+    quote_receipts::table
+        .filter(quote_receipts::announcement_id.eq(announcement_id))
+        .filter(quote_receipts::agency_id.eq(agency_id))
+        .order(quote_receipts::id.desc())
+        .select(Receipt::as_select())
+        .load(conn)
+}
+
+/// A sealed submission, ready to store.
+pub struct NewQuote<'a> {
+    pub announcement_id: i64,
+    pub agency_id: i64,
+    pub sealed: &'a str,
+    pub commitment: &'a str,
+    pub announcement_version: i32,
+    pub client_addr: &'a str,
+    pub now: NaiveDateTime,
+}
+
+fn add_receipt(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+    kind: &str,
+    commitment: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Receipt> {
+    diesel::insert_into(quote_receipts::table)
+        .values((
+            quote_receipts::announcement_id.eq(announcement_id),
+            quote_receipts::agency_id.eq(agency_id),
+            quote_receipts::kind.eq(kind),
+            quote_receipts::commitment.eq(commitment),
+            quote_receipts::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    quote_receipts::table
+        .filter(quote_receipts::announcement_id.eq(announcement_id))
+        .filter(quote_receipts::agency_id.eq(agency_id))
+        .order(quote_receipts::id.desc())
+        .select(Receipt::as_select())
+        .first(conn)
+}
+
+/// Stores a submission or revision (one row per agency and announcement) and its receipt;
+/// returns the quote row after the change and the receipt.
+pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(QuoteRow, Receipt)> {
+    let old = quote_of(conn, q.announcement_id, q.agency_id)?;
+    let kind = if old.is_some() {
+        receipt_kind::REVISED
+    } else {
+        receipt_kind::SUBMITTED
+    };
+    let update = |c: &mut DbConnection, id: i64| {
+        diesel::update(quotes::table.find(id))
+            .set((
+                quotes::status.eq(quote_status::ACTIVE),
+                quotes::sealed.eq(q.sealed),
+                quotes::commitment.eq(q.commitment),
+                quotes::announcement_version.eq(q.announcement_version),
+                quotes::revision.eq(quotes::revision + 1),
+                quotes::submitted_at.eq(q.now),
+                quotes::client_addr.eq(q.client_addr),
+            ))
+            .execute(c)
+    };
+    match old {
+        Some(o) => {
+            update(conn, o.id)?;
+        }
+        None => {
+            let r = crate::db::write_tx(conn, |c| {
+                diesel::insert_into(quotes::table)
+                    .values((
+                        quotes::announcement_id.eq(q.announcement_id),
+                        quotes::agency_id.eq(q.agency_id),
+                        quotes::status.eq(quote_status::ACTIVE),
+                        quotes::sealed.eq(q.sealed),
+                        quotes::commitment.eq(q.commitment),
+                        quotes::announcement_version.eq(q.announcement_version),
+                        quotes::revision.eq(1),
+                        quotes::submitted_at.eq(q.now),
+                        quotes::client_addr.eq(q.client_addr),
+                    ))
+                    .execute(c)
+            });
+            match r {
+                Ok(_) => {}
+                // A simultaneous first submission of the same agency: revise that one.
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => {
+                    let o = quote_of(conn, q.announcement_id, q.agency_id)?
+                        .ok_or(diesel::result::Error::NotFound)?;
+                    update(conn, o.id)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let row =
+        quote_of(conn, q.announcement_id, q.agency_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let receipt = add_receipt(
+        conn,
+        q.announcement_id,
+        q.agency_id,
+        kind,
+        q.commitment,
+        q.now,
+    )?;
+    Ok((row, receipt))
+}
+
+/// Withdraws the agency's active quote; `None` when it has none.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(QuoteRow, Receipt)>> {
+    let Some(q) = quote_of(conn, announcement_id, agency_id)?.filter(QuoteRow::active) else {
+        return Ok(None);
+    };
+    diesel::update(quotes::table.find(q.id))
+        .set(quotes::status.eq(quote_status::WITHDRAWN))
+        .execute(conn)?;
+    let r = add_receipt(
+        conn,
+        announcement_id,
+        agency_id,
+        receipt_kind::WITHDRAWN,
+        &q.commitment,
+        now,
+    )?;
+    let q = quote_of(conn, announcement_id, agency_id)?.ok_or(diesel::result::Error::NotFound)?;
+    Ok(Some((q, r)))
+}
+
+/// Re-confirms the agency's active quote against the announcement's current version;
+/// `None` when it has no active quote or the quote is current already.
+pub fn reconfirm(
+    conn: &mut DbConnection,
+    a: &Announcement,
+    agency_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(QuoteRow, Receipt)>> {
+    let Some(q) = quote_of(conn, a.id, agency_id)?
+        .filter(|q| q.active() && q.announcement_version < a.version)
+    else {
+        return Ok(None);
+    };
+    diesel::update(quotes::table.find(q.id))
+        .set(quotes::announcement_version.eq(a.version))
+        .execute(conn)?;
+    let r = add_receipt(
+        conn,
+        a.id,
+        agency_id,
+        receipt_kind::RECONFIRMED,
+        &q.commitment,
+        now,
+    )?;
+    let q = quote_of(conn, a.id, agency_id)?.ok_or(diesel::result::Error::NotFound)?;
+    Ok(Some((q, r)))
+}
+
+/// The cap and the government range a quote must respect (`None` without a cap: the mode
+/// takes no quotes).
+pub fn limits(conn: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Limits>> {
+    let Some(cap) = a.cap() else {
+        return Ok(None);
+    };
+    let (pricing, min, max): (String, Option<i64>, Option<i64>) = catalogue_items::table
+        .find(a.item_id)
+        .select((
+            catalogue_items::pricing,
+            catalogue_items::price_min_fen,
+            catalogue_items::price_max_fen,
+        ))
+        .first(conn)?;
+    let gov_range = match (pricing.as_str(), min, max) {
+        ("guided" | "fixed", Some(lo), Some(hi)) => {
+            Some((Money::from_fen(lo), Money::from_fen(hi)))
+        }
+        ("fixed", Some(v), None) | ("fixed", None, Some(v)) => {
+            Some((Money::from_fen(v), Money::from_fen(v)))
+        }
+        _ => None,
+    };
+    Ok(Some(Limits { cap, gov_range }))
+}
+
+/// One line of the agency's announcement lists.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub announcement: Announcement,
+    pub project: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub registered: bool,
+    /// Whether the agency has an active quote.
+    pub quoted: bool,
+}
+
+fn listed(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    rows: Vec<(Announcement, String, String, String)>,
+) -> QueryResult<Vec<Listed>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.0.id).collect();
+    let regs: Vec<i64> = registrations::table
+        .filter(registrations::agency_id.eq(agency_id))
+        .filter(registrations::announcement_id.eq_any(&ids))
+        .select(registrations::announcement_id)
+        .load(conn)?;
+    let quoted: Vec<i64> = quotes::table
+        .filter(quotes::agency_id.eq(agency_id))
+        .filter(quotes::status.eq(quote_status::ACTIVE))
+        .filter(quotes::announcement_id.eq_any(&ids))
+        .select(quotes::announcement_id)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, project, code, name)| Listed {
+            registered: regs.contains(&a.id),
+            quoted: quoted.contains(&a.id),
+            announcement: a,
+            project,
+            item_code: code,
+            item_name: name,
+        })
+        .collect())
+}
+
+/// Published announcements still open at `now` for an item the agency offers, soonest
+/// deadline first.
+pub fn open_for_agency(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Listed>> {
+    let items = agency_items::table
+        .filter(agency_items::agency_id.eq(agency_id))
+        .select(agency_items::item_id);
+    let rows = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::deadline.gt(now))
+        .filter(announcements::item_id.eq_any(items))
+        .order((announcements::deadline, announcements::id))
+        .limit(200)
+        .select((
+            Announcement::as_select(),
+            projects::name,
+            catalogue_items::code,
+            catalogue_items::name,
+        ))
+        .load(conn)?;
+    listed(conn, agency_id, rows)
+}
+
+/// Announcements the agency registered for, any state, newest first.
+pub fn participations(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<Listed>> {
+    let mine = registrations::table
+        .filter(registrations::agency_id.eq(agency_id))
+        .select(registrations::announcement_id);
+    let rows = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .filter(announcements::id.eq_any(mine))
+        .order(announcements::id.desc())
+        .limit(200)
+        .select((
+            Announcement::as_select(),
+            projects::name,
+            catalogue_items::code,
+            catalogue_items::name,
+        ))
+        .load(conn)?;
+    listed(conn, agency_id, rows)
 }

@@ -1,1 +1,835 @@
-//! bidding tests.
+//! The agency's side of selection (SPEC §3, §6): eligibility refusals naming their rule,
+//! registration, sealed quotes with receipts, bad amounts, the deadline, revision,
+//! withdrawal, re-confirmation, roles — and that no amount leaks anywhere before opening.
+//! Announcements are inserted directly (the owner's pages are built elsewhere).
+
+use chrono::{Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use zhongjie::auth::Role;
+use zhongjie::db::schema::{
+    agencies, agency_certificates, agency_items, announcement_avoided, announcements, audit_log,
+    catalogue_item_quals, catalogue_items, projects, quote_receipts, quotes, registrations,
+};
+use zhongjie::domain::money::Money;
+use zhongjie::domain::seal;
+use zhongjie::domain::workdays::china_date;
+use zhongjie::models;
+use zhongjie::models::catalogue::{Change, ItemFields};
+
+use crate::auth::clone_app;
+use crate::helpers::*;
+
+const QUAL: &str = "surveying_mapping";
+
+fn today() -> NaiveDate {
+    china_date(Utc::now())
+}
+
+struct World {
+    dept: i64,
+    item: i64,
+    owner: i64,
+    owner_app: TestApp,
+}
+
+/// A department, an item it approves (needing 测绘资质 乙级, government-guided price
+/// ¥1,000–¥50,000), and an owner signed in on a browser of its own.
+async fn world(app: &TestApp) -> World {
+    let dept =
+        models::department::insert(&mut app.conn(), "zrzyj", "攀枝花市自然资源和规划局", "NR")
+            .unwrap();
+    let item = {
+        let mut c = app.conn();
+        let f = ItemFields {
+            code: "ZRZY-009".into(),
+            name: "不动产测绘".into(),
+            keywords: "测绘".into(),
+            industry: "land".into(),
+            approval_name: "不动产登记".into(),
+            department_id: dept,
+            legal_basis: "《不动产登记暂行条例》".into(),
+            guide_basis: "-".into(),
+            guide_scope: "-".into(),
+            guide_object: "-".into(),
+            guide_content: "-".into(),
+            guide_method: "-".into(),
+            guide_conclusion: "-".into(),
+            time_limit_days: 20,
+            pricing: "market".into(),
+            price_min_fen: None,
+            price_max_fen: None,
+            fee_basis: "-".into(),
+            payer: "enterprise".into(),
+            self_preparable: false,
+            regional_assessment: false,
+        };
+        let change = Change {
+            status: "retained",
+            kind: "add",
+            reason: "test",
+            basis: "test",
+            actor_id: None,
+        };
+        models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
+    };
+    diesel::update(catalogue_items::table.find(item))
+        .set((
+            catalogue_items::pricing.eq("guided"),
+            catalogue_items::price_min_fen.eq(Some(100_000i64)),
+            catalogue_items::price_max_fen.eq(Some(5_000_000i64)),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    diesel::insert_into(catalogue_item_quals::table)
+        .values((
+            catalogue_item_quals::item_id.eq(item),
+            catalogue_item_quals::qual_type.eq(QUAL),
+            catalogue_item_quals::min_level.eq(2),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let owner_app = clone_app(app);
+    let owner = app.create_user(Role::Owner, "owner@example.com").await;
+    assert_eq!(
+        owner_app
+            .login("owner@example.com", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    World {
+        dept,
+        item,
+        owner,
+        owner_app,
+    }
+}
+
+/// A published announcement (deadline in 10 days); returns its id.
+fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i64 {
+    let mut c = app.conn();
+    let now = zhongjie::db::now();
+    diesel::insert_into(projects::table)
+        .values((
+            projects::owner_id.eq(w.owner),
+            projects::name.eq("仁和区棚户区改造项目"),
+            projects::code.eq("2026-510411-47-01-000123"),
+            projects::region.eq("仁和区"),
+            projects::fiscal_funds.eq(true),
+            projects::total_investment_fen.eq(10_000_000_000i64),
+            projects::created_at.eq(now),
+            projects::updated_at.eq(now),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    let project: i64 = projects::table
+        .select(projects::id)
+        .order(projects::id.desc())
+        .first(&mut *c)
+        .unwrap();
+    diesel::insert_into(announcements::table)
+        .values((
+            announcements::project_id.eq(project),
+            announcements::owner_id.eq(w.owner),
+            announcements::item_id.eq(w.item),
+            announcements::scope.eq("宗地及房屋测绘"),
+            announcements::time_limit_days.eq(20),
+            announcements::cap_fen.eq(cap_fen),
+            announcements::mode.eq(mode),
+            announcements::deadline.eq(now + Duration::days(10)),
+            announcements::complaint_phone.eq("0812-3333333"),
+            announcements::status.eq("published"),
+            announcements::seed_commitment.eq(Some("ab".repeat(32))),
+            announcements::published_at.eq(Some(now)),
+            announcements::created_at.eq(now),
+            announcements::updated_at.eq(now),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    announcements::table
+        .select(announcements::id)
+        .order(announcements::id.desc())
+        .first(&mut *c)
+        .unwrap()
+}
+
+/// An agency offering the item, with (when `certified`) an approved 乙级 certificate valid
+/// past the deadline, signed in on a browser of its own.
+async fn agency(app: &TestApp, w: &World, email: &str, certified: bool) -> (i64, TestApp) {
+    let id = app.create_user(Role::Agency, email).await;
+    let mut c = app.conn();
+    diesel::insert_into(agency_items::table)
+        .values((
+            agency_items::agency_id.eq(id),
+            agency_items::item_id.eq(w.item),
+            agency_items::fee_standard.eq("按合同"),
+            agency_items::committed_days.eq(10),
+            agency_items::created_at.eq(zhongjie::db::now()),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    if certified {
+        diesel::insert_into(agency_certificates::table)
+            .values((
+                agency_certificates::agency_id.eq(id),
+                agency_certificates::qual_type.eq(QUAL),
+                agency_certificates::level.eq(2),
+                agency_certificates::number.eq(format!("CERT-{id}")),
+                agency_certificates::issuer.eq("四川省自然资源厅"),
+                agency_certificates::valid_from.eq(today() - Duration::days(400)),
+                agency_certificates::valid_to.eq(today() + Duration::days(400)),
+                agency_certificates::status.eq("approved"),
+                agency_certificates::review_due.eq(today()),
+                agency_certificates::created_at.eq(zhongjie::db::now()),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    drop(c);
+    let b = clone_app(app);
+    assert_eq!(b.login(email, PASSWORD).await.status().as_u16(), 303);
+    (id, b)
+}
+
+async fn post_text(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = app.post(path, form).await;
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+fn quote_row(app: &TestApp, a: i64, agency: i64) -> (String, String, i32, i32, String) {
+    quotes::table
+        .filter(quotes::announcement_id.eq(a))
+        .filter(quotes::agency_id.eq(agency))
+        .select((
+            quotes::status,
+            quotes::sealed,
+            quotes::revision,
+            quotes::announcement_version,
+            quotes::commitment,
+        ))
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+fn receipt_kinds(app: &TestApp, a: i64, agency: i64) -> Vec<String> {
+    quote_receipts::table
+        .filter(quote_receipts::announcement_id.eq(a))
+        .filter(quote_receipts::agency_id.eq(agency))
+        .order(quote_receipts::id)
+        .select(quote_receipts::kind)
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+/// The 64-hex receipt code on a receipt page.
+fn commitment_in(html: &str) -> String {
+    let i = html
+        .find("id=\"commitment\">")
+        .expect("commitment on the page")
+        + 16;
+    html[i..i + 64].to_string()
+}
+
+#[actix_web::test]
+async fn bidding_eligibility_refusals_name_each_failed_rule() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+
+    // Without the required qualification.
+    let (_, uncertified) = agency(&app, &w, "nocert@example.com", false).await;
+    let (s, body) = post_text(&uncertified, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("data-rule=\"qualification\""), "{body}");
+    assert!(body.contains("资质要求"));
+    assert!(
+        body.contains("测绘资质"),
+        "the qualification is named: {body}"
+    );
+
+    // Affiliated with the approval department.
+    let (aff, affiliated) = agency(&app, &w, "aff@example.com", true).await;
+    diesel::update(agencies::table.find(aff))
+        .set((
+            agencies::affiliated.eq(true),
+            agencies::affiliated_department_id.eq(Some(w.dept)),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (s, body) = post_text(&affiliated, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("data-rule=\"affiliation\""), "{body}");
+    assert!(body.contains("审批部门所属事业单位"));
+
+    // On the owner's list of avoided units.
+    let (avo, avoided) = agency(&app, &w, "avoid@example.com", true).await;
+    diesel::insert_into(announcement_avoided::table)
+        .values((
+            announcement_avoided::announcement_id.eq(a),
+            announcement_avoided::agency_id.eq(avo),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (s, body) = post_text(&avoided, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("data-rule=\"avoided\""));
+    assert!(body.contains("回避单位"));
+
+    // Blacklisted.
+    let (bl, blacklisted) = agency(&app, &w, "black@example.com", true).await;
+    let reg = app.create_user(Role::Regulator, "reg@example.com").await;
+    zhongjie::db::write_tx(&mut app.conn(), |c| {
+        models::sanctions::create_listing(
+            c,
+            &models::sanctions::NewListing {
+                agency_id: bl,
+                department_id: w.dept,
+                reason: "出具虚假测绘成果",
+                legal_basis: "《四川省社会信用条例》",
+                starts_on: today() - Duration::days(1),
+                ends_on: today() + Duration::days(300),
+                by: reg,
+            },
+        )
+    })
+    .unwrap();
+    let (s, body) = post_text(&blacklisted, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("data-rule=\"sanctions\""), "{body}");
+
+    // A suspended account.
+    let (sus, suspended) = agency(&app, &w, "sus@example.com", true).await;
+    diesel::update(agencies::table.find(sus))
+        .set(agencies::status.eq("suspended"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (s, body) = post_text(&suspended, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("data-rule=\"active\""));
+
+    // Nobody refused got registered; the bid page names the rule as well.
+    let n: i64 = registrations::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 0);
+    let (s, body) = uncertified
+        .get_text(&format!("/announcements/{a}/bid"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(body.contains("data-rule=\"qualification\""));
+
+    // The function others call agrees.
+    let ann = models::announcement::find(&mut app.conn(), a)
+        .unwrap()
+        .unwrap();
+    let r = models::bidding::eligibility(&mut app.conn(), &ann, avo, today()).unwrap();
+    assert_eq!(
+        r.unwrap_err().iter().map(|r| r.rule()).collect::<Vec<_>>(),
+        ["avoided"]
+    );
+}
+
+#[actix_web::test]
+async fn bidding_register_quote_and_the_receipt_recomputes() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+
+    // Listed among the open announcements; not yet registered.
+    let (s, body) = b.get_text("/agency/announcements").await;
+    assert_eq!(s, 200);
+    assert!(body.contains(&format!("/announcements/{a}/bid")));
+    assert!(body.contains("未报名"));
+
+    // Quoting before registering is refused.
+    let (s, body) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "12000")],
+    )
+    .await;
+    assert_eq!(s, 409);
+    assert!(body.contains("尚未报名"));
+
+    // Registration; a second click is a friendly note, not an error.
+    let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, body) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    assert!(body.contains("已报名本公告"), "flash: {body}");
+    let n: i64 = registrations::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 1);
+
+    // The quote: a receipt page with the commitment and the server time.
+    let (s, body) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "12,000.50"), ("note", "含外业")],
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let commitment = commitment_in(&body);
+    assert!(body.contains("SHA-256"));
+    let (status, sealed, revision, version, stored) = quote_row(&app, a, me);
+    assert_eq!((status.as_str(), revision, version), ("active", 1, 1));
+    assert_eq!(stored, commitment);
+    // Nothing in clear: amount, nonce and note are NULL.
+    let clear: (Option<i64>, Option<String>, Option<String>) = quotes::table
+        .filter(quotes::announcement_id.eq(a))
+        .select((quotes::amount_fen, quotes::nonce, quotes::note))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(clear, (None, None, None));
+    // The box opens with the sealing key, and the commitment recomputes from it.
+    let opened = seal::open_quote(&app.config.sealing_key, a, me, &sealed).unwrap();
+    assert_eq!(opened.amount_fen, 1_200_050);
+    assert_eq!(opened.note, "含外业");
+    assert_eq!(
+        seal::commitment(a, me, Money::from_fen(opened.amount_fen), &opened.nonce),
+        commitment
+    );
+    assert_eq!(receipt_kinds(&app, a, me), ["submitted"]);
+    assert_eq!(
+        models::bidding::count_quotes(&mut app.conn(), a).unwrap(),
+        1
+    );
+
+    // Audited with the commitment, never the amount or nonce.
+    let states: Vec<(String, String)> = audit_log::table
+        .filter(audit_log::object_type.eq("announcement"))
+        .filter(audit_log::object_id.eq(a.to_string()))
+        .order(audit_log::id)
+        .select((audit_log::action, audit_log::detail))
+        .load(&mut *app.conn())
+        .unwrap();
+    let actions: Vec<&str> = states.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(actions, ["selection.register", "selection.quote"]);
+    assert!(!states[1].1.contains("1200050") && !states[1].1.contains(&opened.nonce));
+
+    // The receipt mail carries the commitment, not the amount.
+    let mails = app.outbox_bodies();
+    let mail = mails
+        .iter()
+        .find(|(to, _)| to == "ag@example.com")
+        .expect("receipt mail");
+    assert!(mail.1.contains(&commitment));
+    assert!(!mail.1.contains("12000") && !mail.1.contains("12,000"));
+
+    // The list now says quoted; the bid page shows the receipt but no amount.
+    let (_, body) = b.get_text("/agency/announcements").await;
+    assert!(body.contains("已报价"));
+    let (_, body) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    assert!(body.contains(&commitment));
+    assert!(!body.contains("12,000.50") && !body.contains("12000.5"));
+}
+
+#[actix_web::test]
+async fn bidding_bad_amounts_are_422_beside_the_field() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    assert_eq!(
+        b.post(&format!("/announcements/{a}/register"), &[])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let path = format!("/announcements/{a}/quote");
+    for (amount, expect) in [
+        ("一万元", "金额"),
+        ("abc", "金额"),
+        ("-100", ""),
+        ("99999999999999999999", ""),
+        ("100.123", ""),
+        ("", ""),
+        ("0", "大于零"),
+        // Above the cap of ¥20,000.00.
+        ("20000.01", "最高限价"),
+        // Below the government range ¥1,000–¥50,000.
+        ("999.99", "政府定价范围"),
+    ] {
+        let (s, body) = post_text(&b, &path, &[("amount", amount)]).await;
+        assert_eq!(s, 422, "{amount}: {body}");
+        assert!(
+            body.contains("field-error") || body.contains("aria-invalid"),
+            "{amount}: {body}"
+        );
+        assert!(body.contains(expect), "{amount}: {expect}");
+    }
+    // Every refusal left nothing behind.
+    let n: i64 = quotes::table
+        .filter(quotes::agency_id.eq(me))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 0);
+    // A mode without quotes takes none.
+    let draw = announce(&app, &w, "random_draw", None);
+    assert_eq!(
+        b.post(&format!("/announcements/{draw}/register"), &[])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let (s, _) = post_text(
+        &b,
+        &format!("/announcements/{draw}/quote"),
+        &[("amount", "5000")],
+    )
+    .await;
+    assert_eq!(s, 409);
+}
+
+#[actix_web::test]
+async fn bidding_after_the_deadline_nothing_is_accepted() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let (late_id, late) = agency(&app, &w, "late@example.com", true).await;
+    b.post(&format!("/announcements/{a}/register"), &[]).await;
+    let (s, _) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15000")],
+    )
+    .await;
+    assert_eq!(s, 200);
+    diesel::update(announcements::table.find(a))
+        .set(announcements::deadline.eq(zhongjie::db::now() - Duration::seconds(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (s, body) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "14000")],
+    )
+    .await;
+    assert_eq!(s, 409);
+    assert!(body.contains("报价截止时间已过"));
+    let (s, _) = post_text(&b, &format!("/announcements/{a}/withdraw"), &[]).await;
+    assert_eq!(s, 409);
+    let (s, _) = post_text(&late, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 409);
+    // Unchanged: one active quote, first revision; the late agency is not registered.
+    let (status, _, revision, _, _) = quote_row(&app, a, me);
+    assert_eq!((status.as_str(), revision), ("active", 1));
+    let n: i64 = registrations::table
+        .filter(registrations::agency_id.eq(late_id))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 0);
+    // No longer in the open list, still among my participations.
+    let (_, body) = b.get_text("/agency/announcements").await;
+    assert!(body.contains("正在报名的公告"));
+    assert!(body.contains(&format!("/announcements/{a}/bid")));
+    let (_, body) = late.get_text("/agency/announcements").await;
+    assert!(!body.contains(&format!("/announcements/{a}/bid")));
+}
+
+#[actix_web::test]
+async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "reasonable_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    b.post(&format!("/announcements/{a}/register"), &[]).await;
+    let quote = format!("/announcements/{a}/quote");
+    let (s, first) = post_text(&b, &quote, &[("amount", "15000")]).await;
+    assert_eq!(s, 200);
+    // The same form again (a replay) just revises.
+    let (s, _) = post_text(&b, &quote, &[("amount", "15000")]).await;
+    assert_eq!(s, 200);
+    let (s, third) = post_text(&b, &quote, &[("amount", "14500")]).await;
+    assert_eq!(s, 200);
+    assert_ne!(commitment_in(&first), commitment_in(&third));
+    let (_, sealed, revision, _, commitment) = quote_row(&app, a, me);
+    assert_eq!(revision, 3);
+    assert_eq!(commitment, commitment_in(&third));
+    let opened = seal::open_quote(&app.config.sealing_key, a, me, &sealed).unwrap();
+    assert_eq!(opened.amount_fen, 1_450_000);
+    assert_eq!(
+        receipt_kinds(&app, a, me),
+        ["submitted", "revised", "revised"]
+    );
+
+    // A material edit: the quote no longer counts until re-confirmed.
+    diesel::update(announcements::table.find(a))
+        .set(announcements::version.eq(2))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (_, body) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    assert!(body.contains("/reconfirm"), "{body}");
+    assert!(body.contains("重新确认"));
+    let r = b.post(&format!("/announcements/{a}/reconfirm"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, _, _, version, same) = quote_row(&app, a, me);
+    assert_eq!((version, same.as_str()), (2, commitment.as_str()));
+    let (_, body) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    assert!(!body.contains("action=\"/announcements/{a}/reconfirm\""));
+    // Nothing left to re-confirm.
+    let (s, _) = post_text(&b, &format!("/announcements/{a}/reconfirm"), &[]).await;
+    assert_eq!(s, 409);
+
+    // Withdraw.
+    let r = b.post(&format!("/announcements/{a}/withdraw"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (status, ..) = quote_row(&app, a, me);
+    assert_eq!(status, "withdrawn");
+    assert_eq!(
+        models::bidding::count_quotes(&mut app.conn(), a).unwrap(),
+        0
+    );
+    let (s, _) = post_text(&b, &format!("/announcements/{a}/withdraw"), &[]).await;
+    assert_eq!(s, 409);
+    assert_eq!(
+        receipt_kinds(&app, a, me),
+        [
+            "submitted",
+            "revised",
+            "revised",
+            "reconfirmed",
+            "withdrawn"
+        ]
+    );
+    // And quote again before the deadline.
+    let (s, _) = post_text(&b, &quote, &[("amount", "16000")]).await;
+    assert_eq!(s, 200);
+    assert_eq!(quote_row(&app, a, me).0, "active");
+    let actions: Vec<String> = audit_log::table
+        .filter(audit_log::object_type.eq("announcement"))
+        .filter(audit_log::object_id.eq(a.to_string()))
+        .order(audit_log::id)
+        .select(audit_log::action)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "selection.register",
+            "selection.quote",
+            "selection.revise",
+            "selection.revise",
+            "selection.reconfirm",
+            "selection.withdraw",
+            "selection.revise"
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn bidding_only_the_agency_itself_takes_part() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let (_, other) = agency(&app, &w, "other@example.com", true).await;
+    b.post(&format!("/announcements/{a}/register"), &[]).await;
+    let (s, _) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15000")],
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    let regulator = clone_app(&app);
+    regulator
+        .signed_in(Role::Regulator, "reg@example.com")
+        .await;
+    let admin = clone_app(&app);
+    admin.signed_in(Role::Admin, "admin@example.com").await;
+    for who in [&w.owner_app, &regulator, &admin] {
+        for path in [
+            "/agency/announcements".to_string(),
+            format!("/announcements/{a}/bid"),
+        ] {
+            assert_eq!(who.get(&path).await.status().as_u16(), 403, "{path}");
+        }
+        for verb in ["register", "quote", "withdraw", "reconfirm"] {
+            let (s, _) = post_text(
+                who,
+                &format!("/announcements/{a}/{verb}"),
+                &[("amount", "1000")],
+            )
+            .await;
+            assert_eq!(s, 403, "{verb}");
+        }
+    }
+    // A visitor is sent to sign in.
+    let visitor = clone_app(&app);
+    let r = visitor.get(&format!("/announcements/{a}/bid")).await;
+    assert_ne!(r.status().as_u16(), 200);
+    // Another agency's withdraw acts on its own (absent) quote only.
+    let (s, _) = post_text(&other, &format!("/announcements/{a}/withdraw"), &[]).await;
+    assert_eq!(s, 409);
+    assert_eq!(quote_row(&app, a, me).0, "active");
+    // Unknown and draft announcements are 404.
+    assert_eq!(
+        b.get("/announcements/999999/bid").await.status().as_u16(),
+        404
+    );
+    diesel::update(announcements::table.find(a))
+        .set(announcements::status.eq("draft"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        b.get(&format!("/announcements/{a}/bid"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}
+
+/// Every file under `dir`, bytes.
+fn all_files(dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                all_files(&p, out);
+            } else if let Ok(b) = std::fs::read(&p) {
+                out.push((p.display().to_string(), b));
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
+    const SENTINELS: [&str; 4] = ["7654321", "765432189", "7,654,321", "7654321.89"];
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // Cap and government range wide enough for the sentinel.
+    diesel::update(catalogue_items::table.find(w.item))
+        .set(catalogue_items::price_max_fen.eq(Some(900_000_000i64)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let a = announce(&app, &w, "lowest_price", Some(800_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let (_, other) = agency(&app, &w, "other@example.com", true).await;
+    b.post(&format!("/announcements/{a}/register"), &[]).await;
+    let (s, receipt) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "7654321.89")],
+    )
+    .await;
+    assert_eq!(s, 200, "{receipt}");
+    let sealed = quote_row(&app, a, me).1;
+    assert_eq!(
+        seal::open_quote(&app.config.sealing_key, a, me, &sealed)
+            .unwrap()
+            .amount_fen,
+        765_432_189
+    );
+    let mut pages = vec![("receipt".to_string(), receipt)];
+
+    let regulator = clone_app(&app);
+    regulator
+        .signed_in(Role::Regulator, "reg@example.com")
+        .await;
+    let admin = clone_app(&app);
+    admin.signed_in(Role::Admin, "admin@example.com").await;
+    let visitor = clone_app(&app);
+    let paths = [
+        "/".to_string(),
+        "/announcements".to_string(),
+        format!("/announcements/{a}"),
+        format!("/announcements/{a}/bid"),
+        format!("/announcements/{a}/result"),
+        "/agency/announcements".to_string(),
+        "/owner/projects".to_string(),
+        "/owner/announcements".to_string(),
+        format!("/owner/announcements/{a}"),
+        "/supervise".to_string(),
+        "/admin/audit".to_string(),
+        "/audit".to_string(),
+        "/messages".to_string(),
+        "/my".to_string(),
+    ];
+    for (who, client) in [
+        ("visitor", &visitor),
+        ("owner", &w.owner_app),
+        ("agency", &b),
+        ("other agency", &other),
+        ("regulator", &regulator),
+        ("admin", &admin),
+    ] {
+        for p in &paths {
+            let (_, body) = client.get_text(p).await;
+            pages.push((format!("{who} {p}"), body));
+        }
+    }
+    for (what, body) in &pages {
+        for s in SENTINELS {
+            assert!(!body.contains(s), "{s} on {what}");
+        }
+    }
+    // Mail (queued and written), the audit trail, and every byte the instance keeps on disk
+    // (the SQLite file and its journal, mail files, logs if any).
+    for (_, body) in app.outbox_bodies() {
+        for s in SENTINELS {
+            assert!(!body.contains(s), "{s} in a mail");
+        }
+    }
+    let states: Vec<String> = audit_log::table
+        .select(audit_log::detail)
+        .load(&mut *app.conn())
+        .unwrap();
+    for st in states {
+        for s in SENTINELS {
+            assert!(!st.contains(s), "{s} in the audit trail");
+        }
+    }
+    // On PostgreSQL the data is not in the test's directory: read every row of the tables a
+    // quote touches as text instead.
+    if is_postgres() {
+        #[derive(QueryableByName)]
+        struct V {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        for t in [
+            "quotes",
+            "quote_receipts",
+            "registrations",
+            "announcements",
+            "outbox",
+            "audit_log",
+        ] {
+            let rows: Vec<V> = diesel::sql_query(format!("SELECT CAST(t AS TEXT) AS v FROM {t} t"))
+                .load(&mut *app.conn())
+                .unwrap();
+            assert!(!rows.is_empty() || t == "registrations", "{t}");
+            for r in rows {
+                for s in SENTINELS {
+                    assert!(!r.v.contains(s), "{s} in {t}");
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    all_files(app._dir.path(), &mut files);
+    assert!(is_postgres() || files.iter().any(|(n, _)| n.ends_with("test.db")));
+    for (name, bytes) in files {
+        for s in SENTINELS {
+            assert!(
+                !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                "{s} in {name}"
+            );
+        }
+    }
+}
