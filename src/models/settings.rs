@@ -15,6 +15,7 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("mail_max_attempts", 8, 1, 50),
     ("upload_max_mib", 10, 1, 100),
     ("cert_review_working_days", 2, 1, 30),
+    ("collusion_address_minutes", 10, 1, 24 * 60),
 ];
 
 #[derive(Clone, Debug)]
