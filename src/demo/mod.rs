@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod catalogue;
 pub mod credit;
 pub mod sanctions;
+pub mod selection;
 
 use crate::auth::Role;
 use crate::db::{self, DbConnection, DbError};
