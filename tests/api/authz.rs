@@ -420,6 +420,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("mail_max_attempts", "8"),
                 ("upload_max_mib", "10"),
                 ("cert_review_working_days", "2"),
+                ("collusion_address_minutes", "10"),
             ],
         )
         .await;
@@ -435,6 +436,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("mail_max_attempts", "8"),
                 ("upload_max_mib", "10"),
                 ("cert_review_working_days", "2"),
+                ("collusion_address_minutes", "10"),
             ],
         )
         .await;
