@@ -748,3 +748,90 @@ async fn direct_selection_waits_for_the_owner_and_needs_no_fiscal_funds() {
     assert_eq!(status_of(&app, id), "publicity");
     assert_eq!(result_row(&app, id).0, Some(w.agencies[1].0));
 }
+
+/// A real `zhongjie serve` process on the test database, with the test sealing key.
+struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve_process(app: &TestApp, dir: &std::path::Path) -> (Serve, String) {
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &app.config.database_url)
+        .env("ZJ_SEALING_KEY", hex::encode(app.config.sealing_key))
+        .env("ZJ_DATA_DIR", dir)
+        .env("ZJ_JOB_POLL_MS", "20")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start zhongjie serve");
+    (Serve(child), format!("http://127.0.0.1:{port}"))
+}
+
+#[actix_web::test]
+async fn two_serve_processes_open_each_announcement_exactly_once() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 3, true).await;
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let (_p1, b1) = serve_process(&app, d1.path());
+    let (_p2, b2) = serve_process(&app, d2.path());
+    let client = reqwest::Client::new();
+    for base in [&b1, &b2] {
+        let mut up = false;
+        for _ in 0..200 {
+            if client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(up, "{base} healthy");
+    }
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let (id, _) = announce(&app, &w, "lowest_price");
+        for (j, (a, _)) in w.agencies.iter().enumerate() {
+            quote(&app, id, *a, &format!("{}", 100_000 + i * 10 + j));
+        }
+        ids.push(id);
+    }
+    // All become due at once; both processes' jobs race for them.
+    for &id in &ids {
+        pass_deadline(&app, id);
+    }
+    assert!(
+        wait_for(|| ids.iter().all(|&id| status_of(&app, id) == "publicity")).await,
+        "every announcement opened by the processes"
+    );
+    let mut openers = std::collections::HashSet::new();
+    for &id in &ids {
+        let opened: i64 = audit_log::table
+            .filter(audit_log::action.eq("selection.opened"))
+            .filter(audit_log::object_id.eq(id.to_string()))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        assert_eq!(opened, 1, "announcement {id} opened exactly once");
+        let by: String = announcement_results::table
+            .find(id)
+            .select(announcement_results::opened_by)
+            .first(&mut *app.conn())
+            .unwrap();
+        openers.insert(by);
+        assert_eq!(result_row(&app, id).0, Some(w.agencies[0].0));
+    }
+    assert!(!openers.is_empty());
+}
