@@ -183,7 +183,12 @@ fn seed(conn: &mut DbConnection) -> Result<World, E> {
     db::write_tx(conn, |c| {
         let owner_email = "owner@bench.zhongjie.test".to_string();
         diesel::insert_into(users::table)
-            .values(&user("owner", owner_email.clone(), None, 0))
+            .values(&user(
+                "owner",
+                owner_email.clone(),
+                Some(zhongjie::domain::uscc::generate(1).as_str().to_string()),
+                0,
+            ))
             .execute(c)?;
         let owner: i64 = users::table
             .filter(users::email.eq(&owner_email))
