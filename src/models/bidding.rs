@@ -42,36 +42,47 @@ pub fn eligibility(
     agency_id: i64,
     day: chrono::NaiveDate,
 ) -> QueryResult<Result<(), Vec<Refusal>>> {
-    let (status, affiliated, grade): (String, Option<i64>, Option<String>) = agencies::table
-        .find(agency_id)
+    Ok(eligibility_many(conn, a, &[agency_id], day)?
+        .remove(&agency_id)
+        .unwrap_or(Err(vec![Refusal::NotActive])))
+}
+
+/// [`eligibility`] for many agencies at once, in a fixed number of queries (the opening step
+/// checks every bidder again). An id that is not an agency is refused as not active.
+pub fn eligibility_many(
+    conn: &mut DbConnection,
+    a: &Announcement,
+    agency_ids: &[i64],
+    day: chrono::NaiveDate,
+) -> QueryResult<std::collections::HashMap<i64, Result<(), Vec<Refusal>>>> {
+    let rows: Vec<(i64, String, Option<i64>, Option<String>)> = agencies::table
+        .filter(agencies::user_id.eq_any(agency_ids))
         .select((
+            agencies::user_id,
             agencies::status,
             agencies::affiliated_department_id,
             agencies::grade,
         ))
-        .first(conn)?;
-    let restrictions = crate::models::sanctions::restrictions(conn, agency_id, day)?;
-    let certs: Vec<(String, i32, String, chrono::NaiveDate, chrono::NaiveDate)> =
-        agency_certificates::table
-            .filter(agency_certificates::agency_id.eq(agency_id))
-            .select((
-                agency_certificates::qual_type,
-                agency_certificates::level,
-                agency_certificates::status,
-                agency_certificates::valid_from,
-                agency_certificates::valid_to,
-            ))
-            .load(conn)?;
-    let certificates: Vec<CertFacts<'_>> = certs
-        .iter()
-        .map(|(t, l, s, from, to)| CertFacts {
-            qual_type: t,
-            level: *l,
-            approved: s == "approved",
-            valid_from: *from,
-            valid_to: *to,
-        })
-        .collect();
+        .load(conn)?;
+    let sanctions = crate::models::sanctions::facts_many(conn, agency_ids)?;
+    let certs: Vec<(
+        i64,
+        String,
+        i32,
+        String,
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+    )> = agency_certificates::table
+        .filter(agency_certificates::agency_id.eq_any(agency_ids))
+        .select((
+            agency_certificates::agency_id,
+            agency_certificates::qual_type,
+            agency_certificates::level,
+            agency_certificates::status,
+            agency_certificates::valid_from,
+            agency_certificates::valid_to,
+        ))
+        .load(conn)?;
     let required: Vec<(String, i32)> = catalogue_item_quals::table
         .filter(catalogue_item_quals::item_id.eq(a.item_id))
         .order(catalogue_item_quals::qual_type)
@@ -87,22 +98,56 @@ pub fn eligibility(
     let avoided = announcement::avoided(conn, a.id)?;
     let deadline_day =
         crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
-    let facts = Facts {
-        agency_id,
-        status: &status,
-        restrictions: &restrictions,
-        certificates: &certificates,
-        required: &required,
-        deadline_day,
-        affiliated_department_id: affiliated,
-        approval_department_id,
-        avoided: &avoided,
-        grade: grade.as_deref().and_then(Grade::parse),
-        min_grade: a.min_grade(),
-    };
-    // `day` is the day of the check: restrictions are read for it above; certificates must
-    // count on the deadline's day (SPEC §3).
-    Ok(eligibility::check(&facts))
+    let mut by_agency: std::collections::HashMap<i64, Vec<CertFacts<'_>>> =
+        std::collections::HashMap::new();
+    for (agency, t, l, s, from, to) in &certs {
+        by_agency.entry(*agency).or_default().push(CertFacts {
+            qual_type: t,
+            level: *l,
+            approved: s == "approved",
+            valid_from: *from,
+            valid_to: *to,
+        });
+    }
+    let mut out = std::collections::HashMap::with_capacity(rows.len());
+    for (agency_id, status, affiliated, grade) in rows {
+        // `day` is the day of the check: restrictions are read for it; certificates must
+        // count on the deadline's day (SPEC §3).
+        let restrictions = sanctions
+            .get(&agency_id)
+            .map(|f| crate::domain::credit::restrictions(f, day))
+            .unwrap_or_default();
+        let certificates = by_agency.remove(&agency_id).unwrap_or_default();
+        let facts = Facts {
+            agency_id,
+            status: &status,
+            restrictions: &restrictions,
+            certificates: &certificates,
+            required: &required,
+            deadline_day,
+            affiliated_department_id: affiliated,
+            approval_department_id,
+            avoided: &avoided,
+            grade: grade.as_deref().and_then(Grade::parse),
+            min_grade: a.min_grade(),
+        };
+        out.insert(agency_id, eligibility::check(&facts));
+    }
+    Ok(out)
+}
+
+/// Holds the announcement open for the rest of this write transaction: on PostgreSQL a shared
+/// row lock, so the opening step's guarded update (which needs the row exclusively) waits for
+/// every registration, quote, withdrawal or re-confirmation already in flight, and one that
+/// starts after the opening sees it opened. Quotes never lock each other out. On SQLite the
+/// writers are serialised anyway.
+pub fn hold_open(conn: &mut DbConnection, announcement_id: i64) -> QueryResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query("SELECT id FROM announcements WHERE id = $1 FOR SHARE")
+            .bind::<diesel::sql_types::BigInt, _>(announcement_id)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// Number of active quotes on an announcement (public before the deadline).

@@ -196,6 +196,9 @@ fn open_in_tx(
             ))
             .order(quotes::agency_id)
             .load(c)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let mut eligible = crate::models::bidding::eligibility_many(c, &a, &ids, today)?;
+        let mut clear = Vec::with_capacity(rows.len());
         for (qid, agency_id, sealed, commitment, version) in rows {
             let opened = seal::open_quote(key, id, agency_id, &sealed)
                 .ok()
@@ -204,16 +207,11 @@ fn open_in_tx(
                         == commitment
                 });
             let mut ineligible = None;
-            let amount = match &opened {
+            let amount = match opened {
                 Some(q) => {
-                    diesel::update(quotes::table.find(qid))
-                        .set((
-                            quotes::amount_fen.eq(q.amount_fen),
-                            quotes::nonce.eq(&q.nonce),
-                            quotes::note.eq(&q.note),
-                        ))
-                        .execute(c)?;
-                    Money::from_fen(q.amount_fen)
+                    let m = Money::from_fen(q.amount_fen);
+                    clear.push((qid, q));
+                    m
                 }
                 None => {
                     ineligible = Some(SEAL_BROKEN);
@@ -223,10 +221,8 @@ fn open_in_tx(
             if ineligible.is_none() && version < a.version {
                 ineligible = Some(NOT_RECONFIRMED);
             }
-            if ineligible.is_none()
-                && let Err(refusals) = crate::models::bidding::eligibility(c, &a, agency_id, today)?
-            {
-                ineligible = refusals.first().map(|r| r.key());
+            if ineligible.is_none() {
+                ineligible = first_refusal(eligible.remove(&agency_id));
             }
             responses.push(Response {
                 agency_id,
@@ -234,14 +230,13 @@ fn open_in_tx(
                 quote: Some((amount, commitment)),
             });
         }
+        write_clear(c, &clear)?;
     } else {
+        let mut eligible = crate::models::bidding::eligibility_many(c, &a, &registered, today)?;
         for agency_id in registered {
-            let ineligible = crate::models::bidding::eligibility(c, &a, agency_id, today)?
-                .err()
-                .and_then(|r| r.first().map(|r| r.key()));
             responses.push(Response {
                 agency_id,
-                ineligible,
+                ineligible: first_refusal(eligible.remove(&agency_id)),
                 quote: None,
             });
         }
@@ -324,6 +319,77 @@ fn open_in_tx(
     )?;
     mail_participants(c, &a, "opened", &[("status", new_status.to_string())])?;
     Ok(true)
+}
+
+/// The locale key of the first failed eligibility rule (an agency row that vanished counts
+/// as not active).
+fn first_refusal(
+    r: Option<Result<(), Vec<crate::domain::eligibility::Refusal>>>,
+) -> Option<&'static str> {
+    match r {
+        Some(Ok(())) => None,
+        Some(Err(refusals)) => refusals.first().map(|r| r.key()),
+        None => Some(crate::domain::eligibility::Refusal::NotActive.key()),
+    }
+}
+
+/// Writes the opened amounts, nonces and notes in clear: a few statements of up to 200 rows
+/// (`WITH v AS (VALUES …) UPDATE … FROM v`, both backends), not one statement per quote.
+fn write_clear(c: &mut DbConnection, clear: &[(i64, seal::Sealed)]) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Text};
+    for chunk in clear.chunks(200) {
+        let pg = matches!(c, DbConnection::Pg(_));
+        let mut values = String::new();
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                values.push_str(", ");
+            }
+            if pg {
+                let b = i * 4;
+                values.push_str(&format!(
+                    "(${}::BIGINT, ${}::BIGINT, ${}::TEXT, ${}::TEXT)",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4
+                ));
+            } else {
+                values.push_str(
+                    "(CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))",
+                );
+            }
+        }
+        let sql = format!(
+            "WITH v(id, amount, nonce, note) AS (VALUES {values}) \
+             UPDATE quotes SET amount_fen = v.amount, nonce = v.nonce, note = v.note \
+             FROM v WHERE quotes.id = v.id"
+        );
+        match c {
+            DbConnection::Pg(pg) => {
+                let mut q = diesel::sql_query(&sql).into_boxed::<diesel::pg::Pg>();
+                for (qid, s) in chunk {
+                    q = q
+                        .bind::<BigInt, _>(*qid)
+                        .bind::<BigInt, _>(s.amount_fen)
+                        .bind::<Text, _>(s.nonce.clone())
+                        .bind::<Text, _>(s.note.clone());
+                }
+                q.execute(pg)?;
+            }
+            DbConnection::Sqlite(lite) => {
+                let mut q = diesel::sql_query(&sql).into_boxed::<diesel::sqlite::Sqlite>();
+                for (qid, s) in chunk {
+                    q = q
+                        .bind::<BigInt, _>(*qid)
+                        .bind::<BigInt, _>(s.amount_fen)
+                        .bind::<Text, _>(s.nonce.clone())
+                        .bind::<Text, _>(s.note.clone());
+                }
+                q.execute(lite)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn set_status(c: &mut DbConnection, id: i64, s: &str) -> QueryResult<usize> {
@@ -530,13 +596,15 @@ fn apply_outcome(
     Ok(winner)
 }
 
-/// Mails the owner and every agency that registered or quoted.
+/// Mails the owner and every agency that registered or quoted, each in its language (one
+/// query for the addressees, batched inserts: an opening may concern a thousand agencies).
 fn mail_participants(
     c: &mut DbConnection,
     a: &Announcement,
     kind: &str,
     args: &[(&str, String)],
 ) -> QueryResult<()> {
+    use crate::db::schema::users;
     let mut args: Vec<(&str, String)> = args.to_vec();
     args.push(("id", a.id.to_string()));
     let project: String = projects::table
@@ -544,11 +612,31 @@ fn mail_participants(
         .select(projects::name)
         .first(c)?;
     args.push(("project", project));
-    mail_user(c, a.owner_id, kind, &args)?;
-    for agency in participants(c, a.id)? {
-        mail_user(c, agency, kind, &args)?;
-    }
-    Ok(())
+    let mut ids = participants(c, a.id)?;
+    ids.push(a.owner_id);
+    let people: Vec<(i64, String, String, String, String)> = users::table
+        .filter(users::id.eq_any(&ids))
+        .order(users::id)
+        .select((
+            users::id,
+            users::email,
+            users::locale,
+            users::contact_name,
+            users::org_name,
+        ))
+        .load(c)?;
+    let mails: Vec<(i64, String, String, String)> = people
+        .into_iter()
+        .map(|(id, email, locale, name, org)| {
+            let lang = crate::i18n::Lang::parse(&locale).unwrap_or(crate::i18n::Lang::Zh);
+            let mut a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            a.push(("name", name.as_str()));
+            a.push(("org", org.as_str()));
+            let (s, b) = crate::mail::compose(lang, kind, &a);
+            (id, email, s, b)
+        })
+        .collect();
+    crate::models::mail::enqueue_many(c, &mails)
 }
 
 /// Agencies that registered or quoted, ascending.
@@ -590,16 +678,16 @@ fn responses_after_opening(
             ))
             .order(quotes::agency_id)
             .load(c)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let mut eligible = crate::models::bidding::eligibility_many(c, a, &ids, today)?;
         for (agency_id, amount, commitment, version) in rows {
             let mut ineligible = match amount {
                 None => Some(SEAL_BROKEN),
                 Some(_) if version < a.version => Some(NOT_RECONFIRMED),
                 Some(_) => None,
             };
-            if ineligible.is_none()
-                && let Err(r) = crate::models::bidding::eligibility(c, a, agency_id, today)?
-            {
-                ineligible = r.first().map(|r| r.key());
+            if ineligible.is_none() {
+                ineligible = first_refusal(eligible.remove(&agency_id));
             }
             out.push(Response {
                 agency_id,
@@ -613,13 +701,11 @@ fn responses_after_opening(
             .select(registrations::agency_id)
             .order(registrations::agency_id)
             .load(c)?;
+        let mut eligible = crate::models::bidding::eligibility_many(c, a, &regs, today)?;
         for agency_id in regs {
-            let ineligible = crate::models::bidding::eligibility(c, a, agency_id, today)?
-                .err()
-                .and_then(|r| r.first().map(|r| r.key()));
             out.push(Response {
                 agency_id,
-                ineligible,
+                ineligible: first_refusal(eligible.remove(&agency_id)),
                 quote: None,
             });
         }

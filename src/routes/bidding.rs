@@ -343,15 +343,24 @@ enum Refused {
 }
 
 /// The announcement as the transaction sees it, open for quotes at the database's time.
-fn open_announcement(c: &mut db::DbConnection, id: i64) -> Result<Announcement, Refusedor> {
+/// The announcement, still open, read under `bid::hold_open` (the opening waits for this
+/// transaction), with the one `now` of the write: the deadline is checked against it and it is
+/// the time stamped on what the write stores, so nothing stamped after the deadline is ever
+/// accepted.
+fn open_announcement(
+    c: &mut db::DbConnection,
+    id: i64,
+) -> Result<(Announcement, chrono::NaiveDateTime), Refusedor> {
+    bid::hold_open(c, id)?;
+    let now = db::now();
     let a = ann::find(c, id)?.ok_or(Refusedor::NotFound)?;
     if a.status == status::DRAFT {
         return Err(Refusedor::NotFound);
     }
-    if !a.open_for_quotes(db::now()) {
+    if !a.open_for_quotes(now) {
         return Err(Refusedor::Refused(Refused::Closed));
     }
-    Ok(a)
+    Ok((a, now))
 }
 
 /// Inside a write: a refusal (rolled back), a missing announcement, or a database error.
@@ -487,11 +496,11 @@ async fn register(
     let actor = ctx.actor();
     let day = today();
     let r = run_write(&ctx, move |c| {
-        let a = open_announcement(c, id)?;
+        let (a, now) = open_announcement(c, id)?;
         if bid::eligibility(c, &a, me, day)?.is_err() {
             return Err(Refusedor::Refused(Refused::Ineligible));
         }
-        let new = bid::register(c, id, me, db::now())?;
+        let new = bid::register(c, id, me, now)?;
         if new {
             audit::record(
                 c,
@@ -591,7 +600,7 @@ async fn quote(
     let addr = ctx.req.ip.clone();
     let day = today();
     let r = run_write(&ctx, move |c| {
-        let a = open_announcement(c, id)?;
+        let (a, now) = open_announcement(c, id)?;
         if !a.mode().is_some_and(|m| m.takes_quotes()) {
             return Err(Refusedor::Refused(Refused::NoQuotes));
         }
@@ -614,7 +623,7 @@ async fn quote(
                 commitment: &commitment,
                 announcement_version: a.version,
                 client_addr: &addr,
-                now: db::now(),
+                now,
             },
         )?;
         let action = if r.kind == bid::receipt_kind::SUBMITTED {
@@ -673,9 +682,8 @@ async fn withdraw(
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let r = run_write(&ctx, move |c| {
-        let a = open_announcement(c, id)?;
-        let (q, r) =
-            bid::withdraw(c, id, me, db::now())?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
+        let (a, now) = open_announcement(c, id)?;
+        let (q, r) = bid::withdraw(c, id, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
         audit_quote(c, &actor, "selection.withdraw", &q, &r)?;
         let project = project_name(c, &a)?;
         mail_receipt(c, me, &project, &r)?;
@@ -705,12 +713,11 @@ async fn reconfirm(
     let actor = ctx.actor();
     let day = today();
     let r = run_write(&ctx, move |c| {
-        let a = open_announcement(c, id)?;
+        let (a, now) = open_announcement(c, id)?;
         if bid::eligibility(c, &a, me, day)?.is_err() {
             return Err(Refusedor::Refused(Refused::Ineligible));
         }
-        let (q, r) =
-            bid::reconfirm(c, &a, me, db::now())?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
+        let (q, r) = bid::reconfirm(c, &a, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
         audit_quote(c, &actor, "selection.reconfirm", &q, &r)?;
         let project = project_name(c, &a)?;
         mail_receipt(c, me, &project, &r)?;
