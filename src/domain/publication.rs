@@ -1,2 +1,1409 @@
-//! Publication rules of an announcement (SPEC §3): what must hold before an announcement is
-//! published, and which changes are allowed after. Owned by the publication work.
+//! Publication rules of an announcement (SPEC §3): what the owner types (projects and
+//! announcement drafts, field by field), what must hold before an announcement is published,
+//! and which changes are allowed after. Pure functions; the models layer gathers the facts
+//! (the item, the project, the owner's department, the working-day calendar, registered
+//! agency names) inside the write transaction and calls [`check`] or [`check_change`].
+//!
+//! Times: the owner types the quote deadline as a date and a time in China time (UTC+8, no
+//! daylight saving); it is stored in UTC ([`china_to_utc`]).
+//!
+//! Before publication, every rule is checked and every failure reported ([`check`]):
+//! 1. the item is retained (保留) in the catalogue;
+//! 2. payer rule: an item paid by the approval department (`payer = department`) may be
+//!    published only by an owner account of that department;
+//! 3. 直接选取 only for projects without fiscal funds;
+//! 4. the service time limit is not above the item's statutory time limit;
+//! 5. a cap price 最高限价 is required for the modes that take quotes; under government
+//!    pricing the cap may not be below the government price (the fixed fee, or the guided
+//!    range's minimum), since no quote could then be valid. A cap above the range maximum is
+//!    not refused: quotes are checked against the range at submission;
+//! 6. the deadline is in the future, and the quote window is at least
+//!    [`QUOTE_WINDOW_WORKING_DAYS`] working days: **the deadline's China date must be on or
+//!    after `calendar.add_working_days(publication China date, 3)`** — equivalently
+//!    `working_days_between(publication day, deadline day) >= 3`; the publication day itself
+//!    never counts (the counting convention of `domain::workdays`);
+//! 7. the weights of 综合评审 are given, each inside its published range, summing to 100;
+//! 8. the credit-grade bar is none or "not D" (`eligibility::valid_grade_bar`);
+//! 9. the 公平竞争 screen ([`super::fairness`]) finds nothing in the scope or the witness.
+//!
+//! After publication ([`check_change`]):
+//! - the mode and the item cannot change (cancel and publish anew);
+//! - a deadline change is refused once the current deadline is less than
+//!   [`CHANGE_FREEZE_HOURS`] (48 h) away, and the new deadline must be at least
+//!   [`MIN_EXTENSION_HOURS`] (48 h) **later** than the current one (a deadline is never
+//!   brought forward); the working-day window of rule 6 is not re-applied;
+//! - a *material* edit (scope, cap, time limit, weights, grade bar: what a quote is priced
+//!   on) needs at least [`CHANGE_FREEZE_HOURS`] before the deadline in force after the change,
+//!   so agencies have time to re-confirm — the owner may extend the deadline in the same
+//!   change; the rules of the edited fields are checked again (4, 5, 7, 8, 9); the models
+//!   layer then bumps the announcement's version.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::catalogue as vocab;
+use super::credit::Grade;
+use super::eligibility::valid_grade_bar;
+use super::fairness;
+use super::money::{Money, MoneyError};
+use super::selection::{Mode, WeightRanges, Weights};
+use super::validate;
+use super::workdays::Calendar;
+
+pub const PROJECT_NAME_MAX: usize = 100;
+pub const PROJECT_CODE_MAX: usize = 40;
+pub const SCOPE_MAX: usize = 2000;
+pub const WITNESS_MAX: usize = 50;
+pub const CANCEL_REASON_MAX: usize = 500;
+/// The longest service time limit typed (the item's statutory limit is the real bound).
+pub const DAYS_MAX: i32 = super::catalogue_rules::DAYS_MAX;
+/// Minimum quote window, in working days after the publication day.
+pub const QUOTE_WINDOW_WORKING_DAYS: u32 = 3;
+/// No deadline change and no material edit this close to the deadline.
+pub const CHANGE_FREEZE_HOURS: i64 = 48;
+/// A deadline extension adds at least this much.
+pub const MIN_EXTENSION_HOURS: i64 = 48;
+/// China time is UTC+8 all year.
+pub const CHINA_OFFSET_HOURS: i64 = 8;
+
+/// One refused field (or the announcement as a whole when `field` is empty): the form
+/// field's name, a locale key and its `{name}` arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    fn new(field: &'static str, key: &'static str) -> Problem {
+        Problem {
+            field,
+            key,
+            args: Vec::new(),
+        }
+    }
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Problem {
+        self.args.push((name, value.into()));
+        self
+    }
+}
+
+fn field_problem(field: &'static str, e: validate::FieldProblem) -> Problem {
+    Problem {
+        field,
+        key: e.key(),
+        args: e.args(),
+    }
+}
+
+// ------------------------------------------------------------------ time
+
+/// A China-time date and time as UTC.
+pub fn china_to_utc(day: NaiveDate, time: NaiveTime) -> NaiveDateTime {
+    day.and_time(time) - Duration::hours(CHINA_OFFSET_HOURS)
+}
+
+/// A UTC time as China time.
+pub fn utc_to_china(t: NaiveDateTime) -> NaiveDateTime {
+    t + Duration::hours(CHINA_OFFSET_HOURS)
+}
+
+/// The China date of a UTC time.
+pub fn china_day(t: NaiveDateTime) -> NaiveDate {
+    utc_to_china(t).date()
+}
+
+/// "2026-12-01 17:00" in China time.
+pub fn fmt_china(t: NaiveDateTime) -> String {
+    utc_to_china(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+// ------------------------------------------------------------------ projects
+
+/// The project form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectInput {
+    pub name: String,
+    pub code: String,
+    pub region: String,
+    /// "yes" or "no".
+    pub fiscal_funds: String,
+    /// Yuan.
+    pub total_investment: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectTerms {
+    pub name: String,
+    /// 投资项目代码 (e.g. 2026-510402-04-01-123456): letters, digits and hyphens.
+    pub code: String,
+    /// A region code of `domain::catalogue::REGIONS`.
+    pub region: String,
+    pub fiscal_funds: bool,
+    pub total_investment: Money,
+}
+
+/// Checks a project form; every refused field is reported.
+pub fn parse_project(i: &ProjectInput) -> Result<ProjectTerms, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let name = validate::text(&i.name, PROJECT_NAME_MAX, true)
+        .map_err(|e| problems.push(field_problem("name", e)))
+        .ok();
+    let code = i.code.trim();
+    if code.is_empty() {
+        problems.push(Problem::new("code", "v.required"));
+    } else if code.chars().count() > PROJECT_CODE_MAX
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        problems.push(
+            Problem::new("code", "pub.err.project_code").with("max", PROJECT_CODE_MAX.to_string()),
+        );
+    }
+    let region = i.region.trim();
+    if !vocab::is_region(region) {
+        problems.push(Problem::new("region", "pub.err.region"));
+    }
+    let fiscal = match i.fiscal_funds.trim() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            problems.push(Problem::new("fiscal_funds", "pub.err.fiscal_funds"));
+            None
+        }
+    };
+    let total = Money::parse_yuan(&i.total_investment)
+        .map_err(|e| problems.push(money_problem("total_investment", e)))
+        .ok();
+    match (name, fiscal, total) {
+        (Some(name), Some(fiscal_funds), Some(total_investment)) if problems.is_empty() => {
+            Ok(ProjectTerms {
+                name,
+                code: code.to_string(),
+                region: region.to_string(),
+                fiscal_funds,
+                total_investment,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+fn money_problem(field: &'static str, e: MoneyError) -> Problem {
+    Problem::new(field, e.key())
+}
+
+// ------------------------------------------------------------------ announcement fields
+
+/// The announcement form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnnouncementInput {
+    pub item_id: String,
+    pub scope: String,
+    pub time_limit_days: String,
+    /// Yuan; empty for none.
+    pub cap: String,
+    pub mode: String,
+    /// China time, `YYYY-MM-DD`.
+    pub deadline_date: String,
+    /// China time, `HH:MM`.
+    pub deadline_time: String,
+    /// "" (no bar) or "C" (not D).
+    pub min_grade: String,
+    pub weight_price: String,
+    pub weight_credit: String,
+    pub weight_qual: String,
+    pub complaint_phone: String,
+    pub witness: String,
+}
+
+/// An announcement's terms, each field well-formed (the publication rules come on top).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    pub item_id: i64,
+    pub scope: String,
+    pub time_limit_days: i32,
+    pub cap: Option<Money>,
+    pub mode: Mode,
+    /// UTC.
+    pub deadline: NaiveDateTime,
+    pub min_grade: Option<Grade>,
+    /// Only for 综合评审 (`None` for the other modes, whatever was typed).
+    pub weights: Option<Weights>,
+    pub complaint_phone: String,
+    pub witness: String,
+}
+
+impl AnnouncementInput {
+    /// The form filled with stored terms (deadline in China time).
+    pub fn of(t: &Terms) -> AnnouncementInput {
+        let local = utc_to_china(t.deadline);
+        let w = |f: fn(&Weights) -> u32| t.weights.map(|w| f(&w).to_string()).unwrap_or_default();
+        AnnouncementInput {
+            item_id: t.item_id.to_string(),
+            scope: t.scope.clone(),
+            time_limit_days: t.time_limit_days.to_string(),
+            cap: t.cap.map(Money::to_plain).unwrap_or_default(),
+            mode: t.mode.code().to_string(),
+            deadline_date: local.format("%Y-%m-%d").to_string(),
+            deadline_time: local.format("%H:%M").to_string(),
+            min_grade: t
+                .min_grade
+                .map(|g| g.code().to_string())
+                .unwrap_or_default(),
+            weight_price: w(|w| w.price),
+            weight_credit: w(|w| w.credit),
+            weight_qual: w(|w| w.qualification),
+            complaint_phone: t.complaint_phone.clone(),
+            witness: t.witness.clone(),
+        }
+    }
+}
+
+/// The quote deadline typed as a China date and time, in UTC; it must be after `now` (UTC).
+pub fn parse_deadline(
+    date: &str,
+    time: &str,
+    now: NaiveDateTime,
+) -> Result<NaiveDateTime, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let day = if date.trim().is_empty() {
+        problems.push(Problem::new("deadline_date", "v.required"));
+        None
+    } else {
+        NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| {
+                (super::workdays::FIRST_YEAR..=super::workdays::LAST_YEAR)
+                    .contains(&chrono::Datelike::year(d))
+            })
+            .or_else(|| {
+                problems.push(Problem::new("deadline_date", "pub.err.date_invalid"));
+                None
+            })
+    };
+    let t = if time.trim().is_empty() {
+        problems.push(Problem::new("deadline_time", "v.required"));
+        None
+    } else {
+        NaiveTime::parse_from_str(time.trim(), "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(time.trim(), "%H:%M:%S"))
+            .ok()
+            .or_else(|| {
+                problems.push(Problem::new("deadline_time", "pub.err.time_invalid"));
+                None
+            })
+    };
+    match (day, t) {
+        (Some(d), Some(t)) => {
+            let utc = china_to_utc(d, t);
+            if utc <= now {
+                Err(vec![
+                    Problem::new("deadline_date", "pub.rule.deadline_past")
+                        .with("now", fmt_china(now)),
+                ])
+            } else {
+                Ok(utc)
+            }
+        }
+        _ => Err(problems),
+    }
+}
+
+/// The cap price: empty is none (then [`rule_cap`] says whether one is needed), otherwise a
+/// yuan amount above zero with at most two decimals.
+pub fn parse_cap(s: &str) -> Result<Option<Money>, Problem> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    match Money::parse_yuan(s) {
+        Ok(m) if m.fen() > 0 => Ok(Some(m)),
+        Ok(_) => Err(Problem::new("cap", "pub.err.cap_positive")),
+        Err(e) => Err(money_problem("cap", e)),
+    }
+}
+
+/// The grade bar: "" is none, "C" is "not D"; anything else is refused.
+pub fn parse_grade_bar(s: &str) -> Result<Option<Grade>, Problem> {
+    match s.trim() {
+        "" => Ok(None),
+        other => Grade::parse(other)
+            .filter(|g| valid_grade_bar(Some(*g)))
+            .map(Some)
+            .ok_or_else(|| Problem::new("min_grade", "pub.rule.grade_bar")),
+    }
+}
+
+fn parse_weight(field: &'static str, s: &str) -> Result<u32, Problem> {
+    let t = s.trim().trim_end_matches(['%', '％']).trim();
+    if t.is_empty() {
+        return Err(Problem::new(field, "v.required"));
+    }
+    t.parse::<u32>()
+        .ok()
+        .filter(|w| *w <= 100)
+        .ok_or_else(|| Problem::new(field, "pub.err.weight_invalid"))
+}
+
+/// Checks every field of the announcement form (not yet the publication rules, except
+/// that a mode taking quotes needs a cap, which the database also insists on, and that the
+/// deadline is in the future). Every refused field is reported.
+pub fn parse_terms(i: &AnnouncementInput, now: NaiveDateTime) -> Result<Terms, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let item_id = i
+        .item_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .or_else(|| {
+            problems.push(Problem::new("item_id", "pub.err.item_required"));
+            None
+        });
+    let scope = validate::text(&i.scope, SCOPE_MAX, true)
+        .map_err(|e| problems.push(field_problem("scope", e)))
+        .ok();
+    let days = match i.time_limit_days.trim() {
+        "" => {
+            problems.push(Problem::new("time_limit_days", "v.required"));
+            None
+        }
+        t => t
+            .parse::<i32>()
+            .ok()
+            .filter(|d| (1..=DAYS_MAX).contains(d))
+            .or_else(|| {
+                problems.push(
+                    Problem::new("time_limit_days", "pub.err.days_invalid")
+                        .with("max", DAYS_MAX.to_string()),
+                );
+                None
+            }),
+    };
+    let mode = Mode::parse(i.mode.trim()).or_else(|| {
+        problems.push(Problem::new("mode", "pub.err.mode_invalid"));
+        None
+    });
+    let cap = match parse_cap(&i.cap) {
+        Ok(c) => {
+            if c.is_none() && mode.is_some_and(Mode::takes_quotes) {
+                problems.push(Problem::new("cap", "pub.rule.cap_required"));
+            }
+            c
+        }
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    let deadline = parse_deadline(&i.deadline_date, &i.deadline_time, now)
+        .map_err(|p| problems.extend(p))
+        .ok();
+    let min_grade = parse_grade_bar(&i.min_grade)
+        .map_err(|p| problems.push(p))
+        .ok()
+        .flatten();
+    let weights = if mode == Some(Mode::WeightedScoring) {
+        let p = parse_weight("weight_price", &i.weight_price).map_err(|e| problems.push(e));
+        let c = parse_weight("weight_credit", &i.weight_credit).map_err(|e| problems.push(e));
+        let q = parse_weight("weight_qual", &i.weight_qual).map_err(|e| problems.push(e));
+        match (p, c, q) {
+            (Ok(price), Ok(credit), Ok(qualification)) => Some(Weights {
+                price,
+                credit,
+                qualification,
+            }),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let phone = validate::phone_cn(&i.complaint_phone)
+        .map_err(|e| problems.push(field_problem("complaint_phone", e)))
+        .ok();
+    let witness = validate::text(&i.witness, WITNESS_MAX, false)
+        .map_err(|e| problems.push(field_problem("witness", e)))
+        .ok();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    match (item_id, scope, days, mode, deadline, phone, witness) {
+        (
+            Some(item_id),
+            Some(scope),
+            Some(time_limit_days),
+            Some(mode),
+            Some(deadline),
+            Some(complaint_phone),
+            Some(witness),
+        ) => Ok(Terms {
+            item_id,
+            scope,
+            time_limit_days,
+            cap,
+            mode,
+            deadline,
+            min_grade,
+            weights,
+            complaint_phone,
+            witness,
+        }),
+        _ => Err(problems),
+    }
+}
+
+// ------------------------------------------------------------------ publication rules
+
+/// What the rules need to know of the catalogue item.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemFacts<'a> {
+    /// `catalogue_items.status`: draft / retained / cancelled.
+    pub status: &'a str,
+    /// `enterprise` or `department`.
+    pub payer: &'a str,
+    /// The approval department.
+    pub department_id: i64,
+    /// The statutory time limit, in days.
+    pub time_limit_days: i32,
+    /// market / guided / fixed.
+    pub pricing: &'a str,
+    pub price_min: Option<Money>,
+    pub price_max: Option<Money>,
+}
+
+/// Everything else the rules look at.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting<'a> {
+    /// UTC.
+    pub now: NaiveDateTime,
+    pub calendar: &'a Calendar,
+    /// The project uses fiscal funds.
+    pub fiscal_funds: bool,
+    /// The publishing owner's department (`users.department_id`), if any.
+    pub owner_department_id: Option<i64>,
+    pub weight_ranges: WeightRanges,
+    /// Registered agency names that appear in the announcement's free text.
+    pub agency_names: &'a [String],
+}
+
+/// Rule 1: the item is retained in the catalogue.
+pub fn rule_item_retained(item: &ItemFacts<'_>) -> Option<Problem> {
+    (item.status != "retained").then(|| Problem::new("item_id", "pub.rule.item_not_retained"))
+}
+
+/// Rule 2: an item the approval department pays for is published by that department only.
+pub fn rule_payer(item: &ItemFacts<'_>, owner_department_id: Option<i64>) -> Option<Problem> {
+    (item.payer == "department" && owner_department_id != Some(item.department_id))
+        .then(|| Problem::new("item_id", "pub.rule.payer_department"))
+}
+
+/// Rule 3: 直接选取 only without fiscal funds.
+pub fn rule_direct(mode: Mode, fiscal_funds: bool) -> Option<Problem> {
+    (mode == Mode::Direct && fiscal_funds).then(|| Problem::new("mode", "pub.rule.direct_fiscal"))
+}
+
+/// Rule 4: the service time limit is within the item's statutory limit.
+pub fn rule_time_limit(days: i32, item: &ItemFacts<'_>) -> Option<Problem> {
+    (days > item.time_limit_days).then(|| {
+        Problem::new("time_limit_days", "pub.rule.time_limit")
+            .with("max", item.time_limit_days.to_string())
+    })
+}
+
+/// Rule 5: a cap for the modes that take quotes, and not below the government price.
+pub fn rule_cap(mode: Mode, cap: Option<Money>, item: &ItemFacts<'_>) -> Option<Problem> {
+    let Some(cap) = cap else {
+        return mode
+            .takes_quotes()
+            .then(|| Problem::new("cap", "pub.rule.cap_required"));
+    };
+    match item.pricing {
+        "fixed" => {
+            let fee = item.price_min.or(item.price_max)?;
+            (cap < fee).then(|| {
+                Problem::new("cap", "pub.rule.cap_below_fixed").with("price", fee.to_string())
+            })
+        }
+        "guided" => {
+            let min = item.price_min?;
+            (cap < min).then(|| {
+                Problem::new("cap", "pub.rule.cap_below_range")
+                    .with("min", min.to_string())
+                    .with(
+                        "max",
+                        item.price_max.map(|m| m.to_string()).unwrap_or_default(),
+                    )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The first China date a deadline may fall on when publishing at `now` (UTC): three
+/// working days after the publication day, which does not count.
+pub fn earliest_deadline_day(now: NaiveDateTime, calendar: &Calendar) -> NaiveDate {
+    calendar.add_working_days(china_day(now), QUOTE_WINDOW_WORKING_DAYS)
+}
+
+/// Rule 6: the deadline is in the future and leaves the quote window.
+pub fn rule_deadline(
+    deadline: NaiveDateTime,
+    now: NaiveDateTime,
+    calendar: &Calendar,
+) -> Option<Problem> {
+    if deadline <= now {
+        return Some(
+            Problem::new("deadline_date", "pub.rule.deadline_past").with("now", fmt_china(now)),
+        );
+    }
+    let earliest = earliest_deadline_day(now, calendar);
+    (china_day(deadline) < earliest).then(|| {
+        Problem::new("deadline_date", "pub.rule.window")
+            .with("days", QUOTE_WINDOW_WORKING_DAYS.to_string())
+            .with("earliest", earliest.format("%Y-%m-%d").to_string())
+    })
+}
+
+/// Rule 7: weights for 综合评审, in their ranges, summing to 100.
+pub fn rule_weights(
+    mode: Mode,
+    weights: Option<Weights>,
+    ranges: &WeightRanges,
+) -> Option<Problem> {
+    if mode != Mode::WeightedScoring {
+        return None;
+    }
+    let Some(w) = weights else {
+        return Some(Problem::new("weight_price", "pub.rule.weights_required"));
+    };
+    w.validate(ranges).err().map(|e| {
+        let field = match e {
+            super::selection::WeightsError::CreditOutOfRange { .. } => "weight_credit",
+            super::selection::WeightsError::QualificationOutOfRange { .. } => "weight_qual",
+            _ => "weight_price",
+        };
+        Problem {
+            field,
+            key: e.key(),
+            args: e.args(),
+        }
+    })
+}
+
+/// Rule 8: the credit-grade bar is none or "not D".
+pub fn rule_grade_bar(bar: Option<Grade>) -> Option<Problem> {
+    (!valid_grade_bar(bar)).then(|| Problem::new("min_grade", "pub.rule.grade_bar"))
+}
+
+/// Rule 9: the 公平竞争 screen of one free-text field.
+pub fn rule_fairness(field: &'static str, text: &str, agency_names: &[String]) -> Vec<Problem> {
+    fairness::screen_with_names(text, agency_names)
+        .into_iter()
+        .map(|f| Problem {
+            field,
+            key: f.key(),
+            args: f.args(),
+        })
+        .collect()
+}
+
+/// Every publication rule, in the order of the module doc; empty when the announcement may
+/// be published.
+pub fn check(t: &Terms, item: &ItemFacts<'_>, s: &Setting<'_>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = [
+        rule_item_retained(item),
+        rule_payer(item, s.owner_department_id),
+        rule_direct(t.mode, s.fiscal_funds),
+        rule_time_limit(t.time_limit_days, item),
+        rule_cap(t.mode, t.cap, item),
+        rule_deadline(t.deadline, s.now, s.calendar),
+        rule_weights(t.mode, t.weights, &s.weight_ranges),
+        rule_grade_bar(t.min_grade),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    out.extend(rule_fairness("scope", &t.scope, s.agency_names));
+    out.extend(rule_fairness("witness", &t.witness, s.agency_names));
+    out
+}
+
+// ------------------------------------------------------------------ changes after publication
+
+/// The deadline change rules: not within [`CHANGE_FREEZE_HOURS`] of the current deadline,
+/// in the future, and at least [`MIN_EXTENSION_HOURS`] later than the current deadline.
+pub fn check_deadline_change(
+    current: NaiveDateTime,
+    new: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Option<Problem> {
+    if new == current {
+        return None;
+    }
+    if now + Duration::hours(CHANGE_FREEZE_HOURS) > current {
+        return Some(
+            Problem::new("deadline_date", "pub.change.deadline_frozen")
+                .with("deadline", fmt_china(current))
+                .with("hours", CHANGE_FREEZE_HOURS.to_string()),
+        );
+    }
+    if new <= now {
+        return Some(
+            Problem::new("deadline_date", "pub.rule.deadline_past").with("now", fmt_china(now)),
+        );
+    }
+    let earliest = current + Duration::hours(MIN_EXTENSION_HOURS);
+    (new < earliest).then(|| {
+        Problem::new("deadline_date", "pub.change.extension_short")
+            .with("deadline", fmt_china(current))
+            .with("earliest", fmt_china(earliest))
+            .with("hours", MIN_EXTENSION_HOURS.to_string())
+    })
+}
+
+/// The material fields that differ (form field names): what a quote is priced on.
+pub fn material_changes(old: &Terms, new: &Terms) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if old.scope != new.scope {
+        out.push("scope");
+    }
+    if old.cap != new.cap {
+        out.push("cap");
+    }
+    if old.time_limit_days != new.time_limit_days {
+        out.push("time_limit_days");
+    }
+    if old.weights != new.weights {
+        out.push("weights");
+    }
+    if old.min_grade != new.min_grade {
+        out.push("min_grade");
+    }
+    out
+}
+
+/// What an allowed change after publication changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeSummary {
+    pub deadline: bool,
+    /// Material fields (non-empty: the version is bumped).
+    pub material: Vec<&'static str>,
+    /// Other fields (complaint phone, witness, avoided units).
+    pub other: Vec<&'static str>,
+}
+
+impl ChangeSummary {
+    pub fn is_empty(&self) -> bool {
+        !self.deadline && self.material.is_empty() && self.other.is_empty()
+    }
+}
+
+/// The change rules of the module doc. `avoided_changed` says whether the list of avoided
+/// units differs. Every failure is reported; `Ok` says what changes.
+pub fn check_change(
+    old: &Terms,
+    new: &Terms,
+    avoided_changed: bool,
+    item: &ItemFacts<'_>,
+    s: &Setting<'_>,
+) -> Result<ChangeSummary, Vec<Problem>> {
+    let mut problems = Vec::new();
+    if new.mode != old.mode {
+        problems.push(Problem::new("mode", "pub.change.mode_fixed"));
+    }
+    if new.item_id != old.item_id {
+        problems.push(Problem::new("item_id", "pub.change.item_fixed"));
+    }
+    let summary = ChangeSummary {
+        deadline: new.deadline != old.deadline,
+        material: material_changes(old, new),
+        other: [
+            (old.complaint_phone != new.complaint_phone).then_some("complaint_phone"),
+            (old.witness != new.witness).then_some("witness"),
+            avoided_changed.then_some("avoided"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
+    if summary.is_empty() && problems.is_empty() {
+        return Err(vec![Problem::new("", "pub.change.nothing")]);
+    }
+    if summary.deadline {
+        problems.extend(check_deadline_change(old.deadline, new.deadline, s.now));
+    }
+    if !summary.material.is_empty() && s.now + Duration::hours(CHANGE_FREEZE_HOURS) > new.deadline {
+        problems.push(
+            Problem::new("", "pub.change.material_too_late")
+                .with("hours", CHANGE_FREEZE_HOURS.to_string()),
+        );
+    }
+    for f in &summary.material {
+        match *f {
+            "scope" => problems.extend(rule_fairness("scope", &new.scope, s.agency_names)),
+            "cap" => problems.extend(rule_cap(new.mode, new.cap, item)),
+            "time_limit_days" => problems.extend(rule_time_limit(new.time_limit_days, item)),
+            "weights" => problems.extend(rule_weights(new.mode, new.weights, &s.weight_ranges)),
+            "min_grade" => problems.extend(rule_grade_bar(new.min_grade)),
+            _ => {}
+        }
+    }
+    if summary.other.contains(&"witness") {
+        problems.extend(rule_fairness("witness", &new.witness, s.agency_names));
+    }
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A cancellation needs a reason (1–[`CANCEL_REASON_MAX`] characters).
+pub fn parse_cancel_reason(s: &str) -> Result<String, Problem> {
+    validate::text(s, CANCEL_REASON_MAX, true).map_err(|e| field_problem("reason", e))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::domain::selection::Settings;
+    use crate::domain::workdays::DayKind;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A UTC time from a China-time text.
+    fn cn(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap() - Duration::hours(8)
+    }
+
+    fn keys(p: &[Problem]) -> Vec<&'static str> {
+        p.iter().map(|p| p.key).collect()
+    }
+
+    fn item() -> ItemFacts<'static> {
+        ItemFacts {
+            status: "retained",
+            payer: "enterprise",
+            department_id: 7,
+            time_limit_days: 20,
+            pricing: "market",
+            price_min: None,
+            price_max: None,
+        }
+    }
+
+    fn terms() -> Terms {
+        Terms {
+            item_id: 1,
+            scope: "本项目位于攀枝花市东区，编制环境影响报告表。".into(),
+            time_limit_days: 15,
+            cap: Some(Money::from_fen(5_000_000)),
+            mode: Mode::LowestPrice,
+            // Monday 2026-03-16 17:00 China time.
+            deadline: cn("2026-03-16 17:00"),
+            min_grade: None,
+            weights: None,
+            complaint_phone: "0812-3336001".into(),
+            witness: String::new(),
+        }
+    }
+
+    fn input() -> AnnouncementInput {
+        AnnouncementInput {
+            item_id: "1".into(),
+            scope: "编制环境影响报告表".into(),
+            time_limit_days: "15".into(),
+            cap: "50000".into(),
+            mode: "lowest_price".into(),
+            deadline_date: "2026-03-16".into(),
+            deadline_time: "17:00".into(),
+            min_grade: String::new(),
+            weight_price: String::new(),
+            weight_credit: String::new(),
+            weight_qual: String::new(),
+            complaint_phone: "0812-3336001".into(),
+            witness: String::new(),
+        }
+    }
+
+    const NO_NAMES: &[String] = &[];
+
+    fn setting(now: NaiveDateTime, cal: &Calendar) -> Setting<'_> {
+        Setting {
+            now,
+            calendar: cal,
+            fiscal_funds: true,
+            owner_department_id: None,
+            weight_ranges: Settings::default().weight_ranges,
+            agency_names: NO_NAMES,
+        }
+    }
+
+    // ---------------------------------------------------------------- time
+
+    #[test]
+    fn china_time_is_utc_plus_eight() {
+        let t = china_to_utc(d("2026-03-16"), NaiveTime::from_hms_opt(7, 30, 0).unwrap());
+        assert_eq!(
+            t,
+            NaiveDateTime::parse_from_str("2026-03-15 23:30", "%Y-%m-%d %H:%M").unwrap()
+        );
+        assert_eq!(china_day(t), d("2026-03-16"));
+        assert_eq!(fmt_china(t), "2026-03-16 07:30");
+    }
+
+    // ---------------------------------------------------------------- projects
+
+    #[test]
+    fn a_good_project_parses() {
+        let p = parse_project(&ProjectInput {
+            name: " 钒钛产业园道路工程 ".into(),
+            code: "2026-510402-04-01-123456".into(),
+            region: "pzh_dongqu".into(),
+            fiscal_funds: "yes".into(),
+            total_investment: "12,000,000".into(),
+        })
+        .unwrap();
+        assert_eq!(p.name, "钒钛产业园道路工程");
+        assert!(p.fiscal_funds);
+        assert_eq!(p.total_investment, Money::from_fen(1_200_000_000));
+    }
+
+    #[test]
+    fn every_bad_project_field_is_reported() {
+        let e = parse_project(&ProjectInput {
+            name: String::new(),
+            code: "2026 代码".into(),
+            region: "mars".into(),
+            fiscal_funds: "maybe".into(),
+            total_investment: "1.234".into(),
+        })
+        .unwrap_err();
+        let fields: Vec<_> = e.iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            vec!["name", "code", "region", "fiscal_funds", "total_investment"]
+        );
+        assert_eq!(
+            keys(&e),
+            vec![
+                "v.required",
+                "pub.err.project_code",
+                "pub.err.region",
+                "pub.err.fiscal_funds",
+                "v.money.too_many_decimals"
+            ]
+        );
+    }
+
+    // ---------------------------------------------------------------- fields
+
+    #[test]
+    fn a_good_form_parses_in_china_time() {
+        let now = cn("2026-03-01 09:00");
+        let t = parse_terms(&input(), now).unwrap();
+        assert_eq!(t.deadline, cn("2026-03-16 17:00"));
+        assert_eq!(t.cap, Some(Money::from_fen(5_000_000)));
+        assert_eq!(t.weights, None);
+        assert_eq!(AnnouncementInput::of(&t).deadline_time, "17:00");
+        assert_eq!(AnnouncementInput::of(&t).cap, "50000.00");
+    }
+
+    #[test]
+    fn cap_must_be_above_zero_with_two_decimals() {
+        assert_eq!(parse_cap(""), Ok(None));
+        assert_eq!(parse_cap("0").unwrap_err().key, "pub.err.cap_positive");
+        assert_eq!(parse_cap("0.00").unwrap_err().key, "pub.err.cap_positive");
+        assert_eq!(
+            parse_cap("1.234").unwrap_err().key,
+            "v.money.too_many_decimals"
+        );
+        assert_eq!(parse_cap("abc").unwrap_err().key, "v.money.invalid");
+        assert_eq!(parse_cap("-5").unwrap_err().key, "v.money.negative");
+        assert_eq!(parse_cap("1,234.5"), Ok(Some(Money::from_fen(123_450))));
+    }
+
+    #[test]
+    fn a_mode_taking_quotes_needs_a_cap_in_the_form() {
+        let now = cn("2026-03-01 09:00");
+        let mut i = input();
+        i.cap = String::new();
+        assert_eq!(
+            keys(&parse_terms(&i, now).unwrap_err()),
+            vec!["pub.rule.cap_required"]
+        );
+        i.mode = "random_draw".into();
+        assert_eq!(parse_terms(&i, now).unwrap().cap, None);
+    }
+
+    #[test]
+    fn deadline_must_be_a_future_china_date_and_time() {
+        let now = cn("2026-03-01 09:00");
+        assert_eq!(
+            keys(&parse_deadline("2026-02-28", "17:00", now).unwrap_err()),
+            vec!["pub.rule.deadline_past"]
+        );
+        // 09:00 China time is exactly now: not in the future.
+        assert!(parse_deadline("2026-03-01", "09:00", now).is_err());
+        assert!(parse_deadline("2026-03-01", "09:01", now).is_ok());
+        assert_eq!(
+            keys(&parse_deadline("2026-02-30", "17:00", now).unwrap_err()),
+            vec!["pub.err.date_invalid"]
+        );
+        assert_eq!(
+            keys(&parse_deadline("tomorrow", "5pm", now).unwrap_err()),
+            vec!["pub.err.date_invalid", "pub.err.time_invalid"]
+        );
+        assert_eq!(
+            keys(&parse_deadline("", "", now).unwrap_err()),
+            vec!["v.required", "v.required"]
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_beside_its_name() {
+        let now = cn("2026-03-01 09:00");
+        let i = AnnouncementInput {
+            item_id: "x".into(),
+            scope: " ".into(),
+            time_limit_days: "十五".into(),
+            cap: "1.234".into(),
+            mode: "auction".into(),
+            deadline_date: "2026-01-01".into(),
+            deadline_time: "17:00".into(),
+            min_grade: "B".into(),
+            complaint_phone: "12".into(),
+            ..AnnouncementInput::default()
+        };
+        let fields: Vec<_> = parse_terms(&i, now)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "item_id",
+                "scope",
+                "time_limit_days",
+                "mode",
+                "cap",
+                "deadline_date",
+                "min_grade",
+                "complaint_phone"
+            ]
+        );
+    }
+
+    #[test]
+    fn weights_are_read_only_for_weighted_scoring() {
+        let now = cn("2026-03-01 09:00");
+        let mut i = input();
+        i.weight_price = "abc".into();
+        assert_eq!(parse_terms(&i, now).unwrap().weights, None);
+        i.mode = "weighted_scoring".into();
+        let e = parse_terms(&i, now).unwrap_err();
+        assert_eq!(
+            e.iter().map(|p| (p.field, p.key)).collect::<Vec<_>>(),
+            vec![
+                ("weight_price", "pub.err.weight_invalid"),
+                ("weight_credit", "v.required"),
+                ("weight_qual", "v.required")
+            ]
+        );
+        i.weight_price = "40%".into();
+        i.weight_credit = "30".into();
+        i.weight_qual = "30".into();
+        assert_eq!(
+            parse_terms(&i, now).unwrap().weights,
+            Some(Weights {
+                price: 40,
+                credit: 30,
+                qualification: 30
+            })
+        );
+    }
+
+    #[test]
+    fn grade_bar_is_none_or_not_d() {
+        assert_eq!(parse_grade_bar(""), Ok(None));
+        assert_eq!(parse_grade_bar("C"), Ok(Some(Grade::C)));
+        for bad in ["A", "B", "D", "x"] {
+            assert_eq!(parse_grade_bar(bad).unwrap_err().key, "pub.rule.grade_bar");
+        }
+        assert!(rule_grade_bar(None).is_none());
+        assert!(rule_grade_bar(Some(Grade::C)).is_none());
+        assert!(rule_grade_bar(Some(Grade::B)).is_some());
+    }
+
+    // ---------------------------------------------------------------- rules one by one
+
+    #[test]
+    fn rule_item_must_be_retained() {
+        assert!(rule_item_retained(&item()).is_none());
+        for s in ["draft", "cancelled"] {
+            let i = ItemFacts {
+                status: s,
+                ..item()
+            };
+            assert_eq!(
+                rule_item_retained(&i).unwrap().key,
+                "pub.rule.item_not_retained"
+            );
+        }
+    }
+
+    #[test]
+    fn rule_payer_department_only_for_its_own_owner() {
+        let i = ItemFacts {
+            payer: "department",
+            ..item()
+        };
+        assert_eq!(
+            rule_payer(&i, None).unwrap().key,
+            "pub.rule.payer_department"
+        );
+        assert!(rule_payer(&i, Some(8)).is_some());
+        assert!(rule_payer(&i, Some(7)).is_none());
+        assert!(
+            rule_payer(&item(), None).is_none(),
+            "enterprise pays: anyone"
+        );
+    }
+
+    #[test]
+    fn rule_direct_selection_only_without_fiscal_funds() {
+        assert_eq!(
+            rule_direct(Mode::Direct, true).unwrap().key,
+            "pub.rule.direct_fiscal"
+        );
+        assert!(rule_direct(Mode::Direct, false).is_none());
+        for m in Mode::ALL.into_iter().filter(|m| *m != Mode::Direct) {
+            assert!(rule_direct(m, true).is_none());
+        }
+    }
+
+    #[test]
+    fn rule_time_limit_within_the_statutory_limit() {
+        assert!(rule_time_limit(20, &item()).is_none());
+        let p = rule_time_limit(21, &item()).unwrap();
+        assert_eq!(
+            (p.key, p.args.clone()),
+            ("pub.rule.time_limit", vec![("max", "20".to_string())])
+        );
+    }
+
+    #[test]
+    fn rule_cap_required_for_quotes_and_not_below_government_price() {
+        for m in Mode::ALL {
+            assert_eq!(
+                rule_cap(m, None, &item()).is_some(),
+                m.takes_quotes(),
+                "{m:?}"
+            );
+        }
+        let fixed = ItemFacts {
+            pricing: "fixed",
+            price_min: Some(Money::from_fen(100_000)),
+            price_max: Some(Money::from_fen(100_000)),
+            ..item()
+        };
+        assert_eq!(
+            rule_cap(Mode::LowestPrice, Some(Money::from_fen(99_999)), &fixed)
+                .unwrap()
+                .key,
+            "pub.rule.cap_below_fixed"
+        );
+        assert!(rule_cap(Mode::LowestPrice, Some(Money::from_fen(100_000)), &fixed).is_none());
+        let guided = ItemFacts {
+            pricing: "guided",
+            price_min: Some(Money::from_fen(50_000)),
+            price_max: Some(Money::from_fen(80_000)),
+            ..item()
+        };
+        assert_eq!(
+            rule_cap(Mode::LowestPrice, Some(Money::from_fen(40_000)), &guided)
+                .unwrap()
+                .key,
+            "pub.rule.cap_below_range"
+        );
+        // Above the range maximum is not a publication rule: quotes are checked instead.
+        assert!(rule_cap(Mode::LowestPrice, Some(Money::from_fen(90_000)), &guided).is_none());
+        // Market pricing: any positive cap.
+        assert!(rule_cap(Mode::LowestPrice, Some(Money::from_fen(1)), &item()).is_none());
+    }
+
+    #[test]
+    fn rule_deadline_in_the_future_with_three_working_days() {
+        let cal = Calendar::default();
+        // Published Thursday 2026-03-05 10:00: Fri, Mon, Tue are the three working days.
+        let now = cn("2026-03-05 10:00");
+        assert_eq!(earliest_deadline_day(now, &cal), d("2026-03-10"));
+        assert!(rule_deadline(cn("2026-03-10 00:01"), now, &cal).is_none());
+        let p = rule_deadline(cn("2026-03-09 17:00"), now, &cal).unwrap();
+        assert_eq!(p.key, "pub.rule.window");
+        assert!(p.args.contains(&("earliest", "2026-03-10".to_string())));
+        assert_eq!(
+            rule_deadline(cn("2026-03-05 09:59"), now, &cal)
+                .unwrap()
+                .key,
+            "pub.rule.deadline_past"
+        );
+        // Published late on Thursday China time: still Thursday's count.
+        assert_eq!(
+            earliest_deadline_day(cn("2026-03-05 23:59"), &cal),
+            d("2026-03-10")
+        );
+    }
+
+    #[test]
+    fn rule_deadline_counts_holidays_and_make_up_days() {
+        // 2026 National Day: Oct 1–7 off (weekdays 1, 2, 5, 6, 7), Sat Oct 10 worked.
+        let cal = Calendar::new([
+            (d("2026-10-01"), DayKind::Holiday),
+            (d("2026-10-02"), DayKind::Holiday),
+            (d("2026-10-05"), DayKind::Holiday),
+            (d("2026-10-06"), DayKind::Holiday),
+            (d("2026-10-07"), DayKind::Holiday),
+            (d("2026-10-10"), DayKind::Workday),
+        ]);
+        let now = cn("2026-09-30 10:00");
+        // Thu 8, Fri 9, Sat 10 (make-up day).
+        assert_eq!(earliest_deadline_day(now, &cal), d("2026-10-10"));
+        assert!(rule_deadline(cn("2026-10-09 17:00"), now, &cal).is_some());
+        assert!(rule_deadline(cn("2026-10-10 17:00"), now, &cal).is_none());
+    }
+
+    #[test]
+    fn rule_weights_only_for_weighted_scoring() {
+        let r = Settings::default().weight_ranges;
+        assert!(rule_weights(Mode::LowestPrice, None, &r).is_none());
+        assert_eq!(
+            rule_weights(Mode::WeightedScoring, None, &r).unwrap().key,
+            "pub.rule.weights_required"
+        );
+        let ok = Weights {
+            price: 40,
+            credit: 30,
+            qualification: 30,
+        };
+        assert!(rule_weights(Mode::WeightedScoring, Some(ok), &r).is_none());
+        let low_price = Weights {
+            price: 20,
+            credit: 40,
+            qualification: 40,
+        };
+        let p = rule_weights(Mode::WeightedScoring, Some(low_price), &r).unwrap();
+        assert_eq!(
+            (p.field, p.key),
+            ("weight_price", "selection.weights.price_range")
+        );
+        let credit = Weights {
+            price: 40,
+            credit: 5,
+            qualification: 55,
+        };
+        assert_eq!(
+            rule_weights(Mode::WeightedScoring, Some(credit), &r)
+                .unwrap()
+                .field,
+            "weight_credit"
+        );
+        let sum = Weights {
+            price: 40,
+            credit: 30,
+            qualification: 20,
+        };
+        assert_eq!(
+            rule_weights(Mode::WeightedScoring, Some(sum), &r)
+                .unwrap()
+                .key,
+            "selection.weights.sum"
+        );
+    }
+
+    #[test]
+    fn rule_fairness_screens_free_text_with_agency_names() {
+        assert!(rule_fairness("scope", "本项目位于攀枝花市东区", NO_NAMES).is_empty());
+        let p = rule_fairness("scope", "限本地企业报名", NO_NAMES);
+        assert_eq!((p[0].field, p[0].key), ("scope", "pub.fair.region"));
+        let names = vec!["四川蜀环环境科技有限公司".to_string()];
+        let p = rule_fairness("witness", "四川蜀环环境科技有限公司", &names);
+        assert_eq!((p[0].field, p[0].key), ("witness", "pub.fair.named"));
+    }
+
+    #[test]
+    fn check_passes_a_good_announcement_and_reports_every_failure() {
+        let cal = Calendar::default();
+        let now = cn("2026-03-02 09:00");
+        assert!(check(&terms(), &item(), &setting(now, &cal)).is_empty());
+
+        let bad = Terms {
+            scope: "仅限本地企业，注册资本不低于500万元".into(),
+            time_limit_days: 30,
+            mode: Mode::Direct,
+            deadline: cn("2026-03-03 17:00"),
+            ..terms()
+        };
+        let i = ItemFacts {
+            status: "cancelled",
+            payer: "department",
+            ..item()
+        };
+        assert_eq!(
+            keys(&check(&bad, &i, &setting(now, &cal))),
+            vec![
+                "pub.rule.item_not_retained",
+                "pub.rule.payer_department",
+                "pub.rule.direct_fiscal",
+                "pub.rule.time_limit",
+                "pub.rule.window",
+                "pub.fair.region",
+                "pub.fair.size",
+            ]
+        );
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    #[test]
+    fn deadline_change_is_frozen_within_48_hours() {
+        let current = cn("2026-03-16 17:00");
+        let later = cn("2026-03-20 17:00");
+        assert!(check_deadline_change(current, later, cn("2026-03-14 16:59")).is_none());
+        let p = check_deadline_change(current, later, cn("2026-03-14 17:01")).unwrap();
+        assert_eq!(p.key, "pub.change.deadline_frozen");
+        assert!(
+            check_deadline_change(current, current, cn("2026-03-16 16:00")).is_none(),
+            "no change"
+        );
+    }
+
+    #[test]
+    fn an_extension_adds_at_least_48_hours_and_never_shortens() {
+        let current = cn("2026-03-16 17:00");
+        let now = cn("2026-03-02 09:00");
+        assert!(check_deadline_change(current, cn("2026-03-18 17:00"), now).is_none());
+        assert_eq!(
+            check_deadline_change(current, cn("2026-03-18 16:59"), now)
+                .unwrap()
+                .key,
+            "pub.change.extension_short"
+        );
+        assert_eq!(
+            check_deadline_change(current, cn("2026-03-10 17:00"), now)
+                .unwrap()
+                .key,
+            "pub.change.extension_short"
+        );
+        assert_eq!(
+            check_deadline_change(current, cn("2026-03-01 17:00"), now)
+                .unwrap()
+                .key,
+            "pub.rule.deadline_past"
+        );
+    }
+
+    #[test]
+    fn material_fields_are_what_a_quote_is_priced_on() {
+        let old = terms();
+        assert!(material_changes(&old, &old).is_empty());
+        let new = Terms {
+            scope: "新的服务范围".into(),
+            cap: Some(Money::from_fen(1)),
+            time_limit_days: 10,
+            min_grade: Some(Grade::C),
+            complaint_phone: "13800000000".into(),
+            deadline: cn("2026-03-20 17:00"),
+            ..terms()
+        };
+        assert_eq!(
+            material_changes(&old, &new),
+            vec!["scope", "cap", "time_limit_days", "min_grade"]
+        );
+    }
+
+    #[test]
+    fn check_change_applies_the_change_rules_and_the_rules_of_edited_fields() {
+        let cal = Calendar::default();
+        let now = cn("2026-03-02 09:00");
+        let s = setting(now, &cal);
+        let old = terms();
+        assert_eq!(
+            keys(&check_change(&old, &old, false, &item(), &s).unwrap_err()),
+            vec!["pub.change.nothing"]
+        );
+
+        let phone = Terms {
+            complaint_phone: "13800000000".into(),
+            ..terms()
+        };
+        let ok = check_change(&old, &phone, false, &item(), &s).unwrap();
+        assert_eq!(ok.other, vec!["complaint_phone"]);
+        assert!(ok.material.is_empty() && !ok.deadline);
+
+        let cap = Terms {
+            cap: Some(Money::from_fen(4_000_000)),
+            ..terms()
+        };
+        assert_eq!(
+            check_change(&old, &cap, false, &item(), &s)
+                .unwrap()
+                .material,
+            vec!["cap"]
+        );
+
+        let bad = Terms {
+            mode: Mode::RandomDraw,
+            scope: "本地企业优先".into(),
+            time_limit_days: 99,
+            ..terms()
+        };
+        assert_eq!(
+            keys(&check_change(&old, &bad, false, &item(), &s).unwrap_err()),
+            vec![
+                "pub.change.mode_fixed",
+                "pub.fair.region",
+                "pub.rule.time_limit"
+            ]
+        );
+        assert!(check_change(&old, &old, true, &item(), &s).unwrap().other == vec!["avoided"]);
+    }
+
+    #[test]
+    fn a_material_edit_needs_48_hours_before_the_deadline_in_force() {
+        let cal = Calendar::default();
+        let now = cn("2026-03-15 09:00");
+        let s = setting(now, &cal);
+        let old = terms(); // deadline 2026-03-16 17:00: 32 h away
+        let scope = Terms {
+            scope: "新的服务范围".into(),
+            ..terms()
+        };
+        assert_eq!(
+            keys(&check_change(&old, &scope, false, &item(), &s).unwrap_err()),
+            vec!["pub.change.material_too_late"]
+        );
+        // A later deadline cannot be set this late either (the deadline is frozen).
+        let both = Terms {
+            deadline: cn("2026-03-20 17:00"),
+            ..scope.clone()
+        };
+        assert_eq!(
+            keys(&check_change(&old, &both, false, &item(), &s).unwrap_err()),
+            vec!["pub.change.deadline_frozen"]
+        );
+        // Earlier, the owner extends and edits at once.
+        let s = setting(cn("2026-03-13 09:00"), &cal);
+        let c = check_change(&old, &both, false, &item(), &s).unwrap();
+        assert!(c.deadline && c.material == vec!["scope"]);
+    }
+
+    #[test]
+    fn a_cancellation_needs_a_reason() {
+        assert_eq!(parse_cancel_reason("  ").unwrap_err().key, "v.required");
+        assert_eq!(parse_cancel_reason(" 项目取消 ").unwrap(), "项目取消");
+    }
+}
