@@ -422,6 +422,12 @@ async fn random_draw_proof_verifies_against_the_published_commitment() {
     assert_eq!(proofs.len(), 1);
     let p = &proofs[0];
     assert_eq!(p.seed, seed.to_hex(), "the seed is revealed at the draw");
+    // The public page shows the result with the proof and its verify button.
+    let (status, html) = app.get_text(&format!("/announcements/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("验证摇号"), "verify button on the page");
+    assert!(html.contains(&seed.to_hex()), "revealed seed on the page");
+    assert!(html.contains("/static/js/verify-draw.js"));
     p.verify_published(&seed.commitment()).unwrap();
     let mut cands: Vec<i64> = w.agencies.iter().map(|a| a.0).collect();
     cands.sort_unstable();
