@@ -255,7 +255,7 @@ pub fn load(c: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usiz
             audit::record(
                 c,
                 &Actor::user(owner, crate::auth::Role::Owner),
-                "selection.publish",
+                "announcement.publish",
                 "announcement",
                 id,
                 &serde_json::json!({ "mode": d.mode, "seed_commitment": seed.commitment() }),

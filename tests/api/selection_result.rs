@@ -428,6 +428,10 @@ async fn random_draw_proof_verifies_against_the_published_commitment() {
     assert!(html.contains("验证摇号"), "verify button on the page");
     assert!(html.contains(&seed.to_hex()), "revealed seed on the page");
     assert!(html.contains("/static/js/verify-draw.js"));
+    assert!(
+        html.contains("到达截止时间自动开标"),
+        "the opening is on the timeline"
+    );
     p.verify_published(&seed.commitment()).unwrap();
     let mut cands: Vec<i64> = w.agencies.iter().map(|a| a.0).collect();
     cands.sort_unstable();
