@@ -1208,16 +1208,11 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
             ref_id: Some(id),
         },
     )?;
-    let ranking: Vec<i64> = r
+    let ranking = r
         .outcome
         .as_deref()
-        .and_then(|o| serde_json::from_str::<serde_json::Value>(o).ok())
-        .and_then(|v| {
-            v.get("ranking").and_then(|r| {
-                r.as_array()
-                    .map(|a| a.iter().filter_map(|x| x.as_i64()).collect())
-            })
-        })
+        .and_then(|o| serde_json::from_str::<StoredOutcome>(o).ok())
+        .map(|o| o.ranking)
         .unwrap_or_default();
     let next_rank = r.winner_rank.unwrap_or(0) + 1;
     let next = ranking.get(next_rank as usize).copied();

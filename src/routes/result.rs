@@ -479,6 +479,20 @@ fn refused_page(ctx: &Ctx, e: StepError, back: &str) -> Result<HttpResponse, App
     }
 }
 
+/// A step's answer: back to `to` with the flash `done_key`, or the refusal page (409/422)
+/// with a link back to `back`.
+fn answer_step(
+    ctx: &Ctx,
+    r: Result<String, StepError>,
+    done_key: &str,
+    back: &str,
+) -> Result<HttpResponse, AppError> {
+    match r {
+        Ok(to) => Ok(redirect_flash(&to, FlashKind::Success, done_key)),
+        Err(e) => refused_page(ctx, e, back),
+    }
+}
+
 async fn find(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
     let key = ctx.config().sealing_key;
     let instance = ctx.config().instance_id.clone();
@@ -547,10 +561,7 @@ async fn agency_step(
     ctx.authorize(Action::TakePart { agency_id: me.id })?;
     find(&ctx, id).await?;
     let r = db::run(ctx.pool(), move |c| Ok::<_, DbError>(f(c, me.id))).await?;
-    match r {
-        Ok(()) => Ok(redirect_flash(&page_of(id), FlashKind::Success, done_key)),
-        Err(e) => refused_page(&ctx, e, &page_of(id)),
-    }
+    answer_step(&ctx, r.map(|()| page_of(id)), done_key, &page_of(id))
 }
 
 async fn object(
@@ -643,14 +654,12 @@ async fn choose(
         Ok::<_, DbError>(opening::choose(c, &actor, id, agency))
     })
     .await?;
-    match r {
-        Ok(()) => Ok(redirect_flash(
-            &page_of(id),
-            FlashKind::Success,
-            "result.done.chosen",
-        )),
-        Err(e) => refused_page(&ctx, e, &page_of(id)),
-    }
+    answer_step(
+        &ctx,
+        r.map(|()| page_of(id)),
+        "result.done.chosen",
+        &page_of(id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -675,14 +684,12 @@ async fn decide(
         Ok::<_, DbError>(opening::decide_justification(c, &actor, id, agency, accept))
     })
     .await?;
-    match r {
-        Ok(()) => Ok(redirect_flash(
-            &page_of(id),
-            FlashKind::Success,
-            "result.done.decided",
-        )),
-        Err(e) => refused_page(&ctx, e, &page_of(id)),
-    }
+    answer_step(
+        &ctx,
+        r.map(|()| page_of(id)),
+        "result.done.decided",
+        &page_of(id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -722,14 +729,12 @@ async fn answer(
         Ok::<_, DbError>(opening::answer(c, &actor, oid, &text, upheld))
     })
     .await?;
-    match r {
-        Ok(id) => Ok(redirect_flash(
-            &page_of(id),
-            FlashKind::Success,
-            "result.done.answered",
-        )),
-        Err(e) => refused_page(&ctx, e, &page_of(ann_id)),
-    }
+    answer_step(
+        &ctx,
+        r.map(page_of),
+        "result.done.answered",
+        &page_of(ann_id),
+    )
 }
 
 async fn rerun(
@@ -744,14 +749,12 @@ async fn rerun(
         Ok::<_, DbError>(opening::republish_draft(c, &actor, id))
     })
     .await?;
-    match r {
-        Ok(new_id) => Ok(redirect_flash(
-            &format!("/owner/announcements/{new_id}/edit"),
-            FlashKind::Success,
-            "result.done.rerun",
-        )),
-        Err(e) => refused_page(&ctx, e, &page_of(id)),
-    }
+    answer_step(
+        &ctx,
+        r.map(|new_id| format!("/owner/announcements/{new_id}/edit")),
+        "result.done.rerun",
+        &page_of(id),
+    )
 }
 
 #[cfg(test)]
