@@ -579,6 +579,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        announcement_id -> BigInt,
+        owner_id -> BigInt,
+        agency_id -> BigInt,
+        item_id -> BigInt,
+        model_text_version_id -> BigInt,
+        price_limit_fen -> BigInt,
+        price_fen -> BigInt,
+        time_limit_days -> Integer,
+        status -> Text,
+        sign_by -> Date,
+        signed_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(announcements -> projects (project_id));
 diesel::joinable!(announcements -> catalogue_items (item_id));
 diesel::joinable!(announcement_results -> announcements (announcement_id));
@@ -628,4 +648,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     quote_receipts,
     objections,
     awards,
+    contracts,
 );
