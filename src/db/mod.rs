@@ -125,8 +125,15 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(Into::into)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// Checked when a connection comes back to the pool: one left with a broken transaction
+    /// manager is dropped. (A connection cut off by a server restart is caught by r2d2's test
+    /// on check-out, `is_valid`.)
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConnection::Pg(c) => c.is_broken(),
+            DbConnection::Sqlite(c) => c.is_broken(),
+        }
     }
 }
 
@@ -282,6 +289,20 @@ impl Drop for WriterTurn {
         *serving += 1;
         WRITERS.turn.notify_all();
     }
+}
+
+/// Whether `conn` is inside a transaction (a write step that only makes sense as part of an
+/// outer write uses it to skip its own savepoint).
+pub fn in_tx(conn: &mut DbConnection) -> bool {
+    let depth = match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+    };
+    matches!(depth, Ok(Some(_)))
 }
 
 /// A write transaction. On SQLite it waits for its turn in this process's writer queue and

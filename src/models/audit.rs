@@ -82,53 +82,71 @@ pub fn record<S: Serialize>(
     detail: &str,
 ) -> QueryResult<()> {
     let json = serde_json::to_string(state).unwrap_or_default();
+    // Inside a caller's write the entry needs no savepoint of its own (an error aborts the
+    // whole write anyway). On PostgreSQL the chain lock below is held until that write
+    // commits, so callers append their entry as the last step before committing.
+    if crate::db::in_tx(conn) {
+        return append(conn, actor, action, object_type, object_id, &json, detail);
+    }
     write_tx(conn, |conn| {
-        // Serialise appenders: on PostgreSQL several instances may append at once, and the
-        // chain needs one order. (SQLite's BEGIN IMMEDIATE already serialises writers.)
-        if let DbConnection::Pg(c) = conn {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(7428001)").execute(c)?;
-        }
-        let last: Option<(i64, String)> = audit_log::table
-            .order(audit_log::seq.desc())
-            .select((audit_log::seq, audit_log::hash))
-            .first(conn)
-            .optional()?;
-        let (seq, prev_hash) = match last {
-            Some((s, h)) => (s + 1, h),
-            None => (1, audit_chain::GENESIS.to_string()),
-        };
-        let at = crate::db::now();
-        let mut e = Entry {
-            seq,
-            at: fmt_at(at),
-            actor_id: actor.id,
-            actor_role: actor.role.clone(),
-            action: action.to_string(),
-            object_type: object_type.to_string(),
-            object_id: object_id.to_string(),
-            state_digest: audit_chain::state_digest(&json),
-            detail: detail.to_string(),
-            prev_hash,
-            hash: String::new(),
-        };
-        e.hash = audit_chain::entry_hash(&e);
-        diesel::insert_into(audit_log::table)
-            .values((
-                audit_log::seq.eq(e.seq),
-                audit_log::at.eq(at),
-                audit_log::actor_id.eq(e.actor_id),
-                audit_log::actor_role.eq(&e.actor_role),
-                audit_log::action.eq(&e.action),
-                audit_log::object_type.eq(&e.object_type),
-                audit_log::object_id.eq(&e.object_id),
-                audit_log::state_digest.eq(&e.state_digest),
-                audit_log::detail.eq(&e.detail),
-                audit_log::prev_hash.eq(&e.prev_hash),
-                audit_log::hash.eq(&e.hash),
-            ))
-            .execute(conn)?;
-        Ok(())
+        append(conn, actor, action, object_type, object_id, &json, detail)
     })
+}
+
+fn append(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: impl ToString,
+    json: &str,
+    detail: &str,
+) -> QueryResult<()> {
+    // Serialise appenders: on PostgreSQL several instances may append at once, and the
+    // chain needs one order. (SQLite's BEGIN IMMEDIATE already serialises writers.)
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7428001)").execute(c)?;
+    }
+    let last: Option<(i64, String)> = audit_log::table
+        .order(audit_log::seq.desc())
+        .select((audit_log::seq, audit_log::hash))
+        .first(conn)
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, audit_chain::GENESIS.to_string()),
+    };
+    let at = crate::db::now();
+    let mut e = Entry {
+        seq,
+        at: fmt_at(at),
+        actor_id: actor.id,
+        actor_role: actor.role.clone(),
+        action: action.to_string(),
+        object_type: object_type.to_string(),
+        object_id: object_id.to_string(),
+        state_digest: audit_chain::state_digest(json),
+        detail: detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = audit_chain::entry_hash(&e);
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::seq.eq(e.seq),
+            audit_log::at.eq(at),
+            audit_log::actor_id.eq(e.actor_id),
+            audit_log::actor_role.eq(&e.actor_role),
+            audit_log::action.eq(&e.action),
+            audit_log::object_type.eq(&e.object_type),
+            audit_log::object_id.eq(&e.object_id),
+            audit_log::state_digest.eq(&e.state_digest),
+            audit_log::detail.eq(&e.detail),
+            audit_log::prev_hash.eq(&e.prev_hash),
+            audit_log::hash.eq(&e.hash),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 #[derive(Clone, Debug)]

@@ -136,15 +136,36 @@ pub fn eligibility_many(
     Ok(out)
 }
 
-/// Holds the announcement open for the rest of this write transaction: on PostgreSQL a shared
-/// row lock, so the opening step's guarded update (which needs the row exclusively) waits for
-/// every registration, quote, withdrawal or re-confirmation already in flight, and one that
-/// starts after the opening sees it opened. Quotes never lock each other out. On SQLite the
-/// writers are serialised anyway.
+/// The advisory-lock key of an announcement's opening (`pg_advisory_xact_lock(CLASS, key)`).
+pub const OPENING_LOCK_CLASS: i32 = 7_428_002;
+
+pub fn opening_lock_key(announcement_id: i64) -> i32 {
+    (announcement_id % i64::from(i32::MAX)) as i32
+}
+
+/// Holds the announcement open for the rest of this write transaction. On PostgreSQL a shared
+/// advisory lock on the announcement's opening: the opening takes it exclusively before its
+/// guarded update, so it waits for every registration, quote, withdrawal or re-confirmation
+/// already in flight, and one that starts after the opening sees it opened. Shared holders
+/// never wait for each other, and unlike a `FOR SHARE` row lock nothing is written to the
+/// announcement's row (many concurrent row sharers make PostgreSQL build a multixact for each).
+/// On SQLite the writers are serialised anyway.
 pub fn hold_open(conn: &mut DbConnection, announcement_id: i64) -> QueryResult<()> {
     if let DbConnection::Pg(pg) = conn {
-        diesel::sql_query("SELECT id FROM announcements WHERE id = $1 FOR SHARE")
-            .bind::<diesel::sql_types::BigInt, _>(announcement_id)
+        diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(OPENING_LOCK_CLASS)
+            .bind::<diesel::sql_types::Integer, _>(opening_lock_key(announcement_id))
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// The opening's side of [`hold_open`]: waits for the writes in flight on the announcement.
+pub fn hold_for_opening(conn: &mut DbConnection, announcement_id: i64) -> QueryResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(OPENING_LOCK_CLASS)
+            .bind::<diesel::sql_types::Integer, _>(opening_lock_key(announcement_id))
             .execute(pg)?;
     }
     Ok(())
@@ -182,7 +203,6 @@ impl QuoteRow {
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = quote_receipts)]
 pub struct Receipt {
-    pub id: i64,
     pub announcement_id: i64,
     pub agency_id: i64,
     pub kind: String,
@@ -279,78 +299,77 @@ fn add_receipt(
     commitment: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Receipt> {
+    let r = Receipt {
+        announcement_id,
+        agency_id,
+        kind: kind.to_string(),
+        commitment: commitment.to_string(),
+        created_at: now,
+    };
     diesel::insert_into(quote_receipts::table)
         .values((
-            quote_receipts::announcement_id.eq(announcement_id),
-            quote_receipts::agency_id.eq(agency_id),
-            quote_receipts::kind.eq(kind),
-            quote_receipts::commitment.eq(commitment),
-            quote_receipts::created_at.eq(now),
+            quote_receipts::announcement_id.eq(r.announcement_id),
+            quote_receipts::agency_id.eq(r.agency_id),
+            quote_receipts::kind.eq(&r.kind),
+            quote_receipts::commitment.eq(&r.commitment),
+            quote_receipts::created_at.eq(r.created_at),
         ))
         .execute(conn)?;
-    quote_receipts::table
-        .filter(quote_receipts::announcement_id.eq(announcement_id))
-        .filter(quote_receipts::agency_id.eq(agency_id))
-        .order(quote_receipts::id.desc())
-        .select(Receipt::as_select())
-        .first(conn)
+    Ok(r)
 }
 
 /// Stores a submission or revision (one row per agency and announcement) and its receipt;
-/// returns the quote row after the change and the receipt.
+/// returns the quote row after the change and the receipt. Four statements: revise in place,
+/// or insert (a simultaneous first submission of the same agency loses the insert on the
+/// unique key without an error and is stored as a revision), then read the row back and add
+/// the receipt. This runs inside the writer's transaction, so every statement counts.
 pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(QuoteRow, Receipt)> {
-    let old = quote_of(conn, q.announcement_id, q.agency_id)?;
-    let kind = if old.is_some() {
-        receipt_kind::REVISED
-    } else {
-        receipt_kind::SUBMITTED
+    let update = |c: &mut DbConnection| {
+        diesel::update(
+            quotes::table
+                .filter(quotes::announcement_id.eq(q.announcement_id))
+                .filter(quotes::agency_id.eq(q.agency_id)),
+        )
+        .set((
+            quotes::status.eq(quote_status::ACTIVE),
+            quotes::sealed.eq(q.sealed),
+            quotes::commitment.eq(q.commitment),
+            quotes::announcement_version.eq(q.announcement_version),
+            quotes::revision.eq(quotes::revision + 1),
+            quotes::submitted_at.eq(q.now),
+            quotes::client_addr.eq(q.client_addr),
+        ))
+        .execute(c)
     };
-    let update = |c: &mut DbConnection, id: i64| {
-        diesel::update(quotes::table.find(id))
-            .set((
-                quotes::status.eq(quote_status::ACTIVE),
-                quotes::sealed.eq(q.sealed),
-                quotes::commitment.eq(q.commitment),
-                quotes::announcement_version.eq(q.announcement_version),
-                quotes::revision.eq(quotes::revision + 1),
-                quotes::submitted_at.eq(q.now),
-                quotes::client_addr.eq(q.client_addr),
-            ))
-            .execute(c)
-    };
-    match old {
-        Some(o) => {
-            update(conn, o.id)?;
-        }
-        None => {
-            let r = crate::db::write_tx(conn, |c| {
-                diesel::insert_into(quotes::table)
-                    .values((
-                        quotes::announcement_id.eq(q.announcement_id),
-                        quotes::agency_id.eq(q.agency_id),
-                        quotes::status.eq(quote_status::ACTIVE),
-                        quotes::sealed.eq(q.sealed),
-                        quotes::commitment.eq(q.commitment),
-                        quotes::announcement_version.eq(q.announcement_version),
-                        quotes::revision.eq(1),
-                        quotes::submitted_at.eq(q.now),
-                        quotes::client_addr.eq(q.client_addr),
-                    ))
-                    .execute(c)
-            });
-            match r {
-                Ok(_) => {}
-                // A simultaneous first submission of the same agency: revise that one.
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => {
-                    let o = quote_of(conn, q.announcement_id, q.agency_id)?
-                        .ok_or(diesel::result::Error::NotFound)?;
-                    update(conn, o.id)?;
-                }
-                Err(e) => return Err(e),
-            }
+    let mut kind = receipt_kind::REVISED;
+    if update(conn)? == 0 {
+        let values = (
+            quotes::announcement_id.eq(q.announcement_id),
+            quotes::agency_id.eq(q.agency_id),
+            quotes::status.eq(quote_status::ACTIVE),
+            quotes::sealed.eq(q.sealed),
+            quotes::commitment.eq(q.commitment),
+            quotes::announcement_version.eq(q.announcement_version),
+            quotes::revision.eq(1),
+            quotes::submitted_at.eq(q.now),
+            quotes::client_addr.eq(q.client_addr),
+        );
+        let inserted = match conn {
+            DbConnection::Pg(c) => diesel::insert_into(quotes::table)
+                .values(values)
+                .on_conflict((quotes::announcement_id, quotes::agency_id))
+                .do_nothing()
+                .execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(quotes::table)
+                .values(values)
+                .on_conflict((quotes::announcement_id, quotes::agency_id))
+                .do_nothing()
+                .execute(c)?,
+        };
+        if inserted == 1 {
+            kind = receipt_kind::SUBMITTED;
+        } else {
+            update(conn)?;
         }
     }
     let row =

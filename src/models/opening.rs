@@ -148,6 +148,8 @@ fn open_in_tx(
     id: i64,
     instance: &str,
 ) -> Result<bool, DbError> {
+    // Quotes and other bidding writes in flight finish first (`bidding::hold_open`).
+    crate::models::bidding::hold_for_opening(c, id)?;
     let now = db::now();
     // The guard: only one transaction ever moves a due announcement on.
     let claimed = diesel::update(

@@ -342,25 +342,25 @@ enum Refused {
     Invalid(QuoteError),
 }
 
-/// The announcement as the transaction sees it, open for quotes at the database's time.
 /// The announcement, still open, read under `bid::hold_open` (the opening waits for this
-/// transaction), with the one `now` of the write: the deadline is checked against it and it is
-/// the time stamped on what the write stores, so nothing stamped after the deadline is ever
-/// accepted.
+/// transaction, and a write that starts after the opening sees it opened), checked against the
+/// time the request was received, which is also the time stamped on what the write stores.
+/// A request received before the deadline is not refused because it waited for its turn to
+/// write; none received after it is ever accepted, and none is accepted after the opening.
 fn open_announcement(
     c: &mut db::DbConnection,
     id: i64,
-) -> Result<(Announcement, chrono::NaiveDateTime), Refusedor> {
+    received: NaiveDateTime,
+) -> Result<(Announcement, NaiveDateTime), Refusedor> {
     bid::hold_open(c, id)?;
-    let now = db::now();
     let a = ann::find(c, id)?.ok_or(Refusedor::NotFound)?;
     if a.status == status::DRAFT {
         return Err(Refusedor::NotFound);
     }
-    if !a.open_for_quotes(now) {
+    if !a.open_for_quotes(received) {
         return Err(Refusedor::Refused(Refused::Closed));
     }
-    Ok((a, now))
+    Ok((a, received))
 }
 
 /// Inside a write: a refusal (rolled back), a missing announcement, or a database error.
@@ -419,9 +419,18 @@ fn mail_receipt(
     project: &str,
     r: &Receipt,
 ) -> Result<(), diesel::result::Error> {
-    let Some(u) = models::user::find(c, agency_id)? else {
-        return Ok(());
-    };
+    match models::user::find(c, agency_id)? {
+        Some(u) => mail_receipt_to(c, &u, project, r),
+        None => Ok(()),
+    }
+}
+
+fn mail_receipt_to(
+    c: &mut db::DbConnection,
+    u: &models::user::User,
+    project: &str,
+    r: &Receipt,
+) -> Result<(), diesel::result::Error> {
     let lang = Lang::parse(&u.locale).unwrap_or(Lang::Zh);
     let kind = tr(lang, &format!("bidding.receipt.kind.{}", r.kind));
     let id = r.announcement_id.to_string();
@@ -491,12 +500,14 @@ async fn register(
     path: web::Path<String>,
     CsrfForm(_f): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
     let me = acting_agency(&ctx)?;
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let day = today();
     let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id)?;
+        let (a, now) = open_announcement(c, id, received)?;
         if bid::eligibility(c, &a, me, day)?.is_err() {
             return Err(Refusedor::Refused(Refused::Ineligible));
         }
@@ -558,6 +569,8 @@ async fn quote(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<QuoteForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
     let me = acting_agency(&ctx)?;
     let id = path_id(&path)?;
     let lang = ctx.lang();
@@ -599,20 +612,37 @@ async fn quote(
     let actor = ctx.actor();
     let addr = ctx.req.ip.clone();
     let day = today();
+    // The checks read before the write: they do not change under a quote (a material edit
+    // bumps the version, and the write re-checks when it sees another version). The writer's
+    // transaction, serialised on SQLite and holding the audit chain at its end on PostgreSQL,
+    // then only re-reads the announcement against its own clock and stores.
+    let pre = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((|| {
+            let a = ann::find(c, id)?
+                .filter(|a| a.status != status::DRAFT)
+                .ok_or(Refusedor::NotFound)?;
+            if !a.open_for_quotes(received) {
+                return Err(Refusedor::Refused(Refused::Closed));
+            }
+            quote_checks(c, &a, me, day, amount)?;
+            let project = project_name(c, &a)?;
+            let agency = models::user::find(c, me)?;
+            Ok((a.version, project, agency))
+        })())
+    })
+    .await?;
+    let (version, project, agency) = match pre {
+        Ok(p) => p,
+        Err(Refusedor::NotFound) => return Err(AppError::NotFound),
+        Err(Refusedor::Db(e)) => return Err(e.into()),
+        Err(Refusedor::Refused(x)) => {
+            return quote_refused(&ctx, id, me, x, amount_f, note_f).await;
+        }
+    };
     let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id)?;
-        if !a.mode().is_some_and(|m| m.takes_quotes()) {
-            return Err(Refusedor::Refused(Refused::NoQuotes));
-        }
-        if !bid::is_registered(c, id, me)? {
-            return Err(Refusedor::Refused(Refused::NotRegistered));
-        }
-        if bid::eligibility(c, &a, me, day)?.is_err() {
-            return Err(Refusedor::Refused(Refused::Ineligible));
-        }
-        let limits = bid::limits(c, &a)?.ok_or(Refusedor::Refused(Refused::NoQuotes))?;
-        if let Err(e) = selection::validate_quote(amount, &limits) {
-            return Err(Refusedor::Refused(Refused::Invalid(e)));
+        let (a, now) = open_announcement(c, id, received)?;
+        if a.version != version {
+            quote_checks(c, &a, me, day, amount)?;
         }
         let (q, r) = bid::save_quote(
             c,
@@ -626,14 +656,16 @@ async fn quote(
                 now,
             },
         )?;
+        if let Some(u) = &agency {
+            mail_receipt_to(c, u, &project, &r)?;
+        }
         let action = if r.kind == bid::receipt_kind::SUBMITTED {
             "selection.quote"
         } else {
             "selection.revise"
         };
+        // Last: on PostgreSQL the audit chain is held from here to the commit.
         audit_quote(c, &actor, action, &q, &r)?;
-        let project = project_name(c, &a)?;
-        mail_receipt(c, me, &project, &r)?;
         Ok((q, r, project))
     })
     .await?;
@@ -651,11 +683,52 @@ async fn quote(
             };
             html(&p, StatusCode::OK)
         }
-        Err(Refused::Invalid(e)) => {
+        Err(x) => quote_refused(&ctx, id, me, x, amount_f, note_f).await,
+    }
+}
+
+/// Every rule a quote must pass besides the deadline: the mode takes quotes, the agency is
+/// registered and eligible, and the amount is within the cap and any government range.
+fn quote_checks(
+    c: &mut db::DbConnection,
+    a: &Announcement,
+    me: i64,
+    day: chrono::NaiveDate,
+    amount: Money,
+) -> Result<(), Refusedor> {
+    if !a.mode().is_some_and(|m| m.takes_quotes()) {
+        return Err(Refusedor::Refused(Refused::NoQuotes));
+    }
+    if !bid::is_registered(c, a.id, me)? {
+        return Err(Refusedor::Refused(Refused::NotRegistered));
+    }
+    if bid::eligibility(c, a, me, day)?.is_err() {
+        return Err(Refusedor::Refused(Refused::Ineligible));
+    }
+    let limits = bid::limits(c, a)?.ok_or(Refusedor::Refused(Refused::NoQuotes))?;
+    if let Err(e) = selection::validate_quote(amount, &limits) {
+        return Err(Refusedor::Refused(Refused::Invalid(e)));
+    }
+    Ok(())
+}
+
+/// The bid page again with the refusal: an amount out of range beside the field (with the
+/// agency's input kept), anything else as a notice with the form emptied.
+async fn quote_refused(
+    ctx: &Ctx,
+    id: i64,
+    me: i64,
+    x: Refused,
+    mut amount_f: Field,
+    note_f: Field,
+) -> Result<HttpResponse, AppError> {
+    let lang = ctx.lang();
+    match x {
+        Refused::Invalid(e) => {
             amount_f.fail(lang, e.key(), &e.args());
             let notice = tr(lang, "bidding.err.amount").to_string();
             refuse(
-                &ctx,
+                ctx,
                 id,
                 me,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -665,10 +738,10 @@ async fn quote(
             )
             .await
         }
-        Err(x) => {
+        x => {
             // The amount was fine but is not taken: the form comes back empty.
             let (st, notice) = notice_of(lang, &x);
-            refuse(&ctx, id, me, st, Field::default(), Field::default(), notice).await
+            refuse(ctx, id, me, st, Field::default(), Field::default(), notice).await
         }
     }
 }
@@ -678,11 +751,13 @@ async fn withdraw(
     path: web::Path<String>,
     CsrfForm(_f): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
     let me = acting_agency(&ctx)?;
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id)?;
+        let (a, now) = open_announcement(c, id, received)?;
         let (q, r) = bid::withdraw(c, id, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
         audit_quote(c, &actor, "selection.withdraw", &q, &r)?;
         let project = project_name(c, &a)?;
@@ -708,12 +783,14 @@ async fn reconfirm(
     path: web::Path<String>,
     CsrfForm(_f): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
     let me = acting_agency(&ctx)?;
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let day = today();
     let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id)?;
+        let (a, now) = open_announcement(c, id, received)?;
         if bid::eligibility(c, &a, me, day)?.is_err() {
             return Err(Refusedor::Refused(Refused::Ineligible));
         }

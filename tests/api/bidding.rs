@@ -538,6 +538,77 @@ async fn bidding_after_the_deadline_nothing_is_accepted() {
     assert!(!body.contains(&format!("/announcements/{a}/bid")));
 }
 
+/// A quote received before the deadline is taken even when its write has to wait past the
+/// deadline (here behind the opening's own lock), stamped with the time it was received; one
+/// received after the deadline is refused however quickly it is served.
+#[actix_web::test]
+async fn bidding_a_quote_received_before_the_deadline_is_not_lost_to_the_queue() {
+    let app = spawn_web_only().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let (_, late) = agency(&app, &w, "late@example.com", true).await;
+    b.post(&format!("/announcements/{a}/register"), &[]).await;
+    late.post(&format!("/announcements/{a}/register"), &[])
+        .await;
+    let deadline = zhongjie::db::now() + Duration::milliseconds(1500);
+    diesel::update(announcements::table.find(a))
+        .set(announcements::deadline.eq(deadline))
+        .execute(&mut *app.conn())
+        .unwrap();
+    // Hold what the opening holds (the writer's turn on SQLite, the opening lock on
+    // PostgreSQL) until 400 ms after the deadline.
+    let pool = app.pool.clone();
+    let (held, is_held) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let mut c = pool.get().unwrap();
+        zhongjie::db::write_tx(&mut c, |c| {
+            zhongjie::models::bidding::hold_for_opening(c, a)?;
+            held.send(()).unwrap();
+            let wait = deadline + Duration::milliseconds(400) - zhongjie::db::now();
+            std::thread::sleep(wait.to_std().unwrap_or_default());
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    });
+    is_held.recv().unwrap();
+    assert!(zhongjie::db::now() < deadline - Duration::milliseconds(500));
+    let (s, body) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15000")],
+    )
+    .await;
+    let answered = zhongjie::db::now();
+    holder.join().unwrap();
+    assert!(
+        answered > deadline,
+        "the write did not wait past the deadline"
+    );
+    assert_eq!(s, 200, "{body}");
+    let at: chrono::NaiveDateTime = quotes::table
+        .filter(quotes::announcement_id.eq(a))
+        .filter(quotes::agency_id.eq(me))
+        .select(quotes::submitted_at)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(at < deadline, "stamped {at}, deadline {deadline}");
+    // Received after the deadline: refused, nothing stored.
+    let (s, _) = post_text(
+        &late,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "14000")],
+    )
+    .await;
+    assert_eq!(s, 409);
+    let n: i64 = quotes::table
+        .filter(quotes::announcement_id.eq(a))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
 #[actix_web::test]
 async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
     let app = spawn_app().await;
@@ -820,6 +891,16 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
                 }
             }
         }
+    }
+    // The log lines of every in-process instance (the application at TRACE): the quote's
+    // request is there, its amount is not.
+    let logs = captured_logs();
+    assert!(
+        logs.contains(&format!("/announcements/{a}/quote")),
+        "the quote request is not in the captured log"
+    );
+    for s in SENTINELS {
+        assert!(!logs.contains(s), "{s} in the logs");
     }
     let mut files = Vec::new();
     all_files(app._dir.path(), &mut files);

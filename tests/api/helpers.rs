@@ -113,7 +113,46 @@ pub async fn spawn_sibling(of: &TestApp, smtp_url: Option<String>) -> TestApp {
     start(cfg, dir).await
 }
 
+/// Every log line any in-process instance of this test binary wrote: the application at
+/// TRACE, other crates at INFO, in the format the binary writes to stderr. The sealed-amount
+/// test searches it.
+pub fn captured_logs() -> String {
+    let buf = log_buffer().lock().unwrap_or_else(|e| e.into_inner());
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer = LogWriter(buf.clone());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info,zhongjie=trace"))
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buf
+    })
+}
+
+#[derive(Clone)]
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
+    log_buffer();
     let c2 = cfg.clone();
     let pool = actix_web::web::block(move || open_database(&c2))
         .await
