@@ -85,6 +85,16 @@ pub enum ConnError {
     Query(#[from] diesel::result::Error),
 }
 
+impl DbError {
+    /// Stored data that breaks an invariant the code relies on (a seed that does not open, an
+    /// outcome that does not parse): an internal error naming what was wrong.
+    pub fn invalid(what: impl Into<String>) -> Self {
+        DbError::Query(diesel::result::Error::DeserializationError(
+            what.into().into(),
+        ))
+    }
+}
+
 /// SQLite: WAL so readers never block the writer; FULL sync so an acknowledged write survives
 /// a power cut; foreign keys on (off by default in SQLite); and a busy timeout for the moments
 /// two writers meet. For reads: a 4 MiB page cache per connection (the default is 2 MiB;

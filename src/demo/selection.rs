@@ -280,7 +280,5 @@ pub fn load(c: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usiz
 }
 
 fn bad(what: &str) -> DbError {
-    DbError::Query(diesel::result::Error::DeserializationError(
-        format!("demo selection: {what}").into(),
-    ))
+    DbError::invalid(format!("demo selection: {what}"))
 }

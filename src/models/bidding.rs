@@ -65,32 +65,8 @@ pub fn eligibility_many(
         ))
         .load(conn)?;
     let sanctions = crate::models::sanctions::facts_many(conn, agency_ids)?;
-    let certs: Vec<(
-        i64,
-        String,
-        i32,
-        String,
-        chrono::NaiveDate,
-        chrono::NaiveDate,
-    )> = agency_certificates::table
-        .filter(agency_certificates::agency_id.eq_any(agency_ids))
-        .select((
-            agency_certificates::agency_id,
-            agency_certificates::qual_type,
-            agency_certificates::level,
-            agency_certificates::status,
-            agency_certificates::valid_from,
-            agency_certificates::valid_to,
-        ))
-        .load(conn)?;
-    let required: Vec<(String, i32)> = catalogue_item_quals::table
-        .filter(catalogue_item_quals::item_id.eq(a.item_id))
-        .order(catalogue_item_quals::qual_type)
-        .select((
-            catalogue_item_quals::qual_type,
-            catalogue_item_quals::min_level,
-        ))
-        .load(conn)?;
+    let mut certs = certificates_of(conn, agency_ids)?;
+    let required = required_quals(conn, a.item_id)?;
     let approval_department_id: i64 = catalogue_items::table
         .find(a.item_id)
         .select(catalogue_items::department_id)
@@ -98,17 +74,6 @@ pub fn eligibility_many(
     let avoided = announcement::avoided(conn, a.id)?;
     let deadline_day =
         crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
-    let mut by_agency: std::collections::HashMap<i64, Vec<CertFacts<'_>>> =
-        std::collections::HashMap::new();
-    for (agency, t, l, s, from, to) in &certs {
-        by_agency.entry(*agency).or_default().push(CertFacts {
-            qual_type: t,
-            level: *l,
-            approved: s == "approved",
-            valid_from: *from,
-            valid_to: *to,
-        });
-    }
     let mut out = std::collections::HashMap::with_capacity(rows.len());
     for (agency_id, status, affiliated, grade) in rows {
         // `day` is the day of the check: restrictions are read for it; certificates must
@@ -117,7 +82,8 @@ pub fn eligibility_many(
             .get(&agency_id)
             .map(|f| crate::domain::credit::restrictions(f, day))
             .unwrap_or_default();
-        let certificates = by_agency.remove(&agency_id).unwrap_or_default();
+        let held = certs.remove(&agency_id).unwrap_or_default();
+        let certificates: Vec<CertFacts<'_>> = held.iter().map(CertRow::facts).collect();
         let facts = Facts {
             agency_id,
             status: &status,
@@ -141,6 +107,75 @@ pub const OPENING_LOCK_CLASS: i32 = 7_428_002;
 
 pub fn opening_lock_key(announcement_id: i64) -> i32 {
     (announcement_id % i64::from(i32::MAX)) as i32
+}
+
+/// One certificate as the eligibility and scoring rules read it.
+pub struct CertRow {
+    pub qual_type: String,
+    pub level: i32,
+    pub status: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: chrono::NaiveDate,
+}
+
+impl CertRow {
+    pub fn facts(&self) -> CertFacts<'_> {
+        CertFacts {
+            qual_type: &self.qual_type,
+            level: self.level,
+            approved: self.status == "approved",
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+        }
+    }
+}
+
+/// The certificates of many agencies, in one query.
+pub fn certificates_of(
+    conn: &mut DbConnection,
+    agency_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Vec<CertRow>>> {
+    let rows: Vec<(
+        i64,
+        String,
+        i32,
+        String,
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+    )> = agency_certificates::table
+        .filter(agency_certificates::agency_id.eq_any(agency_ids))
+        .select((
+            agency_certificates::agency_id,
+            agency_certificates::qual_type,
+            agency_certificates::level,
+            agency_certificates::status,
+            agency_certificates::valid_from,
+            agency_certificates::valid_to,
+        ))
+        .load(conn)?;
+    let mut out: std::collections::HashMap<i64, Vec<CertRow>> = std::collections::HashMap::new();
+    for (agency, qual_type, level, status, valid_from, valid_to) in rows {
+        out.entry(agency).or_default().push(CertRow {
+            qual_type,
+            level,
+            status,
+            valid_from,
+            valid_to,
+        });
+    }
+    Ok(out)
+}
+
+/// The qualifications (type, minimum level) a catalogue item requires.
+pub fn required_quals(conn: &mut DbConnection, item_id: i64) -> QueryResult<Vec<(String, i32)>> {
+    catalogue_item_quals::table
+        .filter(catalogue_item_quals::item_id.eq(item_id))
+        .order(catalogue_item_quals::qual_type)
+        .select((
+            catalogue_item_quals::qual_type,
+            catalogue_item_quals::min_level,
+        ))
+        .load(conn)
 }
 
 /// Holds the announcement open for the rest of this write transaction. On PostgreSQL a shared
@@ -444,15 +479,24 @@ pub fn limits(conn: &mut DbConnection, a: &Announcement) -> QueryResult<Option<L
     let Some(cap) = a.cap() else {
         return Ok(None);
     };
+    Ok(Some(Limits {
+        cap,
+        gov_range: gov_range(conn, a.item_id)?,
+    }))
+}
+
+/// The government-guided or fixed price range of a catalogue item, if it has one (a fixed
+/// price given as one bound is that single price).
+pub fn gov_range(conn: &mut DbConnection, item_id: i64) -> QueryResult<Option<(Money, Money)>> {
     let (pricing, min, max): (String, Option<i64>, Option<i64>) = catalogue_items::table
-        .find(a.item_id)
+        .find(item_id)
         .select((
             catalogue_items::pricing,
             catalogue_items::price_min_fen,
             catalogue_items::price_max_fen,
         ))
         .first(conn)?;
-    let gov_range = match (pricing.as_str(), min, max) {
+    Ok(match (pricing.as_str(), min, max) {
         ("guided" | "fixed", Some(lo), Some(hi)) => {
             Some((Money::from_fen(lo), Money::from_fen(hi)))
         }
@@ -460,8 +504,7 @@ pub fn limits(conn: &mut DbConnection, a: &Announcement) -> QueryResult<Option<L
             Some((Money::from_fen(v), Money::from_fen(v)))
         }
         _ => None,
-    };
-    Ok(Some(Limits { cap, gov_range }))
+    })
 }
 
 /// One line of the agency's announcement lists.

@@ -13,8 +13,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{
-    agencies, agency_certificates, announcement_results, announcements, awards,
-    catalogue_item_quals, catalogue_items, objections, projects, quotes, registrations,
+    agencies, announcement_results, announcements, awards, objections, projects, quotes,
+    registrations,
 };
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::agency_rules;
@@ -170,11 +170,7 @@ fn open_in_tx(
         .seed_sealed
         .as_deref()
         .and_then(|s| seal::open_seed(key, id, s).ok())
-        .ok_or_else(|| {
-            DbError::Query(diesel::result::Error::DeserializationError(
-                "the draw seed does not open with this sealing key".into(),
-            ))
-        })?;
+        .ok_or_else(|| DbError::invalid("the draw seed does not open with this sealing key"))?;
     let today = workdays::china_date(now.and_utc());
     let mode = a.mode().unwrap_or(Mode::RandomDraw);
 
@@ -421,24 +417,12 @@ fn owner_may_choose(o: &Outcome) -> bool {
 }
 
 /// The cap and government range quotes are checked against.
+/// The limits the opening checks quotes against again: the same as at quoting
+/// (`bidding::limits`).
 fn limits(c: &mut DbConnection, a: &Announcement) -> QueryResult<Limits> {
-    let (pricing, min, max): (String, Option<i64>, Option<i64>) = catalogue_items::table
-        .find(a.item_id)
-        .select((
-            catalogue_items::pricing,
-            catalogue_items::price_min_fen,
-            catalogue_items::price_max_fen,
-        ))
-        .first(c)?;
-    let gov_range = match (pricing.as_str(), min, max) {
-        ("guided" | "fixed", Some(lo), Some(hi)) => {
-            Some((Money::from_fen(lo), Money::from_fen(hi)))
-        }
-        _ => None,
-    };
     Ok(Limits {
         cap: a.cap().unwrap_or(Money::from_fen(i64::MAX)),
-        gov_range,
+        gov_range: crate::models::bidding::gov_range(c, a.item_id)?,
     })
 }
 
@@ -495,15 +479,20 @@ fn run_mode(
                 credit: a.weight_credit.unwrap_or(0) as u32,
                 qualification: a.weight_qual.unwrap_or(0) as u32,
             };
-            let mut scored = Vec::with_capacity(bids.len());
-            for b in bids {
-                let (credit, qual) = scores(c, a, b.agency_id)?;
-                scored.push(ScoredBid {
-                    bid: b,
-                    credit_x100: credit,
-                    qualification_x100: qual,
-                });
-            }
+            let ids: Vec<i64> = bids.iter().map(|b| b.agency_id).collect();
+            let mut scores = scores_many(c, a, &ids)?;
+            let scored = bids
+                .into_iter()
+                .map(|b| {
+                    let (credit_x100, qualification_x100) =
+                        scores.remove(&b.agency_id).unwrap_or((0, 0));
+                    ScoredBid {
+                        bid: b,
+                        credit_x100,
+                        qualification_x100,
+                    }
+                })
+                .collect::<Vec<_>>();
             selection::weighted_scoring(&scored, &weights, &limits(c, a)?, &round)
         }
     };
@@ -511,51 +500,41 @@ fn run_mode(
 }
 
 fn bad(what: &str) -> DbError {
-    DbError::Query(diesel::result::Error::DeserializationError(
-        format!("selection: {what}").into(),
-    ))
+    DbError::invalid(format!("selection: {what}"))
 }
 
-/// Weighted scoring: the agency's credit score (hundredths, from the credit library) and
-/// its qualification score (`selection::qualification_score_x100`).
-fn scores(c: &mut DbConnection, a: &Announcement, agency_id: i64) -> QueryResult<(i32, i32)> {
-    let credit: Option<i32> = agencies::table
-        .find(agency_id)
-        .select(agencies::credit_score)
-        .first(c)?;
-    let required: Vec<(String, i32)> = catalogue_item_quals::table
-        .filter(catalogue_item_quals::item_id.eq(a.item_id))
-        .select((
-            catalogue_item_quals::qual_type,
-            catalogue_item_quals::min_level,
-        ))
+/// Weighted scoring: each agency's credit score (hundredths, from the credit library) and its
+/// qualification score (`selection::qualification_score_x100`), in three queries.
+fn scores_many(
+    c: &mut DbConnection,
+    a: &Announcement,
+    agency_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, (i32, i32)>> {
+    let credit: Vec<(i64, Option<i32>)> = agencies::table
+        .filter(agencies::user_id.eq_any(agency_ids))
+        .select((agencies::user_id, agencies::credit_score))
         .load(c)?;
+    let required = crate::models::bidding::required_quals(c, a.item_id)?;
+    let mut certs = crate::models::bidding::certificates_of(c, agency_ids)?;
     let day = workdays::china_date(a.deadline.and_utc());
-    let certs: Vec<(String, i32, String, NaiveDate, NaiveDate)> = agency_certificates::table
-        .filter(agency_certificates::agency_id.eq(agency_id))
-        .select((
-            agency_certificates::qual_type,
-            agency_certificates::level,
-            agency_certificates::status,
-            agency_certificates::valid_from,
-            agency_certificates::valid_to,
-        ))
-        .load(c)?;
-    let facts: Vec<agency_rules::CertFacts> = certs
-        .iter()
-        .map(|(t, l, s, f, to)| agency_rules::CertFacts {
-            qual_type: t,
-            level: *l,
-            approved: s == "approved",
-            valid_from: *f,
-            valid_to: *to,
+    Ok(credit
+        .into_iter()
+        .map(|(id, score)| {
+            let rows = certs.remove(&id).unwrap_or_default();
+            let facts: Vec<agency_rules::CertFacts> = rows
+                .iter()
+                .map(crate::models::bidding::CertRow::facts)
+                .collect();
+            let held = agency_rules::valid_qualifications(&facts, day);
+            (
+                id,
+                (
+                    score.unwrap_or(0).clamp(0, 10_000),
+                    selection::qualification_score_x100(&required, &held),
+                ),
+            )
         })
-        .collect();
-    let held = agency_rules::valid_qualifications(&facts, day);
-    Ok((
-        credit.unwrap_or(0).clamp(0, 10_000),
-        selection::qualification_score_x100(&required, &held),
-    ))
+        .collect())
 }
 
 /// Stores an outcome: the winner and its price, publicity and confirmation dates, or 流标.

@@ -548,19 +548,26 @@ fn text_ok(ctx: &Ctx, t: &str, back: &str) -> Result<Option<HttpResponse>, AppEr
     Ok(None)
 }
 
-async fn agency_step(
-    ctx: Ctx,
-    id: i64,
-    f: impl FnOnce(&mut crate::db::DbConnection, i64) -> Result<(), StepError> + Send + 'static,
-    done_key: &'static str,
-) -> Result<HttpResponse, AppError> {
+/// The signed-in agency taking part in announcement `id` (which must exist): checked before
+/// anything in the form is looked at.
+async fn acting_agency_on(ctx: &Ctx, id: i64) -> Result<i64, AppError> {
     let me = ctx.current()?.clone();
     if me.role != Role::Agency {
         return Err(AppError::Forbidden);
     }
     ctx.authorize(Action::TakePart { agency_id: me.id })?;
-    find(&ctx, id).await?;
-    let r = db::run(ctx.pool(), move |c| Ok::<_, DbError>(f(c, me.id))).await?;
+    find(ctx, id).await?;
+    Ok(me.id)
+}
+
+async fn agency_step(
+    ctx: Ctx,
+    id: i64,
+    me: i64,
+    f: impl FnOnce(&mut crate::db::DbConnection, i64) -> Result<(), StepError> + Send + 'static,
+    done_key: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let r = db::run(ctx.pool(), move |c| Ok::<_, DbError>(f(c, me))).await?;
     answer_step(&ctx, r.map(|()| page_of(id)), done_key, &page_of(id))
 }
 
@@ -570,6 +577,7 @@ async fn object(
     form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
+    let me = acting_agency_on(&ctx, id).await?;
     if let Some(r) = text_ok(&ctx, &form.0.text, &page_of(id))? {
         return Ok(r);
     }
@@ -577,6 +585,7 @@ async fn object(
     agency_step(
         ctx,
         id,
+        me,
         move |c, me| opening::object(c, id, me, &text).map(|_| ()),
         "result.done.objected",
     )
@@ -589,6 +598,7 @@ async fn justify(
     form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
+    let me = acting_agency_on(&ctx, id).await?;
     if let Some(r) = text_ok(&ctx, &form.0.text, &page_of(id))? {
         return Ok(r);
     }
@@ -596,6 +606,7 @@ async fn justify(
     agency_step(
         ctx,
         id,
+        me,
         move |c, me| opening::justify(c, id, me, &text),
         "result.done.justified",
     )
@@ -611,9 +622,11 @@ async fn confirm(
     _form: CsrfForm<Empty>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
+    let me = acting_agency_on(&ctx, id).await?;
     agency_step(
         ctx,
         id,
+        me,
         move |c, me| opening::confirm(c, id, me),
         "result.done.confirmed",
     )
@@ -628,6 +641,7 @@ async fn owned(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
 
 #[derive(Deserialize)]
 pub struct ChooseForm {
+    #[serde(default)]
     agency: String,
 }
 
@@ -664,6 +678,7 @@ async fn choose(
 
 #[derive(Deserialize)]
 pub struct DecideForm {
+    #[serde(default)]
     decision: String,
 }
 

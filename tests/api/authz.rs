@@ -189,6 +189,135 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         "/regulate/records/999999/revoke",
         [303, 404, 404, 404, 404],
     ),
+    // Selection (issue 5): lists by role. An owner's object that does not exist is 404 to
+    // everyone (it is looked up before the owner is checked); the agency's steps check the
+    // role first. Ownership of real announcements is tested per step in publication.rs,
+    // bidding.rs and selection_result.rs.
+    ("GET", "/announcements", [200, 200, 200, 200, 200]),
+    ("GET", "/announcements?page=abc", [400, 400, 400, 400, 400]),
+    ("GET", "/announcements/999999", [404, 404, 404, 404, 404]),
+    ("GET", "/announcements/abc", [404, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/announcements/999999/proof.json",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/owner/projects", [303, 200, 403, 403, 403]),
+    ("GET", "/owner/projects/new", [303, 200, 403, 403, 403]),
+    ("POST", "/owner/projects/new", [303, 422, 403, 403, 403]),
+    ("GET", "/owner/projects/999999", [404, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/owner/projects/999999/announcements/new",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/projects/999999/announcements/new",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/owner/announcements/999999/edit",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/edit",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/publish",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/owner/announcements/999999/change",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/change",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/owner/announcements/999999/cancel",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/cancel",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/choose",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/justifications/1",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/objections/999999/answer",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/announcements/999999/rerun",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/agency/announcements", [303, 403, 200, 403, 403]),
+    (
+        "GET",
+        "/announcements/999999/bid",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/register",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/quote",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/withdraw",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/reconfirm",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/objections",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/justify",
+        [303, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/announcements/999999/confirm",
+        [303, 403, 404, 403, 403],
+    ),
+    ("GET", "/regulate/selection", [303, 403, 403, 200, 403]),
+    (
+        "GET",
+        "/regulate/selection/999999",
+        [303, 403, 403, 404, 403],
+    ),
 ];
 
 /// Every POST route (but the 404 one) must refuse a request without a CSRF token.
@@ -212,6 +341,23 @@ const POSTS: &[&str] = &[
     "/regulate/repairs/999999",
     "/admin/credit-rules",
     "/regulate/records/999999/revoke",
+    "/owner/projects/new",
+    "/owner/projects/999999/announcements/new",
+    "/owner/announcements/999999/edit",
+    "/owner/announcements/999999/publish",
+    "/owner/announcements/999999/change",
+    "/owner/announcements/999999/cancel",
+    "/owner/announcements/999999/choose",
+    "/owner/announcements/999999/justifications/1",
+    "/owner/objections/999999/answer",
+    "/owner/announcements/999999/rerun",
+    "/announcements/999999/register",
+    "/announcements/999999/quote",
+    "/announcements/999999/withdraw",
+    "/announcements/999999/reconfirm",
+    "/announcements/999999/objections",
+    "/announcements/999999/justify",
+    "/announcements/999999/confirm",
     // `/regulate/agencies/{id}/records/new` is multipart: its token is checked after the
     // policy (a visitor is sent to log in first); tests/api/credit.rs checks it refuses a
     // form without the token.
