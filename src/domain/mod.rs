@@ -6,6 +6,9 @@ pub mod audit_chain;
 pub mod catalogue;
 /// Rules of the catalogue: item and adjustment validation, filters, regional-assessment cover.
 pub mod catalogue_rules;
+/// Model contract texts: body syntax, fill-in fields, rendering and digest, the owner's edit,
+/// signing, version diff.
+pub mod contract_text;
 /// Collusion signals among the bidders of one announcement.
 pub mod collusion;
 /// Credit library: record kinds, scoring rules, score, periods, restrictions.
