@@ -508,6 +508,23 @@ pub fn check_signature(current: &str, seen: &str, read: bool) -> Result<(), Sign
     Ok(())
 }
 
+/// Who let a signing deadline pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blame {
+    pub owner: bool,
+    pub agency: bool,
+}
+
+/// The owner is at fault when it never submitted the draft or did not sign; the agency only
+/// when the text was before it (submitted for signing) and it did not sign — an agency is
+/// never recorded for a draft it was never given.
+pub fn lapse_blame(was_signing: bool, owner_signed: bool, agency_signed: bool) -> Blame {
+    Blame {
+        owner: !was_signing || !owner_signed,
+        agency: was_signing && !agency_signed,
+    }
+}
+
 // ---------------------------------------------------------------------- who writes texts
 
 /// Industries a regulator of department `code` writes model texts for: those the catalogue
@@ -751,6 +768,14 @@ mod tests {
         assert_eq!(check_signature("abc", "abd", true), Err(SignProblem::Stale));
         assert_eq!(check_signature("abc", "abd", false), Err(SignProblem::Stale));
         assert_eq!(check_signature("abc", "abc", false), Err(SignProblem::NotRead));
+    }
+
+    #[test]
+    fn only_an_agency_that_had_the_text_is_blamed() {
+        assert_eq!(lapse_blame(false, false, false), Blame { owner: true, agency: false });
+        assert_eq!(lapse_blame(true, true, false), Blame { owner: false, agency: true });
+        assert_eq!(lapse_blame(true, false, true), Blame { owner: true, agency: false });
+        assert_eq!(lapse_blame(true, false, false), Blame { owner: true, agency: true });
     }
 
     #[test]
