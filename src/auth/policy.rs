@@ -281,7 +281,10 @@ mod tests {
         assert!(allow(&a, view(false)));
         // An agency with the owner's id is still not the owner.
         assert!(!allow(&user(3, Role::Agency), view(false)));
-        let sign = Action::SignContract { owner: 3, agency: 4 };
+        let sign = Action::SignContract {
+            owner: 3,
+            agency: 4,
+        };
         assert!(allow(&o, sign));
         assert!(allow(&g, sign));
         assert!(!allow(&other_owner, sign));

@@ -583,10 +583,8 @@ pub fn diff(old: &str, new: &str) -> Vec<(Change, String)> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
     if a.len().max(b.len()) > DIFF_MAX_LINES {
-        let mut out: Vec<(Change, String)> = a
-            .iter()
-            .map(|l| (Change::Removed, l.to_string()))
-            .collect();
+        let mut out: Vec<(Change, String)> =
+            a.iter().map(|l| (Change::Removed, l.to_string())).collect();
         out.extend(b.iter().map(|l| (Change::Added, l.to_string())));
         return out;
     }
@@ -659,7 +657,10 @@ mod tests {
         assert!(keys.contains(&("contracts.body.before_heading", 1)));
         assert!(keys.contains(&("contracts.body.unknown_field", 3)));
         assert!(keys.contains(&("contracts.body.unclosed", 3)));
-        assert!(e.iter().any(|p| p.key == "contracts.body.missing_field" && p.detail == "price"));
+        assert!(
+            e.iter()
+                .any(|p| p.key == "contracts.body.missing_field" && p.detail == "price")
+        );
         assert!(parse("").is_err());
     }
 
@@ -705,7 +706,13 @@ mod tests {
     #[test]
     fn an_edit_of_a_locked_clause_or_a_platform_field_is_refused_whole() {
         let limit = Money::from_fen(1_200_000);
-        for bad in ["clause_1", "body", "owner_name", "agency_name", "deliverables"] {
+        for bad in [
+            "clause_1",
+            "body",
+            "owner_name",
+            "agency_name",
+            "deliverables",
+        ] {
             let p = post(&[
                 ("price", "100"),
                 ("time_limit", "10"),
@@ -750,8 +757,24 @@ mod tests {
         assert!(keys.contains(&("price", "contracts.err.price_above_limit")));
         assert!(keys.contains(&("time_limit", "contracts.err.days")));
         assert!(keys.contains(&("scope", "contracts.err.required")));
-        assert!(check_edit(&post(&[("price", "0"), ("time_limit", "1"), ("scope", "x")]), USED, limit, 20).is_err());
-        assert!(check_edit(&post(&[("price", "1.001"), ("time_limit", "1"), ("scope", "x")]), USED, limit, 20).is_err());
+        assert!(
+            check_edit(
+                &post(&[("price", "0"), ("time_limit", "1"), ("scope", "x")]),
+                USED,
+                limit,
+                20
+            )
+            .is_err()
+        );
+        assert!(
+            check_edit(
+                &post(&[("price", "1.001"), ("time_limit", "1"), ("scope", "x")]),
+                USED,
+                limit,
+                20
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -766,16 +789,46 @@ mod tests {
     fn a_stale_digest_is_refused_before_anything_else() {
         assert_eq!(check_signature("abc", "abc", true), Ok(()));
         assert_eq!(check_signature("abc", "abd", true), Err(SignProblem::Stale));
-        assert_eq!(check_signature("abc", "abd", false), Err(SignProblem::Stale));
-        assert_eq!(check_signature("abc", "abc", false), Err(SignProblem::NotRead));
+        assert_eq!(
+            check_signature("abc", "abd", false),
+            Err(SignProblem::Stale)
+        );
+        assert_eq!(
+            check_signature("abc", "abc", false),
+            Err(SignProblem::NotRead)
+        );
     }
 
     #[test]
     fn only_an_agency_that_had_the_text_is_blamed() {
-        assert_eq!(lapse_blame(false, false, false), Blame { owner: true, agency: false });
-        assert_eq!(lapse_blame(true, true, false), Blame { owner: false, agency: true });
-        assert_eq!(lapse_blame(true, false, true), Blame { owner: true, agency: false });
-        assert_eq!(lapse_blame(true, false, false), Blame { owner: true, agency: true });
+        assert_eq!(
+            lapse_blame(false, false, false),
+            Blame {
+                owner: true,
+                agency: false
+            }
+        );
+        assert_eq!(
+            lapse_blame(true, true, false),
+            Blame {
+                owner: false,
+                agency: true
+            }
+        );
+        assert_eq!(
+            lapse_blame(true, false, true),
+            Blame {
+                owner: true,
+                agency: false
+            }
+        );
+        assert_eq!(
+            lapse_blame(true, false, false),
+            Blame {
+                owner: true,
+                agency: true
+            }
+        );
     }
 
     #[test]
@@ -798,6 +851,10 @@ mod tests {
                 (Change::Added, "d".into()),
             ]
         );
-        assert!(diff("same\n", "same\n").iter().all(|(c, _)| *c == Change::Same));
+        assert!(
+            diff("same\n", "same\n")
+                .iter()
+                .all(|(c, _)| *c == Change::Same)
+        );
     }
 }

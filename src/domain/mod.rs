@@ -6,11 +6,11 @@ pub mod audit_chain;
 pub mod catalogue;
 /// Rules of the catalogue: item and adjustment validation, filters, regional-assessment cover.
 pub mod catalogue_rules;
+/// Collusion signals among the bidders of one announcement.
+pub mod collusion;
 /// Model contract texts: body syntax, fill-in fields, rendering and digest, the owner's edit,
 /// signing, version diff.
 pub mod contract_text;
-/// Collusion signals among the bidders of one announcement.
-pub mod collusion;
 /// Credit library: record kinds, scoring rules, score, periods, restrictions.
 pub mod credit;
 /// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.

@@ -208,10 +208,7 @@ pub fn load(c: &mut DbConnection, id: i64) -> Result<Option<Full>, DbError> {
         clauses: Vec::new(),
     });
     let mut values: Values = serde_json::from_str(&terms.fields).unwrap_or_default();
-    values.insert(
-        "price".into(),
-        ct::price_text(Money::from_fen(k.price_fen)),
-    );
+    values.insert("price".into(), ct::price_text(Money::from_fen(k.price_fen)));
     values.insert("time_limit".into(), k.time_limit_days.to_string());
     let rendered = ct::render(&title, &body, &values, &terms.supplementary);
     let digest = ct::digest(&rendered);
@@ -249,12 +246,7 @@ struct Audited<'a> {
     digest: &'a str,
 }
 
-fn audit_step(
-    c: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    id: i64,
-) -> Result<(), DbError> {
+fn audit_step(c: &mut DbConnection, actor: &Actor, action: &str, id: i64) -> Result<(), DbError> {
     let f = load(c, id)?.ok_or(DbError::Query(diesel::result::Error::NotFound))?;
     audit::record(
         c,
@@ -284,11 +276,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     }
     let (agency_id, amount, confirmed_at): (i64, Option<i64>, NaiveDateTime) = awards::table
         .find(announcement_id)
-        .select((
-            awards::agency_id,
-            awards::amount_fen,
-            awards::confirmed_at,
-        ))
+        .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
         .first(c)?;
     let (owner_id, item_id, project_id, scope, days, cap): (
         i64,
@@ -390,7 +378,11 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
 
 /// The owner generates the draft by hand (after a model text for the industry was
 /// published). The caller has checked that `owner` owns the announcement.
-pub fn generate(c: &mut DbConnection, owner: &Actor, announcement_id: i64) -> Result<i64, StepError> {
+pub fn generate(
+    c: &mut DbConnection,
+    owner: &Actor,
+    announcement_id: i64,
+) -> Result<i64, StepError> {
     write_tx(c, |c| {
         let awarded: i64 = awards::table
             .filter(awards::announcement_id.eq(announcement_id))
@@ -762,7 +754,18 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
                 .or(contracts::status.eq(status::LAPSED)),
         ),
     };
-    let raw: Vec<(i64, i64, String, String, String, String, i64, String, NaiveDate, String)> = q
+    let raw: Vec<(
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        NaiveDate,
+        String,
+    )> = q
         .order(contracts::id.desc())
         .limit(500)
         .select((
@@ -817,11 +820,17 @@ pub fn awards_without_contract(
             catalogue_items::name,
         ))
         .load(c)?;
-    Ok(all.into_iter().filter(|(a, _, _)| !have.contains(a)).collect())
+    Ok(all
+        .into_iter()
+        .filter(|(a, _, _)| !have.contains(a))
+        .collect())
 }
 
 /// The contract's steps from the audit trail, oldest first: (time, action, actor role).
-pub fn timeline(c: &mut DbConnection, id: i64) -> QueryResult<Vec<(NaiveDateTime, String, String)>> {
+pub fn timeline(
+    c: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Vec<(NaiveDateTime, String, String)>> {
     audit_log::table
         .filter(audit_log::object_type.eq("contract"))
         .filter(audit_log::object_id.eq(id.to_string()))

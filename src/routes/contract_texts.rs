@@ -48,9 +48,7 @@ async fn writable_industries(ctx: &Ctx) -> Result<Vec<&'static str>, AppError> {
                 crate::models::department::find(c, d).map_err(DbError::from)
             })
             .await?;
-            Ok(dept
-                .map(|d| ct::industries_of(&d.code))
-                .unwrap_or_default())
+            Ok(dept.map(|d| ct::industries_of(&d.code)).unwrap_or_default())
         }
         _ => Ok(Vec::new()),
     }
@@ -177,7 +175,9 @@ async fn show(
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
     let (t, versions) = load_text(&ctx, id).await?;
-    let writer = writable_industries(&ctx).await?.contains(&t.industry.as_str());
+    let writer = writable_industries(&ctx)
+        .await?
+        .contains(&t.industry.as_str());
     // Visitors see published versions only; writers see drafts too.
     let visible: Vec<&Version> = versions
         .iter()
