@@ -541,7 +541,7 @@ pub fn industries_of(department_code: &str) -> Vec<&'static str> {
 pub fn check_title(t: &str) -> Result<String, &'static str> {
     let t = t.trim();
     let n = t.chars().count();
-    if n < 2 || n > 100 || t.contains('\n') {
+    if !(2..=100).contains(&n) || t.contains('\n') {
         Err("contracts.err.title")
     } else {
         Ok(t.to_string())

@@ -736,6 +736,20 @@ pub enum Scope {
     Flagged(i64),
 }
 
+/// (id, announcement, project, item, owner, agency, price, status, sign by, supplementary).
+type RawRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    NaiveDate,
+    String,
+);
+
 pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
     let mut q = contracts::table
         .inner_join(contract_terms::table)
@@ -754,18 +768,7 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
                 .or(contracts::status.eq(status::LAPSED)),
         ),
     };
-    let raw: Vec<(
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        String,
-        NaiveDate,
-        String,
-    )> = q
+    let raw: Vec<RawRow> = q
         .order(contracts::id.desc())
         .limit(500)
         .select((
