@@ -726,6 +726,9 @@ pub struct Row {
     pub status: String,
     pub sign_by: NaiveDate,
     pub supplementary: bool,
+    /// For a lapsed contract: the parties that had not signed its last text ("owner",
+    /// "agency") — the regulator sees owners who let the deadline pass here.
+    pub unsigned: Vec<&'static str>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -784,7 +787,7 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
             contract_terms::supplementary,
         ))
         .load(c)?;
-    Ok(raw
+    let mut out: Vec<Row> = raw
         .into_iter()
         .map(|r| Row {
             id: r.0,
@@ -797,8 +800,25 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
             status: r.7,
             sign_by: r.8,
             supplementary: !r.9.is_empty(),
+            unsigned: Vec::new(),
         })
-        .collect())
+        .collect();
+    for row in out.iter_mut().filter(|r| r.status == status::LAPSED) {
+        let signed: Vec<String> = contract_signatures::table
+            .inner_join(
+                contract_terms::table.on(contract_terms::contract_id
+                    .eq(contract_signatures::contract_id)
+                    .and(contract_terms::revision.eq(contract_signatures::revision))),
+            )
+            .filter(contract_signatures::contract_id.eq(row.id))
+            .select(contract_signatures::party)
+            .load(c)?;
+        row.unsigned = [OWNER, AGENCY]
+            .into_iter()
+            .filter(|p| !signed.iter().any(|s| s == p))
+            .collect();
+    }
+    Ok(out)
 }
 
 /// The owner's awards that have no contract yet (no model text when they were confirmed):

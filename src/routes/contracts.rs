@@ -512,6 +512,7 @@ pub struct RowView {
     pub sign_by: String,
     pub supplementary: bool,
     pub lapsed: bool,
+    pub unsigned: String,
 }
 
 #[derive(Template)]
@@ -536,6 +537,12 @@ fn row_views(ctx: &Ctx, rows: Vec<contract::Row>, show_owner: bool) -> Vec<RowVi
             other: if show_owner { r.owner } else { r.agency },
             price: Money::from_fen(r.price_fen).to_string(),
             lapsed: r.status == status::LAPSED,
+            unsigned: r
+                .unsigned
+                .iter()
+                .map(|p| ctx.t(&format!("contracts.party.{p}")))
+                .collect::<Vec<_>>()
+                .join("、"),
             status: ctx.t(status_key(&r.status)),
             sign_by: r.sign_by.to_string(),
             supplementary: r.supplementary,
