@@ -5,7 +5,7 @@
 //!
 //! Body syntax, as a regulator types it:
 //! - a line starting with `# ` begins a clause (its heading, e.g. `# 第一条 定义`);
-//! - the lines below it, up to a blank line, form one paragraph of that clause;
+//! - each line below it is one paragraph of that clause (blank lines are ignored);
 //! - `{{key}}` inside a paragraph is a fill-in field from [`FIELDS`]; everything else is a
 //!   locked clause text that no contract can change.
 //!
@@ -208,10 +208,9 @@ pub fn parse(src: &str) -> Result<Body, Vec<BodyProblem>> {
         } else if clauses.is_empty() {
             problems.push(problem("contracts.body.before_heading", line, ""));
         } else {
-            match &mut para {
-                Some((_, t)) => t.push_str(l),
-                None => para = Some((line, l.to_string())),
-            }
+            // One line, one paragraph (a party line, a numbered duty, ...).
+            para = Some((line, l.to_string()));
+            flush(&mut para, &mut clauses, &mut problems);
         }
     }
     flush(&mut para, &mut clauses, &mut problems);
@@ -642,8 +641,9 @@ mod tests {
         let b = parse(BODY).unwrap();
         assert_eq!(b.clauses.len(), 3);
         assert_eq!(b.clauses[0].heading, "第一条 当事人");
-        // Adjacent lines join into one paragraph.
-        assert_eq!(b.clauses[1].paragraphs.len(), 1);
+        // Each line is a paragraph.
+        assert_eq!(b.clauses[1].paragraphs.len(), 2);
+        assert_eq!(b.clauses[0].paragraphs.len(), 2);
         assert_eq!(
             b.fields_used(),
             vec!["owner_name", "agency_name", "price", "time_limit", "scope"]
@@ -669,7 +669,7 @@ mod tests {
         let b = parse(BODY).unwrap();
         let t1 = render("技术服务合同", &b, &values(), "");
         assert_eq!(t1, render("技术服务合同", &b, &values(), ""));
-        assert!(t1.contains("合同价款为人民币 12,000.00 元，服务期限为20个工作日。"));
+        assert!(t1.contains("合同价款为人民币 12,000.00 元，\n服务期限为20个工作日。\n"));
         assert!(!t1.contains(SUPPLEMENTARY_HEADING));
         let d1 = digest(&t1);
         assert_eq!(d1.len(), 64);

@@ -795,3 +795,30 @@ async fn regulators_write_versioned_texts_for_their_industry_and_published_versi
     assert_eq!(r.status().as_u16(), 403);
     let _ = dept;
 }
+
+#[actix_web::test]
+async fn direct_selection_without_an_amount_takes_the_cap_as_the_limit() {
+    let app = spawn_app().await;
+    let w = world(&app, "env").await;
+    publish_demo_texts(&app);
+    let ann = selected(&app, &w);
+    diesel::update(announcement_results::table.find(ann))
+        .set(announcement_results::winner_amount_fen.eq(None::<i64>))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let r = w
+        .agency
+        .post(&format!("/announcements/{ann}/confirm"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (id, _, price, limit, _) = contract_of(&app, ann).unwrap();
+    assert_eq!((price, limit), (20_000_000, 20_000_000));
+    // The owner fills a lower price; above the cap is refused.
+    let f = with(FILL, &[("revision", "1"), ("price", "200000.01")]);
+    let r = w.owner.post(&format!("/contracts/{id}/edit"), &f).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let f = with(FILL, &[("revision", "1"), ("price", "150000")]);
+    let r = w.owner.post(&format!("/contracts/{id}/edit"), &f).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(contract_of(&app, ann).unwrap().2, 15_000_000);
+}
