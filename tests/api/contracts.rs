@@ -255,6 +255,9 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
     );
     let (fields, _, rev) = terms(&app, id);
     assert_eq!(rev, 1);
+    // The announcement page links both parties to it.
+    let (_, ann_page) = w.owner.get_text(&format!("/announcements/{ann}")).await;
+    assert!(ann_page.contains(&format!("href=\"/contracts/{id}\"")));
     assert!(
         fields.contains("四川蓝天环境咨询有限公司")
             && fields.contains("钒钛新材料产业园污水处理厂")
