@@ -174,6 +174,16 @@ pub fn find_by_announcement(c: &mut DbConnection, ann: i64) -> QueryResult<Optio
         .optional()
 }
 
+/// Takes the contract's row lock for the rest of the transaction (a no-op update), so two
+/// steps on one contract never interleave: on PostgreSQL the second waits and then reads what
+/// the first committed (two parties signing at once both count); on SQLite `write_tx`'s
+/// `BEGIN IMMEDIATE` already serialises writers.
+fn lock(c: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(contracts::table.find(id))
+        .set(contracts::updated_at.eq(contracts::updated_at))
+        .execute(c)
+}
+
 /// Loads a contract with its text, values, rendering and current signatures.
 pub fn load(c: &mut DbConnection, id: i64) -> Result<Option<Full>, DbError> {
     let Some(k) = find(c, id)? else {
@@ -420,6 +430,7 @@ pub fn edit(
     e: &Edit,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
+        lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
         if !f.contract.editable() {
             return Err(conflict("contracts.err.not_editable"));
@@ -475,6 +486,7 @@ pub fn edit(
 /// The owner submits the draft for signing: every field the text uses must be filled.
 pub fn submit(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StepError> {
     write_tx(c, |c| {
+        lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
         if f.contract.status != status::DRAFT {
             return Err(conflict("contracts.err.not_draft"));
@@ -524,6 +536,7 @@ pub fn sign(
     read: bool,
 ) -> Result<bool, StepError> {
     write_tx(c, |c| {
+        lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
         if f.contract.status != status::SIGNING {
             return Err(conflict("contracts.err.not_signing"));
@@ -609,6 +622,7 @@ pub fn lapse_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbErro
 }
 
 fn lapse_one(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<bool, DbError> {
+    lock(c, id)?;
     let Some(f) = load(c, id)? else {
         return Ok(false);
     };

@@ -412,17 +412,13 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
         "the old signature no longer counts"
     );
 
-    // Both sign the new text: signed, signed_at set, both digests equal and shown as matching.
-    for who in [&w.agency, &w.owner] {
-        let d = digest_on_page(who, id).await;
-        let r = who
-            .post(
-                &format!("/contracts/{id}/sign"),
-                &[("digest", d.as_str()), ("read", "1")],
-            )
-            .await;
-        assert_eq!(r.status().as_u16(), 303);
-    }
+    // Both sign the new text at the same moment: signed, signed_at set, both digests equal
+    // and shown as matching.
+    let d = digest_on_page(&w.agency, id).await;
+    let url = format!("/contracts/{id}/sign");
+    let form = [("digest", d.as_str()), ("read", "1")];
+    let (ra, ro) = tokio::join!(w.agency.post(&url, &form), w.owner.post(&url, &form));
+    assert_eq!((ra.status().as_u16(), ro.status().as_u16()), (303, 303));
     let (_, status, _, _, _) = contract_of(&app, ann).unwrap();
     assert_eq!(status, "signed");
     let signed_at: Option<chrono::NaiveDateTime> = contracts::table
