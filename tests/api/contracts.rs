@@ -764,6 +764,23 @@ async fn regulators_write_versioned_texts_for_their_industry_and_published_versi
     .set(model_text_versions::body.eq("篡改"))
     .execute(&mut *app.conn());
     assert!(frozen.is_err(), "trigger keeps a published version");
+    let (s, list) = visitor.get_text("/contract-texts").await;
+    assert_eq!(s, 200);
+    assert!(list.contains(&loc) && list.contains("环评合同"));
+    assert_eq!(reg.get("/contract-texts/new").await.status().as_u16(), 200);
+    let (s, form) = reg.get_text(&format!("{loc}/edit")).await;
+    assert_eq!(s, 200);
+    assert!(
+        form.contains("约定期限"),
+        "the edit form starts from the open draft"
+    );
+    let owner = clone_app(&app);
+    app.create_user(Role::Owner, "o@example.com").await;
+    owner.login("o@example.com", PASSWORD).await;
+    assert_eq!(
+        owner.get("/contract-texts/new").await.status().as_u16(),
+        403
+    );
     // Visitors still see version 1 only; after publication the diff shows the change.
     let (_, page) = visitor.get_text(&loc).await;
     assert!(!page.contains("约定期限"));
