@@ -2,6 +2,8 @@
 //! 0. selection: open every announcement whose quote deadline has passed (exactly once across
 //!    instances, see `models::opening`), close justification windows, and hand a win on to
 //!    the next-ranked agency when the winner did not confirm in time;
+//!    then lapse contracts past their sign-by day (a RefusedToSign record for an agency that
+//!    had the text and did not sign) and remind the parties the working day before;
 //! 1. regrade agencies never graded or graded before the current rule set was published
 //!    (an admin publishing rules never waits for 100,000 agencies: the request stores the
 //!    rules, this job catches up in batches);
@@ -28,6 +30,14 @@ pub struct Pass {
     pub regraded: usize,
     /// `Some` when this instance ran the daily job: agencies recomputed, sanction rows changed.
     pub daily: Option<(usize, usize)>,
+}
+
+/// Step 0b: contracts past their sign-by day lapse; those due by the next working day are
+/// reminded once. Returns (lapsed, reminded).
+pub fn contracts(c: &mut DbConnection, today: NaiveDate) -> Result<(usize, usize), DbError> {
+    let lapsed = models::contract::lapse_due(c, today)?;
+    let reminded = models::contract::remind_due(c, today)?;
+    Ok((lapsed, reminded))
 }
 
 /// Step 1: regrade stale and ungraded agencies.
@@ -115,6 +125,10 @@ pub async fn worker(pool: Pool, cfg: Config) {
             let moved = crate::models::opening::advance(c)?;
             if moved > 0 {
                 tracing::info!(moved, "selection results moved on");
+            }
+            let (lapsed, reminded) = contracts(c, today)?;
+            if lapsed + reminded > 0 {
+                tracing::info!(lapsed, reminded, "contract signing deadlines");
             }
             let regraded = regrade(c, today)?;
             let daily = if try_daily {

@@ -64,6 +64,25 @@ pub enum Action {
     TakePart { agency_id: i64 },
     /// Collusion signals and overdue objection answers: regulators.
     SuperviseSelection,
+    /// Write and publish model contract texts of an industry: admins, or a regulator whose
+    /// department the industry belongs to (`domain::contract_text::industries_of`).
+    WriteModelText { in_domain: bool },
+    /// Read a contract: its two parties, admins, and regulators of the item's approval
+    /// department (`in_domain`).
+    ViewContract {
+        owner: i64,
+        agency: i64,
+        in_domain: bool,
+    },
+    /// Fill in, change, submit a contract draft, or generate it: the owner.
+    EditContract { owner: i64 },
+    /// Sign a contract: either of its two parties, each for itself.
+    SignContract { owner: i64, agency: i64 },
+    /// One's own contracts list: owners and agencies.
+    ListOwnContracts,
+    /// Contracts with supplementary clauses and lapsed signings of one's department:
+    /// regulators.
+    SuperviseContracts,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,7 +129,22 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         }
         CreateProject => allow_if(u.role == Role::Owner),
         ManageAnnouncement { owner } => allow_if(u.role == Role::Owner && u.id == owner),
-        SuperviseSelection => allow_if(u.role == Role::Regulator),
+        SuperviseSelection | SuperviseContracts => allow_if(u.role == Role::Regulator),
+        WriteModelText { in_domain } => {
+            allow_if(u.role == Role::Admin || (u.role == Role::Regulator && in_domain))
+        }
+        ViewContract {
+            owner,
+            agency,
+            in_domain,
+        } => allow_if(
+            is_party(u, owner, agency)
+                || u.role == Role::Admin
+                || (u.role == Role::Regulator && in_domain),
+        ),
+        EditContract { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        SignContract { owner, agency } => allow_if(is_party(u, owner, agency)),
+        ListOwnContracts => allow_if(u.role == Role::Owner || u.role == Role::Agency),
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
         ViewCertificateScan {
             agency_id,
@@ -125,6 +159,10 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
 
 fn allow_if(ok: bool) -> Decision {
     if ok { Decision::Allow } else { Decision::Deny }
+}
+
+fn is_party(u: &CurrentUser, owner: i64, agency: i64) -> bool {
+    (u.role == Role::Owner && u.id == owner) || (u.role == Role::Agency && u.id == agency)
 }
 
 fn is_regulator_of(u: &CurrentUser, department_id: i64) -> bool {
@@ -220,6 +258,45 @@ mod tests {
         assert!(!allow(&r, Action::DecideCredit { department_id: 2 }));
         assert!(allow(&g, Action::ApplyForRepair { agency_id: 9 }));
         assert!(!allow(&g, Action::ApplyForRepair { agency_id: 10 }));
+    }
+
+    #[test]
+    fn contracts_for_their_parties_and_model_texts_for_their_domain() {
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        let o = user(3, Role::Owner);
+        let g = user(4, Role::Agency);
+        let other_owner = user(5, Role::Owner);
+        let r = user(6, Role::Regulator);
+        let a = user(7, Role::Admin);
+        let view = |in_domain| Action::ViewContract {
+            owner: 3,
+            agency: 4,
+            in_domain,
+        };
+        assert!(allow(&o, view(false)));
+        assert!(allow(&g, view(false)));
+        assert!(!allow(&other_owner, view(false)));
+        assert!(!allow(&r, view(false)));
+        assert!(allow(&r, view(true)));
+        assert!(allow(&a, view(false)));
+        // An agency with the owner's id is still not the owner.
+        assert!(!allow(&user(3, Role::Agency), view(false)));
+        let sign = Action::SignContract {
+            owner: 3,
+            agency: 4,
+        };
+        assert!(allow(&o, sign));
+        assert!(allow(&g, sign));
+        assert!(!allow(&other_owner, sign));
+        assert!(!allow(&r, sign));
+        assert!(!allow(&a, sign));
+        assert!(allow(&o, Action::EditContract { owner: 3 }));
+        assert!(!allow(&g, Action::EditContract { owner: 4 }));
+        assert!(allow(&a, Action::WriteModelText { in_domain: false }));
+        assert!(allow(&r, Action::WriteModelText { in_domain: true }));
+        assert!(!allow(&r, Action::WriteModelText { in_domain: false }));
+        assert!(!allow(&o, Action::WriteModelText { in_domain: true }));
+        assert_eq!(decide(None, view(true)), Decision::NeedLogin);
     }
 
     #[test]

@@ -580,6 +580,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    model_texts (id) {
+        id -> BigInt,
+        industry -> Text,
+        title -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    model_text_versions (id) {
+        id -> BigInt,
+        model_text_id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        note -> Text,
+        status -> Text,
+        created_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     contracts (id) {
         id -> BigInt,
         announcement_id -> BigInt,
@@ -599,6 +626,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contract_terms (contract_id) {
+        contract_id -> BigInt,
+        fields -> Text,
+        supplementary -> Text,
+        revision -> Integer,
+        reminded_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contract_signatures (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        party -> Text,
+        signer_id -> BigInt,
+        revision -> Integer,
+        digest -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(announcements -> projects (project_id));
 diesel::joinable!(announcements -> catalogue_items (item_id));
 diesel::joinable!(announcement_results -> announcements (announcement_id));
@@ -607,6 +657,8 @@ diesel::joinable!(quotes -> announcements (announcement_id));
 diesel::joinable!(objections -> announcements (announcement_id));
 diesel::joinable!(registrations -> agencies (agency_id));
 diesel::joinable!(quotes -> agencies (agency_id));
+diesel::joinable!(model_text_versions -> model_texts (model_text_id));
+diesel::joinable!(contract_terms -> contracts (contract_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -649,4 +701,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     objections,
     awards,
     contracts,
+    model_texts,
+    model_text_versions,
+    contract_terms,
+    contract_signatures,
 );

@@ -4,6 +4,7 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod contracts;
 pub mod credit;
 pub mod sanctions;
 pub mod selection;
@@ -274,6 +275,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
         agencies::load(c)?;
         sanctions::load(c, &sanctions_hash)?;
         credit::load(c)?;
+        contracts::load(c)?;
         Ok::<_, DbError>(n)
     })
     .map_err(|e| e.to_string())?;

@@ -8,6 +8,9 @@ pub mod catalogue;
 pub mod catalogue_rules;
 /// Collusion signals among the bidders of one announcement.
 pub mod collusion;
+/// Model contract texts: body syntax, fill-in fields, rendering and digest, the owner's edit,
+/// signing, version diff.
+pub mod contract_text;
 /// Credit library: record kinds, scoring rules, score, periods, restrictions.
 pub mod credit;
 /// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.

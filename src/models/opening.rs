@@ -1103,6 +1103,8 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
             &serde_json::json!({ "agency": agency_id, "amount_fen": r.winner_amount_fen }),
             "",
         )?;
+        // The contract draft, in the award's transaction (none without a model text).
+        crate::models::contract::draft_for_award(c, id)?;
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
         mail_user(c, a.owner_id, "awarded_owner", &[("id", id.to_string())])?;
         for p in participants(c, id)? {

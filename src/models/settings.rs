@@ -16,6 +16,7 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("upload_max_mib", 10, 1, 100),
     ("cert_review_working_days", 2, 1, 30),
     ("collusion_address_minutes", 10, 1, 24 * 60),
+    ("contract_sign_working_days", 5, 1, 30),
 ];
 
 #[derive(Clone, Debug)]

@@ -10,6 +10,8 @@ pub mod auth;
 pub mod bidding;
 pub mod calendar;
 pub mod catalogue;
+pub mod contract_texts;
+pub mod contracts;
 pub mod credit;
 pub mod home;
 pub mod library;
@@ -38,4 +40,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     result::config(cfg);
     announcements::config(cfg);
     supervise::config(cfg);
+    contract_texts::config(cfg);
+    contracts::config(cfg);
 }

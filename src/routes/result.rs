@@ -102,6 +102,9 @@ pub struct ResultView {
     pub choices: Vec<(i64, String, String)>,
     /// Agencies whose justification waits for the owner's decision.
     pub to_decide: Vec<(i64, String)>,
+    /// For the two parties after the award: their contract (or, for the owner, the page
+    /// where a draft is generated when no model text existed).
+    pub contract_link: String,
 }
 
 fn money(fen: Option<i64>) -> String {
@@ -136,14 +139,15 @@ fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
 pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, AppError> {
     let a2 = a.clone();
     let me = ctx.user().map(|u| (u.id, u.role));
-    let (loaded, choices) = db::run(ctx.pool(), move |c| {
+    let (loaded, choices, contract_id) = db::run(ctx.pool(), move |c| {
         let l = opening::load(c, &a2)?;
+        let contract_id = crate::models::contract::find_by_announcement(c, a2.id)?.map(|k| k.id);
         let choices = if a2.status == status::CHOOSING && me.map(|m| m.0) == Some(a2.owner_id) {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()
         };
-        Ok::<_, DbError>((l, choices))
+        Ok::<_, DbError>((l, choices, contract_id))
     })
     .await?;
     let Some(l) = loaded else {
@@ -416,6 +420,11 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         justify_by: r.justify_by.map(|d| d.to_string()).unwrap_or_default(),
         publicity_ends: r.publicity_ends.map(|d| d.to_string()).unwrap_or_default(),
         confirm_by: r.confirm_by.map(|d| d.to_string()).unwrap_or_default(),
+        contract_link: match (contract_id, &l.award) {
+            (Some(k), Some((w, _))) if owner || my == Some(*w) => format!("/contracts/{k}"),
+            (None, Some(_)) if owner => "/owner/contracts".to_string(),
+            _ => String::new(),
+        },
         awarded: l
             .award
             .map(|(id, at)| format!("{} · {}", name(id), fmt_time(at)))

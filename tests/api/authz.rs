@@ -567,6 +567,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("upload_max_mib", "10"),
                 ("cert_review_working_days", "2"),
                 ("collusion_address_minutes", "10"),
+                ("contract_sign_working_days", "5"),
             ],
         )
         .await;
@@ -583,6 +584,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("upload_max_mib", "10"),
                 ("cert_review_working_days", "2"),
                 ("collusion_address_minutes", "10"),
+                ("contract_sign_working_days", "5"),
             ],
         )
         .await;

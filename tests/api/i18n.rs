@@ -49,6 +49,7 @@ fn every_key_used_in_code_and_templates_exists() {
         "v.",
         "mail.",
         "calendar.",
+        "contracts.",
     ];
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();

@@ -9,6 +9,7 @@ mod bidding;
 mod browser;
 mod calendar;
 mod catalogue;
+mod contracts;
 mod credit;
 mod helpers;
 mod i18n;
