@@ -312,6 +312,44 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         "/announcements/999999/confirm",
         [303, 403, 404, 403, 403],
     ),
+    // Contracts and model texts (issue 6). Objects are looked up first (404 to everyone when
+    // missing); the test regulator has no department, so it may write no model text.
+    ("GET", "/contract-texts", [200, 200, 200, 200, 200]),
+    ("GET", "/contract-texts/999999", [404, 404, 404, 404, 404]),
+    ("GET", "/contract-texts/new", [303, 403, 403, 200, 200]),
+    ("POST", "/contract-texts/new", [303, 403, 403, 403, 422]),
+    (
+        "GET",
+        "/contract-texts/999999/edit",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/contract-texts/999999/edit",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/contract-texts/999999/publish",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/contracts/999999", [404, 404, 404, 404, 404]),
+    ("GET", "/contracts/999999/print", [404, 404, 404, 404, 404]),
+    ("POST", "/contracts/999999/edit", [404, 404, 404, 404, 404]),
+    (
+        "POST",
+        "/contracts/999999/submit",
+        [404, 404, 404, 404, 404],
+    ),
+    ("POST", "/contracts/999999/sign", [404, 404, 404, 404, 404]),
+    ("GET", "/owner/contracts", [303, 200, 403, 403, 403]),
+    (
+        "POST",
+        "/owner/announcements/999999/contract",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/agency/contracts", [303, 403, 200, 403, 403]),
+    ("GET", "/regulate/contracts", [303, 403, 403, 200, 403]),
     ("GET", "/regulate/selection", [303, 403, 403, 200, 403]),
     (
         "GET",
@@ -358,6 +396,13 @@ const POSTS: &[&str] = &[
     "/announcements/999999/objections",
     "/announcements/999999/justify",
     "/announcements/999999/confirm",
+    "/contract-texts/new",
+    "/contract-texts/999999/edit",
+    "/contract-texts/999999/publish",
+    "/contracts/999999/edit",
+    "/contracts/999999/submit",
+    "/contracts/999999/sign",
+    "/owner/announcements/999999/contract",
     // `/regulate/agencies/{id}/records/new` is multipart: its token is checked after the
     // policy (a visitor is sent to log in first); tests/api/credit.rs checks it refuses a
     // form without the token.
