@@ -14,9 +14,9 @@ use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
 use zhongjie::domain::workdays::china_date;
 use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::auth::clone_app;
+use crate::fixtures::{Item, department_item};
 use crate::helpers::*;
 
 const QUAL: &str = "surveying_mapping";
@@ -35,43 +35,19 @@ struct World {
 /// A department, an item it approves (needing 测绘资质 乙级, government-guided price
 /// ¥1,000–¥50,000), and an owner signed in on a browser of its own.
 async fn world(app: &TestApp) -> World {
-    let dept =
-        models::department::insert(&mut app.conn(), "zrzyj", "攀枝花市自然资源和规划局", "NR")
-            .unwrap();
-    let item = {
-        let mut c = app.conn();
-        let f = ItemFields {
-            code: "ZRZY-009".into(),
-            name: "不动产测绘".into(),
-            keywords: "测绘".into(),
-            industry: "land".into(),
-            approval_name: "不动产登记".into(),
-            department_id: dept,
-            legal_basis: "《不动产登记暂行条例》".into(),
-            guide_basis: "-".into(),
-            guide_scope: "-".into(),
-            guide_object: "-".into(),
-            guide_content: "-".into(),
-            guide_method: "-".into(),
-            guide_conclusion: "-".into(),
+    let (dept, item) = department_item(
+        app,
+        ("zrzyj", "攀枝花市自然资源和规划局", "NR"),
+        Item {
+            code: "ZRZY-009",
+            name: "不动产测绘",
+            keywords: "测绘",
+            industry: "land",
+            approval_name: "不动产登记",
+            legal_basis: "《不动产登记暂行条例》",
             time_limit_days: 20,
-            pricing: "market".into(),
-            price_min_fen: None,
-            price_max_fen: None,
-            fee_basis: "-".into(),
-            payer: "enterprise".into(),
-            self_preparable: false,
-            regional_assessment: false,
-        };
-        let change = Change {
-            status: "retained",
-            kind: "add",
-            reason: "test",
-            basis: "test",
-            actor_id: None,
-        };
-        models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
-    };
+        },
+    );
     diesel::update(catalogue_items::table.find(item))
         .set((
             catalogue_items::pricing.eq("guided"),
@@ -89,15 +65,7 @@ async fn world(app: &TestApp) -> World {
         .execute(&mut *app.conn())
         .unwrap();
     let owner_app = clone_app(app);
-    let owner = app.create_user(Role::Owner, "owner@example.com").await;
-    assert_eq!(
-        owner_app
-            .login("owner@example.com", PASSWORD)
-            .await
-            .status()
-            .as_u16(),
-        303
-    );
+    let owner = owner_app.signed_in(Role::Owner, "owner@example.com").await;
     World {
         dept,
         item,

@@ -8,12 +8,12 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     agencies, announcement_results, announcements, audit_log, contract_signatures, contract_terms,
-    contracts, credit_records, model_text_versions, outbox, projects, users,
+    contracts, credit_records, model_text_versions, outbox, users,
 };
 use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::auth::clone_app;
+use crate::fixtures::{Item, department_item, project};
 use crate::helpers::*;
 
 struct World {
@@ -27,90 +27,34 @@ struct World {
 }
 
 async fn world(app: &TestApp, industry: &str) -> World {
-    let dept = {
-        let mut c = app.conn();
-        models::department::insert(&mut c, "sthjj", "攀枝花市生态环境局", "Ecology").unwrap()
-    };
-    let item = {
-        let mut c = app.conn();
-        let f = ItemFields {
-            code: "STHJ-001".into(),
-            name: "建设项目环境影响报告书编制".into(),
-            keywords: "环评".into(),
-            industry: industry.into(),
-            approval_name: "建设项目环境影响评价文件审批".into(),
-            department_id: dept,
-            legal_basis: "《中华人民共和国环境影响评价法》".into(),
-            guide_basis: "-".into(),
-            guide_scope: "-".into(),
-            guide_object: "-".into(),
-            guide_content: "-".into(),
-            guide_method: "-".into(),
-            guide_conclusion: "-".into(),
+    let (dept, item) = department_item(
+        app,
+        ("sthjj", "攀枝花市生态环境局", "Ecology"),
+        Item {
+            code: "STHJ-001",
+            name: "建设项目环境影响报告书编制",
+            keywords: "环评",
+            industry,
+            approval_name: "建设项目环境影响评价文件审批",
+            legal_basis: "《中华人民共和国环境影响评价法》",
             time_limit_days: 30,
-            pricing: "market".into(),
-            price_min_fen: None,
-            price_max_fen: None,
-            fee_basis: "-".into(),
-            payer: "enterprise".into(),
-            self_preparable: false,
-            regional_assessment: false,
-        };
-        let change = Change {
-            status: "retained",
-            kind: "add",
-            reason: "test",
-            basis: "test",
-            actor_id: None,
-        };
-        models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
-    };
-    let owner = clone_app(app);
-    let owner_id = app.create_user(Role::Owner, "owner@example.com").await;
-    assert_eq!(
-        owner
-            .login("owner@example.com", PASSWORD)
-            .await
-            .status()
-            .as_u16(),
-        303
+        },
     );
+    let owner = clone_app(app);
+    let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
     let agency = clone_app(app);
-    let agency_id = app.create_user(Role::Agency, "agency@example.com").await;
+    let agency_id = agency.signed_in(Role::Agency, "agency@example.com").await;
     diesel::update(agencies::table.find(agency_id))
         .set(agencies::name.eq("四川蓝天环境咨询有限公司"))
         .execute(&mut *app.conn())
         .unwrap();
-    assert_eq!(
-        agency
-            .login("agency@example.com", PASSWORD)
-            .await
-            .status()
-            .as_u16(),
-        303
+    let project = project(
+        app,
+        owner_id,
+        "钒钛新材料产业园污水处理厂",
+        "2026-510400-77-01-000456",
+        true,
     );
-    let now = zhongjie::db::now();
-    let project = {
-        let mut c = app.conn();
-        diesel::insert_into(projects::table)
-            .values((
-                projects::owner_id.eq(owner_id),
-                projects::name.eq("钒钛新材料产业园污水处理厂"),
-                projects::code.eq("2026-510400-77-01-000456"),
-                projects::region.eq("east"),
-                projects::fiscal_funds.eq(true),
-                projects::total_investment_fen.eq(9_000_000_000i64),
-                projects::created_at.eq(now),
-                projects::updated_at.eq(now),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        projects::table
-            .select(projects::id)
-            .order(projects::id.desc())
-            .first::<i64>(&mut *c)
-            .unwrap()
-    };
     World {
         owner,
         owner_id,

@@ -11,6 +11,7 @@ mod calendar;
 mod catalogue;
 mod contracts;
 mod credit;
+mod fixtures;
 mod helpers;
 mod i18n;
 mod instances;

@@ -7,15 +7,15 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     agencies, agency_items, announcement_results, announcements, audit_log, awards, credit_records,
-    projects, quotes, registrations,
+    quotes, registrations,
 };
 use zhongjie::domain::draw::{Proof, Seed};
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
 use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::auth::clone_app;
+use crate::fixtures::{Item, department_item, project};
 use crate::helpers::*;
 
 struct World {
@@ -27,75 +27,29 @@ struct World {
 }
 
 async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> World {
-    let dept = {
-        let mut c = app.conn();
-        models::department::insert(&mut c, "fgw", "攀枝花市发展和改革委员会", "DRC").unwrap()
-    };
-    let item = {
-        let mut c = app.conn();
-        let f = ItemFields {
-            code: "FGW-001".into(),
-            name: "节能评估报告编制".into(),
-            keywords: "节能".into(),
-            industry: "energy".into(),
-            approval_name: "固定资产投资项目节能审查".into(),
-            department_id: dept,
-            legal_basis: "《固定资产投资项目节能审查办法》".into(),
-            guide_basis: "-".into(),
-            guide_scope: "-".into(),
-            guide_object: "-".into(),
-            guide_content: "-".into(),
-            guide_method: "-".into(),
-            guide_conclusion: "-".into(),
+    let (_, item) = department_item(
+        app,
+        ("fgw", "攀枝花市发展和改革委员会", "DRC"),
+        Item {
+            code: "FGW-001",
+            name: "节能评估报告编制",
+            keywords: "节能",
+            industry: "energy",
+            approval_name: "固定资产投资项目节能审查",
+            legal_basis: "《固定资产投资项目节能审查办法》",
             time_limit_days: 30,
-            pricing: "market".into(),
-            price_min_fen: None,
-            price_max_fen: None,
-            fee_basis: "-".into(),
-            payer: "enterprise".into(),
-            self_preparable: false,
-            regional_assessment: false,
-        };
-        let change = Change {
-            status: "retained",
-            kind: "add",
-            reason: "test",
-            basis: "test",
-            actor_id: None,
-        };
-        models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
-    };
+        },
+    );
     let owner = clone_app(app);
-    let owner_id = app.create_user(Role::Owner, "owner@example.com").await;
-    assert_eq!(
-        owner
-            .login("owner@example.com", PASSWORD)
-            .await
-            .status()
-            .as_u16(),
-        303
+    let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
+    let project = project(
+        app,
+        owner_id,
+        "钒钛产业园区道路工程",
+        "2026-510400-48-01-000123",
+        fiscal,
     );
     let now = zhongjie::db::now();
-    let project = {
-        let mut c = app.conn();
-        diesel::insert_into(projects::table)
-            .values((
-                projects::owner_id.eq(owner_id),
-                projects::name.eq("钒钛产业园区道路工程"),
-                projects::code.eq("2026-510400-48-01-000123"),
-                projects::region.eq("east"),
-                projects::fiscal_funds.eq(fiscal),
-                projects::total_investment_fen.eq(12_000_000_000i64),
-                projects::created_at.eq(now),
-                projects::updated_at.eq(now),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        projects::table
-            .select(projects::id)
-            .first::<i64>(&mut *c)
-            .unwrap()
-    };
     let mut list = Vec::new();
     for i in 0..n_agencies {
         let email = format!("agency{i}@example.com");

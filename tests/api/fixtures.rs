@@ -1,0 +1,83 @@
+//! Builders for the selection and contract worlds: a department's retained catalogue item and
+//! an owner's project, planted directly (the catalogue and publication tests cover the forms).
+
+use diesel::prelude::*;
+use zhongjie::db::schema::projects;
+use zhongjie::models;
+use zhongjie::models::catalogue::{Change, ItemFields};
+
+use crate::helpers::TestApp;
+
+/// What differs between the test worlds' catalogue items; the guide texts are placeholders.
+pub struct Item<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub keywords: &'a str,
+    pub industry: &'a str,
+    pub approval_name: &'a str,
+    pub legal_basis: &'a str,
+    pub time_limit_days: i32,
+}
+
+/// A department (code, name, English name) and a retained, market-priced item it approves;
+/// returns (department, item).
+pub fn department_item(app: &TestApp, dept: (&str, &str, &str), it: Item<'_>) -> (i64, i64) {
+    let mut c = app.conn();
+    let dept = models::department::insert(&mut c, dept.0, dept.1, dept.2).unwrap();
+    let f = ItemFields {
+        code: it.code.into(),
+        name: it.name.into(),
+        keywords: it.keywords.into(),
+        industry: it.industry.into(),
+        approval_name: it.approval_name.into(),
+        department_id: dept,
+        legal_basis: it.legal_basis.into(),
+        guide_basis: "-".into(),
+        guide_scope: "-".into(),
+        guide_object: "-".into(),
+        guide_content: "-".into(),
+        guide_method: "-".into(),
+        guide_conclusion: "-".into(),
+        time_limit_days: it.time_limit_days,
+        pricing: "market".into(),
+        price_min_fen: None,
+        price_max_fen: None,
+        fee_basis: "-".into(),
+        payer: "enterprise".into(),
+        self_preparable: false,
+        regional_assessment: false,
+    };
+    let change = Change {
+        status: "retained",
+        kind: "add",
+        reason: "test",
+        basis: "test",
+        actor_id: None,
+    };
+    let item = models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap();
+    (dept, item)
+}
+
+/// An owner's project (name, investment project code, fiscal funds); returns its id.
+pub fn project(app: &TestApp, owner_id: i64, name: &str, code: &str, fiscal: bool) -> i64 {
+    let mut c = app.conn();
+    let now = zhongjie::db::now();
+    diesel::insert_into(projects::table)
+        .values((
+            projects::owner_id.eq(owner_id),
+            projects::name.eq(name),
+            projects::code.eq(code),
+            projects::region.eq("east"),
+            projects::fiscal_funds.eq(fiscal),
+            projects::total_investment_fen.eq(9_000_000_000i64),
+            projects::created_at.eq(now),
+            projects::updated_at.eq(now),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    projects::table
+        .select(projects::id)
+        .order(projects::id.desc())
+        .first::<i64>(&mut *c)
+        .unwrap()
+}
