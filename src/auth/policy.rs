@@ -64,6 +64,19 @@ pub enum Action {
     TakePart { agency_id: i64 },
     /// Collusion signals and overdue objection answers: regulators.
     SuperviseSelection,
+    /// See a contract's fulfilment (timer, deliverables, amendments, payments, ratings):
+    /// the two parties, every regulator (amendments are visible to them), admins.
+    ViewContract { owner: i64, agency: i64 },
+    /// Accept or return deliverables, record payments, rate, propose or sign amendments as
+    /// the contract's owner.
+    ActAsContractOwner { owner: i64 },
+    /// Upload deliverables, propose or sign amendments, reply to or appeal a rating as the
+    /// contract's agency.
+    ActAsContractAgency { agency: i64 },
+    /// Add the approval department's rating: a regulator of the item's department.
+    RateAsDepartment { department_id: i64 },
+    /// Decide an agency's appeal against a rating: a regulator of the item's department.
+    DecideAppeal { department_id: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +124,17 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         CreateProject => allow_if(u.role == Role::Owner),
         ManageAnnouncement { owner } => allow_if(u.role == Role::Owner && u.id == owner),
         SuperviseSelection => allow_if(u.role == Role::Regulator),
+        ViewContract { owner, agency } => allow_if(
+            (u.role == Role::Owner && u.id == owner)
+                || (u.role == Role::Agency && u.id == agency)
+                || u.role == Role::Regulator
+                || u.role == Role::Admin,
+        ),
+        ActAsContractOwner { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        ActAsContractAgency { agency } => allow_if(u.role == Role::Agency && u.id == agency),
+        RateAsDepartment { department_id } | DecideAppeal { department_id } => {
+            allow_if(is_regulator_of(u, department_id))
+        }
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
         ViewCertificateScan {
             agency_id,
@@ -220,6 +244,30 @@ mod tests {
         assert!(!allow(&r, Action::DecideCredit { department_id: 2 }));
         assert!(allow(&g, Action::ApplyForRepair { agency_id: 9 }));
         assert!(!allow(&g, Action::ApplyForRepair { agency_id: 10 }));
+    }
+
+    #[test]
+    fn contract_actions_need_the_party() {
+        let o = user(3, Role::Owner);
+        let g = user(9, Role::Agency);
+        let r = user(5, Role::Regulator);
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        let view = Action::ViewContract { owner: 3, agency: 9 };
+        assert!(allow(&o, view) && allow(&g, view) && allow(&r, view));
+        assert!(!allow(&user(4, Role::Owner), view));
+        assert!(!allow(&user(10, Role::Agency), view));
+        assert_eq!(decide(None, view), Decision::NeedLogin);
+        assert!(allow(&o, Action::ActAsContractOwner { owner: 3 }));
+        assert!(!allow(&o, Action::ActAsContractOwner { owner: 4 }));
+        // The agency never acts as the owner, even with the same id.
+        assert!(!allow(&user(3, Role::Agency), Action::ActAsContractOwner { owner: 3 }));
+        assert!(allow(&g, Action::ActAsContractAgency { agency: 9 }));
+        assert!(!allow(&g, Action::ActAsContractAgency { agency: 10 }));
+        assert!(allow(&r, Action::RateAsDepartment { department_id: 1 }));
+        assert!(!allow(&r, Action::RateAsDepartment { department_id: 2 }));
+        assert!(allow(&r, Action::DecideAppeal { department_id: 1 }));
+        assert!(!allow(&r, Action::DecideAppeal { department_id: 2 }));
+        assert!(!allow(&user(6, Role::Admin), Action::DecideAppeal { department_id: 1 }));
     }
 
     #[test]

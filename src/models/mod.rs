@@ -10,6 +10,8 @@ pub mod catalogue;
 pub mod collusion;
 pub mod credit;
 pub mod department;
+pub mod evaluation;
+pub mod fulfilment;
 pub mod library;
 pub mod login_attempt;
 pub mod mail;

@@ -16,6 +16,8 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("upload_max_mib", 10, 1, 100),
     ("cert_review_working_days", 2, 1, 30),
     ("collusion_address_minutes", 10, 1, 24 * 60),
+    // Payment is late after this many working days from acceptance (domain::fulfilment).
+    ("payment_due_working_days", 30, 1, 250),
 ];
 
 #[derive(Clone, Debug)]

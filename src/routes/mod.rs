@@ -11,6 +11,7 @@ pub mod bidding;
 pub mod calendar;
 pub mod catalogue;
 pub mod credit;
+pub mod fulfilment;
 pub mod home;
 pub mod library;
 pub mod owner;
@@ -38,4 +39,5 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     result::config(cfg);
     announcements::config(cfg);
     supervise::config(cfg);
+    fulfilment::config(cfg);
 }
