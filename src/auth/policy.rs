@@ -252,7 +252,10 @@ mod tests {
         let g = user(9, Role::Agency);
         let r = user(5, Role::Regulator);
         let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
-        let view = Action::ViewContract { owner: 3, agency: 9 };
+        let view = Action::ViewContract {
+            owner: 3,
+            agency: 9,
+        };
         assert!(allow(&o, view) && allow(&g, view) && allow(&r, view));
         assert!(!allow(&user(4, Role::Owner), view));
         assert!(!allow(&user(10, Role::Agency), view));
@@ -260,14 +263,20 @@ mod tests {
         assert!(allow(&o, Action::ActAsContractOwner { owner: 3 }));
         assert!(!allow(&o, Action::ActAsContractOwner { owner: 4 }));
         // The agency never acts as the owner, even with the same id.
-        assert!(!allow(&user(3, Role::Agency), Action::ActAsContractOwner { owner: 3 }));
+        assert!(!allow(
+            &user(3, Role::Agency),
+            Action::ActAsContractOwner { owner: 3 }
+        ));
         assert!(allow(&g, Action::ActAsContractAgency { agency: 9 }));
         assert!(!allow(&g, Action::ActAsContractAgency { agency: 10 }));
         assert!(allow(&r, Action::RateAsDepartment { department_id: 1 }));
         assert!(!allow(&r, Action::RateAsDepartment { department_id: 2 }));
         assert!(allow(&r, Action::DecideAppeal { department_id: 1 }));
         assert!(!allow(&r, Action::DecideAppeal { department_id: 2 }));
-        assert!(!allow(&user(6, Role::Admin), Action::DecideAppeal { department_id: 1 }));
+        assert!(!allow(
+            &user(6, Role::Admin),
+            Action::DecideAppeal { department_id: 1 }
+        ));
     }
 
     #[test]

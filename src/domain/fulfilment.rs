@@ -219,7 +219,9 @@ pub fn payment_overdue(paid_any: bool, due: NaiveDate, today: NaiveDate) -> bool
 /// The delivery reminder is due: the timer runs, the deadline is not past and at most
 /// `REMINDER_LEAD_DAYS` working days remain.
 pub fn delivery_reminder_due(cal: &Calendar, t: &Timer, today: NaiveDate) -> bool {
-    !t.stopped && today <= t.deadline && cal.working_days_between(today, t.deadline) <= REMINDER_LEAD_DAYS
+    !t.stopped
+        && today <= t.deadline
+        && cal.working_days_between(today, t.deadline) <= REMINDER_LEAD_DAYS
 }
 
 /// Why an amendment, a payment or a deliverable was refused (locale keys under `ful.err.`).
@@ -302,7 +304,8 @@ pub fn amendment(
             Ok(Change::Extension(d))
         }
         "price" => {
-            let m = super::money::Money::parse_yuan(price_yuan).map_err(|_| Problem::PriceInvalid)?;
+            let m =
+                super::money::Money::parse_yuan(price_yuan).map_err(|_| Problem::PriceInvalid)?;
             let fen = m.fen();
             if fen <= 0 {
                 return Err(Problem::PriceInvalid);
@@ -320,7 +323,11 @@ pub fn amendment(
 }
 
 /// Parses a payment: a date not after `today` and a positive amount in yuan.
-pub fn payment(date: &str, amount_yuan: &str, today: NaiveDate) -> Result<(NaiveDate, i64), Problem> {
+pub fn payment(
+    date: &str,
+    amount_yuan: &str,
+    today: NaiveDate,
+) -> Result<(NaiveDate, i64), Problem> {
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| Problem::DateInvalid)?;
     if d > today {
         return Err(Problem::DateInFuture);
@@ -350,10 +357,22 @@ mod tests {
         assert_eq!(t.used_days, 2);
         assert_eq!(t.days_left(), 3);
         assert_eq!(t.outcome(), Outcome::Running);
-        let t = timer(&cal, d("2026-03-02"), 5, Some(d("2026-03-09")), d("2026-03-20"));
+        let t = timer(
+            &cal,
+            d("2026-03-02"),
+            5,
+            Some(d("2026-03-09")),
+            d("2026-03-20"),
+        );
         assert_eq!(t.used_days, 5);
         assert_eq!(t.outcome(), Outcome::OnTime);
-        let t = timer(&cal, d("2026-03-02"), 5, Some(d("2026-03-10")), d("2026-03-20"));
+        let t = timer(
+            &cal,
+            d("2026-03-02"),
+            5,
+            Some(d("2026-03-10")),
+            d("2026-03-20"),
+        );
         assert_eq!((t.overrun_days, t.outcome()), (1, Outcome::Late));
         assert_eq!(t.overrun_percent(), 20);
         let t = timer(&cal, d("2026-03-02"), 5, None, d("2026-03-11"));
@@ -371,7 +390,13 @@ mod tests {
     #[test]
     fn overrun_percent_rounds_up() {
         let cal = Calendar::default();
-        let t = timer(&cal, d("2026-03-02"), 30, Some(d("2026-04-14")), d("2026-04-14"));
+        let t = timer(
+            &cal,
+            d("2026-03-02"),
+            30,
+            Some(d("2026-04-14")),
+            d("2026-04-14"),
+        );
         assert_eq!(t.overrun_days, 1);
         assert_eq!(t.overrun_percent(), 4);
     }
@@ -420,23 +445,59 @@ mod tests {
 
     #[test]
     fn amendments_never_above_the_limit() {
-        assert_eq!(amendment("extension", "5", "", 100, 200), Ok(Change::Extension(5)));
-        assert_eq!(amendment("extension", "0", "", 100, 200), Err(Problem::DaysInvalid));
-        assert_eq!(amendment("extension", "x", "", 100, 200), Err(Problem::DaysInvalid));
-        assert_eq!(amendment("price", "", "1.50", 100, 200), Ok(Change::Price(150)));
-        assert_eq!(amendment("price", "", "2.01", 100, 200), Err(Problem::PriceAboveLimit));
-        assert_eq!(amendment("price", "", "1.00", 100, 200), Err(Problem::PriceUnchanged));
-        assert_eq!(amendment("price", "", "abc", 100, 200), Err(Problem::PriceInvalid));
-        assert_eq!(amendment("other", "", "", 100, 200), Err(Problem::KindInvalid));
+        assert_eq!(
+            amendment("extension", "5", "", 100, 200),
+            Ok(Change::Extension(5))
+        );
+        assert_eq!(
+            amendment("extension", "0", "", 100, 200),
+            Err(Problem::DaysInvalid)
+        );
+        assert_eq!(
+            amendment("extension", "x", "", 100, 200),
+            Err(Problem::DaysInvalid)
+        );
+        assert_eq!(
+            amendment("price", "", "1.50", 100, 200),
+            Ok(Change::Price(150))
+        );
+        assert_eq!(
+            amendment("price", "", "2.01", 100, 200),
+            Err(Problem::PriceAboveLimit)
+        );
+        assert_eq!(
+            amendment("price", "", "1.00", 100, 200),
+            Err(Problem::PriceUnchanged)
+        );
+        assert_eq!(
+            amendment("price", "", "abc", 100, 200),
+            Err(Problem::PriceInvalid)
+        );
+        assert_eq!(
+            amendment("other", "", "", 100, 200),
+            Err(Problem::KindInvalid)
+        );
     }
 
     #[test]
     fn payment_input() {
         let today = d("2026-03-10");
-        assert_eq!(payment("2026-03-09", "1000", today), Ok((d("2026-03-09"), 100_000)));
-        assert_eq!(payment("2026-03-11", "1000", today), Err(Problem::DateInFuture));
-        assert_eq!(payment("yesterday", "1000", today), Err(Problem::DateInvalid));
-        assert_eq!(payment("2026-03-09", "0", today), Err(Problem::AmountInvalid));
+        assert_eq!(
+            payment("2026-03-09", "1000", today),
+            Ok((d("2026-03-09"), 100_000))
+        );
+        assert_eq!(
+            payment("2026-03-11", "1000", today),
+            Err(Problem::DateInFuture)
+        );
+        assert_eq!(
+            payment("yesterday", "1000", today),
+            Err(Problem::DateInvalid)
+        );
+        assert_eq!(
+            payment("2026-03-09", "0", today),
+            Err(Problem::AmountInvalid)
+        );
     }
 
     #[test]

@@ -126,8 +126,8 @@ fn write_record(
     n.evidence = &evidence;
     n.recorded_by = Some(recorded_by);
     n.department_id = department_id;
-    n.ref_kind = Some("contract");
-    n.ref_id = Some(contract_id);
+    // No cause reference: a revision or the department's rating is another record for the
+    // same contract (the cause index allows one); `evaluations.credit_record_id` links it.
     crate::models::credit::insert_record(c, &n)
 }
 

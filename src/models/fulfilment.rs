@@ -149,12 +149,7 @@ pub fn calendar(c: &mut DbConnection, from: NaiveDate) -> QueryResult<Calendar> 
 }
 
 /// The timer of a signed contract (`None` before both signed).
-pub fn timer_of(
-    cal: &Calendar,
-    k: &Contract,
-    extension: i64,
-    today: NaiveDate,
-) -> Option<Timer> {
+pub fn timer_of(cal: &Calendar, k: &Contract, extension: i64, today: NaiveDate) -> Option<Timer> {
     let start = k.signed_on()?;
     Some(rules::timer(
         cal,
@@ -429,7 +424,12 @@ pub fn decide(
                 &serde_json::json!({ "deliverable": did, "reason": reason }),
                 "",
             )?;
-            mail_user(c, k.agency_id, "ful_returned", &[("id", id.to_string()), ("reason", reason.to_string())])?;
+            mail_user(
+                c,
+                k.agency_id,
+                "ful_returned",
+                &[("id", id.to_string()), ("reason", reason.to_string())],
+            )?;
             return Ok(());
         }
         let n = diesel::update(
@@ -491,7 +491,12 @@ pub fn decide(
                 )?;
             }
         }
-        mail_user(c, k.agency_id, "ful_accepted", &[("id", id.to_string()), ("days", used.to_string())])?;
+        mail_user(
+            c,
+            k.agency_id,
+            "ful_accepted",
+            &[("id", id.to_string()), ("days", used.to_string())],
+        )?;
         Ok(())
     })
 }
@@ -698,7 +703,10 @@ pub fn record_payment(
             "ful_paid",
             &[
                 ("id", id.to_string()),
-                ("amount", crate::domain::money::Money::from_fen(amount_fen).to_string()),
+                (
+                    "amount",
+                    crate::domain::money::Money::from_fen(amount_fen).to_string(),
+                ),
                 ("date", paid_on.to_string()),
             ],
         )?;
@@ -808,7 +816,10 @@ pub fn remind(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> 
                 due.push((
                     "delivery",
                     vec![k.agency_id, k.owner_id],
-                    vec![("id", k.id.to_string()), ("deadline", t.deadline.to_string())],
+                    vec![
+                        ("id", k.id.to_string()),
+                        ("deadline", t.deadline.to_string()),
+                    ],
                 ));
             }
         }

@@ -248,9 +248,11 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .iter()
         .map(|a| {
             let what = match (a.extra_days, a.new_price_fen) {
-                (Some(d), _) => {
-                    crate::web::msg(ctx.lang(), "ful.amend.extension_of", &[("days", &d.to_string())])
-                }
+                (Some(d), _) => crate::web::msg(
+                    ctx.lang(),
+                    "ful.amend.extension_of",
+                    &[("days", &d.to_string())],
+                ),
                 (_, Some(p)) => {
                     crate::web::msg(ctx.lang(), "ful.amend.price_of", &[("price", &money(p))])
                 }
@@ -282,7 +284,9 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .map(|p| PaymentView {
             paid_on: p.paid_on.to_string(),
             amount: money(p.amount_fen),
-            late: l.payment_due.is_some_and(|d| rules::payment_late(p.paid_on, d)),
+            late: l
+                .payment_due
+                .is_some_and(|d| rules::payment_late(p.paid_on, d)),
         })
         .collect();
     let payment_state = match l.payment_due {
@@ -390,7 +394,9 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         used_days: tm.map(|t| t.used_days).unwrap_or(0),
         days_left: tm.map(|t| t.days_left()).unwrap_or(0),
         overrun_days: tm.map(|t| t.overrun_days).unwrap_or(0),
-        outcome: tm.map(|t| ctx.t(t.outcome().key()).to_string()).unwrap_or_default(),
+        outcome: tm
+            .map(|t| ctx.t(t.outcome().key()).to_string())
+            .unwrap_or_default(),
         has_timer: tm.is_some(),
         accepted_at: k.accepted_at.map(fmt_time).unwrap_or_default(),
         deliverables,
@@ -432,7 +438,13 @@ pub struct FulfilmentPage {
 async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
     let f = view(&ctx, id, FormError::default()).await?;
-    html(&FulfilmentPage { page: ctx.page(), f }, StatusCode::OK)
+    html(
+        &FulfilmentPage {
+            page: ctx.page(),
+            f,
+        },
+        StatusCode::OK,
+    )
 }
 
 fn path_id(p: &str) -> Result<i64, AppError> {
@@ -455,7 +467,13 @@ async fn refuse(
 ) -> Result<HttpResponse, AppError> {
     let message = crate::web::msg(ctx.lang(), key, args);
     let f = view(ctx, id, FormError::new(form, message, values)).await?;
-    html(&FulfilmentPage { page: ctx.page(), f }, status_code)
+    html(
+        &FulfilmentPage {
+            page: ctx.page(),
+            f,
+        },
+        status_code,
+    )
 }
 
 /// A model step's answer: 303 back to the page with `done_key`, or the page with the
@@ -527,15 +545,31 @@ async fn deliver(
     let note = match rules::text(&note_in, false) {
         Ok(n) => n,
         Err(p) => {
-            return refuse(&ctx, id, "deliver", p.key(), &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "deliver",
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     // A refused file is dropped here (its temporary file deleted); nothing is kept.
     let file = match form.file {
         None => {
-            return refuse(&ctx, id, "deliver", "upload.required", &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "deliver",
+                "upload.required",
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Some(Err(problem)) => {
             let mib = max_mib.to_string();
@@ -586,7 +620,12 @@ async fn deliverable_file(
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    uploads::send_file(ctx.config(), &up, &format!("contract-{id}-deliverable-{did}")).await
+    uploads::send_file(
+        ctx.config(),
+        &up,
+        &format!("contract-{id}-deliverable-{did}"),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -612,16 +651,32 @@ async fn decide(
         "accept" => true,
         "return" => false,
         _ => {
-            return refuse(&ctx, id, "decide", "ful.err.decision", &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "decide",
+                "ful.err.decision",
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     // Returning needs reasons; accepting may carry a remark.
     let reason = match rules::text(&f.reason, !accept) {
         Ok(r) => r,
         Err(p) => {
-            return refuse(&ctx, id, "decide", p.key(), &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "decide",
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let actor = ctx.actor();
@@ -726,8 +781,16 @@ async fn answer_amendment(
         "sign" => true,
         "decline" => false,
         _ => {
-            return refuse(&ctx, id, "amend", "ful.err.decision", &[], &[], StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "amend",
+                "ful.err.decision",
+                &[],
+                &[],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let actor = ctx.actor();
@@ -762,13 +825,24 @@ async fn pay(
     let k = contract(&ctx, id).await?;
     ctx.authorize(Action::ActAsContractOwner { owner: k.owner_id })?;
     let f = form.0;
-    let vals = [("paid_on", f.paid_on.as_str()), ("amount", f.amount.as_str())];
+    let vals = [
+        ("paid_on", f.paid_on.as_str()),
+        ("amount", f.amount.as_str()),
+    ];
     let today = crate::domain::workdays::today();
     let (paid_on, amount) = match rules::payment(&f.paid_on, &f.amount, today) {
         Ok(x) => x,
         Err(p) => {
-            return refuse(&ctx, id, "pay", p.key(), &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "pay",
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let actor = ctx.actor();
@@ -830,20 +904,35 @@ async fn rate(
         ("conduct", f.conduct.as_str()),
         ("comment", f.comment.as_str()),
     ];
-    let stars = match erules::stars([&f.quality, &f.timeliness, &f.attitude, &f.fees, &f.conduct])
-    {
+    let stars = match erules::stars([&f.quality, &f.timeliness, &f.attitude, &f.fees, &f.conduct]) {
         Ok(s) => s,
         Err((i, p)) => {
             let dim = ctx.t(&format!("eval.dim.{}", DIMENSIONS[i]));
-            return refuse(&ctx, id, "rate", p.key(), &[("dim", dim)], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "rate",
+                p.key(),
+                &[("dim", dim)],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let comment = match erules::text(&f.comment) {
         Ok(c) => c,
         Err(p) => {
-            return refuse(&ctx, id, "rate", p.key(), &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                id,
+                "rate",
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let actor = ctx.actor();
@@ -874,12 +963,7 @@ async fn evaluation_of(ctx: &Ctx, eid: i64) -> Result<(Evaluation, mful::Contrac
     Ok((e, k))
 }
 
-async fn respond(
-    ctx: Ctx,
-    eid: i64,
-    text: String,
-    appeal: bool,
-) -> Result<HttpResponse, AppError> {
+async fn respond(ctx: Ctx, eid: i64, text: String, appeal: bool) -> Result<HttpResponse, AppError> {
     let (e, k) = evaluation_of(&ctx, eid).await?;
     ctx.authorize(Action::ActAsContractAgency {
         agency: k.agency_id,
@@ -889,8 +973,16 @@ async fn respond(
     let body = match erules::text(&text) {
         Ok(t) => t,
         Err(p) => {
-            return refuse(&ctx, e.contract_id, form, p.key(), &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                e.contract_id,
+                form,
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let actor = ctx.actor();
@@ -954,23 +1046,49 @@ async fn decide_appeal(
         "uphold" => true,
         "dismiss" => false,
         _ => {
-            return refuse(&ctx, e.contract_id, "decide_appeal", "ful.err.decision", &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                e.contract_id,
+                "decide_appeal",
+                "ful.err.decision",
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let text = match erules::text(&f.text) {
         Ok(t) => t,
         Err(p) => {
-            return refuse(&ctx, e.contract_id, "decide_appeal", p.key(), &[], &vals, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return refuse(
+                &ctx,
+                e.contract_id,
+                "decide_appeal",
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(meval::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ()))
+        Ok::<_, DbError>(
+            meval::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ()),
+        )
     })
     .await?;
-    answer(&ctx, e.contract_id, r, "eval.done.appeal_decided", "decide_appeal", &vals).await
+    answer(
+        &ctx,
+        e.contract_id,
+        r,
+        "eval.done.appeal_decided",
+        "decide_appeal",
+        &vals,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- figures

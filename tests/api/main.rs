@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod credit;
+mod fulfilment;
 mod helpers;
 mod i18n;
 mod instances;
