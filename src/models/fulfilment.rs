@@ -786,6 +786,9 @@ fn claim_reminder(c: &mut DbConnection, id: i64, kind: &str) -> QueryResult<bool
     Ok(true)
 }
 
+/// A reminder to send: its kind, the addressees, the mail's arguments.
+type Reminder = (&'static str, Vec<i64>, Vec<(&'static str, String)>);
+
 /// The job step: reminders before the delivery deadline (agency and owner), before the
 /// payment due date (owner) and before the rating window closes (owner, unrated contracts —
 /// never rated automatically). Each reminder goes out once. Returns how many were sent.
@@ -807,7 +810,7 @@ pub fn remind(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> 
     let payment_days = crate::models::settings::load(c)?.get("payment_due_working_days");
     let mut sent = 0;
     for k in ks {
-        let mut due: Vec<(&str, Vec<i64>, Vec<(&str, String)>)> = Vec::new();
+        let mut due: Vec<Reminder> = Vec::new();
         if k.status == status::SIGNED {
             let ext = extension_days(c, k.id)?;
             if let Some(t) = timer_of(&cal, &k, ext, today)

@@ -421,6 +421,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("upload_max_mib", "10"),
                 ("cert_review_working_days", "2"),
                 ("collusion_address_minutes", "10"),
+                ("payment_due_working_days", "30"),
             ],
         )
         .await;
@@ -437,6 +438,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("upload_max_mib", "10"),
                 ("cert_review_working_days", "2"),
                 ("collusion_address_minutes", "10"),
+                ("payment_due_working_days", "30"),
             ],
         )
         .await;
