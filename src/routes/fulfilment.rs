@@ -52,7 +52,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/evaluations/{eid}/reply", web::post().to(reply))
         .route("/evaluations/{eid}/appeal", web::post().to(appeal))
         .route("/evaluations/{eid}/decision", web::post().to(decide_appeal))
-        .route("/figures/fulfilment", web::get().to(figures));
+        .route("/figures/fulfilment", web::get().to(figures))
+        .route("/owners/{id}/record", web::get().to(owner_record));
 }
 
 // ---------------------------------------------------------------- view
@@ -291,10 +292,7 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .collect();
     let payment_state = match l.payment_due {
         None => String::new(),
-        Some(d) if payments.iter().any(|p| p.late) => {
-            let _ = d;
-            t("ful.pay.state.late")
-        }
+        Some(_) if payments.iter().any(|p| p.late) => t("ful.pay.state.late"),
         Some(d) if rules::payment_overdue(!payments.is_empty(), d, today) => {
             t("ful.pay.state.overdue")
         }
@@ -306,8 +304,6 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         mful::calendar(c, cal_from).map_err(DbError::from)
     })
     .await?;
-    let owner_rated = evals.iter().any(|e| e.rater_kind == meval::OWNER);
-    let dept_rated = evals.iter().any(|e| e.rater_kind == meval::DEPARTMENT);
     let window = k
         .accepted_on()
         .is_some_and(|a| erules::rating_open(&cal, a, today));
@@ -331,7 +327,6 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
             None => window,
             Some(e) => can_revise(e),
         };
-    let _ = (owner_rated, dept_rated);
     let dims: Vec<(String, String)> = DIMENSIONS
         .iter()
         .map(|d| (d.to_string(), t(&format!("eval.dim.{d}"))))
@@ -1108,6 +1103,7 @@ pub struct FigureRow {
 }
 
 pub struct OwnerRow {
+    pub id: i64,
     pub name: String,
     pub contracts: usize,
     pub late: usize,
@@ -1154,6 +1150,7 @@ async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
         for (oid, name) in mful::owners_with_contracts(c)? {
             let rec = mful::owner_payment_record(c, oid, pay_days)?;
             owners.push(OwnerRow {
+                id: oid,
                 name,
                 contracts: rec.len(),
                 late: rec.iter().filter(|r| r.late).count(),
@@ -1258,4 +1255,64 @@ pub fn agency_record(
         dims,
         ratings,
     })
+}
+
+// ---------------------------------------------------------------- owner's public record
+
+pub struct OwnerLine {
+    pub contract_id: i64,
+    pub due: String,
+    pub paid: String,
+    pub late: bool,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/owner_record.html")]
+pub struct OwnerRecordPage {
+    pub page: Page,
+    pub name: String,
+    pub lines: Vec<OwnerLine>,
+    pub late: usize,
+    pub overdue: usize,
+    pub term: i64,
+}
+
+/// The owner's public payment record: accepted contracts, due dates, payments, lateness.
+async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let id = path_id(&path)?;
+    let (user, lines, term) = db::run(ctx.pool(), move |c| {
+        let term = crate::models::settings::load(c)?.get("payment_due_working_days");
+        let u = crate::models::user::find(c, id)?;
+        let lines = mful::owner_payment_record(c, id, term)?;
+        Ok::<_, DbError>((u, lines, term))
+    })
+    .await?;
+    let user = user
+        .filter(|u| u.role == Role::Owner.as_str())
+        .ok_or(AppError::NotFound)?;
+    let p = OwnerRecordPage {
+        page: ctx.page(),
+        name: user.org_name,
+        late: lines.iter().filter(|l| l.late).count(),
+        overdue: lines.iter().filter(|l| l.overdue).count(),
+        lines: lines
+            .iter()
+            .map(|l| OwnerLine {
+                contract_id: l.contract_id,
+                due: l.due.to_string(),
+                paid: l
+                    .paid
+                    .iter()
+                    .map(|(d, f)| format!("{d} ¥{}", money(*f)))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                late: l.late,
+                overdue: l.overdue,
+            })
+            .collect(),
+        term,
+    };
+    html(&p, StatusCode::OK)
 }
