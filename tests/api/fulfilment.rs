@@ -351,6 +351,11 @@ async fn agency_delivers_owner_returns_then_accepts_and_the_timer_stops() {
         .await;
     assert!(body.contains("按期完成"), "{body}");
     assert!(body.contains("id=\"used-days\">0</span>"), "{body}");
+    // The timeline names each step, in both languages, with no raw locale keys.
+    assert!(body.contains("业主退回服务成果") && body.contains("业主验收通过"), "{body}");
+    let (_, en) = k.owner.get_text(&format!("/contracts/{}/fulfilment?lang=en", k.id)).await;
+    assert!(en.contains("Service timer") && en.contains("Owner accepted the deliverable"), "{en}");
+    assert!(!en.contains("ful.") && !en.contains("eval."), "{en}");
     // Accepted: no more deliverables.
     let (s, _) = deliver(&k.agency, k.id, "补充", Some(("x.pdf", &pdf()))).await;
     assert_eq!(s, 409);
