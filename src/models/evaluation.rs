@@ -200,7 +200,8 @@ pub fn rate(
                         evaluations::rated_at.eq(now),
                         evaluations::credit_record_id.eq(Some(rid)),
                     ))
-                    .execute(c)?;
+                    .execute(c)
+                    .map_err(|e| ful::unique_as(e, "eval.err.already_rated"))?;
                 false
             }
             Some(e) => {

@@ -108,6 +108,17 @@ pub struct Event {
     pub actor_role: String,
 }
 
+/// A unique-index violation (a concurrent request did the same step first) as a conflict.
+pub fn unique_as(e: diesel::result::Error, key: &'static str) -> StepError {
+    match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => conflict(key),
+        e => e.into(),
+    }
+}
+
 fn refused(key: &'static str) -> StepError {
     StepError::Refused {
         key,
@@ -284,7 +295,9 @@ fn args(k: &Contract) -> Vec<(&'static str, String)> {
     vec![("id", k.id.to_string())]
 }
 
-/// The contract, locked for this transaction's step, in one of `allowed` statuses.
+/// The contract, read inside the step's transaction, in one of `allowed` statuses (each step
+/// then changes state through a guarded update or a unique index, so a concurrent step
+/// finds nothing to do rather than doing it twice).
 fn contract_in(c: &mut DbConnection, id: i64, allowed: &[&str]) -> Result<Contract, StepError> {
     let k = find(c, id)?.ok_or_else(|| refused("ful.err.not_found"))?;
     if !allowed.contains(&k.status.as_str()) {
@@ -345,7 +358,8 @@ pub fn submit(
                 contract_deliverables::submitted_by.eq(agency_id),
                 contract_deliverables::submitted_at.eq(now),
             ))
-            .execute(c)?;
+            .execute(c)
+            .map_err(|e| unique_as(e, "ful.err.pending_deliverable"))?;
         let did: i64 = contract_deliverables::table
             .filter(contract_deliverables::upload_id.eq(upload_id))
             .select(contract_deliverables::id)

@@ -352,9 +352,18 @@ async fn agency_delivers_owner_returns_then_accepts_and_the_timer_stops() {
     assert!(body.contains("按期完成"), "{body}");
     assert!(body.contains("id=\"used-days\">0</span>"), "{body}");
     // The timeline names each step, in both languages, with no raw locale keys.
-    assert!(body.contains("业主退回服务成果") && body.contains("业主验收通过"), "{body}");
-    let (_, en) = k.owner.get_text(&format!("/contracts/{}/fulfilment?lang=en", k.id)).await;
-    assert!(en.contains("Service timer") && en.contains("Owner accepted the deliverable"), "{en}");
+    assert!(
+        body.contains("业主退回服务成果") && body.contains("业主验收通过"),
+        "{body}"
+    );
+    let (_, en) = k
+        .owner
+        .get_text(&format!("/contracts/{}/fulfilment?lang=en", k.id))
+        .await;
+    assert!(
+        en.contains("Service timer") && en.contains("Owner accepted the deliverable"),
+        "{en}"
+    );
     assert!(!en.contains("ful.") && !en.contains("eval."), "{en}");
     // Accepted: no more deliverables.
     let (s, _) = deliver(&k.agency, k.id, "补充", Some(("x.pdf", &pdf()))).await;
@@ -939,4 +948,33 @@ async fn figures_show_the_fulfilment_rate_and_service_time() {
     assert!(body.contains("id=\"agency-rate\">0.0%（0 / 1）"), "{body}");
     let (_, body) = app.get_text(&format!("/agencies/{}", a.agency_id)).await;
     assert!(body.contains("id=\"agency-service\">0.0 / 20.0"), "{body}");
+}
+
+#[actix_web::test]
+async fn concurrent_submissions_store_one_deliverable() {
+    let app = spawn_app().await;
+    let k = signed_contract(&app, 1, 20, 0).await;
+    let agency = std::sync::Arc::new(k.agency);
+    let mut handles = Vec::new();
+    for i in 0..6 {
+        let a = agency.clone();
+        let id = k.id;
+        handles.push(actix_web::rt::spawn(async move {
+            deliver(&a, id, &format!("第{i}份"), Some(("报告.pdf", &pdf())))
+                .await
+                .0
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 303).count(), 1, "{codes:?}");
+    assert!(codes.iter().all(|c| *c == 303 || *c == 409), "{codes:?}");
+    assert_eq!(count_deliverables(&app, k.id), 1);
+    let dir = zhongjie::uploads::upload_dir(&app.config);
+    let kept = std::fs::read_dir(&dir)
+        .map(|rd| rd.flatten().filter(|e| e.path().is_file()).count())
+        .unwrap_or(0);
+    assert_eq!(kept, 1, "refused uploads leave no file");
 }

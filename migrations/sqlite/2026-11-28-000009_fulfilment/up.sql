@@ -15,6 +15,8 @@ CREATE TABLE contract_deliverables (
     decided_at TIMESTAMP
 );
 CREATE INDEX contract_deliverables_contract ON contract_deliverables (contract_id, id);
+-- At most one deliverable waits for the owner's decision (the backstop of `submit`'s check).
+CREATE UNIQUE INDEX contract_deliverables_pending ON contract_deliverables (contract_id) WHERE decision IS NULL;
 
 -- Amendments: a time extension (working days) or a new price, proposed by one party and
 -- effective once both signed. The new price is checked against the contract's limit.
