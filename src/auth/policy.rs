@@ -77,6 +77,8 @@ pub enum Action {
     RateAsDepartment { department_id: i64 },
     /// Decide an agency's appeal against a rating: a regulator of the item's department.
     DecideAppeal { department_id: i64 },
+    /// The regulator's list of contracts (timers, amendments, appeals) of its department.
+    SuperviseContracts,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +125,7 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         }
         CreateProject => allow_if(u.role == Role::Owner),
         ManageAnnouncement { owner } => allow_if(u.role == Role::Owner && u.id == owner),
-        SuperviseSelection => allow_if(u.role == Role::Regulator),
+        SuperviseSelection | SuperviseContracts => allow_if(u.role == Role::Regulator),
         ViewContract { owner, agency } => allow_if(
             (u.role == Role::Owner && u.id == owner)
                 || (u.role == Role::Agency && u.id == agency)

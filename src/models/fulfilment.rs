@@ -1007,3 +1007,64 @@ pub fn owners_with_contracts(c: &mut DbConnection) -> QueryResult<Vec<(i64, Stri
         .select((users::id, users::org_name))
         .load(c)
 }
+
+/// One contract on the regulator's list.
+pub struct Supervised {
+    pub contract: Contract,
+    pub item_name: String,
+    pub agency_name: String,
+    pub outcome: Option<Outcome>,
+    pub deadline: Option<NaiveDate>,
+    /// Amendments: (effective, awaiting signature).
+    pub amendments: (i64, i64),
+    pub appeals_pending: i64,
+}
+
+/// Signed and accepted contracts of items of `department_id`, newest first (at most 200).
+pub fn supervised(c: &mut DbConnection, department_id: i64) -> QueryResult<Vec<Supervised>> {
+    let rows: Vec<(Contract, String, String)> = contracts::table
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
+        .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
+        .filter(catalogue_items::department_id.eq(department_id))
+        .filter(contracts::status.eq_any([status::SIGNED, status::ACCEPTED]))
+        .order(contracts::id.desc())
+        .limit(200)
+        .select((Contract::as_select(), catalogue_items::name, agencies::name))
+        .load(c)?;
+    let today = workdays::today();
+    let from = rows
+        .iter()
+        .filter_map(|(k, _, _)| k.signed_on())
+        .min()
+        .unwrap_or(today)
+        .min(today);
+    let cal = calendar(c, from)?;
+    let mut out = Vec::new();
+    for (k, item_name, agency_name) in rows {
+        let ext = extension_days(c, k.id)?;
+        let t = timer_of(&cal, &k, ext, today);
+        let statuses: Vec<String> = contract_amendments::table
+            .filter(contract_amendments::contract_id.eq(k.id))
+            .select(contract_amendments::status)
+            .load(c)?;
+        let appeals_pending: i64 = evaluations::table
+            .filter(evaluations::contract_id.eq(k.id))
+            .filter(evaluations::appeal.is_not_null())
+            .filter(evaluations::appeal_decision.is_null())
+            .count()
+            .get_result(c)?;
+        out.push(Supervised {
+            item_name,
+            agency_name,
+            outcome: t.map(|t| t.outcome()),
+            deadline: t.map(|t| t.deadline),
+            amendments: (
+                statuses.iter().filter(|s| *s == "effective").count() as i64,
+                statuses.iter().filter(|s| *s == "proposed").count() as i64,
+            ),
+            appeals_pending,
+            contract: k,
+        });
+    }
+    Ok(out)
+}

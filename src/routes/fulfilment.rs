@@ -53,7 +53,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/evaluations/{eid}/appeal", web::post().to(appeal))
         .route("/evaluations/{eid}/decision", web::post().to(decide_appeal))
         .route("/figures/fulfilment", web::get().to(figures))
-        .route("/owners/{id}/record", web::get().to(owner_record));
+        .route("/owners/{id}/record", web::get().to(owner_record))
+        .route("/regulate/contracts", web::get().to(supervise));
 }
 
 // ---------------------------------------------------------------- view
@@ -1315,4 +1316,66 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
         term,
     };
     html(&p, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- regulator's list
+
+pub struct SupervisedRow {
+    pub id: i64,
+    pub item: String,
+    pub agency: String,
+    pub status: String,
+    pub outcome: String,
+    pub overdue: bool,
+    pub deadline: String,
+    pub amendments_effective: i64,
+    pub amendments_proposed: i64,
+    pub appeals_pending: i64,
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/supervise.html")]
+pub struct SupervisePage {
+    pub page: Page,
+    pub rows: Vec<SupervisedRow>,
+}
+
+/// The regulator's contracts: timers, amendments (visible to the regulator) and appeals.
+async fn supervise(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::SuperviseContracts)?;
+    let dept = ctx.current()?.department_id.unwrap_or(-1);
+    let list = db::run(ctx.pool(), move |c| {
+        mful::supervised(c, dept).map_err(DbError::from)
+    })
+    .await?;
+    let rows = list
+        .into_iter()
+        .map(|s| SupervisedRow {
+            id: s.contract.id,
+            item: s.item_name,
+            agency: s.agency_name,
+            status: ctx
+                .t(&format!("ful.status.{}", s.contract.status))
+                .to_string(),
+            outcome: s
+                .outcome
+                .map(|o| ctx.t(o.key()).to_string())
+                .unwrap_or_default(),
+            overdue: matches!(
+                s.outcome,
+                Some(rules::Outcome::Overdue | rules::Outcome::Late)
+            ),
+            deadline: s.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            amendments_effective: s.amendments.0,
+            amendments_proposed: s.amendments.1,
+            appeals_pending: s.appeals_pending,
+        })
+        .collect();
+    html(
+        &SupervisePage {
+            page: ctx.page(),
+            rows,
+        },
+        StatusCode::OK,
+    )
 }

@@ -578,6 +578,18 @@ async fn amendments_need_both_signatures_and_never_exceed_the_limit() {
             .count()
             == 2
     );
+    // The regulator's list shows the contract with its amendments; others may not see it.
+    let (s, body) = reg.get_text("/regulate/contracts").await;
+    assert_eq!(s, 200);
+    assert!(
+        body.contains(&format!("/contracts/{}/fulfilment", k.id)),
+        "{body}"
+    );
+    assert!(body.contains("已生效 2 项，待签署 0 项"), "{body}");
+    assert_eq!(
+        k.owner.get("/regulate/contracts").await.status().as_u16(),
+        403
+    );
 }
 
 #[actix_web::test]
