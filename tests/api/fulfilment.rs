@@ -990,3 +990,74 @@ async fn concurrent_submissions_store_one_deliverable() {
         .unwrap_or(0);
     assert_eq!(kept, 1, "refused uploads leave no file");
 }
+
+#[actix_web::test]
+async fn every_fulfilment_route_answers_each_role_and_needs_csrf() {
+    let app = spawn_app().await;
+    let k = signed_contract(&app, 1, 20, 0).await;
+    let id = k.id;
+    let visitor = clone_app(&app);
+    let admin = clone_app(&app);
+    admin.signed_in(Role::Admin, "admin@example.com").await;
+    let reg = clone_app(&app);
+    reg.signed_in(Role::Regulator, "reg@example.com").await;
+    // (path, visitor, owner, agency, regulator, admin)
+    let gets: Vec<(String, [u16; 5])> = vec![
+        ("/figures/fulfilment".into(), [200, 200, 200, 200, 200]),
+        (
+            format!("/owners/{}/record", k.owner_id),
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/contracts/{id}/fulfilment"),
+            [303, 200, 200, 200, 200],
+        ),
+        ("/regulate/contracts".into(), [303, 403, 403, 200, 403]),
+    ];
+    let who = [&visitor, &k.owner, &k.agency, &reg, &admin];
+    for (path, expected) in &gets {
+        for (i, c) in who.iter().enumerate() {
+            let got = c.get(path).await.status().as_u16();
+            assert_eq!(got, expected[i], "GET {path} as #{i}");
+        }
+    }
+    // The upload form carries its token inside the multipart body.
+    let r = k
+        .agency
+        .client
+        .post(k.agency.url(&format!("/contracts/{id}/deliverables")))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart_body(
+            &[("note", "x"), ("csrf", &"0".repeat(64))],
+            Some(("a.pdf", &pdf())),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403, "upload with a forged token");
+    assert_eq!(count_deliverables(&app, id), 0);
+    let posts = [
+        format!("/contracts/{id}/deliverables/1/decision"),
+        format!("/contracts/{id}/amendments"),
+        format!("/contracts/{id}/amendments/1/answer"),
+        format!("/contracts/{id}/payments"),
+        format!("/contracts/{id}/evaluation"),
+        "/evaluations/1/reply".to_string(),
+        "/evaluations/1/appeal".to_string(),
+        "/evaluations/1/decision".to_string(),
+    ];
+    for path in &posts {
+        for c in [&k.owner, &k.agency] {
+            let got = c
+                .post_no_csrf(path, &[("decision", "accept"), ("text", "x")])
+                .await
+                .status()
+                .as_u16();
+            assert_eq!(got, 403, "POST {path} without CSRF");
+        }
+    }
+    assert!(audit_actions(&app, id).is_empty(), "nothing happened");
+}
