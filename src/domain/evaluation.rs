@@ -155,6 +155,38 @@ pub fn averages<'a>(ratings: impl IntoIterator<Item = &'a Stars>) -> Averages {
     }
 }
 
+/// 好评 (overall ≥ 4 stars), 中评, 差评 (overall ≤ 2 stars) among counted ratings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Share {
+    pub good: i64,
+    pub neutral: i64,
+    pub bad: i64,
+}
+
+impl Share {
+    pub fn of<'a>(ratings: impl IntoIterator<Item = &'a Stars>) -> Share {
+        let mut s = Share::default();
+        for r in ratings {
+            match r.overall_x100() {
+                400.. => s.good += 1,
+                ..=200 => s.bad += 1,
+                _ => s.neutral += 1,
+            }
+        }
+        s
+    }
+
+    /// The good share as "75.0%", "—" without ratings.
+    pub fn good_percent(&self) -> String {
+        let n = self.good + self.neutral + self.bad;
+        if n == 0 {
+            return "—".into();
+        }
+        let p = (self.good * 1000 + n / 2) / n;
+        format!("{}.{}%", p / 10, p % 10)
+    }
+}
+
 /// Hundredths of a star as "4.20".
 pub fn fmt_x100(v: i64) -> String {
     format!("{}.{:02}", v / 100, v % 100)
@@ -211,6 +243,24 @@ mod tests {
         assert_eq!(av.overall_x100, 360);
         assert_eq!(fmt_x100(av.overall_x100), "3.60");
         assert_eq!(averages([]).count, 0);
+    }
+
+    #[test]
+    fn good_and_bad_share() {
+        let good = stars(["5", "4", "4", "3", "5"]).unwrap();
+        let mid = stars(["3", "3", "3", "3", "3"]).unwrap();
+        let bad = stars(["2", "2", "2", "2", "1"]).unwrap();
+        let s = Share::of([&good, &good, &mid, &bad]);
+        assert_eq!(
+            s,
+            Share {
+                good: 2,
+                neutral: 1,
+                bad: 1
+            }
+        );
+        assert_eq!(s.good_percent(), "50.0%");
+        assert_eq!(Share::default().good_percent(), "—");
     }
 
     #[test]

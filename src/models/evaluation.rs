@@ -408,3 +408,16 @@ pub fn decide_appeal(
         Ok(e.contract_id)
     })
 }
+
+/// The stars of every rating that counts (for the platform's good/bad share).
+pub fn counted_stars(c: &mut DbConnection) -> QueryResult<Vec<Stars>> {
+    let rows: Vec<Evaluation> = evaluations::table
+        .filter(
+            evaluations::appeal_decision
+                .is_null()
+                .or(evaluations::appeal_decision.ne("upheld")),
+        )
+        .select(Evaluation::as_select())
+        .load(c)?;
+    Ok(rows.iter().map(Evaluation::stars).collect())
+}

@@ -1119,6 +1119,7 @@ pub struct FiguresPage {
     pub rows: Vec<FigureRow>,
     pub owners: Vec<OwnerRow>,
     pub target: i64,
+    pub share: erules::Share,
 }
 
 pub fn figure_row(agency_id: i64, name: String, f: &mful::Figures) -> FigureRow {
@@ -1142,7 +1143,7 @@ pub fn figure_row(agency_id: i64, name: String, f: &mful::Figures) -> FigureRow 
 
 async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let (per, overall, names, owners) = db::run(ctx.pool(), |c| {
+    let (per, overall, names, owners, share) = db::run(ctx.pool(), |c| {
         let pay_days = crate::models::settings::load(c)?.get("payment_due_working_days");
         let (per, overall) = mful::figures(c, None)?;
         let ids: Vec<i64> = per.keys().copied().collect();
@@ -1158,7 +1159,8 @@ async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 overdue: rec.iter().filter(|r| r.overdue).count(),
             });
         }
-        Ok::<_, DbError>((per, overall, names, owners))
+        let share = erules::Share::of(meval::counted_stars(c)?.iter());
+        Ok::<_, DbError>((per, overall, names, owners, share))
     })
     .await?;
     let mut rows: Vec<FigureRow> = per
@@ -1172,6 +1174,7 @@ async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
         rows,
         owners,
         target: rules::TARGET_PERCENT_FASTER,
+        share,
     };
     html(&p, StatusCode::OK)
 }

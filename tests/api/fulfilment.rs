@@ -870,6 +870,12 @@ async fn ratings_replies_appeals_and_the_agency_page() {
     assert_eq!(s, 303);
     let (_, body) = app.get_text(&format!("/agencies/{}", k.agency_id)).await;
     assert!(body.contains("审批部门评价"), "{body}");
+    // The owner's rating no longer counts; the department's 4.60 is a good rating.
+    let (_, body) = app.get_text("/figures/fulfilment").await;
+    assert!(
+        body.contains("id=\"good-share\">100.0%（好评 1、中评 0、差评 0）"),
+        "{body}"
+    );
     let actions = audit_actions(&app, k.id);
     for a in [
         "contract.evaluation.rated",
