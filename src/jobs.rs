@@ -9,7 +9,10 @@
 //!    rules, this job catches up in batches);
 //! 2. once per China day, claimed through `job_runs` so exactly one instance runs it:
 //!    recompute the agencies whose records took effect or stopped counting since the last
-//!    run, and refresh the sanctions cache (listings end by themselves).
+//!    run, and refresh the sanctions cache (listings end by themselves);
+//! 3. contract reminders (every ten minutes, with the daily claim attempt): delivery deadline,
+//!    payment due date, unrated accepted contracts — each sent once per contract and kind
+//!    (`contract_reminders`), see `models::fulfilment::remind`.
 //!
 //! Every step is idempotent, so a crash or a second instance costs only repeated work.
 
@@ -132,6 +135,10 @@ pub async fn worker(pool: Pool, cfg: Config) {
             }
             let regraded = regrade(c, today)?;
             let daily = if try_daily {
+                let reminded = crate::models::fulfilment::remind(c, today)?;
+                if reminded > 0 {
+                    tracing::info!(reminded, "contract reminders sent");
+                }
                 daily(c, today, &instance)?
             } else {
                 None

@@ -80,8 +80,18 @@ pub enum Action {
     SignContract { owner: i64, agency: i64 },
     /// One's own contracts list: owners and agencies.
     ListOwnContracts,
-    /// Contracts with supplementary clauses and lapsed signings of one's department:
-    /// regulators.
+    /// Accept or return deliverables, record payments, rate, propose or sign amendments as
+    /// the contract's owner.
+    ActAsContractOwner { owner: i64 },
+    /// Upload deliverables, propose or sign amendments, reply to or appeal a rating as the
+    /// contract's agency.
+    ActAsContractAgency { agency: i64 },
+    /// Add the approval department's rating: a regulator of the item's department.
+    RateAsDepartment { department_id: i64 },
+    /// Decide an agency's appeal against a rating: a regulator of the item's department.
+    DecideAppeal { department_id: i64 },
+    /// The regulators' contract lists (supplementary clauses, lapsed signings; timers,
+    /// amendments and appeals) of their department.
     SuperviseContracts,
 }
 
@@ -145,6 +155,11 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         EditContract { owner } => allow_if(u.role == Role::Owner && u.id == owner),
         SignContract { owner, agency } => allow_if(is_party(u, owner, agency)),
         ListOwnContracts => allow_if(u.role == Role::Owner || u.role == Role::Agency),
+        ActAsContractOwner { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        ActAsContractAgency { agency } => allow_if(u.role == Role::Agency && u.id == agency),
+        RateAsDepartment { department_id } | DecideAppeal { department_id } => {
+            allow_if(is_regulator_of(u, department_id))
+        }
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
         ViewCertificateScan {
             agency_id,
@@ -297,6 +312,40 @@ mod tests {
         assert!(!allow(&r, Action::WriteModelText { in_domain: false }));
         assert!(!allow(&o, Action::WriteModelText { in_domain: true }));
         assert_eq!(decide(None, view(true)), Decision::NeedLogin);
+    }
+
+    #[test]
+    fn contract_actions_need_the_party() {
+        let o = user(3, Role::Owner);
+        let g = user(9, Role::Agency);
+        let r = user(5, Role::Regulator);
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        let view = Action::ViewContract {
+            owner: 3,
+            agency: 9,
+            in_domain: true,
+        };
+        assert!(allow(&o, view) && allow(&g, view) && allow(&r, view));
+        assert!(!allow(&user(4, Role::Owner), view));
+        assert!(!allow(&user(10, Role::Agency), view));
+        assert_eq!(decide(None, view), Decision::NeedLogin);
+        assert!(allow(&o, Action::ActAsContractOwner { owner: 3 }));
+        assert!(!allow(&o, Action::ActAsContractOwner { owner: 4 }));
+        // The agency never acts as the owner, even with the same id.
+        assert!(!allow(
+            &user(3, Role::Agency),
+            Action::ActAsContractOwner { owner: 3 }
+        ));
+        assert!(allow(&g, Action::ActAsContractAgency { agency: 9 }));
+        assert!(!allow(&g, Action::ActAsContractAgency { agency: 10 }));
+        assert!(allow(&r, Action::RateAsDepartment { department_id: 1 }));
+        assert!(!allow(&r, Action::RateAsDepartment { department_id: 2 }));
+        assert!(allow(&r, Action::DecideAppeal { department_id: 1 }));
+        assert!(!allow(&r, Action::DecideAppeal { department_id: 2 }));
+        assert!(!allow(
+            &user(6, Role::Admin),
+            Action::DecideAppeal { department_id: 1 }
+        ));
     }
 
     #[test]

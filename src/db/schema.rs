@@ -649,6 +649,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contract_deliverables (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        upload_id -> BigInt,
+        note -> Text,
+        submitted_by -> BigInt,
+        submitted_at -> Timestamp,
+        decision -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contract_amendments (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        kind -> Text,
+        extra_days -> Nullable<Integer>,
+        new_price_fen -> Nullable<BigInt>,
+        reason -> Text,
+        status -> Text,
+        proposed_by -> BigInt,
+        proposed_at -> Timestamp,
+        owner_signed_at -> Nullable<Timestamp>,
+        agency_signed_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contract_payments (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        paid_on -> Date,
+        amount_fen -> BigInt,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contract_reminders (contract_id, kind) {
+        contract_id -> BigInt,
+        kind -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        agency_id -> BigInt,
+        rater_kind -> Text,
+        rater_id -> BigInt,
+        quality -> Integer,
+        timeliness -> Integer,
+        attitude -> Integer,
+        fees -> Integer,
+        conduct -> Integer,
+        comment -> Text,
+        rated_at -> Timestamp,
+        revised_at -> Nullable<Timestamp>,
+        credit_record_id -> Nullable<BigInt>,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+        appeal -> Nullable<Text>,
+        appealed_at -> Nullable<Timestamp>,
+        appeal_decision -> Nullable<Text>,
+        appeal_answer -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(announcements -> projects (project_id));
 diesel::joinable!(announcements -> catalogue_items (item_id));
 diesel::joinable!(announcement_results -> announcements (announcement_id));
@@ -659,6 +736,10 @@ diesel::joinable!(registrations -> agencies (agency_id));
 diesel::joinable!(quotes -> agencies (agency_id));
 diesel::joinable!(model_text_versions -> model_texts (model_text_id));
 diesel::joinable!(contract_terms -> contracts (contract_id));
+diesel::joinable!(contract_deliverables -> contracts (contract_id));
+diesel::joinable!(contract_amendments -> contracts (contract_id));
+diesel::joinable!(contract_payments -> contracts (contract_id));
+diesel::joinable!(evaluations -> contracts (contract_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -705,4 +786,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     model_text_versions,
     contract_terms,
     contract_signatures,
+    contract_deliverables,
+    contract_amendments,
+    contract_payments,
+    contract_reminders,
+    evaluations,
 );

@@ -17,8 +17,12 @@ pub mod credit;
 pub mod draw;
 /// Who may take part in a selection: the eligibility rules of SPEC §3, in one place.
 pub mod eligibility;
+/// Evaluation 好差评: stars, windows, averages.
+pub mod evaluation;
 /// 公平竞争 screen of announcement free text.
 pub mod fairness;
+/// Fulfilment: service timer, overrun, payments, amendments, 履约率, service-time figure.
+pub mod fulfilment;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.

@@ -11,6 +11,8 @@ pub mod collusion;
 pub mod contract;
 pub mod credit;
 pub mod department;
+pub mod evaluation;
+pub mod fulfilment;
 pub mod library;
 pub mod login_attempt;
 pub mod mail;

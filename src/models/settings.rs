@@ -17,6 +17,8 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("cert_review_working_days", 2, 1, 30),
     ("collusion_address_minutes", 10, 1, 24 * 60),
     ("contract_sign_working_days", 5, 1, 30),
+    // Payment is late after this many working days from acceptance (domain::fulfilment).
+    ("payment_due_working_days", 30, 1, 250),
 ];
 
 #[derive(Clone, Debug)]

@@ -673,6 +673,8 @@ pub struct ShowPage {
     pub quals: Vec<QualView>,
     pub practitioners: Vec<PersonView>,
     pub managers: Vec<PersonView>,
+    /// Fulfilment rate, service time and ratings (`templates/fulfilment/_agency.html`).
+    pub record: crate::routes::fulfilment::AgencyRecord,
 }
 
 struct Profile {
@@ -683,6 +685,7 @@ struct Profile {
     managers: Vec<agency::Manager>,
     catalogue: Arc<Catalogue>,
     department: Option<models::department::Department>,
+    record: crate::routes::fulfilment::AgencyRecord,
 }
 
 fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
@@ -710,6 +713,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
             None => None,
         };
         Ok(Some(Profile {
+            record: crate::routes::fulfilment::agency_record(c, id, lang)?,
             items: agency::offered_items(c, id)?,
             certs: agency::certificates(c, id)?,
             practitioners: agency::practitioners(c, id)?,
@@ -798,6 +802,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
                 number: mask::mask_id(&m.id_number),
             })
             .collect(),
+        record: loaded.record,
     };
     html(&page, StatusCode::OK)
 }

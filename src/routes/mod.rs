@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod contract_texts;
 pub mod contracts;
 pub mod credit;
+pub mod fulfilment;
 pub mod home;
 pub mod library;
 pub mod owner;
@@ -42,4 +43,5 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     supervise::config(cfg);
     contract_texts::config(cfg);
     contracts::config(cfg);
+    fulfilment::config(cfg);
 }

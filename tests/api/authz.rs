@@ -613,6 +613,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("cert_review_working_days", "2"),
                 ("collusion_address_minutes", "10"),
                 ("contract_sign_working_days", "5"),
+                ("payment_due_working_days", "30"),
             ],
         )
         .await;
@@ -630,6 +631,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("cert_review_working_days", "2"),
                 ("collusion_address_minutes", "10"),
                 ("contract_sign_working_days", "5"),
+                ("payment_due_working_days", "30"),
             ],
         )
         .await;

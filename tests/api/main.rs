@@ -12,6 +12,7 @@ mod catalogue;
 mod contracts;
 mod credit;
 mod fixtures;
+mod fulfilment;
 mod helpers;
 mod i18n;
 mod instances;
