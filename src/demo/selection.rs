@@ -269,14 +269,43 @@ pub fn load(c: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usiz
             Ok(id)
         })?;
         if d.deadline_days < 0 {
-            opened.push(id);
+            opened.push((id, d.mode));
         }
         made += 1;
     }
-    for id in opened {
+    for &(id, _) in &opened {
         crate::models::opening::open_if_due(c, key, id, instance)?;
     }
+    // The random draw's publicity is over and its winner has confirmed, through the real
+    // confirmation step: the award and the contract draft from the model text are there for
+    // the owner to fill in and both parties to sign.
+    if let Some(&(id, _)) = opened.iter().find(|(_, m)| *m == "random_draw") {
+        award(c, id)?;
+    }
     Ok(made)
+}
+
+/// Ends the publicity of an opened demo announcement and confirms its winner.
+fn award(c: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    use crate::db::schema::announcement_results as r;
+    let Some(winner) = ann::result_of(c, id)?.and_then(|x| x.winner_id) else {
+        return Ok(());
+    };
+    let today = crate::domain::workdays::today();
+    diesel::update(r::table.find(id))
+        .set((
+            r::opened_at.eq(db::now() - Duration::days(6)),
+            r::publicity_ends.eq(Some(today - Duration::days(1))),
+            r::confirm_by.eq(Some(today + Duration::days(3))),
+        ))
+        .execute(c)?;
+    match crate::models::opening::confirm(c, id, winner) {
+        Ok(()) => Ok(()),
+        Err(crate::models::opening::StepError::Db(e)) => Err(e),
+        Err(crate::models::opening::StepError::Refused { key, .. }) => {
+            Err(bad(&format!("confirm: {key}")))
+        }
+    }
 }
 
 fn bad(what: &str) -> DbError {
