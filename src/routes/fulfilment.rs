@@ -368,9 +368,15 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .events
         .iter()
         .map(|e| {
-            let label = crate::i18n::tr_opt(ctx.lang(), &format!("ful.event.{}", e.action))
-                .map(str::to_string)
-                .unwrap_or_else(|| e.action.clone());
+            // Fulfilment steps, then the contract's own (drafting, signing), never a raw key.
+            let lang = ctx.lang();
+            let label = crate::i18n::tr_opt(lang, &format!("ful.event.{}", e.action))
+                .or_else(|| {
+                    let step = e.action.strip_prefix("contract.")?;
+                    crate::i18n::tr_opt(lang, &format!("contracts.event.{step}"))
+                })
+                .unwrap_or_else(|| ctx.t("contracts.event.other"))
+                .to_string();
             (fmt_time(e.at), label)
         })
         .collect();

@@ -389,6 +389,18 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
     assert!(sigs.iter().all(|s| s.1 == sha && s.1 == new_digest));
     let (_, page) = w.owner.get_text(&format!("/contracts/{id}")).await;
     assert!(page.contains("一致：双方签署的是同一份文本"));
+    // Signed: the way into fulfilment, whose timeline names the drafting and signing steps.
+    assert!(page.contains(&format!("/contracts/{id}/fulfilment")));
+    let (s, ful) = w
+        .agency
+        .get_text(&format!("/contracts/{id}/fulfilment"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(ful.contains("双方签署同一文本，合同签订"), "{ful}");
+    assert!(
+        !ful.contains("contract.signed"),
+        "a raw action name in the timeline"
+    );
     assert!(
         !page.contains("name=\"price\""),
         "a signed contract cannot be edited"
