@@ -30,7 +30,7 @@ use crate::domain::credit::Kind;
 use crate::domain::money::Money;
 use crate::domain::workdays;
 use crate::models::audit::{self, Actor};
-use crate::models::opening::StepError;
+use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
 
 pub mod status {
@@ -139,22 +139,6 @@ impl Full {
     pub fn both_signed(&self) -> bool {
         matches!((&self.owner_sig, &self.agency_sig), (Some(o), Some(a))
             if o.digest == self.digest && a.digest == self.digest)
-    }
-}
-
-fn refused(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: false,
-    }
-}
-
-fn conflict(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: true,
     }
 }
 

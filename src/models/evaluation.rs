@@ -12,7 +12,7 @@ use crate::domain::evaluation::{self as rules, Stars};
 use crate::domain::workdays::{self, china_date};
 use crate::models::audit::{self, Actor};
 use crate::models::fulfilment::{self as ful, status};
-use crate::models::opening::StepError;
+use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
 
 pub const OWNER: &str = "owner";
@@ -61,22 +61,6 @@ impl Evaluation {
     }
     pub fn appeal_pending(&self) -> bool {
         self.appeal.is_some() && self.appeal_decision.is_none()
-    }
-}
-
-fn refused(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: false,
-    }
-}
-
-fn conflict(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: true,
     }
 }
 

@@ -17,31 +17,14 @@ use crate::domain::credit::{Kind, Source};
 use crate::domain::fulfilment::{self as rules, Change, Outcome, Rate, ServiceTime, Timer};
 use crate::domain::workdays::{self, Calendar, china_date};
 use crate::models::audit::{self, Actor};
-use crate::models::opening::StepError;
+use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
 
 /// The contract states (one vocabulary, `models::contract`).
 pub use crate::models::contract::status;
 
-#[derive(Queryable, Selectable, Clone, Debug)]
-#[diesel(table_name = contracts)]
-pub struct Contract {
-    pub id: i64,
-    pub announcement_id: i64,
-    pub owner_id: i64,
-    pub agency_id: i64,
-    pub item_id: i64,
-    pub model_text_version_id: i64,
-    pub price_limit_fen: i64,
-    pub price_fen: i64,
-    pub time_limit_days: i32,
-    pub status: String,
-    pub sign_by: NaiveDate,
-    pub signed_at: Option<NaiveDateTime>,
-    pub accepted_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+/// The contract row (one definition, `models::contract`).
+pub use crate::models::contract::{Contract, find};
 
 impl Contract {
     pub fn signed_on(&self) -> Option<NaiveDate> {
@@ -111,30 +94,6 @@ pub fn unique_as(e: diesel::result::Error, key: &'static str) -> StepError {
         ) => conflict(key),
         e => e.into(),
     }
-}
-
-fn refused(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: false,
-    }
-}
-
-fn conflict(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: true,
-    }
-}
-
-pub fn find(c: &mut DbConnection, id: i64) -> QueryResult<Option<Contract>> {
-    contracts::table
-        .find(id)
-        .select(Contract::as_select())
-        .first(c)
-        .optional()
 }
 
 /// The contract and the approval department of its item (whose regulators may see it).

@@ -64,7 +64,8 @@ impl From<diesel::result::Error> for StepError {
     }
 }
 
-fn conflict(key: &'static str) -> StepError {
+/// A step refused because of the state it met (409), naming the rule's locale key.
+pub(crate) fn conflict(key: &'static str) -> StepError {
     StepError::Refused {
         key,
         args: Vec::new(),
@@ -72,7 +73,8 @@ fn conflict(key: &'static str) -> StepError {
     }
 }
 
-fn refused(key: &'static str) -> StepError {
+/// A step refused for what was asked (422), naming the rule's locale key.
+pub(crate) fn refused(key: &'static str) -> StepError {
     StepError::Refused {
         key,
         args: Vec::new(),

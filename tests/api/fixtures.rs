@@ -22,8 +22,13 @@ pub struct Item<'a> {
 /// A department (code, name, English name) and a retained, market-priced item it approves;
 /// returns (department, item).
 pub fn department_item(app: &TestApp, dept: (&str, &str, &str), it: Item<'_>) -> (i64, i64) {
+    let dept = models::department::insert(&mut app.conn(), dept.0, dept.1, dept.2).unwrap();
+    (dept, item(app, dept, it))
+}
+
+/// A retained, market-priced item approved by department `dept`; returns its id.
+pub fn item(app: &TestApp, dept: i64, it: Item<'_>) -> i64 {
     let mut c = app.conn();
-    let dept = models::department::insert(&mut c, dept.0, dept.1, dept.2).unwrap();
     let f = ItemFields {
         code: it.code.into(),
         name: it.name.into(),
@@ -54,8 +59,7 @@ pub fn department_item(app: &TestApp, dept: (&str, &str, &str), it: Item<'_>) ->
         basis: "test",
         actor_id: None,
     };
-    let item = models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap();
-    (dept, item)
+    models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
 }
 
 /// An owner's project (name, investment project code, fiscal funds); returns its id.

@@ -7,10 +7,9 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     announcements, audit_log, contract_amendments, contract_deliverables, contract_payments,
-    contract_reminders, contracts, credit_records, evaluations, outbox, projects,
+    contract_reminders, contracts, credit_records, evaluations, outbox,
 };
 use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -50,39 +49,19 @@ pub async fn signed_contract(
         let mut c = app.conn();
         match models::catalogue::find_by_code(&mut c, "FGW-001").unwrap() {
             Some(i) => i.id,
-            None => {
-                let f = ItemFields {
-                    code: "FGW-001".into(),
-                    name: "节能评估报告编制".into(),
-                    keywords: "节能".into(),
-                    industry: "energy".into(),
-                    approval_name: "固定资产投资项目节能审查".into(),
-                    department_id,
-                    legal_basis: "《固定资产投资项目节能审查办法》".into(),
-                    guide_basis: "-".into(),
-                    guide_scope: "-".into(),
-                    guide_object: "-".into(),
-                    guide_content: "-".into(),
-                    guide_method: "-".into(),
-                    guide_conclusion: "-".into(),
+            None => crate::fixtures::item(
+                app,
+                department_id,
+                crate::fixtures::Item {
+                    code: "FGW-001",
+                    name: "节能评估报告编制",
+                    keywords: "节能",
+                    industry: "energy",
+                    approval_name: "固定资产投资项目节能审查",
+                    legal_basis: "《固定资产投资项目节能审查办法》",
                     time_limit_days: 20,
-                    pricing: "market".into(),
-                    price_min_fen: None,
-                    price_max_fen: None,
-                    fee_basis: "-".into(),
-                    payer: "enterprise".into(),
-                    self_preparable: false,
-                    regional_assessment: false,
-                };
-                let change = Change {
-                    status: "retained",
-                    kind: "add",
-                    reason: "test",
-                    basis: "test",
-                    actor_id: None,
-                };
-                models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
-            }
+                },
+            ),
         }
     };
     let owner = clone_app(app);
@@ -111,24 +90,7 @@ pub async fn signed_contract(
     let id = {
         let mut c = app.conn();
         let code = format!("2026-510400-48-01-{n:06}");
-        diesel::insert_into(projects::table)
-            .values((
-                projects::owner_id.eq(owner_id),
-                projects::name.eq("钒钛产业园区道路工程"),
-                projects::code.eq(&code),
-                projects::region.eq("east"),
-                projects::fiscal_funds.eq(false),
-                projects::total_investment_fen.eq(12_000_000_000i64),
-                projects::created_at.eq(now),
-                projects::updated_at.eq(now),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        let project: i64 = projects::table
-            .filter(projects::code.eq(&code))
-            .select(projects::id)
-            .first(&mut *c)
-            .unwrap();
+        let project = crate::fixtures::project(app, owner_id, "钒钛产业园区道路工程", &code, false);
         diesel::insert_into(announcements::table)
             .values((
                 announcements::project_id.eq(project),
