@@ -48,6 +48,9 @@ pub fn enqueue_many(
     mails: &[(i64, String, String, String)],
 ) -> QueryResult<()> {
     let now = crate::db::now();
+    if let DbConnection::Pg(pg) = conn {
+        return enqueue_many_pg(pg, mails, now);
+    }
     for chunk in mails.chunks(200) {
         let out: Vec<_> = chunk
             .iter()
@@ -90,6 +93,46 @@ pub fn enqueue_many(
             }
         }
     }
+    Ok(())
+}
+
+/// PostgreSQL: the whole batch in two statements of a fixed shape (one array per column,
+/// unnested), prepared once per connection, instead of multi-row VALUES statements that are
+/// parsed and planned anew for every batch (the opening mails all its participants at once).
+fn enqueue_many_pg(
+    pg: &mut diesel::PgConnection,
+    mails: &[(i64, String, String, String)],
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt, Text, Timestamp};
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let users: Vec<i64> = mails.iter().map(|m| m.0).collect();
+    let to: Vec<&str> = mails.iter().map(|m| m.1.as_str()).collect();
+    let subjects: Vec<&str> = mails.iter().map(|m| m.2.as_str()).collect();
+    let bodies: Vec<&str> = mails.iter().map(|m| m.3.as_str()).collect();
+    diesel::sql_query(
+        "INSERT INTO outbox (user_id, to_addr, subject, body, status, attempts, \
+         next_attempt_at, created_at) \
+         SELECT u, t, s, b, 'pending', 0, $5, $5 \
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[]) AS x(u, t, s, b)",
+    )
+    .bind::<Array<BigInt>, _>(&users)
+    .bind::<Array<Text>, _>(&to)
+    .bind::<Array<Text>, _>(&subjects)
+    .bind::<Array<Text>, _>(&bodies)
+    .bind::<Timestamp, _>(now)
+    .execute(pg)?;
+    diesel::sql_query(
+        "INSERT INTO messages (user_id, subject, body, created_at) \
+         SELECT u, s, b, $4 FROM UNNEST($1::bigint[], $2::text[], $3::text[]) AS x(u, s, b)",
+    )
+    .bind::<Array<BigInt>, _>(&users)
+    .bind::<Array<Text>, _>(&subjects)
+    .bind::<Array<Text>, _>(&bodies)
+    .bind::<Timestamp, _>(now)
+    .execute(pg)?;
     Ok(())
 }
 

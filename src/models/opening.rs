@@ -336,7 +336,28 @@ fn first_refusal(
 /// Writes the opened amounts, nonces and notes in clear: a few statements of up to 200 rows
 /// (`WITH v AS (VALUES …) UPDATE … FROM v`, both backends), not one statement per quote.
 fn write_clear(c: &mut DbConnection, clear: &[(i64, seal::Sealed)]) -> QueryResult<()> {
-    use diesel::sql_types::{BigInt, Text};
+    use diesel::sql_types::{Array, BigInt, Text};
+    // PostgreSQL: one statement of a fixed shape for all the quotes (arrays, unnested).
+    if let DbConnection::Pg(pg) = c {
+        if clear.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = clear.iter().map(|(id, _)| *id).collect();
+        let amounts: Vec<i64> = clear.iter().map(|(_, s)| s.amount_fen).collect();
+        let nonces: Vec<&str> = clear.iter().map(|(_, s)| s.nonce.as_str()).collect();
+        let notes: Vec<&str> = clear.iter().map(|(_, s)| s.note.as_str()).collect();
+        diesel::sql_query(
+            "UPDATE quotes SET amount_fen = v.amount, nonce = v.nonce, note = v.note \
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[]) \
+             AS v(id, amount, nonce, note) WHERE quotes.id = v.id",
+        )
+        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<Array<BigInt>, _>(&amounts)
+        .bind::<Array<Text>, _>(&nonces)
+        .bind::<Array<Text>, _>(&notes)
+        .execute(pg)?;
+        return Ok(());
+    }
     for chunk in clear.chunks(200) {
         let pg = matches!(c, DbConnection::Pg(_));
         let mut values = String::new();
