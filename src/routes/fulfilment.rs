@@ -462,6 +462,26 @@ fn page_of(id: i64) -> String {
 }
 
 /// The page again with the refused form's message beside it (422 bad input, 409 conflict).
+/// The page again with a 422 beside form `form`: the input was not acceptable.
+async fn invalid(
+    ctx: &Ctx,
+    id: i64,
+    form: &str,
+    key: &str,
+    values: &[(&str, &str)],
+) -> Result<HttpResponse, AppError> {
+    refuse(
+        ctx,
+        id,
+        form,
+        key,
+        &[],
+        values,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 async fn refuse(
     ctx: &Ctx,
     id: i64,
@@ -555,31 +575,13 @@ async fn deliver(
     let note = match rules::text(&note_in, false) {
         Ok(n) => n,
         Err(p) => {
-            return refuse(
-                &ctx,
-                id,
-                "deliver",
-                p.key(),
-                &[],
-                &vals,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "deliver", p.key(), &vals).await;
         }
     };
     // A refused file is dropped here (its temporary file deleted); nothing is kept.
     let file = match form.file {
         None => {
-            return refuse(
-                &ctx,
-                id,
-                "deliver",
-                "upload.required",
-                &[],
-                &vals,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "deliver", "upload.required", &vals).await;
         }
         Some(Err(problem)) => {
             let mib = max_mib.to_string();
@@ -661,32 +663,14 @@ async fn decide(
         "accept" => true,
         "return" => false,
         _ => {
-            return refuse(
-                &ctx,
-                id,
-                "decide",
-                "ful.err.decision",
-                &[],
-                &vals,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "decide", "ful.err.decision", &vals).await;
         }
     };
     // Returning needs reasons; accepting may carry a remark.
     let reason = match rules::text(&f.reason, !accept) {
         Ok(r) => r,
         Err(p) => {
-            return refuse(
-                &ctx,
-                id,
-                "decide",
-                p.key(),
-                &[],
-                &vals,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "decide", p.key(), &vals).await;
         }
     };
     let actor = ctx.actor();
@@ -791,16 +775,7 @@ async fn answer_amendment(
         "sign" => true,
         "decline" => false,
         _ => {
-            return refuse(
-                &ctx,
-                id,
-                "amend",
-                "ful.err.decision",
-                &[],
-                &[],
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "amend", "ful.err.decision", &[]).await;
         }
     };
     let actor = ctx.actor();
@@ -843,16 +818,7 @@ async fn pay(
     let (paid_on, amount) = match rules::payment(&f.paid_on, &f.amount, today) {
         Ok(x) => x,
         Err(p) => {
-            return refuse(
-                &ctx,
-                id,
-                "pay",
-                p.key(),
-                &[],
-                &vals,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "pay", p.key(), &vals).await;
         }
     };
     let actor = ctx.actor();
@@ -933,16 +899,7 @@ async fn rate(
     let comment = match erules::text(&f.comment) {
         Ok(c) => c,
         Err(p) => {
-            return refuse(
-                &ctx,
-                id,
-                "rate",
-                p.key(),
-                &[],
-                &vals,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return invalid(&ctx, id, "rate", p.key(), &vals).await;
         }
     };
     let actor = ctx.actor();
