@@ -17,6 +17,7 @@ mod helpers;
 mod i18n;
 mod instances;
 mod library;
+mod login_bursts;
 mod mail;
 mod migrations;
 mod publication;
