@@ -21,6 +21,8 @@ mod login_bursts;
 mod mail;
 mod migrations;
 mod publication;
+mod raw_http;
+mod redirects;
 mod sanctions;
 mod security;
 mod selection_result;
