@@ -28,3 +28,4 @@ mod security;
 mod selection_result;
 mod smtp;
 mod supervise;
+mod upload_limits;
