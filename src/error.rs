@@ -76,7 +76,8 @@ impl ResponseError for AppError {
         let mut b = HttpResponse::build(self.status_code());
         match self {
             AppError::NeedLogin(next) => {
-                let loc = format!("/login?next={}", url_escape(next));
+                // The path comes from the request; a link back to it must stay on this site.
+                let loc = format!("/login?next={}", url_escape(&crate::web::safe_next(next)));
                 b.insert_header(("Location", loc)).finish()
             }
             AppError::AlreadySignedIn => b.insert_header(("Location", "/my")).finish(),

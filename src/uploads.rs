@@ -4,18 +4,34 @@
 //! served inline. A refused or interrupted upload leaves no file behind: the bytes go to a
 //! temporary file that is renamed into place only when the whole upload is accepted.
 //!
-//! Forms with a file are `multipart/form-data`; [`read_form`] parses one into its text fields
-//! and at most one file, and the handler checks the CSRF token from the fields.
+//! Forms with a file are `multipart/form-data`. A handler takes an [`UploadBody`] (nothing is
+//! read when it is extracted), decides who may post (role and ownership) and only then calls
+//! [`UploadBody::read`], which parses the text fields and at most one file. The whole body is
+//! capped at the upload limit plus [`FORM_MARGIN`]: a larger declared length is refused before
+//! a byte is read, and a body that grows past the cap while streaming is refused at once (413).
+//! The CSRF token must arrive among the text fields before the file (our forms put it first),
+//! so no file byte is read for a forged request.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::cell::Cell;
+use std::future::{Ready, ready};
+use std::rc::Rc;
+
 use actix_multipart::Multipart;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{FromRequest, HttpRequest, dev};
 use futures_util::StreamExt;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::web::Ctx;
+
+/// Room a multipart form needs beyond its file: its text fields (at most
+/// `startup::FORM_LIMIT` in all) and every part's boundary and headers.
+pub const FORM_MARGIN: u64 = 2 * crate::startup::FORM_LIMIT as u64;
 
 /// Refusals a form shows beside its file field (locale keys under `upload.`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,17 +128,85 @@ impl MultipartForm {
     }
 }
 
-/// Reads a multipart form. Text fields are capped at 64 KiB in all; the file at `max_bytes`.
-/// Bytes over the cap are drained and discarded so the client gets an answer, not a reset.
-pub async fn read_form(
+/// A multipart request body, not yet read.
+pub struct UploadBody {
+    headers: HeaderMap,
+    payload: dev::Payload,
+}
+
+impl FromRequest for UploadBody {
+    type Error = AppError;
+    type Future = Ready<Result<UploadBody, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        ready(Ok(UploadBody {
+            headers: req.headers().clone(),
+            payload: payload.take(),
+        }))
+    }
+}
+
+impl UploadBody {
+    /// Reads the form once the handler has decided the user may post it. Text fields are capped
+    /// at `FORM_LIMIT` in all, the file at `max_bytes` (a larger file is reported beside its
+    /// field while the body stays within the cap), the body at `max_bytes + FORM_MARGIN`. The
+    /// CSRF token is checked as soon as its field arrives and must come before the file.
+    pub async fn read(
+        self,
+        ctx: &Ctx,
+        tmp_dir: &Path,
+        max_bytes: u64,
+    ) -> Result<MultipartForm, AppError> {
+        let cap = max_bytes.saturating_add(FORM_MARGIN);
+        let declared = self
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > cap) {
+            tracing::info!(declared, cap, "multipart body refused by its length");
+            return Err(AppError::PayloadTooLarge);
+        }
+        // Past the cap the stream ends early; the flag tells the parser's "incomplete" error
+        // apart from a malformed body.
+        let over = Rc::new(Cell::new(false));
+        let flag = over.clone();
+        let mut seen: u64 = 0;
+        let capped = self
+            .payload
+            .map(move |chunk| {
+                let chunk = chunk?;
+                seen += chunk.len() as u64;
+                if seen > cap {
+                    flag.set(true);
+                    return Err(actix_web::error::PayloadError::Overflow);
+                }
+                Ok(chunk)
+            })
+            .take_while(|c| std::future::ready(c.is_ok()));
+        let mp = Multipart::new(&self.headers, capped);
+        let form = parse(mp, ctx, tmp_dir, max_bytes).await;
+        if over.get() {
+            tracing::info!(cap, "multipart body refused while streaming");
+            return Err(AppError::PayloadTooLarge);
+        }
+        form
+    }
+}
+
+/// Parses the parts: text fields, the CSRF token before any file, at most one file.
+/// Bytes of a file over `max_bytes` are drained (within the body's cap) and discarded so the
+/// form can say so beside its field.
+async fn parse(
     mut mp: Multipart,
+    ctx: &Ctx,
     tmp_dir: &Path,
     max_bytes: u64,
 ) -> Result<MultipartForm, AppError> {
     let mut fields = HashMap::new();
     let mut text_total = 0usize;
     let mut file = None;
-    std::fs::create_dir_all(tmp_dir).map_err(AppError::internal)?;
+    let mut csrf_checked = false;
     while let Some(item) = mp.next().await {
         let mut part = item.map_err(|_| AppError::BadRequest("err.form.malformed"))?;
         let name = part.name().unwrap_or("").to_string();
@@ -130,7 +214,13 @@ pub async fn read_form(
             .content_disposition()
             .and_then(|cd| cd.get_filename().map(str::to_string));
         match filename {
+            Some(_) if !csrf_checked => {
+                // A file before the token: refused before a byte of it is read.
+                tracing::warn!(path = %ctx.req.path, request_id = %ctx.req.request_id, "file part before the CSRF token");
+                return Err(AppError::Csrf);
+            }
             Some(fname) if file.is_none() => {
+                std::fs::create_dir_all(tmp_dir).map_err(AppError::internal)?;
                 let mut tmp =
                     tempfile::NamedTempFile::new_in(tmp_dir).map_err(AppError::internal)?;
                 let mut size: u64 = 0;
@@ -182,9 +272,18 @@ pub async fn read_form(
                     }
                     value.extend_from_slice(&chunk);
                 }
-                fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+                let value = String::from_utf8_lossy(&value).into_owned();
+                if name == "csrf" {
+                    ctx.check_csrf(&value)?;
+                    csrf_checked = true;
+                }
+                fields.insert(name, value);
             }
         }
+    }
+    if !csrf_checked {
+        // A form without its token.
+        ctx.check_csrf("")?;
     }
     Ok(MultipartForm { fields, file })
 }

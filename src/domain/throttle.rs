@@ -2,6 +2,10 @@
 //! until the hour has passed), and before that a growing pause after the fifth failure, so
 //! guessing is slow long before the hard limit. Per network address the same rule applies
 //! with a higher allowance, since offices share one address.
+//!
+//! A try counts as a failure from the moment it is let through (before its password is
+//! checked) until it proves right, so the pause runs from the last try let through and a burst
+//! of tries in flight together gets no more evaluations than tries made one by one.
 
 use chrono::{Duration, NaiveDateTime};
 

@@ -5,7 +5,6 @@
 //! Every change runs in one transaction that also bumps the profile version, stores the
 //! version snapshot and appends the audit entry ([`commit_change`]).
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -23,7 +22,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::audit::{self, Actor};
 use crate::models::{self, agency as ag, catalogue::Item};
-use crate::uploads;
+use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -1030,7 +1029,7 @@ async fn certificate_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     html(&p, StatusCode::OK)
 }
 
-async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppError> {
+async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, AppError> {
     let id = own_agency(&ctx)?;
     let lang = ctx.lang();
     let s = db::run(ctx.pool(), |c| {
@@ -1041,8 +1040,7 @@ async fn add_certificate(ctx: Ctx, mp: Multipart) -> Result<HttpResponse, AppErr
     let review_days = s.get("cert_review_working_days");
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
-    let form = uploads::read_form(mp, &dir.join("tmp"), max_bytes).await?;
-    ctx.check_csrf(&form.field("csrf"))?;
+    let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
     let v = |k: &str| form.field(k);
     let mut p = CertificatePage {
         page: ctx.page(),

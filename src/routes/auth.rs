@@ -8,12 +8,12 @@ use serde::Deserialize;
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
-use crate::domain::throttle::Verdict;
 use crate::domain::{password, uscc, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail;
 use crate::models::audit::{self, Actor};
+use crate::models::login_attempt::Slot;
 use crate::models::token::{Purpose, TokenProblem};
 use crate::models::{self, user::NewUser};
 use crate::web::ctx::redirect_flash;
@@ -299,26 +299,34 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     }
     let ip = ctx.req.ip.clone();
     let (e2, ip2) = (email.clone(), ip.clone());
-    let (verdict, user) = db::run(ctx.pool(), move |c| {
-        let v = models::login_attempt::check(c, &e2, &ip2)?;
-        let u = models::user::find_by_email(c, &e2)?;
-        Ok::<_, DbError>((v, u))
+    // The slot is taken before the password is verified, so a burst of guesses in flight at
+    // once is counted as it arrives and cannot outrun the rule.
+    let (slot, user) = db::run(ctx.pool(), move |c| {
+        let slot = models::login_attempt::take_slot(c, &e2, &ip2)?;
+        let u = match slot {
+            Slot::Taken(_) => models::user::find_by_email(c, &e2)?,
+            Slot::Wait(_) => None,
+        };
+        Ok::<_, DbError>((slot, u))
     })
     .await?;
-    if let Verdict::Wait(secs) = verdict {
-        tracing::warn!(ip = %ip, "login throttled");
-        p.error = Some(msg(
-            lang,
-            "auth.login.throttled",
-            &[("seconds", &secs.to_string())],
-        ));
-        let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
-        res.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
-        );
-        return Ok(res);
-    }
+    let attempt = match slot {
+        Slot::Taken(id) => id,
+        Slot::Wait(secs) => {
+            tracing::warn!(ip = %ip, "login throttled");
+            p.error = Some(msg(
+                lang,
+                "auth.login.throttled",
+                &[("seconds", &secs.to_string())],
+            ));
+            let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
+            );
+            return Ok(res);
+        }
+    };
     let ok = ctx
         .state
         .hasher
@@ -330,11 +338,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     let user = user.filter(|_| ok);
     let disabled = user.as_ref().is_some_and(|u| !u.active());
     let Some(user) = user.filter(|u| u.active()) else {
-        let (e2, ip2) = (email.clone(), ip.clone());
-        db::run(ctx.pool(), move |c| {
-            models::login_attempt::record(c, &e2, &ip2, false).map_err(DbError::from)
-        })
-        .await?;
+        // The slot already stands as a failure: nothing more to write.
         tracing::info!(ip = %ip, "login failed");
         p.error = Some(msg(
             lang,
@@ -353,7 +357,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     let uid = user.id;
     let session = db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {
-            models::login_attempt::record(c, &email, &ip, true)?;
+            models::login_attempt::mark_success(c, attempt)?;
             // A fresh id at every login: a planted cookie never becomes a live session.
             if let Some(h) = old {
                 models::session::revoke(c, &h)?;
@@ -372,7 +376,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         })
     })
     .await?;
-    let mut res = crate::web::ctx::redirect(safe_next(&f.next));
+    let mut res = crate::web::ctx::redirect(&safe_next(&f.next));
     res.add_cookie(&ctx.session_cookie(&session.token))
         .map_err(AppError::internal)?;
     Ok(res)

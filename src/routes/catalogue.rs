@@ -4,7 +4,6 @@
 //! result documents. Every change goes through `models::catalogue::save_item` and is audited
 //! in the same transaction.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -21,7 +20,7 @@ use crate::i18n::Lang;
 use crate::models::audit::{self, Actor};
 use crate::models::catalogue::{self as cat, Change, ChangeEntry, Item, ItemFields, ItemQual};
 use crate::models::{self, department::Department};
-use crate::uploads;
+use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -1371,7 +1370,7 @@ async fn cancel(
 async fn record_assessment(
     ctx: Ctx,
     path: web::Path<String>,
-    mp: Multipart,
+    body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
     let (item, _) = load_item(&ctx, code.clone()).await?;
@@ -1388,8 +1387,9 @@ async fn record_assessment(
     })
     .await?;
     let dir = uploads::upload_dir(ctx.config());
-    let form = uploads::read_form(mp, &dir.join(".tmp"), (max_mib.max(1) as u64) << 20).await?;
-    ctx.check_csrf(&form.field("csrf"))?;
+    let form = body
+        .read(&ctx, &dir.join(".tmp"), (max_mib.max(1) as u64) << 20)
+        .await?;
     if !(item.usable() && item.regional_assessment) {
         return Err(AppError::BadRequest("catalogue.err.no_regional"));
     }

@@ -13,7 +13,6 @@
 
 use std::collections::HashMap;
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -33,7 +32,7 @@ use crate::i18n::Lang;
 use crate::models::credit::{self as mc, ListCursor, ListFilter, Record, RuleSetRow};
 use crate::models::department::Department;
 use crate::models::{self, agency::Agency, audit};
-use crate::uploads;
+use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -1042,7 +1041,7 @@ fn mail_agency(
 async fn add_record(
     ctx: Ctx,
     path: web::Path<String>,
-    mp: Multipart,
+    body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
     let agency = match regulated(&ctx, id).await? {
@@ -1057,8 +1056,7 @@ async fn add_record(
     let max_mib = settings.get("upload_max_mib");
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
-    let form = uploads::read_form(mp, &dir.join("tmp"), max_bytes).await?;
-    ctx.check_csrf(&form.field("csrf"))?;
+    let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
     let v = |k: &str| form.field(k);
     let ruleset = rules_row.rules();
     let today = today_cn();

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -25,7 +24,7 @@ use crate::error::AppError;
 use crate::models::evaluation::{self as meval, Evaluation};
 use crate::models::fulfilment::{self as mful, status};
 use crate::models::opening::StepError;
-use crate::uploads;
+use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
@@ -554,9 +553,14 @@ async fn contract(ctx: &Ctx, id: i64) -> Result<mful::Contract, AppError> {
 async fn deliver(
     ctx: Ctx,
     path: web::Path<String>,
-    mp: Multipart,
+    body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
+    // Who may deliver is decided before the body is read.
+    let k = contract(&ctx, id).await?;
+    ctx.authorize(Action::ActAsContractAgency {
+        agency: k.agency_id,
+    })?;
     let s = db::run(ctx.pool(), |c| {
         crate::models::settings::load(c).map_err(DbError::from)
     })
@@ -564,12 +568,7 @@ async fn deliver(
     let max_mib = s.get("upload_max_mib");
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
-    let form = uploads::read_form(mp, &dir.join("tmp"), max_bytes).await?;
-    ctx.check_csrf(&form.field("csrf"))?;
-    let k = contract(&ctx, id).await?;
-    ctx.authorize(Action::ActAsContractAgency {
-        agency: k.agency_id,
-    })?;
+    let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
     let note_in = form.field("note");
     let vals = [("note", note_in.as_str())];
     let note = match rules::text(&note_in, false) {

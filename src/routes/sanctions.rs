@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -25,7 +24,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::sanctions::{self as sx, Listing};
 use crate::models::{self, agency::Agency, audit, department::Department};
-use crate::uploads;
+use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -1394,12 +1393,10 @@ async fn repair_form(ctx: Ctx, q: web::Query<ListingQuery>) -> Result<HttpRespon
 async fn repair_apply(
     ctx: Ctx,
     q: web::Query<ListingQuery>,
-    req: actix_web::HttpRequest,
-    payload: web::Payload,
+    body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
     // Who may apply is decided before the body is read (a visitor is sent to log in).
     let aid = own_agency(&ctx)?;
-    let mp = Multipart::new(req.headers(), payload);
     let lang = ctx.lang();
     let dir = uploads::upload_dir(ctx.config());
     let s = db::run(ctx.pool(), |c| {
@@ -1407,8 +1404,7 @@ async fn repair_apply(
     })
     .await?;
     let max_bytes = u64::try_from(s.get("upload_max_mib")).unwrap_or(1) * 1024 * 1024;
-    let form = uploads::read_form(mp, &dir.join("tmp"), max_bytes).await?;
-    ctx.check_csrf(&form.field("csrf"))?;
+    let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
     let listing = if q.listing.is_empty() {
         form.field("listing")
     } else {

@@ -217,19 +217,23 @@ fn client_ip(req: &ServiceRequest) -> String {
     ip.unwrap_or("unknown").to_string()
 }
 
+/// The request's path and query without `lang=`, for the language switch and the way back
+/// after login; `/` when the path is not a plain same-site path (`//host/…` reaches the 404
+/// page, whose links must not lead off-site).
 fn path_without_lang(req: &ServiceRequest) -> String {
     let q: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
         .filter(|(k, _)| k != "lang")
         .collect();
-    if q.is_empty() {
+    let path = if q.is_empty() {
         req.path().to_string()
     } else {
         let qs: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(q)
             .finish();
         format!("{}?{}", req.path(), qs)
-    }
+    };
+    super::safe_path(&path, "/").into_owned()
 }
 
 pub async fn session(
