@@ -5,6 +5,12 @@
 //! binds a sealed box to its announcement and agency, so a box copied onto another row does
 //! not open. Only the opening step, after the deadline, calls [`open_quote`].
 //!
+//! The sealed plaintext has one fixed length whatever the amount and note, so the length of a
+//! stored box tells a reader of the database nothing about a bid before the opening: a format
+//! byte, the amount as 8 bytes, the nonce as 32 bytes, the note's length, the note, and zeros
+//! up to the longest note allowed ([`NOTE_MAX_CHARS`] characters of up to 4 UTF-8 bytes).
+//! Boxes sealed before this format hold JSON (first byte `{`) and still open.
+//!
 //! The agency's receipt is the commitment
 //! `SHA-256("zhongjie-quote-v1\n" ‖ announcement id ‖ "\n" ‖ agency id ‖ "\n" ‖ amount in fen
 //! ‖ "\n" ‖ nonce hex)`, all numbers in decimal ASCII: at opening the amount and nonce are
@@ -19,6 +25,23 @@ use crate::domain::money::Money;
 
 /// Version tag of the commitment text.
 pub const COMMITMENT_VERSION: &str = "zhongjie-quote-v1";
+
+/// The longest note a quote may carry, in characters (the quote form refuses longer ones).
+pub const NOTE_MAX_CHARS: usize = 500;
+
+/// A character is at most 4 bytes in UTF-8: the room a note gets in every box.
+const NOTE_MAX_BYTES: usize = NOTE_MAX_CHARS * 4;
+
+/// First plaintext byte of a padded quote. Boxes sealed before padding begin with `{` (JSON).
+const PADDED_V2: u8 = 2;
+
+/// Format byte, amount (i64, big-endian), nonce (32 bytes), note length (u16, big-endian),
+/// note and zero padding.
+const PADDED_LEN: usize = 1 + 8 + 32 + 2 + NOTE_MAX_BYTES;
+
+/// The length, in hex characters, of every quote box this build seals: the XChaCha20 nonce
+/// (24 bytes), the padded plaintext and the Poly1305 tag (16 bytes).
+pub const SEALED_QUOTE_HEX_LEN: usize = 2 * (24 + PADDED_LEN + 16);
 
 /// What a sealed quote holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +61,8 @@ pub enum SealError {
     Open,
     #[error("sealed box malformed")]
     Malformed,
+    #[error("note longer than the sealed box allows")]
+    NoteTooLong,
 }
 
 /// The text a commitment hashes (published on the result page).
@@ -101,18 +126,61 @@ fn open_bytes(key: &[u8; 32], aad: &str, boxed: &str) -> Result<Vec<u8>, SealErr
         .map_err(|_| SealError::Open)
 }
 
-/// Seals a quote for one announcement and agency; returns the box as hex.
+/// The padded plaintext of a quote: always [`PADDED_LEN`] bytes.
+fn pad_quote(q: &Sealed) -> Result<Vec<u8>, SealError> {
+    let nonce: [u8; 32] = hex::decode(&q.nonce)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(SealError::Malformed)?;
+    let note = q.note.as_bytes();
+    if q.note.chars().count() > NOTE_MAX_CHARS || note.len() > NOTE_MAX_BYTES {
+        return Err(SealError::NoteTooLong);
+    }
+    let mut out = Vec::with_capacity(PADDED_LEN);
+    out.push(PADDED_V2);
+    out.extend_from_slice(&q.amount_fen.to_be_bytes());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&(note.len() as u16).to_be_bytes());
+    out.extend_from_slice(note);
+    out.resize(PADDED_LEN, 0);
+    Ok(out)
+}
+
+/// Reads [`pad_quote`]'s layout; anything else (wrong length, a note running past its room,
+/// padding that is not zeros) is malformed.
+fn unpad_quote(msg: &[u8]) -> Result<Sealed, SealError> {
+    if msg.len() != PADDED_LEN || msg[0] != PADDED_V2 {
+        return Err(SealError::Malformed);
+    }
+    let amount: [u8; 8] = msg[1..9].try_into().map_err(|_| SealError::Malformed)?;
+    let nonce = &msg[9..41];
+    let note_len = usize::from(u16::from_be_bytes([msg[41], msg[42]]));
+    let rest = &msg[43..];
+    if note_len > NOTE_MAX_BYTES || rest[note_len..].iter().any(|b| *b != 0) {
+        return Err(SealError::Malformed);
+    }
+    let note = std::str::from_utf8(&rest[..note_len]).map_err(|_| SealError::Malformed)?;
+    Ok(Sealed {
+        amount_fen: i64::from_be_bytes(amount),
+        nonce: hex::encode(nonce),
+        note: note.to_string(),
+    })
+}
+
+/// Seals a quote for one announcement and agency; returns the box as hex, always
+/// [`SEALED_QUOTE_HEX_LEN`] characters. The nonce must be 32 bytes in hex ([`new_nonce`]).
 pub fn seal_quote(
     key: &[u8; 32],
     announcement_id: i64,
     agency_id: i64,
     q: &Sealed,
 ) -> Result<String, SealError> {
-    let msg = serde_json::to_vec(q).map_err(|_| SealError::Malformed)?;
+    let msg = pad_quote(q)?;
     seal_bytes(key, &quote_aad(announcement_id, agency_id), &msg)
 }
 
-/// Opens a quote sealed by [`seal_quote`] for the same announcement and agency.
+/// Opens a quote sealed by [`seal_quote`] for the same announcement and agency, in either
+/// format (padded, or the JSON of boxes sealed before padding).
 pub fn open_quote(
     key: &[u8; 32],
     announcement_id: i64,
@@ -120,7 +188,11 @@ pub fn open_quote(
     boxed: &str,
 ) -> Result<Sealed, SealError> {
     let msg = open_bytes(key, &quote_aad(announcement_id, agency_id), boxed)?;
-    serde_json::from_slice(&msg).map_err(|_| SealError::Malformed)
+    match msg.first() {
+        Some(&PADDED_V2) => unpad_quote(&msg),
+        Some(b'{') => serde_json::from_slice(&msg).map_err(|_| SealError::Malformed),
+        _ => Err(SealError::Malformed),
+    }
 }
 
 fn seed_aad(announcement_id: i64) -> String {
@@ -196,6 +268,67 @@ mod tests {
             c,
             commitment(12, 34, Money::from_fen(15_000_001), &"0".repeat(64))
         );
+    }
+
+    fn quote(amount_fen: i64, note: &str) -> Sealed {
+        Sealed {
+            amount_fen,
+            nonce: new_nonce().unwrap(),
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn every_quote_box_has_one_length() {
+        let longest = "𠀀".repeat(NOTE_MAX_CHARS);
+        let quotes = [
+            quote(1, ""),
+            quote(1_234_567, ""),
+            quote(12_345_678, ""),
+            quote(12_345_678, "含税，工期二十个工作日"),
+            quote(i64::MAX, &longest),
+            quote(0, &"a".repeat(NOTE_MAX_CHARS)),
+        ];
+        for q in &quotes {
+            let b = seal_quote(&KEY, 3, 9, q).unwrap();
+            assert_eq!(b.len(), SEALED_QUOTE_HEX_LEN, "{q:?}");
+            assert_eq!(open_quote(&KEY, 3, 9, &b).unwrap(), *q);
+        }
+        // Longer than the form allows: refused, never sealed into a longer box.
+        assert_eq!(
+            seal_quote(&KEY, 3, 9, &quote(1, &"a".repeat(NOTE_MAX_CHARS + 1))),
+            Err(SealError::NoteTooLong)
+        );
+        // The nonce must be the 32 bytes new_nonce makes.
+        let mut q = quote(1, "");
+        q.nonce = "ab".into();
+        assert_eq!(seal_quote(&KEY, 3, 9, &q), Err(SealError::Malformed));
+    }
+
+    #[test]
+    fn boxes_sealed_before_padding_still_open() {
+        // The format sealed before: the quote's JSON, of a length that follows the amount.
+        let q = quote(7_654_321, "旧格式");
+        let json = serde_json::to_vec(&q).unwrap();
+        let old = seal_bytes(&KEY, &quote_aad(3, 9), &json).unwrap();
+        assert_ne!(old.len(), SEALED_QUOTE_HEX_LEN);
+        assert_eq!(open_quote(&KEY, 3, 9, &old).unwrap(), q);
+        // Neither format: refused.
+        let odd = seal_bytes(&KEY, &quote_aad(3, 9), b"x").unwrap();
+        assert_eq!(open_quote(&KEY, 3, 9, &odd), Err(SealError::Malformed));
+    }
+
+    #[test]
+    fn padding_must_be_zeros_and_the_note_must_fit() {
+        let mut msg = pad_quote(&quote(5, "ab")).unwrap();
+        assert_eq!(unpad_quote(&msg).unwrap().note, "ab");
+        let last = msg.len() - 1;
+        msg[last] = 1;
+        assert_eq!(unpad_quote(&msg), Err(SealError::Malformed));
+        let mut msg = pad_quote(&quote(5, "ab")).unwrap();
+        msg[41..43].copy_from_slice(&u16::MAX.to_be_bytes());
+        assert_eq!(unpad_quote(&msg), Err(SealError::Malformed));
+        assert_eq!(unpad_quote(&msg[..10]), Err(SealError::Malformed));
     }
 
     #[test]

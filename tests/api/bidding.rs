@@ -882,3 +882,45 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
         }
     }
 }
+
+#[actix_web::test]
+async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(5_000_000));
+    // 6 and 7 digits in fen (the item's government range is ¥1,000–¥50,000), with and
+    // without a note.
+    let bids = [
+        ("small@example.com", "1000.01", ""),
+        ("large@example.com", "49999.99", ""),
+        ("noted@example.com", "10000", "含税；外业及内业成果各两份，工期二十个工作日"),
+    ];
+    let mut ids = Vec::new();
+    for (email, amount, note) in bids {
+        let (id, b) = agency(&app, &w, email, true).await;
+        let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
+        assert_eq!(r.status().as_u16(), 303);
+        let (s, body) = post_text(
+            &b,
+            &format!("/announcements/{a}/quote"),
+            &[("amount", amount), ("note", note)],
+        )
+        .await;
+        assert_eq!(s, 200, "{body}");
+        ids.push(id);
+    }
+    let lengths: Vec<usize> = ids
+        .iter()
+        .map(|id| quote_row(&app, a, *id).1.len())
+        .collect();
+    assert_eq!(
+        lengths,
+        [seal::SEALED_QUOTE_HEX_LEN; 3],
+        "every stored box has one length"
+    );
+    // And each still opens to what was quoted.
+    let opened = seal::open_quote(&app.config.sealing_key, a, ids[2], &quote_row(&app, a, ids[2]).1)
+        .unwrap();
+    assert_eq!(opened.amount_fen, 1_000_000);
+    assert!(opened.note.starts_with("含税"));
+}
