@@ -741,6 +741,15 @@ diesel::joinable!(contract_amendments -> contracts (contract_id));
 diesel::joinable!(contract_payments -> contracts (contract_id));
 diesel::joinable!(evaluations -> contracts (contract_id));
 
+// The fingerprint of the key that seals this database's rows (one row at most).
+diesel::table! {
+    sealing_key (id) {
+        id -> Integer,
+        fingerprint -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     users,

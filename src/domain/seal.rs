@@ -213,6 +213,86 @@ pub fn open_seed(key: &[u8; 32], announcement_id: i64, boxed: &str) -> Result<St
     String::from_utf8(b).map_err(|_| SealError::Malformed)
 }
 
+// ---------------------------------------------------------------- which key sealed a database
+
+/// Label of the value the key fingerprint is computed from: the fingerprint is
+/// `SHA-256(SHA-256(label ‖ key))`, so it is never a hash of the key alone and cannot be
+/// mistaken for any other use of the key.
+const FINGERPRINT_LABEL: &[u8] = b"zhongjie-sealing-key-fingerprint-v1\n";
+
+/// The fingerprint a database records of the key that seals its rows (64 hex digits). It
+/// tells keys apart and reveals nothing of the key.
+pub fn key_fingerprint(key: &[u8; 32]) -> String {
+    let derived = Sha256::new()
+        .chain_update(FINGERPRINT_LABEL)
+        .chain_update(key)
+        .finalize();
+    hex::encode(Sha256::digest(derived))
+}
+
+/// What start-up found about the database and the key it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyFacts {
+    /// The fingerprint the database records, if any.
+    pub stored: Option<String>,
+    /// Sealed quotes and sealed draw seeds in the database.
+    pub sealed_quotes: i64,
+    pub sealed_seeds: i64,
+    /// The fingerprint of the key given (`ZJ_SEALING_KEY` or the key file); `None` when there
+    /// is none, so that a new one would be made.
+    pub present: Option<String>,
+    /// Without a stored fingerprint: whether the key given opens a sealed row.
+    pub opens_a_sealed_row: bool,
+}
+
+impl KeyFacts {
+    pub fn has_sealed_rows(&self) -> bool {
+        self.sealed_quotes > 0 || self.sealed_seeds > 0
+    }
+}
+
+/// Start-up's decision about the sealing key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyDecision {
+    /// The key is the one the database records.
+    Proceed,
+    /// The database has no fingerprint yet: record the key's (writing a new key first when
+    /// none was given). Only for a database that never sealed anything, or whose sealed rows
+    /// the key given opens (databases sealed before fingerprints were recorded).
+    Record,
+    /// A key is missing or different: every sealed quote and draw seed would be lost.
+    Refuse(KeyRefusal),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyRefusal {
+    /// The database records `stored`; the key given has another fingerprint.
+    Different { stored: String, present: String },
+    /// No key was given, and the database has sealed rows or records `stored`.
+    Missing { stored: Option<String> },
+    /// Sealed rows and no fingerprint, and the key given opens none of them.
+    DoesNotOpen { present: String },
+}
+
+/// The rule: a database that has sealed something, or records a key, only ever runs with that
+/// key; a new key is made only for a database that has never sealed anything.
+pub fn decide_key(f: &KeyFacts) -> KeyDecision {
+    match (&f.stored, &f.present) {
+        (Some(s), Some(p)) if s == p => KeyDecision::Proceed,
+        (Some(s), Some(p)) => KeyDecision::Refuse(KeyRefusal::Different {
+            stored: s.clone(),
+            present: p.clone(),
+        }),
+        (Some(s), None) => KeyDecision::Refuse(KeyRefusal::Missing {
+            stored: Some(s.clone()),
+        }),
+        (None, _) if !f.has_sealed_rows() => KeyDecision::Record,
+        (None, None) => KeyDecision::Refuse(KeyRefusal::Missing { stored: None }),
+        (None, Some(_)) if f.opens_a_sealed_row => KeyDecision::Record,
+        (None, Some(p)) => KeyDecision::Refuse(KeyRefusal::DoesNotOpen { present: p.clone() }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +409,76 @@ mod tests {
         msg[41..43].copy_from_slice(&u16::MAX.to_be_bytes());
         assert_eq!(unpad_quote(&msg), Err(SealError::Malformed));
         assert_eq!(unpad_quote(&msg[..10]), Err(SealError::Malformed));
+    }
+
+    #[test]
+    fn the_fingerprint_names_the_key_without_revealing_it() {
+        let f = key_fingerprint(&KEY);
+        assert_eq!(f.len(), 64);
+        assert_eq!(f, key_fingerprint(&KEY), "stable");
+        assert_ne!(f, key_fingerprint(&[8; 32]));
+        // Neither the key nor a plain hash of it.
+        assert!(!f.contains(&hex::encode(KEY)));
+        assert_ne!(f, hex::encode(Sha256::digest(KEY)));
+        let mut labelled = FINGERPRINT_LABEL.to_vec();
+        labelled.extend_from_slice(&KEY);
+        assert_eq!(
+            f,
+            hex::encode(Sha256::digest(Sha256::digest(&labelled))),
+            "SHA-256 of the labelled derivation"
+        );
+    }
+
+    #[test]
+    fn key_decisions() {
+        let a = key_fingerprint(&KEY);
+        let b = key_fingerprint(&[8; 32]);
+        let facts = |stored: Option<&str>, quotes, present: Option<&str>, opens| KeyFacts {
+            stored: stored.map(str::to_string),
+            sealed_quotes: quotes,
+            sealed_seeds: 0,
+            present: present.map(str::to_string),
+            opens_a_sealed_row: opens,
+        };
+        use KeyDecision::*;
+        // The recorded key: go on, sealed rows or not.
+        assert_eq!(decide_key(&facts(Some(&a), 3, Some(&a), false)), Proceed);
+        assert_eq!(decide_key(&facts(Some(&a), 0, Some(&a), false)), Proceed);
+        // Another key, or none, for a database that records one: refused, even with nothing
+        // sealed yet (the fingerprint alone says a key is expected).
+        assert_eq!(
+            decide_key(&facts(Some(&a), 0, Some(&b), false)),
+            Refuse(KeyRefusal::Different {
+                stored: a.clone(),
+                present: b.clone()
+            })
+        );
+        assert_eq!(
+            decide_key(&facts(Some(&a), 0, None, false)),
+            Refuse(KeyRefusal::Missing {
+                stored: Some(a.clone())
+            })
+        );
+        // Never sealed anything: record the key given, or a new one.
+        assert_eq!(decide_key(&facts(None, 0, Some(&b), false)), Record);
+        assert_eq!(decide_key(&facts(None, 0, None, false)), Record);
+        // Sealed before fingerprints: the key that opens them is recorded; no key, or one that
+        // does not open them, is refused.
+        assert_eq!(decide_key(&facts(None, 2, Some(&a), true)), Record);
+        assert_eq!(
+            decide_key(&facts(None, 2, Some(&b), false)),
+            Refuse(KeyRefusal::DoesNotOpen { present: b.clone() })
+        );
+        assert_eq!(
+            decide_key(&facts(None, 2, None, false)),
+            Refuse(KeyRefusal::Missing { stored: None })
+        );
+        let mut seeds_only = facts(None, 0, None, false);
+        seeds_only.sealed_seeds = 1;
+        assert_eq!(
+            decide_key(&seeds_only),
+            Refuse(KeyRefusal::Missing { stored: None })
+        );
     }
 
     #[test]

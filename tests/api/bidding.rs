@@ -893,7 +893,11 @@ async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
     let bids = [
         ("small@example.com", "1000.01", ""),
         ("large@example.com", "49999.99", ""),
-        ("noted@example.com", "10000", "含税；外业及内业成果各两份，工期二十个工作日"),
+        (
+            "noted@example.com",
+            "10000",
+            "含税；外业及内业成果各两份，工期二十个工作日",
+        ),
     ];
     let mut ids = Vec::new();
     for (email, amount, note) in bids {
@@ -919,8 +923,13 @@ async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
         "every stored box has one length"
     );
     // And each still opens to what was quoted.
-    let opened = seal::open_quote(&app.config.sealing_key, a, ids[2], &quote_row(&app, a, ids[2]).1)
-        .unwrap();
+    let opened = seal::open_quote(
+        &app.config.sealing_key,
+        a,
+        ids[2],
+        &quote_row(&app, a, ids[2]).1,
+    )
+    .unwrap();
     assert_eq!(opened.amount_fen, 1_000_000);
     assert!(opened.note.starts_with("含税"));
 }

@@ -21,6 +21,7 @@ mod mail;
 mod migrations;
 mod publication;
 mod sanctions;
+mod sealing_key;
 mod security;
 mod selection_result;
 mod smtp;
