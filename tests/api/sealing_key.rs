@@ -115,9 +115,7 @@ async fn sealing_key_start_up_records_the_key_and_refuses_a_missing_or_different
     let other = tempfile::tempdir().unwrap();
     let mut cfg = test_config(other.path(), app.config.database_url.clone(), None);
     cfg.sealing_key = [9; 32];
-    let err = open_database(&cfg)
-        .err()
-        .expect("a different key is refused");
+    let err = open_database(&cfg).expect_err("a different key is refused");
     assert!(!err.contains('\n'), "one line: {err}");
     assert!(
         err.contains(&fp_a) && err.contains(&seal::key_fingerprint(&[9; 32])),
@@ -131,7 +129,7 @@ async fn sealing_key_start_up_records_the_key_and_refuses_a_missing_or_different
     let (k, src) = load_sealing_key(other.path(), None, backend()).unwrap();
     cfg.sealing_key = k;
     cfg.sealing_key_source = src;
-    let err = open_database(&cfg).err().expect("a missing key is refused");
+    let err = open_database(&cfg).expect_err("a missing key is refused");
     assert!(!err.contains('\n') && err.contains(&fp_a), "{err}");
     assert!(err.contains("ZJ_SEALING_KEY"), "{err}");
     if !is_postgres() {
@@ -150,9 +148,7 @@ async fn sealing_key_start_up_records_the_key_and_refuses_a_missing_or_different
         .unwrap();
     let mut wrong = test_config(other.path(), app.config.database_url.clone(), None);
     wrong.sealing_key = [9; 32];
-    let err = open_database(&wrong)
-        .err()
-        .expect("a key that opens nothing");
+    let err = open_database(&wrong).expect_err("a key that opens nothing");
     assert!(
         err.contains("1 sealed draw seed") && err.contains("opens none of them"),
         "{err}"
@@ -182,7 +178,7 @@ async fn sealing_key_a_new_key_only_for_a_database_that_never_sealed_anything() 
         assert_eq!(src, SealingKeySource::Missing);
         cfg.sealing_key = k;
         cfg.sealing_key_source = src;
-        let err = open_database(&cfg).err().expect("no key on PostgreSQL");
+        let err = open_database(&cfg).expect_err("no key on PostgreSQL");
         assert!(err.contains("ZJ_SEALING_KEY is required"), "{err}");
         let (k, src) =
             load_sealing_key(dir.path(), Some(&"ab".repeat(32)), Backend::Postgres).unwrap();
@@ -358,7 +354,7 @@ async fn sealing_key_backup_under_load_restores_and_opens_every_acknowledged_quo
     let (k, src) = load_sealing_key(bare.path(), None, backend()).unwrap();
     refused.sealing_key = k;
     refused.sealing_key_source = src;
-    let err = open_database(&refused).err().expect("no key, no start");
+    let err = open_database(&refused).expect_err("no key, no start");
     assert!(err.contains(&backup.fingerprint), "{err}");
     assert!(!bare.path().join("sealing.key").exists());
 
