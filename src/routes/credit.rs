@@ -864,7 +864,7 @@ async fn regulated(
     let (agency, domain) = db::run(ctx.pool(), move |c| {
         let a = models::agency::find(c, agency_id)?;
         let d = if a.is_some() {
-            mc::domain_departments(c, agency_id)?
+            mc::domain_departments(c, agency_id, today_cn())?
         } else {
             Vec::new()
         };
