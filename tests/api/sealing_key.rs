@@ -254,14 +254,25 @@ async fn sealing_key_backup_under_load_restores_and_opens_every_acknowledged_quo
     // Every quote acknowledged (200 with a receipt) is noted with its amount and receipt.
     // The first eight quote at once; the other eight start the moment the backup starts.
     let acked: Arc<Mutex<Vec<(i64, i64, String)>>> = Arc::default();
-    let go = Arc::new(tokio::sync::Notify::new());
+    // Held until the backup starts; the second eight wait for it.
+    let gate = Arc::new(tokio::sync::RwLock::new(()));
+    let held = gate.clone().write_owned().await;
     let mut tasks = Vec::new();
-    for (i, (id, b)) in bidders.into_iter().enumerate() {
+    for (i, (id, mut b)) in bidders.into_iter().enumerate() {
         let acked = acked.clone();
-        let go = go.clone();
+        let gate = gate.clone();
+        // A client of its own without idle connections: a connection kept alive while the
+        // others signed in (slow on a loaded machine) may be closed by the server just as it
+        // is reused.
+        b.client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(b.jar.clone())
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
         tasks.push(actix_web::rt::spawn(async move {
             if i >= 8 {
-                go.notified().await;
+                drop(gate.read().await);
             }
             // Close to one another, so none is abnormally low.
             let fen = 4_000_000 + i as i64 * 1_000;
@@ -279,11 +290,20 @@ async fn sealing_key_backup_under_load_restores_and_opens_every_acknowledged_quo
             acked.lock().unwrap().push((id, fen, commitment));
         }));
     }
-    while acked.lock().unwrap().len() < 4 {
+    for _ in 0..12_000 {
+        // A task that ended without its acknowledgement failed: stop waiting.
+        let n = acked.lock().unwrap().len();
+        if n >= 4 || tasks.iter().filter(|t| t.is_finished()).count() > n {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
+    assert!(
+        acked.lock().unwrap().len() >= 4,
+        "the first quotes were acknowledged"
+    );
     let before: Vec<(i64, i64, String)> = acked.lock().unwrap().clone();
-    go.notify_waiters();
+    drop(held);
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("zhongjie-backup.db");
     let (cfg, pool, f2) = (app.config.clone(), app.pool.clone(), file.clone());
