@@ -495,6 +495,7 @@ fn main() {
         mail_from: "bench <noreply@zhongjie.test>".into(),
         public_url: format!("http://127.0.0.1:{port}"),
         sealing_key: KEY,
+        sealing_key_source: zhongjie::config::SealingKeySource::Env,
         instance_id: "bench".into(),
         max_concurrent_hashes: 1,
         job_poll_ms: 1000,

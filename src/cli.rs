@@ -54,9 +54,11 @@ enum Command {
     },
     /// Verify the audit trail's hash chain; exit status 0 only when it is intact.
     VerifyAudit,
-    /// Write a consistent copy of the SQLite database to a file (PostgreSQL: use pg_dump).
+    /// Write everything a restore needs: a consistent copy of the database (SQLite: VACUUM
+    /// INTO, safe while serving; PostgreSQL: runs pg_dump --format=custom) and the sealing key
+    /// beside it in FILE.sealing.key (mode 0600); prints how to restore.
     Backup {
-        /// Where to write the copy; must not exist yet.
+        /// Where to write the copy; neither it nor FILE.sealing.key may exist yet.
         path: String,
     },
     /// Recompute the draws of an announcement's result (from the database), or of a proof
@@ -139,7 +141,11 @@ pub fn main() -> ExitCode {
                 }
             }
         }),
-        Command::Backup { path } => with_db(|_, pool| backup(pool, &path)),
+        Command::Backup { path } => with_db(|cfg, pool| {
+            let b = crate::backup::run(cfg, pool, std::path::Path::new(&path))?;
+            println!("{}", b.instructions());
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::VerifyDraw {
             announcement_id,
             file,
@@ -273,28 +279,6 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
             Ok(ExitCode::SUCCESS)
         }
         None => Err(format!("an account with e-mail {email} already exists")),
-    }
-}
-
-fn backup(pool: &db::Pool, path: &str) -> Result<ExitCode, String> {
-    use diesel::RunQueryDsl;
-    if std::path::Path::new(path).exists() {
-        return Err(format!("{path} already exists"));
-    }
-    let mut c = pool.get().map_err(|e| e.to_string())?;
-    match &mut *c {
-        db::DbConnection::Sqlite(s) => {
-            // VACUUM INTO writes a consistent snapshot while the server keeps running.
-            diesel::sql_query("VACUUM INTO ?")
-                .bind::<diesel::sql_types::Text, _>(path)
-                .execute(s)
-                .map_err(|e| e.to_string())?;
-            println!("backup written to {path}");
-            Ok(ExitCode::SUCCESS)
-        }
-        db::DbConnection::Pg(_) => {
-            Err("on PostgreSQL use: pg_dump --format=custom \"$DATABASE_URL\" > backup.dump".into())
-        }
     }
 }
 

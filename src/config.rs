@@ -4,7 +4,7 @@
 //! not here: they live in the `settings` table (see `models::settings`), so every instance
 //! sees the same values.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::db::Backend;
 
@@ -19,6 +19,9 @@ pub struct Config {
     pub public_url: String,
     /// 32-byte key for sealing quotes; never logged, never stored in the database.
     pub sealing_key: [u8; 32],
+    /// Where `sealing_key` came from; start-up checks it against the database's fingerprint
+    /// before anything is served (`startup::open_database`).
+    pub sealing_key_source: SealingKeySource,
     /// Identifies this process when it claims jobs and mail.
     pub instance_id: String,
     /// Upper bound on password hashes computed at once (each takes 19 MiB and ~a core).
@@ -34,14 +37,42 @@ pub struct Config {
     pub page_stamp_ms: u64,
 }
 
+/// Where the sealing key came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SealingKeySource {
+    /// `ZJ_SEALING_KEY`.
+    Env,
+    /// The key file in the data folder (SQLite).
+    File(PathBuf),
+    /// No key anywhere yet (SQLite): the key was generated now, and is written to this file
+    /// only if the database has never sealed anything (start-up decides).
+    New(PathBuf),
+    /// None on PostgreSQL, where `ZJ_SEALING_KEY` is required (start-up refuses; the key
+    /// field then holds no key).
+    Missing,
+}
+
+impl SealingKeySource {
+    /// How a message names the key's origin.
+    pub fn describe(&self) -> String {
+        match self {
+            SealingKeySource::Env => "ZJ_SEALING_KEY".into(),
+            SealingKeySource::File(p) => format!("the key file {}", p.display()),
+            SealingKeySource::New(p) => format!("a new key for {}", p.display()),
+            SealingKeySource::Missing => "no key".into(),
+        }
+    }
+}
+
+/// The name of the key file in the data folder.
+pub const SEALING_KEY_FILE: &str = "sealing.key";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error(
-        "ZJ_SEALING_KEY is required on PostgreSQL (64 hex characters, the same on every instance)"
-    )]
-    SealingKeyMissing,
     #[error("ZJ_SEALING_KEY must be 64 hexadecimal characters")]
     SealingKeyInvalid,
+    #[error("the sealing key file {0} must hold 64 hexadecimal characters")]
+    SealingKeyFileInvalid(String),
     #[error("cannot use data folder {0}: {1}")]
     DataDir(String, std::io::Error),
     #[error("{0}")]
@@ -68,11 +99,8 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
             .to_string();
-        let sealing_key = match env("ZJ_SEALING_KEY") {
-            Some(k) => parse_key(&k)?,
-            None if backend == Backend::Postgres => return Err(ConfigError::SealingKeyMissing),
-            None => sqlite_sealing_key(&data_dir)?,
-        };
+        let (sealing_key, sealing_key_source) =
+            load_sealing_key(&data_dir, env("ZJ_SEALING_KEY").as_deref(), backend)?;
         let instance_id = format!(
             "{}-{}-{}",
             hostname_or_local(),
@@ -91,6 +119,7 @@ impl Config {
                 .unwrap_or_else(|| "攀枝花市中介服务网上超市 <noreply@zhongjie.localhost>".into()),
             public_url,
             sealing_key,
+            sealing_key_source,
             instance_id,
             max_concurrent_hashes: env("ZJ_MAX_CONCURRENT_HASHES")
                 .and_then(|v| v.parse().ok())
@@ -116,28 +145,47 @@ impl Config {
     }
 }
 
-fn parse_key(k: &str) -> Result<[u8; 32], ConfigError> {
-    let bytes = hex::decode(k.trim()).map_err(|_| ConfigError::SealingKeyInvalid)?;
-    bytes.try_into().map_err(|_| ConfigError::SealingKeyInvalid)
+/// 64 hex characters (surrounding white space ignored) as a key.
+pub fn parse_key(k: &str) -> Option<[u8; 32]> {
+    hex::decode(k.trim()).ok()?.try_into().ok()
 }
 
-/// On the embedded database the key is generated once into the data folder, readable only
-/// by the owner, so a single-machine install needs no set-up.
-fn sqlite_sealing_key(dir: &std::path::Path) -> Result<[u8; 32], ConfigError> {
-    let path = dir.join("sealing.key");
-    let err = |e| ConfigError::DataDir(path.display().to_string(), e);
+/// The sealing key: `ZJ_SEALING_KEY` (`env_key`) if set; on SQLite otherwise the key file in
+/// the data folder, or a freshly generated key that start-up writes there only for a database
+/// that has never sealed anything. So a single-machine install needs no set-up, and a restored
+/// database never silently gets a new key. On PostgreSQL the key must be given.
+pub fn load_sealing_key(
+    data_dir: &Path,
+    env_key: Option<&str>,
+    backend: Backend,
+) -> Result<([u8; 32], SealingKeySource), ConfigError> {
+    if let Some(k) = env_key {
+        let key = parse_key(k).ok_or(ConfigError::SealingKeyInvalid)?;
+        return Ok((key, SealingKeySource::Env));
+    }
+    if backend == Backend::Postgres {
+        return Ok(([0; 32], SealingKeySource::Missing));
+    }
+    let path = data_dir.join(SEALING_KEY_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(s) => parse_key(&s),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = crate::auth::token::random_bytes::<32>();
-            write_private(&path, hex::encode(key).as_bytes()).map_err(err)?;
-            Ok(key)
-        }
-        Err(e) => Err(err(e)),
+        Ok(s) => parse_key(&s)
+            .map(|k| (k, SealingKeySource::File(path.clone())))
+            .ok_or_else(|| ConfigError::SealingKeyFileInvalid(path.display().to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((
+            crate::auth::token::random_bytes::<32>(),
+            SealingKeySource::New(path),
+        )),
+        Err(e) => Err(ConfigError::DataDir(path.display().to_string(), e)),
     }
 }
 
-fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
+/// Writes a key file: 64 hex characters, readable by the owner only, never over an existing
+/// file.
+pub fn write_key_file(path: &Path, key: &[u8; 32]) -> std::io::Result<()> {
+    write_private(path, hex::encode(key).as_bytes())
+}
+
+fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

@@ -4,6 +4,7 @@
 //! `models` (queries) → `db` (one connection type over SQLite and PostgreSQL).
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;

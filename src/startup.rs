@@ -8,8 +8,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::password::Hasher;
-use crate::config::Config;
+use crate::config::{Config, SEALING_KEY_FILE, SealingKeySource};
 use crate::db::{self, Pool};
+use crate::domain::seal::{self, KeyDecision, KeyFacts, KeyRefusal};
 use crate::web::ctx::{AppStateInner, Ctx};
 use crate::web::middleware;
 
@@ -21,8 +22,12 @@ pub struct Application {
     server: Server,
 }
 
-/// Opens the database named by the configuration and applies migrations.
+/// Opens the database named by the configuration, applies migrations and checks the sealing
+/// key against the database ([`check_sealing_key`]). Every command and `serve` start here.
 pub fn open_database(cfg: &Config) -> Result<Pool, String> {
+    if cfg.sealing_key_source == SealingKeySource::Missing {
+        return Err(missing_on_postgres(cfg));
+    }
     let size = db::Backend::from_url(&cfg.database_url)
         .map(db::pool_size)
         .unwrap_or(16);
@@ -37,7 +42,123 @@ pub fn open_database(cfg: &Config) -> Result<Pool, String> {
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
+    check_sealing_key(&mut conn, cfg)?;
     Ok(pool)
+}
+
+/// A database that has sealed anything (or records a key) runs only with the key that sealed
+/// it; a new key is made, written to the data folder and recorded only for a database that
+/// has never sealed anything (`domain::seal::decide_key`). Otherwise one line says which key
+/// the database expects and where to put it. Serialised across instances like the migrations.
+fn check_sealing_key(conn: &mut db::DbConnection, cfg: &Config) -> Result<(), String> {
+    let mut refusal = None;
+    let r = db::write_tx(conn, |c| {
+        if let db::DbConnection::Pg(pg) = c {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7428000)").execute(pg)?;
+        }
+        let (key, source) = (&cfg.sealing_key, &cfg.sealing_key_source);
+        // Another process on this data folder wrote the key file after this configuration was
+        // read: its key is the one to use, and this process holds another.
+        if let SealingKeySource::New(path) = source
+            && path.exists()
+        {
+            refusal = Some(format!(
+                "the sealing key file {} was written by another process while this one started; start again",
+                path.display()
+            ));
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        let given = match source {
+            SealingKeySource::New(_) => None,
+            _ => Some(key),
+        };
+        let facts = crate::models::sealing_key::facts(c, given)?;
+        match seal::decide_key(&facts) {
+            KeyDecision::Proceed => Ok(()),
+            KeyDecision::Record => {
+                if let SealingKeySource::New(path) = &source {
+                    crate::config::write_key_file(path, key).map_err(|e| {
+                        refusal = Some(format!(
+                            "cannot write the sealing key file {}: {e}",
+                            path.display()
+                        ));
+                        diesel::result::Error::RollbackTransaction
+                    })?;
+                }
+                let fingerprint = seal::key_fingerprint(key);
+                crate::models::sealing_key::record(c, &fingerprint)?;
+                tracing::info!(%fingerprint, "sealing key fingerprint recorded");
+                Ok(())
+            }
+            KeyDecision::Refuse(r) => {
+                refusal = Some(refusal_line(&r, &facts, cfg));
+                Err(diesel::result::Error::RollbackTransaction)
+            }
+        }
+    });
+    r.map_err(|e| refusal.unwrap_or_else(|| format!("cannot check the sealing key: {e}")))
+}
+
+/// The one line start-up prints when it refuses the key.
+fn refusal_line(r: &KeyRefusal, f: &KeyFacts, cfg: &Config) -> String {
+    let sealed = format!(
+        "{} sealed quote(s) and {} sealed draw seed(s)",
+        f.sealed_quotes, f.sealed_seeds
+    );
+    let key_file = cfg.data_dir.join(SEALING_KEY_FILE);
+    let postgres = db::Backend::from_url(&cfg.database_url) == Ok(db::Backend::Postgres);
+    let fix = if postgres {
+        "start with the key it was sealed with in ZJ_SEALING_KEY (the FILE.sealing.key written beside a backup holds it)".to_string()
+    } else {
+        format!(
+            "start with the key it was sealed with: set ZJ_SEALING_KEY to it, or leave ZJ_SEALING_KEY unset and put its key file (the FILE.sealing.key written beside a backup) at {}",
+            key_file.display()
+        )
+    };
+    let nothing_given = if postgres {
+        "ZJ_SEALING_KEY is not set".to_string()
+    } else {
+        format!(
+            "ZJ_SEALING_KEY is not set and there is no key file at {}",
+            key_file.display()
+        )
+    };
+    match r {
+        KeyRefusal::Different { stored, present } => format!(
+            "refusing to start: this database is sealed with the key of fingerprint {stored} ({sealed}), but {} has fingerprint {present}; {fix}",
+            cfg.sealing_key_source.describe()
+        ),
+        KeyRefusal::Missing {
+            stored: Some(stored),
+        } => format!(
+            "refusing to start: this database is sealed with the key of fingerprint {stored} ({sealed}), and {nothing_given} (a new key would open none of them); {fix}"
+        ),
+        KeyRefusal::Missing { stored: None } => format!(
+            "refusing to start: this database holds {sealed} sealed before key fingerprints were recorded, and {nothing_given} (a new key would open none of them); {fix}"
+        ),
+        KeyRefusal::DoesNotOpen { present } => format!(
+            "refusing to start: this database holds {sealed} sealed before key fingerprints were recorded, and {} (fingerprint {present}) opens none of them; {fix}",
+            cfg.sealing_key_source.describe()
+        ),
+    }
+}
+
+/// PostgreSQL without `ZJ_SEALING_KEY`: one line, naming the fingerprint the database records
+/// when the database can be read.
+fn missing_on_postgres(cfg: &Config) -> String {
+    let stored = db::connect(&cfg.database_url, 1)
+        .ok()
+        .and_then(|p| p.get().ok())
+        .and_then(|mut c| crate::models::sealing_key::stored(&mut c).ok().flatten());
+    let base =
+        "ZJ_SEALING_KEY is required on PostgreSQL (64 hex characters, the same on every instance)";
+    match stored {
+        Some(f) => format!(
+            "{base}; this database is sealed with the key of fingerprint {f} (the FILE.sealing.key written beside a backup holds it)"
+        ),
+        None => base.to_string(),
+    }
 }
 
 impl Application {

@@ -44,13 +44,27 @@ pub enum Action {
     ViewCertificateScan { agency_id: i64, department_id: i64 },
     /// Publish a new version of the credit scoring rules (admins).
     PublishCreditRules,
-    /// Record or revoke credit records, blacklist or ban an agency: a regulator whose
-    /// department regulates the agency (`in_domain`, from `domain::credit::in_domain`).
+    /// Record credit records, blacklist or ban an agency: a regulator whose department
+    /// regulates the agency (`in_domain`, from `domain::credit::in_domain`).
     RegulateAgency { in_domain: bool },
+    /// See an agency's credit records with the actions on them (`/regulate/agencies/{id}/
+    /// records`): a regulator whose department regulates the agency, or an admin (who may
+    /// revoke a mistaken record, see `RevokeCreditRecord`).
+    ReviewAgencyRecords { in_domain: bool },
+    /// Revoke a credit record. A record belongs to the department that made it
+    /// (`department_id`): only that department's regulators or an admin revoke it, whatever
+    /// other departments regulate the agency. A record the platform made (no department: a
+    /// forfeit, a refusal to sign, a late delivery) may be revoked by a regulator whose
+    /// department regulates the agency (`in_domain`), or an admin.
+    RevokeCreditRecord {
+        department_id: Option<i64>,
+        in_domain: bool,
+    },
     /// The regulator's credit queue: alerts and repair applications of its department.
     ViewCreditQueue,
     /// Decide a repair application or resolve an alert of `department_id` (the department
-    /// that listed the agency / made the ban).
+    /// that listed the agency / made the ban): only that department's regulators, never
+    /// another department that also regulates the agency.
     DecideCredit { department_id: i64 },
     /// Apply for credit repair of one's own listing.
     ApplyForRepair { agency_id: i64 },
@@ -133,6 +147,19 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         EditAgencyProfile { agency_id } => allow_if(u.role == Role::Agency && u.id == agency_id),
         ViewReviewQueue | ViewCreditQueue => allow_if(u.role == Role::Regulator),
         RegulateAgency { in_domain } => allow_if(u.role == Role::Regulator && in_domain),
+        ReviewAgencyRecords { in_domain } => {
+            allow_if(u.role == Role::Admin || (u.role == Role::Regulator && in_domain))
+        }
+        RevokeCreditRecord {
+            department_id,
+            in_domain,
+        } => allow_if(
+            u.role == Role::Admin
+                || match department_id {
+                    Some(d) => is_regulator_of(u, d),
+                    None => u.role == Role::Regulator && in_domain,
+                },
+        ),
         DecideCredit { department_id } => allow_if(is_regulator_of(u, department_id)),
         ApplyForRepair { agency_id } | TakePart { agency_id } => {
             allow_if(u.role == Role::Agency && u.id == agency_id)
@@ -273,6 +300,49 @@ mod tests {
         assert!(!allow(&r, Action::DecideCredit { department_id: 2 }));
         assert!(allow(&g, Action::ApplyForRepair { agency_id: 9 }));
         assert!(!allow(&g, Action::ApplyForRepair { agency_id: 10 }));
+        // Nor does an admin decide another department's repair or alert.
+        assert!(!allow(&a, Action::DecideCredit { department_id: 1 }));
+    }
+
+    #[test]
+    fn only_the_department_that_made_a_record_or_an_admin_revokes_it() {
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        let mine = user(5, Role::Regulator); // department 1
+        let a = user(6, Role::Admin);
+        let revoke = |department_id, in_domain| Action::RevokeCreditRecord {
+            department_id,
+            in_domain,
+        };
+        assert!(allow(&mine, revoke(Some(1), true)));
+        // Made by department 1: still its own even if the agency left its domain.
+        assert!(allow(&mine, revoke(Some(1), false)));
+        // Made by department 2: not revocable by department 1, even with the agency in its
+        // domain.
+        assert!(!allow(&mine, revoke(Some(2), true)));
+        // Made by the platform: any regulator of the agency.
+        assert!(allow(&mine, revoke(None, true)));
+        assert!(!allow(&mine, revoke(None, false)));
+        // An admin revokes any record; owners and agencies none.
+        assert!(allow(&a, revoke(Some(2), false)));
+        assert!(allow(&a, revoke(None, false)));
+        for r in [Role::Owner, Role::Agency] {
+            assert!(!allow(&user(5, r), revoke(Some(1), true)));
+        }
+        assert_eq!(decide(None, revoke(Some(1), true)), Decision::NeedLogin);
+        // The records page: the agency's regulators and admins.
+        assert!(allow(
+            &mine,
+            Action::ReviewAgencyRecords { in_domain: true }
+        ));
+        assert!(!allow(
+            &mine,
+            Action::ReviewAgencyRecords { in_domain: false }
+        ));
+        assert!(allow(&a, Action::ReviewAgencyRecords { in_domain: false }));
+        assert!(!allow(
+            &user(9, Role::Agency),
+            Action::ReviewAgencyRecords { in_domain: true }
+        ));
     }
 
     #[test]

@@ -741,6 +741,28 @@ diesel::joinable!(contract_amendments -> contracts (contract_id));
 diesel::joinable!(contract_payments -> contracts (contract_id));
 diesel::joinable!(evaluations -> contracts (contract_id));
 
+// Every item an agency has offered, kept after it is withdrawn (kept by triggers).
+diesel::table! {
+    agency_offer_history (id) {
+        id -> BigInt,
+        agency_id -> BigInt,
+        item_id -> BigInt,
+        offered_from -> Timestamp,
+        offered_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(agency_offer_history -> catalogue_items (item_id));
+
+// The fingerprint of the key that seals this database's rows (one row at most).
+diesel::table! {
+    sealing_key (id) {
+        id -> Integer,
+        fingerprint -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     users,
@@ -791,4 +813,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_payments,
     contract_reminders,
     evaluations,
+    agency_offer_history,
 );

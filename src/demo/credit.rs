@@ -112,7 +112,7 @@ pub fn load(c: &mut DbConnection) -> Result<(), DbError> {
         let Some(u) = models::user::find_by_email(c, email)? else {
             continue;
         };
-        let dept = mc::domain_departments(c, u.id)?.first().copied();
+        let dept = mc::domain_departments(c, u.id, today)?.first().copied();
         let mut n = mc::NewRecord::new(u.id, *kind, *points, kind.regulator_source());
         n.evidence = evidence;
         n.legal_basis = basis;

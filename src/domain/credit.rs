@@ -711,10 +711,25 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
     out
 }
 
-/// Is an agency in a regulator's domain? `agency_departments` are the departments that
-/// regulate its certificates' qualification types or approve the items it offers.
+/// Is an agency in a regulator's domain? `agency_departments` are the departments whose
+/// reach it is in (`models::credit::domain_departments`, over [`REACH_YEARS`]).
 pub fn in_domain(regulator_department: Option<i64>, agency_departments: &[i64]) -> bool {
     regulator_department.is_some_and(|d| agency_departments.contains(&d))
+}
+
+/// How long a department's reach over an agency outlasts what founded it. An agency that
+/// withdraws its items, or whose certificate lapses, stays within the reach of the
+/// departments concerned for this long, as long as their records count by default, so it
+/// cannot leave its regulator's reach by editing its own profile.
+pub const REACH_YEARS: u32 = 3;
+
+/// The first day whose facts still found a department's reach on `today`: the items the agency
+/// offered, announcements it registered for, its contracts, approved certificates valid, and
+/// records, listings and bans of the department since then (and whatever is current).
+pub fn reach_since(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_months(Months::new(12 * REACH_YEARS))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1330,6 +1345,15 @@ mod tests {
 
     #[test]
     fn domains() {
+        assert_eq!(
+            reach_since(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()),
+            NaiveDate::from_ymd_opt(2023, 12, 3).unwrap()
+        );
+        // 29 February falls back to the 28th three years on.
+        assert_eq!(
+            reach_since(NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()),
+            NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()
+        );
         assert!(in_domain(Some(3), &[1, 3]));
         assert!(!in_domain(Some(2), &[1, 3]));
         assert!(!in_domain(None, &[1, 3]));

@@ -1,4 +1,5 @@
-//! Who may take part in a selection (SPEC §3 "Eligibility"): the one place these rules live.
+//! Who may take part in a selection (SPEC §3 "Eligibility", plus: only for an item the agency
+//! offers): the one place these rules live.
 //! Registration, quoting and opening all call [`check`] with the facts of that moment; a
 //! refusal names every rule that failed, in the SPEC's order, each with its own message.
 
@@ -13,6 +14,8 @@ pub struct Facts<'a> {
     pub agency_id: i64,
     /// `agencies.status`: only "active" agencies take part.
     pub status: &'a str,
+    /// Whether the agency offers the announcement's item now (its profile's service items).
+    pub offers_item: bool,
     /// From `models::sanctions::restrictions` on the day of the check.
     pub restrictions: &'a [Restriction],
     /// The agency's certificates; they must count on the quote deadline's day.
@@ -37,6 +40,9 @@ pub struct Facts<'a> {
 pub enum Refusal {
     /// The account is not active (suspended, deregistered …).
     NotActive,
+    /// The agency does not offer the announcement's item: it takes part only in what it
+    /// offers, so the departments approving those items keep it within their reach.
+    ItemNotOffered,
     /// Blacklisted, banned, or a banned senior manager (the restriction's own message).
     Restricted(Restriction),
     /// Qualifications missing on the deadline day: (type, minimum level) each.
@@ -54,6 +60,7 @@ impl Refusal {
     pub fn rule(&self) -> &'static str {
         match self {
             Refusal::NotActive => "active",
+            Refusal::ItemNotOffered => "offered",
             Refusal::Restricted(_) => "sanctions",
             Refusal::MissingQualifications(_) => "qualification",
             Refusal::AffiliatedWithApprovalDepartment => "affiliation",
@@ -66,6 +73,7 @@ impl Refusal {
     pub fn key(&self) -> &'static str {
         match self {
             Refusal::NotActive => "selection.elig.not_active",
+            Refusal::ItemNotOffered => "selection.elig.not_offered",
             Refusal::Restricted(r) => r.key(),
             Refusal::MissingQualifications(_) => "selection.elig.qualification",
             Refusal::AffiliatedWithApprovalDepartment => "selection.elig.affiliated",
@@ -102,6 +110,9 @@ pub fn check(f: &Facts<'_>) -> Result<(), Vec<Refusal>> {
     let mut out = Vec::new();
     if f.status != "active" {
         out.push(Refusal::NotActive);
+    }
+    if !f.offers_item {
+        out.push(Refusal::ItemNotOffered);
     }
     out.extend(f.restrictions.iter().cloned().map(Refusal::Restricted));
     if let Err(missing) = agency_rules::meets(f.required, f.certificates, f.deadline_day) {
@@ -149,6 +160,7 @@ mod tests {
         let mut facts = Facts {
             agency_id: 7,
             status: "active",
+            offers_item: true,
             restrictions: &[],
             certificates: certs,
             required,
@@ -186,6 +198,14 @@ mod tests {
             with(|f| f.status = "suspended", |f| rules(check(f))),
             ["active"]
         );
+    }
+
+    #[test]
+    fn only_for_an_item_the_agency_offers() {
+        let got = with(|f| f.offers_item = false, check).unwrap_err();
+        assert_eq!(got, [Refusal::ItemNotOffered]);
+        assert_eq!(got[0].rule(), "offered");
+        assert_eq!(got[0].key(), "selection.elig.not_offered");
     }
 
     #[test]
@@ -291,6 +311,7 @@ mod tests {
         let got = with(
             |f| {
                 f.status = "suspended";
+                f.offers_item = false;
                 f.restrictions = r;
                 f.certificates = &[];
                 f.affiliated_department_id = Some(3);
@@ -303,6 +324,7 @@ mod tests {
             got,
             [
                 "active",
+                "offered",
                 "sanctions",
                 "qualification",
                 "affiliation",
@@ -316,6 +338,7 @@ mod tests {
     fn every_message_exists_in_both_locales() {
         for key in [
             "selection.elig.not_active",
+            "selection.elig.not_offered",
             "selection.elig.qualification",
             "selection.elig.affiliated",
             "selection.elig.avoided",

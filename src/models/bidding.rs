@@ -72,6 +72,13 @@ pub fn eligibility_many(
         .select(catalogue_items::department_id)
         .first(conn)?;
     let avoided = announcement::avoided(conn, a.id)?;
+    let offering: std::collections::HashSet<i64> = agency_items::table
+        .filter(agency_items::item_id.eq(a.item_id))
+        .filter(agency_items::agency_id.eq_any(agency_ids))
+        .select(agency_items::agency_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     let deadline_day =
         crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
     let mut out = std::collections::HashMap::with_capacity(rows.len());
@@ -87,6 +94,7 @@ pub fn eligibility_many(
         let facts = Facts {
             agency_id,
             status: &status,
+            offers_item: offering.contains(&agency_id),
             restrictions: &restrictions,
             certificates: &certificates,
             required: &required,

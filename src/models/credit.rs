@@ -11,8 +11,9 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    agencies, agency_certificates, agency_items, catalogue_items, credit_records, credit_rule_sets,
-    departments,
+    agencies, agency_certificates, agency_offer_history, announcements, blacklist_entries,
+    catalogue_items, contracts, credit_records, credit_rule_sets, departments, market_bans,
+    registrations,
 };
 use crate::domain::agency_rules;
 use crate::domain::credit::{self, Kind, RecordFacts, RuleSet, Score, Source};
@@ -302,11 +303,62 @@ pub fn recompute_all(conn: &mut DbConnection, day: NaiveDate, batch: i64) -> Que
     Ok(done)
 }
 
-/// The departments whose regulators may act on an agency's credit: those regulating the
-/// qualification types of its certificates and those approving the items it offers.
-pub fn domain_departments(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<i64>> {
+/// The departments whose regulators may act on an agency's credit on `today`: a reach kept by
+/// history the agency cannot erase by editing its profile. Since `domain::credit::reach_since`
+/// (three years): the departments approving the items it offers or offered
+/// (`agency_offer_history`), the items of announcements it registered for and of its
+/// contracts; the departments reviewing the types of its approved certificates still valid
+/// then; and the departments that made credit records, listings or bans of it then. A pending
+/// or rejected certificate, which the agency alone puts there, founds no reach.
+pub fn domain_departments(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<i64>> {
+    let since = credit::reach_since(today);
+    let since_t = since.and_time(chrono::NaiveTime::MIN);
+    let mut items: Vec<i64> = agency_offer_history::table
+        .filter(agency_offer_history::agency_id.eq(agency_id))
+        .filter(
+            agency_offer_history::offered_until
+                .is_null()
+                .or(agency_offer_history::offered_until.ge(since_t)),
+        )
+        .select(agency_offer_history::item_id)
+        .distinct()
+        .load(conn)?;
+    items.extend(
+        registrations::table
+            .inner_join(announcements::table)
+            .filter(registrations::agency_id.eq(agency_id))
+            .filter(registrations::created_at.ge(since_t))
+            .select(announcements::item_id)
+            .distinct()
+            .load::<i64>(conn)?,
+    );
+    items.extend(
+        contracts::table
+            .filter(contracts::agency_id.eq(agency_id))
+            .filter(
+                contracts::created_at
+                    .ge(since_t)
+                    .or(contracts::accepted_at.ge(since_t)),
+            )
+            .select(contracts::item_id)
+            .distinct()
+            .load::<i64>(conn)?,
+    );
+    items.sort_unstable();
+    items.dedup();
+    let mut ids: Vec<i64> = catalogue_items::table
+        .filter(catalogue_items::id.eq_any(&items))
+        .select(catalogue_items::department_id)
+        .distinct()
+        .load(conn)?;
     let types: Vec<String> = agency_certificates::table
         .filter(agency_certificates::agency_id.eq(agency_id))
+        .filter(agency_certificates::status.eq("approved"))
+        .filter(agency_certificates::valid_to.ge(since))
         .select(agency_certificates::qual_type)
         .distinct()
         .load(conn)?;
@@ -314,17 +366,37 @@ pub fn domain_departments(conn: &mut DbConnection, agency_id: i64) -> QueryResul
         .iter()
         .filter_map(|t| agency_rules::reviewing_department(t))
         .collect();
-    let mut ids: Vec<i64> = departments::table
-        .filter(departments::code.eq_any(&codes))
-        .select(departments::id)
-        .load(conn)?;
-    let item_depts: Vec<i64> = agency_items::table
-        .inner_join(catalogue_items::table)
-        .filter(agency_items::agency_id.eq(agency_id))
-        .select(catalogue_items::department_id)
-        .distinct()
-        .load(conn)?;
-    ids.extend(item_depts);
+    ids.extend(
+        departments::table
+            .filter(departments::code.eq_any(&codes))
+            .select(departments::id)
+            .load::<i64>(conn)?,
+    );
+    ids.extend(
+        credit_records::table
+            .filter(credit_records::agency_id.eq(agency_id))
+            .filter(credit_records::effective_on.ge(since))
+            .filter(credit_records::department_id.is_not_null())
+            .select(credit_records::department_id.assume_not_null())
+            .distinct()
+            .load::<i64>(conn)?,
+    );
+    ids.extend(
+        blacklist_entries::table
+            .filter(blacklist_entries::agency_id.eq(agency_id))
+            .filter(blacklist_entries::ends_on.ge(since))
+            .select(blacklist_entries::department_id)
+            .distinct()
+            .load::<i64>(conn)?,
+    );
+    ids.extend(
+        market_bans::table
+            .filter(market_bans::agency_id.eq(agency_id))
+            .filter(market_bans::ends_on.ge(since))
+            .select(market_bans::department_id)
+            .distinct()
+            .load::<i64>(conn)?,
+    );
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)

@@ -20,6 +20,7 @@ pub mod model_text;
 pub mod opening;
 pub mod publication;
 pub mod sanctions;
+pub mod sealing_key;
 pub mod session;
 pub mod settings;
 pub mod token;

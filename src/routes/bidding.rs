@@ -579,7 +579,7 @@ async fn quote(
     let amount = Money::parse_yuan(&f.amount)
         .map_err(|e| amount_f.fail(lang, e.key(), &[]))
         .ok();
-    let note = note_f.check(lang, validate::text(&f.note, 500, false));
+    let note = note_f.check(lang, validate::text(&f.note, seal::NOTE_MAX_CHARS, false));
     let (Some(amount), Some(note)) = (amount, note) else {
         let notice = tr(lang, "bidding.err.amount").to_string();
         return refuse(

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
-use crate::auth::policy::Action;
+use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError, write_tx};
 use crate::domain::credit::{
     self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
@@ -437,6 +437,9 @@ pub struct RecordView {
     pub evidence: String,
     pub legal_basis: String,
     pub department: String,
+    /// The department that made it, for the policy (not part of the published report).
+    #[serde(skip)]
+    pub department_id: Option<i64>,
     pub has_document: bool,
     pub rule_version: i32,
     pub status: String,
@@ -554,6 +557,7 @@ fn record_view(
         evidence: rules::mask_free_text(&r.evidence),
         legal_basis: rules::mask_free_text(&r.legal_basis),
         department: dept_name(lang, depts, r.department_id),
+        department_id: r.department_id,
         has_document: r.upload_id.is_some(),
         rule_version: r.rule_version,
         status: status.code().to_string(),
@@ -685,7 +689,11 @@ async fn report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppEr
     }
     let p = ReportPage {
         page: ctx.page(),
-        can_regulate: ctx.user().is_some_and(|u| u.role == Role::Regulator),
+        // The link to the records page; whether this regulator's department regulates the
+        // agency is decided there (a 403 page says so).
+        can_regulate: ctx
+            .user()
+            .is_some_and(|u| matches!(u.role, Role::Regulator | Role::Admin)),
         r,
     };
     html(&p, StatusCode::OK)
@@ -839,17 +847,23 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
 // ---------------------------------------------------------------------------------------
 // Regulator: records of an agency, add, revoke
 
-/// The agency, if the signed-in regulator's department is in its domain. Otherwise a
-/// regulator gets a 403 page saying why; anyone else the policy's answer.
-async fn regulated(ctx: &Ctx, agency_id: i64) -> Result<Result<Agency, HttpResponse>, AppError> {
+/// The agency and whether the signed-in user's department regulates it, if the policy allows
+/// `action(in_domain)`. Otherwise a regulator gets a 403 page saying why (`denied`, a locale
+/// key); anyone else the policy's answer.
+async fn regulated(
+    ctx: &Ctx,
+    agency_id: i64,
+    action: impl Fn(bool) -> Action,
+    denied: &str,
+) -> Result<Result<(Agency, bool), HttpResponse>, AppError> {
     // Not signed in: to the login page before anything is looked up.
     if ctx.user().is_none() {
-        ctx.authorize(Action::RegulateAgency { in_domain: false })?;
+        ctx.authorize(action(false))?;
     }
     let (agency, domain) = db::run(ctx.pool(), move |c| {
         let a = models::agency::find(c, agency_id)?;
         let d = if a.is_some() {
-            mc::domain_departments(c, agency_id)?
+            mc::domain_departments(c, agency_id, today_cn())?
         } else {
             Vec::new()
         };
@@ -860,18 +874,22 @@ async fn regulated(ctx: &Ctx, agency_id: i64) -> Result<Result<Agency, HttpRespo
         return Err(AppError::NotFound);
     };
     let in_domain = rules::in_domain(ctx.user().and_then(|u| u.department_id), &domain);
-    match ctx.authorize(Action::RegulateAgency { in_domain }) {
-        Ok(()) => Ok(Ok(agency)),
+    match ctx.authorize(action(in_domain)) {
+        Ok(()) => Ok(Ok((agency, in_domain))),
         Err(AppError::Forbidden) if ctx.user().is_some_and(|u| u.role == Role::Regulator) => {
             Ok(Err(crate::web::middleware::render_error(
                 ctx.page(),
                 403,
-                "credit.err.not_in_domain",
+                denied,
                 &ctx.req.request_id,
             )))
         }
         Err(e) => Err(e),
     }
+}
+
+fn regulate_action(in_domain: bool) -> Action {
+    Action::RegulateAgency { in_domain }
 }
 
 pub struct RevocableView {
@@ -887,6 +905,10 @@ pub struct RegulatePage {
     pub agency_name: String,
     pub score: String,
     pub grade: String,
+    /// Whether the viewer may add records and blacklist (the policy's `RegulateAgency`).
+    pub can_regulate: bool,
+    /// The records the viewer may revoke (the policy's `RevokeCreditRecord`), each with its
+    /// form; every other record is in `history`.
     pub revocable: Vec<RevocableView>,
     pub history: Vec<RecordView>,
 }
@@ -894,16 +916,23 @@ pub struct RegulatePage {
 async fn regulate_page(
     ctx: &Ctx,
     agency: &Agency,
+    in_domain: bool,
     error: Option<(i64, Field)>,
 ) -> Result<RegulatePage, AppError> {
     let r = load_report(ctx, agency.user_id).await?;
-    // A record can be revoked while it has not been revoked or repaired; listings end
-    // through credit repair, not here.
+    let may = |a| policy::decide(ctx.user(), a) == Decision::Allow;
+    // A record can be revoked while it has not been revoked or repaired, by whom the policy
+    // says; listings end through credit repair, not here.
     let mut revocable = Vec::new();
     let mut history = Vec::new();
     for v in r.counted.iter().chain(r.not_counted.iter()) {
-        let can =
-            v.revoked_by.is_none() && v.revokes.is_none() && v.kind != Kind::Blacklisted.code();
+        let can = v.revoked_by.is_none()
+            && v.revokes.is_none()
+            && v.kind != Kind::Blacklisted.code()
+            && may(Action::RevokeCreditRecord {
+                department_id: v.department_id,
+                in_domain,
+            });
         if can {
             let reason = match &error {
                 Some((id, f)) if *id == v.id => f.clone(),
@@ -925,6 +954,7 @@ async fn regulate_page(
         agency_name: agency.name.clone(),
         score: r.score,
         grade: r.grade,
+        can_regulate: may(Action::RegulateAgency { in_domain }),
         revocable,
         history,
     })
@@ -932,11 +962,18 @@ async fn regulate_page(
 
 async fn regulate(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
-    let agency = match regulated(&ctx, id).await? {
+    let (agency, in_domain) = match regulated(
+        &ctx,
+        id,
+        |in_domain| Action::ReviewAgencyRecords { in_domain },
+        "credit.err.not_in_domain",
+    )
+    .await?
+    {
         Ok(a) => a,
         Err(resp) => return Ok(resp),
     };
-    let p = regulate_page(&ctx, &agency, None).await?;
+    let p = regulate_page(&ctx, &agency, in_domain, None).await?;
     html(&p, StatusCode::OK)
 }
 
@@ -1007,8 +1044,8 @@ fn record_page(ctx: &Ctx, agency: &Agency, rules_row: &RuleSetRow, max_mib: i64)
 
 async fn record_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
-    let agency = match regulated(&ctx, id).await? {
-        Ok(a) => a,
+    let agency = match regulated(&ctx, id, regulate_action, "credit.err.not_in_domain").await? {
+        Ok((a, _)) => a,
         Err(resp) => return Ok(resp),
     };
     let (row, settings) = db::run(ctx.pool(), |c| {
@@ -1044,8 +1081,8 @@ async fn add_record(
     body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
-    let agency = match regulated(&ctx, id).await? {
-        Ok(a) => a,
+    let agency = match regulated(&ctx, id, regulate_action, "credit.err.not_in_domain").await? {
+        Ok((a, _)) => a,
         Err(resp) => return Ok(resp),
     };
     let lang = ctx.lang();
@@ -1235,7 +1272,10 @@ async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     let rid = path_id(&path)?;
     if ctx.user().is_none() {
-        ctx.authorize(Action::RegulateAgency { in_domain: false })?;
+        ctx.authorize(Action::RevokeCreditRecord {
+            department_id: None,
+            in_domain: false,
+        })?;
     }
     let (rec, already) = db::run(ctx.pool(), move |c| {
         let rec = mc::find_record(c, rid)?;
@@ -1247,7 +1287,18 @@ async fn revoke(
     })
     .await?;
     let rec = rec.ok_or(AppError::NotFound)?;
-    let agency = match regulated(&ctx, rec.agency_id).await? {
+    // The record belongs to the department that made it: another department that also
+    // regulates the agency is told so.
+    let department_id = rec.department_id;
+    let denied = match (department_id, ctx.user().and_then(|u| u.department_id)) {
+        (Some(d), mine) if mine != Some(d) => "credit.err.not_your_record",
+        _ => "credit.err.not_in_domain",
+    };
+    let revoke_action = |in_domain| Action::RevokeCreditRecord {
+        department_id,
+        in_domain,
+    };
+    let (agency, in_domain) = match regulated(&ctx, rec.agency_id, revoke_action, denied).await? {
         Ok(a) => a,
         Err(resp) => return Ok(resp),
     };
@@ -1271,7 +1322,7 @@ async fn revoke(
     }
     let mut reason_field = Field::new(&f.reason);
     let Some(reason) = reason_field.check(lang, validate::text(&f.reason, 500, true)) else {
-        let p = regulate_page(&ctx, &agency, Some((rid, reason_field))).await?;
+        let p = regulate_page(&ctx, &agency, in_domain, Some((rid, reason_field))).await?;
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let me = ctx.current()?;

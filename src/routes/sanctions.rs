@@ -146,7 +146,7 @@ async fn target(ctx: &Ctx, id: &str) -> Result<Target, AppError> {
     let (agency, depts) = db::run(ctx.pool(), move |c| {
         let a = models::agency::find(c, aid)?;
         let d = match &a {
-            Some(_) => models::credit::domain_departments(c, aid)?,
+            Some(_) => models::credit::domain_departments(c, aid, today_cn())?,
             None => Vec::new(),
         };
         Ok::<_, DbError>((a, d))
@@ -364,7 +364,7 @@ async fn find(ctx: Ctx, q: web::Query<FindQuery>) -> Result<HttpResponse, AppErr
         let found = sx::search_agencies(c, &q2, 50)?;
         let mut out = Vec::new();
         for a in found {
-            let depts = models::credit::domain_departments(c, a.user_id)?;
+            let depts = models::credit::domain_departments(c, a.user_id, today_cn())?;
             let sanctioned: bool = {
                 use crate::db::schema::agencies;
                 use diesel::prelude::*;

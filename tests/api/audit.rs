@@ -208,7 +208,7 @@ async fn verify_audit_command_exit_status_and_demo() {
         std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
             .args(args)
             .env("DATABASE_URL", &app.config.database_url)
-            .env("ZJ_SEALING_KEY", "22".repeat(32))
+            .env("ZJ_SEALING_KEY", hex::encode(app.config.sealing_key))
             .env("ZJ_DATA_DIR", app.config.data_dir.as_os_str())
             .output()
             .unwrap()

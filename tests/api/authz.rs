@@ -169,10 +169,11 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
     ),
     ("GET", "/admin/credit-rules", [303, 403, 403, 403, 200]),
     ("POST", "/admin/credit-rules", [303, 403, 403, 403, 422]),
+    // Admins see the records page (to revoke a mistaken record) but add none.
     (
         "GET",
         "/regulate/agencies/{agency}/records",
-        [303, 403, 403, 403, 403],
+        [303, 403, 403, 403, 200],
     ),
     (
         "GET",
@@ -188,6 +189,18 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         "POST",
         "/regulate/records/999999/revoke",
         [303, 404, 404, 404, 404],
+    ),
+    // A record belongs to the department that made it: its regulators and admins may revoke
+    // it (422 here: no reason given), another department's regulator may not.
+    (
+        "POST",
+        "/regulate/records/{rec_mine}/revoke",
+        [303, 403, 403, 422, 422],
+    ),
+    (
+        "POST",
+        "/regulate/records/{rec_other}/revoke",
+        [303, 403, 403, 403, 422],
     ),
     // Selection (issue 5): lists by role. An owner's object that does not exist is 404 to
     // everyone (it is looked up before the owner is checked); the agency's steps check the
@@ -422,12 +435,40 @@ fn message_for(app: &TestApp, user_id: i64) -> i64 {
         .unwrap()
 }
 
+/// Two credit records of one agency: one made by the department the table's regulator gets
+/// (the first, `sthjj`, as `create_user` makes it), one by another department.
+async fn records_of_two_departments(app: &TestApp) -> (i64, i64) {
+    use zhongjie::domain::credit::Kind;
+    let agency = app.create_user(Role::Agency, "recorded@example.com").await;
+    let mut c = app.conn();
+    let mine =
+        zhongjie::models::department::insert(&mut c, "sthjj", "攀枝花市生态环境局", "Ecology")
+            .unwrap();
+    let other =
+        zhongjie::models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing")
+            .unwrap();
+    let mut record = |dept: i64| {
+        let mut n = zhongjie::models::credit::NewRecord::new(
+            agency,
+            Kind::InspectionFailure,
+            -10,
+            Kind::InspectionFailure.regulator_source(),
+        );
+        n.department_id = Some(dept);
+        n.evidence = "检查记录";
+        n.legal_basis = "《中介服务管理办法》";
+        zhongjie::db::write_tx(&mut c, |c| zhongjie::models::credit::insert_record(c, &n)).unwrap()
+    };
+    (record(mine), record(other))
+}
+
 #[actix_web::test]
 async fn every_route_answers_each_role_as_the_policy_says() {
     let app = spawn_app().await;
     let stranger = app.create_user(Role::Owner, "stranger@example.com").await;
     let theirs = message_for(&app, stranger);
     let agency = app.create_user(Role::Agency, "listed@example.com").await;
+    let (rec_mine, rec_other) = records_of_two_departments(&app).await;
     let mut failures = Vec::new();
     for (i, who) in WHO.iter().enumerate() {
         let client = clone_app(&app);
@@ -445,7 +486,9 @@ async fn every_route_answers_each_role_as_the_policy_says() {
                 .replace("{mine}", &mine.to_string())
                 .replace("{theirs}", &theirs.to_string())
                 .replace("{uid}", &stranger.to_string())
-                .replace("{agency}", &agency.to_string());
+                .replace("{agency}", &agency.to_string())
+                .replace("{rec_mine}", &rec_mine.to_string())
+                .replace("{rec_other}", &rec_other.to_string());
             let r = if *method == "GET" {
                 client.get(&path).await
             } else {

@@ -882,3 +882,166 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
         }
     }
 }
+
+#[actix_web::test]
+async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(5_000_000));
+    // 6 and 7 digits in fen (the item's government range is ¥1,000–¥50,000), with and
+    // without a note.
+    let bids = [
+        ("small@example.com", "1000.01", ""),
+        ("large@example.com", "49999.99", ""),
+        (
+            "noted@example.com",
+            "10000",
+            "含税；外业及内业成果各两份，工期二十个工作日",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (email, amount, note) in bids {
+        let (id, b) = agency(&app, &w, email, true).await;
+        let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
+        assert_eq!(r.status().as_u16(), 303);
+        let (s, body) = post_text(
+            &b,
+            &format!("/announcements/{a}/quote"),
+            &[("amount", amount), ("note", note)],
+        )
+        .await;
+        assert_eq!(s, 200, "{body}");
+        ids.push(id);
+    }
+    let lengths: Vec<usize> = ids
+        .iter()
+        .map(|id| quote_row(&app, a, *id).1.len())
+        .collect();
+    assert_eq!(
+        lengths,
+        [seal::SEALED_QUOTE_HEX_LEN; 3],
+        "every stored box has one length"
+    );
+    // And each still opens to what was quoted.
+    let opened = seal::open_quote(
+        &app.config.sealing_key,
+        a,
+        ids[2],
+        &quote_row(&app, a, ids[2]).1,
+    )
+    .unwrap();
+    assert_eq!(opened.amount_fen, 1_000_000);
+    assert!(opened.note.starts_with("含税"));
+}
+
+/// The agency removes its offer of the world's item through its profile page.
+async fn withdraw_offer(app: &TestApp, b: &TestApp, w: &World, agency: i64) {
+    let offer: i64 = agency_items::table
+        .filter(agency_items::agency_id.eq(agency))
+        .filter(agency_items::item_id.eq(w.item))
+        .select(agency_items::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let r = b.post(&format!("/agency/items/{offer}/remove"), &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+}
+
+#[actix_web::test]
+async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_opening() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+
+    // An agency that does not offer the item: registration is refused, naming the rule.
+    let (never, nb) = agency(&app, &w, "never@example.com", true).await;
+    withdraw_offer(&app, &nb, &w, never).await;
+    let (s, body) = post_text(&nb, &format!("/announcements/{a}/register"), &[]).await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("data-rule=\"offered\""), "{body}");
+    assert!(
+        body.contains("只能报名、报价本机构提供的服务事项"),
+        "{body}"
+    );
+    let (_, body) = nb
+        .get_text(&format!("/announcements/{a}/bid?lang=en"))
+        .await;
+    assert!(body.contains("registers and quotes only for the items it offers"));
+
+    // Three agencies quote; a fourth registers and quotes, then withdraws its offer.
+    for (i, email) in ["q1@example.com", "q2@example.com", "q3@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let (_, b) = agency(&app, &w, email, true).await;
+        assert_eq!(
+            b.post(&format!("/announcements/{a}/register"), &[])
+                .await
+                .status()
+                .as_u16(),
+            303
+        );
+        let amount = format!("{}", 15_000 + i * 100);
+        let (s, _) = post_text(
+            &b,
+            &format!("/announcements/{a}/quote"),
+            &[("amount", &amount)],
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+    let (left, lb) = agency(&app, &w, "left@example.com", true).await;
+    assert_eq!(
+        lb.post(&format!("/announcements/{a}/register"), &[])
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let (s, _) = post_text(
+        &lb,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15050")],
+    )
+    .await;
+    assert_eq!(s, 200);
+    withdraw_offer(&app, &lb, &w, left).await;
+    // Quoting (a revision) is refused now.
+    let (s, body) = post_text(
+        &lb,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15060")],
+    )
+    .await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(quote_row(&app, a, left).2, 1, "the revision was not stored");
+
+    // At opening its quote is excluded under the same rule; the others are valid.
+    let seed = zhongjie::domain::draw::Seed::generate().unwrap();
+    diesel::update(announcements::table.find(a))
+        .set((
+            announcements::deadline.eq(zhongjie::db::now() - Duration::seconds(1)),
+            announcements::seed_commitment.eq(Some(seed.commitment())),
+            announcements::seed_sealed.eq(Some(
+                seal::seal_seed(&app.config.sealing_key, a, &seed.to_hex()).unwrap(),
+            )),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    models::opening::open_if_due(&mut app.conn(), &app.config.sealing_key, a, "test").unwrap();
+    let outcome: Option<String> = zhongjie::db::schema::announcement_results::table
+        .find(a)
+        .select(zhongjie::db::schema::announcement_results::outcome)
+        .first(&mut *app.conn())
+        .unwrap();
+    let outcome: serde_json::Value = serde_json::from_str(&outcome.unwrap()).unwrap();
+    let excluded = outcome["excluded"].as_array().unwrap();
+    assert_eq!(excluded.len(), 1, "{outcome}");
+    assert_eq!(excluded[0]["agency_id"], left);
+    assert!(
+        excluded[0]["reason"]
+            .to_string()
+            .contains("selection.elig.not_offered"),
+        "{outcome}"
+    );
+    assert_eq!(outcome["ranking"].as_array().unwrap().len(), 3);
+}

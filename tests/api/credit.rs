@@ -84,7 +84,7 @@ fn set_department(app: &TestApp, user: i64, dept: i64) {
         .unwrap();
 }
 
-/// An agency in zrzyj's domain (a geo_hazard certificate), named `name`.
+/// An agency in zrzyj's domain (an approved geo_hazard certificate), named `name`.
 async fn agency_in_domain(app: &TestApp, email: &str, name: &str) -> i64 {
     let id = app.create_user(Role::Agency, email).await;
     let mut c = app.conn();
@@ -107,6 +107,14 @@ async fn agency_in_domain(app: &TestApp, email: &str, name: &str) -> i64 {
             review_due: today,
         },
     )
+    .unwrap();
+    // Approved: a pending certificate, which the agency alone puts there, founds no reach.
+    diesel::update(
+        zhongjie::db::schema::agency_certificates::table
+            .filter(zhongjie::db::schema::agency_certificates::agency_id.eq(id)),
+    )
+    .set(zhongjie::db::schema::agency_certificates::status.eq("approved"))
+    .execute(&mut *c)
     .unwrap();
     id
 }
@@ -765,4 +773,268 @@ async fn demo_agencies_have_grades_a_b_and_c() {
     let (s, body) = app.get_text("/credit").await;
     assert_eq!(s, 200);
     assert!(body.contains("守信"));
+}
+
+/// Department `dept` records an inspection failure on `agency`.
+fn add_by(app: &TestApp, agency: i64, dept: i64) -> i64 {
+    let mut c = app.conn();
+    let mut n = NewRecord::new(
+        agency,
+        Kind::InspectionFailure,
+        -10,
+        Kind::InspectionFailure.regulator_source(),
+    );
+    n.department_id = Some(dept);
+    n.evidence = "攀自然资检〔2026〕8号";
+    n.legal_basis = "《中介服务管理办法》第十二条";
+    n.effective_on = zhongjie::domain::workdays::today() - chrono::Duration::days(5);
+    zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap()
+}
+
+#[actix_web::test]
+async fn only_the_department_that_made_a_record_or_an_admin_revokes_it() {
+    let app = spawn_app().await;
+    let (nr, housing) = departments(&app);
+    // The agency is in both departments' domains: a geo-hazard certificate (自然资源) and an
+    // item of 住建 it offers.
+    let a = agency_in_domain(&app, "a@example.com", "甲机构").await;
+    let item = crate::fixtures::item(
+        &app,
+        housing,
+        crate::fixtures::Item {
+            code: "ZJ-003",
+            name: "房屋安全鉴定",
+            keywords: "鉴定",
+            industry: "construction",
+            approval_name: "危房改造",
+            legal_basis: "《城市危险房屋管理规定》",
+            time_limit_days: 15,
+        },
+    );
+    diesel::insert_into(zhongjie::db::schema::agency_items::table)
+        .values((
+            zhongjie::db::schema::agency_items::agency_id.eq(a),
+            zhongjie::db::schema::agency_items::item_id.eq(item),
+            zhongjie::db::schema::agency_items::fee_standard.eq("按合同"),
+            zhongjie::db::schema::agency_items::committed_days.eq(10),
+            zhongjie::db::schema::agency_items::created_at.eq(zhongjie::db::now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    // Two records made by 自然资源.
+    let first = add_by(&app, a, nr);
+    let second = add_by(&app, a, nr);
+    let score = cached(&app, a);
+
+    // 住建 regulates the agency too, but the records are not its own.
+    let x = clone_app(&app);
+    let xid = x.signed_in(Role::Regulator, "housing@example.com").await;
+    set_department(&app, xid, housing);
+    let (s, page) = x.get_text(&format!("/regulate/agencies/{a}/records")).await;
+    assert_eq!(s, 200, "in its domain: it sees the records");
+    assert!(
+        !page.contains(&format!("/regulate/records/{first}/revoke"))
+            && !page.contains(&format!("/regulate/records/{second}/revoke")),
+        "no revoke button for another department's record"
+    );
+    assert!(page.contains("/records/new"), "it may still add its own");
+    let r = x
+        .post(
+            &format!("/regulate/records/{first}/revoke"),
+            &[("reason", "误录")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("由其他部门作出"), "{body}");
+    // Nothing changed, and the denial is logged with the action and the department.
+    assert_eq!(records(&app, a), 2);
+    assert_eq!(cached(&app, a), score);
+    let revocations: i64 = credit_records::table
+        .filter(credit_records::kind.eq("revocation"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(revocations, 0);
+    let logs = captured_logs();
+    assert!(
+        logs.lines().any(|l| l.contains("denied: not allowed")
+            && l.contains(&format!(
+                "RevokeCreditRecord {{ department_id: Some({nr}), in_domain: true }}"
+            ))
+            && l.contains(&format!("/regulate/records/{first}/revoke"))),
+        "the denial is logged"
+    );
+
+    // An admin may revoke it (and sees the button, but no form to add records).
+    let admin = clone_app(&app);
+    admin.signed_in(Role::Admin, "admin@example.com").await;
+    let (s, page) = admin
+        .get_text(&format!("/regulate/agencies/{a}/records"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(page.contains(&format!("/regulate/records/{first}/revoke")));
+    assert!(!page.contains("/records/new"));
+    let r = admin
+        .post(
+            &format!("/regulate/records/{first}/revoke"),
+            &[("reason", "检查结论已被复议撤销")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // The department that made it may revoke its own.
+    let y = clone_app(&app);
+    let yid = y.signed_in(Role::Regulator, "nr@example.com").await;
+    set_department(&app, yid, nr);
+    let (_, page) = y.get_text(&format!("/regulate/agencies/{a}/records")).await;
+    assert!(page.contains(&format!("/regulate/records/{second}/revoke")));
+    let r = y
+        .post(
+            &format!("/regulate/records/{second}/revoke"),
+            &[("reason", "录入有误")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(records(&app, a), 4, "two records, two revocations");
+    let by: Vec<(Option<i64>, Option<i64>)> = credit_records::table
+        .filter(credit_records::kind.eq("revocation"))
+        .order(credit_records::id)
+        .select((credit_records::revokes_id, credit_records::department_id))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(by, [(Some(first), None), (Some(second), Some(nr))]);
+}
+
+#[actix_web::test]
+async fn an_agency_that_removes_every_item_stays_within_its_regulators_reach() {
+    let app = spawn_app().await;
+    let (nr, housing) = departments(&app);
+    let item = crate::fixtures::item(
+        &app,
+        housing,
+        crate::fixtures::Item {
+            code: "ZJ-007",
+            name: "房屋建筑工程监理",
+            keywords: "监理",
+            industry: "construction",
+            approval_name: "施工许可",
+            legal_basis: "《建设工程质量管理条例》",
+            time_limit_days: 30,
+        },
+    );
+    let ag = clone_app(&app);
+    let a = ag.signed_in(Role::Agency, "a@example.com").await;
+    diesel::insert_into(zhongjie::db::schema::agency_items::table)
+        .values((
+            zhongjie::db::schema::agency_items::agency_id.eq(a),
+            zhongjie::db::schema::agency_items::item_id.eq(item),
+            zhongjie::db::schema::agency_items::fee_standard.eq("按合同"),
+            zhongjie::db::schema::agency_items::committed_days.eq(20),
+            zhongjie::db::schema::agency_items::created_at.eq(zhongjie::db::now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    // A certificate the agency submits itself (pending) puts it in no department's reach.
+    let today = zhongjie::domain::workdays::today();
+    models::agency::add_certificate(
+        &mut app.conn(),
+        &models::agency::NewCertificate {
+            agency_id: a,
+            qual_type: "geo_hazard".into(),
+            level: 1,
+            number: "DZ-PENDING".into(),
+            issuer: "四川省自然资源厅".into(),
+            valid_from: today - chrono::Duration::days(10),
+            valid_to: today + chrono::Duration::days(700),
+            upload_id: None,
+            review_due: today,
+        },
+    )
+    .unwrap();
+    let other = clone_app(&app);
+    let oid = other.signed_in(Role::Regulator, "nr@example.com").await;
+    set_department(&app, oid, nr);
+    let (s, _) = other
+        .get_text(&format!("/regulate/agencies/{a}/records/new"))
+        .await;
+    assert_eq!(s, 403, "a pending certificate founds no reach");
+
+    // The agency removes every item it offers, through its profile.
+    let offers: Vec<i64> = zhongjie::db::schema::agency_items::table
+        .filter(zhongjie::db::schema::agency_items::agency_id.eq(a))
+        .select(zhongjie::db::schema::agency_items::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    for o in offers {
+        let r = ag.post(&format!("/agency/items/{o}/remove"), &[]).await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let left: i64 = zhongjie::db::schema::agency_items::table
+        .filter(zhongjie::db::schema::agency_items::agency_id.eq(a))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(left, 0);
+
+    // Its regulator still records a credit record and blacklists it.
+    let reg = clone_app(&app);
+    let rid = reg.signed_in(Role::Regulator, "zj@example.com").await;
+    set_department(&app, rid, housing);
+    let (s, _, body) = post_multipart(
+        &reg,
+        &format!("/regulate/agencies/{a}/records/new"),
+        &[
+            ("kind", "inspection_failure"),
+            ("points", "-10"),
+            ("evidence", "攀住建检〔2026〕12号：监理日志缺失"),
+            ("legal_basis", "《建设工程质量管理条例》第三十八条"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    assert_eq!(records(&app, a), 1);
+    let r = reg
+        .post(
+            &format!("/regulate/agencies/{a}/blacklist/new"),
+            &[
+                ("reason", "出具虚假监理报告"),
+                ("legal_basis", "《四川省社会信用条例》第三十条"),
+                ("starts_on", &today.format("%Y-%m-%d").to_string()),
+                (
+                    "ends_on",
+                    &(today + chrono::Duration::days(400))
+                        .format("%Y-%m-%d")
+                        .to_string(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let listed: i64 = zhongjie::db::schema::blacklist_entries::table
+        .filter(zhongjie::db::schema::blacklist_entries::agency_id.eq(a))
+        .filter(zhongjie::db::schema::blacklist_entries::department_id.eq(housing))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(listed, 1);
+    // The withdrawal is history the agency cannot erase.
+    let history: Vec<(i64, bool)> = zhongjie::db::schema::agency_offer_history::table
+        .filter(zhongjie::db::schema::agency_offer_history::agency_id.eq(a))
+        .select((
+            zhongjie::db::schema::agency_offer_history::item_id,
+            zhongjie::db::schema::agency_offer_history::offered_until.is_not_null(),
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(history, [(item, true)]);
+    let erase =
+        diesel::delete(zhongjie::db::schema::agency_offer_history::table).execute(&mut *app.conn());
+    assert!(erase.is_err(), "offer history is never deleted");
+    // Another department, which it never had to do with, is still outside.
+    let (s, _) = other
+        .get_text(&format!("/regulate/agencies/{a}/records/new"))
+        .await;
+    assert_eq!(s, 403);
 }

@@ -73,6 +73,7 @@ pub fn test_config(
         mail_from: "攀枝花市中介服务网上超市 <noreply@zhongjie.test>".into(),
         public_url: format!("http://127.0.0.1:{port}"),
         sealing_key: [7u8; 32],
+        sealing_key_source: zhongjie::config::SealingKeySource::Env,
         instance_id: format!(
             "test-{}",
             hex::encode(zhongjie::auth::token::random_bytes::<4>())
@@ -151,7 +152,8 @@ impl std::io::Write for LogWriter {
     }
 }
 
-async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
+/// Starts the application with `cfg`, keeping `dir` (its data folder) alive with it.
+pub async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
     log_buffer();
     let c2 = cfg.clone();
     let pool = actix_web::web::block(move || open_database(&c2))

@@ -24,6 +24,7 @@ mod publication;
 mod raw_http;
 mod redirects;
 mod sanctions;
+mod sealing_key;
 mod security;
 mod selection_result;
 mod smtp;

@@ -330,7 +330,8 @@ async fn create_admin_command_checks_the_password_and_duplicates() {
         std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
             .args(["create-admin", "--email", email, "--name", "王建国"])
             .env("DATABASE_URL", &app.config.database_url)
-            .env("ZJ_SEALING_KEY", "22".repeat(32))
+            // The key the database is sealed with: any other is refused at start-up.
+            .env("ZJ_SEALING_KEY", hex::encode(app.config.sealing_key))
             .env("ZJ_DATA_DIR", app.config.data_dir.as_os_str())
             .env("ZJ_ADMIN_PASSWORD", pw)
             .output()
