@@ -180,6 +180,7 @@ pub struct RulesPage {
     pub page: Page,
     pub current: RulesView,
     pub past: Vec<RulesView>,
+    pub can_publish: bool,
 }
 
 /// Publisher names: the organisation of the admin, never a person's e-mail.
@@ -213,6 +214,7 @@ async fn rules_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
         page: ctx.page(),
         current,
         past: views.collect(),
+        can_publish: ctx.allows(Action::PublishCreditRules),
     };
     html(&p, StatusCode::OK)
 }
@@ -684,9 +686,21 @@ async fn report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppEr
             .content_type("application/json; charset=utf-8")
             .body(body));
     }
+    // The regulator's link only where the policy lets this user regulate the agency: the
+    // domain is looked up for signed-in users (a visitor can never regulate).
+    let domain = match ctx.user() {
+        Some(_) => {
+            db::run(ctx.pool(), move |c| {
+                mc::domain_departments(c, id).map_err(DbError::from)
+            })
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let in_domain = rules::in_domain(ctx.user().and_then(|u| u.department_id), &domain);
     let p = ReportPage {
         page: ctx.page(),
-        can_regulate: ctx.user().is_some_and(|u| u.role == Role::Regulator),
+        can_regulate: ctx.allows(Action::RegulateAgency { in_domain }),
         r,
     };
     html(&p, StatusCode::OK)

@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod contracts;
+mod crawl;
 mod credit;
 mod fixtures;
 mod fulfilment;
