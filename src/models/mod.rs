@@ -25,3 +25,4 @@ pub mod settings;
 pub mod token;
 pub mod upload;
 pub mod user;
+pub mod workbench;

@@ -26,3 +26,4 @@ mod security;
 mod selection_result;
 mod smtp;
 mod supervise;
+mod workbench;
