@@ -15,6 +15,7 @@ mod credit;
 mod fixtures;
 mod fulfilment;
 mod helpers;
+mod home;
 mod i18n;
 mod instances;
 mod library;
