@@ -21,6 +21,7 @@ mod instances;
 mod library;
 mod mail;
 mod migrations;
+mod prg;
 mod publication;
 mod sanctions;
 mod security;
