@@ -402,7 +402,7 @@ fn allowed(s: &BidState, step: Step) -> Result<(), Refusedor> {
     steps::check(s, step).map_err(|w| Refusedor::Refused(w.into()))
 }
 
-/// What the steps depend on, read inside the write for an announcement open at `received`.
+/// What the steps depend on, read inside the write once `open_announcement` found it open.
 fn state_in_write(
     c: &mut db::DbConnection,
     a: &Announcement,

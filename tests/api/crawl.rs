@@ -25,10 +25,10 @@ fn links(html: &str) -> Vec<String> {
     for part in html.split("<form").skip(1) {
         let tag = part.split('>').next().unwrap_or_default();
         let method = attr(tag, "method").unwrap_or_default().to_ascii_lowercase();
-        if method.is_empty() || method == "get" {
-            if let Some(a) = attr(tag, "action") {
-                out.push(a);
-            }
+        if (method.is_empty() || method == "get")
+            && let Some(a) = attr(tag, "action")
+        {
+            out.push(a);
         }
     }
     out
