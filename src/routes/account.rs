@@ -274,6 +274,8 @@ pub struct WorkbenchPage {
     pub recent: Vec<MessageRow>,
     /// The pending work by kind, in the order of the role's steps.
     pub work: Vec<WorkView>,
+    /// How many kinds have something waiting (shown as cards; the others as one list).
+    pub busy: usize,
     pub links: Vec<LinkView>,
 }
 
@@ -345,6 +347,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
         email_verified: user.email_verified_at.is_some(),
         department: dept.unwrap_or_default(),
         recent: recent.iter().map(row).collect(),
+        busy: pending.iter().filter(|p| !p.entries.is_empty()).count(),
         work: pending.iter().map(|p| work_view(&ctx, p, today)).collect(),
         links: quick_links(&ctx),
     };
