@@ -199,14 +199,34 @@ pub struct ReceiptView {
     pub kind: String,
     pub commitment: String,
     pub time: String,
+    /// A submission's receipt page (empty for a withdrawal or re-confirmation).
+    pub href: String,
 }
 
-fn receipt_views(lang: Lang, rs: &[Receipt]) -> Vec<ReceiptView> {
+/// The receipts, newest first; each submission links to its own receipt page, numbered as
+/// `bid::submission_receipt` numbers them (oldest submission = 1).
+fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
+    let is_submission = |r: &Receipt| {
+        r.kind == bid::receipt_kind::SUBMITTED || r.kind == bid::receipt_kind::REVISED
+    };
+    let mut n = rs.iter().filter(|r| is_submission(r)).count();
     rs.iter()
-        .map(|r| ReceiptView {
-            kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
-            commitment: r.commitment.clone(),
-            time: fmt_seconds(r.created_at),
+        .map(|r| {
+            let href = if is_submission(r) {
+                let path = i32::try_from(n)
+                    .map(|k| receipt_path(id, k))
+                    .unwrap_or_default();
+                n = n.saturating_sub(1);
+                path
+            } else {
+                String::new()
+            };
+            ReceiptView {
+                kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
+                commitment: r.commitment.clone(),
+                time: fmt_seconds(r.created_at),
+                href,
+            }
         })
         .collect()
 }
@@ -312,7 +332,7 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
             active: q.active(),
             stale: q.active() && q.announcement_version < a.version,
         }),
-        receipts: receipt_views(lang, &l.receipts),
+        receipts: receipt_views(lang, a.id, &l.receipts),
         amount,
         note,
         notice,

@@ -968,6 +968,11 @@ async fn bidding_each_step_redirects_and_a_reload_writes_nothing() {
         .get_text(&format!("/agency/announcements/{a}/receipts/1"))
         .await;
     assert_eq!(commitment_in(&first), commitment);
+    // The bid page's list of receipts links each submission to its receipt.
+    let (_, page) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    for n in [1, 2] {
+        assert!(page.contains(&format!("href=\"/agency/announcements/{a}/receipts/{n}\"")));
+    }
     assert_eq!(writes(&app), (2, 1));
 
     // Re-confirmation and withdrawal go back to the bid page.
