@@ -92,8 +92,9 @@ pub enum Action {
     EditContract { owner: i64 },
     /// Sign a contract: either of its two parties, each for itself.
     SignContract { owner: i64, agency: i64 },
-    /// One's own contracts list: owners and agencies.
-    ListOwnContracts,
+    /// One's own contracts list as a party of `side` (`Role::Owner` or `Role::Agency`): the
+    /// owners' list for owners, the agencies' list for agencies.
+    ListOwnContracts { side: Role },
     /// Accept or return deliverables, record payments, rate, propose or sign amendments as
     /// the contract's owner.
     ActAsContractOwner { owner: i64 },
@@ -181,7 +182,9 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         ),
         EditContract { owner } => allow_if(u.role == Role::Owner && u.id == owner),
         SignContract { owner, agency } => allow_if(is_party(u, owner, agency)),
-        ListOwnContracts => allow_if(u.role == Role::Owner || u.role == Role::Agency),
+        ListOwnContracts { side } => {
+            allow_if(u.role == side && (side == Role::Owner || side == Role::Agency))
+        }
         ActAsContractOwner { owner } => allow_if(u.role == Role::Owner && u.id == owner),
         ActAsContractAgency { agency } => allow_if(u.role == Role::Agency && u.id == agency),
         RateAsDepartment { department_id } | DecideAppeal { department_id } => {
@@ -416,6 +419,21 @@ mod tests {
             &user(6, Role::Admin),
             Action::DecideAppeal { department_id: 1 }
         ));
+    }
+
+    #[test]
+    fn own_contract_lists_by_side() {
+        let allow = |r: Role, side: Role| {
+            decide(Some(&user(1, r)), Action::ListOwnContracts { side }) == Decision::Allow
+        };
+        assert!(allow(Role::Owner, Role::Owner));
+        assert!(allow(Role::Agency, Role::Agency));
+        // Each side's list is its own: an owner never opens the agencies' list, and no staff
+        // role has a list of its own contracts.
+        assert!(!allow(Role::Owner, Role::Agency));
+        assert!(!allow(Role::Agency, Role::Owner));
+        assert!(!allow(Role::Regulator, Role::Regulator));
+        assert!(!allow(Role::Admin, Role::Admin));
     }
 
     #[test]

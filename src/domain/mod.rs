@@ -2,6 +2,9 @@
 pub mod agency_rules;
 /// Hash chain of the audit trail.
 pub mod audit_chain;
+/// Which quote steps an agency may take now (register, quote, withdraw, re-confirm): one
+/// answer for the bid page's forms and the writes.
+pub mod bidding;
 /// Vocabulary of the catalogue and agency library (industries, pricing, qualifications, regions).
 pub mod catalogue;
 /// Rules of the catalogue: item and adjustment validation, filters, regional-assessment cover.

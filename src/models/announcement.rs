@@ -156,3 +156,49 @@ pub fn avoided(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
         .order(announcement_avoided::agency_id)
         .load(conn)
 }
+
+/// One line of the home page's latest results: the announcement, its project and item, the
+/// agency that won and confirmed, the amount (none for modes without quotes) and when.
+#[derive(Clone, Debug)]
+pub struct LatestAward {
+    pub announcement_id: i64,
+    pub project: String,
+    pub item: String,
+    pub agency: String,
+    pub amount_fen: Option<i64>,
+    pub confirmed_at: NaiveDateTime,
+}
+
+/// The latest confirmed awards, newest first, in one statement.
+pub fn latest_awards(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<LatestAward>> {
+    use crate::db::schema::{agencies, awards, catalogue_items};
+    let rows: Vec<(i64, String, String, String, Option<i64>, NaiveDateTime)> = awards::table
+        .inner_join(announcements::table.on(announcements::id.eq(awards::announcement_id)))
+        .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(announcements::item_id)))
+        .inner_join(agencies::table.on(agencies::user_id.eq(awards::agency_id)))
+        .order((awards::confirmed_at.desc(), awards::announcement_id.desc()))
+        .limit(limit)
+        .select((
+            awards::announcement_id,
+            projects::name,
+            catalogue_items::name,
+            agencies::name,
+            awards::amount_fen,
+            awards::confirmed_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(announcement_id, project, item, agency, amount_fen, confirmed_at)| LatestAward {
+                announcement_id,
+                project,
+                item,
+                agency,
+                amount_fen,
+                confirmed_at,
+            },
+        )
+        .collect())
+}

@@ -323,6 +323,29 @@ pub fn receipts_of(
         .load(conn)
 }
 
+/// The receipt of an agency's `n`-th submission of a quote (`n` = 1 the first, then each
+/// revision): every submission or revision adds exactly one such receipt and one to the
+/// quote's revision, so `n` is the revision the quote had after it.
+pub fn submission_receipt(
+    conn: &mut DbConnection,
+    announcement_id: i64,
+    agency_id: i64,
+    n: i32,
+) -> QueryResult<Option<Receipt>> {
+    if n < 1 {
+        return Ok(None);
+    }
+    quote_receipts::table
+        .filter(quote_receipts::announcement_id.eq(announcement_id))
+        .filter(quote_receipts::agency_id.eq(agency_id))
+        .filter(quote_receipts::kind.eq_any([receipt_kind::SUBMITTED, receipt_kind::REVISED]))
+        .order(quote_receipts::id.asc())
+        .offset(i64::from(n - 1))
+        .select(Receipt::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A sealed submission, ready to store.
 pub struct NewQuote<'a> {
     pub announcement_id: i64,

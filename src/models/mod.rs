@@ -26,3 +26,4 @@ pub mod settings;
 pub mod token;
 pub mod upload;
 pub mod user;
+pub mod workbench;

@@ -573,7 +573,14 @@ fn mail_all(
         .map(|i| format!("{} {}", i.code, i.name))
         .unwrap_or_default();
     let deadline = rules::fmt_china(a.deadline);
-    let link = format!("{public_url}/announcements/{}", a.id);
+    // Where the addressee acts: an agency registers, quotes and re-confirms on its bid page
+    // (the page its workbench links to); a cancellation or a change is only to be read.
+    let link = match kind {
+        "announcement_new" | "announcement_reconfirm" => {
+            format!("{public_url}/announcements/{}/bid", a.id)
+        }
+        _ => format!("{public_url}/announcements/{}", a.id),
+    };
     let mut ids = user_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();

@@ -1,4 +1,5 @@
-//! The signed-in user's own pages: workbench, message centre, password change.
+//! The signed-in user's own pages: workbench (the work waiting for them, by kind, each with
+//! its count and a link to the page where it is done), message centre, password change.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -12,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail;
 use crate::models::audit::{self, Actor};
+use crate::models::workbench::{self as wb, Kind, Pending};
 use crate::models::{self, mail::Message};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -45,6 +47,221 @@ fn row(m: &Message) -> MessageRow {
     }
 }
 
+/// A kind of pending work as the workbench shows it.
+pub struct WorkView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+    /// The list where this kind of work is done.
+    pub href: &'static str,
+    /// The first few items, each linking to the page where it is done.
+    pub items: Vec<ItemView>,
+    /// How many more there are than shown.
+    pub more: usize,
+}
+
+pub struct ItemView {
+    pub href: String,
+    pub title: String,
+    pub detail: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+/// A link of the workbench's quick links, offered only where the policy lets the user in.
+pub struct LinkView {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// How many items of a kind the workbench lists; the count says how many there are.
+const SHOWN: usize = 5;
+
+/// The locale key, the page of one item (`{}` = the entry's target), and the list page of
+/// each kind of work. The same pages the mails about the work point to.
+fn place(kind: Kind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        Kind::OwnerDrafts => ("owner_drafts", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerObjections => ("owner_objections", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerChoices => ("owner_choices", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerJustifications => (
+            "owner_justifications",
+            "/announcements/{}",
+            "/owner/projects",
+        ),
+        Kind::OwnerReruns => ("owner_reruns", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerContractsToDraft => (
+            "owner_contracts_to_draft",
+            "/announcements/{}",
+            "/owner/contracts",
+        ),
+        Kind::OwnerContracts => ("owner_contracts", "/contracts/{}", "/owner/contracts"),
+        Kind::OwnerDeliverables => (
+            "owner_deliverables",
+            "/contracts/{}/fulfilment",
+            "/owner/contracts",
+        ),
+        Kind::OwnerPayments => (
+            "owner_payments",
+            "/contracts/{}/fulfilment",
+            "/owner/contracts",
+        ),
+        Kind::OwnerRatings => (
+            "owner_ratings",
+            "/contracts/{}/fulfilment",
+            "/owner/contracts",
+        ),
+        Kind::AgencyMatching => (
+            "agency_matching",
+            "/announcements/{}/bid",
+            "/agency/announcements",
+        ),
+        Kind::AgencyToQuote => (
+            "agency_to_quote",
+            "/announcements/{}/bid",
+            "/agency/announcements",
+        ),
+        Kind::AgencyReconfirm => (
+            "agency_reconfirm",
+            "/announcements/{}/bid",
+            "/agency/announcements",
+        ),
+        Kind::AgencyJustify => (
+            "agency_justify",
+            "/announcements/{}",
+            "/agency/announcements",
+        ),
+        Kind::AgencyConfirm => (
+            "agency_confirm",
+            "/announcements/{}",
+            "/agency/announcements",
+        ),
+        Kind::AgencyContracts => ("agency_contracts", "/contracts/{}", "/agency/contracts"),
+        Kind::AgencyReturned => (
+            "agency_returned",
+            "/contracts/{}/fulfilment",
+            "/agency/contracts",
+        ),
+        Kind::RegulatorCertificates => (
+            "regulator_certificates",
+            "/review/certificates/{}",
+            "/review/certificates",
+        ),
+        Kind::RegulatorAlerts => (
+            "regulator_alerts",
+            "/regulate/agencies/{}",
+            "/regulate/queue",
+        ),
+        Kind::RegulatorOverdueObjections => (
+            "regulator_overdue_objections",
+            "/regulate/selection/{}",
+            "/regulate/selection",
+        ),
+        Kind::RegulatorAppeals => (
+            "regulator_appeals",
+            "/contracts/{}/fulfilment",
+            "/regulate/fulfilment",
+        ),
+        Kind::RegulatorRepairs => (
+            "regulator_repairs",
+            "/regulate/repairs/{}",
+            "/regulate/queue",
+        ),
+        Kind::AdminDrafts => ("admin_drafts", "/catalogue/{}", "/catalogue"),
+    }
+}
+
+fn work_view(ctx: &Ctx, p: &Pending, today: chrono::NaiveDate) -> WorkView {
+    let (key, item_page, list) = place(p.kind);
+    WorkView {
+        key,
+        label: ctx.t(&format!("account.work.{key}")),
+        count: p.entries.len(),
+        href: list,
+        items: p
+            .entries
+            .iter()
+            .take(SHOWN)
+            .map(|e| ItemView {
+                href: item_page.replace("{}", &e.target),
+                title: e.title.clone(),
+                detail: e.detail.clone(),
+                due: e.due.map(|d| d.to_string()).unwrap_or_default(),
+                overdue: e.due.is_some_and(|d| d < today),
+            })
+            .collect(),
+        more: p.entries.len().saturating_sub(SHOWN),
+    }
+}
+
+/// The quick links this user may follow, each asked of the policy with the action its page
+/// authorizes.
+fn quick_links(ctx: &Ctx) -> Vec<LinkView> {
+    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+    let candidates: [(Action, &'static str, &'static str); 14] = [
+        (
+            Action::CreateProject,
+            "/owner/projects/new",
+            "link_project_new",
+        ),
+        (
+            Action::EditAgencyProfile { agency_id: me },
+            "/agency/profile",
+            "link_profile",
+        ),
+        (
+            Action::ApplyForRepair { agency_id: me },
+            "/agency/credit",
+            "link_agency_credit",
+        ),
+        (
+            Action::ViewCreditQueue,
+            "/regulate/agencies",
+            "link_find_agency",
+        ),
+        (
+            Action::SuperviseContracts,
+            "/regulate/contracts",
+            "link_regulate_contracts",
+        ),
+        (
+            Action::PublishCatalogue,
+            "/catalogue/new",
+            "link_catalogue_new",
+        ),
+        (Action::ManageAccounts, "/admin/users", "link_users"),
+        (Action::ManageAccounts, "/admin/users/new", "link_user_new"),
+        (
+            Action::ManageAccounts,
+            "/admin/departments",
+            "link_departments",
+        ),
+        (Action::ManageSettings, "/admin/settings", "link_settings"),
+        (Action::ManageCalendar, "/admin/calendar", "link_calendar"),
+        (
+            Action::PublishCreditRules,
+            "/admin/credit-rules",
+            "link_credit_rules",
+        ),
+        (Action::ViewAudit, "/admin/audit", "link_audit"),
+        (Action::UseOwnAccount, "/account/password", "link_password"),
+    ];
+    let mut out = vec![LinkView {
+        href: "/messages",
+        label: ctx.t("account.workbench.link_messages"),
+    }];
+    out.extend(
+        candidates
+            .into_iter()
+            .filter(|(a, _, _)| ctx.allows(*a))
+            .map(|(_, href, key)| LinkView {
+                href,
+                label: ctx.t(&format!("account.workbench.{key}")),
+            }),
+    );
+    out
+}
+
 #[derive(Template)]
 #[template(path = "account/workbench.html")]
 pub struct WorkbenchPage {
@@ -55,20 +272,71 @@ pub struct WorkbenchPage {
     pub email_verified: bool,
     pub department: String,
     pub recent: Vec<MessageRow>,
+    /// The pending work by kind, in the order of the role's steps.
+    pub work: Vec<WorkView>,
+    /// How many kinds have something waiting (shown as cards; the others as one list).
+    pub busy: usize,
+    pub links: Vec<LinkView>,
+}
+
+/// What the workbench reads for each part of the user's work; each part only where the
+/// policy lets the user open the pages of that work.
+#[derive(Clone, Copy)]
+struct Parts {
+    owner: bool,
+    agency: bool,
+    regulator_kinds: [Option<Kind>; 5],
+    admin: bool,
+}
+
+fn parts(ctx: &Ctx) -> Parts {
+    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+    let when = |a: Action, k: Kind| ctx.allows(a).then_some(k);
+    Parts {
+        owner: ctx.allows(Action::CreateProject),
+        agency: ctx.allows(Action::TakePart { agency_id: me }),
+        regulator_kinds: [
+            when(Action::ViewReviewQueue, Kind::RegulatorCertificates),
+            when(Action::ViewCreditQueue, Kind::RegulatorAlerts),
+            when(Action::SuperviseSelection, Kind::RegulatorOverdueObjections),
+            when(Action::SuperviseContracts, Kind::RegulatorAppeals),
+            when(Action::ViewCreditQueue, Kind::RegulatorRepairs),
+        ],
+        admin: ctx.allows(Action::PublishCatalogue),
+    }
 }
 
 async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
     let uid = ctx.current()?.id;
     let lang = ctx.lang();
-    let (user, dept, recent) = db::run(ctx.pool(), move |c| {
+    let parts = parts(&ctx);
+    let today = crate::domain::workdays::today();
+    let now = db::now();
+    let (user, dept, recent, pending) = db::run(ctx.pool(), move |c| {
         let u = models::user::find(c, uid)?.ok_or(diesel::result::Error::NotFound)?;
         let d = match u.department_id {
-            Some(id) => models::department::find(c, id)?.map(|d| d.name(lang).to_string()),
+            Some(id) => models::department::find(c, id)?,
             None => None,
         };
         let m = models::mail::messages_for(c, uid, 5)?;
-        Ok::<_, DbError>((u, d, m))
+        let mut pending = Vec::new();
+        if parts.owner {
+            let days = models::settings::load(c)?.get("payment_due_working_days");
+            pending.extend(wb::owner(c, uid, today, days)?);
+        }
+        if parts.agency {
+            pending.extend(wb::agency(c, uid, now)?);
+        }
+        let kinds: Vec<Kind> = parts.regulator_kinds.iter().flatten().copied().collect();
+        if let Some(d) = d.as_ref().filter(|_| !kinds.is_empty()) {
+            let types = crate::domain::agency_rules::types_reviewed_by(&d.code);
+            pending.extend(wb::regulator(c, d.id, &types, today, &kinds)?);
+        }
+        if parts.admin {
+            pending.extend(wb::admin(c)?);
+        }
+        Ok::<_, DbError>((u, d.map(|d| d.name(lang).to_string()), m, pending))
     })
     .await?;
     let p = WorkbenchPage {
@@ -79,6 +347,9 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
         email_verified: user.email_verified_at.is_some(),
         department: dept.unwrap_or_default(),
         recent: recent.iter().map(row).collect(),
+        busy: pending.iter().filter(|p| !p.entries.is_empty()).count(),
+        work: pending.iter().map(|p| work_view(&ctx, p, today)).collect(),
+        links: quick_links(&ctx),
     };
     html(&p, StatusCode::OK)
 }

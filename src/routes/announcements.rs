@@ -372,7 +372,9 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         .collect();
     let now = db::now();
     let open = a.open_for_quotes(now);
-    let can_bid = open && ctx.user().is_some_and(|u| u.role == Role::Agency);
+    // The agency acts for itself: the same decision the bid page authorizes.
+    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+    let can_bid = open && ctx.allows(Action::TakePart { agency_id: me });
     let checks = if is_draft && is_owner {
         crate::routes::owner::draft_checks(&ctx, &a).await?
     } else {

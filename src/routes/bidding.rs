@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
+use crate::domain::bidding::{self as steps, BidState, Offered, QuoteState, Step, Why};
 use crate::domain::eligibility::Refusal;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
@@ -38,6 +39,10 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/announcements/{id}/bid", web::get().to(show))
         .route("/announcements/{id}/register", web::post().to(register))
         .route("/announcements/{id}/quote", web::post().to(quote))
+        .route(
+            "/agency/announcements/{id}/receipts/{n}",
+            web::get().to(receipt),
+        )
         .route("/announcements/{id}/withdraw", web::post().to(withdraw))
         .route("/announcements/{id}/reconfirm", web::post().to(reconfirm));
 }
@@ -194,14 +199,34 @@ pub struct ReceiptView {
     pub kind: String,
     pub commitment: String,
     pub time: String,
+    /// A submission's receipt page (empty for a withdrawal or re-confirmation).
+    pub href: String,
 }
 
-fn receipt_views(lang: Lang, rs: &[Receipt]) -> Vec<ReceiptView> {
+/// The receipts, newest first; each submission links to its own receipt page, numbered as
+/// `bid::submission_receipt` numbers them (oldest submission = 1).
+fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
+    let is_submission = |r: &Receipt| {
+        r.kind == bid::receipt_kind::SUBMITTED || r.kind == bid::receipt_kind::REVISED
+    };
+    let mut n = rs.iter().filter(|r| is_submission(r)).count();
     rs.iter()
-        .map(|r| ReceiptView {
-            kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
-            commitment: r.commitment.clone(),
-            time: fmt_seconds(r.created_at),
+        .map(|r| {
+            let href = if is_submission(r) {
+                let path = i32::try_from(n)
+                    .map(|k| receipt_path(id, k))
+                    .unwrap_or_default();
+                n = n.saturating_sub(1);
+                path
+            } else {
+                String::new()
+            };
+            ReceiptView {
+                kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
+                commitment: r.commitment.clone(),
+                time: fmt_seconds(r.created_at),
+                href,
+            }
         })
         .collect()
 }
@@ -221,6 +246,8 @@ pub struct BidPage {
     pub note: Field,
     /// A refusal of the last action (deadline passed, not registered …).
     pub notice: String,
+    /// The forms shown: exactly the steps the writes would take (`domain::bidding`).
+    pub can: Offered,
 }
 
 /// Everything the bid page shows, read in one go.
@@ -271,6 +298,13 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
     let lang = ctx.lang();
     let a = &l.a;
     let open = a.open_for_quotes(db::now());
+    let can = steps::offered(&BidState {
+        open,
+        takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
+        registered: l.registered,
+        eligible: l.eligibility.is_ok(),
+        quote: l.quote.as_ref().map(|q| quote_state(q, a)),
+    });
     BidPage {
         page: ctx.page(),
         a: Summary {
@@ -298,10 +332,18 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
             active: q.active(),
             stale: q.active() && q.announcement_version < a.version,
         }),
-        receipts: receipt_views(lang, &l.receipts),
+        receipts: receipt_views(lang, a.id, &l.receipts),
         amount,
         note,
         notice,
+        can,
+    }
+}
+
+fn quote_state(q: &QuoteRow, a: &Announcement) -> QuoteState {
+    QuoteState {
+        active: q.active(),
+        stale: q.announcement_version < a.version,
     }
 }
 
@@ -361,6 +403,39 @@ fn open_announcement(
         return Err(Refusedor::Refused(Refused::Closed));
     }
     Ok((a, received))
+}
+
+impl From<Why> for Refused {
+    fn from(w: Why) -> Self {
+        match w {
+            Why::Closed => Refused::Closed,
+            Why::NoQuotes => Refused::NoQuotes,
+            Why::NotRegistered => Refused::NotRegistered,
+            Why::Ineligible => Refused::Ineligible,
+            Why::NoQuote => Refused::NoQuote,
+        }
+    }
+}
+
+/// A step `domain::bidding` refuses, as the write's refusal.
+fn allowed(s: &BidState, step: Step) -> Result<(), Refusedor> {
+    steps::check(s, step).map_err(|w| Refusedor::Refused(w.into()))
+}
+
+/// What the steps depend on, read inside the write once `open_announcement` found it open.
+fn state_in_write(
+    c: &mut db::DbConnection,
+    a: &Announcement,
+    me: i64,
+    day: chrono::NaiveDate,
+) -> Result<BidState, Refusedor> {
+    Ok(BidState {
+        open: true,
+        takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
+        registered: bid::is_registered(c, a.id, me)?,
+        eligible: bid::eligibility(c, a, me, day)?.is_ok(),
+        quote: bid::quote_of(c, a.id, me)?.map(|q| quote_state(&q, a)),
+    })
 }
 
 /// Inside a write: a refusal (rolled back), a missing announcement, or a database error.
@@ -508,9 +583,12 @@ async fn register(
     let day = today();
     let r = run_write(&ctx, move |c| {
         let (a, now) = open_announcement(c, id, received)?;
-        if bid::eligibility(c, &a, me, day)?.is_err() {
-            return Err(Refusedor::Refused(Refused::Ineligible));
-        }
+        let state = BidState {
+            open: true,
+            eligible: bid::eligibility(c, &a, me, day)?.is_ok(),
+            ..BidState::default()
+        };
+        allowed(&state, Step::Register)?;
         let new = bid::register(c, id, me, now)?;
         if new {
             audit::record(
@@ -670,21 +748,48 @@ async fn quote(
     })
     .await?;
     match r {
-        Ok((q, r, project)) => {
-            let p = ReceiptPage {
-                page: ctx.page(),
-                id,
-                project,
-                kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
-                commitment: r.commitment,
-                time: fmt_seconds(r.created_at),
-                revision: q.revision,
-                agency_id: me,
-            };
-            html(&p, StatusCode::OK)
-        }
+        // The receipt has its own address: reloading it reads, it never quotes again.
+        Ok((q, _, _)) => Ok(crate::web::ctx::redirect(&receipt_path(id, q.revision))),
         Err(x) => quote_refused(&ctx, id, me, x, amount_f, note_f).await,
     }
+}
+
+/// The address of the receipt of an agency's `n`-th submission (its quote's revision `n`).
+pub fn receipt_path(announcement_id: i64, n: i32) -> String {
+    format!("/agency/announcements/{announcement_id}/receipts/{n}")
+}
+
+/// The receipt of the signed-in agency's `n`-th submission (first quote or a revision) of
+/// announcement `id`. Each agency only ever sees its own: the address names no agency.
+async fn receipt(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let me = acting_agency(&ctx)?;
+    let (id, n) = path.into_inner();
+    let id = path_id(&id)?;
+    let n: i32 = n.parse().map_err(|_| AppError::NotFound)?;
+    let found = db::run(ctx.pool(), move |c| {
+        let Some(a) = ann::find(c, id)?.filter(|a| a.status != status::DRAFT) else {
+            return Ok::<_, DbError>(None);
+        };
+        let Some(r) = bid::submission_receipt(c, id, me, n)? else {
+            return Ok(None);
+        };
+        Ok(Some((r, project_name(c, &a)?)))
+    })
+    .await?;
+    let (r, project) = found.ok_or(AppError::NotFound)?;
+    let p = ReceiptPage {
+        page: ctx.page(),
+        id,
+        project,
+        kind: ctx
+            .t(&format!("bidding.receipt.kind.{}", r.kind))
+            .to_string(),
+        commitment: r.commitment,
+        time: fmt_seconds(r.created_at),
+        revision: n,
+        agency_id: me,
+    };
+    html(&p, StatusCode::OK)
 }
 
 /// Every rule a quote must pass besides the deadline: the mode takes quotes, the agency is
@@ -696,15 +801,20 @@ fn quote_checks(
     day: chrono::NaiveDate,
     amount: Money,
 ) -> Result<(), Refusedor> {
-    if !a.mode().is_some_and(|m| m.takes_quotes()) {
-        return Err(Refusedor::Refused(Refused::NoQuotes));
-    }
-    if !bid::is_registered(c, a.id, me)? {
-        return Err(Refusedor::Refused(Refused::NotRegistered));
-    }
-    if bid::eligibility(c, a, me, day)?.is_err() {
-        return Err(Refusedor::Refused(Refused::Ineligible));
-    }
+    let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
+    // The reads stop at the first refusal, in the order `domain::bidding` checks them.
+    let registered = takes_quotes && bid::is_registered(c, a.id, me)?;
+    let eligible = registered && bid::eligibility(c, a, me, day)?.is_ok();
+    allowed(
+        &BidState {
+            open: true,
+            takes_quotes,
+            registered,
+            eligible,
+            quote: None,
+        },
+        Step::Quote,
+    )?;
     let limits = bid::limits(c, a)?.ok_or(Refusedor::Refused(Refused::NoQuotes))?;
     if let Err(e) = selection::validate_quote(amount, &limits) {
         return Err(Refusedor::Refused(Refused::Invalid(e)));
@@ -756,8 +866,11 @@ async fn withdraw(
     let me = acting_agency(&ctx)?;
     let id = path_id(&path)?;
     let actor = ctx.actor();
+    let day = today();
     let r = run_write(&ctx, move |c| {
         let (a, now) = open_announcement(c, id, received)?;
+        // An agency that may not quote (blacklisted, banned …) leaves its quote as it is.
+        allowed(&state_in_write(c, &a, me, day)?, Step::Withdraw)?;
         let (q, r) = bid::withdraw(c, id, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
         audit_quote(c, &actor, "selection.withdraw", &q, &r)?;
         let project = project_name(c, &a)?;
@@ -791,9 +904,7 @@ async fn reconfirm(
     let day = today();
     let r = run_write(&ctx, move |c| {
         let (a, now) = open_announcement(c, id, received)?;
-        if bid::eligibility(c, &a, me, day)?.is_err() {
-            return Err(Refusedor::Refused(Refused::Ineligible));
-        }
+        allowed(&state_in_write(c, &a, me, day)?, Step::Reconfirm)?;
         let (q, r) = bid::reconfirm(c, &a, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
         audit_quote(c, &actor, "selection.reconfirm", &q, &r)?;
         let project = project_name(c, &a)?;

@@ -104,7 +104,9 @@ async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
         &ListPage {
             page: ctx.page(),
             rows,
-            can_write: !mine.is_empty(),
+            can_write: ctx.allows(Action::WriteModelText {
+                in_domain: !mine.is_empty(),
+            }),
         },
         StatusCode::OK,
     )
@@ -175,9 +177,11 @@ async fn show(
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
     let (t, versions) = load_text(&ctx, id).await?;
-    let writer = writable_industries(&ctx)
+    let in_domain = writable_industries(&ctx)
         .await?
         .contains(&t.industry.as_str());
+    // The same decision the edit and publish forms ask for.
+    let writer = ctx.allows(Action::WriteModelText { in_domain });
     // Visitors see published versions only; writers see drafts too.
     let visible: Vec<&Version> = versions
         .iter()

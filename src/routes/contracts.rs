@@ -225,7 +225,13 @@ async fn show_page(
     .await?;
     let me = ctx.user();
     let party = me.and_then(|u| f.contract.party_of(u.id, u.role));
-    let is_owner = party == Some(contract::OWNER);
+    // Each button from the decision its POST asks for.
+    let k = &f.contract;
+    let is_owner = ctx.allows(Action::EditContract { owner: k.owner_id });
+    let may_sign = ctx.allows(Action::SignContract {
+        owner: k.owner_id,
+        agency: k.agency_id,
+    });
     let mut form = form_fields(ctx, &f, posted);
     let lang = ctx.lang();
     let msg_of = |key: &str, args: &[(&'static str, String)]| {
@@ -275,7 +281,7 @@ async fn show_page(
         both_match: f.both_signed(),
         can_edit: is_owner && f.contract.editable(),
         can_submit: is_owner && f.contract.status == status::DRAFT,
-        can_sign: party.is_some() && f.contract.status == status::SIGNING && mine.is_none(),
+        can_sign: may_sign && f.contract.status == status::SIGNING && mine.is_none(),
         already_signed: mine.is_some(),
         missing: f
             .missing()
@@ -551,11 +557,8 @@ fn row_views(ctx: &Ctx, rows: Vec<contract::Row>, show_owner: bool) -> Vec<RowVi
 }
 
 async fn owner_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ListOwnContracts)?;
+    ctx.authorize(Action::ListOwnContracts { side: Role::Owner })?;
     let me = ctx.current()?.clone();
-    if me.role != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
     let (rows, pending) = db::run(ctx.pool(), move |c| {
         let r = contract::rows(c, Scope::Owner(me.id))?;
         let p = contract::awards_without_contract(c, me.id)?;
@@ -577,11 +580,8 @@ async fn owner_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 async fn agency_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ListOwnContracts)?;
+    ctx.authorize(Action::ListOwnContracts { side: Role::Agency })?;
     let me = ctx.current()?.clone();
-    if me.role != Role::Agency {
-        return Err(AppError::Forbidden);
-    }
     let rows = db::run(ctx.pool(), move |c| {
         contract::rows(c, Scope::Agency(me.id)).map_err(DbError::from)
     })

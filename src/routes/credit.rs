@@ -179,6 +179,7 @@ pub struct RulesPage {
     pub page: Page,
     pub current: RulesView,
     pub past: Vec<RulesView>,
+    pub can_publish: bool,
 }
 
 /// Publisher names: the organisation of the admin, never a person's e-mail.
@@ -212,6 +213,7 @@ async fn rules_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
         page: ctx.page(),
         current,
         past: views.collect(),
+        can_publish: ctx.allows(Action::PublishCreditRules),
     };
     html(&p, StatusCode::OK)
 }
@@ -687,13 +689,21 @@ async fn report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppEr
             .content_type("application/json; charset=utf-8")
             .body(body));
     }
+    // The regulator's link only where the policy lets this user regulate the agency: the
+    // domain is looked up for signed-in users (a visitor can never regulate).
+    let domain = match ctx.user() {
+        Some(_) => {
+            db::run(ctx.pool(), move |c| {
+                mc::domain_departments(c, id, today_cn()).map_err(DbError::from)
+            })
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let in_domain = rules::in_domain(ctx.user().and_then(|u| u.department_id), &domain);
     let p = ReportPage {
         page: ctx.page(),
-        // The link to the records page; whether this regulator's department regulates the
-        // agency is decided there (a 403 page says so).
-        can_regulate: ctx
-            .user()
-            .is_some_and(|u| matches!(u.role, Role::Regulator | Role::Admin)),
+        can_regulate: ctx.allows(Action::ReviewAgencyRecords { in_domain }),
         r,
     };
     html(&p, StatusCode::OK)

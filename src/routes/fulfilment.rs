@@ -217,11 +217,16 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         agency: k.agency_id,
         in_domain,
     })?;
-    let me = ctx.user();
-    let is_owner = me.is_some_and(|u| u.role == Role::Owner && u.id == k.owner_id);
-    let is_agency = me.is_some_and(|u| u.role == Role::Agency && u.id == k.agency_id);
-    let in_dept = me.is_some_and(|u| {
-        u.role == Role::Regulator && u.department_id == Some(l.item_department_id)
+    // Every button below comes from the decision its POST asks for.
+    let is_owner = ctx.allows(Action::ActAsContractOwner { owner: k.owner_id });
+    let is_agency = ctx.allows(Action::ActAsContractAgency {
+        agency: k.agency_id,
+    });
+    let may_rate_dept = ctx.allows(Action::RateAsDepartment {
+        department_id: l.item_department_id,
+    });
+    let may_decide_appeal = ctx.allows(Action::DecideAppeal {
+        department_id: l.item_department_id,
     });
     let t = |key: &str| ctx.t(key).to_string();
     let today = crate::domain::workdays::today();
@@ -326,7 +331,7 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
             Some(e) => can_revise(e),
         };
     let dept_can = accepted
-        && in_dept
+        && may_rate_dept
         && match evals.iter().find(|e| e.rater_kind == meval::DEPARTMENT) {
             None => window,
             Some(e) => can_revise(e),
@@ -360,7 +365,7 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
             counts: e.counts(),
             can_reply: is_agency && e.reply.is_none(),
             can_appeal: is_agency && e.appeal.is_none(),
-            can_decide: in_dept && e.appeal_pending(),
+            can_decide: may_decide_appeal && e.appeal_pending(),
         })
         .collect();
     let events = l

@@ -5,10 +5,12 @@ use askama_web::WebTemplate;
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
+use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::models;
+use crate::models::announcement::status;
 use crate::web::page::Page;
-use crate::web::{AppState, Ctx};
+use crate::web::{AppState, Ctx, fmt_time};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
@@ -21,26 +23,101 @@ pub struct HomeStats {
     pub agencies: i64,
 }
 
+/// An announcement in one of the home page's lists.
+pub struct AnnLine {
+    pub id: i64,
+    pub project: String,
+    pub item: String,
+    pub mode: String,
+    /// The quote deadline (open ones) or the end of the publicity (results).
+    pub when: String,
+}
+
+/// A confirmed result on the home page.
+pub struct AwardLine {
+    pub id: i64,
+    pub project: String,
+    pub item: String,
+    pub agency: String,
+    /// Empty for modes without quotes (a random draw has no amount).
+    pub amount: String,
+    pub at: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub page: Page,
     pub stats: HomeStats,
+    pub open: Vec<AnnLine>,
+    pub publicity: Vec<AnnLine>,
+    pub awards: Vec<AwardLine>,
 }
+
+/// How many lines each of the home page's lists shows; the rest are one click away.
+const LATEST: i64 = 6;
 
 async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let stats = db::run(ctx.pool(), |c| {
-        Ok::<_, DbError>(HomeStats {
+    let now = db::now();
+    let (stats, open, publicity, awards) = db::run(ctx.pool(), move |c| {
+        let stats = HomeStats {
             departments: models::department::count(c)?,
             owners: models::user::count_role(c, Role::Owner)?,
             agencies: models::user::count_role(c, Role::Agency)?,
-        })
+        };
+        let open = models::publication::public_list(c, Some(status::PUBLISHED), None, LATEST, 0)?;
+        let mut publicity = Vec::new();
+        for r in models::publication::public_list(c, Some(status::PUBLICITY), None, LATEST, 0)? {
+            let ends = models::announcement::result_of(c, r.a.id)?.and_then(|x| x.publicity_ends);
+            publicity.push((r, ends));
+        }
+        let awards = models::announcement::latest_awards(c, LATEST)?;
+        Ok::<_, DbError>((stats, open, publicity, awards))
     })
     .await?;
+    let mode = |a: &models::announcement::Announcement| {
+        a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string()
+    };
     Ok(HomePage {
         page: ctx.page(),
         stats,
+        // Past its deadline it waits for the opening (seconds): no longer open for quotes.
+        open: open
+            .iter()
+            .filter(|r| r.a.open_for_quotes(now))
+            .map(|r| AnnLine {
+                id: r.a.id,
+                project: r.project_name.clone(),
+                item: r.item_name.clone(),
+                mode: mode(&r.a),
+                when: fmt_time(r.a.deadline),
+            })
+            .collect(),
+        publicity: publicity
+            .iter()
+            .map(|(r, ends)| AnnLine {
+                id: r.a.id,
+                project: r.project_name.clone(),
+                item: r.item_name.clone(),
+                mode: mode(&r.a),
+                when: ends.map(|d| d.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        awards: awards
+            .into_iter()
+            .map(|w| AwardLine {
+                id: w.announcement_id,
+                project: w.project,
+                item: w.item,
+                agency: w.agency,
+                amount: w
+                    .amount_fen
+                    .map(|f| format!("¥{}", Money::from_fen(f)))
+                    .unwrap_or_default(),
+                at: fmt_time(w.confirmed_at),
+            })
+            .collect(),
     })
 }
 

@@ -11,7 +11,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::money::Money;
@@ -138,11 +137,14 @@ fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
 /// The result section for an announcement page, `None` before opening.
 pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, AppError> {
     let a2 = a.clone();
-    let me = ctx.user().map(|u| (u.id, u.role));
+    // Each form below is offered only where the policy lets this user make its POST: the
+    // owner's steps as the announcement's owner, the agency's as the agency itself.
+    let owner = ctx.allows(Action::ManageAnnouncement { owner: a.owner_id });
+    let acts_for = |agency_id: i64| ctx.allows(Action::TakePart { agency_id });
     let (loaded, choices, contract_id) = db::run(ctx.pool(), move |c| {
         let l = opening::load(c, &a2)?;
         let contract_id = crate::models::contract::find_by_announcement(c, a2.id)?.map(|k| k.id);
-        let choices = if a2.status == status::CHOOSING && me.map(|m| m.0) == Some(a2.owner_id) {
+        let choices = if a2.status == status::CHOOSING && owner {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()
@@ -356,16 +358,13 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     let r = &l.result;
     let in_publicity =
         a.status == status::PUBLICITY && r.publicity_ends.is_some_and(|p| today <= p);
-    let is_agency = me.is_some_and(|m| m.1 == Role::Agency);
-    let my = me.map(|m| m.0);
-    let participant = is_agency
-        && my.is_some_and(|id| {
-            l.names.contains_key(&id)
-                && (l.quotes.iter().any(|q| q.agency_id == id)
-                    || ranking.contains(&id)
-                    || excluded.contains_key(&id))
-        });
-    let owner = my == Some(a.owner_id) && me.is_some_and(|m| m.1 == Role::Owner);
+    let my = ctx.user().map(|u| u.id).filter(|id| acts_for(*id));
+    let participant = my.is_some_and(|id| {
+        l.names.contains_key(&id)
+            && (l.quotes.iter().any(|q| q.agency_id == id)
+                || ranking.contains(&id)
+                || excluded.contains_key(&id))
+    });
     let objections = l
         .objections
         .iter()
@@ -385,12 +384,12 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             overdue: o.answered_at.is_none() && today > o.answer_due,
         })
         .collect();
-    let can_confirm = is_agency
+    let can_confirm = my.is_some()
         && a.status == status::PUBLICITY
         && r.winner_id == my
         && r.publicity_ends.is_some_and(|p| today > p)
         && r.confirm_by.is_some_and(|d| today <= d);
-    let can_justify = is_agency
+    let can_justify = my.is_some()
         && a.status == status::JUSTIFYING
         && l.quotes
             .iter()
@@ -421,7 +420,15 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         publicity_ends: r.publicity_ends.map(|d| d.to_string()).unwrap_or_default(),
         confirm_by: r.confirm_by.map(|d| d.to_string()).unwrap_or_default(),
         contract_link: match (contract_id, &l.award) {
-            (Some(k), Some((w, _))) if owner || my == Some(*w) => format!("/contracts/{k}"),
+            (Some(k), Some((w, _)))
+                if ctx.allows(Action::ViewContract {
+                    owner: a.owner_id,
+                    agency: *w,
+                    in_domain: false,
+                }) =>
+            {
+                format!("/contracts/{k}")
+            }
             (None, Some(_)) if owner => "/owner/contracts".to_string(),
             _ => String::new(),
         },
@@ -560,13 +567,10 @@ fn text_ok(ctx: &Ctx, t: &str, back: &str) -> Result<Option<HttpResponse>, AppEr
 /// The signed-in agency taking part in announcement `id` (which must exist): checked before
 /// anything in the form is looked at.
 async fn acting_agency_on(ctx: &Ctx, id: i64) -> Result<i64, AppError> {
-    let me = ctx.current()?.clone();
-    if me.role != Role::Agency {
-        return Err(AppError::Forbidden);
-    }
-    ctx.authorize(Action::TakePart { agency_id: me.id })?;
+    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+    ctx.authorize(Action::TakePart { agency_id: me })?;
     find(ctx, id).await?;
-    Ok(me.id)
+    Ok(me)
 }
 
 async fn agency_step(

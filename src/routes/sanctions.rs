@@ -336,7 +336,8 @@ pub struct FoundRow {
     pub id: i64,
     pub name: String,
     pub uscc: String,
-    pub in_domain: bool,
+    /// The policy lets this regulator act on the agency (its buttons are shown).
+    pub can_regulate: bool,
     pub sanctioned: bool,
 }
 
@@ -377,13 +378,22 @@ async fn find(ctx: Ctx, q: web::Query<FindQuery>) -> Result<HttpResponse, AppErr
                 id: a.user_id,
                 name: a.name,
                 uscc: a.uscc,
-                in_domain: credit::in_domain(my_dept, &depts),
+                can_regulate: credit::in_domain(my_dept, &depts),
                 sanctioned,
             });
         }
         Ok::<_, DbError>(out)
     })
     .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| FoundRow {
+            can_regulate: ctx.allows(Action::RegulateAgency {
+                in_domain: r.can_regulate,
+            }),
+            ..r
+        })
+        .collect();
     html(
         &FindPage {
             page: ctx.page(),
@@ -422,7 +432,7 @@ pub struct HubPage {
     pub id: i64,
     pub name: String,
     pub uscc: String,
-    pub in_domain: bool,
+    pub can_regulate: bool,
     pub restrictions: Vec<String>,
     pub listings: Vec<ListingRow>,
     pub bans: Vec<BanRow>,
@@ -476,7 +486,9 @@ async fn hub(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError
         id: aid,
         name: name.clone(),
         uscc: t.agency.uscc.clone(),
-        in_domain: t.in_domain,
+        can_regulate: ctx.allows(Action::RegulateAgency {
+            in_domain: t.in_domain,
+        }),
         restrictions: restr.iter().map(|r| restriction_text(lang, r)).collect(),
         listings: listings
             .iter()

@@ -120,6 +120,12 @@ impl Ctx {
         }
     }
 
+    /// Whether the policy would allow `action`, without logging a denial: what a page asks
+    /// before it offers a link or a button, so it offers only what `authorize` will let through.
+    pub fn allows(&self, action: Action) -> bool {
+        policy::decide(self.user(), action) == Decision::Allow
+    }
+
     /// The signed-in user, after `authorize` has said yes to an action that needs one.
     pub fn current(&self) -> Result<&CurrentUser, AppError> {
         self.user()

@@ -259,7 +259,17 @@ pub async fn session(
         let token = c.value().to_string();
         let loaded = db::run(&state.pool, move |conn| {
             let settings = models::settings::load(conn)?;
-            models::session::load(conn, &token, &settings).map_err(DbError::from)
+            let mut l = models::session::load(conn, &token, &settings)?;
+            // The language switch of a signed-in user is their choice for mail too: it is
+            // kept on the user row (only when it changes), so what the platform writes to
+            // them follows the language they read.
+            if let (Some(s), Some(q)) = (l.as_mut(), query_lang)
+                && s.user.locale != q.code()
+            {
+                models::user::set_locale(conn, s.user.id, q.code())?;
+                s.user.locale = q.code().to_string();
+            }
+            Ok::<_, DbError>(l)
         })
         .await;
         match loaded {

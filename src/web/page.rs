@@ -3,6 +3,7 @@
 //! switch). Templates call `page.t("key")` for every visible word.
 
 use crate::auth::Role;
+use crate::auth::policy::{self, Action, Decision};
 use crate::i18n::{self, Lang};
 
 #[derive(Clone, Debug)]
@@ -96,6 +97,31 @@ impl Page {
     pub fn unread(&self) -> i64 {
         self.user.as_ref().map(|u| u.unread).unwrap_or(0)
     }
+    /// Whether the policy lets this user do `action` (what a link or button may offer).
+    pub fn allows(&self, action: Action) -> bool {
+        policy::decide(self.user.as_ref(), action) == Decision::Allow
+    }
+    /// The menu entries this user may open, each asked of the policy with the action its page
+    /// authorizes, so the menu never offers a page that answers 403.
+    pub fn nav(&self) -> Nav {
+        let me = self.user.as_ref().map(|u| u.id).unwrap_or(0);
+        Nav {
+            projects: self.allows(Action::CreateProject),
+            owner_contracts: self.allows(Action::ListOwnContracts { side: Role::Owner }),
+            agency_announcements: self.allows(Action::TakePart { agency_id: me }),
+            agency_profile: self.allows(Action::EditAgencyProfile { agency_id: me }),
+            agency_credit: self.allows(Action::ApplyForRepair { agency_id: me }),
+            agency_contracts: self.allows(Action::ListOwnContracts { side: Role::Agency }),
+            review: self.allows(Action::ViewReviewQueue),
+            credit_queue: self.allows(Action::ViewCreditQueue),
+            supervise_selection: self.allows(Action::SuperviseSelection),
+            supervise_contracts: self.allows(Action::SuperviseContracts),
+            users: self.allows(Action::ManageAccounts),
+            credit_rules: self.allows(Action::PublishCreditRules),
+            calendar: self.allows(Action::ManageCalendar),
+            audit: self.allows(Action::ViewAudit),
+        }
+    }
     /// True when `prefix` is the start of the current path (navigation highlighting).
     pub fn active(&self, prefix: &str) -> bool {
         let p = self.path.split('?').next().unwrap_or("");
@@ -105,6 +131,25 @@ impl Page {
             p.starts_with(prefix)
         }
     }
+}
+
+/// The role-specific menu entries, each decided by the policy (see [`Page::nav`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Nav {
+    pub projects: bool,
+    pub owner_contracts: bool,
+    pub agency_announcements: bool,
+    pub agency_profile: bool,
+    pub agency_credit: bool,
+    pub agency_contracts: bool,
+    pub review: bool,
+    pub credit_queue: bool,
+    pub supervise_selection: bool,
+    pub supervise_contracts: bool,
+    pub users: bool,
+    pub credit_rules: bool,
+    pub calendar: bool,
+    pub audit: bool,
 }
 
 /// One form field's value and, when the last submission was refused, its message.

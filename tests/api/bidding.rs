@@ -25,16 +25,16 @@ fn today() -> NaiveDate {
     china_date(Utc::now())
 }
 
-struct World {
-    dept: i64,
-    item: i64,
-    owner: i64,
-    owner_app: TestApp,
+pub struct World {
+    pub dept: i64,
+    pub item: i64,
+    pub owner: i64,
+    pub owner_app: TestApp,
 }
 
 /// A department, an item it approves (needing 测绘资质 乙级, government-guided price
 /// ¥1,000–¥50,000), and an owner signed in on a browser of its own.
-async fn world(app: &TestApp) -> World {
+pub async fn world(app: &TestApp) -> World {
     let (dept, item) = department_item(
         app,
         ("zrzyj", "攀枝花市自然资源和规划局", "NR"),
@@ -75,7 +75,7 @@ async fn world(app: &TestApp) -> World {
 }
 
 /// A published announcement (deadline in 10 days); returns its id.
-fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i64 {
+pub fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i64 {
     let mut c = app.conn();
     let now = zhongjie::db::now();
     diesel::insert_into(projects::table)
@@ -124,7 +124,7 @@ fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i64 {
 
 /// An agency offering the item, with (when `certified`) an approved 乙级 certificate valid
 /// past the deadline, signed in on a browser of its own.
-async fn agency(app: &TestApp, w: &World, email: &str, certified: bool) -> (i64, TestApp) {
+pub async fn agency(app: &TestApp, w: &World, email: &str, certified: bool) -> (i64, TestApp) {
     let id = app.create_user(Role::Agency, email).await;
     let mut c = app.conn();
     diesel::insert_into(agency_items::table)
@@ -163,6 +163,26 @@ async fn agency(app: &TestApp, w: &World, email: &str, certified: bool) -> (i64,
 async fn post_text(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
     let r = app.post(path, form).await;
     (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+/// Posts a quote; a quote that is taken answers 303 to its receipt's own address, which
+/// this follows (a GET) to return the receipt page. Refusals come back as they are.
+async fn quote_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = app.post(path, form).await;
+    let s = r.status().as_u16();
+    if s != 303 {
+        return (s, r.text().await.unwrap_or_default());
+    }
+    let to = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(to.contains("/receipts/"), "to the receipt: {to}");
+    let (g, body) = app.get_text(&to).await;
+    assert_eq!(g, 200, "{to}");
+    (s, body)
 }
 
 fn quote_row(app: &TestApp, a: i64, agency: i64) -> (String, String, i32, i32, String) {
@@ -336,13 +356,13 @@ async fn bidding_register_quote_and_the_receipt_recomputes() {
     assert_eq!(n, 1);
 
     // The quote: a receipt page with the commitment and the server time.
-    let (s, body) = post_text(
+    let (s, body) = quote_post(
         &b,
         &format!("/announcements/{a}/quote"),
         &[("amount", "12,000.50"), ("note", "含外业")],
     )
     .await;
-    assert_eq!(s, 200, "{body}");
+    assert_eq!(s, 303, "{body}");
     let commitment = commitment_in(&body);
     assert!(body.contains("SHA-256"));
     let (status, sealed, revision, version, stored) = quote_row(&app, a, me);
@@ -466,13 +486,13 @@ async fn bidding_after_the_deadline_nothing_is_accepted() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     let (late_id, late) = agency(&app, &w, "late@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
-    let (s, _) = post_text(
+    let (s, _) = quote_post(
         &b,
         &format!("/announcements/{a}/quote"),
         &[("amount", "15000")],
     )
     .await;
-    assert_eq!(s, 200);
+    assert_eq!(s, 303);
     diesel::update(announcements::table.find(a))
         .set(announcements::deadline.eq(zhongjie::db::now() - Duration::seconds(1)))
         .execute(&mut *app.conn())
@@ -553,7 +573,7 @@ async fn bidding_a_quote_received_before_the_deadline_is_not_lost_to_the_queue()
         answered > deadline,
         "the write did not wait past the deadline"
     );
-    assert_eq!(s, 200, "{body}");
+    assert_eq!(s, 303, "{body}");
     let at: chrono::NaiveDateTime = quotes::table
         .filter(quotes::announcement_id.eq(a))
         .filter(quotes::agency_id.eq(me))
@@ -585,13 +605,13 @@ async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     let quote = format!("/announcements/{a}/quote");
-    let (s, first) = post_text(&b, &quote, &[("amount", "15000")]).await;
-    assert_eq!(s, 200);
+    let (s, first) = quote_post(&b, &quote, &[("amount", "15000")]).await;
+    assert_eq!(s, 303);
     // The same form again (a replay) just revises.
-    let (s, _) = post_text(&b, &quote, &[("amount", "15000")]).await;
-    assert_eq!(s, 200);
-    let (s, third) = post_text(&b, &quote, &[("amount", "14500")]).await;
-    assert_eq!(s, 200);
+    let (s, _) = quote_post(&b, &quote, &[("amount", "15000")]).await;
+    assert_eq!(s, 303);
+    let (s, third) = quote_post(&b, &quote, &[("amount", "14500")]).await;
+    assert_eq!(s, 303);
     assert_ne!(commitment_in(&first), commitment_in(&third));
     let (_, sealed, revision, _, commitment) = quote_row(&app, a, me);
     assert_eq!(revision, 3);
@@ -643,8 +663,8 @@ async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
         ]
     );
     // And quote again before the deadline.
-    let (s, _) = post_text(&b, &quote, &[("amount", "16000")]).await;
-    assert_eq!(s, 200);
+    let (s, _) = quote_post(&b, &quote, &[("amount", "16000")]).await;
+    assert_eq!(s, 303);
     assert_eq!(quote_row(&app, a, me).0, "active");
     let actions: Vec<String> = audit_log::table
         .filter(audit_log::object_type.eq("announcement"))
@@ -675,13 +695,13 @@ async fn bidding_only_the_agency_itself_takes_part() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     let (_, other) = agency(&app, &w, "other@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
-    let (s, _) = post_text(
+    let (s, _) = quote_post(
         &b,
         &format!("/announcements/{a}/quote"),
         &[("amount", "15000")],
     )
     .await;
-    assert_eq!(s, 200);
+    assert_eq!(s, 303);
 
     let regulator = clone_app(&app);
     regulator
@@ -760,13 +780,13 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
     let (me, b) = agency(&app, &w, "ag@example.com", true).await;
     let (_, other) = agency(&app, &w, "other@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
-    let (s, receipt) = post_text(
+    let (s, receipt) = quote_post(
         &b,
         &format!("/announcements/{a}/quote"),
         &[("amount", "7654321.89")],
     )
     .await;
-    assert_eq!(s, 200, "{receipt}");
+    assert_eq!(s, 303, "{receipt}");
     let sealed = quote_row(&app, a, me).1;
     assert_eq!(
         seal::open_quote(&app.config.sealing_key, a, me, &sealed)
@@ -883,6 +903,177 @@ async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
     }
 }
 
+/// The `Location` of a 303.
+fn location_of(r: &reqwest::Response) -> String {
+    assert_eq!(r.status().as_u16(), 303, "a POST answers with a redirect");
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// GETs `to` twice (the page, then a reload) and returns the second body.
+async fn get_and_reload(b: &TestApp, to: &str) -> String {
+    let (s, _) = b.get_text(to).await;
+    assert_eq!(s, 200, "{to}");
+    let (s, body) = b.get_text(to).await;
+    assert_eq!(s, 200, "reload of {to}");
+    body
+}
+
+#[actix_web::test]
+async fn bidding_each_step_redirects_and_a_reload_writes_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let writes = |app: &TestApp| -> (usize, i64) {
+        let n: i64 = registrations::table
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        (receipt_kinds(app, a, me).len(), n)
+    };
+
+    let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
+    let to = location_of(&r);
+    assert_eq!(to, format!("/announcements/{a}/bid"));
+    get_and_reload(&b, &to).await;
+    assert_eq!(writes(&app), (0, 1));
+
+    // The quote: its receipt has an address of its own; reading it twice quotes nothing.
+    let r = b
+        .post(&format!("/announcements/{a}/quote"), &[("amount", "15000")])
+        .await;
+    let to = location_of(&r);
+    assert_eq!(to, format!("/agency/announcements/{a}/receipts/1"));
+    let receipt = get_and_reload(&b, &to).await;
+    let (_, _, revision, _, commitment) = quote_row(&app, a, me);
+    assert_eq!(revision, 1, "a reload re-submitted the quote");
+    assert_eq!(commitment_in(&receipt), commitment);
+    assert!(receipt.contains("递交次数"), "{receipt}");
+    assert_eq!(writes(&app), (1, 1));
+
+    // A revision gets the next address; the first receipt still reads as it was.
+    let r = b
+        .post(&format!("/announcements/{a}/quote"), &[("amount", "14000")])
+        .await;
+    let to = location_of(&r);
+    assert_eq!(to, format!("/agency/announcements/{a}/receipts/2"));
+    let second = get_and_reload(&b, &to).await;
+    assert_eq!(quote_row(&app, a, me).2, 2);
+    assert_ne!(commitment_in(&second), commitment);
+    let (_, first) = b
+        .get_text(&format!("/agency/announcements/{a}/receipts/1"))
+        .await;
+    assert_eq!(commitment_in(&first), commitment);
+    // The bid page's list of receipts links each submission to its receipt.
+    let (_, page) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    for n in [1, 2] {
+        assert!(page.contains(&format!("href=\"/agency/announcements/{a}/receipts/{n}\"")));
+    }
+    assert_eq!(writes(&app), (2, 1));
+
+    // Re-confirmation and withdrawal go back to the bid page.
+    diesel::update(announcements::table.find(a))
+        .set(announcements::version.eq(2))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let r = b.post(&format!("/announcements/{a}/reconfirm"), &[]).await;
+    get_and_reload(&b, &location_of(&r)).await;
+    let r = b.post(&format!("/announcements/{a}/withdraw"), &[]).await;
+    let to = location_of(&r);
+    assert_eq!(to, format!("/announcements/{a}/bid"));
+    get_and_reload(&b, &to).await;
+    assert_eq!(
+        receipt_kinds(&app, a, me),
+        ["submitted", "revised", "reconfirmed", "withdrawn"]
+    );
+    assert_eq!(quote_row(&app, a, me).2, 2);
+
+    // Receipts are the agency's own: another agency, a visitor, a receipt not there.
+    let (_, other) = agency(&app, &w, "other@example.com", true).await;
+    let mine = format!("/agency/announcements/{a}/receipts/1");
+    assert_eq!(other.get(&mine).await.status().as_u16(), 404);
+    assert_eq!(w.owner_app.get(&mine).await.status().as_u16(), 403);
+    let visitor = clone_app(&app);
+    assert_eq!(visitor.get(&mine).await.status().as_u16(), 303);
+    for missing in ["3", "0", "x"] {
+        let path = format!("/agency/announcements/{a}/receipts/{missing}");
+        assert_eq!(b.get(&path).await.status().as_u16(), 404, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn bidding_a_blacklisted_agency_is_offered_no_revise_or_withdraw() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let a = announce(&app, &w, "reasonable_price", Some(2_000_000));
+    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    b.post(&format!("/announcements/{a}/register"), &[]).await;
+    let (s, _) = quote_post(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "15000")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    // Before: eligible, the forms are there.
+    let (_, page) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    assert!(page.contains(&format!("action=\"/announcements/{a}/withdraw\"")));
+    assert!(page.contains(&format!("action=\"/announcements/{a}/quote\"")));
+
+    // Then listed on the blacklist, and a material change asks for re-confirmation.
+    let reg = app.create_user(Role::Regulator, "reg@example.com").await;
+    zhongjie::db::write_tx(&mut app.conn(), |c| {
+        models::sanctions::create_listing(
+            c,
+            &models::sanctions::NewListing {
+                agency_id: me,
+                department_id: w.dept,
+                reason: "出具虚假测绘成果",
+                legal_basis: "《四川省社会信用条例》",
+                starts_on: today() - Duration::days(1),
+                ends_on: today() + Duration::days(300),
+                by: reg,
+            },
+        )
+    })
+    .unwrap();
+    diesel::update(announcements::table.find(a))
+        .set(announcements::version.eq(2))
+        .execute(&mut *app.conn())
+        .unwrap();
+
+    // A refused revision answers with the bid page: the refusal, and no form to act on.
+    let (s, page) = post_text(
+        &b,
+        &format!("/announcements/{a}/quote"),
+        &[("amount", "14000")],
+    )
+    .await;
+    assert_eq!(s, 422, "{page}");
+    assert!(page.contains("data-rule=\"sanctions\""), "{page}");
+    for step in ["quote", "withdraw", "reconfirm", "register"] {
+        assert!(
+            !page.contains(&format!("action=\"/announcements/{a}/{step}\"")),
+            "{step} offered to a blacklisted agency"
+        );
+    }
+    assert!(page.contains("不能报名、报价，也不能修改、撤回或重新确认"));
+    let (_, page) = b.get_text(&format!("/announcements/{a}/bid")).await;
+    assert!(!page.contains(&format!("action=\"/announcements/{a}/withdraw\"")));
+
+    // And the writes the page no longer offers are refused by the same rule.
+    for step in ["withdraw", "reconfirm"] {
+        let (s, _) = post_text(&b, &format!("/announcements/{a}/{step}"), &[]).await;
+        assert_eq!(s, 422, "{step}");
+    }
+    let (status, _, revision, version, _) = quote_row(&app, a, me);
+    assert_eq!((status.as_str(), revision, version), ("active", 1, 1));
+}
+
 #[actix_web::test]
 async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
     let app = spawn_app().await;
@@ -904,13 +1095,13 @@ async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
         let (id, b) = agency(&app, &w, email, true).await;
         let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
         assert_eq!(r.status().as_u16(), 303);
-        let (s, body) = post_text(
+        let (s, body) = quote_post(
             &b,
             &format!("/announcements/{a}/quote"),
             &[("amount", amount), ("note", note)],
         )
         .await;
-        assert_eq!(s, 200, "{body}");
+        assert_eq!(s, 303, "{body}");
         ids.push(id);
     }
     let lengths: Vec<usize> = ids
@@ -981,13 +1172,13 @@ async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_op
             303
         );
         let amount = format!("{}", 15_000 + i * 100);
-        let (s, _) = post_text(
+        let (s, _) = quote_post(
             &b,
             &format!("/announcements/{a}/quote"),
             &[("amount", &amount)],
         )
         .await;
-        assert_eq!(s, 200);
+        assert_eq!(s, 303);
     }
     let (left, lb) = agency(&app, &w, "left@example.com", true).await;
     assert_eq!(
@@ -997,16 +1188,16 @@ async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_op
             .as_u16(),
         303
     );
-    let (s, _) = post_text(
+    let (s, _) = quote_post(
         &lb,
         &format!("/announcements/{a}/quote"),
         &[("amount", "15050")],
     )
     .await;
-    assert_eq!(s, 200);
+    assert_eq!(s, 303);
     withdraw_offer(&app, &lb, &w, left).await;
     // Quoting (a revision) is refused now.
-    let (s, body) = post_text(
+    let (s, body) = quote_post(
         &lb,
         &format!("/announcements/{a}/quote"),
         &[("amount", "15060")],

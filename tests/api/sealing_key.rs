@@ -283,9 +283,17 @@ async fn sealing_key_backup_under_load_restores_and_opens_every_acknowledged_quo
                     &[("amount", &amount), ("note", "含外业测量")],
                 )
                 .await;
+            // A quote taken answers 303 to its receipt's own address.
             let status = r.status().as_u16();
+            let to = r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
             let body = r.text().await.unwrap_or_default();
-            assert_eq!(status, 200, "{body}");
+            assert_eq!(status, 303, "{body}");
+            let (_, body) = b.get_text(&to).await;
             let commitment = commitment_in(&body).expect("a receipt");
             acked.lock().unwrap().push((id, fen, commitment));
         }));
