@@ -139,10 +139,17 @@ fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
 pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, AppError> {
     let a2 = a.clone();
     let me = ctx.user().map(|u| (u.id, u.role));
+    // The owner side, as the policy decides (a commissioning department's staff included).
+    let owner = crate::auth::policy::decide(
+        ctx.user(),
+        Action::ManageAnnouncement {
+            owner: a.owner_side(),
+        },
+    ) == crate::auth::policy::Decision::Allow;
     let (loaded, choices, contract_id) = db::run(ctx.pool(), move |c| {
         let l = opening::load(c, &a2)?;
         let contract_id = crate::models::contract::find_by_announcement(c, a2.id)?.map(|k| k.id);
-        let choices = if a2.status == status::CHOOSING && me.map(|m| m.0) == Some(a2.owner_id) {
+        let choices = if a2.status == status::CHOOSING && owner {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()
@@ -365,7 +372,6 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                     || ranking.contains(&id)
                     || excluded.contains_key(&id))
         });
-    let owner = my == Some(a.owner_id) && me.is_some_and(|m| m.1 == Role::Owner);
     let objections = l
         .objections
         .iter()
@@ -644,7 +650,9 @@ async fn confirm(
 
 async fn owned(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
     let a = find(ctx, id).await?;
-    ctx.authorize(Action::ManageAnnouncement { owner: a.owner_id })?;
+    ctx.authorize(Action::ManageAnnouncement {
+        owner: a.owner_side(),
+    })?;
     Ok(a)
 }
 

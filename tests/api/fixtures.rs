@@ -28,8 +28,19 @@ pub fn department_item(app: &TestApp, dept: (&str, &str, &str), it: Item<'_>) ->
 
 /// A retained, market-priced item approved by department `dept`; returns its id.
 pub fn item(app: &TestApp, dept: i64, it: Item<'_>) -> i64 {
+    item_as(app, dept, it, |_| {})
+}
+
+/// As [`item`], with `adjust` changing the fields first (payer, self-preparation, regional
+/// assessment …).
+pub fn item_as(
+    app: &TestApp,
+    dept: i64,
+    it: Item<'_>,
+    adjust: impl FnOnce(&mut ItemFields),
+) -> i64 {
     let mut c = app.conn();
-    let f = ItemFields {
+    let mut f = ItemFields {
         code: it.code.into(),
         name: it.name.into(),
         keywords: it.keywords.into(),
@@ -52,6 +63,7 @@ pub fn item(app: &TestApp, dept: i64, it: Item<'_>) -> i64 {
         self_preparable: false,
         regional_assessment: false,
     };
+    adjust(&mut f);
     let change = Change {
         status: "retained",
         kind: "add",

@@ -19,6 +19,7 @@ mod instances;
 mod library;
 mod mail;
 mod migrations;
+mod policy_rules;
 mod publication;
 mod sanctions;
 mod security;
