@@ -8,6 +8,28 @@
 use super::Role;
 use crate::web::page::CurrentUser;
 
+/// Who stands on the owner's side of a project and of its announcements and contracts: the
+/// owner account that created it — or, for a service the approval department commissions and
+/// pays for (附件4 (五)), that department, every member of whose staff acts as the owner (the
+/// account that created it may move on; the department stays the payer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OwnerSide {
+    /// The account that created the project (`owner_id`).
+    pub user: i64,
+    /// The commissioning department (`department_id` / `owner_department_id`), if any.
+    pub department: Option<i64>,
+}
+
+impl OwnerSide {
+    /// An owner account's own project.
+    pub fn owner(user: i64) -> OwnerSide {
+        OwnerSide {
+            user,
+            department: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Public pages: home, catalogue, libraries, results.
@@ -68,11 +90,12 @@ pub enum Action {
     DecideCredit { department_id: i64 },
     /// Apply for credit repair of one's own listing.
     ApplyForRepair { agency_id: i64 },
-    /// Create projects and announcements (owners: the 项目业主).
+    /// Create projects and announcements: owners (the 项目业主), and regulators for their
+    /// department, which commissions the services it pays for (附件4 (五)).
     CreateProject,
     /// Edit, publish, change, cancel an announcement or project, answer objections, choose
-    /// the agency, decide justifications: the owner who created it.
-    ManageAnnouncement { owner: i64 },
+    /// the agency, decide justifications, declare 自行编制: the owner side.
+    ManageAnnouncement { owner: OwnerSide },
     /// Register for announcements, quote, re-confirm, justify, object, confirm a win:
     /// agencies acting for themselves (`agency_id` is the agency the request acts for).
     TakePart { agency_id: i64 },
@@ -84,20 +107,21 @@ pub enum Action {
     /// Read a contract: its two parties, admins, and regulators of the item's approval
     /// department (`in_domain`).
     ViewContract {
-        owner: i64,
+        owner: OwnerSide,
         agency: i64,
         in_domain: bool,
     },
-    /// Fill in, change, submit a contract draft, or generate it: the owner.
-    EditContract { owner: i64 },
+    /// Fill in, change, submit a contract draft, or generate it: the owner side.
+    EditContract { owner: OwnerSide },
     /// Sign a contract: either of its two parties, each for itself.
-    SignContract { owner: i64, agency: i64 },
+    SignContract { owner: OwnerSide, agency: i64 },
     /// One's own contracts list as a party of `side` (`Role::Owner` or `Role::Agency`): the
-    /// owners' list for owners, the agencies' list for agencies.
+    /// owners' list for owners and for regulators (the contracts their department
+    /// commissioned as the owner), the agencies' list for agencies.
     ListOwnContracts { side: Role },
     /// Accept or return deliverables, record payments, rate, propose or sign amendments as
-    /// the contract's owner.
-    ActAsContractOwner { owner: i64 },
+    /// the contract's owner side.
+    ActAsContractOwner { owner: OwnerSide },
     /// Upload deliverables, propose or sign amendments, reply to or appeal a rating as the
     /// contract's agency.
     ActAsContractAgency { agency: i64 },
@@ -165,8 +189,10 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         ApplyForRepair { agency_id } | TakePart { agency_id } => {
             allow_if(u.role == Role::Agency && u.id == agency_id)
         }
-        CreateProject => allow_if(u.role == Role::Owner),
-        ManageAnnouncement { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        CreateProject => allow_if(
+            u.role == Role::Owner || (u.role == Role::Regulator && u.department_id.is_some()),
+        ),
+        ManageAnnouncement { owner } => allow_if(acts_for_owner(u, owner)),
         SuperviseSelection | SuperviseContracts => allow_if(u.role == Role::Regulator),
         WriteModelText { in_domain } => {
             allow_if(u.role == Role::Admin || (u.role == Role::Regulator && in_domain))
@@ -180,12 +206,16 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
                 || u.role == Role::Admin
                 || (u.role == Role::Regulator && in_domain),
         ),
-        EditContract { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        EditContract { owner } => allow_if(acts_for_owner(u, owner)),
         SignContract { owner, agency } => allow_if(is_party(u, owner, agency)),
-        ListOwnContracts { side } => {
-            allow_if(u.role == side && (side == Role::Owner || side == Role::Agency))
-        }
-        ActAsContractOwner { owner } => allow_if(u.role == Role::Owner && u.id == owner),
+        ListOwnContracts { side } => allow_if(match side {
+            Role::Owner => {
+                u.role == Role::Owner || (u.role == Role::Regulator && u.department_id.is_some())
+            }
+            Role::Agency => u.role == Role::Agency,
+            _ => false,
+        }),
+        ActAsContractOwner { owner } => allow_if(acts_for_owner(u, owner)),
         ActAsContractAgency { agency } => allow_if(u.role == Role::Agency && u.id == agency),
         RateAsDepartment { department_id } | DecideAppeal { department_id } => {
             allow_if(is_regulator_of(u, department_id))
@@ -206,8 +236,17 @@ fn allow_if(ok: bool) -> Decision {
     if ok { Decision::Allow } else { Decision::Deny }
 }
 
-fn is_party(u: &CurrentUser, owner: i64, agency: i64) -> bool {
-    (u.role == Role::Owner && u.id == owner) || (u.role == Role::Agency && u.id == agency)
+fn is_party(u: &CurrentUser, owner: OwnerSide, agency: i64) -> bool {
+    acts_for_owner(u, owner) || (u.role == Role::Agency && u.id == agency)
+}
+
+/// The owner side: the department's staff for a commissioned project, else the owner account
+/// itself (never anyone else with the same id).
+fn acts_for_owner(u: &CurrentUser, owner: OwnerSide) -> bool {
+    match owner.department {
+        Some(d) => is_regulator_of(u, d),
+        None => u.role == Role::Owner && u.id == owner.user,
+    }
 }
 
 fn is_regulator_of(u: &CurrentUser, department_id: i64) -> bool {
@@ -357,7 +396,7 @@ mod tests {
         let r = user(6, Role::Regulator);
         let a = user(7, Role::Admin);
         let view = |in_domain| Action::ViewContract {
-            owner: 3,
+            owner: OwnerSide::owner(3),
             agency: 4,
             in_domain,
         };
@@ -370,7 +409,7 @@ mod tests {
         // An agency with the owner's id is still not the owner.
         assert!(!allow(&user(3, Role::Agency), view(false)));
         let sign = Action::SignContract {
-            owner: 3,
+            owner: OwnerSide::owner(3),
             agency: 4,
         };
         assert!(allow(&o, sign));
@@ -378,8 +417,18 @@ mod tests {
         assert!(!allow(&other_owner, sign));
         assert!(!allow(&r, sign));
         assert!(!allow(&a, sign));
-        assert!(allow(&o, Action::EditContract { owner: 3 }));
-        assert!(!allow(&g, Action::EditContract { owner: 4 }));
+        assert!(allow(
+            &o,
+            Action::EditContract {
+                owner: OwnerSide::owner(3)
+            }
+        ));
+        assert!(!allow(
+            &g,
+            Action::EditContract {
+                owner: OwnerSide::owner(4)
+            }
+        ));
         assert!(allow(&a, Action::WriteModelText { in_domain: false }));
         assert!(allow(&r, Action::WriteModelText { in_domain: true }));
         assert!(!allow(&r, Action::WriteModelText { in_domain: false }));
@@ -394,7 +443,7 @@ mod tests {
         let r = user(5, Role::Regulator);
         let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
         let view = Action::ViewContract {
-            owner: 3,
+            owner: OwnerSide::owner(3),
             agency: 9,
             in_domain: true,
         };
@@ -402,12 +451,24 @@ mod tests {
         assert!(!allow(&user(4, Role::Owner), view));
         assert!(!allow(&user(10, Role::Agency), view));
         assert_eq!(decide(None, view), Decision::NeedLogin);
-        assert!(allow(&o, Action::ActAsContractOwner { owner: 3 }));
-        assert!(!allow(&o, Action::ActAsContractOwner { owner: 4 }));
+        assert!(allow(
+            &o,
+            Action::ActAsContractOwner {
+                owner: OwnerSide::owner(3)
+            }
+        ));
+        assert!(!allow(
+            &o,
+            Action::ActAsContractOwner {
+                owner: OwnerSide::owner(4)
+            }
+        ));
         // The agency never acts as the owner, even with the same id.
         assert!(!allow(
             &user(3, Role::Agency),
-            Action::ActAsContractOwner { owner: 3 }
+            Action::ActAsContractOwner {
+                owner: OwnerSide::owner(3)
+            }
         ));
         assert!(allow(&g, Action::ActAsContractAgency { agency: 9 }));
         assert!(!allow(&g, Action::ActAsContractAgency { agency: 10 }));
@@ -428,12 +489,62 @@ mod tests {
         };
         assert!(allow(Role::Owner, Role::Owner));
         assert!(allow(Role::Agency, Role::Agency));
-        // Each side's list is its own: an owner never opens the agencies' list, and no staff
-        // role has a list of its own contracts.
+        // Each side's list is its own: an owner never opens the agencies' list. A regulator's
+        // department may commission work as the owner (the owners' list); an admin never.
         assert!(!allow(Role::Owner, Role::Agency));
         assert!(!allow(Role::Agency, Role::Owner));
+        assert!(allow(Role::Regulator, Role::Owner));
+        assert!(!allow(Role::Regulator, Role::Agency));
         assert!(!allow(Role::Regulator, Role::Regulator));
+        assert!(!allow(Role::Admin, Role::Owner));
         assert!(!allow(Role::Admin, Role::Admin));
+    }
+
+    #[test]
+    fn a_commissioning_department_s_staff_act_as_the_owner() {
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        // Department 1 commissioned it; regulator 5 created it, regulator 6 is a colleague.
+        let side = OwnerSide {
+            user: 5,
+            department: Some(1),
+        };
+        let creator = user(5, Role::Regulator);
+        let colleague = user(6, Role::Regulator);
+        let mut elsewhere = user(7, Role::Regulator);
+        elsewhere.department_id = Some(2);
+        // An owner account, even one with the creator's id, is not the department.
+        let owner = user(5, Role::Owner);
+        let admin = user(8, Role::Admin);
+        for act in [
+            Action::ManageAnnouncement { owner: side },
+            Action::EditContract { owner: side },
+            Action::ActAsContractOwner { owner: side },
+            Action::SignContract {
+                owner: side,
+                agency: 9,
+            },
+        ] {
+            assert!(allow(&creator, act) && allow(&colleague, act), "{act:?}");
+            assert!(!allow(&elsewhere, act), "{act:?}");
+            assert!(!allow(&owner, act), "{act:?}");
+            assert!(!allow(&admin, act), "{act:?}");
+        }
+        // A regulator is never the owner of an owner's project.
+        let owners = OwnerSide::owner(5);
+        assert!(!allow(
+            &creator,
+            Action::ManageAnnouncement { owner: owners }
+        ));
+        assert!(allow(&owner, Action::ManageAnnouncement { owner: owners }));
+        // Regulators with a department create projects and list their department's
+        // contracts; admins and agencies do not create projects.
+        assert!(allow(&creator, Action::CreateProject));
+        let mut no_dept = user(9, Role::Regulator);
+        no_dept.department_id = None;
+        assert!(!allow(&no_dept, Action::CreateProject));
+        assert!(!allow(&admin, Action::CreateProject));
+        assert!(!allow(&user(10, Role::Agency), Action::CreateProject));
+        assert!(allow(&colleague, Action::ListOwnContracts { side: Role::Owner }));
     }
 
     #[test]

@@ -454,6 +454,7 @@ diesel::table! {
         total_investment_fen -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        department_id -> Nullable<BigInt>,
     }
 }
 
@@ -486,6 +487,10 @@ diesel::table! {
         cancelled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        owner_department_id -> Nullable<BigInt>,
+        time_limit_reason -> Text,
+        regional_exception -> Text,
+        regional_exception_reason -> Text,
     }
 }
 
@@ -623,6 +628,7 @@ diesel::table! {
         accepted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        owner_department_id -> Nullable<BigInt>,
     }
 }
 
@@ -814,4 +820,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_reminders,
     evaluations,
     agency_offer_history,
+    self_preparations,
 );
+
+diesel::table! {
+    self_preparations (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        item_id -> BigInt,
+        note -> Text,
+        declared_by -> BigInt,
+        declared_at -> Timestamp,
+        withdrawn_by -> Nullable<BigInt>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(self_preparations -> projects (project_id));
+diesel::joinable!(self_preparations -> catalogue_items (item_id));

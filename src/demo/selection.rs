@@ -76,8 +76,11 @@ const DEMOS: &[Demo] = &[
 /// ids), judged by the real eligibility rules for a deadline a week ahead.
 fn best_item(c: &mut DbConnection) -> Result<Option<(i64, Vec<i64>)>, DbError> {
     use crate::db::schema::{agencies, catalogue_items};
+    // Owners commission only what the enterprise pays for: the department-paid items are the
+    // departments' own to publish (附件4 (五)).
     let items: Vec<i64> = catalogue_items::table
         .filter(catalogue_items::status.eq("retained"))
+        .filter(catalogue_items::payer.ne("department"))
         .order(catalogue_items::id)
         .select(catalogue_items::id)
         .load(c)?;
@@ -118,6 +121,10 @@ fn best_item(c: &mut DbConnection) -> Result<Option<(i64, Vec<i64>)>, DbError> {
             cancelled_at: None,
             created_at: now,
             updated_at: now,
+            owner_department_id: None,
+            time_limit_reason: String::new(),
+            regional_exception: String::new(),
+            regional_exception_reason: String::new(),
         };
         let mut ok = Vec::new();
         for &ag in &all {
@@ -184,7 +191,9 @@ pub fn load(c: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usiz
                     announcements::owner_id.eq(owner),
                     announcements::item_id.eq(item),
                     announcements::scope.eq(d.scope),
-                    announcements::time_limit_days.eq(time_limit.min(20)),
+                    // The policy's 20%-faster default, so no reason is owed.
+                    announcements::time_limit_days
+                        .eq(crate::domain::publication::speedup_target(time_limit)),
                     announcements::cap_fen.eq(d.cap_yuan.map(|y| y * 100)),
                     announcements::mode.eq(d.mode),
                     announcements::deadline.eq(now + Duration::days(d.deadline_days.max(1))),

@@ -9,8 +9,10 @@
 //!
 //! Before publication, every rule is checked and every failure reported ([`check`]):
 //! 1. the item is retained (保留) in the catalogue;
-//! 2. payer rule: an item paid by the approval department (`payer = department`) may be
-//!    published only by an owner account of that department;
+//! 2. payer rule (附件4 (五)): an item paid by the approval department (`payer = department`)
+//!    is commissioned by that department, whose staff act as the owner: it may be published
+//!    only in a project of that department ([`rule_payer`]); a department's project publishes
+//!    only the items it pays for, and an owner's project none of them;
 //! 3. 直接选取 only for projects without fiscal funds;
 //! 4. the service time limit is not above the item's statutory time limit;
 //! 5. a cap price 最高限价 is required for the modes that take quotes; under government
@@ -24,7 +26,19 @@
 //!    never counts (the counting convention of `domain::workdays`);
 //! 7. the weights of 综合评审 are given, each inside its published range, summing to 100;
 //! 8. the credit-grade bar is none or "not D" (`eligibility::valid_grade_bar`);
-//! 9. the 公平竞争 screen ([`super::fairness`]) finds nothing in the scope or the witness.
+//! 9. the 公平竞争 screen ([`super::fairness`]) finds nothing in the scope or the witness;
+//! 10. 提速 20% (附件4 (九)): a service time limit longer than [`speedup_target`] (80% of the
+//!     statutory limit, rounded **down** to whole days so the service is at least 20% faster,
+//!     and at least 1 day) needs a stated reason, which the announcement shows; an empty time
+//!     limit on the form means the target ([`fill_default_time_limit`]);
+//! 11. 采购限额 (附件4 (十一)): a project with fiscal funds states a cap, and the cap stays
+//!     below the procurement threshold (admin setting): at or above it the service belongs to
+//!     government procurement, not to the marketplace;
+//! 12. 区域评估 (附件4 (十)): when a valid regional assessment covers the item in the project's
+//!     zone, no separate assessment is needed unless the project is a special or a major one:
+//!     the owner must declare which, with a reason, to publish;
+//! 13. 自行编制 (附件4 (九)): an item the owner declared to prepare itself in this project is not
+//!     also commissioned ([`check_self_preparation`] is the declaration's own rule).
 //!
 //! After publication ([`check_change`]):
 //! - the mode and the item cannot change (cancel and publish anew);
@@ -35,8 +49,8 @@
 //! - a *material* edit (scope, cap, time limit, weights, grade bar: what a quote is priced
 //!   on) needs at least [`CHANGE_FREEZE_HOURS`] before the deadline in force after the change,
 //!   so agencies have time to re-confirm — the owner may extend the deadline in the same
-//!   change; the rules of the edited fields are checked again (4, 5, 7, 8, 9); the models
-//!   layer then bumps the announcement's version.
+//!   change; the rules of the edited fields are checked again (4, 5, 7, 8, 9, 10, 11, 12);
+//!   the models layer then bumps the announcement's version.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -54,6 +68,8 @@ pub const PROJECT_CODE_MAX: usize = 40;
 pub const SCOPE_MAX: usize = 2000;
 pub const WITNESS_MAX: usize = 50;
 pub const CANCEL_REASON_MAX: usize = 500;
+/// The longest reason (a long time limit, a special or major project, a self-preparation note).
+pub const REASON_MAX: usize = 500;
 /// The longest service time limit typed (the item's statutory limit is the real bound).
 pub const DAYS_MAX: i32 = super::catalogue_rules::DAYS_MAX;
 /// Minimum quote window, in working days after the publication day.
@@ -214,6 +230,39 @@ pub struct AnnouncementInput {
     pub weight_qual: String,
     pub complaint_phone: String,
     pub witness: String,
+    /// Why the time limit is longer than the 20%-faster target (rule 10).
+    pub time_limit_reason: String,
+    /// "", "special" or "major" (rule 12).
+    pub regional_exception: String,
+    pub regional_exception_reason: String,
+}
+
+/// The owner's declaration that a project is a special or a major one (特殊工程 / 重大工程),
+/// which a regional assessment does not cover (附件4 (十)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProjectClass {
+    Special,
+    Major,
+}
+
+impl ProjectClass {
+    pub const ALL: [ProjectClass; 2] = [ProjectClass::Special, ProjectClass::Major];
+    pub fn code(self) -> &'static str {
+        match self {
+            ProjectClass::Special => "special",
+            ProjectClass::Major => "major",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ProjectClass> {
+        ProjectClass::ALL.into_iter().find(|c| c.code() == s)
+    }
+    /// Locale key of its name.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProjectClass::Special => "policy.class.special",
+            ProjectClass::Major => "policy.class.major",
+        }
+    }
 }
 
 /// An announcement's terms, each field well-formed (the publication rules come on top).
@@ -231,6 +280,10 @@ pub struct Terms {
     pub weights: Option<Weights>,
     pub complaint_phone: String,
     pub witness: String,
+    /// Empty when none was given.
+    pub time_limit_reason: String,
+    pub regional_exception: Option<ProjectClass>,
+    pub regional_exception_reason: String,
 }
 
 impl AnnouncementInput {
@@ -255,8 +308,39 @@ impl AnnouncementInput {
             weight_qual: w(|w| w.qualification),
             complaint_phone: t.complaint_phone.clone(),
             witness: t.witness.clone(),
+            time_limit_reason: t.time_limit_reason.clone(),
+            regional_exception: t
+                .regional_exception
+                .map(|c| c.code().to_string())
+                .unwrap_or_default(),
+            regional_exception_reason: t.regional_exception_reason.clone(),
         }
     }
+}
+
+/// The service time limit the policy aims at (提速 20%): 80% of the statutory limit, rounded
+/// down to whole days (rounding up would leave the service less than 20% faster), and never
+/// below one day.
+pub fn speedup_target(statutory_days: i32) -> i32 {
+    (statutory_days.max(0) * 4 / 5).max(1)
+}
+
+/// The time limit is longer than the 20%-faster target: it needs a reason, and it is counted.
+pub fn beyond_speedup(days: i32, statutory_days: i32) -> bool {
+    days > speedup_target(statutory_days)
+}
+
+/// An empty time limit on the form means the target for the item's statutory limit.
+pub fn fill_default_time_limit(i: &mut AnnouncementInput, statutory_days: i32) {
+    if i.time_limit_days.trim().is_empty() {
+        i.time_limit_days = speedup_target(statutory_days).to_string();
+    }
+}
+
+/// A department that commissions a project pays from its budget (附件4 (五)): such a project
+/// always uses fiscal funds, whatever the form said.
+pub fn commissioned_by_department(i: &mut ProjectInput) {
+    i.fiscal_funds = "yes".into();
 }
 
 /// The quote deadline typed as a China date and time, in UTC; it must be after `now` (UTC).
@@ -423,10 +507,36 @@ pub fn parse_terms(i: &AnnouncementInput, now: NaiveDateTime) -> Result<Terms, V
     let witness = validate::text(&i.witness, WITNESS_MAX, false)
         .map_err(|e| problems.push(field_problem("witness", e)))
         .ok();
+    let time_limit_reason = validate::text(&i.time_limit_reason, REASON_MAX, false)
+        .map_err(|e| problems.push(field_problem("time_limit_reason", e)))
+        .ok();
+    let regional_exception = match i.regional_exception.trim() {
+        "" => None,
+        c => ProjectClass::parse(c).or_else(|| {
+            problems.push(Problem::new(
+                "regional_exception",
+                "policy.err.project_class",
+            ));
+            None
+        }),
+    };
+    let regional_exception_reason = validate::text(&i.regional_exception_reason, REASON_MAX, false)
+        .map_err(|e| problems.push(field_problem("regional_exception_reason", e)))
+        .ok();
     if !problems.is_empty() {
         return Err(problems);
     }
-    match (item_id, scope, days, mode, deadline, phone, witness) {
+    match (
+        item_id,
+        scope,
+        days,
+        mode,
+        deadline,
+        phone,
+        witness,
+        time_limit_reason,
+        regional_exception_reason,
+    ) {
         (
             Some(item_id),
             Some(scope),
@@ -435,6 +545,8 @@ pub fn parse_terms(i: &AnnouncementInput, now: NaiveDateTime) -> Result<Terms, V
             Some(deadline),
             Some(complaint_phone),
             Some(witness),
+            Some(time_limit_reason),
+            Some(regional_exception_reason),
         ) => Ok(Terms {
             item_id,
             scope,
@@ -446,6 +558,9 @@ pub fn parse_terms(i: &AnnouncementInput, now: NaiveDateTime) -> Result<Terms, V
             weights,
             complaint_phone,
             witness,
+            time_limit_reason,
+            regional_exception,
+            regional_exception_reason,
         }),
         _ => Err(problems),
     }
@@ -468,6 +583,15 @@ pub struct ItemFacts<'a> {
     pub pricing: &'a str,
     pub price_min: Option<Money>,
     pub price_max: Option<Money>,
+    /// 允许企业自主编制.
+    pub self_preparable: bool,
+}
+
+/// A regional assessment covering the item in the project's zone (区域评估).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cover {
+    pub title: String,
+    pub valid_until: NaiveDate,
 }
 
 /// Everything else the rules look at.
@@ -478,11 +602,18 @@ pub struct Setting<'a> {
     pub calendar: &'a Calendar,
     /// The project uses fiscal funds.
     pub fiscal_funds: bool,
-    /// The publishing owner's department (`users.department_id`), if any.
+    /// The approval department that commissions the project and acts as its owner
+    /// (`projects.department_id`), if any.
     pub owner_department_id: Option<i64>,
     pub weight_ranges: WeightRanges,
     /// Registered agency names that appear in the announcement's free text.
     pub agency_names: &'a [String],
+    /// The procurement threshold (setting `procurement_threshold`).
+    pub procurement_threshold: Money,
+    /// The regional assessment covering the item in the project's zone today, if any.
+    pub regional_cover: Option<&'a Cover>,
+    /// The owner declared it prepares the item itself in this project (standing declaration).
+    pub self_prepared: bool,
 }
 
 /// Rule 1: the item is retained in the catalogue.
@@ -490,10 +621,17 @@ pub fn rule_item_retained(item: &ItemFacts<'_>) -> Option<Problem> {
     (item.status != "retained").then(|| Problem::new("item_id", "pub.rule.item_not_retained"))
 }
 
-/// Rule 2: an item the approval department pays for is published by that department only.
+/// Rule 2: an item the approval department pays for is commissioned by that department as
+/// the owner, and a department commissions only the items it pays for.
 pub fn rule_payer(item: &ItemFacts<'_>, owner_department_id: Option<i64>) -> Option<Problem> {
-    (item.payer == "department" && owner_department_id != Some(item.department_id))
-        .then(|| Problem::new("item_id", "pub.rule.payer_department"))
+    if item.payer == "department" {
+        (owner_department_id != Some(item.department_id))
+            .then(|| Problem::new("item_id", "pub.rule.payer_department"))
+    } else {
+        owner_department_id
+            .is_some()
+            .then(|| Problem::new("item_id", "policy.rule.department_pays_only"))
+    }
 }
 
 /// Rule 3: 直接选取 only without fiscal funds.
@@ -606,6 +744,104 @@ pub fn rule_fairness(field: &'static str, text: &str, agency_names: &[String]) -
         .collect()
 }
 
+/// Rule 10: a time limit longer than the 20%-faster target needs a stated reason.
+pub fn rule_speedup(days: i32, reason: &str, item: &ItemFacts<'_>) -> Option<Problem> {
+    // Above the statutory limit rule 4 refuses it whatever the reason.
+    let needs_reason = beyond_speedup(days, item.time_limit_days) && days <= item.time_limit_days;
+    (needs_reason && reason.trim().is_empty()).then(|| {
+        Problem::new("time_limit_reason", "policy.rule.speedup_reason")
+            .with("target", speedup_target(item.time_limit_days).to_string())
+            .with("statutory", item.time_limit_days.to_string())
+    })
+}
+
+/// Rule 11: with fiscal funds, a cap below the procurement threshold.
+pub fn rule_procurement(
+    fiscal_funds: bool,
+    cap: Option<Money>,
+    threshold: Money,
+) -> Option<Problem> {
+    if !fiscal_funds {
+        return None;
+    }
+    match cap {
+        None => Some(
+            Problem::new("cap", "policy.rule.fiscal_cap_required")
+                .with("threshold", threshold.to_string()),
+        ),
+        Some(cap) => (cap >= threshold).then(|| {
+            Problem::new("cap", "policy.rule.procurement_threshold")
+                .with("threshold", threshold.to_string())
+        }),
+    }
+}
+
+/// Rule 12: a covered item is commissioned only for a declared special or major project, with
+/// the reason.
+pub fn rule_regional(
+    cover: Option<&Cover>,
+    class: Option<ProjectClass>,
+    reason: &str,
+) -> Option<Problem> {
+    let cover = cover?;
+    match class {
+        None => Some(
+            Problem::new("regional_exception", "policy.rule.regional_covered")
+                .with("title", cover.title.clone())
+                .with("until", cover.valid_until.format("%Y-%m-%d").to_string()),
+        ),
+        Some(_) if reason.trim().is_empty() => Some(Problem::new(
+            "regional_exception_reason",
+            "policy.rule.regional_reason",
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The terms as they are published (and kept after a change): the time-limit reason only when
+/// the limit is beyond the 20%-faster target, the special/major declaration only when an
+/// assessment covers the item. A stored reason is then exactly what the figures count.
+pub fn as_published(t: &Terms, item: &ItemFacts<'_>, cover: Option<&Cover>) -> Terms {
+    let mut out = t.clone();
+    if !beyond_speedup(t.time_limit_days, item.time_limit_days) {
+        out.time_limit_reason.clear();
+    }
+    if cover.is_none() {
+        out.regional_exception = None;
+        out.regional_exception_reason.clear();
+    }
+    out
+}
+
+/// Rule 13: an item the owner prepares itself is not commissioned in the same project.
+pub fn rule_self_prepared(self_prepared: bool) -> Option<Problem> {
+    self_prepared.then(|| Problem::new("item_id", "policy.rule.self_prepared"))
+}
+
+/// The rules of a 自行编制 declaration: the item is retained, one the project could commission
+/// (the payer rule), self-preparable, and no announcement for it in the project is past its
+/// draft (cancelled ones aside).
+pub fn check_self_preparation(
+    item: &ItemFacts<'_>,
+    owner_department_id: Option<i64>,
+    announced: bool,
+) -> Vec<Problem> {
+    [
+        rule_item_retained(item),
+        rule_payer(item, owner_department_id),
+        (!item.self_preparable).then(|| Problem::new("item_id", "policy.self.not_allowed")),
+        announced.then(|| Problem::new("item_id", "policy.self.announced")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A self-preparation note: optional, at most [`REASON_MAX`] characters.
+pub fn parse_self_preparation_note(s: &str) -> Result<String, Problem> {
+    validate::text(s, REASON_MAX, false).map_err(|e| field_problem("note", e))
+}
+
 /// Every publication rule, in the order of the module doc; empty when the announcement may
 /// be published.
 pub fn check(t: &Terms, item: &ItemFacts<'_>, s: &Setting<'_>) -> Vec<Problem> {
@@ -624,6 +860,20 @@ pub fn check(t: &Terms, item: &ItemFacts<'_>, s: &Setting<'_>) -> Vec<Problem> {
     .collect();
     out.extend(rule_fairness("scope", &t.scope, s.agency_names));
     out.extend(rule_fairness("witness", &t.witness, s.agency_names));
+    out.extend(
+        [
+            rule_speedup(t.time_limit_days, &t.time_limit_reason, item),
+            rule_procurement(s.fiscal_funds, t.cap, s.procurement_threshold),
+            rule_regional(
+                s.regional_cover,
+                t.regional_exception,
+                &t.regional_exception_reason,
+            ),
+            rule_self_prepared(s.self_prepared),
+        ]
+        .into_iter()
+        .flatten(),
+    );
     out
 }
 
@@ -720,6 +970,10 @@ pub fn check_change(
             (old.complaint_phone != new.complaint_phone).then_some("complaint_phone"),
             (old.witness != new.witness).then_some("witness"),
             avoided_changed.then_some("avoided"),
+            (old.time_limit_reason != new.time_limit_reason).then_some("time_limit_reason"),
+            (old.regional_exception != new.regional_exception
+                || old.regional_exception_reason != new.regional_exception_reason)
+                .then_some("regional_exception"),
         ]
         .into_iter()
         .flatten()
@@ -740,7 +994,14 @@ pub fn check_change(
     for f in &summary.material {
         match *f {
             "scope" => problems.extend(rule_fairness("scope", &new.scope, s.agency_names)),
-            "cap" => problems.extend(rule_cap(new.mode, new.cap, item)),
+            "cap" => {
+                problems.extend(rule_cap(new.mode, new.cap, item));
+                problems.extend(rule_procurement(
+                    s.fiscal_funds,
+                    new.cap,
+                    s.procurement_threshold,
+                ));
+            }
             "time_limit_days" => problems.extend(rule_time_limit(new.time_limit_days, item)),
             "weights" => problems.extend(rule_weights(new.mode, new.weights, &s.weight_ranges)),
             "min_grade" => problems.extend(rule_grade_bar(new.min_grade)),
@@ -749,6 +1010,21 @@ pub fn check_change(
     }
     if summary.other.contains(&"witness") {
         problems.extend(rule_fairness("witness", &new.witness, s.agency_names));
+    }
+    if summary.material.contains(&"time_limit_days") || summary.other.contains(&"time_limit_reason")
+    {
+        problems.extend(rule_speedup(
+            new.time_limit_days,
+            &new.time_limit_reason,
+            item,
+        ));
+    }
+    if summary.other.contains(&"regional_exception") {
+        problems.extend(rule_regional(
+            s.regional_cover,
+            new.regional_exception,
+            &new.regional_exception_reason,
+        ));
     }
     if problems.is_empty() {
         Ok(summary)
@@ -791,6 +1067,7 @@ mod tests {
             pricing: "market",
             price_min: None,
             price_max: None,
+            self_preparable: false,
         }
     }
 
@@ -807,6 +1084,9 @@ mod tests {
             weights: None,
             complaint_phone: "0812-3336001".into(),
             witness: String::new(),
+            time_limit_reason: String::new(),
+            regional_exception: None,
+            regional_exception_reason: String::new(),
         }
     }
 
@@ -825,6 +1105,7 @@ mod tests {
             weight_qual: String::new(),
             complaint_phone: "0812-3336001".into(),
             witness: String::new(),
+            ..AnnouncementInput::default()
         }
     }
 
@@ -838,6 +1119,9 @@ mod tests {
             owner_department_id: None,
             weight_ranges: Settings::default().weight_ranges,
             agency_names: NO_NAMES,
+            procurement_threshold: Money::from_fen(100_000_000),
+            regional_cover: None,
+            self_prepared: false,
         }
     }
 
@@ -1264,6 +1548,290 @@ mod tests {
                 "pub.fair.size",
             ]
         );
+    }
+
+    // ---------------------------------------------------------------- rules of the policy
+
+    #[test]
+    fn the_speedup_target_is_80_percent_rounded_down_and_at_least_one_day() {
+        for (statutory, target) in [(20, 16), (15, 12), (10, 8), (7, 5), (5, 4), (3, 2), (2, 1)] {
+            assert_eq!(speedup_target(statutory), target, "{statutory}");
+        }
+        // One day cannot be made faster: the target stays one day, with no reason needed.
+        assert_eq!(speedup_target(1), 1);
+        assert!(!beyond_speedup(1, 1));
+        // Rounded down, the service is always at least 20% faster.
+        for s in 2..=250 {
+            let t = speedup_target(s);
+            assert!(t * 5 <= s * 4, "{s}");
+            assert!(!beyond_speedup(t, s) && beyond_speedup(t + 1, s), "{s}");
+        }
+    }
+
+    #[test]
+    fn an_empty_time_limit_means_the_target() {
+        let mut i = AnnouncementInput {
+            time_limit_days: "  ".into(),
+            ..input()
+        };
+        fill_default_time_limit(&mut i, 20);
+        assert_eq!(i.time_limit_days, "16");
+        fill_default_time_limit(&mut i, 30);
+        assert_eq!(i.time_limit_days, "16", "a typed limit stays");
+    }
+
+    #[test]
+    fn rule_speedup_asks_a_reason_beyond_80_percent() {
+        assert!(rule_speedup(16, "", &item()).is_none());
+        let p = rule_speedup(17, " ", &item()).unwrap();
+        assert_eq!(
+            (p.field, p.key, p.args.clone()),
+            (
+                "time_limit_reason",
+                "policy.rule.speedup_reason",
+                vec![
+                    ("target", "16".to_string()),
+                    ("statutory", "20".to_string())
+                ]
+            )
+        );
+        assert!(rule_speedup(20, "现场踏勘须待汛期结束", &item()).is_none());
+        // Above the statutory limit rule 4 speaks, not this one.
+        assert!(rule_speedup(21, "", &item()).is_none());
+        let cal = Calendar::default();
+        let now = cn("2026-03-02 09:00");
+        let long = Terms {
+            time_limit_days: 18,
+            ..terms()
+        };
+        assert_eq!(
+            keys(&check(&long, &item(), &setting(now, &cal))),
+            vec!["policy.rule.speedup_reason"]
+        );
+        let reasoned = Terms {
+            time_limit_reason: "须完成一个完整水文年的监测".into(),
+            ..long.clone()
+        };
+        assert!(check(&reasoned, &item(), &setting(now, &cal)).is_empty());
+    }
+
+    #[test]
+    fn rule_procurement_keeps_fiscal_projects_below_the_threshold() {
+        let t = Money::from_fen(100_000_000);
+        assert!(rule_procurement(true, Some(Money::from_fen(99_999_999)), t).is_none());
+        let p = rule_procurement(true, Some(t), t).unwrap();
+        assert_eq!(
+            (p.field, p.key, p.args.clone()),
+            (
+                "cap",
+                "policy.rule.procurement_threshold",
+                vec![("threshold", "1,000,000.00".to_string())]
+            )
+        );
+        assert_eq!(
+            rule_procurement(true, None, t).unwrap().key,
+            "policy.rule.fiscal_cap_required"
+        );
+        // Without fiscal funds the marketplace takes any amount.
+        assert!(rule_procurement(false, Some(Money::from_fen(500_000_000)), t).is_none());
+        assert!(rule_procurement(false, None, t).is_none());
+        // The check and the change rules both apply it.
+        let cal = Calendar::default();
+        let now = cn("2026-03-02 09:00");
+        let s = setting(now, &cal);
+        let big = Terms {
+            cap: Some(t),
+            ..terms()
+        };
+        assert_eq!(
+            keys(&check(&big, &item(), &s)),
+            vec!["policy.rule.procurement_threshold"]
+        );
+        assert_eq!(
+            keys(&check_change(&terms(), &big, false, &item(), &s).unwrap_err()),
+            vec!["policy.rule.procurement_threshold"]
+        );
+    }
+
+    #[test]
+    fn rule_regional_needs_a_declared_special_or_major_project() {
+        let cover = Cover {
+            title: "钒钛高新区区域地质灾害危险性评估报告".into(),
+            valid_until: d("2028-12-31"),
+        };
+        assert!(rule_regional(None, None, "").is_none());
+        let p = rule_regional(Some(&cover), None, "").unwrap();
+        assert_eq!(
+            (p.field, p.key),
+            ("regional_exception", "policy.rule.regional_covered")
+        );
+        assert!(p.args.contains(&("until", "2028-12-31".to_string())));
+        assert_eq!(
+            rule_regional(Some(&cover), Some(ProjectClass::Major), "  ")
+                .unwrap()
+                .field,
+            "regional_exception_reason"
+        );
+        assert!(
+            rule_regional(
+                Some(&cover),
+                Some(ProjectClass::Major),
+                "列入省重点项目，总投资超过10亿元"
+            )
+            .is_none()
+        );
+        let cal = Calendar::default();
+        let now = cn("2026-03-02 09:00");
+        let s = Setting {
+            regional_cover: Some(&cover),
+            ..setting(now, &cal)
+        };
+        assert_eq!(
+            keys(&check(&terms(), &item(), &s)),
+            vec!["policy.rule.regional_covered"]
+        );
+        let declared = Terms {
+            regional_exception: Some(ProjectClass::Special),
+            regional_exception_reason: "涉及危险化学品储存的特殊工程".into(),
+            ..terms()
+        };
+        assert!(check(&declared, &item(), &s).is_empty());
+        // Withdrawing the declaration after publication is refused while the cover stands.
+        let c = check_change(&declared, &terms(), false, &item(), &s).unwrap_err();
+        assert_eq!(keys(&c), vec!["policy.rule.regional_covered"]);
+    }
+
+    #[test]
+    fn project_class_and_reasons_are_parsed() {
+        let now = cn("2026-03-01 09:00");
+        let mut i = input();
+        i.regional_exception = "major".into();
+        i.regional_exception_reason = " 省重点项目 ".into();
+        i.time_limit_reason = " 汛期 ".into();
+        let t = parse_terms(&i, now).unwrap();
+        assert_eq!(t.regional_exception, Some(ProjectClass::Major));
+        assert_eq!(
+            (
+                t.regional_exception_reason.as_str(),
+                t.time_limit_reason.as_str()
+            ),
+            ("省重点项目", "汛期")
+        );
+        assert_eq!(AnnouncementInput::of(&t).regional_exception, "major");
+        i.regional_exception = "huge".into();
+        i.time_limit_reason = "长".repeat(REASON_MAX + 1);
+        let fields: Vec<_> = parse_terms(&i, now)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(fields, vec!["time_limit_reason", "regional_exception"]);
+    }
+
+    #[test]
+    fn rule_payer_keeps_department_items_and_department_projects_together() {
+        let dept_item = ItemFacts {
+            payer: "department",
+            ..item()
+        };
+        assert!(rule_payer(&dept_item, Some(7)).is_none());
+        assert_eq!(
+            rule_payer(&item(), Some(7)).unwrap().key,
+            "policy.rule.department_pays_only"
+        );
+        assert_eq!(
+            rule_payer(&dept_item, Some(8)).unwrap().key,
+            "pub.rule.payer_department"
+        );
+    }
+
+    #[test]
+    fn self_preparation_only_for_a_self_preparable_item_not_yet_announced() {
+        let own = ItemFacts {
+            self_preparable: true,
+            ..item()
+        };
+        assert!(check_self_preparation(&own, None, false).is_empty());
+        assert_eq!(
+            keys(&check_self_preparation(&item(), None, false)),
+            vec!["policy.self.not_allowed"]
+        );
+        assert_eq!(
+            keys(&check_self_preparation(&own, None, true)),
+            vec!["policy.self.announced"]
+        );
+        // An item the department pays for is the department's to commission, not the owner's
+        // to prepare.
+        let paid = ItemFacts {
+            payer: "department",
+            ..own
+        };
+        assert_eq!(
+            keys(&check_self_preparation(&paid, None, false)),
+            vec!["pub.rule.payer_department"]
+        );
+        let cancelled = ItemFacts {
+            status: "cancelled",
+            ..own
+        };
+        assert_eq!(
+            keys(&check_self_preparation(&cancelled, None, false)),
+            vec!["pub.rule.item_not_retained"]
+        );
+        let cal = Calendar::default();
+        let s = Setting {
+            self_prepared: true,
+            ..setting(cn("2026-03-02 09:00"), &cal)
+        };
+        assert_eq!(
+            keys(&check(&terms(), &own, &s)),
+            vec!["policy.rule.self_prepared"]
+        );
+        assert_eq!(
+            parse_self_preparation_note(" 自行编制 ").unwrap(),
+            "自行编制"
+        );
+        assert!(parse_self_preparation_note(&"长".repeat(REASON_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn published_terms_keep_only_the_reasons_that_apply() {
+        let cover = Cover {
+            title: "区域评估".into(),
+            valid_until: d("2028-12-31"),
+        };
+        let t = Terms {
+            time_limit_days: 16,
+            time_limit_reason: "不需要的理由".into(),
+            regional_exception: Some(ProjectClass::Major),
+            regional_exception_reason: "省重点项目".into(),
+            ..terms()
+        };
+        let p = as_published(&t, &item(), None);
+        assert_eq!(
+            (
+                p.time_limit_reason.as_str(),
+                p.regional_exception,
+                p.regional_exception_reason.as_str()
+            ),
+            ("", None, "")
+        );
+        let long = Terms {
+            time_limit_days: 17,
+            ..t
+        };
+        let p = as_published(&long, &item(), Some(&cover));
+        assert_eq!(p, long, "both apply: kept as typed");
+    }
+
+    #[test]
+    fn a_department_project_uses_fiscal_funds() {
+        let mut i = ProjectInput {
+            fiscal_funds: "no".into(),
+            ..ProjectInput::default()
+        };
+        commissioned_by_department(&mut i);
+        assert_eq!(i.fiscal_funds, "yes");
     }
 
     // ---------------------------------------------------------------- changes

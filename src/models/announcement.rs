@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy::OwnerSide;
 use crate::db::DbConnection;
 use crate::db::schema::{announcement_avoided, announcement_results, announcements, projects};
 use crate::domain::credit::Grade;
@@ -51,6 +52,17 @@ pub struct Project {
     pub total_investment_fen: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The approval department that commissions the project (附件4 (五)), if any.
+    pub department_id: Option<i64>,
+}
+
+impl Project {
+    pub fn owner_side(&self) -> OwnerSide {
+        OwnerSide {
+            user: self.owner_id,
+            department: self.department_id,
+        }
+    }
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -86,9 +98,23 @@ pub struct Announcement {
     pub cancelled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The project's commissioning department (copied from the project).
+    pub owner_department_id: Option<i64>,
+    /// Why the time limit is longer than the 20%-faster target ('' when it is not).
+    pub time_limit_reason: String,
+    /// '', 'special' or 'major': the owner's declaration when a regional assessment covers
+    /// the item (`domain::publication::ProjectClass`).
+    pub regional_exception: String,
+    pub regional_exception_reason: String,
 }
 
 impl Announcement {
+    pub fn owner_side(&self) -> OwnerSide {
+        OwnerSide {
+            user: self.owner_id,
+            department: self.owner_department_id,
+        }
+    }
     pub fn mode(&self) -> Option<Mode> {
         Mode::parse(&self.mode)
     }

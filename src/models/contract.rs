@@ -20,9 +20,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy::{self, Action, Decision, OwnerSide};
 use crate::db::schema::{
     agencies, announcements, audit_log, awards, catalogue_items, contract_signatures,
-    contract_terms, contracts, model_text_versions, model_texts, projects, users,
+    contract_terms, contracts, departments, model_text_versions, model_texts, projects, users,
 };
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::contract_text::{self as ct, Body, Edit, Values};
@@ -32,6 +33,7 @@ use crate::domain::workdays;
 use crate::models::audit::{self, Actor};
 use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
+use crate::web::page::CurrentUser;
 
 pub mod status {
     pub const DRAFT: &str = "draft";
@@ -66,20 +68,52 @@ pub struct Contract {
     pub accepted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The commissioning department, paying as the owner (附件4 (五)), if any.
+    pub owner_department_id: Option<i64>,
 }
 
 impl Contract {
     pub fn editable(&self) -> bool {
         self.status == status::DRAFT || self.status == status::SIGNING
     }
-    /// The party a user is in this contract, if any.
-    pub fn party_of(&self, user_id: i64, role: crate::auth::Role) -> Option<&'static str> {
-        match role {
-            crate::auth::Role::Owner if user_id == self.owner_id => Some(OWNER),
-            crate::auth::Role::Agency if user_id == self.agency_id => Some(AGENCY),
-            _ => None,
+    pub fn owner_side(&self) -> OwnerSide {
+        OwnerSide {
+            user: self.owner_id,
+            department: self.owner_department_id,
         }
     }
+    /// The party a user acts for in this contract, if any, as the policy decides.
+    pub fn party_of(&self, u: &CurrentUser) -> Option<&'static str> {
+        let allowed = |a| policy::decide(Some(u), a) == Decision::Allow;
+        if allowed(Action::ActAsContractOwner {
+            owner: self.owner_side(),
+        }) {
+            Some(OWNER)
+        } else if allowed(Action::ActAsContractAgency {
+            agency: self.agency_id,
+        }) {
+            Some(AGENCY)
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether user `user_id` acts on the owner side of `k` now (its role and department read
+/// from the database), for the steps that check the party again inside their transaction.
+pub fn acts_for_owner(c: &mut DbConnection, k: &Contract, user_id: i64) -> QueryResult<bool> {
+    let Some(u) = crate::models::user::find(c, user_id)? else {
+        return Ok(false);
+    };
+    let me = CurrentUser {
+        id: u.id,
+        role: u.role(),
+        display_name: String::new(),
+        email: String::new(),
+        unread: 0,
+        department_id: u.department_id,
+    };
+    Ok(k.party_of(&me) == Some(OWNER))
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -272,8 +306,9 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .find(announcement_id)
         .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
         .first(c)?;
-    let (owner_id, item_id, project_id, scope, days, cap): (
+    let (owner_id, owner_department_id, item_id, project_id, scope, days, cap): (
         i64,
+        Option<i64>,
         i64,
         i64,
         String,
@@ -283,6 +318,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .find(announcement_id)
         .select((
             announcements::owner_id,
+            announcements::owner_department_id,
             announcements::item_id,
             announcements::project_id,
             announcements::scope,
@@ -306,10 +342,17 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     let Some(limit) = ct::price_limit(amount, cap) else {
         return Ok(None);
     };
-    let owner_name: String = users::table
-        .find(owner_id)
-        .select(users::org_name)
-        .first(c)?;
+    // A commissioning department is the party (and the payer), not its staff member's unit.
+    let owner_name: String = match owner_department_id {
+        Some(d) => departments::table
+            .find(d)
+            .select(departments::name_zh)
+            .first(c)?,
+        None => users::table
+            .find(owner_id)
+            .select(users::org_name)
+            .first(c)?,
+    };
     let agency_name: String = agencies::table
         .find(agency_id)
         .select(agencies::name)
@@ -328,6 +371,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .values((
             contracts::announcement_id.eq(announcement_id),
             contracts::owner_id.eq(owner_id),
+            contracts::owner_department_id.eq(owner_department_id),
             contracts::agency_id.eq(agency_id),
             contracts::item_id.eq(item_id),
             contracts::model_text_version_id.eq(version.id),
@@ -745,6 +789,8 @@ pub struct Row {
 #[derive(Clone, Copy, Debug)]
 pub enum Scope {
     Owner(i64),
+    /// The contracts a department commissioned as the owner (附件4 (五)).
+    OwnerDepartment(i64),
     Agency(i64),
     /// A regulator's department: contracts with supplementary clauses or lapsed.
     Flagged(i64),
@@ -775,6 +821,7 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
         .into_boxed();
     q = match scope {
         Scope::Owner(o) => q.filter(contracts::owner_id.eq(o)),
+        Scope::OwnerDepartment(d) => q.filter(contracts::owner_department_id.eq(d)),
         Scope::Agency(a) => q.filter(contracts::agency_id.eq(a)),
         Scope::Flagged(d) => q.filter(catalogue_items::department_id.eq(d)).filter(
             contract_terms::supplementary
@@ -832,21 +879,36 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
     Ok(out)
 }
 
-/// The owner's awards that have no contract yet (no model text when they were confirmed):
-/// (announcement id, project name, item name).
+/// The owner side's awards that have no contract yet (no model text when they were
+/// confirmed): (announcement id, project name, item name). `scope` is `Owner` or
+/// `OwnerDepartment`.
 pub fn awards_without_contract(
     c: &mut DbConnection,
-    owner: i64,
+    scope: Scope,
 ) -> QueryResult<Vec<(i64, String, String)>> {
-    let have: Vec<i64> = contracts::table
-        .filter(contracts::owner_id.eq(owner))
+    let (owner, dept) = match scope {
+        Scope::Owner(o) => (Some(o), None),
+        Scope::OwnerDepartment(d) => (None, Some(d)),
+        _ => return Ok(Vec::new()),
+    };
+    let mut have = contracts::table
         .select(contracts::announcement_id)
-        .load(c)?;
-    let all: Vec<(i64, String, String)> = awards::table
+        .into_boxed();
+    let mut q = awards::table
         .inner_join(announcements::table.on(announcements::id.eq(awards::announcement_id)))
         .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(announcements::item_id)))
-        .filter(announcements::owner_id.eq(owner))
+        .into_boxed();
+    if let Some(o) = owner {
+        have = have.filter(contracts::owner_id.eq(o));
+        q = q.filter(announcements::owner_id.eq(o));
+    }
+    if let Some(d) = dept {
+        have = have.filter(contracts::owner_department_id.eq(d));
+        q = q.filter(announcements::owner_department_id.eq(d));
+    }
+    let have: Vec<i64> = have.load(c)?;
+    let all: Vec<(i64, String, String)> = q
         .order(awards::announcement_id.desc())
         .select((
             awards::announcement_id,

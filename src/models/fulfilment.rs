@@ -494,7 +494,9 @@ pub fn propose(
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED])?;
         let me = actor.id.unwrap_or(0);
-        if (by_owner && k.owner_id != me) || (!by_owner && k.agency_id != me) {
+        if (by_owner && !crate::models::contract::acts_for_owner(c, &k, me)?)
+            || (!by_owner && k.agency_id != me)
+        {
             return Err(refused("ful.err.not_party"));
         }
         if let Change::Price(p) = change
@@ -548,7 +550,9 @@ pub fn answer_amendment(
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED])?;
         let me = actor.id.unwrap_or(0);
-        if (by_owner && k.owner_id != me) || (!by_owner && k.agency_id != me) {
+        if (by_owner && !crate::models::contract::acts_for_owner(c, &k, me)?)
+            || (!by_owner && k.agency_id != me)
+        {
             return Err(refused("ful.err.not_party"));
         }
         let a: Amendment = contract_amendments::table
@@ -663,7 +667,7 @@ pub fn record_payment(
                 contract_payments::contract_id.eq(id),
                 contract_payments::paid_on.eq(paid_on),
                 contract_payments::amount_fen.eq(amount_fen),
-                contract_payments::recorded_by.eq(owner_id),
+                contract_payments::recorded_by.eq(actor.id.unwrap_or(owner_id)),
                 contract_payments::created_at.eq(db::now()),
             ))
             .execute(c)?;

@@ -1280,6 +1280,7 @@ pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i
             .values((
                 announcements::project_id.eq(a.project_id),
                 announcements::owner_id.eq(a.owner_id),
+                announcements::owner_department_id.eq(a.owner_department_id),
                 announcements::item_id.eq(a.item_id),
                 announcements::previous_id.eq(Some(id)),
                 announcements::round.eq(a.round + 1),
@@ -1295,6 +1296,9 @@ pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i
                 announcements::weight_price.eq(a.weight_price),
                 announcements::weight_credit.eq(a.weight_credit),
                 announcements::weight_qual.eq(a.weight_qual),
+                announcements::time_limit_reason.eq(&a.time_limit_reason),
+                announcements::regional_exception.eq(&a.regional_exception),
+                announcements::regional_exception_reason.eq(&a.regional_exception_reason),
                 announcements::status.eq(status::DRAFT),
                 announcements::created_at.eq(now),
                 announcements::updated_at.eq(now),

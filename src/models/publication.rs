@@ -17,28 +17,32 @@ use serde::Serialize;
 
 use crate::db::schema::{
     agencies, agency_items, announcement_avoided, announcements, catalogue_items, projects, quotes,
-    registrations, users,
+    registrations, self_preparations, users,
 };
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::credit::Grade;
 use crate::domain::fairness;
 use crate::domain::money::Money;
 use crate::domain::publication::{
-    self as rules, ChangeSummary, ItemFacts, Problem, ProjectTerms, Setting, Terms,
+    self as rules, ChangeSummary, Cover, ItemFacts, Problem, ProjectClass, ProjectTerms, Setting,
+    Terms,
 };
 use crate::domain::selection::{self, Mode, Weights};
 use crate::i18n::Lang;
 use crate::models;
 use crate::models::announcement::{self as ann, Announcement, Project, status};
 use crate::models::audit::{self, Actor};
-use crate::models::catalogue::Item;
+use crate::models::catalogue::{Item, RegionalAssessment};
 
 // ------------------------------------------------------------------ projects
 
+/// Creates a project of `owner_id`; with `department_id`, a project that department
+/// commissions and pays for (附件4 (五)), its staff acting as the owner.
 pub fn create_project(
     conn: &mut DbConnection,
     actor: &Actor,
     owner_id: i64,
+    department_id: Option<i64>,
     p: &ProjectTerms,
 ) -> Result<Project, DbError> {
     write_tx(conn, |c| {
@@ -46,6 +50,7 @@ pub fn create_project(
         diesel::insert_into(projects::table)
             .values((
                 projects::owner_id.eq(owner_id),
+                projects::department_id.eq(department_id),
                 projects::name.eq(&p.name),
                 projects::code.eq(&p.code),
                 projects::region.eq(&p.region),
@@ -74,11 +79,24 @@ pub fn create_project(
     })
 }
 
-/// An owner's projects, newest first.
-pub fn projects_of(conn: &mut DbConnection, owner_id: i64) -> QueryResult<Vec<Project>> {
-    projects::table
-        .filter(projects::owner_id.eq(owner_id))
-        .order(projects::id.desc())
+/// Whose projects a list shows: an owner account's own, or those a department commissioned
+/// (whichever of its staff created them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerScope {
+    Owner(i64),
+    Department(i64),
+}
+
+/// The projects of an owner side, newest first.
+pub fn projects_of(conn: &mut DbConnection, scope: OwnerScope) -> QueryResult<Vec<Project>> {
+    let q = projects::table.into_boxed();
+    let q = match scope {
+        OwnerScope::Owner(o) => q
+            .filter(projects::owner_id.eq(o))
+            .filter(projects::department_id.is_null()),
+        OwnerScope::Department(d) => q.filter(projects::department_id.eq(d)),
+    };
+    q.order(projects::id.desc())
         .select(Project::as_select())
         .load(conn)
 }
@@ -105,13 +123,19 @@ fn rows(v: Vec<RowTuple>) -> Vec<Row> {
         .collect()
 }
 
-/// Every announcement of an owner (drafts included), newest first.
-pub fn announcements_of_owner(conn: &mut DbConnection, owner_id: i64) -> QueryResult<Vec<Row>> {
-    announcements::table
+/// Every announcement of an owner side (drafts included), newest first.
+pub fn announcements_of_owner(conn: &mut DbConnection, scope: OwnerScope) -> QueryResult<Vec<Row>> {
+    let q = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(announcements::owner_id.eq(owner_id))
-        .order(announcements::id.desc())
+        .into_boxed();
+    let q = match scope {
+        OwnerScope::Owner(o) => q
+            .filter(announcements::owner_id.eq(o))
+            .filter(announcements::owner_department_id.is_null()),
+        OwnerScope::Department(d) => q.filter(announcements::owner_department_id.eq(d)),
+    };
+    q.order(announcements::id.desc())
         .select((
             Announcement::as_select(),
             projects::name,
@@ -185,6 +209,9 @@ pub fn terms_of(a: &Announcement) -> Option<Terms> {
         weights,
         complaint_phone: a.complaint_phone.clone(),
         witness: a.witness.clone(),
+        time_limit_reason: a.time_limit_reason.clone(),
+        regional_exception: ProjectClass::parse(&a.regional_exception),
+        regional_exception_reason: a.regional_exception_reason.clone(),
     })
 }
 
@@ -197,6 +224,7 @@ pub fn item_facts(item: &Item) -> ItemFacts<'_> {
         pricing: &item.pricing,
         price_min: item.price_min_fen.map(Money::from_fen),
         price_max: item.price_max_fen.map(Money::from_fen),
+        self_preparable: item.self_preparable,
     }
 }
 
@@ -317,6 +345,10 @@ fn weight_col(w: Option<Weights>, f: fn(&Weights) -> u32) -> Option<i32> {
     w.and_then(|w| i32::try_from(f(&w)).ok())
 }
 
+fn class_code(t: &Terms) -> &'static str {
+    t.regional_exception.map(ProjectClass::code).unwrap_or("")
+}
+
 /// Creates a draft in `project` (the caller checked the project is the actor's).
 pub fn insert_draft(
     conn: &mut DbConnection,
@@ -331,6 +363,7 @@ pub fn insert_draft(
             .values((
                 announcements::project_id.eq(project.id),
                 announcements::owner_id.eq(project.owner_id),
+                announcements::owner_department_id.eq(project.department_id),
                 announcements::item_id.eq(t.item_id),
                 announcements::scope.eq(&t.scope),
                 announcements::time_limit_days.eq(t.time_limit_days),
@@ -343,6 +376,9 @@ pub fn insert_draft(
                 announcements::weight_price.eq(weight_col(t.weights, |w| w.price)),
                 announcements::weight_credit.eq(weight_col(t.weights, |w| w.credit)),
                 announcements::weight_qual.eq(weight_col(t.weights, |w| w.qualification)),
+                announcements::time_limit_reason.eq(&t.time_limit_reason),
+                announcements::regional_exception.eq(class_code(t)),
+                announcements::regional_exception_reason.eq(&t.regional_exception_reason),
                 announcements::status.eq(status::DRAFT),
                 announcements::created_at.eq(now),
                 announcements::updated_at.eq(now),
@@ -388,6 +424,9 @@ fn write_terms(
         announcements::weight_price.eq(weight_col(t.weights, |w| w.price)),
         announcements::weight_credit.eq(weight_col(t.weights, |w| w.credit)),
         announcements::weight_qual.eq(weight_col(t.weights, |w| w.qualification)),
+        announcements::time_limit_reason.eq(&t.time_limit_reason),
+        announcements::regional_exception.eq(class_code(t)),
+        announcements::regional_exception_reason.eq(&t.regional_exception_reason),
         announcements::version.eq(version),
         announcements::updated_at.eq(crate::db::now()),
     ))
@@ -441,6 +480,9 @@ struct Facts {
     owner_department_id: Option<i64>,
     calendar: crate::domain::workdays::Calendar,
     agency_names: Vec<String>,
+    threshold: Money,
+    cover: Option<Cover>,
+    self_prepared: bool,
 }
 
 impl Facts {
@@ -452,8 +494,55 @@ impl Facts {
             owner_department_id: self.owner_department_id,
             weight_ranges: selection::Settings::default().weight_ranges,
             agency_names: &self.agency_names,
+            procurement_threshold: self.threshold,
+            regional_cover: self.cover.as_ref(),
+            self_prepared: self.self_prepared,
         }
     }
+}
+
+/// The setting that holds the procurement threshold, in fen (附件4 (十一)).
+pub const THRESHOLD_SETTING: &str = "procurement_threshold";
+
+/// The regional assessment covering `item_id` in `region` on `day`, as the rules see it.
+pub fn cover_for(
+    conn: &mut DbConnection,
+    item_id: i64,
+    region: &str,
+    day: chrono::NaiveDate,
+) -> QueryResult<Option<(RegionalAssessment, Cover)>> {
+    Ok(
+        models::catalogue::assessment_for(conn, item_id, region, day)?.map(|r| {
+            let c = Cover {
+                title: r.title.clone(),
+                valid_until: r.valid_until,
+            };
+            (r, c)
+        }),
+    )
+}
+
+/// The assessments in force in `zone` on `day` (any item), one per item: the one valid the
+/// longest.
+pub fn covers_in_zone(
+    conn: &mut DbConnection,
+    zone: &str,
+    day: chrono::NaiveDate,
+) -> QueryResult<Vec<RegionalAssessment>> {
+    use crate::db::schema::regional_assessments as ra;
+    let all: Vec<RegionalAssessment> = ra::table
+        .filter(ra::zone.eq(zone))
+        .filter(ra::valid_until.ge(day))
+        .order((ra::item_id, ra::valid_until.desc()))
+        .select(RegionalAssessment::as_select())
+        .load(conn)?;
+    let mut out: Vec<RegionalAssessment> = Vec::new();
+    for a in all {
+        if out.last().is_none_or(|l| l.item_id != a.item_id) {
+            out.push(a);
+        }
+    }
+    Ok(out)
 }
 
 /// The facts of the rules for announcement `a` with terms `t`.
@@ -465,16 +554,17 @@ fn facts(
 ) -> QueryResult<Facts> {
     let item = models::catalogue::find(conn, t.item_id)?.ok_or(diesel::result::Error::NotFound)?;
     let project = ann::find_project(conn, a.project_id)?.ok_or(diesel::result::Error::NotFound)?;
-    let owner_department_id: Option<i64> = users::table
-        .find(a.owner_id)
-        .select(users::department_id)
-        .first(conn)?;
+    let today = rules::china_day(now);
+    let threshold = models::settings::load(conn)?.get(THRESHOLD_SETTING);
     Ok(Facts {
-        item,
         fiscal_funds: project.fiscal_funds,
-        owner_department_id,
-        calendar: models::calendar::load_from(conn, rules::china_day(now))?,
+        owner_department_id: project.department_id,
+        calendar: models::calendar::load_from(conn, today)?,
         agency_names: agency_names_in(conn, &[&t.scope, &t.witness])?,
+        threshold: Money::from_fen(threshold),
+        cover: cover_for(conn, item.id, &project.region, today)?.map(|(_, c)| c),
+        self_prepared: standing_self_preparation(conn, project.id, item.id)?.is_some(),
+        item,
     })
 }
 
@@ -489,6 +579,23 @@ pub fn publication_problems(
     };
     let f = facts(conn, a, &t, now)?;
     Ok(rules::check(&t, &item_facts(&f.item), &f.setting(now)))
+}
+
+/// The terms as published: a reason for the time limit only when the limit is beyond the
+/// 20%-faster target, the special/major declaration only when an assessment covers the item
+/// (so a stored reason is what the figures count, and a declaration is what the page shows).
+fn as_published(
+    conn: &mut DbConnection,
+    a: &Announcement,
+    t: &Terms,
+    now: NaiveDateTime,
+) -> QueryResult<Terms> {
+    let f = facts(conn, a, t, now)?;
+    Ok(rules::as_published(
+        t,
+        &item_facts(&f.item),
+        f.cover.as_ref(),
+    ))
 }
 
 /// Publishes draft `id` when every publication rule passes: the sealed seed and its
@@ -513,6 +620,10 @@ pub fn publish(
         if !problems.is_empty() {
             return Ok(Err(Refused::Rules(problems)));
         }
+        let Some(t) = terms_of(&old) else {
+            return Ok(Err(Refused::WrongState));
+        };
+        let t = as_published(c, &old, &t, now)?;
         let n = diesel::update(
             announcements::table
                 .find(id)
@@ -521,6 +632,9 @@ pub fn publish(
         )
         .set((
             announcements::status.eq(status::PUBLISHED),
+            announcements::time_limit_reason.eq(&t.time_limit_reason),
+            announcements::regional_exception.eq(class_code(&t)),
+            announcements::regional_exception_reason.eq(&t.regional_exception_reason),
             announcements::seed_sealed.eq(Some(&seed.sealed)),
             announcements::seed_commitment.eq(Some(&seed.commitment)),
             announcements::published_at.eq(Some(now)),
@@ -685,6 +799,7 @@ pub fn change(
         } else {
             old.version + 1
         };
+        let new = &rules::as_published(new, &item_facts(&f.item), f.cover.as_ref());
         if !write_terms(c, &old, new, version)? {
             return Ok(Err(Refused::WrongState));
         }
@@ -809,4 +924,286 @@ pub fn cancel(
         )?;
         Ok(Ok(Cancelled::Published(Box::new(a))))
     })
+}
+
+// ------------------------------------------------------------------ 自行编制
+
+/// An owner's declaration that it prepares a self-preparable item itself (附件4 (九)).
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = self_preparations)]
+pub struct SelfPreparation {
+    pub id: i64,
+    pub project_id: i64,
+    pub item_id: i64,
+    pub note: String,
+    pub declared_by: i64,
+    pub declared_at: NaiveDateTime,
+    pub withdrawn_by: Option<i64>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+pub fn find_self_preparation(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<SelfPreparation>> {
+    self_preparations::table
+        .find(id)
+        .select(SelfPreparation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The standing (not withdrawn) declaration for an item in a project, if any.
+pub fn standing_self_preparation(
+    conn: &mut DbConnection,
+    project_id: i64,
+    item_id: i64,
+) -> QueryResult<Option<SelfPreparation>> {
+    self_preparations::table
+        .filter(self_preparations::project_id.eq(project_id))
+        .filter(self_preparations::item_id.eq(item_id))
+        .filter(self_preparations::withdrawn_at.is_null())
+        .select(SelfPreparation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An announcement for the item in the project is past its draft and not cancelled.
+fn announced(conn: &mut DbConnection, project_id: i64, item_id: i64) -> QueryResult<bool> {
+    let n: i64 = announcements::table
+        .filter(announcements::project_id.eq(project_id))
+        .filter(announcements::item_id.eq(item_id))
+        .filter(announcements::status.ne_all([status::DRAFT, status::CANCELLED]))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Declares that the project's owner prepares `item_id` itself instead of commissioning it:
+/// the row, its audit entry and a mail to the item's department (which sees the declarations
+/// at `/regulate/policy-rules`), in one transaction.
+pub fn declare_self_preparation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    project: &Project,
+    item_id: i64,
+    note: &str,
+    public_url: &str,
+) -> Result<Result<SelfPreparation, Refused>, DbError> {
+    write_tx(conn, |c| {
+        let Some(item) = models::catalogue::find(c, item_id)? else {
+            return Ok(Err(Refused::Rules(vec![Problem {
+                field: "item_id",
+                key: "pub.err.item_required",
+                args: Vec::new(),
+            }])));
+        };
+        let mut problems = rules::check_self_preparation(
+            &item_facts(&item),
+            project.department_id,
+            announced(c, project.id, item.id)?,
+        );
+        if standing_self_preparation(c, project.id, item.id)?.is_some() {
+            problems.push(Problem {
+                field: "item_id",
+                key: "policy.self.already",
+                args: Vec::new(),
+            });
+        }
+        if !problems.is_empty() {
+            return Ok(Err(Refused::Rules(problems)));
+        }
+        diesel::insert_into(self_preparations::table)
+            .values((
+                self_preparations::project_id.eq(project.id),
+                self_preparations::item_id.eq(item.id),
+                self_preparations::note.eq(note),
+                self_preparations::declared_by.eq(actor.id.unwrap_or(project.owner_id)),
+                self_preparations::declared_at.eq(crate::db::now()),
+            ))
+            .execute(c)?;
+        let sp = standing_self_preparation(c, project.id, item.id)?
+            .ok_or(diesel::result::Error::NotFound)?;
+        audit::record(
+            c,
+            actor,
+            "project.self_prepare",
+            "project",
+            project.id,
+            &sp,
+            "",
+        )?;
+        let owner = models::user::find(c, project.owner_id)?
+            .map(|u| u.org_name)
+            .unwrap_or_default();
+        models::sanctions::mail_regulators(
+            c,
+            item.department_id,
+            "self_prepared",
+            &[
+                ("project", project.name.clone()),
+                ("owner", owner),
+                ("item", format!("{} {}", item.code, item.name)),
+                ("link", format!("{public_url}/regulate/policy-rules")),
+            ],
+        )?;
+        Ok(Ok(sp))
+    })
+}
+
+/// Withdraws a standing declaration (the record stays, marked withdrawn).
+pub fn withdraw_self_preparation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Result<SelfPreparation, Refused>, DbError> {
+    write_tx(conn, |c| {
+        let n = diesel::update(
+            self_preparations::table
+                .find(id)
+                .filter(self_preparations::withdrawn_at.is_null()),
+        )
+        .set((
+            self_preparations::withdrawn_at.eq(Some(crate::db::now())),
+            self_preparations::withdrawn_by.eq(actor.id),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Ok(Err(Refused::WrongState));
+        }
+        let sp = find_self_preparation(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+        audit::record(
+            c,
+            actor,
+            "project.self_prepare_withdraw",
+            "project",
+            sp.project_id,
+            &sp,
+            "",
+        )?;
+        Ok(Ok(sp))
+    })
+}
+
+/// A declaration with the names its lists show.
+#[derive(Clone, Debug)]
+pub struct SelfPreparationRow {
+    pub sp: SelfPreparation,
+    pub item_code: String,
+    pub item_name: String,
+    pub project_id: i64,
+    pub project_name: String,
+    pub project_code: String,
+    pub region: String,
+    pub owner: String,
+}
+
+type SpTuple = (
+    SelfPreparation,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn sp_rows(v: Vec<SpTuple>) -> Vec<SelfPreparationRow> {
+    v.into_iter()
+        .map(|t| SelfPreparationRow {
+            sp: t.0,
+            item_code: t.1,
+            item_name: t.2,
+            project_id: t.3,
+            project_name: t.4,
+            project_code: t.5,
+            region: t.6,
+            owner: t.7,
+        })
+        .collect()
+}
+
+/// Declarations, newest first: of one project, or of the items one department approves.
+pub fn self_preparations(
+    conn: &mut DbConnection,
+    project_id: Option<i64>,
+    item_department_id: Option<i64>,
+) -> QueryResult<Vec<SelfPreparationRow>> {
+    let mut q = self_preparations::table
+        .inner_join(catalogue_items::table)
+        .inner_join(projects::table)
+        .inner_join(users::table.on(users::id.eq(projects::owner_id)))
+        .into_boxed();
+    if let Some(p) = project_id {
+        q = q.filter(self_preparations::project_id.eq(p));
+    }
+    if let Some(d) = item_department_id {
+        q = q.filter(catalogue_items::department_id.eq(d));
+    }
+    q.order(self_preparations::id.desc())
+        .limit(500)
+        .select((
+            SelfPreparation::as_select(),
+            catalogue_items::code,
+            catalogue_items::name,
+            projects::id,
+            projects::name,
+            projects::code,
+            projects::region,
+            users::org_name,
+        ))
+        .load::<SpTuple>(conn)
+        .map(sp_rows)
+}
+
+// ------------------------------------------------------------------ what the department sees
+
+/// Published announcements of a department's items whose time limit is beyond the
+/// 20%-faster target (their reason stored), or that were published for a declared special or
+/// major project in a zone with a regional assessment; newest first.
+pub fn policy_exceptions_of_department(
+    conn: &mut DbConnection,
+    department_id: i64,
+) -> QueryResult<(Vec<Row>, Vec<Row>)> {
+    let base = || {
+        announcements::table
+            .inner_join(projects::table)
+            .inner_join(catalogue_items::table)
+            .filter(catalogue_items::department_id.eq(department_id))
+            .filter(announcements::published_at.is_not_null())
+            .order(announcements::id.desc())
+            .limit(200)
+            .select((
+                Announcement::as_select(),
+                projects::name,
+                catalogue_items::code,
+                catalogue_items::name,
+            ))
+            .into_boxed()
+    };
+    let slow = base()
+        .filter(announcements::time_limit_reason.ne(""))
+        .load::<RowTuple>(conn)
+        .map(rows)?;
+    let declared = base()
+        .filter(announcements::regional_exception.ne(""))
+        .load::<RowTuple>(conn)
+        .map(rows)?;
+    Ok((slow, declared))
+}
+
+/// (announcements published with a time limit beyond the 20%-faster target, announcements
+/// published), over the whole platform.
+pub fn speedup_counts(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+    let published: i64 = announcements::table
+        .filter(announcements::published_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let beyond: i64 = announcements::table
+        .filter(announcements::published_at.is_not_null())
+        .filter(announcements::time_limit_reason.ne(""))
+        .count()
+        .get_result(conn)?;
+    Ok((beyond, published))
 }

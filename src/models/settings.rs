@@ -19,6 +19,14 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("contract_sign_working_days", 5, 1, 30),
     // Payment is late after this many working days from acceptance (domain::fulfilment).
     ("payment_due_working_days", 30, 1, 250),
+    // 采购限额标准 in fen (¥1,000,000 by default): a fiscal-funded announcement's cap must stay
+    // below it (domain::publication rule 11).
+    (
+        "procurement_threshold",
+        100_000_000,
+        1_000_000,
+        100_000_000_000,
+    ),
 ];
 
 #[derive(Clone, Debug)]

@@ -227,6 +227,15 @@ pub struct AnnView {
     pub cancelled_at: String,
     pub registrations: i64,
     pub quotes: i64,
+    /// The owner side: the owner's unit, or the commissioning department as the payer.
+    pub owner: String,
+    pub project_id: i64,
+    /// "法定时限 20 天，提速目标 16 天".
+    pub statutory: String,
+    /// Why the time limit is beyond the 20%-faster target ('' when it is not).
+    pub time_limit_reason: String,
+    /// The special/major declaration and the assessment it was made against.
+    pub regional: String,
 }
 
 #[derive(Template)]
@@ -245,10 +254,20 @@ pub struct ShowPage {
     pub can_bid: bool,
     /// The owner's pending publication checks of a draft.
     pub checks: Vec<String>,
+    /// For the owner's draft: the regional assessment covering its item, told before
+    /// publishing.
+    pub cover: Option<crate::routes::owner::CoverView>,
+    /// For the owner's draft: the item may be prepared by the owner itself instead.
+    pub self_preparable: bool,
 }
 
 fn is_owner_of(ctx: &Ctx, a: &Announcement) -> bool {
-    policy::decide(ctx.user(), Action::ManageAnnouncement { owner: a.owner_id }) == Decision::Allow
+    policy::decide(
+        ctx.user(),
+        Action::ManageAnnouncement {
+            owner: a.owner_side(),
+        },
+    ) == Decision::Allow
 }
 
 async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -289,6 +308,33 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     .await?;
     let project = project.ok_or(AppError::NotFound)?;
     let item = item.ok_or(AppError::NotFound)?;
+    // The owner side, and the regional assessment: the one in force on the publication day
+    // for a declaration, today's for the owner's draft.
+    let (owner_org, department, cover) = {
+        let (owner_id, dept_id, item_id) = (a.owner_id, a.owner_department_id, a.item_id);
+        let region = project.region.clone();
+        let day = a
+            .published_at
+            .map(crate::domain::publication::china_day)
+            .unwrap_or_else(crate::domain::workdays::today);
+        let wanted = !a.regional_exception.is_empty() || (is_draft && is_owner);
+        db::run(ctx.pool(), move |c| {
+            let org = models::user::find(c, owner_id)?
+                .map(|u| u.org_name)
+                .unwrap_or_default();
+            let dept = match dept_id {
+                Some(d) => models::department::find(c, d)?,
+                None => None,
+            };
+            let cover = if wanted {
+                pubm::cover_for(c, item_id, &region, day)?.map(|(r, _)| r)
+            } else {
+                None
+            };
+            Ok::<_, DbError>((org, dept, cover))
+        })
+        .await?
+    };
     let result = crate::routes::result::load(&ctx, &a).await?;
     let lang = ctx.lang();
     let t = |k: &str| ctx.t(k).to_string();
@@ -358,6 +404,49 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         cancelled_at: a.cancelled_at.map(fmt_time).unwrap_or_default(),
         registrations,
         quotes,
+        owner: match &department {
+            Some(d) => crate::web::msg(
+                lang,
+                "policy.show.payer_department",
+                &[(
+                    "department",
+                    match lang {
+                        Lang::Zh => d.name_zh.as_str(),
+                        Lang::En => d.name_en.as_str(),
+                    },
+                )],
+            ),
+            None => owner_org,
+        },
+        statutory: crate::web::msg(
+            lang,
+            "policy.show.statutory",
+            &[
+                ("statutory", &item.time_limit_days.to_string()),
+                (
+                    "target",
+                    &crate::domain::publication::speedup_target(item.time_limit_days).to_string(),
+                ),
+            ],
+        ),
+        project_id: a.project_id,
+        time_limit_reason: a.time_limit_reason.clone(),
+        regional: match (
+            crate::domain::publication::ProjectClass::parse(&a.regional_exception),
+            &cover,
+        ) {
+            (Some(class), Some(r)) if !is_draft => crate::web::msg(
+                lang,
+                "policy.show.regional_text",
+                &[
+                    ("title", &r.title),
+                    ("until", &r.valid_until.format("%Y-%m-%d").to_string()),
+                    ("class", ctx.t(class.key())),
+                    ("reason", &a.regional_exception_reason),
+                ],
+            ),
+            _ => String::new(),
+        },
     };
     // Work on the draft is the owner's own; the public timeline starts at publication.
     let since = if is_owner { None } else { a.published_at };
@@ -390,6 +479,11 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         open,
         can_bid,
         checks,
+        cover: cover
+            .as_ref()
+            .filter(|_| is_draft && is_owner)
+            .map(|r| crate::routes::owner::cover_view(lang, r)),
+        self_preparable: is_draft && is_owner && item.self_preparable,
     };
     html(&p, StatusCode::OK)
 }

@@ -78,7 +78,7 @@ async fn readable(ctx: &Ctx, id: i64) -> Result<Full, AppError> {
         .user()
         .is_some_and(|u| u.role == Role::Regulator && u.department_id == Some(f.department_id));
     ctx.authorize(Action::ViewContract {
-        owner: f.contract.owner_id,
+        owner: f.contract.owner_side(),
         agency: f.contract.agency_id,
         in_domain,
     })?;
@@ -224,12 +224,14 @@ async fn show_page(
     })
     .await?;
     let me = ctx.user();
-    let party = me.and_then(|u| f.contract.party_of(u.id, u.role));
+    let party = me.and_then(|u| f.contract.party_of(u));
     // Each button from the decision its POST asks for.
     let k = &f.contract;
-    let is_owner = ctx.allows(Action::EditContract { owner: k.owner_id });
+    let is_owner = ctx.allows(Action::EditContract {
+        owner: k.owner_side(),
+    });
     let may_sign = ctx.allows(Action::SignContract {
-        owner: k.owner_id,
+        owner: k.owner_side(),
         agency: k.agency_id,
     });
     let mut form = form_fields(ctx, &f, posted);
@@ -357,7 +359,7 @@ async fn edit(
     let id = path.into_inner();
     let f = readable(&ctx, id).await?;
     ctx.authorize(Action::EditContract {
-        owner: f.contract.owner_id,
+        owner: f.contract.owner_side(),
     })?;
     let posted_map = form.0;
     let mut posted: Vec<(String, String)> = posted_map
@@ -417,7 +419,7 @@ async fn submit(
     let id = path.into_inner();
     let f = readable(&ctx, id).await?;
     ctx.authorize(Action::EditContract {
-        owner: f.contract.owner_id,
+        owner: f.contract.owner_side(),
     })?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
@@ -449,14 +451,11 @@ async fn sign(
     let id = path.into_inner();
     let f = readable(&ctx, id).await?;
     ctx.authorize(Action::SignContract {
-        owner: f.contract.owner_id,
+        owner: f.contract.owner_side(),
         agency: f.contract.agency_id,
     })?;
     let me = ctx.current()?;
-    let party = f
-        .contract
-        .party_of(me.id, me.role)
-        .ok_or(AppError::Forbidden)?;
+    let party = f.contract.party_of(me).ok_or(AppError::Forbidden)?;
     let actor = ctx.actor();
     let SignForm { digest, read } = form.0;
     let read = !read.is_empty();
@@ -490,7 +489,7 @@ async fn generate(
     })
     .await?
     .ok_or(AppError::NotFound)?
-    .owner_id;
+    .owner_side();
     ctx.authorize(Action::EditContract { owner })?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
@@ -559,9 +558,15 @@ fn row_views(ctx: &Ctx, rows: Vec<contract::Row>, show_owner: bool) -> Vec<RowVi
 async fn owner_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ListOwnContracts { side: Role::Owner })?;
     let me = ctx.current()?.clone();
+    // A regulator's own contracts are those its department commissioned as the owner.
+    let scope = match (me.role, me.department_id) {
+        (Role::Owner, _) => Scope::Owner(me.id),
+        (Role::Regulator, Some(d)) => Scope::OwnerDepartment(d),
+        _ => return Err(AppError::Forbidden),
+    };
     let (rows, pending) = db::run(ctx.pool(), move |c| {
-        let r = contract::rows(c, Scope::Owner(me.id))?;
-        let p = contract::awards_without_contract(c, me.id)?;
+        let r = contract::rows(c, scope)?;
+        let p = contract::awards_without_contract(c, scope)?;
         Ok::<_, DbError>((r, p))
     })
     .await?;

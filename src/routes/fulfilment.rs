@@ -213,12 +213,14 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         u.role == Role::Regulator && u.department_id == Some(l.item_department_id)
     });
     ctx.authorize(Action::ViewContract {
-        owner: k.owner_id,
+        owner: k.owner_side(),
         agency: k.agency_id,
         in_domain,
     })?;
     // Every button below comes from the decision its POST asks for.
-    let is_owner = ctx.allows(Action::ActAsContractOwner { owner: k.owner_id });
+    let is_owner = ctx.allows(Action::ActAsContractOwner {
+        owner: k.owner_side(),
+    });
     let is_agency = ctx.allows(Action::ActAsContractAgency {
         agency: k.agency_id,
     });
@@ -546,7 +548,7 @@ async fn contract(ctx: &Ctx, id: i64) -> Result<mful::Contract, AppError> {
         .user()
         .is_some_and(|u| u.role == Role::Regulator && u.department_id == Some(dept));
     ctx.authorize(Action::ViewContract {
-        owner: k.owner_id,
+        owner: k.owner_side(),
         agency: k.agency_id,
         in_domain,
     })?;
@@ -660,7 +662,9 @@ async fn decide(
     let (id, did) = path.into_inner();
     let (id, did) = (path_id(&id)?, path_id(&did)?);
     let k = contract(&ctx, id).await?;
-    ctx.authorize(Action::ActAsContractOwner { owner: k.owner_id })?;
+    ctx.authorize(Action::ActAsContractOwner {
+        owner: k.owner_side(),
+    })?;
     let f = form.0;
     let vals = [("reason", f.reason.as_str())];
     let accept = match f.decision.as_str() {
@@ -746,11 +750,13 @@ async fn propose(
     answer(&ctx, id, r, "ful.done.proposed", "amend", &vals).await
 }
 
-/// The signed-in user is the contract's owner (true) or agency (false); anyone else 403.
+/// The signed-in user is the contract's owner side (true) or agency (false); anyone else 403.
 fn party(ctx: &Ctx, k: &mful::Contract) -> Result<bool, AppError> {
     let me = ctx.current()?;
-    if me.role == Role::Owner {
-        ctx.authorize(Action::ActAsContractOwner { owner: k.owner_id })?;
+    if k.party_of(me) == Some(crate::models::contract::OWNER) {
+        ctx.authorize(Action::ActAsContractOwner {
+            owner: k.owner_side(),
+        })?;
         Ok(true)
     } else {
         ctx.authorize(Action::ActAsContractAgency {
@@ -812,7 +818,9 @@ async fn pay(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
     let k = contract(&ctx, id).await?;
-    ctx.authorize(Action::ActAsContractOwner { owner: k.owner_id })?;
+    ctx.authorize(Action::ActAsContractOwner {
+        owner: k.owner_side(),
+    })?;
     let f = form.0;
     let vals = [
         ("paid_on", f.paid_on.as_str()),
@@ -860,9 +868,12 @@ async fn rate(
     let id = path_id(&path)?;
     let k = contract(&ctx, id).await?;
     let me = ctx.current()?.clone();
-    // The owner rates as the owner; a regulator of the item's department as the department.
-    let (kind, dept) = if me.role == Role::Owner {
-        ctx.authorize(Action::ActAsContractOwner { owner: k.owner_id })?;
+    // The owner side rates as the owner (a commissioning department's staff too); another
+    // regulator of the item's department as the department.
+    let (kind, dept) = if k.party_of(&me) == Some(crate::models::contract::OWNER) {
+        ctx.authorize(Action::ActAsContractOwner {
+            owner: k.owner_side(),
+        })?;
         (meval::OWNER, None)
     } else {
         let item = k.item_id;
@@ -1095,6 +1106,9 @@ pub struct FiguresPage {
     pub owners: Vec<OwnerRow>,
     pub target: i64,
     pub share: erules::Share,
+    /// (published announcements whose time limit is beyond the 20%-faster target, all
+    /// published announcements).
+    pub speedup: (i64, i64),
 }
 
 pub fn figure_row(agency_id: i64, name: String, f: &mful::Figures) -> FigureRow {
@@ -1118,7 +1132,7 @@ pub fn figure_row(agency_id: i64, name: String, f: &mful::Figures) -> FigureRow 
 
 async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let (per, overall, names, owners, share) = db::run(ctx.pool(), |c| {
+    let (per, overall, names, owners, share, speedup) = db::run(ctx.pool(), |c| {
         let pay_days = crate::models::settings::load(c)?.get("payment_due_working_days");
         let (per, overall) = mful::figures(c, None)?;
         let ids: Vec<i64> = per.keys().copied().collect();
@@ -1135,7 +1149,8 @@ async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
             });
         }
         let share = erules::Share::of(meval::counted_stars(c)?.iter());
-        Ok::<_, DbError>((per, overall, names, owners, share))
+        let speedup = crate::models::publication::speedup_counts(c)?;
+        Ok::<_, DbError>((per, overall, names, owners, share, speedup))
     })
     .await?;
     let mut rows: Vec<FigureRow> = per
@@ -1150,6 +1165,7 @@ async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
         owners,
         target: rules::TARGET_PERCENT_FASTER,
         share,
+        speedup,
     };
     html(&p, StatusCode::OK)
 }
@@ -1269,7 +1285,9 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
     })
     .await?;
     let user = user
-        .filter(|u| u.role == Role::Owner.as_str())
+        // A commissioning department's contracts stand under the staff member who created
+        // the project.
+        .filter(|u| u.role == Role::Owner.as_str() || u.role == Role::Regulator.as_str())
         .ok_or(AppError::NotFound)?;
     let p = OwnerRecordPage {
         page: ctx.page(),

@@ -17,6 +17,7 @@ pub mod fulfilment;
 pub mod home;
 pub mod library;
 pub mod owner;
+pub mod policy_rules;
 pub mod result;
 pub mod review;
 pub mod sanctions;
@@ -37,6 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     sanctions::config(cfg);
     calendar::config(cfg);
     owner::config(cfg);
+    policy_rules::config(cfg);
     bidding::config(cfg);
     result::config(cfg);
     announcements::config(cfg);

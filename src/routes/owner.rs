@@ -7,29 +7,36 @@
 //! - `POST /owner/announcements/{id}/publish`: every publication rule, each failure shown
 //!   with its message (422) — or published with a sealed draw seed;
 //! - `/owner/announcements/{id}/change`: the change rules after publication;
-//! - `/owner/announcements/{id}/cancel`: with a reason; a draft is discarded.
+//! - `/owner/announcements/{id}/cancel`: with a reason; a draft is discarded;
+//! - `POST /owner/projects/{id}/self-prepare` and `/owner/self-preparations/{id}/withdraw`:
+//!   自行编制 of a self-preparable item instead of an announcement (附件4 (九)).
 //!
-//! The rules are `domain::publication` and `domain::fairness`; the writes
-//! `models::publication`. Only the project's owner passes `Action::ManageAnnouncement`.
+//! A regulator uses the same pages for the projects its department commissions and pays for
+//! (附件4 (五)): its projects carry the department, and the department's staff act as the
+//! owner of them. The rules are `domain::publication` and `domain::fairness`; the writes
+//! `models::publication`. Only the project's owner side passes `Action::ManageAnnouncement`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::catalogue as vocab;
 use crate::domain::draw::Seed;
 use crate::domain::money::Money;
-use crate::domain::publication::{self as rules, AnnouncementInput, Problem, ProjectInput, Terms};
+use crate::domain::publication::{
+    self as rules, AnnouncementInput, Problem, ProjectClass, ProjectInput, Terms,
+};
 use crate::domain::selection::{Mode, Settings};
 use crate::domain::workdays;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models;
 use crate::models::announcement::{self as ann, Announcement, Project, status};
-use crate::models::publication::{self as pubm, Cancelled, Refused, Row, SealedSeed};
+use crate::models::publication::{self as pubm, Cancelled, OwnerScope, Refused, Row, SealedSeed};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -60,7 +67,15 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             "/owner/announcements/{id}/cancel",
             web::get().to(cancel_form),
         )
-        .route("/owner/announcements/{id}/cancel", web::post().to(cancel));
+        .route("/owner/announcements/{id}/cancel", web::post().to(cancel))
+        .route(
+            "/owner/projects/{id}/self-prepare",
+            web::post().to(self_prepare),
+        )
+        .route(
+            "/owner/self-preparations/{id}/withdraw",
+            web::post().to(withdraw_self_preparation),
+        );
 }
 
 // ------------------------------------------------------------------ shared views
@@ -123,6 +138,8 @@ fn ann_row(lang: Lang, r: &Row) -> AnnRow {
 
 pub struct ProjectView {
     pub id: i64,
+    /// The commissioning department's name (附件4 (五)); empty for an owner's project.
+    pub department: String,
     pub name: String,
     pub code: String,
     pub region: String,
@@ -132,10 +149,11 @@ pub struct ProjectView {
     pub announcements: Vec<AnnRow>,
 }
 
-fn project_view(lang: Lang, p: &Project, rows: &[Row]) -> ProjectView {
+fn project_view(lang: Lang, p: &Project, rows: &[Row], department: &str) -> ProjectView {
     let t = |k: &str| crate::i18n::tr(lang, k).to_string();
     ProjectView {
         id: p.id,
+        department: department.to_string(),
         name: p.name.clone(),
         code: p.code.clone(),
         region: t(&format!("cat.region.{}", p.region)),
@@ -159,7 +177,9 @@ async fn own_announcement(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> 
     let a = db::run(ctx.pool(), move |c| ann::find(c, id).map_err(DbError::from))
         .await?
         .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ManageAnnouncement { owner: a.owner_id })?;
+    ctx.authorize(Action::ManageAnnouncement {
+        owner: a.owner_side(),
+    })?;
     Ok(a)
 }
 
@@ -169,8 +189,43 @@ async fn own_project(ctx: &Ctx, id: i64) -> Result<Project, AppError> {
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ManageAnnouncement { owner: p.owner_id })?;
+    ctx.authorize(Action::ManageAnnouncement {
+        owner: p.owner_side(),
+    })?;
     Ok(p)
+}
+
+/// Whose projects the signed-in user keeps: an owner its own, a regulator its department's.
+fn my_scope(ctx: &Ctx) -> Result<OwnerScope, AppError> {
+    ctx.authorize(Action::CreateProject)?;
+    let me = ctx.current()?;
+    Ok(match (me.role, me.department_id) {
+        (Role::Regulator, Some(d)) => OwnerScope::Department(d),
+        _ => OwnerScope::Owner(me.id),
+    })
+}
+
+fn scope_of(p: &Project) -> OwnerScope {
+    match p.department_id {
+        Some(d) => OwnerScope::Department(d),
+        None => OwnerScope::Owner(p.owner_id),
+    }
+}
+
+/// The department's name in the page's language ("" for none).
+async fn department_name(ctx: &Ctx, id: Option<i64>) -> Result<String, AppError> {
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
+    let d = db::run(ctx.pool(), move |c| {
+        models::department::find(c, id).map_err(DbError::from)
+    })
+    .await?;
+    Ok(d.map(|d| match ctx.lang() {
+        Lang::Zh => d.name_zh,
+        Lang::En => d.name_en,
+    })
+    .unwrap_or_default())
 }
 
 fn parse_id(s: &str) -> Result<i64, AppError> {
@@ -184,24 +239,42 @@ fn parse_id(s: &str) -> Result<i64, AppError> {
 pub struct ProjectsPage {
     pub page: Page,
     pub projects: Vec<ProjectView>,
+    /// The department a regulator commissions for ("" for an owner).
+    pub department: String,
 }
 
 async fn projects(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::CreateProject)?;
-    let me = ctx.current()?.id;
+    let scope = my_scope(&ctx)?;
     let (ps, rows) = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>((
-            pubm::projects_of(c, me)?,
-            pubm::announcements_of_owner(c, me)?,
+            pubm::projects_of(c, scope)?,
+            pubm::announcements_of_owner(c, scope)?,
         ))
     })
     .await?;
+    let dept = match scope {
+        OwnerScope::Department(d) => department_name(&ctx, Some(d)).await?,
+        OwnerScope::Owner(_) => String::new(),
+    };
     let lang = ctx.lang();
     let p = ProjectsPage {
         page: ctx.page(),
-        projects: ps.iter().map(|p| project_view(lang, p, &rows)).collect(),
+        projects: ps
+            .iter()
+            .map(|p| project_view(lang, p, &rows, &dept))
+            .collect(),
+        department: dept,
     };
     html(&p, StatusCode::OK)
+}
+
+/// A 自行编制 declaration as the project page shows it.
+pub struct SelfPrepView {
+    pub id: i64,
+    pub item: String,
+    pub note: String,
+    pub declared_at: String,
+    pub withdrawn_at: String,
 }
 
 #[derive(Template)]
@@ -209,21 +282,145 @@ async fn projects(ctx: Ctx) -> Result<HttpResponse, AppError> {
 pub struct ProjectPage {
     pub page: Page,
     pub p: ProjectView,
+    pub self_preps: Vec<SelfPrepView>,
+    /// The self-preparable items the owner may prepare itself instead (id, label).
+    pub preparable: Vec<(String, String)>,
+    pub sp_item: Field,
+    pub sp_note: Field,
+}
+
+impl ProjectPage {
+    async fn build(ctx: &Ctx, p: &Project) -> Result<ProjectPage, AppError> {
+        let scope = scope_of(p);
+        let pid = p.id;
+        let (rows, sps, items) = db::run(ctx.pool(), move |c| {
+            Ok::<_, DbError>((
+                pubm::announcements_of_owner(c, scope)?,
+                pubm::self_preparations(c, Some(pid), None)?,
+                models::catalogue::retained(c)?,
+            ))
+        })
+        .await?;
+        let dept = department_name(ctx, p.department_id).await?;
+        Ok(ProjectPage {
+            page: ctx.page(),
+            p: project_view(ctx.lang(), p, &rows, &dept),
+            self_preps: sps
+                .iter()
+                .map(|r| SelfPrepView {
+                    id: r.sp.id,
+                    item: format!("{} {}", r.item_code, r.item_name),
+                    note: r.sp.note.clone(),
+                    declared_at: fmt_time(r.sp.declared_at),
+                    withdrawn_at: r.sp.withdrawn_at.map(fmt_time).unwrap_or_default(),
+                })
+                .collect(),
+            preparable: items
+                .iter()
+                .filter(|i| i.self_preparable && may_publish(p, i))
+                .map(|i| (i.id.to_string(), format!("{} {}", i.code, i.name)))
+                .collect(),
+            sp_item: Field::default(),
+            sp_note: Field::default(),
+        })
+    }
+}
+
+/// The items a project may commission: an owner's project those the enterprise pays for, a
+/// department's project those the department pays for (the publication rule checks it again).
+fn may_publish(p: &Project, i: &models::catalogue::Item) -> bool {
+    match p.department_id {
+        Some(d) => i.payer == "department" && i.department_id == d,
+        None => i.payer != "department",
+    }
 }
 
 async fn project(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path)?;
     let p = own_project(&ctx, id).await?;
-    let owner = p.owner_id;
-    let rows = db::run(ctx.pool(), move |c| {
-        pubm::announcements_of_owner(c, owner).map_err(DbError::from)
+    let page = ProjectPage::build(&ctx, &p).await?;
+    html(&page, StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SelfPrepForm {
+    pub item_id: String,
+    pub note: String,
+}
+
+async fn self_prepare(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<SelfPrepForm>,
+) -> Result<HttpResponse, AppError> {
+    let p = own_project(&ctx, parse_id(&path)?).await?;
+    let refuse = |mut page: ProjectPage, problems: &[Problem]| {
+        page.sp_item = Field::new(&f.item_id);
+        page.sp_note = Field::new(&f.note);
+        for pr in problems {
+            let field = if pr.field == "note" {
+                &mut page.sp_note
+            } else {
+                &mut page.sp_item
+            };
+            fail(field, ctx.lang(), pr);
+        }
+        html(&page, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    let item_id = f.item_id.trim().parse::<i64>().unwrap_or(0);
+    let note = match rules::parse_self_preparation_note(&f.note) {
+        Ok(n) => n,
+        Err(problem) => return refuse(ProjectPage::build(&ctx, &p).await?, &[problem]),
+    };
+    let actor = ctx.actor();
+    let public_url = ctx.config().public_url.clone();
+    let p2 = p.clone();
+    let r = db::run(ctx.pool(), move |c| {
+        pubm::declare_self_preparation(c, &actor, &p2, item_id, &note, &public_url)
     })
     .await?;
-    let page = ProjectPage {
-        page: ctx.page(),
-        p: project_view(ctx.lang(), &p, &rows),
+    match r {
+        Ok(_) => Ok(redirect_flash(
+            &format!("/owner/projects/{}", p.id),
+            FlashKind::Success,
+            "policy.flash.self_prepared",
+        )),
+        Err(Refused::Rules(problems)) => refuse(ProjectPage::build(&ctx, &p).await?, &problems),
+        Err(Refused::WrongState) => Ok(redirect_flash(
+            &format!("/owner/projects/{}", p.id),
+            FlashKind::Error,
+            "policy.flash.self_prepare_failed",
+        )),
+    }
+}
+
+async fn withdraw_self_preparation(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(_f): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let sp = db::run(ctx.pool(), move |c| {
+        pubm::find_self_preparation(c, id).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let p = own_project(&ctx, sp.project_id).await?;
+    let actor = ctx.actor();
+    let r = db::run(ctx.pool(), move |c| {
+        pubm::withdraw_self_preparation(c, &actor, id)
+    })
+    .await?;
+    let (kind, key) = match r {
+        Ok(_) => (FlashKind::Success, "policy.flash.self_prep_withdrawn"),
+        Err(_) => (FlashKind::Error, "policy.flash.self_prep_not_standing"),
     };
-    html(&page, StatusCode::OK)
+    Ok(redirect_flash(
+        &format!("/owner/projects/{}", p.id),
+        kind,
+        key,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -248,11 +445,14 @@ pub struct ProjectFormPage {
     pub regions: Vec<(String, String)>,
     pub fiscal_choices: Vec<(String, String)>,
     pub has_errors: bool,
+    /// A regulator commissions for its department (附件4 (五)): fiscal funds, fixed.
+    pub department: String,
 }
 
 impl ProjectFormPage {
-    fn build(ctx: &Ctx, f: &ProjectForm) -> Self {
+    fn build(ctx: &Ctx, f: &ProjectForm, department: String) -> Self {
         ProjectFormPage {
+            department,
             page: ctx.page(),
             name: Field::new(&f.name),
             code: Field::new(&f.code),
@@ -296,39 +496,53 @@ fn problem_text(lang: Lang, p: &Problem) -> String {
     msg(lang, p.key, &a)
 }
 
+/// The department a new project is commissioned by (a regulator's), if any.
+fn commissioning_department(scope: OwnerScope) -> Option<i64> {
+    match scope {
+        OwnerScope::Department(d) => Some(d),
+        OwnerScope::Owner(_) => None,
+    }
+}
+
 async fn new_project_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::CreateProject)?;
+    let scope = my_scope(&ctx)?;
+    let dept = department_name(&ctx, commissioning_department(scope)).await?;
     let f = ProjectForm {
         region: "pzh_dongqu".into(),
         ..ProjectForm::default()
     };
-    html(&ProjectFormPage::build(&ctx, &f), StatusCode::OK)
+    html(&ProjectFormPage::build(&ctx, &f, dept), StatusCode::OK)
 }
 
 async fn create_project(
     ctx: Ctx,
     CsrfForm(f): CsrfForm<ProjectForm>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::CreateProject)?;
+    let scope = my_scope(&ctx)?;
     let me = ctx.current()?.id;
-    let input = ProjectInput {
+    let department_id = commissioning_department(scope);
+    let mut input = ProjectInput {
         name: f.name.clone(),
         code: f.code.clone(),
         region: f.region.clone(),
         fiscal_funds: f.fiscal_funds.clone(),
         total_investment: f.total_investment.clone(),
     };
+    if department_id.is_some() {
+        rules::commissioned_by_department(&mut input);
+    }
     let terms = match rules::parse_project(&input) {
         Ok(t) => t,
         Err(problems) => {
-            let mut p = ProjectFormPage::build(&ctx, &f);
+            let dept = department_name(&ctx, department_id).await?;
+            let mut p = ProjectFormPage::build(&ctx, &f, dept);
             p.show(ctx.lang(), &problems);
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let actor = ctx.actor();
     let project = db::run(ctx.pool(), move |c| {
-        pubm::create_project(c, &actor, me, &terms)
+        pubm::create_project(c, &actor, me, department_id, &terms)
     })
     .await?;
     Ok(redirect_flash(
@@ -358,6 +572,9 @@ pub struct AnnouncementForm {
     pub witness: String,
     /// One avoided unit per line: its unified social credit code or its exact name.
     pub avoided: String,
+    pub time_limit_reason: String,
+    pub regional_exception: String,
+    pub regional_exception_reason: String,
 }
 
 impl AnnouncementForm {
@@ -376,6 +593,9 @@ impl AnnouncementForm {
             weight_qual: self.weight_qual.clone(),
             complaint_phone: self.complaint_phone.clone(),
             witness: self.witness.clone(),
+            time_limit_reason: self.time_limit_reason.clone(),
+            regional_exception: self.regional_exception.clone(),
+            regional_exception_reason: self.regional_exception_reason.clone(),
         }
     }
 
@@ -395,6 +615,9 @@ impl AnnouncementForm {
             complaint_phone: i.complaint_phone,
             witness: i.witness,
             avoided,
+            time_limit_reason: i.time_limit_reason,
+            regional_exception: i.regional_exception,
+            regional_exception_reason: i.regional_exception_reason,
         }
     }
 
@@ -448,6 +671,15 @@ pub struct AnnouncementFormPage {
     pub complaint_phone: Field,
     pub witness: Field,
     pub avoided: Field,
+    pub time_limit_reason: Field,
+    pub regional_exception: Field,
+    pub regional_exception_reason: Field,
+    /// "" (not special or major), special, major.
+    pub classes: Vec<(String, String)>,
+    /// The project's zone has a regional assessment for some item: ask about the project.
+    pub show_regional: bool,
+    /// The draft's item is covered by a regional assessment in the project's zone.
+    pub cover: Option<CoverView>,
     pub items: Vec<(String, String)>,
     pub modes: Vec<(String, String)>,
     pub grades: Vec<(String, String)>,
@@ -476,6 +708,9 @@ impl AnnouncementFormPage {
             "complaint_phone" => &mut self.complaint_phone,
             "witness" => &mut self.witness,
             "avoided" => &mut self.avoided,
+            "time_limit_reason" => &mut self.time_limit_reason,
+            "regional_exception" => &mut self.regional_exception,
+            "regional_exception_reason" => &mut self.regional_exception_reason,
             _ => return None,
         })
     }
@@ -494,30 +729,101 @@ impl AnnouncementFormPage {
     }
 }
 
+/// A regional assessment covering an item in the project's zone, as a page tells the owner
+/// before publishing (附件4 (十)).
+pub struct CoverView {
+    pub title: String,
+    pub zone: String,
+    pub valid_until: String,
+    /// The result document's download link, when one was uploaded.
+    pub document: Option<String>,
+}
+
+pub fn cover_view(lang: Lang, a: &models::catalogue::RegionalAssessment) -> CoverView {
+    CoverView {
+        title: a.title.clone(),
+        zone: crate::i18n::tr(lang, &format!("cat.region.{}", a.zone)).to_string(),
+        valid_until: a.valid_until.format("%Y-%m-%d").to_string(),
+        document: a
+            .upload_id
+            .map(|_| format!("/catalogue/assessments/{}/document", a.id)),
+    }
+}
+
 /// The form's select choices and hints.
 struct Choices {
     items: Vec<(String, String)>,
     earliest: String,
+    show_regional: bool,
 }
 
-async fn choices(ctx: &Ctx) -> Result<Choices, AppError> {
+/// The items the project may commission, each with its statutory limit and the 20%-faster
+/// default, and marked when a regional assessment covers it in the project's zone or when
+/// the owner may prepare it itself.
+async fn choices(ctx: &Ctx, project: &Project) -> Result<Choices, AppError> {
     let today = workdays::today();
-    let (items, cal) = db::run(ctx.pool(), move |c| {
+    let region = project.region.clone();
+    let (items, cal, covers) = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>((
             models::catalogue::retained(c)?,
             models::calendar::load_from(c, today)?,
+            pubm::covers_in_zone(c, &region, today)?,
         ))
     })
     .await?;
+    let lang = ctx.lang();
     Ok(Choices {
         items: items
             .iter()
-            .map(|i| (i.id.to_string(), format!("{} {}", i.code, i.name)))
+            .filter(|i| may_publish(project, i))
+            .map(|i| {
+                let mut marks = String::new();
+                if covers.iter().any(|a| a.item_id == i.id) {
+                    marks.push_str(crate::i18n::tr(lang, "policy.item_mark.regional"));
+                }
+                if i.self_preparable {
+                    marks.push_str(crate::i18n::tr(lang, "policy.item_mark.self"));
+                }
+                let label = msg(
+                    lang,
+                    "policy.item_label",
+                    &[
+                        ("code", &i.code),
+                        ("name", &i.name),
+                        ("statutory", &i.time_limit_days.to_string()),
+                        (
+                            "target",
+                            &rules::speedup_target(i.time_limit_days).to_string(),
+                        ),
+                        ("marks", &marks),
+                    ],
+                );
+                (i.id.to_string(), label)
+            })
             .collect(),
         earliest: rules::earliest_deadline_day(db::now(), &cal)
             .format("%Y-%m-%d")
             .to_string(),
+        show_regional: !covers.is_empty(),
     })
+}
+
+/// The assessment covering a stored announcement's item in its project's zone today.
+async fn cover_of(
+    ctx: &Ctx,
+    project: &Project,
+    a: Option<&Announcement>,
+) -> Result<Option<CoverView>, AppError> {
+    let Some(item) = a.map(|a| a.item_id) else {
+        return Ok(None);
+    };
+    let region = project.region.clone();
+    let today = workdays::today();
+    let r = db::run(ctx.pool(), move |c| {
+        pubm::cover_for(c, item, &region, today).map_err(DbError::from)
+    })
+    .await?;
+    Ok(r.map(|(a, _)| cover_view(ctx.lang(), &a)))
 }
 
 struct FormContext<'a> {
@@ -525,6 +831,32 @@ struct FormContext<'a> {
     project: &'a Project,
     ann: Option<&'a Announcement>,
     fixed_item: String,
+}
+
+/// The form page with its choices and, for a stored announcement, the regional cover.
+async fn form_page(
+    ctx: &Ctx,
+    fc: &FormContext<'_>,
+    f: &AnnouncementForm,
+) -> Result<AnnouncementFormPage, AppError> {
+    let ch = choices(ctx, fc.project).await?;
+    let cover = cover_of(ctx, fc.project, fc.ann).await?;
+    let mut p = build_form(ctx, fc, f, ch);
+    p.show_regional |= cover.is_some();
+    p.cover = cover;
+    Ok(p)
+}
+
+/// The form again with every problem beside its field (422).
+async fn refused_form(
+    ctx: &Ctx,
+    fc: &FormContext<'_>,
+    f: &AnnouncementForm,
+    problems: &[Problem],
+) -> Result<HttpResponse, AppError> {
+    let mut p = form_page(ctx, fc, f).await?;
+    p.show(ctx.lang(), problems);
+    html(&p, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 fn build_form(
@@ -574,6 +906,22 @@ fn build_form(
         complaint_phone: Field::new(&f.complaint_phone),
         witness: Field::new(&f.witness),
         avoided: Field::new(&f.avoided),
+        time_limit_reason: Field::new(&f.time_limit_reason),
+        regional_exception: Field::new(&f.regional_exception),
+        regional_exception_reason: Field::new(&f.regional_exception_reason),
+        classes: std::iter::once((
+            String::new(),
+            crate::i18n::tr(lang, "policy.class.none").to_string(),
+        ))
+        .chain(ProjectClass::ALL.iter().map(|c| {
+            (
+                c.code().to_string(),
+                crate::i18n::tr(lang, c.key()).to_string(),
+            )
+        }))
+        .collect(),
+        show_regional: ch.show_regional,
+        cover: None,
         items: ch.items,
         modes: Mode::ALL
             .iter()
@@ -666,27 +1014,33 @@ async fn parse_form(
 ) -> Result<Result<(Terms, Vec<i64>), Vec<Problem>>, AppError> {
     let now = db::now();
     let mut problems = Vec::new();
-    let terms = rules::parse_terms(&f.input(), now)
+    let mut input = f.input();
+    // The item first: an empty time limit means its 20%-faster default.
+    let item = match input.item_id.trim().parse::<i64>() {
+        Ok(item_id) if item_id > 0 => {
+            db::run(ctx.pool(), move |c| {
+                models::catalogue::find(c, item_id).map_err(DbError::from)
+            })
+            .await?
+        }
+        _ => None,
+    };
+    if let Some(i) = &item {
+        rules::fill_default_time_limit(&mut input, i.time_limit_days);
+    }
+    let terms = rules::parse_terms(&input, now)
         .map_err(|p| problems.extend(p))
         .ok();
     let avoided = resolve_avoided(ctx, f)
         .await?
         .map_err(|p| problems.extend(p))
         .ok();
-    if let Some(t) = &terms {
-        let item_id = t.item_id;
-        let exists = db::run(ctx.pool(), move |c| {
-            models::catalogue::find(c, item_id).map_err(DbError::from)
-        })
-        .await?
-        .is_some();
-        if !exists {
-            problems.push(Problem {
-                field: "item_id",
-                key: "pub.err.item_required",
-                args: Vec::new(),
-            });
-        }
+    if terms.is_some() && item.is_none() {
+        problems.push(Problem {
+            field: "item_id",
+            key: "pub.err.item_required",
+            args: Vec::new(),
+        });
     }
     Ok(match (terms, avoided) {
         (Some(t), Some(a)) if problems.is_empty() => Ok((t, a)),
@@ -717,7 +1071,7 @@ async fn new_announcement_form(
         ann: None,
         fixed_item: String::new(),
     };
-    let p = build_form(&ctx, &fc, &f, choices(&ctx).await?);
+    let p = form_page(&ctx, &fc, &f).await?;
     html(&p, StatusCode::OK)
 }
 
@@ -736,7 +1090,7 @@ async fn create_announcement(
                 ann: None,
                 fixed_item: String::new(),
             };
-            let mut p = build_form(&ctx, &fc, &f, choices(&ctx).await?);
+            let mut p = form_page(&ctx, &fc, &f).await?;
             p.show(ctx.lang(), &problems);
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -804,7 +1158,7 @@ async fn edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Ap
         ann: Some(&a),
         fixed_item: String::new(),
     };
-    let p = build_form(&ctx, &fc, &f, choices(&ctx).await?);
+    let p = form_page(&ctx, &fc, &f).await?;
     html(&p, StatusCode::OK)
 }
 
@@ -818,20 +1172,17 @@ async fn update(
         return Ok(not_a_draft(&a));
     }
     let project = project_of(&ctx, &a).await?;
-    let refuse = |ctx: &Ctx, ch: Choices, problems: &[Problem]| {
-        let fc = FormContext {
-            kind: FormKind::Edit,
-            project: &project,
-            ann: Some(&a),
-            fixed_item: String::new(),
-        };
-        let mut p = build_form(ctx, &fc, &f, ch);
-        p.show(ctx.lang(), problems);
-        html(&p, StatusCode::UNPROCESSABLE_ENTITY)
-    };
     let (terms, avoided) = match parse_form(&ctx, &f).await? {
         Ok(v) => v,
-        Err(problems) => return refuse(&ctx, choices(&ctx).await?, &problems),
+        Err(problems) => {
+            let fc = FormContext {
+                kind: FormKind::Edit,
+                project: &project,
+                ann: Some(&a),
+                fixed_item: String::new(),
+            };
+            return refused_form(&ctx, &fc, &f, &problems).await;
+        }
     };
     let actor = ctx.actor();
     let id = a.id;
@@ -902,7 +1253,7 @@ async fn publish(
                 ann: Some(&a),
                 fixed_item: String::new(),
             };
-            let mut p = build_form(&ctx, &fc, &f, choices(&ctx).await?);
+            let mut p = form_page(&ctx, &fc, &f).await?;
             p.publish_failed = true;
             p.show(ctx.lang(), &problems);
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
@@ -950,7 +1301,7 @@ async fn change_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
         ann: Some(&a),
         fixed_item: fixed_item(&ctx, &a).await?,
     };
-    let p = build_form(&ctx, &fc, &f, choices(&ctx).await?);
+    let p = form_page(&ctx, &fc, &f).await?;
     html(&p, StatusCode::OK)
 }
 
@@ -968,20 +1319,15 @@ async fn change(
     f.mode = a.mode.clone();
     let project = project_of(&ctx, &a).await?;
     let item_label = fixed_item(&ctx, &a).await?;
-    let refuse = |ctx: &Ctx, ch: Choices, problems: &[Problem]| {
-        let fc = FormContext {
-            kind: FormKind::Change,
-            project: &project,
-            ann: Some(&a),
-            fixed_item: item_label.clone(),
-        };
-        let mut p = build_form(ctx, &fc, &f, ch);
-        p.show(ctx.lang(), problems);
-        html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+    let fc = FormContext {
+        kind: FormKind::Change,
+        project: &project,
+        ann: Some(&a),
+        fixed_item: item_label,
     };
     let (terms, avoided) = match parse_form(&ctx, &f).await? {
         Ok(v) => v,
-        Err(problems) => return refuse(&ctx, choices(&ctx).await?, &problems),
+        Err(problems) => return refused_form(&ctx, &fc, &f, &problems).await,
     };
     let actor = ctx.actor();
     let public_url = ctx.config().public_url.clone();
@@ -1001,7 +1347,7 @@ async fn change(
             },
         )),
         Err(Refused::WrongState) => Ok(not_open(&a)),
-        Err(Refused::Rules(problems)) => refuse(&ctx, choices(&ctx).await?, &problems),
+        Err(Refused::Rules(problems)) => refused_form(&ctx, &fc, &f, &problems).await,
     }
 }
 

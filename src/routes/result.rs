@@ -139,7 +139,9 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     let a2 = a.clone();
     // Each form below is offered only where the policy lets this user make its POST: the
     // owner's steps as the announcement's owner, the agency's as the agency itself.
-    let owner = ctx.allows(Action::ManageAnnouncement { owner: a.owner_id });
+    let owner = ctx.allows(Action::ManageAnnouncement {
+        owner: a.owner_side(),
+    });
     let acts_for = |agency_id: i64| ctx.allows(Action::TakePart { agency_id });
     let (loaded, choices, contract_id) = db::run(ctx.pool(), move |c| {
         let l = opening::load(c, &a2)?;
@@ -422,7 +424,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         contract_link: match (contract_id, &l.award) {
             (Some(k), Some((w, _)))
                 if ctx.allows(Action::ViewContract {
-                    owner: a.owner_id,
+                    owner: a.owner_side(),
                     agency: *w,
                     in_domain: false,
                 }) =>
@@ -648,7 +650,9 @@ async fn confirm(
 
 async fn owned(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
     let a = find(ctx, id).await?;
-    ctx.authorize(Action::ManageAnnouncement { owner: a.owner_id })?;
+    ctx.authorize(Action::ManageAnnouncement {
+        owner: a.owner_side(),
+    })?;
     Ok(a)
 }
 

@@ -215,10 +215,22 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         "/announcements/999999/proof.json",
         [404, 404, 404, 404, 404],
     ),
-    ("GET", "/owner/projects", [303, 200, 403, 403, 403]),
-    ("GET", "/owner/projects/new", [303, 200, 403, 403, 403]),
-    ("POST", "/owner/projects/new", [303, 422, 403, 403, 403]),
+    // A regulator keeps the projects its department commissions and pays for (附件4 (五)).
+    ("GET", "/owner/projects", [303, 200, 403, 200, 403]),
+    ("GET", "/owner/projects/new", [303, 200, 403, 200, 403]),
+    ("POST", "/owner/projects/new", [303, 422, 403, 422, 403]),
     ("GET", "/owner/projects/999999", [404, 404, 404, 404, 404]),
+    (
+        "POST",
+        "/owner/projects/999999/self-prepare",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/owner/self-preparations/999999/withdraw",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/regulate/policy-rules", [303, 403, 403, 200, 403]),
     (
         "GET",
         "/owner/projects/999999/announcements/new",
@@ -355,7 +367,7 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         [404, 404, 404, 404, 404],
     ),
     ("POST", "/contracts/999999/sign", [404, 404, 404, 404, 404]),
-    ("GET", "/owner/contracts", [303, 200, 403, 403, 403]),
+    ("GET", "/owner/contracts", [303, 200, 403, 200, 403]),
     (
         "POST",
         "/owner/announcements/999999/contract",
@@ -402,6 +414,8 @@ const POSTS: &[&str] = &[
     "/owner/announcements/999999/justifications/1",
     "/owner/objections/999999/answer",
     "/owner/announcements/999999/rerun",
+    "/owner/projects/999999/self-prepare",
+    "/owner/self-preparations/999999/withdraw",
     "/announcements/999999/register",
     "/announcements/999999/quote",
     "/announcements/999999/withdraw",
@@ -657,6 +671,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("collusion_address_minutes", "10"),
                 ("contract_sign_working_days", "5"),
                 ("payment_due_working_days", "30"),
+                ("procurement_threshold", "100000000"),
             ],
         )
         .await;
@@ -675,6 +690,7 @@ async fn admin_settings_are_validated_and_saved() {
                 ("collusion_address_minutes", "10"),
                 ("contract_sign_working_days", "5"),
                 ("payment_due_working_days", "30"),
+                ("procurement_threshold", "100000000"),
             ],
         )
         .await;

@@ -28,8 +28,19 @@ pub fn department_item(app: &TestApp, dept: (&str, &str, &str), it: Item<'_>) ->
 
 /// A retained, market-priced item approved by department `dept`; returns its id.
 pub fn item(app: &TestApp, dept: i64, it: Item<'_>) -> i64 {
+    item_as(app, dept, it, |_| {})
+}
+
+/// As [`item`], with `adjust` changing the fields first (payer, self-preparation, regional
+/// assessment …).
+pub fn item_as(
+    app: &TestApp,
+    dept: i64,
+    it: Item<'_>,
+    adjust: impl FnOnce(&mut ItemFields),
+) -> i64 {
     let mut c = app.conn();
-    let f = ItemFields {
+    let mut f = ItemFields {
         code: it.code.into(),
         name: it.name.into(),
         keywords: it.keywords.into(),
@@ -52,6 +63,7 @@ pub fn item(app: &TestApp, dept: i64, it: Item<'_>) -> i64 {
         self_preparable: false,
         regional_assessment: false,
     };
+    adjust(&mut f);
     let change = Change {
         status: "retained",
         kind: "add",
@@ -84,4 +96,19 @@ pub fn project(app: &TestApp, owner_id: i64, name: &str, code: &str, fiscal: boo
         .order(projects::id.desc())
         .first::<i64>(&mut *c)
         .unwrap()
+}
+
+/// The agency offers the item (an agency registers and quotes only for what it offers).
+pub fn offer(app: &TestApp, agency_id: i64, item_id: i64) {
+    use zhongjie::db::schema::agency_items;
+    diesel::insert_into(agency_items::table)
+        .values((
+            agency_items::agency_id.eq(agency_id),
+            agency_items::item_id.eq(item_id),
+            agency_items::fee_standard.eq("按合同"),
+            agency_items::committed_days.eq(10),
+            agency_items::created_at.eq(zhongjie::db::now()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
 }

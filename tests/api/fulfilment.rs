@@ -154,7 +154,7 @@ pub async fn signed_contract(
     }
 }
 
-fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+pub(crate) fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
     let mut b = Vec::new();
     for (k, v) in fields {
         b.extend_from_slice(
@@ -176,7 +176,12 @@ fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u
     b
 }
 
-async fn deliver(app: &TestApp, id: i64, note: &str, file: Option<(&str, &[u8])>) -> (u16, String) {
+pub(crate) async fn deliver(
+    app: &TestApp,
+    id: i64,
+    note: &str,
+    file: Option<(&str, &[u8])>,
+) -> (u16, String) {
     let token = app.csrf().await;
     let r = app
         .client
@@ -192,7 +197,7 @@ async fn deliver(app: &TestApp, id: i64, note: &str, file: Option<(&str, &[u8])>
     (r.status().as_u16(), r.text().await.unwrap_or_default())
 }
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec()
 }
 
@@ -210,7 +215,7 @@ fn count_deliverables(app: &TestApp, id: i64) -> i64 {
         .unwrap()
 }
 
-fn pending_deliverable(app: &TestApp, id: i64) -> i64 {
+pub(crate) fn pending_deliverable(app: &TestApp, id: i64) -> i64 {
     let mut c = app.conn();
     contract_deliverables::table
         .filter(contract_deliverables::contract_id.eq(id))

@@ -23,6 +23,7 @@ mod login_bursts;
 mod mail;
 mod migrations;
 mod prg;
+mod policy_rules;
 mod publication;
 mod raw_http;
 mod redirects;

@@ -216,6 +216,20 @@ const TABLE: &[(&str, Proof)] = &[
         Elsewhere("publication.rs", "create_draft"),
     ),
     (
+        "/owner/projects/{id}/self-prepare",
+        Elsewhere(
+            "policy_rules.rs",
+            "self_preparation_is_offered_recorded_and_shown_to_the_department",
+        ),
+    ),
+    (
+        "/owner/self-preparations/{id}/withdraw",
+        Elsewhere(
+            "policy_rules.rs",
+            "self_preparation_is_offered_recorded_and_shown_to_the_department",
+        ),
+    ),
+    (
         "/owner/announcements/{id}/edit",
         Elsewhere(
             "publication.rs",

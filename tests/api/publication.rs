@@ -553,8 +553,9 @@ async fn each_failing_publication_rule_is_422_with_its_message() {
             .all(|(s, _)| !s.contains("新的中介服务公告"))
     );
 
-    // The payer rule passes for an owner of the paying department; a project without fiscal
-    // funds may use direct selection.
+    // An owner account recorded with the paying department is still not the department:
+    // only its staff commission the item (tests/api/policy_rules.rs). A project without
+    // fiscal funds may use direct selection.
     diesel::update(users::table.find(w.owner_id))
         .set(users::department_id.eq(Some(w.dept)))
         .execute(&mut *app.conn())
@@ -562,6 +563,15 @@ async fn each_failing_publication_rule_is_422_with_its_message() {
     let own = create_project(&app, "no").await;
     let f = draft_form(
         w.dept_item,
+        deadline_day(&app, 5),
+        &[("mode", "direct"), ("cap", "")],
+    );
+    let id = create_draft(&app, own, &f).await;
+    let (s, body) = post_text(&app, &format!("/owner/announcements/{id}/publish"), &[]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("只能由该审批部门发布公告"));
+    let f = draft_form(
+        w.item,
         deadline_day(&app, 5),
         &[("mode", "direct"), ("cap", "")],
     );

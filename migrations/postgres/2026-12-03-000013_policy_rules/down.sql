@@ -1,0 +1,10 @@
+DROP TABLE self_preparations;
+DROP INDEX contracts_owner_department;
+ALTER TABLE contracts DROP COLUMN owner_department_id;
+DROP INDEX announcements_owner_department;
+ALTER TABLE announcements DROP COLUMN regional_exception_reason;
+ALTER TABLE announcements DROP COLUMN regional_exception;
+ALTER TABLE announcements DROP COLUMN time_limit_reason;
+ALTER TABLE announcements DROP COLUMN owner_department_id;
+DROP INDEX projects_department;
+ALTER TABLE projects DROP COLUMN department_id;
