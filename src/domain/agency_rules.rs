@@ -724,7 +724,7 @@ mod tests {
 
     #[test]
     fn profile_form_reports_every_field_and_checks_the_region_against_the_code() {
-        let beijing = crate::domain::uscc::generate_in("110108", 1);
+        let beijing = crate::domain::uscc::generate_in("91", "110108", 1);
         let ok = ProfileInput {
             legal_rep: " 冯志远 ".into(),
             address: "北京市海淀区莲花池西路 28 号".into(),
@@ -735,7 +735,7 @@ mod tests {
         };
         let p = parse_profile(&ok, beijing.as_str(), &[1]).unwrap();
         assert_eq!((p.legal_rep.as_str(), p.region.as_str()), ("冯志远", "beijing"));
-        let sichuan = crate::domain::uscc::generate_in("510402", 1);
+        let sichuan = crate::domain::uscc::generate_in("91", "510402", 1);
         let e = parse_profile(&ok, sichuan.as_str(), &[1]).unwrap_err();
         assert_eq!(
             e,

@@ -136,10 +136,17 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Builds a valid, deterministic code for demo data registered in `division` (six digits of
-/// GB/T 2260, e.g. `110108` for 北京市海淀区): "91", the division, a 9-character organisation
-/// code and the check character. A division that is not six digits falls back to 攀枝花市.
-pub fn generate_in(division: &str, seed: u64) -> Uscc {
+/// Builds a valid, deterministic code for demo data: `kind` (registration authority and
+/// category, e.g. "91" for an enterprise, "12" for a public institution; "91" if it is not
+/// two characters of the charset), `division` (six digits of GB/T 2260, e.g. `110108` for
+/// 北京市海淀区; 攀枝花市 if it is not six digits), a 9-character organisation code and the
+/// check character.
+pub fn generate_in(kind: &str, division: &str, seed: u64) -> Uscc {
+    let kind = if kind.len() == 2 && kind.bytes().all(|b| value_of(b).is_some()) {
+        kind
+    } else {
+        "91"
+    };
     let division = if division.len() == 6 && division.bytes().all(|b| b.is_ascii_digit()) {
         division
     } else {
@@ -147,7 +154,7 @@ pub fn generate_in(division: &str, seed: u64) -> Uscc {
     };
     let mut state = mix(seed);
     let mut s = String::with_capacity(LEN);
-    s.push_str("91");
+    s.push_str(kind);
     s.push_str(division);
     for _ in 0..9 {
         state = mix(state);
@@ -247,11 +254,15 @@ mod tests {
 
     #[test]
     fn generated_in_a_division() {
-        let g = generate_in("110108", 7);
+        let g = generate_in("91", "110108", 7);
         assert_eq!(Uscc::parse(g.as_str()), Ok(g.clone()));
         assert_eq!(g.division(), "110108");
-        assert_eq!(generate_in("110108", 7), g);
-        assert_eq!(generate_in("bad", 7).division(), "510400");
+        assert_eq!(generate_in("91", "110108", 7), g);
+        assert_eq!(generate_in("91", "bad", 7).division(), "510400");
+        let hospital = generate_in("12", "510421", 7);
+        assert!(hospital.as_str().starts_with("12510421"));
+        assert!(Uscc::parse(hospital.as_str()).is_ok());
+        assert!(generate_in("IO", "510421", 7).as_str().starts_with("91"));
         assert_eq!(
             Uscc::parse("91350100M000100Y43").unwrap().division(),
             "350100"
