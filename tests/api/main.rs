@@ -11,6 +11,7 @@ mod calendar;
 mod catalogue;
 mod contracts;
 mod credit;
+mod demo;
 mod fixtures;
 mod fulfilment;
 mod helpers;
