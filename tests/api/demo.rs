@@ -1,5 +1,6 @@
 //! The demo keeps its own rules: every row it writes passes the parse function of the form a
-//! person would have used (at the time the demo says it was entered), the timeline of each
+//! person would have used (at the time the demo says it was entered), every region code is
+//! in the vocabulary (and the database refuses one that is not), the timeline of each
 //! announcement carries the dates of its rows, every load draws the same winners, and the
 //! README names the accounts the demo really has.
 
@@ -670,6 +671,136 @@ async fn every_row_of_the_demo_passes_the_rules_of_its_form() {
     assert!(*ats.last().unwrap() <= zhongjie::db::now());
     let v = models::audit::verify(&mut c).unwrap();
     assert!(v.broken.is_none());
+}
+
+// ---------------------------------------------------------------- region codes
+
+/// Every column that holds a region code, found by name in the live schema (so a table added
+/// later is walked too).
+fn region_columns(c: &mut DbConnection) -> Vec<(String, String)> {
+    #[derive(QueryableByName)]
+    struct Col {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        c: String,
+    }
+    let q = match c {
+        DbConnection::Pg(_) => {
+            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+             WHERE table_schema = 'public' AND column_name IN ('region', 'zone')"
+        }
+        DbConnection::Sqlite(_) => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND p.name IN ('region', 'zone')"
+        }
+    };
+    let cols: Vec<Col> = match c {
+        DbConnection::Pg(pg) => diesel::sql_query(q).load(pg).unwrap(),
+        DbConnection::Sqlite(s) => diesel::sql_query(q).load(s).unwrap(),
+    };
+    let mut out: Vec<(String, String)> = cols.into_iter().map(|x| (x.t, x.c)).collect();
+    out.sort();
+    out
+}
+
+fn stored_codes(c: &mut DbConnection, table: &str, column: &str) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let q = format!("SELECT DISTINCT {column} AS v FROM {table}");
+    let vs: Vec<V> = match c {
+        DbConnection::Pg(pg) => diesel::sql_query(q).load(pg).unwrap(),
+        DbConnection::Sqlite(s) => diesel::sql_query(q).load(s).unwrap(),
+    };
+    vs.into_iter().map(|v| v.v).collect()
+}
+
+#[actix_web::test]
+async fn every_stored_region_code_is_known_and_the_database_refuses_others() {
+    let app = spawn_web_only().await;
+    load_demo(&app, 200).await;
+    let mut c = app.conn();
+    let cols = region_columns(&mut c);
+    for want in [
+        ("agencies", "region"),
+        ("projects", "region"),
+        ("regional_assessments", "zone"),
+    ] {
+        assert!(
+            cols.iter().any(|(t, c)| (t.as_str(), c.as_str()) == want),
+            "{want:?} in {cols:?}"
+        );
+    }
+    for (table, column) in &cols {
+        let codes = stored_codes(&mut c, table, column);
+        for code in &codes {
+            assert!(catalogue::is_region(code), "{table}.{column} holds {code}");
+            if column == "zone" {
+                assert!(catalogue::is_local_zone(code), "{code}");
+            }
+        }
+    }
+    // Every code of the vocabulary is accepted, and nothing else, by each table.
+    let project: i64 = projects::table.select(projects::id).first(&mut *c).unwrap();
+    let agency: i64 = agencies::table
+        .select(agencies::user_id)
+        .first(&mut *c)
+        .unwrap();
+    let assessment: i64 = regional_assessments::table
+        .select(regional_assessments::id)
+        .first(&mut *c)
+        .unwrap();
+    for code in catalogue::REGIONS {
+        diesel::update(projects::table.find(project))
+            .set(projects::region.eq(code))
+            .execute(&mut *c)
+            .unwrap();
+        diesel::update(agencies::table.find(agency))
+            .set(agencies::region.eq(code))
+            .execute(&mut *c)
+            .unwrap();
+        let r = diesel::update(regional_assessments::table.find(assessment))
+            .set(regional_assessments::zone.eq(code))
+            .execute(&mut *c);
+        assert_eq!(r.is_ok(), catalogue::is_local_zone(code), "zone {code}");
+    }
+    for bad in ["east", "", "Beijing"] {
+        assert!(
+            diesel::update(projects::table.find(project))
+                .set(projects::region.eq(bad))
+                .execute(&mut *c)
+                .is_err(),
+            "projects.region {bad:?}"
+        );
+        assert!(
+            diesel::update(agencies::table.find(agency))
+                .set(agencies::region.eq(bad))
+                .execute(&mut *c)
+                .is_err(),
+            "agencies.region {bad:?}"
+        );
+    }
+    let owner: i64 = projects::table
+        .select(projects::owner_id)
+        .first(&mut *c)
+        .unwrap();
+    let now = zhongjie::db::now();
+    let insert = diesel::insert_into(projects::table)
+        .values((
+            projects::owner_id.eq(owner),
+            projects::name.eq("东区项目"),
+            projects::code.eq("2026-510402-00-00-000001"),
+            projects::region.eq("east"),
+            projects::fiscal_funds.eq(false),
+            projects::total_investment_fen.eq(100_i64),
+            projects::created_at.eq(now),
+            projects::updated_at.eq(now),
+        ))
+        .execute(&mut *c);
+    assert!(insert.is_err(), "a project cannot be stored in region 'east'");
 }
 
 // ---------------------------------------------------------------- the same every time
