@@ -434,11 +434,7 @@ pub const FIRMS: &[Firm] = &[
             region: "sichuan",
             intro: "水利水电勘测设计单位，提供水土保持方案、洪水影响评价和水资源论证，参与金沙江、雅砻江流域多个项目。",
             managers: &[("周强", "董事长", 671), ("何平", "总工程师", 672)],
-            practitioners: &[(
-                "何平",
-                "注册土木工程师（水利水电工程）",
-                "SL205100233",
-            )],
+            practitioners: &[("何平", "注册土木工程师（水利水电工程）", "SL205100233")],
             items: &["PZH-SL-001", "PZH-SL-002", "PZH-SL-003"],
             certs: &[water_rating(1, "水保方案(川)字第0102号", 500)],
         },
@@ -510,11 +506,7 @@ pub const FIRMS: &[Firm] = &[
             region: "hubei",
             intro: "长江流域水土保持方案、监测和洪水影响评价技术服务。",
             managers: &[("黄磊", "董事长", 711)],
-            practitioners: &[(
-                "程亮",
-                "注册土木工程师（水利水电工程）",
-                "SL204200318",
-            )],
+            practitioners: &[("程亮", "注册土木工程师（水利水电工程）", "SL204200318")],
             items: &["PZH-SL-001", "PZH-SL-002"],
             certs: &[water_rating(2, "水保方案(鄂)字第0215号", 600)],
         },
@@ -586,12 +578,18 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
 /// The profile of one agency on `day` (after its registration that morning), then its
 /// certificates.
 fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, n: usize) {
-    story.add(Story::at(day, 14, n as u32 % 60), move |c| fill_profile(c, p, n));
+    story.add(Story::at(day, 14, n as u32 % 60), move |c| {
+        fill_profile(c, p, n)
+    });
     for (k, dc) in p.certs.iter().enumerate() {
         let minute = (n as u32 * 3 + k as u32) % 60;
         let issued = story.days_ago(dc.issued_days_ago);
         let submitted = match dc.review {
-            Review::Approved => Story::at(story.working_day_from(issued.max(day + Days::new(1))), 15, minute),
+            Review::Approved => Story::at(
+                story.working_day_from(issued.max(day + Days::new(1))),
+                15,
+                minute,
+            ),
             Review::Pending => Story::at(story.working_days_ago(1), 17, minute),
             Review::Overdue => Story::at(story.working_days_ago(5), 11, minute),
         };
@@ -639,8 +637,13 @@ fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, 
                     return Ok(());
                 };
                 let reviewer = reviewer_for(c, dc.qual_type)?;
-                if !ag::review_certificate(c, cert.id, true, Some("材料齐全，予以通过。"), reviewer)?
-                {
+                if !ag::review_certificate(
+                    c,
+                    cert.id,
+                    true,
+                    Some("材料齐全，予以通过。"),
+                    reviewer,
+                )? {
                     return Ok(());
                 }
                 ag::save_version(c, id, Some(reviewer))?;
@@ -740,7 +743,12 @@ fn reviewer_for(c: &mut DbConnection, qual_type: &str) -> QueryResult<i64> {
 const PLACES: &[(&str, &str, &str, &str)] = &[
     ("攀枝花", "pzh_dongqu", "四川省攀枝花市东区", "510402"),
     ("攀枝花市西区", "pzh_xiqu", "四川省攀枝花市西区", "510403"),
-    ("攀枝花市仁和区", "pzh_renhe", "四川省攀枝花市仁和区", "510411"),
+    (
+        "攀枝花市仁和区",
+        "pzh_renhe",
+        "四川省攀枝花市仁和区",
+        "510411",
+    ),
     ("米易", "pzh_miyi", "四川省攀枝花市米易县", "510421"),
     ("盐边", "pzh_yanbian", "四川省攀枝花市盐边县", "510422"),
     ("四川", "sichuan", "四川省成都市高新区", "510100"),
@@ -915,7 +923,7 @@ pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
         db::write_tx(c, |c| {
             insert_batch(c, first, size, &hash, &items, (today, due), &reviewers)
         })
-            .map_err(|e: DbError| e.to_string())?;
+        .map_err(|e: DbError| e.to_string())?;
         done += size;
     }
     db::write_tx(c, |c| {

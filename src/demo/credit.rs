@@ -135,7 +135,15 @@ pub fn plan(story: &mut Story<'_>) {
             let rid = mc::insert_record(c, &n)?;
             let rec = mc::find_record(c, rid)?;
             let actor = by.map_or_else(Actor::system, |r| Actor::user(r, Role::Regulator));
-            audit::record(c, &actor, "credit.record.add", "credit_record", rid, &rec, "demo")?;
+            audit::record(
+                c,
+                &actor,
+                "credit.record.add",
+                "credit_record",
+                rid,
+                &rec,
+                "demo",
+            )?;
             Ok(())
         });
         if let Some(reason) = revoked {

@@ -12,11 +12,11 @@ use crate::db::schema::users;
 use crate::db::{DbConnection, DbError};
 use crate::domain::credit::{Kind, Source};
 use crate::domain::{idcard, uscc};
+use crate::models;
 use crate::models::agency::NewCertificate;
 use crate::models::audit::{self, Actor};
 use crate::models::credit::NewRecord;
 use crate::models::sanctions::{self as sx, NewBan, NewListing};
-use crate::models;
 
 pub struct DemoAgency {
     pub email: &'static str,

@@ -202,9 +202,10 @@ pub fn plan<'a>(story: &mut Story<'a>, key: &'a [u8; 32], instance: &'a str, pub
         let deadline = Story::at(deadline_day, dh, dm);
 
         // The owner enters the project, drafts the announcement and publishes it.
-        story.add(Story::at(published_day, ph, pm) - Duration::minutes(30), move |c| {
-            create(c, d)
-        });
+        story.add(
+            Story::at(published_day, ph, pm) - Duration::minutes(30),
+            move |c| create(c, d),
+        );
         story.add(Story::at(published_day, ph, pm), move |c| {
             publish(c, d, key, public_url)
         });
@@ -214,7 +215,8 @@ pub fn plan<'a>(story: &mut Story<'a>, key: &'a [u8; 32], instance: &'a str, pub
         for (i, (email, amount)) in d.bidders.iter().enumerate() {
             let i = i as u32;
             let (reg, quote) = if d.stage == Stage::Open {
-                let reg = Story::at(published_day, ph, pm) + Duration::minutes(35 + 25 * i64::from(i));
+                let reg =
+                    Story::at(published_day, ph, pm) + Duration::minutes(35 + 25 * i64::from(i));
                 (reg, reg + Duration::minutes(12))
             } else {
                 let reg_day = story.add_working_days(published_day, 1 + i / 3);
@@ -241,7 +243,8 @@ pub fn plan<'a>(story: &mut Story<'a>, key: &'a [u8; 32], instance: &'a str, pub
         });
         if d.stage == Stage::Awarded {
             // The winner confirms on the first working day after the publicity.
-            let publicity_ends = story.add_working_days(deadline_day, crate::models::opening::PUBLICITY_DAYS);
+            let publicity_ends =
+                story.add_working_days(deadline_day, crate::models::opening::PUBLICITY_DAYS);
             let confirm_day = story.add_working_days(publicity_ends, 1);
             story.add(Story::at(confirm_day, 9, 0), move |c| confirm(c, d));
         }

@@ -140,9 +140,6 @@ mod tests {
                 .to_string(),
             "2026-03-09"
         );
-        assert_eq!(
-            Story::at(s.today, 9, 30).to_string(),
-            "2026-03-09 01:30:00"
-        );
+        assert_eq!(Story::at(s.today, 9, 30).to_string(), "2026-03-09 01:30:00");
     }
 }

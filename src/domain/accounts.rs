@@ -68,7 +68,11 @@ pub struct Registration {
 
 pub fn parse_registration(i: &RegistrationInput) -> Result<Registration, Vec<Problem>> {
     let mut p = Vec::new();
-    let org = validate::field(&mut p, "org_name", validate::text(&i.org_name, ORG_MAX, true));
+    let org = validate::field(
+        &mut p,
+        "org_name",
+        validate::text(&i.org_name, ORG_MAX, true),
+    );
     let code = if i.uscc.trim().is_empty() {
         p.push(Problem::new("uscc", "v.required"));
         None

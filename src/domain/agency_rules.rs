@@ -454,13 +454,11 @@ pub fn parse_offer(i: &OfferInput, terms: &ItemTerms) -> Result<Offer, Vec<Probl
         })
         .ok();
     match (fee_standard, range, days) {
-        (Some(fee_standard), Some(fee_range), Some(committed_days)) if p.is_empty() => {
-            Ok(Offer {
-                fee_standard,
-                fee_range,
-                committed_days,
-            })
-        }
+        (Some(fee_standard), Some(fee_range), Some(committed_days)) if p.is_empty() => Ok(Offer {
+            fee_standard,
+            fee_range,
+            committed_days,
+        }),
         _ => Err(p),
     }
 }
@@ -528,18 +526,21 @@ pub fn parse_certificate(
         p.push(Problem::new("valid_to", e.key()));
     }
     match (qual, level, number, issuer, from, to) {
-        (Some(qual_type), Some(level), Some(number), Some(issuer), Some(valid_from), Some(valid_to))
-            if p.is_empty() =>
-        {
-            Ok(Certificate {
-                qual_type,
-                level,
-                number,
-                issuer,
-                valid_from,
-                valid_to,
-            })
-        }
+        (
+            Some(qual_type),
+            Some(level),
+            Some(number),
+            Some(issuer),
+            Some(valid_from),
+            Some(valid_to),
+        ) if p.is_empty() => Ok(Certificate {
+            qual_type,
+            level,
+            number,
+            issuer,
+            valid_from,
+            valid_to,
+        }),
         _ => Err(p),
     }
 }
@@ -734,14 +735,15 @@ mod tests {
             ..ProfileInput::default()
         };
         let p = parse_profile(&ok, beijing.as_str(), &[1]).unwrap();
-        assert_eq!((p.legal_rep.as_str(), p.region.as_str()), ("冯志远", "beijing"));
+        assert_eq!(
+            (p.legal_rep.as_str(), p.region.as_str()),
+            ("冯志远", "beijing")
+        );
         let sichuan = crate::domain::uscc::generate_in("91", "510402", 1);
         let e = parse_profile(&ok, sichuan.as_str(), &[1]).unwrap_err();
         assert_eq!(
             e,
-            vec![
-                Problem::new("region", "agency.v.region_uscc").with("division", "510402")
-            ]
+            vec![Problem::new("region", "agency.v.region_uscc").with("division", "510402")]
         );
         let bad = ProfileInput {
             legal_rep: String::new(),
@@ -780,7 +782,10 @@ mod tests {
             id_number: "110105194912310021".into(),
             ..m
         };
-        assert_eq!(parse_manager(&bad, today).unwrap_err()[0].field, "id_number");
+        assert_eq!(
+            parse_manager(&bad, today).unwrap_err()[0].field,
+            "id_number"
+        );
         assert_eq!(
             parse_practitioner(&PractitionerInput::default())
                 .unwrap_err()

@@ -191,12 +191,21 @@ mod tests {
         assert!(region_fits_division("beijing", "110108"));
         assert!(!region_fits_division("beijing", "510402"));
         assert!(region_fits_division("pzh_dongqu", "510402"));
-        assert!(region_fits_division("pzh_miyi", "510400"), "the city's authority");
-        assert!(!region_fits_division("pzh_dongqu", "510100"), "成都 is not 攀枝花");
+        assert!(
+            region_fits_division("pzh_miyi", "510400"),
+            "the city's authority"
+        );
+        assert!(
+            !region_fits_division("pzh_dongqu", "510100"),
+            "成都 is not 攀枝花"
+        );
         assert!(region_fits_division("sichuan", "510100"));
         assert!(region_fits_division("other", "410105"), "河南");
         assert!(!region_fits_division("other", "530102"), "云南 is named");
-        assert!(region_fits_division("yunnan", "100000"), "national authority");
+        assert!(
+            region_fits_division("yunnan", "100000"),
+            "national authority"
+        );
         assert!(!region_fits_division("east", "510402"));
     }
 

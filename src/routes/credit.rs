@@ -23,11 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
+use crate::domain::credit::parse_int;
 use crate::domain::credit::{
     self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
 };
 use crate::domain::workdays::today as today_cn;
-use crate::domain::credit::parse_int;
 use crate::domain::{catalogue, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -313,7 +313,6 @@ async fn rules_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         StatusCode::OK,
     )
 }
-
 
 async fn publish(ctx: Ctx, CsrfForm(f): CsrfForm<RulesForm>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::PublishCreditRules)?;
@@ -1237,7 +1236,10 @@ async fn revoke(
         return refuse("credit.err.not_revocable", 422);
     }
     let mut reason_field = Field::new(&f.reason);
-    let Some(reason) = reason_field.check(lang, validate::text(&f.reason, rules::REVOKE_REASON_MAX, true)) else {
+    let Some(reason) = reason_field.check(
+        lang,
+        validate::text(&f.reason, rules::REVOKE_REASON_MAX, true),
+    ) else {
         let p = regulate_page(&ctx, &agency, Some((rid, reason_field))).await?;
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };

@@ -37,15 +37,12 @@ async fn load_demo(app: &TestApp, bulk: usize) {
 }
 
 fn plain(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_plain()).unwrap_or_default()
+    fen.map(|f| Money::from_fen(f).to_plain())
+        .unwrap_or_default()
 }
 
 fn email_of(c: &mut DbConnection, id: i64) -> String {
-    users::table
-        .find(id)
-        .select(users::email)
-        .first(c)
-        .unwrap()
+    users::table.find(id).select(users::email).first(c).unwrap()
 }
 
 // ---------------------------------------------------------------- every row, every form
@@ -72,7 +69,15 @@ fn check_accounts(c: &mut DbConnection) {
             (d.code.clone(), d.name_zh.clone(), d.name_en.clone())
         );
     }
-    type U = (String, String, String, Option<String>, String, String, Option<i64>);
+    type U = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<i64>,
+    );
     let us: Vec<U> = users::table
         .select((
             users::role,
@@ -119,7 +124,10 @@ fn check_accounts(c: &mut DbConnection) {
             (contact, phone, email.clone())
         );
         if email.ends_with("@demo.zhongjie.cn") {
-            assert_eq!(password::check(zhongjie::demo::DEMO_PASSWORD, &email), Ok(()));
+            assert_eq!(
+                password::check(zhongjie::demo::DEMO_PASSWORD, &email),
+                Ok(())
+            );
         }
     }
 }
@@ -150,7 +158,11 @@ fn check_agencies(c: &mut DbConnection) {
                 address: a.address.clone(),
                 region: a.region.clone(),
                 contact_phone: a.contact_phone.clone(),
-                affiliated: if a.affiliated { "on".into() } else { String::new() },
+                affiliated: if a.affiliated {
+                    "on".into()
+                } else {
+                    String::new()
+                },
                 affiliated_department_id: a
                     .affiliated_department_id
                     .map(|d| d.to_string())
@@ -162,8 +174,20 @@ fn check_agencies(c: &mut DbConnection) {
         )
         .unwrap_or_else(|e| panic!("{} ({}): {e:?}", a.name, a.uscc));
         assert_eq!(
-            (&p.legal_rep, &p.address, &p.region, &p.contact_phone, &p.intro),
-            (&a.legal_rep, &a.address, &a.region, &a.contact_phone, &a.intro)
+            (
+                &p.legal_rep,
+                &p.address,
+                &p.region,
+                &p.contact_phone,
+                &p.intro
+            ),
+            (
+                &a.legal_rep,
+                &a.address,
+                &a.region,
+                &a.contact_phone,
+                &a.intro
+            )
         );
         for m in models::agency::managers(c, a.user_id).unwrap() {
             let v = agency_rules::parse_manager(
@@ -388,7 +412,15 @@ fn check_catalogue(c: &mut DbConnection) {
 
 fn check_credit_and_sanctions(c: &mut DbConnection) {
     let ruleset = models::credit::current_rules(c).unwrap().rules();
-    type R = (String, i32, String, String, NaiveDate, NaiveDateTime, Option<i64>);
+    type R = (
+        String,
+        i32,
+        String,
+        String,
+        NaiveDate,
+        NaiveDateTime,
+        Option<i64>,
+    );
     let records: Vec<R> = credit_records::table
         .select((
             credit_records::kind,
@@ -515,7 +547,10 @@ fn check_selections(c: &mut DbConnection) {
         let terms = models::publication::terms_of(a).unwrap();
         let again = rules::parse_terms(&AnnouncementInput::of(&terms), published)
             .unwrap_or_else(|e| panic!("announcement {}: {e:?}", a.id));
-        assert_eq!(again, terms, "the form gives back what is stored (no seconds)");
+        assert_eq!(
+            again, terms,
+            "the form gives back what is stored (no seconds)"
+        );
         let problems = models::publication::publication_problems(c, a, published).unwrap();
         assert!(problems.is_empty(), "announcement {}: {problems:?}", a.id);
         assert!(a.created_at <= published && published < a.deadline);
@@ -532,7 +567,11 @@ fn check_selections(c: &mut DbConnection) {
             .unwrap();
         assert!(regs.len() >= 3, "announcement {}", a.id);
         for (agency, at) in &regs {
-            assert!(offering.contains(agency), "{} offers the item", email_of(c, *agency));
+            assert!(
+                offering.contains(agency),
+                "{} offers the item",
+                email_of(c, *agency)
+            );
             assert!(published <= *at && *at < a.deadline);
             let ok = models::bidding::eligibility(c, a, *agency, day_of(*at)).unwrap();
             assert!(ok.is_ok(), "{}: {ok:?}", email_of(c, *agency));
@@ -554,8 +593,11 @@ fn check_selections(c: &mut DbConnection) {
             let receipts = models::bidding::receipts_of(c, a.id, *agency).unwrap();
             assert!(receipts.iter().any(|r| &r.commitment == commitment));
             if let Some(fen) = amount {
-                zhongjie::domain::selection::validate_quote(Money::from_fen(*fen), &limits.unwrap())
-                    .unwrap();
+                zhongjie::domain::selection::validate_quote(
+                    Money::from_fen(*fen),
+                    &limits.unwrap(),
+                )
+                .unwrap();
             }
         }
 
@@ -576,7 +618,10 @@ fn check_selections(c: &mut DbConnection) {
         };
         assert_eq!(at("announcement.publish"), published);
         assert_eq!(
-            trail.iter().filter(|(x, _)| x == "selection.register").count(),
+            trail
+                .iter()
+                .filter(|(x, _)| x == "selection.register")
+                .count(),
             regs.len()
         );
         let Some(r) = models::announcement::result_of(c, a.id).unwrap() else {
@@ -628,7 +673,40 @@ fn check_selections(c: &mut DbConnection) {
                 contract_text::price_limit(r.winner_amount_fen, a.cap_fen)
             );
             assert!(price <= limit && created == confirmed);
-            assert!(sign_by > zhongjie::domain::workdays::today(), "time left to sign");
+            // The fields the platform filled in name the parties, project and item.
+            let fields: String = contract_terms::table
+                .inner_join(contracts::table)
+                .filter(contracts::announcement_id.eq(a.id))
+                .select(contract_terms::fields)
+                .first(c)
+                .unwrap();
+            let fields: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(&fields).unwrap();
+            let (owner_org, agency_name): (String, String) = (
+                users::table
+                    .find(owner)
+                    .select(users::org_name)
+                    .first(c)
+                    .unwrap(),
+                agencies::table
+                    .find(agency)
+                    .select(agencies::name)
+                    .first(c)
+                    .unwrap(),
+            );
+            let project: String = projects::table
+                .find(a.project_id)
+                .select(projects::name)
+                .first(c)
+                .unwrap();
+            assert_eq!(fields["owner_name"], owner_org);
+            assert_eq!(fields["agency_name"], agency_name);
+            assert_eq!(fields["project_name"], project);
+            assert_eq!(fields["scope"], contract_text::normalise(&a.scope));
+            assert!(
+                sign_by > zhongjie::domain::workdays::today(),
+                "time left to sign"
+            );
         } else {
             assert!(r.publicity_ends.unwrap() >= zhongjie::domain::workdays::today());
         }
@@ -800,7 +878,10 @@ async fn every_stored_region_code_is_known_and_the_database_refuses_others() {
             projects::updated_at.eq(now),
         ))
         .execute(&mut *c);
-    assert!(insert.is_err(), "a project cannot be stored in region 'east'");
+    assert!(
+        insert.is_err(),
+        "a project cannot be stored in region 'east'"
+    );
 }
 
 // ---------------------------------------------------------------- the same every time
@@ -837,7 +918,11 @@ fn outcome(c: &mut DbConnection) -> Vec<String> {
         }
         let parties: Option<(i64, i64, i64)> = contracts::table
             .filter(contracts::announcement_id.eq(a.id))
-            .select((contracts::owner_id, contracts::agency_id, contracts::price_fen))
+            .select((
+                contracts::owner_id,
+                contracts::agency_id,
+                contracts::price_fen,
+            ))
             .first(c)
             .optional()
             .unwrap();
@@ -861,14 +946,48 @@ async fn two_loads_draw_the_same_winners_and_contract_parties() {
     let a = outcome(&mut first.conn());
     let b = outcome(&mut second.conn());
     assert!(a.iter().any(|l| l.contains("contract")), "{a:#?}");
-    assert!(a.iter().filter(|l| l.contains("winner")).count() == 2, "{a:#?}");
+    assert!(
+        a.iter().filter(|l| l.contains("winner")).count() == 2,
+        "{a:#?}"
+    );
     assert_eq!(a, b);
+    // Fixed seeds, and still real draws: the revealed seed is the one committed to at
+    // publication, and `zhongjie verify-draw` recomputes every draw from the database.
+    let opened: Vec<(i64, String, Option<String>)> = announcement_results::table
+        .inner_join(announcements::table)
+        .select((
+            announcements::id,
+            announcement_results::seed_revealed,
+            announcements::seed_commitment,
+        ))
+        .load(&mut *first.conn())
+        .unwrap();
+    assert_eq!(opened.len(), 2);
+    for (id, seed, commitment) in opened {
+        let s = zhongjie::domain::draw::Seed::from_hex(&seed).unwrap();
+        assert_eq!(Some(s.commitment()), commitment);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
+            .args(["verify-draw", &id.to_string()])
+            .env("DATABASE_URL", &first.config.database_url)
+            .env("ZJ_SEALING_KEY", "22".repeat(32))
+            .env("ZJ_DATA_DIR", first.config.data_dir.as_os_str())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// The e-mail addresses in backquotes in the README sentence that contains `marker`.
 fn readme_accounts(marker: &str) -> Vec<String> {
     let readme = include_str!("../../README.md").replace('\n', " ");
-    let i = readme.find(marker).unwrap_or_else(|| panic!("README says {marker:?}"));
+    let i = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README says {marker:?}"));
     let end = readme[i..].find(';').map_or(readme.len(), |e| i + e);
     readme[i..end]
         .split('`')
@@ -900,10 +1019,15 @@ async fn the_readme_names_the_demo_contract_parties_and_winners() {
         .select(announcements::id)
         .first(&mut *c)
         .unwrap();
-    let r = models::announcement::result_of(&mut c, id).unwrap().unwrap();
+    let r = models::announcement::result_of(&mut c, id)
+        .unwrap()
+        .unwrap();
     let a = models::announcement::find(&mut c, id).unwrap().unwrap();
     assert_eq!(
         readme_accounts("a reasonable-price draw in publicity"),
-        vec![email_of(&mut c, a.owner_id), email_of(&mut c, r.winner_id.unwrap())]
+        vec![
+            email_of(&mut c, a.owner_id),
+            email_of(&mut c, r.winner_id.unwrap())
+        ]
     );
 }
