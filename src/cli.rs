@@ -98,8 +98,7 @@ pub fn main() -> ExitCode {
         }
         Command::Demo { agencies } => with_db(|cfg, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
-            crate::demo::load(&mut c)?.print();
-            demo_selection(cfg, &mut c)?;
+            crate::demo::load(&mut c, cfg)?.print();
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
                 let today = crate::domain::workdays::today();
@@ -165,16 +164,6 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The demo announcements need the sealing key (their quotes and seeds are sealed with it).
-fn demo_selection(cfg: &Config, c: &mut crate::db::DbConnection) -> Result<(), String> {
-    let n = crate::demo::selection::load(c, &cfg.sealing_key, &cfg.instance_id)
-        .map_err(|e| e.to_string())?;
-    if n > 0 {
-        println!("demo announcements: {n}");
-    }
-    Ok(())
-}
-
 fn with_db(
     f: impl FnOnce(&Config, &db::Pool) -> Result<ExitCode, String>,
 ) -> Result<ExitCode, String> {
@@ -190,8 +179,7 @@ fn serve(bind: Option<String>, demo: bool) -> Result<ExitCode, String> {
         let mut c = pool.get().map_err(|e| e.to_string())?;
         let empty = crate::models::user::count_all(&mut c).map_err(|e| e.to_string())? == 0;
         if empty {
-            crate::demo::load(&mut c)?.print();
-            demo_selection(&cfg, &mut c)?;
+            crate::demo::load(&mut c, &cfg)?.print();
         } else {
             println!("database already has accounts; demo data not loaded again");
             crate::demo::print_logins();

@@ -357,8 +357,40 @@ where
     }
 }
 
-/// Current UTC time at the precision both backends keep (microseconds).
+thread_local! {
+    /// The time pinned on this thread by [`pin_clock`], if any.
+    static PINNED: std::cell::Cell<Option<chrono::NaiveDateTime>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Current UTC time at the precision both backends keep (microseconds): the time pinned on
+/// this thread, if any, else the system clock.
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
-    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+    PINNED
+        .with(|p| p.get())
+        .unwrap_or_else(|| chrono::Utc::now().naive_utc())
+        .trunc_subsecs(6)
+}
+
+/// While the guard lives, [`now`] (and so `domain::workdays::today`, every timestamp a
+/// write stores and every audit entry's time) is `at` on this thread. The demo loader writes
+/// its history this way, each step at the time it is told to have happened, through the same
+/// functions as the pages, so the dates of a demo row, its audit entries and its timeline
+/// agree. Nothing else pins the clock.
+pub fn pin_clock(at: chrono::NaiveDateTime) -> PinnedClock {
+    let before = PINNED.with(|p| p.replace(Some(at)));
+    PinnedClock { before }
+}
+
+/// Restores the clock as it was when dropped.
+#[must_use = "the clock is pinned only while the guard lives"]
+pub struct PinnedClock {
+    before: Option<chrono::NaiveDateTime>,
+}
+
+impl Drop for PinnedClock {
+    fn drop(&mut self) {
+        PINNED.with(|p| p.set(self.before));
+    }
 }

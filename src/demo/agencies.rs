@@ -1,15 +1,21 @@
-//! Demo agency profiles (managers, practitioners, items offered, certificates) and bulk
-//! agencies for load work.
+//! Demo agency profiles (managers, practitioners, items offered, certificates), the other
+//! firms that take part in the demo selections, and bulk agencies for load work.
 //!
-//! `load` completes the five demo agency accounts the way their staff would have: every
-//! change goes through the same model functions as the pages, with a version and an audit
-//! entry. `generate` is for benchmarks: it writes plain rows in multi-row inserts, 1,000
-//! agencies per transaction, with one shared password hash and no per-row audit entries
-//! (one entry records the whole run).
+//! [`plan`] completes the five demo agency accounts and registers the other firms the way
+//! their staff would have, each step at its date in the story: the profile on the day of
+//! registration, each certificate when it was submitted and approved by the regulator of its
+//! type. Every change goes through the same model functions as the pages, with a version and
+//! an audit entry, and every value keeps the rules of its form (`domain::agency_rules`). An
+//! agency offers only the items of its trade, and holds the qualifications they require.
+//! `generate` is for benchmarks: it writes plain rows in multi-row inserts, 1,000 agencies
+//! per transaction, with one shared password hash and no per-row audit entries (one entry
+//! records the whole run).
 
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 
+use super::story::Story;
+use crate::auth::Role;
 use crate::db::schema::{
     agencies, agency_certificates, agency_items, agency_managers, agency_search_grams, users,
 };
@@ -20,35 +26,57 @@ use crate::domain::{idcard, search, uscc};
 use crate::models::audit::{self, Actor};
 use crate::models::{self, agency as ag, catalogue::Item};
 
-struct DemoCert {
-    qual_type: &'static str,
-    level: i32,
-    number: &'static str,
-    issuer: &'static str,
-    /// Days before today the certificate became valid, and years it is valid for.
-    since_days: u64,
-    years: u64,
-    /// approved / pending; a pending one with `overdue` was submitted long enough ago that
-    /// its review is past due.
-    status: &'static str,
-    overdue: bool,
+/// Where a certificate's review stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Review {
+    /// Approved by the regulator the working day after it was submitted.
+    Approved,
+    /// Submitted on the last working day: the review is not due yet.
+    Pending,
+    /// Submitted five working days ago and not reviewed: past its due day.
+    Overdue,
 }
 
-struct DemoProfile {
-    email: &'static str,
-    legal_rep: &'static str,
-    address: &'static str,
-    region: &'static str,
-    intro: &'static str,
+pub struct DemoCert {
+    pub qual_type: &'static str,
+    pub level: i32,
+    pub number: &'static str,
+    pub issuer: &'static str,
+    /// Days before today the certificate was issued (its first valid day), and the years it
+    /// is valid for.
+    pub issued_days_ago: i64,
+    pub years: u64,
+    pub review: Review,
+}
+
+pub struct DemoProfile {
+    pub email: &'static str,
+    pub legal_rep: &'static str,
+    pub address: &'static str,
+    pub region: &'static str,
+    pub intro: &'static str,
     /// (name, position, id seed)
-    managers: &'static [(&'static str, &'static str, u64)],
+    pub managers: &'static [(&'static str, &'static str, u64)],
     /// (name, qualification, certificate number)
-    practitioners: &'static [(&'static str, &'static str, &'static str)],
-    industries: &'static [&'static str],
-    certs: &'static [DemoCert],
+    pub practitioners: &'static [(&'static str, &'static str, &'static str)],
+    /// Catalogue codes of the items offered: the agency's trade only.
+    pub items: &'static [&'static str],
+    pub certs: &'static [DemoCert],
 }
 
-const PROFILES: &[DemoProfile] = &[
+/// Another firm with its login: it registers some weeks after the launch and takes part in
+/// the demo selections.
+pub struct Firm {
+    pub email: &'static str,
+    pub org: &'static str,
+    pub contact: &'static str,
+    pub phone: &'static str,
+    /// Where its credit code says it is registered (GB/T 2260).
+    pub division: &'static str,
+    pub profile: DemoProfile,
+}
+
+pub const PROFILES: &[DemoProfile] = &[
     DemoProfile {
         email: "agency@demo.zhongjie.cn",
         legal_rep: "黄海涛",
@@ -64,27 +92,25 @@ const PROFILES: &[DemoProfile] = &[
             ("陈国栋", "环境影响评价工程师", "HP00021567"),
             ("王思远", "注册环保工程师", "HB5100236"),
         ],
-        industries: &["env"],
+        items: &["PZH-HB-001", "PZH-HB-002", "PZH-HB-003", "PZH-HB-004"],
         certs: &[
             DemoCert {
                 qual_type: "engineering_consulting",
                 level: 2,
                 number: "乙222023010458",
                 issuer: "四川省工程咨询协会",
-                since_days: 420,
+                issued_days_ago: 420,
                 years: 3,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
                 qual_type: "water_conservation",
                 level: 2,
                 number: "水保方案(川)字第0367号",
                 issuer: "中国水土保持学会",
-                since_days: 30,
+                issued_days_ago: 30,
                 years: 3,
-                status: "pending",
-                overdue: false,
+                review: Review::Pending,
             },
         ],
     },
@@ -100,27 +126,25 @@ const PROFILES: &[DemoProfile] = &[
             ("杨秀兰", "一级造价工程师", "建[造]17510001893"),
             ("马骏", "二级造价工程师", "建[造]25510000357"),
         ],
-        industries: &["construction", "investment"],
+        items: &["PZH-ZJ-002", "PZH-FG-004"],
         certs: &[
             DemoCert {
                 qual_type: "cost_consulting",
                 level: 0,
                 number: "川建造咨备字〔2021〕0158号",
                 issuer: "四川省住房和城乡建设厅",
-                since_days: 900,
+                issued_days_ago: 900,
                 years: 5,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
                 qual_type: "engineering_consulting",
                 level: 3,
                 number: "丙232024020117",
                 issuer: "四川省工程咨询协会",
-                since_days: 10,
+                issued_days_ago: 10,
                 years: 3,
-                status: "pending",
-                overdue: false,
+                review: Review::Pending,
             },
         ],
     },
@@ -140,37 +164,34 @@ const PROFILES: &[DemoProfile] = &[
             ("赵永福", "注册土木工程师（岩土）", "AY185300122"),
             ("段丽萍", "注册测绘师", "CH2053000318"),
         ],
-        industries: &["land"],
+        items: &["PZH-ZR-001", "PZH-ZR-002", "PZH-ZJ-003", "PZH-ZJ-004"],
         certs: &[
             DemoCert {
                 qual_type: "geo_hazard",
                 level: 1,
                 number: "云地灾评资甲字第2023001号",
                 issuer: "云南省自然资源厅",
-                since_days: 600,
+                issued_days_ago: 600,
                 years: 5,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
                 qual_type: "engineering_survey",
                 level: 2,
                 number: "B253004127",
                 issuer: "云南省住房和城乡建设厅",
-                since_days: 800,
+                issued_days_ago: 800,
                 years: 5,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
                 qual_type: "surveying_mapping",
                 level: 2,
                 number: "乙测资字53100872",
                 issuer: "云南省自然资源厅",
-                since_days: 60,
+                issued_days_ago: 60,
                 years: 5,
-                status: "pending",
-                overdue: true,
+                review: Review::Overdue,
             },
         ],
     },
@@ -185,27 +206,25 @@ const PROFILES: &[DemoProfile] = &[
             ("彭文涛", "注册土木工程师（水利水电工程）", "SL205000146"),
             ("邓佳", "水土保持工程师", "SB2021500087"),
         ],
-        industries: &["water"],
+        items: &["PZH-SL-001", "PZH-SL-002", "PZH-SL-003"],
         certs: &[
             DemoCert {
                 qual_type: "water_conservation",
                 level: 1,
                 number: "水保方案(渝)字第0023号",
                 issuer: "中国水土保持学会",
-                since_days: 300,
+                issued_days_ago: 300,
                 years: 3,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
                 qual_type: "hydrology",
                 level: 2,
                 number: "水文资乙字第500018号",
                 issuer: "重庆市水利局",
-                since_days: 5,
+                issued_days_ago: 5,
                 years: 5,
-                status: "pending",
-                overdue: false,
+                review: Review::Pending,
             },
         ],
     },
@@ -224,40 +243,273 @@ const PROFILES: &[DemoProfile] = &[
             ("石磊", "注册测绘师", "CH2015101276"),
             ("韩冰", "注册城乡规划师", "GH2019110384"),
         ],
-        industries: &["land"],
+        items: &["PZH-ZR-003", "PZH-ZR-004", "PZH-ZR-007"],
         certs: &[
             DemoCert {
                 qual_type: "surveying_mapping",
                 level: 1,
                 number: "甲测资字11100317",
                 issuer: "自然资源部",
-                since_days: 700,
+                issued_days_ago: 700,
                 years: 5,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
-                // Expired: shows that an approved certificate stops counting.
+                // Approved while valid, expired since: shows that it stops counting.
                 qual_type: "land_planning",
                 level: 2,
                 number: "自资规乙字110018",
                 issuer: "北京市规划和自然资源委员会",
-                since_days: 1900,
+                issued_days_ago: 1900,
                 years: 5,
-                status: "approved",
-                overdue: false,
+                review: Review::Approved,
             },
             DemoCert {
                 qual_type: "land_planning",
                 level: 2,
                 number: "自资规乙字110231",
                 issuer: "北京市规划和自然资源委员会",
-                since_days: 3,
+                issued_days_ago: 3,
                 years: 5,
-                status: "pending",
-                overdue: false,
+                review: Review::Pending,
             },
         ],
+    },
+];
+
+/// A cost-consulting filing (工程造价咨询 is registered, not graded).
+const fn cost_filing(number: &'static str, issued_days_ago: i64) -> DemoCert {
+    DemoCert {
+        qual_type: "cost_consulting",
+        level: 0,
+        number,
+        issuer: "四川省住房和城乡建设厅",
+        issued_days_ago,
+        years: 5,
+        review: Review::Approved,
+    }
+}
+
+const fn water_rating(level: i32, number: &'static str, issued_days_ago: i64) -> DemoCert {
+    DemoCert {
+        qual_type: "water_conservation",
+        level,
+        number,
+        issuer: "中国水土保持学会",
+        issued_days_ago,
+        years: 3,
+        review: Review::Approved,
+    }
+}
+
+/// The firms that take part in the demo selections with the five agencies above: three
+/// environmental-assessment firms, three cost consultants and five soil-and-water firms.
+pub const FIRMS: &[Firm] = &[
+    Firm {
+        email: "huanping1@demo.zhongjie.cn",
+        org: "成都川环环境工程咨询有限公司",
+        contact: "李俊",
+        phone: "13808120301",
+        division: "510104",
+        profile: DemoProfile {
+            email: "huanping1@demo.zhongjie.cn",
+            legal_rep: "李俊",
+            address: "四川省成都市锦江区东大街紫东楼段 35 号 18 楼",
+            region: "sichuan",
+            intro: "从事建设项目环境影响评价、环境监测方案和竣工环境保护验收咨询，熟悉四川省钒钛、化工和市政基础设施项目的环评要求。",
+            managers: &[("李俊", "总经理", 611), ("罗佳", "技术负责人", 612)],
+            practitioners: &[("罗佳", "环境影响评价工程师", "HP00018433")],
+            items: &["PZH-HB-001", "PZH-HB-002", "PZH-HB-004"],
+            certs: &[],
+        },
+    },
+    Firm {
+        email: "huanping2@demo.zhongjie.cn",
+        org: "攀枝花市绿源环保科技有限公司",
+        contact: "王丽",
+        phone: "13808120302",
+        division: "510403",
+        profile: DemoProfile {
+            email: "huanping2@demo.zhongjie.cn",
+            legal_rep: "王丽",
+            address: "四川省攀枝花市西区清香坪街道新宏路 12 号",
+            region: "pzh_xiqu",
+            intro: "本地环保技术服务机构，提供环境影响报告书（表）编制、排污许可申报和突发环境事件应急预案编制，可随时到现场踏勘。",
+            managers: &[("王丽", "执行董事", 621)],
+            practitioners: &[("赵明", "环境影响评价工程师", "HP00025519")],
+            items: &["PZH-HB-001", "PZH-HB-002", "PZH-HB-003"],
+            certs: &[],
+        },
+    },
+    Firm {
+        email: "huanping3@demo.zhongjie.cn",
+        org: "云南滇清环境科学研究院有限公司",
+        contact: "杨凯",
+        phone: "13808120303",
+        division: "530111",
+        profile: DemoProfile {
+            email: "huanping3@demo.zhongjie.cn",
+            legal_rep: "杨凯",
+            address: "云南省昆明市官渡区春城路 289 号",
+            region: "yunnan",
+            intro: "承担云南、四川两省交通、水利、工业园区项目的环境影响评价和规划环评，设有自有检测实验室。",
+            managers: &[("杨凯", "院长", 631), ("普丽", "总工程师", 632)],
+            practitioners: &[("普丽", "环境影响评价工程师", "HP00030871")],
+            items: &["PZH-HB-001", "PZH-HB-002"],
+            certs: &[],
+        },
+    },
+    Firm {
+        email: "zaojia1@demo.zhongjie.cn",
+        org: "四川华衡工程造价咨询事务所有限公司",
+        contact: "陈静",
+        phone: "13808120304",
+        division: "510106",
+        profile: DemoProfile {
+            email: "zaojia1@demo.zhongjie.cn",
+            legal_rep: "陈静",
+            address: "四川省成都市金牛区一环路北三段 88 号",
+            region: "sichuan",
+            intro: "提供工程量清单和招标控制价编制、全过程造价控制和竣工结算审核，完成市政和城市更新项目造价咨询 500 余项。",
+            managers: &[("陈静", "所长", 641)],
+            practitioners: &[("黄志刚", "一级造价工程师", "建[造]13510002791")],
+            items: &["PZH-ZJ-002", "PZH-FG-004", "PZH-ZJ-004"],
+            certs: &[cost_filing("川建造咨备字〔2020〕0471号", 1200)],
+        },
+    },
+    Firm {
+        email: "zaojia2@demo.zhongjie.cn",
+        org: "攀枝花市仁和建信工程造价咨询有限公司",
+        contact: "张伟",
+        phone: "13808120305",
+        division: "510411",
+        profile: DemoProfile {
+            email: "zaojia2@demo.zhongjie.cn",
+            legal_rep: "张伟",
+            address: "四川省攀枝花市仁和区攀枝花大道南段 1010 号",
+            region: "pzh_renhe",
+            intro: "本地造价咨询机构，熟悉攀枝花市建设工程计价依据和材料价格信息，承接老旧小区改造、道路和学校项目的控制价编制。",
+            managers: &[("张伟", "总经理", 651)],
+            practitioners: &[("李娟", "二级造价工程师", "建[造]25510001142")],
+            items: &["PZH-ZJ-002"],
+            certs: &[cost_filing("川建造咨备字〔2022〕0233号", 800)],
+        },
+    },
+    Firm {
+        email: "zaojia3@demo.zhongjie.cn",
+        org: "重庆中渝工程造价咨询有限公司",
+        contact: "刘洋",
+        phone: "13808120306",
+        division: "500103",
+        profile: DemoProfile {
+            email: "zaojia3@demo.zhongjie.cn",
+            legal_rep: "刘洋",
+            address: "重庆市渝中区民族路 188 号 21 楼",
+            region: "chongqing",
+            intro: "工程造价咨询和全过程工程咨询服务，在川渝两地设有项目部，承诺控制价编制 10 个工作日内完成。",
+            managers: &[("刘洋", "执行董事", 661)],
+            practitioners: &[("唐敏", "一级造价工程师", "建[造]14500003358")],
+            items: &["PZH-ZJ-002", "PZH-ZJ-004"],
+            certs: &[DemoCert {
+                qual_type: "cost_consulting",
+                level: 0,
+                number: "渝建造咨备字〔2021〕0312号",
+                issuer: "重庆市住房和城乡建设委员会",
+                issued_days_ago: 1000,
+                years: 5,
+                review: Review::Approved,
+            }],
+        },
+    },
+    Firm {
+        email: "shuibao1@demo.zhongjie.cn",
+        org: "四川川水水利水电勘测设计有限公司",
+        contact: "周强",
+        phone: "13808120307",
+        division: "510107",
+        profile: DemoProfile {
+            email: "shuibao1@demo.zhongjie.cn",
+            legal_rep: "周强",
+            address: "四川省成都市武侯区人民南路四段 45 号",
+            region: "sichuan",
+            intro: "水利水电勘测设计单位，提供水土保持方案、洪水影响评价和水资源论证，参与金沙江、雅砻江流域多个项目。",
+            managers: &[("周强", "董事长", 671), ("何平", "总工程师", 672)],
+            practitioners: &[("何平", "注册土木工程师（水利水电工程）", "SL205100233")],
+            items: &["PZH-SL-001", "PZH-SL-002", "PZH-SL-003"],
+            certs: &[water_rating(1, "水保方案(川)字第0102号", 500)],
+        },
+    },
+    Firm {
+        email: "shuibao2@demo.zhongjie.cn",
+        org: "攀枝花市金沙水土保持技术服务有限公司",
+        contact: "何军",
+        phone: "13808120308",
+        division: "510402",
+        profile: DemoProfile {
+            email: "shuibao2@demo.zhongjie.cn",
+            legal_rep: "何军",
+            address: "四川省攀枝花市东区机场路 36 号",
+            region: "pzh_dongqu",
+            intro: "本地水土保持方案编制和监测单位，熟悉攀西干热河谷区的水土流失防治要求。",
+            managers: &[("何军", "总经理", 681)],
+            practitioners: &[("苏燕", "水土保持工程师", "SB2019510146")],
+            items: &["PZH-SL-001"],
+            certs: &[water_rating(3, "水保方案(川)字第0589号", 400)],
+        },
+    },
+    Firm {
+        email: "shuibao3@demo.zhongjie.cn",
+        org: "云南绿水青山生态工程咨询有限公司",
+        contact: "段敏",
+        phone: "13808120309",
+        division: "530102",
+        profile: DemoProfile {
+            email: "shuibao3@demo.zhongjie.cn",
+            legal_rep: "段敏",
+            address: "云南省昆明市五华区滇缅大道 2411 号",
+            region: "yunnan",
+            intro: "生态修复和水土保持咨询，承担滇中、川南地区公路、矿山和工业园区的水土保持方案编制。",
+            managers: &[("段敏", "执行董事", 691)],
+            practitioners: &[("李云", "水土保持工程师", "SB2020530077")],
+            items: &["PZH-SL-001", "PZH-SL-003"],
+            certs: &[],
+        },
+    },
+    Firm {
+        email: "shuibao4@demo.zhongjie.cn",
+        org: "贵州黔源水土保持咨询有限公司",
+        contact: "吴涛",
+        phone: "13808120310",
+        division: "520115",
+        profile: DemoProfile {
+            email: "shuibao4@demo.zhongjie.cn",
+            legal_rep: "吴涛",
+            address: "贵州省贵阳市观山湖区林城西路 95 号",
+            region: "guizhou",
+            intro: "专注喀斯特山区生产建设项目的水土保持方案编制和设施验收。",
+            managers: &[("吴涛", "总经理", 701)],
+            practitioners: &[("龙芳", "水土保持工程师", "SB2018520031")],
+            items: &["PZH-SL-001"],
+            certs: &[],
+        },
+    },
+    Firm {
+        email: "shuibao5@demo.zhongjie.cn",
+        org: "湖北长江水保科技有限公司",
+        contact: "黄磊",
+        phone: "13808120311",
+        division: "420111",
+        profile: DemoProfile {
+            email: "shuibao5@demo.zhongjie.cn",
+            legal_rep: "黄磊",
+            address: "湖北省武汉市洪山区珞喻路 1037 号",
+            region: "hubei",
+            intro: "长江流域水土保持方案、监测和洪水影响评价技术服务。",
+            managers: &[("黄磊", "董事长", 711)],
+            practitioners: &[("程亮", "注册土木工程师（水利水电工程）", "SL204200318")],
+            items: &["PZH-SL-001", "PZH-SL-002"],
+            certs: &[water_rating(2, "水保方案(鄂)字第0215号", 600)],
+        },
     },
 ];
 
@@ -279,9 +531,10 @@ fn offer_for(item: &Item, spread: i64) -> ag::OfferTerms {
             item.price_max_fen,
             "执行政府定价，不另收取其他费用。",
         ),
+        // Reports for large projects run to hundreds of thousands of yuan.
         _ => (
-            Some(800_000 + 100_000 * (spread % 7)),
-            Some(3_000_000 + 500_000 * (spread % 5)),
+            Some(1_000_000 + 200_000 * (spread % 5)),
+            Some(40_000_000 - 2_000_000 * (spread % 4)),
             "市场调节价：按工作量计费，基本费用加专项费用，报价含税。",
         ),
     };
@@ -293,87 +546,169 @@ fn offer_for(item: &Item, spread: i64) -> ag::OfferTerms {
     }
 }
 
-fn items_for<'a>(items: &'a [Item], industries: &[&str], take: usize) -> Vec<&'a Item> {
-    items
-        .iter()
-        .filter(|i| industries.contains(&i.industry.as_str()))
-        .take(take)
-        .collect()
+/// Adds the agencies' history to the story: the five demo agencies complete their profiles
+/// on the day they register (the launch), the other firms register over the following
+/// months; certificates are submitted when issued (or on registration) and approved the next
+/// working day, except the pending ones, submitted lately.
+pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
+    for (n, p) in PROFILES.iter().enumerate() {
+        plan_profile(story, p, launch, n);
+    }
+    for (i, f) in FIRMS.iter().enumerate() {
+        let n = PROFILES.len() + i;
+        let day = story.working_day_from(launch + chrono::Duration::days(40 + 25 * i as i64));
+        let hash = password_hash.to_string();
+        story.add(Story::at(day, 9, 30), move |c| {
+            let a = super::Account {
+                role: Role::Agency,
+                email: f.email,
+                org: f.org,
+                contact: f.contact,
+                phone: f.phone,
+                department: None,
+                uscc: Some(uscc::generate_in("91", f.division, 3000 + i as u64).into_inner()),
+            };
+            super::create_account(c, &a, &hash)?;
+            Ok(())
+        });
+        plan_profile(story, &f.profile, day, n);
+    }
 }
 
-/// Completes the profiles of the demo agency accounts. Runs inside the demo transaction;
-/// an agency whose legal representative is already filled in is left alone.
-pub fn load(c: &mut DbConnection) -> Result<(), DbError> {
-    let sys = Actor::system();
-    let items = models::catalogue::retained(c)?;
-    let today = crate::domain::workdays::today();
-    // Reviews are due in working days on the administrator's calendar; the earliest demo
-    // submission is a week ago.
-    let cal = models::calendar::load_from(c, today - chrono::Duration::days(7))?;
-    for (n, p) in PROFILES.iter().enumerate() {
-        let Some(u) = models::user::find_by_email(c, p.email)? else {
-            continue;
+/// The profile of one agency on `day` (after its registration that morning), then its
+/// certificates.
+fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, n: usize) {
+    story.add(Story::at(day, 14, n as u32 % 60), move |c| {
+        fill_profile(c, p, n)
+    });
+    for (k, dc) in p.certs.iter().enumerate() {
+        let minute = (n as u32 * 3 + k as u32) % 60;
+        let issued = story.days_ago(dc.issued_days_ago);
+        let submitted = match dc.review {
+            Review::Approved => Story::at(
+                story.working_day_from(issued.max(day + Days::new(1))),
+                15,
+                minute,
+            ),
+            Review::Pending => Story::at(story.working_days_ago(1), 17, minute),
+            Review::Overdue => Story::at(story.working_days_ago(5), 11, minute),
         };
-        let Some(a) = ag::find(c, u.id)? else {
-            continue;
-        };
-        if !a.legal_rep.is_empty() {
-            continue;
-        }
-        let id = a.user_id;
-        let fields = ag::ProfileFields {
-            legal_rep: p.legal_rep.into(),
-            address: p.address.into(),
-            region: p.region.into(),
-            contact_phone: a.contact_phone.clone(),
-            affiliated: false,
-            affiliated_department_id: None,
-            intro: p.intro.into(),
-        };
-        ag::update_profile(c, id, &fields)?;
-        for (name, position, seed) in p.managers {
-            let idn = idcard::generate(*seed);
-            ag::add_manager(c, id, name, idn.as_str(), position)?;
-        }
-        for (name, q, number) in p.practitioners {
-            ag::add_practitioner(c, id, name, q, number)?;
-        }
-        for (k, item) in items_for(&items, p.industries, 3).into_iter().enumerate() {
-            ag::add_offered(c, id, item.id, &offer_for(item, (n + k) as i64))?;
-        }
-        for dc in p.certs {
-            let from = today
-                .checked_sub_days(Days::new(dc.since_days))
-                .unwrap_or(today);
-            let to = from
-                .checked_add_days(Days::new(dc.years * 365))
-                .unwrap_or(from);
-            // An overdue demo review was submitted a week ago.
-            let submitted = if dc.overdue {
-                today.checked_sub_days(Days::new(7)).unwrap_or(today)
-            } else {
-                today
-            };
+        let to = issued
+            .checked_add_days(Days::new(dc.years * 365))
+            .unwrap_or(issued);
+        story.add(submitted, move |c| {
+            let id = super::user_id(c, p.email)?;
+            let settings = models::settings::load(c)?;
+            let review_days = u32::try_from(settings.get("cert_review_working_days")).unwrap_or(2);
+            let today = crate::domain::workdays::today();
+            let cal = models::calendar::load_from(c, today)?;
             let new = ag::NewCertificate {
                 agency_id: id,
                 qual_type: dc.qual_type.into(),
                 level: dc.level,
                 number: dc.number.into(),
                 issuer: dc.issuer.into(),
-                valid_from: from,
+                valid_from: issued,
                 valid_to: to,
                 upload_id: None,
-                review_due: agency_rules::review_due(submitted, 2, &cal),
+                review_due: agency_rules::review_due(today, review_days, &cal),
             };
-            let cid = ag::add_certificate(c, &new)?;
-            if dc.status == "approved" {
+            ag::add_certificate(c, &new)?;
+            let snap = ag::save_version(c, id, Some(id))?;
+            audit::record(
+                c,
+                &Actor::user(id, Role::Agency),
+                "agency.certificate.add",
+                "agency",
+                id,
+                &snap,
+                dc.qual_type,
+            )?;
+            Ok(())
+        });
+        if dc.review == Review::Approved {
+            let day = story.add_working_days(crate::domain::publication::china_day(submitted), 1);
+            story.add(Story::at(day, 10, minute), move |c| {
+                let id = super::user_id(c, p.email)?;
+                let Some(cert) = ag::certificates(c, id)?
+                    .into_iter()
+                    .find(|x| x.number == dc.number)
+                else {
+                    return Ok(());
+                };
                 let reviewer = reviewer_for(c, dc.qual_type)?;
-                ag::review_certificate(c, cid, true, Some("材料齐全，予以通过。"), reviewer)?;
-            }
+                if !ag::review_certificate(
+                    c,
+                    cert.id,
+                    true,
+                    Some("材料齐全，予以通过。"),
+                    reviewer,
+                )? {
+                    return Ok(());
+                }
+                ag::save_version(c, id, Some(reviewer))?;
+                let cert = ag::find_certificate(c, cert.id)?;
+                let role = models::user::find(c, reviewer)?
+                    .and_then(|u| Role::parse(&u.role))
+                    .unwrap_or(Role::Regulator);
+                audit::record(
+                    c,
+                    &Actor::user(reviewer, role),
+                    "agency.certificate.approve",
+                    "agency_certificate",
+                    cert.as_ref().map(|x| x.id).unwrap_or_default(),
+                    &cert,
+                    "材料齐全，予以通过。",
+                )?;
+                Ok(())
+            });
         }
-        let snap = ag::save_version(c, id, None)?;
-        audit::record(c, &sys, "agency.profile.demo", "agency", id, &snap, "demo")?;
     }
+}
+
+/// The basics, senior managers, practitioners and items offered of one agency, saved as one
+/// version (an agency whose legal representative is filled in already is left alone).
+fn fill_profile(c: &mut DbConnection, p: &DemoProfile, n: usize) -> Result<(), DbError> {
+    let id = super::user_id(c, p.email)?;
+    let Some(a) = ag::find(c, id)? else {
+        return Ok(());
+    };
+    if !a.legal_rep.is_empty() {
+        return Ok(());
+    }
+    let fields = ag::ProfileFields {
+        legal_rep: p.legal_rep.into(),
+        address: p.address.into(),
+        region: p.region.into(),
+        contact_phone: a.contact_phone.clone(),
+        affiliated: false,
+        affiliated_department_id: None,
+        intro: p.intro.into(),
+    };
+    ag::update_profile(c, id, &fields)?;
+    for (name, position, seed) in p.managers {
+        let idn = idcard::generate(*seed);
+        ag::add_manager(c, id, name, idn.as_str(), position)?;
+    }
+    for (name, q, number) in p.practitioners {
+        ag::add_practitioner(c, id, name, q, number)?;
+    }
+    let items = models::catalogue::retained(c)?;
+    for (k, code) in p.items.iter().enumerate() {
+        if let Some(item) = items.iter().find(|i| i.code == *code) {
+            ag::add_offered(c, id, item.id, &offer_for(item, (n + k) as i64))?;
+        }
+    }
+    let snap = ag::save_version(c, id, Some(id))?;
+    audit::record(
+        c,
+        &Actor::user(id, Role::Agency),
+        "agency.profile.demo",
+        "agency",
+        id,
+        &snap,
+        "demo",
+    )?;
     Ok(())
 }
 
@@ -404,30 +739,35 @@ fn reviewer_for(c: &mut DbConnection, qual_type: &str) -> QueryResult<i64> {
 
 // ---------------------------------------------------------------- bulk agencies
 
-/// (name prefix, region, address prefix)
-const PLACES: &[(&str, &str, &str)] = &[
-    ("攀枝花", "pzh_dongqu", "四川省攀枝花市东区"),
-    ("攀枝花市西区", "pzh_xiqu", "四川省攀枝花市西区"),
-    ("攀枝花市仁和区", "pzh_renhe", "四川省攀枝花市仁和区"),
-    ("米易", "pzh_miyi", "四川省攀枝花市米易县"),
-    ("盐边", "pzh_yanbian", "四川省攀枝花市盐边县"),
-    ("四川", "sichuan", "四川省成都市高新区"),
-    ("成都", "sichuan", "四川省成都市锦江区"),
-    ("西昌", "sichuan", "四川省凉山彝族自治州西昌市"),
-    ("乐山", "sichuan", "四川省乐山市市中区"),
-    ("云南", "yunnan", "云南省昆明市盘龙区"),
-    ("昆明", "yunnan", "云南省昆明市官渡区"),
-    ("重庆", "chongqing", "重庆市渝中区"),
-    ("贵州", "guizhou", "贵州省贵阳市观山湖区"),
-    ("北京", "beijing", "北京市朝阳区"),
-    ("上海", "shanghai", "上海市徐汇区"),
-    ("广东", "guangdong", "广东省广州市天河区"),
-    ("武汉", "hubei", "湖北省武汉市洪山区"),
-    ("陕西", "shaanxi", "陕西省西安市雁塔区"),
-    ("湖南", "hunan", "湖南省长沙市岳麓区"),
-    ("江苏", "jiangsu", "江苏省南京市建邺区"),
-    ("浙江", "zhejiang", "浙江省杭州市西湖区"),
-    ("河南", "other", "河南省郑州市金水区"),
+/// (name prefix, region, address prefix, division of the registration authority)
+const PLACES: &[(&str, &str, &str, &str)] = &[
+    ("攀枝花", "pzh_dongqu", "四川省攀枝花市东区", "510402"),
+    ("攀枝花市西区", "pzh_xiqu", "四川省攀枝花市西区", "510403"),
+    (
+        "攀枝花市仁和区",
+        "pzh_renhe",
+        "四川省攀枝花市仁和区",
+        "510411",
+    ),
+    ("米易", "pzh_miyi", "四川省攀枝花市米易县", "510421"),
+    ("盐边", "pzh_yanbian", "四川省攀枝花市盐边县", "510422"),
+    ("四川", "sichuan", "四川省成都市高新区", "510100"),
+    ("成都", "sichuan", "四川省成都市锦江区", "510104"),
+    ("西昌", "sichuan", "四川省凉山彝族自治州西昌市", "513401"),
+    ("乐山", "sichuan", "四川省乐山市市中区", "511102"),
+    ("云南", "yunnan", "云南省昆明市盘龙区", "530103"),
+    ("昆明", "yunnan", "云南省昆明市官渡区", "530111"),
+    ("重庆", "chongqing", "重庆市渝中区", "500103"),
+    ("贵州", "guizhou", "贵州省贵阳市观山湖区", "520115"),
+    ("北京", "beijing", "北京市朝阳区", "110105"),
+    ("上海", "shanghai", "上海市徐汇区", "310104"),
+    ("广东", "guangdong", "广东省广州市天河区", "440106"),
+    ("武汉", "hubei", "湖北省武汉市洪山区", "420111"),
+    ("陕西", "shaanxi", "陕西省西安市雁塔区", "610113"),
+    ("湖南", "hunan", "湖南省长沙市岳麓区", "430104"),
+    ("江苏", "jiangsu", "江苏省南京市建邺区", "320105"),
+    ("浙江", "zhejiang", "浙江省杭州市西湖区", "330106"),
+    ("河南", "other", "河南省郑州市金水区", "410105"),
 ];
 
 const STREETS: &[&str] = &[
@@ -564,12 +904,26 @@ pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
         .map_err(|e| e.to_string())?;
     let start = usize::try_from(start).unwrap_or(0);
     let today = crate::domain::workdays::today();
+    // The generated certificates are approved as they are stored; their review was due as a
+    // submitted one's would be.
+    let review_days = models::settings::load(c)
+        .map_err(|e| e.to_string())?
+        .get("cert_review_working_days");
+    let cal = models::calendar::load_from(c, today).map_err(|e| e.to_string())?;
+    let due = agency_rules::review_due(today, u32::try_from(review_days).unwrap_or(2), &cal);
+    // Approved by a regulator of the department that reviews each type, as a review would be.
+    let mut reviewers = std::collections::HashMap::new();
+    for (t, _, _) in catalogue::QUAL_TYPES {
+        reviewers.insert(*t, reviewer_for(c, t).map_err(|e| e.to_string())?);
+    }
     let mut done = 0;
     while done < n {
         let size = BATCH.min(n - done);
         let first = start + done;
-        db::write_tx(c, |c| insert_batch(c, first, size, &hash, &items, today))
-            .map_err(|e: DbError| e.to_string())?;
+        db::write_tx(c, |c| {
+            insert_batch(c, first, size, &hash, &items, (today, due), &reviewers)
+        })
+        .map_err(|e: DbError| e.to_string())?;
         done += size;
     }
     db::write_tx(c, |c| {
@@ -593,13 +947,14 @@ fn insert_batch(
     size: usize,
     hash: &str,
     items: &[Item],
-    today: NaiveDate,
+    (today, review_due): (NaiveDate, NaiveDate),
+    reviewers: &std::collections::HashMap<&str, i64>,
 ) -> Result<(), DbError> {
     let now = db::now();
     let mut rng = Rng(first as u64 ^ 0x5A5A_0000);
     let bulk: Vec<Bulk> = (first..first + size)
         .map(|i| {
-            let (place, region, addr) = *rng.pick(PLACES);
+            let (place, region, addr, division) = *rng.pick(PLACES);
             let trade = rng.below(TRADES.len());
             let name = format!(
                 "{place}{}{}{}{}",
@@ -611,7 +966,7 @@ fn insert_batch(
             Bulk {
                 email: format!("bulk{}@agencies.example", i + 1),
                 name,
-                uscc: uscc::generate(SEED_BASE + i as u64).into_inner(),
+                uscc: uscc::generate_in("91", division, SEED_BASE + i as u64).into_inner(),
                 region,
                 address: format!(
                     "{addr}{}{}号{}楼",
@@ -748,8 +1103,9 @@ fn insert_batch(
                 agency_certificates::valid_from.eq(from),
                 agency_certificates::valid_to.eq(to),
                 agency_certificates::status.eq("approved"),
-                agency_certificates::review_due.eq(from),
+                agency_certificates::review_due.eq(review_due),
                 agency_certificates::review_reason.eq(Some("材料齐全，予以通过。")),
+                agency_certificates::reviewed_by.eq(reviewers.get(q).copied()),
                 agency_certificates::reviewed_at.eq(Some(now)),
                 agency_certificates::created_at.eq(now),
             ));

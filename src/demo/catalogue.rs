@@ -1,10 +1,10 @@
 //! Demo catalogue: real approval-related intermediary items of 攀枝花市, with their legal
 //! bases, plausible time limits and fees, one later modification, one cancellation and two
-//! regional assessments in 钒钛高新区. Runs inside the demo transaction; adds nothing when the
-//! catalogue already has items.
+//! regional assessments in 钒钛高新区, each at its date in the demo's story.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
+use super::story::Story;
 use crate::db::{DbConnection, DbError};
 use crate::models::audit::{self, Actor};
 use crate::models::catalogue::{self as cat, Change, ItemFields};
@@ -718,8 +718,108 @@ fn guide(r: &Row) -> (String, String, String, String, String) {
     )
 }
 
-/// Loads the demo catalogue items; returns how many were added.
-pub fn load(c: &mut DbConnection) -> Result<usize, DbError> {
+/// Adds the catalogue's history to the story: the initial list at the launch, a later
+/// modification, a cancellation and two regional assessments of 钒钛高新区. Adds nothing when
+/// the catalogue already has items.
+pub fn plan(story: &mut Story<'_>, launch: NaiveDate) {
+    story.add(Story::at(launch, 9, 30), |c| {
+        add_items(c)?;
+        Ok(())
+    });
+    // A later modification: the 2023 energy-review rules shortened the review.
+    let day = story.working_day_from(story.days_ago(500));
+    story.add(Story::at(day, 10, 0), |c| {
+        let Some(item) = cat::find_by_code(c, "PZH-FG-001")? else {
+            return Ok(());
+        };
+        if item.version > 1 {
+            return Ok(());
+        }
+        let q = cat::qual_pairs(&cat::quals_of(c, item.id)?);
+        let mut f = ItemFields::of(&item);
+        f.time_limit_days = 10;
+        f.legal_basis = "《中华人民共和国节约能源法》第十五条；《固定资产投资项目节能审查办法》（国家发展改革委令2023年第2号）第七条".into();
+        let change = Change {
+            status: "retained",
+            kind: "modify",
+            reason: "依据新修订的《固定资产投资项目节能审查办法》更新设定依据，服务时限由15个工作日压减为10个工作日",
+            basis: "《固定资产投资项目节能审查办法》（国家发展改革委令2023年第2号）",
+            actor_id: None,
+        };
+        cat::save_item(c, Some(&item), &f, &q, &change)?;
+        record(c, &Actor::system(), "catalogue.modify", item.id, &q)
+    });
+    // A cancellation: registration forms are filed online by the owner itself.
+    let day = story.working_day_from(story.days_ago(400));
+    story.add(Story::at(day, 10, 0), |c| {
+        let Some(item) = cat::find_by_code(c, "PZH-HB-005")? else {
+            return Ok(());
+        };
+        if item.status == "cancelled" {
+            return Ok(());
+        }
+        let change = Change {
+            status: "cancelled",
+            kind: "cancel",
+            reason: "建设项目环境影响登记表实行网上备案，由建设单位自行填报，不再作为审批中介服务事项",
+            basis: "《建设项目环境影响登记表备案管理办法》（环境保护部令第41号）",
+            actor_id: None,
+        };
+        cat::save_item(c, Some(&item), &ItemFields::of(&item), &[], &change)?;
+        record(c, &Actor::system(), "catalogue.cancel", item.id, &[])
+    });
+    // Two regional assessments of 钒钛高新区, recorded by the land department's regulator and
+    // valid for three years.
+    let day = story.working_day_from(story.days_ago(300));
+    story.add(Story::at(day, 10, 0), |c| {
+        let Some(u) = models::user::find_by_email(c, "ziranziyuan@demo.zhongjie.cn")? else {
+            return Ok(());
+        };
+        let until = crate::domain::workdays::today() + Duration::days(3 * 365);
+        let actor = Actor::user(u.id, crate::auth::Role::Regulator);
+        for (code, title) in ASSESSMENTS {
+            let Some(item) = cat::find_by_code(c, code)? else {
+                continue;
+            };
+            if cat::assessment_for(c, item.id, ASSESSED_ZONE, crate::domain::workdays::today())?
+                .is_some()
+            {
+                continue;
+            }
+            let id = cat::insert_assessment(c, item.id, ASSESSED_ZONE, title, None, until, u.id)?;
+            if let Some(a) = cat::find_assessment(c, id)? {
+                audit::record(
+                    c,
+                    &actor,
+                    "catalogue.assessment",
+                    "regional_assessment",
+                    id,
+                    &a,
+                    "demo",
+                )?;
+            }
+        }
+        Ok(())
+    });
+}
+
+/// The zone the demo's regional assessments cover.
+pub const ASSESSED_ZONE: &str = "pzh_gaoxin";
+
+/// (item code, title) of the demo's regional assessments.
+pub const ASSESSMENTS: [(&str, &str); 2] = [
+    (
+        "PZH-ZR-001",
+        "攀枝花钒钛高新技术产业开发区区域地质灾害危险性评估报告",
+    ),
+    (
+        "PZH-ZR-002",
+        "攀枝花钒钛高新技术产业开发区区域压覆重要矿产资源评估报告",
+    ),
+];
+
+/// The initial list; returns how many items were added (none when the catalogue has items).
+fn add_items(c: &mut DbConnection) -> Result<usize, DbError> {
     if cat::count(c)? > 0 {
         return Ok(0);
     }
@@ -792,68 +892,6 @@ pub fn load(c: &mut DbConnection) -> Result<usize, DbError> {
         let id = cat::save_item(c, None, &fields, &q, &change)?;
         record(c, &sys, "catalogue.add", id, &q)?;
         n += 1;
-    }
-
-    // A later modification: the 2023 energy-review rules shortened the review.
-    if let Some(item) = cat::find_by_code(c, "PZH-FG-001")? {
-        let q = cat::qual_pairs(&cat::quals_of(c, item.id)?);
-        let mut f = ItemFields::of(&item);
-        f.time_limit_days = 10;
-        f.legal_basis = "《中华人民共和国节约能源法》第十五条；《固定资产投资项目节能审查办法》（国家发展改革委令2023年第2号）第七条".into();
-        let change = Change {
-            status: "retained",
-            kind: "modify",
-            reason: "依据新修订的《固定资产投资项目节能审查办法》更新设定依据，服务时限由15个工作日压减为10个工作日",
-            basis: "《固定资产投资项目节能审查办法》（国家发展改革委令2023年第2号）",
-            actor_id: None,
-        };
-        cat::save_item(c, Some(&item), &f, &q, &change)?;
-        record(c, &sys, "catalogue.modify", item.id, &q)?;
-    }
-    // A cancellation: registration forms are filed online by the owner itself.
-    if let Some(item) = cat::find_by_code(c, "PZH-HB-005")? {
-        let change = Change {
-            status: "cancelled",
-            kind: "cancel",
-            reason: "建设项目环境影响登记表实行网上备案，由建设单位自行填报，不再作为审批中介服务事项",
-            basis: "《建设项目环境影响登记表备案管理办法》（环境保护部令第41号）",
-            actor_id: None,
-        };
-        cat::save_item(c, Some(&item), &ItemFields::of(&item), &[], &change)?;
-        record(c, &sys, "catalogue.cancel", item.id, &[])?;
-    }
-
-    // Two regional assessments of 钒钛高新区, recorded by the land department's regulator.
-    let recorder = models::user::find_by_email(c, "ziranziyuan@demo.zhongjie.cn")?
-        .or(models::user::find_by_email(c, "admin@demo.zhongjie.cn")?);
-    if let Some(u) = recorder {
-        let until = crate::domain::workdays::today() + Duration::days(3 * 365);
-        for (code, title) in [
-            (
-                "PZH-ZR-001",
-                "攀枝花钒钛高新技术产业开发区区域地质灾害危险性评估报告",
-            ),
-            (
-                "PZH-ZR-002",
-                "攀枝花钒钛高新技术产业开发区区域压覆重要矿产资源评估报告",
-            ),
-        ] {
-            if let Some(item) = cat::find_by_code(c, code)? {
-                let id =
-                    cat::insert_assessment(c, item.id, "pzh_gaoxin", title, None, until, u.id)?;
-                if let Some(a) = cat::find_assessment(c, id)? {
-                    audit::record(
-                        c,
-                        &sys,
-                        "catalogue.assessment",
-                        "regional_assessment",
-                        id,
-                        &a,
-                        "demo",
-                    )?;
-                }
-            }
-        }
     }
     Ok(n)
 }

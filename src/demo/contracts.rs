@@ -176,6 +176,16 @@ const COST: &str = "# 第一条 合同当事人与项目概况
 本合同履行情况及双方评价记入攀枝花市中介服务网上超市信用档案。
 ";
 
+/// The texts are published some months before the demo's selections, so an award drafts its
+/// contract at once.
+pub fn plan(story: &mut super::story::Story<'_>) {
+    let day = story.working_day_from(story.days_ago(200));
+    story.add(super::story::Story::at(day, 10, 0), |c| {
+        load(c)?;
+        Ok(())
+    });
+}
+
 /// Creates and publishes the three texts (inside the demo loader's transaction).
 pub fn load(c: &mut DbConnection) -> diesel::QueryResult<usize> {
     let actor = Actor::system();

@@ -1,6 +1,14 @@
 //! Demo data for a newcomer: the departments of 攀枝花市, an administrator, a regulator per
 //! department, project owners and agencies from across China, every one with a login that
-//! `zhongjie demo` prints and the README lists. Nothing here runs unless `demo` is asked for.
+//! `zhongjie demo` prints and the README lists, and their history: the catalogue, agency
+//! profiles and certificates, credit records, sanctions, model contract texts and three
+//! selections at different stages. Nothing here runs unless `demo` is asked for.
+//!
+//! The history is replayed step by step at the dates it is told to have happened
+//! ([`story`]), through the same model functions as the pages, and every step keeps the rules
+//! of its forms (`tests/api/demo.rs` re-checks every row). It is deterministic: the same day
+//! gives the same data, the same winners and the same contract parties (the README names
+//! them).
 
 pub mod agencies;
 pub mod catalogue;
@@ -8,12 +16,14 @@ pub mod contracts;
 pub mod credit;
 pub mod sanctions;
 pub mod selection;
+pub mod story;
 
 use crate::auth::Role;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::uscc;
 use crate::models::audit::{self, Actor};
 use crate::models::{self, user::NewUser};
+use story::Story;
 
 /// The one password of every demo account (it passes the password policy).
 pub const DEMO_PASSWORD: &str = "Zhongjie-Demo-2026";
@@ -65,6 +75,9 @@ pub struct Login {
     pub contact: &'static str,
     pub phone: &'static str,
     pub department: Option<&'static str>,
+    /// For a self-registered account: the credit code's category and division (GB/T 2260),
+    /// where the organisation is registered.
+    pub uscc: Option<(&'static str, &'static str)>,
 }
 
 pub const LOGINS: &[Login] = &[
@@ -75,6 +88,7 @@ pub const LOGINS: &[Login] = &[
         contact: "王建国",
         phone: "0812-3336001",
         department: Some("zwfwj"),
+        uscc: None,
     },
     Login {
         role: Role::Regulator,
@@ -83,6 +97,7 @@ pub const LOGINS: &[Login] = &[
         contact: "李雪梅",
         phone: "0812-3336101",
         department: Some("sthjj"),
+        uscc: None,
     },
     Login {
         role: Role::Regulator,
@@ -91,6 +106,7 @@ pub const LOGINS: &[Login] = &[
         contact: "张志强",
         phone: "0812-3336102",
         department: Some("zjj"),
+        uscc: None,
     },
     Login {
         role: Role::Regulator,
@@ -99,6 +115,7 @@ pub const LOGINS: &[Login] = &[
         contact: "陈晓东",
         phone: "0812-3336103",
         department: Some("zrzyj"),
+        uscc: None,
     },
     Login {
         role: Role::Regulator,
@@ -107,6 +124,7 @@ pub const LOGINS: &[Login] = &[
         contact: "杨丽华",
         phone: "0812-3336104",
         department: Some("slj"),
+        uscc: None,
     },
     Login {
         role: Role::Owner,
@@ -115,6 +133,7 @@ pub const LOGINS: &[Login] = &[
         contact: "刘永红",
         phone: "13908120001",
         department: None,
+        uscc: Some(("91", "510400")),
     },
     Login {
         role: Role::Owner,
@@ -123,6 +142,7 @@ pub const LOGINS: &[Login] = &[
         contact: "赵文斌",
         phone: "13908120002",
         department: None,
+        uscc: Some(("91", "510402")),
     },
     Login {
         role: Role::Owner,
@@ -131,6 +151,7 @@ pub const LOGINS: &[Login] = &[
         contact: "周敏",
         phone: "13908120003",
         department: None,
+        uscc: Some(("12", "510421")),
     },
     Login {
         role: Role::Agency,
@@ -139,6 +160,7 @@ pub const LOGINS: &[Login] = &[
         contact: "黄海涛",
         phone: "13808120101",
         department: None,
+        uscc: Some(("91", "510107")),
     },
     Login {
         role: Role::Agency,
@@ -147,6 +169,7 @@ pub const LOGINS: &[Login] = &[
         contact: "吴春燕",
         phone: "13808120102",
         department: None,
+        uscc: Some(("91", "510402")),
     },
     Login {
         role: Role::Agency,
@@ -155,6 +178,7 @@ pub const LOGINS: &[Login] = &[
         contact: "孙立军",
         phone: "13808120103",
         department: None,
+        uscc: Some(("91", "530102")),
     },
     Login {
         role: Role::Agency,
@@ -163,6 +187,7 @@ pub const LOGINS: &[Login] = &[
         contact: "郑晓燕",
         phone: "13808120104",
         department: None,
+        uscc: Some(("91", "500112")),
     },
     Login {
         role: Role::Agency,
@@ -171,6 +196,7 @@ pub const LOGINS: &[Login] = &[
         contact: "冯志远",
         phone: "13808120105",
         department: None,
+        uscc: Some(("91", "110108")),
     },
 ];
 
@@ -197,87 +223,156 @@ pub fn print_logins() {
     for a in &sanctions::AGENCIES {
         println!("  {:<10} {:<32} {}", Role::Agency.as_str(), a.email, a.org);
     }
+    for f in agencies::FIRMS {
+        println!("  {:<10} {:<32} {}", Role::Agency.as_str(), f.email, f.org);
+    }
 }
 
-/// Loads the demo data. Running it twice adds nothing the second time.
-pub fn load(conn: &mut DbConnection) -> Result<Report, String> {
+/// An account as the demo creates it: active, e-mail verified, Chinese, marked as demo.
+pub(crate) struct Account<'a> {
+    pub role: Role,
+    pub email: &'a str,
+    pub org: &'a str,
+    pub contact: &'a str,
+    pub phone: &'a str,
+    pub department: Option<&'a str>,
+    pub uscc: Option<String>,
+}
+
+/// Creates one account (and its library row for an agency), its welcome mail and its audit
+/// entry, at the story's time. Returns the new user's id (`None` if the address is taken).
+pub(crate) fn create_account(
+    c: &mut DbConnection,
+    a: &Account<'_>,
+    password_hash: &str,
+) -> Result<Option<i64>, DbError> {
+    let now = db::now();
+    let depts = models::department::all(c)?;
+    let new = NewUser {
+        role: a.role.as_str().into(),
+        email: a.email.into(),
+        password_hash: password_hash.into(),
+        org_name: a.org.into(),
+        uscc: a.uscc.clone(),
+        contact_name: a.contact.into(),
+        phone: a.phone.into(),
+        department_id: a
+            .department
+            .and_then(|code| depts.iter().find(|d| d.code == code))
+            .map(|d| d.id),
+        status: "active".into(),
+        email_verified_at: Some(now),
+        locale: "zh-CN".into(),
+        is_demo: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let Ok(id) = models::user::insert(c, &new)? else {
+        return Ok(None);
+    };
+    if a.role == Role::Agency {
+        let code = new.uscc.clone().unwrap_or_default();
+        models::agency::create_for_user(c, id, a.org, &code, a.phone)?;
+    }
+    let (s, b) = crate::mail::compose(
+        crate::i18n::Lang::Zh,
+        "welcome",
+        &[("name", a.contact), ("org", a.org)],
+    );
+    models::mail::enqueue(c, Some(id), a.email, &s, &b)?;
+    let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+    audit::record(
+        c,
+        &Actor::system(),
+        "user.create_demo",
+        "user",
+        id,
+        &u.audit_view(),
+        "demo",
+    )?;
+    Ok(Some(id))
+}
+
+/// The id of a demo account by e-mail.
+pub(crate) fn user_id(c: &mut DbConnection, email: &str) -> Result<i64, DbError> {
+    models::user::find_by_email(c, email)?
+        .map(|u| u.id)
+        .ok_or_else(|| DbError::invalid(format!("demo: no account {email}")))
+}
+
+/// Loads the demo data: accounts, catalogue, profiles, credit, sanctions, model texts and the
+/// selections, whose quotes and seeds are sealed under the configured sealing key and opened
+/// by the real opening step as this instance (mail links use the configured public address).
+/// Running it twice adds nothing the second time.
+pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Report, String> {
     let already = models::user::find_by_email(conn, LOGINS[0].email).map_err(|e| e.to_string())?;
     if already.is_some() {
         return Ok(Report { created: 0 });
     }
-    // Hash outside the transaction: it is the slow part and needs no lock.
-    let hashes: Vec<String> = LOGINS
-        .iter()
-        .map(|_| crate::auth::password::hash_blocking(DEMO_PASSWORD))
-        .collect::<Result<_, _>>()?;
-    let sanctions_hash = hashes.first().cloned().unwrap_or_default();
-    let created = db::write_tx(conn, |c| {
-        let sys = Actor::system();
-        let existing = models::department::all(c)?;
-        for (code, zh, en) in DEPARTMENTS {
-            if existing.iter().all(|d| d.code != *code) {
-                let id = models::department::insert(c, code, zh, en)?;
-                let d = models::department::find(c, id)?;
-                audit::record(c, &sys, "department.create", "department", id, &d, "demo")?;
-            }
-        }
-        let depts = models::department::all(c)?;
-        let mut n = 0;
-        for (i, (l, hash)) in LOGINS.iter().zip(hashes).enumerate() {
-            let now = db::now();
-            let new = NewUser {
-                role: l.role.as_str().into(),
-                email: l.email.into(),
-                password_hash: hash,
-                org_name: l.org.into(),
-                uscc: l
-                    .role
-                    .self_registered()
-                    .then(|| uscc::generate(1000 + i as u64).as_str().to_string()),
-                contact_name: l.contact.into(),
-                phone: l.phone.into(),
-                department_id: l
-                    .department
-                    .and_then(|code| depts.iter().find(|d| d.code == code))
-                    .map(|d| d.id),
-                status: "active".into(),
-                email_verified_at: Some(now),
-                locale: "zh-CN".into(),
-                is_demo: true,
-                created_at: now,
-                updated_at: now,
-            };
-            if let Ok(id) = models::user::insert(c, &new)? {
-                if l.role == Role::Agency {
-                    let code = new.uscc.clone().unwrap_or_default();
-                    models::agency::create_for_user(c, id, l.org, &code, l.phone)?;
+    // Hash outside the transaction: it is the slow part and needs no lock. Every demo
+    // account has the same password, so one hash serves them all.
+    let hash = crate::auth::password::hash_blocking(DEMO_PASSWORD)?;
+    let before = models::user::count_all(conn).map_err(|e| e.to_string())?;
+    db::write_tx(conn, |c| {
+        let mut story = Story::new(c)?;
+        let launch = story.working_day_from(story.days_ago(story::LAUNCH_DAYS_AGO));
+        // The platform opens: departments, the administrator and the regulators.
+        story.add(Story::at(launch, 9, 0), move |c| {
+            let sys = Actor::system();
+            let existing = models::department::all(c)?;
+            for (code, zh, en) in DEPARTMENTS {
+                if existing.iter().all(|d| d.code != *code) {
+                    let id = models::department::insert(c, code, zh, en)?;
+                    let d = models::department::find(c, id)?;
+                    audit::record(c, &sys, "department.create", "department", id, &d, "demo")?;
                 }
-                let (s, b) = crate::mail::compose(
-                    crate::i18n::Lang::Zh,
-                    "welcome",
-                    &[("name", l.contact), ("org", l.org)],
-                );
-                models::mail::enqueue(c, Some(id), l.email, &s, &b)?;
-                let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-                audit::record(
-                    c,
-                    &sys,
-                    "user.create_demo",
-                    "user",
-                    id,
-                    &u.audit_view(),
-                    "demo",
-                )?;
-                n += 1;
             }
+            Ok(())
+        });
+        // Staff first, then the owners and agencies who register that morning.
+        for (i, l) in LOGINS.iter().enumerate() {
+            let at = if l.role.self_registered() {
+                Story::at(launch, 10, i as u32)
+            } else {
+                Story::at(launch, 9, 10 + i as u32)
+            };
+            let hash = hash.clone();
+            story.add(at, move |c| {
+                let code = l
+                    .uscc
+                    .map(|(kind, division)| uscc::generate_in(kind, division, 1000 + i as u64));
+                let a = Account {
+                    role: l.role,
+                    email: l.email,
+                    org: l.org,
+                    contact: l.contact,
+                    phone: l.phone,
+                    department: l.department,
+                    uscc: code.map(uscc::Uscc::into_inner),
+                };
+                create_account(c, &a, &hash)?;
+                Ok(())
+            });
         }
-        catalogue::load(c)?;
-        agencies::load(c)?;
-        sanctions::load(c, &sanctions_hash)?;
-        credit::load(c)?;
-        contracts::load(c)?;
-        Ok::<_, DbError>(n)
+        catalogue::plan(&mut story, launch);
+        agencies::plan(&mut story, launch, &hash);
+        sanctions::plan(&mut story, launch, &hash);
+        credit::plan(&mut story);
+        contracts::plan(&mut story);
+        selection::plan(
+            &mut story,
+            &cfg.sealing_key,
+            &cfg.instance_id,
+            &cfg.public_url,
+        );
+        story.run(c)?;
+        // Grades as of today, for the lists.
+        models::credit::recompute_all(c, crate::domain::workdays::today(), 500)?;
+        Ok::<_, DbError>(())
     })
     .map_err(|e| e.to_string())?;
-    Ok(Report { created })
+    let after = models::user::count_all(conn).map_err(|e| e.to_string())?;
+    Ok(Report {
+        created: usize::try_from(after - before).unwrap_or(0),
+    })
 }

@@ -1,322 +1,404 @@
-//! Demo announcements: one open for quotes, one random draw and one reasonable-price draw
-//! already opened (result, commitments and draw proof on their pages), so a visitor sees every
-//! stage. Quotes are sealed under the configured sealing key exactly as the quote form seals
-//! them, and the opened ones went through the real opening step.
+//! Demo selections, one at each stage a visitor should see: a lowest-price selection open for
+//! quotes (owner@; `agency@` may still register and quote), a reasonable-price draw in
+//! publicity (owner@), and a random draw whose winner has confirmed, so its contract draft
+//! waits for the owner (owner2@) and the winner to fill in and sign.
+//!
+//! Each goes through the owner's and the agencies' steps at their dates in the story: the
+//! project and the announcement through the form rules (`domain::publication`), publication
+//! through the publication rules, registrations through the eligibility rules, quotes
+//! sealed under the configured key exactly as the quote form seals them, the opening by the
+//! real opening step after the deadline, the winner's confirmation by the real step after the
+//! publicity. Only firms that offer the item and hold its qualifications take part: the
+//! environmental-assessment job goes to environmental firms, the cost-consulting job to cost
+//! consultants. Seeds and nonces are fixed ([`super::story::demo_bytes`]), so every load draws
+//! the same winners; the draws are real draws all the same, verifiable from the published
+//! seed, commitments and candidates.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
+use serde::Serialize;
 
-use crate::db::schema::{announcements, projects, quotes, registrations, users};
+use super::story::{Story, demo_bytes};
+use crate::auth::Role;
+use crate::db::schema::{announcements, projects};
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::draw::Seed;
 use crate::domain::money::Money;
+use crate::domain::publication::{self as rules, AnnouncementInput, ProjectInput};
 use crate::domain::seal;
+use crate::domain::selection;
 use crate::models::announcement as ann;
 use crate::models::audit::{self, Actor};
+use crate::models::bidding as bid;
+use crate::models::publication::{self as pubm, SealedSeed};
 
-struct Demo {
-    owner: &'static str,
-    project: &'static str,
-    code: &'static str,
-    fiscal: bool,
-    investment_yuan: i64,
-    scope: &'static str,
-    mode: &'static str,
-    cap_yuan: Option<i64>,
-    /// Days from now; negative: the deadline has passed and the announcement is opened.
-    deadline_days: i64,
-    /// Quotes in yuan for the first agencies (modes with quotes), else registrations only.
-    quotes: &'static [i64],
-    registrants: usize,
+/// How far a demo selection has come by today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Published, the deadline still ahead.
+    Open,
+    /// Opened after its deadline, its result in publicity.
+    Opened,
+    /// Opened, publicity over, the winner confirmed: the contract draft exists.
+    Awarded,
 }
 
-const DEMOS: &[Demo] = &[
-    Demo {
-        owner: "owner@demo.zhongjie.cn",
-        project: "攀枝花钒钛高新区综合管廊（一期）工程",
-        code: "2026-510402-48-01-581130",
-        fiscal: true,
-        investment_yuan: 386_000_000,
-        scope: "承担本项目相关专项报告的编制工作，按国家和四川省现行技术规范开展现场调查、资料收集、分析论证，编制报告并配合审批部门完成技术审查及修改完善。",
-        mode: "lowest_price",
-        cap_yuan: Some(280_000),
-        deadline_days: 8,
-        quotes: &[236_000, 251_500],
-        registrants: 3,
-    },
+pub struct Demo {
+    pub owner: &'static str,
+    pub project: &'static str,
+    /// 投资项目代码.
+    pub code: &'static str,
+    pub region: &'static str,
+    pub fiscal: bool,
+    pub investment_yuan: i64,
+    /// The catalogue item.
+    pub item: &'static str,
+    pub scope: &'static str,
+    /// Working days (within 80% of the item's statutory limit).
+    pub time_limit_days: i32,
+    pub mode: &'static str,
+    pub cap_yuan: Option<i64>,
+    /// The complaint line of the department that regulates the item.
+    pub complaint_phone: &'static str,
+    pub witness: &'static str,
+    /// Published this many working days before today (China time `hh:mm`).
+    pub published_working_days_ago: u32,
+    pub published_at: (u32, u32),
+    /// The deadline: this many working days after the publication day, at `hh:mm`.
+    pub deadline_working_days: u32,
+    pub deadline_at: (u32, u32),
+    /// The firms that register, in order, each with its quote in yuan (quote modes).
+    pub bidders: &'static [(&'static str, Option<i64>)],
+    pub stage: Stage,
+}
+
+pub const DEMOS: &[Demo] = &[
     Demo {
         owner: "owner2@demo.zhongjie.cn",
         project: "东区炳草岗片区老旧小区改造项目",
         code: "2026-510402-47-01-602215",
+        region: "pzh_dongqu",
         fiscal: true,
         investment_yuan: 52_600_000,
-        scope: "对改造范围内的建筑及附属设施开展专项评估，出具评估报告，并对审查意见进行答复和修改。",
+        item: "PZH-ZJ-002",
+        scope: "编制本项目工程量清单及招标控制价，参加造价管理机构的审核并按审核意见修改，配合招标人答复投标人对控制价的疑问。",
+        time_limit_days: 12,
         mode: "random_draw",
-        cap_yuan: Some(90_000),
-        deadline_days: -1,
-        quotes: &[],
-        registrants: 4,
+        cap_yuan: Some(120_000),
+        complaint_phone: "0812-3336102",
+        witness: "攀枝花市公共资源交易服务中心",
+        published_working_days_ago: 10,
+        published_at: (9, 30),
+        deadline_working_days: 5,
+        deadline_at: (10, 0),
+        bidders: &[
+            ("agency2@demo.zhongjie.cn", None),
+            ("zaojia1@demo.zhongjie.cn", None),
+            ("zaojia2@demo.zhongjie.cn", None),
+            ("zaojia3@demo.zhongjie.cn", None),
+        ],
+        stage: Stage::Awarded,
     },
     Demo {
         owner: "owner@demo.zhongjie.cn",
         project: "攀枝花钒钛高新区标准化厂房（三期）项目",
         code: "2026-510402-48-01-577041",
+        region: "pzh_gaoxin",
         fiscal: false,
         investment_yuan: 128_000_000,
-        scope: "编制专项技术报告，参加专家评审会并按评审意见修改，直至取得审批部门批复。",
+        item: "PZH-SL-001",
+        scope: "编制本项目水土保持方案报告书，开展现场调查和水土流失预测，参加专家技术评审并按评审意见修改完善，直至取得水行政主管部门批复。",
+        time_limit_days: 15,
         mode: "reasonable_price",
         cap_yuan: Some(160_000),
-        deadline_days: -1,
-        quotes: &[138_000, 142_500, 131_000, 145_000, 99_000, 139_800],
-        registrants: 0,
+        complaint_phone: "0812-3336104",
+        witness: "攀枝花市公共资源交易服务中心",
+        published_working_days_ago: 6,
+        published_at: (9, 30),
+        deadline_working_days: 5,
+        deadline_at: (10, 0),
+        bidders: &[
+            ("agency4@demo.zhongjie.cn", Some(138_000)),
+            ("shuibao1@demo.zhongjie.cn", Some(142_500)),
+            ("shuibao2@demo.zhongjie.cn", Some(131_000)),
+            ("shuibao3@demo.zhongjie.cn", Some(145_000)),
+            ("shuibao4@demo.zhongjie.cn", Some(99_000)),
+            ("shuibao5@demo.zhongjie.cn", Some(139_800)),
+        ],
+        stage: Stage::Opened,
+    },
+    Demo {
+        owner: "owner@demo.zhongjie.cn",
+        project: "攀枝花钒钛高新区综合管廊（一期）工程",
+        code: "2026-510402-48-01-581130",
+        region: "pzh_gaoxin",
+        fiscal: true,
+        investment_yuan: 386_000_000,
+        item: "PZH-HB-001",
+        scope: "编制本项目环境影响报告书，开展环境现状调查与监测、环境影响预测与评价、环境风险评价和公众参与配合工作，配合生态环境部门技术评估并按评估意见修改完善，直至取得环评批复。",
+        time_limit_days: 20,
+        mode: "lowest_price",
+        cap_yuan: Some(280_000),
+        complaint_phone: "0812-3336101",
+        witness: "攀枝花市公共资源交易服务中心",
+        published_working_days_ago: 1,
+        published_at: (14, 30),
+        deadline_working_days: 6,
+        deadline_at: (17, 0),
+        bidders: &[
+            ("huanping1@demo.zhongjie.cn", Some(236_000)),
+            ("huanping2@demo.zhongjie.cn", Some(251_500)),
+            ("huanping3@demo.zhongjie.cn", None),
+        ],
+        stage: Stage::Open,
     },
 ];
 
-/// The retained item the most demo agencies are eligible for, and those agencies (ascending
-/// ids), judged by the real eligibility rules for a deadline a week ahead.
-fn best_item(c: &mut DbConnection) -> Result<Option<(i64, Vec<i64>)>, DbError> {
-    use crate::db::schema::{agencies, catalogue_items};
-    // Owners commission only what the enterprise pays for: the department-paid items are the
-    // departments' own to publish (附件4 (五)).
-    let items: Vec<i64> = catalogue_items::table
-        .filter(catalogue_items::status.eq("retained"))
-        .filter(catalogue_items::payer.ne("department"))
-        .order(catalogue_items::id)
-        .select(catalogue_items::id)
-        .load(c)?;
-    let all: Vec<i64> = agencies::table
-        .filter(agencies::status.eq("active"))
-        .order(agencies::user_id)
-        .select(agencies::user_id)
-        .load(c)?;
-    let now = db::now();
-    let today = crate::domain::workdays::today();
-    let mut best: Option<(i64, Vec<i64>)> = None;
-    for item in items {
-        let probe = ann::Announcement {
-            id: 0,
-            project_id: 0,
-            owner_id: 0,
-            item_id: item,
-            previous_id: None,
-            round: 1,
-            earlier_failures: 0,
-            scope: String::new(),
-            time_limit_days: 1,
-            cap_fen: None,
-            mode: String::new(),
-            deadline: now + Duration::days(8),
-            min_grade: None,
-            complaint_phone: String::new(),
-            witness: String::new(),
-            weight_price: None,
-            weight_credit: None,
-            weight_qual: None,
-            status: String::new(),
-            version: 1,
-            seed_sealed: None,
-            seed_commitment: None,
-            published_at: None,
-            cancel_reason: None,
-            cancelled_at: None,
-            created_at: now,
-            updated_at: now,
-            owner_department_id: None,
-            time_limit_reason: String::new(),
-            regional_exception: String::new(),
-            regional_exception_reason: String::new(),
-        };
-        let mut ok = Vec::new();
-        for &ag in &all {
-            if crate::models::bidding::eligibility(c, &probe, ag, today)?.is_ok() {
-                ok.push(ag);
-            }
-        }
-        if best.as_ref().is_none_or(|b| ok.len() > b.1.len()) {
-            best = Some((item, ok));
-        }
-    }
-    Ok(best)
+/// The fixed seed of a demo announcement (see the module doc).
+pub fn demo_seed(d: &Demo) -> Seed {
+    Seed::from_bytes(demo_bytes(&format!("seed|{}", d.code)))
 }
 
-/// Loads the demo announcements (once: nothing happens when projects exist already).
-/// Returns how many announcements it made.
-pub fn load(c: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usize, DbError> {
-    let existing: i64 = projects::table.count().get_result(c)?;
-    if existing > 0 {
-        return Ok(0);
-    }
-    let Some((item, offering)) = best_item(c)? else {
-        return Ok(0);
-    };
-    let time_limit: i32 = crate::db::schema::catalogue_items::table
-        .find(item)
-        .select(crate::db::schema::catalogue_items::time_limit_days)
+/// The fixed nonce of a demo quote.
+pub fn demo_nonce(d: &Demo, agency_email: &str) -> String {
+    hex::encode(demo_bytes(&format!("nonce|{}|{agency_email}", d.code)))
+}
+
+fn bad(what: &str) -> DbError {
+    DbError::invalid(format!("demo selection: {what}"))
+}
+
+fn announcement_of(c: &mut DbConnection, d: &Demo) -> Result<ann::Announcement, DbError> {
+    let id: i64 = announcements::table
+        .inner_join(projects::table)
+        .filter(projects::code.eq(d.code))
+        .select(announcements::id)
         .first(c)?;
-    let mut made = 0;
-    let mut opened = Vec::new();
-    for d in DEMOS {
-        let Some(owner) = users::table
-            .filter(users::email.eq(d.owner))
-            .select(users::id)
-            .first::<i64>(c)
-            .optional()?
-        else {
-            continue;
-        };
-        let id = db::write_tx(c, |c| -> Result<i64, DbError> {
-            let now = db::now();
-            diesel::insert_into(projects::table)
-                .values((
-                    projects::owner_id.eq(owner),
-                    projects::name.eq(d.project),
-                    projects::code.eq(d.code),
-                    projects::region.eq("east"),
-                    projects::fiscal_funds.eq(d.fiscal),
-                    projects::total_investment_fen.eq(d.investment_yuan * 100),
-                    projects::created_at.eq(now),
-                    projects::updated_at.eq(now),
-                ))
-                .execute(c)?;
-            let project: i64 = projects::table
-                .filter(projects::code.eq(d.code))
-                .select(projects::id)
-                .first(c)?;
-            let seed = Seed::generate().map_err(|e| bad(&e.to_string()))?;
-            // Opened demos were published before their deadline, like real ones.
-            let published = now - Duration::days(if d.deadline_days < 0 { 7 } else { 1 });
-            diesel::insert_into(announcements::table)
-                .values((
-                    announcements::project_id.eq(project),
-                    announcements::owner_id.eq(owner),
-                    announcements::item_id.eq(item),
-                    announcements::scope.eq(d.scope),
-                    // The policy's 20%-faster default, so no reason is owed.
-                    announcements::time_limit_days
-                        .eq(crate::domain::publication::speedup_target(time_limit)),
-                    announcements::cap_fen.eq(d.cap_yuan.map(|y| y * 100)),
-                    announcements::mode.eq(d.mode),
-                    announcements::deadline.eq(now + Duration::days(d.deadline_days.max(1))),
-                    announcements::complaint_phone.eq("0812-12345"),
-                    announcements::witness.eq("攀枝花市公共资源交易服务中心"),
-                    announcements::status.eq(ann::status::PUBLISHED),
-                    announcements::seed_commitment.eq(seed.commitment()),
-                    announcements::published_at.eq(published),
-                    announcements::created_at.eq(published),
-                    announcements::updated_at.eq(published),
-                ))
-                .execute(c)?;
-            let id: i64 = announcements::table
-                .filter(announcements::project_id.eq(project))
-                .select(announcements::id)
-                .first(c)?;
-            let sealed =
-                seal::seal_seed(key, id, &seed.to_hex()).map_err(|e| bad(&e.to_string()))?;
-            diesel::update(announcements::table.find(id))
-                .set(announcements::seed_sealed.eq(sealed))
-                .execute(c)?;
-            let a = ann::find(c, id)?.ok_or_else(|| bad("announcement"))?;
-            let today = crate::domain::workdays::today();
-            let mut eligible = Vec::new();
-            for &ag in &offering {
-                if crate::models::bidding::eligibility(c, &a, ag, today)?.is_ok() {
-                    eligible.push(ag);
-                }
-            }
-            let n = d.registrants.max(d.quotes.len());
-            for (i, &ag) in eligible.iter().take(n).enumerate() {
-                diesel::insert_into(registrations::table)
-                    .values((
-                        registrations::announcement_id.eq(id),
-                        registrations::agency_id.eq(ag),
-                        registrations::created_at.eq(published + Duration::hours(2 + i as i64)),
-                    ))
-                    .execute(c)?;
-                if let Some(&yuan) = d.quotes.get(i) {
-                    let amount = Money::from_fen(yuan * 100);
-                    let nonce = seal::new_nonce().map_err(|e| bad(&e.to_string()))?;
-                    let boxed = seal::seal_quote(
-                        key,
-                        id,
-                        ag,
-                        &seal::Sealed {
-                            amount_fen: amount.fen(),
-                            nonce: nonce.clone(),
-                            note: String::new(),
-                        },
-                    )
-                    .map_err(|e| bad(&e.to_string()))?;
-                    diesel::insert_into(quotes::table)
-                        .values((
-                            quotes::announcement_id.eq(id),
-                            quotes::agency_id.eq(ag),
-                            quotes::status.eq("active"),
-                            quotes::sealed.eq(boxed),
-                            quotes::commitment.eq(seal::commitment(id, ag, amount, &nonce)),
-                            quotes::announcement_version.eq(1),
-                            quotes::submitted_at
-                                .eq(published + Duration::days(1) + Duration::hours(i as i64)),
-                            quotes::client_addr.eq(format!("10.20.{}.{}", i / 200, 10 + i % 200)),
-                        ))
-                        .execute(c)?;
-                }
-            }
-            audit::record(
-                c,
-                &Actor::user(owner, crate::auth::Role::Owner),
-                "announcement.publish",
-                "announcement",
-                id,
-                &serde_json::json!({ "mode": d.mode, "seed_commitment": seed.commitment() }),
-                "demo",
-            )?;
-            if d.deadline_days < 0 {
-                diesel::update(announcements::table.find(id))
-                    .set(announcements::deadline.eq(now - Duration::hours(1)))
-                    .execute(c)?;
-            }
-            Ok(id)
-        })?;
-        if d.deadline_days < 0 {
-            opened.push((id, d.mode));
-        }
-        made += 1;
-    }
-    for &(id, _) in &opened {
-        crate::models::opening::open_if_due(c, key, id, instance)?;
-    }
-    // The random draw's publicity is over and its winner has confirmed, through the real
-    // confirmation step: the award and the contract draft from the model text are there for
-    // the owner to fill in and both parties to sign.
-    if let Some(&(id, _)) = opened.iter().find(|(_, m)| *m == "random_draw") {
-        award(c, id)?;
-    }
-    Ok(made)
+    ann::find(c, id)?.ok_or_else(|| bad("announcement"))
 }
 
-/// Ends the publicity of an opened demo announcement and confirms its winner.
-fn award(c: &mut DbConnection, id: i64) -> Result<(), DbError> {
-    use crate::db::schema::announcement_results as r;
-    let Some(winner) = ann::result_of(c, id)?.and_then(|x| x.winner_id) else {
-        return Ok(());
+#[derive(Serialize)]
+struct RegistrationAudit {
+    agency_id: i64,
+}
+
+#[derive(Serialize)]
+struct QuoteAudit<'a> {
+    agency_id: i64,
+    kind: &'a str,
+    commitment: &'a str,
+    revision: i32,
+    announcement_version: i32,
+    status: &'a str,
+}
+
+/// Adds every step of the demo selections to the story.
+pub fn plan<'a>(story: &mut Story<'a>, key: &'a [u8; 32], instance: &'a str, public_url: &'a str) {
+    for d in DEMOS {
+        let published_day = story.working_days_ago(d.published_working_days_ago);
+        let deadline_day = story.add_working_days(published_day, d.deadline_working_days);
+        let (ph, pm) = d.published_at;
+        let (dh, dm) = d.deadline_at;
+        let deadline = Story::at(deadline_day, dh, dm);
+
+        // The owner enters the project, drafts the announcement and publishes it.
+        story.add(
+            Story::at(published_day, ph, pm) - Duration::minutes(30),
+            move |c| create(c, d),
+        );
+        story.add(Story::at(published_day, ph, pm), move |c| {
+            publish(c, d, key, public_url)
+        });
+
+        // Registrations over the next working days (the last one on the publication day
+        // for an announcement published late), quotes a working day after registering.
+        for (i, (email, amount)) in d.bidders.iter().enumerate() {
+            let i = i as u32;
+            let (reg, quote) = if d.stage == Stage::Open {
+                let reg =
+                    Story::at(published_day, ph, pm) + Duration::minutes(35 + 25 * i64::from(i));
+                (reg, reg + Duration::minutes(12))
+            } else {
+                let reg_day = story.add_working_days(published_day, 1 + i / 3);
+                let reg = Story::at(reg_day, 10 + (i % 3) * 2, 5 * i);
+                let quote_day = story.add_working_days(reg_day, 1);
+                (reg, Story::at(quote_day, 15, 7 * i))
+            };
+            story.add(reg, move |c| register(c, d, email));
+            if let Some(yuan) = amount {
+                story.add(quote, move |c| submit_quote(c, d, email, *yuan, key, i));
+            }
+        }
+
+        if d.stage == Stage::Open {
+            continue;
+        }
+        // The opening job runs seconds after the deadline.
+        story.add(deadline + Duration::seconds(5), move |c| {
+            let a = announcement_of(c, d)?;
+            if !crate::models::opening::open_if_due(c, key, a.id, instance)? {
+                return Err(bad("opening"));
+            }
+            Ok(())
+        });
+        if d.stage == Stage::Awarded {
+            // The winner confirms on the first working day after the publicity.
+            let publicity_ends =
+                story.add_working_days(deadline_day, crate::models::opening::PUBLICITY_DAYS);
+            let confirm_day = story.add_working_days(publicity_ends, 1);
+            story.add(Story::at(confirm_day, 9, 0), move |c| confirm(c, d));
+        }
+    }
+}
+
+fn create(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
+    let owner = super::user_id(c, d.owner)?;
+    let actor = Actor::user(owner, Role::Owner);
+    let input = ProjectInput {
+        name: d.project.into(),
+        code: d.code.into(),
+        region: d.region.into(),
+        fiscal_funds: if d.fiscal { "yes" } else { "no" }.into(),
+        total_investment: d.investment_yuan.to_string(),
     };
-    let today = crate::domain::workdays::today();
-    diesel::update(r::table.find(id))
-        .set((
-            r::opened_at.eq(db::now() - Duration::days(6)),
-            r::publicity_ends.eq(Some(today - Duration::days(1))),
-            r::confirm_by.eq(Some(today + Duration::days(3))),
-        ))
-        .execute(c)?;
-    match crate::models::opening::confirm(c, id, winner) {
+    let terms = rules::parse_project(&input).map_err(|p| bad(&format!("{p:?}")))?;
+    let project = pubm::create_project(c, &actor, owner, None, &terms)?;
+    let item = crate::models::catalogue::find_by_code(c, d.item)?.ok_or_else(|| bad(d.item))?;
+    let published_day = rules::china_day(db::now());
+    let cal = crate::models::calendar::load_from(c, published_day)?;
+    let deadline_day: NaiveDate = cal.add_working_days(published_day, d.deadline_working_days);
+    let input = AnnouncementInput {
+        item_id: item.id.to_string(),
+        scope: d.scope.into(),
+        time_limit_days: d.time_limit_days.to_string(),
+        cap: d.cap_yuan.map(|y| y.to_string()).unwrap_or_default(),
+        mode: d.mode.into(),
+        deadline_date: deadline_day.format("%Y-%m-%d").to_string(),
+        deadline_time: format!("{:02}:{:02}", d.deadline_at.0, d.deadline_at.1),
+        complaint_phone: d.complaint_phone.into(),
+        witness: d.witness.into(),
+        ..AnnouncementInput::default()
+    };
+    let terms = rules::parse_terms(&input, db::now()).map_err(|p| bad(&format!("{p:?}")))?;
+    pubm::insert_draft(c, &actor, &project, &terms, &[])?;
+    Ok(())
+}
+
+fn publish(
+    c: &mut DbConnection,
+    d: &Demo,
+    key: &[u8; 32],
+    public_url: &str,
+) -> Result<(), DbError> {
+    let a = announcement_of(c, d)?;
+    let owner = super::user_id(c, d.owner)?;
+    let s = demo_seed(d);
+    let seed = SealedSeed {
+        sealed: seal::seal_seed(key, a.id, &s.to_hex()).map_err(|e| bad(&e.to_string()))?,
+        commitment: s.commitment(),
+    };
+    match pubm::publish(c, &Actor::user(owner, Role::Owner), a.id, &seed, public_url)? {
+        Ok(_) => Ok(()),
+        Err(r) => Err(bad(&format!("publication refused: {r:?}"))),
+    }
+}
+
+fn register(c: &mut DbConnection, d: &Demo, email: &str) -> Result<(), DbError> {
+    let a = announcement_of(c, d)?;
+    let me = super::user_id(c, email)?;
+    let now = db::now();
+    if !a.open_for_quotes(now) {
+        return Err(bad("registration after the deadline"));
+    }
+    if let Err(r) = bid::eligibility(c, &a, me, crate::domain::workdays::today())? {
+        return Err(bad(&format!("{email} is not eligible: {r:?}")));
+    }
+    if bid::register(c, a.id, me, now)? {
+        audit::record(
+            c,
+            &Actor::user(me, Role::Agency),
+            "selection.register",
+            "announcement",
+            a.id,
+            &RegistrationAudit { agency_id: me },
+            "",
+        )?;
+    }
+    Ok(())
+}
+
+fn submit_quote(
+    c: &mut DbConnection,
+    d: &Demo,
+    email: &str,
+    yuan: i64,
+    key: &[u8; 32],
+    n: u32,
+) -> Result<(), DbError> {
+    let a = announcement_of(c, d)?;
+    let me = super::user_id(c, email)?;
+    let now = db::now();
+    let amount = Money::from_fen(yuan * 100);
+    if !a.open_for_quotes(now) || !bid::is_registered(c, a.id, me)? {
+        return Err(bad("quote outside the window or without registration"));
+    }
+    let limits = bid::limits(c, &a)?.ok_or_else(|| bad("no cap"))?;
+    selection::validate_quote(amount, &limits).map_err(|e| bad(&e.to_string()))?;
+    let nonce = demo_nonce(d, email);
+    let sealed = seal::seal_quote(
+        key,
+        a.id,
+        me,
+        &seal::Sealed {
+            amount_fen: amount.fen(),
+            nonce: nonce.clone(),
+            note: String::new(),
+        },
+    )
+    .map_err(|e| bad(&e.to_string()))?;
+    let commitment = seal::commitment(a.id, me, amount, &nonce);
+    let addr = format!("10.20.{}.{}", n / 200, 10 + n % 200);
+    let (q, r) = bid::save_quote(
+        c,
+        &bid::NewQuote {
+            announcement_id: a.id,
+            agency_id: me,
+            sealed: &sealed,
+            commitment: &commitment,
+            announcement_version: a.version,
+            client_addr: &addr,
+            now,
+        },
+    )?;
+    audit::record(
+        c,
+        &Actor::user(me, Role::Agency),
+        "selection.quote",
+        "announcement",
+        a.id,
+        &QuoteAudit {
+            agency_id: me,
+            kind: &r.kind,
+            commitment: &r.commitment,
+            revision: q.revision,
+            announcement_version: q.announcement_version,
+            status: &q.status,
+        },
+        "",
+    )?;
+    Ok(())
+}
+
+fn confirm(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
+    let a = announcement_of(c, d)?;
+    let Some(winner) = ann::result_of(c, a.id)?.and_then(|r| r.winner_id) else {
+        return Err(bad("no winner to confirm"));
+    };
+    match crate::models::opening::confirm(c, a.id, winner) {
         Ok(()) => Ok(()),
         Err(crate::models::opening::StepError::Db(e)) => Err(e),
         Err(crate::models::opening::StepError::Refused { key, .. }) => {
             Err(bad(&format!("confirm: {key}")))
         }
     }
-}
-
-fn bad(what: &str) -> DbError {
-    DbError::invalid(format!("demo selection: {what}"))
 }

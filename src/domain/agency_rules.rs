@@ -1,12 +1,17 @@
 //! Rules of the agency library that do not need the database: what an agency may publish for
 //! an item it offers (明码标价, 承诺时限), what a qualification certificate must say, when its
 //! review is due, and which certificates count on a given day (the selection rules call
-//! [`valid_qualifications`] and [`meets`]).
+//! [`valid_qualifications`] and [`meets`]). The forms of the agency's profile (basics, senior
+//! managers, practitioners, items offered, certificates) are parsed here too, each by one
+//! function that reports every refused field: the handlers call them, and so does the test
+//! that re-checks the demo data.
 
 use chrono::NaiveDate;
 
 use super::catalogue::{self, Pricing};
+use super::idcard::IdNumber;
 use super::money::Money;
+use super::validate::{self, Problem};
 use super::workdays::Calendar;
 
 // ------------------------------------------------------------------ offered items
@@ -201,6 +206,345 @@ pub fn types_reviewed_by(department_code: &str) -> Vec<&'static str> {
         .collect()
 }
 
+// ------------------------------------------------------------------ the profile forms
+
+pub const ADDRESS_MAX: usize = 200;
+pub const INTRO_MAX: usize = 2000;
+pub const POSITION_MAX: usize = 50;
+pub const PRACTITIONER_FIELD_MAX: usize = 50;
+pub const FEE_STANDARD_MAX: usize = 500;
+pub const CERT_NUMBER_MAX: usize = 50;
+pub const CERT_ISSUER_MAX: usize = 100;
+
+/// The basics form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileInput {
+    pub legal_rep: String,
+    pub address: String,
+    pub region: String,
+    pub contact_phone: String,
+    /// Ticked (any value) when the agency is affiliated with a department.
+    pub affiliated: String,
+    pub affiliated_department_id: String,
+    pub intro: String,
+}
+
+/// The basics of a profile as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub legal_rep: String,
+    pub address: String,
+    pub region: String,
+    pub contact_phone: String,
+    pub affiliated: bool,
+    pub affiliated_department_id: Option<i64>,
+    pub intro: String,
+}
+
+/// The region must be one of the vocabulary and agree with the agency's credit code: the
+/// code names the authority the agency is registered with, so a Beijing firm carries a
+/// Beijing code (`catalogue::region_fits_division`).
+pub fn region(region: &str, uscc: &str) -> Result<String, Problem> {
+    let region = region.trim();
+    if !catalogue::is_region(region) {
+        return Err(Problem::new("region", "agency.v.region"));
+    }
+    // A credit code that does not parse was refused at registration; nothing to compare.
+    if let Ok(code) = super::uscc::Uscc::parse(uscc)
+        && !catalogue::region_fits_division(region, code.division())
+    {
+        return Err(Problem::new("region", "agency.v.region_uscc")
+            .with("division", code.division().to_string()));
+    }
+    Ok(region.to_string())
+}
+
+/// Checks the basics form of an agency whose credit code is `uscc`; `departments` are the
+/// ids that exist.
+pub fn parse_profile(
+    i: &ProfileInput,
+    uscc: &str,
+    departments: &[i64],
+) -> Result<Profile, Vec<Problem>> {
+    let mut p = Vec::new();
+    let legal_rep = validate::field(&mut p, "legal_rep", validate::person_name(&i.legal_rep));
+    let address = validate::field(
+        &mut p,
+        "address",
+        validate::text(&i.address, ADDRESS_MAX, true),
+    );
+    let region = region(&i.region, uscc).map_err(|e| p.push(e)).ok();
+    let contact_phone = validate::field(
+        &mut p,
+        "contact_phone",
+        validate::phone_cn(&i.contact_phone),
+    );
+    let intro = validate::field(&mut p, "intro", validate::text(&i.intro, INTRO_MAX, false));
+    let affiliated = !i.affiliated.is_empty();
+    let department = if affiliated {
+        let d = i
+            .affiliated_department_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| departments.contains(d));
+        if d.is_none() {
+            p.push(Problem::new(
+                "affiliated_department_id",
+                "agency.v.department_required",
+            ));
+        }
+        d
+    } else {
+        None
+    };
+    match (legal_rep, address, region, contact_phone, intro) {
+        (Some(legal_rep), Some(address), Some(region), Some(contact_phone), Some(intro))
+            if p.is_empty() =>
+        {
+            Ok(Profile {
+                legal_rep,
+                address,
+                region,
+                contact_phone,
+                affiliated,
+                affiliated_department_id: department,
+                intro,
+            })
+        }
+        _ => Err(p),
+    }
+}
+
+/// The senior-manager form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct ManagerInput {
+    pub name: String,
+    pub id_number: String,
+    pub position: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manager {
+    pub name: String,
+    pub id_number: IdNumber,
+    pub position: String,
+}
+
+/// Checks a senior manager (the ID number's birth date is judged on `today`).
+pub fn parse_manager(i: &ManagerInput, today: NaiveDate) -> Result<Manager, Vec<Problem>> {
+    let mut p = Vec::new();
+    let name = validate::field(&mut p, "name", validate::person_name(&i.name));
+    let id_number = IdNumber::parse_on(&i.id_number, today)
+        .map_err(|e| p.push(Problem::new("id_number", e.key())))
+        .ok();
+    let position = validate::field(
+        &mut p,
+        "position",
+        validate::text(&i.position, POSITION_MAX, false),
+    );
+    match (name, id_number, position) {
+        (Some(name), Some(id_number), Some(position)) => Ok(Manager {
+            name,
+            id_number,
+            position,
+        }),
+        _ => Err(p),
+    }
+}
+
+/// The practitioner form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct PractitionerInput {
+    pub name: String,
+    pub cert_type: String,
+    pub cert_number: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Practitioner {
+    pub name: String,
+    pub cert_type: String,
+    pub cert_number: String,
+}
+
+pub fn parse_practitioner(i: &PractitionerInput) -> Result<Practitioner, Vec<Problem>> {
+    let mut p = Vec::new();
+    let name = validate::field(&mut p, "name", validate::person_name(&i.name));
+    let cert_type = validate::field(
+        &mut p,
+        "cert_type",
+        validate::text(&i.cert_type, PRACTITIONER_FIELD_MAX, true),
+    );
+    let cert_number = validate::field(
+        &mut p,
+        "cert_number",
+        validate::text(&i.cert_number, PRACTITIONER_FIELD_MAX, true),
+    );
+    match (name, cert_type, cert_number) {
+        (Some(name), Some(cert_type), Some(cert_number)) => Ok(Practitioner {
+            name,
+            cert_type,
+            cert_number,
+        }),
+        _ => Err(p),
+    }
+}
+
+/// The fee and time commitment of an offered item as typed (amounts in yuan; both fee ends
+/// may be empty).
+#[derive(Clone, Debug, Default)]
+pub struct OfferInput {
+    pub fee_standard: String,
+    pub fee_min: String,
+    pub fee_max: String,
+    pub committed_days: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub fee_standard: String,
+    /// Both ends, or none.
+    pub fee_range: Option<(Money, Money)>,
+    pub committed_days: i32,
+}
+
+/// Checks an offer against the item's terms.
+pub fn parse_offer(i: &OfferInput, terms: &ItemTerms) -> Result<Offer, Vec<Problem>> {
+    let mut p = Vec::new();
+    let fee_standard = validate::field(
+        &mut p,
+        "fee_standard",
+        validate::text(&i.fee_standard, FEE_STANDARD_MAX, true),
+    );
+    let mut money = |field: &'static str, s: &str| -> Result<Option<Money>, ()> {
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        Money::parse_yuan(s)
+            .map(Some)
+            .map_err(|e| p.push(Problem::new(field, e.key())))
+    };
+    let min = money("fee_min", &i.fee_min);
+    let max = money("fee_max", &i.fee_max);
+    let range = match (min, max) {
+        (Ok(a), Ok(b)) => fee_range(a, b, terms)
+            .map_err(|e| {
+                let field = if matches!(e, OfferProblem::RangeInverted) {
+                    "fee_max"
+                } else {
+                    "fee_min"
+                };
+                p.push(Problem {
+                    field,
+                    key: e.key(),
+                    args: e.args(),
+                });
+            })
+            .ok(),
+        _ => None,
+    };
+    let days = committed_days(&i.committed_days, terms)
+        .map_err(|e| {
+            p.push(Problem {
+                field: "committed_days",
+                key: e.key(),
+                args: e.args(),
+            })
+        })
+        .ok();
+    match (fee_standard, range, days) {
+        (Some(fee_standard), Some(fee_range), Some(committed_days)) if p.is_empty() => Ok(Offer {
+            fee_standard,
+            fee_range,
+            committed_days,
+        }),
+        _ => Err(p),
+    }
+}
+
+/// The certificate form as typed (the scan is checked where it is received).
+#[derive(Clone, Debug, Default)]
+pub struct CertificateInput {
+    pub qual_type: String,
+    pub level: String,
+    pub number: String,
+    pub issuer: String,
+    /// `YYYY-MM-DD`.
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    pub qual_type: &'static str,
+    pub level: i32,
+    pub number: String,
+    pub issuer: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+/// Checks a certificate submitted on `today`.
+pub fn parse_certificate(
+    i: &CertificateInput,
+    today: NaiveDate,
+) -> Result<Certificate, Vec<Problem>> {
+    let mut p = Vec::new();
+    let qual = qual_type(&i.qual_type)
+        .map_err(|e| p.push(Problem::new("qual_type", e.key())))
+        .ok();
+    let level = qual.and_then(|q| {
+        cert_level(q, &i.level)
+            .map_err(|e| p.push(Problem::new("level", e.key())))
+            .ok()
+    });
+    let number = validate::field(
+        &mut p,
+        "number",
+        validate::text(&i.number, CERT_NUMBER_MAX, true),
+    );
+    let issuer = validate::field(
+        &mut p,
+        "issuer",
+        validate::text(&i.issuer, CERT_ISSUER_MAX, true),
+    );
+    let mut day = |field: &'static str, s: &str| {
+        if s.trim().is_empty() {
+            p.push(Problem::new(field, "v.required"));
+            return None;
+        }
+        date(s)
+            .map_err(|e| p.push(Problem::new(field, e.key())))
+            .ok()
+    };
+    let from = day("valid_from", &i.valid_from);
+    let to = day("valid_to", &i.valid_to);
+    if let (Some(a), Some(b)) = (from, to)
+        && let Err(e) = validity(a, b, today)
+    {
+        p.push(Problem::new("valid_to", e.key()));
+    }
+    match (qual, level, number, issuer, from, to) {
+        (
+            Some(qual_type),
+            Some(level),
+            Some(number),
+            Some(issuer),
+            Some(valid_from),
+            Some(valid_to),
+        ) if p.is_empty() => Ok(Certificate {
+            qual_type,
+            level,
+            number,
+            issuer,
+            valid_from,
+            valid_to,
+        }),
+        _ => Err(p),
+    }
+}
+
 // ------------------------------------------------------------------ counting
 
 /// What counting needs to know about one certificate.
@@ -377,6 +721,122 @@ mod tests {
         );
         assert_eq!(validity(d(2024, 1, 1), d(2029, 1, 1), today), Ok(()));
         assert_eq!(date("2026-02-30"), Err(CertProblem::DateInvalid));
+    }
+
+    #[test]
+    fn profile_form_reports_every_field_and_checks_the_region_against_the_code() {
+        let beijing = crate::domain::uscc::generate_in("91", "110108", 1);
+        let ok = ProfileInput {
+            legal_rep: " 冯志远 ".into(),
+            address: "北京市海淀区莲花池西路 28 号".into(),
+            region: "beijing".into(),
+            contact_phone: "010-62345678".into(),
+            intro: String::new(),
+            ..ProfileInput::default()
+        };
+        let p = parse_profile(&ok, beijing.as_str(), &[1]).unwrap();
+        assert_eq!(
+            (p.legal_rep.as_str(), p.region.as_str()),
+            ("冯志远", "beijing")
+        );
+        let sichuan = crate::domain::uscc::generate_in("91", "510402", 1);
+        let e = parse_profile(&ok, sichuan.as_str(), &[1]).unwrap_err();
+        assert_eq!(
+            e,
+            vec![Problem::new("region", "agency.v.region_uscc").with("division", "510402")]
+        );
+        let bad = ProfileInput {
+            legal_rep: String::new(),
+            region: "east".into(),
+            contact_phone: "0812-12345".into(),
+            affiliated: "on".into(),
+            affiliated_department_id: "9".into(),
+            ..ok
+        };
+        let fields: Vec<_> = parse_profile(&bad, beijing.as_str(), &[1])
+            .unwrap_err()
+            .iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "legal_rep",
+                "region",
+                "contact_phone",
+                "affiliated_department_id"
+            ]
+        );
+    }
+
+    #[test]
+    fn manager_practitioner_offer_and_certificate_forms() {
+        let today = d(2026, 3, 1);
+        let m = ManagerInput {
+            name: "刘晓梅".into(),
+            id_number: crate::domain::idcard::generate(3).into_inner(),
+            position: "技术负责人".into(),
+        };
+        assert!(parse_manager(&m, today).is_ok());
+        let bad = ManagerInput {
+            id_number: "110105194912310021".into(),
+            ..m
+        };
+        assert_eq!(
+            parse_manager(&bad, today).unwrap_err()[0].field,
+            "id_number"
+        );
+        assert_eq!(
+            parse_practitioner(&PractitionerInput::default())
+                .unwrap_err()
+                .iter()
+                .map(|p| p.field)
+                .collect::<Vec<_>>(),
+            vec!["name", "cert_type", "cert_number"]
+        );
+        let o = OfferInput {
+            fee_standard: "按工作量计费".into(),
+            fee_min: "30000".into(),
+            fee_max: "20000".into(),
+            committed_days: "21".into(),
+        };
+        assert_eq!(
+            parse_offer(&o, &guided())
+                .unwrap_err()
+                .iter()
+                .map(|p| (p.field, p.key))
+                .collect::<Vec<_>>(),
+            vec![
+                ("fee_max", "agency.v.range_inverted"),
+                ("committed_days", "agency.v.days_over_limit")
+            ]
+        );
+        let o = OfferInput {
+            fee_max: "40000".into(),
+            committed_days: "15".into(),
+            ..o
+        };
+        assert_eq!(
+            parse_offer(&o, &guided()).unwrap().fee_range,
+            Some((yuan("30000"), yuan("40000")))
+        );
+        let c = CertificateInput {
+            qual_type: "geo_hazard".into(),
+            level: "1".into(),
+            number: "云地灾评资甲字第2023001号".into(),
+            issuer: "云南省自然资源厅".into(),
+            valid_from: "2024-01-01".into(),
+            valid_to: "2029-01-01".into(),
+        };
+        assert_eq!(parse_certificate(&c, today).unwrap().level, 1);
+        let old = CertificateInput {
+            valid_to: "2026-03-01".into(),
+            ..c
+        };
+        assert_eq!(
+            parse_certificate(&old, today).unwrap_err(),
+            vec![Problem::new("valid_to", "agency.v.cert_expired")]
+        );
     }
 
     #[test]

@@ -116,6 +116,52 @@ pub fn is_region(code: &str) -> bool {
     REGIONS.contains(&code)
 }
 
+/// The administrative-division prefix (GB/T 2260) a unified social credit code carries in
+/// its characters 3–8 for an agency registered in each region: the city's code for the
+/// districts and zones of 攀枝花市 (a firm there may be registered with the city's or the
+/// district's authority), the province's for the others. `other` has none: it is for the
+/// provinces not named in [`REGIONS`].
+pub const REGION_DIVISIONS: &[(&str, &str)] = &[
+    ("pzh_dongqu", "5104"),
+    ("pzh_xiqu", "5104"),
+    ("pzh_renhe", "5104"),
+    ("pzh_miyi", "5104"),
+    ("pzh_yanbian", "5104"),
+    ("pzh_gaoxin", "5104"),
+    ("pzh_huacheng", "5104"),
+    ("sichuan", "51"),
+    ("yunnan", "53"),
+    ("chongqing", "50"),
+    ("guizhou", "52"),
+    ("beijing", "11"),
+    ("shanghai", "31"),
+    ("guangdong", "44"),
+    ("hubei", "42"),
+    ("shaanxi", "61"),
+    ("hunan", "43"),
+    ("jiangsu", "32"),
+    ("zhejiang", "33"),
+];
+
+/// Whether an agency registered under the division code `division` (the six digits of its
+/// credit code) may say it is in `region`: the division lies in the region (for `other`: in
+/// none of the named provinces). A code of a national registration authority (`10…`, e.g.
+/// 国家市场监督管理总局) is accepted for any region.
+pub fn region_fits_division(region: &str, division: &str) -> bool {
+    if division.starts_with("10") {
+        return true;
+    }
+    match REGION_DIVISIONS.iter().find(|(r, _)| *r == region) {
+        Some((_, prefix)) => division.starts_with(prefix),
+        None => {
+            region == "other"
+                && !REGION_DIVISIONS
+                    .iter()
+                    .any(|(_, p)| p.len() == 2 && division.starts_with(p))
+        }
+    }
+}
+
 /// Agency status.
 pub const AGENCY_STATUSES: &[&str] = &["active", "suspended", "banned", "deregistered"];
 
@@ -133,6 +179,34 @@ mod tests {
             !level_meets(0, 1),
             "an ungraded certificate does not meet a graded bar"
         );
+    }
+
+    #[test]
+    fn regions_and_credit_code_divisions() {
+        // Every region but `other` has its prefix, and every prefix is a region.
+        for r in REGIONS.iter().filter(|r| **r != "other") {
+            assert!(REGION_DIVISIONS.iter().any(|(x, _)| x == r), "{r}");
+        }
+        assert!(REGION_DIVISIONS.iter().all(|(r, _)| is_region(r)));
+        assert!(region_fits_division("beijing", "110108"));
+        assert!(!region_fits_division("beijing", "510402"));
+        assert!(region_fits_division("pzh_dongqu", "510402"));
+        assert!(
+            region_fits_division("pzh_miyi", "510400"),
+            "the city's authority"
+        );
+        assert!(
+            !region_fits_division("pzh_dongqu", "510100"),
+            "成都 is not 攀枝花"
+        );
+        assert!(region_fits_division("sichuan", "510100"));
+        assert!(region_fits_division("other", "410105"), "河南");
+        assert!(!region_fits_division("other", "530102"), "云南 is named");
+        assert!(
+            region_fits_division("yunnan", "100000"),
+            "national authority"
+        );
+        assert!(!region_fits_division("east", "510402"));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! Scores are kept in hundredths of a point (`_x100`) as integers: no floats anywhere.
 
 use chrono::{Months, NaiveDate};
+
+use super::validate::{self, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -1008,6 +1010,221 @@ pub fn check_effective_on(
         Err("credit.err.effective_old")
     } else {
         Ok(())
+    }
+}
+
+// ------------------------------------------------------------------ the regulators' forms
+
+pub const EVIDENCE_MAX: usize = 2000;
+pub const RECORD_BASIS_MAX: usize = 500;
+/// A revocation's reason.
+pub const REVOKE_REASON_MAX: usize = 500;
+pub const LISTING_REASON_MAX: usize = 1000;
+pub const LISTING_BASIS_MAX: usize = 300;
+
+/// A whole number typed by a person: full-width digits and the minus sign "−" accepted.
+pub fn parse_int(s: &str) -> Option<i32> {
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '−' | '－' => '-',
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '＋' => '+',
+            c => c,
+        })
+        .collect();
+    t.parse().ok()
+}
+
+/// A regulator's credit record as typed (the document is checked where it is received).
+#[derive(Clone, Debug, Default)]
+pub struct RecordInput {
+    pub kind: String,
+    pub points: String,
+    pub evidence: String,
+    pub legal_basis: String,
+    /// `YYYY-MM-DD`; empty is today.
+    pub effective_on: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordForm {
+    pub kind: Kind,
+    pub points: i32,
+    pub evidence: String,
+    pub legal_basis: String,
+    pub effective_on: NaiveDate,
+}
+
+/// Checks a regulator's record on `today` under the rule set in force: a kind of the
+/// regulator's form, the points the rule set gives it, evidence and legal basis, an
+/// effective day not in the future and not so old that it no longer counts.
+pub fn parse_record(
+    i: &RecordInput,
+    today: NaiveDate,
+    rules: &RuleSet,
+) -> Result<RecordForm, Vec<Problem>> {
+    let mut p = Vec::new();
+    let kind = match Kind::parse(i.kind.trim()) {
+        Some(k) if Kind::REGULATOR_FORM.contains(&k) => Some(k),
+        _ if i.kind.trim().is_empty() => {
+            p.push(Problem::new("kind", "v.required"));
+            None
+        }
+        _ => {
+            p.push(Problem::new("kind", "credit.err.kind"));
+            None
+        }
+    };
+    let points = match parse_int(&i.points) {
+        Some(n) => Some(n),
+        None if i.points.trim().is_empty() => {
+            p.push(Problem::new("points", "v.required"));
+            None
+        }
+        None => {
+            p.push(Problem::new("points", "credit.err.integer"));
+            None
+        }
+    };
+    if let (Some(k), Some(n)) = (kind, points)
+        && let Err(e) = rules.check_points(k, n)
+    {
+        p.push(Problem {
+            field: "points",
+            key: e.key(),
+            args: e.args(),
+        });
+    }
+    let evidence = validate::field(
+        &mut p,
+        "evidence",
+        validate::text(&i.evidence, EVIDENCE_MAX, true),
+    );
+    let legal_basis = validate::field(
+        &mut p,
+        "legal_basis",
+        validate::text(&i.legal_basis, RECORD_BASIS_MAX, true),
+    );
+    let effective_on = if i.effective_on.trim().is_empty() {
+        Some(today)
+    } else {
+        match NaiveDate::parse_from_str(i.effective_on.trim(), "%Y-%m-%d") {
+            Ok(d) => check_effective_on(d, today, rules)
+                .map_err(|key| p.push(Problem::new("effective_on", key)))
+                .ok()
+                .map(|()| d),
+            Err(_) => {
+                p.push(Problem::new("effective_on", "agency.v.date_invalid"));
+                None
+            }
+        }
+    };
+    match (kind, points, evidence, legal_basis, effective_on) {
+        (Some(kind), Some(points), Some(evidence), Some(legal_basis), Some(effective_on))
+            if p.is_empty() =>
+        {
+            Ok(RecordForm {
+                kind,
+                points,
+                evidence,
+                legal_basis,
+                effective_on,
+            })
+        }
+        _ => Err(p),
+    }
+}
+
+/// A blacklist or ban period as typed.
+#[derive(Clone, Debug, Default)]
+pub struct PeriodInput {
+    pub reason: String,
+    pub legal_basis: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodForm {
+    pub reason: String,
+    pub legal_basis: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Checks a listing or ban entered on `today`; `months` is the allowed length
+/// ([`check_period`]). A refused period is reported beside the start (when it is the start
+/// that is out of range) or the end.
+pub fn parse_period(
+    i: &PeriodInput,
+    today: NaiveDate,
+    months: (u32, u32),
+) -> Result<PeriodForm, Vec<Problem>> {
+    let mut p = Vec::new();
+    let reason = validate::field(
+        &mut p,
+        "reason",
+        validate::text(&i.reason, LISTING_REASON_MAX, true),
+    );
+    let basis = validate::field(
+        &mut p,
+        "legal_basis",
+        validate::text(&i.legal_basis, LISTING_BASIS_MAX, true),
+    );
+    let mut day = |field: &'static str, s: &str| {
+        if s.trim().is_empty() {
+            p.push(Problem::new(field, "v.required"));
+            return None;
+        }
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| p.push(Problem::new(field, "sanctions.err.date")))
+            .ok()
+    };
+    let starts = day("starts_on", &i.starts_on);
+    let ends = day("ends_on", &i.ends_on);
+    if let (Some(s), Some(e)) = (starts, ends)
+        && let Err(err) = check_period(s, e, today, months)
+    {
+        let field = match err {
+            CreditError::StartOutOfRange => "starts_on",
+            _ => "ends_on",
+        };
+        p.push(Problem {
+            field,
+            key: err.key(),
+            args: err.args(),
+        });
+    }
+    match (reason, basis, starts, ends) {
+        (Some(reason), Some(legal_basis), Some(starts_on), Some(ends_on)) if p.is_empty() => {
+            Ok(PeriodForm {
+                reason,
+                legal_basis,
+                starts_on,
+                ends_on,
+            })
+        }
+        _ => Err(p),
+    }
+}
+
+/// A person banned with an agency, typed by name and ID number (judged on `today`); the
+/// fields are `name` and `id_number`.
+pub fn parse_person(
+    name: &str,
+    id_number: &str,
+    today: NaiveDate,
+) -> Result<(String, String), Vec<Problem>> {
+    let mut p = Vec::new();
+    let name = validate::field(&mut p, "name", validate::person_name(name));
+    let id = super::idcard::IdNumber::parse_on(id_number, today)
+        .map_err(|e| p.push(Problem::new("id_number", e.key())))
+        .ok();
+    match (name, id) {
+        (Some(n), Some(i)) => Ok((n, i.into_inner())),
+        _ => Err(p),
     }
 }
 

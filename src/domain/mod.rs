@@ -1,3 +1,5 @@
+/// The account forms: registration, staff contact, department.
+pub mod accounts;
 /// Agency library rules: offers, certificates, review due dates, which certificates count.
 pub mod agency_rules;
 /// Hash chain of the audit trail.

@@ -369,9 +369,11 @@ pub fn parse_deadline(
         problems.push(Problem::new("deadline_time", "v.required"));
         None
     } else {
+        // A deadline is a minute of the clock: a browser may send ":00", never more.
         NaiveTime::parse_from_str(time.trim(), "%H:%M")
             .or_else(|_| NaiveTime::parse_from_str(time.trim(), "%H:%M:%S"))
             .ok()
+            .filter(|t| chrono::Timelike::second(t) == 0 && chrono::Timelike::nanosecond(t) == 0)
             .or_else(|| {
                 problems.push(Problem::new("deadline_time", "pub.err.time_invalid"));
                 None
@@ -1279,6 +1281,15 @@ mod tests {
                 "complaint_phone"
             ]
         );
+    }
+
+    #[test]
+    fn a_deadline_is_a_whole_minute() {
+        let now = cn("2026-03-01 09:00");
+        let at = |t: &str| parse_deadline("2026-03-10", t, now);
+        assert_eq!(at("17:00"), Ok(cn("2026-03-10 17:00")));
+        assert_eq!(at("17:00:00"), Ok(cn("2026-03-10 17:00")));
+        assert_eq!(at("17:00:30").unwrap_err()[0].key, "pub.err.time_invalid");
     }
 
     #[test]

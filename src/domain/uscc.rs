@@ -103,6 +103,11 @@ impl Uscc {
     pub fn into_inner(self) -> String {
         self.0
     }
+
+    /// The administrative-division code of the registration authority (characters 3–8).
+    pub fn division(&self) -> &str {
+        &self.0[2..8]
+    }
 }
 
 impl fmt::Display for Uscc {
@@ -129,6 +134,35 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// Builds a valid, deterministic code for demo data: `kind` (registration authority and
+/// category, e.g. "91" for an enterprise, "12" for a public institution; "91" if it is not
+/// two characters of the charset), `division` (six digits of GB/T 2260, e.g. `110108` for
+/// 北京市海淀区; 攀枝花市 if it is not six digits), a 9-character organisation code and the
+/// check character.
+pub fn generate_in(kind: &str, division: &str, seed: u64) -> Uscc {
+    let kind = if kind.len() == 2 && kind.bytes().all(|b| value_of(b).is_some()) {
+        kind
+    } else {
+        "91"
+    };
+    let division = if division.len() == 6 && division.bytes().all(|b| b.is_ascii_digit()) {
+        division
+    } else {
+        "510400"
+    };
+    let mut state = mix(seed);
+    let mut s = String::with_capacity(LEN);
+    s.push_str(kind);
+    s.push_str(division);
+    for _ in 0..9 {
+        state = mix(state);
+        s.push(CHARSET[(state % 31) as usize] as char);
+    }
+    let values: Vec<u32> = s.bytes().filter_map(value_of).collect();
+    s.push(check_char(&values) as char);
+    Uscc(s)
 }
 
 /// Builds a valid, deterministic code for demo and test data: "91" (enterprise registered with
@@ -216,6 +250,23 @@ mod tests {
             assert_eq!(generate(seed), g);
         }
         assert_ne!(generate(1), generate(2));
+    }
+
+    #[test]
+    fn generated_in_a_division() {
+        let g = generate_in("91", "110108", 7);
+        assert_eq!(Uscc::parse(g.as_str()), Ok(g.clone()));
+        assert_eq!(g.division(), "110108");
+        assert_eq!(generate_in("91", "110108", 7), g);
+        assert_eq!(generate_in("91", "bad", 7).division(), "510400");
+        let hospital = generate_in("12", "510421", 7);
+        assert!(hospital.as_str().starts_with("12510421"));
+        assert!(Uscc::parse(hospital.as_str()).is_ok());
+        assert!(generate_in("IO", "510421", 7).as_str().starts_with("91"));
+        assert_eq!(
+            Uscc::parse("91350100M000100Y43").unwrap().division(),
+            "350100"
+        );
     }
 
     #[test]

@@ -57,6 +57,49 @@ impl fmt::Display for FieldProblem {
 
 impl std::error::Error for FieldProblem {}
 
+/// One refused field of a form: the form field's name, a locale key and its `{name}`
+/// arguments. The pure parse functions of the forms return every problem at once, and the
+/// handler puts each message beside its field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    pub fn new(field: &'static str, key: &'static str) -> Problem {
+        Problem {
+            field,
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Problem {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// A field validator's refusal, against `field`.
+    pub fn of(field: &'static str, e: FieldProblem) -> Problem {
+        Problem {
+            field,
+            key: e.key(),
+            args: e.args(),
+        }
+    }
+}
+
+/// Runs a field validator and records its refusal against `field`.
+pub fn field<T>(
+    problems: &mut Vec<Problem>,
+    field: &'static str,
+    r: Result<T, FieldProblem>,
+) -> Option<T> {
+    r.map_err(|e| problems.push(Problem::of(field, e))).ok()
+}
+
 /// RFC 5321 caps a forward path at 254 characters in practice.
 pub const EMAIL_MAX: usize = 254;
 const EMAIL_LOCAL_MAX: usize = 64;

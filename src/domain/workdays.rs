@@ -19,9 +19,10 @@ pub fn china_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     (now + chrono::Duration::hours(8)).date_naive()
 }
 
-/// Today's date in China.
+/// Today's date in China, on the application's clock (`db::now`, the one clock every write
+/// and job reads).
 pub fn today() -> NaiveDate {
-    china_date(chrono::Utc::now())
+    china_date(crate::db::now().and_utc())
 }
 
 /// Saturday or Sunday.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
-use crate::domain::validate;
+use crate::domain::accounts;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail;
@@ -184,17 +184,31 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     if role == Some(Role::Regulator) && dept.is_none() {
         p.department_id.error = Some(msg(lang, "admin.users.department_required", &[]));
     }
-    let email = p
-        .email
-        .check(lang, validate::email(&f.email))
-        .map(|e| e.to_lowercase());
-    let name = p
-        .contact_name
-        .check(lang, validate::person_name(&f.contact_name));
-    let phone = p.phone.check(lang, validate::phone_cn(&f.phone));
-    let (Some(role), Some(email), Some(name), Some(phone)) = (role, email, name, phone) else {
+    let input = accounts::ContactInput {
+        contact_name: f.contact_name.clone(),
+        phone: f.phone.clone(),
+        email: f.email.clone(),
+    };
+    let contact = accounts::parse_contact(&input)
+        .map_err(|problems| {
+            for pr in &problems {
+                let field = match pr.field {
+                    "contact_name" => &mut p.contact_name,
+                    "phone" => &mut p.phone,
+                    _ => &mut p.email,
+                };
+                field.fail(lang, pr.key, &pr.args);
+            }
+        })
+        .ok();
+    let (Some(role), Some(contact)) = (role, contact) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
+    let accounts::Contact {
+        contact_name: name,
+        phone,
+        email,
+    } = contact;
     if p.department_id.has_error() {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -372,22 +386,25 @@ async fn create_department(
         name_zh: Field::new(&f.name_zh),
         name_en: Field::new(&f.name_en),
     };
-    let code = f.code.trim().to_string();
-    if code.is_empty() {
-        p.code.error = Some(msg(lang, "v.required", &[]));
-    } else if code.len() > 32
-        || !code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        p.code.error = Some(msg(lang, "admin.departments.code_invalid", &[]));
-    } else if p.departments.iter().any(|d| d.code == code) {
-        p.code.error = Some(msg(lang, "admin.departments.code_taken", &[]));
-    }
-    let zh = p.name_zh.check(lang, validate::text(&f.name_zh, 60, true));
-    let en = p.name_en.check(lang, validate::text(&f.name_en, 120, true));
-    let (Some(zh), Some(en), false) = (zh, en, p.code.has_error()) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    let input = accounts::DepartmentInput {
+        code: f.code.clone(),
+        name_zh: f.name_zh.clone(),
+        name_en: f.name_en.clone(),
+    };
+    let taken: Vec<&str> = p.departments.iter().map(|d| d.code.as_str()).collect();
+    let (code, zh, en) = match accounts::parse_department(&input, &taken) {
+        Ok(d) => (d.code, d.name_zh, d.name_en),
+        Err(problems) => {
+            for pr in &problems {
+                let field = match pr.field {
+                    "code" => &mut p.code,
+                    "name_zh" => &mut p.name_zh,
+                    _ => &mut p.name_en,
+                };
+                field.fail(lang, pr.key, &pr.args);
+            }
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
     db::run(ctx.pool(), move |c| {
         write_tx(c, |c| {

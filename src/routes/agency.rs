@@ -15,7 +15,6 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::agency_rules::{self, ItemTerms};
 use crate::domain::catalogue::{self, Pricing};
-use crate::domain::idcard::IdNumber;
 use crate::domain::money::Money;
 use crate::domain::validate;
 use crate::error::AppError;
@@ -99,6 +98,21 @@ fn dept_options(depts: &[models::department::Department], lang: Lang) -> Vec<(St
 fn money_text(fen: Option<i64>) -> String {
     fen.map(|f| Money::from_fen(f).to_string())
         .unwrap_or_default()
+}
+
+/// Puts each refused field's message beside its field on `page` (`field` finds it by the
+/// form field's name).
+fn show_problems<P>(
+    lang: Lang,
+    problems: &[validate::Problem],
+    page: &mut P,
+    field: impl for<'x> Fn(&'x mut P, &str) -> Option<&'x mut Field>,
+) {
+    for pr in problems {
+        if let Some(f) = field(page, pr.field) {
+            f.fail(lang, pr.key, &pr.args);
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the profile page
@@ -382,47 +396,39 @@ async fn save_profile(
         regions: region_options(lang),
         departments: dept_options(&depts, lang),
     };
-    let legal_rep = p.legal_rep.check(lang, validate::person_name(&f.legal_rep));
-    let address = p.address.check(lang, validate::text(&f.address, 200, true));
-    let region = f.region.trim().to_string();
-    if !catalogue::is_region(&region) {
-        p.region.fail(lang, "agency.v.region", &[]);
-    }
-    let phone = p
-        .contact_phone
-        .check(lang, validate::phone_cn(&f.contact_phone));
-    let intro = p.intro.check(lang, validate::text(&f.intro, 2000, false));
-    let dept = if affiliated {
-        let d = f
-            .affiliated_department_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|d| depts.iter().any(|x| x.id == *d));
-        if d.is_none() {
-            p.affiliated_department_id
-                .fail(lang, "agency.v.department_required", &[]);
+    let input = agency_rules::ProfileInput {
+        legal_rep: f.legal_rep.clone(),
+        address: f.address.clone(),
+        region: f.region.clone(),
+        contact_phone: f.contact_phone.clone(),
+        affiliated: f.affiliated.clone(),
+        affiliated_department_id: f.affiliated_department_id.clone(),
+        intro: f.intro.clone(),
+    };
+    let ids: Vec<i64> = depts.iter().map(|d| d.id).collect();
+    let v = match agency_rules::parse_profile(&input, &a.uscc, &ids) {
+        Ok(v) => v,
+        Err(problems) => {
+            show_problems(lang, &problems, &mut p, |p, name| match name {
+                "legal_rep" => Some(&mut p.legal_rep),
+                "address" => Some(&mut p.address),
+                "region" => Some(&mut p.region),
+                "contact_phone" => Some(&mut p.contact_phone),
+                "affiliated_department_id" => Some(&mut p.affiliated_department_id),
+                "intro" => Some(&mut p.intro),
+                _ => None,
+            });
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        d
-    } else {
-        None
     };
-    let (Some(legal_rep), Some(address), Some(contact_phone), Some(intro)) =
-        (legal_rep, address, phone, intro)
-    else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    };
-    if p.region.has_error() || p.affiliated_department_id.has_error() {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
     let fields = ag::ProfileFields {
-        legal_rep,
-        address,
-        region,
-        contact_phone,
-        affiliated,
-        affiliated_department_id: dept,
-        intro,
+        legal_rep: v.legal_rep,
+        address: v.address,
+        region: v.region,
+        contact_phone: v.contact_phone,
+        affiliated: v.affiliated,
+        affiliated_department_id: v.affiliated_department_id,
+        intro: v.intro,
     };
     let actor = ctx.actor();
     db::run(ctx.pool(), move |c| {
@@ -480,16 +486,24 @@ async fn add_manager(
         id_number: Field::new(&f.id_number),
         position: Field::new(&f.position),
     };
-    let name = p.name.check(lang, validate::person_name(&f.name));
-    let number = IdNumber::parse(&f.id_number)
-        .map_err(|e| p.id_number.fail(lang, e.key(), &[]))
-        .ok();
-    let position = p
-        .position
-        .check(lang, validate::text(&f.position, 50, false));
-    let (Some(name), Some(number), Some(position)) = (name, number, position) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    let input = agency_rules::ManagerInput {
+        name: f.name.clone(),
+        id_number: f.id_number.clone(),
+        position: f.position.clone(),
     };
+    let (name, number, position) =
+        match agency_rules::parse_manager(&input, crate::domain::workdays::today()) {
+            Ok(m) => (m.name, m.id_number, m.position),
+            Err(problems) => {
+                show_problems(lang, &problems, &mut p, |p, name| match name {
+                    "name" => Some(&mut p.name),
+                    "id_number" => Some(&mut p.id_number),
+                    "position" => Some(&mut p.position),
+                    _ => None,
+                });
+                return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        };
     let actor = ctx.actor();
     let alerted = db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, id, "agency.manager.add", "", |c| {
@@ -600,15 +614,22 @@ async fn add_practitioner(
         cert_type: Field::new(&f.cert_type),
         cert_number: Field::new(&f.cert_number),
     };
-    let name = p.name.check(lang, validate::person_name(&f.name));
-    let cert_type = p
-        .cert_type
-        .check(lang, validate::text(&f.cert_type, 50, true));
-    let cert_number = p
-        .cert_number
-        .check(lang, validate::text(&f.cert_number, 50, true));
-    let (Some(name), Some(cert_type), Some(cert_number)) = (name, cert_type, cert_number) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    let input = agency_rules::PractitionerInput {
+        name: f.name.clone(),
+        cert_type: f.cert_type.clone(),
+        cert_number: f.cert_number.clone(),
+    };
+    let (name, cert_type, cert_number) = match agency_rules::parse_practitioner(&input) {
+        Ok(x) => (x.name, x.cert_type, x.cert_number),
+        Err(problems) => {
+            show_problems(lang, &problems, &mut p, |p, name| match name {
+                "name" => Some(&mut p.name),
+                "cert_type" => Some(&mut p.cert_type),
+                "cert_number" => Some(&mut p.cert_number),
+                _ => None,
+            });
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
     let actor = ctx.actor();
     db::run(ctx.pool(), move |c| {
@@ -732,45 +753,30 @@ fn item_terms(i: &Item) -> ItemTerms {
 
 /// Validates the offer fields against the item; errors are set on the page.
 fn parse_offer(lang: Lang, p: &mut ItemPage, f: &ItemForm, item: &Item) -> Option<ag::OfferTerms> {
-    let terms = item_terms(item);
-    let standard = p
-        .fee_standard
-        .check(lang, validate::text(&f.fee_standard, 500, true));
-    let money = |s: &str, fld: &mut Field| -> Result<Option<Money>, ()> {
-        if s.trim().is_empty() {
-            return Ok(None);
+    let input = agency_rules::OfferInput {
+        fee_standard: f.fee_standard.clone(),
+        fee_min: f.fee_min.clone(),
+        fee_max: f.fee_max.clone(),
+        committed_days: f.committed_days.clone(),
+    };
+    match agency_rules::parse_offer(&input, &item_terms(item)) {
+        Ok(o) => Some(ag::OfferTerms {
+            fee_standard: o.fee_standard,
+            fee_min_fen: o.fee_range.map(|r| r.0.fen()),
+            fee_max_fen: o.fee_range.map(|r| r.1.fen()),
+            committed_days: o.committed_days,
+        }),
+        Err(problems) => {
+            show_problems(lang, &problems, p, |p, name| match name {
+                "fee_standard" => Some(&mut p.fee_standard),
+                "fee_min" => Some(&mut p.fee_min),
+                "fee_max" => Some(&mut p.fee_max),
+                "committed_days" => Some(&mut p.committed_days),
+                _ => None,
+            });
+            None
         }
-        Money::parse_yuan(s)
-            .map(Some)
-            .map_err(|e| fld.fail(lang, e.key(), &[]))
-    };
-    let min = money(&f.fee_min, &mut p.fee_min);
-    let max = money(&f.fee_max, &mut p.fee_max);
-    let range = match (min, max) {
-        (Ok(a), Ok(b)) => agency_rules::fee_range(a, b, &terms)
-            .map_err(|e| {
-                let target = if matches!(e, agency_rules::OfferProblem::RangeInverted) {
-                    &mut p.fee_max
-                } else {
-                    &mut p.fee_min
-                };
-                target.fail(lang, e.key(), &e.args());
-            })
-            .ok(),
-        _ => None,
-    };
-    let days = agency_rules::committed_days(&f.committed_days, &terms)
-        .map_err(|e| p.committed_days.fail(lang, e.key(), &e.args()))
-        .ok();
-    let (Some(fee_standard), Some(range), Some(committed_days)) = (standard, range, days) else {
-        return None;
-    };
-    Some(ag::OfferTerms {
-        fee_standard,
-        fee_min_fen: range.map(|r| r.0.fen()),
-        fee_max_fen: range.map(|r| r.1.fen()),
-        committed_days,
-    })
+    }
 }
 
 async fn item_new_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -1056,36 +1062,28 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
         max_mib,
         review_days,
     };
-    let qual = agency_rules::qual_type(&v("qual_type"))
-        .map_err(|e| p.qual_type.fail(lang, e.key(), &[]))
-        .ok();
-    let level = match qual {
-        Some(q) => agency_rules::cert_level(q, &v("level"))
-            .map_err(|e| p.level.fail(lang, e.key(), &[]))
-            .ok(),
-        None => None,
-    };
-    let number = p.number.check(lang, validate::text(&v("number"), 50, true));
-    let issuer = p
-        .issuer
-        .check(lang, validate::text(&v("issuer"), 100, true));
-    let date = |s: String, fld: &mut Field| {
-        if s.trim().is_empty() {
-            fld.fail(lang, "v.required", &[]);
-            return None;
-        }
-        agency_rules::date(&s)
-            .map_err(|e| fld.fail(lang, e.key(), &[]))
-            .ok()
-    };
-    let from = date(v("valid_from"), &mut p.valid_from);
-    let to = date(v("valid_to"), &mut p.valid_to);
     let today = crate::domain::workdays::today();
-    if let (Some(a), Some(b)) = (from, to)
-        && let Err(e) = agency_rules::validity(a, b, today)
-    {
-        p.valid_to.fail(lang, e.key(), &[]);
-    }
+    let input = agency_rules::CertificateInput {
+        qual_type: v("qual_type"),
+        level: v("level"),
+        number: v("number"),
+        issuer: v("issuer"),
+        valid_from: v("valid_from"),
+        valid_to: v("valid_to"),
+    };
+    let cert = agency_rules::parse_certificate(&input, today)
+        .map_err(|problems| {
+            show_problems(lang, &problems, &mut p, |p, name| match name {
+                "qual_type" => Some(&mut p.qual_type),
+                "level" => Some(&mut p.level),
+                "number" => Some(&mut p.number),
+                "issuer" => Some(&mut p.issuer),
+                "valid_from" => Some(&mut p.valid_from),
+                "valid_to" => Some(&mut p.valid_to),
+                _ => None,
+            })
+        })
+        .ok();
     // A refused file is dropped here (its temporary file deleted); an accepted one is kept
     // only when every other field is valid, so a refused form leaves nothing behind.
     let received = match form.file {
@@ -1100,14 +1098,17 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
         }
         Some(Ok(r)) => Some(r),
     };
-    let (Some(qual), Some(level), Some(number), Some(issuer), Some(from), Some(to), Some(file)) =
-        (qual, level, number, issuer, from, to, received)
-    else {
+    let (Some(cert), Some(file)) = (cert, received) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    if p.valid_to.has_error() {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    let agency_rules::Certificate {
+        qual_type: qual,
+        level,
+        number,
+        issuer,
+        valid_from: from,
+        valid_to: to,
+    } = cert;
     let (stored, (orig, ct, size, sha)) = crate::uploads::keep_received(file, &dir).await?;
     let review_days = u32::try_from(review_days).unwrap_or(2);
     let actor = ctx.actor();

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
-use crate::domain::{password, uscc, validate};
+use crate::domain::{accounts, password, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail;
@@ -116,21 +116,29 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
     if role.is_none() {
         p.role_error = Some(msg(lang, "auth.register.role_invalid", &[]));
     }
-    let org = validate::text(&f.org_name, 100, true)
-        .map_err(|e| p.org_name.fail(lang, e.key(), &e.args()));
-    let code = if f.uscc.trim().is_empty() {
-        p.uscc.fail(lang, "v.required", &[]);
-        Err(())
-    } else {
-        uscc::Uscc::parse(&f.uscc).map_err(|e| p.uscc.fail(lang, e.key(), &[]))
+    let input = accounts::RegistrationInput {
+        org_name: f.org_name.clone(),
+        uscc: f.uscc.clone(),
+        contact: accounts::ContactInput {
+            contact_name: f.contact_name.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+        },
     };
-    let contact = validate::person_name(&f.contact_name)
-        .map_err(|e| p.contact_name.fail(lang, e.key(), &e.args()));
-    let phone = validate::phone_cn(&f.phone).map_err(|e| p.phone.fail(lang, e.key(), &e.args()));
-    let email = validate::email(&f.email)
-        .map(|e| e.to_lowercase())
-        .map_err(|e| p.email.fail(lang, e.key(), &e.args()));
-    let pw_ok = match password::check(&f.password, email.as_deref().unwrap_or(&f.email)) {
+    let reg = accounts::parse_registration(&input).map_err(|problems| {
+        for pr in &problems {
+            let field = match pr.field {
+                "org_name" => &mut p.org_name,
+                "uscc" => &mut p.uscc,
+                "contact_name" => &mut p.contact_name,
+                "phone" => &mut p.phone,
+                _ => &mut p.email,
+            };
+            field.fail(lang, pr.key, &pr.args);
+        }
+    });
+    let typed_email = validate::email(&f.email).map(|e| e.to_lowercase());
+    let pw_ok = match password::check(&f.password, typed_email.as_deref().unwrap_or(&f.email)) {
         Ok(()) if f.password != f.password2 => {
             p.password2.fail(lang, "auth.password.mismatch", &[]);
             false
@@ -141,11 +149,19 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
             false
         }
     };
-    let (Some(role), Ok(org), Ok(code), Ok(contact), Ok(phone), Ok(email), true) =
-        (role, org, code, contact, phone, email, pw_ok)
-    else {
+    let (Some(role), Ok(reg), true) = (role, reg, pw_ok) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
+    let accounts::Registration {
+        org_name: org,
+        uscc: code,
+        contact:
+            accounts::Contact {
+                contact_name: contact,
+                phone,
+                email,
+            },
+    } = reg;
 
     let hash = ctx
         .state

@@ -22,11 +22,12 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Role;
 use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError, write_tx};
+use crate::domain::credit::parse_int;
 use crate::domain::credit::{
     self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
 };
 use crate::domain::workdays::today as today_cn;
-use crate::domain::{agency_rules, catalogue, validate};
+use crate::domain::{catalogue, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::credit::{self as mc, ListCursor, ListFilter, Record, RuleSetRow};
@@ -312,21 +313,6 @@ async fn rules_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         &admin_rules_page(&ctx, row.version, &row.rules()),
         StatusCode::OK,
     )
-}
-
-/// A whole number typed by a person: full-width digits and the minus sign "−" accepted.
-fn parse_int(s: &str) -> Option<i32> {
-    let t: String = s
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '−' | '－' => '-',
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '＋' => '+',
-            c => c,
-        })
-        .collect();
-    t.parse().ok()
 }
 
 async fn publish(ctx: Ctx, CsrfForm(f): CsrfForm<RulesForm>) -> Result<HttpResponse, AppError> {
@@ -1114,61 +1100,37 @@ async fn add_record(
     p.legal_basis = Field::new(v("legal_basis"));
     p.effective_on = Field::new(v("effective_on"));
 
-    let kind = match Kind::parse(v("kind").trim()) {
-        Some(k) if Kind::REGULATOR_FORM.contains(&k) => Some(k),
-        _ if v("kind").trim().is_empty() => {
-            p.kind.fail(lang, "v.required", &[]);
-            None
-        }
-        _ => {
-            p.kind.fail(lang, "credit.err.kind", &[]);
-            None
-        }
+    let input = rules::RecordInput {
+        kind: v("kind"),
+        points: v("points"),
+        evidence: v("evidence"),
+        legal_basis: v("legal_basis"),
+        effective_on: v("effective_on"),
     };
-    let points = match parse_int(&v("points")) {
-        Some(n) => Some(n),
-        None if v("points").trim().is_empty() => {
-            p.points.fail(lang, "v.required", &[]);
-            None
-        }
-        None => {
-            p.points.fail(lang, "credit.err.integer", &[]);
-            None
-        }
-    };
-    if let (Some(k), Some(n)) = (kind, points)
-        && let Err(e) = ruleset.check_points(k, n)
-    {
-        let mut args = e.args();
-        for a in args.iter_mut() {
-            a.1 = a.1.replace('-', "−");
-        }
-        p.points.fail(lang, e.key(), &args);
-    }
-    let evidence = p
-        .evidence
-        .check(lang, validate::text(&v("evidence"), 2000, true));
-    let legal_basis = p
-        .legal_basis
-        .check(lang, validate::text(&v("legal_basis"), 500, true));
-    let effective_on = if v("effective_on").trim().is_empty() {
+    if input.effective_on.trim().is_empty() {
         p.effective_on = Field::new(fmt_date(today));
-        Some(today)
-    } else {
-        match agency_rules::date(&v("effective_on")) {
-            Ok(d) => match rules::check_effective_on(d, today, &ruleset) {
-                Ok(()) => Some(d),
-                Err(key) => {
-                    p.effective_on.fail(lang, key, &[]);
-                    None
-                }
-            },
-            Err(e) => {
-                p.effective_on.fail(lang, e.key(), &[]);
-                None
+    }
+    let parsed = rules::parse_record(&input, today, &ruleset)
+        .map_err(|problems| {
+            for pr in &problems {
+                let mut args = pr.args.clone();
+                let field = match pr.field {
+                    "kind" => &mut p.kind,
+                    "points" => {
+                        // Points are shown with the minus sign, as the rules page writes them.
+                        for a in args.iter_mut() {
+                            a.1 = a.1.replace('-', "−");
+                        }
+                        &mut p.points
+                    }
+                    "evidence" => &mut p.evidence,
+                    "legal_basis" => &mut p.legal_basis,
+                    _ => &mut p.effective_on,
+                };
+                field.fail(lang, pr.key, &args);
             }
-        }
-    };
+        })
+        .ok();
     let received = match form.file {
         None => None,
         Some(Err(problem)) => {
@@ -1178,14 +1140,16 @@ async fn add_record(
         }
         Some(Ok(r)) => Some(r),
     };
-    let (Some(kind), Some(points), Some(evidence), Some(legal_basis), Some(effective_on)) =
-        (kind, points, evidence, legal_basis, effective_on)
-    else {
+    let (Some(parsed), false) = (parsed, p.document.has_error()) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    if p.points.has_error() || p.document.has_error() {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    let rules::RecordForm {
+        kind,
+        points,
+        evidence,
+        legal_basis,
+        effective_on,
+    } = parsed;
     // The file is kept only now that everything else is valid.
     let stored = match received {
         Some(file) => Some(crate::uploads::keep_received(file, &dir).await?),
@@ -1331,7 +1295,10 @@ async fn revoke(
         return refuse("credit.err.not_revocable", 422);
     }
     let mut reason_field = Field::new(&f.reason);
-    let Some(reason) = reason_field.check(lang, validate::text(&f.reason, 500, true)) else {
+    let Some(reason) = reason_field.check(
+        lang,
+        validate::text(&f.reason, rules::REVOKE_REASON_MAX, true),
+    ) else {
         let p = regulate_page(&ctx, &agency, in_domain, Some((rid, reason_field))).await?;
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };

@@ -17,7 +17,6 @@ use serde::Deserialize;
 use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError, write_tx};
 use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
-use crate::domain::idcard::IdNumber;
 use crate::domain::validate;
 use crate::domain::workdays::today as today_cn;
 use crate::error::AppError;
@@ -87,23 +86,6 @@ fn dept_name(depts: &[Department], id: i64, lang: Lang) -> String {
         .find(|d| d.id == id)
         .map(|d| d.name(lang).to_string())
         .unwrap_or_default()
-}
-
-/// A date field: required, `YYYY-MM-DD`.
-fn date_field(lang: Lang, f: &mut Field) -> Option<NaiveDate> {
-    if f.value.trim().is_empty() {
-        f.fail(lang, "v.required", &[]);
-        return None;
-    }
-    NaiveDate::parse_from_str(f.value.trim(), "%Y-%m-%d")
-        .map_err(|_| f.fail(lang, "sanctions.err.date", &[]))
-        .ok()
-}
-
-/// A text field through `validate::text`, the message beside it.
-fn text_field(lang: Lang, f: &mut Field, max: usize) -> Option<String> {
-    let v = f.value.clone();
-    f.check(lang, validate::text(&v, max, true))
 }
 
 /// The 403 page that says why: the agency is outside the regulator's domain.
@@ -564,8 +546,8 @@ async fn blacklist_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
     html(&p, StatusCode::OK)
 }
 
-/// Parses the common fields of the blacklist and ban forms; a refused period puts its message
-/// beside the field it concerns.
+/// Parses the common fields of the blacklist and ban forms (`credit::parse_period`); a
+/// refused field gets its message beside it.
 fn parse_period(
     lang: Lang,
     reason: &mut Field,
@@ -574,20 +556,27 @@ fn parse_period(
     ends: &mut Field,
     months: (u32, u32),
 ) -> Option<(String, String, NaiveDate, NaiveDate)> {
-    let r = text_field(lang, reason, 1000);
-    let b = text_field(lang, basis, 300);
-    let s = date_field(lang, starts);
-    let e = date_field(lang, ends);
-    let (s, e) = (s?, e?);
-    if let Err(err) = credit::check_period(s, e, today_cn(), months) {
-        let m = credit_msg(lang, &err);
-        match err {
-            CreditError::StartOutOfRange => starts.error = Some(m),
-            _ => ends.error = Some(m),
+    let input = credit::PeriodInput {
+        reason: reason.value.clone(),
+        legal_basis: basis.value.clone(),
+        starts_on: starts.value.clone(),
+        ends_on: ends.value.clone(),
+    };
+    match credit::parse_period(&input, today_cn(), months) {
+        Ok(p) => Some((p.reason, p.legal_basis, p.starts_on, p.ends_on)),
+        Err(problems) => {
+            for pr in &problems {
+                let field = match pr.field {
+                    "reason" => &mut *reason,
+                    "legal_basis" => &mut *basis,
+                    "starts_on" => &mut *starts,
+                    _ => &mut *ends,
+                };
+                field.fail(lang, pr.key, &pr.args);
+            }
+            None
         }
-        return None;
     }
-    Some((r?, b?, s, e))
 }
 
 async fn blacklist_save(
@@ -814,15 +803,18 @@ async fn ban_save(
         if x.name.value.trim().is_empty() && x.id_number.value.trim().is_empty() {
             continue;
         }
-        let name = x
-            .name
-            .check(lang, validate::person_name(&x.name.value.clone()));
-        let number = IdNumber::parse(&x.id_number.value)
-            .map_err(|e| x.id_number.fail(lang, e.key(), &[]))
-            .ok();
-        match (name, number) {
-            (Some(n), Some(i)) => persons.push((n, i.as_str().to_string())),
-            _ => persons_ok = false,
+        match credit::parse_person(&x.name.value, &x.id_number.value, today_cn()) {
+            Ok(person) => persons.push(person),
+            Err(problems) => {
+                for pr in &problems {
+                    let field = match pr.field {
+                        "name" => &mut x.name,
+                        _ => &mut x.id_number,
+                    };
+                    field.fail(lang, pr.key, &pr.args);
+                }
+                persons_ok = false;
+            }
         }
     }
     let (Some((reason, basis, starts_on, ends_on)), true) = (period, persons_ok) else {

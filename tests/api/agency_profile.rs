@@ -994,9 +994,10 @@ fn an_expired_certificate_does_not_count() {
 async fn demo_profiles_and_bulk_agencies() {
     let app = spawn_app().await;
     let pool = app.pool.clone();
+    let cfg = app.config.clone();
     let (report_created, bulk) = actix_web::web::block(move || {
         let mut c = pool.get().unwrap();
-        let r = zhongjie::demo::load(&mut c).unwrap();
+        let r = zhongjie::demo::load(&mut c, &cfg).unwrap();
         let zr = models::department::all(&mut c)
             .unwrap()
             .into_iter()
@@ -1017,7 +1018,10 @@ async fn demo_profiles_and_bulk_agencies() {
         .unwrap()
         .unwrap();
     let a = models::agency::find(&mut c, u.id).unwrap().unwrap();
-    assert!(!a.legal_rep.is_empty() && a.region == "yunnan" && a.version == 2);
+    // Versions: the profile, then each certificate submitted and each one reviewed.
+    let versions = models::agency::version_count(&mut c, u.id).unwrap();
+    assert!(!a.legal_rep.is_empty() && a.region == "yunnan");
+    assert!(a.version >= 2 && i64::from(a.version) == versions + 1);
     let ms = models::agency::managers(&mut c, u.id).unwrap();
     assert!(ms.len() >= 2);
     for m in &ms {
@@ -1027,10 +1031,12 @@ async fn demo_profiles_and_bulk_agencies() {
     assert!(certs.iter().any(|x| x.status == "approved"));
     assert!(certs.iter().any(|x| x.status == "pending"));
     let n: i64 = agencies::table.count().get_result(&mut *c).unwrap();
-    // 5 demo logins, the demo sanctions' agencies, the bulk ones.
+    // 5 demo logins, the demo sanctions' agencies, the other firms, the bulk ones.
     assert_eq!(
         n,
-        5 + zhongjie::demo::sanctions::AGENCIES.len() as i64 + 1230
+        5 + zhongjie::demo::sanctions::AGENCIES.len() as i64
+            + zhongjie::demo::agencies::FIRMS.len() as i64
+            + 1230
     );
     let distinct: i64 = agencies::table
         .select(diesel::dsl::count(agencies::uscc).aggregate_distinct())

@@ -83,7 +83,7 @@ pub fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i
             projects::owner_id.eq(w.owner),
             projects::name.eq("仁和区棚户区改造项目"),
             projects::code.eq("2026-510411-47-01-000123"),
-            projects::region.eq("仁和区"),
+            projects::region.eq("pzh_renhe"),
             projects::fiscal_funds.eq(true),
             projects::total_investment_fen.eq(10_000_000_000i64),
             projects::created_at.eq(now),

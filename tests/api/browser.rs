@@ -212,7 +212,8 @@ async fn every_demo_role_logs_in_through_a_real_browser() {
     }
     let app = spawn_app().await;
     let pool = app.pool.clone();
-    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap()))
+    let cfg = app.config.clone();
+    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap(), &cfg))
         .await
         .unwrap()
         .unwrap();
@@ -271,7 +272,8 @@ async fn an_agency_joins_and_its_certificate_is_reviewed_through_a_real_browser(
     }
     let app = spawn_app().await;
     let pool = app.pool.clone();
-    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap()))
+    let cfg = app.config.clone();
+    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap(), &cfg))
         .await
         .unwrap()
         .unwrap();

@@ -875,10 +875,11 @@ async fn catalogue_routes_answer_each_role_as_the_policy_says() {
 async fn catalogue_demo_data_reads_as_real_and_loads_once() {
     let app = spawn_app().await;
     let pool = app.pool.clone();
+    let cfg = app.config.clone();
     actix_web::web::block(move || {
         let mut c = pool.get().unwrap();
-        zhongjie::demo::load(&mut c).unwrap();
-        zhongjie::demo::load(&mut c).unwrap();
+        zhongjie::demo::load(&mut c, &cfg).unwrap();
+        zhongjie::demo::load(&mut c, &cfg).unwrap();
     })
     .await
     .unwrap();

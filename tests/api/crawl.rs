@@ -163,11 +163,10 @@ async fn crawl(who: &TestApp, start: &[&str]) -> (usize, Vec<String>) {
 /// with its contract draft.
 async fn load_demo(app: &TestApp) {
     let pool = app.pool.clone();
-    let (key, instance) = (app.config.sealing_key, app.config.instance_id.clone());
+    let cfg = app.config.clone();
     actix_web::web::block(move || {
         let mut c = pool.get().unwrap();
-        zhongjie::demo::load(&mut c).unwrap();
-        zhongjie::demo::selection::load(&mut c, &key, &instance).unwrap()
+        zhongjie::demo::load(&mut c, &cfg).unwrap();
     })
     .await
     .unwrap();

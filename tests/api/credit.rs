@@ -752,7 +752,7 @@ async fn demo_agencies_have_grades_a_b_and_c() {
     let app = spawn_web_only().await;
     {
         let mut c = app.conn();
-        zhongjie::demo::load(&mut c).unwrap();
+        zhongjie::demo::load(&mut c, &app.config).unwrap();
     }
     let mut c = app.conn();
     let grades: Vec<Option<String>> = agencies::table

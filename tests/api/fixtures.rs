@@ -83,7 +83,7 @@ pub fn project(app: &TestApp, owner_id: i64, name: &str, code: &str, fiscal: boo
             projects::owner_id.eq(owner_id),
             projects::name.eq(name),
             projects::code.eq(code),
-            projects::region.eq("east"),
+            projects::region.eq("pzh_dongqu"),
             projects::fiscal_funds.eq(fiscal),
             projects::total_investment_fen.eq(9_000_000_000i64),
             projects::created_at.eq(now),

@@ -12,6 +12,7 @@ mod catalogue;
 mod contracts;
 mod crawl;
 mod credit;
+mod demo;
 mod fixtures;
 mod fulfilment;
 mod helpers;

@@ -970,11 +970,10 @@ async fn a_fiscal_announcement_at_the_procurement_threshold_is_refused() {
 async fn a_demo_regulator_commissions_its_department_s_item() {
     let app = spawn_app().await;
     let pool = app.pool.clone();
-    let (key, instance) = (app.config.sealing_key, app.config.instance_id.clone());
+    let cfg = app.config.clone();
     actix_web::web::block(move || {
         let mut c = pool.get().unwrap();
-        zhongjie::demo::load(&mut c).unwrap();
-        zhongjie::demo::selection::load(&mut c, &key, &instance).unwrap()
+        zhongjie::demo::load(&mut c, &cfg).unwrap();
     })
     .await
     .unwrap();
@@ -1005,11 +1004,11 @@ async fn a_demo_regulator_commissions_its_department_s_item() {
     )
     .await;
     assert_eq!(publish(&reg, ann).await.0, 303);
-    // Three demo agencies can take part.
+    // Three demo agencies offer the review and can take part.
     for email in [
-        "agency@demo.zhongjie.cn",
-        "agency2@demo.zhongjie.cn",
         "agency3@demo.zhongjie.cn",
+        "zaojia1@demo.zhongjie.cn",
+        "zaojia3@demo.zhongjie.cn",
     ] {
         let a = clone_app(&app);
         a.login(email, zhongjie::demo::DEMO_PASSWORD).await;

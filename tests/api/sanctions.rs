@@ -789,7 +789,8 @@ async fn a_listing_ends_by_itself_at_its_end_date() {
 async fn demo_sanctions_fill_the_public_pages_in_chinese() {
     let app = spawn_app().await;
     let pool = app.pool.clone();
-    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap()))
+    let cfg = app.config.clone();
+    actix_web::web::block(move || zhongjie::demo::load(&mut pool.get().unwrap(), &cfg))
         .await
         .unwrap()
         .unwrap();

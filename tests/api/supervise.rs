@@ -75,7 +75,7 @@ fn opened_announcement(
             projects::owner_id.eq(owner),
             projects::name.eq(format!("仁和区污水处理厂扩建工程{code}")),
             projects::code.eq(&code),
-            projects::region.eq("仁和区"),
+            projects::region.eq("pzh_renhe"),
             projects::fiscal_funds.eq(true),
             projects::total_investment_fen.eq(500_000_000i64),
             projects::created_at.eq(now),

@@ -1,0 +1,6 @@
+DROP TRIGGER regional_assessments_zone_local_update;
+DROP TRIGGER regional_assessments_zone_local_insert;
+DROP TRIGGER agencies_region_known_update;
+DROP TRIGGER agencies_region_known_insert;
+DROP TRIGGER projects_region_known_update;
+DROP TRIGGER projects_region_known_insert;
