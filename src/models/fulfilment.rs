@@ -682,10 +682,7 @@ pub fn record_payment(
             "ful_paid",
             &[
                 ("id", id.to_string()),
-                (
-                    "amount",
-                    crate::domain::money::Money::from_fen(amount_fen).to_string(),
-                ),
+                ("amount", crate::web::fmt::fen(amount_fen)),
                 ("date", paid_on.to_string()),
             ],
         )?;

@@ -271,7 +271,10 @@ fn open_in_tx(
                     c,
                     f.agency_id,
                     "justify_low",
-                    &[("id", id.to_string()), ("amount", f.amount.to_string())],
+                    &[
+                        ("id", id.to_string()),
+                        ("amount", crate::web::fmt::money(f.amount)),
+                    ],
                 )?;
             }
             justify_by = Some(cal.add_working_days(today, JUSTIFY_DAYS));

@@ -37,7 +37,7 @@ use crate::uploads;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html, msg};
+use crate::web::{Ctx, fmt, fmt_time, html, msg};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/credit", web::get().to(list))
@@ -80,12 +80,6 @@ fn region_name(lang: Lang, code: &str) -> String {
     }
 }
 
-fn dept_name(lang: Lang, depts: &[Department], id: Option<i64>) -> String {
-    id.and_then(|i| depts.iter().find(|d| d.id == i))
-        .map(|d| d.name(lang).to_string())
-        .unwrap_or_default()
-}
-
 /// "−5" with a real minus sign, "+2" for bonuses.
 fn fmt_signed(p: i32) -> String {
     match p.cmp(&0) {
@@ -93,10 +87,6 @@ fn fmt_signed(p: i32) -> String {
         std::cmp::Ordering::Greater => format!("+{p}"),
         std::cmp::Ordering::Equal => "0".into(),
     }
-}
-
-fn fmt_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -510,7 +500,9 @@ fn record_view(
                 ("id", &b.to_string()),
                 (
                     "date",
-                    &by_rec.map(|x| fmt_date(x.effective_on)).unwrap_or_default(),
+                    &by_rec
+                        .map(|x| fmt::date(x.effective_on))
+                        .unwrap_or_default(),
                 ),
                 (
                     "reason",
@@ -526,7 +518,7 @@ fn record_view(
             &[("id", &r.revokes_id.unwrap_or_default().to_string())],
         ),
         RecordStatus::Expired | RecordStatus::NotYetEffective => {
-            msg(lang, status.key(), &[("date", &fmt_date(until))])
+            msg(lang, status.key(), &[("date", &fmt::date(until))])
         }
     };
     let stars = r.stars_x100.map(rules::fmt_x100);
@@ -546,15 +538,15 @@ fn record_view(
         source_name: source
             .map(|s| crate::i18n::tr(lang, &format!("credit.source.{}", s.code())).to_string())
             .unwrap_or_else(|| r.source.clone()),
-        effective_on: fmt_date(r.effective_on),
+        effective_on: fmt::date(r.effective_on),
         counts_until: if r.kind().is_some_and(Kind::revokes) {
             String::new()
         } else {
-            fmt_date(until)
+            fmt::date(until)
         },
         evidence: rules::mask_free_text(&r.evidence),
         legal_basis: rules::mask_free_text(&r.legal_basis),
-        department: dept_name(lang, depts, r.department_id),
+        department: fmt::dept(lang, depts, r.department_id),
         has_document: r.upload_id.is_some(),
         rule_version: r.rule_version,
         status: status.code().to_string(),
@@ -603,7 +595,7 @@ pub fn build_report(
         agency_id: agency.user_id,
         agency_name: agency.name.clone(),
         region: region_name(lang, &agency.region),
-        as_of: fmt_date(day),
+        as_of: fmt::date(day),
         rule_version: rules_row.version,
         rules_published_at: fmt_time(rules_row.published_at),
         score: rules::fmt_x100(score.total_x100),
@@ -971,7 +963,7 @@ fn record_page(ctx: &Ctx, agency: &Agency, rules_row: &RuleSetRow, max_mib: i64)
         points: Field::default(),
         evidence: Field::default(),
         legal_basis: Field::default(),
-        effective_on: Field::new(fmt_date(today_cn())),
+        effective_on: Field::new(fmt::date(today_cn())),
         document: Field::default(),
         kinds: Kind::REGULATOR_FORM
             .iter()
@@ -1107,7 +1099,7 @@ async fn add_record(
         .legal_basis
         .check(lang, validate::text(&v("legal_basis"), 500, true));
     let effective_on = if v("effective_on").trim().is_empty() {
-        p.effective_on = Field::new(fmt_date(today));
+        p.effective_on = Field::new(fmt::date(today));
         Some(today)
     } else {
         match agency_rules::date(&v("effective_on")) {
@@ -1193,8 +1185,8 @@ async fn add_record(
                 vec![
                     ("kind", crate::i18n::tr(l, &kind.label_key()).to_string()),
                     ("points", fmt_signed(points)),
-                    ("date", fmt_date(effective_on)),
-                    ("department", dept_name(l, &depts, dept)),
+                    ("date", fmt::date(effective_on)),
+                    ("department", fmt::dept(l, &depts, dept)),
                     ("evidence", evidence_m.clone()),
                     ("basis", legal_basis.clone()),
                     ("id", rid.to_string()),
@@ -1305,7 +1297,7 @@ async fn revoke(
             mail_agency(c, agency_id, "credit_revoked", &|l| {
                 vec![
                     ("kind", kind_name(l, &kind_code)),
-                    ("date", fmt_date(rec_date)),
+                    ("date", fmt::date(rec_date)),
                     ("id", rid.to_string()),
                     ("reason", reason_m.clone()),
                 ]

@@ -20,7 +20,6 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment::{self as rules, fmt_x10};
-use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::models::evaluation::{self as meval, Evaluation};
 use crate::models::fulfilment::{self as mful, status};
@@ -192,7 +191,7 @@ impl FulfilmentView {
 }
 
 fn money(fen: i64) -> String {
-    Money::from_fen(fen).to_string()
+    crate::web::fmt::fen(fen)
 }
 
 /// Loads and authorises the view of contract `id` for the signed-in user.
@@ -1280,7 +1279,7 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
                 paid: l
                     .paid
                     .iter()
-                    .map(|(d, f)| format!("{d} ¥{}", money(*f)))
+                    .map(|(d, f)| format!("{d} {}", money(*f)))
                     .collect::<Vec<_>>()
                     .join("；"),
                 late: l.late,

@@ -20,7 +20,6 @@ use crate::domain::listing::{
     self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
 };
 use crate::domain::mask;
-use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::i18n::{Lang, tr};
 use crate::models::library::{self as lib, ItemRef, ListQuery, ListRow};
@@ -689,10 +688,10 @@ struct Profile {
 }
 
 fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
-    let yuan = |f: i64| Money::from_fen(f).to_string();
+    let yuan = crate::web::fmt::fen;
     match (min, max) {
-        (Some(a), Some(b)) if a == b => format!("¥{}", yuan(a)),
-        (Some(a), Some(b)) => format!("¥{} – ¥{}", yuan(a), yuan(b)),
+        (Some(a), Some(b)) if a == b => yuan(a),
+        (Some(a), Some(b)) => format!("{} – {}", yuan(a), yuan(b)),
         (Some(a), None) => tr(lang, "library.fee_from").replace("{fee}", &yuan(a)),
         (None, Some(b)) => tr(lang, "library.fee_upto").replace("{fee}", &yuan(b)),
         (None, None) => tr(lang, "library.fee_negotiable").to_string(),

@@ -14,14 +14,13 @@ use serde::Deserialize;
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
-use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::models::announcement::{self as ann, Announcement, status};
 use crate::models::opening::{self, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/announcements/{id}/proof.json", web::get().to(proof_json))
@@ -107,9 +106,14 @@ pub struct ResultView {
     pub contract_link: String,
 }
 
-fn money(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_string())
-        .unwrap_or_default()
+/// A score kept as an integer of hundredths (`places` 2) or ten-thousandths (4), written
+/// out exactly: no float ever touches it.
+fn points(v: i64, places: u32) -> String {
+    let unit = 10_i64.pow(places);
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    let u = unit.unsigned_abs();
+    format!("{sign}{}.{:0w$}", a / u, a % u, w = places as usize)
 }
 
 fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
@@ -191,7 +195,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             .map(|q| QuoteRow {
                 agency_id: q.agency_id,
                 name: name(q.agency_id),
-                amount: money(q.amount_fen),
+                amount: fmt::fen_opt(q.amount_fen),
                 commitment: q.commitment.clone(),
                 nonce: q.nonce.clone().unwrap_or_default(),
                 low_flag: q.low_flag,
@@ -273,12 +277,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         match o.detail.get("kind").and_then(|k| k.as_str()) {
             Some("benchmark") => {
                 let d = &o.detail;
-                let m = |k: &str| {
-                    d.get(k)
-                        .and_then(|v| v.as_i64())
-                        .map(|f| Money::from_fen(f).to_string())
-                        .unwrap_or_default()
-                };
+                let m = |k: &str| fmt::fen_opt(d.get(k).and_then(|v| v.as_i64()));
                 let s = |k: &str| {
                     d.get(k)
                         .map(|v| {
@@ -288,6 +287,16 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                         })
                         .unwrap_or_default()
                 };
+                // The band is exact to four decimals in the outcome; pages show the whole
+                // fen inside it.
+                let exact = |k: &str| s(k).parse::<rust_decimal::Decimal>().ok();
+                let (low, high) = match (exact("low"), exact("high")) {
+                    (Some(l), Some(h)) => match crate::domain::selection::band_in_fen(l, h) {
+                        Some((l, h)) => (fmt::money(l), fmt::money(h)),
+                        None => (s("low"), s("high")),
+                    },
+                    _ => (s("low"), s("high")),
+                };
                 detail.push(crate::web::msg(
                     ctx.lang(),
                     "result.benchmark",
@@ -295,8 +304,8 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                         ("used", &s("quotes_used")),
                         ("benchmark", &m("benchmark")),
                         ("band", &s("band_percent")),
-                        ("low", &s("low")),
-                        ("high", &s("high")),
+                        ("low", &low),
+                        ("high", &high),
                     ],
                 ));
                 if let Some(p) = d.get("pool").and_then(|p| p.as_array()) {
@@ -317,17 +326,11 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                             "result.score_row",
                             &[
                                 ("name", &name(g("agency_id"))),
-                                ("amount", &Money::from_fen(g("amount")).to_string()),
-                                ("price", &format!("{:.2}", g("price_x100") as f64 / 100.0)),
-                                ("credit", &format!("{:.2}", g("credit_x100") as f64 / 100.0)),
-                                (
-                                    "qual",
-                                    &format!("{:.2}", g("qualification_x100") as f64 / 100.0),
-                                ),
-                                (
-                                    "total",
-                                    &format!("{:.4}", g("total_x10000") as f64 / 10_000.0),
-                                ),
+                                ("amount", &fmt::fen(g("amount"))),
+                                ("price", &points(g("price_x100"), 2)),
+                                ("credit", &points(g("credit_x100"), 2)),
+                                ("qual", &points(g("qualification_x100"), 2)),
+                                ("total", &points(g("total_x10000"), 4)),
                             ],
                         ));
                     }
@@ -412,7 +415,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         status: ctx.t(&status::key(&a.status)).to_string(),
         verdict,
         winner: r.winner_id.map(name).unwrap_or_default(),
-        winner_amount: money(r.winner_amount_fen),
+        winner_amount: fmt::fen_opt(r.winner_amount_fen),
         rows,
         takes_quotes,
         detail,

@@ -252,7 +252,7 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
     let r = w.owner.post(&format!("/contracts/{id}/edit"), &f).await;
     assert_eq!(r.status().as_u16(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("不得高于 120,000.50 元"));
+    assert!(body.contains("不得高于 ¥120,000.50"));
     assert!(body.contains("新的成果描述"), "the owner's input is kept");
     assert_eq!(contract_of(&app, ann).unwrap().2, 12_000_050);
     assert_eq!(terms(&app, id).2, 2);

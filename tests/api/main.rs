@@ -24,4 +24,5 @@ mod sanctions;
 mod security;
 mod selection_result;
 mod smtp;
+mod states;
 mod supervise;
