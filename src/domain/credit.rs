@@ -635,14 +635,20 @@ pub fn check_period(
 
 /// Why an agency may not register, quote or sign today. Selection and contracts call
 /// `models::credit::restrictions`, which gathers these facts and asks [`restrictions`].
+/// Each carries its period (`since` up to, not including, `until`): every page that shows
+/// an agency shows it beside the grade.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Restriction {
-    /// On the blacklist until the day before `until`.
-    Blacklisted { until: NaiveDate },
-    /// Under a market ban.
-    Banned { until: NaiveDate },
+    /// On the blacklist 失信名单.
+    Blacklisted { since: NaiveDate, until: NaiveDate },
+    /// Under a market ban 市场禁入.
+    Banned { since: NaiveDate, until: NaiveDate },
     /// A senior manager is a banned person (name already masked for display).
-    BannedManager { manager: String, until: NaiveDate },
+    BannedManager {
+        manager: String,
+        since: NaiveDate,
+        until: NaiveDate,
+    },
 }
 
 impl Restriction {
@@ -654,14 +660,30 @@ impl Restriction {
             Restriction::BannedManager { .. } => "credit.restrict.banned_manager",
         }
     }
+    /// Locale key of the short mark lists show beside the grade (失信名单, 市场禁入 …).
+    pub fn tag_key(&self) -> &'static str {
+        match self {
+            Restriction::Blacklisted { .. } => "credit.tag.blacklisted",
+            Restriction::Banned { .. } => "credit.tag.banned",
+            Restriction::BannedManager { .. } => "credit.tag.banned_manager",
+        }
+    }
+    /// (since, until) of the period in force.
+    pub fn period(&self) -> (NaiveDate, NaiveDate) {
+        match self {
+            Restriction::Blacklisted { since, until }
+            | Restriction::Banned { since, until }
+            | Restriction::BannedManager { since, until, .. } => (*since, *until),
+        }
+    }
     pub fn args(&self) -> Vec<(&'static str, String)> {
-        let (until, name) = match self {
-            Restriction::Blacklisted { until } | Restriction::Banned { until } => (until, None),
-            Restriction::BannedManager { manager, until } => (until, Some(manager.clone())),
-        };
-        let mut v = vec![("date", until.format("%Y-%m-%d").to_string())];
-        if let Some(n) = name {
-            v.push(("name", n));
+        let (since, until) = self.period();
+        let mut v = vec![
+            ("date", until.format("%Y-%m-%d").to_string()),
+            ("since", since.format("%Y-%m-%d").to_string()),
+        ];
+        if let Restriction::BannedManager { manager, .. } = self {
+            v.push(("name", manager.clone()));
         }
         v
     }
@@ -686,7 +708,10 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
         .filter(|p| p.active_on(day))
         .max_by_key(|p| until(p))
     {
-        out.push(Restriction::Blacklisted { until: until(p) });
+        out.push(Restriction::Blacklisted {
+            since: p.starts_on,
+            until: until(p),
+        });
     }
     if let Some(p) = f
         .bans
@@ -694,7 +719,10 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
         .filter(|p| p.active_on(day))
         .max_by_key(|p| until(p))
     {
-        out.push(Restriction::Banned { until: until(p) });
+        out.push(Restriction::Banned {
+            since: p.starts_on,
+            until: until(p),
+        });
     }
     let mut managers: Vec<_> = f
         .banned_managers
@@ -702,6 +730,7 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
         .filter(|(_, p)| p.active_on(day))
         .map(|(n, p)| Restriction::BannedManager {
             manager: n.clone(),
+            since: p.starts_on,
             until: until(p),
         })
         .collect();
@@ -1305,6 +1334,17 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].key(), "credit.restrict.blacklisted");
         assert_eq!(r[1].key(), "credit.restrict.banned_manager");
+        assert_eq!(r[0].period(), (d("2026-01-01"), d("2027-01-01")));
+        assert_eq!(r[0].tag_key(), "credit.tag.blacklisted");
+        // Ended early by a repair: the period shown ends then.
+        let f2 = SanctionFacts {
+            blacklist: vec![repaired],
+            ..SanctionFacts::default()
+        };
+        assert_eq!(
+            restrictions(&f2, d("2026-06-01"))[0].period(),
+            (d("2026-01-01"), d("2026-07-01"))
+        );
         assert!(restrictions(&f, d("2027-01-01")).is_empty());
     }
 

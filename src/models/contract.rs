@@ -344,6 +344,8 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .filter(contracts::announcement_id.eq(announcement_id))
         .select(contracts::id)
         .first(c)?;
+    // With its first contract an agency leaves 暂无评价 and is graded.
+    crate::models::credit::recompute(c, agency_id, crate::domain::workdays::today())?;
     let mut fields = Values::new();
     fields.insert("owner_name".into(), owner_name);
     fields.insert("agency_name".into(), agency_name);

@@ -261,18 +261,46 @@ pub fn score_of(
     Ok((credit::score(&facts, &rules.rules(), day), rules, records))
 }
 
-/// Recomputes and caches one agency's grade and score.
+/// Recomputes and caches one agency's grade and score. The grade stays empty (暂无评价)
+/// while the agency has no credit record and no contract: a full score earned by doing
+/// nothing is not a grade, and an empty agency must not read as 守信 A. The score is cached
+/// either way (weighted scoring uses it).
 pub fn recompute(conn: &mut DbConnection, agency_id: i64, day: NaiveDate) -> QueryResult<Score> {
     lock_agencies(conn, &[agency_id])?;
-    let (s, _, _) = score_of(conn, agency_id, day)?;
-    store_grade(conn, agency_id, &s)?;
+    let (s, _, records) = score_of(conn, agency_id, day)?;
+    let rated = !records.is_empty() || has_contract(conn, agency_id)?;
+    store_grade(conn, agency_id, &s, rated)?;
     Ok(s)
 }
 
-fn store_grade(conn: &mut DbConnection, agency_id: i64, s: &Score) -> QueryResult<usize> {
+/// Whether the agency has (had) a contract: from then on it is graded, records or not.
+pub fn has_contract(conn: &mut DbConnection, agency_id: i64) -> QueryResult<bool> {
+    use crate::db::schema::contracts;
+    diesel::select(diesel::dsl::exists(
+        contracts::table.filter(contracts::agency_id.eq(agency_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Whether the agency is graded at all: any credit record or any contract (see
+/// [`recompute`]). Live, for the credit report.
+pub fn is_rated(conn: &mut DbConnection, agency_id: i64) -> QueryResult<bool> {
+    let any_record: bool = diesel::select(diesel::dsl::exists(
+        credit_records::table.filter(credit_records::agency_id.eq(agency_id)),
+    ))
+    .get_result(conn)?;
+    Ok(any_record || has_contract(conn, agency_id)?)
+}
+
+fn store_grade(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    s: &Score,
+    rated: bool,
+) -> QueryResult<usize> {
     diesel::update(agencies::table.find(agency_id))
         .set((
-            agencies::grade.eq(Some(s.grade.code())),
+            agencies::grade.eq(rated.then_some(s.grade.code())),
             agencies::credit_score.eq(Some(s.total_x100)),
             agencies::graded_at.eq(Some(crate::db::now())),
         ))
@@ -338,8 +366,9 @@ pub fn domain_departments(conn: &mut DbConnection, agency_id: i64) -> QueryResul
 /// that read the old rules but committed just after the publication is then regraded too.
 pub const REGRADE_SETTLE: chrono::Duration = chrono::Duration::seconds(10);
 
-/// Grades a batch of agencies: those without records with one statement, the others one by
-/// one. Call inside `write_tx`.
+/// Grades a batch of agencies: those without records with one statement per kind (with a
+/// contract: the clean grade; without: 暂无评价, see [`recompute`]), the others one by one.
+/// Call inside `write_tx`.
 /// Takes the agencies' row locks for the rest of the transaction (a no-op update). On
 /// PostgreSQL this orders concurrent gradings of one agency: whoever grades second waits,
 /// then reads every committed record, so an older score never overwrites a newer one. (On
@@ -368,13 +397,26 @@ fn grade_batch(
         .filter(|i| !with_records.contains(i))
         .collect();
     if !plain.is_empty() {
-        diesel::update(agencies::table.filter(agencies::user_id.eq_any(&plain)))
-            .set((
-                agencies::grade.eq(Some(clean.grade.code())),
-                agencies::credit_score.eq(Some(clean.total_x100)),
-                agencies::graded_at.eq(Some(crate::db::now())),
-            ))
-            .execute(conn)?;
+        use crate::db::schema::contracts;
+        let contracted: Vec<i64> = contracts::table
+            .filter(contracts::agency_id.eq_any(&plain))
+            .select(contracts::agency_id)
+            .distinct()
+            .load(conn)?;
+        let (graded, unrated): (Vec<i64>, Vec<i64>) =
+            plain.iter().partition(|i| contracted.contains(i));
+        for (ids, grade) in [(graded, Some(clean.grade.code())), (unrated, None)] {
+            if ids.is_empty() {
+                continue;
+            }
+            diesel::update(agencies::table.filter(agencies::user_id.eq_any(&ids)))
+                .set((
+                    agencies::grade.eq(grade),
+                    agencies::credit_score.eq(Some(clean.total_x100)),
+                    agencies::graded_at.eq(Some(crate::db::now())),
+                ))
+                .execute(conn)?;
+        }
     }
     for id in with_records {
         recompute(conn, id, day)?;
@@ -615,6 +657,9 @@ pub struct ListRow {
     pub credit_score: Option<i32>,
     /// Cached "under sanctions today" (no red-list mark then).
     pub sanctioned: bool,
+    /// The periods of its listings and bans, for sanctioned rows only
+    /// (`models::sanctions::RESTRICTIONS_AGG`).
+    pub sanctions: Option<String>,
 }
 
 /// One page of graded active agencies: grade A first, then by score (highest first), then
@@ -651,6 +696,9 @@ pub fn list(
                 agencies::grade,
                 agencies::credit_score,
                 agencies::sanctioned,
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    crate::models::sanctions::RESTRICTIONS_AGG,
+                ),
             ))
             .order((agencies::credit_score.desc(), agencies::user_id.desc()))
             .limit(want)

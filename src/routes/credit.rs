@@ -459,10 +459,13 @@ pub struct Report {
     pub rules_published_at: String,
     pub score: String,
     pub score_x100: i32,
-    pub grade: String,
+    /// `None` (暂无评价) while the agency has no credit record and no contract.
+    pub grade: Option<String>,
     pub red_list: bool,
     /// What keeps the agency from registering, quoting or signing today (messages).
     pub restrictions: Vec<String>,
+    /// The same as (mark, period), shown beside the grade.
+    pub restriction_tags: Vec<(String, String)>,
     pub parts: Vec<PartView>,
     pub total_formula: String,
     pub counted: Vec<RecordView>,
@@ -600,9 +603,10 @@ pub fn build_report(
         rules_published_at: fmt_time(rules_row.published_at),
         score: rules::fmt_x100(score.total_x100),
         score_x100: score.total_x100,
-        grade: score.grade.code().to_string(),
+        grade: Some(score.grade.code().to_string()),
         red_list: score.grade.red_list(false),
         restrictions: Vec::new(),
+        restriction_tags: Vec::new(),
         parts: vec![
             part(
                 "credit.part.regulator",
@@ -641,16 +645,26 @@ async fn load_report(ctx: &Ctx, id: i64) -> Result<Report, AppError> {
             return Ok::<_, DbError>((None, None, Vec::new()));
         };
         let s = mc::score_of(c, id, day)?;
+        let rated = !s.2.is_empty() || mc::has_contract(c, id)?;
         let r = models::sanctions::restrictions(c, id, day)?;
-        Ok((Some(a), Some((s, r)), models::department::all(c)?))
+        Ok((Some(a), Some((s, r, rated)), models::department::all(c)?))
     })
     .await?;
-    let (Some(agency), Some(((score, rules_row, records), restrictions))) = (agency, scored) else {
+    let (Some(agency), Some(((score, rules_row, records), restrictions, rated))) = (agency, scored)
+    else {
         return Err(AppError::NotFound);
     };
     let mut r = build_report(lang, &agency, &score, &rules_row, &records, &depts, day);
-    // Live, not the cache: the report says what is in force today.
-    r.red_list = score.grade.red_list(!restrictions.is_empty());
+    // Live, not the cache: the report says what is in force today. Without any record or
+    // contract there is no grade to show (暂无评价), and so no red-list mark either.
+    if !rated {
+        r.grade = None;
+    }
+    r.red_list = rated && score.grade.red_list(!restrictions.is_empty());
+    r.restriction_tags = restrictions
+        .iter()
+        .map(|x| fmt::restriction(lang, x))
+        .collect();
     r.restrictions = restrictions
         .iter()
         .map(|x| {
@@ -729,6 +743,8 @@ pub struct ListRowView {
     pub grade: String,
     pub score: String,
     pub red_list: bool,
+    /// (mark, period) of each restriction in force, shown with the grade.
+    pub restrictions: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -812,6 +828,13 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
                     .as_deref()
                     .and_then(Grade::parse)
                     .is_some_and(|g| g.red_list(r.sanctioned)),
+                restrictions: crate::models::sanctions::restrictions_of_agg(
+                    r.sanctions.as_deref(),
+                    today_cn(),
+                )
+                .iter()
+                .map(|x| fmt::restriction(lang, x))
+                .collect(),
             })
             .collect(),
         next_url: next.map(|c| list_url(&f, Some(&c.encode()))),
@@ -917,7 +940,9 @@ async fn regulate_page(
         agency_id: agency.user_id,
         agency_name: agency.name.clone(),
         score: r.score,
-        grade: r.grade,
+        grade: r
+            .grade
+            .unwrap_or_else(|| ctx.t("credit.unrated").to_string()),
         revocable,
         history,
     })

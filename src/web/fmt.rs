@@ -6,8 +6,9 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::credit::Restriction;
 use crate::domain::money::Money;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr, tr_args};
 use crate::models::department::Department;
 
 /// `¥123,450.00`: thousands separators and always two decimals. The text itself is
@@ -47,6 +48,20 @@ pub fn dept(lang: Lang, depts: &[Department], id: Option<i64>) -> String {
     id.and_then(|i| depts.iter().find(|d| d.id == i))
         .map(|d| d.name(lang).to_string())
         .unwrap_or_default()
+}
+
+/// A restriction as every list shows it beside the grade: its mark (失信名单, 市场禁入,
+/// 高管被市场禁入) and its period.
+pub fn restriction(lang: Lang, r: &Restriction) -> (String, String) {
+    let (since, until) = r.period();
+    (
+        tr(lang, r.tag_key()).to_string(),
+        tr_args(
+            lang,
+            "credit.tag.period",
+            &[("since", &date(since)), ("until", &date(until))],
+        ),
+    )
 }
 
 #[cfg(test)]

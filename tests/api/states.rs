@@ -1,10 +1,198 @@
-//! What a new user saw wrongly: one way of writing money.
+//! What a new user saw wrongly: restrictions and "not yet rated" beside every grade, and
+//! one way of writing money.
 
+use chrono::Duration;
 use diesel::prelude::*;
-use zhongjie::db::schema::users;
+use zhongjie::auth::Role;
+use zhongjie::db::schema::{agencies, users};
+use zhongjie::domain::credit::{Kind, Source};
+use zhongjie::models;
 
 use crate::helpers::*;
 use crate::selection_result as sel;
+
+fn today() -> chrono::NaiveDate {
+    zhongjie::domain::workdays::today()
+}
+
+fn d(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// The table row (`<tr>…</tr>`) of a page that links to `href`.
+fn row_of<'a>(html: &'a str, href: &str) -> &'a str {
+    let at = html
+        .find(&format!("href=\"{href}\""))
+        .unwrap_or_else(|| panic!("no link to {href}"));
+    let start = html[..at].rfind("<tr").unwrap_or(0);
+    let end = html[at..].find("</tr>").map_or(html.len(), |e| at + e);
+    &html[start..end]
+}
+
+fn cached_grade(app: &TestApp, agency: i64) -> Option<String> {
+    agencies::table
+        .find(agency)
+        .select(agencies::grade)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+// ---------------------------------------------------------------- restrictions, 暂无评价
+
+#[actix_web::test]
+async fn blacklisted_banned_and_new_agencies_show_as_they_are_on_every_page() {
+    let app = spawn_web_only().await;
+    let reg = app.create_user(Role::Regulator, "reg@example.com").await;
+    let dept: i64 = users::table
+        .find(reg)
+        .select(users::department_id)
+        .first::<Option<i64>>(&mut *app.conn())
+        .unwrap()
+        .unwrap();
+    let listed = app.create_user(Role::Agency, "listed@example.com").await;
+    let banned = app.create_user(Role::Agency, "banned@example.com").await;
+    let fresh = app.create_user(Role::Agency, "fresh@example.com").await;
+    for (id, name) in [
+        (listed, "攀枝花市失信测绘有限公司"),
+        (banned, "攀枝花市禁入评估有限公司"),
+        (fresh, "攀枝花市新设咨询有限公司"),
+    ] {
+        diesel::update(agencies::table.find(id))
+            .set((agencies::name.eq(name), agencies::region.eq("pzh_dongqu")))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    let (from, to) = (today(), today() + Duration::days(730));
+    {
+        let mut c = app.conn();
+        zhongjie::db::write_tx(&mut c, |c| {
+            models::sanctions::create_listing(
+                c,
+                &models::sanctions::NewListing {
+                    agency_id: listed,
+                    department_id: dept,
+                    reason: "出具虚假测绘成果报告",
+                    legal_basis: "《四川省社会信用条例》第三十条",
+                    starts_on: from,
+                    ends_on: to,
+                    by: reg,
+                },
+            )
+        })
+        .unwrap();
+        // The banned agency was commended once: graded A with 100 points, as the issue saw.
+        let mut n =
+            models::credit::NewRecord::new(banned, Kind::Commendation, 2, Source::Regulator);
+        n.evidence = "年度优秀中介机构";
+        zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap();
+        zhongjie::db::write_tx(&mut c, |c| {
+            models::sanctions::create_ban(
+                c,
+                &models::sanctions::NewBan {
+                    agency_id: banned,
+                    department_id: dept,
+                    reason: "以欺骗手段取得中选资格",
+                    legal_basis: "《攀枝花市中介服务网上超市管理办法》第三十二条",
+                    starts_on: from,
+                    ends_on: to,
+                    by: reg,
+                    persons: Vec::new(),
+                },
+            )
+        })
+        .unwrap();
+        // The credit job has run over every agency.
+        models::credit::regrade_stale(&mut c, today(), 500, chrono::Duration::zero()).unwrap();
+    }
+    assert_eq!(
+        cached_grade(&app, fresh),
+        None,
+        "no record, no contract: not graded"
+    );
+    assert_eq!(cached_grade(&app, banned).as_deref(), Some("A"));
+    let period = format!("{} 至 {}", d(from), d(to));
+
+    // The library list: each restriction with its period in the grade's cell.
+    let (s, list) = app.get_text("/agencies").await;
+    assert_eq!(s, 200);
+    let row = row_of(&list, &format!("/agencies/{listed}"));
+    assert!(row.contains("失信名单") && row.contains(&period), "{row}");
+    let row = row_of(&list, &format!("/agencies/{banned}"));
+    assert!(row.contains("市场禁入") && row.contains(&period), "{row}");
+    assert!(!row.contains("守信"), "no red-list mark under a ban: {row}");
+    let row = row_of(&list, &format!("/agencies/{fresh}"));
+    assert!(row.contains("暂无评价"), "{row}");
+    assert!(!row.contains("守信") && !row.contains(">A<"), "{row}");
+
+    // The agency page: the restriction instead of 正常, beside the grade.
+    let (_, page) = app.get_text(&format!("/agencies/{listed}")).await;
+    assert!(page.contains(&format!("失信名单 {period}")), "{page}");
+    assert!(
+        !page.contains("tag-success\">正常<"),
+        "a blacklisted agency is not 正常"
+    );
+    let (_, page) = app.get_text(&format!("/agencies/{banned}")).await;
+    assert!(page.contains(&format!("市场禁入 {period}")));
+    assert!(!page.contains("tag-success\">正常<") && !page.contains("守信"));
+    let (_, page) = app.get_text(&format!("/agencies/{fresh}")).await;
+    assert!(page.contains("暂无评价") && !page.contains("守信"));
+    assert!(page.contains("tag-success\">正常<"), "nothing against it");
+
+    // The credit list: graded agencies only, each restriction beside its grade.
+    let (_, credit) = app.get_text("/credit").await;
+    let row = row_of(&credit, &format!("/credit/agencies/{banned}"));
+    assert!(row.contains("市场禁入") && !row.contains("守信"), "{row}");
+    let row = row_of(&credit, &format!("/credit/agencies/{listed}"));
+    assert!(row.contains("失信名单") && row.contains(&period), "{row}");
+    assert!(
+        !credit.contains(&format!("/credit/agencies/{fresh}")),
+        "a new agency has no grade to list"
+    );
+
+    // The credit report and its JSON.
+    let (_, rep) = app.get_text(&format!("/credit/agencies/{listed}")).await;
+    assert!(rep.contains(&format!("失信名单 {period}")));
+    let (_, rep) = app.get_text(&format!("/credit/agencies/{fresh}")).await;
+    assert!(rep.contains("暂无评价") && !rep.contains("守信"), "{rep}");
+    let (_, json) = app
+        .get_text(&format!("/credit/agencies/{fresh}.json"))
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["grade"].is_null() && v["red_list"] == false, "{v}");
+
+    // Downloads carry it too; and English pages say it in English.
+    let (_, csv) = app.get_text("/agencies?format=csv").await;
+    assert!(csv.contains(&format!("失信名单 {period}")));
+    let (_, json) = app.get_text("/agencies?format=json").await;
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let listed_json = rows.iter().find(|r| r["id"] == listed).unwrap();
+    assert_eq!(listed_json["restrictions"][0]["kind"], "blacklisted");
+    assert_eq!(listed_json["restrictions"][0]["until"], d(to));
+    let (_, en) = app.get_text(&format!("/agencies/{banned}?lang=en")).await;
+    assert!(
+        en.contains(&format!("Market ban {} to {}", d(from), d(to))),
+        "{en}"
+    );
+}
+
+#[actix_web::test]
+async fn an_agency_is_rated_from_its_first_contract() {
+    let app = spawn_web_only().await;
+    let w = crate::contracts::world(&app, "env").await;
+    crate::contracts::publish_demo_texts(&app);
+    models::credit::regrade_stale(&mut app.conn(), today(), 500, chrono::Duration::zero()).unwrap();
+    assert_eq!(cached_grade(&app, w.agency_id), None);
+    let ann = crate::contracts::selected(&app, &w);
+    let r = w
+        .agency
+        .post(&format!("/announcements/{ann}/confirm"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(crate::contracts::contract_of(&app, ann).is_some());
+    assert_eq!(cached_grade(&app, w.agency_id).as_deref(), Some("A"));
+    let (_, page) = app.get_text(&format!("/agencies/{}", w.agency_id)).await;
+    assert!(!page.contains("暂无评价"));
+}
 
 // ---------------------------------------------------------------- money
 
