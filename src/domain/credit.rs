@@ -192,6 +192,55 @@ impl Kind {
     }
 }
 
+/// What an automatic record (forfeit, refusal to sign, late delivery, a rating) says
+/// happened: a locale key (`credit.ev.*`) with its arguments, stored as JSON beside the
+/// record and put into words in each reader's language — never a text fixed in one language
+/// when it was written. The announcement it concerns is named by number (its id) and title,
+/// and pages link to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub key: String,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    /// The announcement concerned, for the link.
+    #[serde(default)]
+    pub announcement: Option<i64>,
+}
+
+impl Evidence {
+    pub fn new(key: &str) -> Evidence {
+        Evidence {
+            key: key.to_string(),
+            ..Evidence::default()
+        }
+    }
+    pub fn with(mut self, name: &str, value: impl ToString) -> Evidence {
+        self.args.insert(name.to_string(), value.to_string());
+        self
+    }
+    /// Names the announcement: `{number}` and `{title}`, and the link.
+    pub fn announcement(self, id: i64, title: &str) -> Evidence {
+        let mut e = self.with("number", id).with("title", title);
+        e.announcement = Some(id);
+        e
+    }
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    pub fn from_json(s: &str) -> Option<Evidence> {
+        serde_json::from_str(s)
+            .ok()
+            .filter(|e: &Evidence| !e.key.is_empty())
+    }
+    /// The arguments as `tr_args` takes them.
+    pub fn arg_pairs(&self) -> Vec<(&str, &str)> {
+        self.args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
 /// A refused credit action; `key()` is the locale key of the message shown next to the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CreditError {
@@ -376,6 +425,17 @@ impl RuleSet {
     /// The points of one record of `kind` (for late delivery: of one step).
     pub fn points_for(&self, kind: Kind) -> i32 {
         self.points.get(kind.code()).copied().unwrap_or(0)
+    }
+
+    /// What an automatic record of `kind` deducts under these rules: the kind's points (for
+    /// late delivery, per started step of `overrun_percent`); nothing for kinds whose weight
+    /// is not in points (ratings, revocations, repairs).
+    pub fn automatic_points(&self, kind: Kind, overrun_percent: u32) -> i32 {
+        match kind {
+            Kind::LateDelivery => self.late_delivery_points(overrun_percent),
+            k if Kind::SCORED.contains(&k) => self.points_for(k),
+            _ => 0,
+        }
     }
 
     /// Late delivery: one step per started `late_step_percent` of overrun; no overrun, no
@@ -1346,6 +1406,32 @@ mod tests {
             (d("2026-01-01"), d("2026-07-01"))
         );
         assert!(restrictions(&f, d("2027-01-01")).is_empty());
+    }
+
+    #[test]
+    fn automatic_records_take_the_rule_sets_points() {
+        let mut r = RuleSet::default();
+        assert_eq!(r.automatic_points(Kind::Forfeit, 0), -5);
+        assert_eq!(r.automatic_points(Kind::RefusedToSign, 0), -5);
+        assert_eq!(r.automatic_points(Kind::LateDelivery, 25), -6);
+        assert_eq!(r.automatic_points(Kind::Evaluation, 0), 0);
+        assert_eq!(r.automatic_points(Kind::Revocation, 0), 0);
+        r.points.insert("forfeit".into(), -8);
+        assert_eq!(r.automatic_points(Kind::Forfeit, 0), -8);
+    }
+
+    #[test]
+    fn evidence_round_trips_and_names_the_announcement() {
+        let e = Evidence::new("credit.ev.forfeit").announcement(15, "道路工程 · 节能评估");
+        let back = Evidence::from_json(&e.to_json()).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(back.announcement, Some(15));
+        assert_eq!(
+            back.arg_pairs(),
+            vec![("number", "15"), ("title", "道路工程 · 节能评估")]
+        );
+        assert_eq!(Evidence::from_json("not json"), None);
+        assert_eq!(Evidence::from_json("{\"key\":\"\"}"), None);
     }
 
     #[test]

@@ -99,9 +99,17 @@ pub struct Record {
     pub ref_id: Option<i64>,
     pub rule_version: i32,
     pub created_at: NaiveDateTime,
+    /// Automatic records: what happened, as a locale key and arguments (`Evidence`).
+    pub evidence_i18n: Option<String>,
 }
 
 impl Record {
+    /// The structured evidence of an automatic record, if it has one.
+    pub fn auto_evidence(&self) -> Option<credit::Evidence> {
+        self.evidence_i18n
+            .as_deref()
+            .and_then(credit::Evidence::from_json)
+    }
     pub fn kind(&self) -> Option<Kind> {
         Kind::parse(&self.kind)
     }
@@ -139,6 +147,8 @@ pub struct NewRecord<'a> {
     /// What caused a system record (e.g. "contract", 17); one record per cause and kind.
     pub ref_kind: Option<&'a str>,
     pub ref_id: Option<i64>,
+    /// Automatic records: what happened, shown in each reader's language.
+    pub evidence_i18n: Option<&'a credit::Evidence>,
 }
 
 impl<'a> NewRecord<'a> {
@@ -160,6 +170,7 @@ impl<'a> NewRecord<'a> {
             revokes_id: None,
             ref_kind: None,
             ref_id: None,
+            evidence_i18n: None,
         }
     }
 }
@@ -168,6 +179,15 @@ impl<'a> NewRecord<'a> {
 /// Call inside `db::write_tx`.
 pub fn insert_record(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<i64> {
     let rules_row = current_rules(conn)?;
+    insert_under(conn, n, &rules_row)
+}
+
+/// [`insert_record`] stamped with the rule set `rules_row` (read in the same transaction).
+fn insert_under(
+    conn: &mut DbConnection,
+    n: &NewRecord,
+    rules_row: &RuleSetRow,
+) -> QueryResult<i64> {
     let rules = rules_row.rules();
     let valid_until = match n.valid_until {
         Some(v) => v,
@@ -194,6 +214,7 @@ pub fn insert_record(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<i64>
             credit_records::ref_id.eq(n.ref_id),
             credit_records::rule_version.eq(rules_row.version),
             credit_records::created_at.eq(now),
+            credit_records::evidence_i18n.eq(n.evidence_i18n.map(credit::Evidence::to_json)),
         ))
         .execute(conn)?;
     let id = credit_records::table
@@ -205,22 +226,65 @@ pub fn insert_record(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<i64>
     Ok(id)
 }
 
-/// A system record (forfeit, refusal to sign, late delivery, upheld complaint) written once
-/// per cause: returns `None` when this cause was already recorded. Call inside `write_tx`.
-pub fn record_system(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<Option<i64>> {
-    if let (Some(rk), Some(rid)) = (n.ref_kind, n.ref_id) {
-        let seen: i64 = credit_records::table
-            .filter(credit_records::agency_id.eq(n.agency_id))
-            .filter(credit_records::kind.eq(n.kind.code()))
-            .filter(credit_records::ref_kind.eq(rk))
-            .filter(credit_records::ref_id.eq(rid))
-            .count()
-            .get_result(conn)?;
-        if seen > 0 {
-            return Ok(None);
-        }
+/// An automatic record: what the platform records by itself when a deadline passes or a
+/// contract is accepted late.
+#[derive(Clone, Debug)]
+pub struct Automatic<'a> {
+    pub agency_id: i64,
+    pub kind: Kind,
+    /// Late delivery only: the overrun in percent of the time limit.
+    pub overrun_percent: u32,
+    pub evidence: &'a credit::Evidence,
+    /// The cause ("announcement", "contract") and its id: one record per cause and kind.
+    pub ref_kind: &'a str,
+    pub ref_id: i64,
+    pub effective_on: NaiveDate,
+}
+
+/// Writes an automatic record once per cause, deducting what the rule set in force gives
+/// its kind (`RuleSet::automatic_points`) — read in this transaction, the version the record
+/// is stamped with, so a newly published rule set governs the next automatic record. Its
+/// evidence is kept as a locale key with arguments (shown in the reader's language), with a
+/// Chinese rendering in `evidence` for plain readers of the table. Returns the record's id
+/// and points, `None` when this cause was recorded already. Call inside `write_tx`.
+pub fn record_automatic(conn: &mut DbConnection, a: &Automatic) -> QueryResult<Option<(i64, i32)>> {
+    if recorded_already(conn, a.agency_id, a.kind, a.ref_kind, a.ref_id)? {
+        return Ok(None);
     }
-    insert_record(conn, n).map(Some)
+    let rules_row = current_rules(conn)?;
+    let points = rules_row
+        .rules()
+        .automatic_points(a.kind, a.overrun_percent);
+    let plain = crate::i18n::tr_args(
+        crate::i18n::Lang::Zh,
+        &a.evidence.key,
+        &a.evidence.arg_pairs(),
+    );
+    let mut n = NewRecord::new(a.agency_id, a.kind, points, Source::System);
+    n.evidence = &plain;
+    n.effective_on = a.effective_on;
+    n.ref_kind = Some(a.ref_kind);
+    n.ref_id = Some(a.ref_id);
+    n.evidence_i18n = Some(a.evidence);
+    let id = insert_under(conn, &n, &rules_row)?;
+    Ok(Some((id, points)))
+}
+
+fn recorded_already(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    kind: Kind,
+    ref_kind: &str,
+    ref_id: i64,
+) -> QueryResult<bool> {
+    let seen: i64 = credit_records::table
+        .filter(credit_records::agency_id.eq(agency_id))
+        .filter(credit_records::kind.eq(kind.code()))
+        .filter(credit_records::ref_kind.eq(ref_kind))
+        .filter(credit_records::ref_id.eq(ref_id))
+        .count()
+        .get_result(conn)?;
+    Ok(seen > 0)
 }
 
 pub fn find_record(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Record>> {

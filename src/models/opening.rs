@@ -1196,25 +1196,19 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
     let Some(loser) = r.winner_id else {
         return Ok(());
     };
-    let evidence = format!("announcement {id}");
-    crate::models::credit::record_system(
+    let title = ann::title(c, id)?.unwrap_or_default();
+    let evidence =
+        crate::domain::credit::Evidence::new("credit.ev.forfeit").announcement(id, &title);
+    crate::models::credit::record_automatic(
         c,
-        &crate::models::credit::NewRecord {
+        &crate::models::credit::Automatic {
             agency_id: loser,
             kind: Kind::Forfeit,
-            points: 0,
-            stars_x100: None,
-            source: crate::domain::credit::Source::System,
+            overrun_percent: 0,
             evidence: &evidence,
-            upload_id: None,
-            legal_basis: "",
-            department_id: None,
-            recorded_by: None,
+            ref_kind: "announcement",
+            ref_id: id,
             effective_on: today,
-            valid_until: None,
-            revokes_id: None,
-            ref_kind: Some("announcement"),
-            ref_id: Some(id),
         },
     )?;
     let ranking = r

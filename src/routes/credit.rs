@@ -426,6 +426,8 @@ pub struct RecordView {
     /// The last day it counts (its own validity or the rule set's, whichever ends first).
     pub counts_until: String,
     pub evidence: String,
+    /// The announcement an automatic record concerns.
+    pub evidence_link: Option<String>,
     pub legal_basis: String,
     pub department: String,
     pub has_document: bool,
@@ -472,6 +474,16 @@ pub struct Report {
     pub not_counted: Vec<RecordView>,
 }
 
+/// A record's facts and evidence in the reader's language: automatic records keep theirs as
+/// a locale key with arguments; what a person wrote is shown as written. Personal numbers
+/// are masked either way.
+fn evidence_text(lang: Lang, r: &Record) -> String {
+    match r.auto_evidence() {
+        Some(e) => rules::mask_free_text(&crate::i18n::tr_args(lang, &e.key, &e.arg_pairs())),
+        None => rules::mask_free_text(&r.evidence),
+    }
+}
+
 fn record_view(
     lang: Lang,
     r: &Record,
@@ -509,9 +521,7 @@ fn record_view(
                 ),
                 (
                     "reason",
-                    &by_rec
-                        .map(|x| rules::mask_free_text(&x.evidence))
-                        .unwrap_or_default(),
+                    &by_rec.map(|x| evidence_text(lang, x)).unwrap_or_default(),
                 ),
             ],
         ),
@@ -547,7 +557,11 @@ fn record_view(
         } else {
             fmt::date(until)
         },
-        evidence: rules::mask_free_text(&r.evidence),
+        evidence: evidence_text(lang, r),
+        evidence_link: r
+            .auto_evidence()
+            .and_then(|e| e.announcement)
+            .map(|id| format!("/announcements/{id}")),
         legal_basis: rules::mask_free_text(&r.legal_basis),
         department: fmt::dept(lang, depts, r.department_id),
         has_document: r.upload_id.is_some(),
@@ -1192,6 +1206,7 @@ async fn add_record(
                 revokes_id: None,
                 ref_kind: None,
                 ref_id: None,
+                evidence_i18n: None,
             };
             let rid = mc::insert_record(c, &n)?;
             let rec = mc::find_record(c, rid)?;

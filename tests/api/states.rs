@@ -1,11 +1,12 @@
-//! What a new user saw wrongly: restrictions and "not yet rated" beside every grade, and
-//! one way of writing money.
+//! What a new user saw wrongly: restrictions and "not yet rated" beside every grade, automatic
+//! credit records that deduct what the rules say and name their announcement, and one way of
+//! writing money.
 
 use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::db::schema::{agencies, users};
-use zhongjie::domain::credit::{Kind, Source};
+use zhongjie::db::schema::{agencies, announcement_results, contracts, credit_records, users};
+use zhongjie::domain::credit::{Kind, RuleSet, Source};
 use zhongjie::models;
 
 use crate::helpers::*;
@@ -29,12 +30,35 @@ fn row_of<'a>(html: &'a str, href: &str) -> &'a str {
     &html[start..end]
 }
 
+fn score_of(app: &TestApp, agency: i64) -> i32 {
+    let mut c = app.conn();
+    models::credit::score_of(&mut c, agency, today())
+        .unwrap()
+        .0
+        .total_x100
+}
+
 fn cached_grade(app: &TestApp, agency: i64) -> Option<String> {
     agencies::table
         .find(agency)
         .select(agencies::grade)
         .first(&mut *app.conn())
         .unwrap()
+}
+
+/// Publishes a second rule set that differs from the defaults for the automatic kinds.
+fn publish_rules(app: &TestApp, by: i64) -> RuleSet {
+    let mut r = RuleSet::default();
+    r.points.insert(Kind::Forfeit.code().into(), -7);
+    r.points.insert(Kind::RefusedToSign.code().into(), -6);
+    r.validate().unwrap();
+    let mut c = app.conn();
+    let v = zhongjie::db::write_tx(&mut c, |c| {
+        models::credit::publish_rules(c, &r, "自动记录分值调整", by)
+    })
+    .unwrap();
+    assert_eq!(v, 2);
+    r
 }
 
 // ---------------------------------------------------------------- restrictions, 暂无评价
@@ -192,6 +216,127 @@ async fn an_agency_is_rated_from_its_first_contract() {
     assert_eq!(cached_grade(&app, w.agency_id).as_deref(), Some("A"));
     let (_, page) = app.get_text(&format!("/agencies/{}", w.agency_id)).await;
     assert!(!page.contains("暂无评价"));
+}
+
+// ---------------------------------------------------------------- automatic credit records
+
+#[actix_web::test]
+async fn a_forfeit_deducts_what_the_current_rules_say_and_names_the_announcement() {
+    let app = spawn_web_only().await;
+    let admin = app.create_user(Role::Admin, "admin@example.com").await;
+    let w = sel::world(&app, 3, true).await;
+    let rules = publish_rules(&app, admin);
+    let (id, _) = sel::announce(&app, &w, "lowest_price");
+    sel::quote(&app, id, w.agencies[0].0, "100000");
+    sel::quote(&app, id, w.agencies[1].0, "101000");
+    sel::quote(&app, id, w.agencies[2].0, "102000");
+    sel::pass_deadline(&app, id);
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(sel::status_of(&app, id), "publicity");
+    let loser = w.agencies[0].0;
+    let before = score_of(&app, loser);
+    diesel::update(announcement_results::table.find(id))
+        .set((
+            announcement_results::publicity_ends.eq(today() - Duration::days(5)),
+            announcement_results::confirm_by.eq(today() - Duration::days(1)),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    models::opening::advance(&mut app.conn()).unwrap();
+    assert_eq!(sel::result_row(&app, id).0, Some(w.agencies[1].0));
+    let (points, version): (i32, i32) = credit_records::table
+        .filter(credit_records::agency_id.eq(loser))
+        .filter(credit_records::kind.eq("forfeit"))
+        .select((credit_records::points, credit_records::rule_version))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!((points, version), (rules.points_for(Kind::Forfeit), 2));
+    assert_eq!(
+        score_of(&app, loser) - before,
+        100 * rules.points_for(Kind::Forfeit),
+        "the score falls by the rule set's points"
+    );
+
+    // The evidence names the announcement, in the reader's language, with a link.
+    let title = "钒钛产业园区道路工程 · 节能评估报告编制";
+    let (_, zh) = app.get_text(&format!("/credit/agencies/{loser}")).await;
+    assert!(zh.contains(&format!("公告 {id}《{title}》")), "{zh}");
+    assert!(zh.contains(&format!("href=\"/announcements/{id}\"")));
+    assert!(!zh.contains(&format!("announcement {id}")));
+    let (_, en) = app
+        .get_text(&format!("/credit/agencies/{loser}?lang=en"))
+        .await;
+    assert!(
+        en.contains(&format!("announcement {id} &#34;{title}&#34;")),
+        "{en}"
+    );
+    assert!(en.contains("Did not confirm the award"));
+}
+
+#[actix_web::test]
+async fn refusing_to_sign_deducts_what_the_current_rules_say_and_names_the_announcement() {
+    let app = spawn_web_only().await;
+    let admin = app.create_user(Role::Admin, "admin@example.com").await;
+    let w = crate::contracts::world(&app, "env").await;
+    crate::contracts::publish_demo_texts(&app);
+    let ann = crate::contracts::selected(&app, &w);
+    w.agency
+        .post(&format!("/announcements/{ann}/confirm"), &[])
+        .await;
+    let (id, ..) = crate::contracts::contract_of(&app, ann).unwrap();
+    let mut f = crate::contracts::FILL.to_vec();
+    f.push(("revision", "1"));
+    assert_eq!(
+        w.owner
+            .post(&format!("/contracts/{id}/edit"), &f)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    w.owner.post(&format!("/contracts/{id}/submit"), &[]).await;
+    let dg = crate::contracts::digest_on_page(&w.owner, id).await;
+    let r = w
+        .owner
+        .post(
+            &format!("/contracts/{id}/sign"),
+            &[("digest", dg.as_str()), ("read", "1")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let rules = publish_rules(&app, admin);
+    let before = score_of(&app, w.agency_id);
+    diesel::update(contracts::table.find(id))
+        .set(contracts::sign_by.eq(today() - Duration::days(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    zhongjie::jobs::contracts(&mut app.conn(), today()).unwrap();
+    let (points, version): (i32, i32) = credit_records::table
+        .filter(credit_records::agency_id.eq(w.agency_id))
+        .filter(credit_records::kind.eq("refused_to_sign"))
+        .select((credit_records::points, credit_records::rule_version))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        (points, version),
+        (rules.points_for(Kind::RefusedToSign), 2)
+    );
+    assert_eq!(
+        score_of(&app, w.agency_id) - before,
+        100 * rules.points_for(Kind::RefusedToSign)
+    );
+    let title = "钒钛新材料产业园污水处理厂 · 建设项目环境影响报告书编制";
+    let (_, zh) = app
+        .get_text(&format!("/credit/agencies/{}", w.agency_id))
+        .await;
+    assert!(zh.contains(&format!("合同 {id}")) && zh.contains(&format!("公告 {ann}《{title}》")));
+    assert!(zh.contains(&format!("href=\"/announcements/{ann}\"")));
+    let (_, en) = app
+        .get_text(&format!("/credit/agencies/{}?lang=en", w.agency_id))
+        .await;
+    assert!(en.contains(&format!(
+        "Did not sign the contract within the time allowed (contract {id})"
+    )));
 }
 
 // ---------------------------------------------------------------- money
