@@ -211,12 +211,27 @@ pub fn rate(
                 false
             }
             Some(e) => {
-                if e.appeal.is_some() {
-                    return Err(conflict("eval.err.appealed"));
-                }
                 let rated_on = china_date(e.rated_at.and_utc());
-                if !rules::revision_open(&cal, rated_on, today) {
-                    return Err(conflict("eval.err.revision_closed"));
+                if let Some(key) = rules::revision_refusal(
+                    &cal,
+                    rated_on,
+                    today,
+                    e.revised_at.is_some(),
+                    e.appeal.is_some(),
+                ) {
+                    return Err(conflict(key));
+                }
+                // Once only, also against a concurrent revision: the first to set
+                // `revised_at` revises, any other request changes nothing.
+                let claimed = diesel::update(
+                    evaluations::table
+                        .filter(evaluations::id.eq(e.id))
+                        .filter(evaluations::revised_at.is_null()),
+                )
+                .set(evaluations::revised_at.eq(now))
+                .execute(c)?;
+                if claimed != 1 {
+                    return Err(conflict("eval.err.revised_once"));
                 }
                 let source = if kind == OWNER {
                     Source::OwnerFeedback

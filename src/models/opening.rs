@@ -720,6 +720,36 @@ fn responses_after_opening(
     Ok(out)
 }
 
+/// While abnormally low quotes await their justification no outcome is stored yet, but the
+/// quotes that cannot win whatever the owner decides are known: a broken seal, a quote not
+/// re-confirmed after a material change, an eligibility rule failed, an amount outside the
+/// cap or the government range. The same reading the mode will run on when the step ends
+/// (locale key of the reason per agency), so the page never calls such a quote valid.
+pub fn pending_exclusions(
+    c: &mut DbConnection,
+    a: &Announcement,
+) -> Result<std::collections::HashMap<i64, &'static str>, DbError> {
+    let limits = limits(c, a)?;
+    Ok(responses_after_opening(c, a)?
+        .into_iter()
+        .filter_map(|r| {
+            let why = r.ineligible.or_else(|| {
+                r.quote
+                    .as_ref()
+                    .and_then(|(m, _)| selection::validate_quote(*m, &limits).err())
+                    .map(|e| match e {
+                        selection::QuoteError::NotPositive => "result.quote_error.not_positive",
+                        selection::QuoteError::AboveCap { .. } => "result.quote_error.above_cap",
+                        selection::QuoteError::OutsideGovRange { .. } => {
+                            "result.quote_error.outside_gov_range"
+                        }
+                    })
+            })?;
+            Some((r.agency_id, why))
+        })
+        .collect())
+}
+
 /// The agency's justification of its abnormally low quote (within the justification window).
 pub fn justify(c: &mut DbConnection, id: i64, agency_id: i64, text: &str) -> Result<(), StepError> {
     write_tx(c, |c| {

@@ -275,7 +275,8 @@ async fn show_page(
         can_edit: is_owner && f.contract.editable(),
         can_submit: is_owner && f.contract.status == status::DRAFT,
         can_sign: party.is_some() && f.contract.status == status::SIGNING && mine.is_none(),
-        already_signed: mine.is_some(),
+        // "Waiting for the other party" only while the other party is still to sign.
+        already_signed: mine.is_some() && f.contract.status == status::SIGNING,
         missing: f
             .missing()
             .into_iter()

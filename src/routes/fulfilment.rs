@@ -312,12 +312,14 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .accepted_on()
         .is_some_and(|a| erules::rating_open(&cal, a, today));
     let can_revise = |e: &Evaluation| {
-        e.appeal.is_none()
-            && erules::revision_open(
-                &cal,
-                crate::domain::workdays::china_date(e.rated_at.and_utc()),
-                today,
-            )
+        erules::revision_refusal(
+            &cal,
+            crate::domain::workdays::china_date(e.rated_at.and_utc()),
+            today,
+            e.revised_at.is_some(),
+            e.appeal.is_some(),
+        )
+        .is_none()
     };
     let owner_can = accepted
         && is_owner

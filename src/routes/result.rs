@@ -143,15 +143,20 @@ fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
 pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, AppError> {
     let a2 = a.clone();
     let me = ctx.user().map(|u| (u.id, u.role));
-    let (loaded, choices, contract_id) = db::run(ctx.pool(), move |c| {
+    let (loaded, choices, contract_id, pending) = db::run(ctx.pool(), move |c| {
         let l = opening::load(c, &a2)?;
+        let pending = if a2.status == status::JUSTIFYING {
+            opening::pending_exclusions(c, &a2)?
+        } else {
+            HashMap::new()
+        };
         let contract_id = crate::models::contract::find_by_announcement(c, a2.id)?.map(|k| k.id);
         let choices = if a2.status == status::CHOOSING && me.map(|m| m.0) == Some(a2.owner_id) {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()
         };
-        Ok::<_, DbError>((l, choices, contract_id))
+        Ok::<_, DbError>((l, choices, contract_id, pending))
     })
     .await?;
     let Some(l) = loaded else {
@@ -166,16 +171,18 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     let today = crate::domain::workdays::today();
     let names_of = |ids: &[i64]| ids.iter().map(|&i| name(i)).collect::<Vec<_>>().join("、");
 
-    let excluded: HashMap<i64, String> = l
-        .outcome
-        .as_ref()
-        .map(|o| {
-            o.excluded
-                .iter()
-                .map(|e| (e.agency_id, reason_text(ctx, &e.reason)))
-                .collect()
-        })
-        .unwrap_or_default();
+    // Before the outcome (justification pending), what already keeps a quote from winning.
+    let excluded: HashMap<i64, String> = match l.outcome.as_ref() {
+        Some(o) => o
+            .excluded
+            .iter()
+            .map(|e| (e.agency_id, reason_text(ctx, &e.reason)))
+            .collect(),
+        None => pending
+            .iter()
+            .map(|(id, key)| (*id, ctx.t(key).to_string()))
+            .collect(),
+    };
     let ranking: Vec<i64> = l
         .outcome
         .as_ref()
@@ -244,6 +251,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     });
 
     let verdict = match l.outcome.as_ref() {
+        _ if a.status == status::ANNULLED => ctx.t("result.verdict.annulled").to_string(),
         None if a.status == status::JUSTIFYING => ctx.t("result.verdict.justifying").to_string(),
         None => ctx.t("result.verdict.choosing").to_string(),
         Some(o) => match o.verdict.get("kind").and_then(|k| k.as_str()) {
@@ -414,8 +422,17 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         seed_commitment: a.seed_commitment.clone().unwrap_or_default(),
         status: ctx.t(&status::key(&a.status)).to_string(),
         verdict,
-        winner: r.winner_id.map(name).unwrap_or_default(),
-        winner_amount: fmt::fen_opt(r.winner_amount_fen),
+        // An annulled result names no winner: the objection was upheld.
+        winner: r
+            .winner_id
+            .filter(|_| a.status != status::ANNULLED)
+            .map(name)
+            .unwrap_or_default(),
+        winner_amount: if a.status == status::ANNULLED {
+            String::new()
+        } else {
+            fmt::fen_opt(r.winner_amount_fen)
+        },
         rows,
         takes_quotes,
         detail,

@@ -1,11 +1,15 @@
 //! What a new user saw wrongly: restrictions and "not yet rated" beside every grade, automatic
-//! credit records that deduct what the rules say and name their announcement, and one way of
-//! writing money.
+//! credit records that deduct what the rules say and name their announcement, states that
+//! read right after signing, annulment and re-confirmation, one revision of a rating, and one
+//! way of writing money.
 
 use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::db::schema::{agencies, announcement_results, contracts, credit_records, users};
+use zhongjie::db::schema::{
+    agencies, announcement_results, announcements, contracts, credit_records, evaluations, quotes,
+    users,
+};
 use zhongjie::domain::credit::{Kind, RuleSet, Source};
 use zhongjie::models;
 
@@ -337,6 +341,174 @@ async fn refusing_to_sign_deducts_what_the_current_rules_say_and_names_the_annou
     assert!(en.contains(&format!(
         "Did not sign the contract within the time allowed (contract {id})"
     )));
+}
+
+// ---------------------------------------------------------------- states that read right
+
+#[actix_web::test]
+async fn once_both_have_signed_nobody_is_told_to_wait() {
+    let app = spawn_web_only().await;
+    let w = crate::contracts::world(&app, "env").await;
+    crate::contracts::publish_demo_texts(&app);
+    let ann = crate::contracts::selected(&app, &w);
+    w.agency
+        .post(&format!("/announcements/{ann}/confirm"), &[])
+        .await;
+    let (id, ..) = crate::contracts::contract_of(&app, ann).unwrap();
+    let mut f = crate::contracts::FILL.to_vec();
+    f.push(("revision", "1"));
+    w.owner.post(&format!("/contracts/{id}/edit"), &f).await;
+    w.owner.post(&format!("/contracts/{id}/submit"), &[]).await;
+    let dg = crate::contracts::digest_on_page(&w.agency, id).await;
+    let sign = [("digest", dg.as_str()), ("read", "1")];
+    let path = format!("/contracts/{id}/sign");
+    assert_eq!(w.agency.post(&path, &sign).await.status().as_u16(), 303);
+    let (_, page) = w.agency.get_text(&format!("/contracts/{id}")).await;
+    assert!(
+        page.contains("等待对方签署"),
+        "the agency waits for the owner"
+    );
+    assert_eq!(w.owner.post(&path, &sign).await.status().as_u16(), 303);
+    assert_eq!(
+        crate::contracts::contract_of(&app, ann).unwrap().1,
+        "signed"
+    );
+    for who in [&w.agency, &w.owner] {
+        let (_, page) = who.get_text(&format!("/contracts/{id}")).await;
+        assert!(!page.contains("等待对方签署"), "{page}");
+        assert!(page.contains("id=\"signed-by-both\""));
+        assert!(page.contains("合同已生效"));
+    }
+}
+
+#[actix_web::test]
+async fn an_annulled_result_names_no_winner() {
+    let app = spawn_web_only().await;
+    let w = sel::world(&app, 3, true).await;
+    let (id, _) = sel::announce(&app, &w, "lowest_price");
+    for (i, (a, _)) in w.agencies.iter().enumerate() {
+        sel::quote(&app, id, *a, &format!("{}", 100_000 + i * 1_000));
+    }
+    sel::pass_deadline(&app, id);
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    let (_, page) = app.get_text(&format!("/announcements/{id}")).await;
+    assert!(
+        page.contains("<dt>中选机构</dt>"),
+        "a winner while in publicity"
+    );
+    let r = w.agencies[2]
+        .1
+        .post(
+            &format!("/announcements/{id}/objections"),
+            &[("text", "中选机构报价明显低于成本")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let oid: i64 = zhongjie::db::schema::objections::table
+        .select(zhongjie::db::schema::objections::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/objections/{oid}/answer"),
+            &[("text", "经核查质疑成立。"), ("upheld", "yes")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(sel::status_of(&app, id), "annulled");
+    let (_, page) = app.get_text(&format!("/announcements/{id}")).await;
+    assert!(!page.contains("<dt>中选机构</dt>"), "{page}");
+    assert!(!page.contains("中选价"));
+    assert!(page.contains("本次选取结果已撤销"));
+    assert!(!page.contains("已产生中选机构"));
+}
+
+#[actix_web::test]
+async fn while_a_low_quote_is_justified_a_quote_not_reconfirmed_is_not_valid() {
+    let app = spawn_web_only().await;
+    let w = sel::world(&app, 5, true).await;
+    let (id, _) = sel::announce(&app, &w, "lowest_price");
+    for (i, amount) in ["100000", "100000", "100000", "50000", "100500"]
+        .iter()
+        .enumerate()
+    {
+        sel::quote(&app, id, w.agencies[i].0, amount);
+    }
+    // A material change after the quotes: all but the last agency re-confirmed.
+    let stale = w.agencies[4].0;
+    diesel::update(announcements::table.find(id))
+        .set(announcements::version.eq(2))
+        .execute(&mut *app.conn())
+        .unwrap();
+    diesel::update(
+        quotes::table
+            .filter(quotes::announcement_id.eq(id))
+            .filter(quotes::agency_id.ne(stale)),
+    )
+    .set(quotes::announcement_version.eq(2))
+    .execute(&mut *app.conn())
+    .unwrap();
+    sel::pass_deadline(&app, id);
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(sel::status_of(&app, id), "justifying");
+    let (_, page) = app.get_text(&format!("/announcements/{id}")).await;
+    let row = row_of(&page, &format!("/agencies/{stale}"));
+    assert!(row.contains("公告实质性变更后未重新确认报价"), "{row}");
+    assert!(!row.contains("有效"), "{row}");
+    let row = row_of(&page, &format!("/agencies/{}", w.agencies[0].0));
+    assert!(row.contains("有效"), "{row}");
+    let row = row_of(&page, &format!("/agencies/{}", w.agencies[3].0));
+    assert!(row.contains("待机构说明"), "{row}");
+}
+
+#[actix_web::test]
+async fn a_rating_is_revised_once_as_the_page_says() {
+    let app = spawn_web_only().await;
+    let k = crate::fulfilment::signed_contract(&app, 1, 20, 0).await;
+    crate::fulfilment::deliver_and_accept(&app, &k).await;
+    let rate = format!("/contracts/{}/evaluation", k.id);
+    let stars = |q: &'static str, comment: &'static str| {
+        vec![
+            ("quality", q),
+            ("timeliness", "4"),
+            ("attitude", "5"),
+            ("fees", "4"),
+            ("conduct", "5"),
+            ("comment", comment),
+        ]
+    };
+    let (_, page) = k
+        .owner
+        .get_text(&format!("/contracts/{}/fulfilment", k.id))
+        .await;
+    assert!(page.contains("可修改一次"));
+    let r = k.owner.post(&rate, &stars("3", "报告基本符合要求")).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = k.owner.post(&rate, &stars("4", "补正后报告符合要求")).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = k.owner.post(&rate, &stars("1", "再次修改")).await;
+    assert_eq!(r.status().as_u16(), 409);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("已修改过一次"), "{body}");
+    let (quality, comment): (i32, String) = evaluations::table
+        .select((evaluations::quality, evaluations::comment))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!((quality, comment.as_str()), (4, "补正后报告符合要求"));
+    let kinds: Vec<String> = credit_records::table
+        .filter(credit_records::agency_id.eq(k.agency_id))
+        .order(credit_records::id)
+        .select(credit_records::kind)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(kinds, ["evaluation", "revocation", "evaluation"]);
+    // The page no longer offers the form.
+    let (_, page) = k
+        .owner
+        .get_text(&format!("/contracts/{}/fulfilment", k.id))
+        .await;
+    assert!(!page.contains(&format!("action=\"{rate}\"")));
 }
 
 // ---------------------------------------------------------------- money
