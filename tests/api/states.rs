@@ -1,7 +1,8 @@
 //! What a new user saw wrongly: restrictions and "not yet rated" beside every grade, automatic
 //! credit records that deduct what the rules say and name their announcement, states that
-//! read right after signing, annulment and re-confirmation, one revision of a rating, and one
-//! way of writing money.
+//! read right after signing, annulment and re-confirmation, one revision of a rating, one way
+//! of writing money, the way back from fulfilment to the contract, and an audit trail in
+//! words.
 
 use chrono::Duration;
 use diesel::prelude::*;
@@ -13,6 +14,7 @@ use zhongjie::db::schema::{
 use zhongjie::domain::credit::{Kind, RuleSet, Source};
 use zhongjie::models;
 
+use crate::auth::clone_app;
 use crate::helpers::*;
 use crate::selection_result as sel;
 
@@ -559,4 +561,161 @@ async fn money_reads_one_way_on_the_result_page_and_in_mail() {
         .expect("the justification request");
     assert!(body.contains("¥50,000.50"), "{body}");
     assert!(!body.contains("¥¥"));
+}
+
+// ---------------------------------------------------------------- navigation and audit
+
+#[actix_web::test]
+async fn the_fulfilment_page_links_back_to_its_contract() {
+    let app = spawn_web_only().await;
+    let k = crate::fulfilment::signed_contract(&app, 1, 20, 0).await;
+    for who in [&k.owner, &k.agency] {
+        let (s, page) = who
+            .get_text(&format!("/contracts/{}/fulfilment", k.id))
+            .await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains(&format!(
+                "<a href=\"/contracts/{}\" id=\"back-to-contract\">返回合同</a>",
+                k.id
+            )),
+            "{page}"
+        );
+    }
+}
+
+/// Every action code the code writes to the audit trail (the literals passed to
+/// `audit::record` and to its wrappers), found by scanning the sources: each has a name in
+/// both languages.
+#[test]
+fn every_audit_action_the_code_writes_has_a_name_in_both_languages() {
+    let zh = zhongjie::i18n::parse(zhongjie::i18n::ZH_FILES).unwrap();
+    let en = zhongjie::i18n::parse(zhongjie::i18n::EN_FILES).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let is_code = |s: &str| {
+        let mut parts = s.split('.');
+        let ok = |p: &str| {
+            p.starts_with(|c: char| c.is_ascii_lowercase())
+                && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        };
+        s.contains('.') && parts.all(ok)
+    };
+    // File names that look like codes.
+    let files_ext = [
+        "csv", "json", "txt", "rs", "html", "key", "db", "js", "css", "sql", "toml", "md", "pdf",
+        "eml", "xml", "zip",
+    ];
+    let mut codes = std::collections::BTreeSet::new();
+    let mut patterns = std::collections::BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        // Unit tests hold sample entries, not codes the platform writes.
+        let code_part = text.split("#[cfg(test)]").next().unwrap_or("");
+        for piece in code_part.split('"').skip(1).step_by(2) {
+            if is_code(piece)
+                && !zh.contains_key(piece)
+                && !files_ext.contains(&piece.rsplit('.').next().unwrap_or(""))
+            {
+                codes.insert(piece.to_string());
+            }
+            // "contract.reminded.{kind}": a family of codes.
+            if let Some(prefix) = piece.strip_suffix("{kind}")
+                && prefix.ends_with('.')
+                && is_code(prefix.trim_end_matches('.'))
+                && !zh.keys().any(|k| k.starts_with(prefix))
+            {
+                patterns.insert(prefix.to_string());
+            }
+        }
+    }
+    assert!(
+        codes.contains("session.login") && codes.contains("contract.signed") && codes.len() > 60,
+        "the scan finds the codes: {codes:?}"
+    );
+    let missing: Vec<String> = codes
+        .iter()
+        .flat_map(|c| {
+            let key = format!("audit.action.{c}");
+            [
+                ("zh-CN", zh.contains_key(&key)),
+                ("en", en.contains_key(&key)),
+            ]
+            .into_iter()
+            .filter(|(_, ok)| !ok)
+            .map(move |(l, _)| format!("{key} ({l})"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "actions without a name:\n{}",
+        missing.join("\n")
+    );
+    for p in patterns {
+        let key = format!("audit.action.{p}");
+        assert!(
+            zh.keys().any(|k| k.starts_with(&key)) && en.keys().any(|k| k.starts_with(&key)),
+            "no names for {p}*"
+        );
+    }
+    for kind in ["delivery", "payment", "rating"] {
+        assert!(zh.contains_key(&format!("audit.action.contract.reminded.{kind}")));
+    }
+}
+
+fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_audit_page_says_what_happened_in_words_with_links() {
+    let app = spawn_web_only().await;
+    let w = crate::contracts::world(&app, "env").await;
+    crate::contracts::publish_demo_texts(&app);
+    let ann = crate::contracts::selected(&app, &w);
+    w.agency
+        .post(&format!("/announcements/{ann}/confirm"), &[])
+        .await;
+    let (id, ..) = crate::contracts::contract_of(&app, ann).unwrap();
+    let admin = clone_app(&app);
+    admin.signed_in(Role::Admin, "admin@example.com").await;
+    let owner_name: String = users::table
+        .find(w.owner_id)
+        .select(users::org_name)
+        .first(&mut *app.conn())
+        .unwrap();
+    let (s, page) = admin.get_text("/admin/audit").await;
+    assert_eq!(s, 200);
+    // Actions in words (the code stays as the cell's title), never the raw code alone.
+    assert!(page.contains("title=\"session.login\">登录</td>"), "{page}");
+    assert!(page.contains("title=\"selection.awarded\">确认中选</td>"));
+    assert!(page.contains("title=\"contract.drafted\">按示范文本生成合同草稿</td>"));
+    assert!(!page.contains(">session.login<"));
+    // Actors by name and role; objects by name, each linking to its page.
+    assert!(page.contains(&owner_name) && page.contains("项目业主"));
+    assert!(page.contains("系统（自动执行）"));
+    assert!(page.contains(&format!(
+        "<a href=\"/announcements/{ann}\">公告 第 {ann} 号</a>"
+    )));
+    assert!(page.contains(&format!("<a href=\"/contracts/{id}\">合同 第 {id} 号</a>")));
+    assert!(
+        page.contains(&format!("href=\"/agencies/{}\"", w.agency_id)),
+        "the agency's login"
+    );
+    assert!(!page.contains("user #") && !page.contains("owner #"));
+    let (_, en) = admin.get_text("/admin/audit?lang=en").await;
+    assert!(en.contains("title=\"session.login\">Signed in</td>"));
+    assert!(en.contains(&format!(
+        "<a href=\"/contracts/{id}\">Contract no. {id}</a>"
+    )));
 }
