@@ -327,6 +327,7 @@ diesel::table! {
         ref_id -> Nullable<BigInt>,
         rule_version -> Integer,
         created_at -> Timestamp,
+        evidence_i18n -> Nullable<Text>,
     }
 }
 

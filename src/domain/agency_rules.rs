@@ -57,9 +57,9 @@ impl OfferProblem {
         match self {
             OfferProblem::DaysOverLimit { limit } => vec![("limit", limit.to_string())],
             OfferProblem::OutsideGuided { min, max } => {
-                vec![("min", min.to_string()), ("max", max.to_string())]
+                vec![("min", min.yuan_text()), ("max", max.yuan_text())]
             }
-            OfferProblem::NotFixedFee { fee } => vec![("fee", fee.to_string())],
+            OfferProblem::NotFixedFee { fee } => vec![("fee", fee.yuan_text())],
             _ => Vec::new(),
         }
     }

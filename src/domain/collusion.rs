@@ -176,7 +176,7 @@ pub fn signals(bidders: &[Bidder], within_minutes: i64) -> Vec<Signal> {
         |s| s.to_string(),
         |fen| {
             fen.parse::<i64>()
-                .map(|f| Money::from_fen(f).to_string())
+                .map(|f| Money::from_fen(f).yuan_text())
                 .unwrap_or_default()
         },
         &mut out,
@@ -315,7 +315,7 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].kind, Kind::IdenticalQuote);
         assert_eq!(s[0].agencies, vec![2, 3]);
-        assert_eq!(s[0].evidence, "123,456.78");
+        assert_eq!(s[0].evidence, "¥123,456.78");
         // Before opening no amount is known: nothing to compare.
         for b in &mut bs {
             b.amount = None;

@@ -409,7 +409,7 @@ pub fn check_edit(
             errors.push((
                 "price".into(),
                 "contracts.err.price_above_limit",
-                vec![("limit", limit.to_string())],
+                vec![("limit", limit.yuan_text())],
             ));
             None
         }

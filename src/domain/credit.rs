@@ -194,6 +194,55 @@ impl Kind {
     }
 }
 
+/// What an automatic record (forfeit, refusal to sign, late delivery, a rating) says
+/// happened: a locale key (`credit.ev.*`) with its arguments, stored as JSON beside the
+/// record and put into words in each reader's language — never a text fixed in one language
+/// when it was written. The announcement it concerns is named by number (its id) and title,
+/// and pages link to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub key: String,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    /// The announcement concerned, for the link.
+    #[serde(default)]
+    pub announcement: Option<i64>,
+}
+
+impl Evidence {
+    pub fn new(key: &str) -> Evidence {
+        Evidence {
+            key: key.to_string(),
+            ..Evidence::default()
+        }
+    }
+    pub fn with(mut self, name: &str, value: impl ToString) -> Evidence {
+        self.args.insert(name.to_string(), value.to_string());
+        self
+    }
+    /// Names the announcement: `{number}` and `{title}`, and the link.
+    pub fn announcement(self, id: i64, title: &str) -> Evidence {
+        let mut e = self.with("number", id).with("title", title);
+        e.announcement = Some(id);
+        e
+    }
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    pub fn from_json(s: &str) -> Option<Evidence> {
+        serde_json::from_str(s)
+            .ok()
+            .filter(|e: &Evidence| !e.key.is_empty())
+    }
+    /// The arguments as `tr_args` takes them.
+    pub fn arg_pairs(&self) -> Vec<(&str, &str)> {
+        self.args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
 /// A refused credit action; `key()` is the locale key of the message shown next to the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CreditError {
@@ -378,6 +427,17 @@ impl RuleSet {
     /// The points of one record of `kind` (for late delivery: of one step).
     pub fn points_for(&self, kind: Kind) -> i32 {
         self.points.get(kind.code()).copied().unwrap_or(0)
+    }
+
+    /// What an automatic record of `kind` deducts under these rules: the kind's points (for
+    /// late delivery, per started step of `overrun_percent`); nothing for kinds whose weight
+    /// is not in points (ratings, revocations, repairs).
+    pub fn automatic_points(&self, kind: Kind, overrun_percent: u32) -> i32 {
+        match kind {
+            Kind::LateDelivery => self.late_delivery_points(overrun_percent),
+            k if Kind::SCORED.contains(&k) => self.points_for(k),
+            _ => 0,
+        }
     }
 
     /// Late delivery: one step per started `late_step_percent` of overrun; no overrun, no
@@ -637,14 +697,20 @@ pub fn check_period(
 
 /// Why an agency may not register, quote or sign today. Selection and contracts call
 /// `models::credit::restrictions`, which gathers these facts and asks [`restrictions`].
+/// Each carries its period (`since` up to, not including, `until`): every page that shows
+/// an agency shows it beside the grade.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Restriction {
-    /// On the blacklist until the day before `until`.
-    Blacklisted { until: NaiveDate },
-    /// Under a market ban.
-    Banned { until: NaiveDate },
+    /// On the blacklist 失信名单.
+    Blacklisted { since: NaiveDate, until: NaiveDate },
+    /// Under a market ban 市场禁入.
+    Banned { since: NaiveDate, until: NaiveDate },
     /// A senior manager is a banned person (name already masked for display).
-    BannedManager { manager: String, until: NaiveDate },
+    BannedManager {
+        manager: String,
+        since: NaiveDate,
+        until: NaiveDate,
+    },
 }
 
 impl Restriction {
@@ -656,14 +722,30 @@ impl Restriction {
             Restriction::BannedManager { .. } => "credit.restrict.banned_manager",
         }
     }
+    /// Locale key of the short mark lists show beside the grade (失信名单, 市场禁入 …).
+    pub fn tag_key(&self) -> &'static str {
+        match self {
+            Restriction::Blacklisted { .. } => "credit.tag.blacklisted",
+            Restriction::Banned { .. } => "credit.tag.banned",
+            Restriction::BannedManager { .. } => "credit.tag.banned_manager",
+        }
+    }
+    /// (since, until) of the period in force.
+    pub fn period(&self) -> (NaiveDate, NaiveDate) {
+        match self {
+            Restriction::Blacklisted { since, until }
+            | Restriction::Banned { since, until }
+            | Restriction::BannedManager { since, until, .. } => (*since, *until),
+        }
+    }
     pub fn args(&self) -> Vec<(&'static str, String)> {
-        let (until, name) = match self {
-            Restriction::Blacklisted { until } | Restriction::Banned { until } => (until, None),
-            Restriction::BannedManager { manager, until } => (until, Some(manager.clone())),
-        };
-        let mut v = vec![("date", until.format("%Y-%m-%d").to_string())];
-        if let Some(n) = name {
-            v.push(("name", n));
+        let (since, until) = self.period();
+        let mut v = vec![
+            ("date", until.format("%Y-%m-%d").to_string()),
+            ("since", since.format("%Y-%m-%d").to_string()),
+        ];
+        if let Restriction::BannedManager { manager, .. } = self {
+            v.push(("name", manager.clone()));
         }
         v
     }
@@ -688,7 +770,10 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
         .filter(|p| p.active_on(day))
         .max_by_key(|p| until(p))
     {
-        out.push(Restriction::Blacklisted { until: until(p) });
+        out.push(Restriction::Blacklisted {
+            since: p.starts_on,
+            until: until(p),
+        });
     }
     if let Some(p) = f
         .bans
@@ -696,7 +781,10 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
         .filter(|p| p.active_on(day))
         .max_by_key(|p| until(p))
     {
-        out.push(Restriction::Banned { until: until(p) });
+        out.push(Restriction::Banned {
+            since: p.starts_on,
+            until: until(p),
+        });
     }
     let mut managers: Vec<_> = f
         .banned_managers
@@ -704,6 +792,7 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
         .filter(|(_, p)| p.active_on(day))
         .map(|(n, p)| Restriction::BannedManager {
             manager: n.clone(),
+            since: p.starts_on,
             until: until(p),
         })
         .collect();
@@ -1537,7 +1626,44 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].key(), "credit.restrict.blacklisted");
         assert_eq!(r[1].key(), "credit.restrict.banned_manager");
+        assert_eq!(r[0].period(), (d("2026-01-01"), d("2027-01-01")));
+        assert_eq!(r[0].tag_key(), "credit.tag.blacklisted");
+        // Ended early by a repair: the period shown ends then.
+        let f2 = SanctionFacts {
+            blacklist: vec![repaired],
+            ..SanctionFacts::default()
+        };
+        assert_eq!(
+            restrictions(&f2, d("2026-06-01"))[0].period(),
+            (d("2026-01-01"), d("2026-07-01"))
+        );
         assert!(restrictions(&f, d("2027-01-01")).is_empty());
+    }
+
+    #[test]
+    fn automatic_records_take_the_rule_sets_points() {
+        let mut r = RuleSet::default();
+        assert_eq!(r.automatic_points(Kind::Forfeit, 0), -5);
+        assert_eq!(r.automatic_points(Kind::RefusedToSign, 0), -5);
+        assert_eq!(r.automatic_points(Kind::LateDelivery, 25), -6);
+        assert_eq!(r.automatic_points(Kind::Evaluation, 0), 0);
+        assert_eq!(r.automatic_points(Kind::Revocation, 0), 0);
+        r.points.insert("forfeit".into(), -8);
+        assert_eq!(r.automatic_points(Kind::Forfeit, 0), -8);
+    }
+
+    #[test]
+    fn evidence_round_trips_and_names_the_announcement() {
+        let e = Evidence::new("credit.ev.forfeit").announcement(15, "道路工程 · 节能评估");
+        let back = Evidence::from_json(&e.to_json()).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(back.announcement, Some(15));
+        assert_eq!(
+            back.arg_pairs(),
+            vec![("number", "15"), ("title", "道路工程 · 节能评估")]
+        );
+        assert_eq!(Evidence::from_json("not json"), None);
+        assert_eq!(Evidence::from_json("{\"key\":\"\"}"), None);
     }
 
     #[test]

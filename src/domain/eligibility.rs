@@ -29,7 +29,8 @@ pub struct Facts<'a> {
     pub approval_department_id: i64,
     /// Agencies the owner must avoid (回避单位).
     pub avoided: &'a [i64],
-    /// The agency's credit grade (cached), `None` while not yet graded.
+    /// The agency's credit grade (cached). `None` is 暂无评价: no credit record and no
+    /// contract yet (any record or contract grades it at once), so nothing counts against it.
     pub grade: Option<Grade>,
     /// The announcement's bar, see [`valid_grade_bar`].
     pub min_grade: Option<Grade>,
@@ -51,7 +52,7 @@ pub enum Refusal {
     AffiliatedWithApprovalDepartment,
     /// On the owner's list of avoided units.
     Avoided,
-    /// Credit grade below the announcement's bar (or not graded yet).
+    /// Credit grade below the announcement's bar.
     GradeBelowBar { required: Grade },
 }
 
@@ -124,8 +125,10 @@ pub fn check(f: &Facts<'_>) -> Result<(), Vec<Refusal>> {
     if f.avoided.contains(&f.agency_id) {
         out.push(Refusal::Avoided);
     }
+    // An agency not rated yet has no record against it: under the rules its score is the
+    // full one, and the bar is at most "not D" (零门槛: a new agency takes part at once).
     if let Some(required) = f.min_grade
-        && f.grade.is_none_or(|g| g > required)
+        && f.grade.is_some_and(|g| g > required)
     {
         out.push(Refusal::GradeBelowBar { required });
     }
@@ -212,10 +215,12 @@ mod tests {
     fn blacklisted_banned_or_banned_manager() {
         let r = leak(vec![
             Restriction::Blacklisted {
+                since: d("2026-01-01"),
                 until: d("2027-01-01"),
             },
             Restriction::BannedManager {
                 manager: "刘*华".into(),
+                since: d("2026-01-01"),
                 until: d("2028-01-01"),
             },
         ]);
@@ -283,10 +288,8 @@ mod tests {
             with(|f| f.grade = Some(Grade::D), |f| rules(check(f))),
             ["credit_grade"]
         );
-        assert_eq!(
-            with(|f| f.grade = None, |f| rules(check(f))),
-            ["credit_grade"]
-        );
+        // 暂无评价 (no record, no contract): nothing against it, it meets the bar.
+        assert_eq!(with(|f| f.grade = None, check), Ok(()));
         assert_eq!(with(|f| f.grade = Some(Grade::C), check), Ok(()));
         // No bar: even D takes part.
         assert_eq!(
@@ -306,6 +309,7 @@ mod tests {
     #[test]
     fn every_failing_rule_is_named_in_order() {
         let r = leak(vec![Restriction::Banned {
+            since: d("2026-01-01"),
             until: d("2027-01-01"),
         }]);
         let got = with(

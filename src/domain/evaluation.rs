@@ -118,6 +118,27 @@ pub fn revision_open(cal: &Calendar, rated_on: NaiveDate, today: NaiveDate) -> b
     today >= rated_on && cal.working_days_between(rated_on, today) <= REVISE_WITHIN_DAYS
 }
 
+/// Why a rating cannot be revised now (a locale key), or `None` when it can: a rating is
+/// revised once at most — as the rating page says — within 3 working days of the first
+/// rating, and not once the agency has appealed it.
+pub fn revision_refusal(
+    cal: &Calendar,
+    rated_on: NaiveDate,
+    today: NaiveDate,
+    revised_already: bool,
+    appealed: bool,
+) -> Option<&'static str> {
+    if appealed {
+        Some("eval.err.appealed")
+    } else if revised_already {
+        Some("eval.err.revised_once")
+    } else if !revision_open(cal, rated_on, today) {
+        Some("eval.err.revision_closed")
+    } else {
+        None
+    }
+}
+
 /// The unrated reminder is due: not rated, 10 or more working days since acceptance and the
 /// window still open.
 pub fn reminder_due(cal: &Calendar, accepted_on: NaiveDate, today: NaiveDate) -> bool {
@@ -228,6 +249,17 @@ mod tests {
         assert!(!rating_open(&cal, d("2026-03-02"), d("2026-03-24")));
         assert!(revision_open(&cal, d("2026-03-02"), d("2026-03-05")));
         assert!(!revision_open(&cal, d("2026-03-02"), d("2026-03-06")));
+        // Once only: a revised rating is not revised again, even within the window.
+        let r = |revised, appealed, today| {
+            revision_refusal(&cal, d("2026-03-02"), d(today), revised, appealed)
+        };
+        assert_eq!(r(false, false, "2026-03-03"), None);
+        assert_eq!(r(true, false, "2026-03-03"), Some("eval.err.revised_once"));
+        assert_eq!(r(false, true, "2026-03-03"), Some("eval.err.appealed"));
+        assert_eq!(
+            r(false, false, "2026-03-06"),
+            Some("eval.err.revision_closed")
+        );
         assert!(!reminder_due(&cal, d("2026-03-02"), d("2026-03-13")));
         assert!(reminder_due(&cal, d("2026-03-02"), d("2026-03-16")));
         assert!(!reminder_due(&cal, d("2026-03-02"), d("2026-03-24")));

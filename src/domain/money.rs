@@ -170,6 +170,15 @@ impl Money {
         self.0 < 0
     }
 
+    /// "¥1,234.56": how every page, mail and message shows an amount (`web::fmt::money`).
+    pub fn yuan_text(self) -> String {
+        let digits = self.to_string();
+        match digits.strip_prefix('-') {
+            Some(abs) => format!("-¥{abs}"),
+            None => format!("¥{digits}"),
+        }
+    }
+
     /// "1234.56": for form fields and CSV, where separators would not parse back everywhere.
     pub fn to_plain(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -178,7 +187,9 @@ impl Money {
     }
 }
 
-/// "1,234.56": for reading on pages. Always two decimals so columns line up.
+/// "1,234.56": the grouped digits, always two decimals. Pages and mail show amounts with
+/// the sign through `yuan_text` (`web::fmt::money`); this bare form is for texts that name
+/// the currency in words (a contract's "人民币 1,234.56 元").
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let abs = self.0.unsigned_abs();
@@ -258,6 +269,8 @@ mod tests {
             "-92233720368547758.08"
         );
         assert_eq!(Money::from_fen(123_456).to_plain(), "1234.56");
+        assert_eq!(Money::from_fen(12_345_000).yuan_text(), "¥123,450.00");
+        assert_eq!(Money::from_fen(-5).yuan_text(), "-¥0.05");
         assert_eq!(Money::from_fen(-7).to_plain(), "-0.07");
     }
 

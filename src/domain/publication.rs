@@ -660,17 +660,17 @@ pub fn rule_cap(mode: Mode, cap: Option<Money>, item: &ItemFacts<'_>) -> Option<
         "fixed" => {
             let fee = item.price_min.or(item.price_max)?;
             (cap < fee).then(|| {
-                Problem::new("cap", "pub.rule.cap_below_fixed").with("price", fee.to_string())
+                Problem::new("cap", "pub.rule.cap_below_fixed").with("price", fee.yuan_text())
             })
         }
         "guided" => {
             let min = item.price_min?;
             (cap < min).then(|| {
                 Problem::new("cap", "pub.rule.cap_below_range")
-                    .with("min", min.to_string())
+                    .with("min", min.yuan_text())
                     .with(
                         "max",
-                        item.price_max.map(|m| m.to_string()).unwrap_or_default(),
+                        item.price_max.map(Money::yuan_text).unwrap_or_default(),
                     )
             })
         }

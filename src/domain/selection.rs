@@ -181,9 +181,9 @@ impl QuoteError {
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match self {
             QuoteError::NotPositive => Vec::new(),
-            QuoteError::AboveCap { cap } => vec![("cap", cap.to_string())],
+            QuoteError::AboveCap { cap } => vec![("cap", cap.yuan_text())],
             QuoteError::OutsideGovRange { min, max } => {
-                vec![("min", min.to_string()), ("max", max.to_string())]
+                vec![("min", min.yuan_text()), ("max", max.yuan_text())]
             }
         }
     }
@@ -242,7 +242,7 @@ impl LowFlag {
     pub const KEY: &'static str = "selection.flag.abnormally_low";
     pub fn args(&self, percent: u32) -> Vec<(&'static str, String)> {
         vec![
-            ("mean", self.others_mean.to_string()),
+            ("mean", self.others_mean.yuan_text()),
             ("percent", percent.to_string()),
         ]
     }
@@ -855,6 +855,19 @@ pub fn in_band(amount: Money, benchmark: Money, band_percent: u32) -> bool {
     b * (100 - band) <= q && q <= b * (100 + band)
 }
 
+/// The band's ends as pages show them: the lowest and the highest whole-fen amount inside
+/// the exact band (`low` rounded up, `high` rounded down), so that every quote shown between
+/// them is in the pool and none shown outside is. E.g. 123,450.0030 – 150,883.3370 reads
+/// 123,450.01 – 150,883.33. `None` for a band that holds no whole fen.
+pub fn band_in_fen(low: Decimal, high: Decimal) -> Option<(Money, Money)> {
+    use rust_decimal::RoundingStrategy;
+    let lo =
+        Money::from_decimal(low.round_dp_with_strategy(2, RoundingStrategy::ToPositiveInfinity))?;
+    let hi =
+        Money::from_decimal(high.round_dp_with_strategy(2, RoundingStrategy::ToNegativeInfinity))?;
+    (lo <= hi).then_some((lo, hi))
+}
+
 /// The benchmark of the reasonable-price draw over valid amounts: (mean, dropped ends, count).
 fn benchmark_of(amounts: &mut [Money], trim_from: usize) -> (Money, Option<(Money, Money)>, usize) {
     amounts.sort_unstable();
@@ -1069,6 +1082,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn band_ends_round_inwards_to_whole_fen() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let f = Money::from_fen;
+        assert_eq!(
+            band_in_fen(d("123450.0030"), d("150883.3370")),
+            Some((f(12_345_001), f(15_088_333)))
+        );
+        // Exact fen stay as they are, and each end is itself in the band.
+        assert_eq!(
+            band_in_fen(d("90000.0000"), d("110000.0000")),
+            Some((f(9_000_000), f(11_000_000)))
+        );
+        assert!(in_band(f(9_000_000), f(10_000_000), 10));
+        assert!(!in_band(f(8_999_999), f(10_000_000), 10));
+        assert_eq!(band_in_fen(d("1.0010"), d("1.0090")), None);
+    }
+
     fn yuan(y: i64) -> Money {
         Money::from_fen(y * 100)
     }
@@ -1124,7 +1155,7 @@ mod tests {
         assert!(validate_quote(yuan(7_999), &fixed).is_err());
         assert_eq!(
             QuoteError::AboveCap { cap: yuan(50_000) }.args(),
-            vec![("cap", "50,000.00".to_string())]
+            vec![("cap", "¥50,000.00".to_string())]
         );
     }
 

@@ -174,6 +174,20 @@ pub fn result_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Announc
         .optional()
 }
 
+/// How an announcement is named to readers: its title "project · item", as its page heads
+/// it (its number is its id). `None` if it does not exist.
+pub fn title(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    use crate::db::schema::catalogue_items;
+    let row: Option<(String, String)> = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .filter(announcements::id.eq(id))
+        .select((projects::name, catalogue_items::name))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(p, i)| format!("{p} · {i}")))
+}
+
 /// The agencies the owner must avoid (回避单位), ascending.
 pub fn avoided(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
     announcement_avoided::table

@@ -209,6 +209,96 @@ pub fn recent(
     q.load(conn)
 }
 
+/// What the audit page names for some entries: users (actors, and user objects) with their
+/// role, agencies, catalogue items (code and name), the agency of each credit record, and
+/// departments. A fixed number of queries whatever the number of entries.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// id → (name, role)
+    pub users: std::collections::HashMap<i64, (String, String)>,
+    pub agencies: std::collections::HashMap<i64, String>,
+    /// id → (code, name)
+    pub items: std::collections::HashMap<i64, (String, String)>,
+    /// credit record id → agency id
+    pub record_agency: std::collections::HashMap<i64, i64>,
+    pub departments: std::collections::HashMap<i64, (String, String)>,
+}
+
+pub fn names(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<Names> {
+    use crate::db::schema::{agencies, catalogue_items, credit_records, departments, users};
+    let ids_of = |t: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.object_type == t)
+            .filter_map(|r| r.object_id.parse().ok())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut user_ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
+    user_ids.extend(ids_of("user"));
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users: Vec<(i64, String, String, String, String)> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((
+            users::id,
+            users::org_name,
+            users::contact_name,
+            users::email,
+            users::role,
+        ))
+        .load(conn)?;
+    let users = users
+        .into_iter()
+        .map(|(id, org, contact, email, role)| {
+            let name = [org, contact, email]
+                .into_iter()
+                .find(|s| !s.trim().is_empty())
+                .unwrap_or_default();
+            (id, (name, role))
+        })
+        .collect();
+    let agencies = agencies::table
+        .filter(agencies::user_id.eq_any(ids_of("agency")))
+        .select((agencies::user_id, agencies::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let items = catalogue_items::table
+        .filter(catalogue_items::id.eq_any(ids_of("catalogue_item")))
+        .select((
+            catalogue_items::id,
+            catalogue_items::code,
+            catalogue_items::name,
+        ))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, code, name)| (id, (code, name)))
+        .collect();
+    let record_agency = credit_records::table
+        .filter(credit_records::id.eq_any(ids_of("credit_record")))
+        .select((credit_records::id, credit_records::agency_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let departments = departments::table
+        .filter(departments::id.eq_any(ids_of("department")))
+        .select((departments::id, departments::name_zh, departments::name_en))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, zh, en)| (id, (zh, en)))
+        .collect();
+    Ok(Names {
+        users,
+        agencies,
+        items,
+        record_agency,
+        departments,
+    })
+}
+
 pub fn for_object(
     conn: &mut DbConnection,
     object_type: &str,

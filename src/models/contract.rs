@@ -388,6 +388,8 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .filter(contracts::announcement_id.eq(announcement_id))
         .select(contracts::id)
         .first(c)?;
+    // With its first contract an agency leaves 暂无评价 and is graded.
+    crate::models::credit::recompute(c, agency_id, crate::domain::workdays::today())?;
     let mut fields = Values::new();
     fields.insert("owner_name".into(), owner_name);
     fields.insert("agency_name".into(), agency_name);
@@ -671,25 +673,21 @@ fn lapse_one(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<bool, Db
     }
     let blame = ct::lapse_blame(was_signing, f.owner_sig.is_some(), f.agency_sig.is_some());
     if blame.agency {
-        let evidence = format!("contract {id}");
-        crate::models::credit::record_system(
+        let ann = f.contract.announcement_id;
+        let title = crate::models::announcement::title(c, ann)?.unwrap_or_default();
+        let evidence = crate::domain::credit::Evidence::new("credit.ev.refused_to_sign")
+            .with("contract", id)
+            .announcement(ann, &title);
+        crate::models::credit::record_automatic(
             c,
-            &crate::models::credit::NewRecord {
+            &crate::models::credit::Automatic {
                 agency_id: f.contract.agency_id,
                 kind: Kind::RefusedToSign,
-                points: 0,
-                stars_x100: None,
-                source: crate::domain::credit::Source::System,
+                overrun_percent: 0,
                 evidence: &evidence,
-                upload_id: None,
-                legal_basis: "",
-                department_id: None,
-                recorded_by: None,
+                ref_kind: "contract",
+                ref_id: id,
                 effective_on: today,
-                valid_until: None,
-                revokes_id: None,
-                ref_kind: Some("contract"),
-                ref_id: Some(id),
             },
         )?;
     }

@@ -100,9 +100,17 @@ pub struct Record {
     pub ref_id: Option<i64>,
     pub rule_version: i32,
     pub created_at: NaiveDateTime,
+    /// Automatic records: what happened, as a locale key and arguments (`Evidence`).
+    pub evidence_i18n: Option<String>,
 }
 
 impl Record {
+    /// The structured evidence of an automatic record, if it has one.
+    pub fn auto_evidence(&self) -> Option<credit::Evidence> {
+        self.evidence_i18n
+            .as_deref()
+            .and_then(credit::Evidence::from_json)
+    }
     pub fn kind(&self) -> Option<Kind> {
         Kind::parse(&self.kind)
     }
@@ -140,6 +148,8 @@ pub struct NewRecord<'a> {
     /// What caused a system record (e.g. "contract", 17); one record per cause and kind.
     pub ref_kind: Option<&'a str>,
     pub ref_id: Option<i64>,
+    /// Automatic records: what happened, shown in each reader's language.
+    pub evidence_i18n: Option<&'a credit::Evidence>,
 }
 
 impl<'a> NewRecord<'a> {
@@ -161,6 +171,7 @@ impl<'a> NewRecord<'a> {
             revokes_id: None,
             ref_kind: None,
             ref_id: None,
+            evidence_i18n: None,
         }
     }
 }
@@ -169,6 +180,15 @@ impl<'a> NewRecord<'a> {
 /// Call inside `db::write_tx`.
 pub fn insert_record(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<i64> {
     let rules_row = current_rules(conn)?;
+    insert_under(conn, n, &rules_row)
+}
+
+/// [`insert_record`] stamped with the rule set `rules_row` (read in the same transaction).
+fn insert_under(
+    conn: &mut DbConnection,
+    n: &NewRecord,
+    rules_row: &RuleSetRow,
+) -> QueryResult<i64> {
     let rules = rules_row.rules();
     let valid_until = match n.valid_until {
         Some(v) => v,
@@ -195,6 +215,7 @@ pub fn insert_record(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<i64>
             credit_records::ref_id.eq(n.ref_id),
             credit_records::rule_version.eq(rules_row.version),
             credit_records::created_at.eq(now),
+            credit_records::evidence_i18n.eq(n.evidence_i18n.map(credit::Evidence::to_json)),
         ))
         .execute(conn)?;
     let id = credit_records::table
@@ -206,22 +227,65 @@ pub fn insert_record(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<i64>
     Ok(id)
 }
 
-/// A system record (forfeit, refusal to sign, late delivery, upheld complaint) written once
-/// per cause: returns `None` when this cause was already recorded. Call inside `write_tx`.
-pub fn record_system(conn: &mut DbConnection, n: &NewRecord) -> QueryResult<Option<i64>> {
-    if let (Some(rk), Some(rid)) = (n.ref_kind, n.ref_id) {
-        let seen: i64 = credit_records::table
-            .filter(credit_records::agency_id.eq(n.agency_id))
-            .filter(credit_records::kind.eq(n.kind.code()))
-            .filter(credit_records::ref_kind.eq(rk))
-            .filter(credit_records::ref_id.eq(rid))
-            .count()
-            .get_result(conn)?;
-        if seen > 0 {
-            return Ok(None);
-        }
+/// An automatic record: what the platform records by itself when a deadline passes or a
+/// contract is accepted late.
+#[derive(Clone, Debug)]
+pub struct Automatic<'a> {
+    pub agency_id: i64,
+    pub kind: Kind,
+    /// Late delivery only: the overrun in percent of the time limit.
+    pub overrun_percent: u32,
+    pub evidence: &'a credit::Evidence,
+    /// The cause ("announcement", "contract") and its id: one record per cause and kind.
+    pub ref_kind: &'a str,
+    pub ref_id: i64,
+    pub effective_on: NaiveDate,
+}
+
+/// Writes an automatic record once per cause, deducting what the rule set in force gives
+/// its kind (`RuleSet::automatic_points`) — read in this transaction, the version the record
+/// is stamped with, so a newly published rule set governs the next automatic record. Its
+/// evidence is kept as a locale key with arguments (shown in the reader's language), with a
+/// Chinese rendering in `evidence` for plain readers of the table. Returns the record's id
+/// and points, `None` when this cause was recorded already. Call inside `write_tx`.
+pub fn record_automatic(conn: &mut DbConnection, a: &Automatic) -> QueryResult<Option<(i64, i32)>> {
+    if recorded_already(conn, a.agency_id, a.kind, a.ref_kind, a.ref_id)? {
+        return Ok(None);
     }
-    insert_record(conn, n).map(Some)
+    let rules_row = current_rules(conn)?;
+    let points = rules_row
+        .rules()
+        .automatic_points(a.kind, a.overrun_percent);
+    let plain = crate::i18n::tr_args(
+        crate::i18n::Lang::Zh,
+        &a.evidence.key,
+        &a.evidence.arg_pairs(),
+    );
+    let mut n = NewRecord::new(a.agency_id, a.kind, points, Source::System);
+    n.evidence = &plain;
+    n.effective_on = a.effective_on;
+    n.ref_kind = Some(a.ref_kind);
+    n.ref_id = Some(a.ref_id);
+    n.evidence_i18n = Some(a.evidence);
+    let id = insert_under(conn, &n, &rules_row)?;
+    Ok(Some((id, points)))
+}
+
+fn recorded_already(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    kind: Kind,
+    ref_kind: &str,
+    ref_id: i64,
+) -> QueryResult<bool> {
+    let seen: i64 = credit_records::table
+        .filter(credit_records::agency_id.eq(agency_id))
+        .filter(credit_records::kind.eq(kind.code()))
+        .filter(credit_records::ref_kind.eq(ref_kind))
+        .filter(credit_records::ref_id.eq(ref_id))
+        .count()
+        .get_result(conn)?;
+    Ok(seen > 0)
 }
 
 pub fn find_record(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Record>> {
@@ -262,18 +326,46 @@ pub fn score_of(
     Ok((credit::score(&facts, &rules.rules(), day), rules, records))
 }
 
-/// Recomputes and caches one agency's grade and score.
+/// Recomputes and caches one agency's grade and score. The grade stays empty (暂无评价)
+/// while the agency has no credit record and no contract: a full score earned by doing
+/// nothing is not a grade, and an empty agency must not read as 守信 A. The score is cached
+/// either way (weighted scoring uses it).
 pub fn recompute(conn: &mut DbConnection, agency_id: i64, day: NaiveDate) -> QueryResult<Score> {
     lock_agencies(conn, &[agency_id])?;
-    let (s, _, _) = score_of(conn, agency_id, day)?;
-    store_grade(conn, agency_id, &s)?;
+    let (s, _, records) = score_of(conn, agency_id, day)?;
+    let rated = !records.is_empty() || has_contract(conn, agency_id)?;
+    store_grade(conn, agency_id, &s, rated)?;
     Ok(s)
 }
 
-fn store_grade(conn: &mut DbConnection, agency_id: i64, s: &Score) -> QueryResult<usize> {
+/// Whether the agency has (had) a contract: from then on it is graded, records or not.
+pub fn has_contract(conn: &mut DbConnection, agency_id: i64) -> QueryResult<bool> {
+    use crate::db::schema::contracts;
+    diesel::select(diesel::dsl::exists(
+        contracts::table.filter(contracts::agency_id.eq(agency_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Whether the agency is graded at all: any credit record or any contract (see
+/// [`recompute`]). Live, for the credit report.
+pub fn is_rated(conn: &mut DbConnection, agency_id: i64) -> QueryResult<bool> {
+    let any_record: bool = diesel::select(diesel::dsl::exists(
+        credit_records::table.filter(credit_records::agency_id.eq(agency_id)),
+    ))
+    .get_result(conn)?;
+    Ok(any_record || has_contract(conn, agency_id)?)
+}
+
+fn store_grade(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    s: &Score,
+    rated: bool,
+) -> QueryResult<usize> {
     diesel::update(agencies::table.find(agency_id))
         .set((
-            agencies::grade.eq(Some(s.grade.code())),
+            agencies::grade.eq(rated.then_some(s.grade.code())),
             agencies::credit_score.eq(Some(s.total_x100)),
             agencies::graded_at.eq(Some(crate::db::now())),
         ))
@@ -410,8 +502,9 @@ pub fn domain_departments(
 /// that read the old rules but committed just after the publication is then regraded too.
 pub const REGRADE_SETTLE: chrono::Duration = chrono::Duration::seconds(10);
 
-/// Grades a batch of agencies: those without records with one statement, the others one by
-/// one. Call inside `write_tx`.
+/// Grades a batch of agencies: those without records with one statement per kind (with a
+/// contract: the clean grade; without: 暂无评价, see [`recompute`]), the others one by one.
+/// Call inside `write_tx`.
 /// Takes the agencies' row locks for the rest of the transaction (a no-op update). On
 /// PostgreSQL this orders concurrent gradings of one agency: whoever grades second waits,
 /// then reads every committed record, so an older score never overwrites a newer one. (On
@@ -440,13 +533,26 @@ fn grade_batch(
         .filter(|i| !with_records.contains(i))
         .collect();
     if !plain.is_empty() {
-        diesel::update(agencies::table.filter(agencies::user_id.eq_any(&plain)))
-            .set((
-                agencies::grade.eq(Some(clean.grade.code())),
-                agencies::credit_score.eq(Some(clean.total_x100)),
-                agencies::graded_at.eq(Some(crate::db::now())),
-            ))
-            .execute(conn)?;
+        use crate::db::schema::contracts;
+        let contracted: Vec<i64> = contracts::table
+            .filter(contracts::agency_id.eq_any(&plain))
+            .select(contracts::agency_id)
+            .distinct()
+            .load(conn)?;
+        let (graded, unrated): (Vec<i64>, Vec<i64>) =
+            plain.iter().partition(|i| contracted.contains(i));
+        for (ids, grade) in [(graded, Some(clean.grade.code())), (unrated, None)] {
+            if ids.is_empty() {
+                continue;
+            }
+            diesel::update(agencies::table.filter(agencies::user_id.eq_any(&ids)))
+                .set((
+                    agencies::grade.eq(grade),
+                    agencies::credit_score.eq(Some(clean.total_x100)),
+                    agencies::graded_at.eq(Some(crate::db::now())),
+                ))
+                .execute(conn)?;
+        }
     }
     for id in with_records {
         recompute(conn, id, day)?;
@@ -687,6 +793,9 @@ pub struct ListRow {
     pub credit_score: Option<i32>,
     /// Cached "under sanctions today" (no red-list mark then).
     pub sanctioned: bool,
+    /// The periods of its listings and bans, for sanctioned rows only
+    /// (`models::sanctions::RESTRICTIONS_AGG`).
+    pub sanctions: Option<String>,
 }
 
 /// One page of graded active agencies: grade A first, then by score (highest first), then
@@ -723,6 +832,9 @@ pub fn list(
                 agencies::grade,
                 agencies::credit_score,
                 agencies::sanctioned,
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    crate::models::sanctions::RESTRICTIONS_AGG,
+                ),
             ))
             .order((agencies::credit_score.desc(), agencies::user_id.desc()))
             .limit(want)

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{evaluations, users};
 use crate::db::{self, DbConnection, write_tx};
-use crate::domain::credit::{Kind, Source};
+use crate::domain::credit::{Evidence, Kind, Source};
 use crate::domain::evaluation::{self as rules, Stars};
 use crate::domain::workdays::{self, china_date};
 use crate::models::audit::{self, Actor};
@@ -90,24 +90,45 @@ pub fn of_agency(c: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<(Evalu
         .load(c)
 }
 
+/// The contract a rating or its revocation concerns, as credit evidence names it.
+fn evidence_of(
+    c: &mut DbConnection,
+    key: &str,
+    k: &crate::models::contract::Contract,
+) -> QueryResult<Evidence> {
+    let title = crate::models::announcement::title(c, k.announcement_id)?.unwrap_or_default();
+    Ok(Evidence::new(key)
+        .with("contract", k.id)
+        .announcement(k.announcement_id, &title))
+}
+
 fn write_record(
     c: &mut DbConnection,
-    e_agency: i64,
+    k: &crate::models::contract::Contract,
     stars: &Stars,
     kind: &str,
-    contract_id: i64,
     recorded_by: i64,
     department_id: Option<i64>,
 ) -> QueryResult<i64> {
-    let evidence = format!("contract {contract_id}: {kind} rating");
     let source = if kind == OWNER {
         Source::OwnerFeedback
     } else {
         Source::Regulator
     };
-    let mut n = crate::models::credit::NewRecord::new(e_agency, Kind::Evaluation, 0, source);
+    let ev = evidence_of(
+        c,
+        if kind == OWNER {
+            "credit.ev.rating_owner"
+        } else {
+            "credit.ev.rating_department"
+        },
+        k,
+    )?;
+    let plain = crate::i18n::tr_args(crate::i18n::Lang::Zh, &ev.key, &ev.arg_pairs());
+    let mut n = crate::models::credit::NewRecord::new(k.agency_id, Kind::Evaluation, 0, source);
     n.stars_x100 = Some(stars.overall_x100());
-    n.evidence = &evidence;
+    n.evidence = &plain;
+    n.evidence_i18n = Some(&ev);
     n.recorded_by = Some(recorded_by);
     n.department_id = department_id;
     // No cause reference: a revision or the department's rating is another record for the
@@ -119,14 +140,16 @@ fn revoke_record(
     c: &mut DbConnection,
     agency_id: i64,
     record: Option<i64>,
-    reason: &str,
+    reason: &Evidence,
     by: Option<i64>,
     department_id: Option<i64>,
     source: Source,
 ) -> QueryResult<()> {
     let Some(rid) = record else { return Ok(()) };
+    let plain = crate::i18n::tr_args(crate::i18n::Lang::Zh, &reason.key, &reason.arg_pairs());
     let mut n = crate::models::credit::NewRecord::new(agency_id, Kind::Revocation, 0, source);
-    n.evidence = reason;
+    n.evidence = &plain;
+    n.evidence_i18n = Some(reason);
     n.recorded_by = by;
     n.department_id = department_id;
     n.revokes_id = Some(rid);
@@ -167,8 +190,7 @@ pub fn rate(
                 if !rules::rating_open(&cal, acc, today) {
                     return Err(conflict("eval.err.window_closed"));
                 }
-                let rid =
-                    write_record(c, k.agency_id, &stars, kind, contract_id, me, department_id)?;
+                let rid = write_record(c, &k, &stars, kind, me, department_id)?;
                 diesel::insert_into(evaluations::table)
                     .values((
                         evaluations::contract_id.eq(contract_id),
@@ -189,29 +211,44 @@ pub fn rate(
                 false
             }
             Some(e) => {
-                if e.appeal.is_some() {
-                    return Err(conflict("eval.err.appealed"));
-                }
                 let rated_on = china_date(e.rated_at.and_utc());
-                if !rules::revision_open(&cal, rated_on, today) {
-                    return Err(conflict("eval.err.revision_closed"));
+                if let Some(key) = rules::revision_refusal(
+                    &cal,
+                    rated_on,
+                    today,
+                    e.revised_at.is_some(),
+                    e.appeal.is_some(),
+                ) {
+                    return Err(conflict(key));
+                }
+                // Once only, also against a concurrent revision: the first to set
+                // `revised_at` revises, any other request changes nothing.
+                let claimed = diesel::update(
+                    evaluations::table
+                        .filter(evaluations::id.eq(e.id))
+                        .filter(evaluations::revised_at.is_null()),
+                )
+                .set(evaluations::revised_at.eq(now))
+                .execute(c)?;
+                if claimed != 1 {
+                    return Err(conflict("eval.err.revised_once"));
                 }
                 let source = if kind == OWNER {
                     Source::OwnerFeedback
                 } else {
                     Source::Regulator
                 };
+                let reason = evidence_of(c, "credit.ev.rating_revised", &k)?;
                 revoke_record(
                     c,
                     k.agency_id,
                     e.credit_record_id,
-                    "rating revised",
+                    &reason,
                     Some(me),
                     department_id,
                     source,
                 )?;
-                let rid =
-                    write_record(c, k.agency_id, &stars, kind, contract_id, me, department_id)?;
+                let rid = write_record(c, &k, &stars, kind, me, department_id)?;
                 diesel::update(evaluations::table.find(e.id))
                     .set((
                         evaluations::quality.eq(stars.quality),
@@ -362,11 +399,13 @@ pub fn decide_appeal(
             return Err(conflict("eval.err.already_decided"));
         }
         if upheld {
+            let k = ful::find(c, e.contract_id)?.ok_or_else(|| refused("ful.err.not_found"))?;
+            let reason = evidence_of(c, "credit.ev.appeal_upheld", &k)?.with("answer", answer);
             revoke_record(
                 c,
                 e.agency_id,
                 e.credit_record_id,
-                &format!("appeal upheld: {answer}"),
+                &reason,
                 actor.id,
                 department_id,
                 Source::Regulator,

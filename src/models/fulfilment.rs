@@ -13,7 +13,7 @@ use crate::db::schema::{
     contract_payments, contract_reminders, contracts, evaluations, users,
 };
 use crate::db::{self, DbConnection, DbError, write_tx};
-use crate::domain::credit::{Kind, Source};
+use crate::domain::credit::Kind;
 use crate::domain::fulfilment::{self as rules, Change, Outcome, Rate, ServiceTime, Timer};
 use crate::domain::workdays::{self, Calendar, china_date};
 use crate::models::audit::{self, Actor};
@@ -442,23 +442,27 @@ pub fn decide(
             "",
         )?;
         if let Some(t) = t.filter(|t| t.overrun_days > 0) {
-            let rules_set = crate::models::credit::current_rules(c)?.rules();
-            let points = rules_set.late_delivery_points(t.overrun_percent());
-            let evidence = format!(
-                "contract {id}: {} working days used of {}, {} over",
-                t.used_days, t.limit_days, t.overrun_days
-            );
-            let mut n = crate::models::credit::NewRecord::new(
-                k.agency_id,
-                Kind::LateDelivery,
-                points,
-                Source::System,
-            );
-            n.evidence = &evidence;
-            n.effective_on = today;
-            n.ref_kind = Some("contract");
-            n.ref_id = Some(id);
-            if crate::models::credit::record_system(c, &n)?.is_some() {
+            let title =
+                crate::models::announcement::title(c, k.announcement_id)?.unwrap_or_default();
+            let evidence = crate::domain::credit::Evidence::new("credit.ev.late_delivery")
+                .with("contract", id)
+                .with("used", t.used_days)
+                .with("limit", t.limit_days)
+                .with("over", t.overrun_days)
+                .announcement(k.announcement_id, &title);
+            let recorded = crate::models::credit::record_automatic(
+                c,
+                &crate::models::credit::Automatic {
+                    agency_id: k.agency_id,
+                    kind: Kind::LateDelivery,
+                    overrun_percent: t.overrun_percent(),
+                    evidence: &evidence,
+                    ref_kind: "contract",
+                    ref_id: id,
+                    effective_on: today,
+                },
+            )?;
+            if let Some((_, points)) = recorded {
                 audit::record(
                     c,
                     &Actor::system(),
@@ -686,10 +690,7 @@ pub fn record_payment(
             "ful_paid",
             &[
                 ("id", id.to_string()),
-                (
-                    "amount",
-                    crate::domain::money::Money::from_fen(amount_fen).to_string(),
-                ),
+                ("amount", crate::web::fmt::fen(amount_fen)),
                 ("date", paid_on.to_string()),
             ],
         )?;

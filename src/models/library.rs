@@ -26,7 +26,9 @@
 //!   are literals, which the planner may read once.
 //! - One statement per page: each row's offered items and counting certificates come as two
 //!   correlated `string_agg` subqueries of the page query ([`ITEMS_AGG`], [`quals_agg`]),
-//!   not as two more statements with id lists.
+//!   not as two more statements with id lists; so do the periods of a restricted agency's
+//!   listings and bans (`models::sanctions::RESTRICTIONS_AGG`, read only for the rows the
+//!   `sanctioned` cache marks).
 
 use chrono::NaiveDate;
 use diesel::expression::{
@@ -306,6 +308,9 @@ pub struct ListRow {
     /// `id:qual_type:level` of each approved certificate counting on the list's day
     /// ([`ListRow::counting_quals`]).
     pub quals: Option<String>,
+    /// The periods of its listings and bans, only for rows marked `sanctioned`
+    /// (`models::sanctions::RESTRICTIONS_AGG`; [`ListRow::restrictions`]).
+    pub sanctions: Option<String>,
 }
 
 /// `a:b,c:d` pairs as (id, rest), sorted by id.
@@ -341,6 +346,12 @@ impl ListRow {
                 Some((t, level.parse().ok()?))
             })
             .collect()
+    }
+
+    /// What keeps the agency from taking part on `day` (blacklist, ban, banned manager),
+    /// each with its period.
+    pub fn restrictions(&self, day: NaiveDate) -> Vec<crate::domain::credit::Restriction> {
+        crate::models::sanctions::restrictions_of_agg(self.sanctions.as_deref(), day)
     }
 
     pub fn cursor(&self, sort: Sort) -> Cursor {
@@ -523,6 +534,7 @@ fn fetch_one(
             agencies::sanctioned,
             Agg(ITEMS_AGG.to_string()),
             Agg(quals_agg(q.today)),
+            Agg(crate::models::sanctions::RESTRICTIONS_AGG.to_string()),
         ))
         .into_boxed::<Db>();
     for p in filters(q) {

@@ -271,7 +271,10 @@ fn open_in_tx(
                     c,
                     f.agency_id,
                     "justify_low",
-                    &[("id", id.to_string()), ("amount", f.amount.to_string())],
+                    &[
+                        ("id", id.to_string()),
+                        ("amount", crate::web::fmt::money(f.amount)),
+                    ],
                 )?;
             }
             justify_by = Some(cal.add_working_days(today, JUSTIFY_DAYS));
@@ -715,6 +718,36 @@ fn responses_after_opening(
         }
     }
     Ok(out)
+}
+
+/// While abnormally low quotes await their justification no outcome is stored yet, but the
+/// quotes that cannot win whatever the owner decides are known: a broken seal, a quote not
+/// re-confirmed after a material change, an eligibility rule failed, an amount outside the
+/// cap or the government range. The same reading the mode will run on when the step ends
+/// (locale key of the reason per agency), so the page never calls such a quote valid.
+pub fn pending_exclusions(
+    c: &mut DbConnection,
+    a: &Announcement,
+) -> Result<std::collections::HashMap<i64, &'static str>, DbError> {
+    let limits = limits(c, a)?;
+    Ok(responses_after_opening(c, a)?
+        .into_iter()
+        .filter_map(|r| {
+            let why = r.ineligible.or_else(|| {
+                r.quote
+                    .as_ref()
+                    .and_then(|(m, _)| selection::validate_quote(*m, &limits).err())
+                    .map(|e| match e {
+                        selection::QuoteError::NotPositive => "result.quote_error.not_positive",
+                        selection::QuoteError::AboveCap { .. } => "result.quote_error.above_cap",
+                        selection::QuoteError::OutsideGovRange { .. } => {
+                            "result.quote_error.outside_gov_range"
+                        }
+                    })
+            })?;
+            Some((r.agency_id, why))
+        })
+        .collect())
 }
 
 /// The agency's justification of its abnormally low quote (within the justification window).
@@ -1193,25 +1226,19 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
     let Some(loser) = r.winner_id else {
         return Ok(());
     };
-    let evidence = format!("announcement {id}");
-    crate::models::credit::record_system(
+    let title = ann::title(c, id)?.unwrap_or_default();
+    let evidence =
+        crate::domain::credit::Evidence::new("credit.ev.forfeit").announcement(id, &title);
+    crate::models::credit::record_automatic(
         c,
-        &crate::models::credit::NewRecord {
+        &crate::models::credit::Automatic {
             agency_id: loser,
             kind: Kind::Forfeit,
-            points: 0,
-            stars_x100: None,
-            source: crate::domain::credit::Source::System,
+            overrun_percent: 0,
             evidence: &evidence,
-            upload_id: None,
-            legal_basis: "",
-            department_id: None,
-            recorded_by: None,
+            ref_kind: "announcement",
+            ref_id: id,
             effective_on: today,
-            valid_until: None,
-            revokes_id: None,
-            ref_kind: Some("announcement"),
-            ref_id: Some(id),
         },
     )?;
     let ranking = r

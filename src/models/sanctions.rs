@@ -240,6 +240,57 @@ pub fn facts_many(
     Ok(out)
 }
 
+/// The periods of an agency's listings, bans and banned managers as one string column of a
+/// list query (`agencies` in scope): `b:start:end:ended` per listing, `n:start:end:` per ban,
+/// `m:start:end:` per ban on one of its senior managers, comma-separated. Only read for rows
+/// whose `sanctioned` cache is set (three index probes then, none otherwise), so a list page
+/// stays one statement; [`restrictions_of_agg`] turns it into the restrictions in force.
+pub const RESTRICTIONS_AGG: &str = "(CASE WHEN agencies.sanctioned THEN \
+     COALESCE((SELECT string_agg('b:' || CAST(blacklist_entries.starts_on AS TEXT) || ':' || \
+     CAST(blacklist_entries.ends_on AS TEXT) || ':' || \
+     COALESCE(CAST(blacklist_entries.ended_on AS TEXT), ''), ',') FROM blacklist_entries \
+     WHERE blacklist_entries.agency_id = agencies.user_id), '') || ',' || \
+     COALESCE((SELECT string_agg('n:' || CAST(market_bans.starts_on AS TEXT) || ':' || \
+     CAST(market_bans.ends_on AS TEXT) || ':', ',') FROM market_bans \
+     WHERE market_bans.agency_id = agencies.user_id), '') || ',' || \
+     COALESCE((SELECT string_agg('m:' || CAST(zj_mb.starts_on AS TEXT) || ':' || \
+     CAST(zj_mb.ends_on AS TEXT) || ':', ',') FROM agency_managers zj_am \
+     JOIN banned_persons zj_bp ON zj_bp.id_number = zj_am.id_number \
+     JOIN market_bans zj_mb ON zj_mb.id = zj_bp.ban_id \
+     WHERE zj_am.agency_id = agencies.user_id AND zj_mb.agency_id <> agencies.user_id), '') \
+     END)";
+
+/// The restrictions in force on `day` from a [`RESTRICTIONS_AGG`] column (the rule is
+/// `domain::credit::restrictions`, as for the live check; managers are not named in lists).
+pub fn restrictions_of_agg(agg: Option<&str>, day: NaiveDate) -> Vec<Restriction> {
+    let Some(agg) = agg else {
+        return Vec::new();
+    };
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let mut f = SanctionFacts::default();
+    for part in agg.split(',') {
+        let mut it = part.splitn(4, ':');
+        let (Some(kind), Some(Some(starts_on)), Some(Some(ends_on))) =
+            (it.next(), it.next().map(date), it.next().map(date))
+        else {
+            continue;
+        };
+        let ended_on = it.next().and_then(date);
+        let p = Period {
+            starts_on,
+            ends_on,
+            ended_on,
+        };
+        match kind {
+            "b" => f.blacklist.push(p),
+            "n" => f.bans.push(p),
+            "m" => f.banned_managers.push((String::new(), p)),
+            _ => {}
+        }
+    }
+    credit::restrictions(&f, day)
+}
+
 /// What keeps an agency from registering, quoting or signing on `day`: the one check that
 /// selection and contracts call (live, not from the `agencies.sanctioned` cache).
 pub fn restrictions(
@@ -814,4 +865,32 @@ pub fn search_agencies(
         .limit(limit)
         .select(models::agency::Agency::as_select())
         .load(conn)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_list_column_gives_the_restrictions_in_force() {
+        let day = d("2026-12-03");
+        assert!(restrictions_of_agg(None, day).is_empty());
+        assert!(restrictions_of_agg(Some(",,"), day).is_empty());
+        // An ended listing, a listing repaired early, a ban in force, a banned manager.
+        let agg = "b:2024-01-01:2025-01-01:,b:2026-01-01:2027-06-01:2026-11-01,\
+                   n:2026-06-01:2028-06-01:,m:2026-02-01:2027-02-01:";
+        let r = restrictions_of_agg(Some(agg), day);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0].tag_key(), "credit.tag.banned");
+        assert_eq!(r[0].period(), (d("2026-06-01"), d("2028-06-01")));
+        assert_eq!(r[1].tag_key(), "credit.tag.banned_manager");
+        let listed = restrictions_of_agg(Some("b:2026-01-01:2027-06-01:,,"), day);
+        assert_eq!(listed[0].tag_key(), "credit.tag.blacklisted");
+        assert_eq!(listed[0].period(), (d("2026-01-01"), d("2027-06-01")));
+    }
 }

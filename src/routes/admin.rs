@@ -10,7 +10,7 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
 use crate::domain::accounts;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr_opt};
 use crate::mail;
 use crate::models::audit::{self, Actor};
 use crate::models::{self, department::Department, user::NewUser};
@@ -542,11 +542,93 @@ async fn save_settings(
 pub struct AuditRowView {
     pub seq: i64,
     pub at: String,
+    /// Who acted, by name, and in which role.
     pub actor: String,
+    pub actor_role: String,
+    /// The action in words; its code stays available as the cell's title.
     pub action: String,
+    pub action_code: String,
+    /// The object in words, and its page when there is one an administrator can open.
     pub object: String,
+    pub object_link: Option<String>,
     pub digest: String,
     pub hash: String,
+}
+
+/// The action's name in `lang` (`audit.action.<code>`); the code itself when it has none (a
+/// test keeps every code the platform writes named).
+fn action_label(lang: Lang, code: &str) -> String {
+    tr_opt(lang, &format!("audit.action.{code}"))
+        .map(str::to_string)
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The object as a reader names it ("中介机构 四川蓝天环境咨询有限公司", "公告 第 15 号") and
+/// the page it has, if an administrator can open one.
+fn object_view(
+    lang: Lang,
+    object_type: &str,
+    object_id: &str,
+    n: &models::audit::Names,
+) -> (String, Option<String>) {
+    let kind = tr_opt(lang, &format!("audit.object.{object_type}"))
+        .unwrap_or(object_type)
+        .to_string();
+    let id: Option<i64> = object_id.parse().ok();
+    let number = || msg(lang, "audit.object.number", &[("id", object_id)]);
+    let (name, link) = match (object_type, id) {
+        ("agency", Some(i)) => (
+            n.agencies.get(&i).cloned().unwrap_or_else(number),
+            Some(format!("/agencies/{i}")),
+        ),
+        ("user", Some(i)) => match n.users.get(&i) {
+            // An agency's account is its library page; other accounts have no page.
+            Some((name, role)) if role == "agency" => {
+                (name.clone(), Some(format!("/agencies/{i}")))
+            }
+            Some((name, _)) => (name.clone(), None),
+            None => (number(), None),
+        },
+        ("announcement", Some(i)) => (number(), Some(format!("/announcements/{i}"))),
+        ("contract", Some(i)) => (number(), Some(format!("/contracts/{i}"))),
+        ("model_text", Some(i)) => (number(), Some(format!("/contract-texts/{i}"))),
+        ("catalogue_item", Some(i)) => match n.items.get(&i) {
+            Some((code, name)) => (
+                format!("{name}（{code}）"),
+                Some(format!("/catalogue/{code}")),
+            ),
+            None => (number(), None),
+        },
+        ("credit_record", Some(i)) => (
+            number(),
+            n.record_agency
+                .get(&i)
+                .map(|a| format!("/credit/agencies/{a}#record-{i}")),
+        ),
+        ("department", Some(i)) => (
+            n.departments
+                .get(&i)
+                .map(|(zh, en)| match lang {
+                    Lang::Zh => zh.clone(),
+                    Lang::En => en.clone(),
+                })
+                .unwrap_or_else(number),
+            Some("/admin/departments".to_string()),
+        ),
+        ("credit_rule_set", _) => (number(), Some("/credit/rules".to_string())),
+        ("blacklist_entry", _) => (number(), Some("/blacklist".to_string())),
+        ("market_ban", _) => (number(), Some("/exposure".to_string())),
+        ("settings", _) => (String::new(), Some("/admin/settings".to_string())),
+        ("calendar_day", _) => (object_id.to_string(), Some("/admin/calendar".to_string())),
+        (_, Some(_)) => (number(), None),
+        _ => (object_id.to_string(), None),
+    };
+    let text = if name.is_empty() {
+        kind
+    } else {
+        format!("{kind} {name}")
+    };
+    (text, link)
 }
 
 #[derive(Template)]
@@ -569,13 +651,13 @@ pub struct BeforeQuery {
 async fn audit_page(ctx: Ctx, q: web::Query<BeforeQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewAudit)?;
     let before = q.before;
-    let (report, rows) = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>((
-            models::audit::verify(c)?,
-            models::audit::recent(c, 100, before)?,
-        ))
+    let (report, rows, names) = db::run(ctx.pool(), move |c| {
+        let rows = models::audit::recent(c, 100, before)?;
+        let names = models::audit::names(c, &rows)?;
+        Ok::<_, DbError>((models::audit::verify(c)?, rows, names))
     })
     .await?;
+    let lang = ctx.lang();
     let (broken_seq, broken_reason) = match &report.broken {
         None => (0, String::new()),
         Some(b) => {
@@ -595,17 +677,34 @@ async fn audit_page(ctx: Ctx, q: web::Query<BeforeQuery>) -> Result<HttpResponse
     };
     let entries = rows
         .iter()
-        .map(|r| AuditRowView {
-            seq: r.seq,
-            at: fmt_time(r.at),
-            actor: match r.actor_id {
-                Some(id) => format!("{} #{id}", r.actor_role),
-                None => r.actor_role.clone(),
-            },
-            action: r.action.clone(),
-            object: format!("{} #{}", r.object_type, r.object_id),
-            digest: r.state_digest.chars().take(12).collect(),
-            hash: r.hash.chars().take(12).collect(),
+        .map(|r| {
+            let (object, object_link) = object_view(lang, &r.object_type, &r.object_id, &names);
+            AuditRowView {
+                seq: r.seq,
+                at: fmt_time(r.at),
+                actor: match r.actor_id {
+                    Some(id) => names
+                        .users
+                        .get(&id)
+                        .map(|u| u.0.clone())
+                        .unwrap_or_else(|| {
+                            msg(lang, "audit.actor.unknown", &[("id", &id.to_string())])
+                        }),
+                    None => ctx.t("audit.actor.system").to_string(),
+                },
+                actor_role: match r.actor_id {
+                    Some(_) => tr_opt(lang, &format!("role.{}", r.actor_role))
+                        .unwrap_or(&r.actor_role)
+                        .to_string(),
+                    None => String::new(),
+                },
+                action: action_label(lang, &r.action),
+                action_code: r.action.clone(),
+                object,
+                object_link,
+                digest: r.state_digest.chars().take(12).collect(),
+                hash: r.hash.chars().take(12).collect(),
+            }
         })
         .collect();
     let p = AuditPage {

@@ -96,8 +96,7 @@ fn dept_options(depts: &[models::department::Department], lang: Lang) -> Vec<(St
 }
 
 fn money_text(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_string())
-        .unwrap_or_default()
+    crate::web::fmt::fen_opt(fen)
 }
 
 /// Puts each refused field's message beside its field on `page` (`field` finds it by the

@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::models;
 use crate::models::announcement::{self as ann, Announcement, status};
 use crate::models::publication as pubm;
-use crate::routes::owner::{mode_label, money_text, status_css, status_key};
+use crate::routes::owner::{mode_label, status_css, status_key};
 use crate::routes::result::ResultView;
 use crate::web::page::Page;
 use crate::web::{Ctx, fmt_time, html};
@@ -379,7 +379,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
             .collect(),
         time_limit_days: a.time_limit_days,
         cap: if a.cap_fen.is_some() {
-            money_text(a.cap_fen)
+            crate::web::fmt::fen_opt(a.cap_fen)
         } else {
             String::new()
         },

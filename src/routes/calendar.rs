@@ -20,7 +20,7 @@ use crate::models::calendar::{self as cal, CalendarDay, Taken};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/calendar", web::get().to(public_year))
@@ -179,10 +179,6 @@ pub struct DayForm {
     pub name: String,
 }
 
-fn fmt_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageCalendar)?;
     let me = ctx.current()?.clone();
@@ -219,7 +215,7 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
             lang,
             e.key(),
             &[
-                ("date", fmt_date(d)),
+                ("date", fmt::date(d)),
                 (
                     "weekday",
                     crate::i18n::tr(lang, workdays::weekday_key(d)).into(),
@@ -244,7 +240,7 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
                             &actor,
                             "calendar_day.add",
                             "calendar_day",
-                            fmt_date(d),
+                            fmt::date(d),
                             &row,
                             "",
                         )?;
@@ -270,7 +266,7 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
                 lang,
                 "calendar.err.duplicate",
                 &[
-                    ("date", fmt_date(old.day)),
+                    ("date", fmt::date(old.day)),
                     ("name", old.name.clone()),
                     ("kind", crate::i18n::tr(lang, old_kind.label_key()).into()),
                 ],
@@ -318,7 +314,7 @@ async fn remove_day(
                 &actor,
                 "calendar_day.remove",
                 "calendar_day",
-                fmt_date(day),
+                fmt::date(day),
                 &old,
                 "",
             )?;

@@ -24,7 +24,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html, msg};
+use crate::web::{Ctx, fmt, fmt_time, html, msg};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     // Fixed addresses first: `/catalogue/{code}` would otherwise take them.
@@ -51,17 +51,8 @@ fn allowed(ctx: &Ctx, action: Action) -> bool {
     policy::decide(ctx.user(), action) == Decision::Allow
 }
 
-fn dept_name(depts: &[Department], id: i64, lang: Lang) -> String {
-    depts
-        .iter()
-        .find(|d| d.id == id)
-        .map(|d| d.name(lang).to_string())
-        .unwrap_or_default()
-}
-
 fn yuan(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_string())
-        .unwrap_or_default()
+    crate::web::fmt::fen_opt(fen)
 }
 
 /// The fee as shown: the regime, and the range or fixed fee in yuan.
@@ -69,11 +60,11 @@ fn price_text(ctx: &Ctx, item: &Item) -> String {
     let label = ctx.t(&format!("cat.pricing.{}", item.pricing));
     match Pricing::parse(&item.pricing) {
         Some(Pricing::Guided) => format!(
-            "{label} ¥{} – ¥{}",
+            "{label} {} – {}",
             yuan(item.price_min_fen),
             yuan(item.price_max_fen)
         ),
-        Some(Pricing::Fixed) => format!("{label} ¥{}", yuan(item.price_min_fen)),
+        Some(Pricing::Fixed) => format!("{label} {}", yuan(item.price_min_fen)),
         _ => label.to_string(),
     }
 }
@@ -271,7 +262,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         name: i.name.clone(),
         industry: ctx.t(&format!("cat.industry.{}", i.industry)).to_string(),
         approval: i.approval_name.clone(),
-        department: dept_name(&depts, i.department_id, lang),
+        department: fmt::dept(lang, &depts, Some(i.department_id)),
         days: i.time_limit_days,
         price: price_text(&ctx, i),
         quals: {
@@ -389,7 +380,7 @@ fn csv_download(
             i.name.clone(),
             ctx.t(&format!("cat.industry.{}", i.industry)).into(),
             i.approval_name.clone(),
-            dept_name(depts, i.department_id, lang),
+            fmt::dept(lang, depts, Some(i.department_id)),
             i.legal_basis.clone(),
             i.time_limit_days.to_string(),
             ctx.t(&format!("cat.pricing.{}", i.pricing)).into(),
@@ -495,7 +486,7 @@ fn change_views(ctx: &Ctx, list: &[ChangeEntry], depts: &[Department]) -> Vec<Ch
                         .map(|r| ctx.t(r.label_key()))
                         .unwrap_or("");
                     match dept {
-                        Some(d) => format!("{} · {role}", dept_name(depts, d, lang)),
+                        Some(d) => format!("{} · {role}", fmt::dept(lang, depts, Some(d))),
                         None => role.to_string(),
                     }
                 }
@@ -629,7 +620,7 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
     Ok(ItemPage {
         page: ctx.page(),
         industry: ctx.t(&format!("cat.industry.{}", item.industry)).into(),
-        department: dept_name(&depts, dept, lang),
+        department: fmt::dept(lang, &depts, Some(dept)),
         price: price_text(ctx, &item),
         payer: ctx.t(&format!("cat.payer.{}", item.payer)).into(),
         status: ctx.t(&format!("cat.status.{}", item.status)).into(),

@@ -154,10 +154,9 @@ fn form_fields(ctx: &Ctx, f: &Full, posted: Option<&HashMap<String, String>>) ->
                 _ => f.values.get(spec.key).cloned().unwrap_or_default(),
             };
             let hint = match spec.kind {
-                FieldKind::Price => ctx.t("contracts.hint.price").replace(
-                    "{limit}",
-                    &Money::from_fen(f.contract.price_limit_fen).to_string(),
-                ),
+                FieldKind::Price => ctx
+                    .t("contracts.hint.price")
+                    .replace("{limit}", &crate::web::fmt::fen(f.contract.price_limit_fen)),
                 FieldKind::Days => ctx
                     .t("contracts.hint.days")
                     .replace("{max}", &f.max_days.to_string()),
@@ -273,8 +272,8 @@ async fn show_page(
         model_version: f.model_version,
         clauses: ct::fill(&f.body, &f.values),
         supplementary: f.terms.supplementary.clone(),
-        price: Money::from_fen(f.contract.price_fen).to_string(),
-        limit: Money::from_fen(f.contract.price_limit_fen).to_string(),
+        price: crate::web::fmt::fen(f.contract.price_fen),
+        limit: crate::web::fmt::fen(f.contract.price_limit_fen),
         time_limit: f.contract.time_limit_days,
         sign_by: f.contract.sign_by.to_string(),
         signed_at: f.contract.signed_at.map(fmt_time).unwrap_or_default(),
@@ -284,7 +283,8 @@ async fn show_page(
         can_edit: is_owner && f.contract.editable(),
         can_submit: is_owner && f.contract.status == status::DRAFT,
         can_sign: may_sign && f.contract.status == status::SIGNING && mine.is_none(),
-        already_signed: mine.is_some(),
+        // "Waiting for the other party" only while the other party is still to sign.
+        already_signed: mine.is_some() && f.contract.status == status::SIGNING,
         missing: f
             .missing()
             .into_iter()
@@ -540,7 +540,7 @@ fn row_views(ctx: &Ctx, rows: Vec<contract::Row>, show_owner: bool) -> Vec<RowVi
             project: r.project,
             item: r.item,
             other: if show_owner { r.owner } else { r.agency },
-            price: Money::from_fen(r.price_fen).to_string(),
+            price: crate::web::fmt::fen(r.price_fen),
             lapsed: r.status == status::LAPSED,
             unsigned: r
                 .unsigned

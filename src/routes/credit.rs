@@ -37,7 +37,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html, msg};
+use crate::web::{Ctx, fmt, fmt_time, html, msg};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/credit", web::get().to(list))
@@ -80,12 +80,6 @@ fn region_name(lang: Lang, code: &str) -> String {
     }
 }
 
-fn dept_name(lang: Lang, depts: &[Department], id: Option<i64>) -> String {
-    id.and_then(|i| depts.iter().find(|d| d.id == i))
-        .map(|d| d.name(lang).to_string())
-        .unwrap_or_default()
-}
-
 /// "−5" with a real minus sign, "+2" for bonuses.
 fn fmt_signed(p: i32) -> String {
     match p.cmp(&0) {
@@ -93,10 +87,6 @@ fn fmt_signed(p: i32) -> String {
         std::cmp::Ordering::Greater => format!("+{p}"),
         std::cmp::Ordering::Equal => "0".into(),
     }
-}
-
-fn fmt_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -423,6 +413,8 @@ pub struct RecordView {
     /// The last day it counts (its own validity or the rule set's, whichever ends first).
     pub counts_until: String,
     pub evidence: String,
+    /// The announcement an automatic record concerns.
+    pub evidence_link: Option<String>,
     pub legal_basis: String,
     pub department: String,
     /// The department that made it, for the policy (not part of the published report).
@@ -459,14 +451,27 @@ pub struct Report {
     pub rules_published_at: String,
     pub score: String,
     pub score_x100: i32,
-    pub grade: String,
+    /// `None` (暂无评价) while the agency has no credit record and no contract.
+    pub grade: Option<String>,
     pub red_list: bool,
     /// What keeps the agency from registering, quoting or signing today (messages).
     pub restrictions: Vec<String>,
+    /// The same as (mark, period), shown beside the grade.
+    pub restriction_tags: Vec<(String, String)>,
     pub parts: Vec<PartView>,
     pub total_formula: String,
     pub counted: Vec<RecordView>,
     pub not_counted: Vec<RecordView>,
+}
+
+/// A record's facts and evidence in the reader's language: automatic records keep theirs as
+/// a locale key with arguments; what a person wrote is shown as written. Personal numbers
+/// are masked either way.
+fn evidence_text(lang: Lang, r: &Record) -> String {
+    match r.auto_evidence() {
+        Some(e) => rules::mask_free_text(&crate::i18n::tr_args(lang, &e.key, &e.arg_pairs())),
+        None => rules::mask_free_text(&r.evidence),
+    }
 }
 
 fn record_view(
@@ -500,13 +505,13 @@ fn record_view(
                 ("id", &b.to_string()),
                 (
                     "date",
-                    &by_rec.map(|x| fmt_date(x.effective_on)).unwrap_or_default(),
+                    &by_rec
+                        .map(|x| fmt::date(x.effective_on))
+                        .unwrap_or_default(),
                 ),
                 (
                     "reason",
-                    &by_rec
-                        .map(|x| rules::mask_free_text(&x.evidence))
-                        .unwrap_or_default(),
+                    &by_rec.map(|x| evidence_text(lang, x)).unwrap_or_default(),
                 ),
             ],
         ),
@@ -516,7 +521,7 @@ fn record_view(
             &[("id", &r.revokes_id.unwrap_or_default().to_string())],
         ),
         RecordStatus::Expired | RecordStatus::NotYetEffective => {
-            msg(lang, status.key(), &[("date", &fmt_date(until))])
+            msg(lang, status.key(), &[("date", &fmt::date(until))])
         }
     };
     let stars = r.stars_x100.map(rules::fmt_x100);
@@ -536,15 +541,19 @@ fn record_view(
         source_name: source
             .map(|s| crate::i18n::tr(lang, &format!("credit.source.{}", s.code())).to_string())
             .unwrap_or_else(|| r.source.clone()),
-        effective_on: fmt_date(r.effective_on),
+        effective_on: fmt::date(r.effective_on),
         counts_until: if r.kind().is_some_and(Kind::revokes) {
             String::new()
         } else {
-            fmt_date(until)
+            fmt::date(until)
         },
-        evidence: rules::mask_free_text(&r.evidence),
+        evidence: evidence_text(lang, r),
+        evidence_link: r
+            .auto_evidence()
+            .and_then(|e| e.announcement)
+            .map(|id| format!("/announcements/{id}")),
         legal_basis: rules::mask_free_text(&r.legal_basis),
-        department: dept_name(lang, depts, r.department_id),
+        department: fmt::dept(lang, depts, r.department_id),
         department_id: r.department_id,
         has_document: r.upload_id.is_some(),
         rule_version: r.rule_version,
@@ -594,14 +603,15 @@ pub fn build_report(
         agency_id: agency.user_id,
         agency_name: agency.name.clone(),
         region: region_name(lang, &agency.region),
-        as_of: fmt_date(day),
+        as_of: fmt::date(day),
         rule_version: rules_row.version,
         rules_published_at: fmt_time(rules_row.published_at),
         score: rules::fmt_x100(score.total_x100),
         score_x100: score.total_x100,
-        grade: score.grade.code().to_string(),
+        grade: Some(score.grade.code().to_string()),
         red_list: score.grade.red_list(false),
         restrictions: Vec::new(),
+        restriction_tags: Vec::new(),
         parts: vec![
             part(
                 "credit.part.regulator",
@@ -640,16 +650,26 @@ async fn load_report(ctx: &Ctx, id: i64) -> Result<Report, AppError> {
             return Ok::<_, DbError>((None, None, Vec::new()));
         };
         let s = mc::score_of(c, id, day)?;
+        let rated = !s.2.is_empty() || mc::has_contract(c, id)?;
         let r = models::sanctions::restrictions(c, id, day)?;
-        Ok((Some(a), Some((s, r)), models::department::all(c)?))
+        Ok((Some(a), Some((s, r, rated)), models::department::all(c)?))
     })
     .await?;
-    let (Some(agency), Some(((score, rules_row, records), restrictions))) = (agency, scored) else {
+    let (Some(agency), Some(((score, rules_row, records), restrictions, rated))) = (agency, scored)
+    else {
         return Err(AppError::NotFound);
     };
     let mut r = build_report(lang, &agency, &score, &rules_row, &records, &depts, day);
-    // Live, not the cache: the report says what is in force today.
-    r.red_list = score.grade.red_list(!restrictions.is_empty());
+    // Live, not the cache: the report says what is in force today. Without any record or
+    // contract there is no grade to show (暂无评价), and so no red-list mark either.
+    if !rated {
+        r.grade = None;
+    }
+    r.red_list = rated && score.grade.red_list(!restrictions.is_empty());
+    r.restriction_tags = restrictions
+        .iter()
+        .map(|x| fmt::restriction(lang, x))
+        .collect();
     r.restrictions = restrictions
         .iter()
         .map(|x| {
@@ -740,6 +760,8 @@ pub struct ListRowView {
     pub grade: String,
     pub score: String,
     pub red_list: bool,
+    /// (mark, period) of each restriction in force, shown with the grade.
+    pub restrictions: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -823,6 +845,13 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
                     .as_deref()
                     .and_then(Grade::parse)
                     .is_some_and(|g| g.red_list(r.sanctioned)),
+                restrictions: crate::models::sanctions::restrictions_of_agg(
+                    r.sanctions.as_deref(),
+                    today_cn(),
+                )
+                .iter()
+                .map(|x| fmt::restriction(lang, x))
+                .collect(),
             })
             .collect(),
         next_url: next.map(|c| list_url(&f, Some(&c.encode()))),
@@ -949,7 +978,9 @@ async fn regulate_page(
         agency_id: agency.user_id,
         agency_name: agency.name.clone(),
         score: r.score,
-        grade: r.grade,
+        grade: r
+            .grade
+            .unwrap_or_else(|| ctx.t("credit.unrated").to_string()),
         can_regulate: may(Action::RegulateAgency { in_domain }),
         revocable,
         history,
@@ -1003,7 +1034,7 @@ fn record_page(ctx: &Ctx, agency: &Agency, rules_row: &RuleSetRow, max_mib: i64)
         points: Field::default(),
         evidence: Field::default(),
         legal_basis: Field::default(),
-        effective_on: Field::new(fmt_date(today_cn())),
+        effective_on: Field::new(fmt::date(today_cn())),
         document: Field::default(),
         kinds: Kind::REGULATOR_FORM
             .iter()
@@ -1108,7 +1139,7 @@ async fn add_record(
         effective_on: v("effective_on"),
     };
     if input.effective_on.trim().is_empty() {
-        p.effective_on = Field::new(fmt_date(today));
+        p.effective_on = Field::new(fmt::date(today));
     }
     let parsed = rules::parse_record(&input, today, &ruleset)
         .map_err(|problems| {
@@ -1184,6 +1215,7 @@ async fn add_record(
                 revokes_id: None,
                 ref_kind: None,
                 ref_id: None,
+                evidence_i18n: None,
             };
             let rid = mc::insert_record(c, &n)?;
             let rec = mc::find_record(c, rid)?;
@@ -1202,8 +1234,8 @@ async fn add_record(
                 vec![
                     ("kind", crate::i18n::tr(l, &kind.label_key()).to_string()),
                     ("points", fmt_signed(points)),
-                    ("date", fmt_date(effective_on)),
-                    ("department", dept_name(l, &depts, dept)),
+                    ("date", fmt::date(effective_on)),
+                    ("department", fmt::dept(l, &depts, dept)),
                     ("evidence", evidence_m.clone()),
                     ("basis", legal_basis.clone()),
                     ("id", rid.to_string()),
@@ -1331,7 +1363,7 @@ async fn revoke(
             mail_agency(c, agency_id, "credit_revoked", &|l| {
                 vec![
                     ("kind", kind_name(l, &kind_code)),
-                    ("date", fmt_date(rec_date)),
+                    ("date", fmt::date(rec_date)),
                     ("id", rid.to_string()),
                     ("reason", reason_m.clone()),
                 ]

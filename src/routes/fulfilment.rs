@@ -19,7 +19,6 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment::{self as rules, fmt_x10};
-use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::models::evaluation::{self as meval, Evaluation};
 use crate::models::fulfilment::{self as mful, status};
@@ -191,7 +190,7 @@ impl FulfilmentView {
 }
 
 fn money(fen: i64) -> String {
-    Money::from_fen(fen).to_string()
+    crate::web::fmt::fen(fen)
 }
 
 /// Loads and authorises the view of contract `id` for the signed-in user.
@@ -319,12 +318,14 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .accepted_on()
         .is_some_and(|a| erules::rating_open(&cal, a, today));
     let can_revise = |e: &Evaluation| {
-        e.appeal.is_none()
-            && erules::revision_open(
-                &cal,
-                crate::domain::workdays::china_date(e.rated_at.and_utc()),
-                today,
-            )
+        erules::revision_refusal(
+            &cal,
+            crate::domain::workdays::china_date(e.rated_at.and_utc()),
+            today,
+            e.revised_at.is_some(),
+            e.appeal.is_some(),
+        )
+        .is_none()
     };
     let owner_can = accepted
         && is_owner
@@ -1302,7 +1303,7 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
                 paid: l
                     .paid
                     .iter()
-                    .map(|(d, f)| format!("{d} ¥{}", money(*f)))
+                    .map(|(d, f)| format!("{d} {}", money(*f)))
                     .collect::<Vec<_>>()
                     .join("；"),
                 late: l.late,

@@ -20,14 +20,13 @@ use crate::domain::listing::{
     self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
 };
 use crate::domain::mask;
-use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::i18n::{Lang, tr};
 use crate::models::library::{self as lib, ItemRef, ListQuery, ListRow};
 use crate::models::{self, agency};
 use crate::web::page::Page;
 use crate::web::page_cache::Stamp;
-use crate::web::{Ctx, html};
+use crate::web::{Ctx, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agencies", web::get().to(list))
@@ -113,14 +112,22 @@ pub struct RowView {
     pub graded: bool,
     /// Grade A: on the red list 守信红名单 (SPEC §2.3), marked beside the name.
     pub red_list: bool,
+    /// Blacklist, market ban, banned manager in force: (mark, period), shown with the grade.
+    pub restrictions: Vec<(String, String)>,
 }
 
 /// Items shown per row before "and N more".
 const ROW_ITEMS: usize = 4;
 
-fn row_view(lang: Lang, e: Enriched) -> RowView {
+fn row_view(lang: Lang, today: NaiveDate, e: Enriched) -> RowView {
     let n = e.items.len();
     RowView {
+        restrictions: e
+            .row
+            .restrictions(today)
+            .iter()
+            .map(|r| fmt::restriction(lang, r))
+            .collect(),
         id: e.row.user_id,
         region: tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
         items: e
@@ -464,7 +471,7 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
             let f_sort = req.sort.code().to_string();
             let page = ListPage {
                 page,
-                rows: rows.into_iter().map(|e| row_view(lang, e)).collect(),
+                rows: rows.into_iter().map(|e| row_view(lang, today, e)).collect(),
                 f_q: req.q.clone(),
                 f_item: f("item"),
                 f_industry: f("industry"),
@@ -518,6 +525,15 @@ struct JsonQual {
 }
 
 #[derive(Serialize)]
+struct JsonRestriction {
+    /// blacklisted / banned / banned_manager
+    kind: &'static str,
+    name: String,
+    since: String,
+    until: String,
+}
+
+#[derive(Serialize)]
 struct JsonAgency {
     id: i64,
     name: String,
@@ -527,6 +543,8 @@ struct JsonAgency {
     items: Vec<JsonItem>,
     qualifications: Vec<JsonQual>,
     grade: Option<String>,
+    /// In force today; the period runs up to, not including, `until`.
+    restrictions: Vec<JsonRestriction>,
     url: String,
 }
 
@@ -538,6 +556,7 @@ fn download(
     ctx: &Ctx,
 ) -> HttpResponse {
     let public = ctx.config().public_url.trim_end_matches('/').to_string();
+    let today = crate::domain::workdays::today();
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("X-Row-Cap", DOWNLOAD_CAP.to_string()))
         .insert_header(("X-Truncated", if truncated { "true" } else { "false" }));
@@ -564,6 +583,20 @@ fn download(
                         })
                         .collect(),
                     url: format!("{public}/agencies/{}", e.row.user_id),
+                    restrictions: e
+                        .row
+                        .restrictions(today)
+                        .iter()
+                        .map(|r| {
+                            let (since, until) = r.period();
+                            JsonRestriction {
+                                kind: r.tag_key().trim_start_matches("credit.tag."),
+                                name: tr(lang, r.tag_key()).to_string(),
+                                since: fmt::date(since),
+                                until: fmt::date(until),
+                            }
+                        })
+                        .collect(),
                     name: e.row.name,
                     uscc: e.uscc,
                     region: e.row.region,
@@ -585,6 +618,7 @@ fn download(
                 "library.csv.items",
                 "library.csv.quals",
                 "library.csv.grade",
+                "library.csv.restriction",
                 "library.csv.url",
             ]
             .iter()
@@ -605,6 +639,15 @@ fn download(
                     items.join("；"),
                     quals.join("；"),
                     grade_label(lang, e.row.grade.as_deref()),
+                    e.row
+                        .restrictions(today)
+                        .iter()
+                        .map(|r| {
+                            let (mark, period) = fmt::restriction(lang, r);
+                            format!("{mark} {period}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
                     format!("{public}/agencies/{}", e.row.user_id),
                 ]));
             }
@@ -669,6 +712,8 @@ pub struct ShowPage {
     pub grade: String,
     pub graded: bool,
     pub red_list: bool,
+    /// Blacklist, market ban, banned manager in force: (mark, period), beside the grade.
+    pub restrictions: Vec<(String, String)>,
     pub items: Vec<ItemView>,
     pub quals: Vec<QualView>,
     pub practitioners: Vec<PersonView>,
@@ -686,13 +731,14 @@ struct Profile {
     catalogue: Arc<Catalogue>,
     department: Option<models::department::Department>,
     record: crate::routes::fulfilment::AgencyRecord,
+    restrictions: Vec<crate::domain::credit::Restriction>,
 }
 
 fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
-    let yuan = |f: i64| Money::from_fen(f).to_string();
+    let yuan = crate::web::fmt::fen;
     match (min, max) {
-        (Some(a), Some(b)) if a == b => format!("¥{}", yuan(a)),
-        (Some(a), Some(b)) => format!("¥{} – ¥{}", yuan(a), yuan(b)),
+        (Some(a), Some(b)) if a == b => yuan(a),
+        (Some(a), Some(b)) => format!("{} – {}", yuan(a), yuan(b)),
         (Some(a), None) => tr(lang, "library.fee_from").replace("{fee}", &yuan(a)),
         (None, Some(b)) => tr(lang, "library.fee_upto").replace("{fee}", &yuan(b)),
         (None, None) => tr(lang, "library.fee_negotiable").to_string(),
@@ -704,6 +750,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let lang = ctx.lang();
     let db_url = ctx.config().database_url.clone();
+    let today = crate::domain::workdays::today();
     let loaded = db::run(ctx.pool(), move |c| {
         let Some(agency) = agency::find(c, id)? else {
             return Ok::<_, AppError>(None);
@@ -713,6 +760,8 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
             None => None,
         };
         Ok(Some(Profile {
+            // Live, as the selection checks it: the page says what is in force today.
+            restrictions: models::sanctions::restrictions(c, id, today)?,
             record: crate::routes::fulfilment::agency_record(c, id, lang)?,
             items: agency::offered_items(c, id)?,
             certs: agency::certificates(c, id)?,
@@ -725,7 +774,6 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    let today = crate::domain::workdays::today();
     let a = &loaded.agency;
     let items = loaded
         .items
@@ -781,7 +829,12 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         active: a.status == "active",
         grade: grade_label(lang, a.grade.as_deref()),
         graded: a.grade.is_some(),
-        red_list: listing::is_red_list(a.grade.as_deref(), a.sanctioned),
+        red_list: listing::is_red_list(a.grade.as_deref(), !loaded.restrictions.is_empty()),
+        restrictions: loaded
+            .restrictions
+            .iter()
+            .map(|r| fmt::restriction(lang, r))
+            .collect(),
         items,
         quals,
         practitioners: loaded

@@ -26,7 +26,6 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::catalogue as vocab;
 use crate::domain::draw::Seed;
-use crate::domain::money::Money;
 use crate::domain::publication::{
     self as rules, AnnouncementInput, Problem, ProjectClass, ProjectInput, Terms,
 };
@@ -103,11 +102,6 @@ pub fn mode_label(lang: Lang, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn yuan(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_string())
-        .unwrap_or_default()
-}
-
 /// One announcement in the owner's lists.
 pub struct AnnRow {
     pub id: i64,
@@ -162,7 +156,7 @@ fn project_view(lang: Lang, p: &Project, rows: &[Row], department: &str) -> Proj
         } else {
             t("pub.project.fiscal_no")
         },
-        total_investment: Money::from_fen(p.total_investment_fen).to_string(),
+        total_investment: crate::web::fmt::fen(p.total_investment_fen),
         created_at: fmt_time(p.created_at),
         announcements: rows
             .iter()
@@ -1443,9 +1437,4 @@ pub async fn draft_checks(ctx: &Ctx, a: &Announcement) -> Result<Vec<String>, Ap
     .await?;
     let lang = ctx.lang();
     Ok(problems.iter().map(|p| problem_text(lang, p)).collect())
-}
-
-/// Used by the announcement page.
-pub fn money_text(fen: Option<i64>) -> String {
-    yuan(fen)
 }

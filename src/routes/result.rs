@@ -13,14 +13,13 @@ use serde::Deserialize;
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
-use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::models::announcement::{self as ann, Announcement, status};
 use crate::models::opening::{self, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/announcements/{id}/proof.json", web::get().to(proof_json))
@@ -106,9 +105,14 @@ pub struct ResultView {
     pub contract_link: String,
 }
 
-fn money(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_string())
-        .unwrap_or_default()
+/// A score kept as an integer of hundredths (`places` 2) or ten-thousandths (4), written
+/// out exactly: no float ever touches it.
+fn points(v: i64, places: u32) -> String {
+    let unit = 10_i64.pow(places);
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    let u = unit.unsigned_abs();
+    format!("{sign}{}.{:0w$}", a / u, a % u, w = places as usize)
 }
 
 fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
@@ -143,15 +147,20 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         owner: a.owner_side(),
     });
     let acts_for = |agency_id: i64| ctx.allows(Action::TakePart { agency_id });
-    let (loaded, choices, contract_id) = db::run(ctx.pool(), move |c| {
+    let (loaded, choices, contract_id, pending) = db::run(ctx.pool(), move |c| {
         let l = opening::load(c, &a2)?;
+        let pending = if a2.status == status::JUSTIFYING {
+            opening::pending_exclusions(c, &a2)?
+        } else {
+            HashMap::new()
+        };
         let contract_id = crate::models::contract::find_by_announcement(c, a2.id)?.map(|k| k.id);
         let choices = if a2.status == status::CHOOSING && owner {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()
         };
-        Ok::<_, DbError>((l, choices, contract_id))
+        Ok::<_, DbError>((l, choices, contract_id, pending))
     })
     .await?;
     let Some(l) = loaded else {
@@ -166,16 +175,18 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     let today = crate::domain::workdays::today();
     let names_of = |ids: &[i64]| ids.iter().map(|&i| name(i)).collect::<Vec<_>>().join("、");
 
-    let excluded: HashMap<i64, String> = l
-        .outcome
-        .as_ref()
-        .map(|o| {
-            o.excluded
-                .iter()
-                .map(|e| (e.agency_id, reason_text(ctx, &e.reason)))
-                .collect()
-        })
-        .unwrap_or_default();
+    // Before the outcome (justification pending), what already keeps a quote from winning.
+    let excluded: HashMap<i64, String> = match l.outcome.as_ref() {
+        Some(o) => o
+            .excluded
+            .iter()
+            .map(|e| (e.agency_id, reason_text(ctx, &e.reason)))
+            .collect(),
+        None => pending
+            .iter()
+            .map(|(id, key)| (*id, ctx.t(key).to_string()))
+            .collect(),
+    };
     let ranking: Vec<i64> = l
         .outcome
         .as_ref()
@@ -195,7 +206,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             .map(|q| QuoteRow {
                 agency_id: q.agency_id,
                 name: name(q.agency_id),
-                amount: money(q.amount_fen),
+                amount: fmt::fen_opt(q.amount_fen),
                 commitment: q.commitment.clone(),
                 nonce: q.nonce.clone().unwrap_or_default(),
                 low_flag: q.low_flag,
@@ -244,6 +255,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     });
 
     let verdict = match l.outcome.as_ref() {
+        _ if a.status == status::ANNULLED => ctx.t("result.verdict.annulled").to_string(),
         None if a.status == status::JUSTIFYING => ctx.t("result.verdict.justifying").to_string(),
         None => ctx.t("result.verdict.choosing").to_string(),
         Some(o) => match o.verdict.get("kind").and_then(|k| k.as_str()) {
@@ -277,12 +289,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         match o.detail.get("kind").and_then(|k| k.as_str()) {
             Some("benchmark") => {
                 let d = &o.detail;
-                let m = |k: &str| {
-                    d.get(k)
-                        .and_then(|v| v.as_i64())
-                        .map(|f| Money::from_fen(f).to_string())
-                        .unwrap_or_default()
-                };
+                let m = |k: &str| fmt::fen_opt(d.get(k).and_then(|v| v.as_i64()));
                 let s = |k: &str| {
                     d.get(k)
                         .map(|v| {
@@ -292,6 +299,16 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                         })
                         .unwrap_or_default()
                 };
+                // The band is exact to four decimals in the outcome; pages show the whole
+                // fen inside it.
+                let exact = |k: &str| s(k).parse::<rust_decimal::Decimal>().ok();
+                let (low, high) = match (exact("low"), exact("high")) {
+                    (Some(l), Some(h)) => match crate::domain::selection::band_in_fen(l, h) {
+                        Some((l, h)) => (fmt::money(l), fmt::money(h)),
+                        None => (s("low"), s("high")),
+                    },
+                    _ => (s("low"), s("high")),
+                };
                 detail.push(crate::web::msg(
                     ctx.lang(),
                     "result.benchmark",
@@ -299,8 +316,8 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                         ("used", &s("quotes_used")),
                         ("benchmark", &m("benchmark")),
                         ("band", &s("band_percent")),
-                        ("low", &s("low")),
-                        ("high", &s("high")),
+                        ("low", &low),
+                        ("high", &high),
                     ],
                 ));
                 if let Some(p) = d.get("pool").and_then(|p| p.as_array()) {
@@ -321,17 +338,11 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                             "result.score_row",
                             &[
                                 ("name", &name(g("agency_id"))),
-                                ("amount", &Money::from_fen(g("amount")).to_string()),
-                                ("price", &format!("{:.2}", g("price_x100") as f64 / 100.0)),
-                                ("credit", &format!("{:.2}", g("credit_x100") as f64 / 100.0)),
-                                (
-                                    "qual",
-                                    &format!("{:.2}", g("qualification_x100") as f64 / 100.0),
-                                ),
-                                (
-                                    "total",
-                                    &format!("{:.4}", g("total_x10000") as f64 / 10_000.0),
-                                ),
+                                ("amount", &fmt::fen(g("amount"))),
+                                ("price", &points(g("price_x100"), 2)),
+                                ("credit", &points(g("credit_x100"), 2)),
+                                ("qual", &points(g("qualification_x100"), 2)),
+                                ("total", &points(g("total_x10000"), 4)),
                             ],
                         ));
                     }
@@ -412,8 +423,17 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         seed_commitment: a.seed_commitment.clone().unwrap_or_default(),
         status: ctx.t(&status::key(&a.status)).to_string(),
         verdict,
-        winner: r.winner_id.map(name).unwrap_or_default(),
-        winner_amount: money(r.winner_amount_fen),
+        // An annulled result names no winner: the objection was upheld.
+        winner: r
+            .winner_id
+            .filter(|_| a.status != status::ANNULLED)
+            .map(name)
+            .unwrap_or_default(),
+        winner_amount: if a.status == status::ANNULLED {
+            String::new()
+        } else {
+            fmt::fen_opt(r.winner_amount_fen)
+        },
         rows,
         takes_quotes,
         detail,

@@ -27,7 +27,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, html, msg};
+use crate::web::{Ctx, fmt, html, msg};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/blacklist", web::get().to(blacklist))
@@ -64,10 +64,6 @@ fn path_id(p: &str) -> Result<i64, AppError> {
     p.parse().map_err(|_| AppError::NotFound)
 }
 
-fn fmt_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 fn restriction_text(lang: Lang, r: &Restriction) -> String {
     let a = r.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -78,14 +74,6 @@ fn credit_msg(lang: Lang, e: &CreditError) -> String {
     let a = e.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
     msg(lang, e.key(), &a)
-}
-
-fn dept_name(depts: &[Department], id: i64, lang: Lang) -> String {
-    depts
-        .iter()
-        .find(|d| d.id == id)
-        .map(|d| d.name(lang).to_string())
-        .unwrap_or_default()
 }
 
 /// The 403 page that says why: the agency is outside the regulator's domain.
@@ -189,11 +177,11 @@ fn listing_row(
         uscc: uscc.to_string(),
         reason: l.reason.clone(),
         basis: l.legal_basis.clone(),
-        starts_on: fmt_date(l.starts_on),
-        ends_on: fmt_date(l.ends_on),
-        department: dept_name(depts, l.department_id, lang),
+        starts_on: fmt::date(l.starts_on),
+        ends_on: fmt::date(l.ends_on),
+        department: fmt::dept(lang, depts, Some(l.department_id)),
         state: listing_state(l, today),
-        ended_on: l.ended_on.map(fmt_date).unwrap_or_default(),
+        ended_on: l.ended_on.map(fmt::date).unwrap_or_default(),
     }
 }
 
@@ -269,7 +257,7 @@ async fn exposure(ctx: Ctx) -> Result<HttpResponse, AppError> {
         ))
     })
     .await?;
-    let period = |a: NaiveDate, b: NaiveDate| format!("{} — {}", fmt_date(a), fmt_date(b));
+    let period = |a: NaiveDate, b: NaiveDate| format!("{} — {}", fmt::date(a), fmt::date(b));
     let mut penalties = Vec::new();
     for (l, name, uscc) in listings.iter().filter(|x| x.0.period().active_on(today)) {
         penalties.push(PenaltyRow {
@@ -278,7 +266,7 @@ async fn exposure(ctx: Ctx) -> Result<HttpResponse, AppError> {
             measure: ctx.t("sanctions.measure.blacklist").to_string(),
             reason: l.reason.clone(),
             period: period(l.starts_on, l.ends_on),
-            department: dept_name(&depts, l.department_id, lang),
+            department: fmt::dept(lang, &depts, Some(l.department_id)),
         });
     }
     for (b, name, uscc) in bans.iter().filter(|x| x.0.period().active_on(today)) {
@@ -288,7 +276,7 @@ async fn exposure(ctx: Ctx) -> Result<HttpResponse, AppError> {
             measure: ctx.t("sanctions.measure.ban").to_string(),
             reason: b.reason.clone(),
             period: period(b.starts_on, b.ends_on),
-            department: dept_name(&depts, b.department_id, lang),
+            department: fmt::dept(lang, &depts, Some(b.department_id)),
         });
     }
     let persons = persons
@@ -299,7 +287,7 @@ async fn exposure(ctx: Ctx) -> Result<HttpResponse, AppError> {
             masked_id: p.masked_id(),
             agency: agency.clone(),
             period: period(b.starts_on, b.ends_on),
-            department: dept_name(&depts, b.department_id, lang),
+            department: fmt::dept(lang, &depts, Some(b.department_id)),
         })
         .collect();
     html(
@@ -431,9 +419,9 @@ fn ban_rows(
         .map(|(b, ps)| BanRow {
             reason: b.reason.clone(),
             basis: b.legal_basis.clone(),
-            starts_on: fmt_date(b.starts_on),
-            ends_on: fmt_date(b.ends_on),
-            department: dept_name(depts, b.department_id, lang),
+            starts_on: fmt::date(b.starts_on),
+            ends_on: fmt::date(b.ends_on),
+            department: fmt::dept(lang, depts, Some(b.department_id)),
             active: b.period().active_on(today),
             persons: ps.iter().map(|p| (p.name.clone(), p.masked_id())).collect(),
         })
@@ -540,7 +528,7 @@ async fn blacklist_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
         points: blacklist_points(&ctx).await?,
         reason: Field::default(),
         legal_basis: Field::default(),
-        starts_on: Field::new(fmt_date(today_cn())),
+        starts_on: Field::new(fmt::date(today_cn())),
         ends_on: Field::default(),
     };
     html(&p, StatusCode::OK)
@@ -644,8 +632,8 @@ async fn blacklist_save(
                 &[
                     ("reason", reason.clone()),
                     ("basis", basis.clone()),
-                    ("from", fmt_date(starts_on)),
-                    ("to", fmt_date(ends_on)),
+                    ("from", fmt::date(starts_on)),
+                    ("to", fmt::date(ends_on)),
                 ],
             )?;
             Ok::<_, DbError>(())
@@ -713,7 +701,7 @@ async fn ban_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, App
         uscc: t.agency.uscc.clone(),
         reason: Field::default(),
         legal_basis: Field::default(),
-        starts_on: Field::new(fmt_date(today_cn())),
+        starts_on: Field::new(fmt::date(today_cn())),
         ends_on: Field::default(),
         managers: managers
             .iter()
@@ -856,8 +844,8 @@ async fn ban_save(
                 &[
                     ("reason", reason.clone()),
                     ("basis", basis.clone()),
-                    ("from", fmt_date(starts_on)),
-                    ("to", fmt_date(ends_on)),
+                    ("from", fmt::date(starts_on)),
+                    ("to", fmt::date(ends_on)),
                 ],
             )?;
             Ok::<_, DbError>(raised)
@@ -908,7 +896,7 @@ async fn queue(ctx: Ctx) -> Result<HttpResponse, AppError> {
     .await?;
     let p = QueuePage {
         page: ctx.page(),
-        department: dept_name(&depts, dept, lang),
+        department: fmt::dept(lang, &depts, Some(dept)),
         alerts: alerts
             .into_iter()
             .map(|(a, name)| AlertRow {
@@ -925,7 +913,7 @@ async fn queue(ctx: Ctx) -> Result<HttpResponse, AppError> {
             .map(|(r, l, name)| RepairRow {
                 id: r.id,
                 agency: name,
-                listing_period: format!("{} — {}", fmt_date(l.starts_on), fmt_date(l.ends_on)),
+                listing_period: format!("{} — {}", fmt::date(l.starts_on), fmt::date(l.ends_on)),
                 created_at: crate::web::fmt_time(r.created_at),
             })
             .collect(),
@@ -1242,7 +1230,7 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
             OwnListing {
                 row: listing_row(l, &agency.name, &agency.uscc, &depts, lang),
                 id: l.id,
-                repair_on: fmt_date(on),
+                repair_on: fmt::date(on),
                 can_apply: l.period().active_on(today) && !pending,
                 pending,
             }
@@ -1255,7 +1243,7 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
             OwnRepair {
                 id: r.id,
                 period: l
-                    .map(|l| format!("{} — {}", fmt_date(l.starts_on), fmt_date(l.ends_on)))
+                    .map(|l| format!("{} — {}", fmt::date(l.starts_on), fmt::date(l.ends_on)))
                     .unwrap_or_default(),
                 status: ctx
                     .t(&format!("sanctions.repair.status.{}", r.status))
@@ -1373,7 +1361,7 @@ fn repair_form_page(ctx: &Ctx, t: &RepairTarget, blocked: String) -> RepairFormP
             ctx.lang(),
         ),
         listing_id: t.listing.id,
-        repair_on: fmt_date(
+        repair_on: fmt::date(
             t.rules
                 .repair_available_on(t.listing.starts_on, t.listing.ends_on),
         ),

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod ctx;
+pub mod fmt;
 pub mod forms;
 pub mod middleware;
 pub mod page;
@@ -113,14 +114,8 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Shows a stored UTC time in Asia/Shanghai, as a Chinese civil servant reads it.
-pub fn fmt_time(t: impl std::borrow::Borrow<chrono::NaiveDateTime>) -> String {
-    use chrono::TimeZone;
-    chrono_tz::Asia::Shanghai
-        .from_utc_datetime(t.borrow())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+/// Shows a stored UTC time in Asia/Shanghai (kept here because every page uses it).
+pub use fmt::time as fmt_time;
 
 #[cfg(test)]
 mod tests {

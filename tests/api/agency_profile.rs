@@ -484,7 +484,7 @@ async fn bad_profile_input_is_422_beside_the_field_and_kept() {
         .await;
     assert_eq!(s, 422);
     assert!(body.contains("f-fee_min-err"));
-    assert!(body.contains("10,000.00 元至 50,000.00 元"), "range shown");
+    assert!(body.contains("¥10,000.00 至 ¥50,000.00"), "range shown");
     assert!(body.contains("value=\"8000\""));
     let mut c = app.conn();
     assert!(models::agency::managers(&mut c, id).unwrap().is_empty());

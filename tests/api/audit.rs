@@ -269,7 +269,10 @@ async fn verify_audit_command_exit_status_and_demo() {
             .await;
         admin.get_text("/admin/audit").await
     };
-    assert!(body.contains("#3"), "the admin page names the broken entry");
+    assert!(
+        body.contains("第 3 号记录起出现异常"),
+        "the admin page names the broken entry"
+    );
 }
 
 /// Many writers at once (8 threads × 25 audited writes): every entry reaches the chain, in one

@@ -16,17 +16,17 @@ use crate::auth::clone_app;
 use crate::fixtures::{Item, department_item, project};
 use crate::helpers::*;
 
-struct World {
-    owner: TestApp,
-    owner_id: i64,
-    agency: TestApp,
-    agency_id: i64,
-    dept: i64,
-    item: i64,
-    project: i64,
+pub(crate) struct World {
+    pub(crate) owner: TestApp,
+    pub(crate) owner_id: i64,
+    pub(crate) agency: TestApp,
+    pub(crate) agency_id: i64,
+    pub(crate) dept: i64,
+    pub(crate) item: i64,
+    pub(crate) project: i64,
 }
 
-async fn world(app: &TestApp, industry: &str) -> World {
+pub(crate) async fn world(app: &TestApp, industry: &str) -> World {
     let (dept, item) = department_item(
         app,
         ("sthjj", "攀枝花市生态环境局", "Ecology"),
@@ -67,7 +67,7 @@ async fn world(app: &TestApp, industry: &str) -> World {
 }
 
 /// An announcement past publicity whose winner (`w.agency`, quote 120,000.50 yuan) may confirm.
-fn selected(app: &TestApp, w: &World) -> i64 {
+pub(crate) fn selected(app: &TestApp, w: &World) -> i64 {
     let mut c = app.conn();
     let now = zhongjie::db::now();
     let today = zhongjie::domain::workdays::today();
@@ -112,11 +112,11 @@ fn selected(app: &TestApp, w: &World) -> i64 {
     id
 }
 
-fn publish_demo_texts(app: &TestApp) {
+pub(crate) fn publish_demo_texts(app: &TestApp) {
     zhongjie::demo::contracts::load(&mut app.conn()).unwrap();
 }
 
-fn contract_of(app: &TestApp, ann: i64) -> Option<(i64, String, i64, i64, i32)> {
+pub(crate) fn contract_of(app: &TestApp, ann: i64) -> Option<(i64, String, i64, i64, i32)> {
     contracts::table
         .filter(contracts::announcement_id.eq(ann))
         .select((
@@ -144,14 +144,14 @@ fn terms(app: &TestApp, id: i64) -> (String, String, i32) {
 }
 
 /// The digest the sign form carries on the contract page as `who` sees it.
-async fn digest_on_page(who: &TestApp, id: i64) -> String {
+pub(crate) async fn digest_on_page(who: &TestApp, id: i64) -> String {
     let (s, body) = who.get_text(&format!("/contracts/{id}")).await;
     assert_eq!(s, 200);
     let i = body.find("name=\"digest\" value=\"").expect("sign form") + 21;
     body[i..i + 64].to_string()
 }
 
-const FILL: &[(&str, &str)] = &[
+pub(crate) const FILL: &[(&str, &str)] = &[
     ("price", "120000.50"),
     ("time_limit", "18"),
     ("scope", "编制环境影响报告书，配合技术评估并按评估意见修改"),
@@ -252,7 +252,7 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
     let r = w.owner.post(&format!("/contracts/{id}/edit"), &f).await;
     assert_eq!(r.status().as_u16(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("不得高于 120,000.50 元"));
+    assert!(body.contains("不得高于 ¥120,000.50"));
     assert!(body.contains("新的成果描述"), "the owner's input is kept");
     assert_eq!(contract_of(&app, ann).unwrap().2, 12_000_050);
     assert_eq!(terms(&app, id).2, 2);

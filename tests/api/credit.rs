@@ -249,13 +249,16 @@ async fn the_credit_list_pages_by_keyset_in_grade_order() {
                 .await,
         );
     }
-    // Some Cs, some Bs, the rest A.
+    // Some Cs, some Bs, the rest A (commended: an agency without any record is not rated).
     for (i, id) in ids.iter().enumerate() {
         if i % 3 == 0 {
             add(&app, *id, Kind::InspectionFailure, -10, None);
         }
         if i % 5 == 0 {
             add(&app, *id, Kind::FalseMaterials, -20, None);
+        }
+        if i % 3 != 0 && i % 5 != 0 {
+            add(&app, *id, Kind::Commendation, 2, None);
         }
     }
     {
@@ -680,14 +683,22 @@ async fn an_admin_publishes_rules_and_the_job_regrades() {
 }
 
 #[actix_web::test]
-async fn new_agencies_are_graded_by_the_running_job() {
+async fn new_agencies_are_scored_by_the_running_job_but_not_rated_until_a_record() {
     let app = spawn_app().await;
     let a = app.create_user(Role::Agency, "a@example.com").await;
     for _ in 0..50 {
-        if cached(&app, a).0.is_some() {
+        if cached(&app, a).1.is_some() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Scored (weighted scoring reads it), but no grade: 暂无评价, not 守信 A.
+    assert_eq!(cached(&app, a), (None, Some(10000)));
+    {
+        let mut c = app.conn();
+        let mut n = NewRecord::new(a, Kind::Commendation, 2, Source::Regulator);
+        n.evidence = "x";
+        zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap();
     }
     assert_eq!(cached(&app, a), (Some("A".into()), Some(10000)));
 }
@@ -762,7 +773,24 @@ async fn demo_agencies_have_grades_a_b_and_c() {
     for g in ["A", "B", "C"] {
         assert!(grades.contains(&Some(g.to_string())), "{g}: {grades:?}");
     }
-    assert!(grades.iter().all(Option::is_some), "every agency graded");
+    // Agencies with neither a credit record nor a contract are 暂无评价 (no grade).
+    let ungraded: Vec<i64> = agencies::table
+        .filter(agencies::grade.is_null())
+        .select(agencies::user_id)
+        .load(&mut *c)
+        .unwrap();
+    let with_records: i64 = credit_records::table
+        .filter(credit_records::agency_id.eq_any(&ungraded))
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert_eq!(with_records, 0, "every agency with a record is graded");
+    let unscored: i64 = agencies::table
+        .filter(agencies::credit_score.is_null())
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert_eq!(unscored, 0, "every agency scored");
     let revoked: i64 = credit_records::table
         .filter(credit_records::kind.eq("revocation"))
         .count()

@@ -247,7 +247,7 @@ fn audit_actions(app: &TestApp, id: i64) -> Vec<String> {
 }
 
 /// Submits a deliverable and has the owner accept it.
-async fn deliver_and_accept(app: &TestApp, k: &Signed) {
+pub(crate) async fn deliver_and_accept(app: &TestApp, k: &Signed) {
     let (s, body) = deliver(
         &k.agency,
         k.id,

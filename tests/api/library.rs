@@ -231,12 +231,12 @@ async fn library_filters_each_narrow_the_list() {
         set(&[]),
         "filters combine"
     );
-    // Default order: graded first, then by name; the page says 暂无评级 for the others.
+    // Default order: graded first, then by name; the page says 暂无评价 for the others.
     let (s, html) = app.get_text("/agencies").await;
     assert_eq!(s, 200);
     let pos = |n: &str| html.find(n).unwrap();
     assert!(pos(C) < pos(A) && pos(C) < pos(B) && pos(C) < pos(D));
-    assert!(html.contains("暂无评级"));
+    assert!(html.contains("暂无评价"));
     assert!(!html.contains(E), "suspended agencies are not listed");
     assert!(html.contains("攀枝花市东区") && html.contains("建设项目环境影响报告书（表）编制"));
     assert!(html.contains("测绘资质（甲级）"), "qualification summary");
@@ -504,7 +504,7 @@ async fn library_agency_page_masks_id_and_phone_but_shows_uscc() {
     assert!(html.contains("138****5678"));
     assert!(html.contains("HP00012345") && html.contains("环境影响评价工程师"));
     assert!(html.contains("建设项目环境影响报告书（表）编制") && html.contains("3,000.00"));
-    assert!(html.contains("暂无评级"));
+    assert!(html.contains("暂无评价"));
     // The downloads carry no personal numbers either.
     let (_, csv) = app.get_text("/agencies?format=csv").await;
     assert!(!csv.contains(full_id) && !csv.contains(phone));
@@ -530,12 +530,12 @@ async fn library_csv_and_json_downloads_honor_filters() {
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines[0],
-        "机构名称,统一社会信用代码,地区,服务事项,有效资质,信用等级,详情链接"
+        "机构名称,统一社会信用代码,地区,服务事项,有效资质,信用等级,限制情况,详情链接"
     );
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[1..].iter().any(|l| l.starts_with(A)));
     assert!(lines[1..].iter().any(|l| l.starts_with(D)));
-    assert!(text.contains("暂无评级"));
+    assert!(text.contains("暂无评价"));
 
     let r = app.get("/agencies?format=json&region=beijing").await;
     assert_eq!(r.status().as_u16(), 200);

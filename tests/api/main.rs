@@ -33,6 +33,7 @@ mod sealing_key;
 mod security;
 mod selection_result;
 mod smtp;
+mod states;
 mod supervise;
 mod upload_limits;
 mod workbench;

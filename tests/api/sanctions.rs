@@ -305,6 +305,17 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
         !report.contains("tag-success"),
         "no 守信 mark while sanctioned"
     );
+    // (The other agency is commended, so it is rated: an agency without any record is not.)
+    {
+        let mut n = models::credit::NewRecord::new(
+            b,
+            zhongjie::domain::credit::Kind::Commendation,
+            2,
+            zhongjie::domain::credit::Source::Regulator,
+        );
+        n.evidence = "年度优秀中介机构";
+        zhongjie::db::write_tx(&mut app.conn(), |c| models::credit::insert_record(c, &n)).unwrap();
+    }
     let (_, report_b) = app.get_text(&format!("/credit/agencies/{b}")).await;
     assert!(report_b.contains("tag-success") && !report_b.contains("受限"));
 

@@ -18,15 +18,15 @@ use crate::auth::clone_app;
 use crate::fixtures::{Item, department_item, project};
 use crate::helpers::*;
 
-struct World {
-    owner: TestApp,
-    owner_id: i64,
-    item: i64,
-    project: i64,
-    agencies: Vec<(i64, TestApp)>,
+pub(crate) struct World {
+    pub(crate) owner: TestApp,
+    pub(crate) owner_id: i64,
+    pub(crate) item: i64,
+    pub(crate) project: i64,
+    pub(crate) agencies: Vec<(i64, TestApp)>,
 }
 
-async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> World {
+pub(crate) async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> World {
     let (_, item) = department_item(
         app,
         ("fgw", "攀枝花市发展和改革委员会", "DRC"),
@@ -85,7 +85,7 @@ async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> World {
 }
 
 /// A published announcement (deadline in an hour) with its seed sealed like publication does.
-fn announce(app: &TestApp, w: &World, mode: &str) -> (i64, Seed) {
+pub(crate) fn announce(app: &TestApp, w: &World, mode: &str) -> (i64, Seed) {
     let mut c = app.conn();
     let now = zhongjie::db::now();
     let seed = Seed::generate().unwrap();
@@ -124,7 +124,7 @@ fn announce(app: &TestApp, w: &World, mode: &str) -> (i64, Seed) {
     (id, seed)
 }
 
-fn register(app: &TestApp, id: i64, agency: i64) {
+pub(crate) fn register(app: &TestApp, id: i64, agency: i64) {
     diesel::insert_into(registrations::table)
         .values((
             registrations::announcement_id.eq(id),
@@ -136,7 +136,7 @@ fn register(app: &TestApp, id: i64, agency: i64) {
 }
 
 /// A sealed quote as the quote form stores it; returns its commitment.
-fn quote(app: &TestApp, id: i64, agency: i64, yuan: &str) -> String {
+pub(crate) fn quote(app: &TestApp, id: i64, agency: i64, yuan: &str) -> String {
     register(app, id, agency);
     let amount = Money::parse_yuan(yuan).unwrap();
     let nonce = seal::new_nonce().unwrap();
@@ -168,14 +168,14 @@ fn quote(app: &TestApp, id: i64, agency: i64, yuan: &str) -> String {
     commitment
 }
 
-fn pass_deadline(app: &TestApp, id: i64) {
+pub(crate) fn pass_deadline(app: &TestApp, id: i64) {
     diesel::update(announcements::table.find(id))
         .set(announcements::deadline.eq(zhongjie::db::now() - Duration::seconds(1)))
         .execute(&mut *app.conn())
         .unwrap();
 }
 
-fn status_of(app: &TestApp, id: i64) -> String {
+pub(crate) fn status_of(app: &TestApp, id: i64) -> String {
     announcements::table
         .find(id)
         .select(announcements::status)
@@ -183,7 +183,7 @@ fn status_of(app: &TestApp, id: i64) -> String {
         .unwrap()
 }
 
-fn result_row(app: &TestApp, id: i64) -> (Option<i64>, Option<i64>, Option<String>) {
+pub(crate) fn result_row(app: &TestApp, id: i64) -> (Option<i64>, Option<i64>, Option<String>) {
     announcement_results::table
         .find(id)
         .select((
@@ -207,7 +207,7 @@ fn end_publicity(app: &TestApp, id: i64) {
         .unwrap();
 }
 
-async fn wait_for<F: Fn() -> bool>(f: F) -> bool {
+pub(crate) async fn wait_for<F: Fn() -> bool>(f: F) -> bool {
     for _ in 0..100 {
         if f() {
             return true;

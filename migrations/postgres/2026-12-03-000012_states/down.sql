@@ -1,0 +1,1 @@
+ALTER TABLE credit_records DROP COLUMN evidence_i18n;
