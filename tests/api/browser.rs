@@ -2,212 +2,14 @@
 //! the WebDriver protocol logs in as every demo role and sees its workbench. Runs when
 //! `ZJ_BROWSER_TEST=1` (CI sets it after installing Chromium); skipped otherwise.
 
-use std::process::{Child, Command, Stdio};
-
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-
-struct Driver {
-    child: Child,
-    base: String,
-    session: String,
-    http: reqwest::Client,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Driver {
-    async fn start() -> Driver {
-        let port = free_port();
-        let child = Command::new(
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
-        )
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..100 {
-            if http.get(format!("{base}/status")).send().await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let profile = tempfile::tempdir().expect("profile dir").keep();
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--window-size=1280,900",
-                         format!("--user-data-dir={}", profile.display())]
-            }
-        }}});
-        let v: Value = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .await
-            .expect("new session")
-            .json()
-            .await
-            .expect("json");
-        let session = v["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {v}"))
-            .to_string();
-        Driver {
-            child,
-            base,
-            session,
-            http,
-        }
-    }
-
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let req = self.http.request(method, url);
-        // GET and DELETE carry no body; chromedriver rejects a JSON `null` there.
-        let req = if body.is_null() { req } else { req.json(&body) };
-        let r = req.send().await.expect("webdriver");
-        r.json().await.expect("webdriver json")
-    }
-
-    async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", json!({"url": url}))
-            .await;
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let v = self
-            .cmd(
-                reqwest::Method::POST,
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        let obj = v["value"]
-            .as_object()
-            .unwrap_or_else(|| panic!("no element {css}: {v}"));
-        obj.values()
-            .next()
-            .and_then(|x| x.as_str())
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_string()
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/clear"),
-            json!({}),
-        )
-        .await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            json!({"text": text}),
-        )
-        .await;
-    }
-
-    async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            json!({}),
-        )
-        .await;
-    }
-
-    async fn url(&self) -> String {
-        let v = self.cmd(reqwest::Method::GET, "/url", Value::Null).await;
-        v["value"]
-            .as_str()
-            .unwrap_or_else(|| panic!("current url: {v}"))
-            .to_string()
-    }
-
-    async fn source(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/source", Value::Null).await["value"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-
-    async fn screenshot(&self, path: &std::path::Path) {
-        use crate::helpers::base64_decode as decode;
-        let v = self
-            .cmd(reqwest::Method::GET, "/screenshot", Value::Null)
-            .await;
-        if let Some(b64) = v["value"].as_str() {
-            let _ = std::fs::write(path, decode(b64));
-        }
-    }
-
-    /// Sets a field's value directly (date inputs and selects, whose typing depends on locale).
-    async fn set_value(&self, css: &str, value: &str) {
-        let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
-                      e.dispatchEvent(new Event('change', {bubbles: true}));";
-        self.cmd(
-            reqwest::Method::POST,
-            "/execute/sync",
-            json!({"script": script, "args": [css, value]}),
-        )
-        .await;
-    }
-
-    /// Clicks a submit button and waits until the browser has left `from`.
-    async fn submit_and_wait(&self, css: &str, from: &str) -> String {
-        self.click(css).await;
-        let mut url = self.url().await;
-        for _ in 0..100 {
-            if !url.contains(from) {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            url = self.url().await;
-        }
-        url
-    }
-
-    async fn login(&self, base: &str, email: &str, password: &str) {
-        self.clear_cookies().await;
-        self.goto(&format!("{base}/login")).await;
-        self.type_into("input[name=email]", email).await;
-        self.type_into("input[name=password]", password).await;
-        let url = self
-            .submit_and_wait("form[action='/login'] button[type=submit]", "/login")
-            .await;
-        assert!(url.ends_with("/my"), "{email}: landed on {url}");
-    }
-
-    async fn clear_cookies(&self) {
-        self.cmd(reqwest::Method::DELETE, "/cookie", Value::Null)
-            .await;
-    }
-}
+use crate::webdriver::{Driver, enabled};
 
 #[actix_web::test]
 async fn every_demo_role_logs_in_through_a_real_browser() {
-    if std::env::var("ZJ_BROWSER_TEST")
-        .map(|v| v != "1")
-        .unwrap_or(true)
-    {
-        eprintln!(
-            "browser test skipped (set ZJ_BROWSER_TEST=1 with chromium and chromium-driver installed)"
-        );
+    if !enabled() {
         return;
     }
     let app = spawn_app().await;
@@ -262,11 +64,7 @@ async fn every_demo_role_logs_in_through_a_real_browser() {
 /// a two-character search and a filter, and downloads the list.
 #[actix_web::test]
 async fn an_agency_joins_and_its_certificate_is_reviewed_through_a_real_browser() {
-    if std::env::var("ZJ_BROWSER_TEST")
-        .map(|v| v != "1")
-        .unwrap_or(true)
-    {
-        eprintln!("browser test skipped (set ZJ_BROWSER_TEST=1)");
+    if !enabled() {
         return;
     }
     let app = spawn_app().await;
@@ -404,11 +202,7 @@ async fn an_agency_joins_and_its_certificate_is_reviewed_through_a_real_browser(
 /// page's markup would have it.
 #[actix_web::test]
 async fn the_draw_verifier_script_recomputes_a_proof_in_a_real_browser() {
-    if std::env::var("ZJ_BROWSER_TEST")
-        .map(|v| v != "1")
-        .unwrap_or(true)
-    {
-        eprintln!("browser test skipped (set ZJ_BROWSER_TEST=1)");
+    if !enabled() {
         return;
     }
     use sha2::{Digest, Sha256};

@@ -25,3 +25,4 @@ mod security;
 mod selection_result;
 mod smtp;
 mod supervise;
+mod webdriver;
