@@ -5,6 +5,7 @@
  *  - .nav-toggle button opens/closes #site-nav on small screens
  *  - data-confirm="question" on a <form> or a submit <button> asks before submitting
  *  - [data-back] links go back in history when there is somewhere to go back to
+ *  - details.filter-fold (filters folded behind one button on phones) opens on wide screens
  *  - a .table-wrap whose table is wider than the screen can take keyboard focus, so it can
  *    be scrolled without a mouse (browsers that do this themselves are unaffected)
  */
@@ -38,6 +39,13 @@
         e.preventDefault();
       }
     }, true);
+
+    if (window.matchMedia && window.matchMedia('(min-width: 769px)').matches) {
+      var folds = document.querySelectorAll('details.filter-fold');
+      for (var f = 0; f < folds.length; f++) {
+        folds[f].open = true;
+      }
+    }
 
     markScrollers();
     window.addEventListener('resize', markScrollers);
