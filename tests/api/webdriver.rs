@@ -27,6 +27,8 @@ pub(crate) struct Driver {
     base: String,
     session: String,
     http: reqwest::Client,
+    /// Width and height the window has beyond its viewport, once measured.
+    chrome: std::cell::Cell<Option<(i64, i64)>>,
 }
 
 impl Drop for Driver {
@@ -90,6 +92,7 @@ impl Driver {
             base,
             session,
             http,
+            chrome: std::cell::Cell::new(None),
         }
     }
 
@@ -124,9 +127,20 @@ impl Driver {
             .await;
     }
 
-    /// Resizes the window so that the *viewport* is `width`×`height` CSS pixels (the window
-    /// rectangle includes no chrome in headless mode, but this checks rather than assumes).
+    /// Resizes the window so that the *viewport* is `width`×`height` CSS pixels. Headless
+    /// Chromium's window still has some height of browser chrome; it is measured once and
+    /// added, so later calls are one command.
     pub(crate) async fn set_viewport(&self, width: u32, height: u32) {
+        let (w, h) = (i64::from(width), i64::from(height));
+        if let Some((dw, dh)) = self.chrome.get() {
+            self.cmd(
+                reqwest::Method::POST,
+                "/window/rect",
+                json!({"width": w + dw, "height": h + dh}),
+            )
+            .await;
+            return;
+        }
         for _ in 0..3 {
             let inner = self
                 .execute("return [window.innerWidth, window.innerHeight];", json!([]))
@@ -135,9 +149,6 @@ impl Driver {
                 inner[0].as_i64().unwrap_or(0),
                 inner[1].as_i64().unwrap_or(0),
             );
-            if iw == i64::from(width) && ih == i64::from(height) {
-                return;
-            }
             let rect = self
                 .cmd(reqwest::Method::GET, "/window/rect", Value::Null)
                 .await;
@@ -145,12 +156,15 @@ impl Driver {
                 rect["value"]["width"].as_i64().unwrap_or(0),
                 rect["value"]["height"].as_i64().unwrap_or(0),
             );
-            let w = i64::from(width) + (ow - iw).max(0);
-            let h = i64::from(height) + (oh - ih).max(0);
+            let chrome = ((ow - iw).max(0), (oh - ih).max(0));
+            if iw == w && ih == h {
+                self.chrome.set(Some(chrome));
+                return;
+            }
             self.cmd(
                 reqwest::Method::POST,
                 "/window/rect",
-                json!({"width": w, "height": h}),
+                json!({"width": w + chrome.0, "height": h + chrome.1}),
             )
             .await;
         }
