@@ -300,12 +300,15 @@ const AXE: &str = include_str!("../data/axe/axe.min.js");
 /// The phone the layout must fit: 390×844 CSS pixels (a common current handset).
 const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 900);
+/// A4's printable width at 96 px to the inch: 210 mm less the stylesheet's 2 × 16 mm margins.
+const PRINT: (u32, u32) = (673, 950);
 
-/// How wide the page is against the viewport and, when it is wider, the outermost elements
+/// How wide the page is against the viewport (without its scroll bar: wider means it scrolls
+/// sideways) and, when it is wider, the outermost elements
 /// that stick out on the right, for the message: those not clipped by a scrolling container
 /// (an absolutely placed one escapes a container that is not positioned, so it counts).
 const MEASURE: &str = r#"
-const w = window.innerWidth, sw = document.documentElement.scrollWidth;
+const w = document.documentElement.clientWidth, sw = document.documentElement.scrollWidth;
 if (document.contentType !== 'text/html') return {html: false};
 if (sw <= w) return {html: true, scroll: sw, inner: w, culprits: []};
 const scrolls = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
@@ -324,6 +327,14 @@ for (const e of document.body.querySelectorAll('*')) {
 }
 return {html: true, scroll: sw, inner: w, culprits: out};
 "#;
+
+/// What a printed page shows that it should not: the site's navigation, footer, buttons,
+/// the filters' fold and flash messages.
+const PRINT_CHROME: &str = "const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+  [...e.classList].map(c => '.' + c).join('');
+return [...document.querySelectorAll('button, .site-nav, .site-footer, .topbar, .skip-link, .nav-toggle, .filter-fold, .flash-wrap')]
+  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })
+  .map(name);";
 
 /// Every link of the page, absolute.
 const LINKS: &str = "return [...document.querySelectorAll('a[href]')].map(a => a.href);";
@@ -355,12 +366,13 @@ struct Audit {
     public: std::collections::HashSet<String>,
     too_wide: Vec<String>,
     violations: Vec<String>,
+    unclean_print: Vec<String>,
 }
 
 impl Audit {
     /// Loads `path` at phone width, measures it, runs axe-core over it at phone and desktop
     /// width (the phone menu folds the navigation away, the desktop layout shows tables as
-    /// tables), and answers its same-site links.
+    /// tables), measures it as printed on A4, and answers its same-site links.
     async fn check(
         &mut self,
         d: &Driver,
@@ -408,6 +420,21 @@ impl Audit {
                     nodes.join("\n      ")
                 ));
             }
+        }
+        d.set_viewport(PRINT.0, PRINT.1).await;
+        d.emulate_media("print").await;
+        let m = d.execute(MEASURE, json!([])).await;
+        let shown = d.execute(PRINT_CHROME, json!([])).await;
+        d.emulate_media("").await;
+        if m["scroll"].as_i64() > m["inner"].as_i64() {
+            self.unclean_print.push(format!(
+                "{page}: {} px wide on A4's {} px; sticking out: {}",
+                m["scroll"], m["inner"], m["culprits"]
+            ));
+        }
+        if shown.as_array().is_some_and(|a| !a.is_empty()) {
+            self.unclean_print
+                .push(format!("{page}: printed with {shown}"));
         }
         d.set_viewport(PHONE.0, PHONE.1).await;
         links
@@ -668,16 +695,17 @@ async fn deliver_accept_rate(app: &TestApp, id: i64, owner: &TestApp, agency: &T
     );
 }
 
-/// Phone width and accessibility (GB/T 37668, which holds government sites to WCAG 2.1 AA): a
-/// crawl of the demo as visitor, owner, agency, regulator and admin in one Chromium session
-/// at 390×844. On every page the document is no wider than the screen, and axe-core finds no
-/// WCAG 2.0/2.1 A or AA violation (at phone and desktop width). The crawl includes an announcement with its selection result and draw proof, the
-/// library with filters, a credit report, the admin pages, and the demo's contract in each
-/// state a party sees: draft (the owner's form), out for signing (the signing form), and
-/// signed, delivered, accepted and rated (the fulfilment page with the agency's reply and
-/// appeal forms).
+/// Phone width, print and accessibility (GB/T 37668, which holds government sites to WCAG
+/// 2.1 AA): a crawl of the demo as visitor, owner, agency, regulator and admin in one Chromium
+/// session at 390×844. On every page the document is no wider than the screen; axe-core finds
+/// no WCAG 2.0/2.1 A or AA violation (at phone and desktop width); printed on A4 it is no
+/// wider than the paper and shows no navigation, footer or buttons. The crawl includes the
+/// announcements with their selection result and draw proof, the library with filters, a
+/// credit report, the admin pages, and the demo's contract in each state a party sees: draft
+/// (the owner's form), out for signing (the signing form), and signed, delivered, accepted and
+/// rated (the fulfilment page with the agency's reply and appeal forms).
 #[actix_web::test]
-async fn every_page_fits_a_phone_and_passes_axe_core_as_every_role() {
+async fn every_page_fits_a_phone_prints_on_a4_and_passes_axe_core_as_every_role() {
     use diesel::prelude::*;
     use zhongjie::db::schema::{announcement_results, catalogue_items, contracts, users};
     if !enabled() {
@@ -925,6 +953,12 @@ async fn every_page_fits_a_phone_and_passes_axe_core_as_every_role() {
         "{} pages are wider than the phone:\n{}",
         audit.too_wide.len(),
         audit.too_wide.join("\n")
+    );
+    assert!(
+        audit.unclean_print.is_empty(),
+        "{} pages do not print cleanly:\n{}",
+        audit.unclean_print.len(),
+        audit.unclean_print.join("\n")
     );
     assert!(
         audit.violations.is_empty(),

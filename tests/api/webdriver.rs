@@ -170,6 +170,17 @@ impl Driver {
         }
     }
 
+    /// Renders pages for `media` ("print", or "" for the screen again) through Chromium's
+    /// DevTools command, so print stylesheets can be measured like the screen.
+    pub(crate) async fn emulate_media(&self, media: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": media}}),
+        )
+        .await;
+    }
+
     /// Runs a synchronous script (`arguments[i]` are `args`) and returns its value.
     pub(crate) async fn execute(&self, script: &str, args: Value) -> Value {
         self.cmd(
