@@ -37,3 +37,4 @@ mod states;
 mod supervise;
 mod upload_limits;
 mod workbench;
+mod webdriver;
