@@ -99,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Demo { agencies } => with_db(|cfg, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
             crate::demo::load(&mut c, cfg)?.print();
+            print_rehearsal(cfg, &mut c)?;
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
                 let today = crate::domain::workdays::today();
@@ -164,6 +165,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Says whether the database is a demo/training database and where its clock is moved.
+fn print_rehearsal(cfg: &Config, c: &mut crate::db::DbConnection) -> Result<(), String> {
+    let row = crate::models::platform::read(c).map_err(|e| e.to_string())?;
+    if row.demo {
+        println!(
+            "demo/training database (演示环境): the administrator moves the platform clock forward at {}/admin/clock",
+            cfg.public_url
+        );
+    } else {
+        println!(
+            "this database already had accounts before the demo: it is not a demo database, and has no platform clock page"
+        );
+    }
+    Ok(())
+}
+
 fn with_db(
     f: impl FnOnce(&Config, &db::Pool) -> Result<ExitCode, String>,
 ) -> Result<ExitCode, String> {
@@ -184,6 +201,7 @@ fn serve(bind: Option<String>, demo: bool) -> Result<ExitCode, String> {
             println!("database already has accounts; demo data not loaded again");
             crate::demo::print_logins();
         }
+        print_rehearsal(&cfg, &mut c)?;
     }
     let backend = match db::Backend::from_url(&cfg.database_url) {
         Ok(db::Backend::Postgres) => "postgres",

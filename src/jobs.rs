@@ -12,7 +12,12 @@
 //!    run, and refresh the sanctions cache (listings end by themselves);
 //! 3. contract reminders (every ten minutes, with the daily claim attempt): delivery deadline,
 //!    payment due date, unrated accepted contracts — each sent once per contract and kind
-//!    (`contract_reminders`), see `models::fulfilment::remind`.
+//!    (`contract_reminders`), see `models::fulfilment::remind`;
+//! 4. once per China day (claimed like step 2): certificate reviews past their due day are
+//!    escalated to the reviewing department's regulators, see `models::review`.
+//!
+//! Days are the platform clock's (`crate::clock`): when a demo database's clock is moved to a
+//! new day, the daily steps run on the next tick instead of up to ten minutes later.
 //!
 //! Every step is idempotent, so a crash or a second instance costs only repeated work.
 
@@ -100,6 +105,26 @@ pub fn daily(
     Ok(Some((n, changed)))
 }
 
+/// Step 4: once per China day (its own claim in `job_runs`, so exactly one instance runs
+/// it), escalate the certificate reviews past their due day to the reviewing department's
+/// regulators (`models::review`). `Some(escalated)` when this instance ran it.
+pub fn reviews(
+    c: &mut DbConnection,
+    today: NaiveDate,
+    instance: &str,
+    public_url: &str,
+) -> Result<Option<usize>, DbError> {
+    if !models::credit::claim_daily(c, models::review::DAILY, today, instance)? {
+        return Ok(None);
+    }
+    let n = models::review::escalate_overdue(c, today, public_url)?;
+    models::credit::finish_daily(c, models::review::DAILY, today, instance)?;
+    if n > 0 {
+        tracing::info!(escalated = n, "overdue certificate reviews escalated");
+    }
+    Ok(Some(n))
+}
+
 /// One pass of both steps.
 pub fn pass(c: &mut DbConnection, today: NaiveDate, instance: &str) -> Result<Pass, DbError> {
     let regraded = regrade(c, today)?;
@@ -113,12 +138,17 @@ pub async fn worker(pool: Pool, cfg: Config) {
     // The daily claim is tried at most every ten minutes (a lost claim is an insert refused
     // by the primary key; a crashed run is taken over after an hour, see `claim_daily`).
     let mut next_daily = std::time::Instant::now();
+    let mut last_day = None;
     loop {
         tick.tick().await;
-        let today = crate::domain::workdays::today();
+        pool.refresh_clock().await;
+        // The platform's date (a demo database's clock may have been moved): a new day is
+        // tried at once, so a rehearsal step's reminders go out on the next tick.
+        let today = pool.clock().today();
         let instance = cfg.instance_id.clone();
-        let try_daily = std::time::Instant::now() >= next_daily;
+        let try_daily = std::time::Instant::now() >= next_daily || last_day != Some(today);
         let key = cfg.sealing_key;
+        let public_url = cfg.public_url.clone();
         let r = db::run(&pool, move |c| -> Result<Pass, DbError> {
             // Selection first: announcements whose deadline passed open within one tick.
             let opened = crate::models::opening::open_due(c, &key, &instance)?;
@@ -139,6 +169,7 @@ pub async fn worker(pool: Pool, cfg: Config) {
                 if reminded > 0 {
                     tracing::info!(reminded, "contract reminders sent");
                 }
+                reviews(c, today, &instance, &public_url)?;
                 daily(c, today, &instance)?
             } else {
                 None
@@ -153,6 +184,7 @@ pub async fn worker(pool: Pool, cfg: Config) {
                 }
                 if try_daily {
                     next_daily = std::time::Instant::now() + std::time::Duration::from_secs(600);
+                    last_day = Some(today);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "credit job"),

@@ -43,6 +43,10 @@ pub fn open_database(cfg: &Config) -> Result<Pool, String> {
         tracing::info!(?applied, "migrations applied");
     }
     check_sealing_key(&mut conn, cfg)?;
+    // The clock's table exists now. Another instance's move is seen after at most as long as
+    // a page stamp is trusted.
+    pool.clock()
+        .arm(std::time::Duration::from_millis(cfg.page_stamp_ms));
     Ok(pool)
 }
 

@@ -132,6 +132,11 @@ pub enum Action {
     /// The regulators' contract lists (supplementary clauses, lapsed signings; timers,
     /// amendments and appeals) of their department.
     SuperviseContracts,
+    /// Move a demo database's platform clock forward (admins; a production database has no
+    /// clock page at all).
+    MovePlatformClock,
+    /// The list of certificate reviews past their due day (admins).
+    ViewOverdueReviews,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +171,7 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         }
         ManageAccounts | ViewAudit | ManageSettings | ManageCalendar | PublishCatalogue
         | PublishCreditRules => allow_if(u.role == Role::Admin),
+        MovePlatformClock | ViewOverdueReviews => allow_if(u.role == Role::Admin),
         EditCatalogueItem { department_id } | RecordRegionalAssessment { department_id } => {
             allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
         }
@@ -256,6 +262,17 @@ fn is_regulator_of(u: &CurrentUser, department_id: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_admins_move_the_clock_and_see_overdue_reviews() {
+        for a in [Action::MovePlatformClock, Action::ViewOverdueReviews] {
+            for r in Role::ALL {
+                let d = decide(Some(&user(1, r)), a);
+                assert_eq!(d == Decision::Allow, r == Role::Admin, "{r:?} {a:?}");
+            }
+            assert_eq!(decide(None, a), Decision::NeedLogin);
+        }
+    }
 
     fn user(id: i64, role: Role) -> CurrentUser {
         CurrentUser {
@@ -544,7 +561,10 @@ mod tests {
         assert!(!allow(&no_dept, Action::CreateProject));
         assert!(!allow(&admin, Action::CreateProject));
         assert!(!allow(&user(10, Role::Agency), Action::CreateProject));
-        assert!(allow(&colleague, Action::ListOwnContracts { side: Role::Owner }));
+        assert!(allow(
+            &colleague,
+            Action::ListOwnContracts { side: Role::Owner }
+        ));
     }
 
     #[test]

@@ -22,8 +22,73 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The connection pool of one database, with that database's platform clock
+/// ([`crate::clock`]). Every connection taken from it runs on that clock.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    clock: crate::clock::Clock,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("state", &self.inner.state())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Pool {
+    /// A connection for work outside [`run`] (the command line, tests): the current thread
+    /// runs on this database's clock from now on, freshly read if the reading is old.
+    pub fn get(&self) -> Result<PooledConn, r2d2::PoolError> {
+        let mut c = self.inner.get()?;
+        self.clock.install_for_thread();
+        refresh_clock(&self.clock, &mut c);
+        Ok(c)
+    }
+
+    pub fn max_size(&self) -> u32 {
+        self.inner.max_size()
+    }
+
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
+    }
+
+    /// Re-reads the platform clock if its reading is older than the interval (the session
+    /// middleware calls it for requests that would otherwise not touch the database).
+    pub async fn refresh_clock(&self) {
+        if self.clock.due() {
+            let _ = run(self, |_| Ok::<_, DbError>(())).await;
+        }
+    }
+}
+
+/// Reads the database's platform clock into `clock` when the reading is due. A failure keeps
+/// the last reading (logged; the next request tries again).
+fn refresh_clock(clock: &crate::clock::Clock, conn: &mut DbConnection) {
+    use schema::platform_clock as pc;
+    if !clock.due() {
+        return;
+    }
+    match pc::table
+        .find(1)
+        .select((pc::demo, pc::offset_seconds))
+        .first::<(bool, i64)>(conn)
+        .optional()
+    {
+        Ok(Some((demo, offset))) => clock.record(demo, offset),
+        Ok(None) => clock.record(false, 0),
+        Err(e) => {
+            tracing::warn!(error = %e, "platform clock not read");
+            clock.record_failure();
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -170,7 +235,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
             one_line(&e.to_string())
         )
     })?;
-    r2d2::Pool::builder()
+    let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
@@ -180,7 +245,11 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
                 mask_url(url),
                 one_line(&e.to_string())
             )
-        })
+        })?;
+    Ok(Pool {
+        inner,
+        clock: crate::clock::Clock::new(),
+    })
 }
 
 fn one_line(s: &str) -> String {
@@ -243,8 +312,13 @@ where
     let pool = pool.clone();
     let joined = actix_web::web::block(move || {
         let mut conn = pool
+            .inner
             .get()
             .map_err(|e| E::from(DbError::Pool(e.to_string())))?;
+        // The blocking threads serve every pool of the process: this closure's "now" is its
+        // own database's, and the thread's previous clock is back when it returns.
+        let _clock = pool.clock.enter();
+        refresh_clock(&pool.clock, &mut conn);
         f(&mut conn)
     })
     .await;
@@ -363,13 +437,14 @@ thread_local! {
         const { std::cell::Cell::new(None) };
 }
 
-/// Current UTC time at the precision both backends keep (microseconds): the time pinned on
-/// this thread, if any, else the system clock.
+/// The platform's current UTC time at the precision both backends keep (microseconds): the
+/// time pinned on this thread, if any (the demo loader), else [`crate::clock`] (the system
+/// clock, or a demo database's moved clock).
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
     PINNED
         .with(|p| p.get())
-        .unwrap_or_else(|| chrono::Utc::now().naive_utc())
+        .unwrap_or_else(|| crate::clock::now_utc().naive_utc())
         .trunc_subsecs(6)
 }
 

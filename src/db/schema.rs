@@ -770,6 +770,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    platform_clock (id) {
+        id -> Integer,
+        demo -> Bool,
+        offset_seconds -> BigInt,
+        flagged_at -> Nullable<Timestamp>,
+        moved_at -> Nullable<Timestamp>,
+        moved_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    review_escalations (certificate_id) {
+        certificate_id -> BigInt,
+        department_id -> BigInt,
+        review_due -> Date,
+        recipients -> Integer,
+        escalated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(review_escalations -> agency_certificates (certificate_id));
+diesel::joinable!(review_escalations -> departments (department_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     users,
@@ -822,6 +846,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
     agency_offer_history,
     self_preparations,
+    platform_clock,
+    review_escalations,
 );
 
 diesel::table! {

@@ -318,6 +318,10 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         let launch = story.working_day_from(story.days_ago(story::LAUNCH_DAYS_AGO));
         // The platform opens: departments, the administrator and the regulators.
         story.add(Story::at(launch, 9, 0), move |c| {
+            // A database the demo creates is a demo/training database (banner, movable
+            // clock); one that already had accounts is not, and stays as it was. Flagged at
+            // the launch, before the first account, so the audit chain stays in time order.
+            models::platform::flag_demo_at_creation(c)?;
             let sys = Actor::system();
             let existing = models::department::all(c)?;
             for (code, zh, en) in DEPARTMENTS {

@@ -40,6 +40,8 @@ pub mod money;
 pub mod password;
 /// Publication rules of announcements: checks before publishing, allowed changes.
 pub mod publication;
+/// The rehearsal clock of a demo database: how far a step moves it.
+pub mod rehearsal;
 /// Sealed quotes and the sealed draw seed: authenticated encryption and receipt commitments.
 pub mod seal;
 /// Character and pair grams for Chinese name search.

@@ -11,7 +11,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::policy::Action;
@@ -22,7 +22,6 @@ use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
 use crate::domain::selection::{self, QuoteError};
 use crate::domain::validate;
-use crate::domain::workdays::china_date;
 use crate::error::AppError;
 use crate::i18n::{Lang, tr};
 use crate::models::announcement::{self as ann, Announcement, status};
@@ -68,7 +67,7 @@ fn fmt_seconds(t: NaiveDateTime) -> String {
 }
 
 fn today() -> chrono::NaiveDate {
-    china_date(Utc::now())
+    crate::domain::workdays::today()
 }
 
 fn qual_label(lang: Lang, t: &str, level: i32) -> String {

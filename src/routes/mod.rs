@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bidding;
 pub mod calendar;
 pub mod catalogue;
+pub mod clock;
 pub mod contract_texts;
 pub mod contracts;
 pub mod credit;
@@ -37,6 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     credit::config(cfg);
     sanctions::config(cfg);
     calendar::config(cfg);
+    clock::config(cfg);
     owner::config(cfg);
     policy_rules::config(cfg);
     bidding::config(cfg);

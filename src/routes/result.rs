@@ -829,6 +829,7 @@ mod tests {
                 csrf: String::new(),
                 flash: None,
                 path: String::new(),
+                rehearsal: None,
             },
             result: None,
         };

@@ -25,7 +25,84 @@ use crate::web::{Ctx, html, msg};
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/review/certificates", web::get().to(queue))
         .route("/review/certificates/{id}", web::get().to(show))
-        .route("/review/certificates/{id}", web::post().to(decide));
+        .route("/review/certificates/{id}", web::post().to(decide))
+        .route("/admin/reviews/overdue", web::get().to(overdue));
+}
+
+pub struct OverdueRow {
+    pub due: String,
+    pub days: String,
+    pub agency_id: i64,
+    pub agency: String,
+    pub qual_label: String,
+    pub level_label: String,
+    pub number: String,
+    /// Empty when the reviewing department is not set up.
+    pub department: String,
+    /// "… 已通知 n 名审核人员", or empty while not escalated.
+    pub escalated: String,
+}
+
+#[derive(Template)]
+#[template(path = "review/overdue.html")]
+pub struct OverduePage {
+    pub page: Page,
+    pub rows: Vec<OverdueRow>,
+}
+
+/// The administrator's list of reviews past their due day, escalated or not yet.
+async fn overdue(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewOverdueReviews)?;
+    let lang = ctx.lang();
+    let today = today_cn();
+    let list = db::run(ctx.pool(), move |c| {
+        models::review::overdue(c, today).map_err(DbError::from)
+    })
+    .await?;
+    let t = |k: String| crate::i18n::tr(lang, &k).to_string();
+    let rows = list
+        .into_iter()
+        .map(|o| OverdueRow {
+            due: o.review_due.to_string(),
+            days: msg(
+                lang,
+                "agency.overdue.days",
+                &[("days", &(today - o.review_due).num_days().to_string())],
+            ),
+            agency_id: o.agency_id,
+            agency: o.agency,
+            qual_label: t(format!("cat.qual.{}", o.qual_type)),
+            level_label: t(format!("cat.level.{}", o.level)),
+            number: o.number,
+            department: o
+                .department
+                .map(|(_, zh, en)| {
+                    if lang == crate::i18n::Lang::En {
+                        en
+                    } else {
+                        zh
+                    }
+                })
+                .unwrap_or_default(),
+            escalated: o
+                .escalated
+                .map(|(at, n)| {
+                    msg(
+                        lang,
+                        "agency.overdue.escalated",
+                        &[("at", &crate::web::fmt_time(at)), ("n", &n.to_string())],
+                    )
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    html(
+        &OverduePage {
+            page: ctx.page(),
+            rows,
+        },
+        StatusCode::OK,
+    )
 }
 
 pub struct QueueRow {

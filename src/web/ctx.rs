@@ -45,6 +45,8 @@ pub struct ReqState {
     pub ip: String,
     pub user_agent: String,
     pub request_id: String,
+    /// The 演示环境 banner of a demo database (None on a production one).
+    pub rehearsal: Option<crate::web::page::Rehearsal>,
 }
 
 #[derive(Clone)]
@@ -94,6 +96,7 @@ impl Ctx {
             csrf: self.req.csrf.clone(),
             flash: self.req.flash.clone(),
             path: self.req.path.clone(),
+            rehearsal: self.req.rehearsal.clone(),
         }
     }
 

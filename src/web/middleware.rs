@@ -119,6 +119,7 @@ fn page_from_state(rs: Option<&ReqState>) -> Page {
             csrf: rs.csrf.clone(),
             flash: None,
             path: rs.path.clone(),
+            rehearsal: rs.rehearsal.clone(),
         },
         None => Page {
             lang: Lang::Zh,
@@ -126,6 +127,7 @@ fn page_from_state(rs: Option<&ReqState>) -> Page {
             csrf: String::new(),
             flash: None,
             path: "/".into(),
+            rehearsal: None,
         },
     }
 }
@@ -246,6 +248,9 @@ pub async fn session(
     let Some(state) = req.app_data::<AppState>().cloned() else {
         return Err(AppError::Internal("app state missing".into()).into());
     };
+    // This worker thread serves this application only: its handlers' "now" is the platform
+    // clock of this application's database (see `crate::clock`).
+    state.pool.clock().install_for_thread();
     let query_lang = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "lang")
         .and_then(|(_, v)| Lang::parse(&v));
@@ -296,6 +301,11 @@ pub async fn session(
             Err(e) => tracing::error!(error = %e, "session lookup failed; serving as visitor"),
         }
     }
+    // Signed in, the session read above has refreshed the clock; a visitor's request may
+    // not touch the database at all (a cached page), so read it here when it is due.
+    if session_hash.is_none() {
+        state.pool.refresh_clock().await;
+    }
     let anon_csrf = req
         .cookie(CSRF_COOKIE)
         .map(|c| c.value().to_string())
@@ -327,6 +337,7 @@ pub async fn session(
         ip: client_ip(&req),
         user_agent: ua,
         request_id: hex::encode(crate::auth::token::random_bytes::<6>()),
+        rehearsal: crate::web::page::Rehearsal::of(state.pool.clock()),
     };
     let secure = state.config.https();
     let started = std::time::Instant::now();

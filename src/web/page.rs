@@ -49,6 +49,39 @@ pub struct Page {
     pub flash: Option<Flash>,
     /// Path and query of this request without any `lang=` parameter.
     pub path: String,
+    /// Set on a demo/training database: the layout's 演示环境 banner.
+    pub rehearsal: Option<Rehearsal>,
+}
+
+/// What the 演示环境 banner says: how far the clock is ahead (not the time itself, which a
+/// cached page would show stale).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rehearsal {
+    /// Seconds the platform clock is ahead of the real time.
+    pub ahead_seconds: i64,
+}
+
+impl Rehearsal {
+    /// The banner for a pool's clock, or None on a production database.
+    pub fn of(clock: &crate::clock::Clock) -> Option<Rehearsal> {
+        clock.is_demo().then(|| Rehearsal {
+            ahead_seconds: clock.offset_seconds(),
+        })
+    }
+
+    /// "3 天 2 小时" / "3 days 2 hours" (whole hours; the clock moves by hours or days).
+    pub fn ahead(&self, lang: Lang) -> String {
+        let hours = self.ahead_seconds / 3600;
+        let (d, h) = (hours / 24, hours % 24);
+        let args = [("days", d.to_string()), ("hours", h.to_string())];
+        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let key = match (d, h) {
+            (0, _) => "clock.ahead.hours",
+            (_, 0) => "clock.ahead.days",
+            _ => "clock.ahead.days_hours",
+        };
+        i18n::tr_args(lang, key, &a)
+    }
 }
 
 impl Page {
@@ -74,6 +107,17 @@ impl Page {
         match self.lang {
             Lang::Zh => "English",
             Lang::En => "中文",
+        }
+    }
+    /// A demo/training database: the layout shows the 演示环境 banner.
+    pub fn is_rehearsal(&self) -> bool {
+        self.rehearsal.is_some()
+    }
+    /// The banner's "clock ahead by …" text, empty when the clock has not moved.
+    pub fn rehearsal_ahead(&self) -> String {
+        match &self.rehearsal {
+            Some(r) if r.ahead_seconds > 0 => r.ahead(self.lang),
+            _ => String::new(),
         }
     }
     pub fn logged_in(&self) -> bool {
@@ -120,6 +164,8 @@ impl Page {
             credit_rules: self.allows(Action::PublishCreditRules),
             calendar: self.allows(Action::ManageCalendar),
             audit: self.allows(Action::ViewAudit),
+            overdue_reviews: self.allows(Action::ViewOverdueReviews),
+            clock: self.is_rehearsal() && self.allows(Action::MovePlatformClock),
         }
     }
     /// True when `prefix` is the start of the current path (navigation highlighting).
@@ -150,6 +196,9 @@ pub struct Nav {
     pub credit_rules: bool,
     pub calendar: bool,
     pub audit: bool,
+    pub overdue_reviews: bool,
+    /// The platform clock's page: admins, and only on a demo database.
+    pub clock: bool,
 }
 
 /// One form field's value and, when the last submission was refused, its message.

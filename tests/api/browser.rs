@@ -715,13 +715,12 @@ async fn every_page_fits_a_phone_prints_on_a4_and_passes_axe_core_as_every_role(
     }
     let app = spawn_app().await;
     let pool = app.pool.clone();
-    let (key, instance) = (app.config.sealing_key, app.config.instance_id.clone());
+    let cfg = app.config.clone();
     // What `zhongjie demo` loads: the accounts and catalogue, then the announcements (sealed
     // with the instance's key).
     actix_web::web::block(move || {
         let mut c = pool.get().unwrap();
-        zhongjie::demo::load(&mut c).unwrap();
-        zhongjie::demo::selection::load(&mut c, &key, &instance).unwrap();
+        zhongjie::demo::load(&mut c, &cfg).unwrap();
     })
     .await
     .unwrap();

@@ -112,3 +112,36 @@ pub fn offer(app: &TestApp, agency_id: i64, item_id: i64) {
         .execute(&mut *app.conn())
         .unwrap();
 }
+
+/// An agency account (password `helpers::PASSWORD`) named `name` that offers `item`, signed
+/// in on a browser of its own; returns (id, its browser).
+pub async fn agency_offering(app: &TestApp, email: &str, name: &str, item: i64) -> (i64, TestApp) {
+    use zhongjie::db::schema::{agencies, agency_items};
+    let id = app.create_user(zhongjie::auth::Role::Agency, email).await;
+    {
+        let mut c = app.conn();
+        diesel::update(agencies::table.find(id))
+            .set(agencies::name.eq(name))
+            .execute(&mut *c)
+            .unwrap();
+        diesel::insert_into(agency_items::table)
+            .values((
+                agency_items::agency_id.eq(id),
+                agency_items::item_id.eq(item),
+                agency_items::fee_standard.eq("按合同"),
+                agency_items::committed_days.eq(10),
+                agency_items::created_at.eq(zhongjie::db::now()),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    let b = crate::auth::clone_app(app);
+    assert_eq!(
+        b.login(email, crate::helpers::PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    (id, b)
+}

@@ -60,6 +60,13 @@ const TABLE: &[(&str, Proof)] = &[
         Elsewhere("authz.rs", "admin_settings_are_validated_and_saved"),
     ),
     ("/admin/calendar", Here),
+    (
+        "/admin/clock",
+        Elsewhere(
+            "rehearsal.rs",
+            "the_admin_moves_a_demo_database_clock_forward_and_every_page_says_demo",
+        ),
+    ),
     ("/admin/calendar/{day}/remove", Here),
     (
         "/admin/credit-rules",
