@@ -205,7 +205,12 @@ impl Application {
                 .wrap(from_fn(middleware::security_headers))
                 .route(
                     "/static/{path:.*}",
-                    web::get().to(crate::web::assets::serve),
+                    web::route()
+                        .guard(
+                            actix_web::guard::Any(actix_web::guard::Get())
+                                .or(actix_web::guard::Head()),
+                        )
+                        .to(crate::web::assets::serve),
                 )
                 .configure(crate::routes::config)
                 .default_service(web::to(not_found))
@@ -243,6 +248,14 @@ fn worker_threads(connections: u32) -> (usize, usize) {
     (cores, per_worker)
 }
 
-async fn not_found(ctx: Ctx) -> actix_web::HttpResponse {
-    middleware::render_error(ctx.page(), 404, "err.404.message", &ctx.req.request_id)
+async fn not_found(ctx: Option<Ctx>) -> actix_web::HttpResponse {
+    match ctx {
+        Some(ctx) => {
+            middleware::render_error(ctx.page(), 404, "err.404.message", &ctx.req.request_id)
+        }
+        // Paths the session layer passes by (`/static/…`, `/healthz`) have no page context.
+        None => actix_web::HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("404 Not Found"),
+    }
 }

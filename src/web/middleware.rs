@@ -1,4 +1,6 @@
 //! Middleware, outermost first:
+//! 0. a HEAD request is routed as the GET of the same address (the connection still sends
+//!    no body for it), so every page and file answers HEAD as HTTP asks.
 //! 1. `security_headers` — CSP, nosniff, frame-ancestors, referrer policy, HSTS on HTTPS;
 //!    applied to every response, error pages included.
 //! 2. `error_pages` — any 4xx/5xx without a page of its own is rendered inside the layout,
@@ -28,9 +30,12 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
      base-uri 'none'; object-src 'none'";
 
 pub async fn security_headers(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     let https = req
         .app_data::<AppState>()
         .map(|s| s.config.https())

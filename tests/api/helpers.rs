@@ -160,15 +160,25 @@ pub async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
         .await
         .expect("block")
         .expect("open database");
-    let app = Application::build(cfg.clone(), pool.clone()).expect("build app");
+    // The port was free when the config was made; another test (or an outgoing connection)
+    // may have taken it since: take another one then.
+    let mut cfg = cfg;
+    let mut tries = 0;
+    let app = loop {
+        match Application::build(cfg.clone(), pool.clone()) {
+            Ok(app) => break app,
+            Err(e) if tries < 10 && e.contains("cannot listen") => {
+                tries += 1;
+                let port = free_port();
+                cfg.bind = format!("127.0.0.1:{port}");
+                cfg.public_url = format!("http://127.0.0.1:{port}");
+            }
+            Err(e) => panic!("build app: {e}"),
+        }
+    };
     let port = app.port();
     actix_web::rt::spawn(app.run_until_stopped());
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    let client = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .cookie_provider(jar.clone())
-        .build()
-        .expect("client");
+    let (client, jar) = client_with_jar();
     let _db = Arc::new(DbGuard {
         url: cfg.database_url.clone(),
     });
@@ -182,6 +192,20 @@ pub async fn start(cfg: Config, dir: Arc<tempfile::TempDir>) -> TestApp {
         _dir: dir,
         _db,
     }
+}
+
+/// A client with its own cookie jar that follows no redirects. It drops idle connections
+/// before the server's keep-alive (5 s) closes them, so that a request after a pause never
+/// goes out on a connection the server is closing.
+fn client_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_provider(jar.clone())
+        .pool_idle_timeout(std::time::Duration::from_secs(3))
+        .build()
+        .expect("client");
+    (client, jar)
 }
 
 /// The value of the first `name="csrf"` hidden input on a page.
@@ -200,13 +224,7 @@ impl TestApp {
 
     /// A second browser (own cookies) against the same server.
     pub fn new_client(&self) -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
-        let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .cookie_provider(jar.clone())
-            .build()
-            .expect("client");
-        (client, jar)
+        client_with_jar()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -359,3 +359,23 @@ async fn create_admin_command_checks_the_password_and_duplicates() {
     );
     assert_eq!(admin.get("/admin/audit").await.status().as_u16(), 200);
 }
+
+/// HEAD works where GET does: the static files answer 200 without a body, an unknown static
+/// file 404, and no HEAD request ends in a 500.
+#[actix_web::test]
+async fn head_requests_answer_like_get_without_a_body() {
+    let app = crate::helpers::spawn_web_only().await;
+    for (path, want) in [
+        ("/static/js/app.js", 200),
+        ("/static/css/app.css", 200),
+        ("/static/js/nope.js", 404),
+        ("/", 200),
+        ("/no-such-page", 404),
+    ] {
+        let r = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), want, "HEAD {path}");
+        assert!(r.bytes().await.unwrap().is_empty(), "HEAD {path}: no body");
+    }
+    let r = app.client.head(app.url("/healthz")).send().await.unwrap();
+    assert!(r.status().as_u16() < 500, "HEAD /healthz: {}", r.status());
+}
