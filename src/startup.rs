@@ -230,10 +230,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-
-    pub fn server(self) -> Server {
-        self.server
-    }
 }
 
 /// One async worker per core the process may run on, and per worker only as many blocking

@@ -1,4 +1,4 @@
-//! Collusion signals (SPEC §3): bidders sharing a senior manager, phone or e-mail; identical
+//! Collusion signals: bidders sharing a senior manager, phone or e-mail; identical
 //! quotes; quotes submitted from one network address within minutes. They are **flagged to
 //! the regulator, never acted on automatically**: a shared phone may be an agency's
 //! bookkeeping firm, an identical quote a common rate card. The regulator looks and decides.

@@ -1,4 +1,4 @@
-//! Model contract texts 合同示范文本 and the contracts drafted from them (SPEC §4), the pure
+//! Model contract texts 合同示范文本 and the contracts drafted from them, the pure
 //! part: the body syntax, the typed fill-in fields, rendering (the exact text whose SHA-256
 //! each party signs), the owner's edit (only fill-in fields and supplementary clauses, the
 //! price never above its limit), the signing check, and a line diff between two versions.

@@ -1,4 +1,4 @@
-//! The credit library's rules (SPEC §2.3), all pure: record kinds and the parts they fall in,
+//! The credit library's rules, all pure: record kinds and the parts they fall in,
 //! the versioned scoring rules, the score as a function of (records, rules, date), the checks
 //! on what a regulator may record, listing periods, repair timing, and the restrictions that
 //! selection and contracts ask about.
@@ -180,7 +180,7 @@ impl Kind {
         matches!(self, Kind::Revocation | Kind::Repair)
     }
 
-    /// SPEC §2.3: a false report is deducted AND leads to the blacklist.
+    /// A false report is deducted AND leads to the blacklist.
     pub fn implies_blacklist(self) -> bool {
         self == Kind::FalseReport
     }
@@ -319,7 +319,7 @@ pub struct RuleSet {
 }
 
 impl Default for RuleSet {
-    /// SPEC §2.3's figures.
+    /// The default figures of the credit rules.
     fn default() -> Self {
         let points = [
             (Kind::LateDelivery, -2),
@@ -573,7 +573,7 @@ pub struct Score {
     pub revoked: Vec<i64>,
 }
 
-/// SPEC §2.3: the score of an agency on `day` from its records under `rules`. Pure: the same
+/// The score of an agency on `day` from its records under `rules`. Pure: the same
 /// records in any order give the same score.
 pub fn score(records: &[RecordFacts], rules: &RuleSet, day: NaiveDate) -> Score {
     let mut revoked: Vec<i64> = records
@@ -665,7 +665,7 @@ impl Period {
     }
 }
 
-/// Blacklist periods: 1 to 3 years (SPEC §2.3).
+/// Blacklist periods: 1 to 3 years.
 pub const BLACKLIST_MONTHS: (u32, u32) = (12, 36);
 /// Market-ban periods: 1 month to 10 years.
 pub const BAN_MONTHS: (u32, u32) = (1, 120);
@@ -824,7 +824,7 @@ pub fn reach_since(today: NaiveDate) -> NaiveDate {
 }
 
 // ---------------------------------------------------------------------------------------
-// The credit report and the forms around it (issue 4, part 1): explaining a score so a
+// The credit report and the forms around it: explaining a score so a
 // reader can recompute it, why a record no longer counts, per-field rule-set problems,
 // effective dates, and masking personal data out of free text on public pages.
 

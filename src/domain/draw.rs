@@ -1,4 +1,4 @@
-//! Verifiable draws (SPEC §6): who wins a random draw, a tie or a reasonable-price pool is
+//! Verifiable draws: who wins a random draw, a tie or a reasonable-price pool is
 //! decided by numbers anyone can recompute, and nobody could steer in advance.
 //!
 //! 1. When an announcement is published the platform makes a fresh secret [`Seed`] (32 bytes

@@ -1,7 +1,7 @@
-//! Who may take part in a selection (SPEC §3 "Eligibility", plus: only for an item the agency
+//! Who may take part in a selection (only for an item the agency
 //! offers): the one place these rules live.
 //! Registration, quoting and opening all call [`check`] with the facts of that moment; a
-//! refusal names every rule that failed, in the SPEC's order, each with its own message.
+//! refusal names every rule that failed, in a fixed order, each with its own message.
 
 use chrono::NaiveDate;
 
@@ -100,13 +100,13 @@ impl Refusal {
     }
 }
 
-/// SPEC §3: an announcement may require at most "not D" (grade C or better); anything
+/// An announcement may require at most "not D" (grade C or better); anything
 /// stricter would shut out agencies on a ranking, which the fair-competition rules forbid.
 pub fn valid_grade_bar(bar: Option<Grade>) -> bool {
     matches!(bar, None | Some(Grade::C))
 }
 
-/// Every rule of SPEC §3, in its order. `Ok` when all pass, otherwise every failure.
+/// Every eligibility rule, in a fixed order. `Ok` when all pass, otherwise every failure.
 pub fn check(f: &Facts<'_>) -> Result<(), Vec<Refusal>> {
     let mut out = Vec::new();
     if f.status != "active" {

@@ -1,4 +1,4 @@
-//! Evaluation 好差评 (SPEC §5): after acceptance the owner rates quality, timeliness,
+//! Evaluation 好差评: after acceptance the owner rates quality, timeliness,
 //! attitude, fees and conduct, 1–5 stars each, with a comment, within 15 working days, and may
 //! revise within 3 working days of rating; the approval department may add its own rating;
 //! the agency replies once and appeals once; the regulator decides the appeal (upheld: the

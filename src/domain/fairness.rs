@@ -1,4 +1,4 @@
-//! 公平竞争 screen of an announcement's free text (SPEC §3, 公平竞争审查): the text may not
+//! 公平竞争 screen of an announcement's free text (公平竞争审查): the text may not
 //! restrict bidders by region, ownership or size, nor name the agency to be chosen. Each
 //! [`Finding`] names its category and quotes the offending words, so the owner sees exactly
 //! what to rewrite.

@@ -1,4 +1,4 @@
-//! Fulfilment rules (SPEC §4): the service timer in working days from signing to the owner's
+//! Fulfilment rules: the service timer in working days from signing to the owner's
 //! acceptance, overrun, on-time delivery, payment lateness, amendments, the fulfilment rate
 //! 履约率 and the service-time figure. Pure: the caller brings the calendar and the dates.
 //!

@@ -14,7 +14,7 @@ use super::search;
 pub const PAGE_SIZE: i64 = 20;
 /// Rows at most in one CSV or JSON download (said so in the `X-Row-Cap` header).
 pub const DOWNLOAD_CAP: usize = 10_000;
-/// Credit grades, best first (SPEC §2.3).
+/// Credit grades, best first.
 pub const GRADES: &[&str] = &["A", "B", "C", "D"];
 /// The sort key of an agency without a grade: after every real grade, in any collation.
 pub const NO_GRADE_KEY: &str = "Z";
@@ -42,7 +42,7 @@ pub struct RawListQuery {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sort {
-    /// Grade A first, ungraded last, then by name (the default; SPEC §2.3 red list).
+    /// Grade A first, ungraded last, then by name (the default; the red list first).
     Grade,
     /// By name.
     Name,
@@ -302,7 +302,7 @@ pub fn item_matches(q_norm: &str, name: &str, keywords: &str) -> bool {
             .any(|k| search::normalised(k).contains(q_norm))
 }
 
-/// Grade A agencies under no sanction are on the red list 守信红名单 (SPEC §2.3): marked in
+/// Grade A agencies under no sanction are on the red list 守信红名单: marked in
 /// the library. The rule itself is [`crate::domain::credit::Grade::red_list`].
 pub fn is_red_list(grade: Option<&str>, sanctioned: bool) -> bool {
     grade

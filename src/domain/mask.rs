@@ -1,4 +1,4 @@
-//! Masking of personal data on public pages (SPEC §2.2: "5101**********1234", "138****5678").
+//! Masking of personal data on public pages ("5101**********1234", "138****5678").
 //!
 //! These work on `char`s, never byte offsets, and accept any input: what is stored may predate
 //! today's validation, and a public page must not fail (or panic) because of one odd value.

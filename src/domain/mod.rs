@@ -20,7 +20,7 @@ pub mod contract_text;
 pub mod credit;
 /// Verifiable draws: seed commitment, draw input, unbiased picks, proofs.
 pub mod draw;
-/// Who may take part in a selection: the eligibility rules of SPEC §3, in one place.
+/// Who may take part in a selection: the eligibility rules, in one place.
 pub mod eligibility;
 /// Evaluation 好差评: stars, windows, averages.
 pub mod evaluation;
@@ -46,7 +46,7 @@ pub mod rehearsal;
 pub mod seal;
 /// Character and pair grams for Chinese name search.
 pub mod search;
-/// The selection modes, quote checks, abnormally-low flag and 流标 rule (SPEC §3).
+/// The selection modes, quote checks, abnormally-low flag and 流标 rule.
 pub mod selection;
 /// Login throttling rule.
 pub mod throttle;

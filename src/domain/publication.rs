@@ -1,4 +1,4 @@
-//! Publication rules of an announcement (SPEC §3): what the owner types (projects and
+//! Publication rules of an announcement: what the owner types (projects and
 //! announcement drafts, field by field), what must hold before an announcement is published,
 //! and which changes are allowed after. Pure functions; the models layer gathers the facts
 //! (the item, the project, the owner's department, the working-day calendar, registered

@@ -1,4 +1,4 @@
-//! Sealed quotes and the sealed draw seed (SPEC §6).
+//! Sealed quotes and the sealed draw seed.
 //!
 //! A quote's amount, its nonce and the optional note are encrypted with XChaCha20-Poly1305
 //! (authenticated encryption) under the sealing key from configuration. The associated data

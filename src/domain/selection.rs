@@ -1,4 +1,4 @@
-//! The selection rules of SPEC §3 as pure functions: quote checks, the abnormally-low flag,
+//! The selection rules as pure functions: quote checks, the abnormally-low flag,
 //! 流标 (too few valid responses), and the five modes. The opening code gathers plain facts
 //! (agency ids, amounts in fen, commitments, the eligibility verdicts, scores) and calls one
 //! function; the [`Outcome`] it gets back is what the result page publishes: the ranking
@@ -59,7 +59,7 @@ use super::money::Money;
 
 // ------------------------------------------------------------------ vocabulary and settings
 
-/// The five selection modes of SPEC §3.
+/// The five selection modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -117,7 +117,7 @@ pub struct WeightRanges {
     pub qualification: (u32, u32),
 }
 
-/// The settings of SPEC §3 that selection reads.
+/// The settings that selection reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// Fewer valid responses than this fail the round (流标).
@@ -135,7 +135,7 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// SPEC §3: 3 valid responses, second failure, 70%, ±10%, 5 quotes, price weight 30–60%.
+    /// Defaults: 3 valid responses, second failure, 70%, ±10%, 5 quotes, price weight 30–60%.
     /// The credit (10–40%) and qualification (10–60%) ranges are the platform's published
     /// defaults: each part counts for something and none can outweigh the price range.
     fn default() -> Settings {

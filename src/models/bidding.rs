@@ -34,7 +34,7 @@ pub mod receipt_kind {
     pub const RECONFIRMED: &str = "reconfirmed";
 }
 
-/// Every eligibility rule of SPEC §3 for `agency_id` on announcement `a`, with the facts of
+/// Every eligibility rule for `agency_id` on announcement `a`, with the facts of
 /// `day` (registration, quoting and opening all call this).
 pub fn eligibility(
     conn: &mut DbConnection,
@@ -84,7 +84,7 @@ pub fn eligibility_many(
     let mut out = std::collections::HashMap::with_capacity(rows.len());
     for (agency_id, status, affiliated, grade) in rows {
         // `day` is the day of the check: restrictions are read for it; certificates must
-        // count on the deadline's day (SPEC §3).
+        // count on the deadline's day.
         let restrictions = sanctions
             .get(&agency_id)
             .map(|f| crate::domain::credit::restrictions(f, day))

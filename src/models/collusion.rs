@@ -1,4 +1,4 @@
-//! Collusion signals of SPEC §3 (flagged to the regulator, never auto-punished).
+//! Collusion signals among the bidders of a selection (flagged to the regulator, never auto-punished).
 //! Gathers the facts for `domain::collusion` from quotes, agencies and managers, and the
 //! objections whose answer is overdue.
 

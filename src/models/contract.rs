@@ -1,4 +1,4 @@
-//! Contracts drafted from model texts, and their signing (SPEC §4).
+//! Contracts drafted from model texts, and their signing.
 //!
 //! - [`draft_for_award`] runs inside the award's transaction (`models::opening::confirm`):
 //!   the current published model text of the item's industry, the parties, the price (the

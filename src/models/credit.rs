@@ -35,7 +35,7 @@ pub struct RuleSetRow {
 }
 
 impl RuleSetRow {
-    /// The parsed rules; a stored body that no longer parses falls back to SPEC's defaults
+    /// The parsed rules; a stored body that no longer parses falls back to the default rules
     /// (it was validated when published, so this does not happen in practice).
     pub fn rules(&self) -> RuleSet {
         RuleSet::from_json(&self.body).unwrap_or_default()

@@ -1,4 +1,4 @@
-//! Evaluation 好差评 rows (SPEC §5; rules in `domain::evaluation`). Each counted rating is
+//! Evaluation 好差评 rows (rules in `domain::evaluation`). Each counted rating is
 //! also a credit record of kind `Evaluation` (owner-feedback part, in `stars_x100`); a
 //! revision revokes the earlier record and writes a new one, an upheld appeal revokes it.
 

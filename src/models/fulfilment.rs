@@ -1,4 +1,4 @@
-//! Fulfilment of signed contracts (SPEC §4): deliverables and the owner's decision, the
+//! Fulfilment of signed contracts: deliverables and the owner's decision, the
 //! service timer (rules in `domain::fulfilment`), amendments signed by both parties, payments,
 //! reminders, and the figures (履约率, service time). Every step runs in one write
 //! transaction with its audit entry and mails.

@@ -1,4 +1,4 @@
-//! Model contract texts 合同示范文本 and their versions (SPEC §4). A published version never
+//! Model contract texts 合同示范文本 and their versions. A published version never
 //! changes (the guarded updates here, and a trigger in migration 000008 as the backstop); an
 //! edit of a published text makes a new draft version. The body's rules are in
 //! `domain::contract_text`. Every change is audited against the `model_text`.

@@ -1,5 +1,5 @@
 //! Opening at the deadline, the result, justification of abnormally low quotes, the owner's
-//! choice, objections, confirmation, award and forfeit (SPEC §3, §6).
+//! choice, objections, confirmation, award and forfeit.
 //!
 //! Exactly one opening: [`open_if_due`] runs in one write transaction that starts with a
 //! guarded update (`… WHERE status = 'published' AND deadline <= now`). On PostgreSQL a second
@@ -35,7 +35,7 @@ pub const NOT_RECONFIRMED: &str = "result.exclude.not_reconfirmed";
 /// Locale key: the sealed box did not open or its commitment did not recompute.
 pub const SEAL_BROKEN: &str = "result.exclude.seal_broken";
 
-/// Working days of the result steps (SPEC §3 "Timeline").
+/// Working days of the result steps.
 pub const PUBLICITY_DAYS: u32 = 3;
 pub const CONFIRM_DAYS: u32 = 2;
 pub const ANSWER_DAYS: u32 = 3;

@@ -1,4 +1,4 @@
-//! Blacklist 失信名单, market bans 禁入 with their persons, alerts, credit repair (issue 4).
+//! Blacklist 失信名单, market bans 禁入 with their persons, alerts, credit repair.
 //! The rules are in `domain::credit`; this file loads facts and stores decisions.
 //!
 //! Write functions run inside the caller's `db::write_tx`, so a listing, its credit record,

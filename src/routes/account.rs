@@ -11,6 +11,7 @@ use crate::db::{self, DbError, write_tx};
 use crate::domain::password;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::mail;
 use crate::models::audit::{self, Actor};
 use crate::models::workbench::{self as wb, Kind, Pending};
@@ -18,7 +19,7 @@ use crate::models::{self, mail::Message};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, html, msg};
+use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/my", web::get().to(workbench))
@@ -457,22 +458,22 @@ async fn change_password(
     .await?
     .ok_or(AppError::NotFound)?;
     if f.current.is_empty() {
-        p.current.error = Some(msg(lang, "v.required", &[]));
+        p.current.error = Some(tr_args(lang, "v.required", &[]));
     } else if !ctx
         .state
         .hasher
         .verify(f.current.clone(), Some(user.password_hash.clone()))
         .await
     {
-        p.current.error = Some(msg(lang, "account.password.wrong_current", &[]));
+        p.current.error = Some(tr_args(lang, "account.password.wrong_current", &[]));
     }
     match password::check(&f.password, &user.email) {
-        Err(e) => p.password.error = Some(msg(lang, e.key(), &[])),
+        Err(e) => p.password.error = Some(tr_args(lang, e.key(), &[])),
         Ok(()) if f.password == f.current => {
-            p.password.error = Some(msg(lang, "account.password.same", &[]))
+            p.password.error = Some(tr_args(lang, "account.password.same", &[]))
         }
         Ok(()) if f.password != f.password2 => {
-            p.password2.error = Some(msg(lang, "auth.password.mismatch", &[]))
+            p.password2.error = Some(tr_args(lang, "auth.password.mismatch", &[]))
         }
         Ok(()) => {}
     }

@@ -10,6 +10,7 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError, write_tx};
 use crate::domain::accounts;
 use crate::error::AppError;
+use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr_opt};
 use crate::mail;
 use crate::models::audit::{self, Actor};
@@ -17,7 +18,7 @@ use crate::models::{self, department::Department, user::NewUser};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html, msg};
+use crate::web::{Ctx, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/users", web::get().to(users))
@@ -173,7 +174,7 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     };
     let role = Role::parse(&f.role).filter(|r| !r.self_registered());
     if role.is_none() {
-        p.role.error = Some(msg(lang, "admin.users.role_invalid", &[]));
+        p.role.error = Some(tr_args(lang, "admin.users.role_invalid", &[]));
     }
     let dept = f
         .department_id
@@ -182,7 +183,7 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
         .ok()
         .and_then(|id| depts.iter().find(|d| d.id == id));
     if role == Some(Role::Regulator) && dept.is_none() {
-        p.department_id.error = Some(msg(lang, "admin.users.department_required", &[]));
+        p.department_id.error = Some(tr_args(lang, "admin.users.department_required", &[]));
     }
     let input = accounts::ContactInput {
         contact_name: f.contact_name.clone(),
@@ -269,7 +270,7 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
             "admin.users.created",
         )),
         Err(_) => {
-            p.email.error = Some(msg(lang, "auth.register.email_taken", &[]));
+            p.email.error = Some(tr_args(lang, "auth.register.email_taken", &[]));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
@@ -487,7 +488,7 @@ async fn save_settings(
         match raw.trim().parse::<i64>() {
             Ok(v) if v >= *min && v <= *max => values.push((k.to_string(), v)),
             _ => {
-                field.error = Some(msg(
+                field.error = Some(tr_args(
                     lang,
                     "admin.settings.range",
                     &[("min", &min.to_string()), ("max", &max.to_string())],
@@ -575,7 +576,7 @@ fn object_view(
         .unwrap_or(object_type)
         .to_string();
     let id: Option<i64> = object_id.parse().ok();
-    let number = || msg(lang, "audit.object.number", &[("id", object_id)]);
+    let number = || tr_args(lang, "audit.object.number", &[("id", object_id)]);
     let (name, link) = match (object_type, id) {
         ("agency", Some(i)) => (
             n.agencies.get(&i).cloned().unwrap_or_else(number),
@@ -688,7 +689,7 @@ async fn audit_page(ctx: Ctx, q: web::Query<BeforeQuery>) -> Result<HttpResponse
                         .get(&id)
                         .map(|u| u.0.clone())
                         .unwrap_or_else(|| {
-                            msg(lang, "audit.actor.unknown", &[("id", &id.to_string())])
+                            tr_args(lang, "audit.actor.unknown", &[("id", &id.to_string())])
                         }),
                     None => ctx.t("audit.actor.system").to_string(),
                 },

@@ -19,13 +19,14 @@ use crate::domain::money::Money;
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::models::audit::{self, Actor};
 use crate::models::{self, agency as ag, catalogue::Item};
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, html, msg};
+use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agency/profile", web::get().to(profile))
@@ -185,12 +186,12 @@ fn pricing_label(lang: Lang, code: &str) -> String {
 
 fn fee_range_text(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
     match (min, max) {
-        (Some(a), Some(b)) if a == b => msg(
+        (Some(a), Some(b)) if a == b => tr_args(
             lang,
             "agency.items.fee_single",
             &[("fee", &money_text(Some(a)))],
         ),
-        (Some(a), Some(b)) => msg(
+        (Some(a), Some(b)) => tr_args(
             lang,
             "agency.items.fee_range_text",
             &[("min", &money_text(Some(a))), ("max", &money_text(Some(b)))],
@@ -716,7 +717,7 @@ pub struct ItemForm {
 }
 
 fn item_label(lang: Lang, i: &Item) -> String {
-    msg(
+    tr_args(
         lang,
         "agency.items.option",
         &[
@@ -730,7 +731,7 @@ fn item_label(lang: Lang, i: &Item) -> String {
 
 fn terms_note(lang: Lang, i: &Item) -> String {
     let range = fee_range_text(lang, i.price_min_fen, i.price_max_fen);
-    msg(
+    tr_args(
         lang,
         "agency.items.terms_note",
         &[
@@ -991,7 +992,7 @@ fn type_options(lang: Lang) -> Vec<(String, String)> {
             let label = if *graded {
                 name.to_string()
             } else {
-                msg(lang, "agency.cert.type_ungraded", &[("name", name)])
+                tr_args(lang, "agency.cert.type_ungraded", &[("name", name)])
             };
             (c.to_string(), label)
         })

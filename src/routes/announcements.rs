@@ -344,7 +344,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         a.weight_credit,
         a.weight_qual,
     ) {
-        (true, Some(p), Some(c), Some(q)) => Some(crate::web::msg(
+        (true, Some(p), Some(c), Some(q)) => Some(crate::i18n::tr_args(
             lang,
             "pub.show.weights_text",
             &[
@@ -405,7 +405,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         registrations,
         quotes,
         owner: match &department {
-            Some(d) => crate::web::msg(
+            Some(d) => crate::i18n::tr_args(
                 lang,
                 "policy.show.payer_department",
                 &[(
@@ -418,7 +418,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
             ),
             None => owner_org,
         },
-        statutory: crate::web::msg(
+        statutory: crate::i18n::tr_args(
             lang,
             "policy.show.statutory",
             &[
@@ -435,7 +435,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
             crate::domain::publication::ProjectClass::parse(&a.regional_exception),
             &cover,
         ) {
-            (Some(class), Some(r)) if !is_draft => crate::web::msg(
+            (Some(class), Some(r)) if !is_draft => crate::i18n::tr_args(
                 lang,
                 "policy.show.regional_text",
                 &[

@@ -11,6 +11,7 @@ use crate::db::{self, DbError, write_tx};
 use crate::domain::{accounts, password, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::mail;
 use crate::models::audit::{self, Actor};
 use crate::models::login_attempt::Slot;
@@ -19,7 +20,7 @@ use crate::models::{self, user::NewUser};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
-use crate::web::{Ctx, html, msg, safe_next};
+use crate::web::{Ctx, html, safe_next};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register_form))
@@ -114,7 +115,7 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
     };
     let role = Role::parse(&f.role).filter(|r| r.self_registered());
     if role.is_none() {
-        p.role_error = Some(msg(lang, "auth.register.role_invalid", &[]));
+        p.role_error = Some(tr_args(lang, "auth.register.role_invalid", &[]));
     }
     let input = accounts::RegistrationInput {
         org_name: f.org_name.clone(),
@@ -330,7 +331,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         Slot::Taken(id) => id,
         Slot::Wait(secs) => {
             tracing::warn!(ip = %ip, "login throttled");
-            p.error = Some(msg(
+            p.error = Some(tr_args(
                 lang,
                 "auth.login.throttled",
                 &[("seconds", &secs.to_string())],
@@ -356,7 +357,7 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     let Some(user) = user.filter(|u| u.active()) else {
         // The slot already stands as a failure: nothing more to write.
         tracing::info!(ip = %ip, "login failed");
-        p.error = Some(msg(
+        p.error = Some(tr_args(
             lang,
             if disabled {
                 "auth.login.disabled"
@@ -493,8 +494,8 @@ async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpRespons
     };
     let p = NoticePage {
         page: ctx.page(),
-        title: msg(lang, "auth.verify.title", &[]),
-        message: msg(lang, key, &[]),
+        title: tr_args(lang, "auth.verify.title", &[]),
+        message: tr_args(lang, key, &[]),
         ok,
     };
     html(&p, status)
@@ -634,8 +635,8 @@ async fn token_notice(ctx: &Ctx, p: &TokenProblem) -> Result<HttpResponse, AppEr
     let lang = ctx.lang();
     let page = NoticePage {
         page: ctx.page(),
-        title: msg(lang, "auth.reset.title", &[]),
-        message: msg(lang, token_problem_key(p), &[]),
+        title: tr_args(lang, "auth.reset.title", &[]),
+        message: tr_args(lang, token_problem_key(p), &[]),
         ok: false,
     };
     html(&page, StatusCode::BAD_REQUEST)

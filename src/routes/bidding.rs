@@ -1,4 +1,4 @@
-//! The agency's side of selection (SPEC §3, §6): the announcements matching its items
+//! The agency's side of selection: the announcements matching its items
 //! (`/agency/announcements`), the bid page of one announcement with its eligibility,
 //! registration, the sealed quote and its receipts, revision, withdrawal and re-confirmation
 //! after a material edit.
@@ -23,6 +23,7 @@ use crate::domain::seal::{self, Sealed};
 use crate::domain::selection::{self, QuoteError};
 use crate::domain::validate;
 use crate::error::AppError;
+use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr};
 use crate::models::announcement::{self as ann, Announcement, status};
 use crate::models::audit::{self, Actor};
@@ -31,7 +32,7 @@ use crate::models::{self};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html, msg};
+use crate::web::{Ctx, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agency/announcements", web::get().to(list))
@@ -106,7 +107,7 @@ fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
             RefusalView {
                 rule: tr(lang, &format!("bidding.rule.{}", r.rule())).to_string(),
                 code: r.rule(),
-                message: msg(lang, r.key(), &a),
+                message: tr_args(lang, r.key(), &a),
             }
         })
         .collect()

@@ -17,6 +17,7 @@ use crate::domain::catalogue_rules::{self as rules, ItemInput, Problem, QUAL_SLO
 use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::models::audit::{self, Actor};
 use crate::models::catalogue::{self as cat, Change, ChangeEntry, Item, ItemFields, ItemQual};
 use crate::models::{self, department::Department};
@@ -24,7 +25,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt, fmt_time, html, msg};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     // Fixed addresses first: `/catalogue/{code}` would otherwise take them.
@@ -92,7 +93,7 @@ fn qual_text(ctx: &Ctx, q: &ItemQual) -> String {
     } else {
         format!(
             "{name}（{}）",
-            msg(
+            tr_args(
                 ctx.lang(),
                 "catalogue.item.level_or_above",
                 &[("level", ctx.t(&format!("cat.level.{}", q.min_level)))]
@@ -889,12 +890,12 @@ impl ItemFormPage {
             .map(|(i, (t, l))| QualRow {
                 type_name: rules::qual_field(i, false),
                 level_name: rules::qual_field(i, true),
-                type_label: msg(
+                type_label: tr_args(
                     lang,
                     "catalogue.form.qual_type_n",
                     &[("n", &(i + 1).to_string())],
                 ),
-                level_label: msg(
+                level_label: tr_args(
                     lang,
                     "catalogue.form.qual_level_n",
                     &[("n", &(i + 1).to_string())],

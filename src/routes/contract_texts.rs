@@ -316,9 +316,9 @@ fn check(ctx: &Ctx, p: &mut FormPage) -> bool {
         let text: Vec<String> = problems
             .iter()
             .map(|pr| {
-                let mut m = crate::web::msg(lang, pr.key, &[("detail", &pr.detail)]);
+                let mut m = crate::i18n::tr_args(lang, pr.key, &[("detail", &pr.detail)]);
                 if pr.line > 0 {
-                    m = crate::web::msg(
+                    m = crate::i18n::tr_args(
                         lang,
                         "contracts.body.at_line",
                         &[("line", &pr.line.to_string()), ("problem", &m)],

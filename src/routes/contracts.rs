@@ -55,7 +55,7 @@ fn refused(ctx: &Ctx, e: StepError, back: &str) -> Result<HttpResponse, AppError
             html(
                 &RefusedPage {
                     page: ctx.page(),
-                    message: crate::web::msg(ctx.lang(), key, &a),
+                    message: crate::i18n::tr_args(ctx.lang(), key, &a),
                     back: back.to_string(),
                 },
                 if conflict {
@@ -237,7 +237,7 @@ async fn show_page(
     let lang = ctx.lang();
     let msg_of = |key: &str, args: &[(&'static str, String)]| {
         let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        crate::web::msg(lang, key, &a)
+        crate::i18n::tr_args(lang, key, &a)
     };
     for (field, key, args) in errors {
         if let Some(ff) = form.iter_mut().find(|ff| ff.key == field) {

@@ -1,4 +1,4 @@
-//! The credit library's pages (SPEC §2.3, issue 4):
+//! The credit library's pages:
 //! - public: `/credit` (agencies by grade, keyset-paged), `/credit/rules` (current and past
 //!   rule sets), `/credit/agencies/{id}` and `{id}.json` (the credit report, written out so a
 //!   reader can recompute the score by hand);
@@ -30,6 +30,7 @@ use crate::domain::workdays::today as today_cn;
 use crate::domain::{catalogue, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::models::credit::{self as mc, ListCursor, ListFilter, Record, RuleSetRow};
 use crate::models::department::Department;
 use crate::models::{self, agency::Agency, audit};
@@ -37,7 +38,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt, fmt_time, html, msg};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/credit", web::get().to(list))
@@ -143,7 +144,7 @@ fn rules_view(lang: Lang, row: &RuleSetRow, publisher: &HashMap<i64, String>) ->
             .map(|k| {
                 let p = r.points_for(*k);
                 let text = if *k == Kind::LateDelivery {
-                    msg(
+                    tr_args(
                         lang,
                         "credit.rules.late_points",
                         &[
@@ -498,7 +499,7 @@ fn record_view(
     let by_rec = by.and_then(|b| all.iter().find(|x| x.id == b));
     let why = match status {
         RecordStatus::Counts => String::new(),
-        RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => msg(
+        RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => tr_args(
             lang,
             status.key(),
             &[
@@ -515,13 +516,13 @@ fn record_view(
                 ),
             ],
         ),
-        RecordStatus::Action => msg(
+        RecordStatus::Action => tr_args(
             lang,
             status.key(),
             &[("id", &r.revokes_id.unwrap_or_default().to_string())],
         ),
         RecordStatus::Expired | RecordStatus::NotYetEffective => {
-            msg(lang, status.key(), &[("date", &fmt::date(until))])
+            tr_args(lang, status.key(), &[("date", &fmt::date(until))])
         }
     };
     let stars = r.stars_x100.map(rules::fmt_x100);
@@ -1050,7 +1051,7 @@ fn record_page(ctx: &Ctx, agency: &Agency, rules_row: &RuleSetRow, max_mib: i64)
             .map(|k| {
                 let p = r.points_for(*k);
                 let text = if *k == Kind::LateDelivery {
-                    msg(
+                    tr_args(
                         lang,
                         "credit.rules.late_points",
                         &[

@@ -1,4 +1,4 @@
-//! Fulfilment and evaluation of a signed contract (SPEC §4–5): `/contracts/{id}/fulfilment`
+//! Fulfilment and evaluation of a signed contract: `/contracts/{id}/fulfilment`
 //! shows the service timer, deliverables, amendments, payments, ratings and the timeline;
 //! the section is `templates/fulfilment/_section.html` (a contract page may include it with a
 //! `f: FulfilmentView` field, see [`view`]). The owner accepts or returns deliverables,
@@ -259,13 +259,13 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         .iter()
         .map(|a| {
             let what = match (a.extra_days, a.new_price_fen) {
-                (Some(d), _) => crate::web::msg(
+                (Some(d), _) => crate::i18n::tr_args(
                     ctx.lang(),
                     "ful.amend.extension_of",
                     &[("days", &d.to_string())],
                 ),
                 (_, Some(p)) => {
-                    crate::web::msg(ctx.lang(), "ful.amend.price_of", &[("price", &money(p))])
+                    crate::i18n::tr_args(ctx.lang(), "ful.amend.price_of", &[("price", &money(p))])
                 }
                 _ => String::new(),
             };
@@ -498,7 +498,7 @@ async fn refuse(
     values: &[(&str, &str)],
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let message = crate::web::msg(ctx.lang(), key, args);
+    let message = crate::i18n::tr_args(ctx.lang(), key, args);
     let f = view(ctx, id, FormError::new(form, message, values)).await?;
     html(
         &FulfilmentPage {

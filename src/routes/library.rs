@@ -110,7 +110,7 @@ pub struct RowView {
     pub quals: Vec<String>,
     pub grade: String,
     pub graded: bool,
-    /// Grade A: on the red list 守信红名单 (SPEC §2.3), marked beside the name.
+    /// Grade A: on the red list 守信红名单, marked beside the name.
     pub red_list: bool,
     /// Blacklist, market ban, banned manager in force: (mark, period), shown with the grade.
     pub restrictions: Vec<(String, String)>,

@@ -33,13 +33,14 @@ use crate::domain::selection::{Mode, Settings};
 use crate::domain::workdays;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::models;
 use crate::models::announcement::{self as ann, Announcement, Project, status};
 use crate::models::publication::{self as pubm, Cancelled, OwnerScope, Refused, Row, SealedSeed};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html, msg};
+use crate::web::{Ctx, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/owner/projects", web::get().to(projects))
@@ -487,7 +488,7 @@ fn fail(f: &mut Field, lang: Lang, p: &Problem) {
 
 fn problem_text(lang: Lang, p: &Problem) -> String {
     let a: Vec<(&str, &str)> = p.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    msg(lang, p.key, &a)
+    tr_args(lang, p.key, &a)
 }
 
 /// The department a new project is commissioned by (a regulator's), if any.
@@ -778,7 +779,7 @@ async fn choices(ctx: &Ctx, project: &Project) -> Result<Choices, AppError> {
                 if i.self_preparable {
                     marks.push_str(crate::i18n::tr(lang, "policy.item_mark.self"));
                 }
-                let label = msg(
+                let label = tr_args(
                     lang,
                     "policy.item_label",
                     &[
@@ -939,7 +940,7 @@ fn build_form(
         problems: Vec::new(),
         publish_failed: false,
         earliest_deadline: ch.earliest,
-        weight_ranges: msg(
+        weight_ranges: tr_args(
             lang,
             "pub.f.weights_hint",
             &[

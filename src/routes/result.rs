@@ -272,7 +272,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                     .get("next")
                     .and_then(|v| v.as_str())
                     .unwrap_or("republish");
-                crate::web::msg(
+                crate::i18n::tr_args(
                     ctx.lang(),
                     "result.verdict.failed",
                     &[
@@ -309,7 +309,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                     },
                     _ => (s("low"), s("high")),
                 };
-                detail.push(crate::web::msg(
+                detail.push(crate::i18n::tr_args(
                     ctx.lang(),
                     "result.benchmark",
                     &[
@@ -322,7 +322,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                 ));
                 if let Some(p) = d.get("pool").and_then(|p| p.as_array()) {
                     let ids: Vec<i64> = p.iter().filter_map(|v| v.as_i64()).collect();
-                    detail.push(crate::web::msg(
+                    detail.push(crate::i18n::tr_args(
                         ctx.lang(),
                         "result.pool",
                         &[("pool", &names_of(&ids))],
@@ -333,7 +333,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
                 if let Some(rows) = o.detail.get("rows").and_then(|r| r.as_array()) {
                     for r in rows {
                         let g = |k: &str| r.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
-                        detail.push(crate::web::msg(
+                        detail.push(crate::i18n::tr_args(
                             ctx.lang(),
                             "result.score_row",
                             &[
@@ -502,7 +502,7 @@ fn refused_page(ctx: &Ctx, e: StepError, back: &str) -> Result<HttpResponse, App
             let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let p = RefusedPage {
                 page: ctx.page(),
-                message: crate::web::msg(ctx.lang(), key, &a),
+                message: crate::i18n::tr_args(ctx.lang(), key, &a),
                 back: back.to_string(),
             };
             html(

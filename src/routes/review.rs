@@ -14,13 +14,14 @@ use crate::domain::agency_rules;
 use crate::domain::validate;
 use crate::domain::workdays::today as today_cn;
 use crate::error::AppError;
+use crate::i18n::tr_args;
 use crate::models::audit;
 use crate::models::{self, agency as ag};
 use crate::routes::agency::{CertRow, cert_row, reviewing_department_id};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, html, msg};
+use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/review/certificates", web::get().to(queue))
@@ -64,7 +65,7 @@ async fn overdue(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .into_iter()
         .map(|o| OverdueRow {
             due: o.review_due.to_string(),
-            days: msg(
+            days: tr_args(
                 lang,
                 "agency.overdue.days",
                 &[("days", &(today - o.review_due).num_days().to_string())],
@@ -87,7 +88,7 @@ async fn overdue(ctx: Ctx) -> Result<HttpResponse, AppError> {
             escalated: o
                 .escalated
                 .map(|(at, n)| {
-                    msg(
+                    tr_args(
                         lang,
                         "agency.overdue.escalated",
                         &[("at", &crate::web::fmt_time(at)), ("n", &n.to_string())],
@@ -263,7 +264,7 @@ async fn decide(
             };
             let a = e.args();
             let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            reason_field.error = Some(msg(lang, key, &a));
+            reason_field.error = Some(tr_args(lang, key, &a));
             return html(
                 &show_page(&ctx, &l, reason_field),
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,4 +1,4 @@
-//! Blacklist 失信名单, market bans 禁入, alerts and credit repair 信用修复 (SPEC §2.3, issue 4):
+//! Blacklist 失信名单, market bans 禁入, alerts and credit repair 信用修复:
 //! the public `/blacklist` and `/exposure`, the regulator's agency finder, agency hub, the
 //! blacklist and ban forms, the credit queue (alerts, repair applications) and the repair
 //! decision, and the agency's own `/agency/credit` with its repair application.
@@ -21,13 +21,14 @@ use crate::domain::validate;
 use crate::domain::workdays::today as today_cn;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::i18n::tr_args;
 use crate::models::sanctions::{self as sx, Listing};
 use crate::models::{self, agency::Agency, audit, department::Department};
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt, html, msg};
+use crate::web::{Ctx, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/blacklist", web::get().to(blacklist))
@@ -67,13 +68,13 @@ fn path_id(p: &str) -> Result<i64, AppError> {
 fn restriction_text(lang: Lang, r: &Restriction) -> String {
     let a = r.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    msg(lang, r.key(), &a)
+    tr_args(lang, r.key(), &a)
 }
 
 fn credit_msg(lang: Lang, e: &CreditError) -> String {
     let a = e.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    msg(lang, e.key(), &a)
+    tr_args(lang, e.key(), &a)
 }
 
 /// The 403 page that says why: the agency is outside the regulator's domain.
@@ -1332,13 +1333,13 @@ fn repair_blocked(lang: Lang, t: &RepairTarget) -> Option<(StatusCode, String)> 
     if !t.listing.period().active_on(today) {
         return Some((
             StatusCode::CONFLICT,
-            msg(lang, "sanctions.repair.not_active", &[]),
+            tr_args(lang, "sanctions.repair.not_active", &[]),
         ));
     }
     if t.pending {
         return Some((
             StatusCode::CONFLICT,
-            msg(lang, "sanctions.repair.pending", &[]),
+            tr_args(lang, "sanctions.repair.pending", &[]),
         ));
     }
     if let Err(e) = t

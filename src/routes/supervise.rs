@@ -1,4 +1,4 @@
-//! The regulator's view of selection (SPEC §3): collusion signals among the bidders of opened
+//! The regulator's view of selection: collusion signals among the bidders of opened
 //! announcements, with their evidence, and objections whose answer is overdue. Signals are
 //! only flagged here; nothing is done to an agency automatically. The rules are in
 //! `domain::collusion`, the facts in `models::collusion`.

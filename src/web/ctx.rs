@@ -2,7 +2,6 @@
 //! user and their CSRF token — filled by `middleware::session` before the handler runs.
 
 use std::future::{Ready, ready};
-use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
@@ -208,5 +207,3 @@ pub fn parse_flash(lang: Lang, v: &str) -> Option<Flash> {
         text: text.to_string(),
     })
 }
-
-pub type Shared<T> = Arc<T>;

@@ -25,11 +25,6 @@ pub fn html<T: askama::Template>(
         .body(body))
 }
 
-/// A translated field message, with `{max}` style arguments.
-pub fn msg(lang: crate::i18n::Lang, key: &str, args: &[(&str, &str)]) -> String {
-    crate::i18n::tr_args(lang, key, args)
-}
-
 /// Only same-site relative paths are followed after login (no open redirect).
 pub fn safe_next(next: &str) -> std::borrow::Cow<'_, str> {
     safe_path(next, "/my")

@@ -1,4 +1,4 @@
-/* Verifies a draw in the browser, the same way as `zhongjie verify-draw` (SPEC §6; the
+/* Verifies a draw in the browser, the same way as `zhongjie verify-draw` (the
  * encoding is documented in src/domain/draw.rs). Plain JavaScript, no libraries, and its own
  * SHA-256 so it also works on plain-HTTP intranet pages where crypto.subtle is missing.
  *
