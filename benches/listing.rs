@@ -182,7 +182,7 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
     }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let now = db::now();
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     let mut usccs = HashSet::new();
     let mut seed_no = 10_000u64;
     const CHUNK: usize = 500;

@@ -102,7 +102,7 @@ pub fn main() -> ExitCode {
             print_rehearsal(cfg, &mut c)?;
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
-                let today = crate::domain::workdays::today();
+                let today = crate::db::today();
                 let graded = crate::models::credit::recompute_all(&mut c, today, 500)
                     .map_err(|e| e.to_string())?;
                 // Grades are public: on the trail (this also stamps cached pages).

@@ -77,7 +77,10 @@ impl ResponseError for AppError {
         match self {
             AppError::NeedLogin(next) => {
                 // The path comes from the request; a link back to it must stay on this site.
-                let loc = format!("/login?next={}", url_escape(&crate::web::safe_next(next)));
+                let loc = format!(
+                    "/login?next={}",
+                    url_escape(&crate::web::safe_path::safe_next(next))
+                );
                 b.insert_header(("Location", loc)).finish()
             }
             AppError::AlreadySignedIn => b.insert_header(("Location", "/my")).finish(),
@@ -90,4 +93,45 @@ impl ResponseError for AppError {
 /// Percent-encodes a path for use as a query value.
 pub fn url_escape(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A refused step: the locale key of the reason (in `locales/`) and its
+/// arguments, and whether it is a conflict with the current state (409) or bad input (422).
+#[derive(Debug)]
+pub enum StepError {
+    Db(crate::db::DbError),
+    Refused {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+        conflict: bool,
+    },
+}
+
+impl From<crate::db::DbError> for StepError {
+    fn from(e: crate::db::DbError) -> Self {
+        StepError::Db(e)
+    }
+}
+impl From<diesel::result::Error> for StepError {
+    fn from(e: diesel::result::Error) -> Self {
+        StepError::Db(crate::db::DbError::Query(e))
+    }
+}
+
+/// A step refused because of the state it met (409), naming the rule's locale key.
+pub(crate) fn conflict(key: &'static str) -> StepError {
+    StepError::Refused {
+        key,
+        args: Vec::new(),
+        conflict: true,
+    }
+}
+
+/// A step refused for what was asked (422), naming the rule's locale key.
+pub(crate) fn refused(key: &'static str) -> StepError {
+    StepError::Refused {
+        key,
+        args: Vec::new(),
+        conflict: false,
+    }
 }

@@ -6,6 +6,18 @@ pub mod token;
 
 use serde::{Deserialize, Serialize};
 
+/// The signed-in user of a request, as the session layer found it.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub role: Role,
+    pub display_name: String,
+    pub email: String,
+    pub unread: i64,
+    /// The department a regulator (or admin) belongs to.
+    pub department_id: Option<i64>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

@@ -6,7 +6,7 @@
 //! role or do not own the object get 403. Every denial is logged.
 
 use super::Role;
-use crate::web::page::CurrentUser;
+use crate::auth::CurrentUser;
 
 /// Who stands on the owner's side of a project and of its announcements and contracts: the
 /// owner account that created it — or, for a service the approval department commissions and

@@ -448,7 +448,13 @@ pub fn now() -> chrono::NaiveDateTime {
         .trunc_subsecs(6)
 }
 
-/// While the guard lives, [`now`] (and so `domain::workdays::today`, every timestamp a
+/// Today's date in China on the platform clock ([`now`]: the demo loader's pinned time, or
+/// [`crate::clock`], where a demo database's clock may have been moved forward).
+pub fn today() -> chrono::NaiveDate {
+    crate::domain::workdays::china_date(now().and_utc())
+}
+
+/// While the guard lives, [`now`] (and so [`today`], every timestamp a
 /// write stores and every audit entry's time) is `at` on this thread. The demo loader writes
 /// its history this way, each step at the time it is told to have happened, through the same
 /// functions as the pages, so the dates of a demo row, its audit entries and its timeline

@@ -600,7 +600,7 @@ fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, 
             let id = super::user_id(c, p.email)?;
             let settings = models::settings::load(c)?;
             let review_days = u32::try_from(settings.get("cert_review_working_days")).unwrap_or(2);
-            let today = crate::domain::workdays::today();
+            let today = crate::db::today();
             let cal = models::calendar::load_from(c, today)?;
             let new = ag::NewCertificate {
                 agency_id: id,
@@ -903,7 +903,7 @@ pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
         .get_result(c)
         .map_err(|e| e.to_string())?;
     let start = usize::try_from(start).unwrap_or(0);
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     // The generated certificates are approved as they are stored; their review was due as a
     // submitted one's would be.
     let review_days = models::settings::load(c)

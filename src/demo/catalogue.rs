@@ -775,15 +775,13 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate) {
         let Some(u) = models::user::find_by_email(c, "ziranziyuan@demo.zhongjie.cn")? else {
             return Ok(());
         };
-        let until = crate::domain::workdays::today() + Duration::days(3 * 365);
+        let until = crate::db::today() + Duration::days(3 * 365);
         let actor = Actor::user(u.id, crate::auth::Role::Regulator);
         for (code, title) in ASSESSMENTS {
             let Some(item) = cat::find_by_code(c, code)? else {
                 continue;
             };
-            if cat::assessment_for(c, item.id, ASSESSED_ZONE, crate::domain::workdays::today())?
-                .is_some()
-            {
+            if cat::assessment_for(c, item.id, ASSESSED_ZONE, crate::db::today())?.is_some() {
                 continue;
             }
             let id = cat::insert_assessment(c, item.id, ASSESSED_ZONE, title, None, until, u.id)?;

@@ -103,7 +103,7 @@ const RECORDS: &[Demo] = &[
 /// The first department of the agency's domain and a regulator of it (the demo has
 /// regulators for four departments).
 fn recorder(c: &mut DbConnection, agency_id: i64) -> Result<(Option<i64>, Option<i64>), DbError> {
-    let depts = mc::domain_departments(c, agency_id, crate::domain::workdays::today())?;
+    let depts = mc::domain_departments(c, agency_id, crate::db::today())?;
     for d in &depts {
         let r: Option<i64> = users::table
             .filter(users::role.eq("regulator"))

@@ -371,7 +371,7 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         );
         story.run(c)?;
         // Grades as of today, for the lists.
-        models::credit::recompute_all(c, crate::domain::workdays::today(), 500)?;
+        models::credit::recompute_all(c, crate::db::today(), 500)?;
         Ok::<_, DbError>(())
     })
     .map_err(|e| e.to_string())?;

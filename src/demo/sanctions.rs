@@ -185,7 +185,7 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                     },
                 )?;
             }
-            let today = crate::domain::workdays::today();
+            let today = crate::db::today();
             let cal = models::calendar::load_from(c, today)?;
             models::agency::add_certificate(
                 c,

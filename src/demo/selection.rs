@@ -310,7 +310,7 @@ fn register(c: &mut DbConnection, d: &Demo, email: &str) -> Result<(), DbError> 
     if !a.open_for_quotes(now) {
         return Err(bad("registration after the deadline"));
     }
-    if let Err(r) = bid::eligibility(c, &a, me, crate::domain::workdays::today())? {
+    if let Err(r) = bid::eligibility(c, &a, me, crate::db::today())? {
         return Err(bad(&format!("{email} is not eligible: {r:?}")));
     }
     if bid::register(c, a.id, me, now)? {
@@ -396,9 +396,7 @@ fn confirm(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
     };
     match crate::models::opening::confirm(c, a.id, winner) {
         Ok(()) => Ok(()),
-        Err(crate::models::opening::StepError::Db(e)) => Err(e),
-        Err(crate::models::opening::StepError::Refused { key, .. }) => {
-            Err(bad(&format!("confirm: {key}")))
-        }
+        Err(crate::error::StepError::Db(e)) => Err(e),
+        Err(crate::error::StepError::Refused { key, .. }) => Err(bad(&format!("confirm: {key}"))),
     }
 }

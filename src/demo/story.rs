@@ -34,7 +34,7 @@ pub struct Story<'a> {
 impl<'a> Story<'a> {
     /// A story ending today (China time), on the administrator's calendar.
     pub fn new(c: &mut DbConnection) -> Result<Story<'a>, DbError> {
-        let today = crate::domain::workdays::today();
+        let today = crate::db::today();
         let calendar =
             crate::models::calendar::load_from(c, today - Duration::days(LAUNCH_DAYS_AGO + 7))?;
         Ok(Story {

@@ -61,7 +61,7 @@ fn check_char(digits: &[u32]) -> u8 {
 impl IdNumber {
     /// Validates against today's date in China.
     pub fn parse(s: &str) -> Result<IdNumber, IdError> {
-        Self::parse_on(s, crate::domain::workdays::today())
+        Self::parse_on(s, crate::db::today())
     }
 
     /// As [`IdNumber::parse`], with "today" supplied so tests do not depend on the clock.

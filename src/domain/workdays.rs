@@ -19,12 +19,6 @@ pub fn china_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     (now + chrono::Duration::hours(8)).date_naive()
 }
 
-/// Today's date in China on the platform clock (`db::now`: the demo loader's pinned time, or
-/// `crate::clock`, where a demo database's clock may have been moved forward).
-pub fn today() -> NaiveDate {
-    china_date(crate::db::now().and_utc())
-}
-
 /// Saturday or Sunday.
 pub fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)

@@ -30,8 +30,8 @@ use crate::domain::contract_text::{self as ct, Body, Edit, Values};
 use crate::domain::credit::Kind;
 use crate::domain::money::Money;
 use crate::domain::workdays;
+use crate::error::{StepError, conflict, refused};
 use crate::models::audit::{self, Actor};
-use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
 use crate::web::page::CurrentUser;
 
@@ -389,7 +389,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .select(contracts::id)
         .first(c)?;
     // With its first contract an agency leaves 暂无评价 and is graded.
-    crate::models::credit::recompute(c, agency_id, crate::domain::workdays::today())?;
+    crate::models::credit::recompute(c, agency_id, crate::db::today())?;
     let mut fields = Values::new();
     fields.insert("owner_name".into(), owner_name);
     fields.insert("agency_name".into(), agency_name);

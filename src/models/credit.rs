@@ -166,7 +166,7 @@ impl<'a> NewRecord<'a> {
             legal_basis: "",
             department_id: None,
             recorded_by: None,
-            effective_on: crate::domain::workdays::today(),
+            effective_on: crate::db::today(),
             valid_until: None,
             revokes_id: None,
             ref_kind: None,
@@ -223,7 +223,7 @@ fn insert_under(
         .order(credit_records::id.desc())
         .select(credit_records::id)
         .first(conn)?;
-    recompute(conn, n.agency_id, crate::domain::workdays::today())?;
+    recompute(conn, n.agency_id, crate::db::today())?;
     Ok(id)
 }
 
@@ -794,7 +794,7 @@ pub struct ListRow {
     /// Cached "under sanctions today" (no red-list mark then).
     pub sanctioned: bool,
     /// The periods of its listings and bans, for sanctioned rows only
-    /// (`models::sanctions::RESTRICTIONS_AGG`).
+    /// ([`RESTRICTIONS_AGG`]).
     pub sanctions: Option<String>,
 }
 
@@ -833,7 +833,7 @@ pub fn list(
                 agencies::credit_score,
                 agencies::sanctioned,
                 diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
-                    crate::models::sanctions::RESTRICTIONS_AGG,
+                    RESTRICTIONS_AGG,
                 ),
             ))
             .order((agencies::credit_score.desc(), agencies::user_id.desc()))
@@ -875,3 +875,23 @@ pub fn list(
     };
     Ok((rows, next))
 }
+
+/// The periods of an agency's listings, bans and banned managers as one string column of a
+/// list query (`agencies` in scope): `b:start:end:ended` per listing, `n:start:end:` per ban,
+/// `m:start:end:` per ban on one of its senior managers, comma-separated. Only read for rows
+/// whose `sanctioned` cache is set (three index probes then, none otherwise), so a list page
+/// stays one statement; `models::sanctions::restrictions_of_agg` turns it into the restrictions in force.
+pub const RESTRICTIONS_AGG: &str = "(CASE WHEN agencies.sanctioned THEN \
+     COALESCE((SELECT string_agg('b:' || CAST(blacklist_entries.starts_on AS TEXT) || ':' || \
+     CAST(blacklist_entries.ends_on AS TEXT) || ':' || \
+     COALESCE(CAST(blacklist_entries.ended_on AS TEXT), ''), ',') FROM blacklist_entries \
+     WHERE blacklist_entries.agency_id = agencies.user_id), '') || ',' || \
+     COALESCE((SELECT string_agg('n:' || CAST(market_bans.starts_on AS TEXT) || ':' || \
+     CAST(market_bans.ends_on AS TEXT) || ':', ',') FROM market_bans \
+     WHERE market_bans.agency_id = agencies.user_id), '') || ',' || \
+     COALESCE((SELECT string_agg('m:' || CAST(zj_mb.starts_on AS TEXT) || ':' || \
+     CAST(zj_mb.ends_on AS TEXT) || ':', ',') FROM agency_managers zj_am \
+     JOIN banned_persons zj_bp ON zj_bp.id_number = zj_am.id_number \
+     JOIN market_bans zj_mb ON zj_mb.id = zj_bp.ban_id \
+     WHERE zj_am.agency_id = agencies.user_id AND zj_mb.agency_id <> agencies.user_id), '') \
+     END)";

@@ -9,10 +9,10 @@ use crate::db::schema::{evaluations, users};
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::credit::{Evidence, Kind, Source};
 use crate::domain::evaluation::{self as rules, Stars};
-use crate::domain::workdays::{self, china_date};
+use crate::domain::workdays::china_date;
+use crate::error::{StepError, conflict, refused};
 use crate::models::audit::{self, Actor};
 use crate::models::fulfilment::{self as ful, status};
-use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
 
 pub const OWNER: &str = "owner";
@@ -175,7 +175,7 @@ pub fn rate(
             return Err(conflict("eval.err.not_accepted"));
         }
         let me = actor.id.unwrap_or(0);
-        let today = workdays::today();
+        let today = crate::db::today();
         let acc = k.accepted_on().unwrap_or(today);
         let cal = ful::calendar(c, acc.min(today))?;
         let existing: Option<Evaluation> = evaluations::table

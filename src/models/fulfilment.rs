@@ -15,9 +15,9 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::credit::Kind;
 use crate::domain::fulfilment::{self as rules, Change, Outcome, Rate, ServiceTime, Timer};
-use crate::domain::workdays::{self, Calendar, china_date};
+use crate::domain::workdays::{Calendar, china_date};
+use crate::error::{StepError, conflict, refused};
 use crate::models::audit::{self, Actor};
-use crate::models::opening::{StepError, conflict, refused};
 use crate::models::sanctions::{mail_regulators, mail_user};
 
 /// The contract states (one vocabulary, `models::contract`).
@@ -189,7 +189,7 @@ pub fn load(c: &mut DbConnection, id: i64, payment_days: i64) -> QueryResult<Opt
     let Some(k) = find(c, id)? else {
         return Ok(None);
     };
-    let today = workdays::today();
+    let today = crate::db::today();
     let from = k.signed_on().unwrap_or(today).min(today);
     let cal = calendar(c, from)?;
     let extension = extension_days(c, id)?;
@@ -426,7 +426,7 @@ pub fn decide(
             return Err(conflict("ful.err.not_running"));
         }
         let k = find(c, id)?.ok_or_else(|| refused("ful.err.not_found"))?;
-        let today = workdays::today();
+        let today = crate::db::today();
         let from = k.signed_on().unwrap_or(today).min(today);
         let cal = calendar(c, from)?;
         let ext = extension_days(c, id)?;
@@ -719,7 +719,7 @@ pub fn owner_payment_record(
         .order(contracts::id)
         .select(Contract::as_select())
         .load(c)?;
-    let today = workdays::today();
+    let today = crate::db::today();
     let from = ks
         .iter()
         .filter_map(Contract::accepted_on)
@@ -898,7 +898,7 @@ pub fn figures(
         q = q.filter(contracts::agency_id.eq(a));
     }
     let rows: Vec<(Contract, i32)> = q.load(c)?;
-    let today = workdays::today();
+    let today = crate::db::today();
     let from = rows
         .iter()
         .filter_map(|(k, _)| k.signed_on())
@@ -1001,7 +1001,7 @@ pub fn supervised(c: &mut DbConnection, department_id: i64) -> QueryResult<Vec<S
         .limit(200)
         .select((Contract::as_select(), catalogue_items::name, agencies::name))
         .load(c)?;
-    let today = workdays::today();
+    let today = crate::db::today();
     let from = rows
         .iter()
         .filter_map(|(k, _, _)| k.signed_on())

@@ -27,7 +27,7 @@
 //! - One statement per page: each row's offered items and counting certificates come as two
 //!   correlated `string_agg` subqueries of the page query ([`ITEMS_AGG`], [`quals_agg`]),
 //!   not as two more statements with id lists; so do the periods of a restricted agency's
-//!   listings and bans (`models::sanctions::RESTRICTIONS_AGG`, read only for the rows the
+//!   listings and bans (`models::credit::RESTRICTIONS_AGG`, read only for the rows the
 //!   `sanctioned` cache marks).
 
 use chrono::NaiveDate;
@@ -309,7 +309,7 @@ pub struct ListRow {
     /// ([`ListRow::counting_quals`]).
     pub quals: Option<String>,
     /// The periods of its listings and bans, only for rows marked `sanctioned`
-    /// (`models::sanctions::RESTRICTIONS_AGG`; [`ListRow::restrictions`]).
+    /// (`models::credit::RESTRICTIONS_AGG`; [`ListRow::restrictions`]).
     pub sanctions: Option<String>,
 }
 
@@ -534,7 +534,7 @@ fn fetch_one(
             agencies::sanctioned,
             Agg(ITEMS_AGG.to_string()),
             Agg(quals_agg(q.today)),
-            Agg(crate::models::sanctions::RESTRICTIONS_AGG.to_string()),
+            Agg(crate::models::credit::RESTRICTIONS_AGG.to_string()),
         ))
         .into_boxed::<Db>();
     for p in filters(q) {

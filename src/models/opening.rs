@@ -26,6 +26,7 @@ use crate::domain::selection::{
     self, Bar, Bid, Entrant, Limits, Mode, Outcome, Round, ScoredBid, Settings, Verdict, Weights,
 };
 use crate::domain::workdays::{self, Calendar};
+use crate::error::{StepError, conflict, refused};
 use crate::models::announcement::{self as ann, Announcement, AnnouncementResult, status};
 use crate::models::audit::{self, Actor};
 use crate::models::sanctions::mail_user;
@@ -40,47 +41,6 @@ pub const PUBLICITY_DAYS: u32 = 3;
 pub const CONFIRM_DAYS: u32 = 2;
 pub const ANSWER_DAYS: u32 = 3;
 pub const JUSTIFY_DAYS: u32 = 2;
-
-/// A refused step: the locale key of the reason (in `locales/*/result.txt`) and its
-/// arguments, and whether it is a conflict with the current state (409) or bad input (422).
-#[derive(Debug)]
-pub enum StepError {
-    Db(DbError),
-    Refused {
-        key: &'static str,
-        args: Vec<(&'static str, String)>,
-        conflict: bool,
-    },
-}
-
-impl From<DbError> for StepError {
-    fn from(e: DbError) -> Self {
-        StepError::Db(e)
-    }
-}
-impl From<diesel::result::Error> for StepError {
-    fn from(e: diesel::result::Error) -> Self {
-        StepError::Db(DbError::Query(e))
-    }
-}
-
-/// A step refused because of the state it met (409), naming the rule's locale key.
-pub(crate) fn conflict(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: true,
-    }
-}
-
-/// A step refused for what was asked (422), naming the rule's locale key.
-pub(crate) fn refused(key: &'static str) -> StepError {
-    StepError::Refused {
-        key,
-        args: Vec::new(),
-        conflict: false,
-    }
-}
 
 fn calendar(c: &mut DbConnection, from: NaiveDate) -> QueryResult<Calendar> {
     crate::models::calendar::load_from(c, from)
@@ -670,7 +630,7 @@ fn responses_after_opening(
     c: &mut DbConnection,
     a: &Announcement,
 ) -> Result<Vec<Response>, DbError> {
-    let today = workdays::china_date(a.deadline.and_utc()).max(workdays::today());
+    let today = workdays::china_date(a.deadline.and_utc()).max(crate::db::today());
     let mode = a.mode().unwrap_or(Mode::RandomDraw);
     let mut out = Vec::new();
     if mode.takes_quotes() {
@@ -758,7 +718,7 @@ pub fn justify(c: &mut DbConnection, id: i64, agency_id: i64, text: &str) -> Res
             return Err(conflict("result.err.not_justifying"));
         }
         let r = ann::result_of(c, id)?.ok_or_else(|| conflict("result.err.not_justifying"))?;
-        if r.justify_by.is_some_and(|d| workdays::today() > d) {
+        if r.justify_by.is_some_and(|d| crate::db::today() > d) {
             return Err(conflict("result.err.justify_closed"));
         }
         let n = diesel::update(
@@ -864,7 +824,7 @@ fn finish_justifying(c: &mut DbConnection, a: &Announcement) -> Result<(), DbErr
         .load(c)?;
     let responses = responses_after_opening(c, a)?;
     let o = run_mode(c, a, &r.seed_revealed, &responses, &unjustified)?;
-    let today = workdays::today();
+    let today = crate::db::today();
     let cal = calendar(c, today)?;
     let s = if owner_may_choose(&o) {
         status::CHOOSING
@@ -941,7 +901,7 @@ pub fn choose(
             args: e.args(),
             conflict: false,
         })?;
-        let today = workdays::today();
+        let today = crate::db::today();
         let cal = calendar(c, today)?;
         set_status(c, id, status::PUBLICITY)?;
         apply_outcome(c, &a, &o, today, &cal)?;
@@ -999,7 +959,7 @@ pub fn object(
     write_tx(c, |c| {
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
         let r = ann::result_of(c, id)?;
-        let today = workdays::today();
+        let today = crate::db::today();
         let in_publicity = a.status == status::PUBLICITY
             && r.as_ref()
                 .and_then(|r| r.publicity_ends)
@@ -1109,7 +1069,7 @@ pub fn answer(
 /// status update and the `awards` primary key.
 pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), StepError> {
     write_tx(c, |c| {
-        let today = workdays::today();
+        let today = crate::db::today();
         let r = ann::result_of(c, id)?.ok_or_else(|| conflict("result.err.not_confirmable"))?;
         if r.winner_id != Some(agency_id) {
             return Err(refused("result.err.not_winner"));
@@ -1179,7 +1139,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
 /// not confirm in time (forfeit, recorded for the credit library, next-ranked takes over).
 /// Returns how many announcements moved on.
 pub fn advance(c: &mut DbConnection) -> Result<usize, DbError> {
-    let today = workdays::today();
+    let today = crate::db::today();
     let mut n = 0;
     let late_justify: Vec<i64> = announcement_results::table
         .inner_join(announcements::table)

@@ -240,27 +240,7 @@ pub fn facts_many(
     Ok(out)
 }
 
-/// The periods of an agency's listings, bans and banned managers as one string column of a
-/// list query (`agencies` in scope): `b:start:end:ended` per listing, `n:start:end:` per ban,
-/// `m:start:end:` per ban on one of its senior managers, comma-separated. Only read for rows
-/// whose `sanctioned` cache is set (three index probes then, none otherwise), so a list page
-/// stays one statement; [`restrictions_of_agg`] turns it into the restrictions in force.
-pub const RESTRICTIONS_AGG: &str = "(CASE WHEN agencies.sanctioned THEN \
-     COALESCE((SELECT string_agg('b:' || CAST(blacklist_entries.starts_on AS TEXT) || ':' || \
-     CAST(blacklist_entries.ends_on AS TEXT) || ':' || \
-     COALESCE(CAST(blacklist_entries.ended_on AS TEXT), ''), ',') FROM blacklist_entries \
-     WHERE blacklist_entries.agency_id = agencies.user_id), '') || ',' || \
-     COALESCE((SELECT string_agg('n:' || CAST(market_bans.starts_on AS TEXT) || ':' || \
-     CAST(market_bans.ends_on AS TEXT) || ':', ',') FROM market_bans \
-     WHERE market_bans.agency_id = agencies.user_id), '') || ',' || \
-     COALESCE((SELECT string_agg('m:' || CAST(zj_mb.starts_on AS TEXT) || ':' || \
-     CAST(zj_mb.ends_on AS TEXT) || ':', ',') FROM agency_managers zj_am \
-     JOIN banned_persons zj_bp ON zj_bp.id_number = zj_am.id_number \
-     JOIN market_bans zj_mb ON zj_mb.id = zj_bp.ban_id \
-     WHERE zj_am.agency_id = agencies.user_id AND zj_mb.agency_id <> agencies.user_id), '') \
-     END)";
-
-/// The restrictions in force on `day` from a [`RESTRICTIONS_AGG`] column (the rule is
+/// The restrictions in force on `day` from a `models::credit::RESTRICTIONS_AGG` column (the rule is
 /// `domain::credit::restrictions`, as for the live check; managers are not named in lists).
 pub fn restrictions_of_agg(agg: Option<&str>, day: NaiveDate) -> Vec<Restriction> {
     let Some(agg) = agg else {
@@ -447,7 +427,7 @@ pub fn create_listing(conn: &mut DbConnection, n: &NewListing) -> QueryResult<i6
         .filter(blacklist_entries::record_id.eq(record_id))
         .select(blacklist_entries::id)
         .first(conn)?;
-    refresh_one(conn, n.agency_id, crate::domain::workdays::today())?;
+    refresh_one(conn, n.agency_id, crate::db::today())?;
     Ok(id)
 }
 
@@ -528,7 +508,7 @@ pub fn create_ban(conn: &mut DbConnection, n: &NewBan) -> QueryResult<(i64, usiz
             ))
             .execute(conn)?;
     }
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     refresh_one(conn, n.agency_id, today)?;
     // Every other agency with one of these persons as a senior manager.
     let others: Vec<(i64, String, String)> = agency_managers::table
@@ -603,7 +583,7 @@ pub fn check_new_manager(
     id_number: &str,
     name: &str,
 ) -> QueryResult<usize> {
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let hits = bans_on_persons(conn, &[id_number.to_string()], agency_id)?;
     let mut raised = 0;
     for (p, b) in hits {
@@ -796,7 +776,7 @@ pub fn decide_repair(
     if n == 0 {
         return Ok(false);
     }
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     if approve {
         let mut rec = NewRecord::new(listing.agency_id, Kind::Repair, 0, Source::PublicCredit);
         rec.evidence = &repair.evidence;

@@ -312,7 +312,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let uid = ctx.current()?.id;
     let lang = ctx.lang();
     let parts = parts(&ctx);
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let now = db::now();
     let (user, dept, recent, pending) = db::run(ctx.pool(), move |c| {
         let u = models::user::find(c, uid)?.ok_or(diesel::result::Error::NotFound)?;

@@ -216,7 +216,7 @@ async fn profile(ctx: Ctx) -> Result<HttpResponse, AppError> {
     .await?;
     let p = p.ok_or(AppError::NotFound)?;
     let a = &p.agency;
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let t = |k: &str| ctx.t(k).to_string();
     let page = ProfilePage {
         page: ctx.page(),
@@ -491,19 +491,18 @@ async fn add_manager(
         id_number: f.id_number.clone(),
         position: f.position.clone(),
     };
-    let (name, number, position) =
-        match agency_rules::parse_manager(&input, crate::domain::workdays::today()) {
-            Ok(m) => (m.name, m.id_number, m.position),
-            Err(problems) => {
-                show_problems(lang, &problems, &mut p, |p, name| match name {
-                    "name" => Some(&mut p.name),
-                    "id_number" => Some(&mut p.id_number),
-                    "position" => Some(&mut p.position),
-                    _ => None,
-                });
-                return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-            }
-        };
+    let (name, number, position) = match agency_rules::parse_manager(&input, crate::db::today()) {
+        Ok(m) => (m.name, m.id_number, m.position),
+        Err(problems) => {
+            show_problems(lang, &problems, &mut p, |p, name| match name {
+                "name" => Some(&mut p.name),
+                "id_number" => Some(&mut p.id_number),
+                "position" => Some(&mut p.position),
+                _ => None,
+            });
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
     let actor = ctx.actor();
     let alerted = db::run(ctx.pool(), move |c| {
         commit_change(c, &actor, id, "agency.manager.add", "", |c| {
@@ -560,7 +559,7 @@ async fn remove_manager(
         commit_change(c, &actor, agency_id, "agency.manager.remove", "", |c| {
             let n = ag::remove_manager(c, mid)?;
             // Removing a banned manager lifts that block from the cached lists.
-            models::sanctions::refresh_one(c, agency_id, crate::domain::workdays::today())?;
+            models::sanctions::refresh_one(c, agency_id, crate::db::today())?;
             Ok(n)
         })
     })
@@ -1062,7 +1061,7 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
         max_mib,
         review_days,
     };
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let input = agency_rules::CertificateInput {
         qual_type: v("qual_type"),
         level: v("level"),

@@ -316,7 +316,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         let day = a
             .published_at
             .map(crate::domain::publication::china_day)
-            .unwrap_or_else(crate::domain::workdays::today);
+            .unwrap_or_else(crate::db::today);
         let wanted = !a.regional_exception.is_empty() || (is_draft && is_owner);
         db::run(ctx.pool(), move |c| {
             let org = models::user::find(c, owner_id)?

@@ -68,7 +68,7 @@ fn fmt_seconds(t: NaiveDateTime) -> String {
 }
 
 fn today() -> chrono::NaiveDate {
-    crate::domain::workdays::today()
+    crate::db::today()
 }
 
 fn qual_label(lang: Lang, t: &str, level: i32) -> String {

@@ -40,12 +40,12 @@ fn chosen_year(q: &YearQuery) -> i32 {
         .as_deref()
         .and_then(|y| y.trim().parse::<i32>().ok())
         .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y))
-        .unwrap_or_else(|| workdays::today().year())
+        .unwrap_or_else(|| crate::db::today().year())
 }
 
 /// The years offered: last year to next year, and every year that has entries.
 fn year_choices(with_entries: &[i32], shown: i32) -> Vec<i32> {
-    let this = workdays::today().year();
+    let this = crate::db::today().year();
     let mut ys: Vec<i32> = (this - 1..=this + 1)
         .chain(with_entries.iter().copied())
         .chain(std::iter::once(shown))
@@ -110,7 +110,7 @@ async fn public_year(ctx: Ctx, q: web::Query<YearQuery>) -> Result<HttpResponse,
     ctx.authorize(Action::ViewPublic)?;
     let year = chosen_year(&q);
     let (days, years) = load_year(&ctx, year).await?;
-    let today = workdays::today();
+    let today = crate::db::today();
     let c = db::run(ctx.pool(), move |c| {
         cal::load_from(c, today).map_err(DbError::from)
     })
@@ -277,7 +277,7 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
     // Refused: the same page for the year of the date typed (if it was one), with the input.
     let year = day
         .map(|d| d.year())
-        .unwrap_or_else(|| workdays::today().year());
+        .unwrap_or_else(|| crate::db::today().year());
     let (days, years) = load_year(&ctx, year).await?;
     let p = AdminPage {
         page: ctx.page(),

@@ -577,7 +577,7 @@ pub struct ItemPage {
 
 /// The item page for `code`, or 404 — also for a draft the user may not edit.
 async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let found = db::run(ctx.pool(), move |c| {
         let Some(item) = cat::find_by_code(c, &code)? else {
             return Ok::<_, DbError>(None);
@@ -1385,7 +1385,7 @@ async fn record_assessment(
     if !(item.usable() && item.regional_assessment) {
         return Err(AppError::BadRequest("catalogue.err.no_regional"));
     }
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let input = rules::AssessmentInput {
         zone: form.field("zone"),
         title: form.field("title"),

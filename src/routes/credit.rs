@@ -21,12 +21,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::auth::policy::{self, Action, Decision};
+use crate::db::today as today_cn;
 use crate::db::{self, DbError, write_tx};
 use crate::domain::credit::parse_int;
 use crate::domain::credit::{
     self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
 };
-use crate::domain::workdays::today as today_cn;
 use crate::domain::{catalogue, validate};
 use crate::error::AppError;
 use crate::i18n::Lang;

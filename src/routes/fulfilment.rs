@@ -20,9 +20,9 @@ use crate::db::{self, DbError};
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment::{self as rules, fmt_x10};
 use crate::error::AppError;
+use crate::error::StepError;
 use crate::models::evaluation::{self as meval, Evaluation};
 use crate::models::fulfilment::{self as mful, status};
-use crate::models::opening::StepError;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -230,7 +230,7 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         department_id: l.item_department_id,
     });
     let t = |key: &str| ctx.t(key).to_string();
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let running = k.status == status::SIGNED;
     let accepted = k.status == status::ACCEPTED;
     let pending_deliverable = l
@@ -827,7 +827,7 @@ async fn pay(
         ("paid_on", f.paid_on.as_str()),
         ("amount", f.amount.as_str()),
     ];
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let (paid_on, amount) = match rules::payment(&f.paid_on, &f.amount, today) {
         Ok(x) => x,
         Err(p) => {

@@ -422,7 +422,7 @@ fn load(
 async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let lang = ctx.lang();
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let db_url = ctx.config().database_url.clone();
     let page = ctx.page();
     // Visitors' list pages come from the page cache while nothing audited has changed and the
@@ -556,7 +556,7 @@ fn download(
     ctx: &Ctx,
 ) -> HttpResponse {
     let public = ctx.config().public_url.trim_end_matches('/').to_string();
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("X-Row-Cap", DOWNLOAD_CAP.to_string()))
         .insert_header(("X-Truncated", if truncated { "true" } else { "false" }));
@@ -750,7 +750,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let lang = ctx.lang();
     let db_url = ctx.config().database_url.clone();
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let loaded = db::run(ctx.pool(), move |c| {
         let Some(agency) = agency::find(c, id)? else {
             return Ok::<_, AppError>(None);

@@ -30,7 +30,6 @@ use crate::domain::publication::{
     self as rules, AnnouncementInput, Problem, ProjectClass, ProjectInput, Terms,
 };
 use crate::domain::selection::{Mode, Settings};
-use crate::domain::workdays;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
@@ -756,7 +755,7 @@ struct Choices {
 /// default, and marked when a regional assessment covers it in the project's zone or when
 /// the owner may prepare it itself.
 async fn choices(ctx: &Ctx, project: &Project) -> Result<Choices, AppError> {
-    let today = workdays::today();
+    let today = crate::db::today();
     let region = project.region.clone();
     let (items, cal, covers) = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>((
@@ -813,7 +812,7 @@ async fn cover_of(
         return Ok(None);
     };
     let region = project.region.clone();
-    let today = workdays::today();
+    let today = crate::db::today();
     let r = db::run(ctx.pool(), move |c| {
         pubm::cover_for(c, item, &region, today).map_err(DbError::from)
     })

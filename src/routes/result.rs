@@ -14,8 +14,9 @@ use serde::Deserialize;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::error::AppError;
+use crate::error::StepError;
 use crate::models::announcement::{self as ann, Announcement, status};
-use crate::models::opening::{self, StepError};
+use crate::models::opening;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
@@ -172,7 +173,7 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
             .cloned()
             .unwrap_or_else(|| format!("#{id}"))
     };
-    let today = crate::domain::workdays::today();
+    let today = crate::db::today();
     let names_of = |ids: &[i64]| ids.iter().map(|&i| name(i)).collect::<Vec<_>>().join("、");
 
     // Before the outcome (justification pending), what already keeps a quote from winning.

@@ -9,10 +9,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::policy::Action;
+use crate::db::today as today_cn;
 use crate::db::{self, DbError, write_tx};
 use crate::domain::agency_rules;
 use crate::domain::validate;
-use crate::domain::workdays::today as today_cn;
 use crate::error::AppError;
 use crate::i18n::tr_args;
 use crate::models::audit;

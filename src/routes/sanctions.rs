@@ -15,10 +15,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::policy::{self, Action, Decision};
+use crate::db::today as today_cn;
 use crate::db::{self, DbError, write_tx};
 use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
 use crate::domain::validate;
-use crate::domain::workdays::today as today_cn;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::i18n::tr_args;

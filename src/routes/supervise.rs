@@ -10,7 +10,6 @@ use askama::Template;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::collusion::{Kind, Signal};
-use crate::domain::workdays;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::collusion::{self as cx, Flagged};
@@ -100,7 +99,7 @@ pub struct ListPage {
 
 async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::SuperviseSelection)?;
-    let today = workdays::today();
+    let today = crate::db::today();
     let (flagged, overdue, minutes) = db::run(ctx.pool(), move |c| {
         let minutes = cx::window_minutes(c)?;
         Ok::<_, DbError>((

@@ -6,16 +6,7 @@ use crate::auth::Role;
 use crate::auth::policy::{self, Action, Decision};
 use crate::i18n::{self, Lang};
 
-#[derive(Clone, Debug)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub role: Role,
-    pub display_name: String,
-    pub email: String,
-    pub unread: i64,
-    /// The department a regulator (or admin) belongs to.
-    pub department_id: Option<i64>,
-}
+pub use crate::auth::CurrentUser;
 
 #[derive(Clone, Debug)]
 pub enum FlashKind {

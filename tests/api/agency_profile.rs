@@ -582,7 +582,7 @@ async fn bad_certificates_are_refused_and_leave_nothing() {
     let certs = models::agency::certificates(&mut c, id).unwrap();
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0].status, "pending");
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     let cal = models::calendar::load_from(&mut c, today).unwrap();
     let due = cal.add_working_days(today, 2);
     assert_eq!(certs[0].review_due, due);
@@ -642,7 +642,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
         .unwrap();
     assert_eq!(cert.status, "approved");
     assert!(cert.reviewed_by.is_some() && cert.reviewed_at.is_some());
-    assert!(cert.counts_on(zhongjie::domain::workdays::today()));
+    assert!(cert.counts_on(zhongjie::db::today()));
     assert_eq!(version_of(&app, aid), v + 1);
     assert!(audit_actions(&app).contains(&"agency.certificate.approve".to_string()));
     let mails = app.outbox_bodies();

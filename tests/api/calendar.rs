@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{agency_certificates, calendar_days};
-use zhongjie::domain::workdays::{self, is_weekend};
+use zhongjie::domain::workdays::is_weekend;
 use zhongjie::models;
 
 use crate::agency_profile::agency_with_certificate;
@@ -137,7 +137,7 @@ async fn certificate_review_due_date_follows_the_calendar() {
     let app = spawn_app().await;
     let admin = clone_app(&app);
     admin.signed_in(Role::Admin, "admin@example.com").await;
-    let today = workdays::today();
+    let today = zhongjie::db::today();
     let before = models::calendar::load_from(&mut app.conn(), today).unwrap();
     let due_before = before.add_working_days(today, 2);
     let holiday = (1..60)

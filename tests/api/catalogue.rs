@@ -11,7 +11,7 @@ use crate::auth::clone_app;
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
-    zhongjie::domain::workdays::today()
+    zhongjie::db::today()
 }
 
 /// Two departments: the item's (生态环境局) and another (住建局). The first is the one

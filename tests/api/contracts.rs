@@ -70,7 +70,7 @@ pub(crate) async fn world(app: &TestApp, industry: &str) -> World {
 pub(crate) fn selected(app: &TestApp, w: &World) -> i64 {
     let mut c = app.conn();
     let now = zhongjie::db::now();
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     diesel::insert_into(announcements::table)
         .values((
             announcements::project_id.eq(w.project),
@@ -554,7 +554,7 @@ async fn a_lapsed_signing_records_the_agency_that_did_not_sign_and_reminds_befor
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     // Due today: one reminder to each party, once.
     diesel::update(contracts::table.find(id))
         .set(contracts::sign_by.eq(today))

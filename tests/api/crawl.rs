@@ -235,12 +235,9 @@ async fn crawl_the_regulators_link_on_a_credit_report_only_within_its_domain() {
     let first = agencies[0];
     let (mut inside, mut outside) = (0, 0);
     for a in agencies {
-        let domain = zhongjie::models::credit::domain_departments(
-            &mut app.conn(),
-            a,
-            zhongjie::domain::workdays::today(),
-        )
-        .unwrap();
+        let domain =
+            zhongjie::models::credit::domain_departments(&mut app.conn(), a, zhongjie::db::today())
+                .unwrap();
         let (s, page) = reg.get_text(&format!("/credit/agencies/{a}")).await;
         assert_eq!(s, 200);
         let link = format!("href=\"/regulate/agencies/{a}/records\"");

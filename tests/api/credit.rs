@@ -92,7 +92,7 @@ async fn agency_in_domain(app: &TestApp, email: &str, name: &str) -> i64 {
         .set(agencies::name.eq(name))
         .execute(&mut *c)
         .unwrap();
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     models::agency::add_certificate(
         &mut c,
         &models::agency::NewCertificate {
@@ -139,7 +139,7 @@ fn add(app: &TestApp, agency: i64, kind: Kind, points: i32, stars: Option<i32>) 
         .map(|d| d.id);
     n.evidence = "攀自然资罚〔2026〕3号";
     n.legal_basis = "《中介服务管理办法》第十二条";
-    n.effective_on = zhongjie::domain::workdays::today() - chrono::Duration::days(10);
+    n.effective_on = zhongjie::db::today() - chrono::Duration::days(10);
     zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap()
 }
 
@@ -263,7 +263,7 @@ async fn the_credit_list_pages_by_keyset_in_grade_order() {
     }
     {
         let mut c = app.conn();
-        models::credit::recompute_all(&mut c, zhongjie::domain::workdays::today(), 7).unwrap();
+        models::credit::recompute_all(&mut c, zhongjie::db::today(), 7).unwrap();
     }
     let mut seen = Vec::new();
     let mut url = "/credit".to_string();
@@ -345,7 +345,7 @@ async fn a_regulator_records_only_points_the_rules_give() {
     assert_eq!(s, 422);
     assert!(body.contains("−2×n"), "{body}");
     // Missing evidence, a future date, a kind not on the form, a non-PDF file.
-    let tomorrow = (zhongjie::domain::workdays::today() + chrono::Duration::days(1))
+    let tomorrow = (zhongjie::db::today() + chrono::Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
     let (s, _, body) = post_multipart(
@@ -667,7 +667,7 @@ async fn an_admin_publishes_rules_and_the_job_regrades() {
             .unwrap();
         assert_eq!(n, 1);
         // The job's regrade (without the settle margin, which only guards concurrent writers).
-        let today = zhongjie::domain::workdays::today();
+        let today = zhongjie::db::today();
         let n =
             models::credit::regrade_stale(&mut c, today, 500, chrono::Duration::zero()).unwrap();
         assert!(n >= 1);
@@ -707,7 +707,7 @@ async fn new_agencies_are_scored_by_the_running_job_but_not_rated_until_a_record
 async fn the_daily_job_runs_once_across_instances_and_expires_records() {
     let app = spawn_app().await;
     let sibling = spawn_sibling(&app, None).await;
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     // Both instances' workers try today's run at start; one wins.
     let mut claims = 0;
     for _ in 0..50 {
@@ -815,7 +815,7 @@ fn add_by(app: &TestApp, agency: i64, dept: i64) -> i64 {
     n.department_id = Some(dept);
     n.evidence = "攀自然资检〔2026〕8号";
     n.legal_basis = "《中介服务管理办法》第十二条";
-    n.effective_on = zhongjie::domain::workdays::today() - chrono::Duration::days(5);
+    n.effective_on = zhongjie::db::today() - chrono::Duration::days(5);
     zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap()
 }
 
@@ -964,7 +964,7 @@ async fn an_agency_that_removes_every_item_stays_within_its_regulators_reach() {
         .execute(&mut *app.conn())
         .unwrap();
     // A certificate the agency submits itself (pending) puts it in no department's reach.
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     models::agency::add_certificate(
         &mut app.conn(),
         &models::agency::NewCertificate {

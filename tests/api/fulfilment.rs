@@ -652,7 +652,7 @@ async fn late_payment_shows_on_the_owner_record() {
         .await;
     assert!(body.contains("已逾期未付款"), "{body}");
     let pay = format!("/contracts/{}/payments", k.id);
-    let tomorrow = (zhongjie::domain::workdays::today() + Duration::days(1)).to_string();
+    let tomorrow = (zhongjie::db::today() + Duration::days(1)).to_string();
     let (s, body) = post(
         &k.owner,
         &pay,
@@ -668,7 +668,7 @@ async fn late_payment_shows_on_the_owner_record() {
     )
     .await;
     assert_eq!(s, 422);
-    let today = zhongjie::domain::workdays::today().to_string();
+    let today = zhongjie::db::today().to_string();
     let (s, _) = post(&k.owner, &pay, &[("paid_on", &today), ("amount", "48000")]).await;
     assert_eq!(s, 303);
     let (_, body) = k
@@ -881,7 +881,7 @@ async fn reminders_go_out_once_and_never_rate() {
     let app = spawn_web_only().await;
     // 2 working days, signed today: the deadline is within the reminder lead.
     let k = signed_contract(&app, 1, 2, 0).await;
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     let sent = {
         let mut c = app.conn();
         models::fulfilment::remind(&mut c, today).unwrap()

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::db::schema::{announcements, awards, messages, outbox, users};
-use zhongjie::domain::workdays::today;
+use zhongjie::db::today;
 
 use crate::auth::clone_app;
 use crate::fulfilment::signed_contract;

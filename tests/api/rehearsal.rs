@@ -198,9 +198,8 @@ async fn the_admin_moves_a_demo_database_clock_forward_and_every_page_says_demo(
     assert!(page.contains("平台时钟已拨快 2 小时"), "{page}");
 
     // Three working days: the same time of day, three working days on; nobody signed out.
-    let cal =
-        models::calendar::load_from(&mut app.conn(), zhongjie::domain::workdays::today()).unwrap();
-    let from = zhongjie::domain::workdays::today();
+    let cal = models::calendar::load_from(&mut app.conn(), zhongjie::db::today()).unwrap();
+    let from = zhongjie::db::today();
     let r = move_clock(&app, "3", "working_days").await;
     assert_eq!(r.status().as_u16(), 303);
     let to = cal.add_working_days(from, 3);
@@ -209,7 +208,7 @@ async fn the_admin_moves_a_demo_database_clock_forward_and_every_page_says_demo(
         7200 + (to - from).num_days() * 86_400,
         "{from} + 3 working days = {to}"
     );
-    assert_eq!(zhongjie::domain::workdays::today(), to);
+    assert_eq!(zhongjie::db::today(), to);
     let (s, _) = app.get_text("/admin/clock").await;
     assert_eq!(s, 200, "the admin is still signed in");
     let (s, my) = owner.get_text("/my").await;
@@ -301,7 +300,7 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
     // Published with the deadline three working days ahead, 09:00 China time.
     let today = {
         let _c = app.conn();
-        zhongjie::domain::workdays::today()
+        zhongjie::db::today()
     };
     let cal = models::calendar::load_from(&mut app.conn(), today).unwrap();
     let deadline = cal.add_working_days(today, 3);
@@ -439,7 +438,7 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
     let publicity_ends = publicity_ends.unwrap();
     let today = {
         let _c = app.conn();
-        zhongjie::domain::workdays::today()
+        zhongjie::db::today()
     };
     let steps = cal.working_days_between(today, publicity_ends) + 1;
     assert_eq!(
@@ -478,7 +477,7 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
     // To the working day before the sign-by day: both parties are reminded, once.
     let today = {
         let _c = app.conn();
-        zhongjie::domain::workdays::today()
+        zhongjie::db::today()
     };
     let steps = cal.working_days_between(today, sign_by) - 1;
     assert!(steps >= 1);
@@ -536,7 +535,7 @@ async fn an_overdue_review_is_escalated_once_to_the_departments_reviewers() {
     };
     let today = {
         let _c = app.conn();
-        zhongjie::domain::workdays::today()
+        zhongjie::db::today()
     };
     let cal = models::calendar::load_from(&mut app.conn(), today).unwrap();
     let due = zhongjie::domain::agency_rules::review_due(today, 2, &cal);
@@ -749,7 +748,7 @@ impl Walk<'_> {
 
     fn today(&self) -> chrono::NaiveDate {
         let _c = self.app.conn();
-        zhongjie::domain::workdays::today()
+        zhongjie::db::today()
     }
 }
 

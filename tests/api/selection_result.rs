@@ -197,7 +197,7 @@ pub(crate) fn result_row(app: &TestApp, id: i64) -> (Option<i64>, Option<i64>, O
 
 /// Ends publicity (as if three working days had passed).
 fn end_publicity(app: &TestApp, id: i64) {
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     diesel::update(announcement_results::table.find(id))
         .set((
             announcement_results::publicity_ends.eq(today - Duration::days(1)),
@@ -530,7 +530,7 @@ async fn a_winner_who_does_not_confirm_forfeits_and_the_next_ranked_takes_over()
     quote(&app, id, w.agencies[2].0, "102000");
     pass_deadline(&app, id);
     assert!(wait_for(|| status_of(&app, id) == "publicity").await);
-    let today = zhongjie::domain::workdays::today();
+    let today = zhongjie::db::today();
     diesel::update(announcement_results::table.find(id))
         .set((
             announcement_results::publicity_ends.eq(today - Duration::days(5)),

@@ -19,7 +19,7 @@ use crate::helpers::*;
 use crate::selection_result as sel;
 
 fn today() -> chrono::NaiveDate {
-    zhongjie::domain::workdays::today()
+    zhongjie::db::today()
 }
 
 fn d(day: chrono::NaiveDate) -> String {

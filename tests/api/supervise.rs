@@ -176,7 +176,7 @@ async fn regulator_sees_collusion_signals_and_overdue_objections() {
         quote(&mut c, ann, a2, 9_900_000, 50, "203.0.113.9");
         quote(&mut c, ann, a3, 9_900_000, 45, "203.0.113.9");
         // An objection due yesterday and still unanswered; one answered in time.
-        let today = zhongjie::domain::workdays::today();
+        let today = zhongjie::db::today();
         for (due, answered) in [
             (today - Duration::days(1), None),
             (today - Duration::days(2), Some(db::now())),

@@ -10,7 +10,7 @@ use zhongjie::db::schema::{
     catalogue_items, contract_deliverables, contract_signatures, contract_terms, contracts,
     credit_alerts, evaluations, objections, quotes, registrations, uploads,
 };
-use zhongjie::domain::workdays::today;
+use zhongjie::db::today;
 use zhongjie::models;
 
 use crate::auth::clone_app;
