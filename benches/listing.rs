@@ -27,13 +27,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::config::Config;
 use zhongjie::db::schema::{
     agencies, agency_certificates, agency_items, agency_search_grams, users,
 };
 use zhongjie::db::{self, DbConnection};
-use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 const ITEMS: &[(&str, &str, &str, &str)] = &[
     (
@@ -144,8 +143,13 @@ macro_rules! batch_insert {
 
 fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
     let e = |e: diesel::result::Error| e.to_string();
-    let dept =
-        models::department::insert(conn, "sthjj", "攀枝花市生态环境局", "Ecology").map_err(e)?;
+    let dept = zhongjie::accounts::store::department::insert(
+        conn,
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .map_err(e)?;
     let mut item_ids = Vec::new();
     for (code, name, kw, ind) in ITEMS {
         let f = ItemFields {
@@ -178,7 +182,8 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
             basis: "bench",
             actor_id: None,
         };
-        item_ids.push(models::catalogue::save_item(conn, None, &f, &[], &change).map_err(e)?);
+        item_ids
+            .push(zhongjie::catalogue::store::save_item(conn, None, &f, &[], &change).map_err(e)?);
     }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let now = db::now();
@@ -200,7 +205,7 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
                     break c;
                 }
             };
-            new_users.push(models::user::NewUser {
+            new_users.push(zhongjie::accounts::store::user::NewUser {
                 role: "agency".into(),
                 email: format!("bench{}@bench.zhongjie.test", done + i),
                 password_hash: "!".into(),

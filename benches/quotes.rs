@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::config::Config;
 use zhongjie::db::schema::{
     agencies, agency_items, announcement_results, announcements, projects, quote_receipts, quotes,
@@ -26,8 +27,6 @@ use zhongjie::db::{self, DbConnection};
 use zhongjie::domain::draw::Seed;
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
-use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 const KEY: [u8; 32] = [7u8; 32];
 const AGENCIES: usize = 1000;
@@ -71,9 +70,14 @@ struct World {
     a3_lowest: (i64, i64),
 }
 
-fn user(role: &str, email: String, uscc: Option<String>, i: usize) -> models::user::NewUser {
+fn user(
+    role: &str,
+    email: String,
+    uscc: Option<String>,
+    i: usize,
+) -> zhongjie::accounts::store::user::NewUser {
     let now = db::now();
-    models::user::NewUser {
+    zhongjie::accounts::store::user::NewUser {
         role: role.into(),
         email,
         password_hash: "!".into(),
@@ -147,7 +151,12 @@ fn register(c: &mut DbConnection, a: i64, ids: &[i64]) -> Result<(), E> {
 }
 
 fn seed(conn: &mut DbConnection) -> Result<World, E> {
-    let dept = models::department::insert(conn, "sthjj", "攀枝花市生态环境局", "Ecology")?;
+    let dept = zhongjie::accounts::store::department::insert(
+        conn,
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )?;
     let f = ItemFields {
         code: "ENV-001".into(),
         name: "建设项目环境影响报告书（表）编制".into(),
@@ -178,7 +187,7 @@ fn seed(conn: &mut DbConnection) -> Result<World, E> {
         basis: "bench",
         actor_id: None,
     };
-    let item = models::catalogue::save_item(conn, None, &f, &[], &change)?;
+    let item = zhongjie::catalogue::store::save_item(conn, None, &f, &[], &change)?;
     let now = db::now();
     db::write_tx(conn, |c| {
         let owner_email = "owner@bench.zhongjie.test".to_string();
@@ -261,7 +270,7 @@ fn seed(conn: &mut DbConnection) -> Result<World, E> {
         let agencies: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
         let mut sessions = Vec::with_capacity(AGENCIES);
         for id in &agencies {
-            let s = models::session::create(c, *id, "127.0.0.1", "bench")?;
+            let s = zhongjie::auth::session::create(c, *id, "127.0.0.1", "bench")?;
             sessions.push((s.token, s.csrf));
         }
         let far = now + chrono::Duration::days(30);
@@ -762,7 +771,7 @@ fn main() {
             let mut c = pool3.get().unwrap();
             let from = t0.elapsed().as_micros() as u64;
             let t = Instant::now();
-            let r = zhongjie::models::opening::open_if_due(&mut c, &KEY, a3, "bench");
+            let r = zhongjie::selection::store::opening::open_if_due(&mut c, &KEY, a3, "bench");
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             (from, t0.elapsed().as_micros() as u64, r.map_err(|e| e.to_string()), ms)
         })

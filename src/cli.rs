@@ -103,13 +103,13 @@ pub fn main() -> ExitCode {
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
                 let today = crate::db::today();
-                let graded = crate::models::credit::recompute_all(&mut c, today, 500)
+                let graded = crate::credit::store::credit::recompute_all(&mut c, today, 500)
                     .map_err(|e| e.to_string())?;
                 // Grades are public: on the trail (this also stamps cached pages).
                 crate::db::write_tx(&mut c, |c| {
-                    crate::models::audit::record(
+                    crate::audit::record(
                         c,
-                        &crate::models::audit::Actor::system(),
+                        &crate::audit::Actor::system(),
                         "credit.regrade",
                         "agency",
                         "all",
@@ -124,7 +124,7 @@ pub fn main() -> ExitCode {
         }),
         Command::VerifyAudit => with_db(|_, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
-            let r = crate::models::audit::verify(&mut c).map_err(|e| e.to_string())?;
+            let r = crate::audit::verify(&mut c).map_err(|e| e.to_string())?;
             match r.broken {
                 None => {
                     println!("audit trail intact: {} entries verified", r.checked);
@@ -167,7 +167,7 @@ pub fn main() -> ExitCode {
 
 /// Says whether the database is a demo/training database and where its clock is moved.
 fn print_rehearsal(cfg: &Config, c: &mut crate::db::DbConnection) -> Result<(), String> {
-    let row = crate::models::platform::read(c).map_err(|e| e.to_string())?;
+    let row = crate::accounts::store::platform::read(c).map_err(|e| e.to_string())?;
     if row.demo {
         println!(
             "demo/training database (演示环境): the administrator moves the platform clock forward at {}/admin/clock",
@@ -194,7 +194,8 @@ fn serve(bind: Option<String>, demo: bool) -> Result<ExitCode, String> {
     let pool = open_database(&cfg)?;
     if demo {
         let mut c = pool.get().map_err(|e| e.to_string())?;
-        let empty = crate::models::user::count_all(&mut c).map_err(|e| e.to_string())? == 0;
+        let empty =
+            crate::accounts::store::user::count_all(&mut c).map_err(|e| e.to_string())? == 0;
         if empty {
             crate::demo::load(&mut c, &cfg)?.print();
         } else {
@@ -245,7 +246,7 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
     let mut c = pool.get().map_err(|e| e.to_string())?;
     let id = db::write_tx(&mut c, |c| {
         let now = db::now();
-        let new = crate::models::user::NewUser {
+        let new = crate::accounts::store::user::NewUser {
             role: "admin".into(),
             email: email.clone(),
             password_hash: hash,
@@ -261,12 +262,13 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
             created_at: now,
             updated_at: now,
         };
-        match crate::models::user::insert(c, &new)? {
+        match crate::accounts::store::user::insert(c, &new)? {
             Ok(id) => {
-                let u = crate::models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-                crate::models::audit::record(
+                let u = crate::accounts::store::user::find(c, id)?
+                    .ok_or(diesel::result::Error::NotFound)?;
+                crate::audit::record(
                     c,
-                    &crate::models::audit::Actor::system(),
+                    &crate::audit::Actor::system(),
                     "user.create_admin",
                     "user",
                     id,

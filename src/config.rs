@@ -1,7 +1,7 @@
 //! Start-up configuration from the environment (a `.env` file in development).
 //!
 //! Settings that an administrator changes at run time (session expiry, throttling …) are
-//! not here: they live in the `settings` table (see `models::settings`), so every instance
+//! not here: they live in the `settings` table (see `crate::accounts::store::settings`), so every instance
 //! sees the same values.
 
 use std::path::{Path, PathBuf};

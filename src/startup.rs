@@ -14,8 +14,7 @@ use crate::domain::seal::{self, KeyDecision, KeyFacts, KeyRefusal};
 use crate::web::ctx::{AppStateInner, Ctx};
 use crate::web::middleware;
 
-/// Largest accepted form body. Uploads (a later feature) set their own limit.
-pub const FORM_LIMIT: usize = 64 * 1024;
+use crate::web::forms::FORM_LIMIT;
 
 pub struct Application {
     port: u16,
@@ -77,7 +76,7 @@ fn check_sealing_key(conn: &mut db::DbConnection, cfg: &Config) -> Result<(), St
             SealingKeySource::New(_) => None,
             _ => Some(key),
         };
-        let facts = crate::models::sealing_key::facts(c, given)?;
+        let facts = crate::db::sealing_key::facts(c, given)?;
         match seal::decide_key(&facts) {
             KeyDecision::Proceed => Ok(()),
             KeyDecision::Record => {
@@ -91,7 +90,7 @@ fn check_sealing_key(conn: &mut db::DbConnection, cfg: &Config) -> Result<(), St
                     })?;
                 }
                 let fingerprint = seal::key_fingerprint(key);
-                crate::models::sealing_key::record(c, &fingerprint)?;
+                crate::db::sealing_key::record(c, &fingerprint)?;
                 tracing::info!(%fingerprint, "sealing key fingerprint recorded");
                 Ok(())
             }
@@ -154,7 +153,7 @@ fn missing_on_postgres(cfg: &Config) -> String {
     let stored = db::connect(&cfg.database_url, 1)
         .ok()
         .and_then(|p| p.get().ok())
-        .and_then(|mut c| crate::models::sealing_key::stored(&mut c).ok().flatten());
+        .and_then(|mut c| crate::db::sealing_key::stored(&mut c).ok().flatten());
     let base =
         "ZJ_SEALING_KEY is required on PostgreSQL (64 hex characters, the same on every instance)";
     match stored {
@@ -212,7 +211,7 @@ impl Application {
                         )
                         .to(crate::web::assets::serve),
                 )
-                .configure(crate::routes::config)
+                .configure(routes)
                 .default_service(web::to(not_found))
         })
         .workers(workers)
@@ -254,4 +253,30 @@ async fn not_found(ctx: Option<Ctx>) -> actix_web::HttpResponse {
             .content_type("text/plain; charset=utf-8")
             .body("404 Not Found"),
     }
+}
+
+/// Every feature's pages, in the order they are matched (a fixed path before a pattern that
+/// would also match it).
+fn routes(cfg: &mut web::ServiceConfig) {
+    crate::home::routes::config(cfg);
+    crate::accounts::routes::auth::config(cfg);
+    crate::accounts::routes::account::config(cfg);
+    crate::accounts::routes::admin::config(cfg);
+    crate::catalogue::routes::config(cfg);
+    crate::library::routes::agency::config(cfg);
+    crate::library::routes::review::config(cfg);
+    crate::library::routes::library::config(cfg);
+    crate::credit::routes::credit::config(cfg);
+    crate::credit::routes::sanctions::config(cfg);
+    crate::accounts::routes::calendar::config(cfg);
+    crate::accounts::routes::clock::config(cfg);
+    crate::selection::routes::owner::config(cfg);
+    crate::selection::routes::policy_rules::config(cfg);
+    crate::selection::routes::bidding::config(cfg);
+    crate::selection::routes::result::config(cfg);
+    crate::selection::routes::announcements::config(cfg);
+    crate::selection::routes::supervise::config(cfg);
+    crate::contracts::routes::contract_texts::config(cfg);
+    crate::contracts::routes::contracts::config(cfg);
+    crate::contracts::routes::fulfilment::config(cfg);
 }

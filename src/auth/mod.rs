@@ -1,8 +1,11 @@
 //! Who the user is (sessions, passwords, tokens) and what they may do (`policy`).
 
+pub mod login_attempt;
 pub mod password;
 pub mod policy;
+pub mod session;
 pub mod token;
+pub mod user_token;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@
 //! then writes never fails with SQLITE_BUSY half-way).
 
 pub mod schema;
+pub mod sealing_key;
 pub mod types;
 
 use std::time::Duration;

@@ -15,7 +15,9 @@ use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 
 use super::story::Story;
+use crate::audit::{self, Actor};
 use crate::auth::Role;
+use crate::catalogue::store::Item;
 use crate::db::schema::{
     agencies, agency_certificates, agency_items, agency_managers, agency_search_grams, users,
 };
@@ -23,8 +25,7 @@ use crate::db::{self, DbConnection, DbError};
 use crate::domain::agency_rules;
 use crate::domain::catalogue;
 use crate::domain::{idcard, search, uscc};
-use crate::models::audit::{self, Actor};
-use crate::models::{self, agency as ag, catalogue::Item};
+use crate::library::store::agency as ag;
 
 /// Where a certificate's review stands today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -598,10 +599,10 @@ fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, 
             .unwrap_or(issued);
         story.add(submitted, move |c| {
             let id = super::user_id(c, p.email)?;
-            let settings = models::settings::load(c)?;
+            let settings = crate::accounts::store::settings::load(c)?;
             let review_days = u32::try_from(settings.get("cert_review_working_days")).unwrap_or(2);
             let today = crate::db::today();
-            let cal = models::calendar::load_from(c, today)?;
+            let cal = crate::accounts::store::calendar::load_from(c, today)?;
             let new = ag::NewCertificate {
                 agency_id: id,
                 qual_type: dc.qual_type.into(),
@@ -648,7 +649,7 @@ fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, 
                 }
                 ag::save_version(c, id, Some(reviewer))?;
                 let cert = ag::find_certificate(c, cert.id)?;
-                let role = models::user::find(c, reviewer)?
+                let role = crate::accounts::store::user::find(c, reviewer)?
                     .and_then(|u| Role::parse(&u.role))
                     .unwrap_or(Role::Regulator);
                 audit::record(
@@ -693,7 +694,7 @@ fn fill_profile(c: &mut DbConnection, p: &DemoProfile, n: usize) -> Result<(), D
     for (name, q, number) in p.practitioners {
         ag::add_practitioner(c, id, name, q, number)?;
     }
-    let items = models::catalogue::retained(c)?;
+    let items = crate::catalogue::store::retained(c)?;
     for (k, code) in p.items.iter().enumerate() {
         if let Some(item) = items.iter().find(|i| i.code == *code) {
             ag::add_offered(c, id, item.id, &offer_for(item, (n + k) as i64))?;
@@ -896,7 +897,7 @@ struct Bulk {
 /// Generates `n` more agencies with profiles, for benchmarks; returns how many were added.
 pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
     let hash = crate::auth::password::hash_blocking(super::DEMO_PASSWORD)?;
-    let items = models::catalogue::retained(c).map_err(|e| e.to_string())?;
+    let items = crate::catalogue::store::retained(c).map_err(|e| e.to_string())?;
     let start: i64 = users::table
         .filter(users::email.like("bulk%@agencies.example"))
         .count()
@@ -906,10 +907,10 @@ pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
     let today = crate::db::today();
     // The generated certificates are approved as they are stored; their review was due as a
     // submitted one's would be.
-    let review_days = models::settings::load(c)
+    let review_days = crate::accounts::store::settings::load(c)
         .map_err(|e| e.to_string())?
         .get("cert_review_working_days");
-    let cal = models::calendar::load_from(c, today).map_err(|e| e.to_string())?;
+    let cal = crate::accounts::store::calendar::load_from(c, today).map_err(|e| e.to_string())?;
     let due = agency_rules::review_due(today, u32::try_from(review_days).unwrap_or(2), &cal);
     // Approved by a regulator of the department that reviews each type, as a review would be.
     let mut reviewers = std::collections::HashMap::new();

@@ -5,10 +5,9 @@
 use chrono::{Duration, NaiveDate};
 
 use super::story::Story;
+use crate::audit::{self, Actor};
+use crate::catalogue::store::{self as cat, Change, ItemFields};
 use crate::db::{DbConnection, DbError};
-use crate::models::audit::{self, Actor};
-use crate::models::catalogue::{self as cat, Change, ItemFields};
-use crate::models::{self};
 
 /// The adjustment basis of the initial list.
 const PLAN: &str = "《攀枝花市深化“放管服”改革优化营商环境实施方案》（2020年）附件4";
@@ -772,7 +771,9 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate) {
     // valid for three years.
     let day = story.working_day_from(story.days_ago(300));
     story.add(Story::at(day, 10, 0), |c| {
-        let Some(u) = models::user::find_by_email(c, "ziranziyuan@demo.zhongjie.cn")? else {
+        let Some(u) =
+            crate::accounts::store::user::find_by_email(c, "ziranziyuan@demo.zhongjie.cn")?
+        else {
             return Ok(());
         };
         let until = crate::db::today() + Duration::days(3 * 365);
@@ -821,7 +822,7 @@ fn add_items(c: &mut DbConnection) -> Result<usize, DbError> {
     if cat::count(c)? > 0 {
         return Ok(0);
     }
-    let depts = models::department::all(c)?;
+    let depts = crate::accounts::store::department::all(c)?;
     let sys = Actor::system();
     let mut n = 0;
     for r in ITEMS {

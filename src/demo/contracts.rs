@@ -3,9 +3,9 @@
 //! published by the platform so that an award in these industries drafts a contract at once.
 //! Body syntax: `domain::contract_text`.
 
+use crate::audit::Actor;
+use crate::contracts::store::model_text;
 use crate::db::DbConnection;
-use crate::models::audit::Actor;
-use crate::models::model_text;
 
 /// (industry, title, body).
 pub const TEXTS: &[(&str, &str, &str)] = &[

@@ -7,12 +7,12 @@
 use diesel::prelude::*;
 
 use super::story::Story;
+use crate::audit::{self, Actor};
 use crate::auth::Role;
+use crate::credit::store::credit as mc;
 use crate::db::schema::users;
 use crate::db::{DbConnection, DbError};
 use crate::domain::credit::{Kind, Source};
-use crate::models::audit::{self, Actor};
-use crate::models::credit as mc;
 
 /// (agency e-mail, kind, days ago, evidence, legal basis, revoked 20 days later with this
 /// reason)

@@ -18,11 +18,11 @@ pub mod sanctions;
 pub mod selection;
 pub mod story;
 
+use crate::accounts::store::user::NewUser;
+use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::uscc;
-use crate::models::audit::{self, Actor};
-use crate::models::{self, user::NewUser};
 use story::Story;
 
 /// The one password of every demo account (it passes the password policy).
@@ -247,7 +247,7 @@ pub(crate) fn create_account(
     password_hash: &str,
 ) -> Result<Option<i64>, DbError> {
     let now = db::now();
-    let depts = models::department::all(c)?;
+    let depts = crate::accounts::store::department::all(c)?;
     let new = NewUser {
         role: a.role.as_str().into(),
         email: a.email.into(),
@@ -267,20 +267,20 @@ pub(crate) fn create_account(
         created_at: now,
         updated_at: now,
     };
-    let Ok(id) = models::user::insert(c, &new)? else {
+    let Ok(id) = crate::accounts::store::user::insert(c, &new)? else {
         return Ok(None);
     };
     if a.role == Role::Agency {
         let code = new.uscc.clone().unwrap_or_default();
-        models::agency::create_for_user(c, id, a.org, &code, a.phone)?;
+        crate::library::store::agency::create_for_user(c, id, a.org, &code, a.phone)?;
     }
     let (s, b) = crate::mail::compose(
         crate::i18n::Lang::Zh,
         "welcome",
         &[("name", a.contact), ("org", a.org)],
     );
-    models::mail::enqueue(c, Some(id), a.email, &s, &b)?;
-    let u = models::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+    crate::mail::store::enqueue(c, Some(id), a.email, &s, &b)?;
+    let u = crate::accounts::store::user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
     audit::record(
         c,
         &Actor::system(),
@@ -295,7 +295,7 @@ pub(crate) fn create_account(
 
 /// The id of a demo account by e-mail.
 pub(crate) fn user_id(c: &mut DbConnection, email: &str) -> Result<i64, DbError> {
-    models::user::find_by_email(c, email)?
+    crate::accounts::store::user::find_by_email(c, email)?
         .map(|u| u.id)
         .ok_or_else(|| DbError::invalid(format!("demo: no account {email}")))
 }
@@ -305,14 +305,15 @@ pub(crate) fn user_id(c: &mut DbConnection, email: &str) -> Result<i64, DbError>
 /// by the real opening step as this instance (mail links use the configured public address).
 /// Running it twice adds nothing the second time.
 pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Report, String> {
-    let already = models::user::find_by_email(conn, LOGINS[0].email).map_err(|e| e.to_string())?;
+    let already = crate::accounts::store::user::find_by_email(conn, LOGINS[0].email)
+        .map_err(|e| e.to_string())?;
     if already.is_some() {
         return Ok(Report { created: 0 });
     }
     // Hash outside the transaction: it is the slow part and needs no lock. Every demo
     // account has the same password, so one hash serves them all.
     let hash = crate::auth::password::hash_blocking(DEMO_PASSWORD)?;
-    let before = models::user::count_all(conn).map_err(|e| e.to_string())?;
+    let before = crate::accounts::store::user::count_all(conn).map_err(|e| e.to_string())?;
     db::write_tx(conn, |c| {
         let mut story = Story::new(c)?;
         let launch = story.working_day_from(story.days_ago(story::LAUNCH_DAYS_AGO));
@@ -321,13 +322,13 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
             // A database the demo creates is a demo/training database (banner, movable
             // clock); one that already had accounts is not, and stays as it was. Flagged at
             // the launch, before the first account, so the audit chain stays in time order.
-            models::platform::flag_demo_at_creation(c)?;
+            crate::accounts::store::platform::flag_demo_at_creation(c)?;
             let sys = Actor::system();
-            let existing = models::department::all(c)?;
+            let existing = crate::accounts::store::department::all(c)?;
             for (code, zh, en) in DEPARTMENTS {
                 if existing.iter().all(|d| d.code != *code) {
-                    let id = models::department::insert(c, code, zh, en)?;
-                    let d = models::department::find(c, id)?;
+                    let id = crate::accounts::store::department::insert(c, code, zh, en)?;
+                    let d = crate::accounts::store::department::find(c, id)?;
                     audit::record(c, &sys, "department.create", "department", id, &d, "demo")?;
                 }
             }
@@ -371,11 +372,11 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         );
         story.run(c)?;
         // Grades as of today, for the lists.
-        models::credit::recompute_all(c, crate::db::today(), 500)?;
+        crate::credit::store::credit::recompute_all(c, crate::db::today(), 500)?;
         Ok::<_, DbError>(())
     })
     .map_err(|e| e.to_string())?;
-    let after = models::user::count_all(conn).map_err(|e| e.to_string())?;
+    let after = crate::accounts::store::user::count_all(conn).map_err(|e| e.to_string())?;
     Ok(Report {
         created: usize::try_from(after - before).unwrap_or(0),
     })

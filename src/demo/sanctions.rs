@@ -7,16 +7,15 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::story::Story;
+use crate::audit::{self, Actor};
 use crate::auth::Role;
+use crate::credit::store::credit::NewRecord;
+use crate::credit::store::sanctions::{self as sx, NewBan, NewListing};
 use crate::db::schema::users;
 use crate::db::{DbConnection, DbError};
 use crate::domain::credit::{Kind, Source};
 use crate::domain::{idcard, uscc};
-use crate::models;
-use crate::models::agency::NewCertificate;
-use crate::models::audit::{self, Actor};
-use crate::models::credit::NewRecord;
-use crate::models::sanctions::{self as sx, NewBan, NewListing};
+use crate::library::store::agency::NewCertificate;
 
 pub struct DemoAgency {
     pub email: &'static str,
@@ -96,7 +95,7 @@ const LOCAL: [Local; 3] = [
 
 /// The land department and its demo regulator.
 fn land_regulator(c: &mut DbConnection) -> Result<Option<(i64, i64)>, DbError> {
-    let Some(dept) = models::department::all(c)?
+    let Some(dept) = crate::accounts::store::department::all(c)?
         .into_iter()
         .find(|d| d.code == "zrzyj")
     else {
@@ -135,10 +134,10 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
         });
         story.add(Story::at(launch, 14, 30 + i as u32), move |c| {
             let id = super::user_id(c, a.email)?;
-            let Some(ag) = models::agency::find(c, id)? else {
+            let Some(ag) = crate::library::store::agency::find(c, id)? else {
                 return Ok(());
             };
-            let fields = models::agency::ProfileFields {
+            let fields = crate::library::store::agency::ProfileFields {
                 legal_rep: legal_rep.into(),
                 address: address.into(),
                 region: region.into(),
@@ -147,8 +146,8 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                 affiliated_department_id: None,
                 intro: "承接攀枝花市内建设项目的专项评估和测绘技术服务。".into(),
             };
-            models::agency::update_profile(c, id, &fields)?;
-            models::agency::add_manager(
+            crate::library::store::agency::update_profile(c, id, &fields)?;
+            crate::library::store::agency::add_manager(
                 c,
                 id,
                 legal_rep,
@@ -157,14 +156,14 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
             )?;
             if i == 1 {
                 // The general manager banned with the agency, and its technical lead.
-                models::agency::add_manager(
+                crate::library::store::agency::add_manager(
                     c,
                     id,
                     "刘建华",
                     idcard::generate(510_402).as_str(),
                     "总经理",
                 )?;
-                models::agency::add_manager(
+                crate::library::store::agency::add_manager(
                     c,
                     id,
                     "陈红梅",
@@ -172,12 +171,12 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                     "技术负责人",
                 )?;
             }
-            if let Some(it) = models::catalogue::find_by_code(c, item)? {
-                models::agency::add_offered(
+            if let Some(it) = crate::catalogue::store::find_by_code(c, item)? {
+                crate::library::store::agency::add_offered(
                     c,
                     id,
                     it.id,
-                    &models::agency::OfferTerms {
+                    &crate::library::store::agency::OfferTerms {
                         fee_standard: "市场调节价：按工作量计费，报价含税。".into(),
                         fee_min_fen: Some(1_000_000),
                         fee_max_fen: Some(15_000_000),
@@ -186,8 +185,8 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                 )?;
             }
             let today = crate::db::today();
-            let cal = models::calendar::load_from(c, today)?;
-            models::agency::add_certificate(
+            let cal = crate::accounts::store::calendar::load_from(c, today)?;
+            crate::library::store::agency::add_certificate(
                 c,
                 &NewCertificate {
                     agency_id: id,
@@ -201,7 +200,7 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                     review_due: crate::domain::agency_rules::review_due(today, 2, &cal),
                 },
             )?;
-            let snap = models::agency::save_version(c, id, Some(id))?;
+            let snap = crate::library::store::agency::save_version(c, id, Some(id))?;
             audit::record(
                 c,
                 &Actor::user(id, Role::Agency),
@@ -220,10 +219,10 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                 return Ok(());
             };
             let id = super::user_id(c, a.email)?;
-            for cert in models::agency::certificates(c, id)? {
-                if models::agency::review_certificate(c, cert.id, true, None, by)? {
-                    models::agency::save_version(c, id, Some(by))?;
-                    let cert = models::agency::find_certificate(c, cert.id)?;
+            for cert in crate::library::store::agency::certificates(c, id)? {
+                if crate::library::store::agency::review_certificate(c, cert.id, true, None, by)? {
+                    crate::library::store::agency::save_version(c, id, Some(by))?;
+                    let cert = crate::library::store::agency::find_certificate(c, cert.id)?;
                     audit::record(
                         c,
                         &Actor::user(by, Role::Regulator),
@@ -292,7 +291,7 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
             return Ok(());
         };
         let id = super::user_id(c, AGENCIES[0].email)?;
-        let rules = models::credit::current_rules(c)?.rules();
+        let rules = crate::credit::store::credit::current_rules(c)?.rules();
         let mut fr = NewRecord::new(
             id,
             Kind::FalseReport,
@@ -303,8 +302,8 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
         fr.legal_basis = "《地质灾害防治条例》第四十五条";
         fr.department_id = Some(dept);
         fr.recorded_by = Some(by);
-        let rid = models::credit::insert_record(c, &fr)?;
-        let rec = models::credit::find_record(c, rid)?;
+        let rid = crate::credit::store::credit::insert_record(c, &fr)?;
+        let rec = crate::credit::store::credit::find_record(c, rid)?;
         audit::record(
             c,
             &Actor::user(by, Role::Regulator),

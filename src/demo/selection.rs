@@ -19,6 +19,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::story::{Story, demo_bytes};
+use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::db::schema::{announcements, projects};
 use crate::db::{self, DbConnection, DbError};
@@ -27,10 +28,9 @@ use crate::domain::money::Money;
 use crate::domain::publication::{self as rules, AnnouncementInput, ProjectInput};
 use crate::domain::seal;
 use crate::domain::selection;
-use crate::models::announcement as ann;
-use crate::models::audit::{self, Actor};
-use crate::models::bidding as bid;
-use crate::models::publication::{self as pubm, SealedSeed};
+use crate::selection::store::announcement as ann;
+use crate::selection::store::bidding as bid;
+use crate::selection::store::publication::{self as pubm, SealedSeed};
 
 /// How far a demo selection has come by today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,15 +236,17 @@ pub fn plan<'a>(story: &mut Story<'a>, key: &'a [u8; 32], instance: &'a str, pub
         // The opening job runs seconds after the deadline.
         story.add(deadline + Duration::seconds(5), move |c| {
             let a = announcement_of(c, d)?;
-            if !crate::models::opening::open_if_due(c, key, a.id, instance)? {
+            if !crate::selection::store::opening::open_if_due(c, key, a.id, instance)? {
                 return Err(bad("opening"));
             }
             Ok(())
         });
         if d.stage == Stage::Awarded {
             // The winner confirms on the first working day after the publicity.
-            let publicity_ends =
-                story.add_working_days(deadline_day, crate::models::opening::PUBLICITY_DAYS);
+            let publicity_ends = story.add_working_days(
+                deadline_day,
+                crate::selection::store::opening::PUBLICITY_DAYS,
+            );
             let confirm_day = story.add_working_days(publicity_ends, 1);
             story.add(Story::at(confirm_day, 9, 0), move |c| confirm(c, d));
         }
@@ -263,9 +265,9 @@ fn create(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
     };
     let terms = rules::parse_project(&input).map_err(|p| bad(&format!("{p:?}")))?;
     let project = pubm::create_project(c, &actor, owner, None, &terms)?;
-    let item = crate::models::catalogue::find_by_code(c, d.item)?.ok_or_else(|| bad(d.item))?;
+    let item = crate::catalogue::store::find_by_code(c, d.item)?.ok_or_else(|| bad(d.item))?;
     let published_day = rules::china_day(db::now());
-    let cal = crate::models::calendar::load_from(c, published_day)?;
+    let cal = crate::accounts::store::calendar::load_from(c, published_day)?;
     let deadline_day: NaiveDate = cal.add_working_days(published_day, d.deadline_working_days);
     let input = AnnouncementInput {
         item_id: item.id.to_string(),
@@ -394,7 +396,7 @@ fn confirm(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
     let Some(winner) = ann::result_of(c, a.id)?.and_then(|r| r.winner_id) else {
         return Err(bad("no winner to confirm"));
     };
-    match crate::models::opening::confirm(c, a.id, winner) {
+    match crate::selection::store::opening::confirm(c, a.id, winner) {
         Ok(()) => Ok(()),
         Err(crate::error::StepError::Db(e)) => Err(e),
         Err(crate::error::StepError::Refused { key, .. }) => Err(bad(&format!("confirm: {key}"))),

@@ -35,8 +35,10 @@ impl<'a> Story<'a> {
     /// A story ending today (China time), on the administrator's calendar.
     pub fn new(c: &mut DbConnection) -> Result<Story<'a>, DbError> {
         let today = crate::db::today();
-        let calendar =
-            crate::models::calendar::load_from(c, today - Duration::days(LAUNCH_DAYS_AGO + 7))?;
+        let calendar = crate::accounts::store::calendar::load_from(
+            c,
+            today - Duration::days(LAUNCH_DAYS_AGO + 7),
+        )?;
         Ok(Story {
             today,
             calendar,

@@ -3,7 +3,7 @@
 //! the regulator, never acted on automatically**: a shared phone may be an agency's
 //! bookkeeping firm, an identical quote a common rate card. The regulator looks and decides.
 //!
-//! [`signals`] is pure: the facts come from `models::collusion`. Shared personal values
+//! [`signals`] is pure: the facts come from `crate::selection::store::collusion`. Shared personal values
 //! (ID numbers, phones, e-mail addresses) appear in the evidence only masked
 //! (`domain::mask`); the regulator can open the agencies' records for the full values.
 

@@ -696,7 +696,7 @@ pub fn check_period(
 }
 
 /// Why an agency may not register, quote or sign today. Selection and contracts call
-/// `models::credit::restrictions`, which gathers these facts and asks [`restrictions`].
+/// `crate::credit::store::credit::restrictions`, which gathers these facts and asks [`restrictions`].
 /// Each carries its period (`since` up to, not including, `until`): every page that shows
 /// an agency shows it beside the grade.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -803,7 +803,7 @@ pub fn restrictions(f: &SanctionFacts, day: NaiveDate) -> Vec<Restriction> {
 }
 
 /// Is an agency in a regulator's domain? `agency_departments` are the departments whose
-/// reach it is in (`models::credit::domain_departments`, over [`REACH_YEARS`]).
+/// reach it is in (`crate::credit::store::credit::domain_departments`, over [`REACH_YEARS`]).
 pub fn in_domain(regulator_department: Option<i64>, agency_departments: &[i64]) -> bool {
     regulator_department.is_some_and(|d| agency_departments.contains(&d))
 }

@@ -16,7 +16,7 @@ pub struct Facts<'a> {
     pub status: &'a str,
     /// Whether the agency offers the announcement's item now (its profile's service items).
     pub offers_item: bool,
-    /// From `models::sanctions::restrictions` on the day of the check.
+    /// From `crate::credit::store::sanctions::restrictions` on the day of the check.
     pub restrictions: &'a [Restriction],
     /// The agency's certificates; they must count on the quote deadline's day.
     pub certificates: &'a [CertFacts<'a>],

@@ -1,5 +1,5 @@
 //! Working days: Saturdays and Sundays are off, Monday to Friday are working
-//! days, and the administrator's calendar (table `calendar_days`, `models::calendar`) changes
+//! days, and the administrator's calendar (table `calendar_days`, `crate::accounts::store::calendar`) changes
 //! single days: a *holiday* (节假日) takes a weekday off, a *make-up working day* (调休上班) puts
 //! a Saturday or Sunday back to work. Every deadline counted in working days asks a `Calendar`
 //! built from that table; `Calendar::default()` (weekends only) is for tests and for code

@@ -1,6 +1,8 @@
 //! Mail: composing texts from the locale files, and the background sender that drains the
 //! outbox through SMTP (or into `.eml` files when no SMTP server is configured).
 
+pub mod store;
+
 use std::time::Duration;
 
 use lettre::message::{Mailbox, header::ContentType};
@@ -9,7 +11,6 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use crate::config::Config;
 use crate::db::{self, DbError, Pool};
 use crate::i18n::{self, Lang};
-use crate::models;
 
 /// Subject and body of a mail kind (`mail.<kind>.subject` / `.body`) with `{name}` filled.
 pub fn compose(lang: Lang, kind: &str, args: &[(&str, &str)]) -> (String, String) {
@@ -30,10 +31,12 @@ pub enum Link {
 }
 
 impl Link {
-    fn purpose(self) -> models::token::Purpose {
+    fn purpose(self) -> crate::auth::user_token::Purpose {
         match self {
-            Link::VerifyEmail => models::token::Purpose::VerifyEmail,
-            Link::ResetPassword | Link::StaffWelcome => models::token::Purpose::ResetPassword,
+            Link::VerifyEmail => crate::auth::user_token::Purpose::VerifyEmail,
+            Link::ResetPassword | Link::StaffWelcome => {
+                crate::auth::user_token::Purpose::ResetPassword
+            }
         }
     }
     fn path(self) -> &'static str {
@@ -49,7 +52,7 @@ impl Link {
             Link::StaffWelcome => "staff_created",
         }
     }
-    fn ttl(self, s: &models::settings::Settings) -> chrono::Duration {
+    fn ttl(self, s: &crate::accounts::store::settings::Settings) -> chrono::Duration {
         match self {
             Link::ResetPassword => chrono::Duration::minutes(s.get("reset_token_minutes")),
             Link::VerifyEmail | Link::StaffWelcome => {
@@ -65,11 +68,11 @@ pub fn queue_link(
     c: &mut db::DbConnection,
     public_url: &str,
     lang: Lang,
-    user: &models::user::User,
+    user: &crate::accounts::store::user::User,
     link: Link,
 ) -> diesel::QueryResult<()> {
-    let ttl = link.ttl(&models::settings::load(c)?);
-    let token = models::token::issue(c, user.id, link.purpose(), ttl)?;
+    let ttl = link.ttl(&crate::accounts::store::settings::load(c)?);
+    let token = crate::auth::user_token::issue(c, user.id, link.purpose(), ttl)?;
     let url = format!("{public_url}{}?token={token}", link.path());
     let minutes = ttl.num_minutes().to_string();
     let args = [
@@ -79,7 +82,7 @@ pub fn queue_link(
         ("minutes", &minutes),
     ];
     let (subject, body) = compose(lang, link.kind(), &args);
-    models::mail::enqueue(c, Some(user.id), &user.email, &subject, &body)
+    crate::mail::store::enqueue(c, Some(user.id), &user.email, &subject, &body)
 }
 
 pub enum Transport {
@@ -110,7 +113,7 @@ impl Transport {
     }
 }
 
-fn build(from: &Mailbox, row: &models::mail::OutboxRow) -> Result<Message, String> {
+fn build(from: &Mailbox, row: &crate::mail::store::OutboxRow) -> Result<Message, String> {
     let to: Mailbox = row
         .to_addr
         .parse()
@@ -142,13 +145,15 @@ pub async fn drain_once(
     let rows = {
         let instance = instance.clone();
         db::run(pool, move |c| {
-            models::mail::claim_due(c, &instance, 50).map_err(DbError::from)
+            crate::mail::store::claim_due(c, &instance, 50).map_err(DbError::from)
         })
         .await?
     };
-    let max_attempts = db::run(pool, |c| models::settings::load(c).map_err(DbError::from))
-        .await?
-        .get("mail_max_attempts");
+    let max_attempts = db::run(pool, |c| {
+        crate::accounts::store::settings::load(c).map_err(DbError::from)
+    })
+    .await?
+    .get("mail_max_attempts");
     let mut sent = 0;
     for row in rows {
         let result = match build(&from, &row) {
@@ -161,14 +166,14 @@ pub async fn drain_once(
                 sent += 1;
                 tracing::info!(outbox_id = row.id, "mail sent");
                 db::run(pool, move |c| {
-                    models::mail::mark_sent(c, row.id, &instance).map_err(DbError::from)
+                    crate::mail::store::mark_sent(c, row.id, &instance).map_err(DbError::from)
                 })
                 .await?;
             }
             Err(e) => {
                 tracing::warn!(outbox_id = row.id, attempt = row.attempts + 1, error = %e, "mail not sent; will retry");
                 db::run(pool, move |c| {
-                    models::mail::mark_failed(c, &row, &instance, &e, max_attempts)
+                    crate::mail::store::mark_failed(c, &row, &instance, &e, max_attempts)
                         .map_err(DbError::from)
                 })
                 .await?;

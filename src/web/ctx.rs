@@ -7,13 +7,13 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 
+use crate::audit::Actor;
 use crate::auth::password::Hasher;
 use crate::auth::policy::{self, Action, Decision};
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::models::audit::Actor;
 use crate::web::page::{CurrentUser, Flash, FlashKind, Page};
 
 pub const SESSION_COOKIE: &str = "zj_session";

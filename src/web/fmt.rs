@@ -6,10 +6,10 @@
 
 use chrono::NaiveDate;
 
+use crate::accounts::store::department::Department;
 use crate::domain::credit::Restriction;
 use crate::domain::money::Money;
 use crate::i18n::{Lang, tr, tr_args};
-use crate::models::department::Department;
 
 /// `¥123,450.00`: thousands separators and always two decimals. The text itself is
 /// `Money::yuan_text`, so that a pure rule naming an amount in its message (a quote above

@@ -12,6 +12,9 @@ use serde::de::DeserializeOwned;
 use super::ctx::Ctx;
 use crate::error::AppError;
 
+/// Largest accepted form body (a multipart upload has its own limit, `crate::uploads`).
+pub const FORM_LIMIT: usize = 64 * 1024;
+
 #[derive(serde::Deserialize)]
 struct WithCsrf<T> {
     #[serde(default)]

@@ -23,7 +23,6 @@ use super::page::{CurrentUser, Page};
 use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::models;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
@@ -268,15 +267,15 @@ pub async fn session(
     if let Some(c) = req.cookie(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
         let token = c.value().to_string();
         let loaded = db::run(&state.pool, move |conn| {
-            let settings = models::settings::load(conn)?;
-            let mut l = models::session::load(conn, &token, &settings)?;
+            let settings = crate::accounts::store::settings::load(conn)?;
+            let mut l = crate::auth::session::load(conn, &token, &settings)?;
             // The language switch of a signed-in user is their choice for mail too: it is
             // kept on the user row (only when it changes), so what the platform writes to
             // them follows the language they read.
             if let (Some(s), Some(q)) = (l.as_mut(), query_lang)
                 && s.user.locale != q.code()
             {
-                models::user::set_locale(conn, s.user.id, q.code())?;
+                crate::accounts::store::user::set_locale(conn, s.user.id, q.code())?;
                 s.user.locale = q.code().to_string();
             }
             Ok::<_, DbError>(l)

@@ -8,6 +8,7 @@ pub mod forms;
 pub mod middleware;
 pub mod page;
 pub mod page_cache;
+pub mod refused;
 pub mod safe_path;
 
 pub use ctx::{AppState, Ctx};

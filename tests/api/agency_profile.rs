@@ -3,7 +3,6 @@
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{agencies, agency_certificates, agency_versions, audit_log, users};
-use zhongjie::models;
 
 use crate::helpers::*;
 
@@ -133,15 +132,20 @@ impl Browser {
 /// Creates the departments the tests use (zrzyj reviews geo_hazard, zjj cost consulting).
 fn departments(app: &TestApp) -> (i64, i64) {
     let mut c = app.conn();
-    let a = models::department::insert(
+    let a = zhongjie::accounts::store::department::insert(
         &mut c,
         "zrzyj",
         "攀枝花市自然资源和规划局",
         "Natural Resources",
     )
     .unwrap();
-    let b =
-        models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing").unwrap();
+    let b = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "zjj",
+        "攀枝花市住房和城乡建设局",
+        "Housing",
+    )
+    .unwrap();
     (a, b)
 }
 
@@ -163,7 +167,7 @@ fn guided_item(app: &TestApp, dept: i64) -> i64 {
 }
 
 fn item_fields_with(c: &mut zhongjie::db::DbConnection, dept: i64) -> i64 {
-    let fields = models::catalogue::ItemFields {
+    let fields = zhongjie::catalogue::store::ItemFields {
         code: "ZRZY-001".into(),
         name: "地质灾害危险性评估".into(),
         keywords: "地灾".into(),
@@ -186,14 +190,15 @@ fn item_fields_with(c: &mut zhongjie::db::DbConnection, dept: i64) -> i64 {
         self_preparable: false,
         regional_assessment: false,
     };
-    let change = models::catalogue::Change {
+    let change = zhongjie::catalogue::store::Change {
         status: "retained",
         kind: "add",
         reason: "test",
         basis: "test",
         actor_id: None,
     };
-    models::catalogue::save_item(c, None, &fields, &[("geo_hazard".into(), 2)], &change).unwrap()
+    zhongjie::catalogue::store::save_item(c, None, &fields, &[("geo_hazard".into(), 2)], &change)
+        .unwrap()
 }
 
 fn version_of(app: &TestApp, agency: i64) -> i32 {
@@ -313,7 +318,7 @@ async fn agency_completes_profile_with_version_and_audit() {
         .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(version_of(&app, id), 3);
-    let ms = models::agency::managers(&mut c, id).unwrap();
+    let ms = zhongjie::library::store::agency::managers(&mut c, id).unwrap();
     assert_eq!(ms[0].id_number, ID_OK);
     let (s, page) = b.get_text("/agency/profile").await;
     assert_eq!(s, 200);
@@ -356,16 +361,23 @@ async fn agency_completes_profile_with_version_and_audit() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let offered = models::agency::offered_items(&mut c, id).unwrap();
+    let offered = zhongjie::library::store::agency::offered_items(&mut c, id).unwrap();
     assert_eq!(offered[0].fee_min_fen, Some(1_200_000));
     assert_eq!(offered[0].committed_days, 15);
     let r = b
         .post(&format!("/agency/managers/{}/remove", ms[0].id), &[])
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert!(models::agency::managers(&mut c, id).unwrap().is_empty());
+    assert!(
+        zhongjie::library::store::agency::managers(&mut c, id)
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(version_of(&app, id), 6);
-    assert_eq!(models::agency::version_count(&mut c, id).unwrap(), 5);
+    assert_eq!(
+        zhongjie::library::store::agency::version_count(&mut c, id).unwrap(),
+        5
+    );
 }
 
 #[actix_web::test]
@@ -395,8 +407,8 @@ async fn another_agency_or_an_owner_cannot_edit() {
     )
     .await;
     let mut c = app.conn();
-    let mid = models::agency::managers(&mut c, a).unwrap()[0].id;
-    let oid = models::agency::offered_items(&mut c, a).unwrap()[0].id;
+    let mid = zhongjie::library::store::agency::managers(&mut c, a).unwrap()[0].id;
+    let oid = zhongjie::library::store::agency::offered_items(&mut c, a).unwrap()[0].id;
     let v = version_of(&app, a);
 
     for (path, form) in [
@@ -426,7 +438,12 @@ async fn another_agency_or_an_owner_cannot_edit() {
         403
     );
     assert_eq!(version_of(&app, a), v, "nothing changed");
-    assert_eq!(models::agency::managers(&mut c, a).unwrap().len(), 1);
+    assert_eq!(
+        zhongjie::library::store::agency::managers(&mut c, a)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[actix_web::test]
@@ -487,9 +504,13 @@ async fn bad_profile_input_is_422_beside_the_field_and_kept() {
     assert!(body.contains("¥10,000.00 至 ¥50,000.00"), "range shown");
     assert!(body.contains("value=\"8000\""));
     let mut c = app.conn();
-    assert!(models::agency::managers(&mut c, id).unwrap().is_empty());
     assert!(
-        models::agency::offered_items(&mut c, id)
+        zhongjie::library::store::agency::managers(&mut c, id)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        zhongjie::library::store::agency::offered_items(&mut c, id)
             .unwrap()
             .is_empty()
     );
@@ -534,7 +555,7 @@ async fn bad_certificates_are_refused_and_leave_nothing() {
     // margin is refused whole with 413 (tests/api/upload_limits.rs).
     {
         let mut c = app.conn();
-        models::settings::set(&mut c, "upload_max_mib", 1, id).unwrap();
+        zhongjie::accounts::store::settings::set(&mut c, "upload_max_mib", 1, id).unwrap();
     }
     let mut big = pdf();
     big.resize(1024 * 1024 + 16 * 1024, b'0');
@@ -579,11 +600,11 @@ async fn bad_certificates_are_refused_and_leave_nothing() {
         .await;
     assert_eq!(s, 303);
     let mut c = app.conn();
-    let certs = models::agency::certificates(&mut c, id).unwrap();
+    let certs = zhongjie::library::store::agency::certificates(&mut c, id).unwrap();
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0].status, "pending");
     let today = zhongjie::db::today();
-    let cal = models::calendar::load_from(&mut c, today).unwrap();
+    let cal = zhongjie::accounts::store::calendar::load_from(&mut c, today).unwrap();
     let due = cal.add_working_days(today, 2);
     assert_eq!(certs[0].review_due, due);
     assert_eq!(kept_files(&app), 1);
@@ -627,7 +648,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
     assert_eq!(s, 422);
     assert!(body.contains("f-reason-err") && body.contains("审核不通过必须填写理由"));
     let mut c = app.conn();
-    let cert = models::agency::find_certificate(&mut c, cid)
+    let cert = zhongjie::library::store::agency::find_certificate(&mut c, cid)
         .unwrap()
         .unwrap();
     assert_eq!(cert.status, "pending");
@@ -637,7 +658,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
         .post(&path, &[("decision", "approve"), ("reason", "材料齐全")])
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let cert = models::agency::find_certificate(&mut c, cid)
+    let cert = zhongjie::library::store::agency::find_certificate(&mut c, cid)
         .unwrap()
         .unwrap();
     assert_eq!(cert.status, "approved");
@@ -701,7 +722,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
         .post(&path, &[("decision", "reject"), ("reason", "重复")])
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let cert = models::agency::find_certificate(&mut c, cid)
+    let cert = zhongjie::library::store::agency::find_certificate(&mut c, cid)
         .unwrap()
         .unwrap();
     assert_eq!(cert.status, "approved");
@@ -811,9 +832,9 @@ async fn authorization_table() {
     let (mid, pid, oid) = {
         let mut c = app.conn();
         (
-            models::agency::managers(&mut c, aid).unwrap()[0].id,
-            models::agency::practitioners(&mut c, aid).unwrap()[0].id,
-            models::agency::offered_items(&mut c, aid).unwrap()[0].id,
+            zhongjie::library::store::agency::managers(&mut c, aid).unwrap()[0].id,
+            zhongjie::library::store::agency::practitioners(&mut c, aid).unwrap()[0].id,
+            zhongjie::library::store::agency::offered_items(&mut c, aid).unwrap()[0].id,
         )
     };
     let browsers = [
@@ -998,7 +1019,7 @@ async fn demo_profiles_and_bulk_agencies() {
     let (report_created, bulk) = actix_web::web::block(move || {
         let mut c = pool.get().unwrap();
         let r = zhongjie::demo::load(&mut c, &cfg).unwrap();
-        let zr = models::department::all(&mut c)
+        let zr = zhongjie::accounts::store::department::all(&mut c)
             .unwrap()
             .into_iter()
             .find(|d| d.code == "zrzyj")
@@ -1014,20 +1035,22 @@ async fn demo_profiles_and_bulk_agencies() {
     assert!(report_created > 0);
     assert_eq!(bulk, 1230);
     let mut c = app.conn();
-    let u = models::user::find_by_email(&mut c, "agency3@demo.zhongjie.cn")
+    let u = zhongjie::accounts::store::user::find_by_email(&mut c, "agency3@demo.zhongjie.cn")
         .unwrap()
         .unwrap();
-    let a = models::agency::find(&mut c, u.id).unwrap().unwrap();
+    let a = zhongjie::library::store::agency::find(&mut c, u.id)
+        .unwrap()
+        .unwrap();
     // Versions: the profile, then each certificate submitted and each one reviewed.
-    let versions = models::agency::version_count(&mut c, u.id).unwrap();
+    let versions = zhongjie::library::store::agency::version_count(&mut c, u.id).unwrap();
     assert!(!a.legal_rep.is_empty() && a.region == "yunnan");
     assert!(a.version >= 2 && i64::from(a.version) == versions + 1);
-    let ms = models::agency::managers(&mut c, u.id).unwrap();
+    let ms = zhongjie::library::store::agency::managers(&mut c, u.id).unwrap();
     assert!(ms.len() >= 2);
     for m in &ms {
         assert!(zhongjie::domain::idcard::IdNumber::parse(&m.id_number).is_ok());
     }
-    let certs = models::agency::certificates(&mut c, u.id).unwrap();
+    let certs = zhongjie::library::store::agency::certificates(&mut c, u.id).unwrap();
     assert!(certs.iter().any(|x| x.status == "approved"));
     assert!(certs.iter().any(|x| x.status == "pending"));
     let n: i64 = agencies::table.count().get_result(&mut *c).unwrap();

@@ -2,10 +2,10 @@
 //! is detected by `verify` and by `zhongjie verify-audit`.
 
 use diesel::prelude::*;
+use zhongjie::audit;
 use zhongjie::auth::Role;
 use zhongjie::db::DbConnection;
 use zhongjie::db::schema::audit_log;
-use zhongjie::models::audit;
 
 use crate::helpers::*;
 

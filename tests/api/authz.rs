@@ -439,7 +439,7 @@ fn message_for(app: &TestApp, user_id: i64) -> i64 {
     use diesel::prelude::*;
     use zhongjie::db::schema::messages;
     let mut c = app.conn();
-    zhongjie::models::mail::enqueue(&mut c, Some(user_id), "x@example.com", "测试消息", "正文")
+    zhongjie::mail::store::enqueue(&mut c, Some(user_id), "x@example.com", "测试消息", "正文")
         .unwrap();
     messages::table
         .filter(messages::user_id.eq(user_id))
@@ -455,14 +455,22 @@ async fn records_of_two_departments(app: &TestApp) -> (i64, i64) {
     use zhongjie::domain::credit::Kind;
     let agency = app.create_user(Role::Agency, "recorded@example.com").await;
     let mut c = app.conn();
-    let mine =
-        zhongjie::models::department::insert(&mut c, "sthjj", "攀枝花市生态环境局", "Ecology")
-            .unwrap();
-    let other =
-        zhongjie::models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing")
-            .unwrap();
+    let mine = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .unwrap();
+    let other = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "zjj",
+        "攀枝花市住房和城乡建设局",
+        "Housing",
+    )
+    .unwrap();
     let mut record = |dept: i64| {
-        let mut n = zhongjie::models::credit::NewRecord::new(
+        let mut n = zhongjie::credit::store::credit::NewRecord::new(
             agency,
             Kind::InspectionFailure,
             -10,
@@ -471,7 +479,10 @@ async fn records_of_two_departments(app: &TestApp) -> (i64, i64) {
         n.department_id = Some(dept);
         n.evidence = "检查记录";
         n.legal_basis = "《中介服务管理办法》";
-        zhongjie::db::write_tx(&mut c, |c| zhongjie::models::credit::insert_record(c, &n)).unwrap()
+        zhongjie::db::write_tx(&mut c, |c| {
+            zhongjie::credit::store::credit::insert_record(c, &n)
+        })
+        .unwrap()
     };
     (record(mine), record(other))
 }
@@ -563,7 +574,7 @@ async fn admin_creates_staff_who_set_their_own_password() {
     app.signed_in(Role::Admin, "admin@example.com").await;
     let dept = {
         let mut c = app.conn();
-        zhongjie::models::department::insert(
+        zhongjie::accounts::store::department::insert(
             &mut c,
             "zjj",
             "攀枝花市住房和城乡建设局",
@@ -695,6 +706,6 @@ async fn admin_settings_are_validated_and_saved() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let s = zhongjie::models::settings::load(&mut app.conn()).unwrap();
+    let s = zhongjie::accounts::store::settings::load(&mut app.conn()).unwrap();
     assert_eq!(s.get("session_idle_minutes"), 45);
 }

@@ -13,7 +13,6 @@ use zhongjie::db::schema::{
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
 use zhongjie::domain::workdays::china_date;
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::fixtures::{Item, department_item};
@@ -268,9 +267,9 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     let (bl, blacklisted) = agency(&app, &w, "black@example.com", true).await;
     let reg = app.create_user(Role::Regulator, "reg@example.com").await;
     zhongjie::db::write_tx(&mut app.conn(), |c| {
-        models::sanctions::create_listing(
+        zhongjie::credit::store::sanctions::create_listing(
             c,
-            &models::sanctions::NewListing {
+            &zhongjie::credit::store::sanctions::NewListing {
                 agency_id: bl,
                 department_id: w.dept,
                 reason: "出具虚假测绘成果",
@@ -309,10 +308,11 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     assert!(body.contains("data-rule=\"qualification\""));
 
     // The function others call agrees.
-    let ann = models::announcement::find(&mut app.conn(), a)
+    let ann = zhongjie::selection::store::announcement::find(&mut app.conn(), a)
         .unwrap()
         .unwrap();
-    let r = models::bidding::eligibility(&mut app.conn(), &ann, avo, today()).unwrap();
+    let r = zhongjie::selection::store::bidding::eligibility(&mut app.conn(), &ann, avo, today())
+        .unwrap();
     assert_eq!(
         r.unwrap_err().iter().map(|r| r.rule()).collect::<Vec<_>>(),
         ["avoided"]
@@ -385,7 +385,7 @@ async fn bidding_register_quote_and_the_receipt_recomputes() {
     );
     assert_eq!(receipt_kinds(&app, a, me), ["submitted"]);
     assert_eq!(
-        models::bidding::count_quotes(&mut app.conn(), a).unwrap(),
+        zhongjie::selection::store::bidding::count_quotes(&mut app.conn(), a).unwrap(),
         1
     );
 
@@ -551,7 +551,7 @@ async fn bidding_a_quote_received_before_the_deadline_is_not_lost_to_the_queue()
     let holder = std::thread::spawn(move || {
         let mut c = pool.get().unwrap();
         zhongjie::db::write_tx(&mut c, |c| {
-            zhongjie::models::bidding::hold_for_opening(c, a)?;
+            zhongjie::selection::store::bidding::hold_for_opening(c, a)?;
             held.send(()).unwrap();
             let wait = deadline + Duration::milliseconds(400) - zhongjie::db::now();
             std::thread::sleep(wait.to_std().unwrap_or_default());
@@ -647,7 +647,7 @@ async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
     let (status, ..) = quote_row(&app, a, me);
     assert_eq!(status, "withdrawn");
     assert_eq!(
-        models::bidding::count_quotes(&mut app.conn(), a).unwrap(),
+        zhongjie::selection::store::bidding::count_quotes(&mut app.conn(), a).unwrap(),
         0
     );
     let (s, _) = post_text(&b, &format!("/announcements/{a}/withdraw"), &[]).await;
@@ -1027,9 +1027,9 @@ async fn bidding_a_blacklisted_agency_is_offered_no_revise_or_withdraw() {
     // Then listed on the blacklist, and a material change asks for re-confirmation.
     let reg = app.create_user(Role::Regulator, "reg@example.com").await;
     zhongjie::db::write_tx(&mut app.conn(), |c| {
-        models::sanctions::create_listing(
+        zhongjie::credit::store::sanctions::create_listing(
             c,
-            &models::sanctions::NewListing {
+            &zhongjie::credit::store::sanctions::NewListing {
                 agency_id: me,
                 department_id: w.dept,
                 reason: "出具虚假测绘成果",
@@ -1218,7 +1218,13 @@ async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_op
         ))
         .execute(&mut *app.conn())
         .unwrap();
-    models::opening::open_if_due(&mut app.conn(), &app.config.sealing_key, a, "test").unwrap();
+    zhongjie::selection::store::opening::open_if_due(
+        &mut app.conn(),
+        &app.config.sealing_key,
+        a,
+        "test",
+    )
+    .unwrap();
     let outcome: Option<String> = zhongjie::db::schema::announcement_results::table
         .find(a)
         .select(zhongjie::db::schema::announcement_results::outcome)

@@ -555,7 +555,7 @@ async fn post_ok(c: &TestApp, path: &str, form: &[(&str, &str)]) {
 async fn fill_and_submit(app: &TestApp, id: i64, owner: &TestApp) {
     let f = {
         let mut c = app.conn();
-        zhongjie::models::contract::load(&mut c, id)
+        zhongjie::contracts::store::contract::load(&mut c, id)
             .unwrap()
             .expect("the demo contract")
     };
@@ -594,7 +594,7 @@ async fn fill_and_submit(app: &TestApp, id: i64, owner: &TestApp) {
     post_ok(owner, &format!("/contracts/{id}/edit"), &form).await;
     post_ok(owner, &format!("/contracts/{id}/submit"), &[]).await;
     let mut c = app.conn();
-    let status = zhongjie::models::contract::find(&mut c, id)
+    let status = zhongjie::contracts::store::contract::find(&mut c, id)
         .unwrap()
         .unwrap()
         .status;
@@ -608,7 +608,7 @@ async fn fill_and_submit(app: &TestApp, id: i64, owner: &TestApp) {
 async fn sign(app: &TestApp, id: i64, party: &TestApp) {
     let digest = {
         let mut c = app.conn();
-        zhongjie::models::contract::load(&mut c, id)
+        zhongjie::contracts::store::contract::load(&mut c, id)
             .unwrap()
             .unwrap()
             .digest

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{agency_certificates, calendar_days};
 use zhongjie::domain::workdays::is_weekend;
-use zhongjie::models;
 
 use crate::agency_profile::agency_with_certificate;
 use crate::auth::clone_app;
@@ -25,7 +24,7 @@ fn entries(app: &TestApp) -> i64 {
 }
 
 fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
-    models::audit::recent(&mut app.conn(), 50, None)
+    zhongjie::audit::recent(&mut app.conn(), 50, None)
         .unwrap()
         .into_iter()
         .map(|r| (r.action, r.object_id))
@@ -46,13 +45,14 @@ async fn add(app: &TestApp, date: &str, kind: &str, name: &str) -> (u16, String)
 #[actix_web::test]
 async fn the_2026_state_council_arrangements_are_seeded() {
     let app = spawn_app().await;
-    let rows = models::calendar::year(&mut app.conn(), 2026).unwrap();
+    let rows = zhongjie::accounts::store::calendar::year(&mut app.conn(), 2026).unwrap();
     assert_eq!(rows.len(), 25, "19 weekdays off and 6 weekends worked");
     assert!(
         rows.iter()
             .all(|(r, by)| r.created_by.is_none() && by.is_none())
     );
-    let cal = models::calendar::load_from(&mut app.conn(), d("2026-01-01")).unwrap();
+    let cal =
+        zhongjie::accounts::store::calendar::load_from(&mut app.conn(), d("2026-01-01")).unwrap();
     // 春节: Sat 14 Feb worked, Mon 16 – Mon 23 Feb off, Sat 28 Feb worked.
     assert!(cal.is_working_day(d("2026-02-14")));
     assert!(!cal.is_working_day(d("2026-02-23")));
@@ -74,7 +74,8 @@ async fn the_2026_state_council_arrangements_are_seeded() {
 async fn admin_adds_a_holiday_and_a_makeup_day_and_deadlines_follow() {
     let app = spawn_app().await;
     let admin = app.signed_in(Role::Admin, "admin@example.com").await;
-    let before = models::calendar::load_from(&mut app.conn(), d("2027-01-01")).unwrap();
+    let before =
+        zhongjie::accounts::store::calendar::load_from(&mut app.conn(), d("2027-01-01")).unwrap();
     // Fri 1 Oct 2027 off, Sat 9 Oct 2027 worked.
     assert_eq!(before.add_working_days(d("2027-09-30"), 1), d("2027-10-01"));
     let (s, body) = add(&app, "2027-10-01", "holiday", "国庆节").await;
@@ -82,7 +83,7 @@ async fn admin_adds_a_holiday_and_a_makeup_day_and_deadlines_follow() {
     let (s, body) = add(&app, " 2027-10-09 ", "workday", "国庆节调休").await;
     assert_eq!(s, 303, "{body}");
 
-    let row = models::calendar::find(&mut app.conn(), d("2027-10-09"))
+    let row = zhongjie::accounts::store::calendar::find(&mut app.conn(), d("2027-10-09"))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -91,7 +92,8 @@ async fn admin_adds_a_holiday_and_a_makeup_day_and_deadlines_follow() {
     );
     assert_eq!(row.created_by, Some(admin));
 
-    let cal = models::calendar::load_from(&mut app.conn(), d("2027-09-01")).unwrap();
+    let cal =
+        zhongjie::accounts::store::calendar::load_from(&mut app.conn(), d("2027-09-01")).unwrap();
     assert_eq!(cal.add_working_days(d("2027-09-30"), 1), d("2027-10-04"));
     assert_eq!(cal.add_working_days(d("2027-10-08"), 1), d("2027-10-09"));
     assert_eq!(
@@ -121,7 +123,8 @@ async fn admin_adds_a_holiday_and_a_makeup_day_and_deadlines_follow() {
         r.headers().get("location").unwrap(),
         "/admin/calendar?year=2027"
     );
-    let cal = models::calendar::load_from(&mut app.conn(), d("2027-09-01")).unwrap();
+    let cal =
+        zhongjie::accounts::store::calendar::load_from(&mut app.conn(), d("2027-09-01")).unwrap();
     assert!(cal.is_working_day(d("2027-10-01")));
     assert!(audit_actions(&app).contains(&("calendar_day.remove".into(), "2027-10-01".into())));
     let r = app.post("/admin/calendar/2027-10-01/remove", &[]).await;
@@ -138,7 +141,7 @@ async fn certificate_review_due_date_follows_the_calendar() {
     let admin = clone_app(&app);
     admin.signed_in(Role::Admin, "admin@example.com").await;
     let today = zhongjie::db::today();
-    let before = models::calendar::load_from(&mut app.conn(), today).unwrap();
+    let before = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), today).unwrap();
     let due_before = before.add_working_days(today, 2);
     let holiday = (1..60)
         .map(|k| today + Duration::days(k))
@@ -152,7 +155,7 @@ async fn certificate_review_due_date_follows_the_calendar() {
     )
     .await;
     assert_eq!(s, 303, "{body}");
-    let after = models::calendar::load_from(&mut app.conn(), today).unwrap();
+    let after = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), today).unwrap();
     assert!(!after.is_working_day(holiday));
 
     let (aid, _, _) = agency_with_certificate(&app, "a@example.com").await;

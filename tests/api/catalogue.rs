@@ -4,8 +4,8 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
+use zhongjie::catalogue::store::{self as cat, Change, ItemFields};
 use zhongjie::db::schema::{catalogue_adjustments, catalogue_items, regional_assessments, users};
-use zhongjie::models::catalogue::{self as cat, Change, ItemFields};
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -18,11 +18,20 @@ fn today() -> NaiveDate {
 /// `create_user` gives regulators.
 fn departments(app: &TestApp) -> (i64, i64) {
     let mut c = app.conn();
-    let a = zhongjie::models::department::insert(&mut c, "sthjj", "攀枝花市生态环境局", "Ecology")
-        .unwrap();
-    let b =
-        zhongjie::models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing")
-            .unwrap();
+    let a = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .unwrap();
+    let b = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "zjj",
+        "攀枝花市住房和城乡建设局",
+        "Housing",
+    )
+    .unwrap();
     (a, b)
 }
 
@@ -781,7 +790,7 @@ async fn catalogue_routes_answer_each_role_as_the_policy_says() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("t-doc.pdf"), b"%PDF-1.4\n").unwrap();
         let mut c = app.conn();
-        let u = zhongjie::models::upload::insert(
+        let u = zhongjie::uploads::store::insert(
             &mut c,
             owner,
             "t-doc.pdf",
@@ -928,10 +937,5 @@ async fn catalogue_demo_data_reads_as_real_and_loads_once() {
             .unwrap()
             .is_some()
     );
-    assert!(
-        zhongjie::models::audit::verify(&mut c)
-            .unwrap()
-            .broken
-            .is_none()
-    );
+    assert!(zhongjie::audit::verify(&mut c).unwrap().broken.is_none());
 }

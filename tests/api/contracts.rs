@@ -10,7 +10,6 @@ use zhongjie::db::schema::{
     agencies, announcement_results, announcements, audit_log, contract_signatures, contract_terms,
     contracts, credit_records, model_text_versions, outbox, users,
 };
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::fixtures::{Item, department_item, project};
@@ -371,7 +370,7 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
         .first(&mut *app.conn())
         .unwrap();
     assert!(signed_at.is_some());
-    let full = models::contract::load(&mut app.conn(), id)
+    let full = zhongjie::contracts::store::contract::load(&mut app.conn(), id)
         .unwrap()
         .unwrap();
     let sha = zhongjie::domain::contract_text::digest(&full.rendered);
@@ -612,12 +611,20 @@ async fn a_lapsed_signing_records_the_agency_that_did_not_sign_and_reminds_befor
 #[actix_web::test]
 async fn regulators_write_versioned_texts_for_their_industry_and_published_versions_never_change() {
     let app = spawn_app().await;
-    let dept =
-        models::department::insert(&mut app.conn(), "sthjj", "攀枝花市生态环境局", "Ecology")
-            .unwrap();
-    let other =
-        models::department::insert(&mut app.conn(), "zrzyj", "攀枝花市自然资源和规划局", "Land")
-            .unwrap();
+    let dept = zhongjie::accounts::store::department::insert(
+        &mut app.conn(),
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .unwrap();
+    let other = zhongjie::accounts::store::department::insert(
+        &mut app.conn(),
+        "zrzyj",
+        "攀枝花市自然资源和规划局",
+        "Land",
+    )
+    .unwrap();
     let reg = clone_app(&app);
     app.create_user(Role::Regulator, "reg@example.com").await;
     reg.login("reg@example.com", PASSWORD).await;

@@ -221,10 +221,11 @@ async fn crawl_the_regulators_link_on_a_credit_report_only_within_its_domain() {
         .login("huanbao@demo.zhongjie.cn", zhongjie::demo::DEMO_PASSWORD)
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let dept = zhongjie::models::user::find_by_email(&mut app.conn(), "huanbao@demo.zhongjie.cn")
-        .unwrap()
-        .and_then(|u| u.department_id)
-        .unwrap();
+    let dept =
+        zhongjie::accounts::store::user::find_by_email(&mut app.conn(), "huanbao@demo.zhongjie.cn")
+            .unwrap()
+            .and_then(|u| u.department_id)
+            .unwrap();
     let agencies: Vec<i64> = {
         use diesel::prelude::*;
         zhongjie::db::schema::agencies::table
@@ -235,9 +236,12 @@ async fn crawl_the_regulators_link_on_a_credit_report_only_within_its_domain() {
     let first = agencies[0];
     let (mut inside, mut outside) = (0, 0);
     for a in agencies {
-        let domain =
-            zhongjie::models::credit::domain_departments(&mut app.conn(), a, zhongjie::db::today())
-                .unwrap();
+        let domain = zhongjie::credit::store::credit::domain_departments(
+            &mut app.conn(),
+            a,
+            zhongjie::db::today(),
+        )
+        .unwrap();
         let (s, page) = reg.get_text(&format!("/credit/agencies/{a}")).await;
         assert_eq!(s, 200);
         let link = format!("href=\"/regulate/agencies/{a}/records\"");

@@ -4,12 +4,11 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
+use zhongjie::credit::store::credit::NewRecord;
 use zhongjie::db::schema::{
     agencies, audit_log, credit_records, credit_rule_sets, job_runs, users,
 };
 use zhongjie::domain::credit::{Kind, Source};
-use zhongjie::models;
-use zhongjie::models::credit::NewRecord;
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -70,9 +69,20 @@ async fn post_multipart(
 /// Department zrzyj (reviews geo_hazard certificates) and a second one.
 fn departments(app: &TestApp) -> (i64, i64) {
     let mut c = app.conn();
-    let a = models::department::insert(&mut c, "zrzyj", "攀枝花市自然资源和规划局", "NR").unwrap();
-    let b =
-        models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing").unwrap();
+    let a = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "zrzyj",
+        "攀枝花市自然资源和规划局",
+        "NR",
+    )
+    .unwrap();
+    let b = zhongjie::accounts::store::department::insert(
+        &mut c,
+        "zjj",
+        "攀枝花市住房和城乡建设局",
+        "Housing",
+    )
+    .unwrap();
     (a, b)
 }
 
@@ -93,9 +103,9 @@ async fn agency_in_domain(app: &TestApp, email: &str, name: &str) -> i64 {
         .execute(&mut *c)
         .unwrap();
     let today = zhongjie::db::today();
-    models::agency::add_certificate(
+    zhongjie::library::store::agency::add_certificate(
         &mut c,
-        &models::agency::NewCertificate {
+        &zhongjie::library::store::agency::NewCertificate {
             agency_id: id,
             qual_type: "geo_hazard".into(),
             level: 1,
@@ -132,7 +142,7 @@ fn add(app: &TestApp, agency: i64, kind: Kind, points: i32, stars: Option<i32>) 
         },
     );
     n.stars_x100 = stars;
-    n.department_id = models::department::all(&mut c)
+    n.department_id = zhongjie::accounts::store::department::all(&mut c)
         .unwrap()
         .iter()
         .find(|d| d.code == "zrzyj")
@@ -140,7 +150,10 @@ fn add(app: &TestApp, agency: i64, kind: Kind, points: i32, stars: Option<i32>) 
     n.evidence = "攀自然资罚〔2026〕3号";
     n.legal_basis = "《中介服务管理办法》第十二条";
     n.effective_on = zhongjie::db::today() - chrono::Duration::days(10);
-    zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap()
+    zhongjie::db::write_tx(&mut c, |c| {
+        zhongjie::credit::store::credit::insert_record(c, &n)
+    })
+    .unwrap()
 }
 
 fn records(app: &TestApp, agency: i64) -> i64 {
@@ -263,7 +276,7 @@ async fn the_credit_list_pages_by_keyset_in_grade_order() {
     }
     {
         let mut c = app.conn();
-        models::credit::recompute_all(&mut c, zhongjie::db::today(), 7).unwrap();
+        zhongjie::credit::store::credit::recompute_all(&mut c, zhongjie::db::today(), 7).unwrap();
     }
     let mut seen = Vec::new();
     let mut url = "/credit".to_string();
@@ -668,12 +681,23 @@ async fn an_admin_publishes_rules_and_the_job_regrades() {
         assert_eq!(n, 1);
         // The job's regrade (without the settle margin, which only guards concurrent writers).
         let today = zhongjie::db::today();
-        let n =
-            models::credit::regrade_stale(&mut c, today, 500, chrono::Duration::zero()).unwrap();
+        let n = zhongjie::credit::store::credit::regrade_stale(
+            &mut c,
+            today,
+            500,
+            chrono::Duration::zero(),
+        )
+        .unwrap();
         assert!(n >= 1);
         // Idempotent: nothing is stale any more.
         assert_eq!(
-            models::credit::regrade_stale(&mut c, today, 500, chrono::Duration::zero()).unwrap(),
+            zhongjie::credit::store::credit::regrade_stale(
+                &mut c,
+                today,
+                500,
+                chrono::Duration::zero()
+            )
+            .unwrap(),
             0
         );
     }
@@ -698,7 +722,10 @@ async fn new_agencies_are_scored_by_the_running_job_but_not_rated_until_a_record
         let mut c = app.conn();
         let mut n = NewRecord::new(a, Kind::Commendation, 2, Source::Regulator);
         n.evidence = "x";
-        zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap();
+        zhongjie::db::write_tx(&mut c, |c| {
+            zhongjie::credit::store::credit::insert_record(c, &n)
+        })
+        .unwrap();
     }
     assert_eq!(cached(&app, a), (Some("A".into()), Some(10000)));
 }
@@ -735,7 +762,10 @@ async fn the_daily_job_runs_once_across_instances_and_expires_records() {
         n.evidence = "x";
         n.effective_on = today - chrono::Duration::days(30);
         n.valid_until = Some(tomorrow);
-        zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap();
+        zhongjie::db::write_tx(&mut c, |c| {
+            zhongjie::credit::store::credit::insert_record(c, &n)
+        })
+        .unwrap();
     }
     assert_eq!(cached(&app, a).1, Some(9000));
     let (first, second) = {
@@ -816,7 +846,10 @@ fn add_by(app: &TestApp, agency: i64, dept: i64) -> i64 {
     n.evidence = "攀自然资检〔2026〕8号";
     n.legal_basis = "《中介服务管理办法》第十二条";
     n.effective_on = zhongjie::db::today() - chrono::Duration::days(5);
-    zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap()
+    zhongjie::db::write_tx(&mut c, |c| {
+        zhongjie::credit::store::credit::insert_record(c, &n)
+    })
+    .unwrap()
 }
 
 #[actix_web::test]
@@ -965,9 +998,9 @@ async fn an_agency_that_removes_every_item_stays_within_its_regulators_reach() {
         .unwrap();
     // A certificate the agency submits itself (pending) puts it in no department's reach.
     let today = zhongjie::db::today();
-    models::agency::add_certificate(
+    zhongjie::library::store::agency::add_certificate(
         &mut app.conn(),
-        &models::agency::NewCertificate {
+        &zhongjie::library::store::agency::NewCertificate {
             agency_id: a,
             qual_type: "geo_hazard".into(),
             level: 1,

@@ -13,7 +13,6 @@ use zhongjie::domain::catalogue_rules::{self, ItemInput};
 use zhongjie::domain::money::Money;
 use zhongjie::domain::publication::{self as rules, AnnouncementInput, ProjectInput};
 use zhongjie::domain::{accounts, agency_rules, catalogue, contract_text, credit, password};
-use zhongjie::models;
 
 use crate::helpers::*;
 
@@ -48,7 +47,7 @@ fn email_of(c: &mut DbConnection, id: i64) -> String {
 // ---------------------------------------------------------------- every row, every form
 
 fn check_accounts(c: &mut DbConnection) {
-    let depts = models::department::all(c).unwrap();
+    let depts = zhongjie::accounts::store::department::all(c).unwrap();
     for d in &depts {
         let others: Vec<&str> = depts
             .iter()
@@ -133,16 +132,16 @@ fn check_accounts(c: &mut DbConnection) {
 }
 
 fn check_agencies(c: &mut DbConnection) {
-    let dept_ids: Vec<i64> = models::department::all(c)
+    let dept_ids: Vec<i64> = zhongjie::accounts::store::department::all(c)
         .unwrap()
         .iter()
         .map(|d| d.id)
         .collect();
-    let all: Vec<models::agency::Agency> = agencies::table
-        .select(models::agency::Agency::as_select())
+    let all: Vec<zhongjie::library::store::agency::Agency> = agencies::table
+        .select(zhongjie::library::store::agency::Agency::as_select())
         .load(c)
         .unwrap();
-    let settings = models::settings::load(c).unwrap();
+    let settings = zhongjie::accounts::store::settings::load(c).unwrap();
     let review_days = u32::try_from(settings.get("cert_review_working_days")).unwrap();
     for a in &all {
         let (org, code): (String, Option<String>) = users::table
@@ -189,7 +188,7 @@ fn check_agencies(c: &mut DbConnection) {
                 &a.intro
             )
         );
-        for m in models::agency::managers(c, a.user_id).unwrap() {
+        for m in zhongjie::library::store::agency::managers(c, a.user_id).unwrap() {
             let v = agency_rules::parse_manager(
                 &agency_rules::ManagerInput {
                     name: m.name.clone(),
@@ -204,7 +203,7 @@ fn check_agencies(c: &mut DbConnection) {
                 (m.name, m.id_number, m.position)
             );
         }
-        for x in models::agency::practitioners(c, a.user_id).unwrap() {
+        for x in zhongjie::library::store::agency::practitioners(c, a.user_id).unwrap() {
             let v = agency_rules::parse_practitioner(&agency_rules::PractitionerInput {
                 name: x.name.clone(),
                 cert_type: x.cert_type.clone(),
@@ -216,8 +215,10 @@ fn check_agencies(c: &mut DbConnection) {
                 (x.name, x.cert_type, x.cert_number)
             );
         }
-        for o in models::agency::offered_items(c, a.user_id).unwrap() {
-            let item = models::catalogue::find(c, o.item_id).unwrap().unwrap();
+        for o in zhongjie::library::store::agency::offered_items(c, a.user_id).unwrap() {
+            let item = zhongjie::catalogue::store::find(c, o.item_id)
+                .unwrap()
+                .unwrap();
             assert_eq!(item.status, "retained", "{} offers {}", a.name, item.code);
             let terms = agency_rules::ItemTerms {
                 pricing: catalogue::Pricing::parse(&item.pricing).unwrap(),
@@ -244,7 +245,7 @@ fn check_agencies(c: &mut DbConnection) {
                 (o.fee_min_fen, o.fee_max_fen, o.committed_days)
             );
         }
-        for cert in models::agency::certificates(c, a.user_id).unwrap() {
+        for cert in zhongjie::library::store::agency::certificates(c, a.user_id).unwrap() {
             let submitted = day_of(cert.created_at);
             let v = agency_rules::parse_certificate(
                 &agency_rules::CertificateInput {
@@ -262,7 +263,7 @@ fn check_agencies(c: &mut DbConnection) {
                 (v.level, v.valid_from, v.valid_to),
                 (cert.level, cert.valid_from, cert.valid_to)
             );
-            let cal = models::calendar::load_from(c, submitted).unwrap();
+            let cal = zhongjie::accounts::store::calendar::load_from(c, submitted).unwrap();
             assert_eq!(
                 cert.review_due,
                 agency_rules::review_due(submitted, review_days, &cal),
@@ -298,7 +299,7 @@ fn check_agencies(c: &mut DbConnection) {
     }
 }
 
-fn item_input(item: &models::catalogue::Item, quals: &[(String, i32)]) -> ItemInput {
+fn item_input(item: &zhongjie::catalogue::store::Item, quals: &[(String, i32)]) -> ItemInput {
     let fixed = item.pricing == "fixed";
     ItemInput {
         code: item.code.clone(),
@@ -343,7 +344,7 @@ fn item_input(item: &models::catalogue::Item, quals: &[(String, i32)]) -> ItemIn
 }
 
 fn check_catalogue(c: &mut DbConnection) {
-    let dept_ids: Vec<i64> = models::department::all(c)
+    let dept_ids: Vec<i64> = zhongjie::accounts::store::department::all(c)
         .unwrap()
         .iter()
         .map(|d| d.id)
@@ -354,8 +355,10 @@ fn check_catalogue(c: &mut DbConnection) {
         .unwrap();
     assert!(ids.len() >= 30);
     for id in ids {
-        let item = models::catalogue::find(c, id).unwrap().unwrap();
-        let quals = models::catalogue::qual_pairs(&models::catalogue::quals_of(c, id).unwrap());
+        let item = zhongjie::catalogue::store::find(c, id).unwrap().unwrap();
+        let quals = zhongjie::catalogue::store::qual_pairs(
+            &zhongjie::catalogue::store::quals_of(c, id).unwrap(),
+        );
         let v = catalogue_rules::validate_item(&item_input(&item, &quals), &dept_ids)
             .unwrap_or_else(|e| panic!("{}: {e:?}", item.code));
         assert_eq!(
@@ -411,7 +414,9 @@ fn check_catalogue(c: &mut DbConnection) {
 }
 
 fn check_credit_and_sanctions(c: &mut DbConnection) {
-    let ruleset = models::credit::current_rules(c).unwrap().rules();
+    let ruleset = zhongjie::credit::store::credit::current_rules(c)
+        .unwrap()
+        .rules();
     type R = (
         String,
         i32,
@@ -519,8 +524,8 @@ fn check_credit_and_sanctions(c: &mut DbConnection) {
 /// and may take part, inside the quote window; the opening after the deadline; publicity,
 /// confirmation and contract on their working days; and a timeline with the same times.
 fn check_selections(c: &mut DbConnection) {
-    let projects: Vec<models::announcement::Project> = projects::table
-        .select(models::announcement::Project::as_select())
+    let projects: Vec<zhongjie::selection::store::announcement::Project> = projects::table
+        .select(zhongjie::selection::store::announcement::Project::as_select())
         .load(c)
         .unwrap();
     assert_eq!(projects.len(), zhongjie::demo::selection::DEMOS.len());
@@ -538,20 +543,21 @@ fn check_selections(c: &mut DbConnection) {
             (p.name.clone(), p.code.clone(), p.region.clone())
         );
     }
-    let anns: Vec<models::announcement::Announcement> = announcements::table
-        .select(models::announcement::Announcement::as_select())
+    let anns: Vec<zhongjie::selection::store::announcement::Announcement> = announcements::table
+        .select(zhongjie::selection::store::announcement::Announcement::as_select())
         .load(c)
         .unwrap();
     for a in &anns {
         let published = a.published_at.unwrap();
-        let terms = models::publication::terms_of(a).unwrap();
+        let terms = zhongjie::selection::store::publication::terms_of(a).unwrap();
         let again = rules::parse_terms(&AnnouncementInput::of(&terms), published)
             .unwrap_or_else(|e| panic!("announcement {}: {e:?}", a.id));
         assert_eq!(
             again, terms,
             "the form gives back what is stored (no seconds)"
         );
-        let problems = models::publication::publication_problems(c, a, published).unwrap();
+        let problems =
+            zhongjie::selection::store::publication::publication_problems(c, a, published).unwrap();
         assert!(problems.is_empty(), "announcement {}: {problems:?}", a.id);
         assert!(a.created_at <= published && published < a.deadline);
 
@@ -573,7 +579,8 @@ fn check_selections(c: &mut DbConnection) {
                 email_of(c, *agency)
             );
             assert!(published <= *at && *at < a.deadline);
-            let ok = models::bidding::eligibility(c, a, *agency, day_of(*at)).unwrap();
+            let ok = zhongjie::selection::store::bidding::eligibility(c, a, *agency, day_of(*at))
+                .unwrap();
             assert!(ok.is_ok(), "{}: {ok:?}", email_of(c, *agency));
         }
         let quotes: Vec<(i64, NaiveDateTime, Option<i64>, String)> = quotes::table
@@ -586,11 +593,12 @@ fn check_selections(c: &mut DbConnection) {
             ))
             .load(c)
             .unwrap();
-        let limits = models::bidding::limits(c, a).unwrap();
+        let limits = zhongjie::selection::store::bidding::limits(c, a).unwrap();
         for (agency, at, amount, commitment) in &quotes {
             assert!(regs.iter().any(|(r, t)| r == agency && t <= at));
             assert!(published <= *at && *at < a.deadline);
-            let receipts = models::bidding::receipts_of(c, a.id, *agency).unwrap();
+            let receipts =
+                zhongjie::selection::store::bidding::receipts_of(c, a.id, *agency).unwrap();
             assert!(receipts.iter().any(|r| &r.commitment == commitment));
             if let Some(fen) = amount {
                 zhongjie::domain::selection::validate_quote(
@@ -624,19 +632,24 @@ fn check_selections(c: &mut DbConnection) {
                 .count(),
             regs.len()
         );
-        let Some(r) = models::announcement::result_of(c, a.id).unwrap() else {
+        let Some(r) = zhongjie::selection::store::announcement::result_of(c, a.id).unwrap() else {
             assert_eq!(a.status, "published");
             assert!(trail.iter().all(|(_, t)| *t < a.deadline));
             continue;
         };
         assert!(r.opened_at >= a.deadline, "opened after the deadline");
         assert_eq!(at("selection.opened"), r.opened_at);
-        let cal = models::calendar::load_from(c, day_of(r.opened_at)).unwrap();
-        let publicity = cal.add_working_days(day_of(r.opened_at), models::opening::PUBLICITY_DAYS);
+        let cal = zhongjie::accounts::store::calendar::load_from(c, day_of(r.opened_at)).unwrap();
+        let publicity = cal.add_working_days(
+            day_of(r.opened_at),
+            zhongjie::selection::store::opening::PUBLICITY_DAYS,
+        );
         assert_eq!(r.publicity_ends, Some(publicity));
         assert_eq!(
             r.confirm_by,
-            Some(cal.add_working_days(publicity, models::opening::CONFIRM_DAYS))
+            Some(
+                cal.add_working_days(publicity, zhongjie::selection::store::opening::CONFIRM_DAYS)
+            )
         );
         let award: Option<(i64, NaiveDateTime)> = awards::table
             .find(a.id)
@@ -744,7 +757,7 @@ async fn every_row_of_the_demo_passes_the_rules_of_its_form() {
         .unwrap();
     assert!(ats.windows(2).all(|w| w[0] <= w[1]), "audit times in order");
     assert!(*ats.last().unwrap() <= zhongjie::db::now());
-    let v = models::audit::verify(&mut c).unwrap();
+    let v = zhongjie::audit::verify(&mut c).unwrap();
     assert!(v.broken.is_none());
 }
 
@@ -887,10 +900,10 @@ async fn every_stored_region_code_is_known_and_the_database_refuses_others() {
 fn outcome(c: &mut DbConnection) -> Vec<String> {
     let mut out = Vec::new();
     for d in zhongjie::demo::selection::DEMOS {
-        let a: models::announcement::Announcement = announcements::table
+        let a: zhongjie::selection::store::announcement::Announcement = announcements::table
             .inner_join(projects::table)
             .filter(projects::code.eq(d.code))
-            .select(models::announcement::Announcement::as_select())
+            .select(zhongjie::selection::store::announcement::Announcement::as_select())
             .first(c)
             .unwrap();
         out.push(format!(
@@ -909,7 +922,7 @@ fn outcome(c: &mut DbConnection) -> Vec<String> {
         for (agency, commitment) in quotes {
             out.push(format!("  quote {} {commitment}", email_of(c, agency)));
         }
-        if let Some(r) = models::announcement::result_of(c, a.id).unwrap() {
+        if let Some(r) = zhongjie::selection::store::announcement::result_of(c, a.id).unwrap() {
             let w = r.winner_id.map(|w| email_of(c, w)).unwrap_or_default();
             out.push(format!("  winner {w} {:?}", r.winner_amount_fen));
         }
@@ -1007,10 +1020,12 @@ async fn the_readme_names_the_demo_contract_parties_and_winners() {
         .select(announcements::id)
         .first(&mut *c)
         .unwrap();
-    let r = models::announcement::result_of(&mut c, id)
+    let r = zhongjie::selection::store::announcement::result_of(&mut c, id)
         .unwrap()
         .unwrap();
-    let a = models::announcement::find(&mut c, id).unwrap().unwrap();
+    let a = zhongjie::selection::store::announcement::find(&mut c, id)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         readme_accounts("a reasonable-price draw in publicity"),
         vec![

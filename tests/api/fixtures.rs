@@ -2,9 +2,8 @@
 //! an owner's project, planted directly (the catalogue and publication tests cover the forms).
 
 use diesel::prelude::*;
+use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::projects;
-use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::helpers::TestApp;
 
@@ -22,7 +21,9 @@ pub struct Item<'a> {
 /// A department (code, name, English name) and a retained, market-priced item it approves;
 /// returns (department, item).
 pub fn department_item(app: &TestApp, dept: (&str, &str, &str), it: Item<'_>) -> (i64, i64) {
-    let dept = models::department::insert(&mut app.conn(), dept.0, dept.1, dept.2).unwrap();
+    let dept =
+        zhongjie::accounts::store::department::insert(&mut app.conn(), dept.0, dept.1, dept.2)
+            .unwrap();
     (dept, item(app, dept, it))
 }
 
@@ -71,7 +72,7 @@ pub fn item_as(
         basis: "test",
         actor_id: None,
     };
-    models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
+    zhongjie::catalogue::store::save_item(&mut c, None, &f, &[], &change).unwrap()
 }
 
 /// An owner's project (name, investment project code, fiscal funds); returns its id.

@@ -9,7 +9,6 @@ use zhongjie::db::schema::{
     announcements, audit_log, contract_amendments, contract_deliverables, contract_payments,
     contract_reminders, contracts, credit_records, evaluations, outbox,
 };
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -39,15 +38,23 @@ pub async fn signed_contract(
 ) -> Signed {
     let department_id = {
         let mut c = app.conn();
-        match models::department::all(&mut c).unwrap().first() {
+        match zhongjie::accounts::store::department::all(&mut c)
+            .unwrap()
+            .first()
+        {
             Some(d) => d.id,
-            None => models::department::insert(&mut c, "fgw", "攀枝花市发展和改革委员会", "DRC")
-                .unwrap(),
+            None => zhongjie::accounts::store::department::insert(
+                &mut c,
+                "fgw",
+                "攀枝花市发展和改革委员会",
+                "DRC",
+            )
+            .unwrap(),
         }
     };
     let item_id = {
         let mut c = app.conn();
-        match models::catalogue::find_by_code(&mut c, "FGW-001").unwrap() {
+        match zhongjie::catalogue::store::find_by_code(&mut c, "FGW-001").unwrap() {
             Some(i) => i.id,
             None => crate::fixtures::item(
                 app,
@@ -77,10 +84,12 @@ pub async fn signed_contract(
         use zhongjie::db::schema::model_text_versions;
         let mut c = app.conn();
         let (industry, title, body) = zhongjie::demo::contracts::TEXTS[0];
-        let system = zhongjie::models::audit::Actor::system();
-        let text =
-            models::model_text::create(&mut c, &system, industry, title, body, "test").unwrap();
-        models::model_text::publish(&mut c, &system, text).unwrap();
+        let system = zhongjie::audit::Actor::system();
+        let text = zhongjie::contracts::store::model_text::create(
+            &mut c, &system, industry, title, body, "test",
+        )
+        .unwrap();
+        zhongjie::contracts::store::model_text::publish(&mut c, &system, text).unwrap();
         model_text_versions::table
             .filter(model_text_versions::model_text_id.eq(text))
             .select(model_text_versions::id)
@@ -884,12 +893,12 @@ async fn reminders_go_out_once_and_never_rate() {
     let today = zhongjie::db::today();
     let sent = {
         let mut c = app.conn();
-        models::fulfilment::remind(&mut c, today).unwrap()
+        zhongjie::contracts::store::fulfilment::remind(&mut c, today).unwrap()
     };
     assert_eq!(sent, 1);
     let again = {
         let mut c = app.conn();
-        models::fulfilment::remind(&mut c, today).unwrap()
+        zhongjie::contracts::store::fulfilment::remind(&mut c, today).unwrap()
     };
     assert_eq!(again, 0, "each reminder once");
     let mut c = app.conn();
@@ -915,7 +924,7 @@ async fn reminders_go_out_once_and_never_rate() {
         ))
         .execute(&mut *c)
         .unwrap();
-    let sent = models::fulfilment::remind(&mut c, today).unwrap();
+    let sent = zhongjie::contracts::store::fulfilment::remind(&mut c, today).unwrap();
     assert!(sent >= 1);
     let kinds: Vec<String> = contract_reminders::table
         .filter(contract_reminders::contract_id.eq(k.id))

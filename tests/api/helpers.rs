@@ -9,7 +9,6 @@ use reqwest::redirect::Policy;
 use zhongjie::auth::Role;
 use zhongjie::config::Config;
 use zhongjie::db::{self, DbConnection, Pool};
-use zhongjie::models;
 use zhongjie::startup::{Application, open_database};
 
 pub const PASSWORD: &str = "Tianqi-Qinglang-2026";
@@ -288,11 +287,11 @@ impl TestApp {
         actix_web::web::block(move || {
             let hash = password_hash();
             let mut c = pool.get().expect("conn");
-            let depts = models::department::all(&mut c).expect("departments");
+            let depts = zhongjie::accounts::store::department::all(&mut c).expect("departments");
             let dept = match (role, depts.first()) {
                 (Role::Regulator, Some(d)) => Some(d.id),
                 (Role::Regulator, None) => Some(
-                    models::department::insert(
+                    zhongjie::accounts::store::department::insert(
                         &mut c,
                         "sthjj",
                         "攀枝花市生态环境局",
@@ -304,7 +303,7 @@ impl TestApp {
             };
             let now = db::now();
             let seed = zhongjie::auth::token::random_bytes::<4>();
-            let new = models::user::NewUser {
+            let new = zhongjie::accounts::store::user::NewUser {
                 role: role.as_str().into(),
                 email: email.clone(),
                 password_hash: hash,
@@ -324,13 +323,19 @@ impl TestApp {
                 created_at: now,
                 updated_at: now,
             };
-            let id = models::user::insert(&mut c, &new)
+            let id = zhongjie::accounts::store::user::insert(&mut c, &new)
                 .expect("insert")
                 .expect("no conflict");
             if role == Role::Agency {
                 let code = new.uscc.clone().unwrap_or_default();
-                models::agency::create_for_user(&mut c, id, &new.org_name, &code, &new.phone)
-                    .expect("agency row");
+                zhongjie::library::store::agency::create_for_user(
+                    &mut c,
+                    id,
+                    &new.org_name,
+                    &code,
+                    &new.phone,
+                )
+                .expect("agency row");
             }
             id
         })

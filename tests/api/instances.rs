@@ -146,7 +146,7 @@ async fn two_serve_processes_share_sessions_and_send_each_mail_once() {
     {
         let mut c = app.conn();
         for i in 0..40 {
-            zhongjie::models::mail::enqueue(
+            zhongjie::mail::store::enqueue(
                 &mut c,
                 None,
                 &format!("m{i}@example.com"),

@@ -8,12 +8,11 @@ use std::collections::BTreeSet;
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
+use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::{
     agencies, agency_certificates, agency_items, agency_managers, agency_practitioners,
 };
 use zhongjie::domain::workdays::china_date as today_in_china;
-use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::helpers::{TestApp, spawn_web_only};
 
@@ -24,11 +23,18 @@ fn today() -> NaiveDate {
 /// Adds a retained catalogue item; returns its id.
 fn add_item(app: &TestApp, code: &str, name: &str, keywords: &str, industry: &str) -> i64 {
     let mut c = app.conn();
-    let dept = match models::department::all(&mut c).unwrap().first() {
+    let dept = match zhongjie::accounts::store::department::all(&mut c)
+        .unwrap()
+        .first()
+    {
         Some(d) => d.id,
-        None => {
-            models::department::insert(&mut c, "sthjj", "攀枝花市生态环境局", "Ecology").unwrap()
-        }
+        None => zhongjie::accounts::store::department::insert(
+            &mut c,
+            "sthjj",
+            "攀枝花市生态环境局",
+            "Ecology",
+        )
+        .unwrap(),
     };
     let f = ItemFields {
         code: code.into(),
@@ -60,13 +66,13 @@ fn add_item(app: &TestApp, code: &str, name: &str, keywords: &str, industry: &st
         basis: "test",
         actor_id: None,
     };
-    let id = models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap();
+    let id = zhongjie::catalogue::store::save_item(&mut c, None, &f, &[], &change).unwrap();
     // As the catalogue pages do: every change goes on the audit trail (which also stamps the
     // cached public pages).
     zhongjie::db::write_tx(&mut c, |c| {
-        models::audit::record(
+        zhongjie::audit::record(
             c,
-            &models::audit::Actor::system(),
+            &zhongjie::audit::Actor::system(),
             "catalogue.item.add",
             "catalogue_item",
             id,
@@ -97,7 +103,7 @@ async fn agency(app: &TestApp, email: &str, s: Spec<'_>) -> i64 {
         ))
         .execute(&mut *c)
         .unwrap();
-    models::agency::reindex(&mut c, id).unwrap();
+    zhongjie::library::store::agency::reindex(&mut c, id).unwrap();
     id
 }
 
@@ -618,9 +624,9 @@ async fn library_pages_for_visitors_are_cached_until_an_audited_change() {
     // …and shows on the next request once the change is audited, as every real change is.
     let mut c = app.conn();
     zhongjie::db::write_tx(&mut c, |c| {
-        models::audit::record(
+        zhongjie::audit::record(
             c,
-            &models::audit::Actor::system(),
+            &zhongjie::audit::Actor::system(),
             "test.change",
             "agency",
             0,

@@ -68,7 +68,7 @@ async fn a_rolled_back_change_sends_nothing() {
     let app = spawn_app().await;
     let mut c = app.conn();
     let r: Result<(), diesel::result::Error> = zhongjie::db::write_tx(&mut c, |c| {
-        zhongjie::models::mail::enqueue(c, None, "x@example.com", "s", "b")?;
+        zhongjie::mail::store::enqueue(c, None, "x@example.com", "s", "b")?;
         Err(diesel::result::Error::RollbackTransaction)
     });
     assert!(r.is_err());
@@ -81,7 +81,7 @@ async fn failed_sends_are_retried_with_back_off() {
     // An SMTP address where nothing listens.
     let port = free_port();
     let app = spawn_app_with(Some(format!("smtp://127.0.0.1:{port}"))).await;
-    zhongjie::models::mail::enqueue(&mut app.conn(), None, "x@example.com", "s", "b").unwrap();
+    zhongjie::mail::store::enqueue(&mut app.conn(), None, "x@example.com", "s", "b").unwrap();
     let mut row = None;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -137,7 +137,7 @@ async fn two_instances_share_sessions_and_send_each_mail_once() {
     {
         let mut c = a.conn();
         for i in 0..60 {
-            zhongjie::models::mail::enqueue(
+            zhongjie::mail::store::enqueue(
                 &mut c,
                 None,
                 &format!("r{i}@example.com"),

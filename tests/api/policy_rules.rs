@@ -9,13 +9,12 @@
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
+use zhongjie::catalogue::store::ItemFields;
 use zhongjie::db::schema::{
     announcement_results, announcements, audit_log, contract_payments, contracts, evaluations,
     objections, outbox, projects, self_preparations, users,
 };
 use zhongjie::domain::workdays::china_date;
-use zhongjie::models;
-use zhongjie::models::catalogue::ItemFields;
 
 use crate::auth::clone_app;
 use crate::fixtures::{Item, item_as};
@@ -27,7 +26,7 @@ fn today() -> NaiveDate {
 
 /// A deadline `n` working days after today on the database calendar, and a day more.
 fn deadline_day(app: &TestApp, n: u32) -> String {
-    let cal = models::calendar::load_from(&mut app.conn(), today()).unwrap();
+    let cal = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), today()).unwrap();
     (cal.add_working_days(today(), n) + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string()
@@ -61,10 +60,14 @@ fn it<'a>(code: &'a str, name: &'a str, days: i32) -> Item<'a> {
 /// The department first (a test regulator belongs to the first department), its items, and
 /// the owner signed in on `app`.
 async fn world(app: &TestApp) -> World {
-    let dept =
-        models::department::insert(&mut app.conn(), "sthjj", "攀枝花市生态环境局", "Ecology")
-            .unwrap();
-    models::department::insert(
+    let dept = zhongjie::accounts::store::department::insert(
+        &mut app.conn(),
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .unwrap();
+    zhongjie::accounts::store::department::insert(
         &mut app.conn(),
         "zjj",
         "攀枝花市住房和城乡建设局",
@@ -350,7 +353,7 @@ async fn a_regional_assessment_is_told_before_publishing_and_needs_a_declaration
     let title = "攀枝花钒钛高新技术产业开发区区域地质灾害危险性评估报告";
     let assessment = {
         let mut c = app.conn();
-        let upload = models::upload::insert(
+        let upload = zhongjie::uploads::store::insert(
             &mut c,
             reg_id,
             "assessment-test.pdf",
@@ -360,7 +363,7 @@ async fn a_regional_assessment_is_told_before_publishing_and_needs_a_declaration
             &"0".repeat(64),
         )
         .unwrap();
-        models::catalogue::insert_assessment(
+        zhongjie::catalogue::store::insert_assessment(
             &mut c,
             w.regional_item,
             "pzh_gaoxin",
@@ -924,11 +927,11 @@ async fn a_fiscal_announcement_at_the_procurement_threshold_is_refused() {
     admin.signed_in(Role::Admin, "admin@example.com").await;
     let (_, settings) = admin.get_text("/admin/settings").await;
     assert!(settings.contains("采购限额标准") && settings.contains("value=\"100000000\""));
-    let mut form: Vec<(&str, &str)> = zhongjie::models::settings::KNOWN
+    let mut form: Vec<(&str, &str)> = zhongjie::accounts::store::settings::KNOWN
         .iter()
         .map(|(k, _, _, _)| (*k, ""))
         .collect();
-    let values: Vec<String> = zhongjie::models::settings::KNOWN
+    let values: Vec<String> = zhongjie::accounts::store::settings::KNOWN
         .iter()
         .map(|(k, d, _, _)| {
             if *k == "procurement_threshold" {

@@ -1,6 +1,6 @@
 //! Post/redirect/get: every POST route that succeeds answers 303 to a page that opens with a
 //! GET, so a reload never sends the form again. The table names every POST route the
-//! application registers (read from `src/routes`), and for each either runs a successful
+//! application registers (read from the features' `routes`), and for each either runs a successful
 //! request here, or names the test of its feature that asserts its 303 — and checks that test
 //! really does.
 
@@ -435,15 +435,28 @@ fn root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every `.route("…", web::post()…)` registered under `src/routes`.
+/// The handler files: every `.rs` file of a feature's `routes` (a `routes/` folder or a
+/// `routes.rs` file).
+fn route_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            route_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs")
+            && p.components()
+                .any(|c| c.as_os_str() == "routes" || c.as_os_str() == "routes.rs")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Every `.route("…", web::post()…)` registered by a feature's handlers.
 fn post_routes() -> Vec<String> {
     let mut out = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(root().join("src/routes"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .collect();
+    let mut files = Vec::new();
+    route_files(&root().join("src"), &mut files);
+    assert!(files.len() > 10, "handler files found: {files:?}");
     files.sort();
     for f in files {
         let src = std::fs::read_to_string(&f).unwrap();

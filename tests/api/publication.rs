@@ -11,13 +11,12 @@
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
+use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::{
     agencies, agency_items, announcements, audit_log, catalogue_items, outbox, projects, quotes,
     registrations, users,
 };
 use zhongjie::domain::workdays::china_date;
-use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -31,7 +30,7 @@ fn today() -> NaiveDate {
 /// A deadline date `n` working days after today on the database calendar, and a few
 /// calendar days more so the test is never on the edge of the window.
 fn deadline_day(app: &TestApp, n: u32) -> NaiveDate {
-    let cal = models::calendar::load_from(&mut app.conn(), today()).unwrap();
+    let cal = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), today()).unwrap();
     cal.add_working_days(today(), n) + Duration::days(1)
 }
 
@@ -94,7 +93,7 @@ fn add_item(
         basis: "test",
         actor_id: None,
     };
-    models::catalogue::save_item(&mut app.conn(), None, &f, &[], &change).unwrap()
+    zhongjie::catalogue::store::save_item(&mut app.conn(), None, &f, &[], &change).unwrap()
 }
 
 async fn agency(app: &TestApp, email: &str, name: &str, item: i64) -> i64 {
@@ -119,9 +118,13 @@ async fn agency(app: &TestApp, email: &str, name: &str, item: i64) -> i64 {
 
 /// Items, an agency offering the main item, and the owner signed in on `app`.
 async fn world(app: &TestApp) -> World {
-    let dept =
-        models::department::insert(&mut app.conn(), "sthjj", "攀枝花市生态环境局", "Ecology")
-            .unwrap();
+    let dept = zhongjie::accounts::store::department::insert(
+        &mut app.conn(),
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .unwrap();
     let item = add_item(
         app,
         dept,

@@ -1,6 +1,6 @@
 //! The rehearsal clock of a demo/training database (`/admin/clock`, the 演示环境 banner) and
 //! the escalation of overdue certificate reviews. A demo database is flagged at creation the
-//! way `zhongjie demo` flags it (`models::platform::flag_demo_at_creation` on a database
+//! way `zhongjie demo` flags it (`zhongjie::accounts::store::platform::flag_demo_at_creation` on a database
 //! without accounts); everything after that goes through the running server and its jobs.
 
 use diesel::prelude::*;
@@ -9,7 +9,6 @@ use zhongjie::db::schema::{
     announcement_results, announcements, audit_log, contracts, outbox, platform_clock,
     review_escalations, users,
 };
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::fixtures::{Item, agency_offering, department_item, project};
@@ -19,7 +18,8 @@ use crate::helpers::*;
 /// account.
 pub async fn demo_app() -> TestApp {
     let app = spawn_app().await;
-    let flagged = models::platform::flag_demo_at_creation(&mut app.conn()).unwrap();
+    let flagged =
+        zhongjie::accounts::store::platform::flag_demo_at_creation(&mut app.conn()).unwrap();
     assert!(
         flagged,
         "a new database without accounts becomes a demo database"
@@ -105,7 +105,7 @@ async fn a_production_database_has_no_clock_and_never_becomes_a_demo_one() {
     assert!(!home.contains("rehearsal-banner") && !home.contains("演示环境"));
     assert!(!home.contains("href=\"/admin/clock\""), "no link to it");
     // A database with accounts is never flagged afterwards: not by the demo loader…
-    assert!(!models::platform::flag_demo_at_creation(&mut app.conn()).unwrap());
+    assert!(!zhongjie::accounts::store::platform::flag_demo_at_creation(&mut app.conn()).unwrap());
     assert_eq!(offset(&app), (false, 0));
     // …and not by hand either: the database refuses.
     let flag = diesel::update(platform_clock::table.find(1))
@@ -198,7 +198,9 @@ async fn the_admin_moves_a_demo_database_clock_forward_and_every_page_says_demo(
     assert!(page.contains("平台时钟已拨快 2 小时"), "{page}");
 
     // Three working days: the same time of day, three working days on; nobody signed out.
-    let cal = models::calendar::load_from(&mut app.conn(), zhongjie::db::today()).unwrap();
+    let cal =
+        zhongjie::accounts::store::calendar::load_from(&mut app.conn(), zhongjie::db::today())
+            .unwrap();
     let from = zhongjie::db::today();
     let r = move_clock(&app, "3", "working_days").await;
     assert_eq!(r.status().as_u16(), 303);
@@ -302,7 +304,7 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
         let _c = app.conn();
         zhongjie::db::today()
     };
-    let cal = models::calendar::load_from(&mut app.conn(), today).unwrap();
+    let cal = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), today).unwrap();
     let deadline = cal.add_working_days(today, 3);
     let draft = [
         ("item_id", item.to_string()),
@@ -510,7 +512,7 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
 #[actix_web::test]
 async fn an_overdue_review_is_escalated_once_to_the_departments_reviewers() {
     let app = demo_app().await;
-    let dept = models::department::insert(
+    let dept = zhongjie::accounts::store::department::insert(
         &mut app.conn(),
         "zrzyj",
         "攀枝花市自然资源和规划局",
@@ -520,9 +522,13 @@ async fn an_overdue_review_is_escalated_once_to_the_departments_reviewers() {
     let r1 = app.create_user(Role::Regulator, "r1@example.com").await;
     let r2 = app.create_user(Role::Regulator, "r2@example.com").await;
     let other = app.create_user(Role::Regulator, "r3@example.com").await;
-    let elsewhere =
-        models::department::insert(&mut app.conn(), "sthjj", "攀枝花市生态环境局", "Ecology")
-            .unwrap();
+    let elsewhere = zhongjie::accounts::store::department::insert(
+        &mut app.conn(),
+        "sthjj",
+        "攀枝花市生态环境局",
+        "Ecology",
+    )
+    .unwrap();
     diesel::update(users::table.find(other))
         .set(users::department_id.eq(Some(elsewhere)))
         .execute(&mut *app.conn())
@@ -537,11 +543,11 @@ async fn an_overdue_review_is_escalated_once_to_the_departments_reviewers() {
         let _c = app.conn();
         zhongjie::db::today()
     };
-    let cal = models::calendar::load_from(&mut app.conn(), today).unwrap();
+    let cal = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), today).unwrap();
     let due = zhongjie::domain::agency_rules::review_due(today, 2, &cal);
-    let cert = models::agency::add_certificate(
+    let cert = zhongjie::library::store::agency::add_certificate(
         &mut app.conn(),
-        &models::agency::NewCertificate {
+        &zhongjie::library::store::agency::NewCertificate {
             agency_id: agency,
             qual_type: "surveying_mapping".into(),
             level: 2,
@@ -880,7 +886,7 @@ async fn each_mode_walks_from_publication_to_rating_on_the_clock_page_in_a_brows
         .unwrap_or_else(|| panic!("project page: {url}"));
 
     // Five announcements published, the quote deadline three working days ahead.
-    let cal = models::calendar::load_from(&mut app.conn(), w.today()).unwrap();
+    let cal = zhongjie::accounts::store::calendar::load_from(&mut app.conn(), w.today()).unwrap();
     let deadline = cal.add_working_days(w.today(), 3);
     let mut ids = Vec::new();
     for (mode, _) in MODES {
@@ -932,7 +938,7 @@ async fn each_mode_walks_from_publication_to_rating_on_the_clock_page_in_a_brows
     }
 
     // The agencies that may take part (the eligibility rules, as registration applies them).
-    let first = models::announcement::find(&mut app.conn(), ids[0])
+    let first = zhongjie::selection::store::announcement::find(&mut app.conn(), ids[0])
         .unwrap()
         .unwrap();
     let mut bidders: Vec<(&str, i64)> = Vec::new();
@@ -943,7 +949,14 @@ async fn each_mode_walks_from_publication_to_rating_on_the_clock_page_in_a_brows
             .select(users::id)
             .first(&mut *app.conn())
             .unwrap();
-        match models::bidding::eligibility(&mut app.conn(), &first, id, deadline).unwrap() {
+        match zhongjie::selection::store::bidding::eligibility(
+            &mut app.conn(),
+            &first,
+            id,
+            deadline,
+        )
+        .unwrap()
+        {
             Ok(_) => bidders.push((email.as_str(), id)),
             Err(why) => refused.push(format!("{email}: {why:?}")),
         }

@@ -4,14 +4,13 @@
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
+use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::{
     agencies, agency_items, banned_persons, blacklist_entries, credit_alerts, credit_records,
     credit_repairs, market_bans, users,
 };
 use zhongjie::domain::idcard;
 use zhongjie::domain::workdays::china_date;
-use zhongjie::models;
-use zhongjie::models::catalogue::{Change, ItemFields};
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -39,10 +38,20 @@ struct World {
 async fn world(app: &TestApp) -> World {
     let (d1, d2) = {
         let mut c = app.conn();
-        let a =
-            models::department::insert(&mut c, "zrzyj", "攀枝花市自然资源和规划局", "NR").unwrap();
-        let b = models::department::insert(&mut c, "zjj", "攀枝花市住房和城乡建设局", "Housing")
-            .unwrap();
+        let a = zhongjie::accounts::store::department::insert(
+            &mut c,
+            "zrzyj",
+            "攀枝花市自然资源和规划局",
+            "NR",
+        )
+        .unwrap();
+        let b = zhongjie::accounts::store::department::insert(
+            &mut c,
+            "zjj",
+            "攀枝花市住房和城乡建设局",
+            "Housing",
+        )
+        .unwrap();
         (a, b)
     };
     let item = {
@@ -77,7 +86,7 @@ async fn world(app: &TestApp) -> World {
             basis: "test",
             actor_id: None,
         };
-        models::catalogue::save_item(&mut c, None, &f, &[], &change).unwrap()
+        zhongjie::catalogue::store::save_item(&mut c, None, &f, &[], &change).unwrap()
     };
     let reg1 = clone_app(app);
     regulator(app, &reg1, "reg1@example.com", d1).await;
@@ -129,8 +138,8 @@ async fn agency(app: &TestApp, w: &World, email: &str, name: &str) -> (i64, Test
 fn add_manager(app: &TestApp, agency: i64, name: &str, seed: u64) -> (i64, String) {
     let idn = idcard::generate(seed).as_str().to_string();
     let mut c = app.conn();
-    models::agency::add_manager(&mut c, agency, name, &idn, "总经理").unwrap();
-    let mid = models::agency::managers(&mut c, agency)
+    zhongjie::library::store::agency::add_manager(&mut c, agency, name, &idn, "总经理").unwrap();
+    let mid = zhongjie::library::store::agency::managers(&mut c, agency)
         .unwrap()
         .last()
         .unwrap()
@@ -139,7 +148,7 @@ fn add_manager(app: &TestApp, agency: i64, name: &str, seed: u64) -> (i64, Strin
 }
 
 fn restrictions(app: &TestApp, agency: i64, day: NaiveDate) -> Vec<String> {
-    models::sanctions::restrictions(&mut app.conn(), agency, day)
+    zhongjie::credit::store::sanctions::restrictions(&mut app.conn(), agency, day)
         .unwrap()
         .iter()
         .map(|r| r.key().to_string())
@@ -307,14 +316,17 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
     );
     // (The other agency is commended, so it is rated: an agency without any record is not.)
     {
-        let mut n = models::credit::NewRecord::new(
+        let mut n = zhongjie::credit::store::credit::NewRecord::new(
             b,
             zhongjie::domain::credit::Kind::Commendation,
             2,
             zhongjie::domain::credit::Source::Regulator,
         );
         n.evidence = "年度优秀中介机构";
-        zhongjie::db::write_tx(&mut app.conn(), |c| models::credit::insert_record(c, &n)).unwrap();
+        zhongjie::db::write_tx(&mut app.conn(), |c| {
+            zhongjie::credit::store::credit::insert_record(c, &n)
+        })
+        .unwrap();
     }
     let (_, report_b) = app.get_text(&format!("/credit/agencies/{b}")).await;
     assert!(report_b.contains("tag-success") && !report_b.contains("受限"));
@@ -445,7 +457,7 @@ async fn a_ban_alerts_about_agencies_that_already_employ_the_person() {
     let (b, _) = agency(&app, &w, "b@example.com", "乙咨询有限公司").await;
     let (_, idn) = add_manager(&app, a, "李某", 777);
     let mut c = app.conn();
-    models::agency::add_manager(&mut c, b, "李某", &idn, "董事").unwrap();
+    zhongjie::library::store::agency::add_manager(&mut c, b, "李某", &idn, "董事").unwrap();
     drop(c);
     // The person is typed in as an extra person rather than ticked.
     let (s, _) = post_text(
@@ -780,7 +792,8 @@ async fn a_listing_ends_by_itself_at_its_end_date() {
     );
     assert!(restrictions(&app, a, end).is_empty());
     // The daily refresh on that day clears the cache, and the agency is offered again.
-    let changed = models::sanctions::refresh_sanctioned(&mut app.conn(), end).unwrap();
+    let changed =
+        zhongjie::credit::store::sanctions::refresh_sanctioned(&mut app.conn(), end).unwrap();
     assert_eq!(changed, 1);
     let sanctioned: bool = agencies::table
         .find(a)
@@ -789,7 +802,7 @@ async fn a_listing_ends_by_itself_at_its_end_date() {
         .unwrap();
     assert!(!sanctioned);
     assert_eq!(
-        models::sanctions::refresh_sanctioned(&mut app.conn(), end).unwrap(),
+        zhongjie::credit::store::sanctions::refresh_sanctioned(&mut app.conn(), end).unwrap(),
         0
     );
     let (_, page) = app.get_text(&format!("/catalogue/{ITEM}")).await;

@@ -12,7 +12,6 @@ use zhongjie::db::schema::{
 use zhongjie::domain::draw::{Proof, Seed};
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::fixtures::{Item, department_item, project};
@@ -623,7 +622,13 @@ async fn after_the_deadline_nothing_stale_and_a_second_opening_changes_nothing()
     assert_eq!(status_of(&app, id), "publicity");
     let before = result_row(&app, id);
     let mut c = app.conn();
-    let again = models::opening::open_if_due(&mut c, &app.config.sealing_key, id, "other").unwrap();
+    let again = zhongjie::selection::store::opening::open_if_due(
+        &mut c,
+        &app.config.sealing_key,
+        id,
+        "other",
+    )
+    .unwrap();
     assert!(!again);
     drop(c);
     assert_eq!(result_row(&app, id), before);

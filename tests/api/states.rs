@@ -12,7 +12,6 @@ use zhongjie::db::schema::{
     users,
 };
 use zhongjie::domain::credit::{Kind, RuleSet, Source};
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::helpers::*;
@@ -38,7 +37,7 @@ fn row_of<'a>(html: &'a str, href: &str) -> &'a str {
 
 fn score_of(app: &TestApp, agency: i64) -> i32 {
     let mut c = app.conn();
-    models::credit::score_of(&mut c, agency, today())
+    zhongjie::credit::store::credit::score_of(&mut c, agency, today())
         .unwrap()
         .0
         .total_x100
@@ -60,7 +59,7 @@ fn publish_rules(app: &TestApp, by: i64) -> RuleSet {
     r.validate().unwrap();
     let mut c = app.conn();
     let v = zhongjie::db::write_tx(&mut c, |c| {
-        models::credit::publish_rules(c, &r, "自动记录分值调整", by)
+        zhongjie::credit::store::credit::publish_rules(c, &r, "自动记录分值调整", by)
     })
     .unwrap();
     assert_eq!(v, 2);
@@ -96,9 +95,9 @@ async fn blacklisted_banned_and_new_agencies_show_as_they_are_on_every_page() {
     {
         let mut c = app.conn();
         zhongjie::db::write_tx(&mut c, |c| {
-            models::sanctions::create_listing(
+            zhongjie::credit::store::sanctions::create_listing(
                 c,
-                &models::sanctions::NewListing {
+                &zhongjie::credit::store::sanctions::NewListing {
                     agency_id: listed,
                     department_id: dept,
                     reason: "出具虚假测绘成果报告",
@@ -111,14 +110,21 @@ async fn blacklisted_banned_and_new_agencies_show_as_they_are_on_every_page() {
         })
         .unwrap();
         // The banned agency was commended once: graded A with 100 points, as the issue saw.
-        let mut n =
-            models::credit::NewRecord::new(banned, Kind::Commendation, 2, Source::Regulator);
+        let mut n = zhongjie::credit::store::credit::NewRecord::new(
+            banned,
+            Kind::Commendation,
+            2,
+            Source::Regulator,
+        );
         n.evidence = "年度优秀中介机构";
-        zhongjie::db::write_tx(&mut c, |c| models::credit::insert_record(c, &n)).unwrap();
         zhongjie::db::write_tx(&mut c, |c| {
-            models::sanctions::create_ban(
+            zhongjie::credit::store::credit::insert_record(c, &n)
+        })
+        .unwrap();
+        zhongjie::db::write_tx(&mut c, |c| {
+            zhongjie::credit::store::sanctions::create_ban(
                 c,
-                &models::sanctions::NewBan {
+                &zhongjie::credit::store::sanctions::NewBan {
                     agency_id: banned,
                     department_id: dept,
                     reason: "以欺骗手段取得中选资格",
@@ -132,7 +138,13 @@ async fn blacklisted_banned_and_new_agencies_show_as_they_are_on_every_page() {
         })
         .unwrap();
         // The credit job has run over every agency.
-        models::credit::regrade_stale(&mut c, today(), 500, chrono::Duration::zero()).unwrap();
+        zhongjie::credit::store::credit::regrade_stale(
+            &mut c,
+            today(),
+            500,
+            chrono::Duration::zero(),
+        )
+        .unwrap();
     }
     assert_eq!(
         cached_grade(&app, fresh),
@@ -210,7 +222,13 @@ async fn an_agency_is_rated_from_its_first_contract() {
     let app = spawn_web_only().await;
     let w = crate::contracts::world(&app, "env").await;
     crate::contracts::publish_demo_texts(&app);
-    models::credit::regrade_stale(&mut app.conn(), today(), 500, chrono::Duration::zero()).unwrap();
+    zhongjie::credit::store::credit::regrade_stale(
+        &mut app.conn(),
+        today(),
+        500,
+        chrono::Duration::zero(),
+    )
+    .unwrap();
     assert_eq!(cached_grade(&app, w.agency_id), None);
     let ann = crate::contracts::selected(&app, &w);
     let r = w
@@ -248,7 +266,7 @@ async fn a_forfeit_deducts_what_the_current_rules_say_and_names_the_announcement
         ))
         .execute(&mut *app.conn())
         .unwrap();
-    models::opening::advance(&mut app.conn()).unwrap();
+    zhongjie::selection::store::opening::advance(&mut app.conn()).unwrap();
     assert_eq!(sel::result_row(&app, id).0, Some(w.agencies[1].0));
     let (points, version): (i32, i32) = credit_records::table
         .filter(credit_records::agency_id.eq(loser))

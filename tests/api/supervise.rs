@@ -35,7 +35,7 @@ fn opened_announcement(
     outcome: Option<String>,
 ) -> i64 {
     let now = db::now();
-    let dept = zhongjie::models::department::all(c).unwrap()[0].id;
+    let dept = zhongjie::accounts::store::department::all(c).unwrap()[0].id;
     let code = hex::encode(zhongjie::auth::token::random_bytes::<4>());
     diesel::insert_into(catalogue_items::table)
         .values((

@@ -14,10 +14,12 @@ use crate::raw_http::{self, Streamed};
 const BOUNDARY: &str = "----zjUploadLimitBoundary9f3k";
 const MIB: u64 = 1024 * 1024;
 /// The body each refused request would send: far more than any limit.
-const HUGE: u64 = 50 * MIB;
-/// What the sockets between client and server may hold before the server reads a byte (send
-/// and receive buffers on loopback): far less than `HUGE`, far more than an answer needs.
-const IN_FLIGHT: u64 = 16 * MIB;
+const HUGE: u64 = 100 * MIB;
+/// What may be written before the client sees the answer: the sockets' send and receive
+/// buffers on loopback (up to about 10 MiB), plus what the writer sends while the reading
+/// thread waits for a core on a loaded machine (the whole suite runs in parallel on two
+/// cores). Far less than `HUGE`: a server that read the body would show all of it.
+const IN_FLIGHT: u64 = 32 * MIB;
 
 fn text_part(name: &str, value: &str) -> Vec<u8> {
     format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
@@ -151,7 +153,7 @@ async fn a_signed_in_upload_over_the_limit_is_refused_and_nothing_is_kept() {
     let id = app.signed_in(Role::Agency, "big@example.com").await;
     {
         let mut c = app.conn();
-        zhongjie::models::settings::set(&mut c, "upload_max_mib", 1, id).expect("setting");
+        zhongjie::accounts::store::settings::set(&mut c, "upload_max_mib", 1, id).expect("setting");
     }
     let token = app.csrf().await;
     let cookie = cookies(&app);

@@ -11,7 +11,6 @@ use zhongjie::db::schema::{
     credit_alerts, evaluations, objections, quotes, registrations, uploads,
 };
 use zhongjie::db::today;
-use zhongjie::models;
 
 use crate::auth::clone_app;
 use crate::fulfilment::signed_contract;
@@ -386,9 +385,9 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
     {
         let mut c = app.conn();
         zhongjie::db::write_tx(&mut c, |c| {
-            let l = models::sanctions::create_listing(
+            let l = zhongjie::credit::store::sanctions::create_listing(
                 c,
-                &models::sanctions::NewListing {
+                &zhongjie::credit::store::sanctions::NewListing {
                     agency_id: listed,
                     department_id: dept,
                     reason: "出具虚假报告",
@@ -398,11 +397,11 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
                     by: reg_id,
                 },
             )?;
-            let l = models::sanctions::find_listing(c, l)?.unwrap();
-            models::sanctions::apply_repair(c, &l, "已完成整改", None)?;
-            models::sanctions::create_ban(
+            let l = zhongjie::credit::store::sanctions::find_listing(c, l)?.unwrap();
+            zhongjie::credit::store::sanctions::apply_repair(c, &l, "已完成整改", None)?;
+            zhongjie::credit::store::sanctions::create_ban(
                 c,
-                &models::sanctions::NewBan {
+                &zhongjie::credit::store::sanctions::NewBan {
                     agency_id: banned,
                     department_id: dept,
                     reason: "串通报价",

@@ -1,0 +1,517 @@
+//! The signed-in user's own pages: workbench (the work waiting for them, by kind, each with
+//! its count and a link to the page where it is done), message centre, password change.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::audit::{self, Actor};
+use crate::auth::policy::Action;
+use crate::db::{self, DbError, write_tx};
+use crate::domain::password;
+use crate::error::AppError;
+use crate::home::store::{self as wb, Kind, Pending};
+use crate::i18n::Lang;
+use crate::i18n::tr_args;
+use crate::mail;
+use crate::mail::store::Message;
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{Field, FlashKind, Page};
+use crate::web::{Ctx, html};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/my", web::get().to(workbench))
+        .route("/messages", web::get().to(messages))
+        .route("/messages/{id}", web::get().to(message))
+        .route("/account/password", web::get().to(password_form))
+        .route("/account/password", web::post().to(change_password));
+}
+
+/// A row of the message list, with the time already in Asia/Shanghai.
+pub struct MessageRow {
+    pub id: i64,
+    pub subject: String,
+    pub body: String,
+    pub at: String,
+    pub unread: bool,
+}
+
+fn row(m: &Message) -> MessageRow {
+    MessageRow {
+        id: m.id,
+        subject: m.subject.clone(),
+        body: m.body.clone(),
+        at: crate::web::fmt_time(m.created_at),
+        unread: m.read_at.is_none(),
+    }
+}
+
+/// A kind of pending work as the workbench shows it.
+pub struct WorkView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+    /// The list where this kind of work is done.
+    pub href: &'static str,
+    /// The first few items, each linking to the page where it is done.
+    pub items: Vec<ItemView>,
+    /// How many more there are than shown.
+    pub more: usize,
+}
+
+pub struct ItemView {
+    pub href: String,
+    pub title: String,
+    pub detail: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+/// A link of the workbench's quick links, offered only where the policy lets the user in.
+pub struct LinkView {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// How many items of a kind the workbench lists; the count says how many there are.
+const SHOWN: usize = 5;
+
+/// The locale key, the page of one item (`{}` = the entry's target), and the list page of
+/// each kind of work. The same pages the mails about the work point to.
+fn place(kind: Kind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        Kind::OwnerDrafts => ("owner_drafts", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerObjections => ("owner_objections", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerChoices => ("owner_choices", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerJustifications => (
+            "owner_justifications",
+            "/announcements/{}",
+            "/owner/projects",
+        ),
+        Kind::OwnerReruns => ("owner_reruns", "/announcements/{}", "/owner/projects"),
+        Kind::OwnerContractsToDraft => (
+            "owner_contracts_to_draft",
+            "/announcements/{}",
+            "/owner/contracts",
+        ),
+        Kind::OwnerContracts => ("owner_contracts", "/contracts/{}", "/owner/contracts"),
+        Kind::OwnerDeliverables => (
+            "owner_deliverables",
+            "/contracts/{}/fulfilment",
+            "/owner/contracts",
+        ),
+        Kind::OwnerPayments => (
+            "owner_payments",
+            "/contracts/{}/fulfilment",
+            "/owner/contracts",
+        ),
+        Kind::OwnerRatings => (
+            "owner_ratings",
+            "/contracts/{}/fulfilment",
+            "/owner/contracts",
+        ),
+        Kind::AgencyMatching => (
+            "agency_matching",
+            "/announcements/{}/bid",
+            "/agency/announcements",
+        ),
+        Kind::AgencyToQuote => (
+            "agency_to_quote",
+            "/announcements/{}/bid",
+            "/agency/announcements",
+        ),
+        Kind::AgencyReconfirm => (
+            "agency_reconfirm",
+            "/announcements/{}/bid",
+            "/agency/announcements",
+        ),
+        Kind::AgencyJustify => (
+            "agency_justify",
+            "/announcements/{}",
+            "/agency/announcements",
+        ),
+        Kind::AgencyConfirm => (
+            "agency_confirm",
+            "/announcements/{}",
+            "/agency/announcements",
+        ),
+        Kind::AgencyContracts => ("agency_contracts", "/contracts/{}", "/agency/contracts"),
+        Kind::AgencyReturned => (
+            "agency_returned",
+            "/contracts/{}/fulfilment",
+            "/agency/contracts",
+        ),
+        Kind::RegulatorCertificates => (
+            "regulator_certificates",
+            "/review/certificates/{}",
+            "/review/certificates",
+        ),
+        Kind::RegulatorAlerts => (
+            "regulator_alerts",
+            "/regulate/agencies/{}",
+            "/regulate/queue",
+        ),
+        Kind::RegulatorOverdueObjections => (
+            "regulator_overdue_objections",
+            "/regulate/selection/{}",
+            "/regulate/selection",
+        ),
+        Kind::RegulatorAppeals => (
+            "regulator_appeals",
+            "/contracts/{}/fulfilment",
+            "/regulate/fulfilment",
+        ),
+        Kind::RegulatorRepairs => (
+            "regulator_repairs",
+            "/regulate/repairs/{}",
+            "/regulate/queue",
+        ),
+        Kind::AdminDrafts => ("admin_drafts", "/catalogue/{}", "/catalogue"),
+    }
+}
+
+fn work_view(ctx: &Ctx, p: &Pending, today: chrono::NaiveDate) -> WorkView {
+    let (key, item_page, list) = place(p.kind);
+    WorkView {
+        key,
+        label: ctx.t(&format!("account.work.{key}")),
+        count: p.entries.len(),
+        href: list,
+        items: p
+            .entries
+            .iter()
+            .take(SHOWN)
+            .map(|e| ItemView {
+                href: item_page.replace("{}", &e.target),
+                title: e.title.clone(),
+                detail: e.detail.clone(),
+                due: e.due.map(|d| d.to_string()).unwrap_or_default(),
+                overdue: e.due.is_some_and(|d| d < today),
+            })
+            .collect(),
+        more: p.entries.len().saturating_sub(SHOWN),
+    }
+}
+
+/// The quick links this user may follow, each asked of the policy with the action its page
+/// authorizes.
+fn quick_links(ctx: &Ctx) -> Vec<LinkView> {
+    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+    let candidates: [(Action, &'static str, &'static str); 14] = [
+        (
+            Action::CreateProject,
+            "/owner/projects/new",
+            "link_project_new",
+        ),
+        (
+            Action::EditAgencyProfile { agency_id: me },
+            "/agency/profile",
+            "link_profile",
+        ),
+        (
+            Action::ApplyForRepair { agency_id: me },
+            "/agency/credit",
+            "link_agency_credit",
+        ),
+        (
+            Action::ViewCreditQueue,
+            "/regulate/agencies",
+            "link_find_agency",
+        ),
+        (
+            Action::SuperviseContracts,
+            "/regulate/contracts",
+            "link_regulate_contracts",
+        ),
+        (
+            Action::PublishCatalogue,
+            "/catalogue/new",
+            "link_catalogue_new",
+        ),
+        (Action::ManageAccounts, "/admin/users", "link_users"),
+        (Action::ManageAccounts, "/admin/users/new", "link_user_new"),
+        (
+            Action::ManageAccounts,
+            "/admin/departments",
+            "link_departments",
+        ),
+        (Action::ManageSettings, "/admin/settings", "link_settings"),
+        (Action::ManageCalendar, "/admin/calendar", "link_calendar"),
+        (
+            Action::PublishCreditRules,
+            "/admin/credit-rules",
+            "link_credit_rules",
+        ),
+        (Action::ViewAudit, "/admin/audit", "link_audit"),
+        (Action::UseOwnAccount, "/account/password", "link_password"),
+    ];
+    let mut out = vec![LinkView {
+        href: "/messages",
+        label: ctx.t("account.workbench.link_messages"),
+    }];
+    out.extend(
+        candidates
+            .into_iter()
+            .filter(|(a, _, _)| ctx.allows(*a))
+            .map(|(_, href, key)| LinkView {
+                href,
+                label: ctx.t(&format!("account.workbench.{key}")),
+            }),
+    );
+    out
+}
+
+#[derive(Template)]
+#[template(path = "account/workbench.html")]
+pub struct WorkbenchPage {
+    pub page: Page,
+    pub org_name: String,
+    pub role_label: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub department: String,
+    pub recent: Vec<MessageRow>,
+    /// The pending work by kind, in the order of the role's steps.
+    pub work: Vec<WorkView>,
+    /// How many kinds have something waiting (shown as cards; the others as one list).
+    pub busy: usize,
+    pub links: Vec<LinkView>,
+}
+
+/// What the workbench reads for each part of the user's work; each part only where the
+/// policy lets the user open the pages of that work.
+#[derive(Clone, Copy)]
+struct Parts {
+    owner: bool,
+    agency: bool,
+    regulator_kinds: [Option<Kind>; 5],
+    admin: bool,
+}
+
+fn parts(ctx: &Ctx) -> Parts {
+    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+    let when = |a: Action, k: Kind| ctx.allows(a).then_some(k);
+    Parts {
+        owner: ctx.allows(Action::CreateProject),
+        agency: ctx.allows(Action::TakePart { agency_id: me }),
+        regulator_kinds: [
+            when(Action::ViewReviewQueue, Kind::RegulatorCertificates),
+            when(Action::ViewCreditQueue, Kind::RegulatorAlerts),
+            when(Action::SuperviseSelection, Kind::RegulatorOverdueObjections),
+            when(Action::SuperviseContracts, Kind::RegulatorAppeals),
+            when(Action::ViewCreditQueue, Kind::RegulatorRepairs),
+        ],
+        admin: ctx.allows(Action::PublishCatalogue),
+    }
+}
+
+async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let uid = ctx.current()?.id;
+    let lang = ctx.lang();
+    let parts = parts(&ctx);
+    let today = crate::db::today();
+    let now = db::now();
+    let (user, dept, recent, pending) = db::run(ctx.pool(), move |c| {
+        let u =
+            crate::accounts::store::user::find(c, uid)?.ok_or(diesel::result::Error::NotFound)?;
+        let d = match u.department_id {
+            Some(id) => crate::accounts::store::department::find(c, id)?,
+            None => None,
+        };
+        let m = crate::mail::store::messages_for(c, uid, 5)?;
+        let mut pending = Vec::new();
+        if parts.owner {
+            let days = crate::accounts::store::settings::load(c)?.get("payment_due_working_days");
+            pending.extend(wb::owner(c, uid, today, days)?);
+        }
+        if parts.agency {
+            pending.extend(wb::agency(c, uid, now)?);
+        }
+        let kinds: Vec<Kind> = parts.regulator_kinds.iter().flatten().copied().collect();
+        if let Some(d) = d.as_ref().filter(|_| !kinds.is_empty()) {
+            let types = crate::domain::agency_rules::types_reviewed_by(&d.code);
+            pending.extend(wb::regulator(c, d.id, &types, today, &kinds)?);
+        }
+        if parts.admin {
+            pending.extend(wb::admin(c)?);
+        }
+        Ok::<_, DbError>((u, d.map(|d| d.name(lang).to_string()), m, pending))
+    })
+    .await?;
+    let p = WorkbenchPage {
+        page: ctx.page(),
+        org_name: user.org_name.clone(),
+        role_label: ctx.t(user.role().label_key()).to_string(),
+        email: user.email.clone(),
+        email_verified: user.email_verified_at.is_some(),
+        department: dept.unwrap_or_default(),
+        recent: recent.iter().map(row).collect(),
+        busy: pending.iter().filter(|p| !p.entries.is_empty()).count(),
+        work: pending.iter().map(|p| work_view(&ctx, p, today)).collect(),
+        links: quick_links(&ctx),
+    };
+    html(&p, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "account/messages.html")]
+pub struct MessagesPage {
+    pub page: Page,
+    pub messages: Vec<MessageRow>,
+}
+
+async fn messages(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let uid = ctx.current()?.id;
+    let list = db::run(ctx.pool(), move |c| {
+        crate::mail::store::messages_for(c, uid, 200).map_err(DbError::from)
+    })
+    .await?;
+    html(
+        &MessagesPage {
+            page: ctx.page(),
+            messages: list.iter().map(row).collect(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "account/message.html")]
+pub struct MessagePage {
+    pub page: Page,
+    pub message: MessageRow,
+}
+
+async fn message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    ctx.authorize(Action::UseOwnAccount)?;
+    let m = db::run(ctx.pool(), move |c| {
+        crate::mail::store::message(c, id).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    ctx.authorize(Action::ReadMessage { owner: m.user_id })?;
+    // Opening a message marks it read: only the addressee's own unread flag changes.
+    if m.read_at.is_none() {
+        db::run(ctx.pool(), move |c| {
+            crate::mail::store::mark_read(c, id).map_err(DbError::from)
+        })
+        .await?;
+    }
+    html(
+        &MessagePage {
+            page: ctx.page(),
+            message: row(&m),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current: String,
+    pub password: String,
+    pub password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+pub struct PasswordPage {
+    pub page: Page,
+    pub current: Field,
+    pub password: Field,
+    pub password2: Field,
+}
+
+async fn password_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let p = PasswordPage {
+        page: ctx.page(),
+        current: Field::default(),
+        password: Field::default(),
+        password2: Field::default(),
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn change_password(
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let mut p = PasswordPage {
+        page: ctx.page(),
+        current: Field::default(),
+        password: Field::default(),
+        password2: Field::default(),
+    };
+    let uid = me.id;
+    let user = db::run(ctx.pool(), move |c| {
+        crate::accounts::store::user::find(c, uid).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if f.current.is_empty() {
+        p.current.error = Some(tr_args(lang, "v.required", &[]));
+    } else if !ctx
+        .state
+        .hasher
+        .verify(f.current.clone(), Some(user.password_hash.clone()))
+        .await
+    {
+        p.current.error = Some(tr_args(lang, "account.password.wrong_current", &[]));
+    }
+    match password::check(&f.password, &user.email) {
+        Err(e) => p.password.error = Some(tr_args(lang, e.key(), &[])),
+        Ok(()) if f.password == f.current => {
+            p.password.error = Some(tr_args(lang, "account.password.same", &[]))
+        }
+        Ok(()) if f.password != f.password2 => {
+            p.password2.error = Some(tr_args(lang, "auth.password.mismatch", &[]))
+        }
+        Ok(()) => {}
+    }
+    if p.current.has_error() || p.password.has_error() || p.password2.has_error() {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let keep = ctx.req.session_hash.clone();
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            crate::accounts::store::user::set_password(c, uid, &hash)?;
+            // Every other session ends; this one stays so the user is not thrown out.
+            let ended = crate::auth::session::revoke_all(c, uid, keep.as_deref())?;
+            let ulang = Lang::parse(&user.locale).unwrap_or(lang);
+            let (s, b) = mail::compose(ulang, "password_changed", &[("name", &user.contact_name)]);
+            crate::mail::store::enqueue(c, Some(uid), &user.email, &s, &b)?;
+            audit::record(
+                c,
+                &Actor::user(uid, me.role),
+                "user.password_change",
+                "user",
+                uid,
+                &user.audit_view(),
+                &format!("other_sessions_ended={ended}"),
+            )?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_flash(
+        "/my",
+        FlashKind::Success,
+        "account.password.changed",
+    ))
+}

@@ -1,0 +1,752 @@
+//! Registration, e-mail verification, login, logout and password reset.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::accounts::store::user::NewUser;
+use crate::audit::{self, Actor};
+use crate::auth::Role;
+use crate::auth::login_attempt::Slot;
+use crate::auth::policy::Action;
+use crate::auth::user_token::{Purpose, TokenProblem};
+use crate::db::{self, DbError, write_tx};
+use crate::domain::{accounts, password, validate};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::i18n::tr_args;
+use crate::mail;
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{FlashKind, Page};
+use crate::web::{Ctx, html, safe_next};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/register", web::get().to(register_form))
+        .route("/register", web::post().to(register))
+        .route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/verify-email", web::get().to(verify_email))
+        .route("/verify-email/resend", web::post().to(resend_verification))
+        .route("/password/forgot", web::get().to(forgot_form))
+        .route("/password/forgot", web::post().to(forgot))
+        .route("/password/reset", web::get().to(reset_form))
+        .route("/password/reset", web::post().to(reset));
+}
+
+fn field(v: &str) -> crate::web::page::Field {
+    crate::web::page::Field::new(v)
+}
+
+// ---------------------------------------------------------------- registration
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub role: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub password: String,
+    pub password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/register.html")]
+pub struct RegisterPage {
+    pub page: Page,
+    /// "owner" or "agency".
+    pub role: String,
+    pub role_error: Option<String>,
+    pub org_name: crate::web::page::Field,
+    pub uscc: crate::web::page::Field,
+    pub contact_name: crate::web::page::Field,
+    pub phone: crate::web::page::Field,
+    pub email: crate::web::page::Field,
+    pub password: crate::web::page::Field,
+    pub password2: crate::web::page::Field,
+}
+
+#[derive(Deserialize)]
+pub struct RoleQuery {
+    role: Option<String>,
+}
+
+async fn register_form(ctx: Ctx, q: web::Query<RoleQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let role = match q.role.as_deref() {
+        Some("agency") => "agency",
+        _ => "owner",
+    };
+    let p = RegisterPage {
+        page: ctx.page(),
+        role: role.into(),
+        role_error: None,
+        org_name: field(""),
+        uscc: field(""),
+        contact_name: field(""),
+        phone: field(""),
+        email: field(""),
+        password: field(""),
+        password2: field(""),
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let mut p = RegisterPage {
+        page: ctx.page(),
+        role: f.role.clone(),
+        role_error: None,
+        org_name: field(&f.org_name),
+        uscc: field(&f.uscc),
+        contact_name: field(&f.contact_name),
+        phone: field(&f.phone),
+        email: field(&f.email),
+        // Passwords are never echoed back.
+        password: field(""),
+        password2: field(""),
+    };
+    let role = Role::parse(&f.role).filter(|r| r.self_registered());
+    if role.is_none() {
+        p.role_error = Some(tr_args(lang, "auth.register.role_invalid", &[]));
+    }
+    let input = accounts::RegistrationInput {
+        org_name: f.org_name.clone(),
+        uscc: f.uscc.clone(),
+        contact: accounts::ContactInput {
+            contact_name: f.contact_name.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+        },
+    };
+    let reg = accounts::parse_registration(&input).map_err(|problems| {
+        for pr in &problems {
+            let field = match pr.field {
+                "org_name" => &mut p.org_name,
+                "uscc" => &mut p.uscc,
+                "contact_name" => &mut p.contact_name,
+                "phone" => &mut p.phone,
+                _ => &mut p.email,
+            };
+            field.fail(lang, pr.key, &pr.args);
+        }
+    });
+    let typed_email = validate::email(&f.email).map(|e| e.to_lowercase());
+    let pw_ok = match password::check(&f.password, typed_email.as_deref().unwrap_or(&f.email)) {
+        Ok(()) if f.password != f.password2 => {
+            p.password2.fail(lang, "auth.password.mismatch", &[]);
+            false
+        }
+        Ok(()) => true,
+        Err(e) => {
+            p.password.fail(lang, e.key(), &[]);
+            false
+        }
+    };
+    let (Some(role), Ok(reg), true) = (role, reg, pw_ok) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let accounts::Registration {
+        org_name: org,
+        uscc: code,
+        contact:
+            accounts::Contact {
+                contact_name: contact,
+                phone,
+                email,
+            },
+    } = reg;
+
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let now = db::now();
+    let new = NewUser {
+        role: role.as_str().into(),
+        email: email.clone(),
+        password_hash: hash,
+        org_name: org,
+        uscc: Some(code.as_str().to_string()),
+        contact_name: contact,
+        phone,
+        department_id: None,
+        status: "active".into(),
+        email_verified_at: None,
+        locale: lang.code().into(),
+        is_demo: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let public_url = ctx.config().public_url.clone();
+    let (ip, ua) = (ctx.req.ip.clone(), ctx.req.user_agent.clone());
+    let outcome = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let id = match crate::accounts::store::user::insert(c, &new)? {
+                Ok(id) => id,
+                Err(conflict) => return Ok(Err(conflict)),
+            };
+            let user = crate::accounts::store::user::find(c, id)?
+                .ok_or(diesel::result::Error::NotFound)?;
+            if role == Role::Agency {
+                // Joining needs no approval (零门槛): the agency is in the library at once.
+                crate::library::store::agency::create_for_user(
+                    c,
+                    id,
+                    &user.org_name,
+                    user.uscc.as_deref().unwrap_or(""),
+                    &user.phone,
+                )?;
+            }
+            mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
+            audit::record(
+                c,
+                &Actor::user(id, role),
+                "user.register",
+                "user",
+                id,
+                &user.audit_view(),
+                "",
+            )?;
+            let s = crate::auth::session::create(c, id, &ip, &ua)?;
+            audit::record(
+                c,
+                &Actor::user(id, role),
+                "session.login",
+                "user",
+                id,
+                &serde_json::json!({"via": "register"}),
+                "",
+            )?;
+            Ok::<_, DbError>(Ok(s))
+        })
+    })
+    .await?;
+    match outcome {
+        Ok(session) => {
+            let mut res = redirect_flash("/my", FlashKind::Success, "auth.register.done");
+            res.add_cookie(&ctx.session_cookie(&session.token))
+                .map_err(AppError::internal)?;
+            Ok(res)
+        }
+        Err(crate::accounts::store::user::InsertConflict::Email) => {
+            p.email.fail(lang, "auth.register.email_taken", &[]);
+            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(crate::accounts::store::user::InsertConflict::Uscc) => {
+            p.uscc.fail(lang, "auth.register.uscc_taken", &[]);
+            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- login / logout
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub page: Page,
+    pub email: crate::web::page::Field,
+    pub password: crate::web::page::Field,
+    pub next: String,
+    /// Shown above the form (wrong credentials, throttled).
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let p = LoginPage {
+        page: ctx.page(),
+        email: field(""),
+        password: field(""),
+        next: safe_next(q.next.as_deref().unwrap_or("/my")).to_string(),
+        error: None,
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let email = f.email.trim().to_lowercase();
+    let mut p = LoginPage {
+        page: ctx.page(),
+        email: field(&f.email),
+        password: field(""),
+        next: safe_next(&f.next).to_string(),
+        error: None,
+    };
+    if email.is_empty() || email.chars().count() > validate::EMAIL_MAX {
+        p.email.fail(
+            lang,
+            if email.is_empty() {
+                "v.required"
+            } else {
+                "v.email.invalid"
+            },
+            &[],
+        );
+    }
+    if f.password.is_empty() {
+        p.password.fail(lang, "v.required", &[]);
+    }
+    if p.email.has_error() || p.password.has_error() {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let ip = ctx.req.ip.clone();
+    let (e2, ip2) = (email.clone(), ip.clone());
+    // The slot is taken before the password is verified, so a burst of guesses in flight at
+    // once is counted as it arrives and cannot outrun the rule.
+    let (slot, user) = db::run(ctx.pool(), move |c| {
+        let slot = crate::auth::login_attempt::take_slot(c, &e2, &ip2)?;
+        let u = match slot {
+            Slot::Taken(_) => crate::accounts::store::user::find_by_email(c, &e2)?,
+            Slot::Wait(_) => None,
+        };
+        Ok::<_, DbError>((slot, u))
+    })
+    .await?;
+    let attempt = match slot {
+        Slot::Taken(id) => id,
+        Slot::Wait(secs) => {
+            tracing::warn!(ip = %ip, "login throttled");
+            p.error = Some(tr_args(
+                lang,
+                "auth.login.throttled",
+                &[("seconds", &secs.to_string())],
+            ));
+            let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
+            );
+            return Ok(res);
+        }
+    };
+    let ok = ctx
+        .state
+        .hasher
+        .verify(
+            f.password.clone(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await;
+    let user = user.filter(|_| ok);
+    let disabled = user.as_ref().is_some_and(|u| !u.active());
+    let Some(user) = user.filter(|u| u.active()) else {
+        // The slot already stands as a failure: nothing more to write.
+        tracing::info!(ip = %ip, "login failed");
+        p.error = Some(tr_args(
+            lang,
+            if disabled {
+                "auth.login.disabled"
+            } else {
+                "auth.login.failed"
+            },
+            &[],
+        ));
+        return html(&p, StatusCode::UNAUTHORIZED);
+    };
+    let ua = ctx.req.user_agent.clone();
+    let old = ctx.req.session_hash.clone();
+    let role = user.role();
+    let uid = user.id;
+    let session = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            crate::auth::login_attempt::mark_success(c, attempt)?;
+            // A fresh id at every login: a planted cookie never becomes a live session.
+            if let Some(h) = old {
+                crate::auth::session::revoke(c, &h)?;
+            }
+            let s = crate::auth::session::create(c, uid, &ip, &ua)?;
+            audit::record(
+                c,
+                &Actor::user(uid, role),
+                "session.login",
+                "user",
+                uid,
+                &serde_json::json!({"via": "password"}),
+                "",
+            )?;
+            Ok::<_, DbError>(s)
+        })
+    })
+    .await?;
+    let mut res = crate::web::ctx::redirect(&safe_next(&f.next));
+    res.add_cookie(&ctx.session_cookie(&session.token))
+        .map_err(AppError::internal)?;
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmptyForm {}
+
+async fn logout(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let u = ctx.current()?.clone();
+    let hash = ctx.req.session_hash.clone();
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            if let Some(h) = hash {
+                crate::auth::session::revoke(c, &h)?;
+            }
+            audit::record(
+                c,
+                &Actor::user(u.id, u.role),
+                "session.logout",
+                "user",
+                u.id,
+                &serde_json::json!({}),
+                "",
+            )?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    let mut res = redirect_flash("/", FlashKind::Info, "auth.logout.done");
+    res.add_cookie(&ctx.clear_session_cookie())
+        .map_err(AppError::internal)?;
+    Ok(res)
+}
+
+// ---------------------------------------------------------------- e-mail verification
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/notice.html")]
+pub struct NoticePage {
+    pub page: Page,
+    pub title: String,
+    pub message: String,
+    pub ok: bool,
+}
+
+fn token_problem_key(p: &TokenProblem) -> &'static str {
+    match p {
+        TokenProblem::Unknown => "auth.token.unknown",
+        TokenProblem::Expired => "auth.token.expired",
+        TokenProblem::Used => "auth.token.used",
+    }
+}
+
+fn valid_token_shape(t: &str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let lang = ctx.lang();
+    let tok = q.token.clone().unwrap_or_default();
+    let result = if valid_token_shape(&tok) {
+        db::run(ctx.pool(), move |c| {
+            write_tx(c, |c| {
+                let r = crate::auth::user_token::consume(c, &tok, Purpose::VerifyEmail)?;
+                if let Ok(uid) = r {
+                    crate::accounts::store::user::mark_verified(c, uid)?;
+                    if let Some(u) = crate::accounts::store::user::find(c, uid)? {
+                        audit::record(
+                            c,
+                            &Actor::user(uid, u.role()),
+                            "user.verify_email",
+                            "user",
+                            uid,
+                            &u.audit_view(),
+                            "",
+                        )?;
+                    }
+                }
+                Ok::<_, DbError>(r)
+            })
+        })
+        .await?
+    } else {
+        Err(TokenProblem::Unknown)
+    };
+    let (ok, key, status) = match &result {
+        Ok(_) => (true, "auth.verify.done", StatusCode::OK),
+        Err(p) => (false, token_problem_key(p), StatusCode::BAD_REQUEST),
+    };
+    let p = NoticePage {
+        page: ctx.page(),
+        title: tr_args(lang, "auth.verify.title", &[]),
+        message: tr_args(lang, key, &[]),
+        ok,
+    };
+    html(&p, status)
+}
+
+async fn resend_verification(
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseOwnAccount)?;
+    let u = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let public_url = ctx.config().public_url.clone();
+    let sent = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let Some(user) = crate::accounts::store::user::find(c, u.id)? else {
+                return Ok(false);
+            };
+            if user.email_verified_at.is_some() {
+                return Ok(false);
+            }
+            mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
+            audit::record(
+                c,
+                &Actor::user(u.id, u.role),
+                "user.verification_resent",
+                "user",
+                u.id,
+                &serde_json::json!({}),
+                "",
+            )?;
+            Ok::<_, DbError>(true)
+        })
+    })
+    .await?;
+    Ok(redirect_flash(
+        "/my",
+        FlashKind::Info,
+        if sent {
+            "auth.verify.resent"
+        } else {
+            "auth.verify.already"
+        },
+    ))
+}
+
+// ---------------------------------------------------------------- password reset
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForgotForm {
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+pub struct ForgotPage {
+    pub page: Page,
+    pub email: crate::web::page::Field,
+}
+
+async fn forgot_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    html(
+        &ForgotPage {
+            page: ctx.page(),
+            email: field(""),
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let email = match validate::email(&f.email) {
+        Ok(e) => e.to_lowercase(),
+        Err(e) => {
+            let mut p = ForgotPage {
+                page: ctx.page(),
+                email: field(&f.email),
+            };
+            p.email.fail(lang, e.key(), &e.args());
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let public_url = ctx.config().public_url.clone();
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            // Same answer whether or not the address is registered: no account discovery.
+            let Some(user) = crate::accounts::store::user::find_by_email(c, &email)? else {
+                return Ok(());
+            };
+            if !user.active() {
+                return Ok(());
+            }
+            let ulang = Lang::parse(&user.locale).unwrap_or(lang);
+            mail::queue_link(c, &public_url, ulang, &user, mail::Link::ResetPassword)?;
+            audit::record(
+                c,
+                &Actor::system(),
+                "user.password_reset_requested",
+                "user",
+                user.id,
+                &serde_json::json!({}),
+                "",
+            )?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_flash(
+        "/login",
+        FlashKind::Info,
+        "auth.forgot.sent",
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    pub token: String,
+    pub password: String,
+    pub password2: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+pub struct ResetPage {
+    pub page: Page,
+    pub token: String,
+    pub password: crate::web::page::Field,
+    pub password2: crate::web::page::Field,
+}
+
+async fn token_notice(ctx: &Ctx, p: &TokenProblem) -> Result<HttpResponse, AppError> {
+    let lang = ctx.lang();
+    let page = NoticePage {
+        page: ctx.page(),
+        title: tr_args(lang, "auth.reset.title", &[]),
+        message: tr_args(lang, token_problem_key(p), &[]),
+        ok: false,
+    };
+    html(&page, StatusCode::BAD_REQUEST)
+}
+
+async fn reset_form(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let tok = q.token.clone().unwrap_or_default();
+    if !valid_token_shape(&tok) {
+        return token_notice(&ctx, &TokenProblem::Unknown).await;
+    }
+    let t2 = tok.clone();
+    let r = db::run(ctx.pool(), move |c| {
+        crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword).map_err(DbError::from)
+    })
+    .await?;
+    if let Err(p) = r {
+        return token_notice(&ctx, &p).await;
+    }
+    html(
+        &ResetPage {
+            page: ctx.page(),
+            token: tok,
+            password: field(""),
+            password2: field(""),
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let lang = ctx.lang();
+    if !valid_token_shape(&f.token) {
+        return token_notice(&ctx, &TokenProblem::Unknown).await;
+    }
+    let t2 = f.token.clone();
+    let peeked = db::run(ctx.pool(), move |c| {
+        let r = crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)?;
+        Ok::<_, DbError>(match r {
+            Ok(uid) => Ok(crate::accounts::store::user::find(c, uid)?
+                .map(|u| u.email)
+                .unwrap_or_default()),
+            Err(p) => Err(p),
+        })
+    })
+    .await?;
+    let email = match peeked {
+        Ok(e) => e,
+        Err(p) => return token_notice(&ctx, &p).await,
+    };
+    let mut p = ResetPage {
+        page: ctx.page(),
+        token: f.token.clone(),
+        password: field(""),
+        password2: field(""),
+    };
+    match password::check(&f.password, &email) {
+        Err(e) => p.password.fail(lang, e.key(), &[]),
+        Ok(()) if f.password != f.password2 => {
+            p.password2.fail(lang, "auth.password.mismatch", &[])
+        }
+        Ok(()) => {}
+    }
+    if p.password.has_error() || p.password2.has_error() {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let tok = f.token.clone();
+    let r = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let uid = match crate::auth::user_token::consume(c, &tok, Purpose::ResetPassword)? {
+                Ok(uid) => uid,
+                Err(p) => return Ok(Err(p)),
+            };
+            crate::accounts::store::user::set_password(c, uid, &hash)?;
+            // The link arrived by mail, so the address is proven too.
+            crate::accounts::store::user::mark_verified(c, uid)?;
+            // A reset ends every session: whoever knew the old password is out.
+            crate::auth::session::revoke_all(c, uid, None)?;
+            if let Some(u) = crate::accounts::store::user::find(c, uid)? {
+                let ulang = Lang::parse(&u.locale).unwrap_or(lang);
+                let (s, b) = mail::compose(ulang, "password_changed", &[("name", &u.contact_name)]);
+                crate::mail::store::enqueue(c, Some(uid), &u.email, &s, &b)?;
+                audit::record(
+                    c,
+                    &Actor::user(uid, u.role()),
+                    "user.password_reset",
+                    "user",
+                    uid,
+                    &u.audit_view(),
+                    "",
+                )?;
+            }
+            Ok::<_, DbError>(Ok(()))
+        })
+    })
+    .await?;
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            "/login",
+            FlashKind::Success,
+            "auth.reset.done",
+        )),
+        Err(p) => token_notice(&ctx, &p).await,
+    }
+}

@@ -1,0 +1,124 @@
+//! Server-side sessions, shared by every instance through the database. The cookie carries a
+//! random 256-bit id; the table keeps its SHA-256.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::accounts::store::settings::Settings;
+use crate::accounts::store::user::User;
+use crate::auth::token;
+use crate::db::DbConnection;
+use crate::db::schema::{messages, sessions, users};
+
+pub struct NewSession {
+    /// Goes into the cookie; never stored.
+    pub token: String,
+    pub csrf: String,
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    user_id: i64,
+    ip: &str,
+    ua: &str,
+) -> QueryResult<NewSession> {
+    let tok = token::new_token();
+    let csrf = token::new_token();
+    let now = crate::db::now();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id_hash.eq(token::hash_token(&tok)),
+            sessions::user_id.eq(user_id),
+            sessions::csrf_token.eq(&csrf),
+            sessions::created_at.eq(now),
+            sessions::last_seen_at.eq(now),
+            sessions::ip.eq(ip),
+            sessions::user_agent.eq(truncate(ua, 300)),
+        ))
+        .execute(conn)?;
+    Ok(NewSession { token: tok, csrf })
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+pub struct Loaded {
+    pub user: User,
+    pub csrf: String,
+    pub unread: i64,
+    pub id_hash: String,
+}
+
+/// Finds the live session for a cookie value. Expired sessions (idle or absolute) are
+/// deleted on sight; a disabled account's sessions do not load.
+pub fn load(
+    conn: &mut DbConnection,
+    cookie: &str,
+    settings: &Settings,
+) -> QueryResult<Option<Loaded>> {
+    let id_hash = token::hash_token(cookie);
+    let row: Option<(String, NaiveDateTime, NaiveDateTime, User)> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id_hash.eq(&id_hash))
+        .select((
+            sessions::csrf_token,
+            sessions::created_at,
+            sessions::last_seen_at,
+            User::as_select(),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((csrf, created, last_seen, user)) = row else {
+        return Ok(None);
+    };
+    let now = crate::db::now();
+    if now - last_seen > settings.session_idle() || now - created > settings.session_absolute() {
+        diesel::delete(sessions::table.find(&id_hash)).execute(conn)?;
+        return Ok(None);
+    }
+    if !user.active() {
+        return Ok(None);
+    }
+    // Touch at most once a minute: a write per page view would be wasted on SQLite.
+    if now - last_seen > chrono::Duration::seconds(60) {
+        diesel::update(sessions::table.find(&id_hash))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)?;
+    }
+    let unread: i64 = messages::table
+        .filter(messages::user_id.eq(user.id))
+        .filter(messages::read_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(Some(Loaded {
+        user,
+        csrf,
+        unread,
+        id_hash,
+    }))
+}
+
+pub fn revoke(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(id_hash)).execute(conn)
+}
+
+/// Ends every session of a user except `keep` (the one that changed the password).
+pub fn revoke_all(conn: &mut DbConnection, user_id: i64, keep: Option<&str>) -> QueryResult<usize> {
+    match keep {
+        Some(k) => diesel::delete(
+            sessions::table
+                .filter(sessions::user_id.eq(user_id))
+                .filter(sessions::id_hash.ne(k)),
+        )
+        .execute(conn),
+        None => diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn),
+    }
+}
+
+pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,1264 @@
+//! Fulfilment and evaluation of a signed contract: `/contracts/{id}/fulfilment`
+//! shows the service timer, deliverables, amendments, payments, ratings and the timeline;
+//! the section is `templates/fulfilment/_section.html` (a contract page may include it with a
+//! `f: FulfilmentView` field, see [`view`]). The owner accepts or returns deliverables,
+//! records payments and rates; the agency delivers, replies and appeals; either party
+//! proposes and signs amendments; the approval department rates and decides appeals.
+//! Rules: `domain::fulfilment`, `domain::evaluation`; queries: `crate::contracts::store::fulfilment`,
+//! `crate::contracts::store::evaluation`. Figures: `/figures/fulfilment`.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Role;
+use crate::auth::policy::Action;
+use crate::contracts::store::evaluation::{self as meval, Evaluation};
+use crate::contracts::store::fulfilment::{self as mful, status};
+use crate::contracts::views::{FigureRow, figure_row};
+use crate::db::{self, DbError};
+use crate::domain::evaluation::{self as erules, DIMENSIONS};
+use crate::domain::fulfilment as rules;
+use crate::error::AppError;
+use crate::error::StepError;
+use crate::uploads::{self, UploadBody};
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{FlashKind, Page};
+use crate::web::{Ctx, fmt_time, html};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/contracts/{id}/fulfilment", web::get().to(show))
+        .route("/contracts/{id}/deliverables", web::post().to(deliver))
+        .route(
+            "/contracts/{id}/deliverables/{did}/file",
+            web::get().to(deliverable_file),
+        )
+        .route(
+            "/contracts/{id}/deliverables/{did}/decision",
+            web::post().to(decide),
+        )
+        .route("/contracts/{id}/amendments", web::post().to(propose))
+        .route(
+            "/contracts/{id}/amendments/{aid}/answer",
+            web::post().to(answer_amendment),
+        )
+        .route("/contracts/{id}/payments", web::post().to(pay))
+        .route("/contracts/{id}/evaluation", web::post().to(rate))
+        .route("/evaluations/{eid}/reply", web::post().to(reply))
+        .route("/evaluations/{eid}/appeal", web::post().to(appeal))
+        .route("/evaluations/{eid}/decision", web::post().to(decide_appeal))
+        .route("/figures/fulfilment", web::get().to(figures))
+        .route("/owners/{id}/record", web::get().to(owner_record))
+        .route("/regulate/fulfilment", web::get().to(supervise));
+}
+
+// ---------------------------------------------------------------- view
+
+pub struct DeliverableView {
+    pub id: i64,
+    pub file: String,
+    pub note: String,
+    pub submitted_at: String,
+    pub state: String,
+    pub reason: String,
+    pub pending: bool,
+}
+
+pub struct AmendmentView {
+    pub id: i64,
+    pub what: String,
+    pub reason: String,
+    pub state: String,
+    pub proposed_at: String,
+    pub owner_signed: String,
+    pub agency_signed: String,
+    /// The signed-in party may sign or decline it.
+    pub can_answer: bool,
+}
+
+pub struct PaymentView {
+    pub paid_on: String,
+    pub amount: String,
+    pub late: bool,
+}
+
+pub struct EvalView {
+    pub id: i64,
+    pub rater: String,
+    /// (dimension label, stars)
+    pub stars: Vec<(String, i32)>,
+    pub overall: String,
+    pub comment: String,
+    pub rated_at: String,
+    pub revised_at: String,
+    pub reply: String,
+    pub appeal: String,
+    pub decision: String,
+    pub answer: String,
+    pub counts: bool,
+    pub can_reply: bool,
+    pub can_appeal: bool,
+    pub can_decide: bool,
+}
+
+/// A refused form: which form, the message, and what was typed (kept for the re-render).
+#[derive(Default)]
+pub struct FormError {
+    pub form: String,
+    pub message: String,
+    pub values: HashMap<String, String>,
+}
+
+impl FormError {
+    fn new(form: &str, message: String, values: &[(&str, &str)]) -> FormError {
+        FormError {
+            form: form.to_string(),
+            message,
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// What `templates/fulfilment/_section.html` shows.
+pub struct FulfilmentView {
+    pub id: i64,
+    pub status: String,
+    pub announcement_id: i64,
+    pub item: String,
+    pub owner: String,
+    pub owner_id: i64,
+    pub agency: String,
+    pub agency_id: i64,
+    pub price: String,
+    pub price_limit: String,
+    pub limit_days: i64,
+    pub extension: i64,
+    pub statutory_days: i32,
+    pub signed_on: String,
+    pub deadline: String,
+    pub used_days: i64,
+    pub days_left: i64,
+    pub overrun_days: i64,
+    pub outcome: String,
+    pub has_timer: bool,
+    pub accepted_at: String,
+    pub deliverables: Vec<DeliverableView>,
+    pub pending_deliverable: Option<i64>,
+    pub amendments: Vec<AmendmentView>,
+    pub payments: Vec<PaymentView>,
+    pub payment_due: String,
+    pub payment_state: String,
+    pub evaluations: Vec<EvalView>,
+    pub rate_by: String,
+    pub events: Vec<(String, String)>,
+    pub dimensions: Vec<(String, String)>,
+    pub max_mib: i64,
+    // What the signed-in user may do here.
+    pub is_owner: bool,
+    pub is_agency: bool,
+    pub can_deliver: bool,
+    pub can_amend: bool,
+    pub can_pay: bool,
+    pub can_rate: bool,
+    pub can_rate_department: bool,
+    pub error: FormError,
+}
+
+impl FulfilmentView {
+    /// The value typed into `field` of the refused form (empty otherwise).
+    pub fn val(&self, field: &str) -> &str {
+        self.error
+            .values
+            .get(field)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+    /// The refusal message when `form` was the refused form.
+    pub fn err(&self, form: &str) -> &str {
+        if self.error.form == form {
+            &self.error.message
+        } else {
+            ""
+        }
+    }
+}
+
+fn money(fen: i64) -> String {
+    crate::web::fmt::fen(fen)
+}
+
+/// Loads and authorises the view of contract `id` for the signed-in user.
+pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView, AppError> {
+    let settings = db::run(ctx.pool(), |c| {
+        crate::accounts::store::settings::load(c).map_err(DbError::from)
+    })
+    .await?;
+    let pay_days = settings.get("payment_due_working_days");
+    let (l, evals) = db::run(ctx.pool(), move |c| {
+        let l = mful::load(c, id, pay_days)?;
+        let e = meval::of_contract(c, id)?;
+        Ok::<_, DbError>((l, e))
+    })
+    .await?;
+    let l = l.ok_or(AppError::NotFound)?;
+    let k = &l.contract;
+    let in_domain = ctx.user().is_some_and(|u| {
+        u.role == Role::Regulator && u.department_id == Some(l.item_department_id)
+    });
+    ctx.authorize(Action::ViewContract {
+        owner: k.owner_side(),
+        agency: k.agency_id,
+        in_domain,
+    })?;
+    // Every button below comes from the decision its POST asks for.
+    let is_owner = ctx.allows(Action::ActAsContractOwner {
+        owner: k.owner_side(),
+    });
+    let is_agency = ctx.allows(Action::ActAsContractAgency {
+        agency: k.agency_id,
+    });
+    let may_rate_dept = ctx.allows(Action::RateAsDepartment {
+        department_id: l.item_department_id,
+    });
+    let may_decide_appeal = ctx.allows(Action::DecideAppeal {
+        department_id: l.item_department_id,
+    });
+    let t = |key: &str| ctx.t(key).to_string();
+    let today = crate::db::today();
+    let running = k.status == status::SIGNED;
+    let accepted = k.status == status::ACCEPTED;
+    let pending_deliverable = l
+        .deliverables
+        .iter()
+        .find(|(d, _)| d.decision.is_none())
+        .map(|(d, _)| d.id);
+    let deliverables = l
+        .deliverables
+        .iter()
+        .map(|(d, name)| DeliverableView {
+            id: d.id,
+            file: name.clone(),
+            note: d.note.clone(),
+            submitted_at: fmt_time(d.submitted_at),
+            state: t(&format!(
+                "ful.deliverable.{}",
+                d.decision.as_deref().unwrap_or("pending")
+            )),
+            reason: d.reason.clone().unwrap_or_default(),
+            pending: d.decision.is_none(),
+        })
+        .collect();
+    let amendments = l
+        .amendments
+        .iter()
+        .map(|a| {
+            let what = match (a.extra_days, a.new_price_fen) {
+                (Some(d), _) => crate::i18n::tr_args(
+                    ctx.lang(),
+                    "ful.amend.extension_of",
+                    &[("days", &d.to_string())],
+                ),
+                (_, Some(p)) => {
+                    crate::i18n::tr_args(ctx.lang(), "ful.amend.price_of", &[("price", &money(p))])
+                }
+                _ => String::new(),
+            };
+            let mine_signed = if is_owner {
+                a.owner_signed_at.is_some()
+            } else {
+                a.agency_signed_at.is_some()
+            };
+            AmendmentView {
+                id: a.id,
+                what,
+                reason: a.reason.clone(),
+                state: t(&format!("ful.amend.state.{}", a.status)),
+                proposed_at: fmt_time(a.proposed_at),
+                owner_signed: a.owner_signed_at.map(fmt_time).unwrap_or_default(),
+                agency_signed: a.agency_signed_at.map(fmt_time).unwrap_or_default(),
+                can_answer: running
+                    && a.status == "proposed"
+                    && (is_owner || is_agency)
+                    && !mine_signed,
+            }
+        })
+        .collect();
+    let payments: Vec<PaymentView> = l
+        .payments
+        .iter()
+        .map(|p| PaymentView {
+            paid_on: p.paid_on.to_string(),
+            amount: money(p.amount_fen),
+            late: l
+                .payment_due
+                .is_some_and(|d| rules::payment_late(p.paid_on, d)),
+        })
+        .collect();
+    let payment_state = match l.payment_due {
+        None => String::new(),
+        Some(_) if payments.iter().any(|p| p.late) => t("ful.pay.state.late"),
+        Some(d) if rules::payment_overdue(!payments.is_empty(), d, today) => {
+            t("ful.pay.state.overdue")
+        }
+        Some(_) if payments.is_empty() => t("ful.pay.state.waiting"),
+        Some(_) => t("ful.pay.state.on_time"),
+    };
+    let cal_from = k.accepted_on().unwrap_or(today).min(today);
+    let cal = db::run(ctx.pool(), move |c| {
+        mful::calendar(c, cal_from).map_err(DbError::from)
+    })
+    .await?;
+    let window = k
+        .accepted_on()
+        .is_some_and(|a| erules::rating_open(&cal, a, today));
+    let can_revise = |e: &Evaluation| {
+        erules::revision_refusal(
+            &cal,
+            crate::domain::workdays::china_date(e.rated_at.and_utc()),
+            today,
+            e.revised_at.is_some(),
+            e.appeal.is_some(),
+        )
+        .is_none()
+    };
+    let owner_can = accepted
+        && is_owner
+        && match evals.iter().find(|e| e.rater_kind == meval::OWNER) {
+            None => window,
+            Some(e) => can_revise(e),
+        };
+    let dept_can = accepted
+        && may_rate_dept
+        && match evals.iter().find(|e| e.rater_kind == meval::DEPARTMENT) {
+            None => window,
+            Some(e) => can_revise(e),
+        };
+    let dims: Vec<(String, String)> = DIMENSIONS
+        .iter()
+        .map(|d| (d.to_string(), t(&format!("eval.dim.{d}"))))
+        .collect();
+    let evaluations = evals
+        .iter()
+        .map(|e| EvalView {
+            id: e.id,
+            rater: t(&format!("eval.rater.{}", e.rater_kind)),
+            stars: dims
+                .iter()
+                .map(|(_, label)| label.clone())
+                .zip(e.stars().as_array())
+                .collect(),
+            overall: erules::fmt_x100(i64::from(e.stars().overall_x100())),
+            comment: e.comment.clone(),
+            rated_at: fmt_time(e.rated_at),
+            revised_at: e.revised_at.map(fmt_time).unwrap_or_default(),
+            reply: e.reply.clone().unwrap_or_default(),
+            appeal: e.appeal.clone().unwrap_or_default(),
+            decision: e
+                .appeal_decision
+                .as_deref()
+                .map(|d| t(&format!("eval.appeal.{d}")))
+                .unwrap_or_default(),
+            answer: e.appeal_answer.clone().unwrap_or_default(),
+            counts: e.counts(),
+            can_reply: is_agency && e.reply.is_none(),
+            can_appeal: is_agency && e.appeal.is_none(),
+            can_decide: may_decide_appeal && e.appeal_pending(),
+        })
+        .collect();
+    let events = l
+        .events
+        .iter()
+        .map(|e| {
+            // Fulfilment steps, then the contract's own (drafting, signing), never a raw key.
+            let lang = ctx.lang();
+            let label = crate::i18n::tr_opt(lang, &format!("ful.event.{}", e.action))
+                .or_else(|| {
+                    let step = e.action.strip_prefix("contract.")?;
+                    crate::i18n::tr_opt(lang, &format!("contracts.event.{step}"))
+                })
+                .unwrap_or_else(|| ctx.t("contracts.event.other"))
+                .to_string();
+            (fmt_time(e.at), label)
+        })
+        .collect();
+    let tm = l.timer;
+    Ok(FulfilmentView {
+        id,
+        status: t(&format!("ful.status.{}", k.status)),
+        announcement_id: k.announcement_id,
+        item: l.item_name.clone(),
+        owner: l.owner_name.clone(),
+        owner_id: k.owner_id,
+        agency: l.agency_name.clone(),
+        agency_id: k.agency_id,
+        price: money(k.price_fen),
+        price_limit: money(k.price_limit_fen),
+        limit_days: i64::from(k.time_limit_days) + l.extension,
+        extension: l.extension,
+        statutory_days: l.statutory_days,
+        signed_on: tm.map(|t| t.start.to_string()).unwrap_or_default(),
+        deadline: tm.map(|t| t.deadline.to_string()).unwrap_or_default(),
+        used_days: tm.map(|t| t.used_days).unwrap_or(0),
+        days_left: tm.map(|t| t.days_left()).unwrap_or(0),
+        overrun_days: tm.map(|t| t.overrun_days).unwrap_or(0),
+        outcome: tm
+            .map(|t| ctx.t(t.outcome().key()).to_string())
+            .unwrap_or_default(),
+        has_timer: tm.is_some(),
+        accepted_at: k.accepted_at.map(fmt_time).unwrap_or_default(),
+        deliverables,
+        pending_deliverable: if is_owner && running {
+            pending_deliverable
+        } else {
+            None
+        },
+        amendments,
+        payments,
+        payment_due: l.payment_due.map(|d| d.to_string()).unwrap_or_default(),
+        payment_state,
+        evaluations,
+        rate_by: k
+            .accepted_on()
+            .map(|a| erules::rate_by(&cal, a).to_string())
+            .unwrap_or_default(),
+        events,
+        dimensions: dims,
+        max_mib: settings.get("upload_max_mib"),
+        is_owner,
+        is_agency,
+        can_deliver: is_agency && running && pending_deliverable.is_none(),
+        can_amend: (is_owner || is_agency) && running,
+        can_pay: is_owner && (running || accepted),
+        can_rate: owner_can,
+        can_rate_department: dept_can,
+        error,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/page.html")]
+pub struct FulfilmentPage {
+    pub page: Page,
+    pub f: FulfilmentView,
+}
+
+async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path)?;
+    let f = view(&ctx, id, FormError::default()).await?;
+    html(
+        &FulfilmentPage {
+            page: ctx.page(),
+            f,
+        },
+        StatusCode::OK,
+    )
+}
+
+fn path_id(p: &str) -> Result<i64, AppError> {
+    p.parse().map_err(|_| AppError::NotFound)
+}
+
+fn page_of(id: i64) -> String {
+    format!("/contracts/{id}/fulfilment")
+}
+
+/// The page again with the refused form's message beside it (422 bad input, 409 conflict).
+/// The page again with a 422 beside form `form`: the input was not acceptable.
+async fn invalid(
+    ctx: &Ctx,
+    id: i64,
+    form: &str,
+    key: &str,
+    values: &[(&str, &str)],
+) -> Result<HttpResponse, AppError> {
+    refuse(
+        ctx,
+        id,
+        form,
+        key,
+        &[],
+        values,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+async fn refuse(
+    ctx: &Ctx,
+    id: i64,
+    form: &str,
+    key: &str,
+    args: &[(&str, &str)],
+    values: &[(&str, &str)],
+    status_code: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let message = crate::i18n::tr_args(ctx.lang(), key, args);
+    let f = view(ctx, id, FormError::new(form, message, values)).await?;
+    html(
+        &FulfilmentPage {
+            page: ctx.page(),
+            f,
+        },
+        status_code,
+    )
+}
+
+/// A model step's answer: 303 back to the page with `done_key`, or the page with the
+/// refusal beside `form`.
+async fn answer(
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), StepError>,
+    done_key: &str,
+    form: &str,
+    values: &[(&str, &str)],
+) -> Result<HttpResponse, AppError> {
+    match r {
+        Ok(()) => Ok(redirect_flash(&page_of(id), FlashKind::Success, done_key)),
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused {
+            key,
+            args,
+            conflict,
+        }) => {
+            let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let code = if conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            refuse(ctx, id, form, key, &a, values, code).await
+        }
+    }
+}
+
+/// The contract, after checking the signed-in user may see it (404 before 403).
+async fn contract(ctx: &Ctx, id: i64) -> Result<mful::Contract, AppError> {
+    let (k, dept) = db::run(ctx.pool(), move |c| {
+        mful::find_with_department(c, id).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let in_domain = ctx
+        .user()
+        .is_some_and(|u| u.role == Role::Regulator && u.department_id == Some(dept));
+    ctx.authorize(Action::ViewContract {
+        owner: k.owner_side(),
+        agency: k.agency_id,
+        in_domain,
+    })?;
+    Ok(k)
+}
+
+// ---------------------------------------------------------------- deliverables
+
+async fn deliver(
+    ctx: Ctx,
+    path: web::Path<String>,
+    body: UploadBody,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path)?;
+    // Who may deliver is decided before the body is read.
+    let k = contract(&ctx, id).await?;
+    ctx.authorize(Action::ActAsContractAgency {
+        agency: k.agency_id,
+    })?;
+    let s = db::run(ctx.pool(), |c| {
+        crate::accounts::store::settings::load(c).map_err(DbError::from)
+    })
+    .await?;
+    let max_mib = s.get("upload_max_mib");
+    let dir = uploads::upload_dir(ctx.config());
+    let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
+    let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
+    let note_in = form.field("note");
+    let vals = [("note", note_in.as_str())];
+    let note = match rules::text(&note_in, false) {
+        Ok(n) => n,
+        Err(p) => {
+            return invalid(&ctx, id, "deliver", p.key(), &vals).await;
+        }
+    };
+    // A refused file is dropped here (its temporary file deleted); nothing is kept.
+    let file = match form.file {
+        None => {
+            return invalid(&ctx, id, "deliver", "upload.required", &vals).await;
+        }
+        Some(Err(problem)) => {
+            let mib = max_mib.to_string();
+            return refuse(
+                &ctx,
+                id,
+                "deliver",
+                problem.key(),
+                &[("mib", mib.as_str())],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Some(Ok(f)) => f,
+    };
+    let (stored, (orig, ct, size, sha)) = uploads::keep_received(file, &dir).await?;
+    let actor = ctx.actor();
+    let agency = k.agency_id;
+    let d = mful::NewDeliverable {
+        stored_name: stored.clone(),
+        original_name: orig,
+        content_type: ct.to_string(),
+        size,
+        sha256: sha,
+        note,
+    };
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(mful::submit(c, &actor, id, agency, &d).map(|_| ()))
+    })
+    .await;
+    if !matches!(r, Ok(Ok(()))) {
+        // Nothing was saved, so the file must not stay either.
+        let _ = std::fs::remove_file(dir.join(&stored));
+    }
+    answer(&ctx, id, r?, "ful.done.delivered", "deliver", &vals).await
+}
+
+async fn deliverable_file(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, did) = path.into_inner();
+    let (id, did) = (path_id(&id)?, path_id(&did)?);
+    contract(&ctx, id).await?;
+    let up = db::run(ctx.pool(), move |c| {
+        mful::deliverable_file(c, id, did).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    uploads::send_file(
+        ctx.config(),
+        &up,
+        &format!("contract-{id}-deliverable-{did}"),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    form: CsrfForm<DecideForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, did) = path.into_inner();
+    let (id, did) = (path_id(&id)?, path_id(&did)?);
+    let k = contract(&ctx, id).await?;
+    ctx.authorize(Action::ActAsContractOwner {
+        owner: k.owner_side(),
+    })?;
+    let f = form.0;
+    let vals = [("reason", f.reason.as_str())];
+    let accept = match f.decision.as_str() {
+        "accept" => true,
+        "return" => false,
+        _ => {
+            return invalid(&ctx, id, "decide", "ful.err.decision", &vals).await;
+        }
+    };
+    // Returning needs reasons; accepting may carry a remark.
+    let reason = match rules::text(&f.reason, !accept) {
+        Ok(r) => r,
+        Err(p) => {
+            return invalid(&ctx, id, "decide", p.key(), &vals).await;
+        }
+    };
+    let actor = ctx.actor();
+    let owner = k.owner_id;
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(mful::decide(c, &actor, id, did, owner, accept, &reason))
+    })
+    .await?;
+    let done = if accept {
+        "ful.done.accepted"
+    } else {
+        "ful.done.returned"
+    };
+    answer(&ctx, id, r, done, "decide", &vals).await
+}
+
+// ---------------------------------------------------------------- amendments
+
+#[derive(Deserialize)]
+pub struct AmendForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    price: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn propose(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: CsrfForm<AmendForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path)?;
+    let k = contract(&ctx, id).await?;
+    let by_owner = party(&ctx, &k)?;
+    let f = form.0;
+    let vals = [
+        ("kind", f.kind.as_str()),
+        ("days", f.days.as_str()),
+        ("price", f.price.as_str()),
+        ("reason", f.reason.as_str()),
+    ];
+    let parsed = rules::amendment(&f.kind, &f.days, &f.price, k.price_fen, k.price_limit_fen)
+        .and_then(|ch| rules::text(&f.reason, true).map(|r| (ch, r)));
+    let (change, reason) = match parsed {
+        Ok(x) => x,
+        Err(p) => {
+            let limit = money(k.price_limit_fen);
+            return refuse(
+                &ctx,
+                id,
+                "amend",
+                p.key(),
+                &[("limit", limit.as_str())],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let actor = ctx.actor();
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(mful::propose(c, &actor, id, by_owner, change, &reason))
+    })
+    .await?;
+    answer(&ctx, id, r, "ful.done.proposed", "amend", &vals).await
+}
+
+/// The signed-in user is the contract's owner side (true) or agency (false); anyone else 403.
+fn party(ctx: &Ctx, k: &mful::Contract) -> Result<bool, AppError> {
+    let me = ctx.current()?;
+    if k.party_of(me) == Some(crate::contracts::store::contract::OWNER) {
+        ctx.authorize(Action::ActAsContractOwner {
+            owner: k.owner_side(),
+        })?;
+        Ok(true)
+    } else {
+        ctx.authorize(Action::ActAsContractAgency {
+            agency: k.agency_id,
+        })?;
+        Ok(false)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn answer_amendment(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    form: CsrfForm<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, aid) = path.into_inner();
+    let (id, aid) = (path_id(&id)?, path_id(&aid)?);
+    let k = contract(&ctx, id).await?;
+    let by_owner = party(&ctx, &k)?;
+    let sign = match form.0.answer.as_str() {
+        "sign" => true,
+        "decline" => false,
+        _ => {
+            return invalid(&ctx, id, "amend", "ful.err.decision", &[]).await;
+        }
+    };
+    let actor = ctx.actor();
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(mful::answer_amendment(c, &actor, id, aid, by_owner, sign))
+    })
+    .await?;
+    let done = if sign {
+        "ful.done.amendment_signed"
+    } else {
+        "ful.done.amendment_declined"
+    };
+    answer(&ctx, id, r, done, "amend", &[]).await
+}
+
+// ---------------------------------------------------------------- payments
+
+#[derive(Deserialize)]
+pub struct PayForm {
+    #[serde(default)]
+    paid_on: String,
+    #[serde(default)]
+    amount: String,
+}
+
+async fn pay(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: CsrfForm<PayForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path)?;
+    let k = contract(&ctx, id).await?;
+    ctx.authorize(Action::ActAsContractOwner {
+        owner: k.owner_side(),
+    })?;
+    let f = form.0;
+    let vals = [
+        ("paid_on", f.paid_on.as_str()),
+        ("amount", f.amount.as_str()),
+    ];
+    let today = crate::db::today();
+    let (paid_on, amount) = match rules::payment(&f.paid_on, &f.amount, today) {
+        Ok(x) => x,
+        Err(p) => {
+            return invalid(&ctx, id, "pay", p.key(), &vals).await;
+        }
+    };
+    let actor = ctx.actor();
+    let owner = k.owner_id;
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(mful::record_payment(c, &actor, id, owner, paid_on, amount))
+    })
+    .await?;
+    answer(&ctx, id, r, "ful.done.paid", "pay", &vals).await
+}
+
+// ---------------------------------------------------------------- evaluation
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    quality: String,
+    #[serde(default)]
+    timeliness: String,
+    #[serde(default)]
+    attitude: String,
+    #[serde(default)]
+    fees: String,
+    #[serde(default)]
+    conduct: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rate(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: CsrfForm<RateForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path)?;
+    let k = contract(&ctx, id).await?;
+    let me = ctx.current()?.clone();
+    // The owner side rates as the owner (a commissioning department's staff too); another
+    // regulator of the item's department as the department.
+    let (kind, dept) = if k.party_of(&me) == Some(crate::contracts::store::contract::OWNER) {
+        ctx.authorize(Action::ActAsContractOwner {
+            owner: k.owner_side(),
+        })?;
+        (meval::OWNER, None)
+    } else {
+        let item = k.item_id;
+        let dept = db::run(ctx.pool(), move |c| {
+            meval::department_of_item(c, item).map_err(DbError::from)
+        })
+        .await?;
+        ctx.authorize(Action::RateAsDepartment {
+            department_id: dept,
+        })?;
+        (meval::DEPARTMENT, Some(dept))
+    };
+    let f = form.0;
+    let vals = [
+        ("quality", f.quality.as_str()),
+        ("timeliness", f.timeliness.as_str()),
+        ("attitude", f.attitude.as_str()),
+        ("fees", f.fees.as_str()),
+        ("conduct", f.conduct.as_str()),
+        ("comment", f.comment.as_str()),
+    ];
+    let stars = match erules::stars([&f.quality, &f.timeliness, &f.attitude, &f.fees, &f.conduct]) {
+        Ok(s) => s,
+        Err((i, p)) => {
+            let dim = ctx.t(&format!("eval.dim.{}", DIMENSIONS[i]));
+            return refuse(
+                &ctx,
+                id,
+                "rate",
+                p.key(),
+                &[("dim", dim)],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let comment = match erules::text(&f.comment) {
+        Ok(c) => c,
+        Err(p) => {
+            return invalid(&ctx, id, "rate", p.key(), &vals).await;
+        }
+    };
+    let actor = ctx.actor();
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(meval::rate(c, &actor, id, kind, stars, &comment, dept))
+    })
+    .await?;
+    let done = match r {
+        Ok(true) => "eval.done.revised",
+        _ => "eval.done.rated",
+    };
+    answer(&ctx, id, r.map(|_| ()), done, "rate", &vals).await
+}
+
+#[derive(Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn evaluation_of(ctx: &Ctx, eid: i64) -> Result<(Evaluation, mful::Contract), AppError> {
+    let e = db::run(ctx.pool(), move |c| {
+        meval::find(c, eid).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let k = contract(ctx, e.contract_id).await?;
+    Ok((e, k))
+}
+
+async fn respond(ctx: Ctx, eid: i64, text: String, appeal: bool) -> Result<HttpResponse, AppError> {
+    let (e, k) = evaluation_of(&ctx, eid).await?;
+    ctx.authorize(Action::ActAsContractAgency {
+        agency: k.agency_id,
+    })?;
+    let form = if appeal { "appeal" } else { "reply" };
+    let vals = [("text", text.as_str())];
+    let body = match erules::text(&text) {
+        Ok(t) => t,
+        Err(p) => {
+            return refuse(
+                &ctx,
+                e.contract_id,
+                form,
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let actor = ctx.actor();
+    let agency = k.agency_id;
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(meval::respond(c, &actor, eid, agency, appeal, &body).map(|_| ()))
+    })
+    .await?;
+    let done = if appeal {
+        "eval.done.appealed"
+    } else {
+        "eval.done.replied"
+    };
+    answer(&ctx, e.contract_id, r, done, form, &vals).await
+}
+
+async fn reply(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: CsrfForm<TextForm>,
+) -> Result<HttpResponse, AppError> {
+    let eid = path_id(&path)?;
+    respond(ctx, eid, form.0.text, false).await
+}
+
+async fn appeal(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: CsrfForm<TextForm>,
+) -> Result<HttpResponse, AppError> {
+    let eid = path_id(&path)?;
+    respond(ctx, eid, form.0.text, true).await
+}
+
+#[derive(Deserialize)]
+pub struct AppealDecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn decide_appeal(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: CsrfForm<AppealDecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let eid = path_id(&path)?;
+    let (e, k) = evaluation_of(&ctx, eid).await?;
+    let item = k.item_id;
+    let dept = db::run(ctx.pool(), move |c| {
+        meval::department_of_item(c, item).map_err(DbError::from)
+    })
+    .await?;
+    ctx.authorize(Action::DecideAppeal {
+        department_id: dept,
+    })?;
+    let f = form.0;
+    let vals = [("text", f.text.as_str())];
+    let upheld = match f.decision.as_str() {
+        "uphold" => true,
+        "dismiss" => false,
+        _ => {
+            return refuse(
+                &ctx,
+                e.contract_id,
+                "decide_appeal",
+                "ful.err.decision",
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let text = match erules::text(&f.text) {
+        Ok(t) => t,
+        Err(p) => {
+            return refuse(
+                &ctx,
+                e.contract_id,
+                "decide_appeal",
+                p.key(),
+                &[],
+                &vals,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let actor = ctx.actor();
+    let r = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(
+            meval::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ()),
+        )
+    })
+    .await?;
+    answer(
+        &ctx,
+        e.contract_id,
+        r,
+        "eval.done.appeal_decided",
+        "decide_appeal",
+        &vals,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- figures
+
+pub struct OwnerRow {
+    pub id: i64,
+    pub name: String,
+    pub contracts: usize,
+    pub late: usize,
+    pub overdue: usize,
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/figures.html")]
+pub struct FiguresPage {
+    pub page: Page,
+    pub overall: FigureRow,
+    pub rows: Vec<FigureRow>,
+    pub owners: Vec<OwnerRow>,
+    pub target: i64,
+    pub share: erules::Share,
+    /// (published announcements whose time limit is beyond the 20%-faster target, all
+    /// published announcements).
+    pub speedup: (i64, i64),
+}
+
+async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let (per, overall, names, owners, share, speedup) = db::run(ctx.pool(), |c| {
+        let pay_days = crate::accounts::store::settings::load(c)?.get("payment_due_working_days");
+        let (per, overall) = mful::figures(c, None)?;
+        let ids: Vec<i64> = per.keys().copied().collect();
+        let names = mful::agency_names(c, &ids)?;
+        let mut owners = Vec::new();
+        for (oid, name) in mful::owners_with_contracts(c)? {
+            let rec = mful::owner_payment_record(c, oid, pay_days)?;
+            owners.push(OwnerRow {
+                id: oid,
+                name,
+                contracts: rec.len(),
+                late: rec.iter().filter(|r| r.late).count(),
+                overdue: rec.iter().filter(|r| r.overdue).count(),
+            });
+        }
+        let share = erules::Share::of(meval::counted_stars(c)?.iter());
+        let speedup = crate::selection::store::publication::speedup_counts(c)?;
+        Ok::<_, DbError>((per, overall, names, owners, share, speedup))
+    })
+    .await?;
+    let mut rows: Vec<FigureRow> = per
+        .iter()
+        .map(|(id, f)| figure_row(*id, names.get(id).cloned().unwrap_or_default(), f))
+        .collect();
+    rows.sort_by(|a, b| b.bar.cmp(&a.bar).then(a.agency_id.cmp(&b.agency_id)));
+    let p = FiguresPage {
+        page: ctx.page(),
+        overall: figure_row(0, ctx.t("fig.overall").to_string(), &overall),
+        rows,
+        owners,
+        target: rules::TARGET_PERCENT_FASTER,
+        share,
+        speedup,
+    };
+    html(&p, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- owner's public record
+
+pub struct OwnerLine {
+    pub contract_id: i64,
+    pub due: String,
+    pub paid: String,
+    pub late: bool,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/owner_record.html")]
+pub struct OwnerRecordPage {
+    pub page: Page,
+    pub name: String,
+    pub lines: Vec<OwnerLine>,
+    pub late: usize,
+    pub overdue: usize,
+    pub term: i64,
+}
+
+/// The owner's public payment record: accepted contracts, due dates, payments, lateness.
+async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let id = path_id(&path)?;
+    let (user, lines, term) = db::run(ctx.pool(), move |c| {
+        let term = crate::accounts::store::settings::load(c)?.get("payment_due_working_days");
+        let u = crate::accounts::store::user::find(c, id)?;
+        let lines = mful::owner_payment_record(c, id, term)?;
+        Ok::<_, DbError>((u, lines, term))
+    })
+    .await?;
+    let user = user
+        // A commissioning department's contracts stand under the staff member who created
+        // the project.
+        .filter(|u| u.role == Role::Owner.as_str() || u.role == Role::Regulator.as_str())
+        .ok_or(AppError::NotFound)?;
+    let p = OwnerRecordPage {
+        page: ctx.page(),
+        name: user.org_name,
+        late: lines.iter().filter(|l| l.late).count(),
+        overdue: lines.iter().filter(|l| l.overdue).count(),
+        lines: lines
+            .iter()
+            .map(|l| OwnerLine {
+                contract_id: l.contract_id,
+                due: l.due.to_string(),
+                paid: l
+                    .paid
+                    .iter()
+                    .map(|(d, f)| format!("{d} {}", money(*f)))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                late: l.late,
+                overdue: l.overdue,
+            })
+            .collect(),
+        term,
+    };
+    html(&p, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- regulator's list
+
+pub struct SupervisedRow {
+    pub id: i64,
+    pub item: String,
+    pub agency: String,
+    pub status: String,
+    pub outcome: String,
+    pub overdue: bool,
+    pub deadline: String,
+    pub amendments_effective: i64,
+    pub amendments_proposed: i64,
+    pub appeals_pending: i64,
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/supervise.html")]
+pub struct SupervisePage {
+    pub page: Page,
+    pub rows: Vec<SupervisedRow>,
+}
+
+/// The regulator's contracts: timers, amendments (visible to the regulator) and appeals.
+async fn supervise(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::SuperviseContracts)?;
+    let dept = ctx.current()?.department_id.unwrap_or(-1);
+    let list = db::run(ctx.pool(), move |c| {
+        mful::supervised(c, dept).map_err(DbError::from)
+    })
+    .await?;
+    let rows = list
+        .into_iter()
+        .map(|s| SupervisedRow {
+            id: s.contract.id,
+            item: s.item_name,
+            agency: s.agency_name,
+            status: ctx
+                .t(&format!("ful.status.{}", s.contract.status))
+                .to_string(),
+            outcome: s
+                .outcome
+                .map(|o| ctx.t(o.key()).to_string())
+                .unwrap_or_default(),
+            overdue: matches!(
+                s.outcome,
+                Some(rules::Outcome::Overdue | rules::Outcome::Late)
+            ),
+            deadline: s.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            amendments_effective: s.amendments.0,
+            amendments_proposed: s.amendments.1,
+            appeals_pending: s.appeals_pending,
+        })
+        .collect();
+    html(
+        &SupervisePage {
+            page: ctx.page(),
+            rows,
+        },
+        StatusCode::OK,
+    )
+}

@@ -1,0 +1,5 @@
+//! Handlers, one file per page family.
+
+pub mod contract_texts;
+pub mod contracts;
+pub mod fulfilment;

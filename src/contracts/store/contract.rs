@@ -1,0 +1,936 @@
+//! Contracts drafted from model texts, and their signing.
+//!
+//! - [`draft_for_award`] runs inside the award's transaction (`crate::selection::store::opening::confirm`):
+//!   the current published model text of the item's industry, the parties, the price (the
+//!   award amount, or the announcement's cap as the limit) and the time limit filled in. With
+//!   no model text for the industry nothing is drafted; the owner generates the draft by hand
+//!   ([`generate`]) once a text is published.
+//! - The owner fills the fill-in fields and may add supplementary clauses ([`edit`]); every
+//!   change bumps the revision, and only signatures of the current revision count, so a change
+//!   voids both signatures.
+//! - Each party signs the digest of the text it read ([`sign`]); a stale digest is refused.
+//!   When both parties signed the same digest the contract is signed and `signed_at` set (the
+//!   service timer starts there).
+//! - The job ([`lapse_due`], [`remind_due`]) lapses drafts past their sign-by day, records the
+//!   agency's refusal for the credit library, and reminds both parties the working day before.
+//!
+//! Every step is audited against the `contract` and mails the other party, in its transaction.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::audit::{self, Actor};
+use crate::auth::policy::{self, Action, Decision, OwnerSide};
+use crate::credit::store::sanctions::{mail_regulators, mail_user};
+use crate::db::schema::{
+    agencies, announcements, audit_log, awards, catalogue_items, contract_signatures,
+    contract_terms, contracts, departments, model_text_versions, model_texts, projects, users,
+};
+use crate::db::{self, DbConnection, DbError, write_tx};
+use crate::domain::contract_text::{self as ct, Body, Edit, Values};
+use crate::domain::credit::Kind;
+use crate::domain::money::Money;
+use crate::domain::workdays;
+use crate::error::{StepError, conflict, refused};
+use crate::web::page::CurrentUser;
+
+pub mod status {
+    pub const DRAFT: &str = "draft";
+    pub const SIGNING: &str = "signing";
+    pub const SIGNED: &str = "signed";
+    pub const LAPSED: &str = "lapsed";
+    /// Set by fulfilment when the owner accepts the deliverable.
+    pub const ACCEPTED: &str = "accepted";
+}
+
+/// The setting that gives the signing deadline in working days from the award.
+pub const SIGN_SETTING: &str = "contract_sign_working_days";
+
+pub const OWNER: &str = "owner";
+pub const AGENCY: &str = "agency";
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = contracts)]
+pub struct Contract {
+    pub id: i64,
+    pub announcement_id: i64,
+    pub owner_id: i64,
+    pub agency_id: i64,
+    pub item_id: i64,
+    pub model_text_version_id: i64,
+    pub price_limit_fen: i64,
+    pub price_fen: i64,
+    pub time_limit_days: i32,
+    pub status: String,
+    pub sign_by: NaiveDate,
+    pub signed_at: Option<NaiveDateTime>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    /// The commissioning department, paying as the owner (附件4 (五)), if any.
+    pub owner_department_id: Option<i64>,
+}
+
+impl Contract {
+    pub fn editable(&self) -> bool {
+        self.status == status::DRAFT || self.status == status::SIGNING
+    }
+    pub fn owner_side(&self) -> OwnerSide {
+        OwnerSide {
+            user: self.owner_id,
+            department: self.owner_department_id,
+        }
+    }
+    /// The party a user acts for in this contract, if any, as the policy decides.
+    pub fn party_of(&self, u: &CurrentUser) -> Option<&'static str> {
+        let allowed = |a| policy::decide(Some(u), a) == Decision::Allow;
+        if allowed(Action::ActAsContractOwner {
+            owner: self.owner_side(),
+        }) {
+            Some(OWNER)
+        } else if allowed(Action::ActAsContractAgency {
+            agency: self.agency_id,
+        }) {
+            Some(AGENCY)
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether user `user_id` acts on the owner side of `k` now (its role and department read
+/// from the database), for the steps that check the party again inside their transaction.
+pub fn acts_for_owner(c: &mut DbConnection, k: &Contract, user_id: i64) -> QueryResult<bool> {
+    let Some(u) = crate::accounts::store::user::find(c, user_id)? else {
+        return Ok(false);
+    };
+    let me = CurrentUser {
+        id: u.id,
+        role: u.role(),
+        display_name: String::new(),
+        email: String::new(),
+        unread: 0,
+        department_id: u.department_id,
+    };
+    Ok(k.party_of(&me) == Some(OWNER))
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = contract_terms)]
+pub struct Terms {
+    pub contract_id: i64,
+    pub fields: String,
+    pub supplementary: String,
+    pub revision: i32,
+    pub reminded_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, Serialize)]
+#[diesel(table_name = contract_signatures)]
+pub struct Signature {
+    pub id: i64,
+    pub contract_id: i64,
+    pub party: String,
+    pub signer_id: i64,
+    pub revision: i32,
+    pub digest: String,
+    pub signed_at: NaiveDateTime,
+}
+
+/// A contract with everything its page needs: the text it was drafted from, the values, the
+/// rendered text and its digest, and the signatures of the current revision.
+#[derive(Clone, Debug)]
+pub struct Full {
+    pub contract: Contract,
+    pub terms: Terms,
+    pub title: String,
+    pub body: Body,
+    pub used: Vec<&'static str>,
+    pub values: Values,
+    pub rendered: String,
+    pub digest: String,
+    pub model_text_id: i64,
+    pub model_version: i32,
+    pub owner_sig: Option<Signature>,
+    pub agency_sig: Option<Signature>,
+    pub department_id: i64,
+    /// The announcement's time limit: the contract's may be shorter, never longer.
+    pub max_days: i32,
+}
+
+impl Full {
+    /// The fields the body uses that are still blank.
+    pub fn missing(&self) -> Vec<&'static str> {
+        self.used
+            .iter()
+            .copied()
+            .filter(|k| self.values.get(*k).is_none_or(|v| v.trim().is_empty()))
+            .collect()
+    }
+    /// Both signed the text as it is now.
+    pub fn both_signed(&self) -> bool {
+        matches!((&self.owner_sig, &self.agency_sig), (Some(o), Some(a))
+            if o.digest == self.digest && a.digest == self.digest)
+    }
+}
+
+pub fn find(c: &mut DbConnection, id: i64) -> QueryResult<Option<Contract>> {
+    contracts::table
+        .find(id)
+        .select(Contract::as_select())
+        .first(c)
+        .optional()
+}
+
+pub fn find_by_announcement(c: &mut DbConnection, ann: i64) -> QueryResult<Option<Contract>> {
+    contracts::table
+        .filter(contracts::announcement_id.eq(ann))
+        .select(Contract::as_select())
+        .first(c)
+        .optional()
+}
+
+/// Takes the contract's row lock for the rest of the transaction (a no-op update), so two
+/// steps on one contract never interleave: on PostgreSQL the second waits and then reads what
+/// the first committed (two parties signing at once both count); on SQLite `write_tx`'s
+/// `BEGIN IMMEDIATE` already serialises writers.
+fn lock(c: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(contracts::table.find(id))
+        .set(contracts::updated_at.eq(contracts::updated_at))
+        .execute(c)
+}
+
+/// Loads a contract with its text, values, rendering and current signatures.
+pub fn load(c: &mut DbConnection, id: i64) -> Result<Option<Full>, DbError> {
+    let Some(k) = find(c, id)? else {
+        return Ok(None);
+    };
+    let terms: Terms = contract_terms::table
+        .find(id)
+        .select(Terms::as_select())
+        .first(c)?;
+    let (title, body_src, text_id, version): (String, String, i64, i32) =
+        model_text_versions::table
+            .inner_join(model_texts::table)
+            .filter(model_text_versions::id.eq(k.model_text_version_id))
+            .select((
+                model_texts::title,
+                model_text_versions::body,
+                model_texts::id,
+                model_text_versions::version,
+            ))
+            .first(c)?;
+    let department_id: i64 = catalogue_items::table
+        .find(k.item_id)
+        .select(catalogue_items::department_id)
+        .first(c)?;
+    let max_days: i32 = announcements::table
+        .find(k.announcement_id)
+        .select(announcements::time_limit_days)
+        .first(c)?;
+    // A published version parsed when it was written; an unparsable one (edited in the
+    // database by hand) shows no clauses rather than failing the page.
+    let body = ct::parse(&body_src).unwrap_or(Body {
+        clauses: Vec::new(),
+    });
+    let mut values: Values = serde_json::from_str(&terms.fields).unwrap_or_default();
+    values.insert("price".into(), ct::price_text(Money::from_fen(k.price_fen)));
+    values.insert("time_limit".into(), k.time_limit_days.to_string());
+    let rendered = ct::render(&title, &body, &values, &terms.supplementary);
+    let digest = ct::digest(&rendered);
+    let sigs: Vec<Signature> = contract_signatures::table
+        .filter(contract_signatures::contract_id.eq(id))
+        .filter(contract_signatures::revision.eq(terms.revision))
+        .select(Signature::as_select())
+        .load(c)?;
+    let sig = |p: &str| sigs.iter().find(|s| s.party == p).cloned();
+    Ok(Some(Full {
+        max_days: max_days.max(k.time_limit_days),
+        used: body.fields_used(),
+        owner_sig: sig(OWNER),
+        agency_sig: sig(AGENCY),
+        contract: k,
+        terms,
+        title,
+        body,
+        values,
+        rendered,
+        digest,
+        model_text_id: text_id,
+        model_version: version,
+        department_id,
+    }))
+}
+
+/// What the audit entry of a contract step proves: the state and the digest of the text.
+#[derive(Serialize)]
+struct Audited<'a> {
+    status: &'a str,
+    revision: i32,
+    price_fen: i64,
+    time_limit_days: i32,
+    digest: &'a str,
+}
+
+fn audit_step(c: &mut DbConnection, actor: &Actor, action: &str, id: i64) -> Result<(), DbError> {
+    let f = load(c, id)?.ok_or(DbError::Query(diesel::result::Error::NotFound))?;
+    audit::record(
+        c,
+        actor,
+        action,
+        "contract",
+        id,
+        &Audited {
+            status: &f.contract.status,
+            revision: f.terms.revision,
+            price_fen: f.contract.price_fen,
+            time_limit_days: f.contract.time_limit_days,
+            digest: &f.digest,
+        },
+        "",
+    )?;
+    Ok(())
+}
+
+/// Drafts the contract of an awarded announcement, inside the caller's transaction (the
+/// award's, or the owner's "generate draft"). Returns the contract's id, or None when no
+/// model text is published for the item's industry (the owner is told by mail and on its
+/// contracts page). Drafting twice returns the first draft.
+pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Option<i64>, DbError> {
+    if let Some(k) = find_by_announcement(c, announcement_id)? {
+        return Ok(Some(k.id));
+    }
+    let (agency_id, amount, confirmed_at): (i64, Option<i64>, NaiveDateTime) = awards::table
+        .find(announcement_id)
+        .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
+        .first(c)?;
+    let (owner_id, owner_department_id, item_id, project_id, scope, days, cap): (
+        i64,
+        Option<i64>,
+        i64,
+        i64,
+        String,
+        i32,
+        Option<i64>,
+    ) = announcements::table
+        .find(announcement_id)
+        .select((
+            announcements::owner_id,
+            announcements::owner_department_id,
+            announcements::item_id,
+            announcements::project_id,
+            announcements::scope,
+            announcements::time_limit_days,
+            announcements::cap_fen,
+        ))
+        .first(c)?;
+    let (industry, item_name): (String, String) = catalogue_items::table
+        .find(item_id)
+        .select((catalogue_items::industry, catalogue_items::name))
+        .first(c)?;
+    let Some((_, version)) =
+        crate::contracts::store::model_text::current_for_industry(c, &industry)?
+    else {
+        mail_user(
+            c,
+            owner_id,
+            "contract_no_text",
+            &[("id", announcement_id.to_string())],
+        )?;
+        return Ok(None);
+    };
+    let Some(limit) = ct::price_limit(amount, cap) else {
+        return Ok(None);
+    };
+    // A commissioning department is the party (and the payer), not its staff member's unit.
+    let owner_name: String = match owner_department_id {
+        Some(d) => departments::table
+            .find(d)
+            .select(departments::name_zh)
+            .first(c)?,
+        None => users::table
+            .find(owner_id)
+            .select(users::org_name)
+            .first(c)?,
+    };
+    let agency_name: String = agencies::table
+        .find(agency_id)
+        .select(agencies::name)
+        .first(c)?;
+    let project_name: String = projects::table
+        .find(project_id)
+        .select(projects::name)
+        .first(c)?;
+    let settings = crate::accounts::store::settings::load(c)?;
+    let award_day = workdays::china_date(confirmed_at.and_utc());
+    let cal = crate::accounts::store::calendar::load_from(c, award_day)?;
+    let sign_days = u32::try_from(settings.get(SIGN_SETTING)).unwrap_or(5);
+    let sign_by = cal.add_working_days(award_day, sign_days);
+    let now = db::now();
+    diesel::insert_into(contracts::table)
+        .values((
+            contracts::announcement_id.eq(announcement_id),
+            contracts::owner_id.eq(owner_id),
+            contracts::owner_department_id.eq(owner_department_id),
+            contracts::agency_id.eq(agency_id),
+            contracts::item_id.eq(item_id),
+            contracts::model_text_version_id.eq(version.id),
+            contracts::price_limit_fen.eq(limit),
+            contracts::price_fen.eq(limit),
+            contracts::time_limit_days.eq(days.max(1)),
+            contracts::status.eq(status::DRAFT),
+            contracts::sign_by.eq(sign_by),
+            contracts::created_at.eq(now),
+            contracts::updated_at.eq(now),
+        ))
+        .execute(c)?;
+    let id: i64 = contracts::table
+        .filter(contracts::announcement_id.eq(announcement_id))
+        .select(contracts::id)
+        .first(c)?;
+    // With its first contract an agency leaves 暂无评价 and is graded.
+    crate::credit::store::credit::recompute(c, agency_id, crate::db::today())?;
+    let mut fields = Values::new();
+    fields.insert("owner_name".into(), owner_name);
+    fields.insert("agency_name".into(), agency_name);
+    fields.insert("project_name".into(), project_name);
+    fields.insert("item_name".into(), item_name);
+    fields.insert("scope".into(), ct::normalise(&scope));
+    diesel::insert_into(contract_terms::table)
+        .values((
+            contract_terms::contract_id.eq(id),
+            contract_terms::fields.eq(serde_json::to_string(&fields).unwrap_or_default()),
+            contract_terms::supplementary.eq(""),
+            contract_terms::revision.eq(1),
+            contract_terms::updated_at.eq(now),
+        ))
+        .execute(c)?;
+    audit_step(c, &Actor::system(), "contract.drafted", id)?;
+    let args = [
+        ("id", id.to_string()),
+        ("announcement", announcement_id.to_string()),
+        ("sign_by", sign_by.to_string()),
+    ];
+    mail_user(c, owner_id, "contract_drafted", &args)?;
+    mail_user(c, agency_id, "contract_drafted", &args)?;
+    Ok(Some(id))
+}
+
+/// The owner generates the draft by hand (after a model text for the industry was
+/// published). The caller has checked that `owner` owns the announcement.
+pub fn generate(
+    c: &mut DbConnection,
+    owner: &Actor,
+    announcement_id: i64,
+) -> Result<i64, StepError> {
+    write_tx(c, |c| {
+        let awarded: i64 = awards::table
+            .filter(awards::announcement_id.eq(announcement_id))
+            .count()
+            .get_result(c)?;
+        if awarded == 0 {
+            return Err(conflict("contracts.err.not_awarded"));
+        }
+        if find_by_announcement(c, announcement_id)?.is_some() {
+            return Err(conflict("contracts.err.exists"));
+        }
+        let id = draft_for_award(c, announcement_id)?
+            .ok_or_else(|| conflict("contracts.err.no_model_text"))?;
+        audit::record(
+            c,
+            owner,
+            "contract.generated",
+            "contract",
+            id,
+            &serde_json::json!({ "announcement": announcement_id }),
+            "",
+        )?;
+        Ok(id)
+    })
+}
+
+/// The owner's edit: fill-in fields, price (≤ limit, checked again here and by the CHECK),
+/// time limit and supplementary clauses. `seen_revision` is the revision the form was made
+/// from: an edit of an older revision is refused (409), nothing is overwritten blindly.
+pub fn edit(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    seen_revision: i32,
+    e: &Edit,
+) -> Result<(), StepError> {
+    write_tx(c, |c| {
+        lock(c, id)?;
+        let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
+        if !f.contract.editable() {
+            return Err(conflict("contracts.err.not_editable"));
+        }
+        if seen_revision != f.terms.revision {
+            return Err(conflict("contracts.err.stale_form"));
+        }
+        if e.price.fen() > f.contract.price_limit_fen {
+            return Err(refused("contracts.err.price_above_limit"));
+        }
+        let mut fields: Values = serde_json::from_str(&f.terms.fields).unwrap_or_default();
+        for (k, v) in &e.texts {
+            fields.insert(k.clone(), v.clone());
+        }
+        let changed = e.price.fen() != f.contract.price_fen
+            || e.time_limit_days != f.contract.time_limit_days
+            || serde_json::to_string(&fields).unwrap_or_default() != f.terms.fields
+            || e.supplementary != f.terms.supplementary;
+        if !changed {
+            return Ok(());
+        }
+        let had_signatures = f.owner_sig.is_some() || f.agency_sig.is_some();
+        let now = db::now();
+        diesel::update(contracts::table.find(id))
+            .set((
+                contracts::price_fen.eq(e.price.fen()),
+                contracts::time_limit_days.eq(e.time_limit_days),
+                contracts::status.eq(status::DRAFT),
+                contracts::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        diesel::update(contract_terms::table.find(id))
+            .set((
+                contract_terms::fields.eq(serde_json::to_string(&fields).unwrap_or_default()),
+                contract_terms::supplementary.eq(&e.supplementary),
+                contract_terms::revision.eq(f.terms.revision + 1),
+                contract_terms::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        audit_step(c, actor, "contract.edited", id)?;
+        if had_signatures || f.contract.status == status::SIGNING {
+            mail_user(
+                c,
+                f.contract.agency_id,
+                "contract_changed",
+                &[("id", id.to_string())],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// The owner submits the draft for signing: every field the text uses must be filled.
+pub fn submit(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StepError> {
+    write_tx(c, |c| {
+        lock(c, id)?;
+        let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
+        if f.contract.status != status::DRAFT {
+            return Err(conflict("contracts.err.not_draft"));
+        }
+        if !f.missing().is_empty() {
+            return Err(refused("contracts.err.fields_missing"));
+        }
+        let n = diesel::update(
+            contracts::table
+                .find(id)
+                .filter(contracts::status.eq(status::DRAFT)),
+        )
+        .set((
+            contracts::status.eq(status::SIGNING),
+            contracts::updated_at.eq(db::now()),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(conflict("contracts.err.not_draft"));
+        }
+        audit_step(c, actor, "contract.submitted", id)?;
+        let args = [
+            ("id", id.to_string()),
+            ("sign_by", f.contract.sign_by.to_string()),
+        ];
+        mail_user(c, f.contract.agency_id, "contract_submitted", &args)?;
+        if !f.terms.supplementary.is_empty() {
+            mail_regulators(
+                c,
+                f.department_id,
+                "contract_supplementary",
+                &[("id", id.to_string())],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// A party signs the text whose digest it read. Stale digest → 409; not ticked → 422. When
+/// both signed the current text the contract is signed and `signed_at` set.
+pub fn sign(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    party: &'static str,
+    seen_digest: &str,
+    read: bool,
+) -> Result<bool, StepError> {
+    write_tx(c, |c| {
+        lock(c, id)?;
+        let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
+        if f.contract.status != status::SIGNING {
+            return Err(conflict("contracts.err.not_signing"));
+        }
+        if let Err(p) = ct::check_signature(&f.digest, seen_digest, read) {
+            return Err(StepError::Refused {
+                key: p.key(),
+                args: Vec::new(),
+                conflict: p == ct::SignProblem::Stale,
+            });
+        }
+        let mine = if party == OWNER {
+            &f.owner_sig
+        } else {
+            &f.agency_sig
+        };
+        if mine.is_some() {
+            return Err(conflict("contracts.err.already_signed"));
+        }
+        let signer = actor.id.ok_or_else(|| refused("contracts.err.not_found"))?;
+        diesel::insert_into(contract_signatures::table)
+            .values((
+                contract_signatures::contract_id.eq(id),
+                contract_signatures::party.eq(party),
+                contract_signatures::signer_id.eq(signer),
+                contract_signatures::revision.eq(f.terms.revision),
+                contract_signatures::digest.eq(&f.digest),
+                contract_signatures::signed_at.eq(db::now()),
+            ))
+            .execute(c)?;
+        audit_step(c, actor, "contract.signature", id)?;
+        let other = if party == OWNER {
+            f.contract.agency_id
+        } else {
+            f.contract.owner_id
+        };
+        let g = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
+        if g.both_signed() {
+            let n = diesel::update(
+                contracts::table
+                    .find(id)
+                    .filter(contracts::status.eq(status::SIGNING)),
+            )
+            .set((
+                contracts::status.eq(status::SIGNED),
+                contracts::signed_at.eq(Some(db::now())),
+                contracts::updated_at.eq(db::now()),
+            ))
+            .execute(c)?;
+            if n != 1 {
+                return Err(conflict("contracts.err.not_signing"));
+            }
+            audit_step(c, &Actor::system(), "contract.signed", id)?;
+            let args = [("id", id.to_string()), ("digest", g.digest.clone())];
+            mail_user(c, f.contract.owner_id, "contract_signed", &args)?;
+            mail_user(c, f.contract.agency_id, "contract_signed", &args)?;
+            Ok(true)
+        } else {
+            mail_user(c, other, "contract_signed_one", &[("id", id.to_string())])?;
+            Ok(false)
+        }
+    })
+}
+
+// ------------------------------------------------------------------------------- job
+
+/// Lapses every draft or signing contract past its sign-by day: status lapsed, a
+/// RefusedToSign credit record for the agency when it had the text to sign and did not, and
+/// mail to both parties and the regulators. Returns how many lapsed.
+pub fn lapse_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
+    let due: Vec<i64> = contracts::table
+        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::sign_by.lt(today))
+        .select(contracts::id)
+        .load(c)?;
+    let mut n = 0;
+    for id in due {
+        if write_tx(c, |c| lapse_one(c, id, today))? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+fn lapse_one(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<bool, DbError> {
+    lock(c, id)?;
+    let Some(f) = load(c, id)? else {
+        return Ok(false);
+    };
+    let was_signing = f.contract.status == status::SIGNING;
+    let n = diesel::update(
+        contracts::table
+            .find(id)
+            .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+            .filter(contracts::sign_by.lt(today)),
+    )
+    .set((
+        contracts::status.eq(status::LAPSED),
+        contracts::updated_at.eq(db::now()),
+    ))
+    .execute(c)?;
+    if n != 1 {
+        return Ok(false);
+    }
+    let blame = ct::lapse_blame(was_signing, f.owner_sig.is_some(), f.agency_sig.is_some());
+    if blame.agency {
+        let ann = f.contract.announcement_id;
+        let title = crate::selection::store::announcement::title(c, ann)?.unwrap_or_default();
+        let evidence = crate::domain::credit::Evidence::new("credit.ev.refused_to_sign")
+            .with("contract", id)
+            .announcement(ann, &title);
+        crate::credit::store::credit::record_automatic(
+            c,
+            &crate::credit::store::credit::Automatic {
+                agency_id: f.contract.agency_id,
+                kind: Kind::RefusedToSign,
+                overrun_percent: 0,
+                evidence: &evidence,
+                ref_kind: "contract",
+                ref_id: id,
+                effective_on: today,
+            },
+        )?;
+    }
+    audit::record(
+        c,
+        &Actor::system(),
+        "contract.lapsed",
+        "contract",
+        id,
+        &serde_json::json!({
+            "owner_unsigned": blame.owner,
+            "agency_unsigned": blame.agency,
+            "digest": f.digest,
+        }),
+        "",
+    )?;
+    let args = [("id", id.to_string())];
+    mail_user(c, f.contract.owner_id, "contract_lapsed", &args)?;
+    mail_user(c, f.contract.agency_id, "contract_lapsed", &args)?;
+    mail_regulators(c, f.department_id, "contract_lapsed_regulator", &args)?;
+    Ok(true)
+}
+
+/// Reminds both parties of contracts whose sign-by day is the next working day (or today),
+/// once per contract. Returns how many were reminded.
+pub fn remind_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
+    // Most passes find nothing: look before loading the calendar (the next working day is
+    // never more than a fortnight away, whatever the holidays).
+    let soon: i64 = contracts::table
+        .inner_join(contract_terms::table)
+        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::sign_by.ge(today))
+        .filter(contracts::sign_by.le(today + chrono::Duration::days(14)))
+        .filter(contract_terms::reminded_on.is_null())
+        .count()
+        .get_result(c)?;
+    if soon == 0 {
+        return Ok(0);
+    }
+    let cal = crate::accounts::store::calendar::load_from(c, today)?;
+    let horizon = cal.add_working_days(today, 1);
+    let due: Vec<(i64, i64, i64, NaiveDate)> = contracts::table
+        .inner_join(contract_terms::table)
+        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::sign_by.ge(today))
+        .filter(contracts::sign_by.le(horizon))
+        .filter(contract_terms::reminded_on.is_null())
+        .select((
+            contracts::id,
+            contracts::owner_id,
+            contracts::agency_id,
+            contracts::sign_by,
+        ))
+        .load(c)?;
+    let mut n = 0;
+    for (id, owner, agency, sign_by) in due {
+        write_tx(c, |c| -> Result<(), DbError> {
+            let k = diesel::update(
+                contract_terms::table
+                    .find(id)
+                    .filter(contract_terms::reminded_on.is_null()),
+            )
+            .set(contract_terms::reminded_on.eq(Some(today)))
+            .execute(c)?;
+            if k == 1 {
+                let args = [("id", id.to_string()), ("sign_by", sign_by.to_string())];
+                mail_user(c, owner, "contract_reminder", &args)?;
+                mail_user(c, agency, "contract_reminder", &args)?;
+                n += 1;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(n)
+}
+
+// ------------------------------------------------------------------------------ lists
+
+/// One row of a contract list.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub id: i64,
+    pub announcement_id: i64,
+    pub project: String,
+    pub item: String,
+    pub owner: String,
+    pub agency: String,
+    pub price_fen: i64,
+    pub status: String,
+    pub sign_by: NaiveDate,
+    pub supplementary: bool,
+    /// For a lapsed contract: the parties that had not signed its last text ("owner",
+    /// "agency") — the regulator sees owners who let the deadline pass here.
+    pub unsigned: Vec<&'static str>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    Owner(i64),
+    /// The contracts a department commissioned as the owner (附件4 (五)).
+    OwnerDepartment(i64),
+    Agency(i64),
+    /// A regulator's department: contracts with supplementary clauses or lapsed.
+    Flagged(i64),
+}
+
+/// (id, announcement, project, item, owner, agency, price, status, sign by, supplementary).
+type RawRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    NaiveDate,
+    String,
+);
+
+pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
+    let mut q = contracts::table
+        .inner_join(contract_terms::table)
+        .inner_join(announcements::table.on(announcements::id.eq(contracts::announcement_id)))
+        .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
+        .inner_join(users::table.on(users::id.eq(contracts::owner_id)))
+        .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
+        .into_boxed();
+    q = match scope {
+        Scope::Owner(o) => q.filter(contracts::owner_id.eq(o)),
+        Scope::OwnerDepartment(d) => q.filter(contracts::owner_department_id.eq(d)),
+        Scope::Agency(a) => q.filter(contracts::agency_id.eq(a)),
+        Scope::Flagged(d) => q.filter(catalogue_items::department_id.eq(d)).filter(
+            contract_terms::supplementary
+                .ne("")
+                .or(contracts::status.eq(status::LAPSED)),
+        ),
+    };
+    let raw: Vec<RawRow> = q
+        .order(contracts::id.desc())
+        .limit(500)
+        .select((
+            contracts::id,
+            contracts::announcement_id,
+            projects::name,
+            catalogue_items::name,
+            users::org_name,
+            agencies::name,
+            contracts::price_fen,
+            contracts::status,
+            contracts::sign_by,
+            contract_terms::supplementary,
+        ))
+        .load(c)?;
+    let mut out: Vec<Row> = raw
+        .into_iter()
+        .map(|r| Row {
+            id: r.0,
+            announcement_id: r.1,
+            project: r.2,
+            item: r.3,
+            owner: r.4,
+            agency: r.5,
+            price_fen: r.6,
+            status: r.7,
+            sign_by: r.8,
+            supplementary: !r.9.is_empty(),
+            unsigned: Vec::new(),
+        })
+        .collect();
+    for row in out.iter_mut().filter(|r| r.status == status::LAPSED) {
+        let signed: Vec<String> = contract_signatures::table
+            .inner_join(
+                contract_terms::table.on(contract_terms::contract_id
+                    .eq(contract_signatures::contract_id)
+                    .and(contract_terms::revision.eq(contract_signatures::revision))),
+            )
+            .filter(contract_signatures::contract_id.eq(row.id))
+            .select(contract_signatures::party)
+            .load(c)?;
+        row.unsigned = [OWNER, AGENCY]
+            .into_iter()
+            .filter(|p| !signed.iter().any(|s| s == p))
+            .collect();
+    }
+    Ok(out)
+}
+
+/// The owner side's awards that have no contract yet (no model text when they were
+/// confirmed): (announcement id, project name, item name). `scope` is `Owner` or
+/// `OwnerDepartment`.
+pub fn awards_without_contract(
+    c: &mut DbConnection,
+    scope: Scope,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    let (owner, dept) = match scope {
+        Scope::Owner(o) => (Some(o), None),
+        Scope::OwnerDepartment(d) => (None, Some(d)),
+        _ => return Ok(Vec::new()),
+    };
+    let mut have = contracts::table
+        .select(contracts::announcement_id)
+        .into_boxed();
+    let mut q = awards::table
+        .inner_join(announcements::table.on(announcements::id.eq(awards::announcement_id)))
+        .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(announcements::item_id)))
+        .into_boxed();
+    if let Some(o) = owner {
+        have = have.filter(contracts::owner_id.eq(o));
+        q = q.filter(announcements::owner_id.eq(o));
+    }
+    if let Some(d) = dept {
+        have = have.filter(contracts::owner_department_id.eq(d));
+        q = q.filter(announcements::owner_department_id.eq(d));
+    }
+    let have: Vec<i64> = have.load(c)?;
+    let all: Vec<(i64, String, String)> = q
+        .order(awards::announcement_id.desc())
+        .select((
+            awards::announcement_id,
+            projects::name,
+            catalogue_items::name,
+        ))
+        .load(c)?;
+    Ok(all
+        .into_iter()
+        .filter(|(a, _, _)| !have.contains(a))
+        .collect())
+}
+
+/// The contract's steps from the audit trail, oldest first: (time, action, actor role).
+pub fn timeline(
+    c: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Vec<(NaiveDateTime, String, String)>> {
+    audit_log::table
+        .filter(audit_log::object_type.eq("contract"))
+        .filter(audit_log::object_id.eq(id.to_string()))
+        .order(audit_log::seq)
+        .select((audit_log::at, audit_log::action, audit_log::actor_role))
+        .load(c)
+}

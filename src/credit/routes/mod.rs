@@ -1,0 +1,4 @@
+//! Handlers, one file per page family.
+
+pub mod credit;
+pub mod sanctions;

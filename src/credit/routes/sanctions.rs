@@ -1,0 +1,1495 @@
+//! Blacklist 失信名单, market bans 禁入, alerts and credit repair 信用修复:
+//! the public `/blacklist` and `/exposure`, the regulator's agency finder, agency hub, the
+//! blacklist and ban forms, the credit queue (alerts, repair applications) and the repair
+//! decision, and the agency's own `/agency/credit` with its repair application.
+//!
+//! Every change runs in one `write_tx` with its audit entry and mails; the rules (periods,
+//! repair timing, what restricts) are in `domain::credit`, the storage in `crate::credit::store::sanctions`.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::accounts::store::department::Department;
+use crate::audit;
+use crate::auth::policy::{self, Action, Decision};
+use crate::credit::store::sanctions::{self as sx, Listing};
+use crate::db::today as today_cn;
+use crate::db::{self, DbError, write_tx};
+use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::i18n::tr_args;
+use crate::library::store::agency::Agency;
+use crate::uploads::{self, UploadBody};
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{Field, FlashKind, Page};
+use crate::web::{Ctx, fmt, html};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/blacklist", web::get().to(blacklist))
+        .route("/exposure", web::get().to(exposure))
+        .route("/regulate/agencies", web::get().to(find))
+        .route("/regulate/agencies/{id}", web::get().to(hub))
+        .route(
+            "/regulate/agencies/{id}/blacklist/new",
+            web::get().to(blacklist_form),
+        )
+        .route(
+            "/regulate/agencies/{id}/blacklist/new",
+            web::post().to(blacklist_save),
+        )
+        .route("/regulate/agencies/{id}/ban/new", web::get().to(ban_form))
+        .route("/regulate/agencies/{id}/ban/new", web::post().to(ban_save))
+        .route("/regulate/queue", web::get().to(queue))
+        .route(
+            "/regulate/alerts/{id}/resolve",
+            web::post().to(resolve_alert),
+        )
+        .route("/regulate/repairs/{id}", web::get().to(repair_show))
+        .route("/regulate/repairs/{id}", web::post().to(repair_decide))
+        .route(
+            "/regulate/repairs/{id}/evidence",
+            web::get().to(repair_evidence),
+        )
+        .route("/agency/credit", web::get().to(agency_credit))
+        .route("/agency/credit/repairs/new", web::get().to(repair_form))
+        .route("/agency/credit/repairs/new", web::post().to(repair_apply));
+}
+
+fn path_id(p: &str) -> Result<i64, AppError> {
+    p.parse().map_err(|_| AppError::NotFound)
+}
+
+fn restriction_text(lang: Lang, r: &Restriction) -> String {
+    let a = r.args();
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    tr_args(lang, r.key(), &a)
+}
+
+fn credit_msg(lang: Lang, e: &CreditError) -> String {
+    let a = e.args();
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    tr_args(lang, e.key(), &a)
+}
+
+/// The 403 page that says why: the agency is outside the regulator's domain.
+#[derive(Template)]
+#[template(path = "sanctions/denied.html")]
+pub struct DeniedPage {
+    pub page: Page,
+    pub agency: String,
+}
+
+/// Asks the policy whether this regulator may act on the agency; a signed-in user who may
+/// not gets a 403 page naming the reason (the policy logs the denial).
+fn authorize_regulate(
+    ctx: &Ctx,
+    agency: &Agency,
+    in_domain: bool,
+) -> Result<Option<HttpResponse>, AppError> {
+    match ctx.authorize(Action::RegulateAgency { in_domain }) {
+        Ok(()) => Ok(None),
+        Err(AppError::Forbidden) => {
+            let p = DeniedPage {
+                page: ctx.page(),
+                agency: agency.name.clone(),
+            };
+            html(&p, StatusCode::FORBIDDEN).map(Some)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+struct Target {
+    agency: Agency,
+    in_domain: bool,
+}
+
+/// Loads an agency and whether the signed-in user's department regulates it.
+async fn target(ctx: &Ctx, id: &str) -> Result<Target, AppError> {
+    let aid = path_id(id)?;
+    let my_dept = ctx.user().and_then(|u| u.department_id);
+    let (agency, depts) = db::run(ctx.pool(), move |c| {
+        let a = crate::library::store::agency::find(c, aid)?;
+        let d = match &a {
+            Some(_) => crate::credit::store::credit::domain_departments(c, aid, today_cn())?,
+            None => Vec::new(),
+        };
+        Ok::<_, DbError>((a, d))
+    })
+    .await?;
+    let agency = agency.ok_or(AppError::NotFound)?;
+    Ok(Target {
+        agency,
+        in_domain: credit::in_domain(my_dept, &depts),
+    })
+}
+
+// ---------------------------------------------------------------- public pages
+
+pub struct ListingRow {
+    pub agency_id: i64,
+    pub agency: String,
+    pub uscc: String,
+    pub reason: String,
+    pub basis: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub department: String,
+    /// "active" | "upcoming" | "expired" | "repaired"
+    pub state: &'static str,
+    pub ended_on: String,
+}
+
+impl ListingRow {
+    pub fn state_is(&self, s: &str) -> bool {
+        self.state == s
+    }
+}
+
+fn listing_state(l: &Listing, today: NaiveDate) -> &'static str {
+    if l.repaired() {
+        "repaired"
+    } else if l.period().active_on(today) {
+        "active"
+    } else if today < l.starts_on {
+        "upcoming"
+    } else {
+        "expired"
+    }
+}
+
+fn listing_row(
+    l: &Listing,
+    agency: &str,
+    uscc: &str,
+    depts: &[Department],
+    lang: Lang,
+) -> ListingRow {
+    let today = today_cn();
+    ListingRow {
+        agency_id: l.agency_id,
+        agency: agency.to_string(),
+        uscc: uscc.to_string(),
+        reason: l.reason.clone(),
+        basis: l.legal_basis.clone(),
+        starts_on: fmt::date(l.starts_on),
+        ends_on: fmt::date(l.ends_on),
+        department: fmt::dept(lang, depts, Some(l.department_id)),
+        state: listing_state(l, today),
+        ended_on: l.ended_on.map(fmt::date).unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/blacklist.html")]
+pub struct BlacklistPage {
+    pub page: Page,
+    pub active: Vec<ListingRow>,
+    pub ended: Vec<ListingRow>,
+}
+
+async fn blacklist(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let lang = ctx.lang();
+    let (rows, depts) = db::run(ctx.pool(), |c| {
+        Ok::<_, DbError>((
+            sx::public_listings(c)?,
+            crate::accounts::store::department::all(c)?,
+        ))
+    })
+    .await?;
+    let (mut active, mut ended) = (Vec::new(), Vec::new());
+    for (l, name, uscc) in &rows {
+        let r = listing_row(l, name, uscc, &depts, lang);
+        if matches!(r.state, "active" | "upcoming") {
+            active.push(r);
+        } else {
+            ended.push(r);
+        }
+    }
+    html(
+        &BlacklistPage {
+            page: ctx.page(),
+            active,
+            ended,
+        },
+        StatusCode::OK,
+    )
+}
+
+pub struct PenaltyRow {
+    pub agency: String,
+    pub uscc: String,
+    pub measure: String,
+    pub reason: String,
+    pub period: String,
+    pub department: String,
+}
+
+pub struct PersonRow {
+    pub name: String,
+    pub masked_id: String,
+    pub agency: String,
+    pub period: String,
+    pub department: String,
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/exposure.html")]
+pub struct ExposurePage {
+    pub page: Page,
+    pub penalties: Vec<PenaltyRow>,
+    pub persons: Vec<PersonRow>,
+}
+
+async fn exposure(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let lang = ctx.lang();
+    let today = today_cn();
+    let (listings, bans, persons, depts) = db::run(ctx.pool(), |c| {
+        Ok::<_, DbError>((
+            sx::public_listings(c)?,
+            sx::public_bans(c)?,
+            sx::public_persons(c)?,
+            crate::accounts::store::department::all(c)?,
+        ))
+    })
+    .await?;
+    let period = |a: NaiveDate, b: NaiveDate| format!("{} — {}", fmt::date(a), fmt::date(b));
+    let mut penalties = Vec::new();
+    for (l, name, uscc) in listings.iter().filter(|x| x.0.period().active_on(today)) {
+        penalties.push(PenaltyRow {
+            agency: name.clone(),
+            uscc: uscc.clone(),
+            measure: ctx.t("sanctions.measure.blacklist").to_string(),
+            reason: l.reason.clone(),
+            period: period(l.starts_on, l.ends_on),
+            department: fmt::dept(lang, &depts, Some(l.department_id)),
+        });
+    }
+    for (b, name, uscc) in bans.iter().filter(|x| x.0.period().active_on(today)) {
+        penalties.push(PenaltyRow {
+            agency: name.clone(),
+            uscc: uscc.clone(),
+            measure: ctx.t("sanctions.measure.ban").to_string(),
+            reason: b.reason.clone(),
+            period: period(b.starts_on, b.ends_on),
+            department: fmt::dept(lang, &depts, Some(b.department_id)),
+        });
+    }
+    let persons = persons
+        .iter()
+        .filter(|(_, b, _)| b.period().active_on(today))
+        .map(|(p, b, agency)| PersonRow {
+            name: p.name.clone(),
+            masked_id: p.masked_id(),
+            agency: agency.clone(),
+            period: period(b.starts_on, b.ends_on),
+            department: fmt::dept(lang, &depts, Some(b.department_id)),
+        })
+        .collect();
+    html(
+        &ExposurePage {
+            page: ctx.page(),
+            penalties,
+            persons,
+        },
+        StatusCode::OK,
+    )
+}
+
+// ---------------------------------------------------------------- regulator: find and hub
+
+pub struct FoundRow {
+    pub id: i64,
+    pub name: String,
+    pub uscc: String,
+    /// The policy lets this regulator act on the agency (its buttons are shown).
+    pub can_regulate: bool,
+    pub sanctioned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/find.html")]
+pub struct FindPage {
+    pub page: Page,
+    pub q: String,
+    pub searched: bool,
+    pub rows: Vec<FoundRow>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FindQuery {
+    pub q: String,
+}
+
+async fn find(ctx: Ctx, q: web::Query<FindQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let my_dept = ctx.current()?.department_id;
+    let query: String = q.q.trim().chars().take(100).collect();
+    let q2 = query.clone();
+    let rows = db::run(ctx.pool(), move |c| {
+        let found = sx::search_agencies(c, &q2, 50)?;
+        let mut out = Vec::new();
+        for a in found {
+            let depts = crate::credit::store::credit::domain_departments(c, a.user_id, today_cn())?;
+            let sanctioned: bool = {
+                use crate::db::schema::agencies;
+                use diesel::prelude::*;
+                agencies::table
+                    .find(a.user_id)
+                    .select(agencies::sanctioned)
+                    .first(c)?
+            };
+            out.push(FoundRow {
+                id: a.user_id,
+                name: a.name,
+                uscc: a.uscc,
+                can_regulate: credit::in_domain(my_dept, &depts),
+                sanctioned,
+            });
+        }
+        Ok::<_, DbError>(out)
+    })
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| FoundRow {
+            can_regulate: ctx.allows(Action::RegulateAgency {
+                in_domain: r.can_regulate,
+            }),
+            ..r
+        })
+        .collect();
+    html(
+        &FindPage {
+            page: ctx.page(),
+            searched: !query.is_empty(),
+            q: query,
+            rows,
+        },
+        StatusCode::OK,
+    )
+}
+
+pub struct BanRow {
+    pub reason: String,
+    pub basis: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub department: String,
+    pub active: bool,
+    /// (name, masked ID)
+    pub persons: Vec<(String, String)>,
+}
+
+pub struct AlertRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency: String,
+    pub manager: String,
+    pub created_at: String,
+    pub resolved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/hub.html")]
+pub struct HubPage {
+    pub page: Page,
+    pub id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub can_regulate: bool,
+    pub restrictions: Vec<String>,
+    pub listings: Vec<ListingRow>,
+    pub bans: Vec<BanRow>,
+    pub alerts: Vec<AlertRow>,
+}
+
+fn ban_rows(
+    bans: Vec<(sx::Ban, Vec<sx::Person>)>,
+    depts: &[Department],
+    lang: Lang,
+) -> Vec<BanRow> {
+    let today = today_cn();
+    bans.into_iter()
+        .map(|(b, ps)| BanRow {
+            reason: b.reason.clone(),
+            basis: b.legal_basis.clone(),
+            starts_on: fmt::date(b.starts_on),
+            ends_on: fmt::date(b.ends_on),
+            department: fmt::dept(lang, depts, Some(b.department_id)),
+            active: b.period().active_on(today),
+            persons: ps.iter().map(|p| (p.name.clone(), p.masked_id())).collect(),
+        })
+        .collect()
+}
+
+async fn hub(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let t = target(&ctx, &path).await?;
+    let lang = ctx.lang();
+    let aid = t.agency.user_id;
+    let today = today_cn();
+    let (restr, listings, bans, alerts, depts) = db::run(ctx.pool(), move |c| {
+        let bans = sx::bans_of(c, aid)?;
+        let mut with_persons = Vec::new();
+        for b in bans {
+            let ps = sx::persons_of(c, b.id)?;
+            with_persons.push((b, ps));
+        }
+        Ok::<_, DbError>((
+            sx::restrictions(c, aid, today)?,
+            sx::listings_of(c, aid)?,
+            with_persons,
+            sx::alerts_of(c, aid)?,
+            crate::accounts::store::department::all(c)?,
+        ))
+    })
+    .await?;
+    let name = t.agency.name.clone();
+    let p = HubPage {
+        page: ctx.page(),
+        id: aid,
+        name: name.clone(),
+        uscc: t.agency.uscc.clone(),
+        can_regulate: ctx.allows(Action::RegulateAgency {
+            in_domain: t.in_domain,
+        }),
+        restrictions: restr.iter().map(|r| restriction_text(lang, r)).collect(),
+        listings: listings
+            .iter()
+            .map(|l| listing_row(l, &name, &t.agency.uscc, &depts, lang))
+            .collect(),
+        bans: ban_rows(bans, &depts, lang),
+        alerts: alerts
+            .iter()
+            .map(|a| AlertRow {
+                id: a.id,
+                agency_id: a.agency_id,
+                agency: name.clone(),
+                manager: a.manager_name.clone(),
+                created_at: crate::web::fmt_time(a.created_at),
+                resolved: a.resolved_at.is_some(),
+            })
+            .collect(),
+    };
+    html(&p, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- blacklist form
+
+#[derive(Template)]
+#[template(path = "sanctions/blacklist_new.html")]
+pub struct BlacklistFormPage {
+    pub page: Page,
+    pub id: i64,
+    pub agency: String,
+    pub uscc: String,
+    pub points: i32,
+    pub reason: Field,
+    pub legal_basis: Field,
+    pub starts_on: Field,
+    pub ends_on: Field,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PeriodForm {
+    pub reason: String,
+    pub legal_basis: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+async fn blacklist_points(ctx: &Ctx) -> Result<i32, AppError> {
+    Ok(db::run(ctx.pool(), |c| {
+        crate::credit::store::credit::current_rules(c).map_err(DbError::from)
+    })
+    .await?
+    .rules()
+    .points_for(credit::Kind::Blacklisted))
+}
+
+async fn blacklist_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let t = target(&ctx, &path).await?;
+    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+        return Ok(denied);
+    }
+    let p = BlacklistFormPage {
+        page: ctx.page(),
+        id: t.agency.user_id,
+        agency: t.agency.name.clone(),
+        uscc: t.agency.uscc.clone(),
+        points: blacklist_points(&ctx).await?,
+        reason: Field::default(),
+        legal_basis: Field::default(),
+        starts_on: Field::new(fmt::date(today_cn())),
+        ends_on: Field::default(),
+    };
+    html(&p, StatusCode::OK)
+}
+
+/// Parses the common fields of the blacklist and ban forms (`credit::parse_period`); a
+/// refused field gets its message beside it.
+fn parse_period(
+    lang: Lang,
+    reason: &mut Field,
+    basis: &mut Field,
+    starts: &mut Field,
+    ends: &mut Field,
+    months: (u32, u32),
+) -> Option<(String, String, NaiveDate, NaiveDate)> {
+    let input = credit::PeriodInput {
+        reason: reason.value.clone(),
+        legal_basis: basis.value.clone(),
+        starts_on: starts.value.clone(),
+        ends_on: ends.value.clone(),
+    };
+    match credit::parse_period(&input, today_cn(), months) {
+        Ok(p) => Some((p.reason, p.legal_basis, p.starts_on, p.ends_on)),
+        Err(problems) => {
+            for pr in &problems {
+                let field = match pr.field {
+                    "reason" => &mut *reason,
+                    "legal_basis" => &mut *basis,
+                    "starts_on" => &mut *starts,
+                    _ => &mut *ends,
+                };
+                field.fail(lang, pr.key, &pr.args);
+            }
+            None
+        }
+    }
+}
+
+async fn blacklist_save(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<PeriodForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let t = target(&ctx, &path).await?;
+    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+        return Ok(denied);
+    }
+    let lang = ctx.lang();
+    let mut p = BlacklistFormPage {
+        page: ctx.page(),
+        id: t.agency.user_id,
+        agency: t.agency.name.clone(),
+        uscc: t.agency.uscc.clone(),
+        points: blacklist_points(&ctx).await?,
+        reason: Field::new(&f.reason),
+        legal_basis: Field::new(&f.legal_basis),
+        starts_on: Field::new(&f.starts_on),
+        ends_on: Field::new(&f.ends_on),
+    };
+    let Some((reason, basis, starts_on, ends_on)) = parse_period(
+        lang,
+        &mut p.reason,
+        &mut p.legal_basis,
+        &mut p.starts_on,
+        &mut p.ends_on,
+        BLACKLIST_MONTHS,
+    ) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let me = ctx.current()?;
+    let (by, dept) = (me.id, me.department_id.ok_or(AppError::Forbidden)?);
+    let actor = ctx.actor();
+    let aid = t.agency.user_id;
+    db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let n = sx::NewListing {
+                agency_id: aid,
+                department_id: dept,
+                reason: &reason,
+                legal_basis: &basis,
+                starts_on,
+                ends_on,
+                by,
+            };
+            let id = sx::create_listing(c, &n)?;
+            let l = sx::find_listing(c, id)?;
+            audit::record(
+                c,
+                &actor,
+                "credit.blacklist.create",
+                "blacklist_entry",
+                id,
+                &l,
+                "",
+            )?;
+            sx::mail_user(
+                c,
+                aid,
+                "blacklisted",
+                &[
+                    ("reason", reason.clone()),
+                    ("basis", basis.clone()),
+                    ("from", fmt::date(starts_on)),
+                    ("to", fmt::date(ends_on)),
+                ],
+            )?;
+            Ok::<_, DbError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_flash(
+        &format!("/regulate/agencies/{aid}"),
+        FlashKind::Success,
+        "sanctions.blacklist.saved",
+    ))
+}
+
+// ---------------------------------------------------------------- ban form
+
+pub struct ManagerChoice {
+    pub id: i64,
+    pub name: String,
+    pub masked_id: String,
+    pub position: String,
+    pub checked: bool,
+}
+
+pub struct ExtraPerson {
+    pub n: usize,
+    pub name: Field,
+    pub id_number: Field,
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/ban_new.html")]
+pub struct BanFormPage {
+    pub page: Page,
+    pub id: i64,
+    pub agency: String,
+    pub uscc: String,
+    pub reason: Field,
+    pub legal_basis: Field,
+    pub starts_on: Field,
+    pub ends_on: Field,
+    pub managers: Vec<ManagerChoice>,
+    pub extras: Vec<ExtraPerson>,
+}
+
+const EXTRA_ROWS: usize = 3;
+
+async fn managers_of(
+    ctx: &Ctx,
+    aid: i64,
+) -> Result<Vec<crate::library::store::agency::Manager>, AppError> {
+    Ok(db::run(ctx.pool(), move |c| {
+        crate::library::store::agency::managers(c, aid).map_err(DbError::from)
+    })
+    .await?)
+}
+
+async fn ban_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let t = target(&ctx, &path).await?;
+    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+        return Ok(denied);
+    }
+    let managers = managers_of(&ctx, t.agency.user_id).await?;
+    let p = BanFormPage {
+        page: ctx.page(),
+        id: t.agency.user_id,
+        agency: t.agency.name.clone(),
+        uscc: t.agency.uscc.clone(),
+        reason: Field::default(),
+        legal_basis: Field::default(),
+        starts_on: Field::new(fmt::date(today_cn())),
+        ends_on: Field::default(),
+        managers: managers
+            .iter()
+            .map(|m| ManagerChoice {
+                id: m.id,
+                name: m.name.clone(),
+                masked_id: m.masked_id(),
+                position: m.position.clone(),
+                checked: true,
+            })
+            .collect(),
+        extras: (1..=EXTRA_ROWS)
+            .map(|n| ExtraPerson {
+                n,
+                name: Field::default(),
+                id_number: Field::default(),
+            })
+            .collect(),
+    };
+    html(&p, StatusCode::OK)
+}
+
+/// The ban form: fixed fields plus `m_<manager id>` checkboxes and `p<n>_name`/`p<n>_id`
+/// rows, so it is read as a map (every value still a string).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BanForm {
+    #[serde(flatten)]
+    pub fields: HashMap<String, String>,
+}
+
+async fn ban_save(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<BanForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let t = target(&ctx, &path).await?;
+    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+        return Ok(denied);
+    }
+    let lang = ctx.lang();
+    let v = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
+    let managers = managers_of(&ctx, t.agency.user_id).await?;
+    let mut p = BanFormPage {
+        page: ctx.page(),
+        id: t.agency.user_id,
+        agency: t.agency.name.clone(),
+        uscc: t.agency.uscc.clone(),
+        reason: Field::new(v("reason")),
+        legal_basis: Field::new(v("legal_basis")),
+        starts_on: Field::new(v("starts_on")),
+        ends_on: Field::new(v("ends_on")),
+        managers: managers
+            .iter()
+            .map(|m| ManagerChoice {
+                id: m.id,
+                name: m.name.clone(),
+                masked_id: m.masked_id(),
+                position: m.position.clone(),
+                checked: !v(&format!("m_{}", m.id)).is_empty(),
+            })
+            .collect(),
+        extras: (1..=EXTRA_ROWS)
+            .map(|n| ExtraPerson {
+                n,
+                name: Field::new(v(&format!("p{n}_name"))),
+                id_number: Field::new(v(&format!("p{n}_id"))),
+            })
+            .collect(),
+    };
+    let period = parse_period(
+        lang,
+        &mut p.reason,
+        &mut p.legal_basis,
+        &mut p.starts_on,
+        &mut p.ends_on,
+        BAN_MONTHS,
+    );
+    let mut persons: Vec<(String, String)> = managers
+        .iter()
+        .filter(|m| !v(&format!("m_{}", m.id)).is_empty())
+        .map(|m| (m.name.clone(), m.id_number.clone()))
+        .collect();
+    let mut persons_ok = true;
+    for x in &mut p.extras {
+        if x.name.value.trim().is_empty() && x.id_number.value.trim().is_empty() {
+            continue;
+        }
+        match credit::parse_person(&x.name.value, &x.id_number.value, today_cn()) {
+            Ok(person) => persons.push(person),
+            Err(problems) => {
+                for pr in &problems {
+                    let field = match pr.field {
+                        "name" => &mut x.name,
+                        _ => &mut x.id_number,
+                    };
+                    field.fail(lang, pr.key, &pr.args);
+                }
+                persons_ok = false;
+            }
+        }
+    }
+    let (Some((reason, basis, starts_on, ends_on)), true) = (period, persons_ok) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let me = ctx.current()?;
+    let (by, dept) = (me.id, me.department_id.ok_or(AppError::Forbidden)?);
+    let actor = ctx.actor();
+    let aid = t.agency.user_id;
+    let count = persons.len();
+    let raised = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            let n = sx::NewBan {
+                agency_id: aid,
+                department_id: dept,
+                reason: &reason,
+                legal_basis: &basis,
+                starts_on,
+                ends_on,
+                by,
+                persons,
+            };
+            let (id, raised) = sx::create_ban(c, &n)?;
+            let bans = sx::bans_of(c, aid)?;
+            let ban = bans.iter().find(|b| b.id == id);
+            audit::record(
+                c,
+                &actor,
+                "credit.ban.create",
+                "market_ban",
+                id,
+                &ban,
+                &format!("persons={count} alerts={raised}"),
+            )?;
+            sx::mail_user(
+                c,
+                aid,
+                "banned",
+                &[
+                    ("reason", reason.clone()),
+                    ("basis", basis.clone()),
+                    ("from", fmt::date(starts_on)),
+                    ("to", fmt::date(ends_on)),
+                ],
+            )?;
+            Ok::<_, DbError>(raised)
+        })
+    })
+    .await?;
+    let key = if raised > 0 {
+        "sanctions.ban.saved_alerts"
+    } else {
+        "sanctions.ban.saved"
+    };
+    Ok(redirect_flash(
+        &format!("/regulate/agencies/{aid}"),
+        FlashKind::Success,
+        key,
+    ))
+}
+
+// ---------------------------------------------------------------- regulator queue
+
+pub struct RepairRow {
+    pub id: i64,
+    pub agency: String,
+    pub listing_period: String,
+    pub created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/queue.html")]
+pub struct QueuePage {
+    pub page: Page,
+    pub department: String,
+    pub alerts: Vec<AlertRow>,
+    pub repairs: Vec<RepairRow>,
+}
+
+async fn queue(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let lang = ctx.lang();
+    let dept = ctx.current()?.department_id.unwrap_or(-1);
+    let (alerts, repairs, depts) = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((
+            sx::open_alerts(c, dept)?,
+            sx::pending_repairs(c, dept)?,
+            crate::accounts::store::department::all(c)?,
+        ))
+    })
+    .await?;
+    let p = QueuePage {
+        page: ctx.page(),
+        department: fmt::dept(lang, &depts, Some(dept)),
+        alerts: alerts
+            .into_iter()
+            .map(|(a, name)| AlertRow {
+                id: a.id,
+                agency_id: a.agency_id,
+                agency: name,
+                manager: a.manager_name,
+                created_at: crate::web::fmt_time(a.created_at),
+                resolved: a.resolved_at.is_some(),
+            })
+            .collect(),
+        repairs: repairs
+            .into_iter()
+            .map(|(r, l, name)| RepairRow {
+                id: r.id,
+                agency: name,
+                listing_period: format!("{} — {}", fmt::date(l.starts_on), fmt::date(l.ends_on)),
+                created_at: crate::web::fmt_time(r.created_at),
+            })
+            .collect(),
+    };
+    html(&p, StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoteForm {
+    pub note: String,
+}
+
+async fn resolve_alert(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<NoteForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&path)?;
+    ctx.authorize(Action::ViewCreditQueue)?;
+    let alert = db::run(ctx.pool(), move |c| {
+        sx::find_alert(c, id).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    ctx.authorize(Action::DecideCredit {
+        department_id: alert.department_id,
+    })?;
+    let note = match validate::text(&f.note, 500, true) {
+        Ok(n) => n,
+        Err(_) => {
+            return Ok(redirect_flash(
+                "/regulate/queue",
+                FlashKind::Error,
+                "sanctions.alert.note_required",
+            ));
+        }
+    };
+    let by = ctx.current()?.id;
+    let actor = ctx.actor();
+    let done = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            if !sx::resolve_alert(c, id, by)? {
+                return Ok(false);
+            }
+            let a = sx::find_alert(c, id)?;
+            audit::record(
+                c,
+                &actor,
+                "credit.alert.resolve",
+                "credit_alert",
+                id,
+                &a,
+                &note,
+            )?;
+            Ok::<_, DbError>(true)
+        })
+    })
+    .await?;
+    let (kind, key) = if done {
+        (FlashKind::Success, "sanctions.alert.resolved")
+    } else {
+        (FlashKind::Error, "sanctions.alert.already")
+    };
+    Ok(redirect_flash("/regulate/queue", kind, key))
+}
+
+// ---------------------------------------------------------------- repair decision
+
+#[derive(Template)]
+#[template(path = "sanctions/repair_show.html")]
+pub struct RepairPage {
+    pub page: Page,
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency: String,
+    pub listing: ListingRow,
+    pub evidence: String,
+    pub has_upload: bool,
+    pub status: String,
+    pub pending: bool,
+    pub decision_reason: String,
+    pub created_at: String,
+    pub reason: Field,
+}
+
+struct RepairCase {
+    repair: sx::Repair,
+    listing: Listing,
+    agency: Agency,
+    depts: Vec<Department>,
+}
+
+async fn load_repair(ctx: &Ctx, id: &str) -> Result<RepairCase, AppError> {
+    let rid = path_id(id)?;
+    let (repair, listing, agency, depts) = db::run(ctx.pool(), move |c| {
+        let r = sx::find_repair(c, rid)?;
+        let l = match &r {
+            Some(r) => sx::find_listing(c, r.blacklist_id)?,
+            None => None,
+        };
+        let a = match &r {
+            Some(r) => crate::library::store::agency::find(c, r.agency_id)?,
+            None => None,
+        };
+        Ok::<_, DbError>((r, l, a, crate::accounts::store::department::all(c)?))
+    })
+    .await?;
+    let (Some(repair), Some(listing), Some(agency)) = (repair, listing, agency) else {
+        // The policy still answers first: a visitor is sent to log in, not told "no such".
+        ctx.authorize(Action::ViewCreditQueue)?;
+        return Err(AppError::NotFound);
+    };
+    Ok(RepairCase {
+        repair,
+        listing,
+        agency,
+        depts,
+    })
+}
+
+fn repair_page(ctx: &Ctx, rc: &RepairCase, reason: Field) -> RepairPage {
+    let lang = ctx.lang();
+    RepairPage {
+        page: ctx.page(),
+        id: rc.repair.id,
+        agency_id: rc.agency.user_id,
+        agency: rc.agency.name.clone(),
+        listing: listing_row(
+            &rc.listing,
+            &rc.agency.name,
+            &rc.agency.uscc,
+            &rc.depts,
+            lang,
+        ),
+        evidence: rc.repair.evidence.clone(),
+        has_upload: rc.repair.upload_id.is_some(),
+        status: ctx
+            .t(&format!("sanctions.repair.status.{}", rc.repair.status))
+            .to_string(),
+        pending: rc.repair.status == "pending",
+        decision_reason: rc.repair.decision_reason.clone().unwrap_or_default(),
+        created_at: crate::web::fmt_time(rc.repair.created_at),
+        reason,
+    }
+}
+
+async fn repair_show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let rc = load_repair(&ctx, &path).await?;
+    ctx.authorize(Action::DecideCredit {
+        department_id: rc.listing.department_id,
+    })?;
+    html(&repair_page(&ctx, &rc, Field::default()), StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub decision: String,
+    pub reason: String,
+}
+
+async fn repair_decide(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let rc = load_repair(&ctx, &path).await?;
+    ctx.authorize(Action::DecideCredit {
+        department_id: rc.listing.department_id,
+    })?;
+    let lang = ctx.lang();
+    let approve = match f.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("sanctions.repair.decision_invalid")),
+    };
+    let mut reason_field = Field::new(&f.reason);
+    let Some(reason) = reason_field.check(lang, validate::text(&f.reason, 500, !approve)) else {
+        if !approve && f.reason.trim().is_empty() {
+            reason_field.fail(lang, "sanctions.repair.reason_required", &[]);
+        }
+        return html(
+            &repair_page(&ctx, &rc, reason_field),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let by = ctx.current()?.id;
+    let actor = ctx.actor();
+    let (repair, listing) = (rc.repair.clone(), rc.listing.clone());
+    let rid = repair.id;
+    let done = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            if !sx::decide_repair(c, &repair, &listing, approve, &reason, by)? {
+                return Ok(false);
+            }
+            let r = sx::find_repair(c, repair.id)?;
+            let action = if approve {
+                "credit.repair.approve"
+            } else {
+                "credit.repair.reject"
+            };
+            audit::record(c, &actor, action, "credit_repair", repair.id, &r, &reason)?;
+            Ok::<_, DbError>(true)
+        })
+    })
+    .await?;
+    let (kind, key) = match (done, approve) {
+        (false, _) => (FlashKind::Error, "sanctions.repair.already"),
+        (true, true) => (FlashKind::Success, "sanctions.repair.approved"),
+        (true, false) => (FlashKind::Success, "sanctions.repair.rejected"),
+    };
+    Ok(redirect_flash(
+        &format!("/regulate/repairs/{rid}"),
+        kind,
+        key,
+    ))
+}
+
+/// The evidence file: for the applying agency and the deciding department.
+async fn repair_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let rc = load_repair(&ctx, &path).await?;
+    let own = policy::decide(
+        ctx.user(),
+        Action::ApplyForRepair {
+            agency_id: rc.repair.agency_id,
+        },
+    ) == Decision::Allow;
+    if !own {
+        ctx.authorize(Action::DecideCredit {
+            department_id: rc.listing.department_id,
+        })?;
+    }
+    let uid = rc.repair.upload_id.ok_or(AppError::NotFound)?;
+    let up = db::run(ctx.pool(), move |c| {
+        crate::uploads::store::find(c, uid).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    uploads::send_file(
+        ctx.config(),
+        &up,
+        &format!("repair-evidence-{}", rc.repair.id),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- the agency's own pages
+
+pub struct OwnListing {
+    pub row: ListingRow,
+    pub id: i64,
+    pub repair_on: String,
+    pub can_apply: bool,
+    pub pending: bool,
+}
+
+pub struct OwnRepair {
+    pub id: i64,
+    pub period: String,
+    pub status: String,
+    pub status_code: String,
+    pub reason: String,
+    pub created_at: String,
+    pub has_upload: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/agency_credit.html")]
+pub struct AgencyCreditPage {
+    pub page: Page,
+    pub restrictions: Vec<String>,
+    pub listings: Vec<OwnListing>,
+    pub bans: Vec<BanRow>,
+    pub repairs: Vec<OwnRepair>,
+}
+
+fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
+    let id = ctx.user().map(|u| u.id).unwrap_or(0);
+    ctx.authorize(Action::ApplyForRepair { agency_id: id })?;
+    Ok(id)
+}
+
+async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let aid = own_agency(&ctx)?;
+    let lang = ctx.lang();
+    let today = today_cn();
+    let (agency, restr, listings, bans, repairs, rules, depts) = db::run(ctx.pool(), move |c| {
+        let bans = sx::bans_of(c, aid)?;
+        let mut with_persons = Vec::new();
+        for b in bans {
+            let ps = sx::persons_of(c, b.id)?;
+            with_persons.push((b, ps));
+        }
+        Ok::<_, DbError>((
+            crate::library::store::agency::find(c, aid)?,
+            sx::restrictions(c, aid, today)?,
+            sx::listings_of(c, aid)?,
+            with_persons,
+            sx::repairs_of(c, aid)?,
+            crate::credit::store::credit::current_rules(c)?.rules(),
+            crate::accounts::store::department::all(c)?,
+        ))
+    })
+    .await?;
+    let agency = agency.ok_or(AppError::NotFound)?;
+    let own = listings
+        .iter()
+        .map(|l| {
+            let pending = repairs
+                .iter()
+                .any(|r| r.blacklist_id == l.id && r.status == "pending");
+            let on = rules.repair_available_on(l.starts_on, l.ends_on);
+            OwnListing {
+                row: listing_row(l, &agency.name, &agency.uscc, &depts, lang),
+                id: l.id,
+                repair_on: fmt::date(on),
+                can_apply: l.period().active_on(today) && !pending,
+                pending,
+            }
+        })
+        .collect();
+    let repairs = repairs
+        .iter()
+        .map(|r| {
+            let l = listings.iter().find(|l| l.id == r.blacklist_id);
+            OwnRepair {
+                id: r.id,
+                period: l
+                    .map(|l| format!("{} — {}", fmt::date(l.starts_on), fmt::date(l.ends_on)))
+                    .unwrap_or_default(),
+                status: ctx
+                    .t(&format!("sanctions.repair.status.{}", r.status))
+                    .to_string(),
+                status_code: r.status.clone(),
+                reason: r.decision_reason.clone().unwrap_or_default(),
+                created_at: crate::web::fmt_time(r.created_at),
+                has_upload: r.upload_id.is_some(),
+            }
+        })
+        .collect();
+    let p = AgencyCreditPage {
+        page: ctx.page(),
+        restrictions: restr.iter().map(|r| restriction_text(lang, r)).collect(),
+        listings: own,
+        bans: ban_rows(bans, &depts, lang),
+        repairs,
+    };
+    html(&p, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "sanctions/repair_new.html")]
+pub struct RepairFormPage {
+    pub page: Page,
+    pub listing: ListingRow,
+    pub listing_id: i64,
+    pub repair_on: String,
+    /// Why no application can be made now (too early, one pending, ended), if so.
+    pub blocked: String,
+    pub evidence: Field,
+    pub file: Field,
+    pub max_mib: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListingQuery {
+    pub listing: String,
+}
+
+struct RepairTarget {
+    listing: Listing,
+    agency: Agency,
+    depts: Vec<Department>,
+    pending: bool,
+    rules: credit::RuleSet,
+    max_mib: i64,
+}
+
+/// Loads the agency's own listing named by `?listing=`; another agency's listing is 403.
+async fn repair_target(ctx: &Ctx, listing: &str) -> Result<RepairTarget, AppError> {
+    let aid = own_agency(ctx)?;
+    let lid: i64 = listing
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("sanctions.repair.no_listing"))?;
+    let (l, a, depts, pending, rules, s) = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((
+            sx::find_listing(c, lid)?,
+            crate::library::store::agency::find(c, aid)?,
+            crate::accounts::store::department::all(c)?,
+            sx::has_pending_repair(c, lid)?,
+            crate::credit::store::credit::current_rules(c)?.rules(),
+            crate::accounts::store::settings::load(c)?,
+        ))
+    })
+    .await?;
+    let listing = l.ok_or(AppError::NotFound)?;
+    ctx.authorize(Action::ApplyForRepair {
+        agency_id: listing.agency_id,
+    })?;
+    Ok(RepairTarget {
+        listing,
+        agency: a.ok_or(AppError::NotFound)?,
+        depts,
+        pending,
+        rules,
+        max_mib: s.get("upload_max_mib"),
+    })
+}
+
+/// Why an application cannot be made today (with the status to answer), if it cannot.
+fn repair_blocked(lang: Lang, t: &RepairTarget) -> Option<(StatusCode, String)> {
+    let today = today_cn();
+    if !t.listing.period().active_on(today) {
+        return Some((
+            StatusCode::CONFLICT,
+            tr_args(lang, "sanctions.repair.not_active", &[]),
+        ));
+    }
+    if t.pending {
+        return Some((
+            StatusCode::CONFLICT,
+            tr_args(lang, "sanctions.repair.pending", &[]),
+        ));
+    }
+    if let Err(e) = t
+        .rules
+        .check_repair(t.listing.starts_on, t.listing.ends_on, today)
+    {
+        return Some((StatusCode::UNPROCESSABLE_ENTITY, credit_msg(lang, &e)));
+    }
+    None
+}
+
+fn repair_form_page(ctx: &Ctx, t: &RepairTarget, blocked: String) -> RepairFormPage {
+    RepairFormPage {
+        page: ctx.page(),
+        listing: listing_row(
+            &t.listing,
+            &t.agency.name,
+            &t.agency.uscc,
+            &t.depts,
+            ctx.lang(),
+        ),
+        listing_id: t.listing.id,
+        repair_on: fmt::date(
+            t.rules
+                .repair_available_on(t.listing.starts_on, t.listing.ends_on),
+        ),
+        blocked,
+        evidence: Field::default(),
+        file: Field::default(),
+        max_mib: t.max_mib,
+    }
+}
+
+async fn repair_form(ctx: Ctx, q: web::Query<ListingQuery>) -> Result<HttpResponse, AppError> {
+    let t = repair_target(&ctx, &q.listing).await?;
+    // The form still opens when it cannot be used yet, saying why and from when.
+    let (status, blocked) = match repair_blocked(ctx.lang(), &t) {
+        Some((_, m)) => (StatusCode::OK, m),
+        None => (StatusCode::OK, String::new()),
+    };
+    html(&repair_form_page(&ctx, &t, blocked), status)
+}
+
+async fn repair_apply(
+    ctx: Ctx,
+    q: web::Query<ListingQuery>,
+    body: UploadBody,
+) -> Result<HttpResponse, AppError> {
+    // Who may apply is decided before the body is read (a visitor is sent to log in).
+    let aid = own_agency(&ctx)?;
+    let lang = ctx.lang();
+    let dir = uploads::upload_dir(ctx.config());
+    let s = db::run(ctx.pool(), |c| {
+        crate::accounts::store::settings::load(c).map_err(DbError::from)
+    })
+    .await?;
+    let max_bytes = u64::try_from(s.get("upload_max_mib")).unwrap_or(1) * 1024 * 1024;
+    let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
+    let listing = if q.listing.is_empty() {
+        form.field("listing")
+    } else {
+        q.listing.clone()
+    };
+    let t = repair_target(&ctx, &listing).await?;
+    if let Some((status, m)) = repair_blocked(lang, &t) {
+        let mut p = repair_form_page(&ctx, &t, m);
+        p.evidence = Field::new(form.field("evidence"));
+        return html(&p, status);
+    }
+    let mut p = repair_form_page(&ctx, &t, String::new());
+    p.evidence = Field::new(form.field("evidence"));
+    let evidence = p
+        .evidence
+        .check(lang, validate::text(&form.field("evidence"), 2000, true));
+    let received = match form.file {
+        None => Some(None),
+        Some(Err(problem)) => {
+            p.file
+                .fail(lang, problem.key(), &[("mib", t.max_mib.to_string())]);
+            None
+        }
+        Some(Ok(r)) => Some(Some(r)),
+    };
+    let (Some(evidence), Some(file)) = (evidence, received) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let stored = match file {
+        Some(file) => Some(crate::uploads::keep_received(file, &dir).await?),
+        None => None,
+    };
+    let actor = ctx.actor();
+    let listing = t.listing.clone();
+    let stored2 = stored.clone();
+    let r = db::run(ctx.pool(), move |c| {
+        write_tx(c, |c| {
+            // Checked again inside the lock: two quick submissions make one application.
+            if sx::has_pending_repair(c, listing.id)? {
+                return Ok(None);
+            }
+            let upload_id = match &stored2 {
+                Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
+                    c, aid, name, orig, ct, *size, sha,
+                )?),
+                None => None,
+            };
+            let id = sx::apply_repair(c, &listing, &evidence, upload_id)?;
+            let r = sx::find_repair(c, id)?;
+            audit::record(
+                c,
+                &actor,
+                "credit.repair.apply",
+                "credit_repair",
+                id,
+                &r,
+                "",
+            )?;
+            Ok::<_, DbError>(Some(id))
+        })
+    })
+    .await;
+    let saved = match r {
+        Ok(v) => v,
+        Err(e) => {
+            if let Some((name, _)) = &stored {
+                let _ = std::fs::remove_file(dir.join(name));
+            }
+            return Err(e.into());
+        }
+    };
+    if saved.is_none() {
+        if let Some((name, _)) = &stored {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+        return Ok(redirect_flash(
+            "/agency/credit",
+            FlashKind::Error,
+            "sanctions.repair.pending",
+        ));
+    }
+    Ok(redirect_flash(
+        "/agency/credit",
+        FlashKind::Success,
+        "sanctions.repair.applied",
+    ))
+}

@@ -1,0 +1,926 @@
+//! The agency's side of selection: the announcements matching its items
+//! (`/agency/announcements`), the bid page of one announcement with its eligibility,
+//! registration, the sealed quote and its receipts, revision, withdrawal and re-confirmation
+//! after a material edit.
+//!
+//! Sealed means sealed: no page, mail, log line or audit entry shows an amount before the
+//! opening — not even to the agency that quoted it. The agency keeps its receipt commitment;
+//! at the opening the amount and nonce are published next to it so anyone can recompute it.
+//! Every deadline check of a write happens inside its transaction against `db::now()`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Actor};
+use crate::auth::policy::Action;
+use crate::db::{self, DbError, write_tx};
+use crate::domain::bidding::{self as steps, BidState, Offered, QuoteState, Step, Why};
+use crate::domain::eligibility::Refusal;
+use crate::domain::money::Money;
+use crate::domain::seal::{self, Sealed};
+use crate::domain::selection::{self, QuoteError};
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::i18n::tr_args;
+use crate::i18n::{Lang, tr};
+use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
+
+use crate::web::ctx::redirect_flash;
+use crate::web::forms::CsrfForm;
+use crate::web::page::{Field, FlashKind, Page};
+use crate::web::{Ctx, fmt_time, html};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agency/announcements", web::get().to(list))
+        .route("/announcements/{id}/bid", web::get().to(show))
+        .route("/announcements/{id}/register", web::post().to(register))
+        .route("/announcements/{id}/quote", web::post().to(quote))
+        .route(
+            "/agency/announcements/{id}/receipts/{n}",
+            web::get().to(receipt),
+        )
+        .route("/announcements/{id}/withdraw", web::post().to(withdraw))
+        .route("/announcements/{id}/reconfirm", web::post().to(reconfirm));
+}
+
+fn path_id(p: &str) -> Result<i64, AppError> {
+    p.parse().map_err(|_| AppError::NotFound)
+}
+
+/// The agency the request acts for: always the signed-in user, asked of the policy.
+fn acting_agency(ctx: &Ctx) -> Result<i64, AppError> {
+    let id = ctx.user().map(|u| u.id).unwrap_or(0);
+    ctx.authorize(Action::TakePart { agency_id: id })?;
+    Ok(id)
+}
+
+/// Server time to the second, China time (receipts).
+fn fmt_seconds(t: NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Shanghai
+        .from_utc_datetime(&t)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+fn today() -> chrono::NaiveDate {
+    crate::db::today()
+}
+
+fn qual_label(lang: Lang, t: &str, level: i32) -> String {
+    let name = tr(lang, &format!("cat.qual.{t}"));
+    if level == 0 {
+        name.to_string()
+    } else {
+        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
+    }
+}
+
+/// A failed rule: its name and its message.
+pub struct RefusalView {
+    pub rule: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
+    rs.iter()
+        .map(|r| {
+            let args: Vec<(&'static str, String)> = match r {
+                Refusal::MissingQualifications(m) => {
+                    let sep = if lang == Lang::Zh { "、" } else { ", " };
+                    vec![(
+                        "quals",
+                        m.iter()
+                            .map(|(t, l)| qual_label(lang, t, *l))
+                            .collect::<Vec<_>>()
+                            .join(sep),
+                    )]
+                }
+                _ => r.args(),
+            };
+            let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            RefusalView {
+                rule: tr(lang, &format!("bidding.rule.{}", r.rule())).to_string(),
+                code: r.rule(),
+                message: tr_args(lang, r.key(), &a),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- the agency's list
+
+pub struct Row {
+    pub id: i64,
+    pub project: String,
+    pub item: String,
+    pub mode: String,
+    pub deadline: String,
+    pub status: String,
+    pub registered: bool,
+    pub quoted: bool,
+    pub takes_quotes: bool,
+}
+
+fn rows(ctx: &Ctx, ls: &[Listed]) -> Vec<Row> {
+    ls.iter()
+        .map(|l| {
+            let a = &l.announcement;
+            Row {
+                id: a.id,
+                project: l.project.clone(),
+                item: format!("{} {}", l.item_code, l.item_name),
+                mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
+                deadline: fmt_time(a.deadline),
+                status: ctx.t(&status::key(&a.status)).to_string(),
+                registered: l.registered,
+                quoted: l.quoted,
+                takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "bidding/list.html")]
+pub struct ListPage {
+    pub page: Page,
+    pub open: Vec<Row>,
+    pub mine: Vec<Row>,
+}
+
+async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let me = acting_agency(&ctx)?;
+    let (open, mine) = db::run(ctx.pool(), move |c| {
+        let now = db::now();
+        Ok::<_, DbError>((
+            bid::open_for_agency(c, me, now)?,
+            bid::participations(c, me)?,
+        ))
+    })
+    .await?;
+    let p = ListPage {
+        page: ctx.page(),
+        open: rows(&ctx, &open),
+        mine: rows(&ctx, &mine),
+    };
+    html(&p, StatusCode::OK)
+}
+
+// ---------------------------------------------------------------- the bid page
+
+pub struct Summary {
+    pub id: i64,
+    pub project: String,
+    pub item: String,
+    pub mode: String,
+    pub deadline: String,
+    pub cap: String,
+    pub status: String,
+    pub version: i32,
+    pub quotes: i64,
+}
+
+pub struct QuoteView {
+    pub commitment: String,
+    pub revision: i32,
+    pub submitted_at: String,
+    pub active: bool,
+    /// Made against an older version of the announcement: does not count until re-confirmed.
+    pub stale: bool,
+}
+
+pub struct ReceiptView {
+    pub kind: String,
+    pub commitment: String,
+    pub time: String,
+    /// A submission's receipt page (empty for a withdrawal or re-confirmation).
+    pub href: String,
+}
+
+/// The receipts, newest first; each submission links to its own receipt page, numbered as
+/// `bid::submission_receipt` numbers them (oldest submission = 1).
+fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
+    let is_submission = |r: &Receipt| {
+        r.kind == bid::receipt_kind::SUBMITTED || r.kind == bid::receipt_kind::REVISED
+    };
+    let mut n = rs.iter().filter(|r| is_submission(r)).count();
+    rs.iter()
+        .map(|r| {
+            let href = if is_submission(r) {
+                let path = i32::try_from(n)
+                    .map(|k| receipt_path(id, k))
+                    .unwrap_or_default();
+                n = n.saturating_sub(1);
+                path
+            } else {
+                String::new()
+            };
+            ReceiptView {
+                kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
+                commitment: r.commitment.clone(),
+                time: fmt_seconds(r.created_at),
+                href,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "bidding/bid.html")]
+pub struct BidPage {
+    pub page: Page,
+    pub a: Summary,
+    pub open: bool,
+    pub takes_quotes: bool,
+    pub registered: bool,
+    pub refusals: Vec<RefusalView>,
+    pub quote: Option<QuoteView>,
+    pub receipts: Vec<ReceiptView>,
+    pub amount: Field,
+    pub note: Field,
+    /// A refusal of the last action (deadline passed, not registered …).
+    pub notice: String,
+    /// The forms shown: exactly the steps the writes would take (`domain::bidding`).
+    pub can: Offered,
+}
+
+/// Everything the bid page shows, read in one go.
+struct Loaded {
+    a: Announcement,
+    project: String,
+    item: String,
+    registered: bool,
+    eligibility: Result<(), Vec<Refusal>>,
+    quote: Option<QuoteRow>,
+    receipts: Vec<Receipt>,
+    quotes: i64,
+}
+
+/// Loads the announcement for an agency; drafts are not there for anyone but their owner.
+async fn load(ctx: &Ctx, id: i64, me: i64) -> Result<Loaded, AppError> {
+    let day = today();
+    let l = db::run(ctx.pool(), move |c| {
+        let Some(a) = ann::find(c, id)? else {
+            return Ok::<_, DbError>(None);
+        };
+        if a.status == status::DRAFT {
+            return Ok(None);
+        }
+        let project = ann::find_project(c, a.project_id)?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        let item = crate::catalogue::store::find(c, a.item_id)?
+            .map(|i| format!("{} {}", i.code, i.name))
+            .unwrap_or_default();
+        let eligibility = bid::eligibility(c, &a, me, day)?;
+        Ok(Some(Loaded {
+            registered: bid::is_registered(c, id, me)?,
+            quote: bid::quote_of(c, id, me)?,
+            receipts: bid::receipts_of(c, id, me)?,
+            quotes: bid::count_quotes(c, id)?,
+            eligibility,
+            project,
+            item,
+            a,
+        }))
+    })
+    .await?;
+    l.ok_or(AppError::NotFound)
+}
+
+fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) -> BidPage {
+    let lang = ctx.lang();
+    let a = &l.a;
+    let open = a.open_for_quotes(db::now());
+    let can = steps::offered(&BidState {
+        open,
+        takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
+        registered: l.registered,
+        eligible: l.eligibility.is_ok(),
+        quote: l.quote.as_ref().map(|q| quote_state(q, a)),
+    });
+    BidPage {
+        page: ctx.page(),
+        a: Summary {
+            id: a.id,
+            project: l.project.clone(),
+            item: l.item.clone(),
+            mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
+            deadline: fmt_time(a.deadline),
+            cap: a.cap().map(crate::web::fmt::money).unwrap_or_default(),
+            status: ctx.t(&status::key(&a.status)).to_string(),
+            version: a.version,
+            quotes: l.quotes,
+        },
+        open,
+        takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
+        registered: l.registered,
+        refusals: match &l.eligibility {
+            Ok(()) => Vec::new(),
+            Err(rs) => refusal_views(lang, rs),
+        },
+        quote: l.quote.as_ref().map(|q| QuoteView {
+            commitment: q.commitment.clone(),
+            revision: q.revision,
+            submitted_at: fmt_seconds(q.submitted_at),
+            active: q.active(),
+            stale: q.active() && q.announcement_version < a.version,
+        }),
+        receipts: receipt_views(lang, a.id, &l.receipts),
+        amount,
+        note,
+        notice,
+        can,
+    }
+}
+
+fn quote_state(q: &QuoteRow, a: &Announcement) -> QuoteState {
+    QuoteState {
+        active: q.active(),
+        stale: q.announcement_version < a.version,
+    }
+}
+
+async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let me = acting_agency(&ctx)?;
+    let id = path_id(&path)?;
+    let l = load(&ctx, id, me).await?;
+    html(
+        &bid_page(&ctx, l, Field::default(), Field::default(), String::new()),
+        StatusCode::OK,
+    )
+}
+
+/// The bid page again with a refusal (and the form as typed, when it is the amount's fault).
+async fn refuse(
+    ctx: &Ctx,
+    id: i64,
+    me: i64,
+    status: StatusCode,
+    amount: Field,
+    note: Field,
+    notice: String,
+) -> Result<HttpResponse, AppError> {
+    let l = load(ctx, id, me).await?;
+    html(&bid_page(ctx, l, amount, note, notice), status)
+}
+
+// ---------------------------------------------------------------- writes
+
+/// Why a write did not happen.
+enum Refused {
+    Closed,
+    NotRegistered,
+    NoQuote,
+    NoQuotes,
+    /// The page names the failed rules (read again with the page).
+    Ineligible,
+    Invalid(QuoteError),
+}
+
+/// The announcement, still open, read under `bid::hold_open` (the opening waits for this
+/// transaction, and a write that starts after the opening sees it opened), checked against the
+/// time the request was received, which is also the time stamped on what the write stores.
+/// A request received before the deadline is not refused because it waited for its turn to
+/// write; none received after it is ever accepted, and none is accepted after the opening.
+fn open_announcement(
+    c: &mut db::DbConnection,
+    id: i64,
+    received: NaiveDateTime,
+) -> Result<(Announcement, NaiveDateTime), Refusedor> {
+    bid::hold_open(c, id)?;
+    let a = ann::find(c, id)?.ok_or(Refusedor::NotFound)?;
+    if a.status == status::DRAFT {
+        return Err(Refusedor::NotFound);
+    }
+    if !a.open_for_quotes(received) {
+        return Err(Refusedor::Refused(Refused::Closed));
+    }
+    Ok((a, received))
+}
+
+impl From<Why> for Refused {
+    fn from(w: Why) -> Self {
+        match w {
+            Why::Closed => Refused::Closed,
+            Why::NoQuotes => Refused::NoQuotes,
+            Why::NotRegistered => Refused::NotRegistered,
+            Why::Ineligible => Refused::Ineligible,
+            Why::NoQuote => Refused::NoQuote,
+        }
+    }
+}
+
+/// A step `domain::bidding` refuses, as the write's refusal.
+fn allowed(s: &BidState, step: Step) -> Result<(), Refusedor> {
+    steps::check(s, step).map_err(|w| Refusedor::Refused(w.into()))
+}
+
+/// What the steps depend on, read inside the write once `open_announcement` found it open.
+fn state_in_write(
+    c: &mut db::DbConnection,
+    a: &Announcement,
+    me: i64,
+    day: chrono::NaiveDate,
+) -> Result<BidState, Refusedor> {
+    Ok(BidState {
+        open: true,
+        takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
+        registered: bid::is_registered(c, a.id, me)?,
+        eligible: bid::eligibility(c, a, me, day)?.is_ok(),
+        quote: bid::quote_of(c, a.id, me)?.map(|q| quote_state(&q, a)),
+    })
+}
+
+/// Inside a write: a refusal (rolled back), a missing announcement, or a database error.
+enum Refusedor {
+    Refused(Refused),
+    NotFound,
+    Db(DbError),
+}
+
+impl From<diesel::result::Error> for Refusedor {
+    fn from(e: diesel::result::Error) -> Self {
+        Refusedor::Db(e.into())
+    }
+}
+
+/// What the audit trail keeps of a quote step: never the amount, the nonce or the note.
+#[derive(Serialize)]
+struct QuoteAudit<'a> {
+    agency_id: i64,
+    kind: &'a str,
+    commitment: &'a str,
+    revision: i32,
+    announcement_version: i32,
+    status: &'a str,
+}
+
+fn audit_quote(
+    c: &mut db::DbConnection,
+    actor: &Actor,
+    action: &str,
+    q: &QuoteRow,
+    r: &Receipt,
+) -> Result<(), diesel::result::Error> {
+    audit::record(
+        c,
+        actor,
+        action,
+        "announcement",
+        q.announcement_id,
+        &QuoteAudit {
+            agency_id: q.agency_id,
+            kind: &r.kind,
+            commitment: &r.commitment,
+            revision: q.revision,
+            announcement_version: q.announcement_version,
+            status: &q.status,
+        },
+        "",
+    )
+}
+
+/// The receipt by mail: the step, the commitment and the server time (no amount).
+fn mail_receipt(
+    c: &mut db::DbConnection,
+    agency_id: i64,
+    project: &str,
+    r: &Receipt,
+) -> Result<(), diesel::result::Error> {
+    match crate::accounts::store::user::find(c, agency_id)? {
+        Some(u) => mail_receipt_to(c, &u, project, r),
+        None => Ok(()),
+    }
+}
+
+fn mail_receipt_to(
+    c: &mut db::DbConnection,
+    u: &crate::accounts::store::user::User,
+    project: &str,
+    r: &Receipt,
+) -> Result<(), diesel::result::Error> {
+    let lang = Lang::parse(&u.locale).unwrap_or(Lang::Zh);
+    let kind = tr(lang, &format!("bidding.receipt.kind.{}", r.kind));
+    let id = r.announcement_id.to_string();
+    let time = fmt_seconds(r.created_at);
+    let a = [
+        ("name", u.contact_name.as_str()),
+        ("org", u.org_name.as_str()),
+        ("kind", kind),
+        ("project", project),
+        ("id", id.as_str()),
+        ("commitment", r.commitment.as_str()),
+        ("time", time.as_str()),
+    ];
+    let (s, b) = crate::mail::compose(lang, "bidding_receipt", &a);
+    crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)
+}
+
+fn project_name(
+    c: &mut db::DbConnection,
+    a: &Announcement,
+) -> Result<String, diesel::result::Error> {
+    Ok(ann::find_project(c, a.project_id)?
+        .map(|p| p.name)
+        .unwrap_or_default())
+}
+
+/// Runs one write; sorts the outcome into done / refused / not found / error.
+async fn run_write<T: Send + 'static>(
+    ctx: &Ctx,
+    f: impl FnOnce(&mut db::DbConnection) -> Result<T, Refusedor> + Send + 'static,
+) -> Result<Result<T, Refused>, AppError> {
+    let r = db::run(ctx.pool(), move |c| Ok::<_, DbError>(write_tx(c, |c| f(c)))).await?;
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(Refusedor::Refused(x)) => Ok(Err(x)),
+        Err(Refusedor::NotFound) => Err(AppError::NotFound),
+        Err(Refusedor::Db(e)) => Err(e.into()),
+    }
+}
+
+fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
+    let t = |k: &str| tr(lang, k).to_string();
+    match r {
+        Refused::Closed => (StatusCode::CONFLICT, t("bidding.err.closed")),
+        Refused::NotRegistered => (StatusCode::CONFLICT, t("bidding.err.not_registered")),
+        Refused::NoQuote => (StatusCode::CONFLICT, t("bidding.err.no_quote")),
+        Refused::NoQuotes => (StatusCode::CONFLICT, t("bidding.err.no_quotes")),
+        Refused::Ineligible => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t("bidding.err.ineligible"),
+        ),
+        Refused::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, t("bidding.err.amount")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmptyForm {}
+
+#[derive(Serialize)]
+struct RegistrationAudit {
+    agency_id: i64,
+}
+
+async fn register(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(_f): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
+    let me = acting_agency(&ctx)?;
+    let id = path_id(&path)?;
+    let actor = ctx.actor();
+    let day = today();
+    let r = run_write(&ctx, move |c| {
+        let (a, now) = open_announcement(c, id, received)?;
+        let state = BidState {
+            open: true,
+            eligible: bid::eligibility(c, &a, me, day)?.is_ok(),
+            ..BidState::default()
+        };
+        allowed(&state, Step::Register)?;
+        let new = bid::register(c, id, me, now)?;
+        if new {
+            audit::record(
+                c,
+                &actor,
+                "selection.register",
+                "announcement",
+                id,
+                &RegistrationAudit { agency_id: me },
+                "",
+            )?;
+        }
+        Ok(new)
+    })
+    .await?;
+    match r {
+        Ok(true) => Ok(redirect_flash(
+            &format!("/announcements/{id}/bid"),
+            FlashKind::Success,
+            "bidding.flash.registered",
+        )),
+        Ok(false) => Ok(redirect_flash(
+            &format!("/announcements/{id}/bid"),
+            FlashKind::Info,
+            "bidding.flash.already_registered",
+        )),
+        Err(x) => {
+            let (st, notice) = notice_of(ctx.lang(), &x);
+            refuse(&ctx, id, me, st, Field::default(), Field::default(), notice).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuoteForm {
+    pub amount: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "bidding/receipt.html")]
+pub struct ReceiptPage {
+    pub page: Page,
+    pub id: i64,
+    pub project: String,
+    pub kind: String,
+    pub commitment: String,
+    pub time: String,
+    pub revision: i32,
+    pub agency_id: i64,
+}
+
+async fn quote(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<QuoteForm>,
+) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
+    let me = acting_agency(&ctx)?;
+    let id = path_id(&path)?;
+    let lang = ctx.lang();
+    let mut amount_f = Field::new(&f.amount);
+    let mut note_f = Field::new(&f.note);
+    let amount = Money::parse_yuan(&f.amount)
+        .map_err(|e| amount_f.fail(lang, e.key(), &[]))
+        .ok();
+    let note = note_f.check(lang, validate::text(&f.note, seal::NOTE_MAX_CHARS, false));
+    let (Some(amount), Some(note)) = (amount, note) else {
+        let notice = tr(lang, "bidding.err.amount").to_string();
+        return refuse(
+            &ctx,
+            id,
+            me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            amount_f,
+            note_f,
+            notice,
+        )
+        .await;
+    };
+    // Seal before the transaction: the box is bound to the announcement and the agency, not
+    // to the version, and the nonce never leaves it in clear.
+    let nonce = seal::new_nonce().map_err(AppError::internal)?;
+    let sealed = seal::seal_quote(
+        &ctx.config().sealing_key,
+        id,
+        me,
+        &Sealed {
+            amount_fen: amount.fen(),
+            nonce: nonce.clone(),
+            note,
+        },
+    )
+    .map_err(AppError::internal)?;
+    let commitment = seal::commitment(id, me, amount, &nonce);
+    drop(nonce);
+    let actor = ctx.actor();
+    let addr = ctx.req.ip.clone();
+    let day = today();
+    // The checks read before the write: they do not change under a quote (a material edit
+    // bumps the version, and the write re-checks when it sees another version). The writer's
+    // transaction, serialised on SQLite and holding the audit chain at its end on PostgreSQL,
+    // then only re-reads the announcement against its own clock and stores.
+    let pre = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((|| {
+            let a = ann::find(c, id)?
+                .filter(|a| a.status != status::DRAFT)
+                .ok_or(Refusedor::NotFound)?;
+            if !a.open_for_quotes(received) {
+                return Err(Refusedor::Refused(Refused::Closed));
+            }
+            quote_checks(c, &a, me, day, amount)?;
+            let project = project_name(c, &a)?;
+            let agency = crate::accounts::store::user::find(c, me)?;
+            Ok((a.version, project, agency))
+        })())
+    })
+    .await?;
+    let (version, project, agency) = match pre {
+        Ok(p) => p,
+        Err(Refusedor::NotFound) => return Err(AppError::NotFound),
+        Err(Refusedor::Db(e)) => return Err(e.into()),
+        Err(Refusedor::Refused(x)) => {
+            return quote_refused(&ctx, id, me, x, amount_f, note_f).await;
+        }
+    };
+    let r = run_write(&ctx, move |c| {
+        let (a, now) = open_announcement(c, id, received)?;
+        if a.version != version {
+            quote_checks(c, &a, me, day, amount)?;
+        }
+        let (q, r) = bid::save_quote(
+            c,
+            &bid::NewQuote {
+                announcement_id: id,
+                agency_id: me,
+                sealed: &sealed,
+                commitment: &commitment,
+                announcement_version: a.version,
+                client_addr: &addr,
+                now,
+            },
+        )?;
+        if let Some(u) = &agency {
+            mail_receipt_to(c, u, &project, &r)?;
+        }
+        let action = if r.kind == bid::receipt_kind::SUBMITTED {
+            "selection.quote"
+        } else {
+            "selection.revise"
+        };
+        // Last: on PostgreSQL the audit chain is held from here to the commit.
+        audit_quote(c, &actor, action, &q, &r)?;
+        Ok((q, r, project))
+    })
+    .await?;
+    match r {
+        // The receipt has its own address: reloading it reads, it never quotes again.
+        Ok((q, _, _)) => Ok(crate::web::ctx::redirect(&receipt_path(id, q.revision))),
+        Err(x) => quote_refused(&ctx, id, me, x, amount_f, note_f).await,
+    }
+}
+
+/// The address of the receipt of an agency's `n`-th submission (its quote's revision `n`).
+pub fn receipt_path(announcement_id: i64, n: i32) -> String {
+    format!("/agency/announcements/{announcement_id}/receipts/{n}")
+}
+
+/// The receipt of the signed-in agency's `n`-th submission (first quote or a revision) of
+/// announcement `id`. Each agency only ever sees its own: the address names no agency.
+async fn receipt(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let me = acting_agency(&ctx)?;
+    let (id, n) = path.into_inner();
+    let id = path_id(&id)?;
+    let n: i32 = n.parse().map_err(|_| AppError::NotFound)?;
+    let found = db::run(ctx.pool(), move |c| {
+        let Some(a) = ann::find(c, id)?.filter(|a| a.status != status::DRAFT) else {
+            return Ok::<_, DbError>(None);
+        };
+        let Some(r) = bid::submission_receipt(c, id, me, n)? else {
+            return Ok(None);
+        };
+        Ok(Some((r, project_name(c, &a)?)))
+    })
+    .await?;
+    let (r, project) = found.ok_or(AppError::NotFound)?;
+    let p = ReceiptPage {
+        page: ctx.page(),
+        id,
+        project,
+        kind: ctx
+            .t(&format!("bidding.receipt.kind.{}", r.kind))
+            .to_string(),
+        commitment: r.commitment,
+        time: fmt_seconds(r.created_at),
+        revision: n,
+        agency_id: me,
+    };
+    html(&p, StatusCode::OK)
+}
+
+/// Every rule a quote must pass besides the deadline: the mode takes quotes, the agency is
+/// registered and eligible, and the amount is within the cap and any government range.
+fn quote_checks(
+    c: &mut db::DbConnection,
+    a: &Announcement,
+    me: i64,
+    day: chrono::NaiveDate,
+    amount: Money,
+) -> Result<(), Refusedor> {
+    let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
+    // The reads stop at the first refusal, in the order `domain::bidding` checks them.
+    let registered = takes_quotes && bid::is_registered(c, a.id, me)?;
+    let eligible = registered && bid::eligibility(c, a, me, day)?.is_ok();
+    allowed(
+        &BidState {
+            open: true,
+            takes_quotes,
+            registered,
+            eligible,
+            quote: None,
+        },
+        Step::Quote,
+    )?;
+    let limits = bid::limits(c, a)?.ok_or(Refusedor::Refused(Refused::NoQuotes))?;
+    if let Err(e) = selection::validate_quote(amount, &limits) {
+        return Err(Refusedor::Refused(Refused::Invalid(e)));
+    }
+    Ok(())
+}
+
+/// The bid page again with the refusal: an amount out of range beside the field (with the
+/// agency's input kept), anything else as a notice with the form emptied.
+async fn quote_refused(
+    ctx: &Ctx,
+    id: i64,
+    me: i64,
+    x: Refused,
+    mut amount_f: Field,
+    note_f: Field,
+) -> Result<HttpResponse, AppError> {
+    let lang = ctx.lang();
+    match x {
+        Refused::Invalid(e) => {
+            amount_f.fail(lang, e.key(), &e.args());
+            let notice = tr(lang, "bidding.err.amount").to_string();
+            refuse(
+                ctx,
+                id,
+                me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                amount_f,
+                note_f,
+                notice,
+            )
+            .await
+        }
+        x => {
+            // The amount was fine but is not taken: the form comes back empty.
+            let (st, notice) = notice_of(lang, &x);
+            refuse(ctx, id, me, st, Field::default(), Field::default(), notice).await
+        }
+    }
+}
+
+async fn withdraw(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(_f): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
+    let me = acting_agency(&ctx)?;
+    let id = path_id(&path)?;
+    let actor = ctx.actor();
+    let day = today();
+    let r = run_write(&ctx, move |c| {
+        let (a, now) = open_announcement(c, id, received)?;
+        // An agency that may not quote (blacklisted, banned …) leaves its quote as it is.
+        allowed(&state_in_write(c, &a, me, day)?, Step::Withdraw)?;
+        let (q, r) = bid::withdraw(c, id, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
+        audit_quote(c, &actor, "selection.withdraw", &q, &r)?;
+        let project = project_name(c, &a)?;
+        mail_receipt(c, me, &project, &r)?;
+        Ok(())
+    })
+    .await?;
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            &format!("/announcements/{id}/bid"),
+            FlashKind::Success,
+            "bidding.flash.withdrawn",
+        )),
+        Err(x) => {
+            let (st, notice) = notice_of(ctx.lang(), &x);
+            refuse(&ctx, id, me, st, Field::default(), Field::default(), notice).await
+        }
+    }
+}
+
+async fn reconfirm(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(_f): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `open_announcement`.
+    let received = db::now();
+    let me = acting_agency(&ctx)?;
+    let id = path_id(&path)?;
+    let actor = ctx.actor();
+    let day = today();
+    let r = run_write(&ctx, move |c| {
+        let (a, now) = open_announcement(c, id, received)?;
+        allowed(&state_in_write(c, &a, me, day)?, Step::Reconfirm)?;
+        let (q, r) = bid::reconfirm(c, &a, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
+        audit_quote(c, &actor, "selection.reconfirm", &q, &r)?;
+        let project = project_name(c, &a)?;
+        mail_receipt(c, me, &project, &r)?;
+        Ok(())
+    })
+    .await?;
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            &format!("/announcements/{id}/bid"),
+            FlashKind::Success,
+            "bidding.flash.reconfirmed",
+        )),
+        Err(x) => {
+            let (st, notice) = notice_of(ctx.lang(), &x);
+            refuse(&ctx, id, me, st, Field::default(), Field::default(), notice).await
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Handlers, one file per page family.
+
+pub mod announcements;
+pub mod bidding;
+pub mod owner;
+pub mod policy_rules;
+pub mod result;
+pub mod supervise;
