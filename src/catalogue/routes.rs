@@ -10,11 +10,11 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::store::department::Department;
-use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::auth::policy::{self, Action, Decision};
-use crate::catalogue::store::{self as cat, Change, ChangeEntry, Item, ItemFields, ItemQual};
-use crate::db::{self, DbError, write_tx};
+use crate::catalogue::steps;
+use crate::catalogue::store::{self as cat, ChangeEntry, Item, ItemFields, ItemQual};
+use crate::db::{self, DbError};
 use crate::domain::catalogue::{self as vocab, Pricing};
 use crate::domain::catalogue_rules::{self as rules, ItemInput, Problem, QUAL_SLOTS};
 use crate::domain::money::Money;
@@ -1064,20 +1064,6 @@ async fn new_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     html(&p, StatusCode::OK)
 }
 
-fn is_unique_violation(e: &DbError) -> bool {
-    matches!(
-        e,
-        DbError::Query(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        ))
-    )
-}
-
-fn audit_state(item: &Item, quals: &[(String, i32)]) -> serde_json::Value {
-    serde_json::json!({ "item": item, "quals": quals })
-}
-
 async fn create(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::PublishCatalogue)?;
     let me = ctx.current()?.clone();
@@ -1094,49 +1080,20 @@ async fn create(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespons
     let fields = ItemFields::from_valid(&valid);
     let quals = valid.quals.clone();
     let r = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            if cat::find_by_code(c, &fields.code)?.is_some() {
-                return Ok(None);
-            }
-            let change = Change {
-                status: "draft",
-                kind: "add",
-                reason: &reason,
-                basis: &basis,
-                actor_id: Some(me.id),
-            };
-            let id = cat::save_item(c, None, &fields, &quals, &change)?;
-            let item = cat::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "catalogue.add",
-                "catalogue_item",
-                id,
-                &audit_state(&item, &quals),
-                &reason,
-            )?;
-            Ok::<_, DbError>(Some(item.code))
-        })
+        steps::add_item(c, &me, &fields, &quals, &reason, &basis)
     })
-    .await;
+    .await?;
     match r {
-        Ok(Some(code)) => Ok(redirect_flash(
+        Some(code) => Ok(redirect_flash(
             &format!("/catalogue/{code}"),
             FlashKind::Success,
             "catalogue.flash.draft_saved",
         )),
-        Ok(None) => {
+        None => {
             p.code.fail(lang, "catalogue.v.code_taken", &[]);
             p.has_errors = true;
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) if is_unique_violation(&e) => {
-            p.code.fail(lang, "catalogue.v.code_taken", &[]);
-            p.has_errors = true;
-            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -1212,29 +1169,7 @@ async fn update(
     let quals = valid.quals.clone();
     let code = item.code.clone();
     db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            // Re-read inside the transaction: the version must follow the latest one.
-            let current = cat::find(c, item.id)?.ok_or(diesel::result::Error::NotFound)?;
-            let change = Change {
-                status: &current.status,
-                kind: "modify",
-                reason: &reason,
-                basis: &basis,
-                actor_id: Some(me.id),
-            };
-            cat::save_item(c, Some(&current), &fields, &quals, &change)?;
-            let after = cat::find(c, item.id)?.ok_or(diesel::result::Error::NotFound)?;
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "catalogue.modify",
-                "catalogue_item",
-                item.id,
-                &audit_state(&after, &quals),
-                &reason,
-            )?;
-            Ok::<_, DbError>(())
-        })
+        steps::modify_item(c, &me, item.id, &fields, &quals, &reason, &basis)
     })
     .await?;
     Ok(redirect_flash(
@@ -1291,43 +1226,7 @@ async fn change_status(
         }
     };
     let done = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let current = cat::find(c, item.id)?.ok_or(diesel::result::Error::NotFound)?;
-            if current.status != from {
-                return Ok(false);
-            }
-            let quals = cat::qual_pairs(&cat::quals_of(c, item.id)?);
-            let change = Change {
-                status: to,
-                kind,
-                reason: &reason,
-                basis: &basis,
-                actor_id: Some(me.id),
-            };
-            cat::save_item(
-                c,
-                Some(&current),
-                &ItemFields::of(&current),
-                &quals,
-                &change,
-            )?;
-            let after = cat::find(c, item.id)?.ok_or(diesel::result::Error::NotFound)?;
-            let action = if to == "retained" {
-                "catalogue.publish"
-            } else {
-                "catalogue.cancel"
-            };
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                action,
-                "catalogue_item",
-                item.id,
-                &audit_state(&after, &quals),
-                &reason,
-            )?;
-            Ok::<_, DbError>(true)
-        })
+        steps::change_status(c, &me, item.id, (from, to, kind), &reason, &basis)
     })
     .await?;
     if !done {
@@ -1428,34 +1327,7 @@ async fn record_assessment(
     let kept2 = kept.clone();
     let item_id = item.id;
     let r = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let upload_id = match &kept2 {
-                Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
-                    c, me.id, name, orig, ct, *size, sha,
-                )?),
-                None => None,
-            };
-            let id = cat::insert_assessment(
-                c,
-                item_id,
-                &valid.zone,
-                &valid.title,
-                upload_id,
-                valid.valid_until,
-                me.id,
-            )?;
-            let a = cat::find_assessment(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "catalogue.assessment",
-                "regional_assessment",
-                id,
-                &a,
-                &valid.zone,
-            )?;
-            Ok::<_, DbError>(())
-        })
+        steps::record_assessment(c, &me, item_id, &valid, kept2.as_ref())
     })
     .await;
     if let Err(e) = r {

@@ -152,6 +152,22 @@ pub enum ConnError {
 }
 
 impl DbError {
+    /// A row that must exist was not there.
+    pub fn not_found() -> Self {
+        DbError::Query(diesel::result::Error::NotFound)
+    }
+
+    /// The database refused a row because a unique constraint holds one like it already.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+
     /// Stored data that breaks an invariant the code relies on (a seed that does not open, an
     /// outcome that does not parse): an internal error naming what was wrong.
     pub fn invalid(what: impl Into<String>) -> Self {
