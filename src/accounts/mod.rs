@@ -7,4 +7,5 @@
 //! (`settings`), calendar days (`calendar`), moving a demo database's clock (`platform`).
 
 pub mod routes;
+pub mod steps;
 pub mod store;

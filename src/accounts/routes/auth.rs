@@ -5,18 +5,16 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::steps;
 use crate::accounts::store::user::NewUser;
-use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::auth::login_attempt::Slot;
 use crate::auth::policy::Action;
 use crate::auth::user_token::{Purpose, TokenProblem};
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::{accounts, password, validate};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::i18n::tr_args;
-use crate::mail;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
@@ -190,45 +188,17 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
     let public_url = ctx.config().public_url.clone();
     let (ip, ua) = (ctx.req.ip.clone(), ctx.req.user_agent.clone());
     let outcome = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let id = match crate::accounts::store::user::insert(c, &new)? {
-                Ok(id) => id,
-                Err(conflict) => return Ok(Err(conflict)),
-            };
-            let user = crate::accounts::store::user::find(c, id)?
-                .ok_or(diesel::result::Error::NotFound)?;
-            if role == Role::Agency {
-                // Joining needs no approval (零门槛): the agency is in the library at once.
-                crate::library::store::agency::create_for_user(
-                    c,
-                    id,
-                    &user.org_name,
-                    user.uscc.as_deref().unwrap_or(""),
-                    &user.phone,
-                )?;
-            }
-            mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
-            audit::record(
-                c,
-                &Actor::user(id, role),
-                "user.register",
-                "user",
-                id,
-                &user.audit_view(),
-                "",
-            )?;
-            let s = crate::auth::session::create(c, id, &ip, &ua)?;
-            audit::record(
-                c,
-                &Actor::user(id, role),
-                "session.login",
-                "user",
-                id,
-                &serde_json::json!({"via": "register"}),
-                "",
-            )?;
-            Ok::<_, DbError>(Ok(s))
-        })
+        steps::register(
+            c,
+            &new,
+            role,
+            lang,
+            &public_url,
+            &steps::Client {
+                ip: &ip,
+                user_agent: &ua,
+            },
+        )
     })
     .await?;
     match outcome {
@@ -374,24 +344,17 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
     let role = user.role();
     let uid = user.id;
     let session = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            crate::auth::login_attempt::mark_success(c, attempt)?;
-            // A fresh id at every login: a planted cookie never becomes a live session.
-            if let Some(h) = old {
-                crate::auth::session::revoke(c, &h)?;
-            }
-            let s = crate::auth::session::create(c, uid, &ip, &ua)?;
-            audit::record(
-                c,
-                &Actor::user(uid, role),
-                "session.login",
-                "user",
-                uid,
-                &serde_json::json!({"via": "password"}),
-                "",
-            )?;
-            Ok::<_, DbError>(s)
-        })
+        steps::sign_in(
+            c,
+            uid,
+            role,
+            attempt,
+            old.as_deref(),
+            &steps::Client {
+                ip: &ip,
+                user_agent: &ua,
+            },
+        )
     })
     .await?;
     let mut res = crate::web::ctx::redirect(&safe_next(&f.next));
@@ -408,24 +371,7 @@ async fn logout(ctx: Ctx, CsrfForm(_): CsrfForm<EmptyForm>) -> Result<HttpRespon
     ctx.authorize(Action::UseOwnAccount)?;
     let u = ctx.current()?.clone();
     let hash = ctx.req.session_hash.clone();
-    db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            if let Some(h) = hash {
-                crate::auth::session::revoke(c, &h)?;
-            }
-            audit::record(
-                c,
-                &Actor::user(u.id, u.role),
-                "session.logout",
-                "user",
-                u.id,
-                &serde_json::json!({}),
-                "",
-            )?;
-            Ok::<_, DbError>(())
-        })
-    })
-    .await?;
+    db::run(ctx.pool(), move |c| steps::sign_out(c, &u, hash.as_deref())).await?;
     let mut res = redirect_flash("/", FlashKind::Info, "auth.logout.done");
     res.add_cookie(&ctx.clear_session_cookie())
         .map_err(AppError::internal)?;
@@ -465,27 +411,7 @@ async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpRespons
     let lang = ctx.lang();
     let tok = q.token.clone().unwrap_or_default();
     let result = if valid_token_shape(&tok) {
-        db::run(ctx.pool(), move |c| {
-            write_tx(c, |c| {
-                let r = crate::auth::user_token::consume(c, &tok, Purpose::VerifyEmail)?;
-                if let Ok(uid) = r {
-                    crate::accounts::store::user::mark_verified(c, uid)?;
-                    if let Some(u) = crate::accounts::store::user::find(c, uid)? {
-                        audit::record(
-                            c,
-                            &Actor::user(uid, u.role()),
-                            "user.verify_email",
-                            "user",
-                            uid,
-                            &u.audit_view(),
-                            "",
-                        )?;
-                    }
-                }
-                Ok::<_, DbError>(r)
-            })
-        })
-        .await?
+        db::run(ctx.pool(), move |c| steps::verify_email(c, &tok)).await?
     } else {
         Err(TokenProblem::Unknown)
     };
@@ -511,25 +437,7 @@ async fn resend_verification(
     let lang = ctx.lang();
     let public_url = ctx.config().public_url.clone();
     let sent = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let Some(user) = crate::accounts::store::user::find(c, u.id)? else {
-                return Ok(false);
-            };
-            if user.email_verified_at.is_some() {
-                return Ok(false);
-            }
-            mail::queue_link(c, &public_url, lang, &user, mail::Link::VerifyEmail)?;
-            audit::record(
-                c,
-                &Actor::user(u.id, u.role),
-                "user.verification_resent",
-                "user",
-                u.id,
-                &serde_json::json!({}),
-                "",
-            )?;
-            Ok::<_, DbError>(true)
-        })
+        steps::resend_verification(c, &u, lang, &public_url)
     })
     .await?;
     Ok(redirect_flash(
@@ -585,27 +493,7 @@ async fn forgot(ctx: Ctx, CsrfForm(f): CsrfForm<ForgotForm>) -> Result<HttpRespo
     };
     let public_url = ctx.config().public_url.clone();
     db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            // Same answer whether or not the address is registered: no account discovery.
-            let Some(user) = crate::accounts::store::user::find_by_email(c, &email)? else {
-                return Ok(());
-            };
-            if !user.active() {
-                return Ok(());
-            }
-            let ulang = Lang::parse(&user.locale).unwrap_or(lang);
-            mail::queue_link(c, &public_url, ulang, &user, mail::Link::ResetPassword)?;
-            audit::record(
-                c,
-                &Actor::system(),
-                "user.password_reset_requested",
-                "user",
-                user.id,
-                &serde_json::json!({}),
-                "",
-            )?;
-            Ok::<_, DbError>(())
-        })
+        steps::request_password_reset(c, &email, lang, &public_url)
     })
     .await?;
     Ok(redirect_flash(
@@ -713,32 +601,7 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
         .map_err(AppError::internal)?;
     let tok = f.token.clone();
     let r = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let uid = match crate::auth::user_token::consume(c, &tok, Purpose::ResetPassword)? {
-                Ok(uid) => uid,
-                Err(p) => return Ok(Err(p)),
-            };
-            crate::accounts::store::user::set_password(c, uid, &hash)?;
-            // The link arrived by mail, so the address is proven too.
-            crate::accounts::store::user::mark_verified(c, uid)?;
-            // A reset ends every session: whoever knew the old password is out.
-            crate::auth::session::revoke_all(c, uid, None)?;
-            if let Some(u) = crate::accounts::store::user::find(c, uid)? {
-                let ulang = Lang::parse(&u.locale).unwrap_or(lang);
-                let (s, b) = mail::compose(ulang, "password_changed", &[("name", &u.contact_name)]);
-                crate::mail::store::enqueue(c, Some(uid), &u.email, &s, &b)?;
-                audit::record(
-                    c,
-                    &Actor::user(uid, u.role()),
-                    "user.password_reset",
-                    "user",
-                    uid,
-                    &u.audit_view(),
-                    "",
-                )?;
-            }
-            Ok::<_, DbError>(Ok(()))
-        })
+        steps::reset_password(c, &tok, &hash, lang)
     })
     .await?;
     match r {

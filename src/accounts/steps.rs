@@ -1,0 +1,238 @@
+//! Every change an account makes to itself, each in one write transaction with its audit
+//! entry and its mail: registering (and the first session), signing in and out, confirming
+//! the e-mail address, asking for the confirmation again, asking for a password reset and
+//! resetting the password by its link.
+
+use crate::accounts::store::user::{self, InsertConflict, NewUser};
+use crate::audit::{self, Actor};
+use crate::auth::session::{self, NewSession};
+use crate::auth::user_token::{self, Purpose, TokenProblem};
+use crate::auth::{CurrentUser, Role};
+use crate::db::{DbConnection, DbError, write_tx};
+use crate::i18n::Lang;
+use crate::mail;
+
+/// Where the request came from, kept with the session it opens.
+pub struct Client<'a> {
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// A new account (an agency's joins the library at once, 零门槛), the mail that confirms its
+/// address, and its first session. `Err` names the unique field already taken.
+pub fn register(
+    c: &mut DbConnection,
+    new: &NewUser,
+    role: Role,
+    lang: Lang,
+    public_url: &str,
+    client: &Client,
+) -> Result<Result<NewSession, InsertConflict>, DbError> {
+    write_tx(c, |c| {
+        let id = match user::insert(c, new)? {
+            Ok(id) => id,
+            Err(conflict) => return Ok(Err(conflict)),
+        };
+        let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
+        if role == Role::Agency {
+            // Joining needs no approval (零门槛): the agency is in the library at once.
+            crate::library::store::agency::create_for_user(
+                c,
+                id,
+                &u.org_name,
+                u.uscc.as_deref().unwrap_or(""),
+                &u.phone,
+            )?;
+        }
+        mail::queue_link(c, public_url, lang, &u, mail::Link::VerifyEmail)?;
+        audit::record(
+            c,
+            &Actor::user(id, role),
+            "user.register",
+            "user",
+            id,
+            &u.audit_view(),
+            "",
+        )?;
+        let s = session::create(c, id, client.ip, client.user_agent)?;
+        audit::record(
+            c,
+            &Actor::user(id, role),
+            "session.login",
+            "user",
+            id,
+            &serde_json::json!({"via": "register"}),
+            "",
+        )?;
+        Ok(Ok(s))
+    })
+}
+
+/// A right password: its login slot becomes a success, the session the browser brought (if
+/// any) ends and a new one starts, so a planted cookie never becomes a live session.
+pub fn sign_in(
+    c: &mut DbConnection,
+    user_id: i64,
+    role: Role,
+    attempt: i64,
+    old_session: Option<&str>,
+    client: &Client,
+) -> Result<NewSession, DbError> {
+    write_tx(c, |c| {
+        crate::auth::login_attempt::mark_success(c, attempt)?;
+        if let Some(h) = old_session {
+            session::revoke(c, h)?;
+        }
+        let s = session::create(c, user_id, client.ip, client.user_agent)?;
+        audit::record(
+            c,
+            &Actor::user(user_id, role),
+            "session.login",
+            "user",
+            user_id,
+            &serde_json::json!({"via": "password"}),
+            "",
+        )?;
+        Ok(s)
+    })
+}
+
+/// Ends the session `session_hash` of `me`.
+pub fn sign_out(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    session_hash: Option<&str>,
+) -> Result<(), DbError> {
+    write_tx(c, |c| {
+        if let Some(h) = session_hash {
+            session::revoke(c, h)?;
+        }
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "session.logout",
+            "user",
+            me.id,
+            &serde_json::json!({}),
+            "",
+        )?;
+        Ok(())
+    })
+}
+
+/// Confirms an address by the link's token (used once).
+pub fn verify_email(
+    c: &mut DbConnection,
+    token: &str,
+) -> Result<Result<i64, TokenProblem>, DbError> {
+    write_tx(c, |c| {
+        let r = user_token::consume(c, token, Purpose::VerifyEmail)?;
+        if let Ok(uid) = r {
+            user::mark_verified(c, uid)?;
+            if let Some(u) = user::find(c, uid)? {
+                audit::record(
+                    c,
+                    &Actor::user(uid, u.role()),
+                    "user.verify_email",
+                    "user",
+                    uid,
+                    &u.audit_view(),
+                    "",
+                )?;
+            }
+        }
+        Ok(r)
+    })
+}
+
+/// Sends the confirmation link again; `false` when the address is confirmed already.
+pub fn resend_verification(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    lang: Lang,
+    public_url: &str,
+) -> Result<bool, DbError> {
+    write_tx(c, |c| {
+        let Some(u) = user::find(c, me.id)? else {
+            return Ok(false);
+        };
+        if u.email_verified_at.is_some() {
+            return Ok(false);
+        }
+        mail::queue_link(c, public_url, lang, &u, mail::Link::VerifyEmail)?;
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "user.verification_resent",
+            "user",
+            me.id,
+            &serde_json::json!({}),
+            "",
+        )?;
+        Ok(true)
+    })
+}
+
+/// Mails a reset link to an active account with this address. Does the same visible thing
+/// whether or not the address is registered: no account discovery.
+pub fn request_password_reset(
+    c: &mut DbConnection,
+    email: &str,
+    lang: Lang,
+    public_url: &str,
+) -> Result<(), DbError> {
+    write_tx(c, |c| {
+        let Some(u) = user::find_by_email(c, email)? else {
+            return Ok(());
+        };
+        if !u.active() {
+            return Ok(());
+        }
+        let ulang = Lang::parse(&u.locale).unwrap_or(lang);
+        mail::queue_link(c, public_url, ulang, &u, mail::Link::ResetPassword)?;
+        audit::record(
+            c,
+            &Actor::system(),
+            "user.password_reset_requested",
+            "user",
+            u.id,
+            &serde_json::json!({}),
+            "",
+        )?;
+        Ok(())
+    })
+}
+
+/// Sets the password `hash` by the reset link's token (used once). The link came by mail, so
+/// the address is confirmed too; every session of the account ends, and the user is told.
+pub fn reset_password(
+    c: &mut DbConnection,
+    token: &str,
+    hash: &str,
+    lang: Lang,
+) -> Result<Result<(), TokenProblem>, DbError> {
+    write_tx(c, |c| {
+        let uid = match user_token::consume(c, token, Purpose::ResetPassword)? {
+            Ok(uid) => uid,
+            Err(p) => return Ok(Err(p)),
+        };
+        user::set_password(c, uid, hash)?;
+        user::mark_verified(c, uid)?;
+        session::revoke_all(c, uid, None)?;
+        if let Some(u) = user::find(c, uid)? {
+            let ulang = Lang::parse(&u.locale).unwrap_or(lang);
+            let (s, b) = mail::compose(ulang, "password_changed", &[("name", &u.contact_name)]);
+            crate::mail::store::enqueue(c, Some(uid), &u.email, &s, &b)?;
+            audit::record(
+                c,
+                &Actor::user(uid, u.role()),
+                "user.password_reset",
+                "user",
+                uid,
+                &u.audit_view(),
+                "",
+            )?;
+        }
+        Ok(Ok(()))
+    })
+}
