@@ -1,14 +1,23 @@
-//! Every change an account makes to itself, each in one write transaction with its audit
-//! entry and its mail: registering (and the first session), signing in and out, confirming
-//! the e-mail address, asking for the confirmation again, asking for a password reset and
-//! resetting the password by its link.
+//! Every write of the accounts feature, each in one write transaction with its audit entry
+//! and its mail.
+//!
+//! What an account does for itself: registering (and the first session), signing in and
+//! out, confirming the e-mail address, asking for the confirmation again, asking for a
+//! password reset and resetting the password by its link, changing the password.
+//!
+//! What the administrator does: staff accounts and their status, departments, settings, the
+//! days of the working-day calendar.
 
-use crate::accounts::store::user::{self, InsertConflict, NewUser};
+use chrono::NaiveDate;
+
+use crate::accounts::store::calendar::{self as cal, Taken};
+use crate::accounts::store::user::{self, InsertConflict, NewUser, User};
 use crate::audit::{self, Actor};
 use crate::auth::session::{self, NewSession};
 use crate::auth::user_token::{self, Purpose, TokenProblem};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{DbConnection, DbError, write_tx};
+use crate::domain::workdays::DayKind;
 use crate::i18n::Lang;
 use crate::mail;
 
@@ -234,5 +243,191 @@ pub fn reset_password(
             )?;
         }
         Ok(Ok(()))
+    })
+}
+
+/// `me` changes its own password to `hash`: every other session ends (this one, `keep`,
+/// stays) and the account is told by mail.
+pub fn change_password(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    u: &User,
+    hash: &str,
+    keep: Option<&str>,
+    lang: Lang,
+) -> Result<(), DbError> {
+    write_tx(c, |c| {
+        user::set_password(c, u.id, hash)?;
+        let ended = session::revoke_all(c, u.id, keep)?;
+        let ulang = Lang::parse(&u.locale).unwrap_or(lang);
+        let (s, b) = mail::compose(ulang, "password_changed", &[("name", &u.contact_name)]);
+        crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)?;
+        audit::record(
+            c,
+            &Actor::user(u.id, me.role),
+            "user.password_change",
+            "user",
+            u.id,
+            &u.audit_view(),
+            &format!("other_sessions_ended={ended}"),
+        )?;
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------- the administrator's
+
+/// A staff account made by an administrator: it sets its first password through the link
+/// mailed to it. `Err` when the address is taken.
+pub fn create_staff(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    new: &NewUser,
+    lang: Lang,
+    public_url: &str,
+) -> Result<Result<i64, InsertConflict>, DbError> {
+    write_tx(c, |c| {
+        let id = match user::insert(c, new)? {
+            Ok(id) => id,
+            Err(e) => return Ok(Err(e)),
+        };
+        let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
+        mail::queue_link(c, public_url, lang, &u, mail::Link::StaffWelcome)?;
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "user.create_staff",
+            "user",
+            id,
+            &u.audit_view(),
+            "",
+        )?;
+        Ok(Ok(id))
+    })
+}
+
+/// Enables or disables account `id` (a disabled account's sessions end). `false` when there
+/// is no such account.
+pub fn set_account_status(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    id: i64,
+    status: &str,
+) -> Result<bool, DbError> {
+    write_tx(c, |c| {
+        if user::set_status(c, id, status)? == 0 {
+            return Ok(false);
+        }
+        if status == "disabled" {
+            session::revoke_all(c, id, None)?;
+        }
+        let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "user.set_status",
+            "user",
+            id,
+            &u.audit_view(),
+            status,
+        )?;
+        Ok(true)
+    })
+}
+
+/// A new department.
+pub fn create_department(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+) -> Result<(), DbError> {
+    write_tx(c, |c| {
+        let id = crate::accounts::store::department::insert(c, code, name_zh, name_en)?;
+        let d = crate::accounts::store::department::find(c, id)?;
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "department.create",
+            "department",
+            id,
+            &d,
+            "",
+        )?;
+        Ok(())
+    })
+}
+
+/// Saves the settings `values` (each already checked against its range).
+pub fn save_settings(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    values: &[(String, i64)],
+) -> Result<(), DbError> {
+    write_tx(c, |c| {
+        for (k, v) in values {
+            crate::accounts::store::settings::set(c, k, *v, me.id)?;
+        }
+        let state: std::collections::BTreeMap<_, _> = values.iter().cloned().collect();
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "settings.update",
+            "settings",
+            "all",
+            &state,
+            "",
+        )?;
+        Ok(())
+    })
+}
+
+/// A holiday or a worked weekend day in the calendar. `Err` holds the day already there.
+pub fn add_calendar_day(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    day: NaiveDate,
+    kind: DayKind,
+    name: &str,
+) -> Result<Result<NaiveDate, Taken>, DbError> {
+    write_tx(c, |c| {
+        let row = match cal::insert(c, day, kind, name, me.id)? {
+            Ok(row) => row,
+            Err(taken) => return Ok(Err(taken)),
+        };
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "calendar_day.add",
+            "calendar_day",
+            day.format("%Y-%m-%d"),
+            &row,
+            "",
+        )?;
+        Ok(Ok(day))
+    })
+}
+
+/// Removes a calendar day; `false` when there was none.
+pub fn remove_calendar_day(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    day: NaiveDate,
+) -> Result<bool, DbError> {
+    write_tx(c, |c| {
+        let Some(old) = cal::remove(c, day)? else {
+            return Ok(false);
+        };
+        audit::record(
+            c,
+            &Actor::user(me.id, me.role),
+            "calendar_day.remove",
+            "calendar_day",
+            day.format("%Y-%m-%d"),
+            &old,
+            "",
+        )?;
+        Ok(true)
     })
 }

@@ -6,15 +6,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::audit::{self, Actor};
+use crate::accounts::steps;
 use crate::auth::policy::Action;
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::password;
 use crate::error::AppError;
 use crate::home::store::{self as wb, Kind, Pending};
-use crate::i18n::Lang;
 use crate::i18n::tr_args;
-use crate::mail;
 use crate::mail::store::Message;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -489,24 +487,7 @@ async fn change_password(
         .map_err(AppError::internal)?;
     let keep = ctx.req.session_hash.clone();
     db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            crate::accounts::store::user::set_password(c, uid, &hash)?;
-            // Every other session ends; this one stays so the user is not thrown out.
-            let ended = crate::auth::session::revoke_all(c, uid, keep.as_deref())?;
-            let ulang = Lang::parse(&user.locale).unwrap_or(lang);
-            let (s, b) = mail::compose(ulang, "password_changed", &[("name", &user.contact_name)]);
-            crate::mail::store::enqueue(c, Some(uid), &user.email, &s, &b)?;
-            audit::record(
-                c,
-                &Actor::user(uid, me.role),
-                "user.password_change",
-                "user",
-                uid,
-                &user.audit_view(),
-                &format!("other_sessions_ended={ended}"),
-            )?;
-            Ok::<_, DbError>(())
-        })
+        steps::change_password(c, &me, &user, &hash, keep.as_deref(), lang)
     })
     .await?;
     Ok(redirect_flash(

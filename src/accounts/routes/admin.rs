@@ -5,17 +5,16 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::steps;
 use crate::accounts::store::department::Department;
 use crate::accounts::store::user::NewUser;
-use crate::audit::{self, Actor};
 use crate::auth::Role;
 use crate::auth::policy::Action;
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::accounts;
 use crate::error::AppError;
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr_opt};
-use crate::mail;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -244,25 +243,7 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     };
     let public_url = ctx.config().public_url.clone();
     let r = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let id = match crate::accounts::store::user::insert(c, &new)? {
-                Ok(id) => id,
-                Err(e) => return Ok(Err(e)),
-            };
-            let u = crate::accounts::store::user::find(c, id)?
-                .ok_or(diesel::result::Error::NotFound)?;
-            mail::queue_link(c, &public_url, lang, &u, mail::Link::StaffWelcome)?;
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "user.create_staff",
-                "user",
-                id,
-                &u.audit_view(),
-                "",
-            )?;
-            Ok::<_, DbError>(Ok(id))
-        })
+        steps::create_staff(c, &me, &new, lang, &public_url)
     })
     .await?;
     match r {
@@ -304,26 +285,7 @@ async fn set_status(
         ));
     }
     let found = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            if crate::accounts::store::user::set_status(c, id, &status)? == 0 {
-                return Ok(false);
-            }
-            if status == "disabled" {
-                crate::auth::session::revoke_all(c, id, None)?;
-            }
-            let u = crate::accounts::store::user::find(c, id)?
-                .ok_or(diesel::result::Error::NotFound)?;
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "user.set_status",
-                "user",
-                id,
-                &u.audit_view(),
-                &status,
-            )?;
-            Ok::<_, DbError>(true)
-        })
+        steps::set_account_status(c, &me, id, &status)
     })
     .await?;
     if !found {
@@ -411,20 +373,7 @@ async fn create_department(
         }
     };
     db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let id = crate::accounts::store::department::insert(c, &code, &zh, &en)?;
-            let d = crate::accounts::store::department::find(c, id)?;
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "department.create",
-                "department",
-                id,
-                &d,
-                "",
-            )?;
-            Ok::<_, DbError>(())
-        })
+        steps::create_department(c, &me, &code, &zh, &en)
     })
     .await?;
     Ok(redirect_flash(
@@ -515,25 +464,7 @@ async fn save_settings(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            for (k, v) in &values {
-                crate::accounts::store::settings::set(c, k, *v, me.id)?;
-            }
-            let state: std::collections::BTreeMap<_, _> = values.iter().cloned().collect();
-            audit::record(
-                c,
-                &Actor::user(me.id, me.role),
-                "settings.update",
-                "settings",
-                "all",
-                &state,
-                "",
-            )?;
-            Ok::<_, DbError>(())
-        })
-    })
-    .await?;
+    db::run(ctx.pool(), move |c| steps::save_settings(c, &me, &values)).await?;
     Ok(redirect_flash(
         "/admin/settings",
         FlashKind::Success,

@@ -9,10 +9,10 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
+use crate::accounts::steps;
 use crate::accounts::store::calendar::{self as cal, CalendarDay, Taken};
-use crate::audit::{self, Actor};
 use crate::auth::policy::Action;
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::validate;
 use crate::domain::workdays::{self, DayKind, FIRST_YEAR, LAST_YEAR};
 use crate::error::AppError;
@@ -226,30 +226,12 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
     let n = name.check(lang, validate::text(&f.name, 30, true));
 
     let outcome = match (day, k, n, date.has_error()) {
-        (Some(d), Some(k), Some(n), false) => {
-            let actor = Actor::user(me.id, me.role);
-            Some(
-                db::run(ctx.pool(), move |c| {
-                    write_tx(c, |c| {
-                        let row = match cal::insert(c, d, k, &n, me.id)? {
-                            Ok(row) => row,
-                            Err(taken) => return Ok(Err(taken)),
-                        };
-                        audit::record(
-                            c,
-                            &actor,
-                            "calendar_day.add",
-                            "calendar_day",
-                            fmt::date(d),
-                            &row,
-                            "",
-                        )?;
-                        Ok::<_, DbError>(Ok(d))
-                    })
-                })
-                .await?,
-            )
-        }
+        (Some(d), Some(k), Some(n), false) => Some(
+            db::run(ctx.pool(), move |c| {
+                steps::add_calendar_day(c, &me, d, k, &n)
+            })
+            .await?,
+        ),
         _ => None,
     };
     match outcome {
@@ -303,25 +285,8 @@ async fn remove_day(
 ) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageCalendar)?;
     let day = NaiveDate::parse_from_str(&path, "%Y-%m-%d").map_err(|_| AppError::NotFound)?;
-    let actor = ctx.actor();
-    let removed = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let Some(old) = cal::remove(c, day)? else {
-                return Ok(false);
-            };
-            audit::record(
-                c,
-                &actor,
-                "calendar_day.remove",
-                "calendar_day",
-                fmt::date(day),
-                &old,
-                "",
-            )?;
-            Ok::<_, DbError>(true)
-        })
-    })
-    .await?;
+    let me = ctx.current()?.clone();
+    let removed = db::run(ctx.pool(), move |c| steps::remove_calendar_day(c, &me, day)).await?;
     if !removed {
         return Err(AppError::NotFound);
     }
