@@ -6,4 +6,5 @@
 //! decisions (`sanctions`).
 
 pub mod routes;
+pub mod steps;
 pub mod store;

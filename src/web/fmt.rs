@@ -64,6 +64,23 @@ pub fn restriction(lang: Lang, r: &Restriction) -> (String, String) {
     )
 }
 
+/// Points with their sign: "+2", "−5" (a true minus sign), "0".
+pub fn signed(p: i32) -> String {
+    match p.cmp(&0) {
+        std::cmp::Ordering::Less => format!("−{}", p.unsigned_abs()),
+        std::cmp::Ordering::Greater => format!("+{p}"),
+        std::cmp::Ordering::Equal => "0".into(),
+    }
+}
+
+/// The name of a credit record kind in `lang` (the code itself if it is unknown).
+pub fn credit_kind(lang: Lang, code: &str) -> String {
+    match crate::domain::credit::Kind::parse(code) {
+        Some(k) => tr(lang, &k.label_key()).to_string(),
+        None => code.to_string(),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {

@@ -20,12 +20,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::store::department::Department;
-use crate::audit;
 use crate::auth::Role;
 use crate::auth::policy::{self, Action, Decision};
+use crate::credit::steps;
 use crate::credit::store::credit::{self as mc, ListCursor, ListFilter, Record, RuleSetRow};
 use crate::db::today as today_cn;
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::credit::parse_int;
 use crate::domain::credit::{
     self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
@@ -67,27 +67,11 @@ fn path_id(p: &str) -> Result<i64, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-fn kind_name(lang: Lang, code: &str) -> String {
-    match Kind::parse(code) {
-        Some(k) => crate::i18n::tr(lang, &k.label_key()).to_string(),
-        None => code.to_string(),
-    }
-}
-
 fn region_name(lang: Lang, code: &str) -> String {
     if code.is_empty() {
         String::new()
     } else {
         crate::i18n::tr(lang, &format!("cat.region.{code}")).to_string()
-    }
-}
-
-/// "−5" with a real minus sign, "+2" for bonuses.
-fn fmt_signed(p: i32) -> String {
-    match p.cmp(&0) {
-        std::cmp::Ordering::Less => format!("−{}", p.unsigned_abs()),
-        std::cmp::Ordering::Greater => format!("+{p}"),
-        std::cmp::Ordering::Equal => "0".into(),
     }
 }
 
@@ -149,12 +133,12 @@ fn rules_view(lang: Lang, row: &RuleSetRow, publisher: &HashMap<i64, String>) ->
                         lang,
                         "credit.rules.late_points",
                         &[
-                            ("points", &fmt_signed(p)),
+                            ("points", &fmt::signed(p)),
                             ("step", &r.late_step_percent.to_string()),
                         ],
                     )
                 } else {
-                    fmt_signed(p)
+                    fmt::signed(p)
                 };
                 (
                     crate::i18n::tr(lang, &k.label_key()).to_string(),
@@ -367,22 +351,9 @@ async fn publish(ctx: Ctx, CsrfForm(f): CsrfForm<RulesForm>) -> Result<HttpRespo
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let note = note.unwrap_or_default();
-    let me = ctx.current()?.id;
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let version = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let v = mc::publish_rules(c, &candidate, &note, me)?;
-            audit::record(
-                c,
-                &actor,
-                "credit.rules.publish",
-                "credit_rule_set",
-                v,
-                &candidate,
-                &note,
-            )?;
-            Ok::<_, DbError>(v)
-        })
+        steps::publish_rules(c, &me, &candidate, &note)
     })
     .await?;
     tracing::info!(
@@ -531,12 +502,12 @@ fn record_view(
     RecordView {
         id: r.id,
         kind: r.kind.clone(),
-        kind_name: kind_name(lang, &r.kind),
+        kind_name: fmt::credit_kind(lang, &r.kind),
         points: r.points,
         points_text: match &stars {
             Some(s) => format!("{s} ★"),
             None if r.kind().is_some_and(Kind::revokes) => "—".into(),
-            None => fmt_signed(r.points),
+            None => fmt::signed(r.points),
         },
         stars,
         source: r.source.clone(),
@@ -1060,12 +1031,12 @@ fn record_page(ctx: &Ctx, agency: &Agency, rules_row: &RuleSetRow, max_mib: i64)
                         lang,
                         "credit.rules.late_points",
                         &[
-                            ("points", &fmt_signed(p)),
+                            ("points", &fmt::signed(p)),
                             ("step", &r.late_step_percent.to_string()),
                         ],
                     )
                 } else {
-                    fmt_signed(p)
+                    fmt::signed(p)
                 };
                 (crate::i18n::tr(lang, &k.label_key()).to_string(), text)
             })
@@ -1090,25 +1061,6 @@ async fn record_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
     .await?;
     let p = record_page(&ctx, &agency, &row, settings.get("upload_max_mib"));
     html(&p, StatusCode::OK)
-}
-
-/// The mail to the agency about a record written or revoked, in its user's language.
-fn mail_agency(
-    c: &mut db::DbConnection,
-    agency_id: i64,
-    kind: &str,
-    args: &dyn Fn(Lang) -> Vec<(&'static str, String)>,
-) -> Result<(), DbError> {
-    if let Some(u) = crate::accounts::store::user::find(c, agency_id)? {
-        let ulang = Lang::parse(&u.locale).unwrap_or(Lang::Zh);
-        let mut a = args(ulang);
-        a.push(("name", u.contact_name.clone()));
-        a.push(("org", u.org_name.clone()));
-        let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let (s, b) = crate::mail::compose(ulang, kind, &a);
-        crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)?;
-    }
-    Ok(())
 }
 
 async fn add_record(
@@ -1186,75 +1138,18 @@ async fn add_record(
     let (Some(parsed), false) = (parsed, p.document.has_error()) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let rules::RecordForm {
-        kind,
-        points,
-        evidence,
-        legal_basis,
-        effective_on,
-    } = parsed;
     // The file is kept only now that everything else is valid.
     let stored = match received {
         Some(file) => Some(crate::uploads::keep_received(file, &dir).await?),
         None => None,
     };
-    let me = ctx.current()?;
-    let (me_id, dept) = (me.id, me.department_id);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let agency_id = agency.user_id;
     let stored2 = stored.clone();
+    let kind = parsed.kind;
+    let parsed2 = parsed;
     let saved = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let upload_id = match &stored2 {
-                Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
-                    c, me_id, name, orig, ct, *size, sha,
-                )?),
-                None => None,
-            };
-            let n = mc::NewRecord {
-                agency_id,
-                kind,
-                points,
-                stars_x100: None,
-                source: kind.regulator_source(),
-                evidence: &evidence,
-                upload_id,
-                legal_basis: &legal_basis,
-                department_id: dept,
-                recorded_by: Some(me_id),
-                effective_on,
-                valid_until: None,
-                revokes_id: None,
-                ref_kind: None,
-                ref_id: None,
-                evidence_i18n: None,
-            };
-            let rid = mc::insert_record(c, &n)?;
-            let rec = mc::find_record(c, rid)?;
-            audit::record(
-                c,
-                &actor,
-                "credit.record.add",
-                "credit_record",
-                rid,
-                &rec,
-                kind.code(),
-            )?;
-            let depts = crate::accounts::store::department::all(c)?;
-            let evidence_m = rules::mask_free_text(&evidence);
-            mail_agency(c, agency_id, "credit_recorded", &|l| {
-                vec![
-                    ("kind", crate::i18n::tr(l, &kind.label_key()).to_string()),
-                    ("points", fmt_signed(points)),
-                    ("date", fmt::date(effective_on)),
-                    ("department", fmt::dept(l, &depts, dept)),
-                    ("evidence", evidence_m.clone()),
-                    ("basis", legal_basis.clone()),
-                    ("id", rid.to_string()),
-                ]
-            })?;
-            Ok::<_, DbError>(rid)
-        })
+        steps::add_record(c, &me, agency_id, &parsed2, stored2.as_ref())
     })
     .await;
     if let Err(e) = saved {
@@ -1346,42 +1241,18 @@ async fn revoke(
         let p = regulate_page(&ctx, &agency, in_domain, Some((rid, reason_field))).await?;
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let me = ctx.current()?;
-    let (me_id, dept) = (me.id, me.department_id);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let agency_id = agency.user_id;
     let kind_code = rec.kind.clone();
     let rec_date = rec.effective_on;
     let result = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let mut n =
-                mc::NewRecord::new(agency_id, Kind::Revocation, 0, rules::Source::Regulator);
-            n.evidence = &reason;
-            n.department_id = dept;
-            n.recorded_by = Some(me_id);
-            n.revokes_id = Some(rid);
-            let vid = mc::insert_record(c, &n)?;
-            let v = mc::find_record(c, vid)?;
-            audit::record(
-                c,
-                &actor,
-                "credit.record.revoke",
-                "credit_record",
-                rid,
-                &v,
-                &reason,
-            )?;
-            let reason_m = rules::mask_free_text(&reason);
-            mail_agency(c, agency_id, "credit_revoked", &|l| {
-                vec![
-                    ("kind", kind_name(l, &kind_code)),
-                    ("date", fmt::date(rec_date)),
-                    ("id", rid.to_string()),
-                    ("reason", reason_m.clone()),
-                ]
-            })?;
-            Ok::<_, DbError>(vid)
-        })
+        let r = steps::Revoked {
+            id: rid,
+            agency_id,
+            kind_code: &kind_code,
+            effective_on: rec_date,
+        };
+        steps::revoke_record(c, &me, &r, &reason)
     })
     .await;
     match result {
@@ -1391,10 +1262,7 @@ async fn revoke(
             "credit.flash.revoked",
         )),
         // Two regulators at once: the unique index on revokes_id lets one through.
-        Err(DbError::Query(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        ))) => refuse("credit.err.already_revoked", 409),
+        Err(e) if e.is_unique_violation() => refuse("credit.err.already_revoked", 409),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,172 @@
+//! The regulators' writes to the credit library, each in one write transaction with its
+//! audit entry and its mail: publishing a rule set, recording a credit record (with its
+//! evidence document) and revoking one by a new record. Automatic records (forfeit, refusal
+//! to sign, late delivery, ratings) are written by the steps that cause them
+//! (`store::credit::record_automatic`); listings, bans and repair are in `routes::sanctions`.
+
+use crate::audit::{self, Actor};
+use crate::auth::CurrentUser;
+use crate::credit::store::credit as mc;
+use crate::db::{DbConnection, DbError, write_tx};
+use crate::domain::credit::{self as rules, Kind, RecordForm, RuleSet};
+use crate::i18n::Lang;
+use crate::uploads::KeptMeta;
+use crate::web::fmt;
+
+fn actor(me: &CurrentUser) -> Actor {
+    Actor::user(me.id, me.role)
+}
+
+/// The mail to the agency about a record written or revoked, in its user's language.
+fn mail_agency(
+    c: &mut DbConnection,
+    agency_id: i64,
+    kind: &str,
+    args: &dyn Fn(Lang) -> Vec<(&'static str, String)>,
+) -> Result<(), DbError> {
+    if let Some(u) = crate::accounts::store::user::find(c, agency_id)? {
+        let ulang = Lang::parse(&u.locale).unwrap_or(Lang::Zh);
+        let mut a = args(ulang);
+        a.push(("name", u.contact_name.clone()));
+        a.push(("org", u.org_name.clone()));
+        let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, b) = crate::mail::compose(ulang, kind, &a);
+        crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)?;
+    }
+    Ok(())
+}
+
+/// A new rule set, in force at once; grades are recomputed by the job. Returns its version.
+pub fn publish_rules(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    candidate: &RuleSet,
+    note: &str,
+) -> Result<i32, DbError> {
+    write_tx(c, |c| {
+        let v = mc::publish_rules(c, candidate, note, me.id)?;
+        audit::record(
+            c,
+            &actor(me),
+            "credit.rules.publish",
+            "credit_rule_set",
+            v,
+            candidate,
+            note,
+        )?;
+        Ok(v)
+    })
+}
+
+/// A regulator's record on `agency_id` (its department is the regulator's), with the
+/// evidence document if one was kept; the agency is told by mail. Returns the record's id.
+pub fn add_record(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    agency_id: i64,
+    form: &RecordForm,
+    document: Option<&(String, KeptMeta)>,
+) -> Result<i64, DbError> {
+    let dept = me.department_id;
+    write_tx(c, |c| {
+        let upload_id = match document {
+            Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
+                c, me.id, name, orig, ct, *size, sha,
+            )?),
+            None => None,
+        };
+        let n = mc::NewRecord {
+            agency_id,
+            kind: form.kind,
+            points: form.points,
+            stars_x100: None,
+            source: form.kind.regulator_source(),
+            evidence: &form.evidence,
+            upload_id,
+            legal_basis: &form.legal_basis,
+            department_id: dept,
+            recorded_by: Some(me.id),
+            effective_on: form.effective_on,
+            valid_until: None,
+            revokes_id: None,
+            ref_kind: None,
+            ref_id: None,
+            evidence_i18n: None,
+        };
+        let rid = mc::insert_record(c, &n)?;
+        let rec = mc::find_record(c, rid)?;
+        audit::record(
+            c,
+            &actor(me),
+            "credit.record.add",
+            "credit_record",
+            rid,
+            &rec,
+            form.kind.code(),
+        )?;
+        let depts = crate::accounts::store::department::all(c)?;
+        let evidence_m = rules::mask_free_text(&form.evidence);
+        mail_agency(c, agency_id, "credit_recorded", &|l| {
+            vec![
+                (
+                    "kind",
+                    crate::i18n::tr(l, &form.kind.label_key()).to_string(),
+                ),
+                ("points", fmt::signed(form.points)),
+                ("date", fmt::date(form.effective_on)),
+                ("department", fmt::dept(l, &depts, dept)),
+                ("evidence", evidence_m.clone()),
+                ("basis", form.legal_basis.clone()),
+                ("id", rid.to_string()),
+            ]
+        })?;
+        Ok(rid)
+    })
+}
+
+/// The record being revoked, as the mail names it.
+pub struct Revoked<'a> {
+    pub id: i64,
+    pub agency_id: i64,
+    pub kind_code: &'a str,
+    pub effective_on: chrono::NaiveDate,
+}
+
+/// Revokes record `r` by a new revocation record with `reason`; the agency is told by mail.
+/// A record revoked meanwhile by someone else fails on the unique index on `revokes_id`
+/// (`DbError::is_unique_violation`).
+pub fn revoke_record(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    r: &Revoked,
+    reason: &str,
+) -> Result<i64, DbError> {
+    write_tx(c, |c| {
+        let mut n = mc::NewRecord::new(r.agency_id, Kind::Revocation, 0, rules::Source::Regulator);
+        n.evidence = reason;
+        n.department_id = me.department_id;
+        n.recorded_by = Some(me.id);
+        n.revokes_id = Some(r.id);
+        let vid = mc::insert_record(c, &n)?;
+        let v = mc::find_record(c, vid)?;
+        audit::record(
+            c,
+            &actor(me),
+            "credit.record.revoke",
+            "credit_record",
+            r.id,
+            &v,
+            reason,
+        )?;
+        let reason_m = rules::mask_free_text(reason);
+        mail_agency(c, r.agency_id, "credit_revoked", &|l| {
+            vec![
+                ("kind", fmt::credit_kind(l, r.kind_code)),
+                ("date", fmt::date(r.effective_on)),
+                ("id", r.id.to_string()),
+                ("reason", reason_m.clone()),
+            ]
+        })?;
+        Ok(vid)
+    })
+}
