@@ -1,12 +1,15 @@
-//! The regulators' writes to the credit library, each in one write transaction with its
+//! Every write of the credit feature made on a page, each in one write transaction with its
 //! audit entry and its mail: publishing a rule set, recording a credit record (with its
-//! evidence document) and revoking one by a new record. Automatic records (forfeit, refusal
-//! to sign, late delivery, ratings) are written by the steps that cause them
-//! (`store::credit::record_automatic`); listings, bans and repair are in `routes::sanctions`.
+//! evidence document) and revoking one by a new record; listing an agency on the blacklist
+//! 失信名单, a market ban 禁入 with its persons, resolving an alert, an agency's application
+//! for credit repair 信用修复 and its decision. Automatic records (forfeit, refusal to sign,
+//! late delivery, ratings) are written by the steps that cause them
+//! (`store::credit::record_automatic`); listings and bans end by the daily job.
 
 use crate::audit::{self, Actor};
 use crate::auth::CurrentUser;
 use crate::credit::store::credit as mc;
+use crate::credit::store::sanctions as sx;
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::credit::{self as rules, Kind, RecordForm, RuleSet};
 use crate::i18n::Lang;
@@ -168,5 +171,190 @@ pub fn revoke_record(
             ]
         })?;
         Ok(vid)
+    })
+}
+
+// ---------------------------------------------------------------- sanctions
+
+/// A listing's or a ban's reason, legal basis and period (already checked).
+pub struct Period<'a> {
+    pub reason: &'a str,
+    pub legal_basis: &'a str,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+}
+
+impl Period<'_> {
+    fn mail_args(&self) -> [(&'static str, String); 4] {
+        [
+            ("reason", self.reason.to_string()),
+            ("basis", self.legal_basis.to_string()),
+            ("from", fmt::date(self.starts_on)),
+            ("to", fmt::date(self.ends_on)),
+        ]
+    }
+}
+
+/// Lists agency `agency_id` on the blacklist for `department_id`; the agency is told.
+pub fn blacklist(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    department_id: i64,
+    agency_id: i64,
+    period: &Period,
+) -> Result<(), DbError> {
+    write_tx(c, |c| {
+        let n = sx::NewListing {
+            agency_id,
+            department_id,
+            reason: period.reason,
+            legal_basis: period.legal_basis,
+            starts_on: period.starts_on,
+            ends_on: period.ends_on,
+            by: me.id,
+        };
+        let id = sx::create_listing(c, &n)?;
+        let l = sx::find_listing(c, id)?;
+        audit::record(
+            c,
+            &actor(me),
+            "credit.blacklist.create",
+            "blacklist_entry",
+            id,
+            &l,
+            "",
+        )?;
+        sx::mail_user(c, agency_id, "blacklisted", &period.mail_args())?;
+        Ok(())
+    })
+}
+
+/// A market ban on agency `agency_id` and its `persons` (name, checked ID number); alerts
+/// are raised where a banned person serves another agency. Returns how many were raised.
+pub fn ban(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    department_id: i64,
+    agency_id: i64,
+    period: &Period,
+    persons: Vec<(String, String)>,
+) -> Result<usize, DbError> {
+    let count = persons.len();
+    write_tx(c, |c| {
+        let n = sx::NewBan {
+            agency_id,
+            department_id,
+            reason: period.reason,
+            legal_basis: period.legal_basis,
+            starts_on: period.starts_on,
+            ends_on: period.ends_on,
+            by: me.id,
+            persons: persons.clone(),
+        };
+        let (id, raised) = sx::create_ban(c, &n)?;
+        let bans = sx::bans_of(c, agency_id)?;
+        let ban = bans.iter().find(|b| b.id == id);
+        audit::record(
+            c,
+            &actor(me),
+            "credit.ban.create",
+            "market_ban",
+            id,
+            &ban,
+            &format!("persons={count} alerts={raised}"),
+        )?;
+        sx::mail_user(c, agency_id, "banned", &period.mail_args())?;
+        Ok(raised)
+    })
+}
+
+/// Marks alert `id` resolved with `note`; `false` when it was resolved already.
+pub fn resolve_alert(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    id: i64,
+    note: &str,
+) -> Result<bool, DbError> {
+    write_tx(c, |c| {
+        if !sx::resolve_alert(c, id, me.id)? {
+            return Ok(false);
+        }
+        let a = sx::find_alert(c, id)?;
+        audit::record(
+            c,
+            &actor(me),
+            "credit.alert.resolve",
+            "credit_alert",
+            id,
+            &a,
+            note,
+        )?;
+        Ok(true)
+    })
+}
+
+/// The department's decision on a repair application; `false` when it was decided already.
+pub fn decide_repair(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    repair: &sx::Repair,
+    listing: &sx::Listing,
+    approve: bool,
+    reason: &str,
+) -> Result<bool, DbError> {
+    write_tx(c, |c| {
+        if !sx::decide_repair(c, repair, listing, approve, reason, me.id)? {
+            return Ok(false);
+        }
+        let r = sx::find_repair(c, repair.id)?;
+        let action = if approve {
+            "credit.repair.approve"
+        } else {
+            "credit.repair.reject"
+        };
+        audit::record(
+            c,
+            &actor(me),
+            action,
+            "credit_repair",
+            repair.id,
+            &r,
+            reason,
+        )?;
+        Ok(true)
+    })
+}
+
+/// The agency `me` applies for repair of `listing` with its evidence (and a document if one
+/// was kept). `None` when an application is pending already (two quick submissions make one).
+pub fn apply_repair(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    listing: &sx::Listing,
+    evidence: &str,
+    document: Option<&(String, KeptMeta)>,
+) -> Result<Option<i64>, DbError> {
+    write_tx(c, |c| {
+        if sx::has_pending_repair(c, listing.id)? {
+            return Ok(None);
+        }
+        let upload_id = match document {
+            Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
+                c, me.id, name, orig, ct, *size, sha,
+            )?),
+            None => None,
+        };
+        let id = sx::apply_repair(c, listing, evidence, upload_id)?;
+        let r = sx::find_repair(c, id)?;
+        audit::record(
+            c,
+            &actor(me),
+            "credit.repair.apply",
+            "credit_repair",
+            id,
+            &r,
+            "",
+        )?;
+        Ok(Some(id))
     })
 }

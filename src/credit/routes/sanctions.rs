@@ -15,11 +15,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::accounts::store::department::Department;
-use crate::audit;
 use crate::auth::policy::{self, Action, Decision};
+use crate::credit::steps;
 use crate::credit::store::sanctions::{self as sx, Listing};
 use crate::db::today as today_cn;
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
 use crate::domain::validate;
 use crate::error::AppError;
@@ -605,45 +605,17 @@ async fn blacklist_save(
     ) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let me = ctx.current()?;
-    let (by, dept) = (me.id, me.department_id.ok_or(AppError::Forbidden)?);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
+    let dept = me.department_id.ok_or(AppError::Forbidden)?;
     let aid = t.agency.user_id;
     db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let n = sx::NewListing {
-                agency_id: aid,
-                department_id: dept,
-                reason: &reason,
-                legal_basis: &basis,
-                starts_on,
-                ends_on,
-                by,
-            };
-            let id = sx::create_listing(c, &n)?;
-            let l = sx::find_listing(c, id)?;
-            audit::record(
-                c,
-                &actor,
-                "credit.blacklist.create",
-                "blacklist_entry",
-                id,
-                &l,
-                "",
-            )?;
-            sx::mail_user(
-                c,
-                aid,
-                "blacklisted",
-                &[
-                    ("reason", reason.clone()),
-                    ("basis", basis.clone()),
-                    ("from", fmt::date(starts_on)),
-                    ("to", fmt::date(ends_on)),
-                ],
-            )?;
-            Ok::<_, DbError>(())
-        })
+        let period = steps::Period {
+            reason: &reason,
+            legal_basis: &basis,
+            starts_on,
+            ends_on,
+        };
+        steps::blacklist(c, &me, dept, aid, &period)
     })
     .await?;
     Ok(redirect_flash(
@@ -817,48 +789,17 @@ async fn ban_save(
     let (Some((reason, basis, starts_on, ends_on)), true) = (period, persons_ok) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let me = ctx.current()?;
-    let (by, dept) = (me.id, me.department_id.ok_or(AppError::Forbidden)?);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
+    let dept = me.department_id.ok_or(AppError::Forbidden)?;
     let aid = t.agency.user_id;
-    let count = persons.len();
     let raised = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let n = sx::NewBan {
-                agency_id: aid,
-                department_id: dept,
-                reason: &reason,
-                legal_basis: &basis,
-                starts_on,
-                ends_on,
-                by,
-                persons,
-            };
-            let (id, raised) = sx::create_ban(c, &n)?;
-            let bans = sx::bans_of(c, aid)?;
-            let ban = bans.iter().find(|b| b.id == id);
-            audit::record(
-                c,
-                &actor,
-                "credit.ban.create",
-                "market_ban",
-                id,
-                &ban,
-                &format!("persons={count} alerts={raised}"),
-            )?;
-            sx::mail_user(
-                c,
-                aid,
-                "banned",
-                &[
-                    ("reason", reason.clone()),
-                    ("basis", basis.clone()),
-                    ("from", fmt::date(starts_on)),
-                    ("to", fmt::date(ends_on)),
-                ],
-            )?;
-            Ok::<_, DbError>(raised)
-        })
+        let period = steps::Period {
+            reason: &reason,
+            legal_basis: &basis,
+            starts_on,
+            ends_on,
+        };
+        steps::ban(c, &me, dept, aid, &period, persons)
     })
     .await?;
     let key = if raised > 0 {
@@ -961,27 +902,8 @@ async fn resolve_alert(
             ));
         }
     };
-    let by = ctx.current()?.id;
-    let actor = ctx.actor();
-    let done = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            if !sx::resolve_alert(c, id, by)? {
-                return Ok(false);
-            }
-            let a = sx::find_alert(c, id)?;
-            audit::record(
-                c,
-                &actor,
-                "credit.alert.resolve",
-                "credit_alert",
-                id,
-                &a,
-                &note,
-            )?;
-            Ok::<_, DbError>(true)
-        })
-    })
-    .await?;
+    let me = ctx.current()?.clone();
+    let done = db::run(ctx.pool(), move |c| steps::resolve_alert(c, &me, id, &note)).await?;
     let (kind, key) = if done {
         (FlashKind::Success, "sanctions.alert.resolved")
     } else {
@@ -1110,24 +1032,11 @@ async fn repair_decide(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    let by = ctx.current()?.id;
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let (repair, listing) = (rc.repair.clone(), rc.listing.clone());
     let rid = repair.id;
     let done = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            if !sx::decide_repair(c, &repair, &listing, approve, &reason, by)? {
-                return Ok(false);
-            }
-            let r = sx::find_repair(c, repair.id)?;
-            let action = if approve {
-                "credit.repair.approve"
-            } else {
-                "credit.repair.reject"
-            };
-            audit::record(c, &actor, action, "credit_repair", repair.id, &r, &reason)?;
-            Ok::<_, DbError>(true)
-        })
+        steps::decide_repair(c, &me, &repair, &listing, approve, &reason)
     })
     .await?;
     let (kind, key) = match (done, approve) {
@@ -1397,7 +1306,7 @@ async fn repair_apply(
     body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
     // Who may apply is decided before the body is read (a visitor is sent to log in).
-    let aid = own_agency(&ctx)?;
+    own_agency(&ctx)?;
     let lang = ctx.lang();
     let dir = uploads::upload_dir(ctx.config());
     let s = db::run(ctx.pool(), |c| {
@@ -1438,34 +1347,11 @@ async fn repair_apply(
         Some(file) => Some(crate::uploads::keep_received(file, &dir).await?),
         None => None,
     };
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let listing = t.listing.clone();
     let stored2 = stored.clone();
     let r = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            // Checked again inside the lock: two quick submissions make one application.
-            if sx::has_pending_repair(c, listing.id)? {
-                return Ok(None);
-            }
-            let upload_id = match &stored2 {
-                Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
-                    c, aid, name, orig, ct, *size, sha,
-                )?),
-                None => None,
-            };
-            let id = sx::apply_repair(c, &listing, &evidence, upload_id)?;
-            let r = sx::find_repair(c, id)?;
-            audit::record(
-                c,
-                &actor,
-                "credit.repair.apply",
-                "credit_repair",
-                id,
-                &r,
-                "",
-            )?;
-            Ok::<_, DbError>(Some(id))
-        })
+        steps::apply_repair(c, &me, &listing, &evidence, stored2.as_ref())
     })
     .await;
     let saved = match r {
