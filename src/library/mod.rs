@@ -1,8 +1,10 @@
 //! The agency library 中介机构库: agencies' profiles, the items they offer with their fees,
 //! their certificates and the department's review of them, and the public library pages.
 //!
-//! Writes (in `store`): the agency's profile, items and certificates (`agency`), the review
-//! of a certificate and its escalation when overdue (`review`).
+//! Writes (in `steps`): the agency's profile, managers, practitioners, offered items and
+//! certificates, and the department's review of a certificate; the escalation of an
+//! overdue review runs in the daily job (`store::review`).
 
 pub mod routes;
+pub mod steps;
 pub mod store;

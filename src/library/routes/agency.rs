@@ -11,10 +11,9 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::audit::{self, Actor};
 use crate::auth::policy::Action;
 use crate::catalogue::store::Item;
-use crate::db::{self, DbConnection, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::agency_rules::{self, ItemTerms};
 use crate::domain::catalogue::{self, Pricing};
 use crate::domain::money::Money;
@@ -22,6 +21,7 @@ use crate::domain::validate;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
+use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
@@ -70,24 +70,6 @@ fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
 
 fn path_id(p: &str) -> Result<i64, AppError> {
     p.parse().map_err(|_| AppError::NotFound)
-}
-
-/// Runs one profile change: `change` writes it, then the version is bumped, the snapshot
-/// stored and the audit entry appended, all in one transaction.
-fn commit_change<T>(
-    c: &mut DbConnection,
-    actor: &Actor,
-    agency_id: i64,
-    action: &str,
-    detail: &str,
-    change: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
-) -> Result<T, DbError> {
-    write_tx(c, |c| {
-        let out = change(c)?;
-        let snap = ag::save_version(c, agency_id, actor.id)?;
-        audit::record(c, actor, action, "agency", agency_id, &snap, detail)?;
-        Ok(out)
-    })
 }
 
 fn dept_options(
@@ -440,11 +422,9 @@ async fn save_profile(
         affiliated_department_id: v.affiliated_department_id,
         intro: v.intro,
     };
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, id, "agency.profile.update", "", |c| {
-            Ok(ag::update_profile(c, id, &fields)?)
-        })
+        steps::update_profile(c, &me, id, &fields)
     })
     .await?;
     Ok(redirect_flash(
@@ -513,18 +493,9 @@ async fn add_manager(
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let alerted = db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, id, "agency.manager.add", "", |c| {
-            ag::add_manager(c, id, &name, number.as_str(), &position)?;
-            // A banned person as senior manager blocks the agency and alerts the regulator.
-            Ok(crate::credit::store::sanctions::check_new_manager(
-                c,
-                id,
-                number.as_str(),
-                &name,
-            )?)
-        })
+        steps::add_manager(c, &me, id, &name, number.as_str(), &position)
     })
     .await?;
     if alerted > 0 {
@@ -564,14 +535,9 @@ async fn remove_manager(
     if m.is_none() {
         return Err(AppError::NotFound);
     }
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, agency_id, "agency.manager.remove", "", |c| {
-            let n = ag::remove_manager(c, mid)?;
-            // Removing a banned manager lifts that block from the cached lists.
-            crate::credit::store::sanctions::refresh_one(c, agency_id, crate::db::today())?;
-            Ok(n)
-        })
+        steps::remove_manager(c, &me, agency_id, mid)
     })
     .await?;
     Ok(redirect_flash(
@@ -640,17 +606,9 @@ async fn add_practitioner(
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, id, "agency.practitioner.add", "", |c| {
-            Ok(ag::add_practitioner(
-                c,
-                id,
-                &name,
-                &cert_type,
-                &cert_number,
-            )?)
-        })
+        steps::add_practitioner(c, &me, id, &name, &cert_type, &cert_number)
     })
     .await?;
     Ok(redirect_flash(
@@ -678,16 +636,9 @@ async fn remove_practitioner(
     if x.is_none() {
         return Err(AppError::NotFound);
     }
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     db::run(ctx.pool(), move |c| {
-        commit_change(
-            c,
-            &actor,
-            agency_id,
-            "agency.practitioner.remove",
-            "",
-            |c| Ok(ag::remove_practitioner(c, pid)?),
-        )
+        steps::remove_practitioner(c, &me, agency_id, pid)
     })
     .await?;
     Ok(redirect_flash(
@@ -853,12 +804,10 @@ async fn add_item(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespo
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let item_id = item.id;
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let detail = item.code.clone();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, id, "agency.item.add", &detail, |c| {
-            Ok(ag::add_offered(c, id, item_id, &offer)?)
-        })
+        steps::offer_item(c, &me, id, item_id, &detail, &offer)
     })
     .await?;
     Ok(redirect_flash(
@@ -937,12 +886,10 @@ async fn update_item(
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let (oid, agency_id) = (o.id, o.agency_id);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let detail = item.code.clone();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, agency_id, "agency.item.update", &detail, |c| {
-            Ok(ag::update_offered(c, oid, &offer)?)
-        })
+        steps::update_offer(c, &me, agency_id, oid, &detail, &offer)
     })
     .await?;
     Ok(redirect_flash(
@@ -959,12 +906,10 @@ async fn remove_item(
 ) -> Result<HttpResponse, AppError> {
     let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
     let (oid, agency_id) = (o.id, o.agency_id);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let detail = item.map(|i| i.code).unwrap_or_default();
     db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, agency_id, "agency.item.remove", &detail, |c| {
-            Ok(ag::remove_offered(c, oid)?)
-        })
+        steps::withdraw_offer(c, &me, agency_id, oid, &detail)
     })
     .await?;
     Ok(redirect_flash(
@@ -1110,37 +1055,12 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
     let (Some(cert), Some(file)) = (cert, received) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let agency_rules::Certificate {
-        qual_type: qual,
-        level,
-        number,
-        issuer,
-        valid_from: from,
-        valid_to: to,
-    } = cert;
-    let (stored, (orig, ct, size, sha)) = crate::uploads::keep_received(file, &dir).await?;
+    let (stored, meta) = crate::uploads::keep_received(file, &dir).await?;
     let review_days = u32::try_from(review_days).unwrap_or(2);
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let stored2 = stored.clone();
     let r = db::run(ctx.pool(), move |c| {
-        commit_change(c, &actor, id, "agency.certificate.add", qual, |c| {
-            // Counted on the administrator's calendar (holidays, make-up days).
-            let cal = crate::accounts::store::calendar::load_from(c, today)?;
-            let due = agency_rules::review_due(today, review_days, &cal);
-            let upload_id = crate::uploads::store::insert(c, id, &stored2, &orig, ct, size, &sha)?;
-            let n = ag::NewCertificate {
-                agency_id: id,
-                qual_type: qual.to_string(),
-                level,
-                number,
-                issuer,
-                valid_from: from,
-                valid_to: to,
-                upload_id: Some(upload_id),
-                review_due: due,
-            };
-            Ok(ag::add_certificate(c, &n)?)
-        })
+        steps::add_certificate(c, &me, id, &cert, (&stored2, &meta), review_days, today)
     })
     .await;
     if let Err(e) = r {

@@ -8,15 +8,15 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::audit;
 use crate::auth::policy::Action;
 use crate::db::today as today_cn;
-use crate::db::{self, DbError, write_tx};
+use crate::db::{self, DbError};
 use crate::domain::agency_rules;
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::i18n::tr_args;
 use crate::library::routes::agency::{CertRow, cert_row, reviewing_department_id};
+use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -271,57 +271,18 @@ async fn decide(
             );
         }
     };
-    let me = ctx.current()?.id;
-    let actor = ctx.actor();
+    let me = ctx.current()?.clone();
     let (cid, agency_id) = (l.cert.id, l.cert.agency_id);
     let qual = l.cert.qual_type.clone();
     let number = l.cert.number.clone();
     let recorded = db::run(ctx.pool(), move |c| {
-        write_tx(c, |c| {
-            let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
-            if !ag::review_certificate(c, cid, approve, reason_opt, me)? {
-                return Ok(false);
-            }
-            ag::save_version(c, agency_id, Some(me))?;
-            let cert = ag::find_certificate(c, cid)?;
-            let action = if approve {
-                "agency.certificate.approve"
-            } else {
-                "agency.certificate.reject"
-            };
-            audit::record(c, &actor, action, "agency_certificate", cid, &cert, &reason)?;
-            if let Some(u) = crate::accounts::store::user::find(c, agency_id)? {
-                let ulang = crate::i18n::Lang::parse(&u.locale).unwrap_or(crate::i18n::Lang::Zh);
-                let qual_name = crate::i18n::tr(ulang, &format!("cat.qual.{qual}"));
-                let outcome = crate::i18n::tr(
-                    ulang,
-                    if approve {
-                        "agency.cert.status.approved"
-                    } else {
-                        "agency.cert.status.rejected"
-                    },
-                );
-                let reason_text = if reason.is_empty() {
-                    "—".to_string()
-                } else {
-                    reason.clone()
-                };
-                let (s, b) = crate::mail::compose(
-                    ulang,
-                    "cert_reviewed",
-                    &[
-                        ("name", u.contact_name.as_str()),
-                        ("org", u.org_name.as_str()),
-                        ("qual", qual_name),
-                        ("number", &number),
-                        ("outcome", outcome),
-                        ("reason", &reason_text),
-                    ],
-                );
-                crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)?;
-            }
-            Ok::<_, DbError>(true)
-        })
+        let cert = steps::Reviewed {
+            id: cid,
+            agency_id,
+            qual_type: &qual,
+            number: &number,
+        };
+        steps::review_certificate(c, &me, &cert, approve, &reason)
     })
     .await?;
     let key = match (recorded, approve) {
