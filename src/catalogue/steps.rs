@@ -156,12 +156,7 @@ pub fn record_assessment(
     document: Option<&(String, KeptMeta)>,
 ) -> Result<(), DbError> {
     write_tx(c, |c| {
-        let upload_id = match document {
-            Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
-                c, me.id, name, orig, ct, *size, sha,
-            )?),
-            None => None,
-        };
+        let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
         let id = cat::insert_assessment(
             c,
             item_id,

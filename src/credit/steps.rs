@@ -72,12 +72,7 @@ pub fn add_record(
 ) -> Result<i64, DbError> {
     let dept = me.department_id;
     write_tx(c, |c| {
-        let upload_id = match document {
-            Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
-                c, me.id, name, orig, ct, *size, sha,
-            )?),
-            None => None,
-        };
+        let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
         let n = mc::NewRecord {
             agency_id,
             kind: form.kind,
@@ -338,12 +333,7 @@ pub fn apply_repair(
         if sx::has_pending_repair(c, listing.id)? {
             return Ok(None);
         }
-        let upload_id = match document {
-            Some((name, (orig, ct, size, sha))) => Some(crate::uploads::store::insert(
-                c, me.id, name, orig, ct, *size, sha,
-            )?),
-            None => None,
-        };
+        let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
         let id = sx::apply_repair(c, listing, evidence, upload_id)?;
         let r = sx::find_repair(c, id)?;
         audit::record(

@@ -20,6 +20,21 @@ pub struct Upload {
     pub created_at: NaiveDateTime,
 }
 
+/// Records the file a step was given, if any: `(stored name, meta)` as
+/// `uploads::keep_received` returned them. Returns the upload's id.
+pub fn insert_kept(
+    conn: &mut DbConnection,
+    owner_id: i64,
+    kept: Option<&(String, crate::uploads::KeptMeta)>,
+) -> QueryResult<Option<i64>> {
+    match kept {
+        Some((name, (orig, ct, size, sha))) => {
+            insert(conn, owner_id, name, orig, ct, *size, sha).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
 /// Records a kept upload (`uploads::Received::keep` gave the stored name); returns its id.
 pub fn insert(
     conn: &mut DbConnection,
