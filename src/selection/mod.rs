@@ -9,4 +9,5 @@
 //! award (`opening`), the owner's self-preparation declaration (`publication`).
 
 pub mod routes;
+pub mod steps;
 pub mod store;

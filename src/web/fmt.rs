@@ -81,6 +81,15 @@ pub fn credit_kind(lang: Lang, code: &str) -> String {
     }
 }
 
+/// Server time to the second, China time (receipts).
+pub fn seconds(t: chrono::NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Shanghai
+        .from_utc_datetime(&t)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {

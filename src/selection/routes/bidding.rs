@@ -11,28 +11,26 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::audit::{self, Actor};
 use crate::auth::policy::Action;
-use crate::db::{self, DbError, write_tx};
-use crate::domain::bidding::{self as steps, BidState, Offered, QuoteState, Step, Why};
+use crate::db::{self, DbError};
+use crate::domain::bidding::{self as rules, BidState, Offered};
 use crate::domain::eligibility::Refusal;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
-use crate::domain::selection::{self, QuoteError};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr};
+use crate::selection::steps::{self, Refused};
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
 
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agency/announcements", web::get().to(list))
@@ -56,15 +54,6 @@ fn acting_agency(ctx: &Ctx) -> Result<i64, AppError> {
     let id = ctx.user().map(|u| u.id).unwrap_or(0);
     ctx.authorize(Action::TakePart { agency_id: id })?;
     Ok(id)
-}
-
-/// Server time to the second, China time (receipts).
-fn fmt_seconds(t: NaiveDateTime) -> String {
-    use chrono::TimeZone;
-    chrono_tz::Asia::Shanghai
-        .from_utc_datetime(&t)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }
 
 fn today() -> chrono::NaiveDate {
@@ -224,7 +213,7 @@ fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
             ReceiptView {
                 kind: tr(lang, &format!("bidding.receipt.kind.{}", r.kind)).to_string(),
                 commitment: r.commitment.clone(),
-                time: fmt_seconds(r.created_at),
+                time: fmt::seconds(r.created_at),
                 href,
             }
         })
@@ -298,12 +287,12 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
     let lang = ctx.lang();
     let a = &l.a;
     let open = a.open_for_quotes(db::now());
-    let can = steps::offered(&BidState {
+    let can = rules::offered(&BidState {
         open,
         takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
         registered: l.registered,
         eligible: l.eligibility.is_ok(),
-        quote: l.quote.as_ref().map(|q| quote_state(q, a)),
+        quote: l.quote.as_ref().map(|q| steps::quote_state(q, a)),
     });
     BidPage {
         page: ctx.page(),
@@ -328,7 +317,7 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
         quote: l.quote.as_ref().map(|q| QuoteView {
             commitment: q.commitment.clone(),
             revision: q.revision,
-            submitted_at: fmt_seconds(q.submitted_at),
+            submitted_at: fmt::seconds(q.submitted_at),
             active: q.active(),
             stale: q.active() && q.announcement_version < a.version,
         }),
@@ -337,13 +326,6 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
         note,
         notice,
         can,
-    }
-}
-
-fn quote_state(q: &QuoteRow, a: &Announcement) -> QuoteState {
-    QuoteState {
-        active: q.active(),
-        stale: q.announcement_version < a.version,
     }
 }
 
@@ -373,182 +355,18 @@ async fn refuse(
 
 // ---------------------------------------------------------------- writes
 
-/// Why a write did not happen.
-enum Refused {
-    Closed,
-    NotRegistered,
-    NoQuote,
-    NoQuotes,
-    /// The page names the failed rules (read again with the page).
-    Ineligible,
-    Invalid(QuoteError),
-}
-
-/// The announcement, still open, read under `bid::hold_open` (the opening waits for this
-/// transaction, and a write that starts after the opening sees it opened), checked against the
-/// time the request was received, which is also the time stamped on what the write stores.
-/// A request received before the deadline is not refused because it waited for its turn to
-/// write; none received after it is ever accepted, and none is accepted after the opening.
-fn open_announcement(
-    c: &mut db::DbConnection,
-    id: i64,
-    received: NaiveDateTime,
-) -> Result<(Announcement, NaiveDateTime), Refusedor> {
-    bid::hold_open(c, id)?;
-    let a = ann::find(c, id)?.ok_or(Refusedor::NotFound)?;
-    if a.status == status::DRAFT {
-        return Err(Refusedor::NotFound);
-    }
-    if !a.open_for_quotes(received) {
-        return Err(Refusedor::Refused(Refused::Closed));
-    }
-    Ok((a, received))
-}
-
-impl From<Why> for Refused {
-    fn from(w: Why) -> Self {
-        match w {
-            Why::Closed => Refused::Closed,
-            Why::NoQuotes => Refused::NoQuotes,
-            Why::NotRegistered => Refused::NotRegistered,
-            Why::Ineligible => Refused::Ineligible,
-            Why::NoQuote => Refused::NoQuote,
-        }
-    }
-}
-
-/// A step `domain::bidding` refuses, as the write's refusal.
-fn allowed(s: &BidState, step: Step) -> Result<(), Refusedor> {
-    steps::check(s, step).map_err(|w| Refusedor::Refused(w.into()))
-}
-
-/// What the steps depend on, read inside the write once `open_announcement` found it open.
-fn state_in_write(
-    c: &mut db::DbConnection,
-    a: &Announcement,
-    me: i64,
-    day: chrono::NaiveDate,
-) -> Result<BidState, Refusedor> {
-    Ok(BidState {
-        open: true,
-        takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
-        registered: bid::is_registered(c, a.id, me)?,
-        eligible: bid::eligibility(c, a, me, day)?.is_ok(),
-        quote: bid::quote_of(c, a.id, me)?.map(|q| quote_state(&q, a)),
-    })
-}
-
-/// Inside a write: a refusal (rolled back), a missing announcement, or a database error.
-enum Refusedor {
-    Refused(Refused),
-    NotFound,
-    Db(DbError),
-}
-
-impl From<diesel::result::Error> for Refusedor {
-    fn from(e: diesel::result::Error) -> Self {
-        Refusedor::Db(e.into())
-    }
-}
-
-/// What the audit trail keeps of a quote step: never the amount, the nonce or the note.
-#[derive(Serialize)]
-struct QuoteAudit<'a> {
-    agency_id: i64,
-    kind: &'a str,
-    commitment: &'a str,
-    revision: i32,
-    announcement_version: i32,
-    status: &'a str,
-}
-
-fn audit_quote(
-    c: &mut db::DbConnection,
-    actor: &Actor,
-    action: &str,
-    q: &QuoteRow,
-    r: &Receipt,
-) -> Result<(), diesel::result::Error> {
-    audit::record(
-        c,
-        actor,
-        action,
-        "announcement",
-        q.announcement_id,
-        &QuoteAudit {
-            agency_id: q.agency_id,
-            kind: &r.kind,
-            commitment: &r.commitment,
-            revision: q.revision,
-            announcement_version: q.announcement_version,
-            status: &q.status,
-        },
-        "",
-    )
-}
-
-/// The receipt by mail: the step, the commitment and the server time (no amount).
-fn mail_receipt(
-    c: &mut db::DbConnection,
-    agency_id: i64,
-    project: &str,
-    r: &Receipt,
-) -> Result<(), diesel::result::Error> {
-    match crate::accounts::store::user::find(c, agency_id)? {
-        Some(u) => mail_receipt_to(c, &u, project, r),
-        None => Ok(()),
-    }
-}
-
-fn mail_receipt_to(
-    c: &mut db::DbConnection,
-    u: &crate::accounts::store::user::User,
-    project: &str,
-    r: &Receipt,
-) -> Result<(), diesel::result::Error> {
-    let lang = Lang::parse(&u.locale).unwrap_or(Lang::Zh);
-    let kind = tr(lang, &format!("bidding.receipt.kind.{}", r.kind));
-    let id = r.announcement_id.to_string();
-    let time = fmt_seconds(r.created_at);
-    let a = [
-        ("name", u.contact_name.as_str()),
-        ("org", u.org_name.as_str()),
-        ("kind", kind),
-        ("project", project),
-        ("id", id.as_str()),
-        ("commitment", r.commitment.as_str()),
-        ("time", time.as_str()),
-    ];
-    let (s, b) = crate::mail::compose(lang, "bidding_receipt", &a);
-    crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)
-}
-
-fn project_name(
-    c: &mut db::DbConnection,
-    a: &Announcement,
-) -> Result<String, diesel::result::Error> {
-    Ok(ann::find_project(c, a.project_id)?
-        .map(|p| p.name)
-        .unwrap_or_default())
-}
-
-/// Runs one write; sorts the outcome into done / refused / not found / error.
-async fn run_write<T: Send + 'static>(
-    ctx: &Ctx,
-    f: impl FnOnce(&mut db::DbConnection) -> Result<T, Refusedor> + Send + 'static,
-) -> Result<Result<T, Refused>, AppError> {
-    let r = db::run(ctx.pool(), move |c| Ok::<_, DbError>(write_tx(c, |c| f(c)))).await?;
+/// A step's refusal for the page; an announcement that is not there is a 404.
+fn settle<T>(r: Result<T, Refused>) -> Result<Result<T, Refused>, AppError> {
     match r {
-        Ok(v) => Ok(Ok(v)),
-        Err(Refusedor::Refused(x)) => Ok(Err(x)),
-        Err(Refusedor::NotFound) => Err(AppError::NotFound),
-        Err(Refusedor::Db(e)) => Err(e.into()),
+        Err(Refused::NotFound) => Err(AppError::NotFound),
+        r => Ok(r),
     }
 }
 
 fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
     let t = |k: &str| tr(lang, k).to_string();
     match r {
+        Refused::NotFound => (StatusCode::NOT_FOUND, t("err.404.message")),
         Refused::Closed => (StatusCode::CONFLICT, t("bidding.err.closed")),
         Refused::NotRegistered => (StatusCode::CONFLICT, t("bidding.err.not_registered")),
         Refused::NoQuote => (StatusCode::CONFLICT, t("bidding.err.no_quote")),
@@ -565,11 +383,6 @@ fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
 #[serde(default)]
 pub struct EmptyForm {}
 
-#[derive(Serialize)]
-struct RegistrationAudit {
-    agency_id: i64,
-}
-
 async fn register(
     ctx: Ctx,
     path: web::Path<String>,
@@ -581,29 +394,12 @@ async fn register(
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let day = today();
-    let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id, received)?;
-        let state = BidState {
-            open: true,
-            eligible: bid::eligibility(c, &a, me, day)?.is_ok(),
-            ..BidState::default()
-        };
-        allowed(&state, Step::Register)?;
-        let new = bid::register(c, id, me, now)?;
-        if new {
-            audit::record(
-                c,
-                &actor,
-                "selection.register",
-                "announcement",
-                id,
-                &RegistrationAudit { agency_id: me },
-                "",
-            )?;
-        }
-        Ok(new)
-    })
-    .await?;
+    let r = settle(
+        db::run(ctx.pool(), move |c| {
+            steps::register(c, &actor, id, me, received, day)
+        })
+        .await?,
+    )?;
     match r {
         Ok(true) => Ok(redirect_flash(
             &format!("/announcements/{id}/bid"),
@@ -695,61 +491,35 @@ async fn quote(
     // transaction, serialised on SQLite and holding the audit chain at its end on PostgreSQL,
     // then only re-reads the announcement against its own clock and stores.
     let pre = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>((|| {
-            let a = ann::find(c, id)?
-                .filter(|a| a.status != status::DRAFT)
-                .ok_or(Refusedor::NotFound)?;
-            if !a.open_for_quotes(received) {
-                return Err(Refusedor::Refused(Refused::Closed));
-            }
-            quote_checks(c, &a, me, day, amount)?;
-            let project = project_name(c, &a)?;
-            let agency = crate::accounts::store::user::find(c, me)?;
-            Ok((a.version, project, agency))
-        })())
+        steps::quote_precheck(c, id, me, received, day, amount)
     })
     .await?;
-    let (version, project, agency) = match pre {
+    let (version, project, agency) = match settle(pre)? {
         Ok(p) => p,
-        Err(Refusedor::NotFound) => return Err(AppError::NotFound),
-        Err(Refusedor::Db(e)) => return Err(e.into()),
-        Err(Refusedor::Refused(x)) => {
-            return quote_refused(&ctx, id, me, x, amount_f, note_f).await;
-        }
+        Err(x) => return quote_refused(&ctx, id, me, x, amount_f, note_f).await,
     };
-    let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id, received)?;
-        if a.version != version {
-            quote_checks(c, &a, me, day, amount)?;
-        }
-        let (q, r) = bid::save_quote(
-            c,
-            &bid::NewQuote {
-                announcement_id: id,
-                agency_id: me,
+    let r = settle(
+        db::run(ctx.pool(), move |c| {
+            let q = steps::NewQuote {
+                id,
+                me,
+                received,
+                day,
+                amount,
+                version,
                 sealed: &sealed,
                 commitment: &commitment,
-                announcement_version: a.version,
                 client_addr: &addr,
-                now,
-            },
-        )?;
-        if let Some(u) = &agency {
-            mail_receipt_to(c, u, &project, &r)?;
-        }
-        let action = if r.kind == bid::receipt_kind::SUBMITTED {
-            "selection.quote"
-        } else {
-            "selection.revise"
-        };
-        // Last: on PostgreSQL the audit chain is held from here to the commit.
-        audit_quote(c, &actor, action, &q, &r)?;
-        Ok((q, r, project))
-    })
-    .await?;
+                project: &project,
+                agency: agency.as_ref(),
+            };
+            steps::quote(c, &actor, &q)
+        })
+        .await?,
+    )?;
     match r {
         // The receipt has its own address: reloading it reads, it never quotes again.
-        Ok((q, _, _)) => Ok(crate::web::ctx::redirect(&receipt_path(id, q.revision))),
+        Ok((q, _)) => Ok(crate::web::ctx::redirect(&receipt_path(id, q.revision))),
         Err(x) => quote_refused(&ctx, id, me, x, amount_f, note_f).await,
     }
 }
@@ -773,7 +543,7 @@ async fn receipt(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResp
         let Some(r) = bid::submission_receipt(c, id, me, n)? else {
             return Ok(None);
         };
-        Ok(Some((r, project_name(c, &a)?)))
+        Ok(Some((r, steps::project_name(c, &a)?)))
     })
     .await?;
     let (r, project) = found.ok_or(AppError::NotFound)?;
@@ -785,41 +555,11 @@ async fn receipt(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResp
             .t(&format!("bidding.receipt.kind.{}", r.kind))
             .to_string(),
         commitment: r.commitment,
-        time: fmt_seconds(r.created_at),
+        time: fmt::seconds(r.created_at),
         revision: n,
         agency_id: me,
     };
     html(&p, StatusCode::OK)
-}
-
-/// Every rule a quote must pass besides the deadline: the mode takes quotes, the agency is
-/// registered and eligible, and the amount is within the cap and any government range.
-fn quote_checks(
-    c: &mut db::DbConnection,
-    a: &Announcement,
-    me: i64,
-    day: chrono::NaiveDate,
-    amount: Money,
-) -> Result<(), Refusedor> {
-    let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
-    // The reads stop at the first refusal, in the order `domain::bidding` checks them.
-    let registered = takes_quotes && bid::is_registered(c, a.id, me)?;
-    let eligible = registered && bid::eligibility(c, a, me, day)?.is_ok();
-    allowed(
-        &BidState {
-            open: true,
-            takes_quotes,
-            registered,
-            eligible,
-            quote: None,
-        },
-        Step::Quote,
-    )?;
-    let limits = bid::limits(c, a)?.ok_or(Refusedor::Refused(Refused::NoQuotes))?;
-    if let Err(e) = selection::validate_quote(amount, &limits) {
-        return Err(Refusedor::Refused(Refused::Invalid(e)));
-    }
-    Ok(())
 }
 
 /// The bid page again with the refusal: an amount out of range beside the field (with the
@@ -867,17 +607,12 @@ async fn withdraw(
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let day = today();
-    let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id, received)?;
-        // An agency that may not quote (blacklisted, banned …) leaves its quote as it is.
-        allowed(&state_in_write(c, &a, me, day)?, Step::Withdraw)?;
-        let (q, r) = bid::withdraw(c, id, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
-        audit_quote(c, &actor, "selection.withdraw", &q, &r)?;
-        let project = project_name(c, &a)?;
-        mail_receipt(c, me, &project, &r)?;
-        Ok(())
-    })
-    .await?;
+    let r = settle(
+        db::run(ctx.pool(), move |c| {
+            steps::withdraw(c, &actor, id, me, received, day)
+        })
+        .await?,
+    )?;
     match r {
         Ok(()) => Ok(redirect_flash(
             &format!("/announcements/{id}/bid"),
@@ -902,16 +637,12 @@ async fn reconfirm(
     let id = path_id(&path)?;
     let actor = ctx.actor();
     let day = today();
-    let r = run_write(&ctx, move |c| {
-        let (a, now) = open_announcement(c, id, received)?;
-        allowed(&state_in_write(c, &a, me, day)?, Step::Reconfirm)?;
-        let (q, r) = bid::reconfirm(c, &a, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
-        audit_quote(c, &actor, "selection.reconfirm", &q, &r)?;
-        let project = project_name(c, &a)?;
-        mail_receipt(c, me, &project, &r)?;
-        Ok(())
-    })
-    .await?;
+    let r = settle(
+        db::run(ctx.pool(), move |c| {
+            steps::reconfirm(c, &actor, id, me, received, day)
+        })
+        .await?,
+    )?;
     match r {
         Ok(()) => Ok(redirect_flash(
             &format!("/announcements/{id}/bid"),
