@@ -465,6 +465,12 @@ pub fn now() -> chrono::NaiveDateTime {
         .trunc_subsecs(6)
 }
 
+/// One round trip to the database (the health check).
+pub fn ping(c: &mut DbConnection) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    c.batch_execute("SELECT 1").map_err(DbError::from)
+}
+
 /// Today's date in China on the platform clock ([`now`]: the demo loader's pinned time, or
 /// [`crate::clock`], where a demo database's clock may have been moved forward).
 pub fn today() -> chrono::NaiveDate {

@@ -135,11 +135,7 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
 
 /// Liveness and database readiness for a load balancer: 200 when a query answers, else 503.
 async fn healthz(state: AppState) -> HttpResponse {
-    let r = db::run(&state.pool, |c| {
-        use diesel::connection::SimpleConnection;
-        c.batch_execute("SELECT 1").map_err(DbError::from)
-    })
-    .await;
+    let r = db::run(&state.pool, db::ping).await;
     match r {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
         Err(e) => {

@@ -313,8 +313,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let today = crate::db::today();
     let now = db::now();
     let (user, dept, recent, pending) = db::run(ctx.pool(), move |c| {
-        let u =
-            crate::accounts::store::user::find(c, uid)?.ok_or(diesel::result::Error::NotFound)?;
+        let u = crate::accounts::store::user::find(c, uid)?.ok_or_else(DbError::not_found)?;
         let d = match u.department_id {
             Some(id) => crate::accounts::store::department::find(c, id)?,
             None => None,

@@ -342,14 +342,7 @@ async fn find(ctx: Ctx, q: web::Query<FindQuery>) -> Result<HttpResponse, AppErr
         let mut out = Vec::new();
         for a in found {
             let depts = crate::credit::store::credit::domain_departments(c, a.user_id, today_cn())?;
-            let sanctioned: bool = {
-                use crate::db::schema::agencies;
-                use diesel::prelude::*;
-                agencies::table
-                    .find(a.user_id)
-                    .select(agencies::sanctioned)
-                    .first(c)?
-            };
+            let sanctioned = a.sanctioned;
             out.push(FoundRow {
                 id: a.user_id,
                 name: a.name,

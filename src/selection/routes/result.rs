@@ -726,14 +726,7 @@ async fn answer(
 ) -> Result<HttpResponse, AppError> {
     let oid = path.into_inner();
     let ann_id = db::run(ctx.pool(), move |c| {
-        use crate::db::schema::objections;
-        use diesel::prelude::*;
-        objections::table
-            .find(oid)
-            .select(objections::announcement_id)
-            .first::<i64>(c)
-            .optional()
-            .map_err(DbError::from)
+        opening::objection_announcement(c, oid).map_err(DbError::from)
     })
     .await?
     .ok_or(AppError::NotFound)?;

@@ -1419,3 +1419,13 @@ pub fn load(c: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Loaded
         next_round,
     }))
 }
+
+/// The announcement objection `id` was raised on, if there is such an objection.
+pub fn objection_announcement(c: &mut DbConnection, id: i64) -> QueryResult<Option<i64>> {
+    use crate::db::schema::objections;
+    objections::table
+        .find(id)
+        .select(objections::announcement_id)
+        .first::<i64>(c)
+        .optional()
+}
