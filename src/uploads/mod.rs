@@ -83,7 +83,7 @@ pub struct Received {
 }
 
 /// What an `uploads` row records of a kept file: original name, type, size, SHA-256.
-pub type KeptMeta = (String, &'static str, i64, String);
+pub use store::KeptMeta;
 
 /// Moves a received file into the upload folder on the blocking pool; returns its stored name
 /// and what its `uploads` row records. Handlers call it only once every other field is valid.

@@ -20,12 +20,16 @@ pub struct Upload {
     pub created_at: NaiveDateTime,
 }
 
+/// What is kept of an uploaded file besides its stored name: original name, content type,
+/// size in bytes, SHA-256.
+pub type KeptMeta = (String, &'static str, i64, String);
+
 /// Records the file a step was given, if any: `(stored name, meta)` as
 /// `uploads::keep_received` returned them. Returns the upload's id.
 pub fn insert_kept(
     conn: &mut DbConnection,
     owner_id: i64,
-    kept: Option<&(String, crate::uploads::KeptMeta)>,
+    kept: Option<&(String, KeptMeta)>,
 ) -> QueryResult<Option<i64>> {
     match kept {
         Some((name, (orig, ct, size, sha))) => {
