@@ -63,7 +63,12 @@ fn in_write<T>(
     c: &mut db::DbConnection,
     f: impl FnOnce(&mut db::DbConnection) -> Result<T, Refusedor>,
 ) -> Outcome<T> {
-    match write_tx(c, f) {
+    outcome(write_tx(c, f))
+}
+
+/// Sorts an inner result into done / refused / database error.
+fn outcome<T>(r: Result<T, Refusedor>) -> Outcome<T> {
+    match r {
         Ok(v) => Ok(Ok(v)),
         Err(Refusedor::Refused(x)) => Ok(Err(x)),
         Err(Refusedor::NotFound) => Ok(Err(Refused::NotFound)),
@@ -298,12 +303,7 @@ pub fn quote_precheck(
         let agency = crate::accounts::store::user::find(c, me)?;
         Ok((a.version, project, agency))
     })();
-    match r {
-        Ok(v) => Ok(Ok(v)),
-        Err(Refusedor::Refused(x)) => Ok(Err(x)),
-        Err(Refusedor::NotFound) => Ok(Err(Refused::NotFound)),
-        Err(Refusedor::Db(e)) => Err(e),
-    }
+    outcome(r)
 }
 
 /// A sealed quote (sealed and committed before the write: the box is bound to the
@@ -360,11 +360,13 @@ pub fn quote(
     })
 }
 
-/// Withdraws agency `me`'s quote. An agency that may not quote (blacklisted, banned …)
-/// leaves its quote as it is.
-pub fn withdraw(
+/// Withdraws agency `me`'s quote (`Step::Withdraw`) or re-confirms it after a material
+/// change of the announcement (`Step::Reconfirm`). An agency that may not quote
+/// (blacklisted, banned …) leaves its quote as it is.
+pub fn change_quote(
     c: &mut db::DbConnection,
     actor: &Actor,
+    step: Step,
     id: i64,
     me: i64,
     received: NaiveDateTime,
@@ -372,35 +374,24 @@ pub fn withdraw(
 ) -> Outcome<()> {
     in_write(c, |c| {
         let (a, now) = open_announcement(c, id, received)?;
-        allowed(&state_in_write(c, &a, me, day)?, Step::Withdraw)?;
-        let (q, r) = bid::withdraw(c, id, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
-        audit_quote(c, actor, "selection.withdraw", &q, &r)?;
+        allowed(&state_in_write(c, &a, me, day)?, step)?;
+        let (changed, action) = match step {
+            Step::Withdraw => (bid::withdraw(c, id, me, now)?, "selection.withdraw"),
+            Step::Reconfirm => (bid::reconfirm(c, &a, me, now)?, "selection.reconfirm"),
+            other => {
+                let what = format!("{other:?} is not a change of a quote");
+                return Err(Refusedor::Db(DbError::invalid(what)));
+            }
+        };
+        let (q, r) = changed.ok_or(Refusedor::Refused(Refused::NoQuote))?;
+        audit_quote(c, actor, action, &q, &r)?;
         let project = project_name(c, &a)?;
         mail_receipt(c, me, &project, &r)?;
         Ok(())
     })
 }
 
-/// Re-confirms agency `me`'s quote after a material change of the announcement.
-pub fn reconfirm(
-    c: &mut db::DbConnection,
-    actor: &Actor,
-    id: i64,
-    me: i64,
-    received: NaiveDateTime,
-    day: chrono::NaiveDate,
-) -> Outcome<()> {
-    in_write(c, |c| {
-        let (a, now) = open_announcement(c, id, received)?;
-        allowed(&state_in_write(c, &a, me, day)?, Step::Reconfirm)?;
-        let (q, r) = bid::reconfirm(c, &a, me, now)?.ok_or(Refusedor::Refused(Refused::NoQuote))?;
-        audit_quote(c, actor, "selection.reconfirm", &q, &r)?;
-        let project = project_name(c, &a)?;
-        mail_receipt(c, me, &project, &r)?;
-        Ok(())
-    })
-}
-
+/// The agency's view of its quote on the bid page.
 pub fn quote_state(q: &QuoteRow, a: &Announcement) -> QuoteState {
     QuoteState {
         active: q.active(),

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
-use crate::domain::bidding::{self as rules, BidState, Offered};
+use crate::domain::bidding::{self as rules, BidState, Offered, Step};
 use crate::domain::eligibility::Refusal;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
@@ -601,29 +601,7 @@ async fn withdraw(
     path: web::Path<String>,
     CsrfForm(_f): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The time the request (its whole body) was received: see `open_announcement`.
-    let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
-    let actor = ctx.actor();
-    let day = today();
-    let r = settle(
-        db::run(ctx.pool(), move |c| {
-            steps::withdraw(c, &actor, id, me, received, day)
-        })
-        .await?,
-    )?;
-    match r {
-        Ok(()) => Ok(redirect_flash(
-            &format!("/announcements/{id}/bid"),
-            FlashKind::Success,
-            "bidding.flash.withdrawn",
-        )),
-        Err(x) => {
-            let (st, notice) = notice_of(ctx.lang(), &x);
-            refuse(&ctx, id, me, st, Field::default(), Field::default(), notice).await
-        }
-    }
+    change_quote(ctx, &path, Step::Withdraw, "bidding.flash.withdrawn").await
 }
 
 async fn reconfirm(
@@ -631,15 +609,26 @@ async fn reconfirm(
     path: web::Path<String>,
     CsrfForm(_f): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The time the request (its whole body) was received: see `open_announcement`.
+    change_quote(ctx, &path, Step::Reconfirm, "bidding.flash.reconfirmed").await
+}
+
+/// Withdraws or re-confirms the agency's quote; back to the bid page with `done_key`, or the
+/// page with the refusal.
+async fn change_quote(
+    ctx: Ctx,
+    path: &str,
+    step: Step,
+    done_key: &str,
+) -> Result<HttpResponse, AppError> {
+    // The time the request (its whole body) was received: see `steps::open_announcement`.
     let received = db::now();
     let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+    let id = path_id(path)?;
     let actor = ctx.actor();
     let day = today();
     let r = settle(
         db::run(ctx.pool(), move |c| {
-            steps::reconfirm(c, &actor, id, me, received, day)
+            steps::change_quote(c, &actor, step, id, me, received, day)
         })
         .await?,
     )?;
@@ -647,7 +636,7 @@ async fn reconfirm(
         Ok(()) => Ok(redirect_flash(
             &format!("/announcements/{id}/bid"),
             FlashKind::Success,
-            "bidding.flash.reconfirmed",
+            done_key,
         )),
         Err(x) => {
             let (st, notice) = notice_of(ctx.lang(), &x);
