@@ -771,7 +771,7 @@ fn main() {
             let mut c = pool3.get().unwrap();
             let from = t0.elapsed().as_micros() as u64;
             let t = Instant::now();
-            let r = zhongjie::selection::store::opening::open_if_due(&mut c, &KEY, a3, "bench");
+            let r = zhongjie::selection::steps::opening::open_if_due(&mut c, &KEY, a3, "bench");
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             (from, t0.elapsed().as_micros() as u64, r.map_err(|e| e.to_string()), ms)
         })

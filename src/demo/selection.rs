@@ -28,9 +28,9 @@ use crate::domain::money::Money;
 use crate::domain::publication::{self as rules, AnnouncementInput, ProjectInput};
 use crate::domain::seal;
 use crate::domain::selection;
+use crate::selection::steps::publication::{self as publishing, SealedSeed};
 use crate::selection::store::announcement as ann;
 use crate::selection::store::bidding as bid;
-use crate::selection::store::publication::{self as pubm, SealedSeed};
 
 /// How far a demo selection has come by today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,7 +236,7 @@ pub fn plan<'a>(story: &mut Story<'a>, key: &'a [u8; 32], instance: &'a str, pub
         // The opening job runs seconds after the deadline.
         story.add(deadline + Duration::seconds(5), move |c| {
             let a = announcement_of(c, d)?;
-            if !crate::selection::store::opening::open_if_due(c, key, a.id, instance)? {
+            if !crate::selection::steps::opening::open_if_due(c, key, a.id, instance)? {
                 return Err(bad("opening"));
             }
             Ok(())
@@ -264,7 +264,7 @@ fn create(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
         total_investment: d.investment_yuan.to_string(),
     };
     let terms = rules::parse_project(&input).map_err(|p| bad(&format!("{p:?}")))?;
-    let project = pubm::create_project(c, &actor, owner, None, &terms)?;
+    let project = publishing::create_project(c, &actor, owner, None, &terms)?;
     let item = crate::catalogue::store::find_by_code(c, d.item)?.ok_or_else(|| bad(d.item))?;
     let published_day = rules::china_day(db::now());
     let cal = crate::accounts::store::calendar::load_from(c, published_day)?;
@@ -282,7 +282,7 @@ fn create(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
         ..AnnouncementInput::default()
     };
     let terms = rules::parse_terms(&input, db::now()).map_err(|p| bad(&format!("{p:?}")))?;
-    pubm::insert_draft(c, &actor, &project, &terms, &[])?;
+    publishing::insert_draft(c, &actor, &project, &terms, &[])?;
     Ok(())
 }
 
@@ -299,7 +299,7 @@ fn publish(
         sealed: seal::seal_seed(key, a.id, &s.to_hex()).map_err(|e| bad(&e.to_string()))?,
         commitment: s.commitment(),
     };
-    match pubm::publish(c, &Actor::user(owner, Role::Owner), a.id, &seed, public_url)? {
+    match publishing::publish(c, &Actor::user(owner, Role::Owner), a.id, &seed, public_url)? {
         Ok(_) => Ok(()),
         Err(r) => Err(bad(&format!("publication refused: {r:?}"))),
     }
@@ -396,7 +396,7 @@ fn confirm(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
     let Some(winner) = ann::result_of(c, a.id)?.and_then(|r| r.winner_id) else {
         return Err(bad("no winner to confirm"));
     };
-    match crate::selection::store::opening::confirm(c, a.id, winner) {
+    match crate::selection::steps::result::confirm(c, a.id, winner) {
         Ok(()) => Ok(()),
         Err(crate::error::StepError::Db(e)) => Err(e),
         Err(crate::error::StepError::Refused { key, .. }) => Err(bad(&format!("confirm: {key}"))),

@@ -1,6 +1,6 @@
 //! The background job, run by every instance with `ZJ_RUN_JOBS` on, every `ZJ_JOB_POLL_MS`:
 //! 0. selection: open every announcement whose quote deadline has passed (exactly once across
-//!    instances, see `crate::selection::store::opening`), close justification windows, and hand a win on to
+//!    instances, see `crate::selection::steps::opening`), close justification windows, and hand a win on to
 //!    the next-ranked agency when the winner did not confirm in time;
 //!    then lapse contracts past their sign-by day (a RefusedToSign record for an agency that
 //!    had the text and did not sign) and remind the parties the working day before;
@@ -166,11 +166,11 @@ pub async fn worker(pool: Pool, cfg: Config) {
         let public_url = cfg.public_url.clone();
         let r = db::run(&pool, move |c| -> Result<Pass, DbError> {
             // Selection first: announcements whose deadline passed open within one tick.
-            let opened = crate::selection::store::opening::open_due(c, &key, &instance)?;
+            let opened = crate::selection::steps::opening::open_due(c, &key, &instance)?;
             if opened > 0 {
                 tracing::info!(opened, "announcements opened");
             }
-            let moved = crate::selection::store::opening::advance(c)?;
+            let moved = crate::selection::steps::opening::advance(c)?;
             if moved > 0 {
                 tracing::info!(moved, "selection results moved on");
             }

@@ -1218,7 +1218,7 @@ async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_op
         ))
         .execute(&mut *app.conn())
         .unwrap();
-    zhongjie::selection::store::opening::open_if_due(
+    zhongjie::selection::steps::opening::open_if_due(
         &mut app.conn(),
         &app.config.sealing_key,
         a,

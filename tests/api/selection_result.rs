@@ -622,7 +622,7 @@ async fn after_the_deadline_nothing_stale_and_a_second_opening_changes_nothing()
     assert_eq!(status_of(&app, id), "publicity");
     let before = result_row(&app, id);
     let mut c = app.conn();
-    let again = zhongjie::selection::store::opening::open_if_due(
+    let again = zhongjie::selection::steps::opening::open_if_due(
         &mut c,
         &app.config.sealing_key,
         id,

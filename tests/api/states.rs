@@ -266,7 +266,7 @@ async fn a_forfeit_deducts_what_the_current_rules_say_and_names_the_announcement
         ))
         .execute(&mut *app.conn())
         .unwrap();
-    zhongjie::selection::store::opening::advance(&mut app.conn()).unwrap();
+    zhongjie::selection::steps::opening::advance(&mut app.conn()).unwrap();
     assert_eq!(sel::result_row(&app, id).0, Some(w.agencies[1].0));
     let (points, version): (i32, i32) = credit_records::table
         .filter(credit_records::agency_id.eq(loser))

@@ -5,7 +5,7 @@
 //! the item, the draw seed's commitment, the counts, a cancellation's reason, the result
 //! section (`crate::selection::routes::result`) and the timeline from the audit trail. A draft is shown to its
 //! owner only (404 for everyone else). An announcement whose deadline has passed is opened
-//! (`crate::selection::store::opening::open_if_due`) before the page is built, so the page is never stale.
+//! (`crate::selection::steps::opening::open_if_due`) before the page is built, so the page is never stale.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -280,7 +280,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         let key = ctx.config().sealing_key;
         let instance = ctx.config().instance_id.clone();
         db::run(ctx.pool(), move |c| {
-            crate::selection::store::opening::open_if_due(c, &key, id, &instance)?;
+            crate::selection::steps::opening::open_if_due(c, &key, id, &instance)?;
             ann::find(c, id).map_err(DbError::from)
         })
         .await?

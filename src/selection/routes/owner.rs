@@ -33,10 +33,9 @@ use crate::domain::selection::{Mode, Settings};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
+use crate::selection::steps::publication::{self as publishing, Cancelled, Refused, SealedSeed};
 use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
-use crate::selection::store::publication::{
-    self as pubm, Cancelled, OwnerScope, Refused, Row, SealedSeed,
-};
+use crate::selection::store::publication::{self as pubm, OwnerScope, Row};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -372,7 +371,7 @@ async fn self_prepare(
     let public_url = ctx.config().public_url.clone();
     let p2 = p.clone();
     let r = db::run(ctx.pool(), move |c| {
-        pubm::declare_self_preparation(c, &actor, &p2, item_id, &note, &public_url)
+        publishing::declare_self_preparation(c, &actor, &p2, item_id, &note, &public_url)
     })
     .await?;
     match r {
@@ -404,7 +403,7 @@ async fn withdraw_self_preparation(
     let p = own_project(&ctx, sp.project_id).await?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        pubm::withdraw_self_preparation(c, &actor, id)
+        publishing::withdraw_self_preparation(c, &actor, id)
     })
     .await?;
     let (kind, key) = match r {
@@ -537,7 +536,7 @@ async fn create_project(
     };
     let actor = ctx.actor();
     let project = db::run(ctx.pool(), move |c| {
-        pubm::create_project(c, &actor, me, department_id, &terms)
+        publishing::create_project(c, &actor, me, department_id, &terms)
     })
     .await?;
     Ok(redirect_flash(
@@ -1092,7 +1091,7 @@ async fn create_announcement(
     };
     let actor = ctx.actor();
     let a = db::run(ctx.pool(), move |c| {
-        pubm::insert_draft(c, &actor, &project, &terms, &avoided)
+        publishing::insert_draft(c, &actor, &project, &terms, &avoided)
     })
     .await?;
     Ok(redirect_flash(
@@ -1182,7 +1181,7 @@ async fn update(
     let actor = ctx.actor();
     let id = a.id;
     match db::run(ctx.pool(), move |c| {
-        pubm::update_draft(c, &actor, id, &terms, &avoided)
+        publishing::update_draft(c, &actor, id, &terms, &avoided)
     })
     .await?
     {
@@ -1225,7 +1224,7 @@ async fn publish(
     let actor = ctx.actor();
     let public_url = ctx.config().public_url.clone();
     let r = db::run(ctx.pool(), move |c| {
-        pubm::publish(c, &actor, id, &seed, &public_url)
+        publishing::publish(c, &actor, id, &seed, &public_url)
     })
     .await?;
     match r {
@@ -1328,7 +1327,7 @@ async fn change(
     let public_url = ctx.config().public_url.clone();
     let id = a.id;
     let r = db::run(ctx.pool(), move |c| {
-        pubm::change(c, &actor, id, &terms, &avoided, &public_url)
+        publishing::change(c, &actor, id, &terms, &avoided, &public_url)
     })
     .await?;
     match r {
@@ -1411,7 +1410,7 @@ async fn cancel(
     let public_url = ctx.config().public_url.clone();
     let id = a.id;
     let r = db::run(ctx.pool(), move |c| {
-        pubm::cancel(c, &actor, id, &text, &public_url)
+        publishing::cancel(c, &actor, id, &text, &public_url)
     })
     .await?;
     match r {

@@ -2,7 +2,7 @@
 //! commitment, excluded quotes with the reason, the draw proofs with a verify button,
 //! publicity, objections; and the steps after opening: justification of abnormally low
 //! quotes, the owner's choice, objections and answers, confirmation (award), re-running.
-//! The rules are in `crate::selection::store::opening` and `domain::selection`.
+//! The steps are in `crate::selection::steps::{opening, result}` and `domain::selection`.
 
 use crate::web::refused::refused_page;
 use std::collections::HashMap;
@@ -14,6 +14,7 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::error::StepError;
+use crate::selection::steps::{opening as opening_steps, result as result_steps};
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::opening;
 use crate::web::ctx::redirect_flash;
@@ -502,7 +503,7 @@ async fn find(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
     let key = ctx.config().sealing_key;
     let instance = ctx.config().instance_id.clone();
     db::run(ctx.pool(), move |c| {
-        opening::open_if_due(c, &key, id, &instance)?;
+        opening_steps::open_if_due(c, &key, id, &instance)?;
         ann::find(c, id).map_err(DbError::from)
     })
     .await?
@@ -588,7 +589,7 @@ async fn object(
         ctx,
         id,
         me,
-        move |c, me| opening::object(c, id, me, &text).map(|_| ()),
+        move |c, me| result_steps::object(c, id, me, &text).map(|_| ()),
         "result.done.objected",
     )
     .await
@@ -609,7 +610,7 @@ async fn justify(
         ctx,
         id,
         me,
-        move |c, me| opening::justify(c, id, me, &text),
+        move |c, me| result_steps::justify(c, id, me, &text),
         "result.done.justified",
     )
     .await
@@ -629,7 +630,7 @@ async fn confirm(
         ctx,
         id,
         me,
-        move |c, me| opening::confirm(c, id, me),
+        move |c, me| result_steps::confirm(c, id, me),
         "result.done.confirmed",
     )
     .await
@@ -669,7 +670,7 @@ async fn choose(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(opening::choose(c, &actor, id, agency))
+        Ok::<_, DbError>(result_steps::choose(c, &actor, id, agency))
     })
     .await?;
     answer_step(
@@ -700,7 +701,9 @@ async fn decide(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(opening::decide_justification(c, &actor, id, agency, accept))
+        Ok::<_, DbError>(result_steps::decide_justification(
+            c, &actor, id, agency, accept,
+        ))
     })
     .await?;
     answer_step(
@@ -738,7 +741,7 @@ async fn answer(
     let text = form.0.text.trim().to_string();
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(opening::answer(c, &actor, oid, &text, upheld))
+        Ok::<_, DbError>(result_steps::answer(c, &actor, oid, &text, upheld))
     })
     .await?;
     answer_step(
@@ -758,7 +761,7 @@ async fn rerun(
     owned(&ctx, id).await?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(opening::republish_draft(c, &actor, id))
+        Ok::<_, DbError>(result_steps::republish_draft(c, &actor, id))
     })
     .await?;
     answer_step(
