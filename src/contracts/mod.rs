@@ -2,10 +2,11 @@
 //! the award, signing, fulfilment (deliverables, payments, acceptance) and the evaluation
 //! 好差评 that closes a contract.
 //!
-//! Writes (in `store`): publishing a model text version (`model_text`), drafting, editing,
+//! Writes (in `steps`): publishing a model text version (`model_text`), drafting, editing,
 //! signing, annulling a contract (`contract`), submitting and deciding deliverables,
 //! recording payments and acceptance (`fulfilment`), rating (`evaluation`).
 
 pub mod routes;
+pub mod steps;
 pub mod store;
 pub mod views;

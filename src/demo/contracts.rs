@@ -4,7 +4,7 @@
 //! Body syntax: `domain::contract_text`.
 
 use crate::audit::Actor;
-use crate::contracts::store::model_text;
+use crate::contracts::steps::model_text as text_steps;
 use crate::db::DbConnection;
 
 /// (industry, title, body).
@@ -191,8 +191,8 @@ pub fn load(c: &mut DbConnection) -> diesel::QueryResult<usize> {
     let actor = Actor::system();
     let mut n = 0;
     for (industry, title, body) in TEXTS {
-        let id = model_text::create(c, &actor, industry, title, body, "首次发布")?;
-        model_text::publish(c, &actor, id)?;
+        let id = text_steps::create(c, &actor, industry, title, body, "首次发布")?;
+        text_steps::publish(c, &actor, id)?;
         n += 1;
     }
     Ok(n)

@@ -12,7 +12,7 @@
 //!    run, and refresh the sanctions cache (listings end by themselves);
 //! 3. contract reminders (every ten minutes, with the daily claim attempt): delivery deadline,
 //!    payment due date, unrated accepted contracts — each sent once per contract and kind
-//!    (`contract_reminders`), see `crate::contracts::store::fulfilment::remind`;
+//!    (`contract_reminders`), see `crate::contracts::steps::fulfilment::remind`;
 //! 4. once per China day (claimed like step 2): certificate reviews past their due day are
 //!    escalated to the reviewing department's regulators, see `crate::library::store::review`.
 //!
@@ -43,8 +43,8 @@ pub struct Pass {
 /// Step 0b: contracts past their sign-by day lapse; those due by the next working day are
 /// reminded once. Returns (lapsed, reminded).
 pub fn contracts(c: &mut DbConnection, today: NaiveDate) -> Result<(usize, usize), DbError> {
-    let lapsed = crate::contracts::store::contract::lapse_due(c, today)?;
-    let reminded = crate::contracts::store::contract::remind_due(c, today)?;
+    let lapsed = crate::contracts::steps::contract::lapse_due(c, today)?;
+    let reminded = crate::contracts::steps::contract::remind_due(c, today)?;
     Ok((lapsed, reminded))
 }
 
@@ -180,7 +180,7 @@ pub async fn worker(pool: Pool, cfg: Config) {
             }
             let regraded = regrade(c, today)?;
             let daily = if try_daily {
-                let reminded = crate::contracts::store::fulfilment::remind(c, today)?;
+                let reminded = crate::contracts::steps::fulfilment::remind(c, today)?;
                 if reminded > 0 {
                     tracing::info!(reminded, "contract reminders sent");
                 }

@@ -85,11 +85,11 @@ pub async fn signed_contract(
         let mut c = app.conn();
         let (industry, title, body) = zhongjie::demo::contracts::TEXTS[0];
         let system = zhongjie::audit::Actor::system();
-        let text = zhongjie::contracts::store::model_text::create(
+        let text = zhongjie::contracts::steps::model_text::create(
             &mut c, &system, industry, title, body, "test",
         )
         .unwrap();
-        zhongjie::contracts::store::model_text::publish(&mut c, &system, text).unwrap();
+        zhongjie::contracts::steps::model_text::publish(&mut c, &system, text).unwrap();
         model_text_versions::table
             .filter(model_text_versions::model_text_id.eq(text))
             .select(model_text_versions::id)
@@ -893,12 +893,12 @@ async fn reminders_go_out_once_and_never_rate() {
     let today = zhongjie::db::today();
     let sent = {
         let mut c = app.conn();
-        zhongjie::contracts::store::fulfilment::remind(&mut c, today).unwrap()
+        zhongjie::contracts::steps::fulfilment::remind(&mut c, today).unwrap()
     };
     assert_eq!(sent, 1);
     let again = {
         let mut c = app.conn();
-        zhongjie::contracts::store::fulfilment::remind(&mut c, today).unwrap()
+        zhongjie::contracts::steps::fulfilment::remind(&mut c, today).unwrap()
     };
     assert_eq!(again, 0, "each reminder once");
     let mut c = app.conn();
@@ -924,7 +924,7 @@ async fn reminders_go_out_once_and_never_rate() {
         ))
         .execute(&mut *c)
         .unwrap();
-    let sent = zhongjie::contracts::store::fulfilment::remind(&mut c, today).unwrap();
+    let sent = zhongjie::contracts::steps::fulfilment::remind(&mut c, today).unwrap();
     assert!(sent >= 1);
     let kinds: Vec<String> = contract_reminders::table
         .filter(contract_reminders::contract_id.eq(k.id))

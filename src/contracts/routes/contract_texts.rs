@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::auth::policy::Action;
+use crate::contracts::steps::model_text as text_steps;
 use crate::contracts::store::model_text::{self, ModelText, Version};
 use crate::db::{self, DbError};
 use crate::domain::catalogue::INDUSTRIES;
@@ -366,7 +367,7 @@ async fn create(ctx: Ctx, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppE
     let title = f.title.trim().to_string();
     let note = f.note.trim().to_string();
     let id = db::run(ctx.pool(), move |c| {
-        model_text::create(c, &actor, &f.industry, &title, &f.body, &note).map_err(DbError::from)
+        text_steps::create(c, &actor, &f.industry, &title, &f.body, &note).map_err(DbError::from)
     })
     .await?;
     Ok(redirect_flash(
@@ -425,7 +426,7 @@ async fn save(
     let title = f.title.trim().to_string();
     let note = f.note.trim().to_string();
     db::run(ctx.pool(), move |c| {
-        model_text::save_draft(c, &actor, id, &title, &f.body, &note).map_err(DbError::from)
+        text_steps::save_draft(c, &actor, id, &title, &f.body, &note).map_err(DbError::from)
     })
     .await?;
     Ok(redirect_flash(
@@ -447,7 +448,7 @@ async fn publish(
     writer_of(&ctx, id).await?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        model_text::publish(c, &actor, id).map_err(DbError::from)
+        text_steps::publish(c, &actor, id).map_err(DbError::from)
     })
     .await?;
     let to = format!("/contract-texts/{id}");

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::auth::policy::Action;
+use crate::contracts::steps::contract as contract_steps;
 use crate::contracts::store::contract::{self, Full, Scope, status};
 use crate::db::{self, DbError};
 use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedClause};
@@ -371,7 +372,7 @@ async fn edit(
         Ok(e) => {
             let actor = ctx.actor();
             let r = db::run(ctx.pool(), move |c| {
-                Ok::<_, DbError>(contract::edit(c, &actor, id, seen_revision, &e))
+                Ok::<_, DbError>(contract_steps::edit(c, &actor, id, seen_revision, &e))
             })
             .await?;
             match r {
@@ -401,7 +402,7 @@ async fn submit(
     })?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract::submit(c, &actor, id))
+        Ok::<_, DbError>(contract_steps::submit(c, &actor, id))
     })
     .await?;
     match r {
@@ -438,7 +439,7 @@ async fn sign(
     let SignForm { digest, read } = form.0;
     let read = !read.is_empty();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract::sign(c, &actor, id, party, &digest, read))
+        Ok::<_, DbError>(contract_steps::sign(c, &actor, id, party, &digest, read))
     })
     .await?;
     match r {
@@ -471,7 +472,7 @@ async fn generate(
     ctx.authorize(Action::EditContract { owner })?;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract::generate(c, &actor, ann))
+        Ok::<_, DbError>(contract_steps::generate(c, &actor, ann))
     })
     .await?;
     match r {

@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::auth::policy::Action;
+use crate::contracts::steps::evaluation as eval_steps;
+use crate::contracts::steps::fulfilment as ful_steps;
 use crate::contracts::store::evaluation::{self as meval, Evaluation};
 use crate::contracts::store::fulfilment::{self as mful, status};
 use crate::contracts::views::{FigureRow, figure_row};
@@ -609,7 +611,7 @@ async fn deliver(
     let (stored, (orig, ct, size, sha)) = uploads::keep_received(file, &dir).await?;
     let actor = ctx.actor();
     let agency = k.agency_id;
-    let d = mful::NewDeliverable {
+    let d = ful_steps::NewDeliverable {
         stored_name: stored.clone(),
         original_name: orig,
         content_type: ct.to_string(),
@@ -618,7 +620,7 @@ async fn deliver(
         note,
     };
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(mful::submit(c, &actor, id, agency, &d).map(|_| ()))
+        Ok::<_, DbError>(ful_steps::submit(c, &actor, id, agency, &d).map(|_| ()))
     })
     .await;
     if !matches!(r, Ok(Ok(()))) {
@@ -686,7 +688,9 @@ async fn decide(
     let actor = ctx.actor();
     let owner = k.owner_id;
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(mful::decide(c, &actor, id, did, owner, accept, &reason))
+        Ok::<_, DbError>(ful_steps::decide(
+            c, &actor, id, did, owner, accept, &reason,
+        ))
     })
     .await?;
     let done = if accept {
@@ -746,7 +750,7 @@ async fn propose(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(mful::propose(c, &actor, id, by_owner, change, &reason))
+        Ok::<_, DbError>(ful_steps::propose(c, &actor, id, by_owner, change, &reason))
     })
     .await?;
     answer(&ctx, id, r, "ful.done.proposed", "amend", &vals).await
@@ -792,7 +796,9 @@ async fn answer_amendment(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(mful::answer_amendment(c, &actor, id, aid, by_owner, sign))
+        Ok::<_, DbError>(ful_steps::answer_amendment(
+            c, &actor, id, aid, by_owner, sign,
+        ))
     })
     .await?;
     let done = if sign {
@@ -838,7 +844,9 @@ async fn pay(
     let actor = ctx.actor();
     let owner = k.owner_id;
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(mful::record_payment(c, &actor, id, owner, paid_on, amount))
+        Ok::<_, DbError>(ful_steps::record_payment(
+            c, &actor, id, owner, paid_on, amount,
+        ))
     })
     .await?;
     answer(&ctx, id, r, "ful.done.paid", "pay", &vals).await
@@ -921,7 +929,7 @@ async fn rate(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(meval::rate(c, &actor, id, kind, stars, &comment, dept))
+        Ok::<_, DbError>(eval_steps::rate(c, &actor, id, kind, stars, &comment, dept))
     })
     .await?;
     let done = match r {
@@ -972,7 +980,7 @@ async fn respond(ctx: Ctx, eid: i64, text: String, appeal: bool) -> Result<HttpR
     let actor = ctx.actor();
     let agency = k.agency_id;
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(meval::respond(c, &actor, eid, agency, appeal, &body).map(|_| ()))
+        Ok::<_, DbError>(eval_steps::respond(c, &actor, eid, agency, appeal, &body).map(|_| ()))
     })
     .await?;
     let done = if appeal {
@@ -1060,7 +1068,7 @@ async fn decide_appeal(
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>(
-            meval::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ()),
+            eval_steps::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ()),
         )
     })
     .await?;

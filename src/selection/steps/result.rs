@@ -350,7 +350,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
             "",
         )?;
         // The contract draft, in the award's transaction (none without a model text).
-        crate::contracts::store::contract::draft_for_award(c, id)?;
+        crate::contracts::steps::contract::draft_for_award(c, id)?;
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
         mail_user(c, a.owner_id, "awarded_owner", &[("id", id.to_string())])?;
         for p in participants(c, id)? {

@@ -1,0 +1,336 @@
+//! The evaluation 好差评 steps: rating a contract (and the credit record it makes), the
+//! agency's response or appeal, and the department's decision on an appeal.
+
+use crate::audit::{self, Actor};
+use crate::contracts::store::evaluation::*;
+use crate::contracts::store::fulfilment::{self as ful, status};
+use crate::credit::store::sanctions::{mail_regulators, mail_user};
+use crate::db::schema::evaluations;
+use crate::db::{self, DbConnection, write_tx};
+use crate::domain::credit::{Evidence, Kind, Source};
+use crate::domain::evaluation::{self as rules, Stars};
+use crate::domain::workdays::china_date;
+use crate::error::{StepError, conflict, refused};
+use diesel::prelude::*;
+
+fn write_record(
+    c: &mut DbConnection,
+    k: &crate::contracts::store::contract::Contract,
+    stars: &Stars,
+    kind: &str,
+    recorded_by: i64,
+    department_id: Option<i64>,
+) -> QueryResult<i64> {
+    let source = if kind == OWNER {
+        Source::OwnerFeedback
+    } else {
+        Source::Regulator
+    };
+    let ev = evidence_of(
+        c,
+        if kind == OWNER {
+            "credit.ev.rating_owner"
+        } else {
+            "credit.ev.rating_department"
+        },
+        k,
+    )?;
+    let plain = crate::i18n::tr_args(crate::i18n::Lang::Zh, &ev.key, &ev.arg_pairs());
+    let mut n =
+        crate::credit::store::credit::NewRecord::new(k.agency_id, Kind::Evaluation, 0, source);
+    n.stars_x100 = Some(stars.overall_x100());
+    n.evidence = &plain;
+    n.evidence_i18n = Some(&ev);
+    n.recorded_by = Some(recorded_by);
+    n.department_id = department_id;
+    // No cause reference: a revision or the department's rating is another record for the
+    // same contract (the cause index allows one); `evaluations.credit_record_id` links it.
+    crate::credit::store::credit::insert_record(c, &n)
+}
+
+fn revoke_record(
+    c: &mut DbConnection,
+    agency_id: i64,
+    record: Option<i64>,
+    reason: &Evidence,
+    by: Option<i64>,
+    department_id: Option<i64>,
+    source: Source,
+) -> QueryResult<()> {
+    let Some(rid) = record else { return Ok(()) };
+    let plain = crate::i18n::tr_args(crate::i18n::Lang::Zh, &reason.key, &reason.arg_pairs());
+    let mut n =
+        crate::credit::store::credit::NewRecord::new(agency_id, Kind::Revocation, 0, source);
+    n.evidence = &plain;
+    n.evidence_i18n = Some(reason);
+    n.recorded_by = by;
+    n.department_id = department_id;
+    n.revokes_id = Some(rid);
+    crate::credit::store::credit::insert_record(c, &n)?;
+    Ok(())
+}
+
+/// The owner (kind `owner`) or the approval department (kind `department`) rates an
+/// accepted contract within 15 working days of acceptance, or revises its rating within 3
+/// working days of it (not once appealed). `department_id` is the rater's department.
+pub fn rate(
+    c: &mut DbConnection,
+    actor: &Actor,
+    contract_id: i64,
+    kind: &'static str,
+    stars: Stars,
+    comment: &str,
+    department_id: Option<i64>,
+) -> Result<bool, StepError> {
+    write_tx(c, |c| {
+        let k = ful::find(c, contract_id)?.ok_or_else(|| refused("ful.err.not_found"))?;
+        if k.status != status::ACCEPTED {
+            return Err(conflict("eval.err.not_accepted"));
+        }
+        let me = actor.id.unwrap_or(0);
+        let today = crate::db::today();
+        let acc = k.accepted_on().unwrap_or(today);
+        let cal = ful::calendar(c, acc.min(today))?;
+        let existing: Option<Evaluation> = evaluations::table
+            .filter(evaluations::contract_id.eq(contract_id))
+            .filter(evaluations::rater_kind.eq(kind))
+            .select(Evaluation::as_select())
+            .first(c)
+            .optional()?;
+        let now = db::now();
+        let revised = match existing {
+            None => {
+                if !rules::rating_open(&cal, acc, today) {
+                    return Err(conflict("eval.err.window_closed"));
+                }
+                let rid = write_record(c, &k, &stars, kind, me, department_id)?;
+                diesel::insert_into(evaluations::table)
+                    .values((
+                        evaluations::contract_id.eq(contract_id),
+                        evaluations::agency_id.eq(k.agency_id),
+                        evaluations::rater_kind.eq(kind),
+                        evaluations::rater_id.eq(me),
+                        evaluations::quality.eq(stars.quality),
+                        evaluations::timeliness.eq(stars.timeliness),
+                        evaluations::attitude.eq(stars.attitude),
+                        evaluations::fees.eq(stars.fees),
+                        evaluations::conduct.eq(stars.conduct),
+                        evaluations::comment.eq(comment),
+                        evaluations::rated_at.eq(now),
+                        evaluations::credit_record_id.eq(Some(rid)),
+                    ))
+                    .execute(c)
+                    .map_err(|e| ful::unique_as(e, "eval.err.already_rated"))?;
+                false
+            }
+            Some(e) => {
+                let rated_on = china_date(e.rated_at.and_utc());
+                if let Some(key) = rules::revision_refusal(
+                    &cal,
+                    rated_on,
+                    today,
+                    e.revised_at.is_some(),
+                    e.appeal.is_some(),
+                ) {
+                    return Err(conflict(key));
+                }
+                // Once only, also against a concurrent revision: the first to set
+                // `revised_at` revises, any other request changes nothing.
+                let claimed = diesel::update(
+                    evaluations::table
+                        .filter(evaluations::id.eq(e.id))
+                        .filter(evaluations::revised_at.is_null()),
+                )
+                .set(evaluations::revised_at.eq(now))
+                .execute(c)?;
+                if claimed != 1 {
+                    return Err(conflict("eval.err.revised_once"));
+                }
+                let source = if kind == OWNER {
+                    Source::OwnerFeedback
+                } else {
+                    Source::Regulator
+                };
+                let reason = evidence_of(c, "credit.ev.rating_revised", &k)?;
+                revoke_record(
+                    c,
+                    k.agency_id,
+                    e.credit_record_id,
+                    &reason,
+                    Some(me),
+                    department_id,
+                    source,
+                )?;
+                let rid = write_record(c, &k, &stars, kind, me, department_id)?;
+                diesel::update(evaluations::table.find(e.id))
+                    .set((
+                        evaluations::quality.eq(stars.quality),
+                        evaluations::timeliness.eq(stars.timeliness),
+                        evaluations::attitude.eq(stars.attitude),
+                        evaluations::fees.eq(stars.fees),
+                        evaluations::conduct.eq(stars.conduct),
+                        evaluations::comment.eq(comment),
+                        evaluations::revised_at.eq(now),
+                        evaluations::credit_record_id.eq(Some(rid)),
+                        evaluations::rater_id.eq(me),
+                    ))
+                    .execute(c)?;
+                true
+            }
+        };
+        audit::record(
+            c,
+            actor,
+            if revised {
+                "contract.evaluation.revised"
+            } else {
+                "contract.evaluation.rated"
+            },
+            "contract",
+            contract_id,
+            &serde_json::json!({ "rater": kind, "stars": stars.as_array(), "overall_x100": stars.overall_x100(), "comment": comment }),
+            "",
+        )?;
+        mail_user(
+            c,
+            k.agency_id,
+            "eval_rated",
+            &[
+                ("id", contract_id.to_string()),
+                ("stars", rules::fmt_x100(i64::from(stars.overall_x100()))),
+            ],
+        )?;
+        Ok(revised)
+    })
+}
+
+/// The agency replies once, or appeals once (`appeal`), to a rating of one of its contracts.
+pub fn respond(
+    c: &mut DbConnection,
+    actor: &Actor,
+    eid: i64,
+    agency_id: i64,
+    appeal: bool,
+    text: &str,
+) -> Result<i64, StepError> {
+    write_tx(c, |c| {
+        let e = find(c, eid)?.ok_or_else(|| refused("ful.err.not_found"))?;
+        if e.agency_id != agency_id {
+            return Err(refused("ful.err.not_party"));
+        }
+        let now = db::now();
+        let n = if appeal {
+            diesel::update(
+                evaluations::table
+                    .filter(evaluations::id.eq(eid))
+                    .filter(evaluations::appeal.is_null()),
+            )
+            .set((
+                evaluations::appeal.eq(text),
+                evaluations::appealed_at.eq(now),
+            ))
+            .execute(c)?
+        } else {
+            diesel::update(
+                evaluations::table
+                    .filter(evaluations::id.eq(eid))
+                    .filter(evaluations::reply.is_null()),
+            )
+            .set((evaluations::reply.eq(text), evaluations::replied_at.eq(now)))
+            .execute(c)?
+        };
+        if n != 1 {
+            return Err(conflict(if appeal {
+                "eval.err.second_appeal"
+            } else {
+                "eval.err.second_reply"
+            }));
+        }
+        audit::record(
+            c,
+            actor,
+            if appeal {
+                "contract.evaluation.appealed"
+            } else {
+                "contract.evaluation.replied"
+            },
+            "contract",
+            e.contract_id,
+            &serde_json::json!({ "evaluation": eid, "text": text }),
+            "",
+        )?;
+        let args = [("id", e.contract_id.to_string())];
+        if appeal {
+            let k = ful::find(c, e.contract_id)?.ok_or_else(|| refused("ful.err.not_found"))?;
+            let dept = department_of_item(c, k.item_id)?;
+            mail_regulators(c, dept, "eval_appealed", &args)?;
+        } else {
+            mail_user(c, e.rater_id, "eval_replied", &args)?;
+        }
+        Ok(e.contract_id)
+    })
+}
+
+/// The regulator decides an appeal: upheld takes the rating out of the score (revocation).
+pub fn decide_appeal(
+    c: &mut DbConnection,
+    actor: &Actor,
+    eid: i64,
+    upheld: bool,
+    answer: &str,
+    department_id: Option<i64>,
+) -> Result<i64, StepError> {
+    write_tx(c, |c| {
+        let e = find(c, eid)?.ok_or_else(|| refused("ful.err.not_found"))?;
+        if e.appeal.is_none() {
+            return Err(conflict("eval.err.no_appeal"));
+        }
+        let now = db::now();
+        let n = diesel::update(
+            evaluations::table
+                .filter(evaluations::id.eq(eid))
+                .filter(evaluations::appeal_decision.is_null()),
+        )
+        .set((
+            evaluations::appeal_decision.eq(if upheld { "upheld" } else { "dismissed" }),
+            evaluations::appeal_answer.eq(answer),
+            evaluations::decided_by.eq(actor.id),
+            evaluations::decided_at.eq(now),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(conflict("eval.err.already_decided"));
+        }
+        if upheld {
+            let k = ful::find(c, e.contract_id)?.ok_or_else(|| refused("ful.err.not_found"))?;
+            let reason = evidence_of(c, "credit.ev.appeal_upheld", &k)?.with("answer", answer);
+            revoke_record(
+                c,
+                e.agency_id,
+                e.credit_record_id,
+                &reason,
+                actor.id,
+                department_id,
+                Source::Regulator,
+            )?;
+        }
+        audit::record(
+            c,
+            actor,
+            "contract.evaluation.appeal_decided",
+            "contract",
+            e.contract_id,
+            &serde_json::json!({ "evaluation": eid, "upheld": upheld, "answer": answer }),
+            "",
+        )?;
+        let args = [("id", e.contract_id.to_string())];
+        let kind = if upheld {
+            "eval_appeal_upheld"
+        } else {
+            "eval_appeal_dismissed"
+        };
+        mail_user(c, e.agency_id, kind, &args)?;
+        mail_user(c, e.rater_id, kind, &args)?;
+        Ok(e.contract_id)
+    })
+}
