@@ -208,7 +208,7 @@ steps_files = [f for f in files if f.endswith("steps.rs") or "/steps/" in f]
 diesel_in_handlers = where(r"\bdiesel::|\.execute\(\s*[&\w]|\.load\(\s*[&\w]|\.get_results?\(\s*[&\w]|\.first\(\s*[&\w]", handler_files)
 tx_in_handlers = where(r"\bwrite_tx\b|\btransaction\(", handler_files)
 audit_calls = where(r"\baudit::record\s*\(", files)
-mail_calls = where(r"\boutbox::(enqueue|push|send)\w*\s*\(|\bmail_user\s*\(|\bmail::(enqueue|queue)\w*\s*\(", files)
+mail_calls = where(r"\boutbox::(enqueue|push|send)\w*\s*\(|\bmail_(?:user|regulators)\s*\(|\bmail::(enqueue|queue)\w*\s*\(", files)
 
 def outside(hits):
     return {f: n for f, n in hits.items() if not f.startswith(platform) and f not in steps_files}

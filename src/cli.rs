@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::db::{self, DbError};
+use crate::db::{self};
 use crate::domain::draw::{Proof, Seed};
 use crate::startup::{Application, open_database};
 
@@ -103,21 +103,8 @@ pub fn main() -> ExitCode {
             if agencies > 0 {
                 let n = crate::demo::agencies::generate(&mut c, agencies)?;
                 let today = crate::db::today();
-                let graded = crate::credit::store::credit::recompute_all(&mut c, today, 500)
+                crate::credit::steps::regrade_all(&mut c, today, 500, "demo")
                     .map_err(|e| e.to_string())?;
-                // Grades are public: on the trail (this also stamps cached pages).
-                crate::db::write_tx(&mut c, |c| {
-                    crate::audit::record(
-                        c,
-                        &crate::audit::Actor::system(),
-                        "credit.regrade",
-                        "agency",
-                        "all",
-                        &serde_json::json!({ "regraded": graded, "day": today }),
-                        "demo",
-                    )
-                })
-                .map_err(|e: diesel::result::Error| e.to_string())?;
                 println!("generated {n} more agencies");
             }
             Ok(ExitCode::SUCCESS)
@@ -244,43 +231,8 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
     })?;
     let hash = crate::auth::password::hash_blocking(&pw)?;
     let mut c = pool.get().map_err(|e| e.to_string())?;
-    let id = db::write_tx(&mut c, |c| {
-        let now = db::now();
-        let new = crate::accounts::store::user::NewUser {
-            role: "admin".into(),
-            email: email.clone(),
-            password_hash: hash,
-            org_name: "攀枝花市政务服务管理局".into(),
-            uscc: None,
-            contact_name: name,
-            phone,
-            department_id: None,
-            status: "active".into(),
-            email_verified_at: Some(now),
-            locale: "zh-CN".into(),
-            is_demo: false,
-            created_at: now,
-            updated_at: now,
-        };
-        match crate::accounts::store::user::insert(c, &new)? {
-            Ok(id) => {
-                let u = crate::accounts::store::user::find(c, id)?
-                    .ok_or(diesel::result::Error::NotFound)?;
-                crate::audit::record(
-                    c,
-                    &crate::audit::Actor::system(),
-                    "user.create_admin",
-                    "user",
-                    id,
-                    &u.audit_view(),
-                    "command line",
-                )?;
-                Ok::<_, DbError>(Some(id))
-            }
-            Err(_) => Ok(None),
-        }
-    })
-    .map_err(|e| e.to_string())?;
+    let id = crate::accounts::steps::create_admin(&mut c, &email, name, phone, hash)
+        .map_err(|e| e.to_string())?;
     match id {
         Some(id) => {
             println!("administrator {email} created (id {id})");

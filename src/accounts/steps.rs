@@ -8,15 +8,19 @@
 //! What the administrator does: staff accounts and their status, departments, settings, the
 //! days of the working-day calendar.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
 
 use crate::accounts::store::calendar::{self as cal, Taken};
+use crate::accounts::store::platform;
 use crate::accounts::store::user::{self, InsertConflict, NewUser, User};
 use crate::audit::{self, Actor};
 use crate::auth::session::{self, NewSession};
 use crate::auth::user_token::{self, Purpose, TokenProblem};
 use crate::auth::{CurrentUser, Role};
-use crate::db::{DbConnection, DbError, write_tx};
+use crate::db::schema::{platform_clock, sessions};
+use crate::db::{self, DbConnection, DbError, write_tx};
+use crate::domain::rehearsal::{self, Step};
 use crate::domain::workdays::DayKind;
 use crate::i18n::Lang;
 use crate::mail;
@@ -429,5 +433,197 @@ pub fn remove_calendar_day(
             "",
         )?;
         Ok(true)
+    })
+}
+
+/// Creates an administrator from the command line (checked input, hashed password): the
+/// account and its audit entry; `None` when the e-mail address is taken already.
+pub fn create_admin(
+    c: &mut DbConnection,
+    email: &str,
+    name: String,
+    phone: String,
+    password_hash: String,
+) -> Result<Option<i64>, DbError> {
+    write_tx(c, |c| {
+        let now = crate::db::now();
+        let new = NewUser {
+            role: "admin".into(),
+            email: email.to_string(),
+            password_hash,
+            org_name: "攀枝花市政务服务管理局".into(),
+            uscc: None,
+            contact_name: name,
+            phone,
+            department_id: None,
+            status: "active".into(),
+            email_verified_at: Some(now),
+            locale: "zh-CN".into(),
+            is_demo: false,
+            created_at: now,
+            updated_at: now,
+        };
+        let Ok(id) = user::insert(c, &new)? else {
+            return Ok(None);
+        };
+        let u = user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+        audit::record(
+            c,
+            &Actor::system(),
+            "user.create_admin",
+            "user",
+            id,
+            &u.audit_view(),
+            "command line",
+        )?;
+        Ok(Some(id))
+    })
+}
+
+/// Flags a database as a demo/training database, at its creation: only while it has no
+/// accounts yet (the database refuses otherwise, so a production database can never become
+/// one). Returns whether the database is a demo database afterwards. Call inside the write
+/// that loads the demo, before its first account.
+pub fn flag_demo_at_creation(c: &mut DbConnection) -> Result<bool, DbError> {
+    use crate::db::schema::users;
+    let row = platform::read(c)?;
+    if row.demo {
+        return Ok(true);
+    }
+    let accounts: i64 = users::table.count().get_result(c)?;
+    if accounts > 0 {
+        return Ok(false);
+    }
+    let now = db::now();
+    diesel::update(
+        platform_clock::table
+            .find(1)
+            .filter(platform_clock::demo.eq(false)),
+    )
+    .set((
+        platform_clock::demo.eq(true),
+        platform_clock::flagged_at.eq(Some(now)),
+    ))
+    .execute(c)?;
+    audit::record(
+        c,
+        &Actor::system(),
+        "platform.demo_flag",
+        "platform_clock",
+        1,
+        &serde_json::json!({ "demo": true, "flagged_at": now }),
+        "demo",
+    )?;
+    Ok(true)
+}
+
+/// A moved clock: its offset afterwards, and the platform time before and after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub offset_seconds: i64,
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+}
+
+/// Why a move was refused.
+#[derive(Debug)]
+pub enum MoveRefused {
+    /// Not a demo database: nothing to move, the page does not exist.
+    NotDemo,
+    /// Someone moved the clock since the page was loaded (`seen` is stale): nothing changed;
+    /// the administrator looks at the new time and decides again.
+    MovedMeanwhile,
+    Db(DbError),
+}
+
+impl From<DbError> for MoveRefused {
+    fn from(e: DbError) -> Self {
+        MoveRefused::Db(e)
+    }
+}
+
+impl From<diesel::result::Error> for MoveRefused {
+    fn from(e: diesel::result::Error) -> Self {
+        MoveRefused::Db(e.into())
+    }
+}
+
+/// Moves a demo database's clock forward by `step`, from the offset the administrator saw
+/// (`seen`), in one transaction: the guarded update of the offset, the open sessions carried
+/// along (their age is unchanged, so nobody is signed out by a rehearsal step), and the audit
+/// entry. The caller records the new offset in its pool's clock.
+pub fn move_forward(
+    c: &mut DbConnection,
+    actor: &Actor,
+    step: Step,
+    seen: i64,
+) -> Result<Moved, MoveRefused> {
+    db::write_tx(c, |c| {
+        let row = platform::read(c)?;
+        if !row.demo {
+            return Err(MoveRefused::NotDemo);
+        }
+        if row.offset_seconds != seen {
+            return Err(MoveRefused::MovedMeanwhile);
+        }
+        // "Now" on the offset just read (this process may not have seen it yet).
+        let real = crate::clock::system_now();
+        let from = real + chrono::Duration::seconds(row.offset_seconds);
+        let today = crate::domain::workdays::china_date(from.and_utc());
+        let cal = crate::accounts::store::calendar::load_from(c, today)?;
+        let to = rehearsal::advance(from, step, &cal);
+        let delta = (to - from).num_seconds();
+        let offset = row.offset_seconds + delta;
+        let n = diesel::update(
+            platform_clock::table
+                .find(1)
+                .filter(platform_clock::demo.eq(true))
+                .filter(platform_clock::offset_seconds.eq(seen)),
+        )
+        .set((
+            platform_clock::offset_seconds.eq(offset),
+            platform_clock::moved_at.eq(Some(to)),
+            platform_clock::moved_by.eq(actor.id),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(MoveRefused::MovedMeanwhile);
+        }
+        let open: Vec<(String, NaiveDateTime, NaiveDateTime)> = sessions::table
+            .select((
+                sessions::id_hash,
+                sessions::created_at,
+                sessions::last_seen_at,
+            ))
+            .load(c)?;
+        let shift = chrono::Duration::seconds(delta);
+        for (id, created, seen_at) in open {
+            diesel::update(sessions::table.find(id))
+                .set((
+                    sessions::created_at.eq(created + shift),
+                    sessions::last_seen_at.eq(seen_at + shift),
+                ))
+                .execute(c)?;
+        }
+        audit::record(
+            c,
+            actor,
+            "platform.clock_move",
+            "platform_clock",
+            1,
+            &serde_json::json!({
+                "unit": step.unit(),
+                "amount": step.amount(),
+                "from": from,
+                "to": to,
+                "offset_seconds": offset,
+            }),
+            "",
+        )?;
+        Ok(Moved {
+            offset_seconds: offset,
+            from,
+            to,
+        })
     })
 }

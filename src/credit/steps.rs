@@ -6,6 +6,9 @@
 //! late delivery, ratings) are written by the steps that cause them
 //! (`store::credit::record_automatic`); listings and bans end by the daily job.
 
+use chrono::NaiveDate;
+use diesel::QueryResult;
+
 use crate::audit::{self, Actor};
 use crate::auth::CurrentUser;
 use crate::credit::store::credit as mc;
@@ -13,6 +16,7 @@ use crate::credit::store::sanctions as sx;
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::credit::{self as rules, Kind, RecordForm, RuleSet};
 use crate::i18n::Lang;
+use crate::mail::notify::{mail_regulators, mail_user};
 use crate::uploads::KeptMeta;
 use crate::web::fmt;
 
@@ -219,7 +223,7 @@ pub fn blacklist(
             &l,
             "",
         )?;
-        sx::mail_user(c, agency_id, "blacklisted", &period.mail_args())?;
+        mail_user(c, agency_id, "blacklisted", &period.mail_args())?;
         Ok(())
     })
 }
@@ -246,7 +250,8 @@ pub fn ban(
             by: me.id,
             persons: persons.clone(),
         };
-        let (id, raised) = sx::create_ban(c, &n)?;
+        let (id, alerts) = sx::create_ban(c, &n)?;
+        let raised = alerts.len();
         let bans = sx::bans_of(c, agency_id)?;
         let ban = bans.iter().find(|b| b.id == id);
         audit::record(
@@ -258,7 +263,8 @@ pub fn ban(
             &ban,
             &format!("persons={count} alerts={raised}"),
         )?;
-        sx::mail_user(c, agency_id, "banned", &period.mail_args())?;
+        mail_user(c, agency_id, "banned", &period.mail_args())?;
+        mail_alerts(c, alerts)?;
         Ok(raised)
     })
 }
@@ -316,6 +322,23 @@ pub fn decide_repair(
             &r,
             reason,
         )?;
+        mail_user(
+            c,
+            listing.agency_id,
+            if approve {
+                "repair_approved"
+            } else {
+                "repair_rejected"
+            },
+            &[(
+                "reason",
+                if reason.is_empty() {
+                    "—".to_string()
+                } else {
+                    reason.to_string()
+                },
+            )],
+        )?;
         Ok(true)
     })
 }
@@ -336,6 +359,13 @@ pub fn apply_repair(
         let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
         let id = sx::apply_repair(c, listing, evidence, upload_id)?;
         let r = sx::find_repair(c, id)?;
+        let agency = sx::agency_name(c, listing.agency_id)?;
+        mail_regulators(
+            c,
+            listing.department_id,
+            "repair_applied",
+            &[("agency", agency), ("id", id.to_string())],
+        )?;
         audit::record(
             c,
             &actor(me),
@@ -347,4 +377,62 @@ pub fn apply_repair(
         )?;
         Ok(Some(id))
     })
+}
+
+/// Mails the regulators of each department an alert was raised for: a banned person serves
+/// another agency as a senior manager.
+pub(crate) fn mail_alerts(c: &mut DbConnection, alerts: Vec<sx::RaisedAlert>) -> QueryResult<()> {
+    for a in alerts {
+        mail_regulators(
+            c,
+            a.department_id,
+            "credit_alert",
+            &[("agency", a.agency), ("manager", a.manager)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Regrades the stale and ungraded agencies (`batch` per transaction). Grades are public:
+/// a change goes on the trail (which also stamps the cached pages).
+pub fn regrade_stale(c: &mut DbConnection, today: NaiveDate, batch: i64) -> Result<usize, DbError> {
+    let n = mc::regrade_stale(c, today, batch, mc::REGRADE_SETTLE)?;
+    if n > 0 {
+        let version = mc::current_rules(c)?.version;
+        write_tx(c, |c| {
+            audit::record(
+                c,
+                &Actor::system(),
+                "credit.regrade",
+                "credit_rule_set",
+                version,
+                &serde_json::json!({ "regraded": n, "day": today }),
+                "",
+            )
+        })?;
+    }
+    Ok(n)
+}
+
+/// Regrades every agency (the demo's generated ones), `batch` per transaction, and puts the
+/// regrade on the trail.
+pub fn regrade_all(
+    c: &mut DbConnection,
+    today: NaiveDate,
+    batch: i64,
+    detail: &str,
+) -> Result<usize, DbError> {
+    let graded = mc::recompute_all(c, today, batch)?;
+    write_tx(c, |c| {
+        audit::record(
+            c,
+            &Actor::system(),
+            "credit.regrade",
+            "agency",
+            "all",
+            &serde_json::json!({ "regraded": graded, "day": today }),
+            detail,
+        )
+    })?;
+    Ok(graded)
 }

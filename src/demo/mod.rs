@@ -322,7 +322,7 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
             // A database the demo creates is a demo/training database (banner, movable
             // clock); one that already had accounts is not, and stays as it was. Flagged at
             // the launch, before the first account, so the audit chain stays in time order.
-            crate::accounts::store::platform::flag_demo_at_creation(c)?;
+            crate::accounts::steps::flag_demo_at_creation(c)?;
             let sys = Actor::system();
             let existing = crate::accounts::store::department::all(c)?;
             for (code, zh, en) in DEPARTMENTS {

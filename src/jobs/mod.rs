@@ -50,28 +50,7 @@ pub fn contracts(c: &mut DbConnection, today: NaiveDate) -> Result<(usize, usize
 
 /// Step 1: regrade stale and ungraded agencies.
 pub fn regrade(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
-    let n = crate::credit::store::credit::regrade_stale(
-        c,
-        today,
-        BATCH,
-        crate::credit::store::credit::REGRADE_SETTLE,
-    )?;
-    if n > 0 {
-        // Grades are public: the change goes on the trail (and stamps cached pages).
-        let version = crate::credit::store::credit::current_rules(c)?.version;
-        db::write_tx(c, |c| {
-            audit::record(
-                c,
-                &audit::Actor::system(),
-                "credit.regrade",
-                "credit_rule_set",
-                version,
-                &serde_json::json!({ "regraded": n, "day": today }),
-                "",
-            )
-        })?;
-    }
-    Ok(n)
+    crate::credit::steps::regrade_stale(c, today, BATCH)
 }
 
 /// Step 2: the daily run for `today`, if this instance wins the claim.
@@ -127,7 +106,7 @@ pub fn reviews(
     )? {
         return Ok(None);
     }
-    let n = crate::library::store::review::escalate_overdue(c, today, public_url)?;
+    let n = crate::library::steps::escalate_overdue(c, today, public_url)?;
     crate::credit::store::credit::finish_daily(
         c,
         crate::library::store::review::DAILY,

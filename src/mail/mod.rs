@@ -1,6 +1,7 @@
 //! Mail: composing texts from the locale files, and the background sender that drains the
 //! outbox through SMTP (or into `.eml` files when no SMTP server is configured).
 
+pub mod notify;
 pub mod store;
 
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! The rehearsal clock of a demo/training database (`/admin/clock`, the 演示环境 banner) and
 //! the escalation of overdue certificate reviews. A demo database is flagged at creation the
-//! way `zhongjie demo` flags it (`zhongjie::accounts::store::platform::flag_demo_at_creation` on a database
+//! way `zhongjie demo` flags it (`zhongjie::accounts::steps::flag_demo_at_creation` on a database
 //! without accounts); everything after that goes through the running server and its jobs.
 
 use diesel::prelude::*;
@@ -18,8 +18,7 @@ use crate::helpers::*;
 /// account.
 pub async fn demo_app() -> TestApp {
     let app = spawn_app().await;
-    let flagged =
-        zhongjie::accounts::store::platform::flag_demo_at_creation(&mut app.conn()).unwrap();
+    let flagged = zhongjie::accounts::steps::flag_demo_at_creation(&mut app.conn()).unwrap();
     assert!(
         flagged,
         "a new database without accounts becomes a demo database"
@@ -105,7 +104,7 @@ async fn a_production_database_has_no_clock_and_never_becomes_a_demo_one() {
     assert!(!home.contains("rehearsal-banner") && !home.contains("演示环境"));
     assert!(!home.contains("href=\"/admin/clock\""), "no link to it");
     // A database with accounts is never flagged afterwards: not by the demo loader…
-    assert!(!zhongjie::accounts::store::platform::flag_demo_at_creation(&mut app.conn()).unwrap());
+    assert!(!zhongjie::accounts::steps::flag_demo_at_creation(&mut app.conn()).unwrap());
     assert_eq!(offset(&app), (false, 0));
     // …and not by hand either: the database refuses.
     let flag = diesel::update(platform_clock::table.find(1))

@@ -7,7 +7,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::store::platform::{self, MoveRefused};
+use crate::accounts::steps::{self, MoveRefused};
+use crate::accounts::store::platform;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::rehearsal;
@@ -192,7 +193,7 @@ async fn move_clock(ctx: Ctx, CsrfForm(f): CsrfForm<MoveForm>) -> Result<HttpRes
     let seen: i64 = f.seen.trim().parse().unwrap_or(-1);
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(platform::move_forward(c, &actor, step, seen))
+        Ok::<_, DbError>(steps::move_forward(c, &actor, step, seen))
     })
     .await?;
     match r {

@@ -5,7 +5,6 @@
 
 use crate::audit::{self, Actor};
 use crate::contracts::store::contract::*;
-use crate::credit::store::sanctions::{mail_regulators, mail_user};
 use crate::db::schema::{
     agencies, announcements, awards, catalogue_items, contract_signatures, contract_terms,
     contracts, departments, projects, users,
@@ -15,6 +14,7 @@ use crate::domain::contract_text::{self as ct, Edit, Values};
 use crate::domain::credit::Kind;
 use crate::domain::workdays;
 use crate::error::{StepError, conflict, refused};
+use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;

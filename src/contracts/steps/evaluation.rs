@@ -4,13 +4,13 @@
 use crate::audit::{self, Actor};
 use crate::contracts::store::evaluation::*;
 use crate::contracts::store::fulfilment::{self as ful, status};
-use crate::credit::store::sanctions::{mail_regulators, mail_user};
 use crate::db::schema::evaluations;
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::credit::{Evidence, Kind, Source};
 use crate::domain::evaluation::{self as rules, Stars};
 use crate::domain::workdays::china_date;
 use crate::error::{StepError, conflict, refused};
+use crate::mail::notify::{mail_regulators, mail_user};
 use diesel::prelude::*;
 
 fn write_record(

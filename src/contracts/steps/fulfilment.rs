@@ -3,7 +3,6 @@
 
 use crate::audit::{self, Actor};
 use crate::contracts::store::fulfilment::*;
-use crate::credit::store::sanctions::{mail_regulators, mail_user};
 use crate::db::schema::{
     contract_amendments, contract_deliverables, contract_payments, contract_reminders, contracts,
     evaluations,
@@ -12,6 +11,7 @@ use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::credit::Kind;
 use crate::domain::fulfilment::{self as rules, Change};
 use crate::error::{StepError, conflict, refused};
+use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 

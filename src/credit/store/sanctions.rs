@@ -14,10 +14,9 @@ use crate::credit::store::credit::NewRecord;
 use crate::db::DbConnection;
 use crate::db::schema::{
     agencies, agency_managers, banned_persons, blacklist_entries, credit_alerts, credit_repairs,
-    market_bans, users,
+    market_bans,
 };
 use crate::domain::credit::{self, Kind, Period, Restriction, SanctionFacts, Source};
-use crate::i18n::Lang;
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = blacklist_entries)]
@@ -336,45 +335,7 @@ pub fn refresh_sanctioned(conn: &mut DbConnection, day: NaiveDate) -> QueryResul
 
 // ---------------------------------------------------------------- mail
 
-/// Queues a mail of `kind` (texts in `locales/*/sanctions.txt`) to one user in their language.
-/// `args` get `{name}` and `{org}` of the addressee added.
-pub fn mail_user(
-    conn: &mut DbConnection,
-    user_id: i64,
-    kind: &str,
-    args: &[(&str, String)],
-) -> QueryResult<()> {
-    let Some(u) = crate::accounts::store::user::find(conn, user_id)? else {
-        return Ok(());
-    };
-    let lang = Lang::parse(&u.locale).unwrap_or(Lang::Zh);
-    let mut a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    a.push(("name", u.contact_name.as_str()));
-    a.push(("org", u.org_name.as_str()));
-    let (s, b) = crate::mail::compose(lang, kind, &a);
-    crate::mail::store::enqueue(conn, Some(u.id), &u.email, &s, &b)
-}
-
-/// Queues a mail to every active regulator of a department.
-pub fn mail_regulators(
-    conn: &mut DbConnection,
-    department_id: i64,
-    kind: &str,
-    args: &[(&str, String)],
-) -> QueryResult<()> {
-    let ids: Vec<i64> = users::table
-        .filter(users::role.eq("regulator"))
-        .filter(users::status.eq("active"))
-        .filter(users::department_id.eq(department_id))
-        .select(users::id)
-        .load(conn)?;
-    for id in ids {
-        mail_user(conn, id, kind, args)?;
-    }
-    Ok(())
-}
-
-fn agency_name(conn: &mut DbConnection, agency_id: i64) -> QueryResult<String> {
+pub(crate) fn agency_name(conn: &mut DbConnection, agency_id: i64) -> QueryResult<String> {
     Ok(crate::library::store::agency::find(conn, agency_id)?
         .map(|a| a.name)
         .unwrap_or_default())
@@ -472,7 +433,7 @@ pub struct NewBan<'a> {
 
 /// Bans an agency with its persons, then alerts the department about every other agency
 /// with one of them as a senior manager. Returns (ban id, alerts raised).
-pub fn create_ban(conn: &mut DbConnection, n: &NewBan) -> QueryResult<(i64, usize)> {
+pub fn create_ban(conn: &mut DbConnection, n: &NewBan) -> QueryResult<(i64, Vec<RaisedAlert>)> {
     let now = crate::db::now();
     diesel::insert_into(market_bans::table)
         .values((
@@ -520,7 +481,7 @@ pub fn create_ban(conn: &mut DbConnection, n: &NewBan) -> QueryResult<(i64, usiz
             agency_managers::name,
         ))
         .load(conn)?;
-    let mut raised = 0;
+    let mut raised = Vec::new();
     for (agency_id, idn, name) in others {
         let person: Option<i64> = banned_persons::table
             .filter(banned_persons::ban_id.eq(ban_id))
@@ -528,31 +489,39 @@ pub fn create_ban(conn: &mut DbConnection, n: &NewBan) -> QueryResult<(i64, usiz
             .select(banned_persons::id)
             .first(conn)
             .optional()?;
-        if let Some(pid) = person
-            && raise_alert(conn, n.department_id, agency_id, pid, &name)?
-        {
-            raised += 1;
+        if let Some(pid) = person {
+            raised.extend(raise_alert(conn, n.department_id, agency_id, pid, &name)?);
         }
         refresh_one(conn, agency_id, today)?;
     }
     Ok((ban_id, raised))
 }
 
-/// Stores an alert (once per agency and person) and mails the department's regulators.
+/// An alert just stored: the department whose regulators are told, the agency and the
+/// banned person serving it as a senior manager.
+#[derive(Debug)]
+pub struct RaisedAlert {
+    pub department_id: i64,
+    pub agency: String,
+    pub manager: String,
+}
+
+/// Stores an alert (once per agency and person); the step that caused it mails the
+/// department's regulators.
 fn raise_alert(
     conn: &mut DbConnection,
     department_id: i64,
     agency_id: i64,
     person_id: i64,
     manager_name: &str,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<RaisedAlert>> {
     let exists: i64 = credit_alerts::table
         .filter(credit_alerts::agency_id.eq(agency_id))
         .filter(credit_alerts::banned_person_id.eq(person_id))
         .count()
         .get_result(conn)?;
     if exists > 0 {
-        return Ok(false);
+        return Ok(None);
     }
     diesel::insert_into(credit_alerts::table)
         .values((
@@ -563,14 +532,11 @@ fn raise_alert(
             credit_alerts::created_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    let agency = agency_name(conn, agency_id)?;
-    mail_regulators(
-        conn,
+    Ok(Some(RaisedAlert {
         department_id,
-        "credit_alert",
-        &[("agency", agency), ("manager", manager_name.to_string())],
-    )?;
-    Ok(true)
+        agency: agency_name(conn, agency_id)?,
+        manager: manager_name.to_string(),
+    }))
 }
 
 /// The hook of "add a senior manager": when the person is banned (a ban of another agency
@@ -581,13 +547,13 @@ pub fn check_new_manager(
     agency_id: i64,
     id_number: &str,
     name: &str,
-) -> QueryResult<usize> {
+) -> QueryResult<Vec<RaisedAlert>> {
     let today = crate::db::today();
     let hits = bans_on_persons(conn, &[id_number.to_string()], agency_id)?;
-    let mut raised = 0;
+    let mut raised = Vec::new();
     for (p, b) in hits {
-        if today < b.ends_on && raise_alert(conn, b.department_id, agency_id, p.id, name)? {
-            raised += 1;
+        if today < b.ends_on {
+            raised.extend(raise_alert(conn, b.department_id, agency_id, p.id, name)?);
         }
     }
     refresh_one(conn, agency_id, today)?;
@@ -738,13 +704,6 @@ pub fn apply_repair(
         .order(credit_repairs::id.desc())
         .select(credit_repairs::id)
         .first(conn)?;
-    let agency = agency_name(conn, listing.agency_id)?;
-    mail_regulators(
-        conn,
-        listing.department_id,
-        "repair_applied",
-        &[("agency", agency), ("id", id.to_string())],
-    )?;
     Ok(id)
 }
 
@@ -793,23 +752,6 @@ pub fn decide_repair(
             .execute(conn)?;
         refresh_one(conn, listing.agency_id, today)?;
     }
-    mail_user(
-        conn,
-        listing.agency_id,
-        if approve {
-            "repair_approved"
-        } else {
-            "repair_rejected"
-        },
-        &[(
-            "reason",
-            if reason.is_empty() {
-                "—".to_string()
-            } else {
-                reason.to_string()
-            },
-        )],
-    )?;
     Ok(true)
 }
 

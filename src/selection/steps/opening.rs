@@ -14,7 +14,6 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Actor};
-use crate::credit::store::sanctions::mail_user;
 use crate::db::schema::{
     agencies, announcement_results, announcements, projects, quotes, registrations,
 };
@@ -28,6 +27,7 @@ use crate::domain::selection::{
     self, Bar, Bid, Entrant, Mode, Outcome, Round, ScoredBid, Settings, Verdict, Weights,
 };
 use crate::domain::workdays::{self, Calendar};
+use crate::mail::notify::mail_user;
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::opening::*;
 

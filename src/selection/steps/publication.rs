@@ -667,7 +667,7 @@ pub fn declare_self_preparation(
         let owner = crate::accounts::store::user::find(c, project.owner_id)?
             .map(|u| u.org_name)
             .unwrap_or_default();
-        crate::credit::store::sanctions::mail_regulators(
+        crate::mail::notify::mail_regulators(
             c,
             item.department_id,
             "self_prepared",

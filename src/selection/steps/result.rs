@@ -7,11 +7,11 @@
 use diesel::prelude::*;
 
 use crate::audit::{self, Actor};
-use crate::credit::store::sanctions::mail_user;
 use crate::db::schema::{announcements, awards, objections, projects, quotes};
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::selection::{self, Entrant, Mode, Settings};
 use crate::error::{StepError, conflict, refused};
+use crate::mail::notify::mail_user;
 use crate::selection::steps::opening::*;
 use crate::selection::store::announcement::{self as ann, status};
 use crate::selection::store::opening::*;
