@@ -7,15 +7,18 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    agencies, agency_certificates, agency_items, announcement_avoided, announcements, audit_log,
-    catalogue_item_quals, catalogue_items, projects, quote_receipts, quotes, registrations,
+    agencies, agency_items, announcements, audit_log, catalogue_items, quote_receipts, quotes,
+    registrations,
 };
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
 use zhongjie::domain::workdays::china_date;
 
 use crate::auth::clone_app;
-use crate::fixtures::{Item, department_item};
+use crate::fixtures::{
+    AgencyBuilder, AnnouncementBuilder, CertificateBuilder, Item, ProjectBuilder, avoid,
+    department, item_requiring,
+};
 use crate::helpers::*;
 
 const QUAL: &str = "surveying_mapping";
@@ -34,9 +37,10 @@ pub struct World {
 /// A department, an item it approves (needing 测绘资质 乙级, government-guided price
 /// ¥1,000–¥50,000), and an owner signed in on a browser of its own.
 pub async fn world(app: &TestApp) -> World {
-    let (dept, item) = department_item(
+    let dept = department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
+    let item = item_requiring(
         app,
-        ("zrzyj", "攀枝花市自然资源和规划局", "NR"),
+        dept,
         Item {
             code: "ZRZY-009",
             name: "不动产测绘",
@@ -46,23 +50,13 @@ pub async fn world(app: &TestApp) -> World {
             legal_basis: "《不动产登记暂行条例》",
             time_limit_days: 20,
         },
+        &[(QUAL, 2)],
+        |f| {
+            f.pricing = "guided".into();
+            f.price_min_fen = Some(100_000);
+            f.price_max_fen = Some(5_000_000);
+        },
     );
-    diesel::update(catalogue_items::table.find(item))
-        .set((
-            catalogue_items::pricing.eq("guided"),
-            catalogue_items::price_min_fen.eq(Some(100_000i64)),
-            catalogue_items::price_max_fen.eq(Some(5_000_000i64)),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-    diesel::insert_into(catalogue_item_quals::table)
-        .values((
-            catalogue_item_quals::item_id.eq(item),
-            catalogue_item_quals::qual_type.eq(QUAL),
-            catalogue_item_quals::min_level.eq(2),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
     let owner_app = clone_app(app);
     let owner = owner_app.signed_in(Role::Owner, "owner@example.com").await;
     World {
@@ -73,90 +67,28 @@ pub async fn world(app: &TestApp) -> World {
     }
 }
 
-/// A published announcement (deadline in 10 days); returns its id.
+/// A published announcement (deadline in 10 days) in a project of its own; returns its id.
 pub fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i64 {
-    let mut c = app.conn();
-    let now = zhongjie::db::now();
-    diesel::insert_into(projects::table)
-        .values((
-            projects::owner_id.eq(w.owner),
-            projects::name.eq("仁和区棚户区改造项目"),
-            projects::code.eq("2026-510411-47-01-000123"),
-            projects::region.eq("pzh_renhe"),
-            projects::fiscal_funds.eq(true),
-            projects::total_investment_fen.eq(10_000_000_000i64),
-            projects::created_at.eq(now),
-            projects::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let project: i64 = projects::table
-        .select(projects::id)
-        .order(projects::id.desc())
-        .first(&mut *c)
-        .unwrap();
-    diesel::insert_into(announcements::table)
-        .values((
-            announcements::project_id.eq(project),
-            announcements::owner_id.eq(w.owner),
-            announcements::item_id.eq(w.item),
-            announcements::scope.eq("宗地及房屋测绘"),
-            announcements::time_limit_days.eq(20),
-            announcements::cap_fen.eq(cap_fen),
-            announcements::mode.eq(mode),
-            announcements::deadline.eq(now + Duration::days(10)),
-            announcements::complaint_phone.eq("0812-3333333"),
-            announcements::status.eq("published"),
-            announcements::seed_commitment.eq(Some("ab".repeat(32))),
-            announcements::published_at.eq(Some(now)),
-            announcements::created_at.eq(now),
-            announcements::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    announcements::table
-        .select(announcements::id)
-        .order(announcements::id.desc())
-        .first(&mut *c)
-        .unwrap()
+    AnnouncementBuilder::new(w.owner, w.item)
+        .new_project(
+            ProjectBuilder::new(w.owner, "仁和区棚户区改造项目", "2026-510411-47-01-000123")
+                .region("pzh_renhe")
+                .investment_fen(10_000_000_000),
+        )
+        .scope("宗地及房屋测绘")
+        .mode(mode)
+        .cap(cap_fen)
+        .insert(app)
 }
 
 /// An agency offering the item, with (when `certified`) an approved 乙级 certificate valid
 /// past the deadline, signed in on a browser of its own.
 pub async fn agency(app: &TestApp, w: &World, email: &str, certified: bool) -> (i64, TestApp) {
-    let id = app.create_user(Role::Agency, email).await;
-    let mut c = app.conn();
-    diesel::insert_into(agency_items::table)
-        .values((
-            agency_items::agency_id.eq(id),
-            agency_items::item_id.eq(w.item),
-            agency_items::fee_standard.eq("按合同"),
-            agency_items::committed_days.eq(10),
-            agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *c)
-        .unwrap();
+    let mut b = AgencyBuilder::new(email).items(&[w.item]);
     if certified {
-        diesel::insert_into(agency_certificates::table)
-            .values((
-                agency_certificates::agency_id.eq(id),
-                agency_certificates::qual_type.eq(QUAL),
-                agency_certificates::level.eq(2),
-                agency_certificates::number.eq(format!("CERT-{id}")),
-                agency_certificates::issuer.eq("四川省自然资源厅"),
-                agency_certificates::valid_from.eq(today() - Duration::days(400)),
-                agency_certificates::valid_to.eq(today() + Duration::days(400)),
-                agency_certificates::status.eq("approved"),
-                agency_certificates::review_due.eq(today()),
-                agency_certificates::created_at.eq(zhongjie::db::now()),
-            ))
-            .execute(&mut *c)
-            .unwrap();
+        b = b.certificate(CertificateBuilder::new(QUAL, 2));
     }
-    drop(c);
-    let b = clone_app(app);
-    assert_eq!(b.login(email, PASSWORD).await.status().as_u16(), 303);
-    (id, b)
+    b.signed_in(app).await
 }
 
 async fn post_text(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
@@ -251,13 +183,7 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
 
     // On the owner's list of avoided units.
     let (avo, avoided) = agency(&app, &w, "avoid@example.com", true).await;
-    diesel::insert_into(announcement_avoided::table)
-        .values((
-            announcement_avoided::announcement_id.eq(a),
-            announcement_avoided::agency_id.eq(avo),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    avoid(&app, a, avo);
     let (s, body) = post_text(&avoided, &format!("/announcements/{a}/register"), &[]).await;
     assert_eq!(s, 422);
     assert!(body.contains("data-rule=\"avoided\""));

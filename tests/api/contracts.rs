@@ -7,12 +7,12 @@ use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    agencies, announcement_results, announcements, audit_log, contract_signatures, contract_terms,
-    contracts, credit_records, model_text_versions, outbox, users,
+    agencies, announcement_results, audit_log, contract_signatures, contract_terms, contracts,
+    credit_records, model_text_versions, outbox, users,
 };
 
 use crate::auth::clone_app;
-use crate::fixtures::{Item, department_item, project};
+use crate::fixtures::{AnnouncementBuilder, Item, OpeningBuilder, ProjectBuilder, department_item};
 use crate::helpers::*;
 
 pub(crate) struct World {
@@ -47,13 +47,13 @@ pub(crate) async fn world(app: &TestApp, industry: &str) -> World {
         .set(agencies::name.eq("四川蓝天环境咨询有限公司"))
         .execute(&mut *app.conn())
         .unwrap();
-    let project = project(
-        app,
+    let project = ProjectBuilder::new(
         owner_id,
         "钒钛新材料产业园污水处理厂",
         "2026-510400-77-01-000456",
-        true,
-    );
+    )
+    .fiscal(true)
+    .insert(app);
     World {
         owner,
         owner_id,
@@ -67,47 +67,25 @@ pub(crate) async fn world(app: &TestApp, industry: &str) -> World {
 
 /// An announcement past publicity whose winner (`w.agency`, quote 120,000.50 yuan) may confirm.
 pub(crate) fn selected(app: &TestApp, w: &World) -> i64 {
-    let mut c = app.conn();
     let now = zhongjie::db::now();
     let today = zhongjie::db::today();
-    diesel::insert_into(announcements::table)
-        .values((
-            announcements::project_id.eq(w.project),
-            announcements::owner_id.eq(w.owner_id),
-            announcements::item_id.eq(w.item),
-            announcements::scope.eq("编制环境影响报告书并配合完成技术评估和审批"),
-            announcements::time_limit_days.eq(20),
-            announcements::cap_fen.eq(Some(20_000_000i64)),
-            announcements::mode.eq("lowest_price"),
-            announcements::deadline.eq(now - Duration::days(5)),
-            announcements::complaint_phone.eq("0812-12345"),
-            announcements::status.eq("publicity"),
-            announcements::seed_commitment.eq(Some("0".repeat(64))),
-            announcements::published_at.eq(now - Duration::days(10)),
-            announcements::created_at.eq(now),
-            announcements::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let id: i64 = announcements::table
-        .select(announcements::id)
-        .order(announcements::id.desc())
-        .first(&mut *c)
-        .unwrap();
-    diesel::insert_into(announcement_results::table)
-        .values((
-            announcement_results::announcement_id.eq(id),
-            announcement_results::opened_at.eq(now - Duration::days(5)),
-            announcement_results::opened_by.eq("test"),
-            announcement_results::seed_revealed.eq(""),
-            announcement_results::winner_id.eq(Some(w.agency_id)),
-            announcement_results::winner_amount_fen.eq(Some(12_000_050i64)),
-            announcement_results::winner_rank.eq(Some(0)),
-            announcement_results::publicity_ends.eq(Some(today - Duration::days(1))),
-            announcement_results::confirm_by.eq(Some(today + Duration::days(2))),
-        ))
-        .execute(&mut *c)
-        .unwrap();
+    let id = AnnouncementBuilder::new(w.owner_id, w.item)
+        .project(w.project)
+        .scope("编制环境影响报告书并配合完成技术评估和审批")
+        .cap(Some(20_000_000))
+        .deadline(now - Duration::days(5))
+        .complaint_phone("0812-12345")
+        .status("publicity")
+        .seed_commitment("0".repeat(64))
+        .published_at(Some(now - Duration::days(10)))
+        .insert(app);
+    OpeningBuilder::new(id)
+        .opened_at(now - Duration::days(5))
+        .winner(Some(w.agency_id))
+        .winner_amount(12_000_050, 0)
+        .publicity_ends(Some(today - Duration::days(1)))
+        .confirm_by(Some(today + Duration::days(2)))
+        .insert(app);
     id
 }
 

@@ -6,11 +6,12 @@ use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    announcements, audit_log, contract_amendments, contract_deliverables, contract_payments,
-    contract_reminders, contracts, credit_records, evaluations, outbox,
+    audit_log, contract_amendments, contract_deliverables, contract_payments, contract_reminders,
+    contracts, credit_records, evaluations, outbox,
 };
 
 use crate::auth::clone_app;
+use crate::fixtures::{AnnouncementBuilder, ContractBuilder, Parties, ProjectBuilder};
 use crate::helpers::*;
 
 const BOUNDARY: &str = "----zjFulfilBoundary1f2e3d4c";
@@ -96,62 +97,31 @@ pub async fn signed_contract(
             .first::<i64>(&mut *c)
             .unwrap()
     };
-    let id = {
-        let mut c = app.conn();
-        let code = format!("2026-510400-48-01-{n:06}");
-        let project = crate::fixtures::project(app, owner_id, "钒钛产业园区道路工程", &code, false);
-        diesel::insert_into(announcements::table)
-            .values((
-                announcements::project_id.eq(project),
-                announcements::owner_id.eq(owner_id),
-                announcements::item_id.eq(item_id),
-                announcements::round.eq(1),
-                announcements::earlier_failures.eq(0),
-                announcements::scope.eq("编制节能评估报告"),
-                announcements::time_limit_days.eq(limit_days),
-                announcements::cap_fen.eq(Some(5_000_000i64)),
-                announcements::mode.eq("lowest_price"),
-                announcements::deadline.eq(signed_at - Duration::days(20)),
-                announcements::complaint_phone.eq("0812-3333333"),
-                announcements::witness.eq(""),
-                announcements::status.eq("awarded"),
-                announcements::version.eq(1),
-                announcements::seed_commitment.eq(Some("0".repeat(64))),
-                announcements::published_at.eq(Some(signed_at - Duration::days(30))),
-                announcements::created_at.eq(signed_at - Duration::days(30)),
-                announcements::updated_at.eq(signed_at),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        let ann: i64 = announcements::table
-            .filter(announcements::project_id.eq(project))
-            .select(announcements::id)
-            .first(&mut *c)
-            .unwrap();
-        diesel::insert_into(contracts::table)
-            .values((
-                contracts::announcement_id.eq(ann),
-                contracts::owner_id.eq(owner_id),
-                contracts::agency_id.eq(agency_id),
-                contracts::item_id.eq(item_id),
-                contracts::model_text_version_id.eq(version_id),
-                contracts::price_limit_fen.eq(4_800_000i64),
-                contracts::price_fen.eq(4_800_000i64),
-                contracts::time_limit_days.eq(limit_days),
-                contracts::status.eq("signed"),
-                contracts::sign_by.eq(signed_at.date()),
-                contracts::signed_at.eq(Some(signed_at)),
-                contracts::created_at.eq(signed_at),
-                contracts::updated_at.eq(signed_at),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        contracts::table
-            .filter(contracts::announcement_id.eq(ann))
-            .select(contracts::id)
-            .first::<i64>(&mut *c)
-            .unwrap()
-    };
+    let code = format!("2026-510400-48-01-{n:06}");
+    let ann = AnnouncementBuilder::new(owner_id, item_id)
+        .new_project(ProjectBuilder::new(owner_id, "钒钛产业园区道路工程", &code).fiscal(false))
+        .time_limit(limit_days)
+        .cap(Some(5_000_000))
+        .deadline(signed_at - Duration::days(20))
+        .status("awarded")
+        .seed_commitment("0".repeat(64))
+        .published_at(Some(signed_at - Duration::days(30)))
+        .created_at(signed_at - Duration::days(30))
+        .updated_at(signed_at)
+        .insert(app);
+    let id = ContractBuilder::new(Parties {
+        announcement: ann,
+        owner: owner_id,
+        agency: agency_id,
+        item: item_id,
+        model_text_version: version_id,
+    })
+    .time_limit(limit_days)
+    .sign_by(signed_at.date())
+    .signed_at(Some(signed_at))
+    .created_at(signed_at)
+    .updated_at(signed_at)
+    .insert(app);
     Signed {
         id,
         owner,

@@ -4,10 +4,11 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use zhongjie::db::schema::{announcements, awards, messages, outbox, users};
+use zhongjie::db::schema::{announcements, messages, outbox, users};
 use zhongjie::db::today;
 
 use crate::auth::clone_app;
+use crate::fixtures::AwardBuilder;
 use crate::fulfilment::signed_contract;
 use crate::helpers::*;
 use crate::workbench::{announcement, opened};
@@ -29,16 +30,10 @@ async fn home_lists_open_announcements_results_in_publicity_and_latest_results()
     opened(&app, publicity, None, Some(today() + Duration::days(4)));
     let won = announcement(&app, o, item, "awarded", -9);
     opened(&app, won, Some(k.agency_id), None);
-    diesel::insert_into(awards::table)
-        .values((
-            awards::announcement_id.eq(won),
-            awards::agency_id.eq(k.agency_id),
-            awards::amount_fen.eq(Some(4_512_300i64)),
-            awards::confirmed_at.eq(zhongjie::db::now() - Duration::hours(3)),
-            awards::confirmed_by.eq(k.agency_id),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    AwardBuilder::new(won, k.agency_id)
+        .amount(4_512_300)
+        .confirmed_at(zhongjie::db::now() - Duration::hours(3))
+        .insert(&app);
     let agency_name: String = users::table
         .find(k.agency_id)
         .select(users::org_name)

@@ -17,7 +17,7 @@ use zhongjie::db::schema::{
 use zhongjie::domain::workdays::china_date;
 
 use crate::auth::clone_app;
-use crate::fixtures::{Item, item_as};
+use crate::fixtures::{AgencyBuilder, Item, item_as};
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
@@ -683,9 +683,10 @@ async fn the_approval_department_s_staff_run_a_department_paid_item_as_the_owner
     // Three agencies register and quote.
     let mut agencies = Vec::new();
     for (n, amount) in [("a1", "60000"), ("a2", "65000"), ("a3", "70000")] {
-        let a = clone_app(&app);
-        let aid = a.signed_in(Role::Agency, &format!("{n}@example.com")).await;
-        crate::fixtures::offer(&app, aid, w.dept_item);
+        let (aid, a) = AgencyBuilder::new(&format!("{n}@example.com"))
+            .items(&[w.dept_item])
+            .signed_in(&app)
+            .await;
         let r = a.post(&format!("/announcements/{ann}/register"), &[]).await;
         assert_eq!(r.status().as_u16(), 303);
         let (s, body) = post(

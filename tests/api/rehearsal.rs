@@ -11,7 +11,7 @@ use zhongjie::db::schema::{
 };
 
 use crate::auth::clone_app;
-use crate::fixtures::{Item, agency_offering, department_item, project};
+use crate::fixtures::{AgencyBuilder, Item, ProjectBuilder, department_item};
 use crate::helpers::*;
 
 /// A fresh database flagged as a demo database, as `zhongjie demo` does before its first
@@ -280,13 +280,13 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
     );
     let owner = clone_app(&app);
     let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
-    let project = project(
-        &app,
+    let project = ProjectBuilder::new(
         owner_id,
         "钒钛新材料产业园污水处理厂",
         "2026-510400-77-01-000456",
-        true,
-    );
+    )
+    .fiscal(true)
+    .insert(&app);
     let mut bidders = Vec::new();
     for (i, name) in [
         "四川蓝天环境咨询有限公司",
@@ -296,7 +296,14 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
     .iter()
     .enumerate()
     {
-        bidders.push(agency_offering(&app, &format!("a{i}@example.com"), name, item).await);
+        let email = format!("a{i}@example.com");
+        bidders.push(
+            AgencyBuilder::new(&email)
+                .name(name)
+                .items(&[item])
+                .signed_in(&app)
+                .await,
+        );
     }
 
     // Published with the deadline three working days ahead, 09:00 China time.

@@ -10,14 +10,11 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::config::{SealingKeySource, load_sealing_key};
 use zhongjie::db::Backend;
-use zhongjie::db::schema::{
-    agency_items, announcement_results, announcements, quotes, sealing_key,
-};
+use zhongjie::db::schema::{announcement_results, announcements, quotes, sealing_key};
 use zhongjie::domain::seal;
 use zhongjie::startup::open_database;
 
-use crate::auth::clone_app;
-use crate::fixtures::{Item, department_item, project};
+use crate::fixtures::{AgencyBuilder, AnnouncementBuilder, Item, ProjectBuilder, department_item};
 use crate::helpers::*;
 
 fn backend() -> Backend {
@@ -53,49 +50,17 @@ async fn sealed_announcement(app: &TestApp) -> (i64, i64) {
         },
     );
     let owner = app.create_user(Role::Owner, "owner@example.com").await;
-    let project = project(
-        app,
-        owner,
-        "米易县工业园区道路工程",
-        "2026-510421-48-01-000321",
-        true,
-    );
-    let mut c = app.conn();
-    let now = zhongjie::db::now();
-    diesel::insert_into(announcements::table)
-        .values((
-            announcements::project_id.eq(project),
-            announcements::owner_id.eq(owner),
-            announcements::item_id.eq(item),
-            announcements::scope.eq("项目用地勘测定界"),
-            announcements::time_limit_days.eq(12),
-            announcements::cap_fen.eq(Some(5_000_000i64)),
-            announcements::mode.eq("lowest_price"),
-            announcements::deadline.eq(now + Duration::days(10)),
-            announcements::complaint_phone.eq("0812-3333333"),
-            announcements::status.eq("published"),
-            announcements::published_at.eq(Some(now)),
-            announcements::created_at.eq(now),
-            announcements::updated_at.eq(now),
-            // Replaced below by the real commitment of a sealed seed.
-            announcements::seed_commitment.eq(Some("00".repeat(32))),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let id: i64 = announcements::table
-        .select(announcements::id)
-        .order(announcements::id.desc())
-        .first(&mut *c)
-        .unwrap();
+    let project = ProjectBuilder::new(owner, "米易县工业园区道路工程", "2026-510421-48-01-000321")
+        .fiscal(true)
+        .insert(app);
     let seed = zhongjie::domain::draw::Seed::generate().unwrap();
-    let sealed = seal::seal_seed(&app.config.sealing_key, id, &seed.to_hex()).unwrap();
-    diesel::update(announcements::table.find(id))
-        .set((
-            announcements::seed_sealed.eq(Some(sealed)),
-            announcements::seed_commitment.eq(Some(seed.commitment())),
-        ))
-        .execute(&mut *c)
-        .unwrap();
+    let id = AnnouncementBuilder::new(owner, item)
+        .project(project)
+        .scope("项目用地勘测定界")
+        .time_limit(12)
+        .cap(Some(5_000_000))
+        .sealed_seed(&seed)
+        .insert(app);
     (item, id)
 }
 
@@ -232,20 +197,10 @@ async fn sealing_key_backup_under_load_restores_and_opens_every_acknowledged_quo
     // Sixteen agencies offering the item, registered, each signed in on its own browser.
     let mut bidders = Vec::new();
     for i in 0..16 {
-        let b = clone_app(&app);
-        let id = b
-            .signed_in(Role::Agency, &format!("bidder{i}@example.com"))
+        let (id, b) = AgencyBuilder::new(&format!("bidder{i}@example.com"))
+            .items(&[item])
+            .signed_in(&app)
             .await;
-        diesel::insert_into(agency_items::table)
-            .values((
-                agency_items::agency_id.eq(id),
-                agency_items::item_id.eq(item),
-                agency_items::fee_standard.eq("按合同"),
-                agency_items::committed_days.eq(10),
-                agency_items::created_at.eq(zhongjie::db::now()),
-            ))
-            .execute(&mut *app.conn())
-            .unwrap();
         let r = b.post(&format!("/announcements/{ann}/register"), &[]).await;
         assert_eq!(r.status().as_u16(), 303);
         bidders.push((id, b));

@@ -6,15 +6,16 @@ use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    agencies, agency_items, announcement_results, announcements, audit_log, awards, credit_records,
-    quotes, registrations,
+    announcement_results, announcements, audit_log, awards, credit_records, quotes,
 };
 use zhongjie::domain::draw::{Proof, Seed};
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
 
 use crate::auth::clone_app;
-use crate::fixtures::{Item, department_item, project};
+use crate::fixtures::{
+    AgencyBuilder, AnnouncementBuilder, Item, ProjectBuilder, QuoteBuilder, department_item,
+};
 use crate::helpers::*;
 
 pub(crate) struct World {
@@ -41,38 +42,20 @@ pub(crate) async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> Wor
     );
     let owner = clone_app(app);
     let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
-    let project = project(
-        app,
-        owner_id,
-        "钒钛产业园区道路工程",
-        "2026-510400-48-01-000123",
-        fiscal,
-    );
-    let now = zhongjie::db::now();
+    let project = ProjectBuilder::new(owner_id, "钒钛产业园区道路工程", "2026-510400-48-01-000123")
+        .fiscal(fiscal)
+        .insert(app);
     let mut list = Vec::new();
     for i in 0..n_agencies {
         let email = format!("agency{i}@example.com");
-        let id = app.create_user(Role::Agency, &email).await;
-        {
-            let mut c = app.conn();
-            diesel::update(agencies::table.find(id))
-                .set(agencies::name.eq(format!("攀枝花第{i}节能咨询有限公司")))
-                .execute(&mut *c)
-                .unwrap();
-            diesel::insert_into(agency_items::table)
-                .values((
-                    agency_items::agency_id.eq(id),
-                    agency_items::item_id.eq(item),
-                    agency_items::fee_standard.eq("按合同"),
-                    agency_items::committed_days.eq(10),
-                    agency_items::created_at.eq(now),
-                ))
-                .execute(&mut *c)
-                .unwrap();
-        }
-        let b = clone_app(app);
-        assert_eq!(b.login(&email, PASSWORD).await.status().as_u16(), 303);
-        list.push((id, b));
+        let name = format!("攀枝花第{i}节能咨询有限公司");
+        list.push(
+            AgencyBuilder::new(&email)
+                .name(&name)
+                .items(&[item])
+                .signed_in(app)
+                .await,
+        );
     }
     World {
         owner,
@@ -85,86 +68,28 @@ pub(crate) async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> Wor
 
 /// A published announcement (deadline in an hour) with its seed sealed like publication does.
 pub(crate) fn announce(app: &TestApp, w: &World, mode: &str) -> (i64, Seed) {
-    let mut c = app.conn();
-    let now = zhongjie::db::now();
     let seed = Seed::generate().unwrap();
-    diesel::insert_into(announcements::table)
-        .values((
-            announcements::project_id.eq(w.project),
-            announcements::owner_id.eq(w.owner_id),
-            announcements::item_id.eq(w.item),
-            announcements::scope.eq("编制节能评估报告"),
-            announcements::time_limit_days.eq(20),
-            announcements::cap_fen.eq(Some(20_000_000i64)),
-            announcements::mode.eq(mode),
-            announcements::deadline.eq(now + Duration::hours(1)),
-            announcements::complaint_phone.eq("0812-12345"),
-            announcements::weight_price.eq(Some(50)),
-            announcements::weight_credit.eq(Some(30)),
-            announcements::weight_qual.eq(Some(20)),
-            announcements::status.eq("published"),
-            announcements::seed_commitment.eq(seed.commitment()),
-            announcements::published_at.eq(now),
-            announcements::created_at.eq(now),
-            announcements::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let id: i64 = announcements::table
-        .select(announcements::id)
-        .order(announcements::id.desc())
-        .first(&mut *c)
-        .unwrap();
-    let sealed = seal::seal_seed(&app.config.sealing_key, id, &seed.to_hex()).unwrap();
-    diesel::update(announcements::table.find(id))
-        .set(announcements::seed_sealed.eq(sealed))
-        .execute(&mut *c)
-        .unwrap();
+    let id = AnnouncementBuilder::new(w.owner_id, w.item)
+        .project(w.project)
+        .scope("编制节能评估报告")
+        .cap(Some(20_000_000))
+        .mode(mode)
+        .deadline(zhongjie::db::now() + Duration::hours(1))
+        .complaint_phone("0812-12345")
+        .weights(50, 30, 20)
+        .sealed_seed(&seed)
+        .insert(app);
     (id, seed)
 }
 
 pub(crate) fn register(app: &TestApp, id: i64, agency: i64) {
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::announcement_id.eq(id),
-            registrations::agency_id.eq(agency),
-            registrations::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    crate::fixtures::register(app, id, agency);
 }
 
 /// A sealed quote as the quote form stores it; returns its commitment.
 pub(crate) fn quote(app: &TestApp, id: i64, agency: i64, yuan: &str) -> String {
     register(app, id, agency);
-    let amount = Money::parse_yuan(yuan).unwrap();
-    let nonce = seal::new_nonce().unwrap();
-    let sealed = seal::seal_quote(
-        &app.config.sealing_key,
-        id,
-        agency,
-        &seal::Sealed {
-            amount_fen: amount.fen(),
-            nonce: nonce.clone(),
-            note: String::new(),
-        },
-    )
-    .unwrap();
-    let commitment = seal::commitment(id, agency, amount, &nonce);
-    diesel::insert_into(quotes::table)
-        .values((
-            quotes::announcement_id.eq(id),
-            quotes::agency_id.eq(agency),
-            quotes::status.eq("active"),
-            quotes::sealed.eq(sealed),
-            quotes::commitment.eq(&commitment),
-            quotes::announcement_version.eq(1),
-            quotes::submitted_at.eq(zhongjie::db::now()),
-            quotes::client_addr.eq("127.0.0.1"),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-    commitment
+    QuoteBuilder::new(id, agency).sealed_yuan(yuan).insert(app)
 }
 
 pub(crate) fn pass_deadline(app: &TestApp, id: i64) {

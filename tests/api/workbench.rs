@@ -5,14 +5,15 @@
 use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::db::schema::{
-    agency_certificates, agency_items, announcement_results, announcements, awards, banned_persons,
-    catalogue_items, contract_deliverables, contract_signatures, contract_terms, contracts,
-    credit_alerts, evaluations, objections, quotes, registrations, uploads,
-};
+use zhongjie::db::schema::{announcements, banned_persons, catalogue_items, contracts, objections};
 use zhongjie::db::today;
 
 use crate::auth::clone_app;
+use crate::fixtures::{
+    AnnouncementBuilder, AwardBuilder, CertificateBuilder, ContractBuilder, DeliverableBuilder,
+    EvaluationBuilder, ObjectionBuilder, OfferBuilder, OpeningBuilder, Parties, ProjectBuilder,
+    QuoteBuilder, alert, register, signature,
+};
 use crate::fulfilment::signed_contract;
 use crate::helpers::*;
 
@@ -32,93 +33,45 @@ pub fn announcement(app: &TestApp, owner: i64, item: i64, status: &str, deadline
         .get_result(&mut *app.conn())
         .unwrap();
     let code = format!("2026-510400-48-02-{:06}", n + 1);
-    let project = crate::fixtures::project(app, owner, &format!("测试项目{}", n + 1), &code, true);
+    let name = format!("测试项目{}", n + 1);
     let now = zhongjie::db::now();
-    let mut c = app.conn();
-    diesel::insert_into(announcements::table)
-        .values((
-            announcements::project_id.eq(project),
-            announcements::owner_id.eq(owner),
-            announcements::item_id.eq(item),
-            announcements::scope.eq("编制节能评估报告"),
-            announcements::time_limit_days.eq(15),
-            announcements::cap_fen.eq(Some(5_000_000i64)),
-            announcements::mode.eq("lowest_price"),
-            announcements::deadline.eq(now + Duration::days(deadline_days)),
-            announcements::complaint_phone.eq("0812-3333333"),
-            announcements::status.eq(status),
-            announcements::seed_commitment.eq(Some("ab".repeat(32))),
-            announcements::published_at.eq(Some(now - Duration::days(20))),
-            announcements::created_at.eq(now - Duration::days(20)),
-            announcements::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    announcements::table
-        .filter(announcements::project_id.eq(project))
-        .select(announcements::id)
-        .first(&mut *c)
-        .unwrap()
+    AnnouncementBuilder::new(owner, item)
+        .new_project(ProjectBuilder::new(owner, &name, &code))
+        .time_limit(15)
+        .cap(Some(5_000_000))
+        .deadline(now + Duration::days(deadline_days))
+        .status(status)
+        .published_at(Some(now - Duration::days(20)))
+        .created_at(now - Duration::days(20))
+        .insert(app)
 }
 
 /// The opening's row: opened, optionally with a winner and its dates.
 pub fn opened(app: &TestApp, a: i64, winner: Option<i64>, confirm_by: Option<chrono::NaiveDate>) {
-    diesel::insert_into(announcement_results::table)
-        .values((
-            announcement_results::announcement_id.eq(a),
-            announcement_results::opened_at.eq(zhongjie::db::now() - Duration::days(5)),
-            announcement_results::opened_by.eq("test"),
-            announcement_results::seed_revealed.eq("cd".repeat(32)),
-            announcement_results::winner_id.eq(winner),
-            announcement_results::justify_by.eq(Some(today() + Duration::days(2))),
-            announcement_results::publicity_ends.eq(confirm_by.map(|d| d - Duration::days(3))),
-            announcement_results::confirm_by.eq(confirm_by),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    OpeningBuilder::new(a)
+        .seed_revealed("cd".repeat(32))
+        .winner(winner)
+        .justify_by(Some(today() + Duration::days(2)))
+        .publicity_ends(confirm_by.map(|d| d - Duration::days(3)))
+        .confirm_by(confirm_by)
+        .insert(app);
 }
 
 fn quote(app: &TestApp, a: i64, agency: i64, version: i32, low: bool, justified: bool) {
-    diesel::insert_into(quotes::table)
-        .values((
-            quotes::announcement_id.eq(a),
-            quotes::agency_id.eq(agency),
-            quotes::status.eq("active"),
-            quotes::sealed.eq("00"),
-            quotes::commitment.eq("ef".repeat(32)),
-            quotes::announcement_version.eq(version),
-            quotes::revision.eq(1),
-            quotes::submitted_at.eq(zhongjie::db::now() - Duration::days(6)),
-            quotes::client_addr.eq("127.0.0.1"),
-            quotes::low_flag.eq(low),
-            quotes::justification.eq(justified.then_some("人工成本已核算")),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
-}
-
-fn register(app: &TestApp, a: i64, agency: i64) {
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::announcement_id.eq(a),
-            registrations::agency_id.eq(agency),
-            registrations::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    let mut q = QuoteBuilder::new(a, agency)
+        .placeholder("00", "ef".repeat(32))
+        .version(version)
+        .submitted_at(zhongjie::db::now() - Duration::days(6));
+    if low {
+        q = q.low(justified.then_some("人工成本已核算"));
+    }
+    q.insert(app);
 }
 
 fn objection(app: &TestApp, a: i64, agency: i64, due: chrono::NaiveDate) {
-    diesel::insert_into(objections::table)
-        .values((
-            objections::announcement_id.eq(a),
-            objections::agency_id.eq(agency),
-            objections::grounds.eq("中选机构业绩证明不实"),
-            objections::filed_at.eq(zhongjie::db::now() - Duration::days(4)),
-            objections::answer_due.eq(due),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    ObjectionBuilder::new(a, agency, "中选机构业绩证明不实", due)
+        .filed_at(zhongjie::db::now() - Duration::days(4))
+        .insert(app);
 }
 
 /// A contract of the world's owner and agency on a new awarded announcement.
@@ -126,77 +79,27 @@ fn contract(app: &TestApp, w: &World, status: &str, accepted_days_ago: Option<i6
     let a = announcement(app, w.owner_id, w.item, "awarded", -30);
     let now = zhongjie::db::now();
     let signed = (status != "draft" && status != "signing").then_some(now - Duration::days(10));
-    let mut c = app.conn();
-    diesel::insert_into(contracts::table)
-        .values((
-            contracts::announcement_id.eq(a),
-            contracts::owner_id.eq(w.owner_id),
-            contracts::agency_id.eq(w.agency_id),
-            contracts::item_id.eq(w.item),
-            contracts::model_text_version_id.eq(w.version),
-            contracts::price_limit_fen.eq(4_800_000i64),
-            contracts::price_fen.eq(4_800_000i64),
-            contracts::time_limit_days.eq(15),
-            contracts::status.eq(status),
-            contracts::sign_by.eq(today() + Duration::days(5)),
-            contracts::signed_at.eq(signed),
-            contracts::accepted_at.eq(accepted_days_ago.map(|d| now - Duration::days(d))),
-            contracts::created_at.eq(now - Duration::days(12)),
-            contracts::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let id: i64 = contracts::table
-        .filter(contracts::announcement_id.eq(a))
-        .select(contracts::id)
-        .first(&mut *c)
-        .unwrap();
-    diesel::insert_into(contract_terms::table)
-        .values((
-            contract_terms::contract_id.eq(id),
-            contract_terms::fields.eq("{}"),
-            contract_terms::supplementary.eq(""),
-            contract_terms::revision.eq(1),
-            contract_terms::updated_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    id
+    ContractBuilder::new(Parties {
+        announcement: a,
+        owner: w.owner_id,
+        agency: w.agency_id,
+        item: w.item,
+        model_text_version: w.version,
+    })
+    .status(status)
+    .signed_at(signed)
+    .accepted_at(accepted_days_ago.map(|d| now - Duration::days(d)))
+    .created_at(now - Duration::days(12))
+    .with_terms()
+    .insert(app)
 }
 
 fn deliverable(app: &TestApp, contract: i64, by: i64, decision: Option<&str>) {
-    let now = zhongjie::db::now();
-    let mut c = app.conn();
-    diesel::insert_into(uploads::table)
-        .values((
-            uploads::owner_id.eq(by),
-            uploads::stored_name.eq(format!("missing-{contract}.pdf")),
-            uploads::original_name.eq("成果.pdf"),
-            uploads::content_type.eq("application/pdf"),
-            uploads::size_bytes.eq(10i64),
-            uploads::sha256.eq("00".repeat(32)),
-            uploads::created_at.eq(now),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let upload: i64 = uploads::table
-        .select(uploads::id)
-        .order(uploads::id.desc())
-        .first(&mut *c)
-        .unwrap();
-    diesel::insert_into(contract_deliverables::table)
-        .values((
-            contract_deliverables::contract_id.eq(contract),
-            contract_deliverables::upload_id.eq(upload),
-            contract_deliverables::note.eq("评估报告（送审稿）"),
-            contract_deliverables::submitted_by.eq(by),
-            contract_deliverables::submitted_at.eq(now - Duration::days(2)),
-            contract_deliverables::decision.eq(decision),
-            contract_deliverables::reason.eq(decision.map(|_| "结论依据不足")),
-            contract_deliverables::decided_at.eq(decision.map(|_| now - Duration::days(1))),
-        ))
-        .execute(&mut *c)
-        .unwrap();
+    let mut d = DeliverableBuilder::new(contract, by, "评估报告（送审稿）");
+    if let Some(decision) = decision {
+        d = d.decided(decision, "结论依据不足");
+    }
+    d.insert(app);
 }
 
 /// The counts the workbench shows, by kind (`data-kind` → `data-count`).
@@ -269,16 +172,7 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
         version,
     };
     let (o, g, item) = (w.owner_id, w.agency_id, w.item);
-    diesel::insert_into(agency_items::table)
-        .values((
-            agency_items::agency_id.eq(g),
-            agency_items::item_id.eq(item),
-            agency_items::fee_standard.eq("按合同"),
-            agency_items::committed_days.eq(10),
-            agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    OfferBuilder::new(item).insert(&app, g);
 
     // The owner's work, one of each.
     announcement(&app, o, item, "draft", 10);
@@ -294,16 +188,10 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
     opened(&app, failed, None, None);
     let won = announcement(&app, o, item, "awarded", -9);
     opened(&app, won, Some(g), None);
-    diesel::insert_into(awards::table)
-        .values((
-            awards::announcement_id.eq(won),
-            awards::agency_id.eq(g),
-            awards::amount_fen.eq(Some(4_500_000i64)),
-            awards::confirmed_at.eq(zhongjie::db::now() - Duration::days(1)),
-            awards::confirmed_by.eq(g),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    AwardBuilder::new(won, g)
+        .amount(4_500_000)
+        .confirmed_at(zhongjie::db::now() - Duration::days(1))
+        .insert(&app);
     contract(&app, &w, "draft", None);
     deliverable(&app, k1.id, g, None);
     let accepted = contract(&app, &w, "accepted", Some(1));
@@ -325,17 +213,7 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
     let confirm = announcement(&app, o, item, "publicity", -8);
     opened(&app, confirm, Some(g), Some(today() + Duration::days(1)));
     let signing = contract(&app, &w, "signing", None);
-    diesel::insert_into(contract_signatures::table)
-        .values((
-            contract_signatures::contract_id.eq(signing),
-            contract_signatures::party.eq("owner"),
-            contract_signatures::signer_id.eq(o),
-            contract_signatures::revision.eq(1),
-            contract_signatures::digest.eq("12".repeat(32)),
-            contract_signatures::signed_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    signature(&app, signing, "owner", o, 1, &"12".repeat(32));
     let returned = contract(&app, &w, "signed", None);
     deliverable(&app, returned, g, Some("returned"));
 
@@ -343,43 +221,22 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
     let reg = clone_app(&app);
     let reg_id = reg.signed_in(Role::Regulator, "reg@example.com").await;
     let dept = k1.department_id;
-    diesel::insert_into(agency_certificates::table)
-        .values((
-            agency_certificates::agency_id.eq(g),
-            agency_certificates::qual_type.eq("engineering_consulting"),
-            agency_certificates::level.eq(2),
-            agency_certificates::number.eq("ZX-2026-0001"),
-            agency_certificates::issuer.eq("中国工程咨询协会"),
-            agency_certificates::valid_from.eq(today() - Duration::days(30)),
-            agency_certificates::valid_to.eq(today() + Duration::days(700)),
-            agency_certificates::status.eq("pending"),
-            agency_certificates::review_due.eq(today() + Duration::days(2)),
-            agency_certificates::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    CertificateBuilder::new("engineering_consulting", 2)
+        .number("ZX-2026-0001")
+        .issuer("中国工程咨询协会")
+        .valid(today() - Duration::days(30), today() + Duration::days(700))
+        .status("pending")
+        .review_due(today() + Duration::days(2))
+        .insert(&app, g);
     let other_owner = app.create_user(Role::Owner, "owner9@example.com").await;
     let late = announcement(&app, other_owner, item, "publicity", -8);
     opened(&app, late, None, None);
     objection(&app, late, g, today() - Duration::days(2));
-    diesel::insert_into(evaluations::table)
-        .values((
-            evaluations::contract_id.eq(accepted),
-            evaluations::agency_id.eq(g),
-            evaluations::rater_kind.eq("department"),
-            evaluations::rater_id.eq(reg_id),
-            evaluations::quality.eq(2),
-            evaluations::timeliness.eq(2),
-            evaluations::attitude.eq(3),
-            evaluations::fees.eq(3),
-            evaluations::conduct.eq(3),
-            evaluations::comment.eq("成果质量一般"),
-            evaluations::rated_at.eq(zhongjie::db::now() - Duration::hours(5)),
-            evaluations::appeal.eq(Some("评价与事实不符")),
-            evaluations::appealed_at.eq(Some(zhongjie::db::now())),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    EvaluationBuilder::new(accepted, g, "department", reg_id, [2, 2, 3, 3, 3])
+        .comment("成果质量一般")
+        .rated_at(zhongjie::db::now() - Duration::hours(5))
+        .appealed("评价与事实不符", zhongjie::db::now())
+        .insert(&app);
     let listed = app.create_user(Role::Agency, "listed@example.com").await;
     let banned = app.create_user(Role::Agency, "banned@example.com").await;
     {
@@ -415,21 +272,12 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
             Ok::<_, diesel::result::Error>(())
         })
         .unwrap();
-        let person: i64 = banned_persons::table
-            .select(banned_persons::id)
-            .first(&mut *c)
-            .unwrap();
-        diesel::insert_into(credit_alerts::table)
-            .values((
-                credit_alerts::department_id.eq(dept),
-                credit_alerts::agency_id.eq(g),
-                credit_alerts::banned_person_id.eq(person),
-                credit_alerts::manager_name.eq("赵六"),
-                credit_alerts::created_at.eq(zhongjie::db::now()),
-            ))
-            .execute(&mut *c)
-            .unwrap();
     }
+    let person: i64 = banned_persons::table
+        .select(banned_persons::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    alert(&app, dept, g, person, "赵六");
 
     // The administrator's: an item drafted, not published.
     let draft_item = crate::fixtures::item(
