@@ -11,6 +11,7 @@ use zhongjie::db::schema::{
 use zhongjie::domain::credit::{Kind, Source};
 
 use crate::auth::clone_app;
+use crate::fixtures::OfferBuilder;
 use crate::helpers::*;
 
 const BOUNDARY: &str = "----zjCreditBoundary3kd9Qx";
@@ -872,16 +873,7 @@ async fn only_the_department_that_made_a_record_or_an_admin_revokes_it() {
             time_limit_days: 15,
         },
     );
-    diesel::insert_into(zhongjie::db::schema::agency_items::table)
-        .values((
-            zhongjie::db::schema::agency_items::agency_id.eq(a),
-            zhongjie::db::schema::agency_items::item_id.eq(item),
-            zhongjie::db::schema::agency_items::fee_standard.eq("按合同"),
-            zhongjie::db::schema::agency_items::committed_days.eq(10),
-            zhongjie::db::schema::agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    OfferBuilder::new(item).insert(&app, a);
     // Two records made by 自然资源.
     let first = add_by(&app, a, nr);
     let second = add_by(&app, a, nr);
@@ -986,16 +978,7 @@ async fn an_agency_that_removes_every_item_stays_within_its_regulators_reach() {
     );
     let ag = clone_app(&app);
     let a = ag.signed_in(Role::Agency, "a@example.com").await;
-    diesel::insert_into(zhongjie::db::schema::agency_items::table)
-        .values((
-            zhongjie::db::schema::agency_items::agency_id.eq(a),
-            zhongjie::db::schema::agency_items::item_id.eq(item),
-            zhongjie::db::schema::agency_items::fee_standard.eq("按合同"),
-            zhongjie::db::schema::agency_items::committed_days.eq(20),
-            zhongjie::db::schema::agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    OfferBuilder::new(item).committed_days(20).insert(&app, a);
     // A certificate the agency submits itself (pending) puts it in no department's reach.
     let today = zhongjie::db::today();
     zhongjie::library::store::agency::add_certificate(

@@ -9,11 +9,10 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::catalogue::store::{Change, ItemFields};
-use zhongjie::db::schema::{
-    agencies, agency_certificates, agency_items, agency_managers, agency_practitioners,
-};
+use zhongjie::db::schema::agencies;
 use zhongjie::domain::workdays::china_date as today_in_china;
 
+use crate::fixtures::{AgencyBuilder, CertificateBuilder, OfferBuilder};
 use crate::helpers::{TestApp, spawn_web_only};
 
 fn today() -> NaiveDate {
@@ -92,52 +91,29 @@ struct Spec<'a> {
 }
 
 async fn agency(app: &TestApp, email: &str, s: Spec<'_>) -> i64 {
-    let id = app.create_user(Role::Agency, email).await;
-    let mut c = app.conn();
-    diesel::update(agencies::table.find(id))
-        .set((
-            agencies::name.eq(s.name),
-            agencies::region.eq(s.region),
-            agencies::grade.eq(s.grade),
-            agencies::status.eq(s.status),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    zhongjie::library::store::agency::reindex(&mut c, id).unwrap();
-    id
+    AgencyBuilder::new(email)
+        .name(s.name)
+        .region(s.region)
+        .grade(s.grade)
+        .status(s.status)
+        .indexed()
+        .insert(app)
+        .await
 }
 
 fn offer(app: &TestApp, agency: i64, item: i64, fee_min_fen: Option<i64>) {
-    diesel::insert_into(agency_items::table)
-        .values((
-            agency_items::agency_id.eq(agency),
-            agency_items::item_id.eq(item),
-            agency_items::fee_standard.eq("按合同"),
-            agency_items::fee_min_fen.eq(fee_min_fen),
-            agency_items::fee_max_fen.eq(fee_min_fen.map(|f| f * 2)),
-            agency_items::committed_days.eq(10),
-            agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    OfferBuilder::new(item)
+        .fee(fee_min_fen, fee_min_fen.map(|f| f * 2))
+        .insert(app, agency);
 }
 
 fn certify(app: &TestApp, agency: i64, qual: &str, level: i32, to: NaiveDate, status: &str) {
-    diesel::insert_into(agency_certificates::table)
-        .values((
-            agency_certificates::agency_id.eq(agency),
-            agency_certificates::qual_type.eq(qual),
-            agency_certificates::level.eq(level),
-            agency_certificates::number.eq(format!("CERT-{agency}-{qual}")),
-            agency_certificates::issuer.eq("自然资源部"),
-            agency_certificates::valid_from.eq(today() - Duration::days(400)),
-            agency_certificates::valid_to.eq(to),
-            agency_certificates::status.eq(status),
-            agency_certificates::review_due.eq(today()),
-            agency_certificates::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    CertificateBuilder::new(qual, level)
+        .number(format!("CERT-{agency}-{qual}"))
+        .issuer("自然资源部")
+        .valid(today() - Duration::days(400), to)
+        .status(status)
+        .insert(app, agency);
 }
 
 /// Names in a JSON download of `query`.
@@ -394,22 +370,12 @@ async fn library_expired_certificate_does_not_meet_the_qualification_filter() {
         today() + Duration::days(1),
         "approved",
     );
-    diesel::insert_into(agency_certificates::table)
-        .values((
-            agency_certificates::agency_id.eq(rejected),
-            agency_certificates::qual_type.eq("surveying_mapping"),
-            agency_certificates::level.eq(1),
-            agency_certificates::number.eq("R-1"),
-            agency_certificates::issuer.eq("x"),
-            agency_certificates::valid_from.eq(today() - Duration::days(3)),
-            agency_certificates::valid_to.eq(today() + Duration::days(300)),
-            agency_certificates::status.eq("rejected"),
-            agency_certificates::review_reason.eq("不清晰"),
-            agency_certificates::review_due.eq(today()),
-            agency_certificates::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    CertificateBuilder::new("surveying_mapping", 1)
+        .number("R-1")
+        .issuer("x")
+        .valid(today() - Duration::days(3), today() + Duration::days(300))
+        .rejected("不清晰")
+        .insert(&app, rejected);
     assert_eq!(
         names(&app, "qual=surveying_mapping&level=1").await,
         set(&["有效测绘院"])
@@ -464,37 +430,13 @@ async fn library_agency_page_masks_id_and_phone_but_shows_uscc() {
     .await;
     let full_id = "510104199001011234";
     let phone = "13812345678";
-    {
-        let mut c = app.conn();
-        diesel::update(agencies::table.find(id))
-            .set((
-                agencies::contact_phone.eq(phone),
-                agencies::legal_rep.eq("黄海涛"),
-                agencies::address.eq("成都市武侯区人民南路四段1号"),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        diesel::insert_into(agency_managers::table)
-            .values((
-                agency_managers::agency_id.eq(id),
-                agency_managers::name.eq("黄海涛"),
-                agency_managers::id_number.eq(full_id),
-                agency_managers::position.eq("总经理"),
-                agency_managers::created_at.eq(zhongjie::db::now()),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        diesel::insert_into(agency_practitioners::table)
-            .values((
-                agency_practitioners::agency_id.eq(id),
-                agency_practitioners::name.eq("李工"),
-                agency_practitioners::cert_type.eq("环境影响评价工程师"),
-                agency_practitioners::cert_number.eq("HP00012345"),
-                agency_practitioners::created_at.eq(zhongjie::db::now()),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-    }
+    AgencyBuilder::new("m@t.cn")
+        .phone(phone)
+        .legal_rep("黄海涛")
+        .address("成都市武侯区人民南路四段1号")
+        .manager("黄海涛", full_id, "总经理")
+        .practitioner("李工", "环境影响评价工程师", "HP00012345")
+        .insert_for(&app, id);
     offer(&app, id, w.env_item, Some(300_000));
     let uscc: String = agencies::table
         .find(id)

@@ -12,13 +12,11 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::catalogue::store::{Change, ItemFields};
-use zhongjie::db::schema::{
-    agencies, agency_items, announcements, audit_log, catalogue_items, outbox, projects, quotes,
-    registrations, users,
-};
+use zhongjie::db::schema::{announcements, audit_log, catalogue_items, outbox, projects, users};
 use zhongjie::domain::workdays::china_date;
 
 use crate::auth::clone_app;
+use crate::fixtures::{AgencyBuilder, QuoteBuilder, register};
 use crate::helpers::*;
 
 const AGENCY_NAME: &str = "四川蜀环环境科技有限公司";
@@ -97,23 +95,11 @@ fn add_item(
 }
 
 async fn agency(app: &TestApp, email: &str, name: &str, item: i64) -> i64 {
-    let id = app.create_user(Role::Agency, email).await;
-    let mut c = app.conn();
-    diesel::update(agencies::table.find(id))
-        .set(agencies::name.eq(name))
-        .execute(&mut *c)
-        .unwrap();
-    diesel::insert_into(agency_items::table)
-        .values((
-            agency_items::agency_id.eq(id),
-            agency_items::item_id.eq(item),
-            agency_items::fee_standard.eq("按合同"),
-            agency_items::committed_days.eq(10),
-            agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    id
+    AgencyBuilder::new(email)
+        .name(name)
+        .items(&[item])
+        .insert(app)
+        .await
 }
 
 /// Items, an agency offering the main item, and the owner signed in on `app`.
@@ -852,31 +838,9 @@ async fn a_material_edit_bumps_the_version_and_asks_quoters_to_reconfirm() {
     let registrant = app
         .create_user(Role::Agency, "registrant@example.com")
         .await;
-    {
-        let mut c = app.conn();
-        let now = zhongjie::db::now();
-        diesel::insert_into(quotes::table)
-            .values((
-                quotes::announcement_id.eq(id),
-                quotes::agency_id.eq(quoter),
-                quotes::status.eq("active"),
-                quotes::sealed.eq("00"),
-                quotes::commitment.eq("0".repeat(64)),
-                quotes::announcement_version.eq(1),
-                quotes::submitted_at.eq(now),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-        for a in [quoter, registrant] {
-            diesel::insert_into(registrations::table)
-                .values((
-                    registrations::announcement_id.eq(id),
-                    registrations::agency_id.eq(a),
-                    registrations::created_at.eq(now),
-                ))
-                .execute(&mut *c)
-                .unwrap();
-        }
+    QuoteBuilder::new(id, quoter).client_addr("").insert(&app);
+    for a in [quoter, registrant] {
+        register(&app, id, a);
     }
     let path = format!("/owner/announcements/{id}/change");
     let before = app.outbox_bodies().len();
@@ -944,14 +908,7 @@ async fn cancellation_needs_a_reason_and_is_public() {
     let registrant = app
         .create_user(Role::Agency, "registrant@example.com")
         .await;
-    diesel::insert_into(registrations::table)
-        .values((
-            registrations::announcement_id.eq(id),
-            registrations::agency_id.eq(registrant),
-            registrations::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *app.conn())
-        .unwrap();
+    register(&app, id, registrant);
     let path = format!("/owner/announcements/{id}/cancel");
     assert_eq!(app.get_text(&path).await.0, 200);
 

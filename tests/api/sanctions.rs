@@ -4,15 +4,15 @@
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::{
-    agencies, agency_items, banned_persons, blacklist_entries, credit_alerts, credit_records,
-    credit_repairs, market_bans, users,
+    agencies, banned_persons, blacklist_entries, credit_alerts, credit_records, credit_repairs,
+    market_bans, users,
 };
 use zhongjie::domain::idcard;
 use zhongjie::domain::workdays::china_date;
 
 use crate::auth::clone_app;
+use crate::fixtures::{AgencyBuilder, Item, department, item};
 use crate::helpers::*;
 
 const ITEM: &str = "ZRZY-001";
@@ -36,58 +36,21 @@ struct World {
 
 /// Two departments, an item approved by the first, and a regulator of each.
 async fn world(app: &TestApp) -> World {
-    let (d1, d2) = {
-        let mut c = app.conn();
-        let a = zhongjie::accounts::store::department::insert(
-            &mut c,
-            "zrzyj",
-            "攀枝花市自然资源和规划局",
-            "NR",
-        )
-        .unwrap();
-        let b = zhongjie::accounts::store::department::insert(
-            &mut c,
-            "zjj",
-            "攀枝花市住房和城乡建设局",
-            "Housing",
-        )
-        .unwrap();
-        (a, b)
-    };
-    let item = {
-        let mut c = app.conn();
-        let f = ItemFields {
-            code: ITEM.into(),
-            name: "地质灾害危险性评估".into(),
-            keywords: "地灾".into(),
-            industry: "land".into(),
-            approval_name: "建设用地预审".into(),
-            department_id: d1,
-            legal_basis: "《地质灾害防治条例》".into(),
-            guide_basis: "-".into(),
-            guide_scope: "-".into(),
-            guide_object: "-".into(),
-            guide_content: "-".into(),
-            guide_method: "-".into(),
-            guide_conclusion: "-".into(),
+    let d1 = department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
+    let d2 = department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
+    let item = item(
+        app,
+        d1,
+        Item {
+            code: ITEM,
+            name: "地质灾害危险性评估",
+            keywords: "地灾",
+            industry: "land",
+            approval_name: "建设用地预审",
+            legal_basis: "《地质灾害防治条例》",
             time_limit_days: 20,
-            pricing: "market".into(),
-            price_min_fen: None,
-            price_max_fen: None,
-            fee_basis: "-".into(),
-            payer: "enterprise".into(),
-            self_preparable: false,
-            regional_assessment: false,
-        };
-        let change = Change {
-            status: "retained",
-            kind: "add",
-            reason: "test",
-            basis: "test",
-            actor_id: None,
-        };
-        zhongjie::catalogue::store::save_item(&mut c, None, &f, &[], &change).unwrap()
-    };
+        },
+    );
     let reg1 = clone_app(app);
     regulator(app, &reg1, "reg1@example.com", d1).await;
     let reg2 = clone_app(app);
@@ -113,26 +76,11 @@ async fn regulator(app: &TestApp, client: &TestApp, email: &str, dept: i64) {
 /// An agency offering the item (so it is in the first department's domain), signed in on a
 /// browser of its own.
 async fn agency(app: &TestApp, w: &World, email: &str, name: &str) -> (i64, TestApp) {
-    let id = app.create_user(Role::Agency, email).await;
-    let mut c = app.conn();
-    diesel::update(agencies::table.find(id))
-        .set(agencies::name.eq(name))
-        .execute(&mut *c)
-        .unwrap();
-    diesel::insert_into(agency_items::table)
-        .values((
-            agency_items::agency_id.eq(id),
-            agency_items::item_id.eq(w.item),
-            agency_items::fee_standard.eq("按合同"),
-            agency_items::committed_days.eq(10),
-            agency_items::created_at.eq(zhongjie::db::now()),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    drop(c);
-    let b = clone_app(app);
-    assert_eq!(b.login(email, PASSWORD).await.status().as_u16(), 303);
-    (id, b)
+    AgencyBuilder::new(email)
+        .name(name)
+        .items(&[w.item])
+        .signed_in(app)
+        .await
 }
 
 fn add_manager(app: &TestApp, agency: i64, name: &str, seed: u64) -> (i64, String) {

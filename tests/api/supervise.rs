@@ -2,12 +2,15 @@
 //! and `zhongjie verify-draw` in its offline (`--file`) and database modes.
 
 use chrono::Duration;
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use zhongjie::auth::Role;
-use zhongjie::db::{self, schema::*};
+use zhongjie::db;
 use zhongjie::domain::draw::{Proof, Seed};
 
+use crate::fixtures::{
+    AgencyBuilder, AnnouncementBuilder, Item, ObjectionBuilder, OpeningBuilder, ProjectBuilder,
+    QuoteBuilder, item,
+};
 use crate::helpers::*;
 
 /// The seed 00 01 … 1f of the draw module's known vectors.
@@ -29,174 +32,92 @@ fn fixed_proof() -> Proof {
 /// A catalogue item, project and announcement opened an hour ago with a result row whose
 /// outcome is `outcome` (JSON); returns the announcement id.
 fn opened_announcement(
-    c: &mut db::DbConnection,
+    app: &TestApp,
     owner: i64,
     seed_commitment: &str,
     outcome: Option<String>,
 ) -> i64 {
     let now = db::now();
-    let dept = zhongjie::accounts::store::department::all(c).unwrap()[0].id;
+    let dept = zhongjie::accounts::store::department::all(&mut app.conn()).unwrap()[0].id;
     let code = hex::encode(zhongjie::auth::token::random_bytes::<4>());
-    diesel::insert_into(catalogue_items::table)
-        .values((
-            catalogue_items::code.eq(&code),
-            catalogue_items::name.eq("环境影响评价"),
-            catalogue_items::keywords.eq(""),
-            catalogue_items::industry.eq("environment"),
-            catalogue_items::approval_name.eq("环评审批"),
-            catalogue_items::department_id.eq(dept),
-            catalogue_items::legal_basis.eq(""),
-            catalogue_items::guide_basis.eq(""),
-            catalogue_items::guide_scope.eq(""),
-            catalogue_items::guide_object.eq(""),
-            catalogue_items::guide_content.eq(""),
-            catalogue_items::guide_method.eq(""),
-            catalogue_items::guide_conclusion.eq(""),
-            catalogue_items::time_limit_days.eq(20),
-            catalogue_items::pricing.eq("market"),
-            catalogue_items::fee_basis.eq(""),
-            catalogue_items::payer.eq("enterprise"),
-            catalogue_items::self_preparable.eq(false),
-            catalogue_items::regional_assessment.eq(false),
-            catalogue_items::status.eq("retained"),
-            catalogue_items::version.eq(1),
-            catalogue_items::created_at.eq(now),
-            catalogue_items::updated_at.eq(now),
-        ))
-        .execute(c)
-        .unwrap();
-    let item: i64 = catalogue_items::table
-        .filter(catalogue_items::code.eq(&code))
-        .select(catalogue_items::id)
-        .first(c)
-        .unwrap();
-    diesel::insert_into(projects::table)
-        .values((
-            projects::owner_id.eq(owner),
-            projects::name.eq(format!("仁和区污水处理厂扩建工程{code}")),
-            projects::code.eq(&code),
-            projects::region.eq("pzh_renhe"),
-            projects::fiscal_funds.eq(true),
-            projects::total_investment_fen.eq(500_000_000i64),
-            projects::created_at.eq(now),
-            projects::updated_at.eq(now),
-        ))
-        .execute(c)
-        .unwrap();
-    let project: i64 = projects::table
-        .filter(projects::code.eq(&code))
-        .select(projects::id)
-        .first(c)
-        .unwrap();
-    diesel::insert_into(announcements::table)
-        .values((
-            announcements::project_id.eq(project),
-            announcements::owner_id.eq(owner),
-            announcements::item_id.eq(item),
-            announcements::round.eq(1),
-            announcements::earlier_failures.eq(0),
-            announcements::scope.eq("编制环境影响报告书"),
-            announcements::time_limit_days.eq(30),
-            announcements::mode.eq("random_draw"),
-            announcements::deadline.eq(now - Duration::hours(2)),
-            announcements::complaint_phone.eq("0812-3336000"),
-            announcements::witness.eq(""),
-            announcements::status.eq("publicity"),
-            announcements::version.eq(1),
-            announcements::seed_commitment.eq(Some(seed_commitment)),
-            announcements::published_at.eq(Some(now - Duration::days(10))),
-            announcements::created_at.eq(now),
-            announcements::updated_at.eq(now),
-        ))
-        .execute(c)
-        .unwrap();
-    let id: i64 = announcements::table
-        .filter(announcements::project_id.eq(project))
-        .select(announcements::id)
-        .first(c)
-        .unwrap();
-    diesel::insert_into(announcement_results::table)
-        .values((
-            announcement_results::announcement_id.eq(id),
-            announcement_results::opened_at.eq(now - Duration::hours(1)),
-            announcement_results::opened_by.eq("system"),
-            announcement_results::seed_revealed.eq(fixed_seed().to_hex()),
-            announcement_results::outcome.eq(outcome),
-        ))
-        .execute(c)
-        .unwrap();
+    let item = item(
+        app,
+        dept,
+        Item {
+            code: &code,
+            name: "环境影响评价",
+            keywords: "",
+            industry: "environment",
+            approval_name: "环评审批",
+            legal_basis: "",
+            time_limit_days: 20,
+        },
+    );
+    let name = format!("仁和区污水处理厂扩建工程{code}");
+    let id = AnnouncementBuilder::new(owner, item)
+        .new_project(
+            ProjectBuilder::new(owner, &name, &code)
+                .region("pzh_renhe")
+                .investment_fen(500_000_000),
+        )
+        .scope("编制环境影响报告书")
+        .time_limit(30)
+        .mode("random_draw")
+        .deadline(now - Duration::hours(2))
+        .complaint_phone("0812-3336000")
+        .status("publicity")
+        .seed_commitment(seed_commitment)
+        .published_at(Some(now - Duration::days(10)))
+        .insert(app);
+    OpeningBuilder::new(id)
+        .opened_at(now - Duration::hours(1))
+        .opened_by("system")
+        .seed_revealed(fixed_seed().to_hex())
+        .outcome(outcome)
+        .insert(app);
     id
 }
 
-fn quote(c: &mut db::DbConnection, ann: i64, agency: i64, fen: i64, minutes_ago: i64, addr: &str) {
-    diesel::insert_into(quotes::table)
-        .values((
-            quotes::announcement_id.eq(ann),
-            quotes::agency_id.eq(agency),
-            quotes::status.eq("active"),
-            quotes::sealed.eq("sealed"),
-            quotes::commitment.eq("0".repeat(64)),
-            quotes::announcement_version.eq(1),
-            quotes::revision.eq(1),
-            quotes::submitted_at.eq(db::now() - Duration::minutes(minutes_ago)),
-            quotes::client_addr.eq(addr),
-            quotes::amount_fen.eq(Some(fen)),
-            quotes::low_flag.eq(false),
-        ))
-        .execute(c)
-        .unwrap();
+fn quote(app: &TestApp, ann: i64, agency: i64, fen: i64, minutes_ago: i64, addr: &str) {
+    QuoteBuilder::new(ann, agency)
+        .placeholder("sealed", "0".repeat(64))
+        .submitted_at(db::now() - Duration::minutes(minutes_ago))
+        .client_addr(addr)
+        .opened_amount(fen)
+        .insert(app);
 }
 
-fn set_contact(c: &mut db::DbConnection, agency: i64, name: &str, phone: &str) {
-    diesel::update(agencies::table.find(agency))
-        .set((agencies::name.eq(name), agencies::contact_phone.eq(phone)))
-        .execute(c)
-        .unwrap();
-    diesel::update(users::table.find(agency))
-        .set(users::phone.eq(phone))
-        .execute(c)
-        .unwrap();
+/// An agency with this name whose profile and account share `phone`.
+async fn agency(app: &TestApp, email: &str, name: &str, phone: &str) -> i64 {
+    AgencyBuilder::new(email)
+        .name(name)
+        .phone(phone)
+        .account_phone(phone)
+        .insert(app)
+        .await
 }
 
 #[actix_web::test]
 async fn regulator_sees_collusion_signals_and_overdue_objections() {
     let app = spawn_app().await;
     let owner = app.create_user(Role::Owner, "owner@sv.test").await;
-    let a1 = app.create_user(Role::Agency, "a1@sv.test").await;
-    let a2 = app.create_user(Role::Agency, "a2@sv.test").await;
-    let a3 = app.create_user(Role::Agency, "a3@sv.test").await;
+    let a1 = agency(&app, "a1@sv.test", "攀枝花甲方环评有限公司", "13911112222").await;
+    let a2 = agency(&app, "a2@sv.test", "攀枝花乙方环评有限公司", "13911112222").await;
+    let a3 = agency(&app, "a3@sv.test", "攀枝花丙方环评有限公司", "13833334444").await;
     let _reg = app.signed_in(Role::Regulator, "reg@sv.test").await;
-    let ann = {
-        let mut c = app.conn();
-        set_contact(&mut c, a1, "攀枝花甲方环评有限公司", "13911112222");
-        set_contact(&mut c, a2, "攀枝花乙方环评有限公司", "13911112222");
-        set_contact(&mut c, a3, "攀枝花丙方环评有限公司", "13833334444");
-        let ann = opened_announcement(&mut c, owner, &fixed_seed().commitment(), None);
-        quote(&mut c, ann, a1, 12_345_600, 300, "198.51.100.1");
-        quote(&mut c, ann, a2, 9_900_000, 50, "203.0.113.9");
-        quote(&mut c, ann, a3, 9_900_000, 45, "203.0.113.9");
-        // An objection due yesterday and still unanswered; one answered in time.
-        let today = zhongjie::db::today();
-        for (due, answered) in [
-            (today - Duration::days(1), None),
-            (today - Duration::days(2), Some(db::now())),
-        ] {
-            diesel::insert_into(objections::table)
-                .values((
-                    objections::announcement_id.eq(ann),
-                    objections::agency_id.eq(a3),
-                    objections::grounds.eq("报价评审有误"),
-                    objections::filed_at.eq(db::now() - Duration::days(5)),
-                    objections::answer_due.eq(due),
-                    objections::answered_at.eq(answered),
-                    objections::answer.eq(answered.map(|_| "经复核，评审无误。")),
-                    objections::upheld.eq(answered.map(|_| false)),
-                ))
-                .execute(&mut c)
-                .unwrap();
-        }
-        ann
-    };
+    let ann = opened_announcement(&app, owner, &fixed_seed().commitment(), None);
+    quote(&app, ann, a1, 12_345_600, 300, "198.51.100.1");
+    quote(&app, ann, a2, 9_900_000, 50, "203.0.113.9");
+    quote(&app, ann, a3, 9_900_000, 45, "203.0.113.9");
+    // An objection due yesterday and still unanswered; one answered in time.
+    let today = zhongjie::db::today();
+    ObjectionBuilder::new(ann, a3, "报价评审有误", today - Duration::days(1))
+        .filed_at(db::now() - Duration::days(5))
+        .insert(&app);
+    ObjectionBuilder::new(ann, a3, "报价评审有误", today - Duration::days(2))
+        .filed_at(db::now() - Duration::days(5))
+        .answered(db::now(), "经复核，评审无误。", false)
+        .insert(&app);
 
     let (status, page) = app.get_text("/regulate/selection").await;
     assert_eq!(status, 200, "{page}");
@@ -358,19 +279,15 @@ async fn supervise_verify_draw_database_mode() {
         "draws": [{"first_rank": 0, "proof": proof}],
     });
     let commitment = fixed_seed().commitment();
-    let (good, none, forged) = {
-        let mut c = app.conn();
-        let good = opened_announcement(&mut c, owner, &commitment, Some(outcome.to_string()));
-        let none = opened_announcement(
-            &mut c,
-            owner,
-            &commitment,
-            Some(serde_json::json!({"draws": []}).to_string()),
-        );
-        // Published with another commitment: the revealed seed does not match it.
-        let forged = opened_announcement(&mut c, owner, &"0".repeat(64), Some(outcome.to_string()));
-        (good, none, forged)
-    };
+    let good = opened_announcement(&app, owner, &commitment, Some(outcome.to_string()));
+    let none = opened_announcement(
+        &app,
+        owner,
+        &commitment,
+        Some(serde_json::json!({"draws": []}).to_string()),
+    );
+    // Published with another commitment: the revealed seed does not match it.
+    let forged = opened_announcement(&app, owner, &"0".repeat(64), Some(outcome.to_string()));
     let url = app.config.database_url.clone();
     let (code, out) = run_cli(&["verify-draw", &good.to_string()], Some(&url));
     assert_eq!(code, 0, "{out}");
