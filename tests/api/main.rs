@@ -1,41 +1,14 @@
-//! One integration-test binary (faster to link than one per file).
+//! One integration-test binary (faster to link than one per file), its tests in one folder
+//! per feature as `src/` has them; `fixtures` builds their worlds, `helpers` starts the app.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod agency_profile;
-mod audit;
-mod auth;
-mod authz;
-mod bidding;
-mod browser;
-mod calendar;
+mod accounts;
 mod catalogue;
 mod contracts;
-mod crawl;
 mod credit;
-mod demo;
 mod fixtures;
-mod fulfilment;
 mod helpers;
 mod home;
-mod i18n;
-mod instances;
 mod library;
-mod login_bursts;
-mod mail;
-mod migrations;
-mod policy_rules;
-mod prg;
-mod publication;
-mod raw_http;
-mod redirects;
-mod rehearsal;
-mod sanctions;
-mod sealing_key;
-mod security;
-mod selection_result;
-mod smtp;
-mod states;
-mod supervise;
-mod upload_limits;
-mod webdriver;
-mod workbench;
+mod platform;
+mod selection;

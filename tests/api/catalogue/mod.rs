@@ -1,0 +1,3 @@
+//! The catalogue of intermediary services and its changes (`src/catalogue`).
+
+mod items;

@@ -1,0 +1,4 @@
+//! Model texts, contracts and signing; fulfilment and evaluation (`src/contracts`).
+
+pub(crate) mod fulfilment;
+pub(crate) mod signing;

@@ -1,0 +1,730 @@
+//! Opening, result, objections and award (issue 5 items 5–8): announcements and sealed quotes
+//! are planted directly (sealed under the test sealing key exactly as the quote form seals
+//! them); everything after the deadline goes through the running server.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use zhongjie::auth::Role;
+use zhongjie::db::schema::{
+    announcement_results, announcements, audit_log, awards, credit_records, quotes,
+};
+use zhongjie::domain::draw::{Proof, Seed};
+use zhongjie::domain::money::Money;
+use zhongjie::domain::seal;
+
+use crate::accounts::auth::clone_app;
+use crate::fixtures::{
+    AgencyBuilder, AnnouncementBuilder, Item, ProjectBuilder, QuoteBuilder, department_item,
+};
+use crate::helpers::*;
+
+pub(crate) struct World {
+    pub(crate) owner: TestApp,
+    pub(crate) owner_id: i64,
+    pub(crate) item: i64,
+    pub(crate) project: i64,
+    pub(crate) agencies: Vec<(i64, TestApp)>,
+}
+
+pub(crate) async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> World {
+    let (_, item) = department_item(
+        app,
+        ("fgw", "攀枝花市发展和改革委员会", "DRC"),
+        Item {
+            code: "FGW-001",
+            name: "节能评估报告编制",
+            keywords: "节能",
+            industry: "energy",
+            approval_name: "固定资产投资项目节能审查",
+            legal_basis: "《固定资产投资项目节能审查办法》",
+            time_limit_days: 30,
+        },
+    );
+    let owner = clone_app(app);
+    let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
+    let project = ProjectBuilder::new(owner_id, "钒钛产业园区道路工程", "2026-510400-48-01-000123")
+        .fiscal(fiscal)
+        .insert(app);
+    let mut list = Vec::new();
+    for i in 0..n_agencies {
+        let email = format!("agency{i}@example.com");
+        let name = format!("攀枝花第{i}节能咨询有限公司");
+        list.push(
+            AgencyBuilder::new(&email)
+                .name(&name)
+                .items(&[item])
+                .signed_in(app)
+                .await,
+        );
+    }
+    World {
+        owner,
+        owner_id,
+        item,
+        project,
+        agencies: list,
+    }
+}
+
+/// A published announcement (deadline in an hour) with its seed sealed like publication does.
+pub(crate) fn announce(app: &TestApp, w: &World, mode: &str) -> (i64, Seed) {
+    let seed = Seed::generate().unwrap();
+    let id = AnnouncementBuilder::new(w.owner_id, w.item)
+        .project(w.project)
+        .scope("编制节能评估报告")
+        .cap(Some(20_000_000))
+        .mode(mode)
+        .deadline(zhongjie::db::now() + Duration::hours(1))
+        .complaint_phone("0812-12345")
+        .weights(50, 30, 20)
+        .sealed_seed(&seed)
+        .insert(app);
+    (id, seed)
+}
+
+pub(crate) fn register(app: &TestApp, id: i64, agency: i64) {
+    crate::fixtures::register(app, id, agency);
+}
+
+/// A sealed quote as the quote form stores it; returns its commitment.
+pub(crate) fn quote(app: &TestApp, id: i64, agency: i64, yuan: &str) -> String {
+    register(app, id, agency);
+    QuoteBuilder::new(id, agency).sealed_yuan(yuan).insert(app)
+}
+
+pub(crate) fn pass_deadline(app: &TestApp, id: i64) {
+    diesel::update(announcements::table.find(id))
+        .set(announcements::deadline.eq(zhongjie::db::now() - Duration::seconds(1)))
+        .execute(&mut *app.conn())
+        .unwrap();
+}
+
+pub(crate) fn status_of(app: &TestApp, id: i64) -> String {
+    announcements::table
+        .find(id)
+        .select(announcements::status)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+pub(crate) fn result_row(app: &TestApp, id: i64) -> (Option<i64>, Option<i64>, Option<String>) {
+    announcement_results::table
+        .find(id)
+        .select((
+            announcement_results::winner_id,
+            announcement_results::winner_amount_fen,
+            announcement_results::outcome,
+        ))
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+/// Ends publicity (as if three working days had passed).
+fn end_publicity(app: &TestApp, id: i64) {
+    let today = zhongjie::db::today();
+    diesel::update(announcement_results::table.find(id))
+        .set((
+            announcement_results::publicity_ends.eq(today - Duration::days(1)),
+            announcement_results::confirm_by.eq(today + Duration::days(2)),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+}
+
+pub(crate) async fn wait_for<F: Fn() -> bool>(f: F) -> bool {
+    for _ in 0..100 {
+        if f() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[actix_web::test]
+async fn lowest_price_opens_by_itself_publishes_commitments_and_one_award_under_100_concurrent_confirms()
+ {
+    let app = spawn_app().await;
+    let w = world(&app, 3, true).await;
+    let (id, _) = announce(&app, &w, "lowest_price");
+    let c0 = quote(&app, id, w.agencies[0].0, "150000.00");
+    quote(&app, id, w.agencies[1].0, "120000.50");
+    quote(&app, id, w.agencies[2].0, "130000.00");
+    // Nothing is in clear before the deadline.
+    let clear: i64 = quotes::table
+        .filter(quotes::amount_fen.is_not_null())
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(clear, 0);
+    pass_deadline(&app, id);
+    // The background job opens it without anyone visiting.
+    assert!(
+        wait_for(|| status_of(&app, id) == "publicity").await,
+        "opened by the job"
+    );
+    let (winner, amount, outcome) = result_row(&app, id);
+    assert_eq!(winner, Some(w.agencies[1].0));
+    assert_eq!(amount, Some(12_000_050));
+    assert!(outcome.unwrap().contains("\"ranking\""));
+    // Amounts and nonces are now public, and each commitment recomputes.
+    let (amt, nonce): (Option<i64>, Option<String>) = quotes::table
+        .filter(quotes::commitment.eq(&c0))
+        .select((quotes::amount_fen, quotes::nonce))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        seal::commitment(
+            id,
+            w.agencies[0].0,
+            Money::from_fen(amt.unwrap()),
+            &nonce.unwrap()
+        ),
+        c0
+    );
+    // Confirming during publicity is refused.
+    let winner_app = &w.agencies[1].1;
+    let r = winner_app
+        .post(&format!("/announcements/{id}/confirm"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    // A loser cannot confirm.
+    end_publicity(&app, id);
+    let r = w.agencies[0]
+        .1
+        .post(&format!("/announcements/{id}/confirm"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    // 100 concurrent confirmations: exactly one award.
+    let token = winner_app.csrf().await;
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let client = winner_app.client.clone();
+        let url = winner_app.url(&format!("/announcements/{id}/confirm"));
+        let token = token.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            client
+                .post(url)
+                .form(&[("csrf", token.as_str())])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let mut ok = 0;
+    let mut conflict = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            303 => ok += 1,
+            409 => conflict += 1,
+            s => panic!("unexpected status {s}"),
+        }
+    }
+    assert_eq!((ok, conflict), (1, 99));
+    let n: i64 = awards::table
+        .filter(awards::announcement_id.eq(id))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(status_of(&app, id), "awarded");
+    // The winner and the others are told.
+    let mails = app.outbox_bodies();
+    assert!(
+        mails
+            .iter()
+            .any(|(to, b)| to == "agency1@example.com" && b.contains("已确认为公告"))
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|(to, b)| to == "agency0@example.com" && b.contains("贵机构未中选"))
+    );
+}
+
+#[actix_web::test]
+async fn opening_is_exactly_once_with_two_instances() {
+    let app = spawn_app().await;
+    let sibling = spawn_sibling(&app, None).await;
+    let w = world(&app, 3, true).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let (id, _) = announce(&app, &w, "random_draw");
+        for (a, _) in &w.agencies {
+            register(&app, id, *a);
+        }
+        ids.push(id);
+    }
+    for &id in &ids {
+        pass_deadline(&app, id);
+    }
+    // Both instances race for them (their jobs, and page visits on both).
+    let mut visits = Vec::new();
+    for &id in &ids {
+        for a in [&app, &sibling] {
+            let client = a.client.clone();
+            let url = a.url(&format!("/announcements/{id}/proof.json"));
+            visits.push(actix_web::rt::spawn(async move {
+                client.get(url).send().await.map(|r| r.status().as_u16())
+            }));
+        }
+    }
+    for v in visits {
+        assert_eq!(v.await.unwrap().unwrap(), 200);
+    }
+    for &id in &ids {
+        assert_eq!(status_of(&app, id), "publicity");
+        let opened: i64 = audit_log::table
+            .filter(audit_log::action.eq("selection.opened"))
+            .filter(audit_log::object_id.eq(id.to_string()))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        assert_eq!(opened, 1, "announcement {id} opened once");
+    }
+}
+
+#[actix_web::test]
+async fn random_draw_proof_verifies_against_the_published_commitment() {
+    let app = spawn_app().await;
+    let w = world(&app, 4, true).await;
+    let (id, seed) = announce(&app, &w, "random_draw");
+    for (a, _) in &w.agencies {
+        register(&app, id, *a);
+    }
+    pass_deadline(&app, id);
+    let r = app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let proofs: Vec<Proof> = r.json().await.unwrap();
+    assert_eq!(proofs.len(), 1);
+    let p = &proofs[0];
+    assert_eq!(p.seed, seed.to_hex(), "the seed is revealed at the draw");
+    // The public page shows the result with the proof and its verify button.
+    let (status, html) = app.get_text(&format!("/announcements/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("验证摇号"), "verify button on the page");
+    assert!(html.contains(&seed.to_hex()), "revealed seed on the page");
+    assert!(html.contains("/static/js/verify-draw.js"));
+    assert!(
+        html.contains("到达截止时间自动开标"),
+        "the opening is on the timeline"
+    );
+    p.verify_published(&seed.commitment()).unwrap();
+    let mut cands: Vec<i64> = w.agencies.iter().map(|a| a.0).collect();
+    cands.sort_unstable();
+    assert_eq!(p.candidates, cands);
+    assert_eq!(result_row(&app, id).0, Some(p.winner));
+    // A tampered proof does not verify.
+    let mut bad = p.clone();
+    bad.winner = *cands.iter().find(|&&c| c != p.winner).unwrap();
+    assert!(bad.verify_published(&seed.commitment()).is_err());
+}
+
+#[actix_web::test]
+async fn too_few_quotes_fail_the_round_and_the_owner_reruns_it() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 2, true).await;
+    let (id, _) = announce(&app, &w, "lowest_price");
+    quote(&app, id, w.agencies[0].0, "100000");
+    quote(&app, id, w.agencies[1].0, "110000");
+    pass_deadline(&app, id);
+    assert_eq!(
+        app.get(&format!("/announcements/{id}/proof.json"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(status_of(&app, id), "failed");
+    assert_eq!(result_row(&app, id).0, None);
+    // Only the owner may re-run it; the new round is a draft counting the failure.
+    let r = w.agencies[0]
+        .1
+        .post(&format!("/owner/announcements/{id}/rerun"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = w
+        .owner
+        .post(&format!("/owner/announcements/{id}/rerun"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (status, failures, prev): (String, i32, Option<i64>) = announcements::table
+        .filter(announcements::previous_id.eq(Some(id)))
+        .select((
+            announcements::status,
+            announcements::earlier_failures,
+            announcements::previous_id,
+        ))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!((status.as_str(), failures, prev), ("draft", 1, Some(id)));
+    // Twice is refused.
+    let r = w
+        .owner
+        .post(&format!("/owner/announcements/{id}/rerun"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+}
+
+#[actix_web::test]
+async fn an_upheld_objection_annuls_the_result() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 4, true).await;
+    let (id, _) = announce(&app, &w, "lowest_price");
+    for (i, (a, _)) in w.agencies.iter().take(3).enumerate() {
+        quote(&app, id, *a, &format!("{}", 100_000 + i * 1_000));
+    }
+    pass_deadline(&app, id);
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(status_of(&app, id), "publicity");
+    // Empty grounds are refused; a non-participant cannot object.
+    let loser = &w.agencies[2].1;
+    let r = loser
+        .post(
+            &format!("/announcements/{id}/objections"),
+            &[("text", "  ")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = w.agencies[3]
+        .1
+        .post(
+            &format!("/announcements/{id}/objections"),
+            &[("text", "评审不公")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = loser
+        .post(
+            &format!("/announcements/{id}/objections"),
+            &[("text", "中选机构报价明显低于成本")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let oid: i64 = zhongjie::db::schema::objections::table
+        .select(zhongjie::db::schema::objections::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    // While it is open the winner cannot confirm, even after publicity.
+    end_publicity(&app, id);
+    let r = w.agencies[0]
+        .1
+        .post(&format!("/announcements/{id}/confirm"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    // Another owner cannot answer; the owner upholds it.
+    let r = w.agencies[0]
+        .1
+        .post(
+            &format!("/owner/objections/{oid}/answer"),
+            &[("text", "x"), ("upheld", "yes")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/objections/{oid}/answer"),
+            &[
+                ("text", "经核查质疑成立，重新组织选取。"),
+                ("upheld", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(status_of(&app, id), "annulled");
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/objections/{oid}/answer"),
+            &[("text", "again")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+}
+
+#[actix_web::test]
+async fn a_winner_who_does_not_confirm_forfeits_and_the_next_ranked_takes_over() {
+    let app = spawn_app().await;
+    let w = world(&app, 3, true).await;
+    let (id, _) = announce(&app, &w, "lowest_price");
+    quote(&app, id, w.agencies[0].0, "100000");
+    quote(&app, id, w.agencies[1].0, "101000");
+    quote(&app, id, w.agencies[2].0, "102000");
+    pass_deadline(&app, id);
+    assert!(wait_for(|| status_of(&app, id) == "publicity").await);
+    let today = zhongjie::db::today();
+    diesel::update(announcement_results::table.find(id))
+        .set((
+            announcement_results::publicity_ends.eq(today - Duration::days(5)),
+            announcement_results::confirm_by.eq(today - Duration::days(1)),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let next = w.agencies[1].0;
+    assert!(
+        wait_for(|| result_row(&app, id).0 == Some(next)).await,
+        "next-ranked takes over"
+    );
+    let forfeits: i64 = credit_records::table
+        .filter(credit_records::agency_id.eq(w.agencies[0].0))
+        .filter(credit_records::kind.eq("forfeit"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(forfeits, 1);
+    // The next-ranked can confirm.
+    let r = w.agencies[1]
+        .1
+        .post(&format!("/announcements/{id}/confirm"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(status_of(&app, id), "awarded");
+}
+
+#[actix_web::test]
+async fn an_abnormally_low_quote_wins_only_after_its_justification_is_accepted() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 4, true).await;
+    let (id, _) = announce(&app, &w, "lowest_price");
+    quote(&app, id, w.agencies[0].0, "100000");
+    quote(&app, id, w.agencies[1].0, "100000");
+    quote(&app, id, w.agencies[2].0, "100000");
+    quote(&app, id, w.agencies[3].0, "50000");
+    pass_deadline(&app, id);
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(status_of(&app, id), "justifying");
+    let low = &w.agencies[3].1;
+    // Only the flagged agency justifies, once.
+    let r = w.agencies[0]
+        .1
+        .post(
+            &format!("/announcements/{id}/justify"),
+            &[("text", "成本说明")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    let r = low
+        .post(
+            &format!("/announcements/{id}/justify"),
+            &[("text", "本机构已有同区域基础数据，人工成本低。")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = low
+        .post(
+            &format!("/announcements/{id}/justify"),
+            &[("text", "again")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    let agency = w.agencies[3].0;
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/announcements/{id}/justifications/{agency}"),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(status_of(&app, id), "publicity");
+    assert_eq!(result_row(&app, id).0, Some(agency));
+}
+
+#[actix_web::test]
+async fn after_the_deadline_nothing_stale_and_a_second_opening_changes_nothing() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 3, true).await;
+    let (id, _) = announce(&app, &w, "random_draw");
+    for (a, _) in &w.agencies {
+        register(&app, id, *a);
+    }
+    pass_deadline(&app, id);
+    // No job runs here: the visit itself opens it.
+    assert_eq!(status_of(&app, id), "published");
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(status_of(&app, id), "publicity");
+    let before = result_row(&app, id);
+    let mut c = app.conn();
+    let again = zhongjie::selection::steps::opening::open_if_due(
+        &mut c,
+        &app.config.sealing_key,
+        id,
+        "other",
+    )
+    .unwrap();
+    assert!(!again);
+    drop(c);
+    assert_eq!(result_row(&app, id), before);
+}
+
+#[actix_web::test]
+async fn reasonable_price_and_weighted_scoring_publish_their_workings() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 5, true).await;
+    let (rp, _) = announce(&app, &w, "reasonable_price");
+    let (ws, _) = announce(&app, &w, "weighted_scoring");
+    for (i, amount) in ["100000", "104000", "98000", "150000", "99000"]
+        .iter()
+        .enumerate()
+    {
+        quote(&app, rp, w.agencies[i].0, amount);
+        quote(&app, ws, w.agencies[i].0, amount);
+    }
+    pass_deadline(&app, rp);
+    pass_deadline(&app, ws);
+    for id in [rp, ws] {
+        assert_eq!(
+            app.get(&format!("/announcements/{id}/proof.json"))
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+        assert_eq!(status_of(&app, id), "publicity", "announcement {id}");
+    }
+    // Reasonable price: 150,000 is outside ±10% of the benchmark and cannot be drawn.
+    let (winner, _, outcome) = result_row(&app, rp);
+    let outcome = outcome.unwrap();
+    assert!(outcome.contains("\"benchmark\""));
+    assert_ne!(winner, Some(w.agencies[3].0));
+    assert!(outcome.contains("outside_band"));
+    // Weighted scoring: the score table is stored and the lowest price scores 100.
+    let (_, _, outcome) = result_row(&app, ws);
+    let v: serde_json::Value = serde_json::from_str(&outcome.unwrap()).unwrap();
+    let rows = v["detail"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    let lowest = rows
+        .iter()
+        .find(|r| r["agency_id"].as_i64() == Some(w.agencies[2].0))
+        .unwrap();
+    assert_eq!(lowest["price_x100"].as_i64(), Some(10_000));
+}
+
+#[actix_web::test]
+async fn direct_selection_waits_for_the_owner_and_needs_no_fiscal_funds() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 2, false).await;
+    let (id, _) = announce(&app, &w, "direct");
+    register(&app, id, w.agencies[0].0);
+    register(&app, id, w.agencies[1].0);
+    pass_deadline(&app, id);
+    app.get(&format!("/announcements/{id}/proof.json")).await;
+    assert_eq!(status_of(&app, id), "choosing");
+    // Not a registrant: refused with the reason.
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/announcements/{id}/choose"),
+            &[("agency", "999999")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/announcements/{id}/choose"),
+            &[("agency", "abc")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let chosen = w.agencies[1].0.to_string();
+    let r = w
+        .owner
+        .post(
+            &format!("/owner/announcements/{id}/choose"),
+            &[("agency", &chosen)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(status_of(&app, id), "publicity");
+    assert_eq!(result_row(&app, id).0, Some(w.agencies[1].0));
+}
+
+/// A real `zhongjie serve` process on the test database, with the test sealing key.
+struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve_process(app: &TestApp, dir: &std::path::Path) -> (Serve, String) {
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_zhongjie"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &app.config.database_url)
+        .env("ZJ_SEALING_KEY", hex::encode(app.config.sealing_key))
+        .env("ZJ_DATA_DIR", dir)
+        .env("ZJ_JOB_POLL_MS", "20")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start zhongjie serve");
+    (Serve(child), format!("http://127.0.0.1:{port}"))
+}
+
+#[actix_web::test]
+async fn two_serve_processes_open_each_announcement_exactly_once() {
+    let app = spawn_web_only().await;
+    let w = world(&app, 3, true).await;
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let (_p1, b1) = serve_process(&app, d1.path());
+    let (_p2, b2) = serve_process(&app, d2.path());
+    let client = reqwest::Client::new();
+    for base in [&b1, &b2] {
+        let mut up = false;
+        for _ in 0..200 {
+            if client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(up, "{base} healthy");
+    }
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let (id, _) = announce(&app, &w, "lowest_price");
+        for (j, (a, _)) in w.agencies.iter().enumerate() {
+            quote(&app, id, *a, &format!("{}", 100_000 + i * 10 + j));
+        }
+        ids.push(id);
+    }
+    // All become due at once; both processes' jobs race for them.
+    for &id in &ids {
+        pass_deadline(&app, id);
+    }
+    assert!(
+        wait_for(|| ids.iter().all(|&id| status_of(&app, id) == "publicity")).await,
+        "every announcement opened by the processes"
+    );
+    let mut openers = std::collections::HashSet::new();
+    for &id in &ids {
+        let opened: i64 = audit_log::table
+            .filter(audit_log::action.eq("selection.opened"))
+            .filter(audit_log::object_id.eq(id.to_string()))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        assert_eq!(opened, 1, "announcement {id} opened exactly once");
+        let by: String = announcement_results::table
+            .find(id)
+            .select(announcement_results::opened_by)
+            .first(&mut *app.conn())
+            .unwrap();
+        openers.insert(by);
+        assert_eq!(result_row(&app, id).0, Some(w.agencies[0].0));
+    }
+    assert!(!openers.is_empty());
+}
