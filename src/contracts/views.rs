@@ -1,5 +1,13 @@
-//! Page data of the contracts feature that other features' pages show: an agency's
-//! fulfilment and rating record (on its library page) and one row of the fulfilment figures.
+//! Page data of the contracts feature: the fulfilment section of a contract
+//! ([`FulfilmentView`]), and what other features' pages show: an agency's fulfilment and
+//! rating record (on its library page) and one row of the fulfilment figures.
+
+mod fulfilment;
+
+pub use fulfilment::{
+    AmendmentView, DeliverableView, EvalView, FormError, FulfilmentRows, FulfilmentView,
+    PaymentView,
+};
 
 use crate::contracts::store::evaluation as meval;
 use crate::contracts::store::fulfilment as mful;
