@@ -27,7 +27,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, html};
+use crate::web::{Ctx, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agency/profile", web::get().to(profile))
@@ -80,10 +80,6 @@ fn dept_options(
         .iter()
         .map(|d| (d.id.to_string(), d.name(lang).to_string()))
         .collect()
-}
-
-fn money_text(fen: Option<i64>) -> String {
-    crate::web::fmt::fen_opt(fen)
 }
 
 /// Puts each refused field's message beside its field on `page` (`field` finds it by the
@@ -172,15 +168,13 @@ fn pricing_label(lang: Lang, code: &str) -> String {
 
 fn fee_range_text(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
     match (min, max) {
-        (Some(a), Some(b)) if a == b => tr_args(
-            lang,
-            "agency.items.fee_single",
-            &[("fee", &money_text(Some(a)))],
-        ),
+        (Some(a), Some(b)) if a == b => {
+            tr_args(lang, "agency.items.fee_single", &[("fee", &fmt::fen(a))])
+        }
         (Some(a), Some(b)) => tr_args(
             lang,
             "agency.items.fee_range_text",
-            &[("min", &money_text(Some(a))), ("max", &money_text(Some(b)))],
+            &[("min", &fmt::fen(a)), ("max", &fmt::fen(b))],
         ),
         _ => String::new(),
     }

@@ -85,15 +85,6 @@ fn enrich(
         .collect())
 }
 
-fn qual_label(lang: Lang, t: &str, level: i32) -> String {
-    let name = tr(lang, &format!("cat.qual.{t}"));
-    if level == 0 {
-        name.to_string()
-    } else {
-        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
-    }
-}
-
 fn grade_label(lang: Lang, g: Option<&str>) -> String {
     match g {
         Some(g) => g.to_string(),
@@ -140,7 +131,7 @@ fn row_view(lang: Lang, today: NaiveDate, e: Enriched) -> RowView {
         quals: e
             .quals
             .iter()
-            .map(|(t, l)| qual_label(lang, t, *l))
+            .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
             .collect(),
         graded: e.row.grade.is_some(),
         red_list: listing::is_red_list(e.row.grade.as_deref(), e.row.sanctioned),
@@ -630,7 +621,7 @@ fn download(
                 let quals: Vec<String> = e
                     .quals
                     .iter()
-                    .map(|(t, l)| qual_label(lang, t, *l))
+                    .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
                     .collect();
                 body.push_str(&listing::csv_line(&[
                     e.row.name.clone(),
@@ -797,7 +788,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         .iter()
         .filter(|c| c.status == "approved")
         .map(|c| QualView {
-            name: qual_label(lang, &c.qual_type, c.level),
+            name: crate::web::fmt::qual(lang, &c.qual_type, c.level),
             number: c.number.clone(),
             issuer: c.issuer.clone(),
             valid_from: c.valid_from.to_string(),

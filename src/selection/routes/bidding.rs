@@ -60,15 +60,6 @@ fn today() -> chrono::NaiveDate {
     crate::db::today()
 }
 
-fn qual_label(lang: Lang, t: &str, level: i32) -> String {
-    let name = tr(lang, &format!("cat.qual.{t}"));
-    if level == 0 {
-        name.to_string()
-    } else {
-        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
-    }
-}
-
 /// A failed rule: its name and its message.
 pub struct RefusalView {
     pub rule: String,
@@ -85,7 +76,7 @@ fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
                     vec![(
                         "quals",
                         m.iter()
-                            .map(|(t, l)| qual_label(lang, t, *l))
+                            .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
                             .collect::<Vec<_>>()
                             .join(sep),
                     )]
