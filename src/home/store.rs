@@ -563,89 +563,102 @@ pub fn regulator(
     let mut out = Vec::new();
     for &kind in kinds {
         let entries = match kind {
-            Kind::RegulatorCertificates => {
-                let rows: Vec<(i64, String, String, NaiveDate)> = agency_certificates::table
-                    .inner_join(agencies::table)
-                    .filter(agency_certificates::status.eq("pending"))
-                    .filter(agency_certificates::qual_type.eq_any(review_types))
-                    .order((agency_certificates::review_due, agency_certificates::id))
-                    .select((
-                        agency_certificates::id,
-                        agencies::name,
-                        agency_certificates::number,
-                        agency_certificates::review_due,
-                    ))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a, n, due)| entry(id, a, n, Some(due)))
-                    .collect()
-            }
-            Kind::RegulatorAlerts => {
-                let rows: Vec<(i64, String, String)> = credit_alerts::table
-                    .inner_join(agencies::table)
-                    .filter(credit_alerts::department_id.eq(department))
-                    .filter(credit_alerts::resolved_at.is_null())
-                    .order(credit_alerts::id)
-                    .select((
-                        credit_alerts::agency_id,
-                        agencies::name,
-                        credit_alerts::manager_name,
-                    ))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a, m)| entry(id, a, m, None))
-                    .collect()
-            }
-            Kind::RegulatorOverdueObjections => {
-                let rows: Vec<(i64, String, NaiveDate)> = objections::table
-                    .inner_join(announcements::table.inner_join(projects::table))
-                    .filter(objections::answered_at.is_null())
-                    .filter(objections::answer_due.lt(today))
-                    .order((objections::answer_due, objections::id))
-                    .select((
-                        objections::announcement_id,
-                        projects::name,
-                        objections::answer_due,
-                    ))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, p, due)| entry(id, p, String::new(), Some(due)))
-                    .collect()
-            }
-            Kind::RegulatorAppeals => {
-                let rows: Vec<(i64, String, String)> = evaluations::table
-                    .inner_join(contracts::table.on(contracts::id.eq(evaluations::contract_id)))
-                    .inner_join(
-                        catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)),
-                    )
-                    .inner_join(agencies::table.on(agencies::user_id.eq(evaluations::agency_id)))
-                    .filter(catalogue_items::department_id.eq(department))
-                    .filter(evaluations::appeal.is_not_null())
-                    .filter(evaluations::appeal_decision.is_null())
-                    .order(evaluations::id)
-                    .select((contracts::id, agencies::name, catalogue_items::name))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a, i)| entry(id, a, i, None))
-                    .collect()
-            }
-            Kind::RegulatorRepairs => {
-                let rows: Vec<(i64, String)> = credit_repairs::table
-                    .inner_join(blacklist_entries::table.inner_join(agencies::table))
-                    .filter(blacklist_entries::department_id.eq(department))
-                    .filter(credit_repairs::status.eq("pending"))
-                    .order(credit_repairs::id)
-                    .select((credit_repairs::id, agencies::name))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a)| entry(id, a, String::new(), None))
-                    .collect()
-            }
+            Kind::RegulatorCertificates => certificates_to_review(c, review_types)?,
+            Kind::RegulatorAlerts => unresolved_alerts(c, department)?,
+            Kind::RegulatorOverdueObjections => overdue_objections(c, today)?,
+            Kind::RegulatorAppeals => undecided_appeals(c, department)?,
+            Kind::RegulatorRepairs => undecided_repairs(c, department)?,
             _ => continue,
         };
-        out.push(Pending { kind, entries });
+        out.push(pending(kind, entries));
     }
     Ok(out)
+}
+
+fn certificates_to_review(c: &mut DbConnection, review_types: &[&str]) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String, NaiveDate)> = agency_certificates::table
+        .inner_join(agencies::table)
+        .filter(agency_certificates::status.eq("pending"))
+        .filter(agency_certificates::qual_type.eq_any(review_types))
+        .order((agency_certificates::review_due, agency_certificates::id))
+        .select((
+            agency_certificates::id,
+            agencies::name,
+            agency_certificates::number,
+            agency_certificates::review_due,
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a, n, due)| entry(id, a, n, Some(due)))
+        .collect())
+}
+
+fn unresolved_alerts(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = credit_alerts::table
+        .inner_join(agencies::table)
+        .filter(credit_alerts::department_id.eq(department))
+        .filter(credit_alerts::resolved_at.is_null())
+        .order(credit_alerts::id)
+        .select((
+            credit_alerts::agency_id,
+            agencies::name,
+            credit_alerts::manager_name,
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a, m)| entry(id, a, m, None))
+        .collect())
+}
+
+fn overdue_objections(c: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, NaiveDate)> = objections::table
+        .inner_join(announcements::table.inner_join(projects::table))
+        .filter(objections::answered_at.is_null())
+        .filter(objections::answer_due.lt(today))
+        .order((objections::answer_due, objections::id))
+        .select((
+            objections::announcement_id,
+            projects::name,
+            objections::answer_due,
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, due)| entry(id, p, String::new(), Some(due)))
+        .collect())
+}
+
+fn undecided_appeals(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = evaluations::table
+        .inner_join(contracts::table.on(contracts::id.eq(evaluations::contract_id)))
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
+        .inner_join(agencies::table.on(agencies::user_id.eq(evaluations::agency_id)))
+        .filter(catalogue_items::department_id.eq(department))
+        .filter(evaluations::appeal.is_not_null())
+        .filter(evaluations::appeal_decision.is_null())
+        .order(evaluations::id)
+        .select((contracts::id, agencies::name, catalogue_items::name))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a, i)| entry(id, a, i, None))
+        .collect())
+}
+
+fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String)> = credit_repairs::table
+        .inner_join(blacklist_entries::table.inner_join(agencies::table))
+        .filter(blacklist_entries::department_id.eq(department))
+        .filter(credit_repairs::status.eq("pending"))
+        .order(credit_repairs::id)
+        .select((credit_repairs::id, agencies::name))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a)| entry(id, a, String::new(), None))
+        .collect())
 }
 
 /// The platform operator's pending work: catalogue items drafted and not yet published.
