@@ -11,7 +11,6 @@ pub use fulfilment::{
 
 use crate::contracts::store::evaluation as meval;
 use crate::contracts::store::fulfilment as mful;
-use crate::db::DbError;
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment::fmt_x10;
 use crate::web::fmt_time;
@@ -70,16 +69,16 @@ pub struct AgencyRecord {
     pub ratings: Vec<RatingLine>,
 }
 
-/// Loads the agency's record (call inside `db::run`).
+/// The agency's record from its fulfilment figures and its ratings (newest first, with the
+/// rater's name), as `crate::contracts::store::fulfilment::figures` and
+/// `crate::contracts::store::evaluation::of_agency` read them.
 pub fn agency_record(
-    c: &mut crate::db::DbConnection,
     agency_id: i64,
+    f: &mful::Figures,
+    evals: &[(meval::Evaluation, String)],
     lang: crate::i18n::Lang,
-) -> Result<AgencyRecord, DbError> {
+) -> AgencyRecord {
     let t = |k: &str| crate::i18n::tr(lang, k).to_string();
-    let (per, _) = mful::figures(c, Some(agency_id))?;
-    let f = per.get(&agency_id).cloned().unwrap_or_default();
-    let evals = meval::of_agency(c, agency_id)?;
     let counted: Vec<erules::Stars> = evals
         .iter()
         .filter(|(e, _)| e.counts())
@@ -117,8 +116,8 @@ pub fn agency_record(
             counts: e.counts(),
         })
         .collect();
-    Ok(AgencyRecord {
-        figures: figure_row(agency_id, String::new(), &f),
+    AgencyRecord {
+        figures: figure_row(agency_id, String::new(), f),
         count: av.count,
         overall: if av.count > 0 {
             erules::fmt_x100(av.overall_x100)
@@ -127,5 +126,5 @@ pub fn agency_record(
         },
         dims,
         ratings,
-    })
+    }
 }

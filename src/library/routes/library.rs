@@ -736,6 +736,18 @@ fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
     }
 }
 
+/// The agency's fulfilment and rating record, as its page shows it (inside `db::run`).
+fn record_of(
+    c: &mut DbConnection,
+    id: i64,
+    lang: Lang,
+) -> Result<crate::contracts::views::AgencyRecord, DbError> {
+    let (per, _) = crate::contracts::store::fulfilment::figures(c, Some(id))?;
+    let evals = crate::contracts::store::evaluation::of_agency(c, id)?;
+    let f = per.get(&id).cloned().unwrap_or_default();
+    Ok(crate::contracts::views::agency_record(id, &f, &evals, lang))
+}
+
 async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
@@ -753,7 +765,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         Ok(Some(Profile {
             // Live, as the selection checks it: the page says what is in force today.
             restrictions: crate::credit::store::sanctions::restrictions(c, id, today)?,
-            record: crate::contracts::views::agency_record(c, id, lang)?,
+            record: record_of(c, id, lang)?,
             items: agency::offered_items(c, id)?,
             certs: agency::certificates(c, id)?,
             practitioners: agency::practitioners(c, id)?,
