@@ -276,6 +276,21 @@ fn may_rate(rows: &FulfilmentRows, kind: &str, window: bool, today: chrono::Naiv
     }
 }
 
+/// Whether the owner, and the department, may rate the accepted contract now.
+fn rating_rights(rows: &FulfilmentRows, v: &Viewer, today: chrono::NaiveDate) -> (bool, bool) {
+    let k = &rows.loaded.contract;
+    if k.status != status::ACCEPTED {
+        return (false, false);
+    }
+    let window = k
+        .accepted_on()
+        .is_some_and(|a| erules::rating_open(&rows.calendar, a, today));
+    (
+        v.is_owner && may_rate(rows, meval::OWNER, window, today),
+        v.may_rate_dept && may_rate(rows, meval::DEPARTMENT, window, today),
+    )
+}
+
 fn evaluation(ctx: &Ctx, e: &Evaluation, v: &Viewer, dims: &[(String, String)]) -> EvalView {
     let t = |key: &str| ctx.t(key).to_string();
     EvalView {
@@ -365,9 +380,7 @@ impl FulfilmentView {
             .find(|(d, _)| d.decision.is_none())
             .map(|(d, _)| d.id);
         let payments = payments(l);
-        let window = k
-            .accepted_on()
-            .is_some_and(|a| erules::rating_open(&rows.calendar, a, today));
+        let (can_rate, can_rate_department) = rating_rights(&rows, &v, today);
         let dims: Vec<(String, String)> = DIMENSIONS
             .iter()
             .map(|d| (d.to_string(), ctx.t(&format!("eval.dim.{d}")).to_string()))
@@ -420,10 +433,8 @@ impl FulfilmentView {
             can_deliver: v.is_agency && running && pending_deliverable.is_none(),
             can_amend: (v.is_owner || v.is_agency) && running,
             can_pay: v.is_owner && (running || accepted),
-            can_rate: accepted && v.is_owner && may_rate(&rows, meval::OWNER, window, today),
-            can_rate_department: accepted
-                && v.may_rate_dept
-                && may_rate(&rows, meval::DEPARTMENT, window, today),
+            can_rate,
+            can_rate_department,
             is_owner: v.is_owner,
             is_agency: v.is_agency,
             error,

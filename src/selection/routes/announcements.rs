@@ -16,12 +16,12 @@ use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError};
 use crate::domain::selection::Mode;
 use crate::error::AppError;
-use crate::selection::routes::owner::{mode_label, status_css, status_key};
+use crate::selection::routes::owner::status_key;
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::publication as pubm;
-use crate::selection::views::{AnnRows, AnnView, ResultView, TimelineRow};
+use crate::selection::views::{AnnRows, AnnView, ListRow, ResultView, TimelineRow};
 use crate::web::page::Page;
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/announcements", web::get().to(list))
@@ -49,19 +49,6 @@ pub struct ListQuery {
     pub status: String,
     pub mode: String,
     pub page: String,
-}
-
-pub struct ListRow {
-    pub id: i64,
-    pub item_code: String,
-    pub item_name: String,
-    pub project_name: String,
-    pub mode: String,
-    pub deadline: String,
-    pub published_at: String,
-    pub status: String,
-    pub status_css: &'static str,
-    pub quotes: i64,
 }
 
 #[derive(Template)]
@@ -131,23 +118,11 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         Ok::<_, DbError>(out)
     })
     .await?;
-    let lang = ctx.lang();
     let more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<ListRow> = rows
         .into_iter()
         .take(PAGE_SIZE as usize)
-        .map(|(r, quotes)| ListRow {
-            id: r.a.id,
-            item_code: r.item_code,
-            item_name: r.item_name,
-            project_name: r.project_name,
-            mode: mode_label(lang, &r.a.mode),
-            deadline: fmt_time(r.a.deadline),
-            published_at: r.a.published_at.map(fmt_time).unwrap_or_default(),
-            status: ctx.t(&status_key(&r.a.status)).to_string(),
-            status_css: status_css(&r.a.status),
-            quotes,
-        })
+        .map(|(r, quotes)| ListRow::of(&ctx, r, quotes))
         .collect();
     let p = ListPage {
         page: ctx.page(),

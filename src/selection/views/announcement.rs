@@ -11,8 +11,40 @@ use crate::domain::selection::Mode;
 use crate::i18n::{Lang, tr_args};
 use crate::selection::routes::owner::{mode_label, status_css, status_key};
 use crate::selection::store::announcement::{Announcement, Project, status};
-use crate::selection::store::publication::AgencyRef;
+use crate::selection::store::publication::{AgencyRef, Row as ListedRow};
 use crate::web::{Ctx, fmt, fmt_time};
+
+/// One announcement of the public list.
+pub struct ListRow {
+    pub id: i64,
+    pub item_code: String,
+    pub item_name: String,
+    pub project_name: String,
+    pub mode: String,
+    pub deadline: String,
+    pub published_at: String,
+    pub status: String,
+    pub status_css: &'static str,
+    pub quotes: i64,
+}
+
+impl ListRow {
+    /// The list's line for `r`, with its number of quotes (never an amount).
+    pub fn of(ctx: &Ctx, r: ListedRow, quotes: i64) -> ListRow {
+        ListRow {
+            id: r.a.id,
+            item_code: r.item_code,
+            item_name: r.item_name,
+            project_name: r.project_name,
+            mode: mode_label(ctx.lang(), &r.a.mode),
+            deadline: fmt_time(r.a.deadline),
+            published_at: r.a.published_at.map(fmt_time).unwrap_or_default(),
+            status: ctx.t(&status_key(&r.a.status)).to_string(),
+            status_css: status_css(&r.a.status),
+            quotes,
+        }
+    }
+}
 
 /// What the announcement page is built from besides the announcement.
 pub struct AnnRows {

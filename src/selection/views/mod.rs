@@ -5,5 +5,5 @@
 mod announcement;
 mod result;
 
-pub use announcement::{AnnRows, AnnView, TimelineRow};
+pub use announcement::{AnnRows, AnnView, ListRow, TimelineRow};
 pub use result::{DrawView, ObjectionView, QuoteRow, ResultRows, ResultView};
