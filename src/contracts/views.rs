@@ -59,7 +59,7 @@ pub struct RatingLine {
     pub counts: bool,
 }
 
-/// What `templates/fulfilment/_agency.html` shows on `/agencies/{id}`: fulfilment rate,
+/// What `templates/contracts/fulfilment/_agency.html` shows on `/agencies/{id}`: fulfilment rate,
 /// service time against the statutory limit, rating averages and the ratings.
 pub struct AgencyRecord {
     pub figures: FigureRow,

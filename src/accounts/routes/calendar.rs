@@ -95,7 +95,7 @@ async fn load_year(ctx: &Ctx, year: i32) -> Result<(Vec<DayRow>, Vec<i32>), AppE
 // ---------------------------------------------------------------- public
 
 #[derive(Template)]
-#[template(path = "calendar/public.html")]
+#[template(path = "accounts/calendar/public.html")]
 pub struct PublicPage {
     pub page: Page,
     pub year: i32,
@@ -130,7 +130,7 @@ async fn public_year(ctx: Ctx, q: web::Query<YearQuery>) -> Result<HttpResponse,
 // ---------------------------------------------------------------- administrator
 
 #[derive(Template)]
-#[template(path = "calendar/admin.html")]
+#[template(path = "accounts/calendar/admin.html")]
 pub struct AdminPage {
     pub page: Page,
     pub year: i32,

@@ -32,7 +32,7 @@ pub struct UpcomingRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/clock.html")]
+#[template(path = "accounts/admin/clock.html")]
 pub struct ClockPage {
     pub page: Page,
     pub platform_now: String,

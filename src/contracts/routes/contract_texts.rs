@@ -67,7 +67,7 @@ pub struct TextRow {
 }
 
 #[derive(Template)]
-#[template(path = "contract_texts/list.html")]
+#[template(path = "contracts/contract_texts/list.html")]
 struct ListPage {
     page: Page,
     rows: Vec<TextRow>,
@@ -127,7 +127,7 @@ pub struct DiffLine {
 }
 
 #[derive(Template)]
-#[template(path = "contract_texts/show.html")]
+#[template(path = "contracts/contract_texts/show.html")]
 struct ShowPage {
     page: Page,
     id: i64,
@@ -265,7 +265,7 @@ pub struct TextForm {
 }
 
 #[derive(Template)]
-#[template(path = "contract_texts/form.html")]
+#[template(path = "contracts/contract_texts/form.html")]
 struct FormPage {
     page: Page,
     action: String,

@@ -1,6 +1,6 @@
 //! Fulfilment and evaluation of a signed contract: `/contracts/{id}/fulfilment`
 //! shows the service timer, deliverables, amendments, payments, ratings and the timeline;
-//! the section is `templates/fulfilment/_section.html` (a contract page may include it with a
+//! the section is `templates/contracts/fulfilment/_section.html` (a contract page may include it with a
 //! `f: FulfilmentView` field, see [`view`]). The owner accepts or returns deliverables,
 //! records payments and rates; the agency delivers, replies and appeals; either party
 //! proposes and signs amendments; the approval department rates and decides appeals.
@@ -95,7 +95,7 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/page.html")]
+#[template(path = "contracts/fulfilment/page.html")]
 pub struct FulfilmentPage {
     pub page: Page,
     pub f: FulfilmentView,
@@ -738,7 +738,7 @@ pub struct OwnerRow {
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/figures.html")]
+#[template(path = "contracts/fulfilment/figures.html")]
 pub struct FiguresPage {
     pub page: Page,
     pub overall: FigureRow,
@@ -802,7 +802,7 @@ pub struct OwnerLine {
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/owner_record.html")]
+#[template(path = "contracts/fulfilment/owner_record.html")]
 pub struct OwnerRecordPage {
     pub page: Page,
     pub name: String,
@@ -869,7 +869,7 @@ pub struct SupervisedRow {
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/supervise.html")]
+#[template(path = "contracts/fulfilment/supervise.html")]
 pub struct SupervisePage {
     pub page: Page,
     pub rows: Vec<SupervisedRow>,

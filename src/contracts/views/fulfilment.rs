@@ -1,4 +1,4 @@
-//! The fulfilment section of a signed contract (`templates/fulfilment/_section.html`): the
+//! The fulfilment section of a signed contract (`templates/contracts/fulfilment/_section.html`): the
 //! service timer, deliverables, amendments, payments, ratings and the timeline, with the
 //! forms the viewer may use. Every button comes from the decision its POST asks for.
 
@@ -81,7 +81,7 @@ impl FormError {
     }
 }
 
-/// What `templates/fulfilment/_section.html` shows.
+/// What `templates/contracts/fulfilment/_section.html` shows.
 pub struct FulfilmentView {
     pub id: i64,
     pub status: String,

@@ -142,7 +142,7 @@ pub struct CertRow {
 }
 
 #[derive(Template)]
-#[template(path = "agency/profile.html")]
+#[template(path = "library/agency/profile.html")]
 pub struct ProfilePage {
     pub page: Page,
     pub name: String,
@@ -284,7 +284,7 @@ pub fn cert_row(lang: Lang, c: &ag::Certificate, today: NaiveDate) -> CertRow {
 // ---------------------------------------------------------------- basics
 
 #[derive(Template)]
-#[template(path = "agency/edit.html")]
+#[template(path = "library/agency/edit.html")]
 pub struct EditPage {
     pub page: Page,
     pub name: String,
@@ -431,7 +431,7 @@ async fn save_profile(
 // ---------------------------------------------------------------- senior managers
 
 #[derive(Template)]
-#[template(path = "agency/manager_new.html")]
+#[template(path = "library/agency/manager_new.html")]
 pub struct ManagerPage {
     pub page: Page,
     pub name: Field,
@@ -544,7 +544,7 @@ async fn remove_manager(
 // ---------------------------------------------------------------- practitioners
 
 #[derive(Template)]
-#[template(path = "agency/practitioner_new.html")]
+#[template(path = "library/agency/practitioner_new.html")]
 pub struct PractitionerPage {
     pub page: Page,
     pub name: Field,
@@ -645,7 +645,7 @@ async fn remove_practitioner(
 // ---------------------------------------------------------------- items offered
 
 #[derive(Template)]
-#[template(path = "agency/item_form.html")]
+#[template(path = "library/agency/item_form.html")]
 pub struct ItemPage {
     pub page: Page,
     /// Set when editing an item already offered: (offer id, "code name").
@@ -916,7 +916,7 @@ async fn remove_item(
 // ---------------------------------------------------------------- certificates
 
 #[derive(Template)]
-#[template(path = "agency/certificate_new.html")]
+#[template(path = "library/agency/certificate_new.html")]
 pub struct CertificatePage {
     pub page: Page,
     pub qual_type: Field,

@@ -143,7 +143,7 @@ fn row_view(lang: Lang, today: NaiveDate, e: Enriched) -> RowView {
 pub type Options = Vec<(String, String)>;
 
 #[derive(Template)]
-#[template(path = "library/list.html")]
+#[template(path = "library/library/list.html")]
 pub struct ListPage<'a> {
     pub page: Page,
     pub rows: Vec<RowView>,
@@ -687,7 +687,7 @@ pub struct PersonView {
 }
 
 #[derive(Template)]
-#[template(path = "library/show.html")]
+#[template(path = "library/library/show.html")]
 pub struct ShowPage {
     pub page: Page,
     pub name: String,
@@ -709,7 +709,7 @@ pub struct ShowPage {
     pub quals: Vec<QualView>,
     pub practitioners: Vec<PersonView>,
     pub managers: Vec<PersonView>,
-    /// Fulfilment rate, service time and ratings (`templates/fulfilment/_agency.html`).
+    /// Fulfilment rate, service time and ratings (`templates/contracts/fulfilment/_agency.html`).
     pub record: crate::contracts::views::AgencyRecord,
 }
 

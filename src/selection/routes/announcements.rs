@@ -151,7 +151,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
 pub struct ShowPage {
     pub page: Page,
     pub a: AnnView,
-    /// The result section (`templates/result/_section.html`), `None` before opening.
+    /// The result section (`templates/selection/result/_section.html`), `None` before opening.
     pub result: Option<ResultView>,
     pub timeline: Vec<TimelineRow>,
     pub is_owner: bool,

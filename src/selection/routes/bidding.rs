@@ -127,7 +127,7 @@ fn rows(ctx: &Ctx, ls: &[Listed]) -> Vec<Row> {
 }
 
 #[derive(Template)]
-#[template(path = "bidding/list.html")]
+#[template(path = "selection/bidding/list.html")]
 pub struct ListPage {
     pub page: Page,
     pub open: Vec<Row>,
@@ -212,7 +212,7 @@ fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
 }
 
 #[derive(Template)]
-#[template(path = "bidding/bid.html")]
+#[template(path = "selection/bidding/bid.html")]
 pub struct BidPage {
     pub page: Page,
     pub a: Summary,
@@ -417,7 +417,7 @@ pub struct QuoteForm {
 }
 
 #[derive(Template)]
-#[template(path = "bidding/receipt.html")]
+#[template(path = "selection/bidding/receipt.html")]
 pub struct ReceiptPage {
     pub page: Page,
     pub id: i64,

@@ -359,7 +359,7 @@ mod tests {
     use askama::Template;
 
     #[derive(Template)]
-    #[template(path = "result/_section.html")]
+    #[template(path = "selection/result/_section.html")]
     struct Section {
         page: Page,
         result: Option<ResultView>,

@@ -45,7 +45,7 @@ pub struct ObjectionView {
     pub overdue: bool,
 }
 
-/// What `templates/result/_section.html` shows on `/announcements/{id}` once opened.
+/// What `templates/selection/result/_section.html` shows on `/announcements/{id}` once opened.
 pub struct ResultView {
     pub id: i64,
     pub opened_at: String,
