@@ -202,7 +202,7 @@ def where(pattern, files_):
             hits[f] += n
     return hits
 
-handler_files = [f for f in files if "/routes/" in f or f.endswith(("/routes.rs", "/views.rs"))]
+handler_files = [f for f in files if "/routes/" in f or "/views/" in f or f.endswith(("/routes.rs", "/views.rs"))]
 platform = ("src/audit/", "src/mail/", "src/jobs/", "src/db/", "src/web/", "src/auth/", "src/demo/", "src/uploads/")
 steps_files = [f for f in files if f.endswith("steps.rs") or "/steps/" in f]
 diesel_in_handlers = where(r"\bdiesel::|\.execute\(\s*[&\w]|\.load\(\s*[&\w]|\.get_results?\(\s*[&\w]|\.first\(\s*[&\w]", handler_files)

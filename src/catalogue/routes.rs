@@ -52,20 +52,16 @@ fn allowed(ctx: &Ctx, action: Action) -> bool {
     policy::decide(ctx.user(), action) == Decision::Allow
 }
 
-fn yuan(fen: Option<i64>) -> String {
-    crate::web::fmt::fen_opt(fen)
-}
-
 /// The fee as shown: the regime, and the range or fixed fee in yuan.
 fn price_text(ctx: &Ctx, item: &Item) -> String {
     let label = ctx.t(&format!("cat.pricing.{}", item.pricing));
     match Pricing::parse(&item.pricing) {
         Some(Pricing::Guided) => format!(
             "{label} {} – {}",
-            yuan(item.price_min_fen),
-            yuan(item.price_max_fen)
+            fmt::fen_opt(item.price_min_fen),
+            fmt::fen_opt(item.price_max_fen)
         ),
-        Some(Pricing::Fixed) => format!("{label} {}", yuan(item.price_min_fen)),
+        Some(Pricing::Fixed) => format!("{label} {}", fmt::fen_opt(item.price_min_fen)),
         _ => label.to_string(),
     }
 }
@@ -87,19 +83,7 @@ fn paras(s: &str) -> Vec<String> {
 }
 
 fn qual_text(ctx: &Ctx, q: &ItemQual) -> String {
-    let name = ctx.t(&format!("cat.qual.{}", q.qual_type));
-    if q.min_level == 0 {
-        name.to_string()
-    } else {
-        format!(
-            "{name}（{}）",
-            tr_args(
-                ctx.lang(),
-                "catalogue.item.level_or_above",
-                &[("level", ctx.t(&format!("cat.level.{}", q.min_level)))]
-            )
-        )
-    }
+    fmt::qual_at_least(ctx.lang(), &q.qual_type, q.min_level)
 }
 
 // ---------------------------------------------------------------- public list
@@ -639,7 +623,7 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
                 id: a.id,
                 zone: ctx.t(&format!("cat.region.{}", a.zone)).into(),
                 title: a.title.clone(),
-                valid_until: a.valid_until.format("%Y-%m-%d").to_string(),
+                valid_until: fmt::date(a.valid_until),
                 has_document: a.upload_id.is_some(),
             })
             .collect(),
@@ -676,7 +660,7 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
             .filter(|r| vocab::is_local_zone(r))
             .map(|r| (r.to_string(), ctx.t(&format!("cat.region.{r}")).into()))
             .collect(),
-        today: today.format("%Y-%m-%d").to_string(),
+        today: fmt::date(today),
         item,
     })
 }

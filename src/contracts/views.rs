@@ -1,9 +1,16 @@
-//! Page data of the contracts feature that other features' pages show: an agency's
-//! fulfilment and rating record (on its library page) and one row of the fulfilment figures.
+//! Page data of the contracts feature: the fulfilment section of a contract
+//! ([`FulfilmentView`]), and what other features' pages show: an agency's fulfilment and
+//! rating record (on its library page) and one row of the fulfilment figures.
+
+mod fulfilment;
+
+pub use fulfilment::{
+    AmendmentView, DeliverableView, EvalView, FormError, FulfilmentRows, FulfilmentView,
+    PaymentView,
+};
 
 use crate::contracts::store::evaluation as meval;
 use crate::contracts::store::fulfilment as mful;
-use crate::db::DbError;
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment::fmt_x10;
 use crate::web::fmt_time;
@@ -52,7 +59,7 @@ pub struct RatingLine {
     pub counts: bool,
 }
 
-/// What `templates/fulfilment/_agency.html` shows on `/agencies/{id}`: fulfilment rate,
+/// What `templates/contracts/fulfilment/_agency.html` shows on `/agencies/{id}`: fulfilment rate,
 /// service time against the statutory limit, rating averages and the ratings.
 pub struct AgencyRecord {
     pub figures: FigureRow,
@@ -62,16 +69,16 @@ pub struct AgencyRecord {
     pub ratings: Vec<RatingLine>,
 }
 
-/// Loads the agency's record (call inside `db::run`).
+/// The agency's record from its fulfilment figures and its ratings (newest first, with the
+/// rater's name), as `crate::contracts::store::fulfilment::figures` and
+/// `crate::contracts::store::evaluation::of_agency` read them.
 pub fn agency_record(
-    c: &mut crate::db::DbConnection,
     agency_id: i64,
+    f: &mful::Figures,
+    evals: &[(meval::Evaluation, String)],
     lang: crate::i18n::Lang,
-) -> Result<AgencyRecord, DbError> {
+) -> AgencyRecord {
     let t = |k: &str| crate::i18n::tr(lang, k).to_string();
-    let (per, _) = mful::figures(c, Some(agency_id))?;
-    let f = per.get(&agency_id).cloned().unwrap_or_default();
-    let evals = meval::of_agency(c, agency_id)?;
     let counted: Vec<erules::Stars> = evals
         .iter()
         .filter(|(e, _)| e.counts())
@@ -109,8 +116,8 @@ pub fn agency_record(
             counts: e.counts(),
         })
         .collect();
-    Ok(AgencyRecord {
-        figures: figure_row(agency_id, String::new(), &f),
+    AgencyRecord {
+        figures: figure_row(agency_id, String::new(), f),
         count: av.count,
         overall: if av.count > 0 {
             erules::fmt_x100(av.overall_x100)
@@ -119,5 +126,5 @@ pub fn agency_record(
         },
         dims,
         ratings,
-    })
+    }
 }

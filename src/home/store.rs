@@ -110,6 +110,10 @@ fn quote_modes() -> Vec<&'static str> {
         .collect()
 }
 
+fn pending(kind: Kind, entries: Vec<Entry>) -> Pending {
+    Pending { kind, entries }
+}
+
 /// The owner's pending work. `payment_days`: the setting that makes a payment due.
 pub fn owner(
     c: &mut DbConnection,
@@ -117,24 +121,42 @@ pub fn owner(
     today: NaiveDate,
     payment_days: i64,
 ) -> QueryResult<Vec<Pending>> {
-    let ann_rows = |c: &mut DbConnection, states: &[&str]| -> QueryResult<Vec<Entry>> {
-        let rows: Vec<(i64, String, String)> = announcements::table
-            .inner_join(projects::table)
-            .inner_join(catalogue_items::table)
-            .filter(announcements::owner_id.eq(me))
-            .filter(announcements::status.eq_any(states))
-            .order(announcements::id.desc())
-            .select((announcements::id, projects::name, catalogue_items::name))
-            .load(c)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, p, i)| entry(id, p, i, None))
-            .collect())
-    };
-    let drafts = ann_rows(c, &[status::DRAFT])?;
-    let choices = ann_rows(c, &[status::CHOOSING])?;
+    let (payments, ratings) = owner_accepted(c, me, today, payment_days)?;
+    Ok(vec![
+        pending(Kind::OwnerDrafts, own_announcements(c, me, status::DRAFT)?),
+        pending(Kind::OwnerObjections, owner_objections(c, me)?),
+        pending(
+            Kind::OwnerChoices,
+            own_announcements(c, me, status::CHOOSING)?,
+        ),
+        pending(Kind::OwnerJustifications, owner_justifications(c, me)?),
+        pending(Kind::OwnerReruns, owner_reruns(c, me)?),
+        pending(Kind::OwnerContractsToDraft, owner_to_draft(c, me)?),
+        pending(Kind::OwnerContracts, contracts_to_sign(c, me, ct::OWNER)?),
+        pending(Kind::OwnerDeliverables, owner_deliverables(c, me)?),
+        pending(Kind::OwnerPayments, payments),
+        pending(Kind::OwnerRatings, ratings),
+    ])
+}
 
-    let objections: Vec<(i64, String, String, NaiveDate)> = objections::table
+/// The owner's announcements in `state`, newest first.
+fn own_announcements(c: &mut DbConnection, me: i64, state: &str) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .filter(announcements::owner_id.eq(me))
+        .filter(announcements::status.eq(state))
+        .order(announcements::id.desc())
+        .select((announcements::id, projects::name, catalogue_items::name))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, i)| entry(id, p, i, None))
+        .collect())
+}
+
+fn owner_objections(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String, NaiveDate)> = objections::table
         .inner_join(announcements::table.inner_join(projects::table))
         .filter(announcements::owner_id.eq(me))
         .filter(objections::answered_at.is_null())
@@ -146,8 +168,14 @@ pub fn owner(
             objections::answer_due,
         ))
         .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, g, due)| entry(id, p, g, Some(due)))
+        .collect())
+}
 
-    let justifications: Vec<(i64, String, String)> = quotes::table
+fn owner_justifications(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = quotes::table
         .inner_join(announcements::table.inner_join(projects::table))
         .inner_join(agencies::table)
         .filter(announcements::owner_id.eq(me))
@@ -158,10 +186,16 @@ pub fn owner(
         .order(quotes::id)
         .select((quotes::announcement_id, projects::name, agencies::name))
         .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, a)| entry(id, p, a, None))
+        .collect())
+}
 
-    // Re-run: failed or annulled, with no later round published from it yet.
+/// Failed or annulled, with no later round published from it yet.
+fn owner_reruns(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
     let (later, this) = diesel::alias!(announcements as later, announcements as this);
-    let reruns: Vec<(i64, String)> = this
+    let rows: Vec<(i64, String)> = this
         .inner_join(projects::table.on(projects::id.eq(this.field(announcements::project_id))))
         .filter(this.field(announcements::owner_id).eq(me))
         .filter(
@@ -178,8 +212,15 @@ pub fn owner(
         .order(this.field(announcements::id).desc())
         .select((this.field(announcements::id), projects::name))
         .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p)| entry(id, p, String::new(), None))
+        .collect())
+}
 
-    let to_draft: Vec<(i64, String, String)> = awards::table
+/// Awards without a contract draft.
+fn owner_to_draft(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = awards::table
         .inner_join(announcements::table.on(announcements::id.eq(awards::announcement_id)))
         .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(announcements::item_id)))
@@ -194,10 +235,14 @@ pub fn owner(
             catalogue_items::name,
         ))
         .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, i)| entry(id, p, i, None))
+        .collect())
+}
 
-    let to_sign = contracts_to_sign(c, me, ct::OWNER)?;
-
-    let deliverables: Vec<(i64, String, String, NaiveDateTime)> = contract_deliverables::table
+fn owner_deliverables(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String, NaiveDateTime)> = contract_deliverables::table
         .inner_join(contracts::table.on(contracts::id.eq(contract_deliverables::contract_id)))
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
@@ -212,8 +257,20 @@ pub fn owner(
             contract_deliverables::submitted_at,
         ))
         .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, i, a, at)| entry(id, i, a, Some(china_date(at.and_utc()))))
+        .collect())
+}
 
-    // Accepted contracts: unpaid ones are due for payment, unrated ones for a rating.
+/// Accepted contracts: unpaid ones are due for payment, unrated ones for a rating (while
+/// the rating window is open). Returns (payments, ratings).
+fn owner_accepted(
+    c: &mut DbConnection,
+    me: i64,
+    today: NaiveDate,
+    payment_days: i64,
+) -> QueryResult<(Vec<Entry>, Vec<Entry>)> {
     let accepted: Vec<(i64, String, String, Option<NaiveDateTime>, bool, bool)> = contracts::table
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
@@ -256,64 +313,7 @@ pub fn owner(
             ratings.push(entry(*id, item.clone(), agency.clone(), Some(by)));
         }
     }
-
-    Ok(vec![
-        Pending {
-            kind: Kind::OwnerDrafts,
-            entries: drafts,
-        },
-        Pending {
-            kind: Kind::OwnerObjections,
-            entries: objections
-                .into_iter()
-                .map(|(id, p, g, due)| entry(id, p, g, Some(due)))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::OwnerChoices,
-            entries: choices,
-        },
-        Pending {
-            kind: Kind::OwnerJustifications,
-            entries: justifications
-                .into_iter()
-                .map(|(id, p, a)| entry(id, p, a, None))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::OwnerReruns,
-            entries: reruns
-                .into_iter()
-                .map(|(id, p)| entry(id, p, String::new(), None))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::OwnerContractsToDraft,
-            entries: to_draft
-                .into_iter()
-                .map(|(id, p, i)| entry(id, p, i, None))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::OwnerContracts,
-            entries: to_sign,
-        },
-        Pending {
-            kind: Kind::OwnerDeliverables,
-            entries: deliverables
-                .into_iter()
-                .map(|(id, i, a, at)| entry(id, i, a, Some(china_date(at.and_utc()))))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::OwnerPayments,
-            entries: payments,
-        },
-        Pending {
-            kind: Kind::OwnerRatings,
-            entries: ratings,
-        },
-    ])
+    Ok((payments, ratings))
 }
 
 /// Contracts of one party that wait for it: texts submitted for signing that it has not
@@ -360,9 +360,34 @@ fn contracts_to_sign(
 
 /// The agency's pending work on announcements open at `now` (UTC) and on its contracts.
 pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<Vec<Pending>> {
-    let open = announcements::status
-        .eq(status::PUBLISHED)
-        .and(announcements::deadline.gt(now));
+    Ok(vec![
+        pending(Kind::AgencyMatching, agency_matching(c, me, now)?),
+        pending(Kind::AgencyToQuote, agency_to_quote(c, me, now)?),
+        pending(Kind::AgencyReconfirm, agency_reconfirm(c, me, now)?),
+        pending(Kind::AgencyJustify, agency_justify(c, me)?),
+        pending(Kind::AgencyConfirm, agency_confirm(c, me)?),
+        pending(Kind::AgencyContracts, contracts_to_sign(c, me, ct::AGENCY)?),
+        pending(Kind::AgencyReturned, agency_returned(c, me)?),
+    ])
+}
+
+/// An announcement line of the agency's lists: id, project, item, quote deadline.
+type Line = (i64, String, String, NaiveDateTime);
+
+fn lines(v: Vec<Line>) -> Vec<Entry> {
+    v.into_iter()
+        .map(|(id, p, i, dl)| entry(id, p, i, Some(china_date(dl.and_utc()))))
+        .collect()
+}
+
+fn dated(v: Vec<(i64, String, String, Option<NaiveDate>)>) -> Vec<Entry> {
+    v.into_iter()
+        .map(|(id, p, i, by)| entry(id, p, i, by))
+        .collect()
+}
+
+/// Open announcements for items the agency offers, not yet registered for.
+fn agency_matching(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<Vec<Entry>> {
     let registered = exists(
         registrations::table
             .filter(registrations::announcement_id.eq(announcements::id))
@@ -371,11 +396,11 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
     let offered = agency_items::table
         .filter(agency_items::agency_id.eq(me))
         .select(agency_items::item_id);
-    type Line = (i64, String, String, NaiveDateTime);
-    let matching: Vec<Line> = announcements::table
+    let rows: Vec<Line> = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(open)
+        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::deadline.gt(now))
         .filter(announcements::item_id.eq_any(offered))
         .filter(not(registered))
         .order((announcements::deadline, announcements::id))
@@ -386,16 +411,27 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             announcements::deadline,
         ))
         .load(c)?;
+    Ok(lines(rows))
+}
+
+/// Open, registered, the mode takes quotes, and no active quote yet.
+fn agency_to_quote(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<Vec<Entry>> {
+    let registered = exists(
+        registrations::table
+            .filter(registrations::announcement_id.eq(announcements::id))
+            .filter(registrations::agency_id.eq(me)),
+    );
     let quoted = exists(
         quotes::table
             .filter(quotes::announcement_id.eq(announcements::id))
             .filter(quotes::agency_id.eq(me))
             .filter(quotes::status.eq(crate::selection::store::bidding::quote_status::ACTIVE)),
     );
-    let to_quote: Vec<Line> = announcements::table
+    let rows: Vec<Line> = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(open)
+        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::deadline.gt(now))
         .filter(announcements::mode.eq_any(quote_modes()))
         .filter(registered)
         .filter(not(quoted))
@@ -407,13 +443,19 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             announcements::deadline,
         ))
         .load(c)?;
-    let reconfirm: Vec<Line> = quotes::table
+    Ok(lines(rows))
+}
+
+/// Active quotes made before a material change of a still open announcement.
+fn agency_reconfirm(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<Line> = quotes::table
         .inner_join(
             announcements::table
                 .inner_join(projects::table)
                 .inner_join(catalogue_items::table),
         )
-        .filter(open)
+        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::deadline.gt(now))
         .filter(quotes::agency_id.eq(me))
         .filter(quotes::status.eq(crate::selection::store::bidding::quote_status::ACTIVE))
         .filter(quotes::announcement_version.lt(announcements::version))
@@ -425,7 +467,11 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             announcements::deadline,
         ))
         .load(c)?;
-    let justify: Vec<(i64, String, String, Option<NaiveDate>)> = quotes::table
+    Ok(lines(rows))
+}
+
+fn agency_justify(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
+    let rows = quotes::table
         .inner_join(
             announcements::table
                 .inner_join(projects::table)
@@ -444,7 +490,11 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             announcement_results::justify_by,
         ))
         .load(c)?;
-    let confirm: Vec<(i64, String, String, Option<NaiveDate>)> = announcement_results::table
+    Ok(dated(rows))
+}
+
+fn agency_confirm(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
+    let rows = announcement_results::table
         .inner_join(
             announcements::table
                 .inner_join(projects::table)
@@ -460,10 +510,13 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             announcement_results::confirm_by,
         ))
         .load(c)?;
-    let to_sign = contracts_to_sign(c, me, ct::AGENCY)?;
-    // Returned: the contract's latest deliverable was returned and nothing newer submitted.
+    Ok(dated(rows))
+}
+
+/// The contract's latest deliverable was returned and nothing newer submitted.
+fn agency_returned(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
     let (later, d) = diesel::alias!(contract_deliverables as later, contract_deliverables as d);
-    let returned: Vec<(i64, String, Option<NaiveDateTime>)> = d
+    let rows: Vec<(i64, String, Option<NaiveDateTime>)> = d
         .inner_join(
             contracts::table.on(contracts::id.eq(d.field(contract_deliverables::contract_id))),
         )
@@ -491,51 +544,10 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             d.field(contract_deliverables::decided_at),
         ))
         .load(c)?;
-    let day = |t: NaiveDateTime| china_date(t.and_utc());
-    let lines = |v: Vec<Line>| -> Vec<Entry> {
-        v.into_iter()
-            .map(|(id, p, i, dl)| entry(id, p, i, Some(day(dl))))
-            .collect()
-    };
-    Ok(vec![
-        Pending {
-            kind: Kind::AgencyMatching,
-            entries: lines(matching),
-        },
-        Pending {
-            kind: Kind::AgencyToQuote,
-            entries: lines(to_quote),
-        },
-        Pending {
-            kind: Kind::AgencyReconfirm,
-            entries: lines(reconfirm),
-        },
-        Pending {
-            kind: Kind::AgencyJustify,
-            entries: justify
-                .into_iter()
-                .map(|(id, p, i, by)| entry(id, p, i, by))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::AgencyConfirm,
-            entries: confirm
-                .into_iter()
-                .map(|(id, p, i, by)| entry(id, p, i, by))
-                .collect(),
-        },
-        Pending {
-            kind: Kind::AgencyContracts,
-            entries: to_sign,
-        },
-        Pending {
-            kind: Kind::AgencyReturned,
-            entries: returned
-                .into_iter()
-                .map(|(id, i, at)| entry(id, i, String::new(), at.map(day)))
-                .collect(),
-        },
-    ])
+    Ok(rows
+        .into_iter()
+        .map(|(id, i, at)| entry(id, i, String::new(), at.map(|t| china_date(t.and_utc()))))
+        .collect())
 }
 
 /// What the regulator's pages hold for it. `review_types`: the qualification types its
@@ -551,89 +563,102 @@ pub fn regulator(
     let mut out = Vec::new();
     for &kind in kinds {
         let entries = match kind {
-            Kind::RegulatorCertificates => {
-                let rows: Vec<(i64, String, String, NaiveDate)> = agency_certificates::table
-                    .inner_join(agencies::table)
-                    .filter(agency_certificates::status.eq("pending"))
-                    .filter(agency_certificates::qual_type.eq_any(review_types))
-                    .order((agency_certificates::review_due, agency_certificates::id))
-                    .select((
-                        agency_certificates::id,
-                        agencies::name,
-                        agency_certificates::number,
-                        agency_certificates::review_due,
-                    ))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a, n, due)| entry(id, a, n, Some(due)))
-                    .collect()
-            }
-            Kind::RegulatorAlerts => {
-                let rows: Vec<(i64, String, String)> = credit_alerts::table
-                    .inner_join(agencies::table)
-                    .filter(credit_alerts::department_id.eq(department))
-                    .filter(credit_alerts::resolved_at.is_null())
-                    .order(credit_alerts::id)
-                    .select((
-                        credit_alerts::agency_id,
-                        agencies::name,
-                        credit_alerts::manager_name,
-                    ))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a, m)| entry(id, a, m, None))
-                    .collect()
-            }
-            Kind::RegulatorOverdueObjections => {
-                let rows: Vec<(i64, String, NaiveDate)> = objections::table
-                    .inner_join(announcements::table.inner_join(projects::table))
-                    .filter(objections::answered_at.is_null())
-                    .filter(objections::answer_due.lt(today))
-                    .order((objections::answer_due, objections::id))
-                    .select((
-                        objections::announcement_id,
-                        projects::name,
-                        objections::answer_due,
-                    ))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, p, due)| entry(id, p, String::new(), Some(due)))
-                    .collect()
-            }
-            Kind::RegulatorAppeals => {
-                let rows: Vec<(i64, String, String)> = evaluations::table
-                    .inner_join(contracts::table.on(contracts::id.eq(evaluations::contract_id)))
-                    .inner_join(
-                        catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)),
-                    )
-                    .inner_join(agencies::table.on(agencies::user_id.eq(evaluations::agency_id)))
-                    .filter(catalogue_items::department_id.eq(department))
-                    .filter(evaluations::appeal.is_not_null())
-                    .filter(evaluations::appeal_decision.is_null())
-                    .order(evaluations::id)
-                    .select((contracts::id, agencies::name, catalogue_items::name))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a, i)| entry(id, a, i, None))
-                    .collect()
-            }
-            Kind::RegulatorRepairs => {
-                let rows: Vec<(i64, String)> = credit_repairs::table
-                    .inner_join(blacklist_entries::table.inner_join(agencies::table))
-                    .filter(blacklist_entries::department_id.eq(department))
-                    .filter(credit_repairs::status.eq("pending"))
-                    .order(credit_repairs::id)
-                    .select((credit_repairs::id, agencies::name))
-                    .load(c)?;
-                rows.into_iter()
-                    .map(|(id, a)| entry(id, a, String::new(), None))
-                    .collect()
-            }
+            Kind::RegulatorCertificates => certificates_to_review(c, review_types)?,
+            Kind::RegulatorAlerts => unresolved_alerts(c, department)?,
+            Kind::RegulatorOverdueObjections => overdue_objections(c, today)?,
+            Kind::RegulatorAppeals => undecided_appeals(c, department)?,
+            Kind::RegulatorRepairs => undecided_repairs(c, department)?,
             _ => continue,
         };
-        out.push(Pending { kind, entries });
+        out.push(pending(kind, entries));
     }
     Ok(out)
+}
+
+fn certificates_to_review(c: &mut DbConnection, review_types: &[&str]) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String, NaiveDate)> = agency_certificates::table
+        .inner_join(agencies::table)
+        .filter(agency_certificates::status.eq("pending"))
+        .filter(agency_certificates::qual_type.eq_any(review_types))
+        .order((agency_certificates::review_due, agency_certificates::id))
+        .select((
+            agency_certificates::id,
+            agencies::name,
+            agency_certificates::number,
+            agency_certificates::review_due,
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a, n, due)| entry(id, a, n, Some(due)))
+        .collect())
+}
+
+fn unresolved_alerts(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = credit_alerts::table
+        .inner_join(agencies::table)
+        .filter(credit_alerts::department_id.eq(department))
+        .filter(credit_alerts::resolved_at.is_null())
+        .order(credit_alerts::id)
+        .select((
+            credit_alerts::agency_id,
+            agencies::name,
+            credit_alerts::manager_name,
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a, m)| entry(id, a, m, None))
+        .collect())
+}
+
+fn overdue_objections(c: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, NaiveDate)> = objections::table
+        .inner_join(announcements::table.inner_join(projects::table))
+        .filter(objections::answered_at.is_null())
+        .filter(objections::answer_due.lt(today))
+        .order((objections::answer_due, objections::id))
+        .select((
+            objections::announcement_id,
+            projects::name,
+            objections::answer_due,
+        ))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p, due)| entry(id, p, String::new(), Some(due)))
+        .collect())
+}
+
+fn undecided_appeals(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String, String)> = evaluations::table
+        .inner_join(contracts::table.on(contracts::id.eq(evaluations::contract_id)))
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
+        .inner_join(agencies::table.on(agencies::user_id.eq(evaluations::agency_id)))
+        .filter(catalogue_items::department_id.eq(department))
+        .filter(evaluations::appeal.is_not_null())
+        .filter(evaluations::appeal_decision.is_null())
+        .order(evaluations::id)
+        .select((contracts::id, agencies::name, catalogue_items::name))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a, i)| entry(id, a, i, None))
+        .collect())
+}
+
+fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<(i64, String)> = credit_repairs::table
+        .inner_join(blacklist_entries::table.inner_join(agencies::table))
+        .filter(blacklist_entries::department_id.eq(department))
+        .filter(credit_repairs::status.eq("pending"))
+        .order(credit_repairs::id)
+        .select((credit_repairs::id, agencies::name))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a)| entry(id, a, String::new(), None))
+        .collect())
 }
 
 /// The platform operator's pending work: catalogue items drafted and not yet published.

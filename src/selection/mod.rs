@@ -11,3 +11,4 @@
 pub mod routes;
 pub mod steps;
 pub mod store;
+pub mod views;

@@ -1,4 +1,5 @@
-//! One formatter each for what pages and mail show: money, dates, times, departments.
+//! One formatter each for what pages and mail show: money, dates, times, departments,
+//! qualification labels.
 //!
 //! Every amount a reader sees goes through [`money`] (`¥123,450.00`): pages, mail, messages
 //! beside a field. CSV and form fields keep plain numbers (`Money::to_plain`), which parse
@@ -48,6 +49,40 @@ pub fn dept(lang: Lang, depts: &[Department], id: Option<i64>) -> String {
     id.and_then(|i| depts.iter().find(|d| d.id == i))
         .map(|d| d.name(lang).to_string())
         .unwrap_or_default()
+}
+
+/// A qualification type's name in `lang` (`cat.qual.<type>`).
+pub fn qual_name(lang: Lang, qual_type: &str) -> String {
+    tr(lang, &format!("cat.qual.{qual_type}")).to_string()
+}
+
+/// A qualification held at `level`: "资质名称（甲级）"; the name alone for level 0 (a type
+/// without levels).
+pub fn qual(lang: Lang, qual_type: &str, level: i32) -> String {
+    let name = qual_name(lang, qual_type);
+    if level == 0 {
+        name
+    } else {
+        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
+    }
+}
+
+/// A qualification an item requires at `min_level` or above: "资质名称（乙级及以上）"; the
+/// name alone for level 0.
+pub fn qual_at_least(lang: Lang, qual_type: &str, min_level: i32) -> String {
+    let name = qual_name(lang, qual_type);
+    if min_level == 0 {
+        name
+    } else {
+        format!(
+            "{name}（{}）",
+            tr_args(
+                lang,
+                "catalogue.item.level_or_above",
+                &[("level", tr(lang, &format!("cat.level.{min_level}")))]
+            )
+        )
+    }
 }
 
 /// A restriction as every list shows it beside the grade: its mark (失信名单, 市场禁入,

@@ -10,7 +10,7 @@ use super::{Ctx, html};
 use crate::error::{AppError, StepError};
 
 #[derive(Template)]
-#[template(path = "result/refused.html")]
+#[template(path = "selection/result/refused.html")]
 pub struct RefusedPage {
     pub page: Page,
     pub message: String,

@@ -262,7 +262,7 @@ fn quick_links(ctx: &Ctx) -> Vec<LinkView> {
 }
 
 #[derive(Template)]
-#[template(path = "account/workbench.html")]
+#[template(path = "accounts/account/workbench.html")]
 pub struct WorkbenchPage {
     pub page: Page,
     pub org_name: String,
@@ -354,7 +354,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "account/messages.html")]
+#[template(path = "accounts/account/messages.html")]
 pub struct MessagesPage {
     pub page: Page,
     pub messages: Vec<MessageRow>,
@@ -377,7 +377,7 @@ async fn messages(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "account/message.html")]
+#[template(path = "accounts/account/message.html")]
 pub struct MessagePage {
     pub page: Page,
     pub message: MessageRow,
@@ -417,7 +417,7 @@ pub struct PasswordForm {
 }
 
 #[derive(Template)]
-#[template(path = "account/password.html")]
+#[template(path = "accounts/account/password.html")]
 pub struct PasswordPage {
     pub page: Page,
     pub current: Field,

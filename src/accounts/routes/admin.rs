@@ -46,7 +46,7 @@ pub struct UserRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/users.html")]
+#[template(path = "accounts/admin/users.html")]
 pub struct UsersPage {
     pub page: Page,
     pub role_filter: String,
@@ -117,7 +117,7 @@ pub struct DeptOption {
 }
 
 #[derive(Template)]
-#[template(path = "admin/user_new.html")]
+#[template(path = "accounts/admin/user_new.html")]
 pub struct NewUserPage {
     pub page: Page,
     pub role: Field,
@@ -301,7 +301,7 @@ async fn set_status(
 // ---------------------------------------------------------------- departments
 
 #[derive(Template)]
-#[template(path = "admin/departments.html")]
+#[template(path = "accounts/admin/departments.html")]
 pub struct DepartmentsPage {
     pub page: Page,
     pub departments: Vec<Department>,
@@ -394,7 +394,7 @@ pub struct SettingRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/settings.html")]
+#[template(path = "accounts/admin/settings.html")]
 pub struct SettingsPage {
     pub page: Page,
     pub rows: Vec<SettingRow>,
@@ -567,7 +567,7 @@ fn object_view(
 }
 
 #[derive(Template)]
-#[template(path = "admin/audit.html")]
+#[template(path = "accounts/admin/audit.html")]
 pub struct AuditPage {
     pub page: Page,
     pub checked: i64,

@@ -54,7 +54,7 @@ pub struct RegisterForm {
 }
 
 #[derive(Template)]
-#[template(path = "auth/register.html")]
+#[template(path = "accounts/auth/register.html")]
 pub struct RegisterPage {
     pub page: Page,
     /// "owner" or "agency".
@@ -230,7 +230,7 @@ pub struct LoginForm {
 }
 
 #[derive(Template)]
-#[template(path = "auth/login.html")]
+#[template(path = "accounts/auth/login.html")]
 pub struct LoginPage {
     pub page: Page,
     pub email: crate::web::page::Field,
@@ -386,7 +386,7 @@ pub struct TokenQuery {
 }
 
 #[derive(Template)]
-#[template(path = "auth/notice.html")]
+#[template(path = "accounts/auth/notice.html")]
 pub struct NoticePage {
     pub page: Page,
     pub title: String,
@@ -460,7 +460,7 @@ pub struct ForgotForm {
 }
 
 #[derive(Template)]
-#[template(path = "auth/forgot.html")]
+#[template(path = "accounts/auth/forgot.html")]
 pub struct ForgotPage {
     pub page: Page,
     pub email: crate::web::page::Field,
@@ -512,7 +512,7 @@ pub struct ResetForm {
 }
 
 #[derive(Template)]
-#[template(path = "auth/reset.html")]
+#[template(path = "accounts/auth/reset.html")]
 pub struct ResetPage {
     pub page: Page,
     pub token: String,

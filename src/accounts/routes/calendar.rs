@@ -72,7 +72,7 @@ fn rows(lang: Lang, days: &[(CalendarDay, Option<String>)]) -> Vec<DayRow> {
         .map(|(d, by)| {
             let kind = d.kind().unwrap_or(DayKind::Holiday);
             DayRow {
-                date: d.day.format("%Y-%m-%d").to_string(),
+                date: fmt::date(d.day),
                 weekday: t(workdays::weekday_key(d.day)),
                 kind: t(kind.label_key()),
                 holiday: kind == DayKind::Holiday,
@@ -95,7 +95,7 @@ async fn load_year(ctx: &Ctx, year: i32) -> Result<(Vec<DayRow>, Vec<i32>), AppE
 // ---------------------------------------------------------------- public
 
 #[derive(Template)]
-#[template(path = "calendar/public.html")]
+#[template(path = "accounts/calendar/public.html")]
 pub struct PublicPage {
     pub page: Page,
     pub year: i32,
@@ -120,7 +120,7 @@ async fn public_year(ctx: Ctx, q: web::Query<YearQuery>) -> Result<HttpResponse,
         year,
         years,
         days,
-        today: today.format("%Y-%m-%d").to_string(),
+        today: fmt::date(today),
         today_weekday: ctx.t(workdays::weekday_key(today)).to_string(),
         today_working: c.is_working_day(today),
     };
@@ -130,7 +130,7 @@ async fn public_year(ctx: Ctx, q: web::Query<YearQuery>) -> Result<HttpResponse,
 // ---------------------------------------------------------------- administrator
 
 #[derive(Template)]
-#[template(path = "calendar/admin.html")]
+#[template(path = "accounts/calendar/admin.html")]
 pub struct AdminPage {
     pub page: Page,
     pub year: i32,

@@ -18,7 +18,7 @@ use crate::i18n::Lang;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page, Rehearsal};
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, fmt, fmt_time, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/clock", web::get().to(show))
@@ -33,7 +33,7 @@ pub struct UpcomingRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/clock.html")]
+#[template(path = "accounts/admin/clock.html")]
 pub struct ClockPage {
     pub page: Page,
     pub platform_now: String,
@@ -125,7 +125,7 @@ fn page(ctx: &Ctx, l: &Loaded, amount: Field, unit: Field) -> ClockPage {
         .map(|u| UpcomingRow {
             when: match u.at {
                 Some(t) => fmt_time(t),
-                None => u.on.format("%Y-%m-%d").to_string(),
+                None => fmt::date(u.on),
             },
             what: ctx.t(&format!("clock.due.{}", u.kind)).to_string(),
             project: u.project.clone(),
@@ -138,32 +138,19 @@ fn page(ctx: &Ctx, l: &Loaded, amount: Field, unit: Field) -> ClockPage {
         .collect();
     ClockPage {
         page: ctx.page(),
-        platform_now: seconds(now),
-        real_now: seconds(real),
+        platform_now: fmt::seconds(now),
+        real_now: fmt::seconds(real),
         ahead,
-        today: today.format("%Y-%m-%d").to_string(),
+        today: fmt::date(today),
         today_weekday: ctx.t(workdays::weekday_key(today)).to_string(),
         today_working: l.cal.is_working_day(today),
-        next_working: l
-            .cal
-            .add_working_days(today, 1)
-            .format("%Y-%m-%d")
-            .to_string(),
+        next_working: fmt::date(l.cal.add_working_days(today, 1)),
         seen: l.row.offset_seconds,
         amount,
         unit,
         units: units(lang),
         upcoming,
     }
-}
-
-/// China time to the second: the trainer sees the clock move.
-fn seconds(t: chrono::NaiveDateTime) -> String {
-    use chrono::TimeZone;
-    chrono_tz::Asia::Shanghai
-        .from_utc_datetime(&t)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }
 
 async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {

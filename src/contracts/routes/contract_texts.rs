@@ -68,7 +68,7 @@ pub struct TextRow {
 }
 
 #[derive(Template)]
-#[template(path = "contract_texts/list.html")]
+#[template(path = "contracts/contract_texts/list.html")]
 struct ListPage {
     page: Page,
     rows: Vec<TextRow>,
@@ -128,7 +128,7 @@ pub struct DiffLine {
 }
 
 #[derive(Template)]
-#[template(path = "contract_texts/show.html")]
+#[template(path = "contracts/contract_texts/show.html")]
 struct ShowPage {
     page: Page,
     id: i64,
@@ -266,7 +266,7 @@ pub struct TextForm {
 }
 
 #[derive(Template)]
-#[template(path = "contract_texts/form.html")]
+#[template(path = "contracts/contract_texts/form.html")]
 struct FormPage {
     page: Page,
     action: String,

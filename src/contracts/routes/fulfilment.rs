@@ -1,13 +1,11 @@
 //! Fulfilment and evaluation of a signed contract: `/contracts/{id}/fulfilment`
 //! shows the service timer, deliverables, amendments, payments, ratings and the timeline;
-//! the section is `templates/fulfilment/_section.html` (a contract page may include it with a
+//! the section is `templates/contracts/fulfilment/_section.html` (a contract page may include it with a
 //! `f: FulfilmentView` field, see [`view`]). The owner accepts or returns deliverables,
 //! records payments and rates; the agency delivers, replies and appeals; either party
 //! proposes and signs amendments; the approval department rates and decides appeals.
 //! Rules: `domain::fulfilment`, `domain::evaluation`; queries: `crate::contracts::store::fulfilment`,
 //! `crate::contracts::store::evaluation`. Figures: `/figures/fulfilment`.
-
-use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -19,8 +17,8 @@ use crate::auth::policy::Action;
 use crate::contracts::steps::evaluation as eval_steps;
 use crate::contracts::steps::fulfilment as ful_steps;
 use crate::contracts::store::evaluation::{self as meval, Evaluation};
-use crate::contracts::store::fulfilment::{self as mful, status};
-use crate::contracts::views::{FigureRow, figure_row};
+use crate::contracts::store::fulfilment as mful;
+use crate::contracts::views::{FigureRow, FormError, FulfilmentRows, FulfilmentView, figure_row};
 use crate::db::{self, DbError};
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment as rules;
@@ -30,7 +28,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/contracts/{id}/fulfilment", web::get().to(show))
@@ -60,142 +58,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 // ---------------------------------------------------------------- view
 
-pub struct DeliverableView {
-    pub id: i64,
-    pub file: String,
-    pub note: String,
-    pub submitted_at: String,
-    pub state: String,
-    pub reason: String,
-    pub pending: bool,
-}
-
-pub struct AmendmentView {
-    pub id: i64,
-    pub what: String,
-    pub reason: String,
-    pub state: String,
-    pub proposed_at: String,
-    pub owner_signed: String,
-    pub agency_signed: String,
-    /// The signed-in party may sign or decline it.
-    pub can_answer: bool,
-}
-
-pub struct PaymentView {
-    pub paid_on: String,
-    pub amount: String,
-    pub late: bool,
-}
-
-pub struct EvalView {
-    pub id: i64,
-    pub rater: String,
-    /// (dimension label, stars)
-    pub stars: Vec<(String, i32)>,
-    pub overall: String,
-    pub comment: String,
-    pub rated_at: String,
-    pub revised_at: String,
-    pub reply: String,
-    pub appeal: String,
-    pub decision: String,
-    pub answer: String,
-    pub counts: bool,
-    pub can_reply: bool,
-    pub can_appeal: bool,
-    pub can_decide: bool,
-}
-
-/// A refused form: which form, the message, and what was typed (kept for the re-render).
-#[derive(Default)]
-pub struct FormError {
-    pub form: String,
-    pub message: String,
-    pub values: HashMap<String, String>,
-}
-
-impl FormError {
-    fn new(form: &str, message: String, values: &[(&str, &str)]) -> FormError {
-        FormError {
-            form: form.to_string(),
-            message,
-            values: values
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        }
-    }
-}
-
-/// What `templates/fulfilment/_section.html` shows.
-pub struct FulfilmentView {
-    pub id: i64,
-    pub status: String,
-    pub announcement_id: i64,
-    pub item: String,
-    pub owner: String,
-    pub owner_id: i64,
-    pub agency: String,
-    pub agency_id: i64,
-    pub price: String,
-    pub price_limit: String,
-    pub limit_days: i64,
-    pub extension: i64,
-    pub statutory_days: i32,
-    pub signed_on: String,
-    pub deadline: String,
-    pub used_days: i64,
-    pub days_left: i64,
-    pub overrun_days: i64,
-    pub outcome: String,
-    pub has_timer: bool,
-    pub accepted_at: String,
-    pub deliverables: Vec<DeliverableView>,
-    pub pending_deliverable: Option<i64>,
-    pub amendments: Vec<AmendmentView>,
-    pub payments: Vec<PaymentView>,
-    pub payment_due: String,
-    pub payment_state: String,
-    pub evaluations: Vec<EvalView>,
-    pub rate_by: String,
-    pub events: Vec<(String, String)>,
-    pub dimensions: Vec<(String, String)>,
-    pub max_mib: i64,
-    // What the signed-in user may do here.
-    pub is_owner: bool,
-    pub is_agency: bool,
-    pub can_deliver: bool,
-    pub can_amend: bool,
-    pub can_pay: bool,
-    pub can_rate: bool,
-    pub can_rate_department: bool,
-    pub error: FormError,
-}
-
-impl FulfilmentView {
-    /// The value typed into `field` of the refused form (empty otherwise).
-    pub fn val(&self, field: &str) -> &str {
-        self.error
-            .values
-            .get(field)
-            .map(String::as_str)
-            .unwrap_or("")
-    }
-    /// The refusal message when `form` was the refused form.
-    pub fn err(&self, form: &str) -> &str {
-        if self.error.form == form {
-            &self.error.message
-        } else {
-            ""
-        }
-    }
-}
-
-fn money(fen: i64) -> String {
-    crate::web::fmt::fen(fen)
-}
-
 /// Loads and authorises the view of contract `id` for the signed-in user.
 pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView, AppError> {
     let settings = db::run(ctx.pool(), |c| {
@@ -219,233 +81,23 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
         agency: k.agency_id,
         in_domain,
     })?;
-    // Every button below comes from the decision its POST asks for.
-    let is_owner = ctx.allows(Action::ActAsContractOwner {
-        owner: k.owner_side(),
-    });
-    let is_agency = ctx.allows(Action::ActAsContractAgency {
-        agency: k.agency_id,
-    });
-    let may_rate_dept = ctx.allows(Action::RateAsDepartment {
-        department_id: l.item_department_id,
-    });
-    let may_decide_appeal = ctx.allows(Action::DecideAppeal {
-        department_id: l.item_department_id,
-    });
-    let t = |key: &str| ctx.t(key).to_string();
     let today = crate::db::today();
-    let running = k.status == status::SIGNED;
-    let accepted = k.status == status::ACCEPTED;
-    let pending_deliverable = l
-        .deliverables
-        .iter()
-        .find(|(d, _)| d.decision.is_none())
-        .map(|(d, _)| d.id);
-    let deliverables = l
-        .deliverables
-        .iter()
-        .map(|(d, name)| DeliverableView {
-            id: d.id,
-            file: name.clone(),
-            note: d.note.clone(),
-            submitted_at: fmt_time(d.submitted_at),
-            state: t(&format!(
-                "ful.deliverable.{}",
-                d.decision.as_deref().unwrap_or("pending")
-            )),
-            reason: d.reason.clone().unwrap_or_default(),
-            pending: d.decision.is_none(),
-        })
-        .collect();
-    let amendments = l
-        .amendments
-        .iter()
-        .map(|a| {
-            let what = match (a.extra_days, a.new_price_fen) {
-                (Some(d), _) => crate::i18n::tr_args(
-                    ctx.lang(),
-                    "ful.amend.extension_of",
-                    &[("days", &d.to_string())],
-                ),
-                (_, Some(p)) => {
-                    crate::i18n::tr_args(ctx.lang(), "ful.amend.price_of", &[("price", &money(p))])
-                }
-                _ => String::new(),
-            };
-            let mine_signed = if is_owner {
-                a.owner_signed_at.is_some()
-            } else {
-                a.agency_signed_at.is_some()
-            };
-            AmendmentView {
-                id: a.id,
-                what,
-                reason: a.reason.clone(),
-                state: t(&format!("ful.amend.state.{}", a.status)),
-                proposed_at: fmt_time(a.proposed_at),
-                owner_signed: a.owner_signed_at.map(fmt_time).unwrap_or_default(),
-                agency_signed: a.agency_signed_at.map(fmt_time).unwrap_or_default(),
-                can_answer: running
-                    && a.status == "proposed"
-                    && (is_owner || is_agency)
-                    && !mine_signed,
-            }
-        })
-        .collect();
-    let payments: Vec<PaymentView> = l
-        .payments
-        .iter()
-        .map(|p| PaymentView {
-            paid_on: p.paid_on.to_string(),
-            amount: money(p.amount_fen),
-            late: l
-                .payment_due
-                .is_some_and(|d| rules::payment_late(p.paid_on, d)),
-        })
-        .collect();
-    let payment_state = match l.payment_due {
-        None => String::new(),
-        Some(_) if payments.iter().any(|p| p.late) => t("ful.pay.state.late"),
-        Some(d) if rules::payment_overdue(!payments.is_empty(), d, today) => {
-            t("ful.pay.state.overdue")
-        }
-        Some(_) if payments.is_empty() => t("ful.pay.state.waiting"),
-        Some(_) => t("ful.pay.state.on_time"),
-    };
     let cal_from = k.accepted_on().unwrap_or(today).min(today);
-    let cal = db::run(ctx.pool(), move |c| {
+    let calendar = db::run(ctx.pool(), move |c| {
         mful::calendar(c, cal_from).map_err(DbError::from)
     })
     .await?;
-    let window = k
-        .accepted_on()
-        .is_some_and(|a| erules::rating_open(&cal, a, today));
-    let can_revise = |e: &Evaluation| {
-        erules::revision_refusal(
-            &cal,
-            crate::domain::workdays::china_date(e.rated_at.and_utc()),
-            today,
-            e.revised_at.is_some(),
-            e.appeal.is_some(),
-        )
-        .is_none()
+    let rows = FulfilmentRows {
+        loaded: l,
+        evaluations: evals,
+        calendar,
+        upload_max_mib: settings.get("upload_max_mib"),
     };
-    let owner_can = accepted
-        && is_owner
-        && match evals.iter().find(|e| e.rater_kind == meval::OWNER) {
-            None => window,
-            Some(e) => can_revise(e),
-        };
-    let dept_can = accepted
-        && may_rate_dept
-        && match evals.iter().find(|e| e.rater_kind == meval::DEPARTMENT) {
-            None => window,
-            Some(e) => can_revise(e),
-        };
-    let dims: Vec<(String, String)> = DIMENSIONS
-        .iter()
-        .map(|d| (d.to_string(), t(&format!("eval.dim.{d}"))))
-        .collect();
-    let evaluations = evals
-        .iter()
-        .map(|e| EvalView {
-            id: e.id,
-            rater: t(&format!("eval.rater.{}", e.rater_kind)),
-            stars: dims
-                .iter()
-                .map(|(_, label)| label.clone())
-                .zip(e.stars().as_array())
-                .collect(),
-            overall: erules::fmt_x100(i64::from(e.stars().overall_x100())),
-            comment: e.comment.clone(),
-            rated_at: fmt_time(e.rated_at),
-            revised_at: e.revised_at.map(fmt_time).unwrap_or_default(),
-            reply: e.reply.clone().unwrap_or_default(),
-            appeal: e.appeal.clone().unwrap_or_default(),
-            decision: e
-                .appeal_decision
-                .as_deref()
-                .map(|d| t(&format!("eval.appeal.{d}")))
-                .unwrap_or_default(),
-            answer: e.appeal_answer.clone().unwrap_or_default(),
-            counts: e.counts(),
-            can_reply: is_agency && e.reply.is_none(),
-            can_appeal: is_agency && e.appeal.is_none(),
-            can_decide: may_decide_appeal && e.appeal_pending(),
-        })
-        .collect();
-    let events = l
-        .events
-        .iter()
-        .map(|e| {
-            // Fulfilment steps, then the contract's own (drafting, signing), never a raw key.
-            let lang = ctx.lang();
-            let label = crate::i18n::tr_opt(lang, &format!("ful.event.{}", e.action))
-                .or_else(|| {
-                    let step = e.action.strip_prefix("contract.")?;
-                    crate::i18n::tr_opt(lang, &format!("contracts.event.{step}"))
-                })
-                .unwrap_or_else(|| ctx.t("contracts.event.other"))
-                .to_string();
-            (fmt_time(e.at), label)
-        })
-        .collect();
-    let tm = l.timer;
-    Ok(FulfilmentView {
-        id,
-        status: t(&format!("ful.status.{}", k.status)),
-        announcement_id: k.announcement_id,
-        item: l.item_name.clone(),
-        owner: l.owner_name.clone(),
-        owner_id: k.owner_id,
-        agency: l.agency_name.clone(),
-        agency_id: k.agency_id,
-        price: money(k.price_fen),
-        price_limit: money(k.price_limit_fen),
-        limit_days: i64::from(k.time_limit_days) + l.extension,
-        extension: l.extension,
-        statutory_days: l.statutory_days,
-        signed_on: tm.map(|t| t.start.to_string()).unwrap_or_default(),
-        deadline: tm.map(|t| t.deadline.to_string()).unwrap_or_default(),
-        used_days: tm.map(|t| t.used_days).unwrap_or(0),
-        days_left: tm.map(|t| t.days_left()).unwrap_or(0),
-        overrun_days: tm.map(|t| t.overrun_days).unwrap_or(0),
-        outcome: tm
-            .map(|t| ctx.t(t.outcome().key()).to_string())
-            .unwrap_or_default(),
-        has_timer: tm.is_some(),
-        accepted_at: k.accepted_at.map(fmt_time).unwrap_or_default(),
-        deliverables,
-        pending_deliverable: if is_owner && running {
-            pending_deliverable
-        } else {
-            None
-        },
-        amendments,
-        payments,
-        payment_due: l.payment_due.map(|d| d.to_string()).unwrap_or_default(),
-        payment_state,
-        evaluations,
-        rate_by: k
-            .accepted_on()
-            .map(|a| erules::rate_by(&cal, a).to_string())
-            .unwrap_or_default(),
-        events,
-        dimensions: dims,
-        max_mib: settings.get("upload_max_mib"),
-        is_owner,
-        is_agency,
-        can_deliver: is_agency && running && pending_deliverable.is_none(),
-        can_amend: (is_owner || is_agency) && running,
-        can_pay: is_owner && (running || accepted),
-        can_rate: owner_can,
-        can_rate_department: dept_can,
-        error,
-    })
+    Ok(FulfilmentView::build(ctx, rows, error))
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/page.html")]
+#[template(path = "contracts/fulfilment/page.html")]
 pub struct FulfilmentPage {
     pub page: Page,
     pub f: FulfilmentView,
@@ -735,7 +387,7 @@ async fn propose(
     let (change, reason) = match parsed {
         Ok(x) => x,
         Err(p) => {
-            let limit = money(k.price_limit_fen);
+            let limit = fmt::fen(k.price_limit_fen);
             return refuse(
                 &ctx,
                 id,
@@ -1094,7 +746,7 @@ pub struct OwnerRow {
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/figures.html")]
+#[template(path = "contracts/fulfilment/figures.html")]
 pub struct FiguresPage {
     pub page: Page,
     pub overall: FigureRow,
@@ -1158,7 +810,7 @@ pub struct OwnerLine {
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/owner_record.html")]
+#[template(path = "contracts/fulfilment/owner_record.html")]
 pub struct OwnerRecordPage {
     pub page: Page,
     pub name: String,
@@ -1197,7 +849,7 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
                 paid: l
                     .paid
                     .iter()
-                    .map(|(d, f)| format!("{d} {}", money(*f)))
+                    .map(|(d, f)| format!("{d} {}", fmt::fen(*f)))
                     .collect::<Vec<_>>()
                     .join("；"),
                 late: l.late,
@@ -1225,7 +877,7 @@ pub struct SupervisedRow {
 }
 
 #[derive(Template)]
-#[template(path = "fulfilment/supervise.html")]
+#[template(path = "contracts/fulfilment/supervise.html")]
 pub struct SupervisePage {
     pub page: Page,
     pub rows: Vec<SupervisedRow>,

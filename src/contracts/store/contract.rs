@@ -1,20 +1,6 @@
-//! Contracts drafted from model texts, and their signing.
-//!
-//! - [`draft_for_award`] runs inside the award's transaction (`crate::selection::store::opening::confirm`):
-//!   the current published model text of the item's industry, the parties, the price (the
-//!   award amount, or the announcement's cap as the limit) and the time limit filled in. With
-//!   no model text for the industry nothing is drafted; the owner generates the draft by hand
-//!   ([`generate`]) once a text is published.
-//! - The owner fills the fill-in fields and may add supplementary clauses ([`edit`]); every
-//!   change bumps the revision, and only signatures of the current revision count, so a change
-//!   voids both signatures.
-//! - Each party signs the digest of the text it read ([`sign`]); a stale digest is refused.
-//!   When both parties signed the same digest the contract is signed and `signed_at` set (the
-//!   service timer starts there).
-//! - The job ([`lapse_due`], [`remind_due`]) lapses drafts past their sign-by day, records the
-//!   agency's refusal for the credit library, and reminds both parties the working day before.
-//!
-//! Every step is audited against the `contract` and mails the other party, in its transaction.
+//! Contracts drafted from model texts, and their signing: the rows and their reads. The
+//! steps (drafting at the award, generating, editing, signing, lapsing) are in
+//! `crate::contracts::steps::contract`, whose module comment gives their rules.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

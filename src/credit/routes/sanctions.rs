@@ -81,7 +81,7 @@ fn credit_msg(lang: Lang, e: &CreditError) -> String {
 
 /// The 403 page that says why: the agency is outside the regulator's domain.
 #[derive(Template)]
-#[template(path = "sanctions/denied.html")]
+#[template(path = "credit/sanctions/denied.html")]
 pub struct DeniedPage {
     pub page: Page,
     pub agency: String,
@@ -189,7 +189,7 @@ fn listing_row(
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/blacklist.html")]
+#[template(path = "credit/sanctions/blacklist.html")]
 pub struct BlacklistPage {
     pub page: Page,
     pub active: Vec<ListingRow>,
@@ -243,7 +243,7 @@ pub struct PersonRow {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/exposure.html")]
+#[template(path = "credit/sanctions/exposure.html")]
 pub struct ExposurePage {
     pub page: Page,
     pub penalties: Vec<PenaltyRow>,
@@ -318,7 +318,7 @@ pub struct FoundRow {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/find.html")]
+#[template(path = "credit/sanctions/find.html")]
 pub struct FindPage {
     pub page: Page,
     pub q: String,
@@ -395,7 +395,7 @@ pub struct AlertRow {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/hub.html")]
+#[template(path = "credit/sanctions/hub.html")]
 pub struct HubPage {
     pub page: Page,
     pub id: i64,
@@ -482,7 +482,7 @@ async fn hub(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError
 // ---------------------------------------------------------------- blacklist form
 
 #[derive(Template)]
-#[template(path = "sanctions/blacklist_new.html")]
+#[template(path = "credit/sanctions/blacklist_new.html")]
 pub struct BlacklistFormPage {
     pub page: Page,
     pub id: i64,
@@ -635,7 +635,7 @@ pub struct ExtraPerson {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/ban_new.html")]
+#[template(path = "credit/sanctions/ban_new.html")]
 pub struct BanFormPage {
     pub page: Page,
     pub id: i64,
@@ -817,7 +817,7 @@ pub struct RepairRow {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/queue.html")]
+#[template(path = "credit/sanctions/queue.html")]
 pub struct QueuePage {
     pub page: Page,
     pub department: String,
@@ -908,7 +908,7 @@ async fn resolve_alert(
 // ---------------------------------------------------------------- repair decision
 
 #[derive(Template)]
-#[template(path = "sanctions/repair_show.html")]
+#[template(path = "credit/sanctions/repair_show.html")]
 pub struct RepairPage {
     pub page: Page,
     pub id: i64,
@@ -1093,7 +1093,7 @@ pub struct OwnRepair {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/agency_credit.html")]
+#[template(path = "credit/sanctions/agency_credit.html")]
 pub struct AgencyCreditPage {
     pub page: Page,
     pub restrictions: Vec<String>,
@@ -1177,7 +1177,7 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "sanctions/repair_new.html")]
+#[template(path = "credit/sanctions/repair_new.html")]
 pub struct RepairFormPage {
     pub page: Page,
     pub listing: ListingRow,

@@ -27,7 +27,7 @@ use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
-use crate::web::{Ctx, html};
+use crate::web::{Ctx, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agency/profile", web::get().to(profile))
@@ -80,10 +80,6 @@ fn dept_options(
         .iter()
         .map(|d| (d.id.to_string(), d.name(lang).to_string()))
         .collect()
-}
-
-fn money_text(fen: Option<i64>) -> String {
-    crate::web::fmt::fen_opt(fen)
 }
 
 /// Puts each refused field's message beside its field on `page` (`field` finds it by the
@@ -146,7 +142,7 @@ pub struct CertRow {
 }
 
 #[derive(Template)]
-#[template(path = "agency/profile.html")]
+#[template(path = "library/agency/profile.html")]
 pub struct ProfilePage {
     pub page: Page,
     pub name: String,
@@ -172,15 +168,13 @@ fn pricing_label(lang: Lang, code: &str) -> String {
 
 fn fee_range_text(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
     match (min, max) {
-        (Some(a), Some(b)) if a == b => tr_args(
-            lang,
-            "agency.items.fee_single",
-            &[("fee", &money_text(Some(a)))],
-        ),
+        (Some(a), Some(b)) if a == b => {
+            tr_args(lang, "agency.items.fee_single", &[("fee", &fmt::fen(a))])
+        }
         (Some(a), Some(b)) => tr_args(
             lang,
             "agency.items.fee_range_text",
-            &[("min", &money_text(Some(a))), ("max", &money_text(Some(b)))],
+            &[("min", &fmt::fen(a)), ("max", &fmt::fen(b))],
         ),
         _ => String::new(),
     }
@@ -290,7 +284,7 @@ pub fn cert_row(lang: Lang, c: &ag::Certificate, today: NaiveDate) -> CertRow {
 // ---------------------------------------------------------------- basics
 
 #[derive(Template)]
-#[template(path = "agency/edit.html")]
+#[template(path = "library/agency/edit.html")]
 pub struct EditPage {
     pub page: Page,
     pub name: String,
@@ -437,7 +431,7 @@ async fn save_profile(
 // ---------------------------------------------------------------- senior managers
 
 #[derive(Template)]
-#[template(path = "agency/manager_new.html")]
+#[template(path = "library/agency/manager_new.html")]
 pub struct ManagerPage {
     pub page: Page,
     pub name: Field,
@@ -550,7 +544,7 @@ async fn remove_manager(
 // ---------------------------------------------------------------- practitioners
 
 #[derive(Template)]
-#[template(path = "agency/practitioner_new.html")]
+#[template(path = "library/agency/practitioner_new.html")]
 pub struct PractitionerPage {
     pub page: Page,
     pub name: Field,
@@ -651,7 +645,7 @@ async fn remove_practitioner(
 // ---------------------------------------------------------------- items offered
 
 #[derive(Template)]
-#[template(path = "agency/item_form.html")]
+#[template(path = "library/agency/item_form.html")]
 pub struct ItemPage {
     pub page: Page,
     /// Set when editing an item already offered: (offer id, "code name").
@@ -922,7 +916,7 @@ async fn remove_item(
 // ---------------------------------------------------------------- certificates
 
 #[derive(Template)]
-#[template(path = "agency/certificate_new.html")]
+#[template(path = "library/agency/certificate_new.html")]
 pub struct CertificatePage {
     pub page: Page,
     pub qual_type: Field,

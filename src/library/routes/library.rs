@@ -85,15 +85,6 @@ fn enrich(
         .collect())
 }
 
-fn qual_label(lang: Lang, t: &str, level: i32) -> String {
-    let name = tr(lang, &format!("cat.qual.{t}"));
-    if level == 0 {
-        name.to_string()
-    } else {
-        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
-    }
-}
-
 fn grade_label(lang: Lang, g: Option<&str>) -> String {
     match g {
         Some(g) => g.to_string(),
@@ -140,7 +131,7 @@ fn row_view(lang: Lang, today: NaiveDate, e: Enriched) -> RowView {
         quals: e
             .quals
             .iter()
-            .map(|(t, l)| qual_label(lang, t, *l))
+            .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
             .collect(),
         graded: e.row.grade.is_some(),
         red_list: listing::is_red_list(e.row.grade.as_deref(), e.row.sanctioned),
@@ -152,7 +143,7 @@ fn row_view(lang: Lang, today: NaiveDate, e: Enriched) -> RowView {
 pub type Options = Vec<(String, String)>;
 
 #[derive(Template)]
-#[template(path = "library/list.html")]
+#[template(path = "library/library/list.html")]
 pub struct ListPage<'a> {
     pub page: Page,
     pub rows: Vec<RowView>,
@@ -630,7 +621,7 @@ fn download(
                 let quals: Vec<String> = e
                     .quals
                     .iter()
-                    .map(|(t, l)| qual_label(lang, t, *l))
+                    .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
                     .collect();
                 body.push_str(&listing::csv_line(&[
                     e.row.name.clone(),
@@ -696,7 +687,7 @@ pub struct PersonView {
 }
 
 #[derive(Template)]
-#[template(path = "library/show.html")]
+#[template(path = "library/library/show.html")]
 pub struct ShowPage {
     pub page: Page,
     pub name: String,
@@ -718,7 +709,7 @@ pub struct ShowPage {
     pub quals: Vec<QualView>,
     pub practitioners: Vec<PersonView>,
     pub managers: Vec<PersonView>,
-    /// Fulfilment rate, service time and ratings (`templates/fulfilment/_agency.html`).
+    /// Fulfilment rate, service time and ratings (`templates/contracts/fulfilment/_agency.html`).
     pub record: crate::contracts::views::AgencyRecord,
 }
 
@@ -745,6 +736,18 @@ fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
     }
 }
 
+/// The agency's fulfilment and rating record, as its page shows it (inside `db::run`).
+fn record_of(
+    c: &mut DbConnection,
+    id: i64,
+    lang: Lang,
+) -> Result<crate::contracts::views::AgencyRecord, DbError> {
+    let (per, _) = crate::contracts::store::fulfilment::figures(c, Some(id))?;
+    let evals = crate::contracts::store::evaluation::of_agency(c, id)?;
+    let f = per.get(&id).cloned().unwrap_or_default();
+    Ok(crate::contracts::views::agency_record(id, &f, &evals, lang))
+}
+
 async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
@@ -762,7 +765,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         Ok(Some(Profile {
             // Live, as the selection checks it: the page says what is in force today.
             restrictions: crate::credit::store::sanctions::restrictions(c, id, today)?,
-            record: crate::contracts::views::agency_record(c, id, lang)?,
+            record: record_of(c, id, lang)?,
             items: agency::offered_items(c, id)?,
             certs: agency::certificates(c, id)?,
             practitioners: agency::practitioners(c, id)?,
@@ -797,7 +800,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         .iter()
         .filter(|c| c.status == "approved")
         .map(|c| QualView {
-            name: qual_label(lang, &c.qual_type, c.level),
+            name: crate::web::fmt::qual(lang, &c.qual_type, c.level),
             number: c.number.clone(),
             issuer: c.issuer.clone(),
             valid_from: c.valid_from.to_string(),

@@ -45,7 +45,7 @@ pub struct OverdueRow {
 }
 
 #[derive(Template)]
-#[template(path = "review/overdue.html")]
+#[template(path = "library/review/overdue.html")]
 pub struct OverduePage {
     pub page: Page,
     pub rows: Vec<OverdueRow>,
@@ -113,7 +113,7 @@ pub struct QueueRow {
 }
 
 #[derive(Template)]
-#[template(path = "review/queue.html")]
+#[template(path = "library/review/queue.html")]
 pub struct QueuePage {
     pub page: Page,
     pub department: String,
@@ -158,7 +158,7 @@ async fn queue(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "review/show.html")]
+#[template(path = "library/review/show.html")]
 pub struct ShowPage {
     pub page: Page,
     pub cert: CertRow,

@@ -12,19 +12,16 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::Role;
 use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError};
-use crate::domain::credit::Grade;
 use crate::domain::selection::Mode;
 use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::selection::routes::owner::{mode_label, status_css, status_key};
-use crate::selection::routes::result::ResultView;
+use crate::selection::routes::owner::status_key;
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::publication as pubm;
+use crate::selection::views::{AnnRows, AnnView, ListRow, ResultView, TimelineRow};
 use crate::web::page::Page;
-use crate::web::{Ctx, fmt_time, html};
+use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/announcements", web::get().to(list))
@@ -52,19 +49,6 @@ pub struct ListQuery {
     pub status: String,
     pub mode: String,
     pub page: String,
-}
-
-pub struct ListRow {
-    pub id: i64,
-    pub item_code: String,
-    pub item_name: String,
-    pub project_name: String,
-    pub mode: String,
-    pub deadline: String,
-    pub published_at: String,
-    pub status: String,
-    pub status_css: &'static str,
-    pub quotes: i64,
 }
 
 #[derive(Template)]
@@ -134,23 +118,11 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         Ok::<_, DbError>(out)
     })
     .await?;
-    let lang = ctx.lang();
     let more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<ListRow> = rows
         .into_iter()
         .take(PAGE_SIZE as usize)
-        .map(|(r, quotes)| ListRow {
-            id: r.a.id,
-            item_code: r.item_code,
-            item_name: r.item_name,
-            project_name: r.project_name,
-            mode: mode_label(lang, &r.a.mode),
-            deadline: fmt_time(r.a.deadline),
-            published_at: r.a.published_at.map(fmt_time).unwrap_or_default(),
-            status: ctx.t(&status_key(&r.a.status)).to_string(),
-            status_css: status_css(&r.a.status),
-            quotes,
-        })
+        .map(|(r, quotes)| ListRow::of(&ctx, r, quotes))
         .collect();
     let p = ListPage {
         page: ctx.page(),
@@ -174,75 +146,12 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
 
 // ------------------------------------------------------------------ one announcement
 
-/// One entry of the timeline.
-pub struct TimelineRow {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-}
-
-/// The label of an audit action: `timeline.<action>` in the locale files, or the action's
-/// own name when no label exists (steps written by other parts of the platform).
-fn action_label(lang: Lang, action: &str) -> String {
-    crate::i18n::tr_opt(lang, &format!("timeline.{action}"))
-        .map(str::to_string)
-        .unwrap_or_else(|| action.to_string())
-}
-
-fn actor_label(lang: Lang, role: &str) -> String {
-    match Role::parse(role) {
-        Some(r) => crate::i18n::tr(lang, r.label_key()).to_string(),
-        None => crate::i18n::tr(lang, "pub.actor.system").to_string(),
-    }
-}
-
-/// Every published field, ready to show.
-pub struct AnnView {
-    pub id: i64,
-    pub status: String,
-    pub status_code: String,
-    pub status_css: &'static str,
-    pub item_code: String,
-    pub item_name: String,
-    pub project_name: String,
-    pub project_code: String,
-    pub project_region: String,
-    pub fiscal_funds: String,
-    pub scope: Vec<String>,
-    pub time_limit_days: i32,
-    pub cap: String,
-    pub mode: String,
-    pub deadline: String,
-    pub min_grade: String,
-    pub weights: Option<String>,
-    pub avoided: Vec<String>,
-    pub complaint_phone: String,
-    pub witness: String,
-    pub published_at: String,
-    pub version: i32,
-    pub round: i32,
-    pub seed_commitment: String,
-    pub cancel_reason: Option<String>,
-    pub cancelled_at: String,
-    pub registrations: i64,
-    pub quotes: i64,
-    /// The owner side: the owner's unit, or the commissioning department as the payer.
-    pub owner: String,
-    pub project_id: i64,
-    /// "法定时限 20 天，提速目标 16 天".
-    pub statutory: String,
-    /// Why the time limit is beyond the 20%-faster target ('' when it is not).
-    pub time_limit_reason: String,
-    /// The special/major declaration and the assessment it was made against.
-    pub regional: String,
-}
-
 #[derive(Template)]
 #[template(path = "selection/show.html")]
 pub struct ShowPage {
     pub page: Page,
     pub a: AnnView,
-    /// The result section (`templates/result/_section.html`), `None` before opening.
+    /// The result section (`templates/selection/result/_section.html`), `None` before opening.
     pub result: Option<ResultView>,
     pub timeline: Vec<TimelineRow>,
     pub is_owner: bool,
@@ -269,220 +178,105 @@ fn is_owner_of(ctx: &Ctx, a: &Announcement) -> bool {
     ) == Decision::Allow
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+/// The announcement `id` as it stands now: opened first if its deadline has passed, so the
+/// page never shows a stale state.
+async fn current(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
     let a = db::run(ctx.pool(), move |c| ann::find(c, id).map_err(DbError::from))
         .await?
         .ok_or(AppError::NotFound)?;
-    // First: open it if its deadline has passed, so the page never shows a stale state.
-    let a = if a.due(db::now()) {
-        let key = ctx.config().sealing_key;
-        let instance = ctx.config().instance_id.clone();
-        db::run(ctx.pool(), move |c| {
-            crate::selection::steps::opening::open_if_due(c, &key, id, &instance)?;
-            ann::find(c, id).map_err(DbError::from)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?
-    } else {
-        a
-    };
+    if !a.due(db::now()) {
+        return Ok(a);
+    }
+    let key = ctx.config().sealing_key;
+    let instance = ctx.config().instance_id.clone();
+    db::run(ctx.pool(), move |c| {
+        crate::selection::steps::opening::open_if_due(c, &key, id, &instance)?;
+        ann::find(c, id).map_err(DbError::from)
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Everything the page shows besides the announcement and its result. `own_draft`: the
+/// owner looks at its draft (then today's regional assessment is read for it).
+async fn read_rows(ctx: &Ctx, a: &Announcement, own_draft: bool) -> Result<AnnRows, AppError> {
+    let a = a.clone();
+    // The assessment in force on the publication day for a declaration, today's for a draft.
+    let day = a
+        .published_at
+        .map(crate::domain::publication::china_day)
+        .unwrap_or_else(crate::db::today);
+    let wanted = !a.regional_exception.is_empty() || own_draft;
+    let rows = db::run(ctx.pool(), move |c| {
+        let project = ann::find_project(c, a.project_id)?;
+        let item = crate::catalogue::store::find(c, a.item_id)?;
+        let (Some(project), Some(item)) = (project, item) else {
+            return Ok(None);
+        };
+        let cover = if wanted {
+            pubm::cover_for(c, a.item_id, &project.region, day)?.map(|(r, _)| r)
+        } else {
+            None
+        };
+        Ok::<_, DbError>(Some(AnnRows {
+            avoided: pubm::avoided_refs(c, a.id)?,
+            registrations: pubm::count_registrations(c, a.id)?,
+            quotes: crate::selection::store::bidding::count_quotes(c, a.id)?,
+            trail: crate::audit::for_object(c, "announcement", &a.id.to_string())?,
+            owner_org: crate::accounts::store::user::find(c, a.owner_id)?
+                .map(|u| u.org_name)
+                .unwrap_or_default(),
+            department: match a.owner_department_id {
+                Some(d) => crate::accounts::store::department::find(c, d)?,
+                None => None,
+            },
+            cover,
+            project,
+            item,
+        }))
+    })
+    .await?;
+    rows.ok_or(AppError::NotFound)
+}
+
+async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let a = current(&ctx, id).await?;
     let is_owner = is_owner_of(&ctx, &a);
     let is_draft = a.status == status::DRAFT;
     if is_draft && !is_owner {
         return Err(AppError::NotFound);
     }
-    let a2 = a.clone();
-    let (project, item, avoided, registrations, quotes, trail) = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>((
-            ann::find_project(c, a2.project_id)?,
-            crate::catalogue::store::find(c, a2.item_id)?,
-            pubm::avoided_refs(c, a2.id)?,
-            pubm::count_registrations(c, a2.id)?,
-            crate::selection::store::bidding::count_quotes(c, a2.id)?,
-            crate::audit::for_object(c, "announcement", &a2.id.to_string())?,
-        ))
-    })
-    .await?;
-    let project = project.ok_or(AppError::NotFound)?;
-    let item = item.ok_or(AppError::NotFound)?;
-    // The owner side, and the regional assessment: the one in force on the publication day
-    // for a declaration, today's for the owner's draft.
-    let (owner_org, department, cover) = {
-        let (owner_id, dept_id, item_id) = (a.owner_id, a.owner_department_id, a.item_id);
-        let region = project.region.clone();
-        let day = a
-            .published_at
-            .map(crate::domain::publication::china_day)
-            .unwrap_or_else(crate::db::today);
-        let wanted = !a.regional_exception.is_empty() || (is_draft && is_owner);
-        db::run(ctx.pool(), move |c| {
-            let org = crate::accounts::store::user::find(c, owner_id)?
-                .map(|u| u.org_name)
-                .unwrap_or_default();
-            let dept = match dept_id {
-                Some(d) => crate::accounts::store::department::find(c, d)?,
-                None => None,
-            };
-            let cover = if wanted {
-                pubm::cover_for(c, item_id, &region, day)?.map(|(r, _)| r)
-            } else {
-                None
-            };
-            Ok::<_, DbError>((org, dept, cover))
-        })
-        .await?
-    };
+    let own_draft = is_draft && is_owner;
+    let rows = read_rows(&ctx, &a, own_draft).await?;
     let result = crate::selection::routes::result::load(&ctx, &a).await?;
-    let lang = ctx.lang();
-    let t = |k: &str| ctx.t(k).to_string();
-    let weights = match (
-        a.mode() == Some(Mode::WeightedScoring),
-        a.weight_price,
-        a.weight_credit,
-        a.weight_qual,
-    ) {
-        (true, Some(p), Some(c), Some(q)) => Some(crate::i18n::tr_args(
-            lang,
-            "pub.show.weights_text",
-            &[
-                ("p", &p.to_string()),
-                ("c", &c.to_string()),
-                ("q", &q.to_string()),
-            ],
-        )),
-        _ => None,
-    };
-    let view = AnnView {
-        id: a.id,
-        status: t(&status_key(&a.status)),
-        status_code: a.status.clone(),
-        status_css: status_css(&a.status),
-        item_code: item.code.clone(),
-        item_name: item.name.clone(),
-        project_name: project.name.clone(),
-        project_code: project.code.clone(),
-        project_region: t(&format!("cat.region.{}", project.region)),
-        fiscal_funds: if project.fiscal_funds {
-            t("pub.project.fiscal_yes")
-        } else {
-            t("pub.project.fiscal_no")
-        },
-        scope: a
-            .scope
-            .split('\n')
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect(),
-        time_limit_days: a.time_limit_days,
-        cap: if a.cap_fen.is_some() {
-            crate::web::fmt::fen_opt(a.cap_fen)
-        } else {
-            String::new()
-        },
-        mode: mode_label(lang, &a.mode),
-        deadline: fmt_time(a.deadline),
-        min_grade: match a.min_grade() {
-            Some(Grade::C) => t("pub.grade.not_d"),
-            _ => t("pub.grade.none"),
-        },
-        weights,
-        avoided: avoided
-            .iter()
-            .map(|r| format!("{}（{}）", r.name, r.uscc))
-            .collect(),
-        complaint_phone: a.complaint_phone.clone(),
-        witness: a.witness.clone(),
-        published_at: a.published_at.map(fmt_time).unwrap_or_default(),
-        version: a.version,
-        round: a.round,
-        seed_commitment: a.seed_commitment.clone().unwrap_or_default(),
-        cancel_reason: a.cancel_reason.clone(),
-        cancelled_at: a.cancelled_at.map(fmt_time).unwrap_or_default(),
-        registrations,
-        quotes,
-        owner: match &department {
-            Some(d) => crate::i18n::tr_args(
-                lang,
-                "policy.show.payer_department",
-                &[(
-                    "department",
-                    match lang {
-                        Lang::Zh => d.name_zh.as_str(),
-                        Lang::En => d.name_en.as_str(),
-                    },
-                )],
-            ),
-            None => owner_org,
-        },
-        statutory: crate::i18n::tr_args(
-            lang,
-            "policy.show.statutory",
-            &[
-                ("statutory", &item.time_limit_days.to_string()),
-                (
-                    "target",
-                    &crate::domain::publication::speedup_target(item.time_limit_days).to_string(),
-                ),
-            ],
-        ),
-        project_id: a.project_id,
-        time_limit_reason: a.time_limit_reason.clone(),
-        regional: match (
-            crate::domain::publication::ProjectClass::parse(&a.regional_exception),
-            &cover,
-        ) {
-            (Some(class), Some(r)) if !is_draft => crate::i18n::tr_args(
-                lang,
-                "policy.show.regional_text",
-                &[
-                    ("title", &r.title),
-                    ("until", &r.valid_until.format("%Y-%m-%d").to_string()),
-                    ("class", ctx.t(class.key())),
-                    ("reason", &a.regional_exception_reason),
-                ],
-            ),
-            _ => String::new(),
-        },
-    };
-    // Work on the draft is the owner's own; the public timeline starts at publication.
-    let since = if is_owner { None } else { a.published_at };
-    let timeline = trail
-        .iter()
-        .filter(|r| since.is_none_or(|p| r.at >= p))
-        .map(|r| TimelineRow {
-            at: fmt_time(r.at),
-            actor: actor_label(lang, &r.actor_role),
-            action: action_label(lang, &r.action),
-        })
-        .collect();
-    let now = db::now();
-    let open = a.open_for_quotes(now);
+    let open = a.open_for_quotes(db::now());
     // The agency acts for itself: the same decision the bid page authorizes.
     let me = ctx.user().map(|u| u.id).unwrap_or(0);
     let can_bid = open && ctx.allows(Action::TakePart { agency_id: me });
-    let checks = if is_draft && is_owner {
+    let checks = if own_draft {
         crate::selection::routes::owner::draft_checks(&ctx, &a).await?
     } else {
         Vec::new()
     };
+    let lang = ctx.lang();
     let p = ShowPage {
         page: ctx.page(),
-        a: view,
+        a: AnnView::build(&ctx, &a, &rows),
         result,
-        timeline,
+        timeline: TimelineRow::list(lang, &a, &rows.trail, is_owner),
         is_owner,
         is_draft,
         open,
         can_bid,
         checks,
-        cover: cover
+        cover: rows
+            .cover
             .as_ref()
-            .filter(|_| is_draft && is_owner)
+            .filter(|_| own_draft)
             .map(|r| crate::selection::routes::owner::cover_view(lang, r)),
-        self_preparable: is_draft && is_owner && item.self_preparable,
+        self_preparable: own_draft && rows.item.self_preparable,
     };
     html(&p, StatusCode::OK)
 }

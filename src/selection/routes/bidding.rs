@@ -60,15 +60,6 @@ fn today() -> chrono::NaiveDate {
     crate::db::today()
 }
 
-fn qual_label(lang: Lang, t: &str, level: i32) -> String {
-    let name = tr(lang, &format!("cat.qual.{t}"));
-    if level == 0 {
-        name.to_string()
-    } else {
-        format!("{name}（{}）", tr(lang, &format!("cat.level.{level}")))
-    }
-}
-
 /// A failed rule: its name and its message.
 pub struct RefusalView {
     pub rule: String,
@@ -85,7 +76,7 @@ fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
                     vec![(
                         "quals",
                         m.iter()
-                            .map(|(t, l)| qual_label(lang, t, *l))
+                            .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
                             .collect::<Vec<_>>()
                             .join(sep),
                     )]
@@ -136,7 +127,7 @@ fn rows(ctx: &Ctx, ls: &[Listed]) -> Vec<Row> {
 }
 
 #[derive(Template)]
-#[template(path = "bidding/list.html")]
+#[template(path = "selection/bidding/list.html")]
 pub struct ListPage {
     pub page: Page,
     pub open: Vec<Row>,
@@ -221,7 +212,7 @@ fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
 }
 
 #[derive(Template)]
-#[template(path = "bidding/bid.html")]
+#[template(path = "selection/bidding/bid.html")]
 pub struct BidPage {
     pub page: Page,
     pub a: Summary,
@@ -426,7 +417,7 @@ pub struct QuoteForm {
 }
 
 #[derive(Template)]
-#[template(path = "bidding/receipt.html")]
+#[template(path = "selection/bidding/receipt.html")]
 pub struct ReceiptPage {
     pub page: Page,
     pub id: i64,

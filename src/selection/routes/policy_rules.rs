@@ -43,7 +43,7 @@ pub struct AnnRow {
 }
 
 #[derive(Template)]
-#[template(path = "policy/regulate.html")]
+#[template(path = "selection/policy/regulate.html")]
 pub struct PolicyPage {
     pub page: Page,
     pub self_preps: Vec<SelfPrepRow>,

@@ -88,7 +88,7 @@ fn row(lang: Lang, f: &Flagged) -> AnnouncementRow {
 }
 
 #[derive(Template)]
-#[template(path = "supervise/list.html")]
+#[template(path = "selection/supervise/list.html")]
 pub struct ListPage {
     pub page: Page,
     pub rows: Vec<AnnouncementRow>,
@@ -131,7 +131,7 @@ async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "supervise/detail.html")]
+#[template(path = "selection/supervise/detail.html")]
 pub struct DetailPage {
     pub page: Page,
     pub a: AnnouncementRow,

@@ -1,0 +1,546 @@
+//! The result section of an announcement page after opening: winner, every quote with its
+//! commitment, excluded quotes with the reason, the draw proofs, publicity, objections, and
+//! the forms the viewer may use (each offered only where the policy lets this user make its
+//! POST: the owner's steps as the announcement's owner, the agency's as the agency itself).
+
+use std::collections::HashMap;
+
+use crate::auth::policy::Action;
+use crate::selection::store::announcement::{Announcement, status};
+use crate::selection::store::opening::{Loaded, OpenedQuote, StoredOutcome};
+use crate::web::{Ctx, fmt, fmt_time};
+
+pub struct QuoteRow {
+    pub agency_id: i64,
+    pub name: String,
+    pub amount: String,
+    pub commitment: String,
+    pub nonce: String,
+    pub low_flag: bool,
+    pub justification: String,
+    pub justification_state: String,
+    /// Empty when the quote took part; else the reason it could not win.
+    pub excluded: String,
+    pub rank: String,
+}
+
+pub struct DrawView {
+    pub first_rank: usize,
+    pub proof_json: String,
+    pub input: String,
+    pub seed: String,
+    pub candidates: String,
+    pub ranking: String,
+}
+
+pub struct ObjectionView {
+    pub id: i64,
+    pub agency: String,
+    pub grounds: String,
+    pub filed_at: String,
+    pub answer_due: String,
+    pub answer: String,
+    pub upheld: String,
+    pub open: bool,
+    pub overdue: bool,
+}
+
+/// What `templates/selection/result/_section.html` shows on `/announcements/{id}` once opened.
+pub struct ResultView {
+    pub id: i64,
+    pub opened_at: String,
+    pub seed: String,
+    pub seed_commitment: String,
+    pub status: String,
+    pub verdict: String,
+    pub winner: String,
+    pub winner_amount: String,
+    pub rows: Vec<QuoteRow>,
+    pub takes_quotes: bool,
+    pub detail: Vec<String>,
+    pub draws: Vec<DrawView>,
+    pub justify_by: String,
+    pub publicity_ends: String,
+    pub confirm_by: String,
+    pub awarded: String,
+    pub objections: Vec<ObjectionView>,
+    pub next_round: Option<i64>,
+    // What the signed-in user may do here.
+    pub can_object: bool,
+    pub can_confirm: bool,
+    pub can_justify: bool,
+    pub owner: bool,
+    pub can_rerun: bool,
+    /// (agency id, name, ineligible reason) for the owner's choice.
+    pub choices: Vec<(i64, String, String)>,
+    /// Agencies whose justification waits for the owner's decision.
+    pub to_decide: Vec<(i64, String)>,
+    /// For the two parties after the award: their contract (or, for the owner, the page
+    /// where a draft is generated when no model text existed).
+    pub contract_link: String,
+}
+
+/// What the result section is built from: the opened result and, depending on the state
+/// and the viewer, what keeps a quote from winning, the owner's choices and the contract.
+pub struct ResultRows {
+    pub loaded: Option<Loaded>,
+    /// Before the outcome (justification pending): agency → locale key of its exclusion.
+    pub pending: HashMap<i64, &'static str>,
+    /// The owner's choice: agency and the locale key of why it is ineligible, if it is.
+    pub choices: Vec<(i64, Option<&'static str>)>,
+    pub contract_id: Option<i64>,
+}
+
+/// The agencies' names as the result knows them ("#id" for one it does not).
+struct Names<'a>(&'a HashMap<i64, String>);
+
+impl Names<'_> {
+    fn of(&self, id: i64) -> String {
+        self.0.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
+    }
+
+    fn list(&self, ids: &[i64]) -> String {
+        ids.iter()
+            .map(|&i| self.of(i))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+/// A score kept as an integer of hundredths (`places` 2) or ten-thousandths (4), written
+/// out exactly: no float ever touches it.
+fn points(v: i64, places: u32) -> String {
+    let unit = 10_i64.pow(places);
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    let u = unit.unsigned_abs();
+    format!("{sign}{}.{:0w$}", a / u, a % u, w = places as usize)
+}
+
+fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
+    // Exclusion as serialised: {"kind": "...", "detail": ...}; the locale keys are the ones
+    // `domain::selection::Exclusion::key` gives.
+    let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    let detail = v.get("detail");
+    match kind {
+        "ineligible" => detail
+            .and_then(|d| d.as_str())
+            .map(|k| ctx.t(k).to_string())
+            .unwrap_or_default(),
+        "quote" => {
+            let qk = detail
+                .and_then(|d| d.get("kind"))
+                .and_then(|k| k.as_str())
+                .unwrap_or("");
+            ctx.t(&format!("result.quote_error.{qk}")).to_string()
+        }
+        "abnormally_low_not_justified" => ctx.t("selection.exclude.abnormally_low").to_string(),
+        "outside_band" => ctx.t("selection.exclude.outside_band").to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Why each excluded agency cannot win: from the outcome, or before it (justification
+/// pending) from what already keeps a quote from winning.
+fn excluded_reasons(
+    ctx: &Ctx,
+    l: &Loaded,
+    pending: &HashMap<i64, &'static str>,
+) -> HashMap<i64, String> {
+    match l.outcome.as_ref() {
+        Some(o) => o
+            .excluded
+            .iter()
+            .map(|e| (e.agency_id, reason_text(ctx, &e.reason)))
+            .collect(),
+        None => pending
+            .iter()
+            .map(|(id, key)| (*id, ctx.t(key).to_string()))
+            .collect(),
+    }
+}
+
+fn justification_state(ctx: &Ctx, q: &OpenedQuote) -> String {
+    let key = match (q.low_flag, q.justification.is_some(), q.justification_ok) {
+        (false, _, _) => return String::new(),
+        (true, false, _) => "result.justify.waiting",
+        (true, true, None) => "result.justify.submitted",
+        (true, true, Some(true)) => "result.justify.accepted",
+        (true, true, Some(false)) => "result.justify.rejected",
+    };
+    ctx.t(key).to_string()
+}
+
+/// The rows of the result table, ranked first (in rank order), then the others by agency.
+/// A mode without quotes lists the ranked and the excluded agencies only.
+fn quote_rows(
+    ctx: &Ctx,
+    l: &Loaded,
+    takes_quotes: bool,
+    names: &Names,
+    excluded: &HashMap<i64, String>,
+    ranking: &[i64],
+) -> Vec<QuoteRow> {
+    let rank_of = |id: i64| {
+        ranking
+            .iter()
+            .position(|&r| r == id)
+            .map(|p| (p + 1).to_string())
+            .unwrap_or_default()
+    };
+    let excluded_of = |id: i64| excluded.get(&id).cloned().unwrap_or_default();
+    let mut rows: Vec<QuoteRow> = if takes_quotes {
+        l.quotes
+            .iter()
+            .map(|q| QuoteRow {
+                agency_id: q.agency_id,
+                name: names.of(q.agency_id),
+                amount: fmt::fen_opt(q.amount_fen),
+                commitment: q.commitment.clone(),
+                nonce: q.nonce.clone().unwrap_or_default(),
+                low_flag: q.low_flag,
+                justification: q.justification.clone().unwrap_or_default(),
+                justification_state: justification_state(ctx, q),
+                excluded: excluded_of(q.agency_id),
+                rank: rank_of(q.agency_id),
+            })
+            .collect()
+    } else {
+        let mut ids: Vec<i64> = ranking.to_vec();
+        ids.extend(excluded.keys().copied());
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| QuoteRow {
+                agency_id: id,
+                name: names.of(id),
+                amount: String::new(),
+                commitment: String::new(),
+                nonce: String::new(),
+                low_flag: false,
+                justification: String::new(),
+                justification_state: String::new(),
+                excluded: excluded_of(id),
+                rank: rank_of(id),
+            })
+            .collect()
+    };
+    rows.sort_by_key(|r| {
+        (
+            r.rank.is_empty(),
+            r.rank.parse::<usize>().unwrap_or(0),
+            r.agency_id,
+        )
+    });
+    rows
+}
+
+fn verdict(ctx: &Ctx, a: &Announcement, outcome: Option<&StoredOutcome>) -> String {
+    match outcome {
+        _ if a.status == status::ANNULLED => ctx.t("result.verdict.annulled").to_string(),
+        None if a.status == status::JUSTIFYING => ctx.t("result.verdict.justifying").to_string(),
+        None => ctx.t("result.verdict.choosing").to_string(),
+        Some(o) => match o.verdict.get("kind").and_then(|k| k.as_str()) {
+            Some("selected") => ctx.t("result.verdict.selected").to_string(),
+            _ => failed_verdict(ctx, &o.verdict),
+        },
+    }
+}
+
+fn failed_verdict(ctx: &Ctx, v: &serde_json::Value) -> String {
+    let valid = v.get("valid").and_then(|v| v.as_u64()).unwrap_or(0);
+    let required = v.get("required").and_then(|v| v.as_u64()).unwrap_or(3);
+    let next = v
+        .get("next")
+        .and_then(|v| v.as_str())
+        .unwrap_or("republish");
+    crate::i18n::tr_args(
+        ctx.lang(),
+        "result.verdict.failed",
+        &[
+            ("valid", &valid.to_string()),
+            ("required", &required.to_string()),
+            ("next", ctx.t(&format!("selection.failed.{next}"))),
+        ],
+    )
+}
+
+/// How the winner was found, one line each: the benchmark and its band (lowest-price
+/// modes) or every agency's scores (weighted scoring).
+fn detail_lines(ctx: &Ctx, outcome: Option<&StoredOutcome>, names: &Names) -> Vec<String> {
+    let Some(o) = outcome else {
+        return Vec::new();
+    };
+    match o.detail.get("kind").and_then(|k| k.as_str()) {
+        Some("benchmark") => benchmark_lines(ctx, &o.detail, names),
+        Some("scores") => score_lines(ctx, &o.detail, names),
+        _ => Vec::new(),
+    }
+}
+
+fn benchmark_lines(ctx: &Ctx, d: &serde_json::Value, names: &Names) -> Vec<String> {
+    let m = |k: &str| fmt::fen_opt(d.get(k).and_then(|v| v.as_i64()));
+    let s = |k: &str| {
+        d.get(k)
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .unwrap_or_default()
+    };
+    // The band is exact to four decimals in the outcome; pages show the whole fen inside it.
+    let exact = |k: &str| s(k).parse::<rust_decimal::Decimal>().ok();
+    let (low, high) = match (exact("low"), exact("high")) {
+        (Some(l), Some(h)) => match crate::domain::selection::band_in_fen(l, h) {
+            Some((l, h)) => (fmt::money(l), fmt::money(h)),
+            None => (s("low"), s("high")),
+        },
+        _ => (s("low"), s("high")),
+    };
+    let mut lines = vec![crate::i18n::tr_args(
+        ctx.lang(),
+        "result.benchmark",
+        &[
+            ("used", &s("quotes_used")),
+            ("benchmark", &m("benchmark")),
+            ("band", &s("band_percent")),
+            ("low", &low),
+            ("high", &high),
+        ],
+    )];
+    if let Some(p) = d.get("pool").and_then(|p| p.as_array()) {
+        let ids: Vec<i64> = p.iter().filter_map(|v| v.as_i64()).collect();
+        lines.push(crate::i18n::tr_args(
+            ctx.lang(),
+            "result.pool",
+            &[("pool", &names.list(&ids))],
+        ));
+    }
+    lines
+}
+
+fn score_lines(ctx: &Ctx, d: &serde_json::Value, names: &Names) -> Vec<String> {
+    let Some(rows) = d.get("rows").and_then(|r| r.as_array()) else {
+        return Vec::new();
+    };
+    rows.iter()
+        .map(|r| {
+            let g = |k: &str| r.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
+            crate::i18n::tr_args(
+                ctx.lang(),
+                "result.score_row",
+                &[
+                    ("name", &names.of(g("agency_id"))),
+                    ("amount", &fmt::fen(g("amount"))),
+                    ("price", &points(g("price_x100"), 2)),
+                    ("credit", &points(g("credit_x100"), 2)),
+                    ("qual", &points(g("qualification_x100"), 2)),
+                    ("total", &points(g("total_x10000"), 4)),
+                ],
+            )
+        })
+        .collect()
+}
+
+fn draws(outcome: Option<&StoredOutcome>, names: &Names) -> Vec<DrawView> {
+    outcome
+        .map(|o| {
+            o.draws
+                .iter()
+                .map(|d| DrawView {
+                    first_rank: d.first_rank + 1,
+                    proof_json: serde_json::to_string(&d.proof).unwrap_or_default(),
+                    input: d.proof.input.clone(),
+                    seed: d.proof.seed.clone(),
+                    candidates: names.list(&d.proof.candidates),
+                    ranking: names.list(&d.proof.ranking),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn objections(
+    ctx: &Ctx,
+    l: &Loaded,
+    names: &Names,
+    today: chrono::NaiveDate,
+) -> Vec<ObjectionView> {
+    l.objections
+        .iter()
+        .map(|o| ObjectionView {
+            id: o.id,
+            agency: names.of(o.agency_id),
+            grounds: o.grounds.clone(),
+            filed_at: fmt_time(o.filed_at),
+            answer_due: o.answer_due.to_string(),
+            answer: o.answer.clone().unwrap_or_default(),
+            upheld: match o.upheld {
+                Some(true) => ctx.t("result.objection.upheld").to_string(),
+                Some(false) => ctx.t("result.objection.rejected").to_string(),
+                None => String::new(),
+            },
+            open: o.answered_at.is_none(),
+            overdue: o.answered_at.is_none() && today > o.answer_due,
+        })
+        .collect()
+}
+
+/// What the signed-in agency may do on the result: object (a participant, during the
+/// publicity), confirm (the winner, after the publicity) and justify (its own low quote).
+struct AgencyActs {
+    can_object: bool,
+    can_confirm: bool,
+    can_justify: bool,
+}
+
+impl AgencyActs {
+    fn of(
+        ctx: &Ctx,
+        a: &Announcement,
+        l: &Loaded,
+        ranking: &[i64],
+        excluded: &HashMap<i64, String>,
+        today: chrono::NaiveDate,
+    ) -> AgencyActs {
+        let r = &l.result;
+        let my = ctx
+            .user()
+            .map(|u| u.id)
+            .filter(|&agency_id| ctx.allows(Action::TakePart { agency_id }));
+        let in_publicity =
+            a.status == status::PUBLICITY && r.publicity_ends.is_some_and(|p| today <= p);
+        let participant = my.is_some_and(|id| {
+            l.names.contains_key(&id)
+                && (l.quotes.iter().any(|q| q.agency_id == id)
+                    || ranking.contains(&id)
+                    || excluded.contains_key(&id))
+        });
+        AgencyActs {
+            can_object: participant && in_publicity,
+            can_confirm: my.is_some()
+                && a.status == status::PUBLICITY
+                && r.winner_id == my
+                && r.publicity_ends.is_some_and(|p| today > p)
+                && r.confirm_by.is_some_and(|d| today <= d),
+            can_justify: my.is_some()
+                && a.status == status::JUSTIFYING
+                && l.quotes
+                    .iter()
+                    .any(|q| Some(q.agency_id) == my && q.low_flag && q.justification.is_none()),
+        }
+    }
+}
+
+/// The owner's decisions waiting on the result: justifications to accept or reject.
+fn to_decide(a: &Announcement, l: &Loaded, owner: bool, names: &Names) -> Vec<(i64, String)> {
+    if !(owner && a.status == status::JUSTIFYING) {
+        return Vec::new();
+    }
+    l.quotes
+        .iter()
+        .filter(|q| q.low_flag && q.justification.is_some() && q.justification_ok.is_none())
+        .map(|q| (q.agency_id, names.of(q.agency_id)))
+        .collect()
+}
+
+fn contract_link(
+    ctx: &Ctx,
+    a: &Announcement,
+    l: &Loaded,
+    owner: bool,
+    contract_id: Option<i64>,
+) -> String {
+    match (contract_id, &l.award) {
+        (Some(k), Some((w, _)))
+            if ctx.allows(Action::ViewContract {
+                owner: a.owner_side(),
+                agency: *w,
+                in_domain: false,
+            }) =>
+        {
+            format!("/contracts/{k}")
+        }
+        (None, Some(_)) if owner => "/owner/contracts".to_string(),
+        _ => String::new(),
+    }
+}
+
+fn choices(
+    ctx: &Ctx,
+    choices: Vec<(i64, Option<&'static str>)>,
+    names: &Names,
+) -> Vec<(i64, String, String)> {
+    choices
+        .into_iter()
+        .map(|(id, inel)| {
+            (
+                id,
+                names.of(id),
+                inel.map(|k| ctx.t(k).to_string()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn day(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+impl ResultView {
+    /// The result section of announcement `a` for the viewer in `ctx`; `None` before
+    /// opening. `owner`: the viewer manages the announcement.
+    pub fn build(ctx: &Ctx, a: &Announcement, owner: bool, rows: ResultRows) -> Option<ResultView> {
+        let l = rows.loaded?;
+        let names = Names(&l.names);
+        let today = crate::db::today();
+        let outcome = l.outcome.as_ref();
+        let excluded = excluded_reasons(ctx, &l, &rows.pending);
+        let ranking: Vec<i64> = outcome.map(|o| o.ranking.clone()).unwrap_or_default();
+        let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
+        let acts = AgencyActs::of(ctx, a, &l, &ranking, &excluded, today);
+        let r = &l.result;
+        let annulled = a.status == status::ANNULLED;
+        Some(ResultView {
+            id: a.id,
+            opened_at: fmt_time(r.opened_at),
+            seed: r.seed_revealed.clone(),
+            seed_commitment: a.seed_commitment.clone().unwrap_or_default(),
+            status: ctx.t(&status::key(&a.status)).to_string(),
+            verdict: verdict(ctx, a, outcome),
+            // An annulled result names no winner: the objection was upheld.
+            winner: r
+                .winner_id
+                .filter(|_| !annulled)
+                .map(|w| names.of(w))
+                .unwrap_or_default(),
+            winner_amount: if annulled {
+                String::new()
+            } else {
+                fmt::fen_opt(r.winner_amount_fen)
+            },
+            rows: quote_rows(ctx, &l, takes_quotes, &names, &excluded, &ranking),
+            takes_quotes,
+            detail: detail_lines(ctx, outcome, &names),
+            draws: draws(outcome, &names),
+            justify_by: day(r.justify_by),
+            publicity_ends: day(r.publicity_ends),
+            confirm_by: day(r.confirm_by),
+            contract_link: contract_link(ctx, a, &l, owner, rows.contract_id),
+            awarded: l
+                .award
+                .map(|(id, at)| format!("{} · {}", names.of(id), fmt_time(at)))
+                .unwrap_or_default(),
+            objections: objections(ctx, &l, &names, today),
+            next_round: l.next_round,
+            can_object: acts.can_object,
+            can_confirm: acts.can_confirm,
+            can_justify: acts.can_justify,
+            owner,
+            can_rerun: owner && (a.status == status::FAILED || annulled) && l.next_round.is_none(),
+            choices: choices(ctx, rows.choices, &names),
+            to_decide: to_decide(a, &l, owner, &names),
+        })
+    }
+}
