@@ -247,7 +247,7 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
     let id = db::write_tx(&mut c, |c| {
         let now = db::now();
         let new = crate::accounts::store::user::NewUser {
-            role: "admin".into(),
+            role: crate::auth::Role::Admin,
             email: email.clone(),
             password_hash: hash,
             org_name: "攀枝花市政务服务管理局".into(),
@@ -255,7 +255,7 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
             contact_name: name,
             phone,
             department_id: None,
-            status: "active".into(),
+            status: crate::domain::status::UserStatus::Active,
             email_verified_at: Some(now),
             locale: "zh-CN".into(),
             is_demo: false,

@@ -17,6 +17,7 @@ use crate::auth::session::{self, NewSession};
 use crate::auth::user_token::{self, Purpose, TokenProblem};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{DbConnection, DbError, write_tx};
+use crate::domain::status::UserStatus;
 use crate::domain::workdays::DayKind;
 use crate::i18n::Lang;
 use crate::mail;
@@ -312,13 +313,13 @@ pub fn set_account_status(
     c: &mut DbConnection,
     me: &CurrentUser,
     id: i64,
-    status: &str,
+    status: UserStatus,
 ) -> Result<bool, DbError> {
     write_tx(c, |c| {
         if user::set_status(c, id, status)? == 0 {
             return Ok(false);
         }
-        if status == "disabled" {
+        if status == UserStatus::Disabled {
             session::revoke_all(c, id, None)?;
         }
         let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
@@ -329,7 +330,7 @@ pub fn set_account_status(
             "user",
             id,
             &u.audit_view(),
-            status,
+            status.as_str(),
         )?;
         Ok(true)
     })

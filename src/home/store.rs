@@ -8,7 +8,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::contracts::store::contract::{self as ct, status as kstatus};
 use crate::db::DbConnection;
 use crate::db::schema::{
     agencies, agency_certificates, agency_items, announcement_results, announcements, awards,
@@ -19,8 +18,10 @@ use crate::db::schema::{
 use crate::domain::evaluation as erules;
 use crate::domain::fulfilment as frules;
 use crate::domain::selection::Mode;
+use crate::domain::status::{
+    AnnouncementStatus, ContractStatus, ItemStatus, Party, QuoteStatus, RaterKind, ReviewStatus,
+};
 use crate::domain::workdays::china_date;
-use crate::selection::store::announcement::status;
 
 /// A kind of pending work; the workbench shows its count, its items and the page where it
 /// is done.
@@ -117,22 +118,23 @@ pub fn owner(
     today: NaiveDate,
     payment_days: i64,
 ) -> QueryResult<Vec<Pending>> {
-    let ann_rows = |c: &mut DbConnection, states: &[&str]| -> QueryResult<Vec<Entry>> {
-        let rows: Vec<(i64, String, String)> = announcements::table
-            .inner_join(projects::table)
-            .inner_join(catalogue_items::table)
-            .filter(announcements::owner_id.eq(me))
-            .filter(announcements::status.eq_any(states))
-            .order(announcements::id.desc())
-            .select((announcements::id, projects::name, catalogue_items::name))
-            .load(c)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, p, i)| entry(id, p, i, None))
-            .collect())
-    };
-    let drafts = ann_rows(c, &[status::DRAFT])?;
-    let choices = ann_rows(c, &[status::CHOOSING])?;
+    let ann_rows =
+        |c: &mut DbConnection, states: &[AnnouncementStatus]| -> QueryResult<Vec<Entry>> {
+            let rows: Vec<(i64, String, String)> = announcements::table
+                .inner_join(projects::table)
+                .inner_join(catalogue_items::table)
+                .filter(announcements::owner_id.eq(me))
+                .filter(announcements::status.eq_any(states.iter().copied()))
+                .order(announcements::id.desc())
+                .select((announcements::id, projects::name, catalogue_items::name))
+                .load(c)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, p, i)| entry(id, p, i, None))
+                .collect())
+        };
+    let drafts = ann_rows(c, &[AnnouncementStatus::Draft])?;
+    let choices = ann_rows(c, &[AnnouncementStatus::Choosing])?;
 
     let objections: Vec<(i64, String, String, NaiveDate)> = objections::table
         .inner_join(announcements::table.inner_join(projects::table))
@@ -151,7 +153,7 @@ pub fn owner(
         .inner_join(announcements::table.inner_join(projects::table))
         .inner_join(agencies::table)
         .filter(announcements::owner_id.eq(me))
-        .filter(announcements::status.eq(status::JUSTIFYING))
+        .filter(announcements::status.eq(AnnouncementStatus::Justifying))
         .filter(quotes::low_flag.eq(true))
         .filter(quotes::justification.is_not_null())
         .filter(quotes::justification_ok.is_null())
@@ -166,7 +168,7 @@ pub fn owner(
         .filter(this.field(announcements::owner_id).eq(me))
         .filter(
             this.field(announcements::status)
-                .eq_any([status::FAILED, status::ANNULLED]),
+                .eq_any([AnnouncementStatus::Failed, AnnouncementStatus::Annulled]),
         )
         .filter(not(exists(
             later.filter(
@@ -195,14 +197,14 @@ pub fn owner(
         ))
         .load(c)?;
 
-    let to_sign = contracts_to_sign(c, me, ct::OWNER)?;
+    let to_sign = contracts_to_sign(c, me, Party::Owner)?;
 
     let deliverables: Vec<(i64, String, String, NaiveDateTime)> = contract_deliverables::table
         .inner_join(contracts::table.on(contracts::id.eq(contract_deliverables::contract_id)))
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
         .filter(contracts::owner_id.eq(me))
-        .filter(contracts::status.eq(kstatus::SIGNED))
+        .filter(contracts::status.eq(ContractStatus::Signed))
         .filter(contract_deliverables::decision.is_null())
         .order(contract_deliverables::id)
         .select((
@@ -218,7 +220,7 @@ pub fn owner(
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
         .filter(contracts::owner_id.eq(me))
-        .filter(contracts::status.eq(kstatus::ACCEPTED))
+        .filter(contracts::status.eq(ContractStatus::Accepted))
         .order(contracts::id.desc())
         .select((
             contracts::id,
@@ -231,7 +233,7 @@ pub fn owner(
             exists(
                 evaluations::table
                     .filter(evaluations::contract_id.eq(contracts::id))
-                    .filter(evaluations::rater_kind.eq(crate::contracts::store::evaluation::OWNER)),
+                    .filter(evaluations::rater_kind.eq(RaterKind::Owner)),
             ),
         ))
         .load(c)?;
@@ -318,11 +320,7 @@ pub fn owner(
 
 /// Contracts of one party that wait for it: texts submitted for signing that it has not
 /// signed at their current revision and, for the owner, drafts it has not submitted yet.
-fn contracts_to_sign(
-    c: &mut DbConnection,
-    me: i64,
-    party: &'static str,
-) -> QueryResult<Vec<Entry>> {
+fn contracts_to_sign(c: &mut DbConnection, me: i64, party: Party) -> QueryResult<Vec<Entry>> {
     let signed = exists(
         contract_signatures::table
             .filter(contract_signatures::contract_id.eq(contracts::id))
@@ -333,15 +331,20 @@ fn contracts_to_sign(
         .inner_join(contract_terms::table)
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .into_boxed();
-    q = if party == ct::OWNER {
+    q = if party == Party::Owner {
         q.filter(contracts::owner_id.eq(me)).filter(
             contracts::status
-                .eq(kstatus::DRAFT)
-                .or(contracts::status.eq(kstatus::SIGNING).and(not(signed))),
+                .eq(ContractStatus::Draft)
+                .or(contracts::status
+                    .eq(ContractStatus::Signing)
+                    .and(not(signed))),
         )
     } else {
-        q.filter(contracts::agency_id.eq(me))
-            .filter(contracts::status.eq(kstatus::SIGNING).and(not(signed)))
+        q.filter(contracts::agency_id.eq(me)).filter(
+            contracts::status
+                .eq(ContractStatus::Signing)
+                .and(not(signed)),
+        )
     };
     let rows: Vec<(i64, String, String, NaiveDate)> = q
         .order((contracts::sign_by, contracts::id))
@@ -361,7 +364,7 @@ fn contracts_to_sign(
 /// The agency's pending work on announcements open at `now` (UTC) and on its contracts.
 pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<Vec<Pending>> {
     let open = announcements::status
-        .eq(status::PUBLISHED)
+        .eq(AnnouncementStatus::Published)
         .and(announcements::deadline.gt(now));
     let registered = exists(
         registrations::table
@@ -390,7 +393,7 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
         quotes::table
             .filter(quotes::announcement_id.eq(announcements::id))
             .filter(quotes::agency_id.eq(me))
-            .filter(quotes::status.eq(crate::selection::store::bidding::quote_status::ACTIVE)),
+            .filter(quotes::status.eq(QuoteStatus::Active)),
     );
     let to_quote: Vec<Line> = announcements::table
         .inner_join(projects::table)
@@ -415,7 +418,7 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
         )
         .filter(open)
         .filter(quotes::agency_id.eq(me))
-        .filter(quotes::status.eq(crate::selection::store::bidding::quote_status::ACTIVE))
+        .filter(quotes::status.eq(QuoteStatus::Active))
         .filter(quotes::announcement_version.lt(announcements::version))
         .order((announcements::deadline, announcements::id))
         .select((
@@ -433,7 +436,7 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
                 .inner_join(announcement_results::table),
         )
         .filter(quotes::agency_id.eq(me))
-        .filter(announcements::status.eq(status::JUSTIFYING))
+        .filter(announcements::status.eq(AnnouncementStatus::Justifying))
         .filter(quotes::low_flag.eq(true))
         .filter(quotes::justification.is_null())
         .order(announcements::id)
@@ -451,7 +454,7 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
                 .inner_join(catalogue_items::table),
         )
         .filter(announcement_results::winner_id.eq(me))
-        .filter(announcements::status.eq(status::PUBLICITY))
+        .filter(announcements::status.eq(AnnouncementStatus::Publicity))
         .order(announcements::id)
         .select((
             announcements::id,
@@ -460,7 +463,7 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
             announcement_results::confirm_by,
         ))
         .load(c)?;
-    let to_sign = contracts_to_sign(c, me, ct::AGENCY)?;
+    let to_sign = contracts_to_sign(c, me, Party::Agency)?;
     // Returned: the contract's latest deliverable was returned and nothing newer submitted.
     let (later, d) = diesel::alias!(contract_deliverables as later, contract_deliverables as d);
     let returned: Vec<(i64, String, Option<NaiveDateTime>)> = d
@@ -469,7 +472,7 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
         )
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .filter(contracts::agency_id.eq(me))
-        .filter(contracts::status.eq(kstatus::SIGNED))
+        .filter(contracts::status.eq(ContractStatus::Signed))
         .filter(d.field(contract_deliverables::decision).eq("returned"))
         .filter(not(exists(
             later
@@ -554,7 +557,7 @@ pub fn regulator(
             Kind::RegulatorCertificates => {
                 let rows: Vec<(i64, String, String, NaiveDate)> = agency_certificates::table
                     .inner_join(agencies::table)
-                    .filter(agency_certificates::status.eq("pending"))
+                    .filter(agency_certificates::status.eq(ReviewStatus::Pending))
                     .filter(agency_certificates::qual_type.eq_any(review_types))
                     .order((agency_certificates::review_due, agency_certificates::id))
                     .select((
@@ -621,7 +624,7 @@ pub fn regulator(
                 let rows: Vec<(i64, String)> = credit_repairs::table
                     .inner_join(blacklist_entries::table.inner_join(agencies::table))
                     .filter(blacklist_entries::department_id.eq(department))
-                    .filter(credit_repairs::status.eq("pending"))
+                    .filter(credit_repairs::status.eq(ReviewStatus::Pending))
                     .order(credit_repairs::id)
                     .select((credit_repairs::id, agencies::name))
                     .load(c)?;
@@ -639,7 +642,7 @@ pub fn regulator(
 /// The platform operator's pending work: catalogue items drafted and not yet published.
 pub fn admin(c: &mut DbConnection) -> QueryResult<Vec<Pending>> {
     let rows: Vec<(String, String)> = catalogue_items::table
-        .filter(catalogue_items::status.eq("draft"))
+        .filter(catalogue_items::status.eq(ItemStatus::Draft))
         .order(catalogue_items::code)
         .select((catalogue_items::code, catalogue_items::name))
         .load(c)?;

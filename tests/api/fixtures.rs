@@ -66,8 +66,8 @@ pub fn item_as(
     };
     adjust(&mut f);
     let change = Change {
-        status: "retained",
-        kind: "add",
+        status: zhongjie::domain::status::ItemStatus::Retained,
+        kind: zhongjie::domain::status::AdjustmentKind::Add,
         reason: "test",
         basis: "test",
         actor_id: None,

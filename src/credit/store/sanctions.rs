@@ -17,6 +17,7 @@ use crate::db::schema::{
     market_bans, users,
 };
 use crate::domain::credit::{self, Kind, Period, Restriction, SanctionFacts, Source};
+use crate::domain::status::{ListingEnd, ReviewStatus, Role, UserStatus};
 use crate::i18n::Lang;
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -33,7 +34,7 @@ pub struct Listing {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub ended_on: Option<NaiveDate>,
-    pub end_kind: Option<String>,
+    pub end_kind: Option<ListingEnd>,
 }
 
 impl Listing {
@@ -45,7 +46,7 @@ impl Listing {
         }
     }
     pub fn repaired(&self) -> bool {
-        self.end_kind.as_deref() == Some("repaired")
+        self.end_kind == Some(ListingEnd::Repaired)
     }
 }
 
@@ -111,7 +112,7 @@ pub struct Repair {
     pub agency_id: i64,
     pub evidence: String,
     pub upload_id: Option<i64>,
-    pub status: String,
+    pub status: ReviewStatus,
     pub decision_reason: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
@@ -363,8 +364,8 @@ pub fn mail_regulators(
     args: &[(&str, String)],
 ) -> QueryResult<()> {
     let ids: Vec<i64> = users::table
-        .filter(users::role.eq("regulator"))
-        .filter(users::status.eq("active"))
+        .filter(users::role.eq(Role::Regulator))
+        .filter(users::status.eq(UserStatus::Active))
         .filter(users::department_id.eq(department_id))
         .select(users::id)
         .load(conn)?;
@@ -696,7 +697,7 @@ pub fn repairs_of(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<Re
 pub fn has_pending_repair(conn: &mut DbConnection, listing_id: i64) -> QueryResult<bool> {
     let n: i64 = credit_repairs::table
         .filter(credit_repairs::blacklist_id.eq(listing_id))
-        .filter(credit_repairs::status.eq("pending"))
+        .filter(credit_repairs::status.eq(ReviewStatus::Pending))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -710,7 +711,7 @@ pub fn pending_repairs(
     credit_repairs::table
         .inner_join(blacklist_entries::table.inner_join(agencies::table))
         .filter(blacklist_entries::department_id.eq(department_id))
-        .filter(credit_repairs::status.eq("pending"))
+        .filter(credit_repairs::status.eq(ReviewStatus::Pending))
         .order(credit_repairs::id)
         .select((Repair::as_select(), Listing::as_select(), agencies::name))
         .load(conn)
@@ -729,7 +730,7 @@ pub fn apply_repair(
             credit_repairs::agency_id.eq(listing.agency_id),
             credit_repairs::evidence.eq(evidence),
             credit_repairs::upload_id.eq(upload_id),
-            credit_repairs::status.eq("pending"),
+            credit_repairs::status.eq(ReviewStatus::Pending),
             credit_repairs::created_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
@@ -759,11 +760,15 @@ pub fn decide_repair(
     reason: &str,
     by: i64,
 ) -> QueryResult<bool> {
-    let status = if approve { "approved" } else { "rejected" };
+    let status = if approve {
+        ReviewStatus::Approved
+    } else {
+        ReviewStatus::Rejected
+    };
     let n = diesel::update(
         credit_repairs::table
             .find(repair.id)
-            .filter(credit_repairs::status.eq("pending")),
+            .filter(credit_repairs::status.eq(ReviewStatus::Pending)),
     )
     .set((
         credit_repairs::status.eq(status),
@@ -788,7 +793,7 @@ pub fn decide_repair(
         diesel::update(blacklist_entries::table.find(listing.id))
             .set((
                 blacklist_entries::ended_on.eq(Some(today)),
-                blacklist_entries::end_kind.eq(Some("repaired")),
+                blacklist_entries::end_kind.eq(ListingEnd::Repaired),
             ))
             .execute(conn)?;
         refresh_one(conn, listing.agency_id, today)?;

@@ -14,6 +14,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::agency_rules;
+use crate::domain::status::{ReviewStatus, Role, UserStatus};
 
 /// The name of the daily run in `job_runs`.
 pub const DAILY: &str = "review_escalation";
@@ -50,7 +51,7 @@ pub fn overdue(c: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<Overdu
     let rows: Vec<Raw> = ac::table
         .inner_join(agencies::table)
         .left_join(re::table)
-        .filter(ac::status.eq("pending"))
+        .filter(ac::status.eq(ReviewStatus::Pending))
         .filter(ac::review_due.lt(today))
         .order((ac::review_due, ac::id))
         .select((
@@ -146,7 +147,7 @@ fn escalate_one(
 ) -> Result<bool, DbError> {
     let still_pending: i64 = ac::table
         .find(o.certificate_id)
-        .filter(ac::status.eq("pending"))
+        .filter(ac::status.eq(ReviewStatus::Pending))
         .count()
         .get_result(c)?;
     let done: i64 = re::table.find(o.certificate_id).count().get_result(c)?;
@@ -154,8 +155,8 @@ fn escalate_one(
         return Ok(false);
     }
     let reviewers: Vec<i64> = users::table
-        .filter(users::role.eq("regulator"))
-        .filter(users::status.eq("active"))
+        .filter(users::role.eq(Role::Regulator))
+        .filter(users::status.eq(UserStatus::Active))
         .filter(users::department_id.eq(dept))
         .order(users::id)
         .select(users::id)
