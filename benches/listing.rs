@@ -176,8 +176,8 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
             regional_assessment: false,
         };
         let change = Change {
-            status: "retained",
-            kind: "add",
+            status: zhongjie::domain::status::ItemStatus::Retained,
+            kind: zhongjie::domain::status::AdjustmentKind::Add,
             reason: "bench",
             basis: "bench",
             actor_id: None,
@@ -206,7 +206,7 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
                 }
             };
             new_users.push(zhongjie::accounts::store::user::NewUser {
-                role: "agency".into(),
+                role: zhongjie::auth::Role::Agency,
                 email: format!("bench{}@bench.zhongjie.test", done + i),
                 password_hash: "!".into(),
                 org_name: String::new(),
@@ -214,7 +214,7 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
                 contact_name: "联系人".into(),
                 phone: format!("139{:08}", done + i),
                 department_id: None,
-                status: "active".into(),
+                status: zhongjie::domain::status::UserStatus::Active,
                 email_verified_at: Some(now),
                 locale: "zh-CN".into(),
                 is_demo: true,

@@ -78,7 +78,7 @@ fn user(
 ) -> zhongjie::accounts::store::user::NewUser {
     let now = db::now();
     zhongjie::accounts::store::user::NewUser {
-        role: role.into(),
+        role: zhongjie::auth::Role::parse(role).expect("a role"),
         email,
         password_hash: "!".into(),
         org_name: format!("机构{i}"),
@@ -86,7 +86,7 @@ fn user(
         contact_name: "联系人".into(),
         phone: format!("139{i:08}"),
         department_id: None,
-        status: "active".into(),
+        status: zhongjie::domain::status::UserStatus::Active,
         email_verified_at: Some(now),
         locale: "zh-CN".into(),
         is_demo: true,
@@ -181,8 +181,8 @@ fn seed(conn: &mut DbConnection) -> Result<World, E> {
         regional_assessment: false,
     };
     let change = Change {
-        status: "retained",
-        kind: "add",
+        status: zhongjie::domain::status::ItemStatus::Retained,
+        kind: zhongjie::domain::status::AdjustmentKind::Add,
         reason: "bench",
         basis: "bench",
         actor_id: None,

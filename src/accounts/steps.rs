@@ -21,6 +21,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::db::schema::{platform_clock, sessions};
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::rehearsal::{self, Step};
+use crate::domain::status::UserStatus;
 use crate::domain::workdays::DayKind;
 use crate::i18n::Lang;
 use crate::mail;
@@ -316,13 +317,13 @@ pub fn set_account_status(
     c: &mut DbConnection,
     me: &CurrentUser,
     id: i64,
-    status: &str,
+    status: UserStatus,
 ) -> Result<bool, DbError> {
     write_tx(c, |c| {
         if user::set_status(c, id, status)? == 0 {
             return Ok(false);
         }
-        if status == "disabled" {
+        if status == UserStatus::Disabled {
             session::revoke_all(c, id, None)?;
         }
         let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
@@ -333,7 +334,7 @@ pub fn set_account_status(
             "user",
             id,
             &u.audit_view(),
-            status,
+            status.as_str(),
         )?;
         Ok(true)
     })
@@ -448,7 +449,7 @@ pub fn create_admin(
     write_tx(c, |c| {
         let now = crate::db::now();
         let new = NewUser {
-            role: "admin".into(),
+            role: Role::Admin,
             email: email.to_string(),
             password_hash,
             org_name: "攀枝花市政务服务管理局".into(),
@@ -456,7 +457,7 @@ pub fn create_admin(
             contact_name: name,
             phone,
             department_id: None,
-            status: "active".into(),
+            status: UserStatus::Active,
             email_verified_at: Some(now),
             locale: "zh-CN".into(),
             is_demo: false,

@@ -7,8 +7,6 @@ pub mod session;
 pub mod token;
 pub mod user_token;
 
-use serde::{Deserialize, Serialize};
-
 /// The signed-in user of a request, as the session layer found it.
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -21,42 +19,5 @@ pub struct CurrentUser {
     pub department_id: Option<i64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Owner,
-    Agency,
-    Regulator,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Agency, Role::Regulator, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Agency => "agency",
-            Role::Regulator => "regulator",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// Roles a person may choose at self-registration; staff accounts are made by an admin.
-    pub fn self_registered(self) -> bool {
-        matches!(self, Role::Owner | Role::Agency)
-    }
-
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Role::Owner => "role.owner",
-            Role::Agency => "role.agency",
-            Role::Regulator => "role.regulator",
-            Role::Admin => "role.admin",
-        }
-    }
-}
+/// Who a user is; stored in `users.role`.
+pub use crate::domain::status::Role;

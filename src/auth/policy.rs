@@ -266,7 +266,7 @@ mod tests {
     #[test]
     fn only_admins_move_the_clock_and_see_overdue_reviews() {
         for a in [Action::MovePlatformClock, Action::ViewOverdueReviews] {
-            for r in Role::ALL {
+            for &r in Role::ALL {
                 let d = decide(Some(&user(1, r)), a);
                 assert_eq!(d == Decision::Allow, r == Role::Admin, "{r:?} {a:?}");
             }
@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn admin_only_actions() {
-        for r in Role::ALL {
+        for &r in Role::ALL {
             for a in [Action::ViewAudit, Action::ManageCalendar] {
                 let d = decide(Some(&user(1, r)), a);
                 assert_eq!(d == Decision::Allow, r == Role::Admin, "{r:?} {a:?}");

@@ -6,20 +6,8 @@ use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::user_tokens;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    VerifyEmail,
-    ResetPassword,
-}
-
-impl Purpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            Purpose::VerifyEmail => "verify_email",
-            Purpose::ResetPassword => "reset_password",
-        }
-    }
-}
+/// What a token is for (`user_tokens.purpose`).
+pub use crate::domain::status::TokenPurpose as Purpose;
 
 /// Issues a token valid for `ttl`; earlier unused tokens of the same purpose stop working.
 pub fn issue(
@@ -32,7 +20,7 @@ pub fn issue(
     diesel::update(
         user_tokens::table
             .filter(user_tokens::user_id.eq(user_id))
-            .filter(user_tokens::purpose.eq(purpose.as_str()))
+            .filter(user_tokens::purpose.eq(purpose))
             .filter(user_tokens::used_at.is_null()),
     )
     .set(user_tokens::used_at.eq(Some(now)))
@@ -41,7 +29,7 @@ pub fn issue(
     diesel::insert_into(user_tokens::table)
         .values((
             user_tokens::user_id.eq(user_id),
-            user_tokens::purpose.eq(purpose.as_str()),
+            user_tokens::purpose.eq(purpose),
             user_tokens::token_hash.eq(token::hash_token(&tok)),
             user_tokens::created_at.eq(now),
             user_tokens::expires_at.eq(now + ttl),
@@ -66,7 +54,7 @@ pub fn peek(
     let row: Option<(i64, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
         user_tokens::table
             .filter(user_tokens::token_hash.eq(token::hash_token(tok)))
-            .filter(user_tokens::purpose.eq(purpose.as_str()))
+            .filter(user_tokens::purpose.eq(purpose))
             .select((
                 user_tokens::user_id,
                 user_tokens::expires_at,

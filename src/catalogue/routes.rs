@@ -18,6 +18,7 @@ use crate::db::{self, DbError};
 use crate::domain::catalogue::{self as vocab, Pricing};
 use crate::domain::catalogue_rules::{self as rules, ItemInput, Problem, QUAL_SLOTS};
 use crate::domain::money::Money;
+use crate::domain::status::{AdjustmentKind, ItemStatus};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
@@ -66,11 +67,11 @@ fn price_text(ctx: &Ctx, item: &Item) -> String {
     }
 }
 
-fn status_css(status: &str) -> &'static str {
+fn status_css(status: ItemStatus) -> &'static str {
     match status {
-        "retained" => "tag-success",
-        "cancelled" => "tag-danger",
-        _ => "tag-muted",
+        ItemStatus::Retained => "tag-success",
+        ItemStatus::Cancelled => "tag-danger",
+        ItemStatus::Draft => "tag-muted",
     }
 }
 
@@ -222,7 +223,8 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
             f2.industry.as_deref(),
             dept_id,
             f2.pricing.map(Pricing::code),
-            &f2.status,
+            // "all" is the one filter value that is not a status.
+            ItemStatus::parse(&f2.status),
         )?
         .into_iter()
         .filter(|i| rules::matches_query(&f2.q, &i.code, &i.name, &i.keywords))
@@ -263,7 +265,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
             }
         },
         status: ctx.t(&format!("cat.status.{}", i.status)).to_string(),
-        status_css: status_css(&i.status),
+        status_css: status_css(i.status),
     };
     let p = ListPage {
         page: ctx.page(),
@@ -423,7 +425,7 @@ fn json_download(
                         min_level: q.min_level,
                     })
                     .collect(),
-                status: &i.status,
+                status: i.status.as_str(),
                 version: i.version,
                 updated_at: i.updated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             }
@@ -481,10 +483,10 @@ fn change_views(ctx: &Ctx, list: &[ChangeEntry], depts: &[Department]) -> Vec<Ch
                 code: e.item_code.clone(),
                 name: e.item_name.clone(),
                 kind: ctx.t(&format!("catalogue.kind.{}", a.kind)).to_string(),
-                kind_css: match a.kind.as_str() {
-                    "add" => "tag-success",
-                    "cancel" => "tag-danger",
-                    _ => "tag-info",
+                kind_css: match a.kind {
+                    AdjustmentKind::Add => "tag-success",
+                    AdjustmentKind::Cancel => "tag-danger",
+                    AdjustmentKind::Modify => "tag-info",
                 },
                 version: a.version,
                 reason: a.reason.clone(),
@@ -589,7 +591,7 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
             department_id: dept,
         },
     );
-    if item.status == "draft" && !can_edit {
+    if item.status == ItemStatus::Draft && !can_edit {
         return Err(AppError::NotFound);
     }
     let lang = ctx.lang();
@@ -612,7 +614,7 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
         price: price_text(ctx, &item),
         payer: ctx.t(&format!("cat.payer.{}", item.payer)).into(),
         status: ctx.t(&format!("cat.status.{}", item.status)).into(),
-        status_css: status_css(&item.status),
+        status_css: status_css(item.status),
         quals: quals.iter().map(|q| qual_text(ctx, q)).collect(),
         guide,
         legal_basis: paras(&item.legal_basis),
@@ -638,9 +640,9 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
             })
             .collect(),
         changes: change_views(ctx, &history, &depts),
-        can_edit: can_edit && item.status != "cancelled",
-        can_publish: admin && item.status == "draft",
-        can_cancel: admin && item.status == "retained",
+        can_edit: can_edit && item.status != ItemStatus::Cancelled,
+        can_publish: admin && item.status == ItemStatus::Draft,
+        can_cancel: admin && item.status == ItemStatus::Retained,
         can_assess: item.usable()
             && item.regional_assessment
             && allowed(
@@ -1099,7 +1101,7 @@ async fn edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Ap
     ctx.authorize(Action::EditCatalogueItem {
         department_id: item.department_id,
     })?;
-    if item.status == "cancelled" {
+    if item.status == ItemStatus::Cancelled {
         return Err(AppError::BadRequest("catalogue.err.cancelled_locked"));
     }
     let depts = departments(&ctx).await?;
@@ -1123,7 +1125,7 @@ async fn update(
     ctx.authorize(Action::EditCatalogueItem {
         department_id: item.department_id,
     })?;
-    if item.status == "cancelled" {
+    if item.status == ItemStatus::Cancelled {
         return Err(AppError::BadRequest("catalogue.err.cancelled_locked"));
     }
     let me = ctx.current()?.clone();
@@ -1177,16 +1179,16 @@ async fn change_status(
     ctx: Ctx,
     code: String,
     f: ChangeForm,
-    from: &'static str,
-    to: &'static str,
-    kind: &'static str,
+    from: ItemStatus,
+    to: ItemStatus,
+    kind: AdjustmentKind,
 ) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::PublishCatalogue)?;
     let me = ctx.current()?.clone();
     let lang = ctx.lang();
     let (item, _) = load_item(&ctx, code.clone()).await?;
     if item.status != from {
-        return Err(AppError::BadRequest(if from == "draft" {
+        return Err(AppError::BadRequest(if from == ItemStatus::Draft {
             "catalogue.err.not_draft"
         } else {
             "catalogue.err.not_retained"
@@ -1219,7 +1221,7 @@ async fn change_status(
     Ok(redirect_flash(
         &format!("/catalogue/{code}"),
         FlashKind::Success,
-        if to == "retained" {
+        if to == ItemStatus::Retained {
             "catalogue.flash.published"
         } else {
             "catalogue.flash.cancelled"
@@ -1232,7 +1234,15 @@ async fn publish(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> Result<HttpResponse, AppError> {
-    change_status(ctx, path.into_inner(), f, "draft", "retained", "add").await
+    change_status(
+        ctx,
+        path.into_inner(),
+        f,
+        ItemStatus::Draft,
+        ItemStatus::Retained,
+        AdjustmentKind::Add,
+    )
+    .await
 }
 
 async fn cancel(
@@ -1240,7 +1250,15 @@ async fn cancel(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<ChangeForm>,
 ) -> Result<HttpResponse, AppError> {
-    change_status(ctx, path.into_inner(), f, "retained", "cancelled", "cancel").await
+    change_status(
+        ctx,
+        path.into_inner(),
+        f,
+        ItemStatus::Retained,
+        ItemStatus::Cancelled,
+        AdjustmentKind::Cancel,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- regional assessments
@@ -1338,7 +1356,7 @@ async fn assessment_document(ctx: Ctx, path: web::Path<String>) -> Result<HttpRe
         let Some(item) = cat::find(c, a.item_id)? else {
             return Ok(None);
         };
-        if item.status == "draft" {
+        if item.status == ItemStatus::Draft {
             return Ok(None);
         }
         match a.upload_id {

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::catalogue::store::{self as cat, Change, Item, ItemFields};
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::catalogue_rules::ValidAssessment;
+use crate::domain::status::{AdjustmentKind, ItemStatus};
 use crate::uploads::KeptMeta;
 
 fn actor(me: &CurrentUser) -> Actor {
@@ -36,8 +37,8 @@ pub fn add_item(
             return Ok(None);
         }
         let change = Change {
-            status: "draft",
-            kind: "add",
+            status: ItemStatus::Draft,
+            kind: AdjustmentKind::Add,
             reason,
             basis,
             actor_id: Some(me.id),
@@ -76,8 +77,8 @@ pub fn modify_item(
         // Re-read inside the transaction: the version must follow the latest one.
         let current = found(cat::find(c, item_id)?)?;
         let change = Change {
-            status: &current.status,
-            kind: "modify",
+            status: current.status,
+            kind: AdjustmentKind::Modify,
             reason,
             basis,
             actor_id: Some(me.id),
@@ -103,7 +104,7 @@ pub fn change_status(
     c: &mut DbConnection,
     me: &CurrentUser,
     item_id: i64,
-    (from, to, kind): (&str, &str, &str),
+    (from, to, kind): (ItemStatus, ItemStatus, AdjustmentKind),
     reason: &str,
     basis: &str,
 ) -> Result<bool, DbError> {
@@ -128,7 +129,7 @@ pub fn change_status(
             &change,
         )?;
         let after = found(cat::find(c, item_id)?)?;
-        let action = if to == "retained" {
+        let action = if to == ItemStatus::Retained {
             "catalogue.publish"
         } else {
             "catalogue.cancel"

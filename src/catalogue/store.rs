@@ -10,6 +10,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{
     catalogue_adjustments, catalogue_item_quals, catalogue_items, regional_assessments,
 };
+use crate::domain::status::{AdjustmentKind, AgencyStatus, ItemStatus};
 
 #[derive(Queryable, Selectable, Identifiable, Clone, Debug, Serialize)]
 #[diesel(table_name = catalogue_items)]
@@ -36,7 +37,7 @@ pub struct Item {
     pub payer: String,
     pub self_preparable: bool,
     pub regional_assessment: bool,
-    pub status: String,
+    pub status: ItemStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -45,7 +46,7 @@ pub struct Item {
 impl Item {
     /// Only a published, retained item can be the subject of new work (清单之外不得作为受理条件).
     pub fn usable(&self) -> bool {
-        self.status == "retained"
+        self.status == ItemStatus::Retained
     }
 }
 
@@ -91,7 +92,7 @@ pub struct Adjustment {
     pub id: i64,
     pub item_id: i64,
     pub version: i32,
-    pub kind: String,
+    pub kind: AdjustmentKind,
     pub reason: String,
     pub basis: String,
     pub snapshot: String,
@@ -131,7 +132,7 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<I
 /// Retained items, by code (for selects in agency and owner forms).
 pub fn retained(conn: &mut DbConnection) -> QueryResult<Vec<Item>> {
     catalogue_items::table
-        .filter(catalogue_items::status.eq("retained"))
+        .filter(catalogue_items::status.eq(ItemStatus::Retained))
         .order(catalogue_items::code)
         .select(Item::as_select())
         .load(conn)
@@ -156,9 +157,8 @@ pub struct Snapshot<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Change<'a> {
     /// The item's status afterwards.
-    pub status: &'a str,
-    /// add / modify / cancel.
-    pub kind: &'a str,
+    pub status: ItemStatus,
+    pub kind: AdjustmentKind,
     pub reason: &'a str,
     pub basis: &'a str,
     pub actor_id: Option<i64>,
@@ -315,13 +315,13 @@ pub fn list_published(
     industry: Option<&str>,
     department_id: Option<i64>,
     pricing: Option<&str>,
-    status: &str,
+    status: Option<ItemStatus>,
 ) -> QueryResult<Vec<Item>> {
     let mut q = catalogue_items::table
-        .filter(catalogue_items::status.ne("draft"))
+        .filter(catalogue_items::status.ne(ItemStatus::Draft))
         .into_boxed();
-    if status != "all" {
-        q = q.filter(catalogue_items::status.eq(status.to_string()));
+    if let Some(s) = status {
+        q = q.filter(catalogue_items::status.eq(s));
     }
     if let Some(i) = industry {
         q = q.filter(catalogue_items::industry.eq(i.to_string()));
@@ -340,7 +340,7 @@ pub fn list_published(
 /// Drafts awaiting publication: all of them, or one department's.
 pub fn drafts(conn: &mut DbConnection, department_id: Option<i64>) -> QueryResult<Vec<Item>> {
     let mut q = catalogue_items::table
-        .filter(catalogue_items::status.eq("draft"))
+        .filter(catalogue_items::status.eq(ItemStatus::Draft))
         .into_boxed();
     if let Some(d) = department_id {
         q = q.filter(catalogue_items::department_id.eq(d));
@@ -385,7 +385,7 @@ pub fn public_changes(
     let mut q = catalogue_adjustments::table
         .inner_join(catalogue_items::table)
         .left_join(users::table.on(catalogue_adjustments::actor_id.eq(users::id.nullable())))
-        .filter(catalogue_items::status.ne("draft"))
+        .filter(catalogue_items::status.ne(ItemStatus::Draft))
         .into_boxed();
     if let Some(id) = item_id {
         q = q.filter(catalogue_adjustments::item_id.eq(id));
@@ -405,7 +405,7 @@ pub fn public_changes(
         .load(conn)?;
     // The publication is the item's last `add`; anything before it was draft work.
     let mut adds = catalogue_adjustments::table
-        .filter(catalogue_adjustments::kind.eq("add"))
+        .filter(catalogue_adjustments::kind.eq(AdjustmentKind::Add))
         .into_boxed();
     if let Some(id) = item_id {
         adds = adds.filter(catalogue_adjustments::item_id.eq(id));
@@ -536,7 +536,7 @@ pub fn offering_agencies(conn: &mut DbConnection, item_id: i64) -> QueryResult<V
     let rows: Vec<(i64, String, String, Option<String>, String, i32)> = agency_items::table
         .inner_join(agencies::table)
         .filter(agency_items::item_id.eq(item_id))
-        .filter(agencies::status.eq("active"))
+        .filter(agencies::status.eq(AgencyStatus::Active))
         // Blacklisted, banned or with a banned manager: not offered (the daily job keeps the
         // cache in step with listings that end by themselves).
         .filter(agencies::sanctioned.eq(false))

@@ -24,6 +24,7 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::agency_rules;
 use crate::domain::catalogue;
+use crate::domain::status::{AgencyStatus, ReviewStatus, UserStatus};
 use crate::domain::{idcard, search, uscc};
 use crate::library::store::agency as ag;
 
@@ -650,8 +651,7 @@ fn plan_profile(story: &mut Story<'_>, p: &'static DemoProfile, day: NaiveDate, 
                 ag::save_version(c, id, Some(reviewer))?;
                 let cert = ag::find_certificate(c, cert.id)?;
                 let role = crate::accounts::store::user::find(c, reviewer)?
-                    .and_then(|u| Role::parse(&u.role))
-                    .unwrap_or(Role::Regulator);
+                    .map_or(Role::Regulator, |u| u.role);
                 audit::record(
                     c,
                     &Actor::user(reviewer, role),
@@ -723,7 +723,7 @@ fn reviewer_for(c: &mut DbConnection, qual_type: &str) -> QueryResult<i64> {
         .first(c)
         .optional()?;
     let reg: Option<i64> = users::table
-        .filter(users::role.eq("regulator"))
+        .filter(users::role.eq(Role::Regulator))
         .filter(users::department_id.eq(dept))
         .select(users::id)
         .first(c)
@@ -731,7 +731,7 @@ fn reviewer_for(c: &mut DbConnection, qual_type: &str) -> QueryResult<i64> {
     match reg {
         Some(r) => Ok(r),
         None => users::table
-            .filter(users::role.eq("admin"))
+            .filter(users::role.eq(Role::Admin))
             .order(users::id)
             .select(users::id)
             .first(c),
@@ -986,14 +986,14 @@ fn insert_batch(
             .iter()
             .map(|b| {
                 (
-                    users::role.eq("agency"),
+                    users::role.eq(Role::Agency),
                     users::email.eq(&b.email),
                     users::password_hash.eq(hash),
                     users::org_name.eq(&b.name),
                     users::uscc.eq(Some(&b.uscc)),
                     users::contact_name.eq(&b.contact),
                     users::phone.eq(&b.phone),
-                    users::status.eq("active"),
+                    users::status.eq(UserStatus::Active),
                     users::email_verified_at.eq(Some(now)),
                     users::locale.eq("zh-CN"),
                     users::is_demo.eq(true),
@@ -1033,7 +1033,7 @@ fn insert_batch(
                     agencies::region.eq(b.region),
                     agencies::contact_phone.eq(&b.phone),
                     agencies::intro.eq("承诺按合同约定时限完成服务，收费公开透明。"),
-                    agencies::status.eq("active"),
+                    agencies::status.eq(AgencyStatus::Active),
                     agencies::version.eq(1),
                     agencies::created_at.eq(now),
                     agencies::updated_at.eq(now),
@@ -1103,7 +1103,7 @@ fn insert_batch(
                 agency_certificates::issuer.eq(*rng.pick(ISSUERS)),
                 agency_certificates::valid_from.eq(from),
                 agency_certificates::valid_to.eq(to),
-                agency_certificates::status.eq("approved"),
+                agency_certificates::status.eq(ReviewStatus::Approved),
                 agency_certificates::review_due.eq(review_due),
                 agency_certificates::review_reason.eq(Some("材料齐全，予以通过。")),
                 agency_certificates::reviewed_by.eq(reviewers.get(q).copied()),

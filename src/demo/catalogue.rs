@@ -8,6 +8,7 @@ use super::story::Story;
 use crate::audit::{self, Actor};
 use crate::catalogue::store::{self as cat, Change, ItemFields};
 use crate::db::{DbConnection, DbError};
+use crate::domain::status::{AdjustmentKind, ItemStatus};
 
 /// The adjustment basis of the initial list.
 const PLAN: &str = "《攀枝花市深化“放管服”改革优化营商环境实施方案》（2020年）附件4";
@@ -739,8 +740,8 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate) {
         f.time_limit_days = 10;
         f.legal_basis = "《中华人民共和国节约能源法》第十五条；《固定资产投资项目节能审查办法》（国家发展改革委令2023年第2号）第七条".into();
         let change = Change {
-            status: "retained",
-            kind: "modify",
+            status: ItemStatus::Retained,
+            kind: AdjustmentKind::Modify,
             reason: "依据新修订的《固定资产投资项目节能审查办法》更新设定依据，服务时限由15个工作日压减为10个工作日",
             basis: "《固定资产投资项目节能审查办法》（国家发展改革委令2023年第2号）",
             actor_id: None,
@@ -754,12 +755,12 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate) {
         let Some(item) = cat::find_by_code(c, "PZH-HB-005")? else {
             return Ok(());
         };
-        if item.status == "cancelled" {
+        if item.status == ItemStatus::Cancelled {
             return Ok(());
         }
         let change = Change {
-            status: "cancelled",
-            kind: "cancel",
+            status: ItemStatus::Cancelled,
+            kind: AdjustmentKind::Cancel,
             reason: "建设项目环境影响登记表实行网上备案，由建设单位自行填报，不再作为审批中介服务事项",
             basis: "《建设项目环境影响登记表备案管理办法》（环境保护部令第41号）",
             actor_id: None,
@@ -882,8 +883,8 @@ fn add_items(c: &mut DbConnection) -> Result<usize, DbError> {
         };
         let q: Vec<(String, i32)> = quals.iter().map(|(t, l)| (t.to_string(), *l)).collect();
         let change = Change {
-            status: "retained",
-            kind: "add",
+            status: ItemStatus::Retained,
+            kind: AdjustmentKind::Add,
             reason: ADD_REASON,
             basis: PLAN,
             actor_id: None,

@@ -106,7 +106,7 @@ fn recorder(c: &mut DbConnection, agency_id: i64) -> Result<(Option<i64>, Option
     let depts = mc::domain_departments(c, agency_id, crate::db::today())?;
     for d in &depts {
         let r: Option<i64> = users::table
-            .filter(users::role.eq("regulator"))
+            .filter(users::role.eq(Role::Regulator))
             .filter(users::department_id.eq(d))
             .order(users::id)
             .select(users::id)
@@ -153,7 +153,7 @@ pub fn plan(story: &mut Story<'_>) {
                 let (dept, by) = recorder(c, id)?;
                 let Some(target) = mc::records_for(c, id)?
                     .into_iter()
-                    .find(|r| r.kind == kind.code() && r.evidence == *evidence)
+                    .find(|r| r.kind == *kind && r.evidence == *evidence)
                 else {
                     return Ok(());
                 };

@@ -249,7 +249,7 @@ pub(crate) fn create_account(
     let now = db::now();
     let depts = crate::accounts::store::department::all(c)?;
     let new = NewUser {
-        role: a.role.as_str().into(),
+        role: a.role,
         email: a.email.into(),
         password_hash: password_hash.into(),
         org_name: a.org.into(),
@@ -260,7 +260,7 @@ pub(crate) fn create_account(
             .department
             .and_then(|code| depts.iter().find(|d| d.code == code))
             .map(|d| d.id),
-        status: "active".into(),
+        status: crate::domain::status::UserStatus::Active,
         email_verified_at: Some(now),
         locale: "zh-CN".into(),
         is_demo: true,

@@ -102,7 +102,7 @@ fn land_regulator(c: &mut DbConnection) -> Result<Option<(i64, i64)>, DbError> {
         return Ok(None);
     };
     let regulator: Option<i64> = users::table
-        .filter(users::role.eq("regulator"))
+        .filter(users::role.eq(Role::Regulator))
         .filter(users::department_id.eq(dept.id))
         .select(users::id)
         .first(c)

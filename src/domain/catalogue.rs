@@ -46,9 +46,6 @@ impl Pricing {
 /// that department may publish announcements for the item).
 pub const PAYERS: &[&str] = &["enterprise", "department"];
 
-/// Item status: draft (not yet published), retained 保留, cancelled 取消.
-pub const ITEM_STATUSES: &[&str] = &["draft", "retained", "cancelled"];
-
 /// Qualification types an item may require and an agency may hold, with the department whose
 /// regulator reviews certificates of that type, and whether the type has levels.
 pub const QUAL_TYPES: &[(&str, &str, bool)] = &[
@@ -161,9 +158,6 @@ pub fn region_fits_division(region: &str, division: &str) -> bool {
         }
     }
 }
-
-/// Agency status.
-pub const AGENCY_STATUSES: &[&str] = &["active", "suspended", "banned", "deregistered"];
 
 #[cfg(test)]
 mod tests {

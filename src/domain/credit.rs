@@ -59,7 +59,8 @@ pub enum Part {
 }
 
 /// Where a record comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Source {
     Regulator,
     PublicCredit,
@@ -84,6 +85,22 @@ impl Source {
     }
     pub fn parse(s: &str) -> Option<Source> {
         Source::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
+impl super::status::TextEnum for Source {
+    const NAME: &'static str = "credit::Source";
+    const ALL: &'static [Source] = &Source::ALL;
+    fn as_str(self) -> &'static str {
+        self.code()
+    }
+}
+
+impl super::status::TextEnum for Kind {
+    const NAME: &'static str = "credit::Kind";
+    const ALL: &'static [Kind] = &Kind::ALL;
+    fn as_str(self) -> &'static str {
+        self.code()
     }
 }
 

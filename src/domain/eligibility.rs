@@ -7,12 +7,13 @@ use chrono::NaiveDate;
 
 use crate::domain::agency_rules::{self, CertFacts};
 use crate::domain::credit::{Grade, Restriction};
+use crate::domain::status::AgencyStatus;
 
 /// Everything the rules look at, gathered by the caller.
 #[derive(Clone, Debug)]
 pub struct Facts<'a> {
     pub agency_id: i64,
-    /// `agencies.status`: only "active" agencies take part.
+    /// `agencies.status`, as stored: only active agencies take part.
     pub status: &'a str,
     /// Whether the agency offers the announcement's item now (its profile's service items).
     pub offers_item: bool,
@@ -109,7 +110,7 @@ pub fn valid_grade_bar(bar: Option<Grade>) -> bool {
 /// Every eligibility rule, in a fixed order. `Ok` when all pass, otherwise every failure.
 pub fn check(f: &Facts<'_>) -> Result<(), Vec<Refusal>> {
     let mut out = Vec::new();
-    if f.status != "active" {
+    if f.status != AgencyStatus::Active.as_str() {
         out.push(Refusal::NotActive);
     }
     if !f.offers_item {

@@ -48,6 +48,8 @@ pub mod seal;
 pub mod search;
 /// The selection modes, quote checks, abnormally-low flag and 流标 rule.
 pub mod selection;
+/// Statuses and kinds stored as text: closed enums with one spelling each.
+pub mod status;
 /// Login throttling rule.
 pub mod throttle;
 /// Unified social credit code (GB 32100-2015) parsing and demo generation.

@@ -60,6 +60,7 @@ use super::eligibility::valid_grade_bar;
 use super::fairness;
 use super::money::{Money, MoneyError};
 use super::selection::{Mode, WeightRanges, Weights};
+use super::status::ItemStatus;
 use super::validate;
 use super::workdays::Calendar;
 
@@ -573,8 +574,8 @@ pub fn parse_terms(i: &AnnouncementInput, now: NaiveDateTime) -> Result<Terms, V
 /// What the rules need to know of the catalogue item.
 #[derive(Clone, Copy, Debug)]
 pub struct ItemFacts<'a> {
-    /// `catalogue_items.status`: draft / retained / cancelled.
-    pub status: &'a str,
+    /// `catalogue_items.status` (borrowed like the other fields, from the item row).
+    pub status: &'a ItemStatus,
     /// `enterprise` or `department`.
     pub payer: &'a str,
     /// The approval department.
@@ -620,7 +621,8 @@ pub struct Setting<'a> {
 
 /// Rule 1: the item is retained in the catalogue.
 pub fn rule_item_retained(item: &ItemFacts<'_>) -> Option<Problem> {
-    (item.status != "retained").then(|| Problem::new("item_id", "pub.rule.item_not_retained"))
+    (*item.status != ItemStatus::Retained)
+        .then(|| Problem::new("item_id", "pub.rule.item_not_retained"))
 }
 
 /// Rule 2: an item the approval department pays for is commissioned by that department as
@@ -1062,7 +1064,7 @@ mod tests {
 
     fn item() -> ItemFacts<'static> {
         ItemFacts {
-            status: "retained",
+            status: &ItemStatus::Retained,
             payer: "enterprise",
             department_id: 7,
             time_limit_days: 20,
@@ -1338,7 +1340,7 @@ mod tests {
     #[test]
     fn rule_item_must_be_retained() {
         assert!(rule_item_retained(&item()).is_none());
-        for s in ["draft", "cancelled"] {
+        for s in [&ItemStatus::Draft, &ItemStatus::Cancelled] {
             let i = ItemFacts {
                 status: s,
                 ..item()
@@ -1543,7 +1545,7 @@ mod tests {
             ..terms()
         };
         let i = ItemFacts {
-            status: "cancelled",
+            status: &ItemStatus::Cancelled,
             payer: "department",
             ..item()
         };
@@ -1782,7 +1784,7 @@ mod tests {
             vec!["pub.rule.payer_department"]
         );
         let cancelled = ItemFacts {
-            status: "cancelled",
+            status: &ItemStatus::Cancelled,
             ..own
         };
         assert_eq!(

@@ -25,12 +25,21 @@ pub fn is_weekend(d: NaiveDate) -> bool {
 }
 
 /// What an entry of the calendar does to its day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DayKind {
     /// A weekday off (国庆节).
     Holiday,
     /// A Saturday or Sunday worked (国庆节调休).
     Workday,
+}
+
+impl super::status::TextEnum for DayKind {
+    const NAME: &'static str = "DayKind";
+    const ALL: &'static [DayKind] = &DayKind::ALL;
+    fn as_str(self) -> &'static str {
+        DayKind::as_str(self)
+    }
 }
 
 impl DayKind {

@@ -6,8 +6,8 @@ use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::money::Money;
+use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
-use crate::selection::store::announcement::status;
 use crate::web::page::Page;
 use crate::web::{AppState, Ctx, fmt_time};
 
@@ -67,7 +67,7 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
         };
         let open = crate::selection::store::publication::public_list(
             c,
-            Some(status::PUBLISHED),
+            Some(AnnouncementStatus::Published.as_str()),
             None,
             LATEST,
             0,
@@ -75,7 +75,7 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
         let mut publicity = Vec::new();
         for r in crate::selection::store::publication::public_list(
             c,
-            Some(status::PUBLICITY),
+            Some(AnnouncementStatus::Publicity.as_str()),
             None,
             LATEST,
             0,

@@ -8,7 +8,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::contracts::store::contract::{self as ct, status as kstatus};
 use crate::db::DbConnection;
 use crate::db::schema::{
     agencies, agency_certificates, agency_items, announcement_results, announcements, awards,
@@ -19,8 +18,10 @@ use crate::db::schema::{
 use crate::domain::evaluation as erules;
 use crate::domain::fulfilment as frules;
 use crate::domain::selection::Mode;
+use crate::domain::status::{
+    AnnouncementStatus, ContractStatus, ItemStatus, Party, QuoteStatus, RaterKind, ReviewStatus,
+};
 use crate::domain::workdays::china_date;
-use crate::selection::store::announcement::status;
 
 /// A kind of pending work; the workbench shows its count, its items and the page where it
 /// is done.
@@ -123,16 +124,22 @@ pub fn owner(
 ) -> QueryResult<Vec<Pending>> {
     let (payments, ratings) = owner_accepted(c, me, today, payment_days)?;
     Ok(vec![
-        pending(Kind::OwnerDrafts, own_announcements(c, me, status::DRAFT)?),
+        pending(
+            Kind::OwnerDrafts,
+            own_announcements(c, me, AnnouncementStatus::Draft)?,
+        ),
         pending(Kind::OwnerObjections, owner_objections(c, me)?),
         pending(
             Kind::OwnerChoices,
-            own_announcements(c, me, status::CHOOSING)?,
+            own_announcements(c, me, AnnouncementStatus::Choosing)?,
         ),
         pending(Kind::OwnerJustifications, owner_justifications(c, me)?),
         pending(Kind::OwnerReruns, owner_reruns(c, me)?),
         pending(Kind::OwnerContractsToDraft, owner_to_draft(c, me)?),
-        pending(Kind::OwnerContracts, contracts_to_sign(c, me, ct::OWNER)?),
+        pending(
+            Kind::OwnerContracts,
+            contracts_to_sign(c, me, Party::Owner)?,
+        ),
         pending(Kind::OwnerDeliverables, owner_deliverables(c, me)?),
         pending(Kind::OwnerPayments, payments),
         pending(Kind::OwnerRatings, ratings),
@@ -140,7 +147,11 @@ pub fn owner(
 }
 
 /// The owner's announcements in `state`, newest first.
-fn own_announcements(c: &mut DbConnection, me: i64, state: &str) -> QueryResult<Vec<Entry>> {
+fn own_announcements(
+    c: &mut DbConnection,
+    me: i64,
+    state: AnnouncementStatus,
+) -> QueryResult<Vec<Entry>> {
     let rows: Vec<(i64, String, String)> = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
@@ -179,7 +190,7 @@ fn owner_justifications(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>
         .inner_join(announcements::table.inner_join(projects::table))
         .inner_join(agencies::table)
         .filter(announcements::owner_id.eq(me))
-        .filter(announcements::status.eq(status::JUSTIFYING))
+        .filter(announcements::status.eq(AnnouncementStatus::Justifying))
         .filter(quotes::low_flag.eq(true))
         .filter(quotes::justification.is_not_null())
         .filter(quotes::justification_ok.is_null())
@@ -200,7 +211,7 @@ fn owner_reruns(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
         .filter(this.field(announcements::owner_id).eq(me))
         .filter(
             this.field(announcements::status)
-                .eq_any([status::FAILED, status::ANNULLED]),
+                .eq_any([AnnouncementStatus::Failed, AnnouncementStatus::Annulled]),
         )
         .filter(not(exists(
             later.filter(
@@ -247,7 +258,7 @@ fn owner_deliverables(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> 
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
         .filter(contracts::owner_id.eq(me))
-        .filter(contracts::status.eq(kstatus::SIGNED))
+        .filter(contracts::status.eq(ContractStatus::Signed))
         .filter(contract_deliverables::decision.is_null())
         .order(contract_deliverables::id)
         .select((
@@ -275,7 +286,7 @@ fn owner_accepted(
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
         .filter(contracts::owner_id.eq(me))
-        .filter(contracts::status.eq(kstatus::ACCEPTED))
+        .filter(contracts::status.eq(ContractStatus::Accepted))
         .order(contracts::id.desc())
         .select((
             contracts::id,
@@ -288,7 +299,7 @@ fn owner_accepted(
             exists(
                 evaluations::table
                     .filter(evaluations::contract_id.eq(contracts::id))
-                    .filter(evaluations::rater_kind.eq(crate::contracts::store::evaluation::OWNER)),
+                    .filter(evaluations::rater_kind.eq(RaterKind::Owner)),
             ),
         ))
         .load(c)?;
@@ -318,11 +329,7 @@ fn owner_accepted(
 
 /// Contracts of one party that wait for it: texts submitted for signing that it has not
 /// signed at their current revision and, for the owner, drafts it has not submitted yet.
-fn contracts_to_sign(
-    c: &mut DbConnection,
-    me: i64,
-    party: &'static str,
-) -> QueryResult<Vec<Entry>> {
+fn contracts_to_sign(c: &mut DbConnection, me: i64, party: Party) -> QueryResult<Vec<Entry>> {
     let signed = exists(
         contract_signatures::table
             .filter(contract_signatures::contract_id.eq(contracts::id))
@@ -333,15 +340,20 @@ fn contracts_to_sign(
         .inner_join(contract_terms::table)
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .into_boxed();
-    q = if party == ct::OWNER {
+    q = if party == Party::Owner {
         q.filter(contracts::owner_id.eq(me)).filter(
             contracts::status
-                .eq(kstatus::DRAFT)
-                .or(contracts::status.eq(kstatus::SIGNING).and(not(signed))),
+                .eq(ContractStatus::Draft)
+                .or(contracts::status
+                    .eq(ContractStatus::Signing)
+                    .and(not(signed))),
         )
     } else {
-        q.filter(contracts::agency_id.eq(me))
-            .filter(contracts::status.eq(kstatus::SIGNING).and(not(signed)))
+        q.filter(contracts::agency_id.eq(me)).filter(
+            contracts::status
+                .eq(ContractStatus::Signing)
+                .and(not(signed)),
+        )
     };
     let rows: Vec<(i64, String, String, NaiveDate)> = q
         .order((contracts::sign_by, contracts::id))
@@ -366,7 +378,10 @@ pub fn agency(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryResult<
         pending(Kind::AgencyReconfirm, agency_reconfirm(c, me, now)?),
         pending(Kind::AgencyJustify, agency_justify(c, me)?),
         pending(Kind::AgencyConfirm, agency_confirm(c, me)?),
-        pending(Kind::AgencyContracts, contracts_to_sign(c, me, ct::AGENCY)?),
+        pending(
+            Kind::AgencyContracts,
+            contracts_to_sign(c, me, Party::Agency)?,
+        ),
         pending(Kind::AgencyReturned, agency_returned(c, me)?),
     ])
 }
@@ -399,7 +414,7 @@ fn agency_matching(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryRe
     let rows: Vec<Line> = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::status.eq(AnnouncementStatus::Published))
         .filter(announcements::deadline.gt(now))
         .filter(announcements::item_id.eq_any(offered))
         .filter(not(registered))
@@ -425,12 +440,12 @@ fn agency_to_quote(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryRe
         quotes::table
             .filter(quotes::announcement_id.eq(announcements::id))
             .filter(quotes::agency_id.eq(me))
-            .filter(quotes::status.eq(crate::selection::store::bidding::quote_status::ACTIVE)),
+            .filter(quotes::status.eq(QuoteStatus::Active)),
     );
     let rows: Vec<Line> = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::status.eq(AnnouncementStatus::Published))
         .filter(announcements::deadline.gt(now))
         .filter(announcements::mode.eq_any(quote_modes()))
         .filter(registered)
@@ -454,10 +469,10 @@ fn agency_reconfirm(c: &mut DbConnection, me: i64, now: NaiveDateTime) -> QueryR
                 .inner_join(projects::table)
                 .inner_join(catalogue_items::table),
         )
-        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::status.eq(AnnouncementStatus::Published))
         .filter(announcements::deadline.gt(now))
         .filter(quotes::agency_id.eq(me))
-        .filter(quotes::status.eq(crate::selection::store::bidding::quote_status::ACTIVE))
+        .filter(quotes::status.eq(QuoteStatus::Active))
         .filter(quotes::announcement_version.lt(announcements::version))
         .order((announcements::deadline, announcements::id))
         .select((
@@ -479,7 +494,7 @@ fn agency_justify(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
                 .inner_join(announcement_results::table),
         )
         .filter(quotes::agency_id.eq(me))
-        .filter(announcements::status.eq(status::JUSTIFYING))
+        .filter(announcements::status.eq(AnnouncementStatus::Justifying))
         .filter(quotes::low_flag.eq(true))
         .filter(quotes::justification.is_null())
         .order(announcements::id)
@@ -501,7 +516,7 @@ fn agency_confirm(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
                 .inner_join(catalogue_items::table),
         )
         .filter(announcement_results::winner_id.eq(me))
-        .filter(announcements::status.eq(status::PUBLICITY))
+        .filter(announcements::status.eq(AnnouncementStatus::Publicity))
         .order(announcements::id)
         .select((
             announcements::id,
@@ -522,7 +537,7 @@ fn agency_returned(c: &mut DbConnection, me: i64) -> QueryResult<Vec<Entry>> {
         )
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .filter(contracts::agency_id.eq(me))
-        .filter(contracts::status.eq(kstatus::SIGNED))
+        .filter(contracts::status.eq(ContractStatus::Signed))
         .filter(d.field(contract_deliverables::decision).eq("returned"))
         .filter(not(exists(
             later
@@ -578,7 +593,7 @@ pub fn regulator(
 fn certificates_to_review(c: &mut DbConnection, review_types: &[&str]) -> QueryResult<Vec<Entry>> {
     let rows: Vec<(i64, String, String, NaiveDate)> = agency_certificates::table
         .inner_join(agencies::table)
-        .filter(agency_certificates::status.eq("pending"))
+        .filter(agency_certificates::status.eq(ReviewStatus::Pending))
         .filter(agency_certificates::qual_type.eq_any(review_types))
         .order((agency_certificates::review_due, agency_certificates::id))
         .select((
@@ -651,7 +666,7 @@ fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<E
     let rows: Vec<(i64, String)> = credit_repairs::table
         .inner_join(blacklist_entries::table.inner_join(agencies::table))
         .filter(blacklist_entries::department_id.eq(department))
-        .filter(credit_repairs::status.eq("pending"))
+        .filter(credit_repairs::status.eq(ReviewStatus::Pending))
         .order(credit_repairs::id)
         .select((credit_repairs::id, agencies::name))
         .load(c)?;
@@ -664,7 +679,7 @@ fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<E
 /// The platform operator's pending work: catalogue items drafted and not yet published.
 pub fn admin(c: &mut DbConnection) -> QueryResult<Vec<Pending>> {
     let rows: Vec<(String, String)> = catalogue_items::table
-        .filter(catalogue_items::status.eq("draft"))
+        .filter(catalogue_items::status.eq(ItemStatus::Draft))
         .order(catalogue_items::code)
         .select((catalogue_items::code, catalogue_items::name))
         .load(c)?;

@@ -311,7 +311,7 @@ fn escalate_one(
 ) -> Result<bool, DbError> {
     let still_pending: i64 = ac::table
         .find(o.certificate_id)
-        .filter(ac::status.eq("pending"))
+        .filter(ac::status.eq(crate::domain::status::ReviewStatus::Pending))
         .count()
         .get_result(c)?;
     let done: i64 = re::table.find(o.certificate_id).count().get_result(c)?;
@@ -319,8 +319,8 @@ fn escalate_one(
         return Ok(false);
     }
     let reviewers: Vec<i64> = users::table
-        .filter(users::role.eq("regulator"))
-        .filter(users::status.eq("active"))
+        .filter(users::role.eq(crate::domain::status::Role::Regulator))
+        .filter(users::status.eq(crate::domain::status::UserStatus::Active))
         .filter(users::department_id.eq(dept))
         .order(users::id)
         .select(users::id)

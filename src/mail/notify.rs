@@ -32,8 +32,8 @@ pub fn mail_regulators(
     args: &[(&str, String)],
 ) -> QueryResult<()> {
     let ids: Vec<i64> = crate::db::schema::users::table
-        .filter(crate::db::schema::users::role.eq("regulator"))
-        .filter(crate::db::schema::users::status.eq("active"))
+        .filter(crate::db::schema::users::role.eq(crate::domain::status::Role::Regulator))
+        .filter(crate::db::schema::users::status.eq(crate::domain::status::UserStatus::Active))
         .filter(crate::db::schema::users::department_id.eq(department_id))
         .select(crate::db::schema::users::id)
         .load(conn)?;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{messages, outbox};
+use crate::domain::status::MailStatus;
 
 /// Queues a mail and files a copy in the user's message centre. Call inside the transaction
 /// of the event, so a rolled-back change sends nothing and a committed one loses nothing.
@@ -22,7 +23,7 @@ pub fn enqueue(
             outbox::to_addr.eq(to),
             outbox::subject.eq(subject),
             outbox::body.eq(body),
-            outbox::status.eq("pending"),
+            outbox::status.eq(MailStatus::Pending),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
@@ -60,7 +61,7 @@ pub fn enqueue_many(
                     outbox::to_addr.eq(to.as_str()),
                     outbox::subject.eq(subject.as_str()),
                     outbox::body.eq(body.as_str()),
-                    outbox::status.eq("pending"),
+                    outbox::status.eq(MailStatus::Pending),
                     outbox::attempts.eq(0),
                     outbox::next_attempt_at.eq(now),
                     outbox::created_at.eq(now),
@@ -144,7 +145,7 @@ pub struct OutboxRow {
     pub to_addr: String,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_by: Option<String>,
@@ -169,7 +170,7 @@ pub fn claim_due(
     let now = crate::db::now();
     let stale = now - stale_claim();
     let candidates: Vec<i64> = outbox::table
-        .filter(outbox::status.eq("pending"))
+        .filter(outbox::status.eq(MailStatus::Pending))
         .filter(outbox::next_attempt_at.le(now))
         .filter(
             outbox::claimed_at
@@ -185,7 +186,7 @@ pub fn claim_due(
         let n = diesel::update(
             outbox::table
                 .find(id)
-                .filter(outbox::status.eq("pending"))
+                .filter(outbox::status.eq(MailStatus::Pending))
                 .filter(
                     outbox::claimed_at
                         .is_null()
@@ -216,7 +217,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: i64, instance: &str) -> QueryResul
             .filter(outbox::claimed_by.eq(instance)),
     )
     .set((
-        outbox::status.eq("sent"),
+        outbox::status.eq(MailStatus::Sent),
         outbox::sent_at.eq(Some(crate::db::now())),
     ))
     .execute(conn)
@@ -234,9 +235,9 @@ pub fn mark_failed(
     let attempts = row.attempts + 1;
     let delay = chrono::Duration::minutes((1i64 << (attempts - 1).clamp(0, 10)).min(24 * 60));
     let status = if i64::from(attempts) >= max_attempts {
-        "failed"
+        MailStatus::Failed
     } else {
-        "pending"
+        MailStatus::Pending
     };
     diesel::update(
         outbox::table

@@ -304,7 +304,7 @@ impl TestApp {
             let now = db::now();
             let seed = zhongjie::auth::token::random_bytes::<4>();
             let new = zhongjie::accounts::store::user::NewUser {
-                role: role.as_str().into(),
+                role,
                 email: email.clone(),
                 password_hash: hash,
                 org_name: format!("测试单位{}", hex::encode(seed)),
@@ -316,7 +316,7 @@ impl TestApp {
                 contact_name: "张三".into(),
                 phone: "13800000000".into(),
                 department_id: dept,
-                status: "active".into(),
+                status: zhongjie::domain::status::UserStatus::Active,
                 email_verified_at: Some(now),
                 locale: "zh-CN".into(),
                 is_demo: false,

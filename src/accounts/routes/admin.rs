@@ -12,6 +12,7 @@ use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::accounts;
+use crate::domain::status::UserStatus;
 use crate::error::AppError;
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr_opt};
@@ -60,16 +61,12 @@ pub struct RoleFilter {
 
 async fn users(ctx: Ctx, q: web::Query<RoleFilter>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
-    let role = q
-        .role
-        .clone()
-        .and_then(|r| Role::parse(&r))
-        .map(|r| r.as_str().to_string());
-    let r2 = role.clone();
+    let role = q.role.as_deref().and_then(Role::parse);
+    let r2 = role;
     let lang = ctx.lang();
     let (list, depts) = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>((
-            crate::accounts::store::user::list(c, r2.as_deref(), 500)?,
+            crate::accounts::store::user::list(c, r2, 500)?,
             crate::accounts::store::department::all(c)?,
         ))
     })
@@ -94,7 +91,7 @@ async fn users(ctx: Ctx, q: web::Query<RoleFilter>) -> Result<HttpResponse, AppE
     html(
         &UsersPage {
             page: ctx.page(),
-            role_filter: role.unwrap_or_default(),
+            role_filter: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
             users: rows,
         },
         StatusCode::OK,
@@ -226,7 +223,7 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
         _ => ("攀枝花市政务服务管理局".to_string(), dept.map(|d| d.id)),
     };
     let new = NewUser {
-        role: role.as_str().into(),
+        role,
         email,
         password_hash: unusable,
         org_name: org,
@@ -234,7 +231,7 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
         contact_name: name,
         phone,
         department_id: dept_id,
-        status: "active".into(),
+        status: UserStatus::Active,
         email_verified_at: None,
         locale: lang.code().into(),
         is_demo: false,
@@ -273,10 +270,8 @@ async fn set_status(
     ctx.authorize(Action::ManageAccounts)?;
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let me = ctx.current()?.clone();
-    let status = match f.status.as_str() {
-        "active" | "disabled" => f.status.clone(),
-        _ => return Err(AppError::BadRequest("admin.users.status_invalid")),
-    };
+    let status =
+        UserStatus::parse(&f.status).ok_or(AppError::BadRequest("admin.users.status_invalid"))?;
     if id == me.id {
         return Ok(redirect_flash(
             "/admin/users",
@@ -285,7 +280,7 @@ async fn set_status(
         ));
     }
     let found = db::run(ctx.pool(), move |c| {
-        steps::set_account_status(c, &me, id, &status)
+        steps::set_account_status(c, &me, id, status)
     })
     .await?;
     if !found {

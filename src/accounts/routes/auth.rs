@@ -170,7 +170,7 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
         .map_err(AppError::internal)?;
     let now = db::now();
     let new = NewUser {
-        role: role.as_str().into(),
+        role,
         email: email.clone(),
         password_hash: hash,
         org_name: org,
@@ -178,7 +178,7 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
         contact_name: contact,
         phone,
         department_id: None,
-        status: "active".into(),
+        status: crate::domain::status::UserStatus::Active,
         email_verified_at: None,
         locale: lang.code().into(),
         is_demo: false,

@@ -70,7 +70,7 @@ fn rows(lang: Lang, days: &[(CalendarDay, Option<String>)]) -> Vec<DayRow> {
     let t = |k: &str| crate::i18n::tr(lang, k).to_string();
     days.iter()
         .map(|(d, by)| {
-            let kind = d.kind().unwrap_or(DayKind::Holiday);
+            let kind = d.kind;
             DayRow {
                 date: fmt::date(d.day),
                 weekday: t(workdays::weekday_key(d.day)),
@@ -243,7 +243,7 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
             ));
         }
         Some(Err(Taken(old))) => {
-            let old_kind = old.kind().unwrap_or(DayKind::Holiday);
+            let old_kind = old.kind;
             date.fail(
                 lang,
                 "calendar.err.duplicate",

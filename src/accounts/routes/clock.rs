@@ -127,9 +127,9 @@ fn page(ctx: &Ctx, l: &Loaded, amount: Field, unit: Field) -> ClockPage {
                 Some(t) => fmt_time(t),
                 None => fmt::date(u.on),
             },
-            what: ctx.t(&format!("clock.due.{}", u.kind)).to_string(),
+            what: ctx.t(&format!("clock.due.{}", u.kind.as_str())).to_string(),
             project: u.project.clone(),
-            link: if u.kind == "sign_by" {
+            link: if u.kind == platform::Timer::SignBy {
                 format!("/contracts/{}", u.id)
             } else {
                 format!("/announcements/{}", u.id)

@@ -16,28 +16,19 @@ use crate::domain::workdays::{Calendar, DayKind};
 #[diesel(table_name = calendar_days)]
 pub struct CalendarDay {
     pub day: NaiveDate,
-    pub kind: String,
+    pub kind: DayKind,
     pub name: String,
     pub created_by: Option<i64>,
     pub created_at: chrono::NaiveDateTime,
 }
 
-impl CalendarDay {
-    pub fn kind(&self) -> Option<DayKind> {
-        DayKind::parse(&self.kind)
-    }
-}
-
 /// The calendar for counting from `from` on: every entry on or after that day.
 pub fn load_from(conn: &mut DbConnection, from: NaiveDate) -> QueryResult<Calendar> {
-    let rows: Vec<(NaiveDate, String)> = calendar_days::table
+    let rows: Vec<(NaiveDate, DayKind)> = calendar_days::table
         .filter(calendar_days::day.ge(from))
         .select((calendar_days::day, calendar_days::kind))
         .load(conn)?;
-    Ok(Calendar::new(
-        rows.into_iter()
-            .filter_map(|(d, k)| DayKind::parse(&k).map(|k| (d, k))),
-    ))
+    Ok(Calendar::new(rows))
 }
 
 /// The entries of one year in date order, each with the e-mail of the administrator who
@@ -98,7 +89,7 @@ pub fn insert(
         diesel::insert_into(calendar_days::table)
             .values((
                 calendar_days::day.eq(day),
-                calendar_days::kind.eq(kind.as_str()),
+                calendar_days::kind.eq(kind),
                 calendar_days::name.eq(name),
                 calendar_days::created_by.eq(Some(by)),
                 calendar_days::created_at.eq(crate::db::now()),

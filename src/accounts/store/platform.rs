@@ -30,11 +30,34 @@ pub struct Upcoming {
     pub on: chrono::NaiveDate,
     /// For a quote deadline: its time (UTC).
     pub at: Option<NaiveDateTime>,
-    /// `quote_deadline`, `justify_by`, `publicity_ends`, `confirm_by`, `sign_by`.
-    pub kind: &'static str,
-    /// Announcement id (contract id for `sign_by`).
+    pub kind: Timer,
+    /// Announcement id (contract id for [`Timer::SignBy`]).
     pub id: i64,
     pub project: String,
+}
+
+/// Which timer of an announcement or contract falls due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    QuoteDeadline,
+    JustifyBy,
+    PublicityEnds,
+    ConfirmBy,
+    /// A contract's signing deadline; the others are an announcement's.
+    SignBy,
+}
+
+impl Timer {
+    /// The tail of its locale key (`clock.due.*`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timer::QuoteDeadline => "quote_deadline",
+            Timer::JustifyBy => "justify_by",
+            Timer::PublicityEnds => "publicity_ends",
+            Timer::ConfirmBy => "confirm_by",
+            Timer::SignBy => "sign_by",
+        }
+    }
 }
 
 /// The next `limit` timers from `today` on: quote deadlines of published announcements, the
@@ -45,12 +68,12 @@ pub fn upcoming(
     limit: usize,
 ) -> QueryResult<Vec<Upcoming>> {
     use crate::db::schema::{announcement_results as r, announcements as a, contracts, projects};
-    use crate::selection::store::announcement::status;
+    use crate::domain::status::{AnnouncementStatus, ContractStatus};
     let lim = limit as i64;
     let mut out = Vec::new();
     let open: Vec<(i64, NaiveDateTime, String)> = a::table
         .inner_join(projects::table)
-        .filter(a::status.eq(status::PUBLISHED))
+        .filter(a::status.eq(AnnouncementStatus::Published))
         .order(a::deadline)
         .limit(lim)
         .select((a::id, a::deadline, projects::name))
@@ -59,14 +82,14 @@ pub fn upcoming(
         out.push(Upcoming {
             on: crate::domain::workdays::china_date(deadline.and_utc()),
             at: Some(deadline),
-            kind: "quote_deadline",
+            kind: Timer::QuoteDeadline,
             id,
             project,
         });
     }
     type Dates = (
         i64,
-        String,
+        AnnouncementStatus,
         String,
         Option<chrono::NaiveDate>,
         Option<chrono::NaiveDate>,
@@ -74,7 +97,10 @@ pub fn upcoming(
     );
     let opened: Vec<Dates> = r::table
         .inner_join(a::table.inner_join(projects::table))
-        .filter(a::status.eq_any([status::JUSTIFYING, status::PUBLICITY]))
+        .filter(a::status.eq_any([
+            AnnouncementStatus::Justifying,
+            AnnouncementStatus::Publicity,
+        ]))
         .select((
             a::id,
             a::status,
@@ -85,16 +111,15 @@ pub fn upcoming(
         ))
         .load(c)?;
     for (id, st, project, justify, publicity, confirm) in opened {
-        let dates: [(&'static str, Option<chrono::NaiveDate>); 3] = if st == status::JUSTIFYING {
-            [("justify_by", justify), ("", None), ("", None)]
+        let dates: &[(Timer, Option<chrono::NaiveDate>)] = if st == AnnouncementStatus::Justifying {
+            &[(Timer::JustifyBy, justify)]
         } else {
-            [
-                ("", None),
-                ("publicity_ends", publicity),
-                ("confirm_by", confirm),
+            &[
+                (Timer::PublicityEnds, publicity),
+                (Timer::ConfirmBy, confirm),
             ]
         };
-        for (kind, on) in dates {
+        for &(kind, on) in dates {
             if let Some(on) = on.filter(|d| *d >= today) {
                 out.push(Upcoming {
                     on,
@@ -109,10 +134,7 @@ pub fn upcoming(
     let signing: Vec<(i64, chrono::NaiveDate, String)> = contracts::table
         .inner_join(a::table.on(a::id.eq(contracts::announcement_id)))
         .inner_join(projects::table.on(projects::id.eq(a::project_id)))
-        .filter(contracts::status.eq_any([
-            crate::contracts::store::contract::status::DRAFT,
-            crate::contracts::store::contract::status::SIGNING,
-        ]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.ge(today))
         .order(contracts::sign_by)
         .limit(lim)
@@ -122,7 +144,7 @@ pub fn upcoming(
         out.push(Upcoming {
             on,
             at: None,
-            kind: "sign_by",
+            kind: Timer::SignBy,
             id,
             project,
         });

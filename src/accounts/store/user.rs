@@ -5,12 +5,13 @@ use serde::Serialize;
 use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::db::schema::users;
+use crate::domain::status::UserStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: i64,
-    pub role: String,
+    pub role: Role,
     pub email: String,
     pub password_hash: String,
     pub org_name: String,
@@ -18,7 +19,7 @@ pub struct User {
     pub contact_name: String,
     pub phone: String,
     pub department_id: Option<i64>,
-    pub status: String,
+    pub status: UserStatus,
     pub email_verified_at: Option<NaiveDateTime>,
     pub locale: String,
     pub is_demo: bool,
@@ -30,33 +31,32 @@ pub struct User {
 #[derive(Serialize)]
 pub struct AuditView<'a> {
     pub id: i64,
-    pub role: &'a str,
+    pub role: Role,
     pub email: &'a str,
     pub org_name: &'a str,
     pub uscc: Option<&'a str>,
     pub department_id: Option<i64>,
-    pub status: &'a str,
+    pub status: UserStatus,
     pub email_verified: bool,
     pub password_changed_at: Option<String>,
 }
 
 impl User {
     pub fn role(&self) -> Role {
-        // The CHECK constraint guarantees one of the four; default to the least privileged.
-        Role::parse(&self.role).unwrap_or(Role::Owner)
+        self.role
     }
     pub fn active(&self) -> bool {
-        self.status == "active"
+        self.status == UserStatus::Active
     }
     pub fn audit_view(&self) -> AuditView<'_> {
         AuditView {
             id: self.id,
-            role: &self.role,
+            role: self.role,
             email: &self.email,
             org_name: &self.org_name,
             uscc: self.uscc.as_deref(),
             department_id: self.department_id,
-            status: &self.status,
+            status: self.status,
             email_verified: self.email_verified_at.is_some(),
             password_changed_at: None,
         }
@@ -66,7 +66,7 @@ impl User {
 #[derive(Insertable, Clone, Debug)]
 #[diesel(table_name = users)]
 pub struct NewUser {
-    pub role: String,
+    pub role: Role,
     pub email: String,
     pub password_hash: String,
     pub org_name: String,
@@ -74,7 +74,7 @@ pub struct NewUser {
     pub contact_name: String,
     pub phone: String,
     pub department_id: Option<i64>,
-    pub status: String,
+    pub status: UserStatus,
     pub email_verified_at: Option<NaiveDateTime>,
     pub locale: String,
     pub is_demo: bool,
@@ -96,7 +96,7 @@ pub fn insert(conn: &mut DbConnection, u: &NewUser) -> QueryResult<Result<i64, I
     }
     if let Some(code) = &u.uscc {
         let taken: i64 = users::table
-            .filter(users::role.eq(&u.role))
+            .filter(users::role.eq(u.role))
             .filter(users::uscc.eq(code))
             .count()
             .get_result(conn)?;
@@ -150,21 +150,21 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
-pub fn list(conn: &mut DbConnection, role: Option<&str>, limit: i64) -> QueryResult<Vec<User>> {
+pub fn list(conn: &mut DbConnection, role: Option<Role>, limit: i64) -> QueryResult<Vec<User>> {
     let mut q = users::table
         .select(User::as_select())
         .order(users::id)
         .limit(limit)
         .into_boxed();
     if let Some(r) = role {
-        q = q.filter(users::role.eq(r.to_string()));
+        q = q.filter(users::role.eq(r));
     }
     q.load(conn)
 }
 
 pub fn count_role(conn: &mut DbConnection, role: Role) -> QueryResult<i64> {
     users::table
-        .filter(users::role.eq(role.as_str()))
+        .filter(users::role.eq(role))
         .count()
         .get_result(conn)
 }
@@ -192,7 +192,7 @@ pub fn mark_verified(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     .execute(conn)
 }
 
-pub fn set_status(conn: &mut DbConnection, id: i64, status: &str) -> QueryResult<usize> {
+pub fn set_status(conn: &mut DbConnection, id: i64, status: UserStatus) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set((
             users::status.eq(status),

@@ -10,6 +10,7 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::credit::Kind;
 use crate::domain::fulfilment::{self as rules, Change};
+use crate::domain::status::{AmendmentStatus, RaterKind};
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::NaiveDate;
@@ -257,7 +258,7 @@ pub fn propose(
                 contract_amendments::extra_days.eq(days),
                 contract_amendments::new_price_fen.eq(price),
                 contract_amendments::reason.eq(reason),
-                contract_amendments::status.eq("proposed"),
+                contract_amendments::status.eq(AmendmentStatus::Proposed),
                 contract_amendments::proposed_by.eq(me),
                 contract_amendments::proposed_at.eq(now),
                 contract_amendments::owner_signed_at.eq(by_owner.then_some(now)),
@@ -303,7 +304,7 @@ pub fn answer_amendment(
             .first(c)
             .optional()?
             .ok_or_else(|| refused("ful.err.not_found"))?;
-        if a.status != "proposed" {
+        if a.status != AmendmentStatus::Proposed {
             return Err(conflict("ful.err.already_decided"));
         }
         let mine_signed = if by_owner {
@@ -317,11 +318,11 @@ pub fn answer_amendment(
         let now = db::now();
         let guard = contract_amendments::table
             .filter(contract_amendments::id.eq(aid))
-            .filter(contract_amendments::status.eq("proposed"));
+            .filter(contract_amendments::status.eq(AmendmentStatus::Proposed));
         if !sign {
             diesel::update(guard)
                 .set((
-                    contract_amendments::status.eq("declined"),
+                    contract_amendments::status.eq(AmendmentStatus::Declined),
                     contract_amendments::decided_at.eq(now),
                 ))
                 .execute(c)?;
@@ -346,7 +347,7 @@ pub fn answer_amendment(
             diesel::update(guard)
                 .set((
                     contract_amendments::owner_signed_at.eq(now),
-                    contract_amendments::status.eq("effective"),
+                    contract_amendments::status.eq(AmendmentStatus::Effective),
                     contract_amendments::decided_at.eq(now),
                 ))
                 .execute(c)?
@@ -354,7 +355,7 @@ pub fn answer_amendment(
             diesel::update(guard)
                 .set((
                     contract_amendments::agency_signed_at.eq(now),
-                    contract_amendments::status.eq("effective"),
+                    contract_amendments::status.eq(AmendmentStatus::Effective),
                     contract_amendments::decided_at.eq(now),
                 ))
                 .execute(c)?
@@ -511,7 +512,7 @@ pub fn remind(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> 
             }
             let rated: i64 = evaluations::table
                 .filter(evaluations::contract_id.eq(k.id))
-                .filter(evaluations::rater_kind.eq("owner"))
+                .filter(evaluations::rater_kind.eq(RaterKind::Owner))
                 .count()
                 .get_result(c)?;
             if rated == 0 && crate::domain::evaluation::reminder_due(&cal, acc, today) {

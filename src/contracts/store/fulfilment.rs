@@ -14,6 +14,7 @@ use crate::db::schema::{
     contract_payments, contracts, evaluations, users,
 };
 use crate::domain::fulfilment::{self as rules, Outcome, Rate, ServiceTime, Timer};
+use crate::domain::status::{AmendmentKind, AmendmentStatus};
 use crate::domain::workdays::{Calendar, china_date};
 use crate::error::{StepError, conflict};
 
@@ -51,11 +52,11 @@ pub struct Deliverable {
 pub struct Amendment {
     pub id: i64,
     pub contract_id: i64,
-    pub kind: String,
+    pub kind: AmendmentKind,
     pub extra_days: Option<i32>,
     pub new_price_fen: Option<i64>,
     pub reason: String,
-    pub status: String,
+    pub status: AmendmentStatus,
     pub proposed_by: i64,
     pub proposed_at: NaiveDateTime,
     pub owner_signed_at: Option<NaiveDateTime>,
@@ -109,8 +110,8 @@ pub fn find_with_department(c: &mut DbConnection, id: i64) -> QueryResult<Option
 pub fn extension_days(c: &mut DbConnection, contract_id: i64) -> QueryResult<i64> {
     let days: Vec<Option<i32>> = contract_amendments::table
         .filter(contract_amendments::contract_id.eq(contract_id))
-        .filter(contract_amendments::status.eq("effective"))
-        .filter(contract_amendments::kind.eq("extension"))
+        .filter(contract_amendments::status.eq(AmendmentStatus::Effective))
+        .filter(contract_amendments::kind.eq(AmendmentKind::Extension))
         .select(contract_amendments::extra_days)
         .load(c)?;
     Ok(days.into_iter().flatten().map(i64::from).sum())
@@ -362,8 +363,8 @@ pub fn figures(
         .min(today);
     let cal = calendar(c, from)?;
     let exts: Vec<(i64, Option<i32>)> = contract_amendments::table
-        .filter(contract_amendments::status.eq("effective"))
-        .filter(contract_amendments::kind.eq("extension"))
+        .filter(contract_amendments::status.eq(AmendmentStatus::Effective))
+        .filter(contract_amendments::kind.eq(AmendmentKind::Extension))
         .select((
             contract_amendments::contract_id,
             contract_amendments::extra_days,

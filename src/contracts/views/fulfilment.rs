@@ -223,7 +223,7 @@ fn amendment(ctx: &Ctx, a: &mful::Amendment, v: &Viewer, running: bool) -> Amend
         owner_signed: a.owner_signed_at.map(fmt_time).unwrap_or_default(),
         agency_signed: a.agency_signed_at.map(fmt_time).unwrap_or_default(),
         can_answer: running
-            && a.status == "proposed"
+            && a.status == crate::domain::status::AmendmentStatus::Proposed
             && (v.is_owner || v.is_agency)
             && !mine_signed,
     }

@@ -456,14 +456,8 @@ fn record_view(
     depts: &[Department],
     day: NaiveDate,
 ) -> RecordView {
-    let status = r
-        .facts()
-        .map(|f| rules::record_status(&f, facts, ruleset, day))
-        .unwrap_or(RecordStatus::Expired);
-    let until = r
-        .facts()
-        .map(|f| rules::counts_until(&f, ruleset))
-        .unwrap_or(r.valid_until);
+    let status = rules::record_status(&r.facts(), facts, ruleset, day);
+    let until = rules::counts_until(&r.facts(), ruleset);
     let by = match status {
         RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => Some(b),
         _ => None,
@@ -498,24 +492,22 @@ fn record_view(
         }
     };
     let stars = r.stars_x100.map(rules::fmt_x100);
-    let source = rules::Source::parse(&r.source);
     RecordView {
         id: r.id,
-        kind: r.kind.clone(),
-        kind_name: fmt::credit_kind(lang, &r.kind),
+        kind: r.kind.code().to_owned(),
+        kind_name: crate::i18n::tr(lang, &r.kind.label_key()).to_string(),
         points: r.points,
         points_text: match &stars {
             Some(s) => format!("{s} ★"),
-            None if r.kind().is_some_and(Kind::revokes) => "—".into(),
+            None if r.kind.revokes() => "—".into(),
             None => fmt::signed(r.points),
         },
         stars,
-        source: r.source.clone(),
-        source_name: source
-            .map(|s| crate::i18n::tr(lang, &format!("credit.source.{}", s.code())).to_string())
-            .unwrap_or_else(|| r.source.clone()),
+        source: r.source.code().to_owned(),
+        source_name: crate::i18n::tr(lang, &format!("credit.source.{}", r.source.code()))
+            .to_string(),
         effective_on: fmt::date(r.effective_on),
-        counts_until: if r.kind().is_some_and(Kind::revokes) {
+        counts_until: if r.kind.revokes() {
             String::new()
         } else {
             fmt::date(until)
@@ -547,7 +539,7 @@ pub fn build_report(
     day: NaiveDate,
 ) -> Report {
     let ruleset = rules_row.rules();
-    let facts: Vec<RecordFacts> = records.iter().filter_map(Record::facts).collect();
+    let facts: Vec<RecordFacts> = records.iter().map(Record::facts).collect();
     let counted_facts: Vec<RecordFacts> = facts
         .iter()
         .filter(|f| score.counted.contains(&f.id))
@@ -1227,10 +1219,7 @@ async fn revoke(
     if already {
         return refuse("credit.err.already_revoked", 409);
     }
-    if rec
-        .kind()
-        .is_none_or(|k| k.revokes() || k == Kind::Blacklisted)
-    {
+    if rec.kind.revokes() || rec.kind == Kind::Blacklisted {
         return refuse("credit.err.not_revocable", 422);
     }
     let mut reason_field = Field::new(&f.reason);
@@ -1243,13 +1232,13 @@ async fn revoke(
     };
     let me = ctx.current()?.clone();
     let agency_id = agency.user_id;
-    let kind_code = rec.kind.clone();
+    let kind_code = rec.kind.code();
     let rec_date = rec.effective_on;
     let result = db::run(ctx.pool(), move |c| {
         let r = steps::Revoked {
             id: rid,
             agency_id,
-            kind_code: &kind_code,
+            kind_code,
             effective_on: rec_date,
         };
         steps::revoke_record(c, &me, &r, &reason)

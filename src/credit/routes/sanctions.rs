@@ -21,6 +21,7 @@ use crate::credit::store::sanctions::{self as sx, Listing};
 use crate::db::today as today_cn;
 use crate::db::{self, DbError};
 use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
+use crate::domain::status::ReviewStatus;
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -978,7 +979,7 @@ fn repair_page(ctx: &Ctx, rc: &RepairCase, reason: Field) -> RepairPage {
         status: ctx
             .t(&format!("sanctions.repair.status.{}", rc.repair.status))
             .to_string(),
-        pending: rc.repair.status == "pending",
+        pending: rc.repair.status == ReviewStatus::Pending,
         decision_reason: rc.repair.decision_reason.clone().unwrap_or_default(),
         created_at: crate::web::fmt_time(rc.repair.created_at),
         reason,
@@ -1136,7 +1137,7 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .map(|l| {
             let pending = repairs
                 .iter()
-                .any(|r| r.blacklist_id == l.id && r.status == "pending");
+                .any(|r| r.blacklist_id == l.id && r.status == ReviewStatus::Pending);
             let on = rules.repair_available_on(l.starts_on, l.ends_on);
             OwnListing {
                 row: listing_row(l, &agency.name, &agency.uscc, &depts, lang),
@@ -1159,7 +1160,7 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 status: ctx
                     .t(&format!("sanctions.repair.status.{}", r.status))
                     .to_string(),
-                status_code: r.status.clone(),
+                status_code: r.status.to_string(),
                 reason: r.decision_reason.clone().unwrap_or_default(),
                 created_at: crate::web::fmt_time(r.created_at),
                 has_upload: r.upload_id.is_some(),

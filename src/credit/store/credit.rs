@@ -17,6 +17,7 @@ use crate::db::schema::{
 };
 use crate::domain::agency_rules;
 use crate::domain::credit::{self, Kind, RecordFacts, RuleSet, Score, Source};
+use crate::domain::status::{AgencyStatus, ReviewStatus};
 
 /// `valid_until` of records that never expire by themselves (revocations, repairs).
 pub fn forever() -> NaiveDate {
@@ -84,10 +85,10 @@ pub fn publish_rules(
 pub struct Record {
     pub id: i64,
     pub agency_id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub points: i32,
     pub stars_x100: Option<i32>,
-    pub source: String,
+    pub source: Source,
     pub evidence: String,
     pub upload_id: Option<i64>,
     pub legal_basis: String,
@@ -111,20 +112,17 @@ impl Record {
             .as_deref()
             .and_then(credit::Evidence::from_json)
     }
-    pub fn kind(&self) -> Option<Kind> {
-        Kind::parse(&self.kind)
-    }
-    /// The facts the score needs; `None` for a kind this build does not know.
-    pub fn facts(&self) -> Option<RecordFacts> {
-        Some(RecordFacts {
+    /// The facts the score needs.
+    pub fn facts(&self) -> RecordFacts {
+        RecordFacts {
             id: self.id,
-            kind: self.kind()?,
+            kind: self.kind,
             points: self.points,
             stars_x100: self.stars_x100,
             effective_on: self.effective_on,
             valid_until: self.valid_until,
             revokes_id: self.revokes_id,
-        })
+        }
     }
 }
 
@@ -199,10 +197,10 @@ fn insert_under(
     diesel::insert_into(credit_records::table)
         .values((
             credit_records::agency_id.eq(n.agency_id),
-            credit_records::kind.eq(n.kind.code()),
+            credit_records::kind.eq(n.kind),
             credit_records::points.eq(n.points),
             credit_records::stars_x100.eq(n.stars_x100),
-            credit_records::source.eq(n.source.code()),
+            credit_records::source.eq(n.source),
             credit_records::evidence.eq(n.evidence),
             credit_records::upload_id.eq(n.upload_id),
             credit_records::legal_basis.eq(n.legal_basis),
@@ -280,7 +278,7 @@ fn recorded_already(
 ) -> QueryResult<bool> {
     let seen: i64 = credit_records::table
         .filter(credit_records::agency_id.eq(agency_id))
-        .filter(credit_records::kind.eq(kind.code()))
+        .filter(credit_records::kind.eq(kind))
         .filter(credit_records::ref_kind.eq(ref_kind))
         .filter(credit_records::ref_id.eq(ref_id))
         .count()
@@ -322,7 +320,7 @@ pub fn score_of(
 ) -> QueryResult<(Score, RuleSetRow, Vec<Record>)> {
     let rules = current_rules(conn)?;
     let records = records_for(conn, agency_id)?;
-    let facts: Vec<RecordFacts> = records.iter().filter_map(Record::facts).collect();
+    let facts: Vec<RecordFacts> = records.iter().map(Record::facts).collect();
     Ok((credit::score(&facts, &rules.rules(), day), rules, records))
 }
 
@@ -449,7 +447,7 @@ pub fn domain_departments(
         .load(conn)?;
     let types: Vec<String> = agency_certificates::table
         .filter(agency_certificates::agency_id.eq(agency_id))
-        .filter(agency_certificates::status.eq("approved"))
+        .filter(agency_certificates::status.eq(ReviewStatus::Approved))
         .filter(agency_certificates::valid_to.ge(since))
         .select(agency_certificates::qual_type)
         .distinct()
@@ -823,7 +821,7 @@ pub fn list(
             break;
         }
         let mut q = agencies::table
-            .filter(agencies::status.eq("active"))
+            .filter(agencies::status.eq(AgencyStatus::Active))
             .filter(agencies::grade.eq(g.code()))
             .select((
                 agencies::user_id,

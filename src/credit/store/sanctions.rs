@@ -17,6 +17,7 @@ use crate::db::schema::{
     market_bans,
 };
 use crate::domain::credit::{self, Kind, Period, Restriction, SanctionFacts, Source};
+use crate::domain::status::{ListingEnd, ReviewStatus};
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = blacklist_entries)]
@@ -32,7 +33,7 @@ pub struct Listing {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub ended_on: Option<NaiveDate>,
-    pub end_kind: Option<String>,
+    pub end_kind: Option<ListingEnd>,
 }
 
 impl Listing {
@@ -44,7 +45,7 @@ impl Listing {
         }
     }
     pub fn repaired(&self) -> bool {
-        self.end_kind.as_deref() == Some("repaired")
+        self.end_kind == Some(ListingEnd::Repaired)
     }
 }
 
@@ -110,7 +111,7 @@ pub struct Repair {
     pub agency_id: i64,
     pub evidence: String,
     pub upload_id: Option<i64>,
-    pub status: String,
+    pub status: ReviewStatus,
     pub decision_reason: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
@@ -662,7 +663,7 @@ pub fn repairs_of(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<Re
 pub fn has_pending_repair(conn: &mut DbConnection, listing_id: i64) -> QueryResult<bool> {
     let n: i64 = credit_repairs::table
         .filter(credit_repairs::blacklist_id.eq(listing_id))
-        .filter(credit_repairs::status.eq("pending"))
+        .filter(credit_repairs::status.eq(ReviewStatus::Pending))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -676,7 +677,7 @@ pub fn pending_repairs(
     credit_repairs::table
         .inner_join(blacklist_entries::table.inner_join(agencies::table))
         .filter(blacklist_entries::department_id.eq(department_id))
-        .filter(credit_repairs::status.eq("pending"))
+        .filter(credit_repairs::status.eq(ReviewStatus::Pending))
         .order(credit_repairs::id)
         .select((Repair::as_select(), Listing::as_select(), agencies::name))
         .load(conn)
@@ -695,7 +696,7 @@ pub fn apply_repair(
             credit_repairs::agency_id.eq(listing.agency_id),
             credit_repairs::evidence.eq(evidence),
             credit_repairs::upload_id.eq(upload_id),
-            credit_repairs::status.eq("pending"),
+            credit_repairs::status.eq(ReviewStatus::Pending),
             credit_repairs::created_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
@@ -718,11 +719,15 @@ pub fn decide_repair(
     reason: &str,
     by: i64,
 ) -> QueryResult<bool> {
-    let status = if approve { "approved" } else { "rejected" };
+    let status = if approve {
+        ReviewStatus::Approved
+    } else {
+        ReviewStatus::Rejected
+    };
     let n = diesel::update(
         credit_repairs::table
             .find(repair.id)
-            .filter(credit_repairs::status.eq("pending")),
+            .filter(credit_repairs::status.eq(ReviewStatus::Pending)),
     )
     .set((
         credit_repairs::status.eq(status),
@@ -747,7 +752,7 @@ pub fn decide_repair(
         diesel::update(blacklist_entries::table.find(listing.id))
             .set((
                 blacklist_entries::ended_on.eq(Some(today)),
-                blacklist_entries::end_kind.eq(Some("repaired")),
+                blacklist_entries::end_kind.eq(ListingEnd::Repaired),
             ))
             .execute(conn)?;
         refresh_one(conn, listing.agency_id, today)?;

@@ -272,7 +272,7 @@ pub fn cert_row(lang: Lang, c: &ag::Certificate, today: NaiveDate) -> CertRow {
         issuer: c.issuer.clone(),
         valid_from: c.valid_from.to_string(),
         valid_to: c.valid_to.to_string(),
-        status: c.status.clone(),
+        status: c.status.to_string(),
         status_label: t(format!("agency.cert.status.{}", c.status)),
         review_due: c.review_due.to_string(),
         reason: c.review_reason.clone().unwrap_or_default(),

@@ -20,6 +20,7 @@ use crate::domain::listing::{
     self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
 };
 use crate::domain::mask;
+use crate::domain::status::{AgencyStatus, ItemStatus, ReviewStatus};
 use crate::error::AppError;
 use crate::i18n::{Lang, tr};
 use crate::library::store::agency;
@@ -309,7 +310,7 @@ impl Catalogue {
         let by_id = items.iter().enumerate().map(|(n, i)| (i.id, n)).collect();
         let item_options: Options = items
             .iter()
-            .filter(|i| i.status == "retained")
+            .filter(|i| i.status == ItemStatus::Retained)
             .map(|i| (i.code.clone(), format!("{}（{}）", i.name, i.code)))
             .collect();
         let item_options = options_html(&item_options);
@@ -798,7 +799,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     let quals = loaded
         .certs
         .iter()
-        .filter(|c| c.status == "approved")
+        .filter(|c| c.status == ReviewStatus::Approved)
         .map(|c| QualView {
             name: crate::web::fmt::qual(lang, &c.qual_type, c.level),
             number: c.number.clone(),
@@ -829,7 +830,7 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         },
         intro: a.intro.clone(),
         status: tr(lang, &format!("agency.status.{}", a.status)).to_string(),
-        active: a.status == "active",
+        active: a.status == AgencyStatus::Active,
         grade: grade_label(lang, a.grade.as_deref()),
         graded: a.grade.is_some(),
         red_list: listing::is_red_list(a.grade.as_deref(), !loaded.restrictions.is_empty()),

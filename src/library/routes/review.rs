@@ -12,6 +12,7 @@ use crate::auth::policy::Action;
 use crate::db::today as today_cn;
 use crate::db::{self, DbError};
 use crate::domain::agency_rules;
+use crate::domain::status::ReviewStatus;
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::i18n::tr_args;
@@ -204,7 +205,7 @@ fn show_page(ctx: &Ctx, l: &Loaded, reason: Field) -> ShowPage {
     ShowPage {
         page: ctx.page(),
         cert: cert_row(lang, &l.cert, today),
-        overdue: l.cert.status == "pending"
+        overdue: l.cert.status == ReviewStatus::Pending
             && agency_rules::review_overdue(l.cert.review_due, today),
         agency_name: l.agency.name.clone(),
         agency_uscc: l.agency.uscc.clone(),
@@ -245,7 +246,7 @@ async fn decide(
         "reject" => false,
         _ => return Err(AppError::BadRequest("agency.review.decision_invalid")),
     };
-    if l.cert.status != "pending" {
+    if l.cert.status != ReviewStatus::Pending {
         return Ok(redirect_flash(
             &format!("/review/certificates/{}", l.cert.id),
             FlashKind::Error,

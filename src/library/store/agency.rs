@@ -13,6 +13,7 @@ use crate::db::schema::{
 };
 use crate::domain::agency_rules::{self, CertFacts};
 use crate::domain::mask;
+use crate::domain::status::{AgencyStatus, ReviewStatus};
 
 #[derive(Queryable, Selectable, Identifiable, Clone, Debug, Serialize)]
 #[diesel(table_name = agencies, primary_key(user_id))]
@@ -27,7 +28,7 @@ pub struct Agency {
     pub affiliated: bool,
     pub affiliated_department_id: Option<i64>,
     pub intro: String,
-    pub status: String,
+    pub status: AgencyStatus,
     pub grade: Option<String>,
     /// Cached "blacklisted, banned or with a banned manager today" (crate::credit::store::sanctions).
     pub sanctioned: bool,
@@ -84,7 +85,7 @@ pub struct Certificate {
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
     pub upload_id: Option<i64>,
-    pub status: String,
+    pub status: ReviewStatus,
     pub review_due: NaiveDate,
     pub review_reason: Option<String>,
     pub reviewed_by: Option<i64>,
@@ -105,7 +106,7 @@ impl Certificate {
         CertFacts {
             qual_type: &self.qual_type,
             level: self.level,
-            approved: self.status == "approved",
+            approved: self.status == ReviewStatus::Approved,
             valid_from: self.valid_from,
             valid_to: self.valid_to,
         }
@@ -134,7 +135,7 @@ pub fn create_for_user(
             agencies::name.eq(name),
             agencies::uscc.eq(uscc),
             agencies::contact_phone.eq(phone),
-            agencies::status.eq("active"),
+            agencies::status.eq(AgencyStatus::Active),
             agencies::version.eq(1),
             agencies::created_at.eq(now),
             agencies::updated_at.eq(now),
@@ -398,7 +399,7 @@ pub fn add_certificate(conn: &mut DbConnection, n: &NewCertificate) -> QueryResu
             agency_certificates::valid_from.eq(n.valid_from),
             agency_certificates::valid_to.eq(n.valid_to),
             agency_certificates::upload_id.eq(n.upload_id),
-            agency_certificates::status.eq("pending"),
+            agency_certificates::status.eq(ReviewStatus::Pending),
             agency_certificates::review_due.eq(n.review_due),
             agency_certificates::created_at.eq(now),
         ))
@@ -428,7 +429,7 @@ pub fn review_queue(
 ) -> QueryResult<Vec<(Certificate, String)>> {
     agency_certificates::table
         .inner_join(agencies::table)
-        .filter(agency_certificates::status.eq("pending"))
+        .filter(agency_certificates::status.eq(ReviewStatus::Pending))
         .filter(agency_certificates::qual_type.eq_any(qual_types))
         .order((agency_certificates::review_due, agency_certificates::id))
         .select((Certificate::as_select(), agencies::name))
@@ -447,10 +448,14 @@ pub fn review_certificate(
     let n = diesel::update(
         agency_certificates::table
             .find(id)
-            .filter(agency_certificates::status.eq("pending")),
+            .filter(agency_certificates::status.eq(ReviewStatus::Pending)),
     )
     .set((
-        agency_certificates::status.eq(if approve { "approved" } else { "rejected" }),
+        agency_certificates::status.eq(if approve {
+            ReviewStatus::Approved
+        } else {
+            ReviewStatus::Rejected
+        }),
         agency_certificates::review_reason.eq(reason),
         agency_certificates::reviewed_by.eq(Some(reviewer)),
         agency_certificates::reviewed_at.eq(Some(crate::db::now())),
@@ -500,7 +505,7 @@ pub struct CertSnap {
     pub issuer: String,
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
-    pub status: String,
+    pub status: ReviewStatus,
 }
 
 /// The profile as it stood after a change, as stored in `agency_versions.snapshot` and as the
@@ -517,7 +522,7 @@ pub struct Snapshot {
     pub affiliated: bool,
     pub affiliated_department_id: Option<i64>,
     pub intro: String,
-    pub status: String,
+    pub status: AgencyStatus,
     pub managers: Vec<ManagerSnap>,
     pub practitioners: Vec<(String, String, String)>,
     pub items: Vec<OfferTermsSnap>,
@@ -547,7 +552,7 @@ impl Profile {
             affiliated: a.affiliated,
             affiliated_department_id: a.affiliated_department_id,
             intro: a.intro.clone(),
-            status: a.status.clone(),
+            status: a.status,
             managers: self
                 .managers
                 .iter()
@@ -584,7 +589,7 @@ impl Profile {
                     issuer: c.issuer.clone(),
                     valid_from: c.valid_from,
                     valid_to: c.valid_to,
-                    status: c.status.clone(),
+                    status: c.status,
                 })
                 .collect(),
         }

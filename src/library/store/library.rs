@@ -42,6 +42,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{agencies, agency_items, catalogue_adjustments, catalogue_items};
 use crate::domain::listing::{self, Cursor, GradeFilter, PageAt, Sort};
 use crate::domain::search;
+use crate::domain::status::ItemStatus;
 
 type Db = <DbConnection as Connection>::Backend;
 type Predicate = Box<dyn BoxableExpression<agencies::table, Db, SqlType = Bool>>;
@@ -235,7 +236,7 @@ pub struct ItemRef {
     pub industry: String,
     pub time_limit_days: i32,
     pub pricing: String,
-    pub status: String,
+    pub status: ItemStatus,
 }
 
 /// What changes whenever the catalogue does: (number of adjustments, last adjustment id).
@@ -702,7 +703,7 @@ impl ListQuery {
         items: &[ItemRef],
         today: NaiveDate,
     ) -> Result<ListQuery, listing::FilterError> {
-        let retained = || items.iter().filter(|i| i.status == "retained");
+        let retained = || items.iter().filter(|i| i.status == ItemStatus::Retained);
         let mut item_ids: Option<Vec<i64>> = None;
         if let Some(code) = &req.item_code {
             let item = retained()

@@ -12,6 +12,7 @@ use crate::db::schema::{
     agencies, agency_certificates as ac, departments, review_escalations as re,
 };
 use crate::domain::agency_rules;
+use crate::domain::status::ReviewStatus;
 
 /// The name of the daily run in `job_runs`.
 pub const DAILY: &str = "review_escalation";
@@ -48,7 +49,7 @@ pub fn overdue(c: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<Overdu
     let rows: Vec<Raw> = ac::table
         .inner_join(agencies::table)
         .left_join(re::table)
-        .filter(ac::status.eq("pending"))
+        .filter(ac::status.eq(ReviewStatus::Pending))
         .filter(ac::review_due.lt(today))
         .order((ac::review_due, ac::id))
         .select((

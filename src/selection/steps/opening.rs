@@ -26,6 +26,7 @@ use crate::domain::seal;
 use crate::domain::selection::{
     self, Bar, Bid, Entrant, Mode, Outcome, Round, ScoredBid, Settings, Verdict, Weights,
 };
+use crate::domain::status::QuoteStatus;
 use crate::domain::workdays::{self, Calendar};
 use crate::mail::notify::mail_user;
 use crate::selection::store::announcement::{self as ann, Announcement, status};
@@ -123,7 +124,7 @@ fn open_in_tx(
     if mode.takes_quotes() {
         let rows: Vec<(i64, i64, String, String, i32)> = quotes::table
             .filter(quotes::announcement_id.eq(id))
-            .filter(quotes::status.eq("active"))
+            .filter(quotes::status.eq(QuoteStatus::Active))
             .select((
                 quotes::id,
                 quotes::agency_id,

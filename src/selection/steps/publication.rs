@@ -25,6 +25,7 @@ use crate::domain::publication::{
     self as rules, ChangeSummary, Problem, ProjectClass, ProjectTerms, Terms,
 };
 use crate::domain::selection::Weights;
+use crate::domain::status::QuoteStatus;
 use crate::i18n::Lang;
 use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
 use crate::selection::store::publication::*;
@@ -332,7 +333,7 @@ pub fn publish(
         let invited: Vec<i64> = agency_items::table
             .inner_join(agencies::table.on(agencies::user_id.eq(agency_items::agency_id)))
             .filter(agency_items::item_id.eq(a.item_id))
-            .filter(agencies::status.eq("active"))
+            .filter(agencies::status.eq(crate::domain::status::AgencyStatus::Active))
             .filter(agencies::sanctioned.eq(false))
             .select(agencies::user_id)
             .distinct()
@@ -434,7 +435,7 @@ fn quoters(conn: &mut DbConnection, id: i64, active_only: bool) -> QueryResult<V
         .select(quotes::agency_id)
         .into_boxed();
     if active_only {
-        q = q.filter(quotes::status.eq("active"));
+        q = q.filter(quotes::status.eq(QuoteStatus::Active));
     }
     q.load(conn)
 }

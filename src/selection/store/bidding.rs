@@ -121,7 +121,7 @@ pub fn opening_lock_key(announcement_id: i64) -> i32 {
 pub struct CertRow {
     pub qual_type: String,
     pub level: i32,
-    pub status: String,
+    pub status: crate::domain::status::ReviewStatus,
     pub valid_from: chrono::NaiveDate,
     pub valid_to: chrono::NaiveDate,
 }
@@ -131,7 +131,7 @@ impl CertRow {
         CertFacts {
             qual_type: &self.qual_type,
             level: self.level,
-            approved: self.status == "approved",
+            approved: self.status == crate::domain::status::ReviewStatus::Approved,
             valid_from: self.valid_from,
             valid_to: self.valid_to,
         }
@@ -147,7 +147,7 @@ pub fn certificates_of(
         i64,
         String,
         i32,
-        String,
+        crate::domain::status::ReviewStatus,
         chrono::NaiveDate,
         chrono::NaiveDate,
     )> = agency_certificates::table

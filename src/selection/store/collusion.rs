@@ -14,6 +14,7 @@ use crate::db::schema::{
 };
 use crate::domain::collusion::{self, Bidder, DEFAULT_SAME_ADDRESS_MINUTES, Signal};
 use crate::domain::money::Money;
+use crate::domain::status::QuoteStatus;
 
 /// How many of the most recently opened announcements the regulator's list looks at.
 pub const RECENT: i64 = 200;
@@ -61,7 +62,7 @@ pub fn bidders(c: &mut DbConnection, ids: &[i64]) -> QueryResult<BTreeMap<i64, V
         .load(c)?;
     let rows: Vec<(i64, i64, Option<i64>, NaiveDateTime, String)> = quotes::table
         .filter(quotes::announcement_id.eq_any(ids))
-        .filter(quotes::status.eq("active"))
+        .filter(quotes::status.eq(QuoteStatus::Active))
         .order((quotes::announcement_id, quotes::agency_id, quotes::id))
         .select((
             quotes::announcement_id,

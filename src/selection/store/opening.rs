@@ -11,6 +11,7 @@ use crate::db::schema::{agencies, announcements, awards, objections, quotes, reg
 use crate::db::{DbConnection, DbError};
 use crate::domain::money::Money;
 use crate::domain::selection::{self, Limits, Mode};
+use crate::domain::status::QuoteStatus;
 use crate::domain::workdays;
 use crate::domain::workdays::Calendar;
 use crate::selection::store::announcement::{self as ann, Announcement, AnnouncementResult};
@@ -170,7 +171,7 @@ pub fn load(c: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Loaded
         .and_then(|o| serde_json::from_str::<StoredOutcome>(o).ok());
     let quotes = quotes::table
         .filter(quotes::announcement_id.eq(a.id))
-        .filter(quotes::status.eq("active"))
+        .filter(quotes::status.eq(QuoteStatus::Active))
         .order(quotes::agency_id)
         .select(OpenedQuote::as_select())
         .load(c)?;
@@ -242,7 +243,7 @@ pub(crate) fn responses_after_opening(
     if mode.takes_quotes() {
         let rows: Vec<(i64, Option<i64>, String, i32)> = quotes::table
             .filter(quotes::announcement_id.eq(a.id))
-            .filter(quotes::status.eq("active"))
+            .filter(quotes::status.eq(QuoteStatus::Active))
             .select((
                 quotes::agency_id,
                 quotes::amount_fen,

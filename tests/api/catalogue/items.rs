@@ -76,7 +76,13 @@ fn fields(code: &str, dept: i64, regional: bool) -> ItemFields {
 }
 
 /// Puts an item straight into the catalogue (version 1).
-fn seed(app: &TestApp, code: &str, dept: i64, status: &str, regional: bool) -> i64 {
+fn seed(
+    app: &TestApp,
+    code: &str,
+    dept: i64,
+    status: zhongjie::domain::status::ItemStatus,
+    regional: bool,
+) -> i64 {
     let mut c = app.conn();
     cat::save_item(
         &mut c,
@@ -85,7 +91,7 @@ fn seed(app: &TestApp, code: &str, dept: i64, status: &str, regional: bool) -> i
         &[],
         &Change {
             status,
-            kind: "add",
+            kind: zhongjie::domain::status::AdjustmentKind::Add,
             reason: "纳入本市中介服务事项清单",
             basis: "测试",
             actor_id: None,
@@ -236,7 +242,10 @@ async fn catalogue_admin_adds_publishes_and_the_public_sees_it() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(item(&app, "PZH-SL-001").unwrap().status, "retained");
+    assert_eq!(
+        item(&app, "PZH-SL-001").unwrap().status,
+        zhongjie::domain::status::ItemStatus::Retained
+    );
 
     let (s, page) = visitor.get_text("/catalogue/PZH-SL-001").await;
     assert_eq!(s, 200);
@@ -276,7 +285,13 @@ async fn catalogue_admin_adds_publishes_and_the_public_sees_it() {
 async fn catalogue_regulator_edits_own_department_items_only() {
     let app = spawn_app().await;
     let (a, b) = departments(&app);
-    seed(&app, "PZH-HB-001", a, "retained", false);
+    seed(
+        &app,
+        "PZH-HB-001",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        false,
+    );
     regulator_of(&app, "hb@example.com", a).await;
 
     let r = post_form(
@@ -344,7 +359,13 @@ async fn catalogue_new_needs_an_admin() {
 async fn catalogue_cancel_keeps_the_page_and_history() {
     let app = spawn_app().await;
     let (a, _) = departments(&app);
-    seed(&app, "PZH-HB-002", a, "retained", false);
+    seed(
+        &app,
+        "PZH-HB-002",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        false,
+    );
     app.signed_in(Role::Admin, "admin@example.com").await;
     let before = item(&app, "PZH-HB-002").unwrap();
     assert!(before.usable());
@@ -359,7 +380,10 @@ async fn catalogue_cancel_keeps_the_page_and_history() {
     assert_eq!(r.status().as_u16(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("f-reason-err") && body.contains("此项为必填项"));
-    assert_eq!(item(&app, "PZH-HB-002").unwrap().status, "retained");
+    assert_eq!(
+        item(&app, "PZH-HB-002").unwrap().status,
+        zhongjie::domain::status::ItemStatus::Retained
+    );
 
     let r = app
         .post(
@@ -412,7 +436,13 @@ async fn catalogue_cancel_keeps_the_page_and_history() {
 async fn catalogue_drafts_are_not_public() {
     let app = spawn_app().await;
     let (a, _) = departments(&app);
-    seed(&app, "PZH-DRAFT-1", a, "draft", false);
+    seed(
+        &app,
+        "PZH-DRAFT-1",
+        a,
+        zhongjie::domain::status::ItemStatus::Draft,
+        false,
+    );
     assert_eq!(
         app.get("/catalogue/PZH-DRAFT-1").await.status().as_u16(),
         404
@@ -430,7 +460,13 @@ async fn catalogue_drafts_are_not_public() {
 async fn catalogue_bad_input_is_refused_beside_the_field() {
     let app = spawn_app().await;
     let (a, _) = departments(&app);
-    seed(&app, "PZH-DUP-1", a, "retained", false);
+    seed(
+        &app,
+        "PZH-DUP-1",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        false,
+    );
     app.signed_in(Role::Admin, "admin@example.com").await;
     let n = item_count(&app);
     let cases: Vec<(Form, &str, &str)> = vec![
@@ -537,7 +573,13 @@ async fn catalogue_filters_refuse_unknown_values() {
 async fn catalogue_downloads_contain_the_items() {
     let app = spawn_app().await;
     let (a, _) = departments(&app);
-    seed(&app, "PZH-CSV-1", a, "retained", false);
+    seed(
+        &app,
+        "PZH-CSV-1",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        false,
+    );
     let r = app.get("/catalogue?format=csv").await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(
@@ -570,7 +612,13 @@ async fn catalogue_downloads_contain_the_items() {
 async fn catalogue_regional_assessments_cover_zones_while_valid() {
     let app = spawn_app().await;
     let (a, _) = departments(&app);
-    let id = seed(&app, "PZH-DZ-001", a, "retained", true);
+    let id = seed(
+        &app,
+        "PZH-DZ-001",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        true,
+    );
     let reg = regulator_of(&app, "zr@example.com", a).await;
     let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
     let until = (today() + Duration::days(365))
@@ -644,7 +692,13 @@ async fn catalogue_regional_assessments_cover_zones_while_valid() {
 async fn catalogue_assessment_upload_must_really_be_a_pdf_or_image() {
     let app = spawn_app().await;
     let (a, _) = departments(&app);
-    seed(&app, "PZH-DZ-002", a, "retained", true);
+    seed(
+        &app,
+        "PZH-DZ-002",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        true,
+    );
     app.signed_in(Role::Admin, "admin@example.com").await;
     let until = (today() + Duration::days(30))
         .format("%Y-%m-%d")
@@ -782,8 +836,20 @@ async fn catalogue_routes_answer_each_role_as_the_policy_says() {
     ];
     let app = spawn_app().await;
     let (a, b) = departments(&app);
-    let ret = seed(&app, "T-RET", a, "retained", true);
-    seed(&app, "T-DRAFT", a, "draft", false);
+    let ret = seed(
+        &app,
+        "T-RET",
+        a,
+        zhongjie::domain::status::ItemStatus::Retained,
+        true,
+    );
+    seed(
+        &app,
+        "T-DRAFT",
+        a,
+        zhongjie::domain::status::ItemStatus::Draft,
+        false,
+    );
     let owner = app.create_user(Role::Admin, "uploader@example.com").await;
     let doc = {
         let dir = zhongjie::uploads::upload_dir(&app.config);

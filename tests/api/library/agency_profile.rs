@@ -191,8 +191,8 @@ fn item_fields_with(c: &mut zhongjie::db::DbConnection, dept: i64) -> i64 {
         regional_assessment: false,
     };
     let change = zhongjie::catalogue::store::Change {
-        status: "retained",
-        kind: "add",
+        status: zhongjie::domain::status::ItemStatus::Retained,
+        kind: zhongjie::domain::status::AdjustmentKind::Add,
         reason: "test",
         basis: "test",
         actor_id: None,
@@ -602,7 +602,10 @@ async fn bad_certificates_are_refused_and_leave_nothing() {
     let mut c = app.conn();
     let certs = zhongjie::library::store::agency::certificates(&mut c, id).unwrap();
     assert_eq!(certs.len(), 1);
-    assert_eq!(certs[0].status, "pending");
+    assert_eq!(
+        certs[0].status,
+        zhongjie::domain::status::ReviewStatus::Pending
+    );
     let today = zhongjie::db::today();
     let cal = zhongjie::accounts::store::calendar::load_from(&mut c, today).unwrap();
     let due = cal.add_working_days(today, 2);
@@ -651,7 +654,7 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
     let cert = zhongjie::library::store::agency::find_certificate(&mut c, cid)
         .unwrap()
         .unwrap();
-    assert_eq!(cert.status, "pending");
+    assert_eq!(cert.status, zhongjie::domain::status::ReviewStatus::Pending);
 
     let v = version_of(&app, aid);
     let r = right
@@ -661,7 +664,10 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
     let cert = zhongjie::library::store::agency::find_certificate(&mut c, cid)
         .unwrap()
         .unwrap();
-    assert_eq!(cert.status, "approved");
+    assert_eq!(
+        cert.status,
+        zhongjie::domain::status::ReviewStatus::Approved
+    );
     assert!(cert.reviewed_by.is_some() && cert.reviewed_at.is_some());
     assert!(cert.counts_on(zhongjie::db::today()));
     assert_eq!(version_of(&app, aid), v + 1);
@@ -725,7 +731,10 @@ async fn regulator_of_the_department_reviews_and_the_agency_is_told() {
     let cert = zhongjie::library::store::agency::find_certificate(&mut c, cid)
         .unwrap()
         .unwrap();
-    assert_eq!(cert.status, "approved");
+    assert_eq!(
+        cert.status,
+        zhongjie::domain::status::ReviewStatus::Approved
+    );
 }
 
 #[actix_web::test]
@@ -1051,8 +1060,16 @@ async fn demo_profiles_and_bulk_agencies() {
         assert!(zhongjie::domain::idcard::IdNumber::parse(&m.id_number).is_ok());
     }
     let certs = zhongjie::library::store::agency::certificates(&mut c, u.id).unwrap();
-    assert!(certs.iter().any(|x| x.status == "approved"));
-    assert!(certs.iter().any(|x| x.status == "pending"));
+    assert!(
+        certs
+            .iter()
+            .any(|x| x.status == zhongjie::domain::status::ReviewStatus::Approved)
+    );
+    assert!(
+        certs
+            .iter()
+            .any(|x| x.status == zhongjie::domain::status::ReviewStatus::Pending)
+    );
     let n: i64 = agencies::table.count().get_result(&mut *c).unwrap();
     // 5 demo logins, the demo sanctions' agencies, the other firms, the bulk ones.
     assert_eq!(

@@ -59,8 +59,8 @@ fn add_item(app: &TestApp, code: &str, name: &str, keywords: &str, industry: &st
         regional_assessment: false,
     };
     let change = Change {
-        status: "retained",
-        kind: "add",
+        status: zhongjie::domain::status::ItemStatus::Retained,
+        kind: zhongjie::domain::status::AdjustmentKind::Add,
         reason: "test",
         basis: "test",
         actor_id: None,

@@ -219,7 +219,13 @@ fn check_agencies(c: &mut DbConnection) {
             let item = zhongjie::catalogue::store::find(c, o.item_id)
                 .unwrap()
                 .unwrap();
-            assert_eq!(item.status, "retained", "{} offers {}", a.name, item.code);
+            assert_eq!(
+                item.status,
+                zhongjie::domain::status::ItemStatus::Retained,
+                "{} offers {}",
+                a.name,
+                item.code
+            );
             let terms = agency_rules::ItemTerms {
                 pricing: catalogue::Pricing::parse(&item.pricing).unwrap(),
                 price_min: item.price_min_fen.map(Money::from_fen),
@@ -271,7 +277,7 @@ fn check_agencies(c: &mut DbConnection) {
                 a.name,
                 cert.number
             );
-            if cert.status == "approved" {
+            if cert.status == zhongjie::domain::status::ReviewStatus::Approved {
                 let at = cert.reviewed_at.unwrap();
                 assert!(at >= cert.created_at);
                 let reviewer = cert.reviewed_by.unwrap();

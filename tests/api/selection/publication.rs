@@ -85,8 +85,8 @@ fn add_item(
         regional_assessment: false,
     };
     let change = Change {
-        status: "retained",
-        kind: "add",
+        status: zhongjie::domain::status::ItemStatus::Retained,
+        kind: zhongjie::domain::status::AdjustmentKind::Add,
         reason: "test",
         basis: "test",
         actor_id: None,
