@@ -6,7 +6,7 @@
 //!
 //! The history is replayed step by step at the dates it is told to have happened
 //! ([`story`]), through the same model functions as the pages, and every step keeps the rules
-//! of its forms (`tests/api/demo.rs` re-checks every row). It is deterministic: the same day
+//! of its forms (`tests/api/platform/demo.rs` re-checks every row). It is deterministic: the same day
 //! gives the same data, the same winners and the same contract parties (the README names
 //! them).
 
