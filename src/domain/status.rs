@@ -138,14 +138,6 @@ impl Role {
     }
 }
 
-/// Comparison with the stored spelling, for code that still holds a role as text (the
-/// contract pages' owner check); typed code compares `Role` values.
-impl PartialEq<&str> for Role {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 text_enum! {
     /// Whether an account may sign in (`users.status`).
     pub enum UserStatus {

@@ -67,7 +67,7 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
         };
         let open = crate::selection::store::publication::public_list(
             c,
-            Some(AnnouncementStatus::Published.as_str()),
+            Some(AnnouncementStatus::Published),
             None,
             LATEST,
             0,
@@ -75,7 +75,7 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
         let mut publicity = Vec::new();
         for r in crate::selection::store::publication::public_list(
             c,
-            Some(AnnouncementStatus::Publicity.as_str()),
+            Some(AnnouncementStatus::Publicity),
             None,
             LATEST,
             0,

@@ -834,7 +834,7 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
     let user = user
         // A commissioning department's contracts stand under the staff member who created
         // the project.
-        .filter(|u| u.role == Role::Owner.as_str() || u.role == Role::Regulator.as_str())
+        .filter(|u| matches!(u.role, Role::Owner | Role::Regulator))
         .ok_or(AppError::NotFound)?;
     let p = OwnerRecordPage {
         page: ctx.page(),

@@ -105,7 +105,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
     let rows = db::run(ctx.pool(), move |c| {
         let rows = pubm::public_list(
             c,
-            (!s2.is_empty()).then_some(s2.as_str()),
+            crate::domain::status::AnnouncementStatus::parse(&s2),
             (!m2.is_empty()).then_some(m2.as_str()),
             PAGE_SIZE + 1,
             (page_no - 1) * PAGE_SIZE,

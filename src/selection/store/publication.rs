@@ -88,7 +88,7 @@ pub fn announcements_of_owner(conn: &mut DbConnection, scope: OwnerScope) -> Que
 /// The public list: every announcement past its draft, newest publication first.
 pub fn public_list(
     conn: &mut DbConnection,
-    status_filter: Option<&str>,
+    status_filter: Option<crate::domain::status::AnnouncementStatus>,
     mode_filter: Option<&str>,
     limit: i64,
     offset: i64,
@@ -99,7 +99,7 @@ pub fn public_list(
         .filter(announcements::status.ne(status::DRAFT))
         .into_boxed();
     if let Some(s) = status_filter {
-        q = q.filter(announcements::status.eq(s.to_string()));
+        q = q.filter(announcements::status.eq(s));
     }
     if let Some(m) = mode_filter {
         q = q.filter(announcements::mode.eq(m.to_string()));
