@@ -399,6 +399,6 @@ fn confirm(c: &mut DbConnection, d: &Demo) -> Result<(), DbError> {
     match crate::selection::steps::result::confirm(c, a.id, winner) {
         Ok(()) => Ok(()),
         Err(crate::error::StepError::Db(e)) => Err(e),
-        Err(crate::error::StepError::Refused { key, .. }) => Err(bad(&format!("confirm: {key}"))),
+        Err(crate::error::StepError::Refused(r)) => Err(bad(&format!("confirm: {}", r.key))),
     }
 }

@@ -81,14 +81,26 @@ pub struct ErrorPage {
 
 /// Renders the error page for a status. Used by the middleware and the 404 fallback.
 pub fn render_error(page: Page, status: u16, message_key: &str, reference: &str) -> HttpResponse {
+    let message = i18n::tr(page.lang, message_key).to_string();
+    render_error_message(page, status, message, reference)
+}
+
+/// As `render_error`, with the message already in the page's language.
+pub fn render_error_message(
+    page: Page,
+    status: u16,
+    message: String,
+    reference: &str,
+) -> HttpResponse {
     let lang = page.lang;
     let title_key = match status {
         400 => "err.400.title",
         403 => "err.403.title",
         404 => "err.404.title",
         405 => "err.405.title",
+        409 => "err.409.title",
         413 => "err.413.title",
-        422 => "err.400.title",
+        422 => "err.422.title",
         429 => "err.429.title",
         s if s >= 500 => "err.500.title",
         _ => "err.400.title",
@@ -97,7 +109,7 @@ pub fn render_error(page: Page, status: u16, message_key: &str, reference: &str)
         page,
         status,
         title: i18n::tr(lang, title_key).to_string(),
-        message: i18n::tr(lang, message_key).to_string(),
+        message,
         reference: reference.to_string(),
     };
     let code = actix_web::http::StatusCode::from_u16(status)
@@ -194,12 +206,12 @@ pub async fn error_pages(
     } else if let Some(e) = res.response().error() {
         tracing::info!(reference = %reference, status = status.as_u16(), cause = %e, "client error");
     }
-    let mut page_res = render_error(
-        page_from_state(rs.as_ref()),
-        status.as_u16(),
-        message_key,
-        &reference,
-    );
+    let page = page_from_state(rs.as_ref());
+    let message = match app_err {
+        Some(AppError::Refused(r)) => r.message(page.lang),
+        _ => i18n::tr(page.lang, message_key).to_string(),
+    };
+    let mut page_res = render_error_message(page, status.as_u16(), message, &reference);
     // Keep headers the handler meant for the client (Retry-After, Location …).
     for (k, v) in res.headers() {
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {

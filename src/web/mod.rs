@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod ctx;
+pub mod extract;
 pub mod fmt;
 pub mod forms;
 pub mod middleware;

@@ -1,8 +1,7 @@
 //! The page of a refused step: the reason in the user's language and the way back, answered
-//! with 409 when the state the step met forbids it and 422 when what was asked is not allowed.
+//! with the status of the refusal's kind (409, 422, 403, 404).
 
 use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
 use askama::Template;
 
 use super::page::Page;
@@ -21,25 +20,13 @@ pub struct RefusedPage {
 pub fn refused_page(ctx: &Ctx, e: StepError, back: &str) -> Result<HttpResponse, AppError> {
     match e {
         StepError::Db(e) => Err(e.into()),
-        StepError::Refused {
-            key,
-            args,
-            conflict,
-        } => {
-            let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        StepError::Refused(r) => {
             let p = RefusedPage {
                 page: ctx.page(),
-                message: crate::i18n::tr_args(ctx.lang(), key, &a),
+                message: r.message(ctx.lang()),
                 back: back.to_string(),
             };
-            html(
-                &p,
-                if conflict {
-                    StatusCode::CONFLICT
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                },
-            )
+            html(&p, r.status())
         }
     }
 }

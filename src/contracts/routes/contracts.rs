@@ -18,7 +18,7 @@ use crate::db::{self, DbError};
 use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedClause};
 use crate::domain::money::Money;
 use crate::error::AppError;
-use crate::error::StepError;
+use crate::error::{Refusal, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
@@ -356,11 +356,7 @@ async fn edit(
             tracing::warn!(contract = id, key = %key, "edit of a locked clause refused");
             refused(
                 &ctx,
-                StepError::Refused {
-                    key: "contracts.err.locked",
-                    args: vec![("key", key)],
-                    conflict: false,
-                },
+                StepError::Refused(Refusal::invalid("contracts.err.locked").arg("key", key)),
                 &page_of(id),
             )
         }

@@ -177,18 +177,9 @@ async fn answer(
     match r {
         Ok(()) => Ok(redirect_flash(&page_of(id), FlashKind::Success, done_key)),
         Err(StepError::Db(e)) => Err(e.into()),
-        Err(StepError::Refused {
-            key,
-            args,
-            conflict,
-        }) => {
-            let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let code = if conflict {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            refuse(ctx, id, form, key, &a, values, code).await
+        Err(StepError::Refused(r)) => {
+            let a: Vec<(&str, &str)> = r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            refuse(ctx, id, form, r.key, &a, values, r.status()).await
         }
     }
 }

@@ -342,10 +342,10 @@ pub fn sign(
             return Err(conflict("contracts.err.not_signing"));
         }
         if let Err(p) = ct::check_signature(&f.digest, seen_digest, read) {
-            return Err(StepError::Refused {
-                key: p.key(),
-                args: Vec::new(),
-                conflict: p == ct::SignProblem::Stale,
+            return Err(if p == ct::SignProblem::Stale {
+                conflict(p.key())
+            } else {
+                refused(p.key())
             });
         }
         let mine = if party == OWNER {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::error::AppError;
-use crate::error::StepError;
+use crate::error::{Refusal, StepError};
 use crate::selection::steps::{opening as opening_steps, result as result_steps};
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::opening;
@@ -126,11 +126,7 @@ fn text_ok(ctx: &Ctx, t: &str, back: &str) -> Result<Option<HttpResponse>, AppEr
     if t.is_empty() || t.chars().count() > 2000 {
         return refused_page(
             ctx,
-            StepError::Refused {
-                key: "result.err.text_required",
-                args: Vec::new(),
-                conflict: false,
-            },
+            StepError::Refused(Refusal::invalid("result.err.text_required")),
             back,
         )
         .map(Some);
@@ -244,11 +240,7 @@ async fn choose(
     let Ok(agency) = form.0.agency.trim().parse::<i64>() else {
         return refused_page(
             &ctx,
-            StepError::Refused {
-                key: "result.err.not_a_respondent",
-                args: Vec::new(),
-                conflict: false,
-            },
+            StepError::Refused(Refusal::invalid("result.err.not_a_respondent")),
             &page_of(id),
         );
     };

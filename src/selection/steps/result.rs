@@ -10,7 +10,7 @@ use crate::audit::{self, Actor};
 use crate::db::schema::{announcements, awards, objections, projects, quotes};
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::selection::{self, Entrant, Mode, Settings};
-use crate::error::{StepError, conflict, refused};
+use crate::error::{Refusal, RefusalKind, StepError, conflict, refused};
 use crate::mail::notify::mail_user;
 use crate::selection::steps::opening::*;
 use crate::selection::store::announcement::{self as ann, status};
@@ -153,10 +153,12 @@ pub fn choose(
                 &settings,
             )
         };
-        let o = o.map_err(|e| StepError::Refused {
-            key: e.key(),
-            args: e.args(),
-            conflict: false,
+        let o = o.map_err(|e| {
+            StepError::Refused(Refusal {
+                key: e.key(),
+                args: e.args(),
+                kind: RefusalKind::Invalid,
+            })
         })?;
         let today = crate::db::today();
         let cal = calendar(c, today)?;
@@ -200,11 +202,7 @@ pub fn object(
             return Err(conflict("result.err.not_in_publicity"));
         }
         if !participants(c, id)?.contains(&agency_id) {
-            return Err(StepError::Refused {
-                key: "result.err.not_participant",
-                args: Vec::new(),
-                conflict: false,
-            });
+            return Err(refused("result.err.not_participant"));
         }
         let cal = calendar(c, today)?;
         let due = cal.add_working_days(today, ANSWER_DAYS);
