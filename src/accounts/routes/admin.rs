@@ -13,7 +13,7 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::accounts;
 use crate::domain::status::UserStatus;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr_opt};
 use crate::web::ctx::redirect_flash;
@@ -242,17 +242,18 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
     let r = db::run(ctx.pool(), move |c| {
         steps::create_staff(c, &me, &new, lang, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(_) => Ok(redirect_flash(
             "/admin/users",
             FlashKind::Success,
             "admin.users.created",
         )),
-        Err(_) => {
-            p.email.error = Some(tr_args(lang, "auth.register.email_taken", &[]));
+        Err(StepError::Refused(r)) if r.key == steps::EMAIL_TAKEN => {
+            p.email.error = Some(r.message(lang));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -10,10 +10,10 @@ use crate::accounts::store::user::NewUser;
 use crate::auth::Role;
 use crate::auth::login_attempt::Slot;
 use crate::auth::policy::Action;
-use crate::auth::user_token::{Purpose, TokenProblem};
+use crate::auth::user_token::{Purpose, TOKEN_UNKNOWN};
 use crate::db::{self, DbError};
 use crate::domain::{accounts, password, validate};
-use crate::error::AppError;
+use crate::error::{AppError, Refusal, StepError};
 use crate::i18n::tr_args;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -200,7 +200,7 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
             },
         )
     })
-    .await?;
+    .await;
     match outcome {
         Ok(session) => {
             let mut res = redirect_flash("/my", FlashKind::Success, "auth.register.done");
@@ -208,14 +208,15 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
                 .map_err(AppError::internal)?;
             Ok(res)
         }
-        Err(crate::accounts::store::user::InsertConflict::Email) => {
-            p.email.fail(lang, "auth.register.email_taken", &[]);
+        Err(StepError::Refused(r)) if r.key == steps::EMAIL_TAKEN => {
+            p.email.error = Some(r.message(lang));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(crate::accounts::store::user::InsertConflict::Uscc) => {
-            p.uscc.fail(lang, "auth.register.uscc_taken", &[]);
+        Err(StepError::Refused(r)) if r.key == steps::USCC_TAKEN => {
+            p.uscc.error = Some(r.message(lang));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -394,14 +395,6 @@ pub struct NoticePage {
     pub ok: bool,
 }
 
-fn token_problem_key(p: &TokenProblem) -> &'static str {
-    match p {
-        TokenProblem::Unknown => "auth.token.unknown",
-        TokenProblem::Expired => "auth.token.expired",
-        TokenProblem::Used => "auth.token.used",
-    }
-}
-
 fn valid_token_shape(t: &str) -> bool {
     t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -411,18 +404,19 @@ async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpRespons
     let lang = ctx.lang();
     let tok = q.token.clone().unwrap_or_default();
     let result = if valid_token_shape(&tok) {
-        db::run(ctx.pool(), move |c| steps::verify_email(c, &tok)).await?
+        db::run(ctx.pool(), move |c| steps::verify_email(c, &tok)).await
     } else {
-        Err(TokenProblem::Unknown)
+        Err(Refusal::invalid(TOKEN_UNKNOWN).into())
     };
-    let (ok, key, status) = match &result {
-        Ok(_) => (true, "auth.verify.done", StatusCode::OK),
-        Err(p) => (false, token_problem_key(p), StatusCode::BAD_REQUEST),
+    let (ok, message, status) = match result {
+        Ok(_) => (true, tr_args(lang, "auth.verify.done", &[]), StatusCode::OK),
+        Err(StepError::Refused(r)) => (false, r.message(lang), StatusCode::BAD_REQUEST),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     let p = NoticePage {
         page: ctx.page(),
         title: tr_args(lang, "auth.verify.title", &[]),
-        message: tr_args(lang, key, &[]),
+        message,
         ok,
     };
     html(&p, status)
@@ -520,30 +514,40 @@ pub struct ResetPage {
     pub password2: crate::web::page::Field,
 }
 
-async fn token_notice(ctx: &Ctx, p: &TokenProblem) -> Result<HttpResponse, AppError> {
+/// The page of a reset link that does not work (the reason, 400); a database failure stays
+/// an error.
+fn token_notice(ctx: &Ctx, e: StepError) -> Result<HttpResponse, AppError> {
+    let StepError::Refused(r) = e else {
+        return Err(e.into());
+    };
     let lang = ctx.lang();
     let page = NoticePage {
         page: ctx.page(),
         title: tr_args(lang, "auth.reset.title", &[]),
-        message: tr_args(lang, token_problem_key(p), &[]),
+        message: r.message(lang),
         ok: false,
     };
     html(&page, StatusCode::BAD_REQUEST)
+}
+
+/// A link whose token cannot be one of ours: refused without asking the database.
+fn unknown_token() -> StepError {
+    Refusal::invalid(TOKEN_UNKNOWN).into()
 }
 
 async fn reset_form(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let tok = q.token.clone().unwrap_or_default();
     if !valid_token_shape(&tok) {
-        return token_notice(&ctx, &TokenProblem::Unknown).await;
+        return token_notice(&ctx, unknown_token());
     }
     let t2 = tok.clone();
     let r = db::run(ctx.pool(), move |c| {
-        crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword).map_err(DbError::from)
+        crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)
     })
-    .await?;
-    if let Err(p) = r {
-        return token_notice(&ctx, &p).await;
+    .await;
+    if let Err(e) = r {
+        return token_notice(&ctx, e);
     }
     html(
         &ResetPage {
@@ -560,22 +564,21 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
     ctx.authorize(Action::ViewPublic)?;
     let lang = ctx.lang();
     if !valid_token_shape(&f.token) {
-        return token_notice(&ctx, &TokenProblem::Unknown).await;
+        return token_notice(&ctx, unknown_token());
     }
     let t2 = f.token.clone();
     let peeked = db::run(ctx.pool(), move |c| {
-        let r = crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)?;
-        Ok::<_, DbError>(match r {
-            Ok(uid) => Ok(crate::accounts::store::user::find(c, uid)?
+        let uid = crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)?;
+        Ok::<_, StepError>(
+            crate::accounts::store::user::find(c, uid)?
                 .map(|u| u.email)
-                .unwrap_or_default()),
-            Err(p) => Err(p),
-        })
+                .unwrap_or_default(),
+        )
     })
-    .await?;
+    .await;
     let email = match peeked {
         Ok(e) => e,
-        Err(p) => return token_notice(&ctx, &p).await,
+        Err(e) => return token_notice(&ctx, e),
     };
     let mut p = ResetPage {
         page: ctx.page(),
@@ -603,13 +606,13 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
     let r = db::run(ctx.pool(), move |c| {
         steps::reset_password(c, &tok, &hash, lang)
     })
-    .await?;
+    .await;
     match r {
         Ok(()) => Ok(redirect_flash(
             "/login",
             FlashKind::Success,
             "auth.reset.done",
         )),
-        Err(p) => token_notice(&ctx, &p).await,
+        Err(e) => token_notice(&ctx, e),
     }
 }

@@ -10,12 +10,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::accounts::steps;
-use crate::accounts::store::calendar::{self as cal, CalendarDay, Taken};
+use crate::accounts::store::calendar::{self as cal, CalendarDay};
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::validate;
 use crate::domain::workdays::{self, DayKind, FIRST_YEAR, LAST_YEAR};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -228,9 +228,9 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
     let outcome = match (day, k, n, date.has_error()) {
         (Some(d), Some(k), Some(n), false) => Some(
             db::run(ctx.pool(), move |c| {
-                steps::add_calendar_day(c, &me, d, k, &n)
+                steps::add_calendar_day(c, &me, d, k, &n, lang)
             })
-            .await?,
+            .await,
         ),
         _ => None,
     };
@@ -242,18 +242,10 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
                 "calendar.added",
             ));
         }
-        Some(Err(Taken(old))) => {
-            let old_kind = old.kind;
-            date.fail(
-                lang,
-                "calendar.err.duplicate",
-                &[
-                    ("date", fmt::date(old.day)),
-                    ("name", old.name.clone()),
-                    ("kind", crate::i18n::tr(lang, old_kind.label_key()).into()),
-                ],
-            );
+        Some(Err(StepError::Refused(r))) if r.key == steps::DAY_TAKEN => {
+            date.error = Some(r.message(lang));
         }
+        Some(Err(e)) => return Err(e.into()),
         None => {}
     }
     // Refused: the same page for the year of the date typed (if it was one), with the input.
