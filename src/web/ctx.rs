@@ -5,7 +5,7 @@ use std::future::{Ready, ready};
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 
 use crate::audit::Actor;
 use crate::auth::password::Hasher;
@@ -59,11 +59,22 @@ impl FromRequest for Ctx {
     type Future = Ready<Result<Ctx, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(super::extract::ctx_of(req))
+        ready(Ctx::of(req))
     }
 }
 
 impl Ctx {
+    /// The request context without the payload: the application state and what the
+    /// session middleware stored for this request.
+    pub fn of(req: &HttpRequest) -> Result<Ctx, AppError> {
+        let state = req.app_data::<AppState>().cloned();
+        let rs = req.extensions().get::<ReqState>().cloned();
+        match (state, rs) {
+            (Some(state), Some(req)) => Ok(Ctx { state, req }),
+            _ => Err(AppError::Internal("request context missing".into())),
+        }
+    }
+
     pub fn pool(&self) -> &Pool {
         &self.state.pool
     }

@@ -15,6 +15,7 @@ use crate::home::store::{self as wb, Kind, Pending};
 use crate::i18n::tr_args;
 use crate::mail::store::Message;
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Authorise;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, html};
@@ -193,10 +194,9 @@ fn work_view(ctx: &Ctx, p: &Pending, today: chrono::NaiveDate) -> WorkView {
     }
 }
 
-/// The quick links this user may follow, each asked of the policy with the action its page
-/// authorizes.
-fn quick_links(ctx: &Ctx) -> Vec<LinkView> {
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+/// The quick links the signed-in user `me` may follow, each asked of the policy with the
+/// action its page authorizes.
+fn quick_links(ctx: &Ctx, me: i64) -> Vec<LinkView> {
     let candidates: [(Action, &'static str, &'static str); 14] = [
         (
             Action::CreateProject,
@@ -288,8 +288,7 @@ struct Parts {
     admin: bool,
 }
 
-fn parts(ctx: &Ctx) -> Parts {
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+fn parts(ctx: &Ctx, me: i64) -> Parts {
     let when = |a: Action, k: Kind| ctx.allows(a).then_some(k);
     Parts {
         owner: ctx.allows(Action::CreateProject),
@@ -309,7 +308,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
     let uid = ctx.current()?.id;
     let lang = ctx.lang();
-    let parts = parts(&ctx);
+    let parts = parts(&ctx, uid);
     let today = crate::db::today();
     let now = db::now();
     let (user, dept, recent, pending) = db::run(ctx.pool(), move |c| {
@@ -348,7 +347,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
         recent: recent.iter().map(row).collect(),
         busy: pending.iter().filter(|p| !p.entries.is_empty()).count(),
         work: pending.iter().map(|p| work_view(&ctx, p, today)).collect(),
-        links: quick_links(&ctx),
+        links: quick_links(&ctx, uid),
     };
     html(&p, StatusCode::OK)
 }
@@ -383,17 +382,33 @@ pub struct MessagePage {
     pub message: MessageRow,
 }
 
-async fn message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    ctx.authorize(Action::UseOwnAccount)?;
-    let m = db::run(ctx.pool(), move |c| {
-        crate::mail::store::message(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ReadMessage { owner: m.user_id })?;
+/// A message of the signed-in user's own (`/messages/{id}`): 404 when there is none, 403
+/// when it is addressed to someone else.
+pub struct OwnMessage {
+    pub ctx: Ctx,
+    pub message: Message,
+}
+
+impl Authorise for OwnMessage {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::UseOwnAccount)?;
+        let message = db::run(ctx.pool(), move |c| {
+            crate::mail::store::message(c, id).map_err(DbError::from)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+        ctx.authorize(Action::ReadMessage {
+            owner: message.user_id,
+        })?;
+        Ok(OwnMessage { ctx, message })
+    }
+}
+crate::extractor!(OwnMessage);
+
+async fn message(OwnMessage { ctx, message: m }: OwnMessage) -> Result<HttpResponse, AppError> {
     // Opening a message marks it read: only the addressee's own unread flag changes.
     if m.read_at.is_none() {
+        let id = m.id;
         db::run(ctx.pool(), move |c| {
             crate::mail::store::mark_read(c, id).map_err(DbError::from)
         })

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::accounts::steps;
 use crate::accounts::store::department::Department;
-use crate::accounts::store::user::NewUser;
+use crate::accounts::store::user::{NewUser, User};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
@@ -17,6 +17,7 @@ use crate::error::{AppError, StepError};
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr_opt};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Authorise;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
@@ -263,13 +264,31 @@ pub struct StatusForm {
     pub status: String,
 }
 
+/// An account the administrator acts on (`/admin/users/{id}/…`): 403 for anyone who may not
+/// manage accounts, then 404 when there is no such account.
+pub struct ManagedAccount {
+    pub ctx: Ctx,
+    pub user: User,
+}
+
+impl Authorise for ManagedAccount {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::ManageAccounts)?;
+        let user = db::run(ctx.pool(), move |c| {
+            crate::accounts::store::user::find(c, id).map_err(DbError::from)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+        Ok(ManagedAccount { ctx, user })
+    }
+}
+crate::extractor!(ManagedAccount);
+
 async fn set_status(
-    ctx: Ctx,
-    path: web::Path<String>,
+    ManagedAccount { ctx, user }: ManagedAccount,
     CsrfForm(f): CsrfForm<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ManageAccounts)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = user.id;
     let me = ctx.current()?.clone();
     let status =
         UserStatus::parse(&f.status).ok_or(AppError::BadRequest("admin.users.status_invalid"))?;
