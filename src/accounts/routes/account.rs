@@ -77,107 +77,64 @@ pub struct LinkView {
 /// How many items of a kind the workbench lists; the count says how many there are.
 const SHOWN: usize = 5;
 
-/// The locale key, the page of one item (`{}` = the entry's target), and the list page of
-/// each kind of work. The same pages the mails about the work point to.
-fn place(kind: Kind) -> (&'static str, &'static str, &'static str) {
+/// The page of one item of a kind of work (`{}` = the entry's target): the same page the
+/// mails about the work point to.
+fn item_page(kind: Kind) -> &'static str {
+    use Kind::*;
     match kind {
-        Kind::OwnerDrafts => ("owner_drafts", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerObjections => ("owner_objections", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerChoices => ("owner_choices", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerJustifications => (
-            "owner_justifications",
-            "/announcements/{}",
-            "/owner/projects",
-        ),
-        Kind::OwnerReruns => ("owner_reruns", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerContractsToDraft => (
-            "owner_contracts_to_draft",
-            "/announcements/{}",
-            "/owner/contracts",
-        ),
-        Kind::OwnerContracts => ("owner_contracts", "/contracts/{}", "/owner/contracts"),
-        Kind::OwnerDeliverables => (
-            "owner_deliverables",
-            "/contracts/{}/fulfilment",
-            "/owner/contracts",
-        ),
-        Kind::OwnerPayments => (
-            "owner_payments",
-            "/contracts/{}/fulfilment",
-            "/owner/contracts",
-        ),
-        Kind::OwnerRatings => (
-            "owner_ratings",
-            "/contracts/{}/fulfilment",
-            "/owner/contracts",
-        ),
-        Kind::AgencyMatching => (
-            "agency_matching",
-            "/announcements/{}/bid",
-            "/agency/announcements",
-        ),
-        Kind::AgencyToQuote => (
-            "agency_to_quote",
-            "/announcements/{}/bid",
-            "/agency/announcements",
-        ),
-        Kind::AgencyReconfirm => (
-            "agency_reconfirm",
-            "/announcements/{}/bid",
-            "/agency/announcements",
-        ),
-        Kind::AgencyJustify => (
-            "agency_justify",
-            "/announcements/{}",
-            "/agency/announcements",
-        ),
-        Kind::AgencyConfirm => (
-            "agency_confirm",
-            "/announcements/{}",
-            "/agency/announcements",
-        ),
-        Kind::AgencyContracts => ("agency_contracts", "/contracts/{}", "/agency/contracts"),
-        Kind::AgencyReturned => (
-            "agency_returned",
-            "/contracts/{}/fulfilment",
-            "/agency/contracts",
-        ),
-        Kind::RegulatorCertificates => (
-            "regulator_certificates",
-            "/review/certificates/{}",
-            "/review/certificates",
-        ),
-        Kind::RegulatorAlerts => (
-            "regulator_alerts",
-            "/regulate/agencies/{}",
-            "/regulate/queue",
-        ),
-        Kind::RegulatorOverdueObjections => (
-            "regulator_overdue_objections",
-            "/regulate/selection/{}",
-            "/regulate/selection",
-        ),
-        Kind::RegulatorAppeals => (
-            "regulator_appeals",
-            "/contracts/{}/fulfilment",
-            "/regulate/fulfilment",
-        ),
-        Kind::RegulatorRepairs => (
-            "regulator_repairs",
-            "/regulate/repairs/{}",
-            "/regulate/queue",
-        ),
-        Kind::AdminDrafts => ("admin_drafts", "/catalogue/{}", "/catalogue"),
+        OwnerDrafts
+        | OwnerObjections
+        | OwnerChoices
+        | OwnerJustifications
+        | OwnerReruns
+        | OwnerContractsToDraft
+        | AgencyJustify
+        | AgencyConfirm => "/announcements/{}",
+        AgencyMatching | AgencyToQuote | AgencyReconfirm => "/announcements/{}/bid",
+        OwnerContracts | AgencyContracts => "/contracts/{}",
+        OwnerDeliverables | OwnerPayments | OwnerRatings | AgencyReturned | RegulatorAppeals => {
+            "/contracts/{}/fulfilment"
+        }
+        RegulatorCertificates => "/review/certificates/{}",
+        RegulatorAlerts => "/regulate/agencies/{}",
+        RegulatorOverdueObjections => "/regulate/selection/{}",
+        RegulatorRepairs => "/regulate/repairs/{}",
+        AdminDrafts => "/catalogue/{}",
+    }
+}
+
+/// The list page where a kind of work is done.
+fn list_page(kind: Kind) -> &'static str {
+    use Kind::*;
+    match kind {
+        OwnerDrafts | OwnerObjections | OwnerChoices | OwnerJustifications | OwnerReruns => {
+            "/owner/projects"
+        }
+        OwnerContractsToDraft
+        | OwnerContracts
+        | OwnerDeliverables
+        | OwnerPayments
+        | OwnerRatings => "/owner/contracts",
+        AgencyMatching | AgencyToQuote | AgencyReconfirm | AgencyJustify | AgencyConfirm => {
+            "/agency/announcements"
+        }
+        AgencyContracts | AgencyReturned => "/agency/contracts",
+        RegulatorCertificates => "/review/certificates",
+        RegulatorAlerts | RegulatorRepairs => "/regulate/queue",
+        RegulatorOverdueObjections => "/regulate/selection",
+        RegulatorAppeals => "/regulate/fulfilment",
+        AdminDrafts => "/catalogue",
     }
 }
 
 fn work_view(ctx: &Ctx, p: &Pending, today: chrono::NaiveDate) -> WorkView {
-    let (key, item_page, list) = place(p.kind);
+    let key = p.kind.key();
+    let item_page = item_page(p.kind);
     WorkView {
         key,
         label: ctx.t(&format!("account.work.{key}")),
         count: p.entries.len(),
-        href: list,
+        href: list_page(p.kind),
         items: p
             .entries
             .iter()

@@ -153,23 +153,14 @@ async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     html(&p, StatusCode::OK)
 }
 
-async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ManageAccounts)?;
-    let me = ctx.current()?.clone();
-    let lang = ctx.lang();
-    let depts = db::run(ctx.pool(), |c| {
-        crate::accounts::store::department::all(c).map_err(DbError::from)
-    })
-    .await?;
-    let mut p = NewUserPage {
-        page: ctx.page(),
-        role: Field::new(&f.role),
-        department_id: Field::new(&f.department_id),
-        email: Field::new(&f.email),
-        contact_name: Field::new(&f.contact_name),
-        phone: Field::new(&f.phone),
-        departments: dept_options(&depts, lang),
-    };
+/// The role, department and contact of the staff form, or `None` with the messages beside
+/// the fields of `p`. A regulator belongs to a department.
+fn parse_staff<'d>(
+    lang: Lang,
+    f: &StaffForm,
+    depts: &'d [Department],
+    p: &mut NewUserPage,
+) -> Option<(Role, Option<&'d Department>, accounts::Contact)> {
     let role = Role::parse(&f.role).filter(|r| !r.self_registered());
     if role.is_none() {
         p.role.error = Some(tr_args(lang, "admin.users.role_invalid", &[]));
@@ -200,37 +191,34 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
             }
         })
         .ok();
-    let (Some(role), Some(contact)) = (role, contact) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    };
-    let accounts::Contact {
-        contact_name: name,
-        phone,
-        email,
-    } = contact;
-    if p.department_id.has_error() {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    match (role, contact) {
+        (Some(role), Some(contact)) if !p.department_id.has_error() => Some((role, dept, contact)),
+        _ => None,
     }
-    // Staff choose their own password through the link; nobody else ever knows it.
-    let unusable = ctx
-        .state
-        .hasher
-        .hash(crate::auth::token::new_token())
-        .await
-        .map_err(AppError::internal)?;
-    let now = db::now();
+}
+
+/// The row of a staff account: a regulator's organisation is its department, everyone
+/// else's the platform's operator. `password_hash` is of a password nobody knows.
+fn new_staff(
+    role: Role,
+    dept: Option<&Department>,
+    contact: accounts::Contact,
+    password_hash: String,
+    lang: Lang,
+) -> NewUser {
     let (org, dept_id) = match (role, dept) {
         (Role::Regulator, Some(d)) => (d.name_zh.clone(), Some(d.id)),
         _ => ("攀枝花市政务服务管理局".to_string(), dept.map(|d| d.id)),
     };
-    let new = NewUser {
+    let now = db::now();
+    NewUser {
         role,
-        email,
-        password_hash: unusable,
+        email: contact.email,
+        password_hash,
         org_name: org,
         uscc: None,
-        contact_name: name,
-        phone,
+        contact_name: contact.contact_name,
+        phone: contact.phone,
         department_id: dept_id,
         status: UserStatus::Active,
         email_verified_at: None,
@@ -238,7 +226,37 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
         is_demo: false,
         created_at: now,
         updated_at: now,
+    }
+}
+
+async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let depts = db::run(ctx.pool(), |c| {
+        crate::accounts::store::department::all(c).map_err(DbError::from)
+    })
+    .await?;
+    let mut p = NewUserPage {
+        page: ctx.page(),
+        role: Field::new(&f.role),
+        department_id: Field::new(&f.department_id),
+        email: Field::new(&f.email),
+        contact_name: Field::new(&f.contact_name),
+        phone: Field::new(&f.phone),
+        departments: dept_options(&depts, lang),
     };
+    let Some((role, dept, contact)) = parse_staff(lang, &f, &depts, &mut p) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    // Staff choose their own password through the link; nobody else ever knows it.
+    let unusable = ctx
+        .state
+        .hasher
+        .hash(crate::auth::token::new_token())
+        .await
+        .map_err(AppError::internal)?;
+    let new = new_staff(role, dept, contact, unusable, lang);
     let public_url = ctx.config().public_url.clone();
     let r = db::run(ctx.pool(), move |c| {
         steps::create_staff(c, &me, &new, lang, &public_url)

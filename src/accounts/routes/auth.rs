@@ -74,43 +74,39 @@ pub struct RoleQuery {
     role: Option<String>,
 }
 
-async fn register_form(ctx: Ctx, q: web::Query<RoleQuery>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::UseGuestForms)?;
-    let role = match q.role.as_deref() {
-        Some("agency") => "agency",
-        _ => "owner",
-    };
-    let p = RegisterPage {
+/// The registration form for `role`, with what `f` holds (passwords are never echoed back).
+fn register_page(ctx: &Ctx, role: &str, f: &RegisterForm) -> RegisterPage {
+    RegisterPage {
         page: ctx.page(),
         role: role.into(),
-        role_error: None,
-        org_name: field(""),
-        uscc: field(""),
-        contact_name: field(""),
-        phone: field(""),
-        email: field(""),
-        password: field(""),
-        password2: field(""),
-    };
-    html(&p, StatusCode::OK)
-}
-
-async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::UseGuestForms)?;
-    let lang = ctx.lang();
-    let mut p = RegisterPage {
-        page: ctx.page(),
-        role: f.role.clone(),
         role_error: None,
         org_name: field(&f.org_name),
         uscc: field(&f.uscc),
         contact_name: field(&f.contact_name),
         phone: field(&f.phone),
         email: field(&f.email),
-        // Passwords are never echoed back.
         password: field(""),
         password2: field(""),
+    }
+}
+
+async fn register_form(ctx: Ctx, q: web::Query<RoleQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let role = match q.role.as_deref() {
+        Some("agency") => "agency",
+        _ => "owner",
     };
+    let p = register_page(&ctx, role, &RegisterForm::default());
+    html(&p, StatusCode::OK)
+}
+
+/// The role, the checked registration and the password of the form, or `None` with the
+/// messages beside the fields of `p`.
+fn parse_register(
+    lang: crate::i18n::Lang,
+    f: &RegisterForm,
+    p: &mut RegisterPage,
+) -> Option<(Role, accounts::Registration)> {
     let role = Role::parse(&f.role).filter(|r| r.self_registered());
     if role.is_none() {
         p.role_error = Some(tr_args(lang, "auth.register.role_invalid", &[]));
@@ -148,34 +144,37 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
             false
         }
     };
-    let (Some(role), Ok(reg), true) = (role, reg, pw_ok) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    };
+    match (role, reg, pw_ok) {
+        (Some(role), Ok(reg), true) => Some((role, reg)),
+        _ => None,
+    }
+}
+
+/// The account row of a checked registration, its password already hashed.
+fn new_account(
+    role: Role,
+    reg: accounts::Registration,
+    password_hash: String,
+    lang: crate::i18n::Lang,
+) -> NewUser {
     let accounts::Registration {
-        org_name: org,
-        uscc: code,
+        org_name,
+        uscc,
         contact:
             accounts::Contact {
-                contact_name: contact,
+                contact_name,
                 phone,
                 email,
             },
     } = reg;
-
-    let hash = ctx
-        .state
-        .hasher
-        .hash(f.password.clone())
-        .await
-        .map_err(AppError::internal)?;
     let now = db::now();
-    let new = NewUser {
+    NewUser {
         role,
-        email: email.clone(),
-        password_hash: hash,
-        org_name: org,
-        uscc: Some(code.as_str().to_string()),
-        contact_name: contact,
+        email,
+        password_hash,
+        org_name,
+        uscc: Some(uscc.as_str().to_string()),
+        contact_name,
         phone,
         department_id: None,
         status: crate::domain::status::UserStatus::Active,
@@ -184,21 +183,31 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
         is_demo: false,
         created_at: now,
         updated_at: now,
+    }
+}
+
+async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let mut p = register_page(&ctx, &f.role, &f);
+    let Some((role, reg)) = parse_register(lang, &f, &mut p) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let new = new_account(role, reg, hash, lang);
     let public_url = ctx.config().public_url.clone();
     let (ip, ua) = (ctx.req.ip.clone(), ctx.req.user_agent.clone());
     let outcome = db::run(ctx.pool(), move |c| {
-        steps::register(
-            c,
-            &new,
-            role,
-            lang,
-            &public_url,
-            &steps::Client {
-                ip: &ip,
-                user_agent: &ua,
-            },
-        )
+        let client = steps::Client {
+            ip: &ip,
+            user_agent: &ua,
+        };
+        steps::register(c, &new, role, lang, &public_url, &client)
     })
     .await;
     match outcome {
@@ -258,17 +267,14 @@ async fn login_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, 
     html(&p, StatusCode::OK)
 }
 
-async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::UseGuestForms)?;
-    let lang = ctx.lang();
-    let email = f.email.trim().to_lowercase();
-    let mut p = LoginPage {
-        page: ctx.page(),
-        email: field(&f.email),
-        password: field(""),
-        next: safe_next(&f.next).to_string(),
-        error: None,
-    };
+/// Puts "required" or "invalid" beside the empty or overlong fields of the login form;
+/// `false` when there is one.
+fn login_fields_ok(
+    lang: crate::i18n::Lang,
+    email: &str,
+    password: &str,
+    p: &mut LoginPage,
+) -> bool {
     if email.is_empty() || email.chars().count() > validate::EMAIL_MAX {
         p.email.fail(
             lang,
@@ -280,10 +286,43 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
             &[],
         );
     }
-    if f.password.is_empty() {
+    if password.is_empty() {
         p.password.fail(lang, "v.required", &[]);
     }
-    if p.email.has_error() || p.password.has_error() {
+    !(p.email.has_error() || p.password.has_error())
+}
+
+/// The login form again with the wait before the next attempt (429, `Retry-After`).
+fn throttled(
+    lang: crate::i18n::Lang,
+    mut p: LoginPage,
+    secs: i64,
+) -> Result<HttpResponse, AppError> {
+    p.error = Some(tr_args(
+        lang,
+        "auth.login.throttled",
+        &[("seconds", &secs.to_string())],
+    ));
+    let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
+    res.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
+    );
+    Ok(res)
+}
+
+async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let email = f.email.trim().to_lowercase();
+    let mut p = LoginPage {
+        page: ctx.page(),
+        email: field(&f.email),
+        password: field(""),
+        next: safe_next(&f.next).to_string(),
+        error: None,
+    };
+    if !login_fields_ok(lang, &email, &f.password, &mut p) {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let ip = ctx.req.ip.clone();
@@ -303,59 +342,33 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         Slot::Taken(id) => id,
         Slot::Wait(secs) => {
             tracing::warn!(ip = %ip, "login throttled");
-            p.error = Some(tr_args(
-                lang,
-                "auth.login.throttled",
-                &[("seconds", &secs.to_string())],
-            ));
-            let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
-            res.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
-            );
-            return Ok(res);
+            return throttled(lang, p, secs);
         }
     };
-    let ok = ctx
-        .state
-        .hasher
-        .verify(
-            f.password.clone(),
-            user.as_ref().map(|u| u.password_hash.clone()),
-        )
-        .await;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = ctx.state.hasher.verify(f.password.clone(), hash).await;
     let user = user.filter(|_| ok);
     let disabled = user.as_ref().is_some_and(|u| !u.active());
     let Some(user) = user.filter(|u| u.active()) else {
         // The slot already stands as a failure: nothing more to write.
         tracing::info!(ip = %ip, "login failed");
-        p.error = Some(tr_args(
-            lang,
-            if disabled {
-                "auth.login.disabled"
-            } else {
-                "auth.login.failed"
-            },
-            &[],
-        ));
+        let key = if disabled {
+            "auth.login.disabled"
+        } else {
+            "auth.login.failed"
+        };
+        p.error = Some(tr_args(lang, key, &[]));
         return html(&p, StatusCode::UNAUTHORIZED);
     };
     let ua = ctx.req.user_agent.clone();
     let old = ctx.req.session_hash.clone();
-    let role = user.role();
-    let uid = user.id;
+    let (uid, role) = (user.id, user.role());
     let session = db::run(ctx.pool(), move |c| {
-        steps::sign_in(
-            c,
-            uid,
-            role,
-            attempt,
-            old.as_deref(),
-            &steps::Client {
-                ip: &ip,
-                user_agent: &ua,
-            },
-        )
+        let client = steps::Client {
+            ip: &ip,
+            user_agent: &ua,
+        };
+        steps::sign_in(c, uid, role, attempt, old.as_deref(), &client)
     })
     .await?;
     let mut res = crate::web::ctx::redirect(&safe_next(&f.next));
