@@ -59,22 +59,22 @@ impl FromRequest for Ctx {
     type Future = Ready<Result<Ctx, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ctx::of(req))
+        ready(ctx_of(req))
+    }
+}
+
+/// The request context without the payload: the app state and what the session middleware
+/// stored in the request's extensions.
+pub fn ctx_of(req: &HttpRequest) -> Result<Ctx, AppError> {
+    let state = req.app_data::<AppState>().cloned();
+    let rs = req.extensions().get::<ReqState>().cloned();
+    match (state, rs) {
+        (Some(state), Some(req)) => Ok(Ctx { state, req }),
+        _ => Err(AppError::Internal("request context missing".into())),
     }
 }
 
 impl Ctx {
-    /// The request context without the payload: the application state and what the
-    /// session middleware stored for this request.
-    pub fn of(req: &HttpRequest) -> Result<Ctx, AppError> {
-        let state = req.app_data::<AppState>().cloned();
-        let rs = req.extensions().get::<ReqState>().cloned();
-        match (state, rs) {
-            (Some(state), Some(req)) => Ok(Ctx { state, req }),
-            _ => Err(AppError::Internal("request context missing".into())),
-        }
-    }
-
     pub fn pool(&self) -> &Pool {
         &self.state.pool
     }

@@ -21,10 +21,7 @@ pub fn path_id(req: &HttpRequest, name: &str) -> Result<i64, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// The request context without the payload (what `Ctx::from_request` reads).
-pub fn ctx_of(req: &HttpRequest) -> Result<Ctx, AppError> {
-    Ctx::of(req)
-}
+pub use super::ctx::ctx_of;
 
 /// An object a handler acts on, loaded and authorised before the handler runs.
 // The workers of actix-web are single-threaded: the future need not be `Send`.
