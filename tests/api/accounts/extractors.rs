@@ -1,7 +1,7 @@
-//! The authorising extractors of the accounts pages: a message is read only by its addressee
-//! (`OwnMessage`), an account is acted on only by an administrator (`ManagedAccount`). The id
-//! in the path is a positive integer or the page does not exist; a missing object is 404
-//! before the policy says 403.
+//! Ids in the accounts pages' paths: a message is read only by its addressee (`OwnMessage`,
+//! an authorising extractor: a missing message is 404 before the policy says 403), an account
+//! is acted on only by an administrator (`web::Path<i64>`). An id that is not a positive
+//! integer, or names nothing, is a page that does not exist.
 
 use diesel::prelude::*;
 use zhongjie::auth::Role;
