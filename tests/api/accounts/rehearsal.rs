@@ -512,23 +512,16 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
 #[actix_web::test]
 async fn an_overdue_review_is_escalated_once_to_the_departments_reviewers() {
     let app = demo_app().await;
-    let dept = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
+    let dept = crate::fixtures::department(
+        &app,
         "zrzyj",
         "攀枝花市自然资源和规划局",
         "Natural Resources Bureau",
-    )
-    .unwrap();
+    );
     let r1 = app.create_user(Role::Regulator, "r1@example.com").await;
     let r2 = app.create_user(Role::Regulator, "r2@example.com").await;
     let other = app.create_user(Role::Regulator, "r3@example.com").await;
-    let elsewhere = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
+    let elsewhere = crate::fixtures::department(&app, "sthjj", "攀枝花市生态环境局", "Ecology");
     diesel::update(users::table.find(other))
         .set(users::department_id.eq(Some(elsewhere)))
         .execute(&mut *app.conn())

@@ -515,20 +515,8 @@ async fn a_lapsed_signing_records_the_agency_that_did_not_sign_and_reminds_befor
 #[actix_web::test]
 async fn regulators_write_versioned_texts_for_their_industry_and_published_versions_never_change() {
     let app = spawn_app().await;
-    let dept = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
-    let other = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "zrzyj",
-        "攀枝花市自然资源和规划局",
-        "Land",
-    )
-    .unwrap();
+    let dept = crate::fixtures::department(&app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let other = crate::fixtures::department(&app, "zrzyj", "攀枝花市自然资源和规划局", "Land");
     let reg = clone_app(&app);
     app.create_user(Role::Regulator, "reg@example.com").await;
     reg.login("reg@example.com", PASSWORD).await;

@@ -69,21 +69,8 @@ async fn post_multipart(
 
 /// Department zrzyj (reviews geo_hazard certificates) and a second one.
 fn departments(app: &TestApp) -> (i64, i64) {
-    let mut c = app.conn();
-    let a = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zrzyj",
-        "攀枝花市自然资源和规划局",
-        "NR",
-    )
-    .unwrap();
-    let b = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zjj",
-        "攀枝花市住房和城乡建设局",
-        "Housing",
-    )
-    .unwrap();
+    let a = crate::fixtures::department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
+    let b = crate::fixtures::department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
     (a, b)
 }
 

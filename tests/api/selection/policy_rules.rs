@@ -11,12 +11,12 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     announcement_results, announcements, audit_log, contract_payments, contracts, evaluations,
-    objections, outbox, projects, self_preparations, users,
+    objections, outbox, projects, self_preparations,
 };
 use zhongjie::domain::workdays::china_date;
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AgencyBuilder, ItemBuilder, department};
+use crate::fixtures::{AgencyBuilder, ItemBuilder, department, regulator};
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
@@ -201,18 +201,6 @@ fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
         .select((outbox::subject, outbox::body))
         .load(&mut *app.conn())
         .unwrap()
-}
-
-/// A regulator of department `dept` signed in on a client of its own.
-async fn regulator(app: &TestApp, email: &str, dept: i64) -> (i64, TestApp) {
-    let r = clone_app(app);
-    let id = app.create_user(Role::Regulator, email).await;
-    diesel::update(users::table.find(id))
-        .set(users::department_id.eq(Some(dept)))
-        .execute(&mut *app.conn())
-        .unwrap();
-    assert_eq!(r.login(email, PASSWORD).await.status().as_u16(), 303);
-    (id, r)
 }
 
 // ------------------------------------------------------------------ 提速 20%
