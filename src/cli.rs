@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db::{self};
 use crate::domain::draw::{Proof, Seed};
+use crate::error::StepError;
 use crate::startup::{Application, open_database};
 
 #[derive(Parser)]
@@ -231,14 +232,13 @@ fn create_admin(pool: &db::Pool, email: &str, name: &str, phone: &str) -> Result
     })?;
     let hash = crate::auth::password::hash_blocking(&pw)?;
     let mut c = pool.get().map_err(|e| e.to_string())?;
-    let id = crate::accounts::steps::create_admin(&mut c, &email, name, phone, hash)
-        .map_err(|e| e.to_string())?;
-    match id {
-        Some(id) => {
+    match crate::accounts::steps::create_admin(&mut c, &email, name, phone, hash) {
+        Ok(id) => {
             println!("administrator {email} created (id {id})");
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(format!("an account with e-mail {email} already exists")),
+        Err(StepError::Refused(_)) => Err(format!("an account with e-mail {email} already exists")),
+        Err(StepError::Db(e)) => Err(e.to_string()),
     }
 }
 

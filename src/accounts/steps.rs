@@ -11,20 +11,33 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::accounts::store::calendar::{self as cal, Taken};
+use crate::accounts::store::calendar::{self as cal, CalendarDay};
 use crate::accounts::store::platform;
-use crate::accounts::store::user::{self, InsertConflict, NewUser, User};
+use crate::accounts::store::user::{self, NewUser, User};
 use crate::audit::{self, Actor};
 use crate::auth::session::{self, NewSession};
-use crate::auth::user_token::{self, Purpose, TokenProblem};
+use crate::auth::user_token::{self, Purpose};
 use crate::auth::{CurrentUser, Role};
 use crate::db::schema::{platform_clock, sessions};
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::rehearsal::{self, Step};
 use crate::domain::status::UserStatus;
 use crate::domain::workdays::DayKind;
+use crate::error::{Refusal, StepError};
 use crate::i18n::Lang;
 use crate::mail;
+
+// The reasons a form shows beside one of its fields: a handler compares a refusal's `key`
+// with these to know which field.
+
+/// The e-mail address belongs to another account.
+pub const EMAIL_TAKEN: &str = "auth.register.email_taken";
+/// The unified social credit code belongs to another account of the same role.
+pub const USCC_TAKEN: &str = "auth.register.uscc_taken";
+/// The day has a calendar entry already (its date, name and kind are the arguments).
+pub const DAY_TAKEN: &str = "calendar.err.duplicate";
+/// Someone moved the rehearsal clock after the page was loaded.
+pub const MOVED_MEANWHILE: &str = "clock.moved_meanwhile";
 
 /// Where the request came from, kept with the session it opens.
 pub struct Client<'a> {
@@ -32,8 +45,27 @@ pub struct Client<'a> {
     pub user_agent: &'a str,
 }
 
+/// Inserts an account after the checks that give the friendly reason ([`EMAIL_TAKEN`],
+/// [`USCC_TAKEN`]); the unique indexes catch the race two registrations run, with the same
+/// reasons.
+fn insert_user(c: &mut DbConnection, new: &NewUser) -> Result<i64, StepError> {
+    if user::email_taken(c, &new.email)? {
+        return Err(Refusal::conflict(EMAIL_TAKEN).into());
+    }
+    if let Some(code) = &new.uscc
+        && user::uscc_taken(c, new.role, code)?
+    {
+        return Err(Refusal::conflict(USCC_TAKEN).into());
+    }
+    user::insert(c, new).map_err(|e| match user::unique_column(&e) {
+        Some(user::Unique::Uscc) => Refusal::conflict(USCC_TAKEN).into(),
+        Some(user::Unique::Email) => Refusal::conflict(EMAIL_TAKEN).into(),
+        None => e.into(),
+    })
+}
+
 /// A new account (an agency's joins the library at once, 零门槛), the mail that confirms its
-/// address, and its first session. `Err` names the unique field already taken.
+/// address, and its first session. Refused with [`EMAIL_TAKEN`] or [`USCC_TAKEN`].
 pub fn register(
     c: &mut DbConnection,
     new: &NewUser,
@@ -41,12 +73,9 @@ pub fn register(
     lang: Lang,
     public_url: &str,
     client: &Client,
-) -> Result<Result<NewSession, InsertConflict>, DbError> {
+) -> Result<NewSession, StepError> {
     write_tx(c, |c| {
-        let id = match user::insert(c, new)? {
-            Ok(id) => id,
-            Err(conflict) => return Ok(Err(conflict)),
-        };
+        let id = insert_user(c, new)?;
         let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
         if role == Role::Agency {
             // Joining needs no approval (零门槛): the agency is in the library at once.
@@ -78,7 +107,7 @@ pub fn register(
             &serde_json::json!({"via": "register"}),
             "",
         )?;
-        Ok(Ok(s))
+        Ok(s)
     })
 }
 
@@ -134,28 +163,24 @@ pub fn sign_out(
     })
 }
 
-/// Confirms an address by the link's token (used once).
-pub fn verify_email(
-    c: &mut DbConnection,
-    token: &str,
-) -> Result<Result<i64, TokenProblem>, DbError> {
+/// Confirms an address by the link's token (used once); refused as `user_token::consume`
+/// says (unknown, expired or used link).
+pub fn verify_email(c: &mut DbConnection, token: &str) -> Result<i64, StepError> {
     write_tx(c, |c| {
-        let r = user_token::consume(c, token, Purpose::VerifyEmail)?;
-        if let Ok(uid) = r {
-            user::mark_verified(c, uid)?;
-            if let Some(u) = user::find(c, uid)? {
-                audit::record(
-                    c,
-                    &Actor::user(uid, u.role()),
-                    "user.verify_email",
-                    "user",
-                    uid,
-                    &u.audit_view(),
-                    "",
-                )?;
-            }
+        let uid = user_token::consume(c, token, Purpose::VerifyEmail)?;
+        user::mark_verified(c, uid)?;
+        if let Some(u) = user::find(c, uid)? {
+            audit::record(
+                c,
+                &Actor::user(uid, u.role()),
+                "user.verify_email",
+                "user",
+                uid,
+                &u.audit_view(),
+                "",
+            )?;
         }
-        Ok(r)
+        Ok(uid)
     })
 }
 
@@ -219,17 +244,15 @@ pub fn request_password_reset(
 
 /// Sets the password `hash` by the reset link's token (used once). The link came by mail, so
 /// the address is confirmed too; every session of the account ends, and the user is told.
+/// Refused as `user_token::consume` says.
 pub fn reset_password(
     c: &mut DbConnection,
     token: &str,
     hash: &str,
     lang: Lang,
-) -> Result<Result<(), TokenProblem>, DbError> {
+) -> Result<(), StepError> {
     write_tx(c, |c| {
-        let uid = match user_token::consume(c, token, Purpose::ResetPassword)? {
-            Ok(uid) => uid,
-            Err(p) => return Ok(Err(p)),
-        };
+        let uid = user_token::consume(c, token, Purpose::ResetPassword)?;
         user::set_password(c, uid, hash)?;
         user::mark_verified(c, uid)?;
         session::revoke_all(c, uid, None)?;
@@ -247,7 +270,7 @@ pub fn reset_password(
                 "",
             )?;
         }
-        Ok(Ok(()))
+        Ok(())
     })
 }
 
@@ -283,19 +306,16 @@ pub fn change_password(
 // ---------------------------------------------------------------- the administrator's
 
 /// A staff account made by an administrator: it sets its first password through the link
-/// mailed to it. `Err` when the address is taken.
+/// mailed to it. Refused with [`EMAIL_TAKEN`].
 pub fn create_staff(
     c: &mut DbConnection,
     me: &CurrentUser,
     new: &NewUser,
     lang: Lang,
     public_url: &str,
-) -> Result<Result<i64, InsertConflict>, DbError> {
+) -> Result<i64, StepError> {
     write_tx(c, |c| {
-        let id = match user::insert(c, new)? {
-            Ok(id) => id,
-            Err(e) => return Ok(Err(e)),
-        };
+        let id = insert_user(c, new)?;
         let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
         mail::queue_link(c, public_url, lang, &u, mail::Link::StaffWelcome)?;
         audit::record(
@@ -307,7 +327,7 @@ pub fn create_staff(
             &u.audit_view(),
             "",
         )?;
-        Ok(Ok(id))
+        Ok(id)
     })
 }
 
@@ -388,18 +408,37 @@ pub fn save_settings(
     })
 }
 
-/// A holiday or a worked weekend day in the calendar. `Err` holds the day already there.
+/// The day already has an entry, `old`: its date, name and kind (in `lang`) are the reason's
+/// arguments.
+fn day_taken(old: &CalendarDay, lang: Lang) -> StepError {
+    Refusal::conflict(DAY_TAKEN)
+        .arg("date", old.day.format("%Y-%m-%d"))
+        .arg("name", &old.name)
+        .arg("kind", crate::i18n::tr(lang, old.kind.label_key()))
+        .into()
+}
+
+/// A holiday or a worked weekend day in the calendar. Refused with [`DAY_TAKEN`] when the
+/// day has an entry already (the entry stays as it is).
 pub fn add_calendar_day(
     c: &mut DbConnection,
     me: &CurrentUser,
     day: NaiveDate,
     kind: DayKind,
     name: &str,
-) -> Result<Result<NaiveDate, Taken>, DbError> {
+    lang: Lang,
+) -> Result<NaiveDate, StepError> {
     write_tx(c, |c| {
+        if let Some(old) = cal::find(c, day)? {
+            return Err(day_taken(&old, lang));
+        }
         let row = match cal::insert(c, day, kind, name, me.id)? {
-            Ok(row) => row,
-            Err(taken) => return Ok(Err(taken)),
+            Some(row) => row,
+            // Another administrator added the same day between the check and the insert.
+            None => {
+                let old = cal::find(c, day)?.ok_or_else(DbError::not_found)?;
+                return Err(day_taken(&old, lang));
+            }
         };
         audit::record(
             c,
@@ -410,7 +449,7 @@ pub fn add_calendar_day(
             &row,
             "",
         )?;
-        Ok(Ok(day))
+        Ok(day)
     })
 }
 
@@ -438,14 +477,14 @@ pub fn remove_calendar_day(
 }
 
 /// Creates an administrator from the command line (checked input, hashed password): the
-/// account and its audit entry; `None` when the e-mail address is taken already.
+/// account and its audit entry; refused with [`EMAIL_TAKEN`].
 pub fn create_admin(
     c: &mut DbConnection,
     email: &str,
     name: String,
     phone: String,
     password_hash: String,
-) -> Result<Option<i64>, DbError> {
+) -> Result<i64, StepError> {
     write_tx(c, |c| {
         let now = crate::db::now();
         let new = NewUser {
@@ -464,10 +503,8 @@ pub fn create_admin(
             created_at: now,
             updated_at: now,
         };
-        let Ok(id) = user::insert(c, &new)? else {
-            return Ok(None);
-        };
-        let u = user::find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+        let id = insert_user(c, &new)?;
+        let u = user::find(c, id)?.ok_or_else(DbError::not_found)?;
         audit::record(
             c,
             &Actor::system(),
@@ -477,7 +514,7 @@ pub fn create_admin(
             &u.audit_view(),
             "command line",
         )?;
-        Ok(Some(id))
+        Ok(id)
     })
 }
 
@@ -526,46 +563,27 @@ pub struct Moved {
     pub to: NaiveDateTime,
 }
 
-/// Why a move was refused.
-#[derive(Debug)]
-pub enum MoveRefused {
-    /// Not a demo database: nothing to move, the page does not exist.
-    NotDemo,
-    /// Someone moved the clock since the page was loaded (`seen` is stale): nothing changed;
-    /// the administrator looks at the new time and decides again.
-    MovedMeanwhile,
-    Db(DbError),
-}
-
-impl From<DbError> for MoveRefused {
-    fn from(e: DbError) -> Self {
-        MoveRefused::Db(e)
-    }
-}
-
-impl From<diesel::result::Error> for MoveRefused {
-    fn from(e: diesel::result::Error) -> Self {
-        MoveRefused::Db(e.into())
-    }
-}
-
 /// Moves a demo database's clock forward by `step`, from the offset the administrator saw
 /// (`seen`), in one transaction: the guarded update of the offset, the open sessions carried
 /// along (their age is unchanged, so nobody is signed out by a rehearsal step), and the audit
 /// entry. The caller records the new offset in its pool's clock.
+///
+/// Refused as not found on a production database (there is no clock to move), and with
+/// [`MOVED_MEANWHILE`] when someone moved the clock since the page was loaded (`seen` is
+/// stale): nothing changes, the administrator looks at the new time and decides again.
 pub fn move_forward(
     c: &mut DbConnection,
     actor: &Actor,
     step: Step,
     seen: i64,
-) -> Result<Moved, MoveRefused> {
+) -> Result<Moved, StepError> {
     db::write_tx(c, |c| {
         let row = platform::read(c)?;
         if !row.demo {
-            return Err(MoveRefused::NotDemo);
+            return Err(Refusal::not_found().into());
         }
         if row.offset_seconds != seen {
-            return Err(MoveRefused::MovedMeanwhile);
+            return Err(Refusal::conflict(MOVED_MEANWHILE).into());
         }
         // "Now" on the offset just read (this process may not have seen it yet).
         let real = crate::clock::system_now();
@@ -588,7 +606,7 @@ pub fn move_forward(
         ))
         .execute(c)?;
         if n != 1 {
-            return Err(MoveRefused::MovedMeanwhile);
+            return Err(Refusal::conflict(MOVED_MEANWHILE).into());
         }
         let open: Vec<(String, NaiveDateTime, NaiveDateTime)> = sessions::table
             .select((

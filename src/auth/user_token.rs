@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::user_tokens;
+use crate::error::{Refusal, StepError};
 
 /// What a token is for (`user_tokens.purpose`).
 pub use crate::domain::status::TokenPurpose as Purpose;
@@ -38,19 +39,18 @@ pub fn issue(
     Ok(tok)
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum TokenProblem {
-    Unknown,
-    Expired,
-    Used,
-}
+// Why a link's token does not work (locale keys; the page answers 400 with the reason).
 
-/// Checks a token without using it up (to show the reset form).
-pub fn peek(
-    conn: &mut DbConnection,
-    tok: &str,
-    purpose: Purpose,
-) -> QueryResult<Result<i64, TokenProblem>> {
+/// No token like it was ever issued (or the link was cut short).
+pub const TOKEN_UNKNOWN: &str = "auth.token.unknown";
+/// Past its expiry time.
+pub const TOKEN_EXPIRED: &str = "auth.token.expired";
+/// Used once already.
+pub const TOKEN_USED: &str = "auth.token.used";
+
+/// Checks a token without using it up (to show the reset form): the account it was issued
+/// to, or refused with [`TOKEN_UNKNOWN`], [`TOKEN_EXPIRED`] or [`TOKEN_USED`].
+pub fn peek(conn: &mut DbConnection, tok: &str, purpose: Purpose) -> Result<i64, StepError> {
     let row: Option<(i64, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
         user_tokens::table
             .filter(user_tokens::token_hash.eq(token::hash_token(tok)))
@@ -62,24 +62,19 @@ pub fn peek(
             ))
             .first(conn)
             .optional()?;
-    Ok(match row {
-        None => Err(TokenProblem::Unknown),
-        Some((_, _, Some(_))) => Err(TokenProblem::Used),
-        Some((_, exp, None)) if exp < crate::db::now() => Err(TokenProblem::Expired),
+    match row {
+        None => Err(Refusal::invalid(TOKEN_UNKNOWN).into()),
+        Some((_, _, Some(_))) => Err(Refusal::conflict(TOKEN_USED).into()),
+        Some((_, exp, None)) if exp < crate::db::now() => {
+            Err(Refusal::conflict(TOKEN_EXPIRED).into())
+        }
         Some((uid, _, None)) => Ok(uid),
-    })
+    }
 }
 
-/// Uses a token up; only one of two concurrent uses succeeds.
-pub fn consume(
-    conn: &mut DbConnection,
-    tok: &str,
-    purpose: Purpose,
-) -> QueryResult<Result<i64, TokenProblem>> {
-    let uid = match peek(conn, tok, purpose)? {
-        Ok(uid) => uid,
-        Err(p) => return Ok(Err(p)),
-    };
+/// Uses a token up; only one of two concurrent uses succeeds (the other is refused as used).
+pub fn consume(conn: &mut DbConnection, tok: &str, purpose: Purpose) -> Result<i64, StepError> {
+    let uid = peek(conn, tok, purpose)?;
     let n = diesel::update(
         user_tokens::table
             .filter(user_tokens::token_hash.eq(token::hash_token(tok)))
@@ -87,9 +82,9 @@ pub fn consume(
     )
     .set(user_tokens::used_at.eq(Some(crate::db::now())))
     .execute(conn)?;
-    Ok(if n == 1 {
+    if n == 1 {
         Ok(uid)
     } else {
-        Err(TokenProblem::Used)
-    })
+        Err(Refusal::conflict(TOKEN_USED).into())
+    }
 }

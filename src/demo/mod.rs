@@ -267,9 +267,10 @@ pub(crate) fn create_account(
         created_at: now,
         updated_at: now,
     };
-    let Ok(id) = crate::accounts::store::user::insert(c, &new)? else {
+    if crate::accounts::store::user::email_taken(c, &new.email)? {
         return Ok(None);
-    };
+    }
+    let id = crate::accounts::store::user::insert(c, &new)?;
     if a.role == Role::Agency {
         let code = new.uscc.clone().unwrap_or_default();
         crate::library::store::agency::create_for_user(c, id, a.org, &code, a.phone)?;

@@ -75,6 +75,38 @@ pub enum Kind {
     AdminDrafts,
 }
 
+impl Kind {
+    /// The kind's name in locale keys (`account.work.<key>`) and on the workbench page.
+    pub fn key(self) -> &'static str {
+        use Kind::*;
+        match self {
+            OwnerDrafts => "owner_drafts",
+            OwnerObjections => "owner_objections",
+            OwnerChoices => "owner_choices",
+            OwnerJustifications => "owner_justifications",
+            OwnerReruns => "owner_reruns",
+            OwnerContractsToDraft => "owner_contracts_to_draft",
+            OwnerContracts => "owner_contracts",
+            OwnerDeliverables => "owner_deliverables",
+            OwnerPayments => "owner_payments",
+            OwnerRatings => "owner_ratings",
+            AgencyMatching => "agency_matching",
+            AgencyToQuote => "agency_to_quote",
+            AgencyReconfirm => "agency_reconfirm",
+            AgencyJustify => "agency_justify",
+            AgencyConfirm => "agency_confirm",
+            AgencyContracts => "agency_contracts",
+            AgencyReturned => "agency_returned",
+            RegulatorCertificates => "regulator_certificates",
+            RegulatorAlerts => "regulator_alerts",
+            RegulatorOverdueObjections => "regulator_overdue_objections",
+            RegulatorAppeals => "regulator_appeals",
+            RegulatorRepairs => "regulator_repairs",
+            AdminDrafts => "admin_drafts",
+        }
+    }
+}
+
 /// One pending item: the object the work is on, a line naming it, its due date if it has one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {

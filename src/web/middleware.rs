@@ -19,7 +19,7 @@ use askama::Template;
 use super::ctx::{
     AppState, CSRF_COOKIE, FLASH_COOKIE, LANG_COOKIE, ReqState, SESSION_COOKIE, parse_flash,
 };
-use super::page::{CurrentUser, Page};
+use super::page::{CurrentUser, Page, Rehearsal};
 use crate::db::{self, DbError};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
@@ -254,6 +254,167 @@ fn path_without_lang(req: &ServiceRequest) -> String {
     super::safe_path(&path, "/").into_owned()
 }
 
+/// The language the request asks for: `?lang=` (a switch, remembered in a cookie) and the
+/// cookie of an earlier switch.
+struct AskedLang {
+    query: Option<Lang>,
+    cookie: Option<Lang>,
+}
+
+impl AskedLang {
+    fn of(req: &ServiceRequest) -> AskedLang {
+        AskedLang {
+            query: url::form_urlencoded::parse(req.query_string().as_bytes())
+                .find(|(k, _)| k == "lang")
+                .and_then(|(_, v)| Lang::parse(&v)),
+            cookie: req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())),
+        }
+    }
+
+    /// The page's language: the one asked for, else the signed-in user's own, else Chinese.
+    fn resolve(&self, signed_in: Option<&SignedIn>) -> Lang {
+        self.query
+            .or(self.cookie)
+            .or_else(|| signed_in.and_then(|s| Lang::parse(&s.locale)))
+            .unwrap_or(Lang::Zh)
+    }
+}
+
+/// The user of a live session, as the request carries it.
+struct SignedIn {
+    user: CurrentUser,
+    session_hash: String,
+    csrf: String,
+    /// The language kept on the user row.
+    locale: String,
+}
+
+/// The signed-in user of the session cookie, if its session is live. A database failure
+/// serves the request as a visitor's (logged).
+async fn session_lookup(
+    state: &AppState,
+    req: &ServiceRequest,
+    query_lang: Option<Lang>,
+) -> Option<SignedIn> {
+    let token = req
+        .cookie(SESSION_COOKIE)
+        .filter(|c| !c.value().is_empty())?
+        .value()
+        .to_string();
+    let loaded = db::run(&state.pool, move |conn| {
+        let settings = crate::accounts::store::settings::load(conn)?;
+        let mut l = crate::auth::session::load(conn, &token, &settings)?;
+        // The language switch of a signed-in user is their choice for mail too: it is
+        // kept on the user row (only when it changes), so what the platform writes to
+        // them follows the language they read.
+        if let (Some(s), Some(q)) = (l.as_mut(), query_lang)
+            && s.user.locale != q.code()
+        {
+            crate::accounts::store::user::set_locale(conn, s.user.id, q.code())?;
+            s.user.locale = q.code().to_string();
+        }
+        Ok::<_, DbError>(l)
+    })
+    .await;
+    let l = match loaded {
+        Ok(l) => l?,
+        Err(e) => {
+            tracing::error!(error = %e, "session lookup failed; serving as visitor");
+            return None;
+        }
+    };
+    let u = l.user;
+    Some(SignedIn {
+        user: CurrentUser {
+            id: u.id,
+            role: u.role(),
+            display_name: if u.contact_name.is_empty() {
+                u.org_name.clone()
+            } else {
+                format!("{}（{}）", u.org_name, u.contact_name)
+            },
+            email: u.email,
+            unread: l.unread,
+            department_id: u.department_id,
+        },
+        session_hash: l.id_hash,
+        csrf: l.csrf,
+        locale: u.locale,
+    })
+}
+
+/// The CSRF token of the request: the session's when signed in, else the visitor's cookie;
+/// a visitor without one gets a new token, returned second so the response sets its cookie.
+fn csrf_token(req: &ServiceRequest, session_csrf: Option<String>) -> (String, Option<String>) {
+    if let Some(t) = session_csrf {
+        return (t, None);
+    }
+    match req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64)
+    {
+        Some(t) => (t, None),
+        None => {
+            let t = crate::auth::token::new_token();
+            (t.clone(), Some(t))
+        }
+    }
+}
+
+/// The 演示环境 banner of a demo database. Signed in, the session read has refreshed the
+/// clock; a visitor's request may not touch the database at all (a cached page), so the
+/// clock is read here when it is due.
+async fn rehearsal_banner(state: &AppState, signed_in: bool) -> Option<Rehearsal> {
+    if !signed_in {
+        state.pool.refresh_clock().await;
+    }
+    Rehearsal::of(state.pool.clock())
+}
+
+/// A cookie for the whole site.
+fn site_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_path("/");
+    c.set_same_site(SameSite::Lax);
+    c.set_secure(secure);
+    c
+}
+
+/// What the response sets for the next requests: the language switched to, a visitor's new
+/// CSRF token, and the end of a flash message this page showed (unless it sets a new one).
+struct Remember {
+    lang: Option<Lang>,
+    new_csrf: Option<String>,
+    had_flash: bool,
+    secure: bool,
+}
+
+impl Remember {
+    fn apply(self, res: &mut ServiceResponse<impl MessageBody>) {
+        if let Some(l) = self.lang {
+            let mut c = site_cookie(LANG_COOKIE, l.code().to_string(), self.secure);
+            c.set_max_age(CookieDuration::days(365));
+            let _ = res.response_mut().add_cookie(&c);
+        }
+        if let Some(tok) = self.new_csrf {
+            let mut c = site_cookie(CSRF_COOKIE, tok, self.secure);
+            c.set_http_only(true);
+            let _ = res.response_mut().add_cookie(&c);
+        }
+        let sets_flash = res.response().cookies().any(|c| c.name() == FLASH_COOKIE);
+        if self.had_flash && !sets_flash && res.status().is_success() {
+            let mut c = Cookie::new(FLASH_COOKIE, "");
+            c.set_path("/");
+            c.set_max_age(CookieDuration::ZERO);
+            let _ = res.response_mut().add_cookie(&c);
+        }
+    }
+}
+
+/// Per request: the language, the signed-in user, the CSRF token, the flash message and the
+/// rehearsal banner, stored as `ReqState` for `Ctx`; the access log line; the cookies the
+/// response sets for the next requests.
 pub async fn session(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -267,95 +428,39 @@ pub async fn session(
     // This worker thread serves this application only: its handlers' "now" is the platform
     // clock of this application's database (see `crate::clock`).
     state.pool.clock().install_for_thread();
-    let query_lang = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::parse(&v));
-    let cookie_lang = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value()));
-    let mut lang = query_lang.or(cookie_lang).unwrap_or(Lang::Zh);
-
-    let mut user = None;
-    let mut session_hash = None;
-    let mut csrf = None;
-    if let Some(c) = req.cookie(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
-        let token = c.value().to_string();
-        let loaded = db::run(&state.pool, move |conn| {
-            let settings = crate::accounts::store::settings::load(conn)?;
-            let mut l = crate::auth::session::load(conn, &token, &settings)?;
-            // The language switch of a signed-in user is their choice for mail too: it is
-            // kept on the user row (only when it changes), so what the platform writes to
-            // them follows the language they read.
-            if let (Some(s), Some(q)) = (l.as_mut(), query_lang)
-                && s.user.locale != q.code()
-            {
-                crate::accounts::store::user::set_locale(conn, s.user.id, q.code())?;
-                s.user.locale = q.code().to_string();
-            }
-            Ok::<_, DbError>(l)
-        })
-        .await;
-        match loaded {
-            Ok(Some(l)) => {
-                if query_lang.is_none() && cookie_lang.is_none() {
-                    lang = Lang::parse(&l.user.locale).unwrap_or(lang);
-                }
-                user = Some(CurrentUser {
-                    id: l.user.id,
-                    role: l.user.role(),
-                    display_name: if l.user.contact_name.is_empty() {
-                        l.user.org_name.clone()
-                    } else {
-                        format!("{}（{}）", l.user.org_name, l.user.contact_name)
-                    },
-                    email: l.user.email.clone(),
-                    unread: l.unread,
-                    department_id: l.user.department_id,
-                });
-                session_hash = Some(l.id_hash);
-                csrf = Some(l.csrf);
-            }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "session lookup failed; serving as visitor"),
-        }
-    }
-    // Signed in, the session read above has refreshed the clock; a visitor's request may
-    // not touch the database at all (a cached page), so read it here when it is due.
-    if session_hash.is_none() {
-        state.pool.refresh_clock().await;
-    }
-    let anon_csrf = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| v.len() == 64);
-    let new_anon_csrf = if csrf.is_none() && anon_csrf.is_none() {
-        Some(crate::auth::token::new_token())
-    } else {
-        None
+    let asked = AskedLang::of(&req);
+    let signed_in = session_lookup(&state, &req, asked.query).await;
+    let lang = asked.resolve(signed_in.as_ref());
+    let rehearsal = rehearsal_banner(&state, signed_in.is_some()).await;
+    let (user, session_hash, session_csrf) = match signed_in {
+        Some(s) => (Some(s.user), Some(s.session_hash), Some(s.csrf)),
+        None => (None, None, None),
     };
-    let csrf = csrf
-        .or(anon_csrf)
-        .or_else(|| new_anon_csrf.clone())
-        .unwrap_or_default();
+    let (csrf, new_csrf) = csrf_token(&req, session_csrf);
     let flash_cookie = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
-    let flash = flash_cookie.as_deref().and_then(|v| parse_flash(lang, v));
-    let ua = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     let rs = ReqState {
         lang,
         user,
         session_hash,
         csrf,
-        flash,
+        flash: flash_cookie.as_deref().and_then(|v| parse_flash(lang, v)),
         path: path_without_lang(&req),
         ip: client_ip(&req),
-        user_agent: ua,
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
         request_id: hex::encode(crate::auth::token::random_bytes::<6>()),
-        rehearsal: crate::web::page::Rehearsal::of(state.pool.clock()),
+        rehearsal,
     };
-    let secure = state.config.https();
+    let remember = Remember {
+        lang: asked.query,
+        new_csrf,
+        had_flash: flash_cookie.is_some(),
+        secure: state.config.https(),
+    };
     let started = std::time::Instant::now();
     let (method, log_path, request_id) = (
         req.method().to_string(),
@@ -376,29 +481,6 @@ pub async fn session(
         user_id,
         "request"
     );
-    if let Some(l) = query_lang {
-        let mut c = Cookie::new(LANG_COOKIE, l.code());
-        c.set_path("/");
-        c.set_max_age(CookieDuration::days(365));
-        c.set_same_site(SameSite::Lax);
-        c.set_secure(secure);
-        let _ = res.response_mut().add_cookie(&c);
-    }
-    if let Some(tok) = new_anon_csrf {
-        let mut c = Cookie::new(CSRF_COOKIE, tok);
-        c.set_path("/");
-        c.set_http_only(true);
-        c.set_same_site(SameSite::Lax);
-        c.set_secure(secure);
-        let _ = res.response_mut().add_cookie(&c);
-    }
-    // The flash was shown on this page: forget it (unless this response sets a new one).
-    let sets_flash = res.response().cookies().any(|c| c.name() == FLASH_COOKIE);
-    if flash_cookie.is_some() && !sets_flash && res.status().is_success() {
-        let mut c = Cookie::new(FLASH_COOKIE, "");
-        c.set_path("/");
-        c.set_max_age(CookieDuration::ZERO);
-        let _ = res.response_mut().add_cookie(&c);
-    }
+    remember.apply(&mut res);
     Ok(res.map_into_boxed_body())
 }

@@ -139,13 +139,18 @@ impl Page {
     /// The menu entries this user may open, each asked of the policy with the action its page
     /// authorizes, so the menu never offers a page that answers 403.
     pub fn nav(&self) -> Nav {
-        let me = self.user.as_ref().map(|u| u.id).unwrap_or(0);
+        // An agency's own pages are asked with its own id; a visitor has none, and no such page.
+        let own = |action: fn(i64) -> Action| {
+            self.user
+                .as_ref()
+                .is_some_and(|u| self.allows(action(u.id)))
+        };
         Nav {
             projects: self.allows(Action::CreateProject),
             owner_contracts: self.allows(Action::ListOwnContracts { side: Role::Owner }),
-            agency_announcements: self.allows(Action::TakePart { agency_id: me }),
-            agency_profile: self.allows(Action::EditAgencyProfile { agency_id: me }),
-            agency_credit: self.allows(Action::ApplyForRepair { agency_id: me }),
+            agency_announcements: own(|agency_id| Action::TakePart { agency_id }),
+            agency_profile: own(|agency_id| Action::EditAgencyProfile { agency_id }),
+            agency_credit: own(|agency_id| Action::ApplyForRepair { agency_id }),
             agency_contracts: self.allows(Action::ListOwnContracts { side: Role::Agency }),
             review: self.allows(Action::ViewReviewQueue),
             credit_queue: self.allows(Action::ViewCreditQueue),

@@ -323,9 +323,7 @@ impl TestApp {
                 created_at: now,
                 updated_at: now,
             };
-            let id = zhongjie::accounts::store::user::insert(&mut c, &new)
-                .expect("insert")
-                .expect("no conflict");
+            let id = zhongjie::accounts::store::user::insert(&mut c, &new).expect("insert");
             if role == Role::Agency {
                 let code = new.uscc.clone().unwrap_or_default();
                 zhongjie::library::store::agency::create_for_user(

@@ -15,6 +15,7 @@ use crate::home::store::{self as wb, Kind, Pending};
 use crate::i18n::tr_args;
 use crate::mail::store::Message;
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Authorise;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, html};
@@ -76,107 +77,64 @@ pub struct LinkView {
 /// How many items of a kind the workbench lists; the count says how many there are.
 const SHOWN: usize = 5;
 
-/// The locale key, the page of one item (`{}` = the entry's target), and the list page of
-/// each kind of work. The same pages the mails about the work point to.
-fn place(kind: Kind) -> (&'static str, &'static str, &'static str) {
+/// The page of one item of a kind of work (`{}` = the entry's target): the same page the
+/// mails about the work point to.
+fn item_page(kind: Kind) -> &'static str {
+    use Kind::*;
     match kind {
-        Kind::OwnerDrafts => ("owner_drafts", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerObjections => ("owner_objections", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerChoices => ("owner_choices", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerJustifications => (
-            "owner_justifications",
-            "/announcements/{}",
-            "/owner/projects",
-        ),
-        Kind::OwnerReruns => ("owner_reruns", "/announcements/{}", "/owner/projects"),
-        Kind::OwnerContractsToDraft => (
-            "owner_contracts_to_draft",
-            "/announcements/{}",
-            "/owner/contracts",
-        ),
-        Kind::OwnerContracts => ("owner_contracts", "/contracts/{}", "/owner/contracts"),
-        Kind::OwnerDeliverables => (
-            "owner_deliverables",
-            "/contracts/{}/fulfilment",
-            "/owner/contracts",
-        ),
-        Kind::OwnerPayments => (
-            "owner_payments",
-            "/contracts/{}/fulfilment",
-            "/owner/contracts",
-        ),
-        Kind::OwnerRatings => (
-            "owner_ratings",
-            "/contracts/{}/fulfilment",
-            "/owner/contracts",
-        ),
-        Kind::AgencyMatching => (
-            "agency_matching",
-            "/announcements/{}/bid",
-            "/agency/announcements",
-        ),
-        Kind::AgencyToQuote => (
-            "agency_to_quote",
-            "/announcements/{}/bid",
-            "/agency/announcements",
-        ),
-        Kind::AgencyReconfirm => (
-            "agency_reconfirm",
-            "/announcements/{}/bid",
-            "/agency/announcements",
-        ),
-        Kind::AgencyJustify => (
-            "agency_justify",
-            "/announcements/{}",
-            "/agency/announcements",
-        ),
-        Kind::AgencyConfirm => (
-            "agency_confirm",
-            "/announcements/{}",
-            "/agency/announcements",
-        ),
-        Kind::AgencyContracts => ("agency_contracts", "/contracts/{}", "/agency/contracts"),
-        Kind::AgencyReturned => (
-            "agency_returned",
-            "/contracts/{}/fulfilment",
-            "/agency/contracts",
-        ),
-        Kind::RegulatorCertificates => (
-            "regulator_certificates",
-            "/review/certificates/{}",
-            "/review/certificates",
-        ),
-        Kind::RegulatorAlerts => (
-            "regulator_alerts",
-            "/regulate/agencies/{}",
-            "/regulate/queue",
-        ),
-        Kind::RegulatorOverdueObjections => (
-            "regulator_overdue_objections",
-            "/regulate/selection/{}",
-            "/regulate/selection",
-        ),
-        Kind::RegulatorAppeals => (
-            "regulator_appeals",
-            "/contracts/{}/fulfilment",
-            "/regulate/fulfilment",
-        ),
-        Kind::RegulatorRepairs => (
-            "regulator_repairs",
-            "/regulate/repairs/{}",
-            "/regulate/queue",
-        ),
-        Kind::AdminDrafts => ("admin_drafts", "/catalogue/{}", "/catalogue"),
+        OwnerDrafts
+        | OwnerObjections
+        | OwnerChoices
+        | OwnerJustifications
+        | OwnerReruns
+        | OwnerContractsToDraft
+        | AgencyJustify
+        | AgencyConfirm => "/announcements/{}",
+        AgencyMatching | AgencyToQuote | AgencyReconfirm => "/announcements/{}/bid",
+        OwnerContracts | AgencyContracts => "/contracts/{}",
+        OwnerDeliverables | OwnerPayments | OwnerRatings | AgencyReturned | RegulatorAppeals => {
+            "/contracts/{}/fulfilment"
+        }
+        RegulatorCertificates => "/review/certificates/{}",
+        RegulatorAlerts => "/regulate/agencies/{}",
+        RegulatorOverdueObjections => "/regulate/selection/{}",
+        RegulatorRepairs => "/regulate/repairs/{}",
+        AdminDrafts => "/catalogue/{}",
+    }
+}
+
+/// The list page where a kind of work is done.
+fn list_page(kind: Kind) -> &'static str {
+    use Kind::*;
+    match kind {
+        OwnerDrafts | OwnerObjections | OwnerChoices | OwnerJustifications | OwnerReruns => {
+            "/owner/projects"
+        }
+        OwnerContractsToDraft
+        | OwnerContracts
+        | OwnerDeliverables
+        | OwnerPayments
+        | OwnerRatings => "/owner/contracts",
+        AgencyMatching | AgencyToQuote | AgencyReconfirm | AgencyJustify | AgencyConfirm => {
+            "/agency/announcements"
+        }
+        AgencyContracts | AgencyReturned => "/agency/contracts",
+        RegulatorCertificates => "/review/certificates",
+        RegulatorAlerts | RegulatorRepairs => "/regulate/queue",
+        RegulatorOverdueObjections => "/regulate/selection",
+        RegulatorAppeals => "/regulate/fulfilment",
+        AdminDrafts => "/catalogue",
     }
 }
 
 fn work_view(ctx: &Ctx, p: &Pending, today: chrono::NaiveDate) -> WorkView {
-    let (key, item_page, list) = place(p.kind);
+    let key = p.kind.key();
+    let item_page = item_page(p.kind);
     WorkView {
         key,
         label: ctx.t(&format!("account.work.{key}")),
         count: p.entries.len(),
-        href: list,
+        href: list_page(p.kind),
         items: p
             .entries
             .iter()
@@ -193,10 +151,9 @@ fn work_view(ctx: &Ctx, p: &Pending, today: chrono::NaiveDate) -> WorkView {
     }
 }
 
-/// The quick links this user may follow, each asked of the policy with the action its page
-/// authorizes.
-fn quick_links(ctx: &Ctx) -> Vec<LinkView> {
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+/// The quick links the signed-in user `me` may follow, each asked of the policy with the
+/// action its page authorizes.
+fn quick_links(ctx: &Ctx, me: i64) -> Vec<LinkView> {
     let candidates: [(Action, &'static str, &'static str); 14] = [
         (
             Action::CreateProject,
@@ -288,8 +245,7 @@ struct Parts {
     admin: bool,
 }
 
-fn parts(ctx: &Ctx) -> Parts {
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
+fn parts(ctx: &Ctx, me: i64) -> Parts {
     let when = |a: Action, k: Kind| ctx.allows(a).then_some(k);
     Parts {
         owner: ctx.allows(Action::CreateProject),
@@ -309,7 +265,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::UseOwnAccount)?;
     let uid = ctx.current()?.id;
     let lang = ctx.lang();
-    let parts = parts(&ctx);
+    let parts = parts(&ctx, uid);
     let today = crate::db::today();
     let now = db::now();
     let (user, dept, recent, pending) = db::run(ctx.pool(), move |c| {
@@ -348,7 +304,7 @@ async fn workbench(ctx: Ctx) -> Result<HttpResponse, AppError> {
         recent: recent.iter().map(row).collect(),
         busy: pending.iter().filter(|p| !p.entries.is_empty()).count(),
         work: pending.iter().map(|p| work_view(&ctx, p, today)).collect(),
-        links: quick_links(&ctx),
+        links: quick_links(&ctx, uid),
     };
     html(&p, StatusCode::OK)
 }
@@ -383,17 +339,33 @@ pub struct MessagePage {
     pub message: MessageRow,
 }
 
-async fn message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    ctx.authorize(Action::UseOwnAccount)?;
-    let m = db::run(ctx.pool(), move |c| {
-        crate::mail::store::message(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ReadMessage { owner: m.user_id })?;
+/// A message of the signed-in user's own (`/messages/{id}`): 404 when there is none, 403
+/// when it is addressed to someone else.
+pub struct OwnMessage {
+    pub ctx: Ctx,
+    pub message: Message,
+}
+
+impl Authorise for OwnMessage {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::UseOwnAccount)?;
+        let message = db::run(ctx.pool(), move |c| {
+            crate::mail::store::message(c, id).map_err(DbError::from)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+        ctx.authorize(Action::ReadMessage {
+            owner: message.user_id,
+        })?;
+        Ok(OwnMessage { ctx, message })
+    }
+}
+crate::extractor!(OwnMessage);
+
+async fn message(OwnMessage { ctx, message: m }: OwnMessage) -> Result<HttpResponse, AppError> {
     // Opening a message marks it read: only the addressee's own unread flag changes.
     if m.read_at.is_none() {
+        let id = m.id;
         db::run(ctx.pool(), move |c| {
             crate::mail::store::mark_read(c, id).map_err(DbError::from)
         })

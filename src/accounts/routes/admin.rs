@@ -13,7 +13,7 @@ use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::accounts;
 use crate::domain::status::UserStatus;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr_opt};
 use crate::web::ctx::redirect_flash;
@@ -152,23 +152,14 @@ async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     html(&p, StatusCode::OK)
 }
 
-async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ManageAccounts)?;
-    let me = ctx.current()?.clone();
-    let lang = ctx.lang();
-    let depts = db::run(ctx.pool(), |c| {
-        crate::accounts::store::department::all(c).map_err(DbError::from)
-    })
-    .await?;
-    let mut p = NewUserPage {
-        page: ctx.page(),
-        role: Field::new(&f.role),
-        department_id: Field::new(&f.department_id),
-        email: Field::new(&f.email),
-        contact_name: Field::new(&f.contact_name),
-        phone: Field::new(&f.phone),
-        departments: dept_options(&depts, lang),
-    };
+/// The role, department and contact of the staff form, or `None` with the messages beside
+/// the fields of `p`. A regulator belongs to a department.
+fn parse_staff<'d>(
+    lang: Lang,
+    f: &StaffForm,
+    depts: &'d [Department],
+    p: &mut NewUserPage,
+) -> Option<(Role, Option<&'d Department>, accounts::Contact)> {
     let role = Role::parse(&f.role).filter(|r| !r.self_registered());
     if role.is_none() {
         p.role.error = Some(tr_args(lang, "admin.users.role_invalid", &[]));
@@ -199,37 +190,34 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
             }
         })
         .ok();
-    let (Some(role), Some(contact)) = (role, contact) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    };
-    let accounts::Contact {
-        contact_name: name,
-        phone,
-        email,
-    } = contact;
-    if p.department_id.has_error() {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    match (role, contact) {
+        (Some(role), Some(contact)) if !p.department_id.has_error() => Some((role, dept, contact)),
+        _ => None,
     }
-    // Staff choose their own password through the link; nobody else ever knows it.
-    let unusable = ctx
-        .state
-        .hasher
-        .hash(crate::auth::token::new_token())
-        .await
-        .map_err(AppError::internal)?;
-    let now = db::now();
+}
+
+/// The row of a staff account: a regulator's organisation is its department, everyone
+/// else's the platform's operator. `password_hash` is of a password nobody knows.
+fn new_staff(
+    role: Role,
+    dept: Option<&Department>,
+    contact: accounts::Contact,
+    password_hash: String,
+    lang: Lang,
+) -> NewUser {
     let (org, dept_id) = match (role, dept) {
         (Role::Regulator, Some(d)) => (d.name_zh.clone(), Some(d.id)),
         _ => ("攀枝花市政务服务管理局".to_string(), dept.map(|d| d.id)),
     };
-    let new = NewUser {
+    let now = db::now();
+    NewUser {
         role,
-        email,
-        password_hash: unusable,
+        email: contact.email,
+        password_hash,
         org_name: org,
         uscc: None,
-        contact_name: name,
-        phone,
+        contact_name: contact.contact_name,
+        phone: contact.phone,
         department_id: dept_id,
         status: UserStatus::Active,
         email_verified_at: None,
@@ -237,22 +225,53 @@ async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpR
         is_demo: false,
         created_at: now,
         updated_at: now,
+    }
+}
+
+async fn create_user(ctx: Ctx, CsrfForm(f): CsrfForm<StaffForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageAccounts)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let depts = db::run(ctx.pool(), |c| {
+        crate::accounts::store::department::all(c).map_err(DbError::from)
+    })
+    .await?;
+    let mut p = NewUserPage {
+        page: ctx.page(),
+        role: Field::new(&f.role),
+        department_id: Field::new(&f.department_id),
+        email: Field::new(&f.email),
+        contact_name: Field::new(&f.contact_name),
+        phone: Field::new(&f.phone),
+        departments: dept_options(&depts, lang),
     };
+    let Some((role, dept, contact)) = parse_staff(lang, &f, &depts, &mut p) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    // Staff choose their own password through the link; nobody else ever knows it.
+    let unusable = ctx
+        .state
+        .hasher
+        .hash(crate::auth::token::new_token())
+        .await
+        .map_err(AppError::internal)?;
+    let new = new_staff(role, dept, contact, unusable, lang);
     let public_url = ctx.config().public_url.clone();
     let r = db::run(ctx.pool(), move |c| {
         steps::create_staff(c, &me, &new, lang, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(_) => Ok(redirect_flash(
             "/admin/users",
             FlashKind::Success,
             "admin.users.created",
         )),
-        Err(_) => {
-            p.email.error = Some(tr_args(lang, "auth.register.email_taken", &[]));
+        Err(StepError::Refused(r)) if r.key == steps::EMAIL_TAKEN => {
+            p.email.error = Some(r.message(lang));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -262,13 +281,17 @@ pub struct StatusForm {
     pub status: String,
 }
 
+/// Enables or disables the account `id`. The policy asks for no more than the administrator
+/// role here, and the step answers 404 for a missing account: no object to load first. (An
+/// authorising extractor would also answer a visitor's POST without a CSRF token with the
+/// login redirect before the form's 403.)
 async fn set_status(
     ctx: Ctx,
-    path: web::Path<String>,
+    id: web::Path<i64>,
     CsrfForm(f): CsrfForm<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageAccounts)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = id.into_inner();
     let me = ctx.current()?.clone();
     let status =
         UserStatus::parse(&f.status).ok_or(AppError::BadRequest("admin.users.status_invalid"))?;

@@ -10,10 +10,10 @@ use crate::accounts::store::user::NewUser;
 use crate::auth::Role;
 use crate::auth::login_attempt::Slot;
 use crate::auth::policy::Action;
-use crate::auth::user_token::{Purpose, TokenProblem};
+use crate::auth::user_token::{Purpose, TOKEN_UNKNOWN};
 use crate::db::{self, DbError};
 use crate::domain::{accounts, password, validate};
-use crate::error::AppError;
+use crate::error::{AppError, Refusal, StepError};
 use crate::i18n::tr_args;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -74,43 +74,39 @@ pub struct RoleQuery {
     role: Option<String>,
 }
 
-async fn register_form(ctx: Ctx, q: web::Query<RoleQuery>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::UseGuestForms)?;
-    let role = match q.role.as_deref() {
-        Some("agency") => "agency",
-        _ => "owner",
-    };
-    let p = RegisterPage {
+/// The registration form for `role`, with what `f` holds (passwords are never echoed back).
+fn register_page(ctx: &Ctx, role: &str, f: &RegisterForm) -> RegisterPage {
+    RegisterPage {
         page: ctx.page(),
         role: role.into(),
-        role_error: None,
-        org_name: field(""),
-        uscc: field(""),
-        contact_name: field(""),
-        phone: field(""),
-        email: field(""),
-        password: field(""),
-        password2: field(""),
-    };
-    html(&p, StatusCode::OK)
-}
-
-async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::UseGuestForms)?;
-    let lang = ctx.lang();
-    let mut p = RegisterPage {
-        page: ctx.page(),
-        role: f.role.clone(),
         role_error: None,
         org_name: field(&f.org_name),
         uscc: field(&f.uscc),
         contact_name: field(&f.contact_name),
         phone: field(&f.phone),
         email: field(&f.email),
-        // Passwords are never echoed back.
         password: field(""),
         password2: field(""),
+    }
+}
+
+async fn register_form(ctx: Ctx, q: web::Query<RoleQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let role = match q.role.as_deref() {
+        Some("agency") => "agency",
+        _ => "owner",
     };
+    let p = register_page(&ctx, role, &RegisterForm::default());
+    html(&p, StatusCode::OK)
+}
+
+/// The role, the checked registration and the password of the form, or `None` with the
+/// messages beside the fields of `p`.
+fn parse_register(
+    lang: crate::i18n::Lang,
+    f: &RegisterForm,
+    p: &mut RegisterPage,
+) -> Option<(Role, accounts::Registration)> {
     let role = Role::parse(&f.role).filter(|r| r.self_registered());
     if role.is_none() {
         p.role_error = Some(tr_args(lang, "auth.register.role_invalid", &[]));
@@ -148,34 +144,37 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
             false
         }
     };
-    let (Some(role), Ok(reg), true) = (role, reg, pw_ok) else {
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    };
+    match (role, reg, pw_ok) {
+        (Some(role), Ok(reg), true) => Some((role, reg)),
+        _ => None,
+    }
+}
+
+/// The account row of a checked registration, its password already hashed.
+fn new_account(
+    role: Role,
+    reg: accounts::Registration,
+    password_hash: String,
+    lang: crate::i18n::Lang,
+) -> NewUser {
     let accounts::Registration {
-        org_name: org,
-        uscc: code,
+        org_name,
+        uscc,
         contact:
             accounts::Contact {
-                contact_name: contact,
+                contact_name,
                 phone,
                 email,
             },
     } = reg;
-
-    let hash = ctx
-        .state
-        .hasher
-        .hash(f.password.clone())
-        .await
-        .map_err(AppError::internal)?;
     let now = db::now();
-    let new = NewUser {
+    NewUser {
         role,
-        email: email.clone(),
-        password_hash: hash,
-        org_name: org,
-        uscc: Some(code.as_str().to_string()),
-        contact_name: contact,
+        email,
+        password_hash,
+        org_name,
+        uscc: Some(uscc.as_str().to_string()),
+        contact_name,
         phone,
         department_id: None,
         status: crate::domain::status::UserStatus::Active,
@@ -184,23 +183,33 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
         is_demo: false,
         created_at: now,
         updated_at: now,
+    }
+}
+
+async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let mut p = register_page(&ctx, &f.role, &f);
+    let Some((role, reg)) = parse_register(lang, &f, &mut p) else {
+        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
+    let hash = ctx
+        .state
+        .hasher
+        .hash(f.password.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let new = new_account(role, reg, hash, lang);
     let public_url = ctx.config().public_url.clone();
     let (ip, ua) = (ctx.req.ip.clone(), ctx.req.user_agent.clone());
     let outcome = db::run(ctx.pool(), move |c| {
-        steps::register(
-            c,
-            &new,
-            role,
-            lang,
-            &public_url,
-            &steps::Client {
-                ip: &ip,
-                user_agent: &ua,
-            },
-        )
+        let client = steps::Client {
+            ip: &ip,
+            user_agent: &ua,
+        };
+        steps::register(c, &new, role, lang, &public_url, &client)
     })
-    .await?;
+    .await;
     match outcome {
         Ok(session) => {
             let mut res = redirect_flash("/my", FlashKind::Success, "auth.register.done");
@@ -208,14 +217,15 @@ async fn register(ctx: Ctx, CsrfForm(f): CsrfForm<RegisterForm>) -> Result<HttpR
                 .map_err(AppError::internal)?;
             Ok(res)
         }
-        Err(crate::accounts::store::user::InsertConflict::Email) => {
-            p.email.fail(lang, "auth.register.email_taken", &[]);
+        Err(StepError::Refused(r)) if r.key == steps::EMAIL_TAKEN => {
+            p.email.error = Some(r.message(lang));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(crate::accounts::store::user::InsertConflict::Uscc) => {
-            p.uscc.fail(lang, "auth.register.uscc_taken", &[]);
+        Err(StepError::Refused(r)) if r.key == steps::USCC_TAKEN => {
+            p.uscc.error = Some(r.message(lang));
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -257,17 +267,14 @@ async fn login_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, 
     html(&p, StatusCode::OK)
 }
 
-async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::UseGuestForms)?;
-    let lang = ctx.lang();
-    let email = f.email.trim().to_lowercase();
-    let mut p = LoginPage {
-        page: ctx.page(),
-        email: field(&f.email),
-        password: field(""),
-        next: safe_next(&f.next).to_string(),
-        error: None,
-    };
+/// Puts "required" or "invalid" beside the empty or overlong fields of the login form;
+/// `false` when there is one.
+fn login_fields_ok(
+    lang: crate::i18n::Lang,
+    email: &str,
+    password: &str,
+    p: &mut LoginPage,
+) -> bool {
     if email.is_empty() || email.chars().count() > validate::EMAIL_MAX {
         p.email.fail(
             lang,
@@ -279,10 +286,43 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
             &[],
         );
     }
-    if f.password.is_empty() {
+    if password.is_empty() {
         p.password.fail(lang, "v.required", &[]);
     }
-    if p.email.has_error() || p.password.has_error() {
+    !(p.email.has_error() || p.password.has_error())
+}
+
+/// The login form again with the wait before the next attempt (429, `Retry-After`).
+fn throttled(
+    lang: crate::i18n::Lang,
+    mut p: LoginPage,
+    secs: i64,
+) -> Result<HttpResponse, AppError> {
+    p.error = Some(tr_args(
+        lang,
+        "auth.login.throttled",
+        &[("seconds", &secs.to_string())],
+    ));
+    let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
+    res.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
+    );
+    Ok(res)
+}
+
+async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::UseGuestForms)?;
+    let lang = ctx.lang();
+    let email = f.email.trim().to_lowercase();
+    let mut p = LoginPage {
+        page: ctx.page(),
+        email: field(&f.email),
+        password: field(""),
+        next: safe_next(&f.next).to_string(),
+        error: None,
+    };
+    if !login_fields_ok(lang, &email, &f.password, &mut p) {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let ip = ctx.req.ip.clone();
@@ -302,59 +342,33 @@ async fn login(ctx: Ctx, CsrfForm(f): CsrfForm<LoginForm>) -> Result<HttpRespons
         Slot::Taken(id) => id,
         Slot::Wait(secs) => {
             tracing::warn!(ip = %ip, "login throttled");
-            p.error = Some(tr_args(
-                lang,
-                "auth.login.throttled",
-                &[("seconds", &secs.to_string())],
-            ));
-            let mut res = html(&p, StatusCode::TOO_MANY_REQUESTS)?;
-            res.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(secs.max(1) as u64),
-            );
-            return Ok(res);
+            return throttled(lang, p, secs);
         }
     };
-    let ok = ctx
-        .state
-        .hasher
-        .verify(
-            f.password.clone(),
-            user.as_ref().map(|u| u.password_hash.clone()),
-        )
-        .await;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = ctx.state.hasher.verify(f.password.clone(), hash).await;
     let user = user.filter(|_| ok);
     let disabled = user.as_ref().is_some_and(|u| !u.active());
     let Some(user) = user.filter(|u| u.active()) else {
         // The slot already stands as a failure: nothing more to write.
         tracing::info!(ip = %ip, "login failed");
-        p.error = Some(tr_args(
-            lang,
-            if disabled {
-                "auth.login.disabled"
-            } else {
-                "auth.login.failed"
-            },
-            &[],
-        ));
+        let key = if disabled {
+            "auth.login.disabled"
+        } else {
+            "auth.login.failed"
+        };
+        p.error = Some(tr_args(lang, key, &[]));
         return html(&p, StatusCode::UNAUTHORIZED);
     };
     let ua = ctx.req.user_agent.clone();
     let old = ctx.req.session_hash.clone();
-    let role = user.role();
-    let uid = user.id;
+    let (uid, role) = (user.id, user.role());
     let session = db::run(ctx.pool(), move |c| {
-        steps::sign_in(
-            c,
-            uid,
-            role,
-            attempt,
-            old.as_deref(),
-            &steps::Client {
-                ip: &ip,
-                user_agent: &ua,
-            },
-        )
+        let client = steps::Client {
+            ip: &ip,
+            user_agent: &ua,
+        };
+        steps::sign_in(c, uid, role, attempt, old.as_deref(), &client)
     })
     .await?;
     let mut res = crate::web::ctx::redirect(&safe_next(&f.next));
@@ -394,14 +408,6 @@ pub struct NoticePage {
     pub ok: bool,
 }
 
-fn token_problem_key(p: &TokenProblem) -> &'static str {
-    match p {
-        TokenProblem::Unknown => "auth.token.unknown",
-        TokenProblem::Expired => "auth.token.expired",
-        TokenProblem::Used => "auth.token.used",
-    }
-}
-
 fn valid_token_shape(t: &str) -> bool {
     t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -411,18 +417,19 @@ async fn verify_email(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpRespons
     let lang = ctx.lang();
     let tok = q.token.clone().unwrap_or_default();
     let result = if valid_token_shape(&tok) {
-        db::run(ctx.pool(), move |c| steps::verify_email(c, &tok)).await?
+        db::run(ctx.pool(), move |c| steps::verify_email(c, &tok)).await
     } else {
-        Err(TokenProblem::Unknown)
+        Err(Refusal::invalid(TOKEN_UNKNOWN).into())
     };
-    let (ok, key, status) = match &result {
-        Ok(_) => (true, "auth.verify.done", StatusCode::OK),
-        Err(p) => (false, token_problem_key(p), StatusCode::BAD_REQUEST),
+    let (ok, message, status) = match result {
+        Ok(_) => (true, tr_args(lang, "auth.verify.done", &[]), StatusCode::OK),
+        Err(StepError::Refused(r)) => (false, r.message(lang), StatusCode::BAD_REQUEST),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     let p = NoticePage {
         page: ctx.page(),
         title: tr_args(lang, "auth.verify.title", &[]),
-        message: tr_args(lang, key, &[]),
+        message,
         ok,
     };
     html(&p, status)
@@ -520,30 +527,40 @@ pub struct ResetPage {
     pub password2: crate::web::page::Field,
 }
 
-async fn token_notice(ctx: &Ctx, p: &TokenProblem) -> Result<HttpResponse, AppError> {
+/// The page of a reset link that does not work (the reason, 400); a database failure stays
+/// an error.
+fn token_notice(ctx: &Ctx, e: StepError) -> Result<HttpResponse, AppError> {
+    let StepError::Refused(r) = e else {
+        return Err(e.into());
+    };
     let lang = ctx.lang();
     let page = NoticePage {
         page: ctx.page(),
         title: tr_args(lang, "auth.reset.title", &[]),
-        message: tr_args(lang, token_problem_key(p), &[]),
+        message: r.message(lang),
         ok: false,
     };
     html(&page, StatusCode::BAD_REQUEST)
+}
+
+/// A link whose token cannot be one of ours: refused without asking the database.
+fn unknown_token() -> StepError {
+    Refusal::invalid(TOKEN_UNKNOWN).into()
 }
 
 async fn reset_form(ctx: Ctx, q: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let tok = q.token.clone().unwrap_or_default();
     if !valid_token_shape(&tok) {
-        return token_notice(&ctx, &TokenProblem::Unknown).await;
+        return token_notice(&ctx, unknown_token());
     }
     let t2 = tok.clone();
     let r = db::run(ctx.pool(), move |c| {
-        crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword).map_err(DbError::from)
+        crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)
     })
-    .await?;
-    if let Err(p) = r {
-        return token_notice(&ctx, &p).await;
+    .await;
+    if let Err(e) = r {
+        return token_notice(&ctx, e);
     }
     html(
         &ResetPage {
@@ -560,22 +577,21 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
     ctx.authorize(Action::ViewPublic)?;
     let lang = ctx.lang();
     if !valid_token_shape(&f.token) {
-        return token_notice(&ctx, &TokenProblem::Unknown).await;
+        return token_notice(&ctx, unknown_token());
     }
     let t2 = f.token.clone();
     let peeked = db::run(ctx.pool(), move |c| {
-        let r = crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)?;
-        Ok::<_, DbError>(match r {
-            Ok(uid) => Ok(crate::accounts::store::user::find(c, uid)?
+        let uid = crate::auth::user_token::peek(c, &t2, Purpose::ResetPassword)?;
+        Ok::<_, StepError>(
+            crate::accounts::store::user::find(c, uid)?
                 .map(|u| u.email)
-                .unwrap_or_default()),
-            Err(p) => Err(p),
-        })
+                .unwrap_or_default(),
+        )
     })
-    .await?;
+    .await;
     let email = match peeked {
         Ok(e) => e,
-        Err(p) => return token_notice(&ctx, &p).await,
+        Err(e) => return token_notice(&ctx, e),
     };
     let mut p = ResetPage {
         page: ctx.page(),
@@ -603,13 +619,13 @@ async fn reset(ctx: Ctx, CsrfForm(f): CsrfForm<ResetForm>) -> Result<HttpRespons
     let r = db::run(ctx.pool(), move |c| {
         steps::reset_password(c, &tok, &hash, lang)
     })
-    .await?;
+    .await;
     match r {
         Ok(()) => Ok(redirect_flash(
             "/login",
             FlashKind::Success,
             "auth.reset.done",
         )),
-        Err(p) => token_notice(&ctx, &p).await,
+        Err(e) => token_notice(&ctx, e),
     }
 }

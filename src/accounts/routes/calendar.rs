@@ -10,12 +10,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::accounts::steps;
-use crate::accounts::store::calendar::{self as cal, CalendarDay, Taken};
+use crate::accounts::store::calendar::{self as cal, CalendarDay};
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::validate;
 use crate::domain::workdays::{self, DayKind, FIRST_YEAR, LAST_YEAR};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -179,29 +179,30 @@ pub struct DayForm {
     pub name: String,
 }
 
-async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ManageCalendar)?;
-    let me = ctx.current()?.clone();
-    let lang = ctx.lang();
+/// The day form as typed, with a message beside each field that is wrong, and the date it
+/// names if it names one (the page shows that year again).
+struct DayFields {
+    date: Field,
+    kind: Field,
+    name: Field,
+    day: Option<NaiveDate>,
+}
+
+/// Reads the day form: the entry to add, or `None` with the messages in `DayFields`.
+fn parse_day_form(lang: Lang, f: &DayForm) -> (DayFields, Option<(NaiveDate, DayKind, String)>) {
     let mut date = Field::new(&f.date);
     let mut kind = Field::new(&f.kind);
     let mut name = Field::new(&f.name);
-
     let day = if f.date.trim().is_empty() {
         date.fail(lang, "v.required", &[]);
         None
     } else {
+        let range = [
+            ("min", FIRST_YEAR.to_string()),
+            ("max", LAST_YEAR.to_string()),
+        ];
         workdays::parse_date(&f.date)
-            .map_err(|e| {
-                date.fail(
-                    lang,
-                    e.key(),
-                    &[
-                        ("min", FIRST_YEAR.to_string()),
-                        ("max", LAST_YEAR.to_string()),
-                    ],
-                )
-            })
+            .map_err(|e| date.fail(lang, e.key(), &range))
             .ok()
     };
     let k = DayKind::parse(&f.kind);
@@ -211,53 +212,54 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
     if let (Some(d), Some(k)) = (day, k)
         && let Err(e) = workdays::check_entry(d, k)
     {
+        let weekday = crate::i18n::tr(lang, workdays::weekday_key(d)).to_string();
         date.fail(
             lang,
             e.key(),
-            &[
-                ("date", fmt::date(d)),
-                (
-                    "weekday",
-                    crate::i18n::tr(lang, workdays::weekday_key(d)).into(),
-                ),
-            ],
+            &[("date", fmt::date(d)), ("weekday", weekday)],
         );
     }
     let n = name.check(lang, validate::text(&f.name, 30, true));
-
-    let outcome = match (day, k, n, date.has_error()) {
-        (Some(d), Some(k), Some(n), false) => Some(
-            db::run(ctx.pool(), move |c| {
-                steps::add_calendar_day(c, &me, d, k, &n)
-            })
-            .await?,
-        ),
+    let entry = match (day, k, n, date.has_error()) {
+        (Some(d), Some(k), Some(n), false) => Some((d, k, n)),
         _ => None,
     };
-    match outcome {
-        Some(Ok(d)) => {
-            return Ok(redirect_flash(
-                &format!("/admin/calendar?year={}", d.year()),
-                FlashKind::Success,
-                "calendar.added",
-            ));
+    let fields = DayFields {
+        date,
+        kind,
+        name,
+        day,
+    };
+    (fields, entry)
+}
+
+async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ManageCalendar)?;
+    let me = ctx.current()?.clone();
+    let lang = ctx.lang();
+    let (mut fields, entry) = parse_day_form(lang, &f);
+    if let Some((d, k, n)) = entry {
+        let added = db::run(ctx.pool(), move |c| {
+            steps::add_calendar_day(c, &me, d, k, &n, lang)
+        })
+        .await;
+        match added {
+            Ok(d) => {
+                return Ok(redirect_flash(
+                    &format!("/admin/calendar?year={}", d.year()),
+                    FlashKind::Success,
+                    "calendar.added",
+                ));
+            }
+            Err(StepError::Refused(r)) if r.key == steps::DAY_TAKEN => {
+                fields.date.error = Some(r.message(lang));
+            }
+            Err(e) => return Err(e.into()),
         }
-        Some(Err(Taken(old))) => {
-            let old_kind = old.kind;
-            date.fail(
-                lang,
-                "calendar.err.duplicate",
-                &[
-                    ("date", fmt::date(old.day)),
-                    ("name", old.name.clone()),
-                    ("kind", crate::i18n::tr(lang, old_kind.label_key()).into()),
-                ],
-            );
-        }
-        None => {}
     }
     // Refused: the same page for the year of the date typed (if it was one), with the input.
-    let year = day
+    let year = fields
+        .day
         .map(|d| d.year())
         .unwrap_or_else(|| crate::db::today().year());
     let (days, years) = load_year(&ctx, year).await?;
@@ -266,9 +268,9 @@ async fn add_day(ctx: Ctx, CsrfForm(f): CsrfForm<DayForm>) -> Result<HttpRespons
         year,
         years,
         days,
-        date,
-        kind,
-        name,
+        date: fields.date,
+        kind: fields.kind,
+        name: fields.name,
         kinds: kind_options(lang),
     };
     html(&p, StatusCode::UNPROCESSABLE_ENTITY)

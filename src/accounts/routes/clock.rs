@@ -7,13 +7,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::steps::{self, MoveRefused};
+use crate::accounts::steps;
 use crate::accounts::store::platform;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::rehearsal;
 use crate::domain::workdays;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -180,9 +180,9 @@ async fn move_clock(ctx: Ctx, CsrfForm(f): CsrfForm<MoveForm>) -> Result<HttpRes
     let seen: i64 = f.seen.trim().parse().unwrap_or(-1);
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(steps::move_forward(c, &actor, step, seen))
+        steps::move_forward(c, &actor, step, seen)
     })
-    .await?;
+    .await;
     match r {
         Ok(m) => {
             ctx.pool().clock().record(true, m.offset_seconds);
@@ -198,12 +198,12 @@ async fn move_clock(ctx: Ctx, CsrfForm(f): CsrfForm<MoveForm>) -> Result<HttpRes
                 "clock.moved",
             ))
         }
-        Err(MoveRefused::NotDemo) => Err(AppError::NotFound),
-        Err(MoveRefused::MovedMeanwhile) => Ok(redirect_flash(
+        Err(StepError::Refused(r)) if r.key == steps::MOVED_MEANWHILE => Ok(redirect_flash(
             "/admin/clock",
             FlashKind::Error,
-            "clock.moved_meanwhile",
+            steps::MOVED_MEANWHILE,
         )),
-        Err(MoveRefused::Db(e)) => Err(e.into()),
+        // Not a demo database (404), or the database failed.
+        Err(e) => Err(e.into()),
     }
 }

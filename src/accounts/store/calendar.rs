@@ -67,24 +67,18 @@ pub fn find(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<Option<Calen
         .optional()
 }
 
-/// The day already has an entry.
-#[derive(Debug)]
-pub struct Taken(pub CalendarDay);
-
-/// Adds one entry (the caller checks it with `domain::workdays::check_entry` and writes the
-/// audit entry in the same transaction). A day that already has an entry is left as it is.
+/// Adds one entry and returns it (the step checks it with `domain::workdays::check_entry`,
+/// looks for an entry of the day first and writes the audit entry in the same transaction).
+/// `None` when the day got an entry meanwhile: that one is left as it is.
 pub fn insert(
     conn: &mut DbConnection,
     day: NaiveDate,
     kind: DayKind,
     name: &str,
     by: i64,
-) -> QueryResult<Result<CalendarDay, Taken>> {
-    if let Some(old) = find(conn, day)? {
-        return Ok(Err(Taken(old)));
-    }
+) -> QueryResult<Option<CalendarDay>> {
     // Inside its own savepoint: on PostgreSQL a failed statement would otherwise spoil the
-    // caller's transaction, and the row found below could not be read.
+    // caller's transaction, and the entry already there could not be read.
     let r = crate::db::write_tx(conn, |c| {
         diesel::insert_into(calendar_days::table)
             .values((
@@ -97,22 +91,15 @@ pub fn insert(
             .execute(c)
     });
     match r {
-        Ok(_) => {}
-        // Another administrator added the same day between the check and the insert.
+        Ok(_) => find(conn, day)?
+            .ok_or(diesel::result::Error::NotFound)
+            .map(Some),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => {
-            if let Some(old) = find(conn, day)? {
-                return Ok(Err(Taken(old)));
-            }
-            return Err(diesel::result::Error::NotFound);
-        }
-        Err(e) => return Err(e),
+        )) => Ok(None),
+        Err(e) => Err(e),
     }
-    find(conn, day)?
-        .ok_or(diesel::result::Error::NotFound)
-        .map(Ok)
 }
 
 /// Removes the entry of `day` and returns it (for the audit entry); `None` if there was none.

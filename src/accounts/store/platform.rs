@@ -67,10 +67,19 @@ pub fn upcoming(
     today: chrono::NaiveDate,
     limit: usize,
 ) -> QueryResult<Vec<Upcoming>> {
-    use crate::db::schema::{announcement_results as r, announcements as a, contracts, projects};
-    use crate::domain::status::{AnnouncementStatus, ContractStatus};
     let lim = limit as i64;
-    let mut out = Vec::new();
+    let mut out = quote_deadlines(c, lim)?;
+    out.extend(result_dates(c, today)?);
+    out.extend(sign_by_days(c, today, lim)?);
+    out.sort_by_key(|x| (x.on, x.at, x.id));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// The quote deadlines of published announcements, earliest first.
+fn quote_deadlines(c: &mut DbConnection, lim: i64) -> QueryResult<Vec<Upcoming>> {
+    use crate::db::schema::{announcements as a, projects};
+    use crate::domain::status::AnnouncementStatus;
     let open: Vec<(i64, NaiveDateTime, String)> = a::table
         .inner_join(projects::table)
         .filter(a::status.eq(AnnouncementStatus::Published))
@@ -78,15 +87,23 @@ pub fn upcoming(
         .limit(lim)
         .select((a::id, a::deadline, projects::name))
         .load(c)?;
-    for (id, deadline, project) in open {
-        out.push(Upcoming {
+    Ok(open
+        .into_iter()
+        .map(|(id, deadline, project)| Upcoming {
             on: crate::domain::workdays::china_date(deadline.and_utc()),
             at: Some(deadline),
             kind: Timer::QuoteDeadline,
             id,
             project,
-        });
-    }
+        })
+        .collect())
+}
+
+/// The dates of opened announcements still to come: the justification's while quotes are
+/// justified, the end of publicity and the confirmation's during publicity.
+fn result_dates(c: &mut DbConnection, today: chrono::NaiveDate) -> QueryResult<Vec<Upcoming>> {
+    use crate::db::schema::{announcement_results as r, announcements as a, projects};
+    use crate::domain::status::AnnouncementStatus;
     type Dates = (
         i64,
         AnnouncementStatus,
@@ -110,6 +127,7 @@ pub fn upcoming(
             r::confirm_by,
         ))
         .load(c)?;
+    let mut out = Vec::new();
     for (id, st, project, justify, publicity, confirm) in opened {
         let dates: &[(Timer, Option<chrono::NaiveDate>)] = if st == AnnouncementStatus::Justifying {
             &[(Timer::JustifyBy, justify)]
@@ -131,6 +149,17 @@ pub fn upcoming(
             }
         }
     }
+    Ok(out)
+}
+
+/// The sign-by days of contracts not yet signed, earliest first.
+fn sign_by_days(
+    c: &mut DbConnection,
+    today: chrono::NaiveDate,
+    lim: i64,
+) -> QueryResult<Vec<Upcoming>> {
+    use crate::db::schema::{announcements as a, contracts, projects};
+    use crate::domain::status::ContractStatus;
     let signing: Vec<(i64, chrono::NaiveDate, String)> = contracts::table
         .inner_join(a::table.on(a::id.eq(contracts::announcement_id)))
         .inner_join(projects::table.on(projects::id.eq(a::project_id)))
@@ -140,16 +169,14 @@ pub fn upcoming(
         .limit(lim)
         .select((contracts::id, contracts::sign_by, projects::name))
         .load(c)?;
-    for (id, on, project) in signing {
-        out.push(Upcoming {
+    Ok(signing
+        .into_iter()
+        .map(|(id, on, project)| Upcoming {
             on,
             at: None,
             kind: Timer::SignBy,
             id,
             project,
-        });
-    }
-    out.sort_by_key(|x| (x.on, x.at, x.id));
-    out.truncate(limit);
-    Ok(out)
+        })
+        .collect())
 }

@@ -82,48 +82,50 @@ pub struct NewUser {
     pub updated_at: NaiveDateTime,
 }
 
+/// A unique index of `users` that an insert can break.
 #[derive(Debug, PartialEq, Eq)]
-pub enum InsertConflict {
+pub enum Unique {
     Email,
     Uscc,
 }
 
-/// Inserts and returns the new id, or which unique rule the row broke. The checks before
-/// the insert give the friendly message; the unique indexes catch the race.
-pub fn insert(conn: &mut DbConnection, u: &NewUser) -> QueryResult<Result<i64, InsertConflict>> {
-    if email_taken(conn, &u.email)? {
-        return Ok(Err(InsertConflict::Email));
-    }
-    if let Some(code) = &u.uscc {
-        let taken: i64 = users::table
-            .filter(users::role.eq(u.role))
-            .filter(users::uscc.eq(code))
-            .count()
-            .get_result(conn)?;
-        if taken > 0 {
-            return Ok(Err(InsertConflict::Uscc));
-        }
-    }
-    match diesel::insert_into(users::table).values(u).execute(conn) {
-        Ok(_) => {}
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            info,
-        )) => {
-            let m = info.message().to_string() + info.constraint_name().unwrap_or("");
-            return Ok(Err(if m.contains("uscc") {
-                InsertConflict::Uscc
-            } else {
-                InsertConflict::Email
-            }));
-        }
-        Err(e) => return Err(e),
-    }
-    let id = users::table
+/// Inserts and returns the new id. The step checks `email_taken` and `uscc_taken` first (for
+/// the friendly reason); a row that still breaks a unique index lost a race, and
+/// [`unique_column`] says which index.
+pub fn insert(conn: &mut DbConnection, u: &NewUser) -> QueryResult<i64> {
+    diesel::insert_into(users::table).values(u).execute(conn)?;
+    users::table
         .filter(users::email.eq(&u.email))
         .select(users::id)
-        .first(conn)?;
-    Ok(Ok(id))
+        .first(conn)
+}
+
+/// The unique index `e` broke, when it is a unique violation.
+pub fn unique_column(e: &diesel::result::Error) -> Option<Unique> {
+    match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            info,
+        ) => {
+            let m = info.message().to_string() + info.constraint_name().unwrap_or("");
+            Some(if m.contains("uscc") {
+                Unique::Uscc
+            } else {
+                Unique::Email
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether an account of `role` has the unified social credit code `code` already.
+pub fn uscc_taken(conn: &mut DbConnection, role: Role, code: &str) -> QueryResult<bool> {
+    let taken: i64 = users::table
+        .filter(users::role.eq(role))
+        .filter(users::uscc.eq(code))
+        .count()
+        .get_result(conn)?;
+    Ok(taken > 0)
 }
 
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {

@@ -3,5 +3,6 @@
 
 pub(crate) mod auth;
 mod calendar;
+mod extractors;
 mod login_bursts;
 mod rehearsal;
