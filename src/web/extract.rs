@@ -6,6 +6,11 @@
 //!
 //! A feature writes `impl Authorise for X { async fn load(ctx, id) … }` and `extractor!(X)`.
 //! Ids come from the path as positive integers; anything else is 404, as a missing row is.
+//!
+//! On a POST route the form's CSRF check must answer first (a forged request learns nothing,
+//! not even "sign in"), and actix gives no order between a handler's extractors: there the
+//! handler takes `web::Path<i64>` and the `CsrfForm`, and calls `X::load(ctx, id)` itself —
+//! the same one decision, asked after the token was checked.
 
 use actix_web::HttpRequest;
 
