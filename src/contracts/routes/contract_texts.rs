@@ -10,14 +10,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::Role;
+use super::extract::{TextEditor, text_with_versions, writable_industries};
 use crate::auth::policy::Action;
 use crate::contracts::steps::model_text as text_steps;
-use crate::contracts::store::model_text::{self, ModelText, Version};
+use crate::contracts::store::model_text::{self, Version};
 use crate::db::{self, DbError};
-use crate::domain::catalogue::INDUSTRIES;
 use crate::domain::contract_text::{self as ct, RenderedClause};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -31,28 +30,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/contract-texts/{id}/edit", web::get().to(edit_form))
         .route("/contract-texts/{id}/edit", web::post().to(save))
         .route("/contract-texts/{id}/publish", web::post().to(publish));
-}
-
-/// The industries the signed-in user may write texts for: all for an admin, its
-/// department's for a regulator, none for anyone else.
-async fn writable_industries(ctx: &Ctx) -> Result<Vec<&'static str>, AppError> {
-    let Some(u) = ctx.user() else {
-        return Ok(Vec::new());
-    };
-    match u.role {
-        Role::Admin => Ok(INDUSTRIES.iter().map(|(i, _)| *i).collect()),
-        Role::Regulator => {
-            let Some(d) = u.department_id else {
-                return Ok(Vec::new());
-            };
-            let dept = db::run(ctx.pool(), move |c| {
-                crate::accounts::store::department::find(c, d).map_err(DbError::from)
-            })
-            .await?;
-            Ok(dept.map(|d| ct::industries_of(&d.code)).unwrap_or_default())
-        }
-        _ => Ok(Vec::new()),
-    }
 }
 
 fn industry_label(ctx: &Ctx, code: &str) -> String {
@@ -160,16 +137,6 @@ fn labelled(ctx: &Ctx) -> ct::Values {
         .collect()
 }
 
-async fn load_text(ctx: &Ctx, id: i64) -> Result<(ModelText, Vec<Version>), AppError> {
-    db::run(ctx.pool(), move |c| {
-        let t = model_text::find(c, id)?;
-        let v = model_text::versions(c, id)?;
-        Ok::<_, DbError>(t.map(|t| (t, v)))
-    })
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
 async fn show(
     ctx: Ctx,
     path: web::Path<i64>,
@@ -177,7 +144,7 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
-    let (t, versions) = load_text(&ctx, id).await?;
+    let (t, versions) = text_with_versions(&ctx, id).await?;
     let in_domain = writable_industries(&ctx)
         .await?
         .contains(&t.industry.as_str());
@@ -367,7 +334,7 @@ async fn create(ctx: Ctx, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppE
     let title = f.title.trim().to_string();
     let note = f.note.trim().to_string();
     let id = db::run(ctx.pool(), move |c| {
-        text_steps::create(c, &actor, &f.industry, &title, &f.body, &note).map_err(DbError::from)
+        text_steps::create(c, &actor, &f.industry, &title, &f.body, &note)
     })
     .await?;
     Ok(redirect_flash(
@@ -377,18 +344,13 @@ async fn create(ctx: Ctx, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppE
     ))
 }
 
-async fn writer_of(ctx: &Ctx, id: i64) -> Result<(ModelText, Vec<Version>), AppError> {
-    let (t, v) = load_text(ctx, id).await?;
-    let mine = writable_industries(ctx).await?;
-    ctx.authorize(Action::WriteModelText {
-        in_domain: mine.contains(&t.industry.as_str()),
-    })?;
-    Ok((t, v))
-}
-
-async fn edit_form(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (t, versions) = writer_of(&ctx, id).await?;
+async fn edit_form(editor: TextEditor) -> Result<HttpResponse, AppError> {
+    let TextEditor {
+        ctx,
+        text: t,
+        versions,
+    } = editor;
+    let id = t.id;
     let last = versions.first().ok_or(AppError::NotFound)?;
     let f = TextForm {
         industry: t.industry.clone(),
@@ -407,13 +369,9 @@ async fn edit_form(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppEr
     )
 }
 
-async fn save(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<TextForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (t, _) = writer_of(&ctx, id).await?;
+async fn save(editor: TextEditor, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppError> {
+    let TextEditor { ctx, text: t, .. } = editor;
+    let id = t.id;
     let mut f = form.0;
     // The industry of a text never changes (contracts were drafted from it).
     f.industry = t.industry.clone();
@@ -426,7 +384,7 @@ async fn save(
     let title = f.title.trim().to_string();
     let note = f.note.trim().to_string();
     db::run(ctx.pool(), move |c| {
-        text_steps::save_draft(c, &actor, id, &title, &f.body, &note).map_err(DbError::from)
+        text_steps::save_draft(c, &actor, id, &title, &f.body, &note)
     })
     .await?;
     Ok(redirect_flash(
@@ -439,21 +397,22 @@ async fn save(
 #[derive(Deserialize)]
 pub struct Empty {}
 
-async fn publish(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    writer_of(&ctx, id).await?;
+async fn publish(editor: TextEditor, _form: CsrfForm<Empty>) -> Result<HttpResponse, AppError> {
+    let TextEditor { ctx, text, .. } = editor;
+    let id = text.id;
     let actor = ctx.actor();
-    let r = db::run(ctx.pool(), move |c| {
-        text_steps::publish(c, &actor, id).map_err(DbError::from)
-    })
-    .await?;
+    let r = db::run(ctx.pool(), move |c| text_steps::publish(c, &actor, id)).await;
     let to = format!("/contract-texts/{id}");
-    Ok(match r {
-        Some(_) => redirect_flash(&to, FlashKind::Success, "contracts.texts.published"),
-        None => redirect_flash(&to, FlashKind::Error, "contracts.texts.nothing_to_publish"),
-    })
+    match r {
+        Ok(_) => Ok(redirect_flash(
+            &to,
+            FlashKind::Success,
+            "contracts.texts.published",
+        )),
+        // Said on the text's page, as a flash: the page shows what there is to publish.
+        Err(StepError::Refused(r)) if r.key == text_steps::NOTHING_TO_PUBLISH => {
+            Ok(redirect_flash(&to, FlashKind::Error, r.key))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::extract::{AwardOwner, EditableContract, ReadableContract, SigningParty};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::contract as contract_steps;
@@ -17,8 +18,8 @@ use crate::contracts::store::contract::{self, Full, Scope, status};
 use crate::db::{self, DbError};
 use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedClause};
 use crate::domain::money::Money;
-use crate::error::AppError;
-use crate::error::{Refusal, StepError};
+use crate::domain::status::Party;
+use crate::error::{AppError, Refusal, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
@@ -45,23 +46,6 @@ fn page_of(id: i64) -> String {
 
 fn refused(ctx: &Ctx, e: StepError, back: &str) -> Result<HttpResponse, AppError> {
     crate::web::refused::refused_page(ctx, e, back)
-}
-
-/// Loads a contract and checks the user may read it (its parties, admins, regulators of the
-/// item's department). Unknown id → 404; someone else's → 403.
-async fn readable(ctx: &Ctx, id: i64) -> Result<Full, AppError> {
-    let f = db::run(ctx.pool(), move |c| contract::load(c, id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let in_domain = ctx
-        .user()
-        .is_some_and(|u| u.role == Role::Regulator && u.department_id == Some(f.department_id));
-    ctx.authorize(Action::ViewContract {
-        owner: f.contract.owner_side(),
-        agency: f.contract.agency_id,
-        in_domain,
-    })?;
-    Ok(f)
 }
 
 pub struct SigView {
@@ -237,7 +221,7 @@ async fn show_page(
         supplementary_field.error = msg_of(key, args);
     }
     let mine = match party {
-        Some(p) if p == contract::OWNER => &f.owner_sig,
+        Some(Party::Owner) => &f.owner_sig,
         Some(_) => &f.agency_sig,
         None => &None,
     };
@@ -287,8 +271,8 @@ async fn show_page(
     })
 }
 
-async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let f = readable(&ctx, path.into_inner()).await?;
+async fn show(contract: ReadableContract) -> Result<HttpResponse, AppError> {
+    let ReadableContract { ctx, full: f } = contract;
     let p = show_page(&ctx, f, None, &[], String::new()).await?;
     html(&p, StatusCode::OK)
 }
@@ -309,8 +293,8 @@ struct PrintPage {
     status_label: &'static str,
 }
 
-async fn print(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let f = readable(&ctx, path.into_inner()).await?;
+async fn print(contract: ReadableContract) -> Result<HttpResponse, AppError> {
+    let ReadableContract { ctx, full: f } = contract;
     let p = PrintPage {
         page: ctx.page(),
         id: f.contract.id,
@@ -331,15 +315,11 @@ async fn print(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError>
 /// supplementary clauses or the revision (a locked clause, a party name) refuses the whole
 /// request with 422 and changes nothing.
 async fn edit(
-    ctx: Ctx,
-    path: web::Path<i64>,
+    contract: EditableContract,
     form: CsrfForm<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let f = readable(&ctx, id).await?;
-    ctx.authorize(Action::EditContract {
-        owner: f.contract.owner_side(),
-    })?;
+    let EditableContract { ctx, full: f } = contract;
+    let id = f.contract.id;
     let posted_map = form.0;
     let mut posted: Vec<(String, String)> = posted_map
         .iter()
@@ -352,25 +332,21 @@ async fn edit(
         .unwrap_or(0);
     let limit = Money::from_fen(f.contract.price_limit_fen);
     match ct::check_edit(&posted, &f.used, limit, f.max_days) {
-        Err(Ok(EditRefusal::Locked(key))) => {
-            tracing::warn!(contract = id, key = %key, "edit of a locked clause refused");
-            refused(
-                &ctx,
-                StepError::Refused(Refusal::invalid("contracts.err.locked").arg("key", key)),
-                &page_of(id),
-            )
-        }
-        Err(Err(errors)) => {
-            let msg = ctx.t("contracts.form.has_errors").to_string();
+        Err(EditRefusal::Fields(errors)) => {
+            let msg = ctx.t(contract_steps::FIELDS_TO_CORRECT).to_string();
             let p = show_page(&ctx, f, Some(&posted_map), &errors, msg).await?;
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(locked) => {
+            tracing::warn!(contract = id, refusal = ?locked, "edit of a locked clause refused");
+            refused(&ctx, Refusal::from(locked).into(), &page_of(id))
         }
         Ok(e) => {
             let actor = ctx.actor();
             let r = db::run(ctx.pool(), move |c| {
-                Ok::<_, DbError>(contract_steps::edit(c, &actor, id, seen_revision, &e))
+                contract_steps::edit(c, &actor, id, seen_revision, &e)
             })
-            .await?;
+            .await;
             match r {
                 Ok(()) => Ok(redirect_flash(
                     &page_of(id),
@@ -387,20 +363,13 @@ async fn edit(
 pub struct Empty {}
 
 async fn submit(
-    ctx: Ctx,
-    path: web::Path<i64>,
+    contract: EditableContract,
     _form: CsrfForm<Empty>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let f = readable(&ctx, id).await?;
-    ctx.authorize(Action::EditContract {
-        owner: f.contract.owner_side(),
-    })?;
+    let EditableContract { ctx, full } = contract;
+    let id = full.contract.id;
     let actor = ctx.actor();
-    let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract_steps::submit(c, &actor, id))
-    })
-    .await?;
+    let r = db::run(ctx.pool(), move |c| contract_steps::submit(c, &actor, id)).await;
     match r {
         Ok(()) => Ok(redirect_flash(
             &page_of(id),
@@ -418,26 +387,16 @@ pub struct SignForm {
     read: String,
 }
 
-async fn sign(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<SignForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let f = readable(&ctx, id).await?;
-    ctx.authorize(Action::SignContract {
-        owner: f.contract.owner_side(),
-        agency: f.contract.agency_id,
-    })?;
-    let me = ctx.current()?;
-    let party = f.contract.party_of(me).ok_or(AppError::Forbidden)?;
+async fn sign(signer: SigningParty, form: CsrfForm<SignForm>) -> Result<HttpResponse, AppError> {
+    let SigningParty { ctx, full, party } = signer;
+    let id = full.contract.id;
     let actor = ctx.actor();
     let SignForm { digest, read } = form.0;
     let read = !read.is_empty();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract_steps::sign(c, &actor, id, party, &digest, read))
+        contract_steps::sign(c, &actor, id, party, &digest, read)
     })
-    .await?;
+    .await;
     match r {
         Ok(true) => Ok(redirect_flash(
             &page_of(id),
@@ -453,24 +412,16 @@ async fn sign(
     }
 }
 
-async fn generate(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let ann = path.into_inner();
-    let owner = db::run(ctx.pool(), move |c| {
-        crate::selection::store::announcement::find(c, ann).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?
-    .owner_side();
-    ctx.authorize(Action::EditContract { owner })?;
+async fn generate(award: AwardOwner, _form: CsrfForm<Empty>) -> Result<HttpResponse, AppError> {
+    let AwardOwner {
+        ctx,
+        announcement_id: ann,
+    } = award;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract_steps::generate(c, &actor, ann))
+        contract_steps::generate(c, &actor, ann)
     })
-    .await?;
+    .await;
     match r {
         Ok(id) => Ok(redirect_flash(
             &page_of(id),
@@ -582,11 +533,16 @@ async fn agency_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
 
 async fn regulator_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::SuperviseContracts)?;
-    let dept = ctx.current()?.department_id.unwrap_or(0);
-    let rows = db::run(ctx.pool(), move |c| {
-        contract::rows(c, Scope::Flagged(dept)).map_err(DbError::from)
-    })
-    .await?;
+    // A regulator without a department supervises no item's contracts.
+    let rows = match ctx.current()?.department_id {
+        Some(dept) => {
+            db::run(ctx.pool(), move |c| {
+                contract::rows(c, Scope::Flagged(dept)).map_err(DbError::from)
+            })
+            .await?
+        }
+        None => Vec::new(),
+    };
     html(
         &ListPage {
             page: ctx.page(),

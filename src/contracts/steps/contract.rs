@@ -25,12 +25,41 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::contract_text::{self as ct, Edit, Values};
 use crate::domain::credit::Kind;
+use crate::domain::status::Party;
 use crate::domain::workdays;
-use crate::error::{StepError, conflict, refused};
+use crate::error::{Refusal, StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
+
+/// The headline of an edit refused for its values (each is named beside its field).
+pub const FIELDS_TO_CORRECT: &str = "contracts.form.has_errors";
+
+/// The domain's reasons for refusing an edit, as the refusal the pages show: a locked clause
+/// refuses the whole request, values out of bounds are named beside their fields (the page
+/// re-renders the form with them; this is its headline).
+impl From<ct::EditRefusal> for Refusal {
+    fn from(e: ct::EditRefusal) -> Refusal {
+        match e {
+            ct::EditRefusal::Locked(key) => {
+                Refusal::invalid("contracts.err.locked").arg("key", key)
+            }
+            ct::EditRefusal::Fields(_) => Refusal::invalid(FIELDS_TO_CORRECT),
+        }
+    }
+}
+
+/// A signature on a text that changed since it was read is a conflict (409); one without the
+/// "I have read it" tick is not acceptable (422).
+impl From<ct::SignProblem> for Refusal {
+    fn from(p: ct::SignProblem) -> Refusal {
+        match p {
+            ct::SignProblem::Stale => Refusal::conflict(p.key()),
+            ct::SignProblem::NotRead => Refusal::invalid(p.key()),
+        }
+    }
+}
 
 /// What the audit entry of a contract step proves: the state and the digest of the text.
 #[derive(Serialize)]
@@ -331,7 +360,7 @@ pub fn sign(
     c: &mut DbConnection,
     actor: &Actor,
     id: i64,
-    party: &'static str,
+    party: Party,
     seen_digest: &str,
     read: bool,
 ) -> Result<bool, StepError> {
@@ -341,14 +370,8 @@ pub fn sign(
         if f.contract.status != status::SIGNING {
             return Err(conflict("contracts.err.not_signing"));
         }
-        if let Err(p) = ct::check_signature(&f.digest, seen_digest, read) {
-            return Err(if p == ct::SignProblem::Stale {
-                conflict(p.key())
-            } else {
-                refused(p.key())
-            });
-        }
-        let mine = if party == OWNER {
+        ct::check_signature(&f.digest, seen_digest, read).map_err(Refusal::from)?;
+        let mine = if party == Party::Owner {
             &f.owner_sig
         } else {
             &f.agency_sig
@@ -368,7 +391,7 @@ pub fn sign(
             ))
             .execute(c)?;
         audit_step(c, actor, "contract.signature", id)?;
-        let other = if party == OWNER {
+        let other = if party == Party::Owner {
             f.contract.agency_id
         } else {
             f.contract.owner_id

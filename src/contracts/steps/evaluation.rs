@@ -8,36 +8,40 @@ use crate::db::schema::evaluations;
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::credit::{Evidence, Kind, Source};
 use crate::domain::evaluation::{self as rules, Stars};
+use crate::domain::status::RaterKind;
 use crate::domain::workdays::china_date;
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
 use diesel::prelude::*;
 
+/// Where a rating's credit record comes from: the owner's feedback or the department.
+fn source_of(kind: RaterKind) -> Source {
+    match kind {
+        RaterKind::Owner => Source::OwnerFeedback,
+        RaterKind::Department => Source::Regulator,
+    }
+}
+
 fn write_record(
     c: &mut DbConnection,
     k: &crate::contracts::store::contract::Contract,
     stars: &Stars,
-    kind: &str,
+    kind: RaterKind,
     recorded_by: i64,
     department_id: Option<i64>,
 ) -> QueryResult<i64> {
-    let source = if kind == OWNER {
-        Source::OwnerFeedback
-    } else {
-        Source::Regulator
+    let key = match kind {
+        RaterKind::Owner => "credit.ev.rating_owner",
+        RaterKind::Department => "credit.ev.rating_department",
     };
-    let ev = evidence_of(
-        c,
-        if kind == OWNER {
-            "credit.ev.rating_owner"
-        } else {
-            "credit.ev.rating_department"
-        },
-        k,
-    )?;
+    let ev = evidence_of(c, key, k)?;
     let plain = crate::i18n::tr_args(crate::i18n::Lang::Zh, &ev.key, &ev.arg_pairs());
-    let mut n =
-        crate::credit::store::credit::NewRecord::new(k.agency_id, Kind::Evaluation, 0, source);
+    let mut n = crate::credit::store::credit::NewRecord::new(
+        k.agency_id,
+        Kind::Evaluation,
+        0,
+        source_of(kind),
+    );
     n.stars_x100 = Some(stars.overall_x100());
     n.evidence = &plain;
     n.evidence_i18n = Some(&ev);
@@ -77,7 +81,7 @@ pub fn rate(
     c: &mut DbConnection,
     actor: &Actor,
     contract_id: i64,
-    kind: &'static str,
+    kind: RaterKind,
     stars: Stars,
     comment: &str,
     department_id: Option<i64>,
@@ -87,7 +91,7 @@ pub fn rate(
         if k.status != status::ACCEPTED {
             return Err(conflict("eval.err.not_accepted"));
         }
-        let me = actor.id.unwrap_or(0);
+        let me = actor.id.ok_or_else(|| refused("ful.err.not_party"))?;
         let today = crate::db::today();
         let acc = k.accepted_on().unwrap_or(today);
         let cal = ful::calendar(c, acc.min(today))?;
@@ -146,11 +150,6 @@ pub fn rate(
                 if claimed != 1 {
                     return Err(conflict("eval.err.revised_once"));
                 }
-                let source = if kind == OWNER {
-                    Source::OwnerFeedback
-                } else {
-                    Source::Regulator
-                };
                 let reason = evidence_of(c, "credit.ev.rating_revised", &k)?;
                 revoke_record(
                     c,
@@ -159,7 +158,7 @@ pub fn rate(
                     &reason,
                     Some(me),
                     department_id,
-                    source,
+                    source_of(kind),
                 )?;
                 let rid = write_record(c, &k, &stars, kind, me, department_id)?;
                 diesel::update(evaluations::table.find(e.id))

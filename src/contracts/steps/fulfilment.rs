@@ -10,11 +10,14 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::credit::Kind;
 use crate::domain::fulfilment::{self as rules, Change};
-use crate::domain::status::{AmendmentStatus, RaterKind};
+use crate::domain::status::{AmendmentStatus, Party, RaterKind};
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::NaiveDate;
 use diesel::prelude::*;
+
+/// The user is not the party the step is taken for.
+const NOT_PARTY: &str = "ful.err.not_party";
 
 fn args(k: &Contract) -> Vec<(&'static str, String)> {
     vec![("id", k.id.to_string())]
@@ -29,6 +32,25 @@ fn contract_in(c: &mut DbConnection, id: i64, allowed: &[&str]) -> Result<Contra
         return Err(conflict("ful.err.not_running"));
     }
     Ok(k)
+}
+
+/// The user acting for `party` of `k` (checked again inside the transaction, against the
+/// user's role and department as they are now); anyone else is refused.
+fn check_party(
+    c: &mut DbConnection,
+    actor: &Actor,
+    k: &Contract,
+    party: Party,
+) -> Result<i64, StepError> {
+    let me = actor.id.ok_or_else(|| refused(NOT_PARTY))?;
+    let is = match party {
+        Party::Owner => crate::contracts::store::contract::acts_for_owner(c, k, me)?,
+        Party::Agency => k.agency_id == me,
+    };
+    if !is {
+        return Err(refused(NOT_PARTY));
+    }
+    Ok(me)
 }
 
 /// What the agency uploaded: the kept file's stored name and its metadata.
@@ -53,7 +75,7 @@ pub fn submit(
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED])?;
         if k.agency_id != agency_id {
-            return Err(refused("ful.err.not_party"));
+            return Err(refused(NOT_PARTY));
         }
         let pending: i64 = contract_deliverables::table
             .filter(contract_deliverables::contract_id.eq(id))
@@ -115,7 +137,7 @@ pub fn decide(
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED])?;
         if k.owner_id != owner_id {
-            return Err(refused("ful.err.not_party"));
+            return Err(refused(NOT_PARTY));
         }
         let now = db::now();
         let n = diesel::update(
@@ -229,18 +251,13 @@ pub fn propose(
     c: &mut DbConnection,
     actor: &Actor,
     id: i64,
-    by_owner: bool,
+    party: Party,
     change: Change,
     reason: &str,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED])?;
-        let me = actor.id.unwrap_or(0);
-        if (by_owner && !crate::contracts::store::contract::acts_for_owner(c, &k, me)?)
-            || (!by_owner && k.agency_id != me)
-        {
-            return Err(refused("ful.err.not_party"));
-        }
+        let me = check_party(c, actor, &k, party)?;
         if let Change::Price(p) = change
             && p > k.price_limit_fen
         {
@@ -261,8 +278,8 @@ pub fn propose(
                 contract_amendments::status.eq(AmendmentStatus::Proposed),
                 contract_amendments::proposed_by.eq(me),
                 contract_amendments::proposed_at.eq(now),
-                contract_amendments::owner_signed_at.eq(by_owner.then_some(now)),
-                contract_amendments::agency_signed_at.eq((!by_owner).then_some(now)),
+                contract_amendments::owner_signed_at.eq((party == Party::Owner).then_some(now)),
+                contract_amendments::agency_signed_at.eq((party == Party::Agency).then_some(now)),
             ))
             .execute(c)?;
         audit::record(
@@ -274,7 +291,10 @@ pub fn propose(
             &serde_json::json!({ "kind": change.kind(), "extra_days": days, "new_price_fen": price, "reason": reason }),
             "",
         )?;
-        let other = if by_owner { k.agency_id } else { k.owner_id };
+        let other = match party {
+            Party::Owner => k.agency_id,
+            Party::Agency => k.owner_id,
+        };
         mail_user(c, other, "ful_amendment_proposed", &args(&k))?;
         Ok(())
     })
@@ -286,17 +306,12 @@ pub fn answer_amendment(
     actor: &Actor,
     id: i64,
     aid: i64,
-    by_owner: bool,
+    party: Party,
     sign: bool,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED])?;
-        let me = actor.id.unwrap_or(0);
-        if (by_owner && !crate::contracts::store::contract::acts_for_owner(c, &k, me)?)
-            || (!by_owner && k.agency_id != me)
-        {
-            return Err(refused("ful.err.not_party"));
-        }
+        check_party(c, actor, &k, party)?;
         let a: Amendment = contract_amendments::table
             .filter(contract_amendments::id.eq(aid))
             .filter(contract_amendments::contract_id.eq(id))
@@ -307,10 +322,9 @@ pub fn answer_amendment(
         if a.status != AmendmentStatus::Proposed {
             return Err(conflict("ful.err.already_decided"));
         }
-        let mine_signed = if by_owner {
-            a.owner_signed_at.is_some()
-        } else {
-            a.agency_signed_at.is_some()
+        let mine_signed = match party {
+            Party::Owner => a.owner_signed_at.is_some(),
+            Party::Agency => a.agency_signed_at.is_some(),
         };
         if mine_signed {
             return Err(conflict("ful.err.own_proposal"));
@@ -343,7 +357,7 @@ pub fn answer_amendment(
         {
             return Err(refused("ful.err.price_above_limit"));
         }
-        let n = if by_owner {
+        let n = if party == Party::Owner {
             diesel::update(guard)
                 .set((
                     contract_amendments::owner_signed_at.eq(now),
@@ -397,8 +411,9 @@ pub fn record_payment(
     write_tx(c, |c| {
         let k = contract_in(c, id, &[status::SIGNED, status::ACCEPTED])?;
         if k.owner_id != owner_id {
-            return Err(refused("ful.err.not_party"));
+            return Err(refused(NOT_PARTY));
         }
+        let recorder = actor.id.ok_or_else(|| refused(NOT_PARTY))?;
         if k.signed_on().is_some_and(|s| paid_on < s) {
             return Err(refused("ful.err.paid_before_signing"));
         }
@@ -407,7 +422,7 @@ pub fn record_payment(
                 contract_payments::contract_id.eq(id),
                 contract_payments::paid_on.eq(paid_on),
                 contract_payments::amount_fen.eq(amount_fen),
-                contract_payments::recorded_by.eq(actor.id.unwrap_or(owner_id)),
+                contract_payments::recorded_by.eq(recorder),
                 contract_payments::created_at.eq(db::now()),
             ))
             .execute(c)?;

@@ -1,9 +1,13 @@
 //! The model text 合同示范文本 steps: creating a text, saving a draft version, publishing it.
 
+/// Publishing found no draft version to publish (409); the text's page says so.
+pub const NOTHING_TO_PUBLISH: &str = "contracts.texts.nothing_to_publish";
+
 use crate::audit::{self, Actor};
 use crate::contracts::store::model_text::*;
 use crate::db::schema::{model_text_versions, model_texts};
 use crate::db::{self, DbConnection};
+use crate::error::{Refusal, StepError, conflict};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -54,7 +58,7 @@ pub fn create(
     title: &str,
     body: &str,
     note: &str,
-) -> QueryResult<i64> {
+) -> Result<i64, StepError> {
     db::write_tx(c, |c| {
         let now = db::now();
         diesel::insert_into(model_texts::table)
@@ -73,11 +77,17 @@ pub fn create(
             .select(model_texts::id)
             .first(c)?;
         insert_version(c, id, 1, body, note, actor)?;
-        let t = find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-        let v = latest(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+        let (t, v) = text_and_latest(c, id)?;
         audit_version(c, actor, "model_text.create", &t, &v)?;
         Ok(id)
     })
+}
+
+/// The text and its newest version, read back inside the step's transaction.
+fn text_and_latest(c: &mut DbConnection, id: i64) -> Result<(ModelText, Version), StepError> {
+    let t = find(c, id)?.ok_or_else(Refusal::not_found)?;
+    let v = latest(c, id)?.ok_or_else(Refusal::not_found)?;
+    Ok((t, v))
 }
 
 fn insert_version(
@@ -113,16 +123,18 @@ pub fn save_draft(
     title: &str,
     body: &str,
     note: &str,
-) -> QueryResult<i32> {
+) -> Result<i32, StepError> {
     db::write_tx(c, |c| {
         let now = db::now();
-        diesel::update(model_texts::table.find(text_id))
+        let n = diesel::update(model_texts::table.find(text_id))
             .set((
                 model_texts::title.eq(title),
                 model_texts::updated_at.eq(now),
             ))
             .execute(c)?;
-        let last = latest(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let last = latest(c, text_id)?
+            .filter(|_| n == 1)
+            .ok_or_else(Refusal::not_found)?;
         let n = if last.published() {
             insert_version(c, text_id, last.version + 1, body, note, actor)?;
             last.version + 1
@@ -140,19 +152,17 @@ pub fn save_draft(
             .execute(c)?;
             last.version
         };
-        let t = find(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
-        let v = latest(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let (t, v) = text_and_latest(c, text_id)?;
         audit_version(c, actor, "model_text.edit", &t, &v)?;
         Ok(n)
     })
 }
 
-/// Publishes the open draft version. None when there is no draft to publish.
-pub fn publish(c: &mut DbConnection, actor: &Actor, text_id: i64) -> QueryResult<Option<i32>> {
+/// Publishes the open draft version; returns its number. Refused ([`NOTHING_TO_PUBLISH`])
+/// when there is no draft to publish.
+pub fn publish(c: &mut DbConnection, actor: &Actor, text_id: i64) -> Result<i32, StepError> {
     db::write_tx(c, |c| {
-        let Some(last) = latest(c, text_id)? else {
-            return Ok(None);
-        };
+        let last = latest(c, text_id)?.ok_or_else(|| conflict(NOTHING_TO_PUBLISH))?;
         let now = db::now();
         let n = diesel::update(
             model_text_versions::table
@@ -167,11 +177,10 @@ pub fn publish(c: &mut DbConnection, actor: &Actor, text_id: i64) -> QueryResult
         ))
         .execute(c)?;
         if n != 1 {
-            return Ok(None);
+            return Err(conflict(NOTHING_TO_PUBLISH));
         }
-        let t = find(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
-        let v = latest(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let (t, v) = text_and_latest(c, text_id)?;
         audit_version(c, actor, "model_text.publish", &t, &v)?;
-        Ok(Some(v.version))
+        Ok(v.version)
     })
 }

@@ -14,6 +14,7 @@ use crate::db::schema::{
 use crate::db::{DbConnection, DbError};
 use crate::domain::contract_text::{self as ct, Body, Values};
 use crate::domain::money::Money;
+use crate::domain::status::Party;
 use crate::web::page::CurrentUser;
 
 pub mod status {
@@ -64,16 +65,16 @@ impl Contract {
         }
     }
     /// The party a user acts for in this contract, if any, as the policy decides.
-    pub fn party_of(&self, u: &CurrentUser) -> Option<&'static str> {
+    pub fn party_of(&self, u: &CurrentUser) -> Option<Party> {
         let allowed = |a| policy::decide(Some(u), a) == Decision::Allow;
         if allowed(Action::ActAsContractOwner {
             owner: self.owner_side(),
         }) {
-            Some(OWNER)
+            Some(Party::Owner)
         } else if allowed(Action::ActAsContractAgency {
             agency: self.agency_id,
         }) {
-            Some(AGENCY)
+            Some(Party::Agency)
         } else {
             None
         }
@@ -94,7 +95,7 @@ pub fn acts_for_owner(c: &mut DbConnection, k: &Contract, user_id: i64) -> Query
         unread: 0,
         department_id: u.department_id,
     };
-    Ok(k.party_of(&me) == Some(OWNER))
+    Ok(k.party_of(&me) == Some(Party::Owner))
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
