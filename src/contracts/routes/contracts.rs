@@ -14,11 +14,10 @@ use super::extract::{AwardOwner, EditableContract, ReadableContract, SigningPart
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::contract as contract_steps;
-use crate::contracts::store::contract::{self, Full, Scope, status};
+use crate::contracts::store::contract::{self, Full, Scope};
 use crate::db::{self, DbError};
 use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedClause};
-use crate::domain::money::Money;
-use crate::domain::status::Party;
+use crate::domain::status::{ContractStatus, Party};
 use crate::error::{AppError, Refusal, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -112,14 +111,14 @@ fn form_fields(ctx: &Ctx, f: &Full, posted: Option<&HashMap<String, String>>) ->
         .filter(|spec| spec.kind != FieldKind::Fixed)
         .map(|spec| {
             let stored = match spec.kind {
-                FieldKind::Price => Money::from_fen(f.contract.price_fen).to_plain(),
+                FieldKind::Price => f.contract.price.to_plain(),
                 FieldKind::Days => f.contract.time_limit_days.to_string(),
                 _ => f.values.get(spec.key).cloned().unwrap_or_default(),
             };
             let hint = match spec.kind {
                 FieldKind::Price => ctx
                     .t("contracts.hint.price")
-                    .replace("{limit}", &crate::web::fmt::fen(f.contract.price_limit_fen)),
+                    .replace("{limit}", &crate::web::fmt::money(f.contract.price_limit)),
                 FieldKind::Days => ctx
                     .t("contracts.hint.days")
                     .replace("{max}", &f.max_days.to_string()),
@@ -162,14 +161,13 @@ fn role_label(role: &str) -> &'static str {
     }
 }
 
-fn status_key(s: &str) -> &'static str {
+fn status_key(s: ContractStatus) -> &'static str {
     match s {
-        status::DRAFT => "contracts.status.draft",
-        status::SIGNING => "contracts.status.signing",
-        status::SIGNED => "contracts.status.signed",
-        status::LAPSED => "contracts.status.lapsed",
-        status::ACCEPTED => "contracts.status.accepted",
-        _ => "contracts.status.other",
+        ContractStatus::Draft => "contracts.status.draft",
+        ContractStatus::Signing => "contracts.status.signing",
+        ContractStatus::Signed => "contracts.status.signed",
+        ContractStatus::Lapsed => "contracts.status.lapsed",
+        ContractStatus::Accepted => "contracts.status.accepted",
     }
 }
 
@@ -230,13 +228,13 @@ async fn show_page(
         id,
         announcement_id: f.contract.announcement_id,
         title: f.title.clone(),
-        status_label: ctx.t(status_key(&f.contract.status)),
+        status_label: ctx.t(status_key(f.contract.status)),
         model_text_id: f.model_text_id,
         model_version: f.model_version,
         clauses: ct::fill(&f.body, &f.values),
         supplementary: f.terms.supplementary.clone(),
-        price: crate::web::fmt::fen(f.contract.price_fen),
-        limit: crate::web::fmt::fen(f.contract.price_limit_fen),
+        price: crate::web::fmt::money(f.contract.price),
+        limit: crate::web::fmt::money(f.contract.price_limit),
         time_limit: f.contract.time_limit_days,
         sign_by: f.contract.sign_by.to_string(),
         signed_at: f.contract.signed_at.map(fmt_time).unwrap_or_default(),
@@ -244,10 +242,10 @@ async fn show_page(
         agency_sig: sig_view(&f.agency_sig, &f.digest),
         both_match: f.both_signed(),
         can_edit: is_owner && f.contract.editable(),
-        can_submit: is_owner && f.contract.status == status::DRAFT,
-        can_sign: may_sign && f.contract.status == status::SIGNING && mine.is_none(),
+        can_submit: is_owner && f.contract.status == ContractStatus::Draft,
+        can_sign: may_sign && f.contract.status == ContractStatus::Signing && mine.is_none(),
         // "Waiting for the other party" only while the other party is still to sign.
-        already_signed: mine.is_some() && f.contract.status == status::SIGNING,
+        already_signed: mine.is_some() && f.contract.status == ContractStatus::Signing,
         missing: f
             .missing()
             .into_iter()
@@ -305,7 +303,7 @@ async fn print(contract: ReadableContract) -> Result<HttpResponse, AppError> {
         agency_name: f.values.get("agency_name").cloned().unwrap_or_default(),
         owner_sig: sig_view(&f.owner_sig, &f.digest),
         agency_sig: sig_view(&f.agency_sig, &f.digest),
-        status_label: ctx.t(status_key(&f.contract.status)),
+        status_label: ctx.t(status_key(f.contract.status)),
         digest: f.digest,
     };
     html(&p, StatusCode::OK)
@@ -330,7 +328,7 @@ async fn edit(
         .get("revision")
         .and_then(|r| r.trim().parse::<i32>().ok())
         .unwrap_or(0);
-    let limit = Money::from_fen(f.contract.price_limit_fen);
+    let limit = f.contract.price_limit;
     match ct::check_edit(&posted, &f.used, limit, f.max_days) {
         Err(EditRefusal::Fields(errors)) => {
             let msg = ctx.t(contract_steps::FIELDS_TO_CORRECT).to_string();
@@ -466,15 +464,15 @@ fn row_views(ctx: &Ctx, rows: Vec<contract::Row>, show_owner: bool) -> Vec<RowVi
             project: r.project,
             item: r.item,
             other: if show_owner { r.owner } else { r.agency },
-            price: crate::web::fmt::fen(r.price_fen),
-            lapsed: r.status == status::LAPSED,
+            price: crate::web::fmt::money(r.price),
+            lapsed: r.status == ContractStatus::Lapsed,
             unsigned: r
                 .unsigned
                 .iter()
                 .map(|p| ctx.t(&format!("contracts.party.{p}")))
                 .collect::<Vec<_>>()
                 .join("、"),
-            status: ctx.t(status_key(&r.status)),
+            status: ctx.t(status_key(r.status)),
             sign_by: r.sign_by.to_string(),
             supplementary: r.supplementary,
         })

@@ -26,6 +26,7 @@ use crate::contracts::views::{FigureRow, FormError, FulfilmentRows, FulfilmentVi
 use crate::db::{self, DbError};
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment as rules;
+use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::error::StepError;
 use crate::uploads::{self, UploadBody};
@@ -336,12 +337,18 @@ async fn propose(
         ("price", f.price.as_str()),
         ("reason", f.reason.as_str()),
     ];
-    let parsed = rules::amendment(&f.kind, &f.days, &f.price, k.price_fen, k.price_limit_fen)
-        .and_then(|ch| rules::text(&f.reason, true).map(|r| (ch, r)));
+    let parsed = rules::amendment(
+        &f.kind,
+        &f.days,
+        &f.price,
+        k.price.fen(),
+        k.price_limit.fen(),
+    )
+    .and_then(|ch| rules::text(&f.reason, true).map(|r| (ch, r)));
     let (change, reason) = match parsed {
         Ok(x) => x,
         Err(p) => {
-            let limit = fmt::fen(k.price_limit_fen);
+            let limit = fmt::money(k.price_limit);
             return refuse(
                 &ctx,
                 id,
@@ -427,7 +434,7 @@ async fn pay(owner: ContractOwner, form: CsrfForm<PayForm>) -> Result<HttpRespon
     let actor = ctx.actor();
     let owner = k.owner_id;
     let r = db::run(ctx.pool(), move |c| {
-        ful_steps::record_payment(c, &actor, id, owner, paid_on, amount)
+        ful_steps::record_payment(c, &actor, id, owner, paid_on, Money::from_fen(amount))
     })
     .await;
     answer(&ctx, id, r, "ful.done.paid", "pay", &vals).await
@@ -737,7 +744,7 @@ async fn owner_record(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, Ap
                 paid: l
                     .paid
                     .iter()
-                    .map(|(d, f)| format!("{d} {}", fmt::fen(*f)))
+                    .map(|(d, m)| format!("{d} {}", fmt::money(*m)))
                     .collect::<Vec<_>>()
                     .join("；"),
                 late: l.late,

@@ -25,7 +25,7 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::contract_text::{self as ct, Edit, Values};
 use crate::domain::credit::Kind;
-use crate::domain::status::Party;
+use crate::domain::status::{ContractStatus, Party};
 use crate::domain::workdays;
 use crate::error::{Refusal, StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
@@ -64,7 +64,7 @@ impl From<ct::SignProblem> for Refusal {
 /// What the audit entry of a contract step proves: the state and the digest of the text.
 #[derive(Serialize)]
 struct Audited<'a> {
-    status: &'a str,
+    status: ContractStatus,
     revision: i32,
     price_fen: i64,
     time_limit_days: i32,
@@ -80,9 +80,9 @@ fn audit_step(c: &mut DbConnection, actor: &Actor, action: &str, id: i64) -> Res
         "contract",
         id,
         &Audited {
-            status: &f.contract.status,
+            status: f.contract.status,
             revision: f.terms.revision,
-            price_fen: f.contract.price_fen,
+            price_fen: f.contract.price.fen(),
             time_limit_days: f.contract.time_limit_days,
             digest: &f.digest,
         },
@@ -177,7 +177,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
             contracts::price_limit_fen.eq(limit),
             contracts::price_fen.eq(limit),
             contracts::time_limit_days.eq(days.max(1)),
-            contracts::status.eq(status::DRAFT),
+            contracts::status.eq(ContractStatus::Draft),
             contracts::sign_by.eq(sign_by),
             contracts::created_at.eq(now),
             contracts::updated_at.eq(now),
@@ -267,14 +267,14 @@ pub fn edit(
         if seen_revision != f.terms.revision {
             return Err(conflict("contracts.err.stale_form"));
         }
-        if e.price.fen() > f.contract.price_limit_fen {
+        if e.price > f.contract.price_limit {
             return Err(refused("contracts.err.price_above_limit"));
         }
         let mut fields: Values = serde_json::from_str(&f.terms.fields).unwrap_or_default();
         for (k, v) in &e.texts {
             fields.insert(k.clone(), v.clone());
         }
-        let changed = e.price.fen() != f.contract.price_fen
+        let changed = e.price != f.contract.price
             || e.time_limit_days != f.contract.time_limit_days
             || serde_json::to_string(&fields).unwrap_or_default() != f.terms.fields
             || e.supplementary != f.terms.supplementary;
@@ -287,7 +287,7 @@ pub fn edit(
             .set((
                 contracts::price_fen.eq(e.price.fen()),
                 contracts::time_limit_days.eq(e.time_limit_days),
-                contracts::status.eq(status::DRAFT),
+                contracts::status.eq(ContractStatus::Draft),
                 contracts::updated_at.eq(now),
             ))
             .execute(c)?;
@@ -300,7 +300,7 @@ pub fn edit(
             ))
             .execute(c)?;
         audit_step(c, actor, "contract.edited", id)?;
-        if had_signatures || f.contract.status == status::SIGNING {
+        if had_signatures || f.contract.status == ContractStatus::Signing {
             mail_user(
                 c,
                 f.contract.agency_id,
@@ -317,7 +317,7 @@ pub fn submit(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StepEr
     write_tx(c, |c| {
         lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
-        if f.contract.status != status::DRAFT {
+        if f.contract.status != ContractStatus::Draft {
             return Err(conflict("contracts.err.not_draft"));
         }
         if !f.missing().is_empty() {
@@ -326,10 +326,10 @@ pub fn submit(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StepEr
         let n = diesel::update(
             contracts::table
                 .find(id)
-                .filter(contracts::status.eq(status::DRAFT)),
+                .filter(contracts::status.eq(ContractStatus::Draft)),
         )
         .set((
-            contracts::status.eq(status::SIGNING),
+            contracts::status.eq(ContractStatus::Signing),
             contracts::updated_at.eq(db::now()),
         ))
         .execute(c)?;
@@ -367,7 +367,7 @@ pub fn sign(
     write_tx(c, |c| {
         lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
-        if f.contract.status != status::SIGNING {
+        if f.contract.status != ContractStatus::Signing {
             return Err(conflict("contracts.err.not_signing"));
         }
         ct::check_signature(&f.digest, seen_digest, read).map_err(Refusal::from)?;
@@ -401,10 +401,10 @@ pub fn sign(
             let n = diesel::update(
                 contracts::table
                     .find(id)
-                    .filter(contracts::status.eq(status::SIGNING)),
+                    .filter(contracts::status.eq(ContractStatus::Signing)),
             )
             .set((
-                contracts::status.eq(status::SIGNED),
+                contracts::status.eq(ContractStatus::Signed),
                 contracts::signed_at.eq(Some(db::now())),
                 contracts::updated_at.eq(db::now()),
             ))
@@ -429,7 +429,7 @@ pub fn sign(
 /// mail to both parties and the regulators. Returns how many lapsed.
 pub fn lapse_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
     let due: Vec<i64> = contracts::table
-        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.lt(today))
         .select(contracts::id)
         .load(c)?;
@@ -447,15 +447,15 @@ fn lapse_one(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<bool, Db
     let Some(f) = load(c, id)? else {
         return Ok(false);
     };
-    let was_signing = f.contract.status == status::SIGNING;
+    let was_signing = f.contract.status == ContractStatus::Signing;
     let n = diesel::update(
         contracts::table
             .find(id)
-            .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+            .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
             .filter(contracts::sign_by.lt(today)),
     )
     .set((
-        contracts::status.eq(status::LAPSED),
+        contracts::status.eq(ContractStatus::Lapsed),
         contracts::updated_at.eq(db::now()),
     ))
     .execute(c)?;
@@ -509,7 +509,7 @@ pub fn remind_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbErr
     // never more than a fortnight away, whatever the holidays).
     let soon: i64 = contracts::table
         .inner_join(contract_terms::table)
-        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.ge(today))
         .filter(contracts::sign_by.le(today + chrono::Duration::days(14)))
         .filter(contract_terms::reminded_on.is_null())
@@ -522,7 +522,7 @@ pub fn remind_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbErr
     let horizon = cal.add_working_days(today, 1);
     let due: Vec<(i64, i64, i64, NaiveDate)> = contracts::table
         .inner_join(contract_terms::table)
-        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.ge(today))
         .filter(contracts::sign_by.le(horizon))
         .filter(contract_terms::reminded_on.is_null())

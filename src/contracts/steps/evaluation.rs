@@ -3,12 +3,12 @@
 
 use crate::audit::{self, Actor};
 use crate::contracts::store::evaluation::*;
-use crate::contracts::store::fulfilment::{self as ful, status};
+use crate::contracts::store::fulfilment as ful;
 use crate::db::schema::evaluations;
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::credit::{Evidence, Kind, Source};
 use crate::domain::evaluation::{self as rules, Stars};
-use crate::domain::status::RaterKind;
+use crate::domain::status::{AppealDecision, ContractStatus, RaterKind};
 use crate::domain::workdays::china_date;
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
@@ -88,7 +88,7 @@ pub fn rate(
 ) -> Result<bool, StepError> {
     write_tx(c, |c| {
         let k = ful::find(c, contract_id)?.ok_or_else(|| refused("ful.err.not_found"))?;
-        if k.status != status::ACCEPTED {
+        if k.status != ContractStatus::Accepted {
             return Err(conflict("eval.err.not_accepted"));
         }
         let me = actor.id.ok_or_else(|| refused("ful.err.not_party"))?;
@@ -291,7 +291,11 @@ pub fn decide_appeal(
                 .filter(evaluations::appeal_decision.is_null()),
         )
         .set((
-            evaluations::appeal_decision.eq(if upheld { "upheld" } else { "dismissed" }),
+            evaluations::appeal_decision.eq(if upheld {
+                AppealDecision::Upheld
+            } else {
+                AppealDecision::Dismissed
+            }),
             evaluations::appeal_answer.eq(answer),
             evaluations::decided_by.eq(actor.id),
             evaluations::decided_at.eq(now),

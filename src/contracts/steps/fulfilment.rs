@@ -10,7 +10,10 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::credit::Kind;
 use crate::domain::fulfilment::{self as rules, Change};
-use crate::domain::status::{AmendmentStatus, Party, RaterKind};
+use crate::domain::money::Money;
+use crate::domain::status::{
+    AmendmentStatus, ContractStatus, DeliverableDecision, Party, RaterKind,
+};
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::NaiveDate;
@@ -26,9 +29,13 @@ fn args(k: &Contract) -> Vec<(&'static str, String)> {
 /// The contract, read inside the step's transaction, in one of `allowed` statuses (each step
 /// then changes state through a guarded update or a unique index, so a concurrent step
 /// finds nothing to do rather than doing it twice).
-fn contract_in(c: &mut DbConnection, id: i64, allowed: &[&str]) -> Result<Contract, StepError> {
+fn contract_in(
+    c: &mut DbConnection,
+    id: i64,
+    allowed: &[ContractStatus],
+) -> Result<Contract, StepError> {
     let k = find(c, id)?.ok_or_else(|| refused("ful.err.not_found"))?;
-    if !allowed.contains(&k.status.as_str()) {
+    if !allowed.contains(&k.status) {
         return Err(conflict("ful.err.not_running"));
     }
     Ok(k)
@@ -73,7 +80,7 @@ pub fn submit(
     d: &NewDeliverable,
 ) -> Result<i64, StepError> {
     write_tx(c, |c| {
-        let k = contract_in(c, id, &[status::SIGNED])?;
+        let k = contract_in(c, id, &[ContractStatus::Signed])?;
         if k.agency_id != agency_id {
             return Err(refused(NOT_PARTY));
         }
@@ -135,7 +142,7 @@ pub fn decide(
     reason: &str,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
-        let k = contract_in(c, id, &[status::SIGNED])?;
+        let k = contract_in(c, id, &[ContractStatus::Signed])?;
         if k.owner_id != owner_id {
             return Err(refused(NOT_PARTY));
         }
@@ -147,7 +154,11 @@ pub fn decide(
                 .filter(contract_deliverables::decision.is_null()),
         )
         .set((
-            contract_deliverables::decision.eq(if accept { "accepted" } else { "returned" }),
+            contract_deliverables::decision.eq(if accept {
+                DeliverableDecision::Accepted
+            } else {
+                DeliverableDecision::Returned
+            }),
             contract_deliverables::reason.eq(reason),
             contract_deliverables::decided_at.eq(now),
         ))
@@ -176,10 +187,10 @@ pub fn decide(
         let n = diesel::update(
             contracts::table
                 .filter(contracts::id.eq(id))
-                .filter(contracts::status.eq(status::SIGNED)),
+                .filter(contracts::status.eq(ContractStatus::Signed)),
         )
         .set((
-            contracts::status.eq(status::ACCEPTED),
+            contracts::status.eq(ContractStatus::Accepted),
             contracts::accepted_at.eq(now),
             contracts::updated_at.eq(now),
         ))
@@ -256,10 +267,10 @@ pub fn propose(
     reason: &str,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
-        let k = contract_in(c, id, &[status::SIGNED])?;
+        let k = contract_in(c, id, &[ContractStatus::Signed])?;
         let me = check_party(c, actor, &k, party)?;
         if let Change::Price(p) = change
-            && p > k.price_limit_fen
+            && p > k.price_limit.fen()
         {
             return Err(refused("ful.err.price_above_limit"));
         }
@@ -310,7 +321,7 @@ pub fn answer_amendment(
     sign: bool,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
-        let k = contract_in(c, id, &[status::SIGNED])?;
+        let k = contract_in(c, id, &[ContractStatus::Signed])?;
         check_party(c, actor, &k, party)?;
         let a: Amendment = contract_amendments::table
             .filter(contract_amendments::id.eq(aid))
@@ -352,8 +363,8 @@ pub fn answer_amendment(
             mail_user(c, a.proposed_by, "ful_amendment_declined", &args(&k))?;
             return Ok(());
         }
-        if let Some(p) = a.new_price_fen
-            && p > k.price_limit_fen
+        if let Some(p) = a.new_price
+            && p > k.price_limit
         {
             return Err(refused("ful.err.price_above_limit"));
         }
@@ -377,9 +388,12 @@ pub fn answer_amendment(
         if n != 1 {
             return Err(conflict("ful.err.already_decided"));
         }
-        if let Some(p) = a.new_price_fen {
+        if let Some(p) = a.new_price {
             diesel::update(contracts::table.find(id))
-                .set((contracts::price_fen.eq(p), contracts::updated_at.eq(now)))
+                .set((
+                    contracts::price_fen.eq(p.fen()),
+                    contracts::updated_at.eq(now),
+                ))
                 .execute(c)?;
         }
         audit::record(
@@ -388,7 +402,7 @@ pub fn answer_amendment(
             "contract.amendment.effective",
             "contract",
             id,
-            &serde_json::json!({ "amendment": aid, "kind": a.kind, "extra_days": a.extra_days, "new_price_fen": a.new_price_fen }),
+            &serde_json::json!({ "amendment": aid, "kind": a.kind, "extra_days": a.extra_days, "new_price_fen": a.new_price }),
             "",
         )?;
         mail_user(c, a.proposed_by, "ful_amendment_effective", &args(&k))?;
@@ -406,10 +420,10 @@ pub fn record_payment(
     id: i64,
     owner_id: i64,
     paid_on: NaiveDate,
-    amount_fen: i64,
+    amount: Money,
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
-        let k = contract_in(c, id, &[status::SIGNED, status::ACCEPTED])?;
+        let k = contract_in(c, id, &[ContractStatus::Signed, ContractStatus::Accepted])?;
         if k.owner_id != owner_id {
             return Err(refused(NOT_PARTY));
         }
@@ -421,7 +435,7 @@ pub fn record_payment(
             .values((
                 contract_payments::contract_id.eq(id),
                 contract_payments::paid_on.eq(paid_on),
-                contract_payments::amount_fen.eq(amount_fen),
+                contract_payments::amount_fen.eq(amount.fen()),
                 contract_payments::recorded_by.eq(recorder),
                 contract_payments::created_at.eq(db::now()),
             ))
@@ -432,7 +446,7 @@ pub fn record_payment(
             "contract.payment.recorded",
             "contract",
             id,
-            &serde_json::json!({ "paid_on": paid_on, "amount_fen": amount_fen }),
+            &serde_json::json!({ "paid_on": paid_on, "amount_fen": amount }),
             "",
         )?;
         mail_user(
@@ -441,7 +455,7 @@ pub fn record_payment(
             "ful_paid",
             &[
                 ("id", id.to_string()),
-                ("amount", crate::web::fmt::fen(amount_fen)),
+                ("amount", crate::web::fmt::money(amount)),
                 ("date", paid_on.to_string()),
             ],
         )?;
@@ -477,7 +491,7 @@ type Reminder = (&'static str, Vec<i64>, Vec<(&'static str, String)>);
 /// never rated automatically). Each reminder goes out once. Returns how many were sent.
 pub fn remind(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
     let ks: Vec<Contract> = contracts::table
-        .filter(contracts::status.eq_any([status::SIGNED, status::ACCEPTED]))
+        .filter(contracts::status.eq_any([ContractStatus::Signed, ContractStatus::Accepted]))
         .select(Contract::as_select())
         .load(c)?;
     if ks.is_empty() {
@@ -494,7 +508,7 @@ pub fn remind(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> 
     let mut sent = 0;
     for k in ks {
         let mut due: Vec<Reminder> = Vec::new();
-        if k.status == status::SIGNED {
+        if k.status == ContractStatus::Signed {
             let ext = extension_days(c, k.id)?;
             if let Some(t) = timer_of(&cal, &k, ext, today)
                 && rules::delivery_reminder_due(&cal, &t, today)

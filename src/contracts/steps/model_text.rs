@@ -7,6 +7,7 @@ use crate::audit::{self, Actor};
 use crate::contracts::store::model_text::*;
 use crate::db::schema::{model_text_versions, model_texts};
 use crate::db::{self, DbConnection};
+use crate::domain::status::ModelTextStatus;
 use crate::error::{Refusal, StepError, conflict};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -16,7 +17,7 @@ use serde::Serialize;
 struct Audited<'a> {
     model_text_id: i64,
     version: i32,
-    status: &'a str,
+    status: ModelTextStatus,
     title: &'a str,
     industry: &'a str,
     body: &'a str,
@@ -39,7 +40,7 @@ fn audit_version(
         &Audited {
             model_text_id: t.id,
             version: v.version,
-            status: &v.status,
+            status: v.status,
             title: &t.title,
             industry: &t.industry,
             body: &v.body,
@@ -105,7 +106,7 @@ fn insert_version(
             model_text_versions::version.eq(version),
             model_text_versions::body.eq(body),
             model_text_versions::note.eq(note),
-            model_text_versions::status.eq(status::DRAFT),
+            model_text_versions::status.eq(ModelTextStatus::Draft),
             model_text_versions::created_by.eq(actor.id),
             model_text_versions::created_at.eq(now),
             model_text_versions::updated_at.eq(now),
@@ -142,7 +143,7 @@ pub fn save_draft(
             diesel::update(
                 model_text_versions::table
                     .find(last.id)
-                    .filter(model_text_versions::status.eq(status::DRAFT)),
+                    .filter(model_text_versions::status.eq(ModelTextStatus::Draft)),
             )
             .set((
                 model_text_versions::body.eq(body),
@@ -167,10 +168,10 @@ pub fn publish(c: &mut DbConnection, actor: &Actor, text_id: i64) -> Result<i32,
         let n = diesel::update(
             model_text_versions::table
                 .find(last.id)
-                .filter(model_text_versions::status.eq(status::DRAFT)),
+                .filter(model_text_versions::status.eq(ModelTextStatus::Draft)),
         )
         .set((
-            model_text_versions::status.eq(status::PUBLISHED),
+            model_text_versions::status.eq(ModelTextStatus::Published),
             model_text_versions::published_at.eq(Some(now)),
             model_text_versions::published_by.eq(actor.id),
             model_text_versions::updated_at.eq(now),
