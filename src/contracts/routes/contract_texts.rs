@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{TextEditor, text_with_versions, writable_industries};
+use super::extract::{Posted, TextEditor, text_with_versions, writable_industries};
 use crate::auth::policy::Action;
 use crate::contracts::steps::model_text as text_steps;
 use crate::contracts::store::model_text::{self, Version};
@@ -369,10 +369,11 @@ async fn edit_form(editor: TextEditor) -> Result<HttpResponse, AppError> {
     )
 }
 
-async fn save(editor: TextEditor, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppError> {
+async fn save(posted: Posted<TextEditor, TextForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: editor, form } = posted;
     let TextEditor { ctx, text: t, .. } = editor;
     let id = t.id;
-    let mut f = form.0;
+    let mut f = form;
     // The industry of a text never changes (contracts were drafted from it).
     f.industry = t.industry.clone();
     let ind = [t.industry.as_str()];
@@ -397,8 +398,8 @@ async fn save(editor: TextEditor, form: CsrfForm<TextForm>) -> Result<HttpRespon
 #[derive(Deserialize)]
 pub struct Empty {}
 
-async fn publish(editor: TextEditor, _form: CsrfForm<Empty>) -> Result<HttpResponse, AppError> {
-    let TextEditor { ctx, text, .. } = editor;
+async fn publish(posted: Posted<TextEditor, Empty>) -> Result<HttpResponse, AppError> {
+    let TextEditor { ctx, text, .. } = posted.to;
     let id = text.id;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| text_steps::publish(c, &actor, id)).await;

@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{AwardOwner, EditableContract, ReadableContract, SigningParty};
+use super::extract::{AwardOwner, EditableContract, Posted, ReadableContract, SigningParty};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::contract as contract_steps;
@@ -20,7 +20,6 @@ use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedC
 use crate::domain::status::{ContractStatus, Party};
 use crate::error::{AppError, Refusal, StepError};
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
 
@@ -313,12 +312,13 @@ async fn print(contract: ReadableContract) -> Result<HttpResponse, AppError> {
 /// supplementary clauses or the revision (a locked clause, a party name) refuses the whole
 /// request with 422 and changes nothing.
 async fn edit(
-    contract: EditableContract,
-    form: CsrfForm<HashMap<String, String>>,
+    posted: Posted<EditableContract, HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let EditableContract { ctx, full: f } = contract;
+    let Posted {
+        to: EditableContract { ctx, full: f },
+        form: posted_map,
+    } = posted;
     let id = f.contract.id;
-    let posted_map = form.0;
     let mut posted: Vec<(String, String)> = posted_map
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -360,11 +360,8 @@ async fn edit(
 #[derive(Deserialize)]
 pub struct Empty {}
 
-async fn submit(
-    contract: EditableContract,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let EditableContract { ctx, full } = contract;
+async fn submit(posted: Posted<EditableContract, Empty>) -> Result<HttpResponse, AppError> {
+    let EditableContract { ctx, full } = posted.to;
     let id = full.contract.id;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| contract_steps::submit(c, &actor, id)).await;
@@ -385,11 +382,14 @@ pub struct SignForm {
     read: String,
 }
 
-async fn sign(signer: SigningParty, form: CsrfForm<SignForm>) -> Result<HttpResponse, AppError> {
-    let SigningParty { ctx, full, party } = signer;
+async fn sign(posted: Posted<SigningParty, SignForm>) -> Result<HttpResponse, AppError> {
+    let Posted {
+        to: SigningParty { ctx, full, party },
+        form,
+    } = posted;
     let id = full.contract.id;
     let actor = ctx.actor();
-    let SignForm { digest, read } = form.0;
+    let SignForm { digest, read } = form;
     let read = !read.is_empty();
     let r = db::run(ctx.pool(), move |c| {
         contract_steps::sign(c, &actor, id, party, &digest, read)
@@ -410,11 +410,11 @@ async fn sign(signer: SigningParty, form: CsrfForm<SignForm>) -> Result<HttpResp
     }
 }
 
-async fn generate(award: AwardOwner, _form: CsrfForm<Empty>) -> Result<HttpResponse, AppError> {
+async fn generate(posted: Posted<AwardOwner, Empty>) -> Result<HttpResponse, AppError> {
     let AwardOwner {
         ctx,
         announcement_id: ann,
-    } = award;
+    } = posted.to;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
         contract_steps::generate(c, &actor, ann)

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::extract::{
     AppealDecider, ContractAgency, ContractOwner, ContractParty, ContractRater, ContractReader,
-    RatedAgency,
+    Posted, RatedAgency,
 };
 use crate::auth::Role;
 use crate::auth::policy::Action;
@@ -31,7 +31,6 @@ use crate::error::AppError;
 use crate::error::StepError;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
 
@@ -270,13 +269,13 @@ pub struct DecideForm {
 }
 
 async fn decide(
-    owner: ContractOwner,
+    posted: Posted<ContractOwner, DecideForm>,
     path: web::Path<(i64, i64)>,
-    form: CsrfForm<DecideForm>,
 ) -> Result<HttpResponse, AppError> {
+    let Posted { to: owner, form } = posted;
     let ContractOwner { ctx, contract: k } = owner;
     let (id, did) = (k.id, path.into_inner().1);
-    let f = form.0;
+    let f = form;
     let vals = [("reason", f.reason.as_str())];
     let accept = match f.decision.as_str() {
         "accept" => true,
@@ -320,17 +319,15 @@ pub struct AmendForm {
     reason: String,
 }
 
-async fn propose(
-    party: ContractParty,
-    form: CsrfForm<AmendForm>,
-) -> Result<HttpResponse, AppError> {
+async fn propose(posted: Posted<ContractParty, AmendForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: party, form } = posted;
     let ContractParty {
         ctx,
         contract: k,
         party,
     } = party;
     let id = k.id;
-    let f = form.0;
+    let f = form;
     let vals = [
         ("kind", f.kind.as_str()),
         ("days", f.days.as_str()),
@@ -376,17 +373,17 @@ pub struct AnswerForm {
 }
 
 async fn answer_amendment(
-    party: ContractParty,
+    posted: Posted<ContractParty, AnswerForm>,
     path: web::Path<(i64, i64)>,
-    form: CsrfForm<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
+    let Posted { to: party, form } = posted;
     let ContractParty {
         ctx,
         contract: k,
         party,
     } = party;
     let (id, aid) = (k.id, path.into_inner().1);
-    let sign = match form.0.answer.as_str() {
+    let sign = match form.answer.as_str() {
         "sign" => true,
         "decline" => false,
         _ => {
@@ -416,10 +413,11 @@ pub struct PayForm {
     amount: String,
 }
 
-async fn pay(owner: ContractOwner, form: CsrfForm<PayForm>) -> Result<HttpResponse, AppError> {
+async fn pay(posted: Posted<ContractOwner, PayForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: owner, form } = posted;
     let ContractOwner { ctx, contract: k } = owner;
     let id = k.id;
-    let f = form.0;
+    let f = form;
     let vals = [
         ("paid_on", f.paid_on.as_str()),
         ("amount", f.amount.as_str()),
@@ -458,7 +456,8 @@ pub struct RateForm {
     comment: String,
 }
 
-async fn rate(rater: ContractRater, form: CsrfForm<RateForm>) -> Result<HttpResponse, AppError> {
+async fn rate(posted: Posted<ContractRater, RateForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: rater, form } = posted;
     // The owner side rates as the owner (a commissioning department's staff too); another
     // regulator of the item's department as the department.
     let ContractRater {
@@ -468,7 +467,7 @@ async fn rate(rater: ContractRater, form: CsrfForm<RateForm>) -> Result<HttpResp
         department_id: dept,
     } = rater;
     let id = k.id;
-    let f = form.0;
+    let f = form;
     let vals = [
         ("quality", f.quality.as_str()),
         ("timeliness", f.timeliness.as_str()),
@@ -555,12 +554,14 @@ async fn respond(rated: RatedAgency, text: String, appeal: bool) -> Result<HttpR
     answer(&ctx, e.contract_id, r, done, form, &vals).await
 }
 
-async fn reply(rated: RatedAgency, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppError> {
-    respond(rated, form.0.text, false).await
+async fn reply(posted: Posted<RatedAgency, TextForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: rated, form } = posted;
+    respond(rated, form.text, false).await
 }
 
-async fn appeal(rated: RatedAgency, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppError> {
-    respond(rated, form.0.text, true).await
+async fn appeal(posted: Posted<RatedAgency, TextForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: rated, form } = posted;
+    respond(rated, form.text, true).await
 }
 
 #[derive(Deserialize)]
@@ -572,16 +573,16 @@ pub struct AppealDecisionForm {
 }
 
 async fn decide_appeal(
-    decider: AppealDecider,
-    form: CsrfForm<AppealDecisionForm>,
+    posted: Posted<AppealDecider, AppealDecisionForm>,
 ) -> Result<HttpResponse, AppError> {
+    let Posted { to: decider, form } = posted;
     let AppealDecider {
         ctx,
         evaluation: e,
         department_id: dept,
     } = decider;
     let eid = e.id;
-    let f = form.0;
+    let f = form;
     let vals = [("text", f.text.as_str())];
     let upheld = match f.decision.as_str() {
         "uphold" => true,

@@ -51,6 +51,20 @@ async fn ids_that_are_not_positive_numbers_are_404_and_strangers_are_403() {
         }
     }
 
+    // Without a valid CSRF token a POST is 403 before anything is looked up, so a forged
+    // request cannot probe which ids exist.
+    for path in [
+        "/contracts/99999/edit".to_string(),
+        "/contracts/99999/payments".to_string(),
+        "/evaluations/99999/reply".to_string(),
+        "/evaluations/99999/decision".to_string(),
+        "/contract-texts/99999/publish".to_string(),
+        format!("/contracts/{id}/submit"),
+    ] {
+        let s = w.owner.post_no_csrf(&path, &[]).await.status().as_u16();
+        assert_eq!(s, 403, "POST {path} without CSRF");
+    }
+
     // The second id of a path is a number too (a number that names nothing of this contract
     // is the step's business).
     for bad in ["abc", "1.5", "x1"] {
