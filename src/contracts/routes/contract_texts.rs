@@ -165,29 +165,7 @@ async fn show(
     let body = ct::parse(&shown.body).unwrap_or(ct::Body {
         clauses: Vec::new(),
     });
-    let fields = body
-        .fields_used()
-        .into_iter()
-        .map(|k| {
-            (
-                ctx.t(&format!("contracts.field.{k}")).to_string(),
-                ctx.t(&format!("contracts.field_kind.{k}")).to_string(),
-            )
-        })
-        .collect();
     let (diff_from, diff_to) = (num("from").unwrap_or(0), num("to").unwrap_or(0));
-    let find = |n: i32| visible.iter().find(|v| v.version == n);
-    let diff = match (find(diff_from), find(diff_to)) {
-        (Some(a), Some(b)) => ct::diff(&a.body, &b.body)
-            .into_iter()
-            .map(|(c, text)| DiffLine {
-                css: c.css(),
-                mark: c.mark(),
-                text,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
     let p = ShowPage {
         page: ctx.page(),
         id,
@@ -195,19 +173,8 @@ async fn show(
         version: shown.version,
         draft: !shown.published(),
         clauses: ct::fill(&body, &labelled(&ctx)),
-        versions: visible
-            .iter()
-            .map(|v| VersionRow {
-                version: v.version,
-                status: ctx
-                    .t(&format!("contracts.texts.status.{}", v.status))
-                    .to_string(),
-                published_at: v.published_at.map(fmt_time).unwrap_or_default(),
-                note: v.note.clone(),
-                shown: v.version == shown.version,
-            })
-            .collect(),
-        fields,
+        versions: version_rows(&ctx, &visible, shown.version),
+        fields: field_rows(&ctx, &body),
         can_write: writer,
         can_publish: writer && !newest.published(),
         diff_from: if diff_from > 0 {
@@ -217,10 +184,54 @@ async fn show(
         },
         diff_to: if diff_to > 0 { diff_to } else { newest.version },
         choices: visible.iter().map(|v| v.version).collect(),
-        diff,
+        diff: diff(&visible, diff_from, diff_to),
         title: t.title,
     };
     html(&p, StatusCode::OK)
+}
+
+/// The fields a body uses, each with its label and what is filled in.
+fn field_rows(ctx: &Ctx, body: &ct::Body) -> Vec<(String, String)> {
+    body.fields_used()
+        .into_iter()
+        .map(|k| {
+            (
+                ctx.t(&format!("contracts.field.{k}")).to_string(),
+                ctx.t(&format!("contracts.field_kind.{k}")).to_string(),
+            )
+        })
+        .collect()
+}
+
+fn version_rows(ctx: &Ctx, visible: &[&Version], shown: i32) -> Vec<VersionRow> {
+    visible
+        .iter()
+        .map(|v| VersionRow {
+            version: v.version,
+            status: ctx
+                .t(&format!("contracts.texts.status.{}", v.status))
+                .to_string(),
+            published_at: v.published_at.map(fmt_time).unwrap_or_default(),
+            note: v.note.clone(),
+            shown: v.version == shown,
+        })
+        .collect()
+}
+
+/// The lines that changed between two visible versions (none unless both exist).
+fn diff(visible: &[&Version], from: i32, to: i32) -> Vec<DiffLine> {
+    let find = |n: i32| visible.iter().find(|v| v.version == n);
+    match (find(from), find(to)) {
+        (Some(a), Some(b)) => ct::diff(&a.body, &b.body)
+            .into_iter()
+            .map(|(c, text)| DiffLine {
+                css: c.css(),
+                mark: c.mark(),
+                text,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Deserialize, Default)]

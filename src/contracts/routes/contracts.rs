@@ -193,30 +193,7 @@ async fn show_page(
         owner: k.owner_side(),
         agency: k.agency_id,
     });
-    let mut form = form_fields(ctx, &f, posted);
-    let lang = ctx.lang();
-    let msg_of = |key: &str, args: &[(&'static str, String)]| {
-        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        crate::i18n::tr_args(lang, key, &a)
-    };
-    for (field, key, args) in errors {
-        if let Some(ff) = form.iter_mut().find(|ff| ff.key == field) {
-            ff.error = msg_of(key, args);
-        }
-    }
-    let mut supplementary_field = FormField {
-        key: ct::SUPPLEMENTARY,
-        label: ctx.t("contracts.supplementary"),
-        value: posted
-            .and_then(|p| p.get(ct::SUPPLEMENTARY).cloned())
-            .unwrap_or_else(|| f.terms.supplementary.clone()),
-        error: String::new(),
-        multiline: true,
-        hint: ctx.t("contracts.hint.supplementary").to_string(),
-    };
-    if let Some((_, key, args)) = errors.iter().find(|e| e.0 == ct::SUPPLEMENTARY) {
-        supplementary_field.error = msg_of(key, args);
-    }
+    let (form, supplementary_field) = owner_form(ctx, &f, posted, errors);
     let mine = match party {
         Some(Party::Owner) => &f.owner_sig,
         Some(_) => &f.agency_sig,
@@ -266,6 +243,41 @@ async fn show_page(
             })
             .collect(),
     })
+}
+
+/// The owner's fill-in form: its fields and the supplementary clauses, with the posted
+/// values and each field's message after a refused edit.
+fn owner_form(
+    ctx: &Ctx,
+    f: &Full,
+    posted: Option<&HashMap<String, String>>,
+    errors: &[ct::FieldError],
+) -> (Vec<FormField>, FormField) {
+    let mut form = form_fields(ctx, f, posted);
+    let lang = ctx.lang();
+    let msg_of = |key: &str, args: &[(&'static str, String)]| {
+        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::i18n::tr_args(lang, key, &a)
+    };
+    for (field, key, args) in errors {
+        if let Some(ff) = form.iter_mut().find(|ff| ff.key == field) {
+            ff.error = msg_of(key, args);
+        }
+    }
+    let mut supplementary = FormField {
+        key: ct::SUPPLEMENTARY,
+        label: ctx.t("contracts.supplementary"),
+        value: posted
+            .and_then(|p| p.get(ct::SUPPLEMENTARY).cloned())
+            .unwrap_or_else(|| f.terms.supplementary.clone()),
+        error: String::new(),
+        multiline: true,
+        hint: ctx.t("contracts.hint.supplementary").to_string(),
+    };
+    if let Some((_, key, args)) = errors.iter().find(|e| e.0 == ct::SUPPLEMENTARY) {
+        supplementary.error = msg_of(key, args);
+    }
+    (form, supplementary)
 }
 
 async fn show(contract: ReadableContract) -> Result<HttpResponse, AppError> {

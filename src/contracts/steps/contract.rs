@@ -91,6 +91,93 @@ fn audit_step(c: &mut DbConnection, actor: &Actor, action: &str, id: i64) -> Res
     Ok(())
 }
 
+/// What a draft is made from: the award and the announcement it closes.
+struct Award {
+    announcement_id: i64,
+    agency_id: i64,
+    amount: Option<i64>,
+    confirmed_at: NaiveDateTime,
+    owner_id: i64,
+    owner_department_id: Option<i64>,
+    item_id: i64,
+    project_id: i64,
+    scope: String,
+    time_limit_days: i32,
+    cap: Option<i64>,
+}
+
+fn award(c: &mut DbConnection, announcement_id: i64) -> QueryResult<Award> {
+    let (agency_id, amount, confirmed_at) = awards::table
+        .find(announcement_id)
+        .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
+        .first(c)?;
+    let (owner_id, owner_department_id, item_id, project_id, scope, time_limit_days, cap) =
+        announcements::table
+            .find(announcement_id)
+            .select((
+                announcements::owner_id,
+                announcements::owner_department_id,
+                announcements::item_id,
+                announcements::project_id,
+                announcements::scope,
+                announcements::time_limit_days,
+                announcements::cap_fen,
+            ))
+            .first(c)?;
+    Ok(Award {
+        announcement_id,
+        agency_id,
+        amount,
+        confirmed_at,
+        owner_id,
+        owner_department_id,
+        item_id,
+        project_id,
+        scope,
+        time_limit_days,
+        cap,
+    })
+}
+
+/// The fill-in values the platform writes: the parties, the project, the item, the scope.
+fn platform_values(c: &mut DbConnection, a: &Award, item_name: String) -> QueryResult<Values> {
+    // A commissioning department is the party (and the payer), not its staff member's unit.
+    let owner_name: String = match a.owner_department_id {
+        Some(d) => departments::table
+            .find(d)
+            .select(departments::name_zh)
+            .first(c)?,
+        None => users::table
+            .find(a.owner_id)
+            .select(users::org_name)
+            .first(c)?,
+    };
+    let agency_name: String = agencies::table
+        .find(a.agency_id)
+        .select(agencies::name)
+        .first(c)?;
+    let project_name: String = projects::table
+        .find(a.project_id)
+        .select(projects::name)
+        .first(c)?;
+    let mut fields = Values::new();
+    fields.insert("owner_name".into(), owner_name);
+    fields.insert("agency_name".into(), agency_name);
+    fields.insert("project_name".into(), project_name);
+    fields.insert("item_name".into(), item_name);
+    fields.insert("scope".into(), ct::normalise(&a.scope));
+    Ok(fields)
+}
+
+/// The last day to sign: the set number of working days after the award (China date).
+fn sign_by(c: &mut DbConnection, confirmed_at: NaiveDateTime) -> Result<NaiveDate, DbError> {
+    let settings = crate::accounts::store::settings::load(c)?;
+    let award_day = workdays::china_date(confirmed_at.and_utc());
+    let cal = crate::accounts::store::calendar::load_from(c, award_day)?;
+    let sign_days = u32::try_from(settings.get(SIGN_SETTING)).unwrap_or(5);
+    Ok(cal.add_working_days(award_day, sign_days))
+}
+
 /// Drafts the contract of an awarded announcement, inside the caller's transaction (the
 /// award's, or the owner's "generate draft"). Returns the contract's id, or None when no
 /// model text is published for the item's industry (the owner is told by mail and on its
@@ -99,32 +186,9 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     if let Some(k) = find_by_announcement(c, announcement_id)? {
         return Ok(Some(k.id));
     }
-    let (agency_id, amount, confirmed_at): (i64, Option<i64>, NaiveDateTime) = awards::table
-        .find(announcement_id)
-        .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
-        .first(c)?;
-    let (owner_id, owner_department_id, item_id, project_id, scope, days, cap): (
-        i64,
-        Option<i64>,
-        i64,
-        i64,
-        String,
-        i32,
-        Option<i64>,
-    ) = announcements::table
-        .find(announcement_id)
-        .select((
-            announcements::owner_id,
-            announcements::owner_department_id,
-            announcements::item_id,
-            announcements::project_id,
-            announcements::scope,
-            announcements::time_limit_days,
-            announcements::cap_fen,
-        ))
-        .first(c)?;
+    let a = award(c, announcement_id)?;
     let (industry, item_name): (String, String) = catalogue_items::table
-        .find(item_id)
+        .find(a.item_id)
         .select((catalogue_items::industry, catalogue_items::name))
         .first(c)?;
     let Some((_, version)) =
@@ -132,51 +196,29 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     else {
         mail_user(
             c,
-            owner_id,
+            a.owner_id,
             "contract_no_text",
             &[("id", announcement_id.to_string())],
         )?;
         return Ok(None);
     };
-    let Some(limit) = ct::price_limit(amount, cap) else {
+    let Some(limit) = ct::price_limit(a.amount, a.cap) else {
         return Ok(None);
     };
-    // A commissioning department is the party (and the payer), not its staff member's unit.
-    let owner_name: String = match owner_department_id {
-        Some(d) => departments::table
-            .find(d)
-            .select(departments::name_zh)
-            .first(c)?,
-        None => users::table
-            .find(owner_id)
-            .select(users::org_name)
-            .first(c)?,
-    };
-    let agency_name: String = agencies::table
-        .find(agency_id)
-        .select(agencies::name)
-        .first(c)?;
-    let project_name: String = projects::table
-        .find(project_id)
-        .select(projects::name)
-        .first(c)?;
-    let settings = crate::accounts::store::settings::load(c)?;
-    let award_day = workdays::china_date(confirmed_at.and_utc());
-    let cal = crate::accounts::store::calendar::load_from(c, award_day)?;
-    let sign_days = u32::try_from(settings.get(SIGN_SETTING)).unwrap_or(5);
-    let sign_by = cal.add_working_days(award_day, sign_days);
+    let fields = platform_values(c, &a, item_name)?;
+    let sign_by = sign_by(c, a.confirmed_at)?;
     let now = db::now();
     diesel::insert_into(contracts::table)
         .values((
             contracts::announcement_id.eq(announcement_id),
-            contracts::owner_id.eq(owner_id),
-            contracts::owner_department_id.eq(owner_department_id),
-            contracts::agency_id.eq(agency_id),
-            contracts::item_id.eq(item_id),
+            contracts::owner_id.eq(a.owner_id),
+            contracts::owner_department_id.eq(a.owner_department_id),
+            contracts::agency_id.eq(a.agency_id),
+            contracts::item_id.eq(a.item_id),
             contracts::model_text_version_id.eq(version.id),
             contracts::price_limit_fen.eq(limit),
             contracts::price_fen.eq(limit),
-            contracts::time_limit_days.eq(days.max(1)),
+            contracts::time_limit_days.eq(a.time_limit_days.max(1)),
             contracts::status.eq(ContractStatus::Draft),
             contracts::sign_by.eq(sign_by),
             contracts::created_at.eq(now),
@@ -188,13 +230,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .select(contracts::id)
         .first(c)?;
     // With its first contract an agency leaves 暂无评价 and is graded.
-    crate::credit::store::credit::recompute(c, agency_id, crate::db::today())?;
-    let mut fields = Values::new();
-    fields.insert("owner_name".into(), owner_name);
-    fields.insert("agency_name".into(), agency_name);
-    fields.insert("project_name".into(), project_name);
-    fields.insert("item_name".into(), item_name);
-    fields.insert("scope".into(), ct::normalise(&scope));
+    crate::credit::store::credit::recompute(c, a.agency_id, crate::db::today())?;
     diesel::insert_into(contract_terms::table)
         .values((
             contract_terms::contract_id.eq(id),
@@ -207,11 +243,11 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     audit_step(c, &Actor::system(), "contract.drafted", id)?;
     let args = [
         ("id", id.to_string()),
-        ("announcement", announcement_id.to_string()),
+        ("announcement", a.announcement_id.to_string()),
         ("sign_by", sign_by.to_string()),
     ];
-    mail_user(c, owner_id, "contract_drafted", &args)?;
-    mail_user(c, agency_id, "contract_drafted", &args)?;
+    mail_user(c, a.owner_id, "contract_drafted", &args)?;
+    mail_user(c, a.agency_id, "contract_drafted", &args)?;
     Ok(Some(id))
 }
 

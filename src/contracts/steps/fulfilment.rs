@@ -14,9 +14,10 @@ use crate::domain::money::Money;
 use crate::domain::status::{
     AmendmentStatus, ContractStatus, DeliverableDecision, Party, RaterKind,
 };
+use crate::domain::workdays::Calendar;
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 /// The user is not the party the step is taken for.
@@ -166,7 +167,9 @@ pub fn decide(
         if n != 1 {
             return Err(conflict("ful.err.already_decided"));
         }
-        if !accept {
+        if accept {
+            accept_contract(c, actor, id, did, now)
+        } else {
             audit::record(
                 c,
                 actor,
@@ -182,79 +185,101 @@ pub fn decide(
                 "ful_returned",
                 &[("id", id.to_string()), ("reason", reason.to_string())],
             )?;
-            return Ok(());
+            Ok(())
         }
-        let n = diesel::update(
-            contracts::table
-                .filter(contracts::id.eq(id))
-                .filter(contracts::status.eq(ContractStatus::Signed)),
-        )
-        .set((
-            contracts::status.eq(ContractStatus::Accepted),
-            contracts::accepted_at.eq(now),
-            contracts::updated_at.eq(now),
-        ))
-        .execute(c)?;
-        if n != 1 {
-            return Err(conflict("ful.err.not_running"));
-        }
-        let k = find(c, id)?.ok_or_else(|| refused("ful.err.not_found"))?;
-        let today = crate::db::today();
-        let from = k.signed_on().unwrap_or(today).min(today);
-        let cal = calendar(c, from)?;
-        let ext = extension_days(c, id)?;
-        let t = timer_of(&cal, &k, ext, today);
-        let (used, overrun) = t.map(|t| (t.used_days, t.overrun_days)).unwrap_or((0, 0));
+    })
+}
+
+/// The accepted deliverable stops the timer: the contract is accepted, and the days over its
+/// time limit (if any) go to the credit library.
+fn accept_contract(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    did: i64,
+    now: NaiveDateTime,
+) -> Result<(), StepError> {
+    let n = diesel::update(
+        contracts::table
+            .filter(contracts::id.eq(id))
+            .filter(contracts::status.eq(ContractStatus::Signed)),
+    )
+    .set((
+        contracts::status.eq(ContractStatus::Accepted),
+        contracts::accepted_at.eq(now),
+        contracts::updated_at.eq(now),
+    ))
+    .execute(c)?;
+    if n != 1 {
+        return Err(conflict("ful.err.not_running"));
+    }
+    let k = find(c, id)?.ok_or_else(|| refused("ful.err.not_found"))?;
+    let today = crate::db::today();
+    let from = k.signed_on().unwrap_or(today).min(today);
+    let cal = calendar(c, from)?;
+    let ext = extension_days(c, id)?;
+    let t = timer_of(&cal, &k, ext, today);
+    let (used, overrun) = t.map(|t| (t.used_days, t.overrun_days)).unwrap_or((0, 0));
+    audit::record(
+        c,
+        actor,
+        "contract.accepted",
+        "contract",
+        id,
+        &serde_json::json!({ "deliverable": did, "used_days": used, "overrun_days": overrun }),
+        "",
+    )?;
+    if let Some(t) = t.filter(|t| t.overrun_days > 0) {
+        record_overrun(c, &k, &t, today)?;
+    }
+    mail_user(
+        c,
+        k.agency_id,
+        "ful_accepted",
+        &[("id", id.to_string()), ("days", used.to_string())],
+    )?;
+    Ok(())
+}
+
+/// A late delivery's credit record (an overrun of the time limit), audited with its points.
+fn record_overrun(
+    c: &mut DbConnection,
+    k: &Contract,
+    t: &rules::Timer,
+    today: NaiveDate,
+) -> Result<(), StepError> {
+    let title =
+        crate::selection::store::announcement::title(c, k.announcement_id)?.unwrap_or_default();
+    let evidence = crate::domain::credit::Evidence::new("credit.ev.late_delivery")
+        .with("contract", k.id)
+        .with("used", t.used_days)
+        .with("limit", t.limit_days)
+        .with("over", t.overrun_days)
+        .announcement(k.announcement_id, &title);
+    let recorded = crate::credit::store::credit::record_automatic(
+        c,
+        &crate::credit::store::credit::Automatic {
+            agency_id: k.agency_id,
+            kind: Kind::LateDelivery,
+            overrun_percent: t.overrun_percent(),
+            evidence: &evidence,
+            ref_kind: "contract",
+            ref_id: k.id,
+            effective_on: today,
+        },
+    )?;
+    if let Some((_, points)) = recorded {
         audit::record(
             c,
-            actor,
-            "contract.accepted",
+            &Actor::system(),
+            "contract.overrun_recorded",
             "contract",
-            id,
-            &serde_json::json!({ "deliverable": did, "used_days": used, "overrun_days": overrun }),
+            k.id,
+            &serde_json::json!({ "overrun_days": t.overrun_days, "percent": t.overrun_percent(), "points": points }),
             "",
         )?;
-        if let Some(t) = t.filter(|t| t.overrun_days > 0) {
-            let title = crate::selection::store::announcement::title(c, k.announcement_id)?
-                .unwrap_or_default();
-            let evidence = crate::domain::credit::Evidence::new("credit.ev.late_delivery")
-                .with("contract", id)
-                .with("used", t.used_days)
-                .with("limit", t.limit_days)
-                .with("over", t.overrun_days)
-                .announcement(k.announcement_id, &title);
-            let recorded = crate::credit::store::credit::record_automatic(
-                c,
-                &crate::credit::store::credit::Automatic {
-                    agency_id: k.agency_id,
-                    kind: Kind::LateDelivery,
-                    overrun_percent: t.overrun_percent(),
-                    evidence: &evidence,
-                    ref_kind: "contract",
-                    ref_id: id,
-                    effective_on: today,
-                },
-            )?;
-            if let Some((_, points)) = recorded {
-                audit::record(
-                    c,
-                    &Actor::system(),
-                    "contract.overrun_recorded",
-                    "contract",
-                    id,
-                    &serde_json::json!({ "overrun_days": t.overrun_days, "percent": t.overrun_percent(), "points": points }),
-                    "",
-                )?;
-            }
-        }
-        mail_user(
-            c,
-            k.agency_id,
-            "ful_accepted",
-            &[("id", id.to_string()), ("days", used.to_string())],
-        )?;
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// One party proposes an amendment (its own side signs with the proposal).
@@ -340,77 +365,100 @@ pub fn answer_amendment(
         if mine_signed {
             return Err(conflict("ful.err.own_proposal"));
         }
-        let now = db::now();
-        let guard = contract_amendments::table
-            .filter(contract_amendments::id.eq(aid))
-            .filter(contract_amendments::status.eq(AmendmentStatus::Proposed));
-        if !sign {
-            diesel::update(guard)
-                .set((
-                    contract_amendments::status.eq(AmendmentStatus::Declined),
-                    contract_amendments::decided_at.eq(now),
-                ))
-                .execute(c)?;
-            audit::record(
-                c,
-                actor,
-                "contract.amendment.declined",
-                "contract",
-                id,
-                &serde_json::json!({ "amendment": aid }),
-                "",
-            )?;
-            mail_user(c, a.proposed_by, "ful_amendment_declined", &args(&k))?;
-            return Ok(());
-        }
-        if let Some(p) = a.new_price
-            && p > k.price_limit
-        {
-            return Err(refused("ful.err.price_above_limit"));
-        }
-        let n = if party == Party::Owner {
-            diesel::update(guard)
-                .set((
-                    contract_amendments::owner_signed_at.eq(now),
-                    contract_amendments::status.eq(AmendmentStatus::Effective),
-                    contract_amendments::decided_at.eq(now),
-                ))
-                .execute(c)?
+        if sign {
+            sign_amendment(c, actor, &k, &a, party)
         } else {
-            diesel::update(guard)
-                .set((
-                    contract_amendments::agency_signed_at.eq(now),
-                    contract_amendments::status.eq(AmendmentStatus::Effective),
-                    contract_amendments::decided_at.eq(now),
-                ))
-                .execute(c)?
-        };
-        if n != 1 {
-            return Err(conflict("ful.err.already_decided"));
+            decline_amendment(c, actor, &k, &a)
         }
-        if let Some(p) = a.new_price {
-            diesel::update(contracts::table.find(id))
-                .set((
-                    contracts::price_fen.eq(p.fen()),
-                    contracts::updated_at.eq(now),
-                ))
-                .execute(c)?;
-        }
-        audit::record(
-            c,
-            actor,
-            "contract.amendment.effective",
-            "contract",
-            id,
-            &serde_json::json!({ "amendment": aid, "kind": a.kind, "extra_days": a.extra_days, "new_price_fen": a.new_price }),
-            "",
-        )?;
-        mail_user(c, a.proposed_by, "ful_amendment_effective", &args(&k))?;
-        // Amendments are visible to the regulator of the item's department.
-        let (_, dept, _) = item_facts(c, k.item_id)?;
-        mail_regulators(c, dept, "ful_amendment_regulator", &args(&k))?;
-        Ok(())
     })
+}
+
+fn decline_amendment(
+    c: &mut DbConnection,
+    actor: &Actor,
+    k: &Contract,
+    a: &Amendment,
+) -> Result<(), StepError> {
+    // Still proposed: a concurrent answer finds nothing to change.
+    let proposed = contract_amendments::table
+        .filter(contract_amendments::id.eq(a.id))
+        .filter(contract_amendments::status.eq(AmendmentStatus::Proposed));
+    diesel::update(proposed)
+        .set((
+            contract_amendments::status.eq(AmendmentStatus::Declined),
+            contract_amendments::decided_at.eq(db::now()),
+        ))
+        .execute(c)?;
+    audit::record(
+        c,
+        actor,
+        "contract.amendment.declined",
+        "contract",
+        k.id,
+        &serde_json::json!({ "amendment": a.id }),
+        "",
+    )?;
+    mail_user(c, a.proposed_by, "ful_amendment_declined", &args(k))?;
+    Ok(())
+}
+
+/// The second signature: the amendment takes effect (a new price on the contract, more days
+/// on its timer), and the regulator of the item's department is told.
+fn sign_amendment(
+    c: &mut DbConnection,
+    actor: &Actor,
+    k: &Contract,
+    a: &Amendment,
+    party: Party,
+) -> Result<(), StepError> {
+    if let Some(p) = a.new_price
+        && p > k.price_limit
+    {
+        return Err(refused("ful.err.price_above_limit"));
+    }
+    let now = db::now();
+    let proposed = || {
+        contract_amendments::table
+            .filter(contract_amendments::id.eq(a.id))
+            .filter(contract_amendments::status.eq(AmendmentStatus::Proposed))
+    };
+    let effective = (
+        contract_amendments::status.eq(AmendmentStatus::Effective),
+        contract_amendments::decided_at.eq(now),
+    );
+    let n = match party {
+        Party::Owner => diesel::update(proposed())
+            .set((contract_amendments::owner_signed_at.eq(now), effective))
+            .execute(c)?,
+        Party::Agency => diesel::update(proposed())
+            .set((contract_amendments::agency_signed_at.eq(now), effective))
+            .execute(c)?,
+    };
+    if n != 1 {
+        return Err(conflict("ful.err.already_decided"));
+    }
+    if let Some(p) = a.new_price {
+        diesel::update(contracts::table.find(k.id))
+            .set((
+                contracts::price_fen.eq(p.fen()),
+                contracts::updated_at.eq(now),
+            ))
+            .execute(c)?;
+    }
+    audit::record(
+        c,
+        actor,
+        "contract.amendment.effective",
+        "contract",
+        k.id,
+        &serde_json::json!({ "amendment": a.id, "kind": a.kind, "extra_days": a.extra_days, "new_price_fen": a.new_price }),
+        "",
+    )?;
+    mail_user(c, a.proposed_by, "ful_amendment_effective", &args(k))?;
+    // Amendments are visible to the regulator of the item's department.
+    let (_, dept, _) = item_facts(c, k.item_id)?;
+    mail_regulators(c, dept, "ful_amendment_regulator", &args(k))?;
+    Ok(())
 }
 
 /// The owner records a payment (signed or accepted contracts).
@@ -507,82 +555,119 @@ pub fn remind(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> 
     let payment_days = crate::accounts::store::settings::load(c)?.get("payment_due_working_days");
     let mut sent = 0;
     for k in ks {
-        let mut due: Vec<Reminder> = Vec::new();
-        if k.status == ContractStatus::Signed {
-            let ext = extension_days(c, k.id)?;
-            if let Some(t) = timer_of(&cal, &k, ext, today)
-                && rules::delivery_reminder_due(&cal, &t, today)
-            {
-                due.push((
-                    "delivery",
-                    vec![k.agency_id, k.owner_id],
-                    vec![
-                        ("id", k.id.to_string()),
-                        ("deadline", t.deadline.to_string()),
-                    ],
-                ));
-            }
-        }
-        if let Some(acc) = k.accepted_on() {
-            let pay_due = rules::payment_due(&cal, acc, payment_days);
-            let paid: i64 = contract_payments::table
-                .filter(contract_payments::contract_id.eq(k.id))
-                .count()
-                .get_result(c)?;
-            if paid == 0
-                && today <= pay_due
-                && cal.working_days_between(today, pay_due) <= rules::REMINDER_LEAD_DAYS
-            {
-                due.push((
-                    "payment",
-                    vec![k.owner_id],
-                    vec![("id", k.id.to_string()), ("deadline", pay_due.to_string())],
-                ));
-            }
-            let rated: i64 = evaluations::table
-                .filter(evaluations::contract_id.eq(k.id))
-                .filter(evaluations::rater_kind.eq(RaterKind::Owner))
-                .count()
-                .get_result(c)?;
-            if rated == 0 && crate::domain::evaluation::reminder_due(&cal, acc, today) {
-                let by = crate::domain::evaluation::rate_by(&cal, acc);
-                due.push((
-                    "rating",
-                    vec![k.owner_id],
-                    vec![("id", k.id.to_string()), ("deadline", by.to_string())],
-                ));
-            }
-        }
+        let mut due: Vec<Reminder> = delivery_reminder(c, &cal, &k, today)?.into_iter().collect();
+        due.extend(after_acceptance(c, &cal, &k, today, payment_days)?);
         for (kind, to, a) in due {
-            let r = write_tx(c, |c| -> Result<bool, diesel::result::Error> {
-                if !claim_reminder(c, k.id, kind)? {
-                    return Ok(false);
-                }
-                for u in &to {
-                    mail_user(c, *u, &format!("ful_remind_{kind}"), &a)?;
-                }
-                audit::record(
-                    c,
-                    &Actor::system(),
-                    &format!("contract.reminded.{kind}"),
-                    "contract",
-                    k.id,
-                    &serde_json::json!({ "kind": kind }),
-                    "",
-                )?;
-                Ok(true)
-            });
-            match r {
-                Ok(true) => sent += 1,
-                Ok(false) => {}
-                // Another instance claimed the same reminder first (primary key).
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => {}
-                Err(e) => return Err(e.into()),
+            if send_reminder(c, &k, kind, &to, &a)? {
+                sent += 1;
             }
         }
     }
     Ok(sent)
+}
+
+/// The delivery reminder of a running contract whose deadline is near.
+fn delivery_reminder(
+    c: &mut DbConnection,
+    cal: &Calendar,
+    k: &Contract,
+    today: NaiveDate,
+) -> QueryResult<Option<Reminder>> {
+    if k.status != ContractStatus::Signed {
+        return Ok(None);
+    }
+    let ext = extension_days(c, k.id)?;
+    Ok(timer_of(cal, k, ext, today)
+        .filter(|t| rules::delivery_reminder_due(cal, t, today))
+        .map(|t| {
+            (
+                "delivery",
+                vec![k.agency_id, k.owner_id],
+                vec![
+                    ("id", k.id.to_string()),
+                    ("deadline", t.deadline.to_string()),
+                ],
+            )
+        }))
+}
+
+/// The owner's reminders once the contract is accepted: to pay (nothing paid yet, the due
+/// date near) and to rate (not rated yet, the window closing).
+fn after_acceptance(
+    c: &mut DbConnection,
+    cal: &Calendar,
+    k: &Contract,
+    today: NaiveDate,
+    payment_days: i64,
+) -> QueryResult<Vec<Reminder>> {
+    let mut due = Vec::new();
+    let Some(acc) = k.accepted_on() else {
+        return Ok(due);
+    };
+    let pay_due = rules::payment_due(cal, acc, payment_days);
+    let paid: i64 = contract_payments::table
+        .filter(contract_payments::contract_id.eq(k.id))
+        .count()
+        .get_result(c)?;
+    if paid == 0
+        && today <= pay_due
+        && cal.working_days_between(today, pay_due) <= rules::REMINDER_LEAD_DAYS
+    {
+        due.push((
+            "payment",
+            vec![k.owner_id],
+            vec![("id", k.id.to_string()), ("deadline", pay_due.to_string())],
+        ));
+    }
+    let rated: i64 = evaluations::table
+        .filter(evaluations::contract_id.eq(k.id))
+        .filter(evaluations::rater_kind.eq(RaterKind::Owner))
+        .count()
+        .get_result(c)?;
+    if rated == 0 && crate::domain::evaluation::reminder_due(cal, acc, today) {
+        let by = crate::domain::evaluation::rate_by(cal, acc);
+        due.push((
+            "rating",
+            vec![k.owner_id],
+            vec![("id", k.id.to_string()), ("deadline", by.to_string())],
+        ));
+    }
+    Ok(due)
+}
+
+/// Sends one reminder in its own transaction, unless it was sent before. True when sent.
+fn send_reminder(
+    c: &mut DbConnection,
+    k: &Contract,
+    kind: &'static str,
+    to: &[i64],
+    a: &[(&'static str, String)],
+) -> Result<bool, DbError> {
+    let r = write_tx(c, |c| -> Result<bool, diesel::result::Error> {
+        if !claim_reminder(c, k.id, kind)? {
+            return Ok(false);
+        }
+        for u in to {
+            mail_user(c, *u, &format!("ful_remind_{kind}"), a)?;
+        }
+        audit::record(
+            c,
+            &Actor::system(),
+            &format!("contract.reminded.{kind}"),
+            "contract",
+            k.id,
+            &serde_json::json!({ "kind": kind }),
+            "",
+        )?;
+        Ok(true)
+    });
+    match r {
+        Ok(sent) => Ok(sent),
+        // Another instance claimed the same reminder first (primary key).
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
