@@ -4,16 +4,17 @@
 
 use zhongjie::auth::Role;
 
-use super::signing::{contract_of, publish_demo_texts, selected, world};
+use super::signing::{contract_of, publish_demo_texts};
 use crate::accounts::auth::clone_app;
+use crate::fixtures::EnvAssessment;
 use crate::helpers::*;
 
 #[actix_web::test]
 async fn ids_that_are_not_positive_numbers_are_404_and_strangers_are_403() {
     let app = spawn_app().await;
-    let w = world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     publish_demo_texts(&app);
-    let ann = selected(&app, &w);
+    let ann = w.selected(&app);
     let r = w
         .agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
