@@ -180,14 +180,18 @@ const COST: &str = "# 第一条 合同当事人与项目概况
 /// contract at once.
 pub fn plan(story: &mut super::story::Story<'_>) {
     let day = story.working_day_from(story.days_ago(200));
-    story.add(super::story::Story::at(day, 10, 0), |c| {
-        load(c)?;
-        Ok(())
+    story.add(super::story::Story::at(day, 10, 0), |c| match load(c) {
+        Ok(_) => Ok(()),
+        Err(crate::error::StepError::Db(e)) => Err(e),
+        Err(crate::error::StepError::Refused(r)) => Err(crate::db::DbError::invalid(format!(
+            "demo model texts: {}",
+            r.key
+        ))),
     });
 }
 
 /// Creates and publishes the three texts (inside the demo loader's transaction).
-pub fn load(c: &mut DbConnection) -> diesel::QueryResult<usize> {
+pub fn load(c: &mut DbConnection) -> Result<usize, crate::error::StepError> {
     let actor = Actor::system();
     let mut n = 0;
     for (industry, title, body) in TEXTS {

@@ -353,13 +353,15 @@ pub fn price_text(m: Money) -> String {
 
 // ----------------------------------------------------------------------- the owner's edit
 
-/// What the owner posts: every key and value of the form (the CSRF token already removed).
-/// A key that is not an editable field, the supplementary clauses or the revision is an
-/// attempt to change a locked clause or a platform-filled field, and is refused whole.
+/// Why a posted edit was refused. A key that is not an editable field, the supplementary
+/// clauses or the revision is an attempt to change a locked clause or a platform-filled
+/// field, and is refused whole; values out of bounds are shown beside their fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditRefusal {
     /// The key that may not be posted.
     Locked(String),
+    /// Values to correct, each beside its field.
+    Fields(Vec<FieldError>),
 }
 
 /// A field's problem: (field key, locale key, arguments).
@@ -377,19 +379,19 @@ pub struct Edit {
 /// Keys a contract form may carry besides the fields.
 const FORM_KEYS: &[&str] = &[SUPPLEMENTARY, "revision"];
 
-/// Checks a posted edit. `limit` is the price limit, `max_days` the announcement's time limit,
-/// `used` the fields the body uses. Err(Ok(refusal)) for a locked/unknown key (refused whole),
-/// Err(Err(errors)) for values to correct beside their fields.
+/// Checks what the owner posts: every key and value of the form (the CSRF token already
+/// removed). `limit` is the price limit, `max_days` the announcement's time limit, `used` the
+/// fields the body uses.
 pub fn check_edit(
     posted: &[(String, String)],
     used: &[&str],
     limit: Money,
     max_days: i32,
-) -> Result<Edit, Result<EditRefusal, Vec<FieldError>>> {
+) -> Result<Edit, EditRefusal> {
     for (k, _) in posted {
         let ok = FORM_KEYS.contains(&k.as_str()) || (editable(k) && used.contains(&k.as_str()));
         if !ok {
-            return Err(Ok(EditRefusal::Locked(k.clone())));
+            return Err(EditRefusal::Locked(k.clone()));
         }
     }
     let get = |k: &str| {
@@ -466,7 +468,7 @@ pub fn check_edit(
             texts,
             supplementary,
         }),
-        _ => Err(Err(errors)),
+        _ => Err(EditRefusal::Fields(errors)),
     }
 }
 
@@ -721,7 +723,7 @@ mod tests {
             ]);
             assert_eq!(
                 check_edit(&p, USED, limit, 20),
-                Err(Ok(EditRefusal::Locked(bad.into()))),
+                Err(EditRefusal::Locked(bad.into())),
                 "{bad}"
             );
         }
@@ -745,7 +747,7 @@ mod tests {
         .unwrap();
         assert_eq!(ok.price, limit);
         assert_eq!(ok.texts.get("scope").map(String::as_str), Some(" 编制"));
-        let Err(Err(e)) = check_edit(
+        let Err(EditRefusal::Fields(e)) = check_edit(
             &post(&[("price", "12000.01"), ("time_limit", "21"), ("scope", "")]),
             USED,
             limit,

@@ -10,14 +10,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::Role;
+use super::extract::{Posted, TextEditor, text_with_versions, writable_industries};
 use crate::auth::policy::Action;
 use crate::contracts::steps::model_text as text_steps;
-use crate::contracts::store::model_text::{self, ModelText, Version};
+use crate::contracts::store::model_text::{self, Version};
 use crate::db::{self, DbError};
-use crate::domain::catalogue::INDUSTRIES;
 use crate::domain::contract_text::{self as ct, RenderedClause};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
@@ -31,28 +30,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/contract-texts/{id}/edit", web::get().to(edit_form))
         .route("/contract-texts/{id}/edit", web::post().to(save))
         .route("/contract-texts/{id}/publish", web::post().to(publish));
-}
-
-/// The industries the signed-in user may write texts for: all for an admin, its
-/// department's for a regulator, none for anyone else.
-async fn writable_industries(ctx: &Ctx) -> Result<Vec<&'static str>, AppError> {
-    let Some(u) = ctx.user() else {
-        return Ok(Vec::new());
-    };
-    match u.role {
-        Role::Admin => Ok(INDUSTRIES.iter().map(|(i, _)| *i).collect()),
-        Role::Regulator => {
-            let Some(d) = u.department_id else {
-                return Ok(Vec::new());
-            };
-            let dept = db::run(ctx.pool(), move |c| {
-                crate::accounts::store::department::find(c, d).map_err(DbError::from)
-            })
-            .await?;
-            Ok(dept.map(|d| ct::industries_of(&d.code)).unwrap_or_default())
-        }
-        _ => Ok(Vec::new()),
-    }
 }
 
 fn industry_label(ctx: &Ctx, code: &str) -> String {
@@ -160,16 +137,6 @@ fn labelled(ctx: &Ctx) -> ct::Values {
         .collect()
 }
 
-async fn load_text(ctx: &Ctx, id: i64) -> Result<(ModelText, Vec<Version>), AppError> {
-    db::run(ctx.pool(), move |c| {
-        let t = model_text::find(c, id)?;
-        let v = model_text::versions(c, id)?;
-        Ok::<_, DbError>(t.map(|t| (t, v)))
-    })
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
 async fn show(
     ctx: Ctx,
     path: web::Path<i64>,
@@ -177,7 +144,7 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
-    let (t, versions) = load_text(&ctx, id).await?;
+    let (t, versions) = text_with_versions(&ctx, id).await?;
     let in_domain = writable_industries(&ctx)
         .await?
         .contains(&t.industry.as_str());
@@ -198,29 +165,7 @@ async fn show(
     let body = ct::parse(&shown.body).unwrap_or(ct::Body {
         clauses: Vec::new(),
     });
-    let fields = body
-        .fields_used()
-        .into_iter()
-        .map(|k| {
-            (
-                ctx.t(&format!("contracts.field.{k}")).to_string(),
-                ctx.t(&format!("contracts.field_kind.{k}")).to_string(),
-            )
-        })
-        .collect();
     let (diff_from, diff_to) = (num("from").unwrap_or(0), num("to").unwrap_or(0));
-    let find = |n: i32| visible.iter().find(|v| v.version == n);
-    let diff = match (find(diff_from), find(diff_to)) {
-        (Some(a), Some(b)) => ct::diff(&a.body, &b.body)
-            .into_iter()
-            .map(|(c, text)| DiffLine {
-                css: c.css(),
-                mark: c.mark(),
-                text,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
     let p = ShowPage {
         page: ctx.page(),
         id,
@@ -228,19 +173,8 @@ async fn show(
         version: shown.version,
         draft: !shown.published(),
         clauses: ct::fill(&body, &labelled(&ctx)),
-        versions: visible
-            .iter()
-            .map(|v| VersionRow {
-                version: v.version,
-                status: ctx
-                    .t(&format!("contracts.texts.status.{}", v.status))
-                    .to_string(),
-                published_at: v.published_at.map(fmt_time).unwrap_or_default(),
-                note: v.note.clone(),
-                shown: v.version == shown.version,
-            })
-            .collect(),
-        fields,
+        versions: version_rows(&ctx, &visible, shown.version),
+        fields: field_rows(&ctx, &body),
         can_write: writer,
         can_publish: writer && !newest.published(),
         diff_from: if diff_from > 0 {
@@ -250,10 +184,54 @@ async fn show(
         },
         diff_to: if diff_to > 0 { diff_to } else { newest.version },
         choices: visible.iter().map(|v| v.version).collect(),
-        diff,
+        diff: diff(&visible, diff_from, diff_to),
         title: t.title,
     };
     html(&p, StatusCode::OK)
+}
+
+/// The fields a body uses, each with its label and what is filled in.
+fn field_rows(ctx: &Ctx, body: &ct::Body) -> Vec<(String, String)> {
+    body.fields_used()
+        .into_iter()
+        .map(|k| {
+            (
+                ctx.t(&format!("contracts.field.{k}")).to_string(),
+                ctx.t(&format!("contracts.field_kind.{k}")).to_string(),
+            )
+        })
+        .collect()
+}
+
+fn version_rows(ctx: &Ctx, visible: &[&Version], shown: i32) -> Vec<VersionRow> {
+    visible
+        .iter()
+        .map(|v| VersionRow {
+            version: v.version,
+            status: ctx
+                .t(&format!("contracts.texts.status.{}", v.status))
+                .to_string(),
+            published_at: v.published_at.map(fmt_time).unwrap_or_default(),
+            note: v.note.clone(),
+            shown: v.version == shown,
+        })
+        .collect()
+}
+
+/// The lines that changed between two visible versions (none unless both exist).
+fn diff(visible: &[&Version], from: i32, to: i32) -> Vec<DiffLine> {
+    let find = |n: i32| visible.iter().find(|v| v.version == n);
+    match (find(from), find(to)) {
+        (Some(a), Some(b)) => ct::diff(&a.body, &b.body)
+            .into_iter()
+            .map(|(c, text)| DiffLine {
+                css: c.css(),
+                mark: c.mark(),
+                text,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -367,7 +345,7 @@ async fn create(ctx: Ctx, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppE
     let title = f.title.trim().to_string();
     let note = f.note.trim().to_string();
     let id = db::run(ctx.pool(), move |c| {
-        text_steps::create(c, &actor, &f.industry, &title, &f.body, &note).map_err(DbError::from)
+        text_steps::create(c, &actor, &f.industry, &title, &f.body, &note)
     })
     .await?;
     Ok(redirect_flash(
@@ -377,18 +355,13 @@ async fn create(ctx: Ctx, form: CsrfForm<TextForm>) -> Result<HttpResponse, AppE
     ))
 }
 
-async fn writer_of(ctx: &Ctx, id: i64) -> Result<(ModelText, Vec<Version>), AppError> {
-    let (t, v) = load_text(ctx, id).await?;
-    let mine = writable_industries(ctx).await?;
-    ctx.authorize(Action::WriteModelText {
-        in_domain: mine.contains(&t.industry.as_str()),
-    })?;
-    Ok((t, v))
-}
-
-async fn edit_form(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (t, versions) = writer_of(&ctx, id).await?;
+async fn edit_form(editor: TextEditor) -> Result<HttpResponse, AppError> {
+    let TextEditor {
+        ctx,
+        text: t,
+        versions,
+    } = editor;
+    let id = t.id;
     let last = versions.first().ok_or(AppError::NotFound)?;
     let f = TextForm {
         industry: t.industry.clone(),
@@ -407,14 +380,11 @@ async fn edit_form(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppEr
     )
 }
 
-async fn save(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<TextForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (t, _) = writer_of(&ctx, id).await?;
-    let mut f = form.0;
+async fn save(posted: Posted<TextEditor, TextForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: editor, form } = posted;
+    let TextEditor { ctx, text: t, .. } = editor;
+    let id = t.id;
+    let mut f = form;
     // The industry of a text never changes (contracts were drafted from it).
     f.industry = t.industry.clone();
     let ind = [t.industry.as_str()];
@@ -426,7 +396,7 @@ async fn save(
     let title = f.title.trim().to_string();
     let note = f.note.trim().to_string();
     db::run(ctx.pool(), move |c| {
-        text_steps::save_draft(c, &actor, id, &title, &f.body, &note).map_err(DbError::from)
+        text_steps::save_draft(c, &actor, id, &title, &f.body, &note)
     })
     .await?;
     Ok(redirect_flash(
@@ -439,21 +409,22 @@ async fn save(
 #[derive(Deserialize)]
 pub struct Empty {}
 
-async fn publish(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    writer_of(&ctx, id).await?;
+async fn publish(posted: Posted<TextEditor, Empty>) -> Result<HttpResponse, AppError> {
+    let TextEditor { ctx, text, .. } = posted.to;
+    let id = text.id;
     let actor = ctx.actor();
-    let r = db::run(ctx.pool(), move |c| {
-        text_steps::publish(c, &actor, id).map_err(DbError::from)
-    })
-    .await?;
+    let r = db::run(ctx.pool(), move |c| text_steps::publish(c, &actor, id)).await;
     let to = format!("/contract-texts/{id}");
-    Ok(match r {
-        Some(_) => redirect_flash(&to, FlashKind::Success, "contracts.texts.published"),
-        None => redirect_flash(&to, FlashKind::Error, "contracts.texts.nothing_to_publish"),
-    })
+    match r {
+        Ok(_) => Ok(redirect_flash(
+            &to,
+            FlashKind::Success,
+            "contracts.texts.published",
+        )),
+        // Said on the text's page, as a flash: the page shows what there is to publish.
+        Err(StepError::Refused(r)) if r.key == text_steps::NOTHING_TO_PUBLISH => {
+            Ok(redirect_flash(&to, FlashKind::Error, r.key))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

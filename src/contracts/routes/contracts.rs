@@ -10,17 +10,16 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::extract::{AwardOwner, EditableContract, Posted, ReadableContract, SigningParty};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::contract as contract_steps;
-use crate::contracts::store::contract::{self, Full, Scope, status};
+use crate::contracts::store::contract::{self, Full, Scope};
 use crate::db::{self, DbError};
 use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedClause};
-use crate::domain::money::Money;
-use crate::error::AppError;
-use crate::error::{Refusal, StepError};
+use crate::domain::status::{ContractStatus, Party};
+use crate::error::{AppError, Refusal, StepError};
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
 
@@ -45,23 +44,6 @@ fn page_of(id: i64) -> String {
 
 fn refused(ctx: &Ctx, e: StepError, back: &str) -> Result<HttpResponse, AppError> {
     crate::web::refused::refused_page(ctx, e, back)
-}
-
-/// Loads a contract and checks the user may read it (its parties, admins, regulators of the
-/// item's department). Unknown id → 404; someone else's → 403.
-async fn readable(ctx: &Ctx, id: i64) -> Result<Full, AppError> {
-    let f = db::run(ctx.pool(), move |c| contract::load(c, id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let in_domain = ctx
-        .user()
-        .is_some_and(|u| u.role == Role::Regulator && u.department_id == Some(f.department_id));
-    ctx.authorize(Action::ViewContract {
-        owner: f.contract.owner_side(),
-        agency: f.contract.agency_id,
-        in_domain,
-    })?;
-    Ok(f)
 }
 
 pub struct SigView {
@@ -128,14 +110,14 @@ fn form_fields(ctx: &Ctx, f: &Full, posted: Option<&HashMap<String, String>>) ->
         .filter(|spec| spec.kind != FieldKind::Fixed)
         .map(|spec| {
             let stored = match spec.kind {
-                FieldKind::Price => Money::from_fen(f.contract.price_fen).to_plain(),
+                FieldKind::Price => f.contract.price.to_plain(),
                 FieldKind::Days => f.contract.time_limit_days.to_string(),
                 _ => f.values.get(spec.key).cloned().unwrap_or_default(),
             };
             let hint = match spec.kind {
                 FieldKind::Price => ctx
                     .t("contracts.hint.price")
-                    .replace("{limit}", &crate::web::fmt::fen(f.contract.price_limit_fen)),
+                    .replace("{limit}", &crate::web::fmt::money(f.contract.price_limit)),
                 FieldKind::Days => ctx
                     .t("contracts.hint.days")
                     .replace("{max}", &f.max_days.to_string()),
@@ -178,14 +160,13 @@ fn role_label(role: &str) -> &'static str {
     }
 }
 
-fn status_key(s: &str) -> &'static str {
+fn status_key(s: ContractStatus) -> &'static str {
     match s {
-        status::DRAFT => "contracts.status.draft",
-        status::SIGNING => "contracts.status.signing",
-        status::SIGNED => "contracts.status.signed",
-        status::LAPSED => "contracts.status.lapsed",
-        status::ACCEPTED => "contracts.status.accepted",
-        _ => "contracts.status.other",
+        ContractStatus::Draft => "contracts.status.draft",
+        ContractStatus::Signing => "contracts.status.signing",
+        ContractStatus::Signed => "contracts.status.signed",
+        ContractStatus::Lapsed => "contracts.status.lapsed",
+        ContractStatus::Accepted => "contracts.status.accepted",
     }
 }
 
@@ -212,32 +193,9 @@ async fn show_page(
         owner: k.owner_side(),
         agency: k.agency_id,
     });
-    let mut form = form_fields(ctx, &f, posted);
-    let lang = ctx.lang();
-    let msg_of = |key: &str, args: &[(&'static str, String)]| {
-        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        crate::i18n::tr_args(lang, key, &a)
-    };
-    for (field, key, args) in errors {
-        if let Some(ff) = form.iter_mut().find(|ff| ff.key == field) {
-            ff.error = msg_of(key, args);
-        }
-    }
-    let mut supplementary_field = FormField {
-        key: ct::SUPPLEMENTARY,
-        label: ctx.t("contracts.supplementary"),
-        value: posted
-            .and_then(|p| p.get(ct::SUPPLEMENTARY).cloned())
-            .unwrap_or_else(|| f.terms.supplementary.clone()),
-        error: String::new(),
-        multiline: true,
-        hint: ctx.t("contracts.hint.supplementary").to_string(),
-    };
-    if let Some((_, key, args)) = errors.iter().find(|e| e.0 == ct::SUPPLEMENTARY) {
-        supplementary_field.error = msg_of(key, args);
-    }
+    let (form, supplementary_field) = owner_form(ctx, &f, posted, errors);
     let mine = match party {
-        Some(p) if p == contract::OWNER => &f.owner_sig,
+        Some(Party::Owner) => &f.owner_sig,
         Some(_) => &f.agency_sig,
         None => &None,
     };
@@ -246,13 +204,13 @@ async fn show_page(
         id,
         announcement_id: f.contract.announcement_id,
         title: f.title.clone(),
-        status_label: ctx.t(status_key(&f.contract.status)),
+        status_label: ctx.t(status_key(f.contract.status)),
         model_text_id: f.model_text_id,
         model_version: f.model_version,
         clauses: ct::fill(&f.body, &f.values),
         supplementary: f.terms.supplementary.clone(),
-        price: crate::web::fmt::fen(f.contract.price_fen),
-        limit: crate::web::fmt::fen(f.contract.price_limit_fen),
+        price: crate::web::fmt::money(f.contract.price),
+        limit: crate::web::fmt::money(f.contract.price_limit),
         time_limit: f.contract.time_limit_days,
         sign_by: f.contract.sign_by.to_string(),
         signed_at: f.contract.signed_at.map(fmt_time).unwrap_or_default(),
@@ -260,10 +218,10 @@ async fn show_page(
         agency_sig: sig_view(&f.agency_sig, &f.digest),
         both_match: f.both_signed(),
         can_edit: is_owner && f.contract.editable(),
-        can_submit: is_owner && f.contract.status == status::DRAFT,
-        can_sign: may_sign && f.contract.status == status::SIGNING && mine.is_none(),
+        can_submit: is_owner && f.contract.status == ContractStatus::Draft,
+        can_sign: may_sign && f.contract.status == ContractStatus::Signing && mine.is_none(),
         // "Waiting for the other party" only while the other party is still to sign.
-        already_signed: mine.is_some() && f.contract.status == status::SIGNING,
+        already_signed: mine.is_some() && f.contract.status == ContractStatus::Signing,
         missing: f
             .missing()
             .into_iter()
@@ -287,8 +245,43 @@ async fn show_page(
     })
 }
 
-async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let f = readable(&ctx, path.into_inner()).await?;
+/// The owner's fill-in form: its fields and the supplementary clauses, with the posted
+/// values and each field's message after a refused edit.
+fn owner_form(
+    ctx: &Ctx,
+    f: &Full,
+    posted: Option<&HashMap<String, String>>,
+    errors: &[ct::FieldError],
+) -> (Vec<FormField>, FormField) {
+    let mut form = form_fields(ctx, f, posted);
+    let lang = ctx.lang();
+    let msg_of = |key: &str, args: &[(&'static str, String)]| {
+        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::i18n::tr_args(lang, key, &a)
+    };
+    for (field, key, args) in errors {
+        if let Some(ff) = form.iter_mut().find(|ff| ff.key == field) {
+            ff.error = msg_of(key, args);
+        }
+    }
+    let mut supplementary = FormField {
+        key: ct::SUPPLEMENTARY,
+        label: ctx.t("contracts.supplementary"),
+        value: posted
+            .and_then(|p| p.get(ct::SUPPLEMENTARY).cloned())
+            .unwrap_or_else(|| f.terms.supplementary.clone()),
+        error: String::new(),
+        multiline: true,
+        hint: ctx.t("contracts.hint.supplementary").to_string(),
+    };
+    if let Some((_, key, args)) = errors.iter().find(|e| e.0 == ct::SUPPLEMENTARY) {
+        supplementary.error = msg_of(key, args);
+    }
+    (form, supplementary)
+}
+
+async fn show(contract: ReadableContract) -> Result<HttpResponse, AppError> {
+    let ReadableContract { ctx, full: f } = contract;
     let p = show_page(&ctx, f, None, &[], String::new()).await?;
     html(&p, StatusCode::OK)
 }
@@ -309,8 +302,8 @@ struct PrintPage {
     status_label: &'static str,
 }
 
-async fn print(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let f = readable(&ctx, path.into_inner()).await?;
+async fn print(contract: ReadableContract) -> Result<HttpResponse, AppError> {
+    let ReadableContract { ctx, full: f } = contract;
     let p = PrintPage {
         page: ctx.page(),
         id: f.contract.id,
@@ -321,7 +314,7 @@ async fn print(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError>
         agency_name: f.values.get("agency_name").cloned().unwrap_or_default(),
         owner_sig: sig_view(&f.owner_sig, &f.digest),
         agency_sig: sig_view(&f.agency_sig, &f.digest),
-        status_label: ctx.t(status_key(&f.contract.status)),
+        status_label: ctx.t(status_key(f.contract.status)),
         digest: f.digest,
     };
     html(&p, StatusCode::OK)
@@ -331,16 +324,13 @@ async fn print(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError>
 /// supplementary clauses or the revision (a locked clause, a party name) refuses the whole
 /// request with 422 and changes nothing.
 async fn edit(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<HashMap<String, String>>,
+    posted: Posted<EditableContract, HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let f = readable(&ctx, id).await?;
-    ctx.authorize(Action::EditContract {
-        owner: f.contract.owner_side(),
-    })?;
-    let posted_map = form.0;
+    let Posted {
+        to: EditableContract { ctx, full: f },
+        form: posted_map,
+    } = posted;
+    let id = f.contract.id;
     let mut posted: Vec<(String, String)> = posted_map
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -350,27 +340,23 @@ async fn edit(
         .get("revision")
         .and_then(|r| r.trim().parse::<i32>().ok())
         .unwrap_or(0);
-    let limit = Money::from_fen(f.contract.price_limit_fen);
+    let limit = f.contract.price_limit;
     match ct::check_edit(&posted, &f.used, limit, f.max_days) {
-        Err(Ok(EditRefusal::Locked(key))) => {
-            tracing::warn!(contract = id, key = %key, "edit of a locked clause refused");
-            refused(
-                &ctx,
-                StepError::Refused(Refusal::invalid("contracts.err.locked").arg("key", key)),
-                &page_of(id),
-            )
-        }
-        Err(Err(errors)) => {
-            let msg = ctx.t("contracts.form.has_errors").to_string();
+        Err(EditRefusal::Fields(errors)) => {
+            let msg = ctx.t(contract_steps::FIELDS_TO_CORRECT).to_string();
             let p = show_page(&ctx, f, Some(&posted_map), &errors, msg).await?;
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(locked) => {
+            tracing::warn!(contract = id, refusal = ?locked, "edit of a locked clause refused");
+            refused(&ctx, Refusal::from(locked).into(), &page_of(id))
         }
         Ok(e) => {
             let actor = ctx.actor();
             let r = db::run(ctx.pool(), move |c| {
-                Ok::<_, DbError>(contract_steps::edit(c, &actor, id, seen_revision, &e))
+                contract_steps::edit(c, &actor, id, seen_revision, &e)
             })
-            .await?;
+            .await;
             match r {
                 Ok(()) => Ok(redirect_flash(
                     &page_of(id),
@@ -386,21 +372,11 @@ async fn edit(
 #[derive(Deserialize)]
 pub struct Empty {}
 
-async fn submit(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let f = readable(&ctx, id).await?;
-    ctx.authorize(Action::EditContract {
-        owner: f.contract.owner_side(),
-    })?;
+async fn submit(posted: Posted<EditableContract, Empty>) -> Result<HttpResponse, AppError> {
+    let EditableContract { ctx, full } = posted.to;
+    let id = full.contract.id;
     let actor = ctx.actor();
-    let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract_steps::submit(c, &actor, id))
-    })
-    .await?;
+    let r = db::run(ctx.pool(), move |c| contract_steps::submit(c, &actor, id)).await;
     match r {
         Ok(()) => Ok(redirect_flash(
             &page_of(id),
@@ -418,26 +394,19 @@ pub struct SignForm {
     read: String,
 }
 
-async fn sign(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<SignForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let f = readable(&ctx, id).await?;
-    ctx.authorize(Action::SignContract {
-        owner: f.contract.owner_side(),
-        agency: f.contract.agency_id,
-    })?;
-    let me = ctx.current()?;
-    let party = f.contract.party_of(me).ok_or(AppError::Forbidden)?;
+async fn sign(posted: Posted<SigningParty, SignForm>) -> Result<HttpResponse, AppError> {
+    let Posted {
+        to: SigningParty { ctx, full, party },
+        form,
+    } = posted;
+    let id = full.contract.id;
     let actor = ctx.actor();
-    let SignForm { digest, read } = form.0;
+    let SignForm { digest, read } = form;
     let read = !read.is_empty();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract_steps::sign(c, &actor, id, party, &digest, read))
+        contract_steps::sign(c, &actor, id, party, &digest, read)
     })
-    .await?;
+    .await;
     match r {
         Ok(true) => Ok(redirect_flash(
             &page_of(id),
@@ -453,24 +422,16 @@ async fn sign(
     }
 }
 
-async fn generate(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let ann = path.into_inner();
-    let owner = db::run(ctx.pool(), move |c| {
-        crate::selection::store::announcement::find(c, ann).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?
-    .owner_side();
-    ctx.authorize(Action::EditContract { owner })?;
+async fn generate(posted: Posted<AwardOwner, Empty>) -> Result<HttpResponse, AppError> {
+    let AwardOwner {
+        ctx,
+        announcement_id: ann,
+    } = posted.to;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(contract_steps::generate(c, &actor, ann))
+        contract_steps::generate(c, &actor, ann)
     })
-    .await?;
+    .await;
     match r {
         Ok(id) => Ok(redirect_flash(
             &page_of(id),
@@ -515,15 +476,15 @@ fn row_views(ctx: &Ctx, rows: Vec<contract::Row>, show_owner: bool) -> Vec<RowVi
             project: r.project,
             item: r.item,
             other: if show_owner { r.owner } else { r.agency },
-            price: crate::web::fmt::fen(r.price_fen),
-            lapsed: r.status == status::LAPSED,
+            price: crate::web::fmt::money(r.price),
+            lapsed: r.status == ContractStatus::Lapsed,
             unsigned: r
                 .unsigned
                 .iter()
                 .map(|p| ctx.t(&format!("contracts.party.{p}")))
                 .collect::<Vec<_>>()
                 .join("、"),
-            status: ctx.t(status_key(&r.status)),
+            status: ctx.t(status_key(r.status)),
             sign_by: r.sign_by.to_string(),
             supplementary: r.supplementary,
         })
@@ -582,11 +543,16 @@ async fn agency_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
 
 async fn regulator_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::SuperviseContracts)?;
-    let dept = ctx.current()?.department_id.unwrap_or(0);
-    let rows = db::run(ctx.pool(), move |c| {
-        contract::rows(c, Scope::Flagged(dept)).map_err(DbError::from)
-    })
-    .await?;
+    // A regulator without a department supervises no item's contracts.
+    let rows = match ctx.current()?.department_id {
+        Some(dept) => {
+            db::run(ctx.pool(), move |c| {
+                contract::rows(c, Scope::Flagged(dept)).map_err(DbError::from)
+            })
+            .await?
+        }
+        None => Vec::new(),
+    };
     html(
         &ListPage {
             page: ctx.page(),

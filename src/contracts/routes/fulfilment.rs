@@ -12,21 +12,25 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::extract::{
+    AppealDecider, ContractAgency, ContractOwner, ContractParty, ContractRater, ContractReader,
+    Posted, RatedAgency,
+};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::evaluation as eval_steps;
 use crate::contracts::steps::fulfilment as ful_steps;
-use crate::contracts::store::evaluation::{self as meval, Evaluation};
+use crate::contracts::store::evaluation as meval;
 use crate::contracts::store::fulfilment as mful;
 use crate::contracts::views::{FigureRow, FormError, FulfilmentRows, FulfilmentView, figure_row};
 use crate::db::{self, DbError};
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment as rules;
+use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::error::StepError;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
 
@@ -58,8 +62,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 // ---------------------------------------------------------------- view
 
-/// Loads and authorises the view of contract `id` for the signed-in user.
-pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView, AppError> {
+/// Loads the view of contract `id` for the signed-in user, whom an extractor of the handler
+/// has allowed to read it.
+async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView, AppError> {
     let settings = db::run(ctx.pool(), |c| {
         crate::accounts::store::settings::load(c).map_err(DbError::from)
     })
@@ -73,14 +78,6 @@ pub async fn view(ctx: &Ctx, id: i64, error: FormError) -> Result<FulfilmentView
     .await?;
     let l = l.ok_or(AppError::NotFound)?;
     let k = &l.contract;
-    let in_domain = ctx.user().is_some_and(|u| {
-        u.role == Role::Regulator && u.department_id == Some(l.item_department_id)
-    });
-    ctx.authorize(Action::ViewContract {
-        owner: k.owner_side(),
-        agency: k.agency_id,
-        in_domain,
-    })?;
     let today = crate::db::today();
     let cal_from = k.accepted_on().unwrap_or(today).min(today);
     let calendar = db::run(ctx.pool(), move |c| {
@@ -103,9 +100,9 @@ pub struct FulfilmentPage {
     pub f: FulfilmentView,
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let f = view(&ctx, id, FormError::default()).await?;
+async fn show(reader: ContractReader) -> Result<HttpResponse, AppError> {
+    let ContractReader { ctx, contract } = reader;
+    let f = view(&ctx, contract.id, FormError::default()).await?;
     html(
         &FulfilmentPage {
             page: ctx.page(),
@@ -113,10 +110,6 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
         },
         StatusCode::OK,
     )
-}
-
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
 }
 
 fn page_of(id: i64) -> String {
@@ -184,37 +177,12 @@ async fn answer(
     }
 }
 
-/// The contract, after checking the signed-in user may see it (404 before 403).
-async fn contract(ctx: &Ctx, id: i64) -> Result<mful::Contract, AppError> {
-    let (k, dept) = db::run(ctx.pool(), move |c| {
-        mful::find_with_department(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let in_domain = ctx
-        .user()
-        .is_some_and(|u| u.role == Role::Regulator && u.department_id == Some(dept));
-    ctx.authorize(Action::ViewContract {
-        owner: k.owner_side(),
-        agency: k.agency_id,
-        in_domain,
-    })?;
-    Ok(k)
-}
-
 // ---------------------------------------------------------------- deliverables
 
-async fn deliver(
-    ctx: Ctx,
-    path: web::Path<String>,
-    body: UploadBody,
-) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    // Who may deliver is decided before the body is read.
-    let k = contract(&ctx, id).await?;
-    ctx.authorize(Action::ActAsContractAgency {
-        agency: k.agency_id,
-    })?;
+async fn deliver(agency: ContractAgency, body: UploadBody) -> Result<HttpResponse, AppError> {
+    // Who may deliver is decided (by the extractor) before the body is read.
+    let ContractAgency { ctx, contract: k } = agency;
+    let id = k.id;
     let s = db::run(ctx.pool(), |c| {
         crate::accounts::store::settings::load(c).map_err(DbError::from)
     })
@@ -263,23 +231,22 @@ async fn deliver(
         note,
     };
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(ful_steps::submit(c, &actor, id, agency, &d).map(|_| ()))
+        ful_steps::submit(c, &actor, id, agency, &d).map(|_| ())
     })
     .await;
-    if !matches!(r, Ok(Ok(()))) {
+    if r.is_err() {
         // Nothing was saved, so the file must not stay either.
         let _ = std::fs::remove_file(dir.join(&stored));
     }
-    answer(&ctx, id, r?, "ful.done.delivered", "deliver", &vals).await
+    answer(&ctx, id, r, "ful.done.delivered", "deliver", &vals).await
 }
 
 async fn deliverable_file(
-    ctx: Ctx,
-    path: web::Path<(String, String)>,
+    reader: ContractReader,
+    path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, did) = path.into_inner();
-    let (id, did) = (path_id(&id)?, path_id(&did)?);
-    contract(&ctx, id).await?;
+    let ContractReader { ctx, contract } = reader;
+    let (id, did) = (contract.id, path.into_inner().1);
     let up = db::run(ctx.pool(), move |c| {
         mful::deliverable_file(c, id, did).map_err(DbError::from)
     })
@@ -302,17 +269,13 @@ pub struct DecideForm {
 }
 
 async fn decide(
-    ctx: Ctx,
-    path: web::Path<(String, String)>,
-    form: CsrfForm<DecideForm>,
+    posted: Posted<ContractOwner, DecideForm>,
+    path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, did) = path.into_inner();
-    let (id, did) = (path_id(&id)?, path_id(&did)?);
-    let k = contract(&ctx, id).await?;
-    ctx.authorize(Action::ActAsContractOwner {
-        owner: k.owner_side(),
-    })?;
-    let f = form.0;
+    let Posted { to: owner, form } = posted;
+    let ContractOwner { ctx, contract: k } = owner;
+    let (id, did) = (k.id, path.into_inner().1);
+    let f = form;
     let vals = [("reason", f.reason.as_str())];
     let accept = match f.decision.as_str() {
         "accept" => true,
@@ -331,11 +294,9 @@ async fn decide(
     let actor = ctx.actor();
     let owner = k.owner_id;
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(ful_steps::decide(
-            c, &actor, id, did, owner, accept, &reason,
-        ))
+        ful_steps::decide(c, &actor, id, did, owner, accept, &reason)
     })
-    .await?;
+    .await;
     let done = if accept {
         "ful.done.accepted"
     } else {
@@ -358,27 +319,33 @@ pub struct AmendForm {
     reason: String,
 }
 
-async fn propose(
-    ctx: Ctx,
-    path: web::Path<String>,
-    form: CsrfForm<AmendForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let k = contract(&ctx, id).await?;
-    let by_owner = party(&ctx, &k)?;
-    let f = form.0;
+async fn propose(posted: Posted<ContractParty, AmendForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: party, form } = posted;
+    let ContractParty {
+        ctx,
+        contract: k,
+        party,
+    } = party;
+    let id = k.id;
+    let f = form;
     let vals = [
         ("kind", f.kind.as_str()),
         ("days", f.days.as_str()),
         ("price", f.price.as_str()),
         ("reason", f.reason.as_str()),
     ];
-    let parsed = rules::amendment(&f.kind, &f.days, &f.price, k.price_fen, k.price_limit_fen)
-        .and_then(|ch| rules::text(&f.reason, true).map(|r| (ch, r)));
+    let parsed = rules::amendment(
+        &f.kind,
+        &f.days,
+        &f.price,
+        k.price.fen(),
+        k.price_limit.fen(),
+    )
+    .and_then(|ch| rules::text(&f.reason, true).map(|r| (ch, r)));
     let (change, reason) = match parsed {
         Ok(x) => x,
         Err(p) => {
-            let limit = fmt::fen(k.price_limit_fen);
+            let limit = fmt::money(k.price_limit);
             return refuse(
                 &ctx,
                 id,
@@ -393,26 +360,10 @@ async fn propose(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(ful_steps::propose(c, &actor, id, by_owner, change, &reason))
+        ful_steps::propose(c, &actor, id, party, change, &reason)
     })
-    .await?;
+    .await;
     answer(&ctx, id, r, "ful.done.proposed", "amend", &vals).await
-}
-
-/// The signed-in user is the contract's owner side (true) or agency (false); anyone else 403.
-fn party(ctx: &Ctx, k: &mful::Contract) -> Result<bool, AppError> {
-    let me = ctx.current()?;
-    if k.party_of(me) == Some(crate::contracts::store::contract::OWNER) {
-        ctx.authorize(Action::ActAsContractOwner {
-            owner: k.owner_side(),
-        })?;
-        Ok(true)
-    } else {
-        ctx.authorize(Action::ActAsContractAgency {
-            agency: k.agency_id,
-        })?;
-        Ok(false)
-    }
 }
 
 #[derive(Deserialize)]
@@ -422,15 +373,17 @@ pub struct AnswerForm {
 }
 
 async fn answer_amendment(
-    ctx: Ctx,
-    path: web::Path<(String, String)>,
-    form: CsrfForm<AnswerForm>,
+    posted: Posted<ContractParty, AnswerForm>,
+    path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, aid) = path.into_inner();
-    let (id, aid) = (path_id(&id)?, path_id(&aid)?);
-    let k = contract(&ctx, id).await?;
-    let by_owner = party(&ctx, &k)?;
-    let sign = match form.0.answer.as_str() {
+    let Posted { to: party, form } = posted;
+    let ContractParty {
+        ctx,
+        contract: k,
+        party,
+    } = party;
+    let (id, aid) = (k.id, path.into_inner().1);
+    let sign = match form.answer.as_str() {
         "sign" => true,
         "decline" => false,
         _ => {
@@ -439,11 +392,9 @@ async fn answer_amendment(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(ful_steps::answer_amendment(
-            c, &actor, id, aid, by_owner, sign,
-        ))
+        ful_steps::answer_amendment(c, &actor, id, aid, party, sign)
     })
-    .await?;
+    .await;
     let done = if sign {
         "ful.done.amendment_signed"
     } else {
@@ -462,17 +413,11 @@ pub struct PayForm {
     amount: String,
 }
 
-async fn pay(
-    ctx: Ctx,
-    path: web::Path<String>,
-    form: CsrfForm<PayForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let k = contract(&ctx, id).await?;
-    ctx.authorize(Action::ActAsContractOwner {
-        owner: k.owner_side(),
-    })?;
-    let f = form.0;
+async fn pay(posted: Posted<ContractOwner, PayForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: owner, form } = posted;
+    let ContractOwner { ctx, contract: k } = owner;
+    let id = k.id;
+    let f = form;
     let vals = [
         ("paid_on", f.paid_on.as_str()),
         ("amount", f.amount.as_str()),
@@ -487,11 +432,9 @@ async fn pay(
     let actor = ctx.actor();
     let owner = k.owner_id;
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(ful_steps::record_payment(
-            c, &actor, id, owner, paid_on, amount,
-        ))
+        ful_steps::record_payment(c, &actor, id, owner, paid_on, Money::from_fen(amount))
     })
-    .await?;
+    .await;
     answer(&ctx, id, r, "ful.done.paid", "pay", &vals).await
 }
 
@@ -513,33 +456,18 @@ pub struct RateForm {
     comment: String,
 }
 
-async fn rate(
-    ctx: Ctx,
-    path: web::Path<String>,
-    form: CsrfForm<RateForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let k = contract(&ctx, id).await?;
-    let me = ctx.current()?.clone();
+async fn rate(posted: Posted<ContractRater, RateForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: rater, form } = posted;
     // The owner side rates as the owner (a commissioning department's staff too); another
     // regulator of the item's department as the department.
-    let (kind, dept) = if k.party_of(&me) == Some(crate::contracts::store::contract::OWNER) {
-        ctx.authorize(Action::ActAsContractOwner {
-            owner: k.owner_side(),
-        })?;
-        (meval::OWNER, None)
-    } else {
-        let item = k.item_id;
-        let dept = db::run(ctx.pool(), move |c| {
-            meval::department_of_item(c, item).map_err(DbError::from)
-        })
-        .await?;
-        ctx.authorize(Action::RateAsDepartment {
-            department_id: dept,
-        })?;
-        (meval::DEPARTMENT, Some(dept))
-    };
-    let f = form.0;
+    let ContractRater {
+        ctx,
+        contract: k,
+        kind,
+        department_id: dept,
+    } = rater;
+    let id = k.id;
+    let f = form;
     let vals = [
         ("quality", f.quality.as_str()),
         ("timeliness", f.timeliness.as_str()),
@@ -572,9 +500,9 @@ async fn rate(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(eval_steps::rate(c, &actor, id, kind, stars, &comment, dept))
+        eval_steps::rate(c, &actor, id, kind, stars, &comment, dept)
     })
-    .await?;
+    .await;
     let done = match r {
         Ok(true) => "eval.done.revised",
         _ => "eval.done.rated",
@@ -588,21 +516,13 @@ pub struct TextForm {
     text: String,
 }
 
-async fn evaluation_of(ctx: &Ctx, eid: i64) -> Result<(Evaluation, mful::Contract), AppError> {
-    let e = db::run(ctx.pool(), move |c| {
-        meval::find(c, eid).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let k = contract(ctx, e.contract_id).await?;
-    Ok((e, k))
-}
-
-async fn respond(ctx: Ctx, eid: i64, text: String, appeal: bool) -> Result<HttpResponse, AppError> {
-    let (e, k) = evaluation_of(&ctx, eid).await?;
-    ctx.authorize(Action::ActAsContractAgency {
-        agency: k.agency_id,
-    })?;
+async fn respond(rated: RatedAgency, text: String, appeal: bool) -> Result<HttpResponse, AppError> {
+    let RatedAgency {
+        ctx,
+        evaluation: e,
+        contract: k,
+    } = rated;
+    let eid = e.id;
     let form = if appeal { "appeal" } else { "reply" };
     let vals = [("text", text.as_str())];
     let body = match erules::text(&text) {
@@ -623,9 +543,9 @@ async fn respond(ctx: Ctx, eid: i64, text: String, appeal: bool) -> Result<HttpR
     let actor = ctx.actor();
     let agency = k.agency_id;
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(eval_steps::respond(c, &actor, eid, agency, appeal, &body).map(|_| ()))
+        eval_steps::respond(c, &actor, eid, agency, appeal, &body).map(|_| ())
     })
-    .await?;
+    .await;
     let done = if appeal {
         "eval.done.appealed"
     } else {
@@ -634,22 +554,14 @@ async fn respond(ctx: Ctx, eid: i64, text: String, appeal: bool) -> Result<HttpR
     answer(&ctx, e.contract_id, r, done, form, &vals).await
 }
 
-async fn reply(
-    ctx: Ctx,
-    path: web::Path<String>,
-    form: CsrfForm<TextForm>,
-) -> Result<HttpResponse, AppError> {
-    let eid = path_id(&path)?;
-    respond(ctx, eid, form.0.text, false).await
+async fn reply(posted: Posted<RatedAgency, TextForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: rated, form } = posted;
+    respond(rated, form.text, false).await
 }
 
-async fn appeal(
-    ctx: Ctx,
-    path: web::Path<String>,
-    form: CsrfForm<TextForm>,
-) -> Result<HttpResponse, AppError> {
-    let eid = path_id(&path)?;
-    respond(ctx, eid, form.0.text, true).await
+async fn appeal(posted: Posted<RatedAgency, TextForm>) -> Result<HttpResponse, AppError> {
+    let Posted { to: rated, form } = posted;
+    respond(rated, form.text, true).await
 }
 
 #[derive(Deserialize)]
@@ -661,21 +573,16 @@ pub struct AppealDecisionForm {
 }
 
 async fn decide_appeal(
-    ctx: Ctx,
-    path: web::Path<String>,
-    form: CsrfForm<AppealDecisionForm>,
+    posted: Posted<AppealDecider, AppealDecisionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let eid = path_id(&path)?;
-    let (e, k) = evaluation_of(&ctx, eid).await?;
-    let item = k.item_id;
-    let dept = db::run(ctx.pool(), move |c| {
-        meval::department_of_item(c, item).map_err(DbError::from)
-    })
-    .await?;
-    ctx.authorize(Action::DecideAppeal {
+    let Posted { to: decider, form } = posted;
+    let AppealDecider {
+        ctx,
+        evaluation: e,
         department_id: dept,
-    })?;
-    let f = form.0;
+    } = decider;
+    let eid = e.id;
+    let f = form;
     let vals = [("text", f.text.as_str())];
     let upheld = match f.decision.as_str() {
         "uphold" => true,
@@ -710,11 +617,9 @@ async fn decide_appeal(
     };
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(
-            eval_steps::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ()),
-        )
+        eval_steps::decide_appeal(c, &actor, eid, upheld, &text, Some(dept)).map(|_| ())
     })
-    .await?;
+    .await;
     answer(
         &ctx,
         e.contract_id,
@@ -812,9 +717,9 @@ pub struct OwnerRecordPage {
 }
 
 /// The owner's public payment record: accepted contracts, due dates, payments, lateness.
-async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn owner_record(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let id = path_id(&path)?;
+    let id = path.into_inner();
     let (user, lines, term) = db::run(ctx.pool(), move |c| {
         let term = crate::accounts::store::settings::load(c)?.get("payment_due_working_days");
         let u = crate::accounts::store::user::find(c, id)?;
@@ -840,7 +745,7 @@ async fn owner_record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse,
                 paid: l
                     .paid
                     .iter()
-                    .map(|(d, f)| format!("{d} {}", fmt::fen(*f)))
+                    .map(|(d, m)| format!("{d} {}", fmt::money(*m)))
                     .collect::<Vec<_>>()
                     .join("；"),
                 late: l.late,
@@ -877,11 +782,16 @@ pub struct SupervisePage {
 /// The regulator's contracts: timers, amendments (visible to the regulator) and appeals.
 async fn supervise(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::SuperviseContracts)?;
-    let dept = ctx.current()?.department_id.unwrap_or(-1);
-    let list = db::run(ctx.pool(), move |c| {
-        mful::supervised(c, dept).map_err(DbError::from)
-    })
-    .await?;
+    // A regulator without a department supervises no item's contracts.
+    let list = match ctx.current()?.department_id {
+        Some(dept) => {
+            db::run(ctx.pool(), move |c| {
+                mful::supervised(c, dept).map_err(DbError::from)
+            })
+            .await?
+        }
+        None => Vec::new(),
+    };
     let rows = list
         .into_iter()
         .map(|s| SupervisedRow {

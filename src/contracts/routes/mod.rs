@@ -2,4 +2,5 @@
 
 pub mod contract_texts;
 pub mod contracts;
+pub mod extract;
 pub mod fulfilment;

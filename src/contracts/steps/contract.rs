@@ -25,17 +25,46 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError, write_tx};
 use crate::domain::contract_text::{self as ct, Edit, Values};
 use crate::domain::credit::Kind;
+use crate::domain::status::{ContractStatus, Party};
 use crate::domain::workdays;
-use crate::error::{StepError, conflict, refused};
+use crate::error::{Refusal, StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+/// The headline of an edit refused for its values (each is named beside its field).
+pub const FIELDS_TO_CORRECT: &str = "contracts.form.has_errors";
+
+/// The domain's reasons for refusing an edit, as the refusal the pages show: a locked clause
+/// refuses the whole request, values out of bounds are named beside their fields (the page
+/// re-renders the form with them; this is its headline).
+impl From<ct::EditRefusal> for Refusal {
+    fn from(e: ct::EditRefusal) -> Refusal {
+        match e {
+            ct::EditRefusal::Locked(key) => {
+                Refusal::invalid("contracts.err.locked").arg("key", key)
+            }
+            ct::EditRefusal::Fields(_) => Refusal::invalid(FIELDS_TO_CORRECT),
+        }
+    }
+}
+
+/// A signature on a text that changed since it was read is a conflict (409); one without the
+/// "I have read it" tick is not acceptable (422).
+impl From<ct::SignProblem> for Refusal {
+    fn from(p: ct::SignProblem) -> Refusal {
+        match p {
+            ct::SignProblem::Stale => Refusal::conflict(p.key()),
+            ct::SignProblem::NotRead => Refusal::invalid(p.key()),
+        }
+    }
+}
+
 /// What the audit entry of a contract step proves: the state and the digest of the text.
 #[derive(Serialize)]
 struct Audited<'a> {
-    status: &'a str,
+    status: ContractStatus,
     revision: i32,
     price_fen: i64,
     time_limit_days: i32,
@@ -51,15 +80,102 @@ fn audit_step(c: &mut DbConnection, actor: &Actor, action: &str, id: i64) -> Res
         "contract",
         id,
         &Audited {
-            status: &f.contract.status,
+            status: f.contract.status,
             revision: f.terms.revision,
-            price_fen: f.contract.price_fen,
+            price_fen: f.contract.price.fen(),
             time_limit_days: f.contract.time_limit_days,
             digest: &f.digest,
         },
         "",
     )?;
     Ok(())
+}
+
+/// What a draft is made from: the award and the announcement it closes.
+struct Award {
+    announcement_id: i64,
+    agency_id: i64,
+    amount: Option<i64>,
+    confirmed_at: NaiveDateTime,
+    owner_id: i64,
+    owner_department_id: Option<i64>,
+    item_id: i64,
+    project_id: i64,
+    scope: String,
+    time_limit_days: i32,
+    cap: Option<i64>,
+}
+
+fn award(c: &mut DbConnection, announcement_id: i64) -> QueryResult<Award> {
+    let (agency_id, amount, confirmed_at) = awards::table
+        .find(announcement_id)
+        .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
+        .first(c)?;
+    let (owner_id, owner_department_id, item_id, project_id, scope, time_limit_days, cap) =
+        announcements::table
+            .find(announcement_id)
+            .select((
+                announcements::owner_id,
+                announcements::owner_department_id,
+                announcements::item_id,
+                announcements::project_id,
+                announcements::scope,
+                announcements::time_limit_days,
+                announcements::cap_fen,
+            ))
+            .first(c)?;
+    Ok(Award {
+        announcement_id,
+        agency_id,
+        amount,
+        confirmed_at,
+        owner_id,
+        owner_department_id,
+        item_id,
+        project_id,
+        scope,
+        time_limit_days,
+        cap,
+    })
+}
+
+/// The fill-in values the platform writes: the parties, the project, the item, the scope.
+fn platform_values(c: &mut DbConnection, a: &Award, item_name: String) -> QueryResult<Values> {
+    // A commissioning department is the party (and the payer), not its staff member's unit.
+    let owner_name: String = match a.owner_department_id {
+        Some(d) => departments::table
+            .find(d)
+            .select(departments::name_zh)
+            .first(c)?,
+        None => users::table
+            .find(a.owner_id)
+            .select(users::org_name)
+            .first(c)?,
+    };
+    let agency_name: String = agencies::table
+        .find(a.agency_id)
+        .select(agencies::name)
+        .first(c)?;
+    let project_name: String = projects::table
+        .find(a.project_id)
+        .select(projects::name)
+        .first(c)?;
+    let mut fields = Values::new();
+    fields.insert("owner_name".into(), owner_name);
+    fields.insert("agency_name".into(), agency_name);
+    fields.insert("project_name".into(), project_name);
+    fields.insert("item_name".into(), item_name);
+    fields.insert("scope".into(), ct::normalise(&a.scope));
+    Ok(fields)
+}
+
+/// The last day to sign: the set number of working days after the award (China date).
+fn sign_by(c: &mut DbConnection, confirmed_at: NaiveDateTime) -> Result<NaiveDate, DbError> {
+    let settings = crate::accounts::store::settings::load(c)?;
+    let award_day = workdays::china_date(confirmed_at.and_utc());
+    let cal = crate::accounts::store::calendar::load_from(c, award_day)?;
+    let sign_days = u32::try_from(settings.get(SIGN_SETTING)).unwrap_or(5);
+    Ok(cal.add_working_days(award_day, sign_days))
 }
 
 /// Drafts the contract of an awarded announcement, inside the caller's transaction (the
@@ -70,32 +186,9 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     if let Some(k) = find_by_announcement(c, announcement_id)? {
         return Ok(Some(k.id));
     }
-    let (agency_id, amount, confirmed_at): (i64, Option<i64>, NaiveDateTime) = awards::table
-        .find(announcement_id)
-        .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
-        .first(c)?;
-    let (owner_id, owner_department_id, item_id, project_id, scope, days, cap): (
-        i64,
-        Option<i64>,
-        i64,
-        i64,
-        String,
-        i32,
-        Option<i64>,
-    ) = announcements::table
-        .find(announcement_id)
-        .select((
-            announcements::owner_id,
-            announcements::owner_department_id,
-            announcements::item_id,
-            announcements::project_id,
-            announcements::scope,
-            announcements::time_limit_days,
-            announcements::cap_fen,
-        ))
-        .first(c)?;
+    let a = award(c, announcement_id)?;
     let (industry, item_name): (String, String) = catalogue_items::table
-        .find(item_id)
+        .find(a.item_id)
         .select((catalogue_items::industry, catalogue_items::name))
         .first(c)?;
     let Some((_, version)) =
@@ -103,52 +196,30 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     else {
         mail_user(
             c,
-            owner_id,
+            a.owner_id,
             "contract_no_text",
             &[("id", announcement_id.to_string())],
         )?;
         return Ok(None);
     };
-    let Some(limit) = ct::price_limit(amount, cap) else {
+    let Some(limit) = ct::price_limit(a.amount, a.cap) else {
         return Ok(None);
     };
-    // A commissioning department is the party (and the payer), not its staff member's unit.
-    let owner_name: String = match owner_department_id {
-        Some(d) => departments::table
-            .find(d)
-            .select(departments::name_zh)
-            .first(c)?,
-        None => users::table
-            .find(owner_id)
-            .select(users::org_name)
-            .first(c)?,
-    };
-    let agency_name: String = agencies::table
-        .find(agency_id)
-        .select(agencies::name)
-        .first(c)?;
-    let project_name: String = projects::table
-        .find(project_id)
-        .select(projects::name)
-        .first(c)?;
-    let settings = crate::accounts::store::settings::load(c)?;
-    let award_day = workdays::china_date(confirmed_at.and_utc());
-    let cal = crate::accounts::store::calendar::load_from(c, award_day)?;
-    let sign_days = u32::try_from(settings.get(SIGN_SETTING)).unwrap_or(5);
-    let sign_by = cal.add_working_days(award_day, sign_days);
+    let fields = platform_values(c, &a, item_name)?;
+    let sign_by = sign_by(c, a.confirmed_at)?;
     let now = db::now();
     diesel::insert_into(contracts::table)
         .values((
             contracts::announcement_id.eq(announcement_id),
-            contracts::owner_id.eq(owner_id),
-            contracts::owner_department_id.eq(owner_department_id),
-            contracts::agency_id.eq(agency_id),
-            contracts::item_id.eq(item_id),
+            contracts::owner_id.eq(a.owner_id),
+            contracts::owner_department_id.eq(a.owner_department_id),
+            contracts::agency_id.eq(a.agency_id),
+            contracts::item_id.eq(a.item_id),
             contracts::model_text_version_id.eq(version.id),
             contracts::price_limit_fen.eq(limit),
             contracts::price_fen.eq(limit),
-            contracts::time_limit_days.eq(days.max(1)),
-            contracts::status.eq(status::DRAFT),
+            contracts::time_limit_days.eq(a.time_limit_days.max(1)),
+            contracts::status.eq(ContractStatus::Draft),
             contracts::sign_by.eq(sign_by),
             contracts::created_at.eq(now),
             contracts::updated_at.eq(now),
@@ -159,13 +230,7 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
         .select(contracts::id)
         .first(c)?;
     // With its first contract an agency leaves 暂无评价 and is graded.
-    crate::credit::store::credit::recompute(c, agency_id, crate::db::today())?;
-    let mut fields = Values::new();
-    fields.insert("owner_name".into(), owner_name);
-    fields.insert("agency_name".into(), agency_name);
-    fields.insert("project_name".into(), project_name);
-    fields.insert("item_name".into(), item_name);
-    fields.insert("scope".into(), ct::normalise(&scope));
+    crate::credit::store::credit::recompute(c, a.agency_id, crate::db::today())?;
     diesel::insert_into(contract_terms::table)
         .values((
             contract_terms::contract_id.eq(id),
@@ -178,11 +243,11 @@ pub fn draft_for_award(c: &mut DbConnection, announcement_id: i64) -> Result<Opt
     audit_step(c, &Actor::system(), "contract.drafted", id)?;
     let args = [
         ("id", id.to_string()),
-        ("announcement", announcement_id.to_string()),
+        ("announcement", a.announcement_id.to_string()),
         ("sign_by", sign_by.to_string()),
     ];
-    mail_user(c, owner_id, "contract_drafted", &args)?;
-    mail_user(c, agency_id, "contract_drafted", &args)?;
+    mail_user(c, a.owner_id, "contract_drafted", &args)?;
+    mail_user(c, a.agency_id, "contract_drafted", &args)?;
     Ok(Some(id))
 }
 
@@ -238,14 +303,14 @@ pub fn edit(
         if seen_revision != f.terms.revision {
             return Err(conflict("contracts.err.stale_form"));
         }
-        if e.price.fen() > f.contract.price_limit_fen {
+        if e.price > f.contract.price_limit {
             return Err(refused("contracts.err.price_above_limit"));
         }
         let mut fields: Values = serde_json::from_str(&f.terms.fields).unwrap_or_default();
         for (k, v) in &e.texts {
             fields.insert(k.clone(), v.clone());
         }
-        let changed = e.price.fen() != f.contract.price_fen
+        let changed = e.price != f.contract.price
             || e.time_limit_days != f.contract.time_limit_days
             || serde_json::to_string(&fields).unwrap_or_default() != f.terms.fields
             || e.supplementary != f.terms.supplementary;
@@ -258,7 +323,7 @@ pub fn edit(
             .set((
                 contracts::price_fen.eq(e.price.fen()),
                 contracts::time_limit_days.eq(e.time_limit_days),
-                contracts::status.eq(status::DRAFT),
+                contracts::status.eq(ContractStatus::Draft),
                 contracts::updated_at.eq(now),
             ))
             .execute(c)?;
@@ -271,7 +336,7 @@ pub fn edit(
             ))
             .execute(c)?;
         audit_step(c, actor, "contract.edited", id)?;
-        if had_signatures || f.contract.status == status::SIGNING {
+        if had_signatures || f.contract.status == ContractStatus::Signing {
             mail_user(
                 c,
                 f.contract.agency_id,
@@ -288,7 +353,7 @@ pub fn submit(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StepEr
     write_tx(c, |c| {
         lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
-        if f.contract.status != status::DRAFT {
+        if f.contract.status != ContractStatus::Draft {
             return Err(conflict("contracts.err.not_draft"));
         }
         if !f.missing().is_empty() {
@@ -297,10 +362,10 @@ pub fn submit(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<(), StepEr
         let n = diesel::update(
             contracts::table
                 .find(id)
-                .filter(contracts::status.eq(status::DRAFT)),
+                .filter(contracts::status.eq(ContractStatus::Draft)),
         )
         .set((
-            contracts::status.eq(status::SIGNING),
+            contracts::status.eq(ContractStatus::Signing),
             contracts::updated_at.eq(db::now()),
         ))
         .execute(c)?;
@@ -331,24 +396,18 @@ pub fn sign(
     c: &mut DbConnection,
     actor: &Actor,
     id: i64,
-    party: &'static str,
+    party: Party,
     seen_digest: &str,
     read: bool,
 ) -> Result<bool, StepError> {
     write_tx(c, |c| {
         lock(c, id)?;
         let f = load(c, id)?.ok_or_else(|| refused("contracts.err.not_found"))?;
-        if f.contract.status != status::SIGNING {
+        if f.contract.status != ContractStatus::Signing {
             return Err(conflict("contracts.err.not_signing"));
         }
-        if let Err(p) = ct::check_signature(&f.digest, seen_digest, read) {
-            return Err(if p == ct::SignProblem::Stale {
-                conflict(p.key())
-            } else {
-                refused(p.key())
-            });
-        }
-        let mine = if party == OWNER {
+        ct::check_signature(&f.digest, seen_digest, read).map_err(Refusal::from)?;
+        let mine = if party == Party::Owner {
             &f.owner_sig
         } else {
             &f.agency_sig
@@ -368,7 +427,7 @@ pub fn sign(
             ))
             .execute(c)?;
         audit_step(c, actor, "contract.signature", id)?;
-        let other = if party == OWNER {
+        let other = if party == Party::Owner {
             f.contract.agency_id
         } else {
             f.contract.owner_id
@@ -378,10 +437,10 @@ pub fn sign(
             let n = diesel::update(
                 contracts::table
                     .find(id)
-                    .filter(contracts::status.eq(status::SIGNING)),
+                    .filter(contracts::status.eq(ContractStatus::Signing)),
             )
             .set((
-                contracts::status.eq(status::SIGNED),
+                contracts::status.eq(ContractStatus::Signed),
                 contracts::signed_at.eq(Some(db::now())),
                 contracts::updated_at.eq(db::now()),
             ))
@@ -406,7 +465,7 @@ pub fn sign(
 /// mail to both parties and the regulators. Returns how many lapsed.
 pub fn lapse_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbError> {
     let due: Vec<i64> = contracts::table
-        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.lt(today))
         .select(contracts::id)
         .load(c)?;
@@ -424,15 +483,15 @@ fn lapse_one(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<bool, Db
     let Some(f) = load(c, id)? else {
         return Ok(false);
     };
-    let was_signing = f.contract.status == status::SIGNING;
+    let was_signing = f.contract.status == ContractStatus::Signing;
     let n = diesel::update(
         contracts::table
             .find(id)
-            .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+            .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
             .filter(contracts::sign_by.lt(today)),
     )
     .set((
-        contracts::status.eq(status::LAPSED),
+        contracts::status.eq(ContractStatus::Lapsed),
         contracts::updated_at.eq(db::now()),
     ))
     .execute(c)?;
@@ -486,7 +545,7 @@ pub fn remind_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbErr
     // never more than a fortnight away, whatever the holidays).
     let soon: i64 = contracts::table
         .inner_join(contract_terms::table)
-        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.ge(today))
         .filter(contracts::sign_by.le(today + chrono::Duration::days(14)))
         .filter(contract_terms::reminded_on.is_null())
@@ -499,7 +558,7 @@ pub fn remind_due(c: &mut DbConnection, today: NaiveDate) -> Result<usize, DbErr
     let horizon = cal.add_working_days(today, 1);
     let due: Vec<(i64, i64, i64, NaiveDate)> = contracts::table
         .inner_join(contract_terms::table)
-        .filter(contracts::status.eq_any([status::DRAFT, status::SIGNING]))
+        .filter(contracts::status.eq_any([ContractStatus::Draft, ContractStatus::Signing]))
         .filter(contracts::sign_by.ge(today))
         .filter(contracts::sign_by.le(horizon))
         .filter(contract_terms::reminded_on.is_null())

@@ -2,42 +2,49 @@
 //! agency's response or appeal, and the department's decision on an appeal.
 
 use crate::audit::{self, Actor};
+use crate::contracts::store::contract::Contract;
 use crate::contracts::store::evaluation::*;
-use crate::contracts::store::fulfilment::{self as ful, status};
+use crate::contracts::store::fulfilment as ful;
 use crate::db::schema::evaluations;
 use crate::db::{self, DbConnection, write_tx};
 use crate::domain::credit::{Evidence, Kind, Source};
 use crate::domain::evaluation::{self as rules, Stars};
+use crate::domain::status::{AppealDecision, ContractStatus, RaterKind};
+use crate::domain::workdays::Calendar;
 use crate::domain::workdays::china_date;
 use crate::error::{StepError, conflict, refused};
 use crate::mail::notify::{mail_regulators, mail_user};
+use chrono::NaiveDate;
 use diesel::prelude::*;
+
+/// Where a rating's credit record comes from: the owner's feedback or the department.
+fn source_of(kind: RaterKind) -> Source {
+    match kind {
+        RaterKind::Owner => Source::OwnerFeedback,
+        RaterKind::Department => Source::Regulator,
+    }
+}
 
 fn write_record(
     c: &mut DbConnection,
-    k: &crate::contracts::store::contract::Contract,
+    k: &Contract,
     stars: &Stars,
-    kind: &str,
+    kind: RaterKind,
     recorded_by: i64,
     department_id: Option<i64>,
 ) -> QueryResult<i64> {
-    let source = if kind == OWNER {
-        Source::OwnerFeedback
-    } else {
-        Source::Regulator
+    let key = match kind {
+        RaterKind::Owner => "credit.ev.rating_owner",
+        RaterKind::Department => "credit.ev.rating_department",
     };
-    let ev = evidence_of(
-        c,
-        if kind == OWNER {
-            "credit.ev.rating_owner"
-        } else {
-            "credit.ev.rating_department"
-        },
-        k,
-    )?;
+    let ev = evidence_of(c, key, k)?;
     let plain = crate::i18n::tr_args(crate::i18n::Lang::Zh, &ev.key, &ev.arg_pairs());
-    let mut n =
-        crate::credit::store::credit::NewRecord::new(k.agency_id, Kind::Evaluation, 0, source);
+    let mut n = crate::credit::store::credit::NewRecord::new(
+        k.agency_id,
+        Kind::Evaluation,
+        0,
+        source_of(kind),
+    );
     n.stars_x100 = Some(stars.overall_x100());
     n.evidence = &plain;
     n.evidence_i18n = Some(&ev);
@@ -77,106 +84,33 @@ pub fn rate(
     c: &mut DbConnection,
     actor: &Actor,
     contract_id: i64,
-    kind: &'static str,
+    kind: RaterKind,
     stars: Stars,
     comment: &str,
     department_id: Option<i64>,
 ) -> Result<bool, StepError> {
     write_tx(c, |c| {
         let k = ful::find(c, contract_id)?.ok_or_else(|| refused("ful.err.not_found"))?;
-        if k.status != status::ACCEPTED {
+        if k.status != ContractStatus::Accepted {
             return Err(conflict("eval.err.not_accepted"));
         }
-        let me = actor.id.unwrap_or(0);
-        let today = crate::db::today();
-        let acc = k.accepted_on().unwrap_or(today);
-        let cal = ful::calendar(c, acc.min(today))?;
+        let r = Rating {
+            k: &k,
+            kind,
+            stars: &stars,
+            comment,
+            rater: actor.id.ok_or_else(|| refused("ful.err.not_party"))?,
+            department_id,
+        };
         let existing: Option<Evaluation> = evaluations::table
             .filter(evaluations::contract_id.eq(contract_id))
             .filter(evaluations::rater_kind.eq(kind))
             .select(Evaluation::as_select())
             .first(c)
             .optional()?;
-        let now = db::now();
         let revised = match existing {
-            None => {
-                if !rules::rating_open(&cal, acc, today) {
-                    return Err(conflict("eval.err.window_closed"));
-                }
-                let rid = write_record(c, &k, &stars, kind, me, department_id)?;
-                diesel::insert_into(evaluations::table)
-                    .values((
-                        evaluations::contract_id.eq(contract_id),
-                        evaluations::agency_id.eq(k.agency_id),
-                        evaluations::rater_kind.eq(kind),
-                        evaluations::rater_id.eq(me),
-                        evaluations::quality.eq(stars.quality),
-                        evaluations::timeliness.eq(stars.timeliness),
-                        evaluations::attitude.eq(stars.attitude),
-                        evaluations::fees.eq(stars.fees),
-                        evaluations::conduct.eq(stars.conduct),
-                        evaluations::comment.eq(comment),
-                        evaluations::rated_at.eq(now),
-                        evaluations::credit_record_id.eq(Some(rid)),
-                    ))
-                    .execute(c)
-                    .map_err(|e| ful::unique_as(e, "eval.err.already_rated"))?;
-                false
-            }
-            Some(e) => {
-                let rated_on = china_date(e.rated_at.and_utc());
-                if let Some(key) = rules::revision_refusal(
-                    &cal,
-                    rated_on,
-                    today,
-                    e.revised_at.is_some(),
-                    e.appeal.is_some(),
-                ) {
-                    return Err(conflict(key));
-                }
-                // Once only, also against a concurrent revision: the first to set
-                // `revised_at` revises, any other request changes nothing.
-                let claimed = diesel::update(
-                    evaluations::table
-                        .filter(evaluations::id.eq(e.id))
-                        .filter(evaluations::revised_at.is_null()),
-                )
-                .set(evaluations::revised_at.eq(now))
-                .execute(c)?;
-                if claimed != 1 {
-                    return Err(conflict("eval.err.revised_once"));
-                }
-                let source = if kind == OWNER {
-                    Source::OwnerFeedback
-                } else {
-                    Source::Regulator
-                };
-                let reason = evidence_of(c, "credit.ev.rating_revised", &k)?;
-                revoke_record(
-                    c,
-                    k.agency_id,
-                    e.credit_record_id,
-                    &reason,
-                    Some(me),
-                    department_id,
-                    source,
-                )?;
-                let rid = write_record(c, &k, &stars, kind, me, department_id)?;
-                diesel::update(evaluations::table.find(e.id))
-                    .set((
-                        evaluations::quality.eq(stars.quality),
-                        evaluations::timeliness.eq(stars.timeliness),
-                        evaluations::attitude.eq(stars.attitude),
-                        evaluations::fees.eq(stars.fees),
-                        evaluations::conduct.eq(stars.conduct),
-                        evaluations::comment.eq(comment),
-                        evaluations::revised_at.eq(now),
-                        evaluations::credit_record_id.eq(Some(rid)),
-                        evaluations::rater_id.eq(me),
-                    ))
-                    .execute(c)?;
-                true
-            }
+            None => first_rating(c, &r).map(|()| false)?,
+            Some(e) => revise_rating(c, &r, &e).map(|()| true)?,
         };
         audit::record(
             c,
@@ -202,6 +136,117 @@ pub fn rate(
         )?;
         Ok(revised)
     })
+}
+
+/// A rating being given: the contract, who rates it and what they say.
+struct Rating<'a> {
+    k: &'a Contract,
+    kind: RaterKind,
+    stars: &'a Stars,
+    comment: &'a str,
+    rater: i64,
+    department_id: Option<i64>,
+}
+
+impl Rating<'_> {
+    fn record(&self, c: &mut DbConnection) -> QueryResult<i64> {
+        let r = self;
+        write_record(c, r.k, r.stars, r.kind, r.rater, r.department_id)
+    }
+}
+
+/// The working-day calendar from the contract's acceptance, its day of acceptance and today.
+fn rating_days(
+    c: &mut DbConnection,
+    k: &Contract,
+) -> QueryResult<(Calendar, NaiveDate, NaiveDate)> {
+    let today = crate::db::today();
+    let acc = k.accepted_on().unwrap_or(today);
+    Ok((ful::calendar(c, acc.min(today))?, acc, today))
+}
+
+/// The first rating of this rater, while the rating window is open; a concurrent first
+/// rating meets the unique index and is refused.
+fn first_rating(c: &mut DbConnection, r: &Rating) -> Result<(), StepError> {
+    let (cal, acc, today) = rating_days(c, r.k)?;
+    if !rules::rating_open(&cal, acc, today) {
+        return Err(conflict("eval.err.window_closed"));
+    }
+    let rid = r.record(c)?;
+    let s = r.stars;
+    diesel::insert_into(evaluations::table)
+        .values((
+            evaluations::contract_id.eq(r.k.id),
+            evaluations::agency_id.eq(r.k.agency_id),
+            evaluations::rater_kind.eq(r.kind),
+            evaluations::rater_id.eq(r.rater),
+            evaluations::quality.eq(s.quality),
+            evaluations::timeliness.eq(s.timeliness),
+            evaluations::attitude.eq(s.attitude),
+            evaluations::fees.eq(s.fees),
+            evaluations::conduct.eq(s.conduct),
+            evaluations::comment.eq(r.comment),
+            evaluations::rated_at.eq(db::now()),
+            evaluations::credit_record_id.eq(Some(rid)),
+        ))
+        .execute(c)
+        .map_err(|e| ful::unique_as(e, "eval.err.already_rated"))?;
+    Ok(())
+}
+
+/// The one revision of rating `e`, within its days and not once appealed: the earlier
+/// credit record is revoked and a new one written.
+fn revise_rating(c: &mut DbConnection, r: &Rating, e: &Evaluation) -> Result<(), StepError> {
+    let (cal, _, today) = rating_days(c, r.k)?;
+    let rated_on = china_date(e.rated_at.and_utc());
+    if let Some(key) = rules::revision_refusal(
+        &cal,
+        rated_on,
+        today,
+        e.revised_at.is_some(),
+        e.appeal.is_some(),
+    ) {
+        return Err(conflict(key));
+    }
+    let now = db::now();
+    // Once only, also against a concurrent revision: the first to set `revised_at` revises,
+    // any other request changes nothing.
+    let claimed = diesel::update(
+        evaluations::table
+            .filter(evaluations::id.eq(e.id))
+            .filter(evaluations::revised_at.is_null()),
+    )
+    .set(evaluations::revised_at.eq(now))
+    .execute(c)?;
+    if claimed != 1 {
+        return Err(conflict("eval.err.revised_once"));
+    }
+    let reason = evidence_of(c, "credit.ev.rating_revised", r.k)?;
+    revoke_record(
+        c,
+        r.k.agency_id,
+        e.credit_record_id,
+        &reason,
+        Some(r.rater),
+        r.department_id,
+        source_of(r.kind),
+    )?;
+    let rid = r.record(c)?;
+    let s = r.stars;
+    diesel::update(evaluations::table.find(e.id))
+        .set((
+            evaluations::quality.eq(s.quality),
+            evaluations::timeliness.eq(s.timeliness),
+            evaluations::attitude.eq(s.attitude),
+            evaluations::fees.eq(s.fees),
+            evaluations::conduct.eq(s.conduct),
+            evaluations::comment.eq(r.comment),
+            evaluations::revised_at.eq(now),
+            evaluations::credit_record_id.eq(Some(rid)),
+            evaluations::rater_id.eq(r.rater),
+        ))
+        .execute(c)?;
+    Ok(())
 }
 
 /// The agency replies once, or appeals once (`appeal`), to a rating of one of its contracts.
@@ -292,7 +337,11 @@ pub fn decide_appeal(
                 .filter(evaluations::appeal_decision.is_null()),
         )
         .set((
-            evaluations::appeal_decision.eq(if upheld { "upheld" } else { "dismissed" }),
+            evaluations::appeal_decision.eq(if upheld {
+                AppealDecision::Upheld
+            } else {
+                AppealDecision::Dismissed
+            }),
             evaluations::appeal_answer.eq(answer),
             evaluations::decided_by.eq(actor.id),
             evaluations::decided_at.eq(now),

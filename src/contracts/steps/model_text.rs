@@ -1,9 +1,14 @@
 //! The model text 合同示范文本 steps: creating a text, saving a draft version, publishing it.
 
+/// Publishing found no draft version to publish (409); the text's page says so.
+pub const NOTHING_TO_PUBLISH: &str = "contracts.texts.nothing_to_publish";
+
 use crate::audit::{self, Actor};
 use crate::contracts::store::model_text::*;
 use crate::db::schema::{model_text_versions, model_texts};
 use crate::db::{self, DbConnection};
+use crate::domain::status::ModelTextStatus;
+use crate::error::{Refusal, StepError, conflict};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -12,7 +17,7 @@ use serde::Serialize;
 struct Audited<'a> {
     model_text_id: i64,
     version: i32,
-    status: &'a str,
+    status: ModelTextStatus,
     title: &'a str,
     industry: &'a str,
     body: &'a str,
@@ -35,7 +40,7 @@ fn audit_version(
         &Audited {
             model_text_id: t.id,
             version: v.version,
-            status: &v.status,
+            status: v.status,
             title: &t.title,
             industry: &t.industry,
             body: &v.body,
@@ -54,7 +59,7 @@ pub fn create(
     title: &str,
     body: &str,
     note: &str,
-) -> QueryResult<i64> {
+) -> Result<i64, StepError> {
     db::write_tx(c, |c| {
         let now = db::now();
         diesel::insert_into(model_texts::table)
@@ -73,11 +78,17 @@ pub fn create(
             .select(model_texts::id)
             .first(c)?;
         insert_version(c, id, 1, body, note, actor)?;
-        let t = find(c, id)?.ok_or(diesel::result::Error::NotFound)?;
-        let v = latest(c, id)?.ok_or(diesel::result::Error::NotFound)?;
+        let (t, v) = text_and_latest(c, id)?;
         audit_version(c, actor, "model_text.create", &t, &v)?;
         Ok(id)
     })
+}
+
+/// The text and its newest version, read back inside the step's transaction.
+fn text_and_latest(c: &mut DbConnection, id: i64) -> Result<(ModelText, Version), StepError> {
+    let t = find(c, id)?.ok_or_else(Refusal::not_found)?;
+    let v = latest(c, id)?.ok_or_else(Refusal::not_found)?;
+    Ok((t, v))
 }
 
 fn insert_version(
@@ -95,7 +106,7 @@ fn insert_version(
             model_text_versions::version.eq(version),
             model_text_versions::body.eq(body),
             model_text_versions::note.eq(note),
-            model_text_versions::status.eq(status::DRAFT),
+            model_text_versions::status.eq(ModelTextStatus::Draft),
             model_text_versions::created_by.eq(actor.id),
             model_text_versions::created_at.eq(now),
             model_text_versions::updated_at.eq(now),
@@ -113,16 +124,18 @@ pub fn save_draft(
     title: &str,
     body: &str,
     note: &str,
-) -> QueryResult<i32> {
+) -> Result<i32, StepError> {
     db::write_tx(c, |c| {
         let now = db::now();
-        diesel::update(model_texts::table.find(text_id))
+        let n = diesel::update(model_texts::table.find(text_id))
             .set((
                 model_texts::title.eq(title),
                 model_texts::updated_at.eq(now),
             ))
             .execute(c)?;
-        let last = latest(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let last = latest(c, text_id)?
+            .filter(|_| n == 1)
+            .ok_or_else(Refusal::not_found)?;
         let n = if last.published() {
             insert_version(c, text_id, last.version + 1, body, note, actor)?;
             last.version + 1
@@ -130,7 +143,7 @@ pub fn save_draft(
             diesel::update(
                 model_text_versions::table
                     .find(last.id)
-                    .filter(model_text_versions::status.eq(status::DRAFT)),
+                    .filter(model_text_versions::status.eq(ModelTextStatus::Draft)),
             )
             .set((
                 model_text_versions::body.eq(body),
@@ -140,38 +153,35 @@ pub fn save_draft(
             .execute(c)?;
             last.version
         };
-        let t = find(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
-        let v = latest(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let (t, v) = text_and_latest(c, text_id)?;
         audit_version(c, actor, "model_text.edit", &t, &v)?;
         Ok(n)
     })
 }
 
-/// Publishes the open draft version. None when there is no draft to publish.
-pub fn publish(c: &mut DbConnection, actor: &Actor, text_id: i64) -> QueryResult<Option<i32>> {
+/// Publishes the open draft version; returns its number. Refused ([`NOTHING_TO_PUBLISH`])
+/// when there is no draft to publish.
+pub fn publish(c: &mut DbConnection, actor: &Actor, text_id: i64) -> Result<i32, StepError> {
     db::write_tx(c, |c| {
-        let Some(last) = latest(c, text_id)? else {
-            return Ok(None);
-        };
+        let last = latest(c, text_id)?.ok_or_else(|| conflict(NOTHING_TO_PUBLISH))?;
         let now = db::now();
         let n = diesel::update(
             model_text_versions::table
                 .find(last.id)
-                .filter(model_text_versions::status.eq(status::DRAFT)),
+                .filter(model_text_versions::status.eq(ModelTextStatus::Draft)),
         )
         .set((
-            model_text_versions::status.eq(status::PUBLISHED),
+            model_text_versions::status.eq(ModelTextStatus::Published),
             model_text_versions::published_at.eq(Some(now)),
             model_text_versions::published_by.eq(actor.id),
             model_text_versions::updated_at.eq(now),
         ))
         .execute(c)?;
         if n != 1 {
-            return Ok(None);
+            return Err(conflict(NOTHING_TO_PUBLISH));
         }
-        let t = find(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
-        let v = latest(c, text_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let (t, v) = text_and_latest(c, text_id)?;
         audit_version(c, actor, "model_text.publish", &t, &v)?;
-        Ok(Some(v.version))
+        Ok(v.version)
     })
 }

@@ -14,22 +14,11 @@ use crate::db::schema::{
 use crate::db::{DbConnection, DbError};
 use crate::domain::contract_text::{self as ct, Body, Values};
 use crate::domain::money::Money;
+use crate::domain::status::{ContractStatus, Party};
 use crate::web::page::CurrentUser;
-
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    pub const SIGNING: &str = "signing";
-    pub const SIGNED: &str = "signed";
-    pub const LAPSED: &str = "lapsed";
-    /// Set by fulfilment when the owner accepts the deliverable.
-    pub const ACCEPTED: &str = "accepted";
-}
 
 /// The setting that gives the signing deadline in working days from the award.
 pub const SIGN_SETTING: &str = "contract_sign_working_days";
-
-pub const OWNER: &str = "owner";
-pub const AGENCY: &str = "agency";
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = contracts)]
@@ -40,10 +29,13 @@ pub struct Contract {
     pub agency_id: i64,
     pub item_id: i64,
     pub model_text_version_id: i64,
-    pub price_limit_fen: i64,
-    pub price_fen: i64,
+    /// The award amount (or the announcement's cap): the price never goes above it.
+    #[diesel(column_name = price_limit_fen)]
+    pub price_limit: Money,
+    #[diesel(column_name = price_fen)]
+    pub price: Money,
     pub time_limit_days: i32,
-    pub status: String,
+    pub status: ContractStatus,
     pub sign_by: NaiveDate,
     pub signed_at: Option<NaiveDateTime>,
     pub accepted_at: Option<NaiveDateTime>,
@@ -55,7 +47,7 @@ pub struct Contract {
 
 impl Contract {
     pub fn editable(&self) -> bool {
-        self.status == status::DRAFT || self.status == status::SIGNING
+        matches!(self.status, ContractStatus::Draft | ContractStatus::Signing)
     }
     pub fn owner_side(&self) -> OwnerSide {
         OwnerSide {
@@ -64,16 +56,16 @@ impl Contract {
         }
     }
     /// The party a user acts for in this contract, if any, as the policy decides.
-    pub fn party_of(&self, u: &CurrentUser) -> Option<&'static str> {
+    pub fn party_of(&self, u: &CurrentUser) -> Option<Party> {
         let allowed = |a| policy::decide(Some(u), a) == Decision::Allow;
         if allowed(Action::ActAsContractOwner {
             owner: self.owner_side(),
         }) {
-            Some(OWNER)
+            Some(Party::Owner)
         } else if allowed(Action::ActAsContractAgency {
             agency: self.agency_id,
         }) {
-            Some(AGENCY)
+            Some(Party::Agency)
         } else {
             None
         }
@@ -94,7 +86,7 @@ pub fn acts_for_owner(c: &mut DbConnection, k: &Contract, user_id: i64) -> Query
         unread: 0,
         department_id: u.department_id,
     };
-    Ok(k.party_of(&me) == Some(OWNER))
+    Ok(k.party_of(&me) == Some(Party::Owner))
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
@@ -113,7 +105,7 @@ pub struct Terms {
 pub struct Signature {
     pub id: i64,
     pub contract_id: i64,
-    pub party: String,
+    pub party: Party,
     pub signer_id: i64,
     pub revision: i32,
     pub digest: String,
@@ -217,7 +209,7 @@ pub fn load(c: &mut DbConnection, id: i64) -> Result<Option<Full>, DbError> {
         clauses: Vec::new(),
     });
     let mut values: Values = serde_json::from_str(&terms.fields).unwrap_or_default();
-    values.insert("price".into(), ct::price_text(Money::from_fen(k.price_fen)));
+    values.insert("price".into(), ct::price_text(k.price));
     values.insert("time_limit".into(), k.time_limit_days.to_string());
     let rendered = ct::render(&title, &body, &values, &terms.supplementary);
     let digest = ct::digest(&rendered);
@@ -226,12 +218,12 @@ pub fn load(c: &mut DbConnection, id: i64) -> Result<Option<Full>, DbError> {
         .filter(contract_signatures::revision.eq(terms.revision))
         .select(Signature::as_select())
         .load(c)?;
-    let sig = |p: &str| sigs.iter().find(|s| s.party == p).cloned();
+    let sig = |p: Party| sigs.iter().find(|s| s.party == p).cloned();
     Ok(Some(Full {
         max_days: max_days.max(k.time_limit_days),
         used: body.fields_used(),
-        owner_sig: sig(OWNER),
-        agency_sig: sig(AGENCY),
+        owner_sig: sig(Party::Owner),
+        agency_sig: sig(Party::Agency),
         contract: k,
         terms,
         title,
@@ -258,13 +250,13 @@ pub struct Row {
     pub item: String,
     pub owner: String,
     pub agency: String,
-    pub price_fen: i64,
-    pub status: String,
+    pub price: Money,
+    pub status: ContractStatus,
     pub sign_by: NaiveDate,
     pub supplementary: bool,
-    /// For a lapsed contract: the parties that had not signed its last text ("owner",
-    /// "agency") — the regulator sees owners who let the deadline pass here.
-    pub unsigned: Vec<&'static str>,
+    /// For a lapsed contract: the parties that had not signed its last text — the regulator
+    /// sees owners who let the deadline pass here.
+    pub unsigned: Vec<Party>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -285,8 +277,8 @@ type RawRow = (
     String,
     String,
     String,
-    i64,
-    String,
+    Money,
+    ContractStatus,
     NaiveDate,
     String,
 );
@@ -307,7 +299,7 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
         Scope::Flagged(d) => q.filter(catalogue_items::department_id.eq(d)).filter(
             contract_terms::supplementary
                 .ne("")
-                .or(contracts::status.eq(status::LAPSED)),
+                .or(contracts::status.eq(ContractStatus::Lapsed)),
         ),
     };
     let raw: Vec<RawRow> = q
@@ -335,15 +327,18 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
             item: r.3,
             owner: r.4,
             agency: r.5,
-            price_fen: r.6,
+            price: r.6,
             status: r.7,
             sign_by: r.8,
             supplementary: !r.9.is_empty(),
             unsigned: Vec::new(),
         })
         .collect();
-    for row in out.iter_mut().filter(|r| r.status == status::LAPSED) {
-        let signed: Vec<String> = contract_signatures::table
+    for row in out
+        .iter_mut()
+        .filter(|r| r.status == ContractStatus::Lapsed)
+    {
+        let signed: Vec<Party> = contract_signatures::table
             .inner_join(
                 contract_terms::table.on(contract_terms::contract_id
                     .eq(contract_signatures::contract_id)
@@ -352,9 +347,10 @@ pub fn rows(c: &mut DbConnection, scope: Scope) -> QueryResult<Vec<Row>> {
             .filter(contract_signatures::contract_id.eq(row.id))
             .select(contract_signatures::party)
             .load(c)?;
-        row.unsigned = [OWNER, AGENCY]
-            .into_iter()
-            .filter(|p| !signed.iter().any(|s| s == p))
+        row.unsigned = Party::ALL
+            .iter()
+            .copied()
+            .filter(|p| !signed.contains(p))
             .collect();
     }
     Ok(out)

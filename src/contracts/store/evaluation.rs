@@ -9,9 +9,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{evaluations, users};
 use crate::domain::credit::Evidence;
 use crate::domain::evaluation::Stars;
-
-pub const OWNER: &str = "owner";
-pub const DEPARTMENT: &str = "department";
+use crate::domain::status::{AppealDecision, RaterKind};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = evaluations)]
@@ -19,7 +17,7 @@ pub struct Evaluation {
     pub id: i64,
     pub contract_id: i64,
     pub agency_id: i64,
-    pub rater_kind: String,
+    pub rater_kind: RaterKind,
     pub rater_id: i64,
     pub quality: i32,
     pub timeliness: i32,
@@ -34,7 +32,7 @@ pub struct Evaluation {
     pub replied_at: Option<NaiveDateTime>,
     pub appeal: Option<String>,
     pub appealed_at: Option<NaiveDateTime>,
-    pub appeal_decision: Option<String>,
+    pub appeal_decision: Option<AppealDecision>,
     pub appeal_answer: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
@@ -52,7 +50,7 @@ impl Evaluation {
     }
     /// An upheld appeal takes the rating out of the averages and the credit score.
     pub fn counts(&self) -> bool {
-        self.appeal_decision.as_deref() != Some("upheld")
+        self.appeal_decision != Some(AppealDecision::Upheld)
     }
     pub fn appeal_pending(&self) -> bool {
         self.appeal.is_some() && self.appeal_decision.is_none()
@@ -114,7 +112,7 @@ pub fn counted_stars(c: &mut DbConnection) -> QueryResult<Vec<Stars>> {
         .filter(
             evaluations::appeal_decision
                 .is_null()
-                .or(evaluations::appeal_decision.ne("upheld")),
+                .or(evaluations::appeal_decision.ne(AppealDecision::Upheld)),
         )
         .select(Evaluation::as_select())
         .load(c)?;

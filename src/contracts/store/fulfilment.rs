@@ -14,12 +14,10 @@ use crate::db::schema::{
     contract_payments, contracts, evaluations, users,
 };
 use crate::domain::fulfilment::{self as rules, Outcome, Rate, ServiceTime, Timer};
-use crate::domain::status::{AmendmentKind, AmendmentStatus};
+use crate::domain::money::Money;
+use crate::domain::status::{AmendmentKind, AmendmentStatus, ContractStatus, DeliverableDecision};
 use crate::domain::workdays::{Calendar, china_date};
 use crate::error::{StepError, conflict};
-
-/// The contract states (one vocabulary, `crate::contracts::store::contract`).
-pub use crate::contracts::store::contract::status;
 
 /// The contract row (one definition, `crate::contracts::store::contract`).
 pub use crate::contracts::store::contract::{Contract, find};
@@ -42,7 +40,7 @@ pub struct Deliverable {
     pub note: String,
     pub submitted_by: i64,
     pub submitted_at: NaiveDateTime,
-    pub decision: Option<String>,
+    pub decision: Option<DeliverableDecision>,
     pub reason: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
 }
@@ -54,7 +52,8 @@ pub struct Amendment {
     pub contract_id: i64,
     pub kind: AmendmentKind,
     pub extra_days: Option<i32>,
-    pub new_price_fen: Option<i64>,
+    #[diesel(column_name = new_price_fen)]
+    pub new_price: Option<Money>,
     pub reason: String,
     pub status: AmendmentStatus,
     pub proposed_by: i64,
@@ -70,7 +69,8 @@ pub struct Payment {
     pub id: i64,
     pub contract_id: i64,
     pub paid_on: NaiveDate,
-    pub amount_fen: i64,
+    #[diesel(column_name = amount_fen)]
+    pub amount: Money,
     pub recorded_by: i64,
     pub created_at: NaiveDateTime,
 }
@@ -282,7 +282,7 @@ pub fn deliverable_file(
 pub struct PaymentLine {
     pub contract_id: i64,
     pub due: NaiveDate,
-    pub paid: Vec<(NaiveDate, i64)>,
+    pub paid: Vec<(NaiveDate, Money)>,
     pub late: bool,
     pub overdue: bool,
 }
@@ -295,7 +295,7 @@ pub fn owner_payment_record(
 ) -> QueryResult<Vec<PaymentLine>> {
     let ks: Vec<Contract> = contracts::table
         .filter(contracts::owner_id.eq(owner_id))
-        .filter(contracts::status.eq(status::ACCEPTED))
+        .filter(contracts::status.eq(ContractStatus::Accepted))
         .order(contracts::id)
         .select(Contract::as_select())
         .load(c)?;
@@ -310,7 +310,7 @@ pub fn owner_payment_record(
     for k in ks {
         let Some(acc) = k.accepted_on() else { continue };
         let due = rules::payment_due(&cal, acc, payment_days);
-        let paid: Vec<(NaiveDate, i64)> = contract_payments::table
+        let paid: Vec<(NaiveDate, Money)> = contract_payments::table
             .filter(contract_payments::contract_id.eq(k.id))
             .order(contract_payments::paid_on)
             .select((contract_payments::paid_on, contract_payments::amount_fen))
@@ -347,7 +347,7 @@ pub fn figures(
     let mut q = contracts::table
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .filter(contracts::signed_at.is_not_null())
-        .filter(contracts::status.eq_any([status::SIGNED, status::ACCEPTED]))
+        .filter(contracts::status.eq_any([ContractStatus::Signed, ContractStatus::Accepted]))
         .select((Contract::as_select(), catalogue_items::time_limit_days))
         .into_boxed();
     if let Some(a) = agency {
@@ -423,7 +423,7 @@ pub fn agency_names(c: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i6
 /// Owners with accepted contracts (id, org name), for the payment records.
 pub fn owners_with_contracts(c: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
     let ids: Vec<i64> = contracts::table
-        .filter(contracts::status.eq(status::ACCEPTED))
+        .filter(contracts::status.eq(ContractStatus::Accepted))
         .select(contracts::owner_id)
         .distinct()
         .load(c)?;
@@ -452,7 +452,7 @@ pub fn supervised(c: &mut DbConnection, department_id: i64) -> QueryResult<Vec<S
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
         .inner_join(agencies::table.on(agencies::user_id.eq(contracts::agency_id)))
         .filter(catalogue_items::department_id.eq(department_id))
-        .filter(contracts::status.eq_any([status::SIGNED, status::ACCEPTED]))
+        .filter(contracts::status.eq_any([ContractStatus::Signed, ContractStatus::Accepted]))
         .order(contracts::id.desc())
         .limit(200)
         .select((Contract::as_select(), catalogue_items::name, agencies::name))
@@ -469,10 +469,11 @@ pub fn supervised(c: &mut DbConnection, department_id: i64) -> QueryResult<Vec<S
     for (k, item_name, agency_name) in rows {
         let ext = extension_days(c, k.id)?;
         let t = timer_of(&cal, &k, ext, today);
-        let statuses: Vec<String> = contract_amendments::table
+        let statuses: Vec<AmendmentStatus> = contract_amendments::table
             .filter(contract_amendments::contract_id.eq(k.id))
             .select(contract_amendments::status)
             .load(c)?;
+        let count = |s: AmendmentStatus| statuses.iter().filter(|a| **a == s).count() as i64;
         let appeals_pending: i64 = evaluations::table
             .filter(evaluations::contract_id.eq(k.id))
             .filter(evaluations::appeal.is_not_null())
@@ -485,8 +486,8 @@ pub fn supervised(c: &mut DbConnection, department_id: i64) -> QueryResult<Vec<S
             outcome: t.map(|t| t.outcome()),
             deadline: t.map(|t| t.deadline),
             amendments: (
-                statuses.iter().filter(|s| *s == "effective").count() as i64,
-                statuses.iter().filter(|s| *s == "proposed").count() as i64,
+                count(AmendmentStatus::Effective),
+                count(AmendmentStatus::Proposed),
             ),
             appeals_pending,
             contract: k,

@@ -9,11 +9,7 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::schema::{model_text_versions, model_texts};
-
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    pub const PUBLISHED: &str = "published";
-}
+use crate::domain::status::ModelTextStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = model_texts)]
@@ -34,7 +30,7 @@ pub struct Version {
     pub version: i32,
     pub body: String,
     pub note: String,
-    pub status: String,
+    pub status: ModelTextStatus,
     pub created_by: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
     pub published_by: Option<i64>,
@@ -44,7 +40,7 @@ pub struct Version {
 
 impl Version {
     pub fn published(&self) -> bool {
-        self.status == status::PUBLISHED
+        self.status == ModelTextStatus::Published
     }
 }
 
@@ -96,7 +92,7 @@ pub fn current_for_industry(
     let v: Option<Version> = model_text_versions::table
         .inner_join(model_texts::table)
         .filter(model_texts::industry.eq(industry))
-        .filter(model_text_versions::status.eq(status::PUBLISHED))
+        .filter(model_text_versions::status.eq(ModelTextStatus::Published))
         .order((
             model_text_versions::published_at.desc(),
             model_text_versions::id.desc(),

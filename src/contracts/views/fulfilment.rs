@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use crate::auth::policy::Action;
-use crate::contracts::store::evaluation::{self as meval, Evaluation};
-use crate::contracts::store::fulfilment::{self as mful, status};
+use crate::contracts::store::evaluation::Evaluation;
+use crate::contracts::store::fulfilment as mful;
 use crate::domain::evaluation::{self as erules, DIMENSIONS};
 use crate::domain::fulfilment as rules;
+use crate::domain::status::{ContractStatus, DeliverableDecision, RaterKind};
 use crate::domain::workdays::Calendar;
 use crate::i18n::tr_args;
 use crate::web::{Ctx, fmt, fmt_time};
@@ -190,7 +191,7 @@ fn deliverables(ctx: &Ctx, l: &mful::Loaded) -> Vec<DeliverableView> {
             state: ctx
                 .t(&format!(
                     "ful.deliverable.{}",
-                    d.decision.as_deref().unwrap_or("pending")
+                    d.decision.map_or("pending", DeliverableDecision::as_str)
                 ))
                 .to_string(),
             reason: d.reason.clone().unwrap_or_default(),
@@ -200,13 +201,17 @@ fn deliverables(ctx: &Ctx, l: &mful::Loaded) -> Vec<DeliverableView> {
 }
 
 fn amendment(ctx: &Ctx, a: &mful::Amendment, v: &Viewer, running: bool) -> AmendmentView {
-    let what = match (a.extra_days, a.new_price_fen) {
+    let what = match (a.extra_days, a.new_price) {
         (Some(d), _) => tr_args(
             ctx.lang(),
             "ful.amend.extension_of",
             &[("days", &d.to_string())],
         ),
-        (_, Some(p)) => tr_args(ctx.lang(), "ful.amend.price_of", &[("price", &fmt::fen(p))]),
+        (_, Some(p)) => tr_args(
+            ctx.lang(),
+            "ful.amend.price_of",
+            &[("price", &fmt::money(p))],
+        ),
         _ => String::new(),
     };
     let mine_signed = if v.is_owner {
@@ -234,7 +239,7 @@ fn payments(l: &mful::Loaded) -> Vec<PaymentView> {
         .iter()
         .map(|p| PaymentView {
             paid_on: p.paid_on.to_string(),
-            amount: fmt::fen(p.amount_fen),
+            amount: fmt::money(p.amount),
             late: l
                 .payment_due
                 .is_some_and(|d| rules::payment_late(p.paid_on, d)),
@@ -262,7 +267,12 @@ fn payment_state(
 
 /// Whether the rater of `kind` may rate now: a first rating while the window is open, a
 /// revision while the rules allow it.
-fn may_rate(rows: &FulfilmentRows, kind: &str, window: bool, today: chrono::NaiveDate) -> bool {
+fn may_rate(
+    rows: &FulfilmentRows,
+    kind: RaterKind,
+    window: bool,
+    today: chrono::NaiveDate,
+) -> bool {
     match rows.evaluations.iter().find(|e| e.rater_kind == kind) {
         None => window,
         Some(e) => erules::revision_refusal(
@@ -279,15 +289,15 @@ fn may_rate(rows: &FulfilmentRows, kind: &str, window: bool, today: chrono::Naiv
 /// Whether the owner, and the department, may rate the accepted contract now.
 fn rating_rights(rows: &FulfilmentRows, v: &Viewer, today: chrono::NaiveDate) -> (bool, bool) {
     let k = &rows.loaded.contract;
-    if k.status != status::ACCEPTED {
+    if k.status != ContractStatus::Accepted {
         return (false, false);
     }
     let window = k
         .accepted_on()
         .is_some_and(|a| erules::rating_open(&rows.calendar, a, today));
     (
-        v.is_owner && may_rate(rows, meval::OWNER, window, today),
-        v.may_rate_dept && may_rate(rows, meval::DEPARTMENT, window, today),
+        v.is_owner && may_rate(rows, RaterKind::Owner, window, today),
+        v.may_rate_dept && may_rate(rows, RaterKind::Department, window, today),
     )
 }
 
@@ -309,7 +319,6 @@ fn evaluation(ctx: &Ctx, e: &Evaluation, v: &Viewer, dims: &[(String, String)]) 
         appeal: e.appeal.clone().unwrap_or_default(),
         decision: e
             .appeal_decision
-            .as_deref()
             .map(|d| t(&format!("eval.appeal.{d}")))
             .unwrap_or_default(),
         answer: e.appeal_answer.clone().unwrap_or_default(),
@@ -372,8 +381,8 @@ impl FulfilmentView {
         let k = &l.contract;
         let v = Viewer::of(ctx, l);
         let today = crate::db::today();
-        let running = k.status == status::SIGNED;
-        let accepted = k.status == status::ACCEPTED;
+        let running = k.status == ContractStatus::Signed;
+        let accepted = k.status == ContractStatus::Accepted;
         let pending_deliverable = l
             .deliverables
             .iter()
@@ -395,8 +404,8 @@ impl FulfilmentView {
             owner_id: k.owner_id,
             agency: l.agency_name.clone(),
             agency_id: k.agency_id,
-            price: fmt::fen(k.price_fen),
-            price_limit: fmt::fen(k.price_limit_fen),
+            price: fmt::money(k.price),
+            price_limit: fmt::money(k.price_limit),
             limit_days: i64::from(k.time_limit_days) + l.extension,
             extension: l.extension,
             statutory_days: l.statutory_days,

@@ -565,8 +565,8 @@ async fn fill_and_submit(app: &TestApp, id: i64, owner: &TestApp) {
             "price".into(),
             format!(
                 "{}.{:02}",
-                f.contract.price_fen / 100,
-                f.contract.price_fen % 100
+                f.contract.price.fen() / 100,
+                f.contract.price.fen() % 100
             ),
         ),
         ("time_limit".into(), f.contract.time_limit_days.to_string()),
@@ -599,7 +599,8 @@ async fn fill_and_submit(app: &TestApp, id: i64, owner: &TestApp) {
         .unwrap()
         .status;
     assert_eq!(
-        status, "signing",
+        status.as_str(),
+        "signing",
         "the filled contract went out for signing"
     );
 }
