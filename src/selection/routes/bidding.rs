@@ -16,14 +16,14 @@ use serde::Deserialize;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::bidding::{self as rules, BidState, Offered, Step};
-use crate::domain::eligibility::Refusal;
+use crate::domain::eligibility;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
 use crate::domain::validate;
-use crate::error::AppError;
+use crate::error::{AppError, Refusal, RefusalKind, StepError};
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr};
-use crate::selection::steps::{self, Refused};
+use crate::selection::steps;
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
 
@@ -67,11 +67,11 @@ pub struct RefusalView {
     pub message: String,
 }
 
-fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
+fn refusal_views(lang: Lang, rs: &[eligibility::Refusal]) -> Vec<RefusalView> {
     rs.iter()
         .map(|r| {
             let args: Vec<(&'static str, String)> = match r {
-                Refusal::MissingQualifications(m) => {
+                eligibility::Refusal::MissingQualifications(m) => {
                     let sep = if lang == Lang::Zh { "、" } else { ", " };
                     vec![(
                         "quals",
@@ -236,7 +236,7 @@ struct Loaded {
     project: String,
     item: String,
     registered: bool,
-    eligibility: Result<(), Vec<Refusal>>,
+    eligibility: Result<(), Vec<eligibility::Refusal>>,
     quote: Option<QuoteRow>,
     receipts: Vec<Receipt>,
     quotes: i64,
@@ -346,28 +346,19 @@ async fn refuse(
 
 // ---------------------------------------------------------------- writes
 
-/// A step's refusal for the page; an announcement that is not there is a 404.
-fn settle<T>(r: Result<T, Refused>) -> Result<Result<T, Refused>, AppError> {
+/// A step's refusal for the page; an announcement that is not there is a 404, a database
+/// failure an error.
+fn settle<T>(r: Result<T, StepError>) -> Result<Result<T, Refusal>, AppError> {
     match r {
-        Err(Refused::NotFound) => Err(AppError::NotFound),
-        r => Ok(r),
+        Ok(v) => Ok(Ok(v)),
+        Err(StepError::Refused(x)) if x.kind == RefusalKind::NotFound => Err(AppError::NotFound),
+        Err(StepError::Refused(x)) => Ok(Err(x)),
+        Err(StepError::Db(e)) => Err(e.into()),
     }
 }
 
-fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
-    let t = |k: &str| tr(lang, k).to_string();
-    match r {
-        Refused::NotFound => (StatusCode::NOT_FOUND, t("err.404.message")),
-        Refused::Closed => (StatusCode::CONFLICT, t("bidding.err.closed")),
-        Refused::NotRegistered => (StatusCode::CONFLICT, t("bidding.err.not_registered")),
-        Refused::NoQuote => (StatusCode::CONFLICT, t("bidding.err.no_quote")),
-        Refused::NoQuotes => (StatusCode::CONFLICT, t("bidding.err.no_quotes")),
-        Refused::Ineligible => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t("bidding.err.ineligible"),
-        ),
-        Refused::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, t("bidding.err.amount")),
-    }
+fn notice_of(lang: Lang, r: &Refusal) -> (StatusCode, String) {
+    (r.status(), r.message(lang))
 }
 
 #[derive(Deserialize, Default)]
@@ -389,7 +380,7 @@ async fn register(
         db::run(ctx.pool(), move |c| {
             steps::register(c, &actor, id, me, received, day)
         })
-        .await?,
+        .await,
     )?;
     match r {
         Ok(true) => Ok(redirect_flash(
@@ -484,7 +475,7 @@ async fn quote(
     let pre = db::run(ctx.pool(), move |c| {
         steps::quote_precheck(c, id, me, received, day, amount)
     })
-    .await?;
+    .await;
     let (version, project, agency) = match settle(pre)? {
         Ok(p) => p,
         Err(x) => return quote_refused(&ctx, id, me, x, amount_f, note_f).await,
@@ -506,7 +497,7 @@ async fn quote(
             };
             steps::quote(c, &actor, &q)
         })
-        .await?,
+        .await,
     )?;
     match r {
         // The receipt has its own address: reloading it reads, it never quotes again.
@@ -559,14 +550,14 @@ async fn quote_refused(
     ctx: &Ctx,
     id: i64,
     me: i64,
-    x: Refused,
+    x: Refusal,
     mut amount_f: Field,
     note_f: Field,
 ) -> Result<HttpResponse, AppError> {
     let lang = ctx.lang();
     match x {
-        Refused::Invalid(e) => {
-            amount_f.fail(lang, e.key(), &e.args());
+        e if steps::is_amount_refusal(&e) => {
+            amount_f.fail(lang, e.key, &e.args);
             let notice = tr(lang, "bidding.err.amount").to_string();
             refuse(
                 ctx,
@@ -621,7 +612,7 @@ async fn change_quote(
         db::run(ctx.pool(), move |c| {
             steps::change_quote(c, &actor, step, id, me, received, day)
         })
-        .await?,
+        .await,
     )?;
     match r {
         Ok(()) => Ok(redirect_flash(

@@ -30,10 +30,10 @@ use crate::domain::publication::{
     self as rules, AnnouncementInput, Problem, ProjectClass, ProjectInput, Terms,
 };
 use crate::domain::selection::{Mode, Settings};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
-use crate::selection::steps::publication::{self as publishing, Cancelled, Refused, SealedSeed};
+use crate::selection::steps::publication::{self as publishing, Cancelled, SealedSeed};
 use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
 use crate::selection::store::publication::{self as pubm, OwnerScope, Row};
 use crate::web::ctx::redirect_flash;
@@ -373,19 +373,27 @@ async fn self_prepare(
     let r = db::run(ctx.pool(), move |c| {
         publishing::declare_self_preparation(c, &actor, &p2, item_id, &note, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(_) => Ok(redirect_flash(
             &format!("/owner/projects/{}", p.id),
             FlashKind::Success,
             "policy.flash.self_prepared",
         )),
-        Err(Refused::Rules(problems)) => refuse(ProjectPage::build(&ctx, &p).await?, &problems),
-        Err(Refused::WrongState) => Ok(redirect_flash(
+        Err(StepError::Refused(r)) if r.key == publishing::RULES => {
+            let p2 = p.clone();
+            let problems = db::run(ctx.pool(), move |c| {
+                publishing::self_preparation_problems(c, &p2, item_id)
+            })
+            .await?;
+            refuse(ProjectPage::build(&ctx, &p).await?, &problems)
+        }
+        Err(StepError::Refused(_)) => Ok(redirect_flash(
             &format!("/owner/projects/{}", p.id),
             FlashKind::Error,
             "policy.flash.self_prepare_failed",
         )),
+        Err(StepError::Db(e)) => Err(e.into()),
     }
 }
 
@@ -405,10 +413,11 @@ async fn withdraw_self_preparation(
     let r = db::run(ctx.pool(), move |c| {
         publishing::withdraw_self_preparation(c, &actor, id)
     })
-    .await?;
+    .await;
     let (kind, key) = match r {
         Ok(_) => (FlashKind::Success, "policy.flash.self_prep_withdrawn"),
-        Err(_) => (FlashKind::Error, "policy.flash.self_prep_not_standing"),
+        Err(StepError::Refused(_)) => (FlashKind::Error, "policy.flash.self_prep_not_standing"),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash(
         &format!("/owner/projects/{}", p.id),
@@ -1183,14 +1192,15 @@ async fn update(
     match db::run(ctx.pool(), move |c| {
         publishing::update_draft(c, &actor, id, &terms, &avoided)
     })
-    .await?
+    .await
     {
         Ok(_) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Success,
             "pub.flash.draft_saved",
         )),
-        Err(_) => Ok(redirect_flash(
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(_)) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Error,
             "pub.flash.not_draft",
@@ -1226,19 +1236,25 @@ async fn publish(
     let r = db::run(ctx.pool(), move |c| {
         publishing::publish(c, &actor, id, &seed, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(_) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Success,
             "pub.flash.published",
         )),
-        Err(Refused::WrongState) => Ok(redirect_flash(
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(r)) if r.key != publishing::RULES => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Error,
             "pub.flash.not_draft",
         )),
-        Err(Refused::Rules(problems)) => {
+        Err(StepError::Refused(_)) => {
+            let a2 = a.clone();
+            let problems = db::run(ctx.pool(), move |c| {
+                pubm::publication_problems(c, &a2, db::now()).map_err(DbError::from)
+            })
+            .await?;
             let project = project_of(&ctx, &a).await?;
             let f = stored_form(&ctx, &a).await?;
             let fc = FormContext {
@@ -1326,10 +1342,11 @@ async fn change(
     let actor = ctx.actor();
     let public_url = ctx.config().public_url.clone();
     let id = a.id;
+    let (terms2, avoided2) = (terms.clone(), avoided.clone());
     let r = db::run(ctx.pool(), move |c| {
         publishing::change(c, &actor, id, &terms, &avoided, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok((_, summary)) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
@@ -1340,8 +1357,15 @@ async fn change(
                 "pub.flash.changed_material"
             },
         )),
-        Err(Refused::WrongState) => Ok(not_open(&a)),
-        Err(Refused::Rules(problems)) => refused_form(&ctx, &fc, &f, &problems).await,
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(r)) if r.key == publishing::RULES => {
+            let problems = db::run(ctx.pool(), move |c| {
+                publishing::change_problems(c, id, &terms2, &avoided2)
+            })
+            .await?;
+            refused_form(&ctx, &fc, &f, &problems).await
+        }
+        Err(StepError::Refused(_)) => Ok(not_open(&a)),
     }
 }
 
@@ -1412,7 +1436,7 @@ async fn cancel(
     let r = db::run(ctx.pool(), move |c| {
         publishing::cancel(c, &actor, id, &text, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(Cancelled::Published(_)) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
@@ -1424,7 +1448,8 @@ async fn cancel(
             FlashKind::Success,
             "pub.flash.discarded",
         )),
-        Err(_) => Ok(not_open(&a)),
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(_)) => Ok(not_open(&a)),
     }
 }
 
