@@ -239,9 +239,9 @@ async fn read_rows(ctx: &Ctx, a: &Announcement, own_draft: bool) -> Result<AnnRo
     rows.ok_or(AppError::NotFound)
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = path.into_inner();
     let a = current(&ctx, id).await?;
     let is_owner = is_owner_of(&ctx, &a);
     let is_draft = a.status == status::DRAFT;
@@ -253,8 +253,10 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     let result = crate::selection::routes::result::load(&ctx, &a).await?;
     let open = a.open_for_quotes(db::now());
     // The agency acts for itself: the same decision the bid page authorizes.
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
-    let can_bid = open && ctx.allows(Action::TakePart { agency_id: me });
+    let can_bid = open
+        && ctx
+            .user()
+            .is_some_and(|u| ctx.allows(Action::TakePart { agency_id: u.id }));
     let checks = if own_draft {
         crate::selection::routes::owner::draft_checks(&ctx, &a).await?
     } else {

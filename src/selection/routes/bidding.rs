@@ -13,7 +13,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::bidding::{self as rules, BidState, Offered, Step};
 use crate::domain::eligibility;
@@ -27,8 +26,8 @@ use crate::selection::steps;
 use crate::selection::store::announcement::{self as ann, Announcement, status};
 use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
 
+use crate::selection::routes::extract::{ActingAgency, Checked};
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, fmt_time, html};
 
@@ -43,17 +42,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         )
         .route("/announcements/{id}/withdraw", web::post().to(withdraw))
         .route("/announcements/{id}/reconfirm", web::post().to(reconfirm));
-}
-
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The agency the request acts for: always the signed-in user, asked of the policy.
-fn acting_agency(ctx: &Ctx) -> Result<i64, AppError> {
-    let id = ctx.user().map(|u| u.id).unwrap_or(0);
-    ctx.authorize(Action::TakePart { agency_id: id })?;
-    Ok(id)
 }
 
 fn today() -> chrono::NaiveDate {
@@ -134,8 +122,7 @@ pub struct ListPage {
     pub mine: Vec<Row>,
 }
 
-async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let me = acting_agency(&ctx)?;
+async fn list(ActingAgency { ctx, id: me }: ActingAgency) -> Result<HttpResponse, AppError> {
     let (open, mine) = db::run(ctx.pool(), move |c| {
         let now = db::now();
         Ok::<_, DbError>((
@@ -320,9 +307,11 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
     }
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+async fn show(
+    ActingAgency { ctx, id: me }: ActingAgency,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
     let l = load(&ctx, id, me).await?;
     html(
         &bid_page(&ctx, l, Field::default(), Field::default(), String::new()),
@@ -366,14 +355,12 @@ fn notice_of(lang: Lang, r: &Refusal) -> (StatusCode, String) {
 pub struct EmptyForm {}
 
 async fn register(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    path: web::Path<i64>,
+    Checked(ActingAgency { ctx, id: me }, _): Checked<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `open_announcement`.
     let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+    let id = path.into_inner();
     let actor = ctx.actor();
     let day = today();
     let r = settle(
@@ -421,14 +408,12 @@ pub struct ReceiptPage {
 }
 
 async fn quote(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<QuoteForm>,
+    path: web::Path<i64>,
+    Checked(ActingAgency { ctx, id: me }, f): Checked<ActingAgency, QuoteForm>,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `open_announcement`.
     let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+    let id = path.into_inner();
     let lang = ctx.lang();
     let mut amount_f = Field::new(&f.amount);
     let mut note_f = Field::new(&f.note);
@@ -513,11 +498,11 @@ pub fn receipt_path(announcement_id: i64, n: i32) -> String {
 
 /// The receipt of the signed-in agency's `n`-th submission (first quote or a revision) of
 /// announcement `id`. Each agency only ever sees its own: the address names no agency.
-async fn receipt(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
-    let me = acting_agency(&ctx)?;
+async fn receipt(
+    ActingAgency { ctx, id: me }: ActingAgency,
+    path: web::Path<(i64, i32)>,
+) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
-    let id = path_id(&id)?;
-    let n: i32 = n.parse().map_err(|_| AppError::NotFound)?;
     let found = db::run(ctx.pool(), move |c| {
         let Some(a) = ann::find(c, id)?.filter(|a| a.status != status::DRAFT) else {
             return Ok::<_, DbError>(None);
@@ -579,33 +564,31 @@ async fn quote_refused(
 }
 
 async fn withdraw(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    path: web::Path<i64>,
+    Checked(agency, _): Checked<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    change_quote(ctx, &path, Step::Withdraw, "bidding.flash.withdrawn").await
+    let id = path.into_inner();
+    change_quote(agency, id, Step::Withdraw, "bidding.flash.withdrawn").await
 }
 
 async fn reconfirm(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    path: web::Path<i64>,
+    Checked(agency, _): Checked<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    change_quote(ctx, &path, Step::Reconfirm, "bidding.flash.reconfirmed").await
+    let id = path.into_inner();
+    change_quote(agency, id, Step::Reconfirm, "bidding.flash.reconfirmed").await
 }
 
 /// Withdraws or re-confirms the agency's quote; back to the bid page with `done_key`, or the
 /// page with the refusal.
 async fn change_quote(
-    ctx: Ctx,
-    path: &str,
+    ActingAgency { ctx, id: me }: ActingAgency,
+    id: i64,
     step: Step,
     done_key: &str,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `steps::open_announcement`.
     let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(path)?;
     let actor = ctx.actor();
     let day = today();
     let r = settle(

@@ -33,6 +33,9 @@ use crate::domain::selection::{Mode, Settings};
 use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
+use crate::selection::routes::extract::{
+    Checked, OwnedAnnouncement, OwnedProject, OwnedSelfPreparation,
+};
 use crate::selection::steps::publication::{self as publishing, Cancelled, SealedSeed};
 use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
 use crate::selection::store::publication::{self as pubm, OwnerScope, Row};
@@ -166,29 +169,6 @@ fn project_view(lang: Lang, p: &Project, rows: &[Row], department: &str) -> Proj
     }
 }
 
-/// Loads an announcement the signed-in owner manages, or 404 / 403.
-async fn own_announcement(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
-    let a = db::run(ctx.pool(), move |c| ann::find(c, id).map_err(DbError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ManageAnnouncement {
-        owner: a.owner_side(),
-    })?;
-    Ok(a)
-}
-
-async fn own_project(ctx: &Ctx, id: i64) -> Result<Project, AppError> {
-    let p = db::run(ctx.pool(), move |c| {
-        ann::find_project(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ManageAnnouncement {
-        owner: p.owner_side(),
-    })?;
-    Ok(p)
-}
-
 /// Whose projects the signed-in user keeps: an owner its own, a regulator its department's.
 fn my_scope(ctx: &Ctx) -> Result<OwnerScope, AppError> {
     ctx.authorize(Action::CreateProject)?;
@@ -220,10 +200,6 @@ async fn department_name(ctx: &Ctx, id: Option<i64>) -> Result<String, AppError>
         Lang::En => d.name_en,
     })
     .unwrap_or_default())
-}
-
-fn parse_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>().map_err(|_| AppError::NotFound)
 }
 
 // ------------------------------------------------------------------ projects
@@ -329,9 +305,7 @@ fn may_publish(p: &Project, i: &crate::catalogue::store::Item) -> bool {
     }
 }
 
-async fn project(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let p = own_project(&ctx, id).await?;
+async fn project(OwnedProject { ctx, project: p }: OwnedProject) -> Result<HttpResponse, AppError> {
     let page = ProjectPage::build(&ctx, &p).await?;
     html(&page, StatusCode::OK)
 }
@@ -344,11 +318,8 @@ pub struct SelfPrepForm {
 }
 
 async fn self_prepare(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<SelfPrepForm>,
+    Checked(OwnedProject { ctx, project: p }, f): Checked<OwnedProject, SelfPrepForm>,
 ) -> Result<HttpResponse, AppError> {
-    let p = own_project(&ctx, parse_id(&path)?).await?;
     let refuse = |mut page: ProjectPage, problems: &[Problem]| {
         page.sp_item = Field::new(&f.item_id);
         page.sp_note = Field::new(&f.note);
@@ -398,17 +369,16 @@ async fn self_prepare(
 }
 
 async fn withdraw_self_preparation(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    Checked(
+        OwnedSelfPreparation {
+            ctx,
+            sp,
+            project: p,
+        },
+        _,
+    ): Checked<OwnedSelfPreparation, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let sp = db::run(ctx.pool(), move |c| {
-        pubm::find_self_preparation(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let p = own_project(&ctx, sp.project_id).await?;
+    let id = sp.id;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
         publishing::withdraw_self_preparation(c, &actor, id)
@@ -1054,10 +1024,8 @@ async fn parse_form(
 // ------------------------------------------------------------------ drafts
 
 async fn new_announcement_form(
-    ctx: Ctx,
-    path: web::Path<String>,
+    OwnedProject { ctx, project }: OwnedProject,
 ) -> Result<HttpResponse, AppError> {
-    let project = own_project(&ctx, parse_id(&path)?).await?;
     // Weights inside the default published ranges (price 30–60, credit 10–40, qualification
     // 10–60), for the owner to adjust.
     let f = AnnouncementForm {
@@ -1079,11 +1047,8 @@ async fn new_announcement_form(
 }
 
 async fn create_announcement(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<AnnouncementForm>,
+    Checked(OwnedProject { ctx, project }, f): Checked<OwnedProject, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    let project = own_project(&ctx, parse_id(&path)?).await?;
     let (terms, avoided) = match parse_form(&ctx, &f).await? {
         Ok(v) => v,
         Err(problems) => {
@@ -1148,8 +1113,9 @@ fn not_a_draft(a: &Announcement) -> HttpResponse {
     }
 }
 
-async fn edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
+async fn edit_form(
+    OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
+) -> Result<HttpResponse, AppError> {
     if a.status != status::DRAFT {
         return Ok(not_a_draft(&a));
     }
@@ -1166,11 +1132,8 @@ async fn edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Ap
 }
 
 async fn update(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<AnnouncementForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
     if a.status != status::DRAFT {
         return Ok(not_a_draft(&a));
     }
@@ -1213,11 +1176,8 @@ async fn update(
 pub struct EmptyForm {}
 
 async fn publish(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, _): Checked<OwnedAnnouncement, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
     if a.status != status::DRAFT {
         return Ok(not_a_draft(&a));
     }
@@ -1291,8 +1251,9 @@ fn not_open(a: &Announcement) -> HttpResponse {
     )
 }
 
-async fn change_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
+async fn change_form(
+    OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
+) -> Result<HttpResponse, AppError> {
     if a.status == status::DRAFT {
         return Ok(redirect_flash(
             &format!("/owner/announcements/{}/edit", a.id),
@@ -1316,11 +1277,8 @@ async fn change_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
 }
 
 async fn change(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(mut f): CsrfForm<AnnouncementForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, mut f): Checked<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
     if a.status == status::DRAFT || !a.open_for_quotes(db::now()) {
         return Ok(not_open(&a));
     }
@@ -1391,8 +1349,9 @@ fn can_cancel(a: &Announcement) -> bool {
     a.status == status::DRAFT || a.open_for_quotes(db::now())
 }
 
-async fn cancel_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
+async fn cancel_form(
+    OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
+) -> Result<HttpResponse, AppError> {
     if !can_cancel(&a) {
         return Ok(not_open(&a));
     }
@@ -1407,11 +1366,8 @@ async fn cancel_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
 }
 
 async fn cancel(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<CancelForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, CancelForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
     if !can_cancel(&a) {
         return Ok(not_open(&a));
     }
