@@ -383,11 +383,11 @@ fn submit_quote(
         a.id,
         &QuoteAudit {
             agency_id: me,
-            kind: &r.kind,
+            kind: r.kind.as_str(),
             commitment: &r.commitment,
             revision: q.revision,
             announcement_version: q.announcement_version,
-            status: &q.status,
+            status: q.status.as_str(),
         },
         "",
     )?;

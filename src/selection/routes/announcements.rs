@@ -15,9 +15,10 @@ use serde::Deserialize;
 use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError};
 use crate::domain::selection::Mode;
+use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
 use crate::selection::routes::owner::status_key;
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::publication as pubm;
 use crate::selection::views::{AnnRows, AnnView, ListRow, ResultView, TimelineRow};
 use crate::web::page::Page;
@@ -32,15 +33,15 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 pub const PAGE_SIZE: i64 = 20;
 
 /// The states the public list may be filtered by (every state but the draft).
-const PUBLIC_STATES: [&str; 8] = [
-    status::PUBLISHED,
-    status::CHOOSING,
-    status::JUSTIFYING,
-    status::PUBLICITY,
-    status::FAILED,
-    status::AWARDED,
-    status::CANCELLED,
-    status::ANNULLED,
+const PUBLIC_STATES: [AnnouncementStatus; 8] = [
+    AnnouncementStatus::Published,
+    AnnouncementStatus::Choosing,
+    AnnouncementStatus::Justifying,
+    AnnouncementStatus::Publicity,
+    AnnouncementStatus::Failed,
+    AnnouncementStatus::Awarded,
+    AnnouncementStatus::Cancelled,
+    AnnouncementStatus::Annulled,
 ];
 
 #[derive(Deserialize, Default)]
@@ -87,7 +88,8 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
     ctx.authorize(Action::ViewPublic)?;
     let st = q.status.trim().to_string();
     let mo = q.mode.trim().to_string();
-    if !st.is_empty() && !PUBLIC_STATES.contains(&st.as_str()) {
+    if !st.is_empty() && !AnnouncementStatus::parse(&st).is_some_and(|s| PUBLIC_STATES.contains(&s))
+    {
         return Err(AppError::BadRequest("pub.err.filter_status"));
     }
     if !mo.is_empty() && Mode::parse(&mo).is_none() {
@@ -129,7 +131,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         rows,
         statuses: PUBLIC_STATES
             .iter()
-            .map(|s| (s.to_string(), ctx.t(&status_key(s)).to_string()))
+            .map(|s| (s.to_string(), ctx.t(&status_key(*s)).to_string()))
             .collect(),
         modes: Mode::ALL
             .iter()
@@ -244,7 +246,7 @@ async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> 
     let id = path.into_inner();
     let a = current(&ctx, id).await?;
     let is_owner = is_owner_of(&ctx, &a);
-    let is_draft = a.status == status::DRAFT;
+    let is_draft = a.status == AnnouncementStatus::Draft;
     if is_draft && !is_owner {
         return Err(AppError::NotFound);
     }

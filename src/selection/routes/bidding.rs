@@ -18,12 +18,13 @@ use crate::domain::bidding::{self as rules, BidState, Offered, Step};
 use crate::domain::eligibility;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
+use crate::domain::status::{AnnouncementStatus, ReceiptKind};
 use crate::domain::validate;
 use crate::error::{AppError, Refusal, RefusalKind, StepError};
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr};
 use crate::selection::steps;
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
 
 use crate::selection::routes::extract::{ActingAgency, Checked};
@@ -105,7 +106,7 @@ fn rows(ctx: &Ctx, ls: &[Listed]) -> Vec<Row> {
                 item: format!("{} {}", l.item_code, l.item_name),
                 mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
                 deadline: fmt_time(a.deadline),
-                status: ctx.t(&status::key(&a.status)).to_string(),
+                status: ctx.t(&a.status.label_key()).to_string(),
                 registered: l.registered,
                 quoted: l.quoted,
                 takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
@@ -173,9 +174,8 @@ pub struct ReceiptView {
 /// The receipts, newest first; each submission links to its own receipt page, numbered as
 /// `bid::submission_receipt` numbers them (oldest submission = 1).
 fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
-    let is_submission = |r: &Receipt| {
-        r.kind == bid::receipt_kind::SUBMITTED || r.kind == bid::receipt_kind::REVISED
-    };
+    let is_submission =
+        |r: &Receipt| r.kind == ReceiptKind::Submitted || r.kind == ReceiptKind::Revised;
     let mut n = rs.iter().filter(|r| is_submission(r)).count();
     rs.iter()
         .map(|r| {
@@ -236,7 +236,7 @@ async fn load(ctx: &Ctx, id: i64, me: i64) -> Result<Loaded, AppError> {
         let Some(a) = ann::find(c, id)? else {
             return Ok::<_, DbError>(None);
         };
-        if a.status == status::DRAFT {
+        if a.status == AnnouncementStatus::Draft {
             return Ok(None);
         }
         let project = ann::find_project(c, a.project_id)?
@@ -281,7 +281,7 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
             mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
             deadline: fmt_time(a.deadline),
             cap: a.cap().map(crate::web::fmt::money).unwrap_or_default(),
-            status: ctx.t(&status::key(&a.status)).to_string(),
+            status: ctx.t(&a.status.label_key()).to_string(),
             version: a.version,
             quotes: l.quotes,
         },
@@ -504,7 +504,7 @@ async fn receipt(
 ) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
     let found = db::run(ctx.pool(), move |c| {
-        let Some(a) = ann::find(c, id)?.filter(|a| a.status != status::DRAFT) else {
+        let Some(a) = ann::find(c, id)?.filter(|a| a.status != AnnouncementStatus::Draft) else {
             return Ok::<_, DbError>(None);
         };
         let Some(r) = bid::submission_receipt(c, id, me, n)? else {

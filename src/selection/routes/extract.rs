@@ -13,8 +13,9 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
+use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
-use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
+use crate::selection::store::announcement::{self as ann, Announcement, Project};
 use crate::selection::store::opening;
 use crate::selection::store::publication::{self as pubm, SelfPreparation};
 use crate::web::Ctx;
@@ -97,7 +98,7 @@ pub async fn opened(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
         ann::find(c, id).map_err(DbError::from)
     })
     .await?
-    .filter(|a| a.status != status::DRAFT)
+    .filter(|a| a.status != AnnouncementStatus::Draft)
     .ok_or(AppError::NotFound)
 }
 

@@ -30,6 +30,7 @@ use crate::domain::publication::{
     self as rules, AnnouncementInput, Problem, ProjectClass, ProjectInput, Terms,
 };
 use crate::domain::selection::{Mode, Settings};
+use crate::domain::status::AnnouncementStatus;
 use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
@@ -37,7 +38,7 @@ use crate::selection::routes::extract::{
     Checked, OwnedAnnouncement, OwnedProject, OwnedSelfPreparation,
 };
 use crate::selection::steps::publication::{self as publishing, Cancelled, SealedSeed};
-use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
+use crate::selection::store::announcement::{self as ann, Announcement, Project};
 use crate::selection::store::publication::{self as pubm, OwnerScope, Row};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -83,17 +84,19 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 // ------------------------------------------------------------------ shared views
 
 /// Locale key of an announcement state's name.
-pub fn status_key(s: &str) -> String {
+pub fn status_key(s: AnnouncementStatus) -> String {
     format!("pub.status.{s}")
 }
 
 /// Tag colour of a state.
-pub fn status_css(s: &str) -> &'static str {
+pub fn status_css(s: AnnouncementStatus) -> &'static str {
     match s {
-        status::PUBLISHED => "tag-info",
-        status::AWARDED | status::PUBLICITY => "tag-success",
-        status::CANCELLED | status::FAILED | status::ANNULLED => "tag-danger",
-        status::CHOOSING | status::JUSTIFYING => "tag-warning",
+        AnnouncementStatus::Published => "tag-info",
+        AnnouncementStatus::Awarded | AnnouncementStatus::Publicity => "tag-success",
+        AnnouncementStatus::Cancelled
+        | AnnouncementStatus::Failed
+        | AnnouncementStatus::Annulled => "tag-danger",
+        AnnouncementStatus::Choosing | AnnouncementStatus::Justifying => "tag-warning",
         _ => "tag-muted",
     }
 }
@@ -126,9 +129,9 @@ fn ann_row(lang: Lang, r: &Row) -> AnnRow {
         item_name: r.item_name.clone(),
         mode: mode_label(lang, &r.a.mode),
         deadline: fmt_time(r.a.deadline),
-        status: crate::i18n::tr(lang, &status_key(&r.a.status)).to_string(),
-        status_css: status_css(&r.a.status),
-        draft: r.a.status == status::DRAFT,
+        status: crate::i18n::tr(lang, &status_key(r.a.status)).to_string(),
+        status_css: status_css(r.a.status),
+        draft: r.a.status == AnnouncementStatus::Draft,
         changeable: r.a.open_for_quotes(now),
     }
 }
@@ -1116,7 +1119,7 @@ fn not_a_draft(a: &Announcement) -> HttpResponse {
 async fn edit_form(
     OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
 ) -> Result<HttpResponse, AppError> {
-    if a.status != status::DRAFT {
+    if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
     }
     let project = project_of(&ctx, &a).await?;
@@ -1134,7 +1137,7 @@ async fn edit_form(
 async fn update(
     Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    if a.status != status::DRAFT {
+    if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
     }
     let project = project_of(&ctx, &a).await?;
@@ -1178,7 +1181,7 @@ pub struct EmptyForm {}
 async fn publish(
     Checked(OwnedAnnouncement { ctx, ann: a }, _): Checked<OwnedAnnouncement, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    if a.status != status::DRAFT {
+    if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
     }
     let id = a.id;
@@ -1254,7 +1257,7 @@ fn not_open(a: &Announcement) -> HttpResponse {
 async fn change_form(
     OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
 ) -> Result<HttpResponse, AppError> {
-    if a.status == status::DRAFT {
+    if a.status == AnnouncementStatus::Draft {
         return Ok(redirect_flash(
             &format!("/owner/announcements/{}/edit", a.id),
             FlashKind::Info,
@@ -1279,7 +1282,7 @@ async fn change_form(
 async fn change(
     Checked(OwnedAnnouncement { ctx, ann: a }, mut f): Checked<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    if a.status == status::DRAFT || !a.open_for_quotes(db::now()) {
+    if a.status == AnnouncementStatus::Draft || !a.open_for_quotes(db::now()) {
         return Ok(not_open(&a));
     }
     // The item and the mode stay what was published.
@@ -1346,7 +1349,7 @@ pub struct CancelForm {
 }
 
 fn can_cancel(a: &Announcement) -> bool {
-    a.status == status::DRAFT || a.open_for_quotes(db::now())
+    a.status == AnnouncementStatus::Draft || a.open_for_quotes(db::now())
 }
 
 async fn cancel_form(
@@ -1359,7 +1362,7 @@ async fn cancel_form(
         page: ctx.page(),
         ann_id: a.id,
         title: fixed_item(&ctx, &a).await?,
-        draft: a.status == status::DRAFT,
+        draft: a.status == AnnouncementStatus::Draft,
         reason: Field::default(),
     };
     html(&p, StatusCode::OK)
@@ -1380,7 +1383,7 @@ async fn cancel(
                 page: ctx.page(),
                 ann_id: a.id,
                 title: fixed_item(&ctx, &a).await?,
-                draft: a.status == status::DRAFT,
+                draft: a.status == AnnouncementStatus::Draft,
                 reason,
             };
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);

@@ -13,13 +13,14 @@ use serde::Deserialize;
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
+use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
 use crate::error::{Refusal, StepError};
 use crate::selection::routes::extract::{
     AgencyOn, Checked, OwnedObjection, OwnedSelection, opened,
 };
 use crate::selection::steps::result as result_steps;
-use crate::selection::store::announcement::{Announcement, status};
+use crate::selection::store::announcement::Announcement;
 use crate::selection::store::opening;
 use crate::selection::views::{ResultRows, ResultView};
 use crate::web::Ctx;
@@ -47,12 +48,12 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     });
     let a2 = a.clone();
     let rows = db::run(ctx.pool(), move |c| {
-        let pending = if a2.status == status::JUSTIFYING {
+        let pending = if a2.status == AnnouncementStatus::Justifying {
             opening::pending_exclusions(c, &a2)?
         } else {
             HashMap::new()
         };
-        let choices = if a2.status == status::CHOOSING && owner {
+        let choices = if a2.status == AnnouncementStatus::Choosing && owner {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()

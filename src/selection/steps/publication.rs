@@ -25,10 +25,11 @@ use crate::domain::publication::{
     self as rules, ChangeSummary, Problem, ProjectClass, ProjectTerms, Terms,
 };
 use crate::domain::selection::Weights;
+use crate::domain::status::AnnouncementStatus;
 use crate::domain::status::QuoteStatus;
 use crate::error::{Refusal, StepError};
 use crate::i18n::Lang;
-use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
+use crate::selection::store::announcement::{self as ann, Announcement, Project};
 use crate::selection::store::publication::*;
 
 // ------------------------------------------------------------------ projects
@@ -171,7 +172,7 @@ pub fn insert_draft(
                 announcements::time_limit_reason.eq(&t.time_limit_reason),
                 announcements::regional_exception.eq(class_code(t)),
                 announcements::regional_exception_reason.eq(&t.regional_exception_reason),
-                announcements::status.eq(status::DRAFT),
+                announcements::status.eq(AnnouncementStatus::Draft),
                 announcements::created_at.eq(now),
                 announcements::updated_at.eq(now),
             ))
@@ -252,7 +253,7 @@ pub fn update_draft(
 ) -> Result<Announcement, StepError> {
     write_tx(conn, |c| {
         let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
-        if old.status != status::DRAFT || !write_terms(c, &old, t, old.version)? {
+        if old.status != AnnouncementStatus::Draft || !write_terms(c, &old, t, old.version)? {
             return Err(wrong_state());
         }
         set_avoided(c, id, avoided)?;
@@ -299,7 +300,7 @@ pub fn publish(
 ) -> Result<Announcement, StepError> {
     write_tx(conn, |c| {
         let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
-        if old.status != status::DRAFT {
+        if old.status != AnnouncementStatus::Draft {
             return Err(wrong_state());
         }
         let now = crate::db::now();
@@ -311,11 +312,11 @@ pub fn publish(
         let n = diesel::update(
             announcements::table
                 .find(id)
-                .filter(announcements::status.eq(status::DRAFT))
+                .filter(announcements::status.eq(AnnouncementStatus::Draft))
                 .filter(announcements::updated_at.eq(old.updated_at)),
         )
         .set((
-            announcements::status.eq(status::PUBLISHED),
+            announcements::status.eq(AnnouncementStatus::Published),
             announcements::time_limit_reason.eq(&t.time_limit_reason),
             announcements::regional_exception.eq(class_code(&t)),
             announcements::regional_exception_reason.eq(&t.regional_exception_reason),
@@ -580,12 +581,12 @@ pub fn cancel(
     write_tx(conn, |c| {
         let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
         let now = crate::db::now();
-        if old.status == status::DRAFT {
+        if old.status == AnnouncementStatus::Draft {
             // The guarded update takes the row (a lock on PostgreSQL) before anything goes.
             let n = diesel::update(
                 announcements::table
                     .find(id)
-                    .filter(announcements::status.eq(status::DRAFT))
+                    .filter(announcements::status.eq(AnnouncementStatus::Draft))
                     .filter(announcements::updated_at.eq(old.updated_at)),
             )
             .set(announcements::updated_at.eq(now))
@@ -607,11 +608,11 @@ pub fn cancel(
         let n = diesel::update(
             announcements::table
                 .find(id)
-                .filter(announcements::status.eq(status::PUBLISHED))
+                .filter(announcements::status.eq(AnnouncementStatus::Published))
                 .filter(announcements::updated_at.eq(old.updated_at)),
         )
         .set((
-            announcements::status.eq(status::CANCELLED),
+            announcements::status.eq(AnnouncementStatus::Cancelled),
             announcements::cancel_reason.eq(Some(reason)),
             announcements::cancelled_at.eq(Some(now)),
             announcements::updated_at.eq(now),

@@ -17,9 +17,10 @@ use crate::domain::bidding::QuoteState;
 use crate::domain::bidding::{self as rules, BidState, Step, Why};
 use crate::domain::money::Money;
 use crate::domain::selection::{self, QuoteError};
+use crate::domain::status::{AnnouncementStatus, QuoteStatus, ReceiptKind};
 use crate::error::{Refusal, StepError};
 use crate::i18n::{Lang, tr};
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::bidding::{self as bid, QuoteRow, Receipt};
 use crate::web::fmt;
 
@@ -71,7 +72,7 @@ fn open_announcement(
 ) -> Result<(Announcement, NaiveDateTime), StepError> {
     bid::hold_open(c, id)?;
     let a = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
-    if a.status == status::DRAFT {
+    if a.status == AnnouncementStatus::Draft {
         return Err(Refusal::not_found().into());
     }
     if !a.open_for_quotes(received) {
@@ -133,11 +134,11 @@ fn quote_checks(
 #[derive(Serialize)]
 struct QuoteAudit<'a> {
     agency_id: i64,
-    kind: &'a str,
+    kind: ReceiptKind,
     commitment: &'a str,
     revision: i32,
     announcement_version: i32,
-    status: &'a str,
+    status: QuoteStatus,
 }
 
 fn audit_quote(
@@ -155,11 +156,11 @@ fn audit_quote(
         q.announcement_id,
         &QuoteAudit {
             agency_id: q.agency_id,
-            kind: &r.kind,
+            kind: r.kind,
             commitment: &r.commitment,
             revision: q.revision,
             announcement_version: q.announcement_version,
-            status: &q.status,
+            status: q.status,
         },
         "",
     )
@@ -261,7 +262,7 @@ pub fn quote_precheck(
     amount: Money,
 ) -> Result<(i32, String, Option<User>), StepError> {
     let a = ann::find(c, id)?
-        .filter(|a| a.status != status::DRAFT)
+        .filter(|a| a.status != AnnouncementStatus::Draft)
         .ok_or_else(Refusal::not_found)?;
     if !a.open_for_quotes(received) {
         return Err(Refusal::conflict(CLOSED).into());
@@ -316,7 +317,7 @@ pub fn quote(
         if let Some(u) = q.agency {
             mail_receipt_to(c, u, q.project, &r)?;
         }
-        let action = if r.kind == bid::receipt_kind::SUBMITTED {
+        let action = if r.kind == ReceiptKind::Submitted {
             "selection.quote"
         } else {
             "selection.revise"

@@ -13,32 +13,7 @@ use crate::db::schema::{announcement_avoided, announcement_results, announcement
 use crate::domain::credit::Grade;
 use crate::domain::money::Money;
 use crate::domain::selection::Mode;
-
-/// Announcement states (`announcements.status`).
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    /// Open for registration and quotes until the deadline.
-    pub const PUBLISHED: &str = "published";
-    /// Opened; the owner must choose (direct selection, or after a second 流标).
-    pub const CHOOSING: &str = "choosing";
-    /// Opened; abnormally low quotes wait for their justification.
-    pub const JUSTIFYING: &str = "justifying";
-    /// Result published: publicity, objections, then the winner confirms.
-    pub const PUBLICITY: &str = "publicity";
-    /// 流标: too few valid responses.
-    pub const FAILED: &str = "failed";
-    pub const AWARDED: &str = "awarded";
-    pub const CANCELLED: &str = "cancelled";
-    /// An upheld objection annulled the result; the owner re-runs it.
-    pub const ANNULLED: &str = "annulled";
-    pub const ALL: [&str; 9] = [
-        DRAFT, PUBLISHED, CHOOSING, JUSTIFYING, PUBLICITY, FAILED, AWARDED, CANCELLED, ANNULLED,
-    ];
-    /// Locale key of a state's name.
-    pub fn key(s: &str) -> String {
-        format!("selection.status.{s}")
-    }
-}
+use crate::domain::status::AnnouncementStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = projects)]
@@ -87,7 +62,7 @@ pub struct Announcement {
     pub weight_price: Option<i32>,
     pub weight_credit: Option<i32>,
     pub weight_qual: Option<i32>,
-    pub status: String,
+    pub status: AnnouncementStatus,
     pub version: i32,
     /// Sealed under the sealing key; never shown.
     #[serde(skip)]
@@ -126,11 +101,11 @@ impl Announcement {
     }
     /// Published and the deadline has passed, but not opened yet: the opening step is due.
     pub fn due(&self, now: NaiveDateTime) -> bool {
-        self.status == status::PUBLISHED && now >= self.deadline
+        self.status == AnnouncementStatus::Published && now >= self.deadline
     }
     /// Registration and quotes are accepted.
     pub fn open_for_quotes(&self, now: NaiveDateTime) -> bool {
-        self.status == status::PUBLISHED && now < self.deadline
+        self.status == AnnouncementStatus::Published && now < self.deadline
     }
 }
 

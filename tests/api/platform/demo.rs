@@ -639,7 +639,7 @@ fn check_selections(c: &mut DbConnection) {
             regs.len()
         );
         let Some(r) = zhongjie::selection::store::announcement::result_of(c, a.id).unwrap() else {
-            assert_eq!(a.status, "published");
+            assert_eq!(a.status.as_str(), "published");
             assert!(trail.iter().all(|(_, t)| *t < a.deadline));
             continue;
         };
