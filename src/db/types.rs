@@ -25,6 +25,19 @@ where
     }
 }
 
+/// Lets a `Queryable` row hold `Money` for a BIGINT fen column (`pub price: Money` with
+/// `#[diesel(column_name = price_fen)]`), and a tuple select read one.
+impl<DB> Queryable<BigInt, DB> for Money
+where
+    DB: Backend,
+    Money: FromSql<BigInt, DB>,
+{
+    type Row = Money;
+    fn build(row: Money) -> deserialize::Result<Money> {
+        Ok(row)
+    }
+}
+
 impl ToSql<BigInt, diesel::sqlite::Sqlite> for Money {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, diesel::sqlite::Sqlite>) -> serialize::Result {
         out.set_value(self.fen());

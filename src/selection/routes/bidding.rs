@@ -280,7 +280,7 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
             item: l.item.clone(),
             mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
             deadline: fmt_time(a.deadline),
-            cap: a.cap().map(crate::web::fmt::money).unwrap_or_default(),
+            cap: a.cap.map(crate::web::fmt::money).unwrap_or_default(),
             status: ctx.t(&a.status.label_key()).to_string(),
             version: a.version,
             quotes: l.quotes,

@@ -162,7 +162,7 @@ fn project_view(lang: Lang, p: &Project, rows: &[Row], department: &str) -> Proj
         } else {
             t("pub.project.fiscal_no")
         },
-        total_investment: crate::web::fmt::fen(p.total_investment_fen),
+        total_investment: crate::web::fmt::money(p.total_investment),
         created_at: fmt_time(p.created_at),
         announcements: rows
             .iter()

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor};
 use crate::db::schema::{announcements, awards, objections, projects, quotes};
 use crate::db::{self, DbConnection, write_tx};
+use crate::domain::money::Money;
 use crate::domain::selection::{self, Entrant, Mode, Settings};
 use crate::domain::status::AnnouncementStatus;
 use crate::error::{Refusal, RefusalKind, StepError, conflict, refused};
@@ -334,7 +335,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
             .values((
                 awards::announcement_id.eq(id),
                 awards::agency_id.eq(agency_id),
-                awards::amount_fen.eq(r.winner_amount_fen),
+                awards::amount_fen.eq(r.winner_amount.map(Money::fen)),
                 awards::confirmed_at.eq(db::now()),
                 awards::confirmed_by.eq(agency_id),
             ))
@@ -345,7 +346,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
             "selection.awarded",
             "announcement",
             id,
-            &serde_json::json!({ "agency": agency_id, "amount_fen": r.winner_amount_fen }),
+            &serde_json::json!({ "agency": agency_id, "amount_fen": r.winner_amount }),
             "",
         )?;
         // The contract draft, in the award's transaction (none without a model text).
@@ -392,7 +393,7 @@ pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i
                 announcements::earlier_failures.eq(failures),
                 announcements::scope.eq(&a.scope),
                 announcements::time_limit_days.eq(a.time_limit_days),
-                announcements::cap_fen.eq(a.cap_fen),
+                announcements::cap_fen.eq(a.cap.map(Money::fen)),
                 announcements::mode.eq(&a.mode),
                 announcements::deadline.eq(a.deadline),
                 announcements::min_grade.eq(&a.min_grade),

@@ -24,7 +24,9 @@ pub struct Project {
     pub code: String,
     pub region: String,
     pub fiscal_funds: bool,
-    pub total_investment_fen: i64,
+    #[diesel(column_name = total_investment_fen)]
+    #[serde(rename = "total_investment_fen")]
+    pub total_investment: Money,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// The approval department that commissions the project (附件4 (五)), if any.
@@ -52,7 +54,10 @@ pub struct Announcement {
     pub earlier_failures: i32,
     pub scope: String,
     pub time_limit_days: i32,
-    pub cap_fen: Option<i64>,
+    /// The cap price 最高限价 (none for the modes without quotes).
+    #[diesel(column_name = cap_fen)]
+    #[serde(rename = "cap_fen")]
+    pub cap: Option<Money>,
     pub mode: String,
     /// UTC.
     pub deadline: NaiveDateTime,
@@ -93,9 +98,6 @@ impl Announcement {
     pub fn mode(&self) -> Option<Mode> {
         Mode::parse(&self.mode)
     }
-    pub fn cap(&self) -> Option<Money> {
-        self.cap_fen.map(Money::from_fen)
-    }
     pub fn min_grade(&self) -> Option<Grade> {
         self.min_grade.as_deref().and_then(Grade::parse)
     }
@@ -118,7 +120,8 @@ pub struct AnnouncementResult {
     pub seed_revealed: String,
     pub outcome: Option<String>,
     pub winner_id: Option<i64>,
-    pub winner_amount_fen: Option<i64>,
+    #[diesel(column_name = winner_amount_fen)]
+    pub winner_amount: Option<Money>,
     pub winner_rank: Option<i32>,
     pub justify_by: Option<NaiveDate>,
     pub publicity_ends: Option<NaiveDate>,
@@ -180,14 +183,14 @@ pub struct LatestAward {
     pub project: String,
     pub item: String,
     pub agency: String,
-    pub amount_fen: Option<i64>,
+    pub amount: Option<Money>,
     pub confirmed_at: NaiveDateTime,
 }
 
 /// The latest confirmed awards, newest first, in one statement.
 pub fn latest_awards(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<LatestAward>> {
     use crate::db::schema::{agencies, awards, catalogue_items};
-    let rows: Vec<(i64, String, String, String, Option<i64>, NaiveDateTime)> = awards::table
+    let rows: Vec<(i64, String, String, String, Option<Money>, NaiveDateTime)> = awards::table
         .inner_join(announcements::table.on(announcements::id.eq(awards::announcement_id)))
         .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(announcements::item_id)))
@@ -206,12 +209,12 @@ pub fn latest_awards(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Lat
     Ok(rows
         .into_iter()
         .map(
-            |(announcement_id, project, item, agency, amount_fen, confirmed_at)| LatestAward {
+            |(announcement_id, project, item, agency, amount, confirmed_at)| LatestAward {
                 announcement_id,
                 project,
                 item,
                 agency,
-                amount_fen,
+                amount,
                 confirmed_at,
             },
         )

@@ -494,7 +494,7 @@ pub fn reconfirm(
 /// The cap and the government range a quote must respect (`None` without a cap: the mode
 /// takes no quotes).
 pub fn limits(conn: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Limits>> {
-    let Some(cap) = a.cap() else {
+    let Some(cap) = a.cap else {
         return Ok(None);
     };
     Ok(Some(Limits {

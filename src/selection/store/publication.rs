@@ -140,7 +140,7 @@ pub fn terms_of(a: &Announcement) -> Option<Terms> {
         item_id: a.item_id,
         scope: a.scope.clone(),
         time_limit_days: a.time_limit_days,
-        cap: a.cap_fen.map(Money::from_fen),
+        cap: a.cap,
         mode: Mode::parse(&a.mode)?,
         deadline: a.deadline,
         min_grade: a.min_grade.as_deref().and_then(Grade::parse),

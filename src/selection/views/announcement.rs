@@ -234,7 +234,7 @@ impl AnnView {
             }),
             scope: scope_lines(&a.scope),
             time_limit_days: a.time_limit_days,
-            cap: fmt::fen_opt(a.cap_fen),
+            cap: a.cap.map(fmt::money).unwrap_or_default(),
             mode: mode_label(lang, &a.mode),
             deadline: fmt_time(a.deadline),
             min_grade: t(match a.min_grade() {

@@ -196,7 +196,7 @@ fn quote_rows(
             .map(|q| QuoteRow {
                 agency_id: q.agency_id,
                 name: names.of(q.agency_id),
-                amount: fmt::fen_opt(q.amount_fen),
+                amount: q.amount.map(fmt::money).unwrap_or_default(),
                 commitment: q.commitment.clone(),
                 nonce: q.nonce.clone().unwrap_or_default(),
                 low_flag: q.low_flag,
@@ -523,7 +523,7 @@ impl ResultView {
             winner_amount: if annulled {
                 String::new()
             } else {
-                fmt::fen_opt(r.winner_amount_fen)
+                r.winner_amount.map(fmt::money).unwrap_or_default()
             },
             rows: quote_rows(ctx, &l, takes_quotes, &names, &excluded, &ranking),
             takes_quotes,
