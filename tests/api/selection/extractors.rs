@@ -6,7 +6,7 @@
 use zhongjie::auth::Role;
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AnnouncementBuilder, Item, ProjectBuilder, department, item};
+use crate::fixtures::{AnnouncementBuilder, ItemBuilder, ProjectBuilder, department};
 use crate::helpers::*;
 
 struct World {
@@ -34,19 +34,11 @@ async fn world() -> (TestApp, World) {
         "攀枝花市发展和改革委员会",
         "Development and Reform",
     );
-    let item = item(
-        &app,
-        dept,
-        Item {
-            code: "EX-01",
-            name: "节能评估",
-            keywords: "",
-            industry: "environment",
-            approval_name: "节能审查",
-            legal_basis: "",
-            time_limit_days: 20,
-        },
-    );
+    let item = ItemBuilder::new("EX-01", "节能评估")
+        .industry("environment")
+        .approval("节能审查")
+        .time_limit(20)
+        .insert(&app, dept);
     let draft = AnnouncementBuilder::new(owner_id, item)
         .cap(Some(5_000_000))
         .new_project(ProjectBuilder::new(owner_id, "东区节能改造", "2026-EX-01"))
