@@ -299,9 +299,12 @@ fn publish(
         sealed: seal::seal_seed(key, a.id, &s.to_hex()).map_err(|e| bad(&e.to_string()))?,
         commitment: s.commitment(),
     };
-    match publishing::publish(c, &Actor::user(owner, Role::Owner), a.id, &seed, public_url)? {
+    match publishing::publish(c, &Actor::user(owner, Role::Owner), a.id, &seed, public_url) {
         Ok(_) => Ok(()),
-        Err(r) => Err(bad(&format!("publication refused: {r:?}"))),
+        Err(crate::error::StepError::Db(e)) => Err(e),
+        Err(crate::error::StepError::Refused(r)) => {
+            Err(bad(&format!("publication refused: {r:?}")))
+        }
     }
 }
 
@@ -380,11 +383,11 @@ fn submit_quote(
         a.id,
         &QuoteAudit {
             agency_id: me,
-            kind: &r.kind,
+            kind: r.kind.as_str(),
             commitment: &r.commitment,
             revision: q.revision,
             announcement_version: q.announcement_version,
-            status: &q.status,
+            status: q.status.as_str(),
         },
         "",
     )?;

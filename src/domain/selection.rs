@@ -169,12 +169,18 @@ pub enum QuoteError {
 }
 
 impl QuoteError {
+    /// Every key `key` answers.
+    pub const KEYS: [&'static str; 3] = [
+        "selection.quote.not_positive",
+        "selection.quote.above_cap",
+        "selection.quote.outside_gov_range",
+    ];
     /// Locale key in `locales/*/selection.txt`.
     pub fn key(&self) -> &'static str {
         match self {
-            QuoteError::NotPositive => "selection.quote.not_positive",
-            QuoteError::AboveCap { .. } => "selection.quote.above_cap",
-            QuoteError::OutsideGovRange { .. } => "selection.quote.outside_gov_range",
+            QuoteError::NotPositive => Self::KEYS[0],
+            QuoteError::AboveCap { .. } => Self::KEYS[1],
+            QuoteError::OutsideGovRange { .. } => Self::KEYS[2],
         }
     }
     /// Values for the message's `{placeholders}` (amounts in yuan).

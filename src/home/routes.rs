@@ -5,7 +5,6 @@ use askama_web::WebTemplate;
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
-use crate::domain::money::Money;
 use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
 use crate::web::page::Page;
@@ -123,10 +122,7 @@ async fn home(ctx: Ctx) -> Result<HomePage, AppError> {
                 project: w.project,
                 item: w.item,
                 agency: w.agency,
-                amount: w
-                    .amount_fen
-                    .map(|f| format!("¥{}", Money::from_fen(f)))
-                    .unwrap_or_default(),
+                amount: w.amount.map(|m| format!("¥{m}")).unwrap_or_default(),
                 at: fmt_time(w.confirmed_at),
             })
             .collect(),

@@ -15,9 +15,10 @@ use serde::Deserialize;
 use crate::auth::policy::{self, Action, Decision};
 use crate::db::{self, DbError};
 use crate::domain::selection::Mode;
+use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
 use crate::selection::routes::owner::status_key;
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::publication as pubm;
 use crate::selection::views::{AnnRows, AnnView, ListRow, ResultView, TimelineRow};
 use crate::web::page::Page;
@@ -32,15 +33,15 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 pub const PAGE_SIZE: i64 = 20;
 
 /// The states the public list may be filtered by (every state but the draft).
-const PUBLIC_STATES: [&str; 8] = [
-    status::PUBLISHED,
-    status::CHOOSING,
-    status::JUSTIFYING,
-    status::PUBLICITY,
-    status::FAILED,
-    status::AWARDED,
-    status::CANCELLED,
-    status::ANNULLED,
+const PUBLIC_STATES: [AnnouncementStatus; 8] = [
+    AnnouncementStatus::Published,
+    AnnouncementStatus::Choosing,
+    AnnouncementStatus::Justifying,
+    AnnouncementStatus::Publicity,
+    AnnouncementStatus::Failed,
+    AnnouncementStatus::Awarded,
+    AnnouncementStatus::Cancelled,
+    AnnouncementStatus::Annulled,
 ];
 
 #[derive(Deserialize, Default)]
@@ -87,7 +88,8 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
     ctx.authorize(Action::ViewPublic)?;
     let st = q.status.trim().to_string();
     let mo = q.mode.trim().to_string();
-    if !st.is_empty() && !PUBLIC_STATES.contains(&st.as_str()) {
+    if !st.is_empty() && !AnnouncementStatus::parse(&st).is_some_and(|s| PUBLIC_STATES.contains(&s))
+    {
         return Err(AppError::BadRequest("pub.err.filter_status"));
     }
     if !mo.is_empty() && Mode::parse(&mo).is_none() {
@@ -129,7 +131,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         rows,
         statuses: PUBLIC_STATES
             .iter()
-            .map(|s| (s.to_string(), ctx.t(&status_key(s)).to_string()))
+            .map(|s| (s.to_string(), ctx.t(&status_key(*s)).to_string()))
             .collect(),
         modes: Mode::ALL
             .iter()
@@ -239,12 +241,12 @@ async fn read_rows(ctx: &Ctx, a: &Announcement, own_draft: bool) -> Result<AnnRo
     rows.ok_or(AppError::NotFound)
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = path.into_inner();
     let a = current(&ctx, id).await?;
     let is_owner = is_owner_of(&ctx, &a);
-    let is_draft = a.status == status::DRAFT;
+    let is_draft = a.status == AnnouncementStatus::Draft;
     if is_draft && !is_owner {
         return Err(AppError::NotFound);
     }
@@ -253,8 +255,10 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
     let result = crate::selection::routes::result::load(&ctx, &a).await?;
     let open = a.open_for_quotes(db::now());
     // The agency acts for itself: the same decision the bid page authorizes.
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
-    let can_bid = open && ctx.allows(Action::TakePart { agency_id: me });
+    let can_bid = open
+        && ctx
+            .user()
+            .is_some_and(|u| ctx.allows(Action::TakePart { agency_id: u.id }));
     let checks = if own_draft {
         crate::selection::routes::owner::draft_checks(&ctx, &a).await?
     } else {

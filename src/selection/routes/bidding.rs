@@ -13,22 +13,22 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::bidding::{self as rules, BidState, Offered, Step};
-use crate::domain::eligibility::Refusal;
+use crate::domain::eligibility;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
+use crate::domain::status::{AnnouncementStatus, ReceiptKind};
 use crate::domain::validate;
-use crate::error::AppError;
+use crate::error::{AppError, Refusal, RefusalKind, StepError};
 use crate::i18n::tr_args;
 use crate::i18n::{Lang, tr};
-use crate::selection::steps::{self, Refused};
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::steps;
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
 
+use crate::selection::routes::extract::{ActingAgency, Checked};
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, fmt_time, html};
 
@@ -45,17 +45,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/announcements/{id}/reconfirm", web::post().to(reconfirm));
 }
 
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The agency the request acts for: always the signed-in user, asked of the policy.
-fn acting_agency(ctx: &Ctx) -> Result<i64, AppError> {
-    let id = ctx.user().map(|u| u.id).unwrap_or(0);
-    ctx.authorize(Action::TakePart { agency_id: id })?;
-    Ok(id)
-}
-
 fn today() -> chrono::NaiveDate {
     crate::db::today()
 }
@@ -67,11 +56,11 @@ pub struct RefusalView {
     pub message: String,
 }
 
-fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
+fn refusal_views(lang: Lang, rs: &[eligibility::Refusal]) -> Vec<RefusalView> {
     rs.iter()
         .map(|r| {
             let args: Vec<(&'static str, String)> = match r {
-                Refusal::MissingQualifications(m) => {
+                eligibility::Refusal::MissingQualifications(m) => {
                     let sep = if lang == Lang::Zh { "、" } else { ", " };
                     vec![(
                         "quals",
@@ -117,7 +106,7 @@ fn rows(ctx: &Ctx, ls: &[Listed]) -> Vec<Row> {
                 item: format!("{} {}", l.item_code, l.item_name),
                 mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
                 deadline: fmt_time(a.deadline),
-                status: ctx.t(&status::key(&a.status)).to_string(),
+                status: ctx.t(&a.status.label_key()).to_string(),
                 registered: l.registered,
                 quoted: l.quoted,
                 takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
@@ -134,8 +123,7 @@ pub struct ListPage {
     pub mine: Vec<Row>,
 }
 
-async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let me = acting_agency(&ctx)?;
+async fn list(ActingAgency { ctx, id: me }: ActingAgency) -> Result<HttpResponse, AppError> {
     let (open, mine) = db::run(ctx.pool(), move |c| {
         let now = db::now();
         Ok::<_, DbError>((
@@ -186,9 +174,8 @@ pub struct ReceiptView {
 /// The receipts, newest first; each submission links to its own receipt page, numbered as
 /// `bid::submission_receipt` numbers them (oldest submission = 1).
 fn receipt_views(lang: Lang, id: i64, rs: &[Receipt]) -> Vec<ReceiptView> {
-    let is_submission = |r: &Receipt| {
-        r.kind == bid::receipt_kind::SUBMITTED || r.kind == bid::receipt_kind::REVISED
-    };
+    let is_submission =
+        |r: &Receipt| r.kind == ReceiptKind::Submitted || r.kind == ReceiptKind::Revised;
     let mut n = rs.iter().filter(|r| is_submission(r)).count();
     rs.iter()
         .map(|r| {
@@ -236,7 +223,7 @@ struct Loaded {
     project: String,
     item: String,
     registered: bool,
-    eligibility: Result<(), Vec<Refusal>>,
+    eligibility: Result<(), Vec<eligibility::Refusal>>,
     quote: Option<QuoteRow>,
     receipts: Vec<Receipt>,
     quotes: i64,
@@ -249,7 +236,7 @@ async fn load(ctx: &Ctx, id: i64, me: i64) -> Result<Loaded, AppError> {
         let Some(a) = ann::find(c, id)? else {
             return Ok::<_, DbError>(None);
         };
-        if a.status == status::DRAFT {
+        if a.status == AnnouncementStatus::Draft {
             return Ok(None);
         }
         let project = ann::find_project(c, a.project_id)?
@@ -293,8 +280,8 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
             item: l.item.clone(),
             mode: a.mode().map(|m| ctx.t(m.key())).unwrap_or("").to_string(),
             deadline: fmt_time(a.deadline),
-            cap: a.cap().map(crate::web::fmt::money).unwrap_or_default(),
-            status: ctx.t(&status::key(&a.status)).to_string(),
+            cap: a.cap.map(crate::web::fmt::money).unwrap_or_default(),
+            status: ctx.t(&a.status.label_key()).to_string(),
             version: a.version,
             quotes: l.quotes,
         },
@@ -320,9 +307,11 @@ fn bid_page(ctx: &Ctx, l: Loaded, amount: Field, note: Field, notice: String) ->
     }
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+async fn show(
+    ActingAgency { ctx, id: me }: ActingAgency,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
     let l = load(&ctx, id, me).await?;
     html(
         &bid_page(&ctx, l, Field::default(), Field::default(), String::new()),
@@ -346,28 +335,19 @@ async fn refuse(
 
 // ---------------------------------------------------------------- writes
 
-/// A step's refusal for the page; an announcement that is not there is a 404.
-fn settle<T>(r: Result<T, Refused>) -> Result<Result<T, Refused>, AppError> {
+/// A step's refusal for the page; an announcement that is not there is a 404, a database
+/// failure an error.
+fn settle<T>(r: Result<T, StepError>) -> Result<Result<T, Refusal>, AppError> {
     match r {
-        Err(Refused::NotFound) => Err(AppError::NotFound),
-        r => Ok(r),
+        Ok(v) => Ok(Ok(v)),
+        Err(StepError::Refused(x)) if x.kind == RefusalKind::NotFound => Err(AppError::NotFound),
+        Err(StepError::Refused(x)) => Ok(Err(x)),
+        Err(StepError::Db(e)) => Err(e.into()),
     }
 }
 
-fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
-    let t = |k: &str| tr(lang, k).to_string();
-    match r {
-        Refused::NotFound => (StatusCode::NOT_FOUND, t("err.404.message")),
-        Refused::Closed => (StatusCode::CONFLICT, t("bidding.err.closed")),
-        Refused::NotRegistered => (StatusCode::CONFLICT, t("bidding.err.not_registered")),
-        Refused::NoQuote => (StatusCode::CONFLICT, t("bidding.err.no_quote")),
-        Refused::NoQuotes => (StatusCode::CONFLICT, t("bidding.err.no_quotes")),
-        Refused::Ineligible => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t("bidding.err.ineligible"),
-        ),
-        Refused::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, t("bidding.err.amount")),
-    }
+fn notice_of(lang: Lang, r: &Refusal) -> (StatusCode, String) {
+    (r.status(), r.message(lang))
 }
 
 #[derive(Deserialize, Default)]
@@ -375,21 +355,19 @@ fn notice_of(lang: Lang, r: &Refused) -> (StatusCode, String) {
 pub struct EmptyForm {}
 
 async fn register(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    path: web::Path<i64>,
+    Checked(ActingAgency { ctx, id: me }, _): Checked<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `open_announcement`.
     let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+    let id = path.into_inner();
     let actor = ctx.actor();
     let day = today();
     let r = settle(
         db::run(ctx.pool(), move |c| {
             steps::register(c, &actor, id, me, received, day)
         })
-        .await?,
+        .await,
     )?;
     match r {
         Ok(true) => Ok(redirect_flash(
@@ -430,14 +408,12 @@ pub struct ReceiptPage {
 }
 
 async fn quote(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<QuoteForm>,
+    path: web::Path<i64>,
+    Checked(ActingAgency { ctx, id: me }, f): Checked<ActingAgency, QuoteForm>,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `open_announcement`.
     let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(&path)?;
+    let id = path.into_inner();
     let lang = ctx.lang();
     let mut amount_f = Field::new(&f.amount);
     let mut note_f = Field::new(&f.note);
@@ -484,7 +460,7 @@ async fn quote(
     let pre = db::run(ctx.pool(), move |c| {
         steps::quote_precheck(c, id, me, received, day, amount)
     })
-    .await?;
+    .await;
     let (version, project, agency) = match settle(pre)? {
         Ok(p) => p,
         Err(x) => return quote_refused(&ctx, id, me, x, amount_f, note_f).await,
@@ -506,7 +482,7 @@ async fn quote(
             };
             steps::quote(c, &actor, &q)
         })
-        .await?,
+        .await,
     )?;
     match r {
         // The receipt has its own address: reloading it reads, it never quotes again.
@@ -522,13 +498,13 @@ pub fn receipt_path(announcement_id: i64, n: i32) -> String {
 
 /// The receipt of the signed-in agency's `n`-th submission (first quote or a revision) of
 /// announcement `id`. Each agency only ever sees its own: the address names no agency.
-async fn receipt(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
-    let me = acting_agency(&ctx)?;
+async fn receipt(
+    ActingAgency { ctx, id: me }: ActingAgency,
+    path: web::Path<(i64, i32)>,
+) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
-    let id = path_id(&id)?;
-    let n: i32 = n.parse().map_err(|_| AppError::NotFound)?;
     let found = db::run(ctx.pool(), move |c| {
-        let Some(a) = ann::find(c, id)?.filter(|a| a.status != status::DRAFT) else {
+        let Some(a) = ann::find(c, id)?.filter(|a| a.status != AnnouncementStatus::Draft) else {
             return Ok::<_, DbError>(None);
         };
         let Some(r) = bid::submission_receipt(c, id, me, n)? else {
@@ -559,14 +535,14 @@ async fn quote_refused(
     ctx: &Ctx,
     id: i64,
     me: i64,
-    x: Refused,
+    x: Refusal,
     mut amount_f: Field,
     note_f: Field,
 ) -> Result<HttpResponse, AppError> {
     let lang = ctx.lang();
     match x {
-        Refused::Invalid(e) => {
-            amount_f.fail(lang, e.key(), &e.args());
+        e if steps::is_amount_refusal(&e) => {
+            amount_f.fail(lang, e.key, &e.args);
             let notice = tr(lang, "bidding.err.amount").to_string();
             refuse(
                 ctx,
@@ -588,40 +564,38 @@ async fn quote_refused(
 }
 
 async fn withdraw(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    path: web::Path<i64>,
+    Checked(agency, _): Checked<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    change_quote(ctx, &path, Step::Withdraw, "bidding.flash.withdrawn").await
+    let id = path.into_inner();
+    change_quote(agency, id, Step::Withdraw, "bidding.flash.withdrawn").await
 }
 
 async fn reconfirm(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    path: web::Path<i64>,
+    Checked(agency, _): Checked<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    change_quote(ctx, &path, Step::Reconfirm, "bidding.flash.reconfirmed").await
+    let id = path.into_inner();
+    change_quote(agency, id, Step::Reconfirm, "bidding.flash.reconfirmed").await
 }
 
 /// Withdraws or re-confirms the agency's quote; back to the bid page with `done_key`, or the
 /// page with the refusal.
 async fn change_quote(
-    ctx: Ctx,
-    path: &str,
+    ActingAgency { ctx, id: me }: ActingAgency,
+    id: i64,
     step: Step,
     done_key: &str,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `steps::open_announcement`.
     let received = db::now();
-    let me = acting_agency(&ctx)?;
-    let id = path_id(path)?;
     let actor = ctx.actor();
     let day = today();
     let r = settle(
         db::run(ctx.pool(), move |c| {
             steps::change_quote(c, &actor, step, id, me, received, day)
         })
-        .await?,
+        .await,
     )?;
     match r {
         Ok(()) => Ok(redirect_flash(

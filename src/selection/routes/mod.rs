@@ -2,6 +2,7 @@
 
 pub mod announcements;
 pub mod bidding;
+pub mod extract;
 pub mod owner;
 pub mod policy_rules;
 pub mod result;

@@ -30,11 +30,15 @@ use crate::domain::publication::{
     self as rules, AnnouncementInput, Problem, ProjectClass, ProjectInput, Terms,
 };
 use crate::domain::selection::{Mode, Settings};
-use crate::error::AppError;
+use crate::domain::status::AnnouncementStatus;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
-use crate::selection::steps::publication::{self as publishing, Cancelled, Refused, SealedSeed};
-use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
+use crate::selection::routes::extract::{
+    Checked, OwnedAnnouncement, OwnedProject, OwnedSelfPreparation,
+};
+use crate::selection::steps::publication::{self as publishing, Cancelled, SealedSeed};
+use crate::selection::store::announcement::{self as ann, Announcement, Project};
 use crate::selection::store::publication::{self as pubm, OwnerScope, Row};
 use crate::web::ctx::redirect_flash;
 use crate::web::forms::CsrfForm;
@@ -80,17 +84,19 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 // ------------------------------------------------------------------ shared views
 
 /// Locale key of an announcement state's name.
-pub fn status_key(s: &str) -> String {
+pub fn status_key(s: AnnouncementStatus) -> String {
     format!("pub.status.{s}")
 }
 
 /// Tag colour of a state.
-pub fn status_css(s: &str) -> &'static str {
+pub fn status_css(s: AnnouncementStatus) -> &'static str {
     match s {
-        status::PUBLISHED => "tag-info",
-        status::AWARDED | status::PUBLICITY => "tag-success",
-        status::CANCELLED | status::FAILED | status::ANNULLED => "tag-danger",
-        status::CHOOSING | status::JUSTIFYING => "tag-warning",
+        AnnouncementStatus::Published => "tag-info",
+        AnnouncementStatus::Awarded | AnnouncementStatus::Publicity => "tag-success",
+        AnnouncementStatus::Cancelled
+        | AnnouncementStatus::Failed
+        | AnnouncementStatus::Annulled => "tag-danger",
+        AnnouncementStatus::Choosing | AnnouncementStatus::Justifying => "tag-warning",
         _ => "tag-muted",
     }
 }
@@ -123,9 +129,9 @@ fn ann_row(lang: Lang, r: &Row) -> AnnRow {
         item_name: r.item_name.clone(),
         mode: mode_label(lang, &r.a.mode),
         deadline: fmt_time(r.a.deadline),
-        status: crate::i18n::tr(lang, &status_key(&r.a.status)).to_string(),
-        status_css: status_css(&r.a.status),
-        draft: r.a.status == status::DRAFT,
+        status: crate::i18n::tr(lang, &status_key(r.a.status)).to_string(),
+        status_css: status_css(r.a.status),
+        draft: r.a.status == AnnouncementStatus::Draft,
         changeable: r.a.open_for_quotes(now),
     }
 }
@@ -156,7 +162,7 @@ fn project_view(lang: Lang, p: &Project, rows: &[Row], department: &str) -> Proj
         } else {
             t("pub.project.fiscal_no")
         },
-        total_investment: crate::web::fmt::fen(p.total_investment_fen),
+        total_investment: crate::web::fmt::money(p.total_investment),
         created_at: fmt_time(p.created_at),
         announcements: rows
             .iter()
@@ -164,29 +170,6 @@ fn project_view(lang: Lang, p: &Project, rows: &[Row], department: &str) -> Proj
             .map(|r| ann_row(lang, r))
             .collect(),
     }
-}
-
-/// Loads an announcement the signed-in owner manages, or 404 / 403.
-async fn own_announcement(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
-    let a = db::run(ctx.pool(), move |c| ann::find(c, id).map_err(DbError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ManageAnnouncement {
-        owner: a.owner_side(),
-    })?;
-    Ok(a)
-}
-
-async fn own_project(ctx: &Ctx, id: i64) -> Result<Project, AppError> {
-    let p = db::run(ctx.pool(), move |c| {
-        ann::find_project(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::ManageAnnouncement {
-        owner: p.owner_side(),
-    })?;
-    Ok(p)
 }
 
 /// Whose projects the signed-in user keeps: an owner its own, a regulator its department's.
@@ -220,10 +203,6 @@ async fn department_name(ctx: &Ctx, id: Option<i64>) -> Result<String, AppError>
         Lang::En => d.name_en,
     })
     .unwrap_or_default())
-}
-
-fn parse_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>().map_err(|_| AppError::NotFound)
 }
 
 // ------------------------------------------------------------------ projects
@@ -329,9 +308,7 @@ fn may_publish(p: &Project, i: &crate::catalogue::store::Item) -> bool {
     }
 }
 
-async fn project(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let p = own_project(&ctx, id).await?;
+async fn project(OwnedProject { ctx, project: p }: OwnedProject) -> Result<HttpResponse, AppError> {
     let page = ProjectPage::build(&ctx, &p).await?;
     html(&page, StatusCode::OK)
 }
@@ -344,11 +321,8 @@ pub struct SelfPrepForm {
 }
 
 async fn self_prepare(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<SelfPrepForm>,
+    Checked(OwnedProject { ctx, project: p }, f): Checked<OwnedProject, SelfPrepForm>,
 ) -> Result<HttpResponse, AppError> {
-    let p = own_project(&ctx, parse_id(&path)?).await?;
     let refuse = |mut page: ProjectPage, problems: &[Problem]| {
         page.sp_item = Field::new(&f.item_id);
         page.sp_note = Field::new(&f.note);
@@ -373,42 +347,50 @@ async fn self_prepare(
     let r = db::run(ctx.pool(), move |c| {
         publishing::declare_self_preparation(c, &actor, &p2, item_id, &note, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(_) => Ok(redirect_flash(
             &format!("/owner/projects/{}", p.id),
             FlashKind::Success,
             "policy.flash.self_prepared",
         )),
-        Err(Refused::Rules(problems)) => refuse(ProjectPage::build(&ctx, &p).await?, &problems),
-        Err(Refused::WrongState) => Ok(redirect_flash(
+        Err(StepError::Refused(r)) if r.key == publishing::RULES => {
+            let p2 = p.clone();
+            let problems = db::run(ctx.pool(), move |c| {
+                publishing::self_preparation_problems(c, &p2, item_id)
+            })
+            .await?;
+            refuse(ProjectPage::build(&ctx, &p).await?, &problems)
+        }
+        Err(StepError::Refused(_)) => Ok(redirect_flash(
             &format!("/owner/projects/{}", p.id),
             FlashKind::Error,
             "policy.flash.self_prepare_failed",
         )),
+        Err(StepError::Db(e)) => Err(e.into()),
     }
 }
 
 async fn withdraw_self_preparation(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    Checked(
+        OwnedSelfPreparation {
+            ctx,
+            sp,
+            project: p,
+        },
+        _,
+    ): Checked<OwnedSelfPreparation, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let sp = db::run(ctx.pool(), move |c| {
-        pubm::find_self_preparation(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let p = own_project(&ctx, sp.project_id).await?;
+    let id = sp.id;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
         publishing::withdraw_self_preparation(c, &actor, id)
     })
-    .await?;
+    .await;
     let (kind, key) = match r {
         Ok(_) => (FlashKind::Success, "policy.flash.self_prep_withdrawn"),
-        Err(_) => (FlashKind::Error, "policy.flash.self_prep_not_standing"),
+        Err(StepError::Refused(_)) => (FlashKind::Error, "policy.flash.self_prep_not_standing"),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash(
         &format!("/owner/projects/{}", p.id),
@@ -1045,10 +1027,8 @@ async fn parse_form(
 // ------------------------------------------------------------------ drafts
 
 async fn new_announcement_form(
-    ctx: Ctx,
-    path: web::Path<String>,
+    OwnedProject { ctx, project }: OwnedProject,
 ) -> Result<HttpResponse, AppError> {
-    let project = own_project(&ctx, parse_id(&path)?).await?;
     // Weights inside the default published ranges (price 30–60, credit 10–40, qualification
     // 10–60), for the owner to adjust.
     let f = AnnouncementForm {
@@ -1070,11 +1050,8 @@ async fn new_announcement_form(
 }
 
 async fn create_announcement(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<AnnouncementForm>,
+    Checked(OwnedProject { ctx, project }, f): Checked<OwnedProject, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    let project = own_project(&ctx, parse_id(&path)?).await?;
     let (terms, avoided) = match parse_form(&ctx, &f).await? {
         Ok(v) => v,
         Err(problems) => {
@@ -1139,9 +1116,10 @@ fn not_a_draft(a: &Announcement) -> HttpResponse {
     }
 }
 
-async fn edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
-    if a.status != status::DRAFT {
+async fn edit_form(
+    OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
+) -> Result<HttpResponse, AppError> {
+    if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
     }
     let project = project_of(&ctx, &a).await?;
@@ -1157,12 +1135,9 @@ async fn edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Ap
 }
 
 async fn update(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<AnnouncementForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
-    if a.status != status::DRAFT {
+    if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
     }
     let project = project_of(&ctx, &a).await?;
@@ -1183,14 +1158,15 @@ async fn update(
     match db::run(ctx.pool(), move |c| {
         publishing::update_draft(c, &actor, id, &terms, &avoided)
     })
-    .await?
+    .await
     {
         Ok(_) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Success,
             "pub.flash.draft_saved",
         )),
-        Err(_) => Ok(redirect_flash(
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(_)) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Error,
             "pub.flash.not_draft",
@@ -1203,12 +1179,9 @@ async fn update(
 pub struct EmptyForm {}
 
 async fn publish(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, _): Checked<OwnedAnnouncement, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
-    if a.status != status::DRAFT {
+    if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
     }
     let id = a.id;
@@ -1226,19 +1199,25 @@ async fn publish(
     let r = db::run(ctx.pool(), move |c| {
         publishing::publish(c, &actor, id, &seed, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(_) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Success,
             "pub.flash.published",
         )),
-        Err(Refused::WrongState) => Ok(redirect_flash(
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(r)) if r.key != publishing::RULES => Ok(redirect_flash(
             &format!("/announcements/{id}"),
             FlashKind::Error,
             "pub.flash.not_draft",
         )),
-        Err(Refused::Rules(problems)) => {
+        Err(StepError::Refused(_)) => {
+            let a2 = a.clone();
+            let problems = db::run(ctx.pool(), move |c| {
+                pubm::publication_problems(c, &a2, db::now()).map_err(DbError::from)
+            })
+            .await?;
             let project = project_of(&ctx, &a).await?;
             let f = stored_form(&ctx, &a).await?;
             let fc = FormContext {
@@ -1275,9 +1254,10 @@ fn not_open(a: &Announcement) -> HttpResponse {
     )
 }
 
-async fn change_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
-    if a.status == status::DRAFT {
+async fn change_form(
+    OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
+) -> Result<HttpResponse, AppError> {
+    if a.status == AnnouncementStatus::Draft {
         return Ok(redirect_flash(
             &format!("/owner/announcements/{}/edit", a.id),
             FlashKind::Info,
@@ -1300,12 +1280,9 @@ async fn change_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
 }
 
 async fn change(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(mut f): CsrfForm<AnnouncementForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, mut f): Checked<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
-    if a.status == status::DRAFT || !a.open_for_quotes(db::now()) {
+    if a.status == AnnouncementStatus::Draft || !a.open_for_quotes(db::now()) {
         return Ok(not_open(&a));
     }
     // The item and the mode stay what was published.
@@ -1326,10 +1303,11 @@ async fn change(
     let actor = ctx.actor();
     let public_url = ctx.config().public_url.clone();
     let id = a.id;
+    let (terms2, avoided2) = (terms.clone(), avoided.clone());
     let r = db::run(ctx.pool(), move |c| {
         publishing::change(c, &actor, id, &terms, &avoided, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok((_, summary)) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
@@ -1340,8 +1318,15 @@ async fn change(
                 "pub.flash.changed_material"
             },
         )),
-        Err(Refused::WrongState) => Ok(not_open(&a)),
-        Err(Refused::Rules(problems)) => refused_form(&ctx, &fc, &f, &problems).await,
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(r)) if r.key == publishing::RULES => {
+            let problems = db::run(ctx.pool(), move |c| {
+                publishing::change_problems(c, id, &terms2, &avoided2)
+            })
+            .await?;
+            refused_form(&ctx, &fc, &f, &problems).await
+        }
+        Err(StepError::Refused(_)) => Ok(not_open(&a)),
     }
 }
 
@@ -1364,11 +1349,12 @@ pub struct CancelForm {
 }
 
 fn can_cancel(a: &Announcement) -> bool {
-    a.status == status::DRAFT || a.open_for_quotes(db::now())
+    a.status == AnnouncementStatus::Draft || a.open_for_quotes(db::now())
 }
 
-async fn cancel_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
+async fn cancel_form(
+    OwnedAnnouncement { ctx, ann: a }: OwnedAnnouncement,
+) -> Result<HttpResponse, AppError> {
     if !can_cancel(&a) {
         return Ok(not_open(&a));
     }
@@ -1376,18 +1362,15 @@ async fn cancel_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
         page: ctx.page(),
         ann_id: a.id,
         title: fixed_item(&ctx, &a).await?,
-        draft: a.status == status::DRAFT,
+        draft: a.status == AnnouncementStatus::Draft,
         reason: Field::default(),
     };
     html(&p, StatusCode::OK)
 }
 
 async fn cancel(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<CancelForm>,
+    Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, CancelForm>,
 ) -> Result<HttpResponse, AppError> {
-    let a = own_announcement(&ctx, parse_id(&path)?).await?;
     if !can_cancel(&a) {
         return Ok(not_open(&a));
     }
@@ -1400,7 +1383,7 @@ async fn cancel(
                 page: ctx.page(),
                 ann_id: a.id,
                 title: fixed_item(&ctx, &a).await?,
-                draft: a.status == status::DRAFT,
+                draft: a.status == AnnouncementStatus::Draft,
                 reason,
             };
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1412,7 +1395,7 @@ async fn cancel(
     let r = db::run(ctx.pool(), move |c| {
         publishing::cancel(c, &actor, id, &text, &public_url)
     })
-    .await?;
+    .await;
     match r {
         Ok(Cancelled::Published(_)) => Ok(redirect_flash(
             &format!("/announcements/{id}"),
@@ -1424,7 +1407,8 @@ async fn cancel(
             FlashKind::Success,
             "pub.flash.discarded",
         )),
-        Err(_) => Ok(not_open(&a)),
+        Err(StepError::Db(e)) => Err(e.into()),
+        Err(StepError::Refused(_)) => Ok(not_open(&a)),
     }
 }
 

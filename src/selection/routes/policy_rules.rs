@@ -53,9 +53,13 @@ pub struct PolicyPage {
 
 async fn page(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::SuperviseSelection)?;
-    let dept = ctx.current()?.department_id.unwrap_or(0);
+    // A regulator without a department oversees no item: its lists are empty.
+    let dept = ctx.current()?.department_id;
     let (sps, (slow, declared), items) = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>((
+        let Some(dept) = dept else {
+            return Ok::<_, DbError>(Default::default());
+        };
+        Ok((
             pubm::self_preparations(c, None, Some(dept))?,
             pubm::policy_exceptions_of_department(c, dept)?,
             crate::catalogue::store::retained(c)?,

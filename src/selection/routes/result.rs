@@ -13,15 +13,18 @@ use serde::Deserialize;
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
+use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
 use crate::error::{Refusal, StepError};
-use crate::selection::steps::{opening as opening_steps, result as result_steps};
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::routes::extract::{
+    AgencyOn, Checked, OwnedObjection, OwnedSelection, opened,
+};
+use crate::selection::steps::result as result_steps;
+use crate::selection::store::announcement::Announcement;
 use crate::selection::store::opening;
 use crate::selection::views::{ResultRows, ResultView};
 use crate::web::Ctx;
 use crate::web::ctx::redirect_flash;
-use crate::web::forms::CsrfForm;
 use crate::web::page::FlashKind;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -45,12 +48,12 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
     });
     let a2 = a.clone();
     let rows = db::run(ctx.pool(), move |c| {
-        let pending = if a2.status == status::JUSTIFYING {
+        let pending = if a2.status == AnnouncementStatus::Justifying {
             opening::pending_exclusions(c, &a2)?
         } else {
             HashMap::new()
         };
-        let choices = if a2.status == status::CHOOSING && owner {
+        let choices = if a2.status == AnnouncementStatus::Choosing && owner {
             opening::choosable(c, &a2)?
         } else {
             Vec::new()
@@ -83,18 +86,6 @@ fn answer_step(
     }
 }
 
-async fn find(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
-    let key = ctx.config().sealing_key;
-    let instance = ctx.config().instance_id.clone();
-    db::run(ctx.pool(), move |c| {
-        opening_steps::open_if_due(c, &key, id, &instance)?;
-        ann::find(c, id).map_err(DbError::from)
-    })
-    .await?
-    .filter(|a| a.status != status::DRAFT)
-    .ok_or(AppError::NotFound)
-}
-
 fn page_of(id: i64) -> String {
     format!("/announcements/{id}")
 }
@@ -102,7 +93,7 @@ fn page_of(id: i64) -> String {
 async fn proof_json(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
-    let a = find(&ctx, id).await?;
+    let a = opened(&ctx, id).await?;
     let l = db::run(ctx.pool(), move |c| {
         opening::load(c, &a).map_err(DbError::from)
     })
@@ -134,15 +125,6 @@ fn text_ok(ctx: &Ctx, t: &str, back: &str) -> Result<Option<HttpResponse>, AppEr
     Ok(None)
 }
 
-/// The signed-in agency taking part in announcement `id` (which must exist): checked before
-/// anything in the form is looked at.
-async fn acting_agency_on(ctx: &Ctx, id: i64) -> Result<i64, AppError> {
-    let me = ctx.user().map(|u| u.id).unwrap_or(0);
-    ctx.authorize(Action::TakePart { agency_id: me })?;
-    find(ctx, id).await?;
-    Ok(me)
-}
-
 async fn agency_step(
     ctx: Ctx,
     id: i64,
@@ -155,16 +137,13 @@ async fn agency_step(
 }
 
 async fn object(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<TextForm>,
+    Checked(AgencyOn { ctx, me, ann }, form): Checked<AgencyOn, TextForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let me = acting_agency_on(&ctx, id).await?;
-    if let Some(r) = text_ok(&ctx, &form.0.text, &page_of(id))? {
+    let id = ann.id;
+    if let Some(r) = text_ok(&ctx, &form.text, &page_of(id))? {
         return Ok(r);
     }
-    let text = form.0.text.trim().to_string();
+    let text = form.text.trim().to_string();
     agency_step(
         ctx,
         id,
@@ -176,16 +155,13 @@ async fn object(
 }
 
 async fn justify(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<TextForm>,
+    Checked(AgencyOn { ctx, me, ann }, form): Checked<AgencyOn, TextForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let me = acting_agency_on(&ctx, id).await?;
-    if let Some(r) = text_ok(&ctx, &form.0.text, &page_of(id))? {
+    let id = ann.id;
+    if let Some(r) = text_ok(&ctx, &form.text, &page_of(id))? {
         return Ok(r);
     }
-    let text = form.0.text.trim().to_string();
+    let text = form.text.trim().to_string();
     agency_step(
         ctx,
         id,
@@ -200,12 +176,9 @@ async fn justify(
 pub struct Empty {}
 
 async fn confirm(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
+    Checked(AgencyOn { ctx, me, ann }, _): Checked<AgencyOn, Empty>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let me = acting_agency_on(&ctx, id).await?;
+    let id = ann.id;
     agency_step(
         ctx,
         id,
@@ -216,14 +189,6 @@ async fn confirm(
     .await
 }
 
-async fn owned(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
-    let a = find(ctx, id).await?;
-    ctx.authorize(Action::ManageAnnouncement {
-        owner: a.owner_side(),
-    })?;
-    Ok(a)
-}
-
 #[derive(Deserialize)]
 pub struct ChooseForm {
     #[serde(default)]
@@ -231,13 +196,10 @@ pub struct ChooseForm {
 }
 
 async fn choose(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<ChooseForm>,
+    Checked(OwnedSelection { ctx, ann }, form): Checked<OwnedSelection, ChooseForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    owned(&ctx, id).await?;
-    let Ok(agency) = form.0.agency.trim().parse::<i64>() else {
+    let id = ann.id;
+    let Ok(agency) = form.agency.trim().parse::<i64>() else {
         return refused_page(
             &ctx,
             StepError::Refused(Refusal::invalid("result.err.not_a_respondent")),
@@ -264,13 +226,12 @@ pub struct DecideForm {
 }
 
 async fn decide(
-    ctx: Ctx,
     path: web::Path<(i64, i64)>,
-    form: CsrfForm<DecideForm>,
+    Checked(OwnedSelection { ctx, ann }, form): Checked<OwnedSelection, DecideForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, agency) = path.into_inner();
-    owned(&ctx, id).await?;
-    let accept = match form.0.decision.as_str() {
+    let (_, agency) = path.into_inner();
+    let id = ann.id;
+    let accept = match form.decision.as_str() {
         "accept" => true,
         "reject" => false,
         _ => return Err(AppError::BadRequest("err.form.malformed")),
@@ -299,22 +260,14 @@ pub struct AnswerForm {
 }
 
 async fn answer(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    form: CsrfForm<AnswerForm>,
+    Checked(OwnedObjection { ctx, id: oid, ann }, form): Checked<OwnedObjection, AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
-    let oid = path.into_inner();
-    let ann_id = db::run(ctx.pool(), move |c| {
-        opening::objection_announcement(c, oid).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    owned(&ctx, ann_id).await?;
-    if let Some(r) = text_ok(&ctx, &form.0.text, &page_of(ann_id))? {
+    let ann_id = ann.id;
+    if let Some(r) = text_ok(&ctx, &form.text, &page_of(ann_id))? {
         return Ok(r);
     }
-    let upheld = form.0.upheld == "yes";
-    let text = form.0.text.trim().to_string();
+    let upheld = form.upheld == "yes";
+    let text = form.text.trim().to_string();
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>(result_steps::answer(c, &actor, oid, &text, upheld))
@@ -329,12 +282,9 @@ async fn answer(
 }
 
 async fn rerun(
-    ctx: Ctx,
-    path: web::Path<i64>,
-    _form: CsrfForm<Empty>,
+    Checked(OwnedSelection { ctx, ann }, _): Checked<OwnedSelection, Empty>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    owned(&ctx, id).await?;
+    let id = ann.id;
     let actor = ctx.actor();
     let r = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>(result_steps::republish_draft(c, &actor, id))

@@ -138,9 +138,9 @@ pub struct DetailPage {
     pub minutes: i64,
 }
 
-async fn detail(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn detail(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::SuperviseSelection)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = path.into_inner();
     let (found, minutes) = db::run(ctx.pool(), move |c| {
         let minutes = cx::window_minutes(c)?;
         Ok::<_, DbError>((cx::for_announcement(c, id, minutes)?, minutes))

@@ -26,10 +26,11 @@ use crate::domain::seal;
 use crate::domain::selection::{
     self, Bar, Bid, Entrant, Mode, Outcome, Round, ScoredBid, Settings, Verdict, Weights,
 };
+use crate::domain::status::AnnouncementStatus;
 use crate::domain::status::QuoteStatus;
 use crate::domain::workdays::{self, Calendar};
 use crate::mail::notify::mail_user;
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::opening::*;
 
 // ------------------------------------------------------------------ opening
@@ -55,7 +56,7 @@ pub fn open_if_due(
 /// many this instance opened.
 pub fn open_due(conn: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usize, DbError> {
     let due: Vec<i64> = announcements::table
-        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::status.eq(AnnouncementStatus::Published))
         .filter(announcements::deadline.le(db::now()))
         .select(announcements::id)
         .order(announcements::deadline)
@@ -76,7 +77,7 @@ pub fn open_due(conn: &mut DbConnection, key: &[u8; 32], instance: &str) -> Resu
 /// What the audit entry of an opening records.
 #[derive(Serialize)]
 struct OpenedState<'a> {
-    status: &'a str,
+    status: AnnouncementStatus,
     responses: usize,
     winner: Option<i64>,
     seed: &'a str,
@@ -95,7 +96,7 @@ fn open_in_tx(
     let claimed = diesel::update(
         announcements::table
             .filter(announcements::id.eq(id))
-            .filter(announcements::status.eq(status::PUBLISHED))
+            .filter(announcements::status.eq(AnnouncementStatus::Published))
             .filter(announcements::deadline.le(now)),
     )
     .set(announcements::updated_at.eq(now))
@@ -185,7 +186,7 @@ fn open_in_tx(
     let cal = calendar(c, today)?;
     let mut justify_by = None;
     let (new_status, outcome) = if mode == Mode::Direct {
-        (status::CHOOSING, None)
+        (AnnouncementStatus::Choosing, None)
     } else if mode.takes_quotes() {
         let limits = limits(c, &a)?;
         let valid: Vec<(i64, Money)> = responses
@@ -217,7 +218,7 @@ fn open_in_tx(
                 )?;
             }
             justify_by = Some(cal.add_working_days(today, JUSTIFY_DAYS));
-            (status::JUSTIFYING, None)
+            (AnnouncementStatus::Justifying, None)
         } else {
             let o = run_mode(c, &a, &seed_hex, &responses, &[])?;
             (status_of(&o), Some(o))
@@ -227,7 +228,7 @@ fn open_in_tx(
         (status_of(&o), Some(o))
     };
     let (new_status, outcome) = match outcome {
-        Some(o) if owner_may_choose(&o) => (status::CHOOSING, Some(o)),
+        Some(o) if owner_may_choose(&o) => (AnnouncementStatus::Choosing, Some(o)),
         o => (new_status, o),
     };
 
@@ -343,7 +344,11 @@ fn write_clear(c: &mut DbConnection, clear: &[(i64, seal::Sealed)]) -> QueryResu
     Ok(())
 }
 
-pub(super) fn set_status(c: &mut DbConnection, id: i64, s: &str) -> QueryResult<usize> {
+pub(super) fn set_status(
+    c: &mut DbConnection,
+    id: i64,
+    s: AnnouncementStatus,
+) -> QueryResult<usize> {
     diesel::update(announcements::table.find(id))
         .set((
             announcements::status.eq(s),
@@ -352,10 +357,10 @@ pub(super) fn set_status(c: &mut DbConnection, id: i64, s: &str) -> QueryResult<
         .execute(c)
 }
 
-pub(super) fn status_of(o: &Outcome) -> &'static str {
+pub(super) fn status_of(o: &Outcome) -> AnnouncementStatus {
     match o.verdict {
-        Verdict::Selected => status::PUBLICITY,
-        Verdict::Failed { .. } => status::FAILED,
+        Verdict::Selected => AnnouncementStatus::Publicity,
+        Verdict::Failed { .. } => AnnouncementStatus::Failed,
     }
 }
 
@@ -583,7 +588,7 @@ pub(super) fn finish_justifying(c: &mut DbConnection, a: &Announcement) -> Resul
     let today = crate::db::today();
     let cal = calendar(c, today)?;
     let s = if owner_may_choose(&o) {
-        status::CHOOSING
+        AnnouncementStatus::Choosing
     } else {
         status_of(&o)
     };
@@ -614,14 +619,14 @@ pub fn advance(c: &mut DbConnection) -> Result<usize, DbError> {
     let mut n = 0;
     let late_justify: Vec<i64> = announcement_results::table
         .inner_join(announcements::table)
-        .filter(announcements::status.eq(status::JUSTIFYING))
+        .filter(announcements::status.eq(AnnouncementStatus::Justifying))
         .filter(announcement_results::justify_by.lt(today))
         .select(announcements::id)
         .load(c)?;
     for id in late_justify {
         write_tx(c, |c| -> Result<(), DbError> {
             if let Some(a) = ann::find(c, id)?
-                && a.status == status::JUSTIFYING
+                && a.status == AnnouncementStatus::Justifying
             {
                 finish_justifying(c, &a)?;
             }
@@ -631,7 +636,7 @@ pub fn advance(c: &mut DbConnection) -> Result<usize, DbError> {
     }
     let late_confirm: Vec<i64> = announcement_results::table
         .inner_join(announcements::table)
-        .filter(announcements::status.eq(status::PUBLICITY))
+        .filter(announcements::status.eq(AnnouncementStatus::Publicity))
         .filter(announcement_results::confirm_by.lt(today))
         .select(announcements::id)
         .load(c)?;
@@ -651,7 +656,7 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
     let Some(r) = ann::result_of(c, id)? else {
         return Ok(());
     };
-    if a.status != status::PUBLICITY || r.confirm_by.is_none_or(|d| d >= today) {
+    if a.status != AnnouncementStatus::Publicity || r.confirm_by.is_none_or(|d| d >= today) {
         return Ok(());
     }
     let Some(loser) = r.winner_id else {
@@ -701,7 +706,7 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
             mail_user(c, w, "takes_over", &[("id", id.to_string())])?;
         }
         None => {
-            set_status(c, id, status::FAILED)?;
+            set_status(c, id, AnnouncementStatus::Failed)?;
         }
     }
     audit::record(

@@ -25,9 +25,11 @@ use crate::domain::publication::{
     self as rules, ChangeSummary, Problem, ProjectClass, ProjectTerms, Terms,
 };
 use crate::domain::selection::Weights;
+use crate::domain::status::AnnouncementStatus;
 use crate::domain::status::QuoteStatus;
+use crate::error::{Refusal, StepError};
 use crate::i18n::Lang;
-use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
+use crate::selection::store::announcement::{self as ann, Announcement, Project};
 use crate::selection::store::publication::*;
 
 // ------------------------------------------------------------------ projects
@@ -170,7 +172,7 @@ pub fn insert_draft(
                 announcements::time_limit_reason.eq(&t.time_limit_reason),
                 announcements::regional_exception.eq(class_code(t)),
                 announcements::regional_exception_reason.eq(&t.regional_exception_reason),
-                announcements::status.eq(status::DRAFT),
+                announcements::status.eq(AnnouncementStatus::Draft),
                 announcements::created_at.eq(now),
                 announcements::updated_at.eq(now),
             ))
@@ -225,13 +227,20 @@ fn write_terms(
     Ok(n == 1)
 }
 
-/// Why a write was not made.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// Not in a state that allows it (e.g. editing a published announcement as a draft).
-    WrongState,
-    /// The rules refused it; every failure.
-    Rules(Vec<Problem>),
+/// The announcement (or declaration) is not in a state that allows the write, e.g. editing a
+/// published announcement as a draft, or changing one after its deadline.
+pub const WRONG_STATE: &str = "pub.err.wrong_state";
+/// The rules refused the write: the handler reads the failures again
+/// (`store::publication::publication_problems`, [`change_problems`],
+/// [`self_preparation_problems`]) and shows each beside its field.
+pub const RULES: &str = "pub.err.rules";
+
+fn wrong_state() -> StepError {
+    Refusal::conflict(WRONG_STATE).into()
+}
+
+fn rules_failed() -> StepError {
+    Refusal::invalid(RULES).into()
 }
 
 /// Saves a draft's terms (drafts only).
@@ -241,18 +250,16 @@ pub fn update_draft(
     id: i64,
     t: &Terms,
     avoided: &[i64],
-) -> Result<Result<Announcement, Refused>, DbError> {
+) -> Result<Announcement, StepError> {
     write_tx(conn, |c| {
-        let Some(old) = ann::find(c, id)? else {
-            return Ok(Err(Refused::WrongState));
-        };
-        if old.status != status::DRAFT || !write_terms(c, &old, t, old.version)? {
-            return Ok(Err(Refused::WrongState));
+        let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
+        if old.status != AnnouncementStatus::Draft || !write_terms(c, &old, t, old.version)? {
+            return Err(wrong_state());
         }
         set_avoided(c, id, avoided)?;
         let a = reload(c, id)?;
         record(c, actor, "announcement.edit", &a, "")?;
-        Ok(Ok(a))
+        Ok(a)
     })
 }
 
@@ -290,31 +297,26 @@ pub fn publish(
     id: i64,
     seed: &SealedSeed,
     public_url: &str,
-) -> Result<Result<Announcement, Refused>, DbError> {
+) -> Result<Announcement, StepError> {
     write_tx(conn, |c| {
-        let Some(old) = ann::find(c, id)? else {
-            return Ok(Err(Refused::WrongState));
-        };
-        if old.status != status::DRAFT {
-            return Ok(Err(Refused::WrongState));
+        let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
+        if old.status != AnnouncementStatus::Draft {
+            return Err(wrong_state());
         }
         let now = crate::db::now();
-        let problems = publication_problems(c, &old, now)?;
-        if !problems.is_empty() {
-            return Ok(Err(Refused::Rules(problems)));
+        if !publication_problems(c, &old, now)?.is_empty() {
+            return Err(rules_failed());
         }
-        let Some(t) = terms_of(&old) else {
-            return Ok(Err(Refused::WrongState));
-        };
+        let t = terms_of(&old).ok_or_else(wrong_state)?;
         let t = as_published(c, &old, &t, now)?;
         let n = diesel::update(
             announcements::table
                 .find(id)
-                .filter(announcements::status.eq(status::DRAFT))
+                .filter(announcements::status.eq(AnnouncementStatus::Draft))
                 .filter(announcements::updated_at.eq(old.updated_at)),
         )
         .set((
-            announcements::status.eq(status::PUBLISHED),
+            announcements::status.eq(AnnouncementStatus::Published),
             announcements::time_limit_reason.eq(&t.time_limit_reason),
             announcements::regional_exception.eq(class_code(&t)),
             announcements::regional_exception_reason.eq(&t.regional_exception_reason),
@@ -325,7 +327,7 @@ pub fn publish(
         ))
         .execute(c)?;
         if n != 1 {
-            return Ok(Err(Refused::WrongState));
+            return Err(wrong_state());
         }
         let a = reload(c, id)?;
         record(c, actor, "announcement.publish", &a, "")?;
@@ -343,7 +345,7 @@ pub fn publish(
             .filter(|x| !avoided.contains(x))
             .collect();
         mail_all(c, &invited, "announcement_new", &a, public_url, &[])?;
-        Ok(Ok(a))
+        Ok(a)
     })
 }
 
@@ -442,6 +444,50 @@ fn quoters(conn: &mut DbConnection, id: i64, active_only: bool) -> QueryResult<V
 
 // ------------------------------------------------------------------ changes
 
+/// The avoided agencies before and after a change, sorted (and the new list deduplicated).
+fn avoided_change(
+    c: &mut DbConnection,
+    id: i64,
+    avoided: &[i64],
+) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    let mut before = ann::avoided(c, id)?;
+    let mut after = avoided.to_vec();
+    before.sort_unstable();
+    after.sort_unstable();
+    after.dedup();
+    Ok((before, after))
+}
+
+/// The change rules on changing `old` to `new` now, with the facts they were asked on.
+fn check_change(
+    c: &mut DbConnection,
+    old: &Announcement,
+    new: &Terms,
+    avoided_changed: bool,
+    now: NaiveDateTime,
+) -> Result<(Result<ChangeSummary, Vec<Problem>>, Facts), StepError> {
+    let old_terms = terms_of(old).ok_or_else(wrong_state)?;
+    let f = facts(c, old, new, now)?;
+    let s = f.setting(now);
+    let r = rules::check_change(&old_terms, new, avoided_changed, &item_facts(&f.item), &s);
+    Ok((r, f))
+}
+
+/// What the change rules refuse in changing announcement `id` to `new` now (empty when they
+/// allow it): the page shows each failure beside its field after `change` refused with
+/// [`RULES`].
+pub fn change_problems(
+    c: &mut DbConnection,
+    id: i64,
+    new: &Terms,
+    avoided: &[i64],
+) -> Result<Vec<Problem>, StepError> {
+    let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
+    let (before, after) = avoided_change(c, id, avoided)?;
+    let (r, _) = check_change(c, &old, new, before != after, crate::db::now())?;
+    Ok(r.err().unwrap_or_default())
+}
+
 /// Changes a published announcement before its deadline under the change rules
 /// (`domain::publication::check_change`). A material edit bumps the version: the agencies
 /// with an active quote are mailed to re-confirm; the other registrants are mailed that
@@ -453,30 +499,16 @@ pub fn change(
     new: &Terms,
     avoided: &[i64],
     public_url: &str,
-) -> Result<Result<(Announcement, ChangeSummary), Refused>, DbError> {
+) -> Result<(Announcement, ChangeSummary), StepError> {
     write_tx(conn, |c| {
-        let Some(old) = ann::find(c, id)? else {
-            return Ok(Err(Refused::WrongState));
-        };
+        let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
         let now = crate::db::now();
         if !old.open_for_quotes(now) {
-            return Ok(Err(Refused::WrongState));
+            return Err(wrong_state());
         }
-        let Some(old_terms) = terms_of(&old) else {
-            return Ok(Err(Refused::WrongState));
-        };
-        let mut before = ann::avoided(c, id)?;
-        let mut after = avoided.to_vec();
-        before.sort_unstable();
-        after.sort_unstable();
-        after.dedup();
-        let f = facts(c, &old, new, now)?;
-        let s = f.setting(now);
-        let summary =
-            match rules::check_change(&old_terms, new, before != after, &item_facts(&f.item), &s) {
-                Ok(s) => s,
-                Err(p) => return Ok(Err(Refused::Rules(p))),
-            };
+        let (before, after) = avoided_change(c, id, avoided)?;
+        let (checked, f) = check_change(c, &old, new, before != after, now)?;
+        let summary = checked.map_err(|_| rules_failed())?;
         let version = if summary.material.is_empty() {
             old.version
         } else {
@@ -484,7 +516,7 @@ pub fn change(
         };
         let new = &rules::as_published(new, &item_facts(&f.item), f.cover.as_ref());
         if !write_terms(c, &old, new, version)? {
-            return Ok(Err(Refused::WrongState));
+            return Err(wrong_state());
         }
         if before != after {
             set_avoided(c, id, &after)?;
@@ -521,7 +553,7 @@ pub fn change(
         if !fields.is_empty() {
             mail_all(c, &others, "announcement_changed", &a, public_url, &extra)?;
         }
-        Ok(Ok((a, summary)))
+        Ok((a, summary))
     })
 }
 
@@ -545,24 +577,22 @@ pub fn cancel(
     id: i64,
     reason: &str,
     public_url: &str,
-) -> Result<Result<Cancelled, Refused>, DbError> {
+) -> Result<Cancelled, StepError> {
     write_tx(conn, |c| {
-        let Some(old) = ann::find(c, id)? else {
-            return Ok(Err(Refused::WrongState));
-        };
+        let old = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
         let now = crate::db::now();
-        if old.status == status::DRAFT {
+        if old.status == AnnouncementStatus::Draft {
             // The guarded update takes the row (a lock on PostgreSQL) before anything goes.
             let n = diesel::update(
                 announcements::table
                     .find(id)
-                    .filter(announcements::status.eq(status::DRAFT))
+                    .filter(announcements::status.eq(AnnouncementStatus::Draft))
                     .filter(announcements::updated_at.eq(old.updated_at)),
             )
             .set(announcements::updated_at.eq(now))
             .execute(c)?;
             if n != 1 {
-                return Ok(Err(Refused::WrongState));
+                return Err(wrong_state());
             }
             record(c, actor, "announcement.discard", &old, reason)?;
             diesel::delete(
@@ -570,26 +600,26 @@ pub fn cancel(
             )
             .execute(c)?;
             diesel::delete(announcements::table.find(id)).execute(c)?;
-            return Ok(Ok(Cancelled::DraftDiscarded));
+            return Ok(Cancelled::DraftDiscarded);
         }
         if !old.open_for_quotes(now) {
-            return Ok(Err(Refused::WrongState));
+            return Err(wrong_state());
         }
         let n = diesel::update(
             announcements::table
                 .find(id)
-                .filter(announcements::status.eq(status::PUBLISHED))
+                .filter(announcements::status.eq(AnnouncementStatus::Published))
                 .filter(announcements::updated_at.eq(old.updated_at)),
         )
         .set((
-            announcements::status.eq(status::CANCELLED),
+            announcements::status.eq(AnnouncementStatus::Cancelled),
             announcements::cancel_reason.eq(Some(reason)),
             announcements::cancelled_at.eq(Some(now)),
             announcements::updated_at.eq(now),
         ))
         .execute(c)?;
         if n != 1 {
-            return Ok(Err(Refused::WrongState));
+            return Err(wrong_state());
         }
         let a = reload(c, id)?;
         record(c, actor, "announcement.cancel", &a, reason)?;
@@ -605,11 +635,56 @@ pub fn cancel(
             public_url,
             &[("reason", reason.to_string())],
         )?;
-        Ok(Ok(Cancelled::Published(Box::new(a))))
+        Ok(Cancelled::Published(Box::new(a)))
     })
 }
 
 // ------------------------------------------------------------------ 自行编制
+
+/// The self-preparation rules on declaring `item_id` for `project`: the item, or every
+/// failure.
+fn check_self_preparation(
+    c: &mut DbConnection,
+    project: &Project,
+    item_id: i64,
+) -> QueryResult<Result<crate::catalogue::store::Item, Vec<Problem>>> {
+    let Some(item) = crate::catalogue::store::find(c, item_id)? else {
+        return Ok(Err(vec![Problem {
+            field: "item_id",
+            key: "pub.err.item_required",
+            args: Vec::new(),
+        }]));
+    };
+    let mut problems = rules::check_self_preparation(
+        &item_facts(&item),
+        project.department_id,
+        announced(c, project.id, item.id)?,
+    );
+    if standing_self_preparation(c, project.id, item.id)?.is_some() {
+        problems.push(Problem {
+            field: "item_id",
+            key: "policy.self.already",
+            args: Vec::new(),
+        });
+    }
+    Ok(if problems.is_empty() {
+        Ok(item)
+    } else {
+        Err(problems)
+    })
+}
+
+/// What the rules refuse in declaring `item_id` self-prepared for `project` (empty when they
+/// allow it): shown beside the fields after `declare_self_preparation` refused with [`RULES`].
+pub fn self_preparation_problems(
+    c: &mut DbConnection,
+    project: &Project,
+    item_id: i64,
+) -> Result<Vec<Problem>, DbError> {
+    Ok(check_self_preparation(c, project, item_id)?
+        .err()
+        .unwrap_or_default())
+}
 
 /// Declares that the project's owner prepares `item_id` itself instead of commissioning it:
 /// the row, its audit entry and a mail to the item's department (which sees the declarations
@@ -621,30 +696,9 @@ pub fn declare_self_preparation(
     item_id: i64,
     note: &str,
     public_url: &str,
-) -> Result<Result<SelfPreparation, Refused>, DbError> {
+) -> Result<SelfPreparation, StepError> {
     write_tx(conn, |c| {
-        let Some(item) = crate::catalogue::store::find(c, item_id)? else {
-            return Ok(Err(Refused::Rules(vec![Problem {
-                field: "item_id",
-                key: "pub.err.item_required",
-                args: Vec::new(),
-            }])));
-        };
-        let mut problems = rules::check_self_preparation(
-            &item_facts(&item),
-            project.department_id,
-            announced(c, project.id, item.id)?,
-        );
-        if standing_self_preparation(c, project.id, item.id)?.is_some() {
-            problems.push(Problem {
-                field: "item_id",
-                key: "policy.self.already",
-                args: Vec::new(),
-            });
-        }
-        if !problems.is_empty() {
-            return Ok(Err(Refused::Rules(problems)));
-        }
+        let item = check_self_preparation(c, project, item_id)?.map_err(|_| rules_failed())?;
         diesel::insert_into(self_preparations::table)
             .values((
                 self_preparations::project_id.eq(project.id),
@@ -679,7 +733,7 @@ pub fn declare_self_preparation(
                 ("link", format!("{public_url}/regulate/policy-rules")),
             ],
         )?;
-        Ok(Ok(sp))
+        Ok(sp)
     })
 }
 
@@ -688,7 +742,7 @@ pub fn withdraw_self_preparation(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
-) -> Result<Result<SelfPreparation, Refused>, DbError> {
+) -> Result<SelfPreparation, StepError> {
     write_tx(conn, |c| {
         let n = diesel::update(
             self_preparations::table
@@ -701,7 +755,7 @@ pub fn withdraw_self_preparation(
         ))
         .execute(c)?;
         if n != 1 {
-            return Ok(Err(Refused::WrongState));
+            return Err(wrong_state());
         }
         let sp = find_self_preparation(c, id)?.ok_or(diesel::result::Error::NotFound)?;
         audit::record(
@@ -713,6 +767,6 @@ pub fn withdraw_self_preparation(
             &sp,
             "",
         )?;
-        Ok(Ok(sp))
+        Ok(sp)
     })
 }

@@ -17,63 +17,47 @@ use crate::domain::bidding::QuoteState;
 use crate::domain::bidding::{self as rules, BidState, Step, Why};
 use crate::domain::money::Money;
 use crate::domain::selection::{self, QuoteError};
+use crate::domain::status::{AnnouncementStatus, QuoteStatus, ReceiptKind};
+use crate::error::{Refusal, StepError};
 use crate::i18n::{Lang, tr};
-use crate::selection::store::announcement::{self as ann, Announcement, status};
+use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::bidding::{self as bid, QuoteRow, Receipt};
 use crate::web::fmt;
 
-/// A step's answer: done, refused (nothing written), or a database error.
-pub type Outcome<T> = Result<Result<T, Refused>, DbError>;
+/// The reasons a quote step is refused (locale keys in `locales/*/bidding.txt`); a handler
+/// that treats one of them apart compares with these.
+pub const CLOSED: &str = "bidding.err.closed";
+pub const NOT_REGISTERED: &str = "bidding.err.not_registered";
+pub const NO_QUOTE: &str = "bidding.err.no_quote";
+pub const NO_QUOTES: &str = "bidding.err.no_quotes";
+/// The agency fails an eligibility rule: the bid page lists the failed rules (read again
+/// with the page).
+pub const INELIGIBLE: &str = "bidding.err.ineligible";
 
-/// Why a quote step did not happen.
-#[derive(Debug)]
-pub enum Refused {
-    /// No such announcement (or a draft): the page answers 404.
-    NotFound,
-    Closed,
-    NotRegistered,
-    NoQuote,
-    NoQuotes,
-    /// The page names the failed rules (read again with the page).
-    Ineligible,
-    Invalid(QuoteError),
-}
-
-/// Inside a write: a refusal (rolled back), a missing announcement, or a database error.
-enum Refusedor {
-    Refused(Refused),
-    NotFound,
-    Db(DbError),
-}
-
-impl From<diesel::result::Error> for Refusedor {
-    fn from(e: diesel::result::Error) -> Self {
-        Refusedor::Db(e.into())
+/// The one place a rule of `domain::bidding` becomes a refusal.
+impl From<Why> for Refusal {
+    fn from(w: Why) -> Self {
+        match w {
+            Why::Closed => Refusal::conflict(CLOSED),
+            Why::NoQuotes => Refusal::conflict(NO_QUOTES),
+            Why::NotRegistered => Refusal::conflict(NOT_REGISTERED),
+            Why::Ineligible => Refusal::invalid(INELIGIBLE),
+            Why::NoQuote => Refusal::conflict(NO_QUOTE),
+        }
     }
 }
 
-impl From<DbError> for Refusedor {
-    fn from(e: DbError) -> Self {
-        Refusedor::Db(e)
-    }
+/// An amount `domain::selection::validate_quote` refuses: its key and arguments, shown beside
+/// the amount field.
+fn amount_refusal(e: &QuoteError) -> Refusal {
+    e.args()
+        .into_iter()
+        .fold(Refusal::invalid(e.key()), |r, (k, v)| r.arg(k, v))
 }
 
-/// Runs `f` in one write transaction; a refusal rolls it back.
-fn in_write<T>(
-    c: &mut db::DbConnection,
-    f: impl FnOnce(&mut db::DbConnection) -> Result<T, Refusedor>,
-) -> Outcome<T> {
-    outcome(write_tx(c, f))
-}
-
-/// Sorts an inner result into done / refused / database error.
-fn outcome<T>(r: Result<T, Refusedor>) -> Outcome<T> {
-    match r {
-        Ok(v) => Ok(Ok(v)),
-        Err(Refusedor::Refused(x)) => Ok(Err(x)),
-        Err(Refusedor::NotFound) => Ok(Err(Refused::NotFound)),
-        Err(Refusedor::Db(e)) => Err(e),
-    }
+/// Whether `r` refuses the amount itself (the page shows it beside the field).
+pub fn is_amount_refusal(r: &Refusal) -> bool {
+    QuoteError::KEYS.contains(&r.key)
 }
 
 /// The announcement, still open, read under `bid::hold_open` (the opening waits for this
@@ -85,33 +69,21 @@ fn open_announcement(
     c: &mut db::DbConnection,
     id: i64,
     received: NaiveDateTime,
-) -> Result<(Announcement, NaiveDateTime), Refusedor> {
+) -> Result<(Announcement, NaiveDateTime), StepError> {
     bid::hold_open(c, id)?;
-    let a = ann::find(c, id)?.ok_or(Refusedor::NotFound)?;
-    if a.status == status::DRAFT {
-        return Err(Refusedor::NotFound);
+    let a = ann::find(c, id)?.ok_or_else(Refusal::not_found)?;
+    if a.status == AnnouncementStatus::Draft {
+        return Err(Refusal::not_found().into());
     }
     if !a.open_for_quotes(received) {
-        return Err(Refusedor::Refused(Refused::Closed));
+        return Err(Refusal::conflict(CLOSED).into());
     }
     Ok((a, received))
 }
 
-impl From<Why> for Refused {
-    fn from(w: Why) -> Self {
-        match w {
-            Why::Closed => Refused::Closed,
-            Why::NoQuotes => Refused::NoQuotes,
-            Why::NotRegistered => Refused::NotRegistered,
-            Why::Ineligible => Refused::Ineligible,
-            Why::NoQuote => Refused::NoQuote,
-        }
-    }
-}
-
 /// A step `domain::bidding` refuses, as the write's refusal.
-fn allowed(s: &BidState, step: Step) -> Result<(), Refusedor> {
-    rules::check(s, step).map_err(|w| Refusedor::Refused(w.into()))
+fn allowed(s: &BidState, step: Step) -> Result<(), Refusal> {
+    rules::check(s, step).map_err(Refusal::from)
 }
 
 /// What the steps depend on, read inside the write once `open_announcement` found it open.
@@ -120,7 +92,7 @@ fn state_in_write(
     a: &Announcement,
     me: i64,
     day: chrono::NaiveDate,
-) -> Result<BidState, Refusedor> {
+) -> Result<BidState, StepError> {
     Ok(BidState {
         open: true,
         takes_quotes: a.mode().is_some_and(|m| m.takes_quotes()),
@@ -138,7 +110,7 @@ fn quote_checks(
     me: i64,
     day: chrono::NaiveDate,
     amount: Money,
-) -> Result<(), Refusedor> {
+) -> Result<(), StepError> {
     let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
     // The reads stop at the first refusal, in the order `domain::bidding` checks them.
     let registered = takes_quotes && bid::is_registered(c, a.id, me)?;
@@ -153,10 +125,8 @@ fn quote_checks(
         },
         Step::Quote,
     )?;
-    let limits = bid::limits(c, a)?.ok_or(Refusedor::Refused(Refused::NoQuotes))?;
-    if let Err(e) = selection::validate_quote(amount, &limits) {
-        return Err(Refusedor::Refused(Refused::Invalid(e)));
-    }
+    let limits = bid::limits(c, a)?.ok_or_else(|| Refusal::conflict(NO_QUOTES))?;
+    selection::validate_quote(amount, &limits).map_err(|e| amount_refusal(&e))?;
     Ok(())
 }
 
@@ -164,11 +134,11 @@ fn quote_checks(
 #[derive(Serialize)]
 struct QuoteAudit<'a> {
     agency_id: i64,
-    kind: &'a str,
+    kind: ReceiptKind,
     commitment: &'a str,
     revision: i32,
     announcement_version: i32,
-    status: &'a str,
+    status: QuoteStatus,
 }
 
 fn audit_quote(
@@ -186,11 +156,11 @@ fn audit_quote(
         q.announcement_id,
         &QuoteAudit {
             agency_id: q.agency_id,
-            kind: &r.kind,
+            kind: r.kind,
             commitment: &r.commitment,
             revision: q.revision,
             announcement_version: q.announcement_version,
-            status: &q.status,
+            status: q.status,
         },
         "",
     )
@@ -255,8 +225,8 @@ pub fn register(
     me: i64,
     received: NaiveDateTime,
     day: chrono::NaiveDate,
-) -> Outcome<bool> {
-    in_write(c, |c| {
+) -> Result<bool, StepError> {
+    write_tx(c, |c| {
         let (a, now) = open_announcement(c, id, received)?;
         let state = BidState {
             open: true,
@@ -290,20 +260,17 @@ pub fn quote_precheck(
     received: NaiveDateTime,
     day: chrono::NaiveDate,
     amount: Money,
-) -> Outcome<(i32, String, Option<User>)> {
-    let r = (|| {
-        let a = ann::find(c, id)?
-            .filter(|a| a.status != status::DRAFT)
-            .ok_or(Refusedor::NotFound)?;
-        if !a.open_for_quotes(received) {
-            return Err(Refusedor::Refused(Refused::Closed));
-        }
-        quote_checks(c, &a, me, day, amount)?;
-        let project = project_name(c, &a)?;
-        let agency = crate::accounts::store::user::find(c, me)?;
-        Ok((a.version, project, agency))
-    })();
-    outcome(r)
+) -> Result<(i32, String, Option<User>), StepError> {
+    let a = ann::find(c, id)?
+        .filter(|a| a.status != AnnouncementStatus::Draft)
+        .ok_or_else(Refusal::not_found)?;
+    if !a.open_for_quotes(received) {
+        return Err(Refusal::conflict(CLOSED).into());
+    }
+    quote_checks(c, &a, me, day, amount)?;
+    let project = project_name(c, &a)?;
+    let agency = crate::accounts::store::user::find(c, me)?;
+    Ok((a.version, project, agency))
 }
 
 /// A sealed quote (sealed and committed before the write: the box is bound to the
@@ -329,8 +296,8 @@ pub fn quote(
     c: &mut db::DbConnection,
     actor: &Actor,
     q: &NewQuote,
-) -> Outcome<(QuoteRow, Receipt)> {
-    in_write(c, |c| {
+) -> Result<(QuoteRow, Receipt), StepError> {
+    write_tx(c, |c| {
         let (a, now) = open_announcement(c, q.id, q.received)?;
         if a.version != q.version {
             quote_checks(c, &a, q.me, q.day, q.amount)?;
@@ -350,7 +317,7 @@ pub fn quote(
         if let Some(u) = q.agency {
             mail_receipt_to(c, u, q.project, &r)?;
         }
-        let action = if r.kind == bid::receipt_kind::SUBMITTED {
+        let action = if r.kind == ReceiptKind::Submitted {
             "selection.quote"
         } else {
             "selection.revise"
@@ -371,8 +338,8 @@ pub fn change_quote(
     me: i64,
     received: NaiveDateTime,
     day: chrono::NaiveDate,
-) -> Outcome<()> {
-    in_write(c, |c| {
+) -> Result<(), StepError> {
+    write_tx(c, |c| {
         let (a, now) = open_announcement(c, id, received)?;
         allowed(&state_in_write(c, &a, me, day)?, step)?;
         let (changed, action) = match step {
@@ -380,10 +347,10 @@ pub fn change_quote(
             Step::Reconfirm => (bid::reconfirm(c, &a, me, now)?, "selection.reconfirm"),
             other => {
                 let what = format!("{other:?} is not a change of a quote");
-                return Err(Refusedor::Db(DbError::invalid(what)));
+                return Err(DbError::invalid(what).into());
             }
         };
-        let (q, r) = changed.ok_or(Refusedor::Refused(Refused::NoQuote))?;
+        let (q, r) = changed.ok_or_else(|| Refusal::conflict(NO_QUOTE))?;
         audit_quote(c, actor, action, &q, &r)?;
         let project = project_name(c, &a)?;
         mail_receipt(c, me, &project, &r)?;

@@ -9,18 +9,20 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor};
 use crate::db::schema::{announcements, awards, objections, projects, quotes};
 use crate::db::{self, DbConnection, write_tx};
+use crate::domain::money::Money;
 use crate::domain::selection::{self, Entrant, Mode, Settings};
+use crate::domain::status::AnnouncementStatus;
 use crate::error::{Refusal, RefusalKind, StepError, conflict, refused};
 use crate::mail::notify::mail_user;
 use crate::selection::steps::opening::*;
-use crate::selection::store::announcement::{self as ann, status};
+use crate::selection::store::announcement::{self as ann};
 use crate::selection::store::opening::*;
 
 /// The agency's justification of its abnormally low quote (within the justification window).
 pub fn justify(c: &mut DbConnection, id: i64, agency_id: i64, text: &str) -> Result<(), StepError> {
     write_tx(c, |c| {
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
-        if a.status != status::JUSTIFYING {
+        if a.status != AnnouncementStatus::Justifying {
             return Err(conflict("result.err.not_justifying"));
         }
         let r = ann::result_of(c, id)?.ok_or_else(|| conflict("result.err.not_justifying"))?;
@@ -67,7 +69,7 @@ pub fn decide_justification(
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
-        if a.status != status::JUSTIFYING {
+        if a.status != AnnouncementStatus::Justifying {
             return Err(conflict("result.err.not_justifying"));
         }
         let n = diesel::update(
@@ -124,7 +126,7 @@ pub fn choose(
 ) -> Result<(), StepError> {
     write_tx(c, |c| {
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
-        if a.status != status::CHOOSING {
+        if a.status != AnnouncementStatus::Choosing {
             return Err(conflict("result.err.not_choosing"));
         }
         let responses = responses_after_opening(c, &a)?;
@@ -162,7 +164,7 @@ pub fn choose(
         })?;
         let today = crate::db::today();
         let cal = calendar(c, today)?;
-        set_status(c, id, status::PUBLICITY)?;
+        set_status(c, id, AnnouncementStatus::Publicity)?;
         apply_outcome(c, &a, &o, today, &cal)?;
         audit::record(
             c,
@@ -177,7 +179,7 @@ pub fn choose(
             c,
             &a,
             "opened",
-            &[("status", status::PUBLICITY.to_string())],
+            &[("status", AnnouncementStatus::Publicity.to_string())],
         )?;
         Ok(())
     })
@@ -194,7 +196,7 @@ pub fn object(
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
         let r = ann::result_of(c, id)?;
         let today = crate::db::today();
-        let in_publicity = a.status == status::PUBLICITY
+        let in_publicity = a.status == AnnouncementStatus::Publicity
             && r.as_ref()
                 .and_then(|r| r.publicity_ends)
                 .is_some_and(|p| today <= p);
@@ -267,8 +269,8 @@ pub fn answer(
                 objections::answered_by.eq(actor.id),
             ))
             .execute(c)?;
-        if upheld && a.status == status::PUBLICITY {
-            set_status(c, a.id, status::ANNULLED)?;
+        if upheld && a.status == AnnouncementStatus::Publicity {
+            set_status(c, a.id, AnnouncementStatus::Annulled)?;
         }
         audit::record(
             c,
@@ -319,10 +321,10 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
         let n = diesel::update(
             announcements::table
                 .filter(announcements::id.eq(id))
-                .filter(announcements::status.eq(status::PUBLICITY)),
+                .filter(announcements::status.eq(AnnouncementStatus::Publicity)),
         )
         .set((
-            announcements::status.eq(status::AWARDED),
+            announcements::status.eq(AnnouncementStatus::Awarded),
             announcements::updated_at.eq(db::now()),
         ))
         .execute(c)?;
@@ -333,7 +335,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
             .values((
                 awards::announcement_id.eq(id),
                 awards::agency_id.eq(agency_id),
-                awards::amount_fen.eq(r.winner_amount_fen),
+                awards::amount_fen.eq(r.winner_amount.map(Money::fen)),
                 awards::confirmed_at.eq(db::now()),
                 awards::confirmed_by.eq(agency_id),
             ))
@@ -344,7 +346,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
             "selection.awarded",
             "announcement",
             id,
-            &serde_json::json!({ "agency": agency_id, "amount_fen": r.winner_amount_fen }),
+            &serde_json::json!({ "agency": agency_id, "amount_fen": r.winner_amount }),
             "",
         )?;
         // The contract draft, in the award's transaction (none without a model text).
@@ -368,7 +370,7 @@ pub fn confirm(c: &mut DbConnection, id: i64, agency_id: i64) -> Result<(), Step
 pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i64, StepError> {
     write_tx(c, |c| {
         let a = ann::find(c, id)?.ok_or_else(|| refused("result.err.not_found"))?;
-        if a.status != status::FAILED && a.status != status::ANNULLED {
+        if a.status != AnnouncementStatus::Failed && a.status != AnnouncementStatus::Annulled {
             return Err(conflict("result.err.not_republishable"));
         }
         let exists: i64 = announcements::table
@@ -378,7 +380,7 @@ pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i
         if exists > 0 {
             return Err(conflict("result.err.already_republished"));
         }
-        let failures = a.earlier_failures + i32::from(a.status == status::FAILED);
+        let failures = a.earlier_failures + i32::from(a.status == AnnouncementStatus::Failed);
         let now = db::now();
         diesel::insert_into(announcements::table)
             .values((
@@ -391,7 +393,7 @@ pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i
                 announcements::earlier_failures.eq(failures),
                 announcements::scope.eq(&a.scope),
                 announcements::time_limit_days.eq(a.time_limit_days),
-                announcements::cap_fen.eq(a.cap_fen),
+                announcements::cap_fen.eq(a.cap.map(Money::fen)),
                 announcements::mode.eq(&a.mode),
                 announcements::deadline.eq(a.deadline),
                 announcements::min_grade.eq(&a.min_grade),
@@ -403,7 +405,7 @@ pub fn republish_draft(c: &mut DbConnection, actor: &Actor, id: i64) -> Result<i
                 announcements::time_limit_reason.eq(&a.time_limit_reason),
                 announcements::regional_exception.eq(&a.regional_exception),
                 announcements::regional_exception_reason.eq(&a.regional_exception_reason),
-                announcements::status.eq(status::DRAFT),
+                announcements::status.eq(AnnouncementStatus::Draft),
                 announcements::created_at.eq(now),
                 announcements::updated_at.eq(now),
             ))

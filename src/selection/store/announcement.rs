@@ -13,32 +13,7 @@ use crate::db::schema::{announcement_avoided, announcement_results, announcement
 use crate::domain::credit::Grade;
 use crate::domain::money::Money;
 use crate::domain::selection::Mode;
-
-/// Announcement states (`announcements.status`).
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    /// Open for registration and quotes until the deadline.
-    pub const PUBLISHED: &str = "published";
-    /// Opened; the owner must choose (direct selection, or after a second 流标).
-    pub const CHOOSING: &str = "choosing";
-    /// Opened; abnormally low quotes wait for their justification.
-    pub const JUSTIFYING: &str = "justifying";
-    /// Result published: publicity, objections, then the winner confirms.
-    pub const PUBLICITY: &str = "publicity";
-    /// 流标: too few valid responses.
-    pub const FAILED: &str = "failed";
-    pub const AWARDED: &str = "awarded";
-    pub const CANCELLED: &str = "cancelled";
-    /// An upheld objection annulled the result; the owner re-runs it.
-    pub const ANNULLED: &str = "annulled";
-    pub const ALL: [&str; 9] = [
-        DRAFT, PUBLISHED, CHOOSING, JUSTIFYING, PUBLICITY, FAILED, AWARDED, CANCELLED, ANNULLED,
-    ];
-    /// Locale key of a state's name.
-    pub fn key(s: &str) -> String {
-        format!("selection.status.{s}")
-    }
-}
+use crate::domain::status::AnnouncementStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug, Serialize)]
 #[diesel(table_name = projects)]
@@ -49,7 +24,9 @@ pub struct Project {
     pub code: String,
     pub region: String,
     pub fiscal_funds: bool,
-    pub total_investment_fen: i64,
+    #[diesel(column_name = total_investment_fen)]
+    #[serde(rename = "total_investment_fen")]
+    pub total_investment: Money,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// The approval department that commissions the project (附件4 (五)), if any.
@@ -77,7 +54,10 @@ pub struct Announcement {
     pub earlier_failures: i32,
     pub scope: String,
     pub time_limit_days: i32,
-    pub cap_fen: Option<i64>,
+    /// The cap price 最高限价 (none for the modes without quotes).
+    #[diesel(column_name = cap_fen)]
+    #[serde(rename = "cap_fen")]
+    pub cap: Option<Money>,
     pub mode: String,
     /// UTC.
     pub deadline: NaiveDateTime,
@@ -87,7 +67,7 @@ pub struct Announcement {
     pub weight_price: Option<i32>,
     pub weight_credit: Option<i32>,
     pub weight_qual: Option<i32>,
-    pub status: String,
+    pub status: AnnouncementStatus,
     pub version: i32,
     /// Sealed under the sealing key; never shown.
     #[serde(skip)]
@@ -118,19 +98,16 @@ impl Announcement {
     pub fn mode(&self) -> Option<Mode> {
         Mode::parse(&self.mode)
     }
-    pub fn cap(&self) -> Option<Money> {
-        self.cap_fen.map(Money::from_fen)
-    }
     pub fn min_grade(&self) -> Option<Grade> {
         self.min_grade.as_deref().and_then(Grade::parse)
     }
     /// Published and the deadline has passed, but not opened yet: the opening step is due.
     pub fn due(&self, now: NaiveDateTime) -> bool {
-        self.status == status::PUBLISHED && now >= self.deadline
+        self.status == AnnouncementStatus::Published && now >= self.deadline
     }
     /// Registration and quotes are accepted.
     pub fn open_for_quotes(&self, now: NaiveDateTime) -> bool {
-        self.status == status::PUBLISHED && now < self.deadline
+        self.status == AnnouncementStatus::Published && now < self.deadline
     }
 }
 
@@ -143,7 +120,8 @@ pub struct AnnouncementResult {
     pub seed_revealed: String,
     pub outcome: Option<String>,
     pub winner_id: Option<i64>,
-    pub winner_amount_fen: Option<i64>,
+    #[diesel(column_name = winner_amount_fen)]
+    pub winner_amount: Option<Money>,
     pub winner_rank: Option<i32>,
     pub justify_by: Option<NaiveDate>,
     pub publicity_ends: Option<NaiveDate>,
@@ -205,14 +183,14 @@ pub struct LatestAward {
     pub project: String,
     pub item: String,
     pub agency: String,
-    pub amount_fen: Option<i64>,
+    pub amount: Option<Money>,
     pub confirmed_at: NaiveDateTime,
 }
 
 /// The latest confirmed awards, newest first, in one statement.
 pub fn latest_awards(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<LatestAward>> {
     use crate::db::schema::{agencies, awards, catalogue_items};
-    let rows: Vec<(i64, String, String, String, Option<i64>, NaiveDateTime)> = awards::table
+    let rows: Vec<(i64, String, String, String, Option<Money>, NaiveDateTime)> = awards::table
         .inner_join(announcements::table.on(announcements::id.eq(awards::announcement_id)))
         .inner_join(projects::table.on(projects::id.eq(announcements::project_id)))
         .inner_join(catalogue_items::table.on(catalogue_items::id.eq(announcements::item_id)))
@@ -231,12 +209,12 @@ pub fn latest_awards(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Lat
     Ok(rows
         .into_iter()
         .map(
-            |(announcement_id, project, item, agency, amount_fen, confirmed_at)| LatestAward {
+            |(announcement_id, project, item, agency, amount, confirmed_at)| LatestAward {
                 announcement_id,
                 project,
                 item,
                 agency,
-                amount_fen,
+                amount,
                 confirmed_at,
             },
         )

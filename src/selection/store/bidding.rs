@@ -18,21 +18,8 @@ use crate::domain::credit::Grade;
 use crate::domain::eligibility::{self, Facts, Refusal};
 use crate::domain::money::Money;
 use crate::domain::selection::Limits;
-use crate::selection::store::announcement::{self, Announcement, status};
-
-/// Quote states (`quotes.status`).
-pub mod quote_status {
-    pub const ACTIVE: &str = "active";
-    pub const WITHDRAWN: &str = "withdrawn";
-}
-
-/// Receipt kinds (`quote_receipts.kind`).
-pub mod receipt_kind {
-    pub const SUBMITTED: &str = "submitted";
-    pub const REVISED: &str = "revised";
-    pub const WITHDRAWN: &str = "withdrawn";
-    pub const RECONFIRMED: &str = "reconfirmed";
-}
+use crate::domain::status::{AnnouncementStatus, QuoteStatus, ReceiptKind};
+use crate::selection::store::announcement::{self, Announcement};
 
 /// Every eligibility rule for `agency_id` on announcement `a`, with the facts of
 /// `day` (registration, quoting and opening all call this).
@@ -218,7 +205,7 @@ pub fn hold_for_opening(conn: &mut DbConnection, announcement_id: i64) -> QueryR
 pub fn count_quotes(conn: &mut DbConnection, announcement_id: i64) -> QueryResult<i64> {
     quotes::table
         .filter(quotes::announcement_id.eq(announcement_id))
-        .filter(quotes::status.eq(quote_status::ACTIVE))
+        .filter(quotes::status.eq(QuoteStatus::Active))
         .count()
         .get_result(conn)
 }
@@ -230,7 +217,7 @@ pub struct QuoteRow {
     pub id: i64,
     pub announcement_id: i64,
     pub agency_id: i64,
-    pub status: String,
+    pub status: QuoteStatus,
     pub commitment: String,
     pub announcement_version: i32,
     pub revision: i32,
@@ -239,7 +226,7 @@ pub struct QuoteRow {
 
 impl QuoteRow {
     pub fn active(&self) -> bool {
-        self.status == quote_status::ACTIVE
+        self.status == QuoteStatus::Active
     }
 }
 
@@ -248,7 +235,7 @@ impl QuoteRow {
 pub struct Receipt {
     pub announcement_id: i64,
     pub agency_id: i64,
-    pub kind: String,
+    pub kind: ReceiptKind,
     pub commitment: String,
     pub created_at: NaiveDateTime,
 }
@@ -338,7 +325,7 @@ pub fn submission_receipt(
     quote_receipts::table
         .filter(quote_receipts::announcement_id.eq(announcement_id))
         .filter(quote_receipts::agency_id.eq(agency_id))
-        .filter(quote_receipts::kind.eq_any([receipt_kind::SUBMITTED, receipt_kind::REVISED]))
+        .filter(quote_receipts::kind.eq_any([ReceiptKind::Submitted, ReceiptKind::Revised]))
         .order(quote_receipts::id.asc())
         .offset(i64::from(n - 1))
         .select(Receipt::as_select())
@@ -361,14 +348,14 @@ fn add_receipt(
     conn: &mut DbConnection,
     announcement_id: i64,
     agency_id: i64,
-    kind: &str,
+    kind: ReceiptKind,
     commitment: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Receipt> {
     let r = Receipt {
         announcement_id,
         agency_id,
-        kind: kind.to_string(),
+        kind,
         commitment: commitment.to_string(),
         created_at: now,
     };
@@ -397,7 +384,7 @@ pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(Quo
                 .filter(quotes::agency_id.eq(q.agency_id)),
         )
         .set((
-            quotes::status.eq(quote_status::ACTIVE),
+            quotes::status.eq(QuoteStatus::Active),
             quotes::sealed.eq(q.sealed),
             quotes::commitment.eq(q.commitment),
             quotes::announcement_version.eq(q.announcement_version),
@@ -407,12 +394,12 @@ pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(Quo
         ))
         .execute(c)
     };
-    let mut kind = receipt_kind::REVISED;
+    let mut kind = ReceiptKind::Revised;
     if update(conn)? == 0 {
         let values = (
             quotes::announcement_id.eq(q.announcement_id),
             quotes::agency_id.eq(q.agency_id),
-            quotes::status.eq(quote_status::ACTIVE),
+            quotes::status.eq(QuoteStatus::Active),
             quotes::sealed.eq(q.sealed),
             quotes::commitment.eq(q.commitment),
             quotes::announcement_version.eq(q.announcement_version),
@@ -433,7 +420,7 @@ pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(Quo
                 .execute(c)?,
         };
         if inserted == 1 {
-            kind = receipt_kind::SUBMITTED;
+            kind = ReceiptKind::Submitted;
         } else {
             update(conn)?;
         }
@@ -462,13 +449,13 @@ pub fn withdraw(
         return Ok(None);
     };
     diesel::update(quotes::table.find(q.id))
-        .set(quotes::status.eq(quote_status::WITHDRAWN))
+        .set(quotes::status.eq(QuoteStatus::Withdrawn))
         .execute(conn)?;
     let r = add_receipt(
         conn,
         announcement_id,
         agency_id,
-        receipt_kind::WITHDRAWN,
+        ReceiptKind::Withdrawn,
         &q.commitment,
         now,
     )?;
@@ -496,7 +483,7 @@ pub fn reconfirm(
         conn,
         a.id,
         agency_id,
-        receipt_kind::RECONFIRMED,
+        ReceiptKind::Reconfirmed,
         &q.commitment,
         now,
     )?;
@@ -507,7 +494,7 @@ pub fn reconfirm(
 /// The cap and the government range a quote must respect (`None` without a cap: the mode
 /// takes no quotes).
 pub fn limits(conn: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Limits>> {
-    let Some(cap) = a.cap() else {
+    let Some(cap) = a.cap else {
         return Ok(None);
     };
     Ok(Some(Limits {
@@ -563,7 +550,7 @@ fn listed(
         .load(conn)?;
     let quoted: Vec<i64> = quotes::table
         .filter(quotes::agency_id.eq(agency_id))
-        .filter(quotes::status.eq(quote_status::ACTIVE))
+        .filter(quotes::status.eq(QuoteStatus::Active))
         .filter(quotes::announcement_id.eq_any(&ids))
         .select(quotes::announcement_id)
         .load(conn)?;
@@ -593,7 +580,7 @@ pub fn open_for_agency(
     let rows = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(announcements::status.eq(status::PUBLISHED))
+        .filter(announcements::status.eq(AnnouncementStatus::Published))
         .filter(announcements::deadline.gt(now))
         .filter(announcements::item_id.eq_any(items))
         .order((announcements::deadline, announcements::id))

@@ -151,7 +151,8 @@ pub struct Loaded {
 #[diesel(table_name = quotes)]
 pub struct OpenedQuote {
     pub agency_id: i64,
-    pub amount_fen: Option<i64>,
+    #[diesel(column_name = amount_fen)]
+    pub amount: Option<Money>,
     pub commitment: String,
     pub nonce: Option<String>,
     #[diesel(column_name = announcement_version)]
@@ -219,7 +220,7 @@ pub fn objection_announcement(c: &mut DbConnection, id: i64) -> QueryResult<Opti
 /// (`bidding::limits`).
 pub(crate) fn limits(c: &mut DbConnection, a: &Announcement) -> QueryResult<Limits> {
     Ok(Limits {
-        cap: a.cap().unwrap_or(Money::from_fen(i64::MAX)),
+        cap: a.cap.unwrap_or(Money::from_fen(i64::MAX)),
         gov_range: crate::selection::store::bidding::gov_range(c, a.item_id)?,
     })
 }

@@ -16,7 +16,8 @@ use crate::domain::fairness;
 use crate::domain::money::Money;
 use crate::domain::publication::{self as rules, *};
 use crate::domain::selection::{self, Mode, Weights};
-use crate::selection::store::announcement::{self as ann, Announcement, Project, status};
+use crate::domain::status::AnnouncementStatus;
+use crate::selection::store::announcement::{self as ann, Announcement, Project};
 
 /// Whose projects a list shows: an owner account's own, or those a department commissioned
 /// (whichever of its staff created them).
@@ -96,7 +97,7 @@ pub fn public_list(
     let mut q = announcements::table
         .inner_join(projects::table)
         .inner_join(catalogue_items::table)
-        .filter(announcements::status.ne(status::DRAFT))
+        .filter(announcements::status.ne(AnnouncementStatus::Draft))
         .into_boxed();
     if let Some(s) = status_filter {
         q = q.filter(announcements::status.eq(s));
@@ -139,7 +140,7 @@ pub fn terms_of(a: &Announcement) -> Option<Terms> {
         item_id: a.item_id,
         scope: a.scope.clone(),
         time_limit_days: a.time_limit_days,
-        cap: a.cap_fen.map(Money::from_fen),
+        cap: a.cap,
         mode: Mode::parse(&a.mode)?,
         deadline: a.deadline,
         min_grade: a.min_grade.as_deref().and_then(Grade::parse),
@@ -381,7 +382,10 @@ pub(crate) fn announced(
     let n: i64 = announcements::table
         .filter(announcements::project_id.eq(project_id))
         .filter(announcements::item_id.eq(item_id))
-        .filter(announcements::status.ne_all([status::DRAFT, status::CANCELLED]))
+        .filter(
+            announcements::status
+                .ne_all([AnnouncementStatus::Draft, AnnouncementStatus::Cancelled]),
+        )
         .count()
         .get_result(conn)?;
     Ok(n > 0)

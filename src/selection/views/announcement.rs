@@ -8,9 +8,10 @@ use crate::catalogue::store::{Item, RegionalAssessment};
 use crate::domain::credit::Grade;
 use crate::domain::publication::{ProjectClass, speedup_target};
 use crate::domain::selection::Mode;
+use crate::domain::status::AnnouncementStatus;
 use crate::i18n::{Lang, tr_args};
 use crate::selection::routes::owner::{mode_label, status_css, status_key};
-use crate::selection::store::announcement::{Announcement, Project, status};
+use crate::selection::store::announcement::{Announcement, Project};
 use crate::selection::store::publication::{AgencyRef, Row as ListedRow};
 use crate::web::{Ctx, fmt, fmt_time};
 
@@ -39,8 +40,8 @@ impl ListRow {
             mode: mode_label(ctx.lang(), &r.a.mode),
             deadline: fmt_time(r.a.deadline),
             published_at: r.a.published_at.map(fmt_time).unwrap_or_default(),
-            status: ctx.t(&status_key(&r.a.status)).to_string(),
-            status_css: status_css(&r.a.status),
+            status: ctx.t(&status_key(r.a.status)).to_string(),
+            status_css: status_css(r.a.status),
             quotes,
         }
     }
@@ -218,9 +219,9 @@ impl AnnView {
         let (project, item) = (&rows.project, &rows.item);
         AnnView {
             id: a.id,
-            status: t(&status_key(&a.status)),
-            status_code: a.status.clone(),
-            status_css: status_css(&a.status),
+            status: t(&status_key(a.status)),
+            status_code: a.status.to_string(),
+            status_css: status_css(a.status),
             item_code: item.code.clone(),
             item_name: item.name.clone(),
             project_name: project.name.clone(),
@@ -233,7 +234,7 @@ impl AnnView {
             }),
             scope: scope_lines(&a.scope),
             time_limit_days: a.time_limit_days,
-            cap: fmt::fen_opt(a.cap_fen),
+            cap: a.cap.map(fmt::money).unwrap_or_default(),
             mode: mode_label(lang, &a.mode),
             deadline: fmt_time(a.deadline),
             min_grade: t(match a.min_grade() {
@@ -260,7 +261,7 @@ impl AnnView {
             statutory: statutory(lang, item),
             project_id: a.project_id,
             time_limit_reason: a.time_limit_reason.clone(),
-            regional: regional(ctx, a, rows, a.status == status::DRAFT),
+            regional: regional(ctx, a, rows, a.status == AnnouncementStatus::Draft),
         }
     }
 }

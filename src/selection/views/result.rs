@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use crate::auth::policy::Action;
-use crate::selection::store::announcement::{Announcement, status};
+use crate::domain::status::AnnouncementStatus;
+use crate::selection::store::announcement::Announcement;
 use crate::selection::store::opening::{Loaded, OpenedQuote, StoredOutcome};
 use crate::web::{Ctx, fmt, fmt_time};
 
@@ -195,7 +196,7 @@ fn quote_rows(
             .map(|q| QuoteRow {
                 agency_id: q.agency_id,
                 name: names.of(q.agency_id),
-                amount: fmt::fen_opt(q.amount_fen),
+                amount: q.amount.map(fmt::money).unwrap_or_default(),
                 commitment: q.commitment.clone(),
                 nonce: q.nonce.clone().unwrap_or_default(),
                 low_flag: q.low_flag,
@@ -237,8 +238,12 @@ fn quote_rows(
 
 fn verdict(ctx: &Ctx, a: &Announcement, outcome: Option<&StoredOutcome>) -> String {
     match outcome {
-        _ if a.status == status::ANNULLED => ctx.t("result.verdict.annulled").to_string(),
-        None if a.status == status::JUSTIFYING => ctx.t("result.verdict.justifying").to_string(),
+        _ if a.status == AnnouncementStatus::Annulled => {
+            ctx.t("result.verdict.annulled").to_string()
+        }
+        None if a.status == AnnouncementStatus::Justifying => {
+            ctx.t("result.verdict.justifying").to_string()
+        }
         None => ctx.t("result.verdict.choosing").to_string(),
         Some(o) => match o.verdict.get("kind").and_then(|k| k.as_str()) {
             Some("selected") => ctx.t("result.verdict.selected").to_string(),
@@ -409,8 +414,8 @@ impl AgencyActs {
             .user()
             .map(|u| u.id)
             .filter(|&agency_id| ctx.allows(Action::TakePart { agency_id }));
-        let in_publicity =
-            a.status == status::PUBLICITY && r.publicity_ends.is_some_and(|p| today <= p);
+        let in_publicity = a.status == AnnouncementStatus::Publicity
+            && r.publicity_ends.is_some_and(|p| today <= p);
         let participant = my.is_some_and(|id| {
             l.names.contains_key(&id)
                 && (l.quotes.iter().any(|q| q.agency_id == id)
@@ -420,12 +425,12 @@ impl AgencyActs {
         AgencyActs {
             can_object: participant && in_publicity,
             can_confirm: my.is_some()
-                && a.status == status::PUBLICITY
+                && a.status == AnnouncementStatus::Publicity
                 && r.winner_id == my
                 && r.publicity_ends.is_some_and(|p| today > p)
                 && r.confirm_by.is_some_and(|d| today <= d),
             can_justify: my.is_some()
-                && a.status == status::JUSTIFYING
+                && a.status == AnnouncementStatus::Justifying
                 && l.quotes
                     .iter()
                     .any(|q| Some(q.agency_id) == my && q.low_flag && q.justification.is_none()),
@@ -435,7 +440,7 @@ impl AgencyActs {
 
 /// The owner's decisions waiting on the result: justifications to accept or reject.
 fn to_decide(a: &Announcement, l: &Loaded, owner: bool, names: &Names) -> Vec<(i64, String)> {
-    if !(owner && a.status == status::JUSTIFYING) {
+    if !(owner && a.status == AnnouncementStatus::Justifying) {
         return Vec::new();
     }
     l.quotes
@@ -501,13 +506,13 @@ impl ResultView {
         let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
         let acts = AgencyActs::of(ctx, a, &l, &ranking, &excluded, today);
         let r = &l.result;
-        let annulled = a.status == status::ANNULLED;
+        let annulled = a.status == AnnouncementStatus::Annulled;
         Some(ResultView {
             id: a.id,
             opened_at: fmt_time(r.opened_at),
             seed: r.seed_revealed.clone(),
             seed_commitment: a.seed_commitment.clone().unwrap_or_default(),
-            status: ctx.t(&status::key(&a.status)).to_string(),
+            status: ctx.t(&a.status.label_key()).to_string(),
             verdict: verdict(ctx, a, outcome),
             // An annulled result names no winner: the objection was upheld.
             winner: r
@@ -518,7 +523,7 @@ impl ResultView {
             winner_amount: if annulled {
                 String::new()
             } else {
-                fmt::fen_opt(r.winner_amount_fen)
+                r.winner_amount.map(fmt::money).unwrap_or_default()
             },
             rows: quote_rows(ctx, &l, takes_quotes, &names, &excluded, &ranking),
             takes_quotes,
@@ -538,7 +543,9 @@ impl ResultView {
             can_confirm: acts.can_confirm,
             can_justify: acts.can_justify,
             owner,
-            can_rerun: owner && (a.status == status::FAILED || annulled) && l.next_round.is_none(),
+            can_rerun: owner
+                && (a.status == AnnouncementStatus::Failed || annulled)
+                && l.next_round.is_none(),
             choices: choices(ctx, rows.choices, &names),
             to_decide: to_decide(a, &l, owner, &names),
         })

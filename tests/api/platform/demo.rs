@@ -541,7 +541,7 @@ fn check_selections(c: &mut DbConnection) {
             code: p.code.clone(),
             region: p.region.clone(),
             fiscal_funds: if p.fiscal_funds { "yes" } else { "no" }.into(),
-            total_investment: Money::from_fen(p.total_investment_fen).to_plain(),
+            total_investment: p.total_investment.to_plain(),
         })
         .unwrap_or_else(|e| panic!("{}: {e:?}", p.name));
         assert_eq!(
@@ -639,7 +639,7 @@ fn check_selections(c: &mut DbConnection) {
             regs.len()
         );
         let Some(r) = zhongjie::selection::store::announcement::result_of(c, a.id).unwrap() else {
-            assert_eq!(a.status, "published");
+            assert_eq!(a.status.as_str(), "published");
             assert!(trail.iter().all(|(_, t)| *t < a.deadline));
             continue;
         };
@@ -689,7 +689,7 @@ fn check_selections(c: &mut DbConnection) {
             assert_eq!((owner, agency), (a.owner_id, winner));
             assert_eq!(
                 Some(limit),
-                contract_text::price_limit(r.winner_amount_fen, a.cap_fen)
+                contract_text::price_limit(r.winner_amount.map(Money::fen), a.cap.map(Money::fen))
             );
             assert!(price <= limit && created == confirmed);
             // The fields the platform filled in name the parties, project and item.
@@ -930,7 +930,10 @@ fn outcome(c: &mut DbConnection) -> Vec<String> {
         }
         if let Some(r) = zhongjie::selection::store::announcement::result_of(c, a.id).unwrap() {
             let w = r.winner_id.map(|w| email_of(c, w)).unwrap_or_default();
-            out.push(format!("  winner {w} {:?}", r.winner_amount_fen));
+            out.push(format!(
+                "  winner {w} {:?}",
+                r.winner_amount.map(Money::fen)
+            ));
         }
         let parties: Option<(i64, i64, i64)> = contracts::table
             .filter(contracts::announcement_id.eq(a.id))

@@ -2,6 +2,7 @@
 //! regulator's view (`src/selection`).
 
 pub(crate) mod bidding;
+mod extractors;
 mod policy_rules;
 mod publication;
 pub(crate) mod result;
