@@ -19,7 +19,7 @@ use crate::domain::catalogue::{self as vocab, Pricing};
 use crate::domain::catalogue_rules::{self as rules, ItemInput, Problem, QUAL_SLOTS};
 use crate::domain::money::Money;
 use crate::domain::status::{AdjustmentKind, ItemStatus};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
 use crate::uploads::{self, UploadBody};
@@ -1068,18 +1068,19 @@ async fn create(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespons
     let r = db::run(ctx.pool(), move |c| {
         steps::add_item(c, &me, &fields, &quals, &reason, &basis)
     })
-    .await?;
+    .await;
     match r {
-        Some(code) => Ok(redirect_flash(
+        Ok(code) => Ok(redirect_flash(
             &format!("/catalogue/{code}"),
             FlashKind::Success,
             "catalogue.flash.draft_saved",
         )),
-        None => {
-            p.code.fail(lang, "catalogue.v.code_taken", &[]);
+        Err(StepError::Refused(r)) if r.key == steps::CODE_TAKEN => {
+            p.code.fail(lang, r.key, &[]);
             p.has_errors = true;
-            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+            html(&p, r.status())
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1211,13 +1212,10 @@ async fn change_status(
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let done = db::run(ctx.pool(), move |c| {
+    db::run(ctx.pool(), move |c| {
         steps::change_status(c, &me, item.id, (from, to, kind), &reason, &basis)
     })
     .await?;
-    if !done {
-        return Err(AppError::BadRequest("catalogue.err.changed_meanwhile"));
-    }
     Ok(redirect_flash(
         &format!("/catalogue/{code}"),
         FlashKind::Success,

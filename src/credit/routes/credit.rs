@@ -1207,21 +1207,8 @@ async fn revoke(
         Ok(a) => a,
         Err(resp) => return Ok(resp),
     };
+    steps::revocable(&rec, already)?;
     let lang = ctx.lang();
-    let refuse = |key: &str, status: u16| {
-        Ok(crate::web::middleware::render_error(
-            ctx.page(),
-            status,
-            key,
-            &ctx.req.request_id,
-        ))
-    };
-    if already {
-        return refuse("credit.err.already_revoked", 409);
-    }
-    if rec.kind.revokes() || rec.kind == Kind::Blacklisted {
-        return refuse("credit.err.not_revocable", 422);
-    }
     let mut reason_field = Field::new(&f.reason);
     let Some(reason) = reason_field.check(
         lang,
@@ -1232,26 +1219,13 @@ async fn revoke(
     };
     let me = ctx.current()?.clone();
     let agency_id = agency.user_id;
-    let kind_code = rec.kind.code();
-    let rec_date = rec.effective_on;
-    let result = db::run(ctx.pool(), move |c| {
-        let r = steps::Revoked {
-            id: rid,
-            agency_id,
-            kind_code,
-            effective_on: rec_date,
-        };
-        steps::revoke_record(c, &me, &r, &reason)
+    db::run(ctx.pool(), move |c| {
+        steps::revoke_record(c, &me, rid, &reason)
     })
-    .await;
-    match result {
-        Ok(_) => Ok(redirect_flash(
-            &format!("/regulate/agencies/{agency_id}/records"),
-            FlashKind::Success,
-            "credit.flash.revoked",
-        )),
-        // Two regulators at once: the unique index on revokes_id lets one through.
-        Err(e) if e.is_unique_violation() => refuse("credit.err.already_revoked", 409),
-        Err(e) => Err(e.into()),
-    }
+    .await?;
+    Ok(redirect_flash(
+        &format!("/regulate/agencies/{agency_id}/records"),
+        FlashKind::Success,
+        "credit.flash.revoked",
+    ))
 }

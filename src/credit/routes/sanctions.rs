@@ -20,10 +20,10 @@ use crate::credit::steps;
 use crate::credit::store::sanctions::{self as sx, Listing};
 use crate::db::today as today_cn;
 use crate::db::{self, DbError};
-use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
+use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, Restriction};
 use crate::domain::status::ReviewStatus;
 use crate::domain::validate;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
 use crate::library::store::agency::Agency;
@@ -72,12 +72,6 @@ fn restriction_text(lang: Lang, r: &Restriction) -> String {
     let a = r.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
     tr_args(lang, r.key(), &a)
-}
-
-fn credit_msg(lang: Lang, e: &CreditError) -> String {
-    let a = e.args();
-    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    tr_args(lang, e.key(), &a)
 }
 
 /// The 403 page that says why: the agency is outside the regulator's domain.
@@ -897,11 +891,11 @@ async fn resolve_alert(
         }
     };
     let me = ctx.current()?.clone();
-    let done = db::run(ctx.pool(), move |c| steps::resolve_alert(c, &me, id, &note)).await?;
-    let (kind, key) = if done {
-        (FlashKind::Success, "sanctions.alert.resolved")
-    } else {
-        (FlashKind::Error, "sanctions.alert.already")
+    let done = db::run(ctx.pool(), move |c| steps::resolve_alert(c, &me, id, &note)).await;
+    let (kind, key) = match done {
+        Ok(()) => (FlashKind::Success, "sanctions.alert.resolved"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash("/regulate/queue", kind, key))
 }
@@ -1032,11 +1026,12 @@ async fn repair_decide(
     let done = db::run(ctx.pool(), move |c| {
         steps::decide_repair(c, &me, &repair, &listing, approve, &reason)
     })
-    .await?;
-    let (kind, key) = match (done, approve) {
-        (false, _) => (FlashKind::Error, "sanctions.repair.already"),
-        (true, true) => (FlashKind::Success, "sanctions.repair.approved"),
-        (true, false) => (FlashKind::Success, "sanctions.repair.rejected"),
+    .await;
+    let (kind, key) = match done {
+        Ok(()) if approve => (FlashKind::Success, "sanctions.repair.approved"),
+        Ok(()) => (FlashKind::Success, "sanctions.repair.rejected"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash(
         &format!("/regulate/repairs/{rid}"),
@@ -1238,28 +1233,9 @@ async fn repair_target(ctx: &Ctx, listing: &str) -> Result<RepairTarget, AppErro
     })
 }
 
-/// Why an application cannot be made today (with the status to answer), if it cannot.
-fn repair_blocked(lang: Lang, t: &RepairTarget) -> Option<(StatusCode, String)> {
-    let today = today_cn();
-    if !t.listing.period().active_on(today) {
-        return Some((
-            StatusCode::CONFLICT,
-            tr_args(lang, "sanctions.repair.not_active", &[]),
-        ));
-    }
-    if t.pending {
-        return Some((
-            StatusCode::CONFLICT,
-            tr_args(lang, "sanctions.repair.pending", &[]),
-        ));
-    }
-    if let Err(e) = t
-        .rules
-        .check_repair(t.listing.starts_on, t.listing.ends_on, today)
-    {
-        return Some((StatusCode::UNPROCESSABLE_ENTITY, credit_msg(lang, &e)));
-    }
-    None
+/// Why an application cannot be made today, if it cannot (the step's own rule).
+fn repair_blocked(t: &RepairTarget) -> Option<crate::error::Refusal> {
+    steps::repairable(&t.listing, t.pending, &t.rules, today_cn()).err()
 }
 
 fn repair_form_page(ctx: &Ctx, t: &RepairTarget, blocked: String) -> RepairFormPage {
@@ -1287,11 +1263,10 @@ fn repair_form_page(ctx: &Ctx, t: &RepairTarget, blocked: String) -> RepairFormP
 async fn repair_form(ctx: Ctx, q: web::Query<ListingQuery>) -> Result<HttpResponse, AppError> {
     let t = repair_target(&ctx, &q.listing).await?;
     // The form still opens when it cannot be used yet, saying why and from when.
-    let (status, blocked) = match repair_blocked(ctx.lang(), &t) {
-        Some((_, m)) => (StatusCode::OK, m),
-        None => (StatusCode::OK, String::new()),
-    };
-    html(&repair_form_page(&ctx, &t, blocked), status)
+    let blocked = repair_blocked(&t)
+        .map(|r| r.message(ctx.lang()))
+        .unwrap_or_default();
+    html(&repair_form_page(&ctx, &t, blocked), StatusCode::OK)
 }
 
 async fn repair_apply(
@@ -1315,10 +1290,10 @@ async fn repair_apply(
         q.listing.clone()
     };
     let t = repair_target(&ctx, &listing).await?;
-    if let Some((status, m)) = repair_blocked(lang, &t) {
-        let mut p = repair_form_page(&ctx, &t, m);
+    if let Some(r) = repair_blocked(&t) {
+        let mut p = repair_form_page(&ctx, &t, r.message(lang));
         p.evidence = Field::new(form.field("evidence"));
-        return html(&p, status);
+        return html(&p, r.status());
     }
     let mut p = repair_form_page(&ctx, &t, String::new());
     p.evidence = Field::new(form.field("evidence"));
@@ -1348,28 +1323,17 @@ async fn repair_apply(
         steps::apply_repair(c, &me, &listing, &evidence, stored2.as_ref())
     })
     .await;
-    let saved = match r {
-        Ok(v) => v,
-        Err(e) => {
-            if let Some((name, _)) = &stored {
-                let _ = std::fs::remove_file(dir.join(name));
-            }
-            return Err(e.into());
-        }
-    };
-    if saved.is_none() {
-        if let Some((name, _)) = &stored {
-            let _ = std::fs::remove_file(dir.join(name));
-        }
-        return Ok(redirect_flash(
-            "/agency/credit",
-            FlashKind::Error,
-            "sanctions.repair.pending",
-        ));
+    if r.is_err()
+        && let Some((name, _)) = &stored
+    {
+        // Nothing was saved, so the file must not stay either.
+        let _ = std::fs::remove_file(dir.join(name));
     }
-    Ok(redirect_flash(
-        "/agency/credit",
-        FlashKind::Success,
-        "sanctions.repair.applied",
-    ))
+    // Two quick submissions make one application: the second is told it is pending.
+    let (kind, key) = match r {
+        Ok(_) => (FlashKind::Success, "sanctions.repair.applied"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
+    };
+    Ok(redirect_flash("/agency/credit", kind, key))
 }

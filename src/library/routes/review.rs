@@ -14,7 +14,7 @@ use crate::db::{self, DbError};
 use crate::domain::agency_rules;
 use crate::domain::status::ReviewStatus;
 use crate::domain::validate;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::tr_args;
 use crate::library::routes::agency::{CertRow, cert_row, reviewing_department_id};
 use crate::library::steps;
@@ -246,11 +246,11 @@ async fn decide(
         "reject" => false,
         _ => return Err(AppError::BadRequest("agency.review.decision_invalid")),
     };
-    if l.cert.status != ReviewStatus::Pending {
+    if let Err(r) = steps::reviewable(l.cert.status) {
         return Ok(redirect_flash(
             &format!("/review/certificates/{}", l.cert.id),
             FlashKind::Error,
-            "agency.review.already",
+            r.key,
         ));
     }
     let mut reason_field = Field::new(&f.reason);
@@ -285,16 +285,12 @@ async fn decide(
         };
         steps::review_certificate(c, &me, &cert, approve, &reason)
     })
-    .await?;
-    let key = match (recorded, approve) {
-        (false, _) => "agency.review.already",
-        (true, true) => "agency.review.approved",
-        (true, false) => "agency.review.rejected",
-    };
-    let kind = if recorded {
-        FlashKind::Success
-    } else {
-        FlashKind::Error
+    .await;
+    let (kind, key) = match recorded {
+        Ok(()) if approve => (FlashKind::Success, "agency.review.approved"),
+        Ok(()) => (FlashKind::Success, "agency.review.rejected"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash("/review/certificates", kind, key))
 }

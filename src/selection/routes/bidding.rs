@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::domain::bidding::{self as rules, BidState, Offered, Step};
-use crate::domain::eligibility::Refusal;
+use crate::domain::eligibility::Ineligible;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
 use crate::domain::validate;
@@ -67,11 +67,11 @@ pub struct RefusalView {
     pub message: String,
 }
 
-fn refusal_views(lang: Lang, rs: &[Refusal]) -> Vec<RefusalView> {
+fn refusal_views(lang: Lang, rs: &[Ineligible]) -> Vec<RefusalView> {
     rs.iter()
         .map(|r| {
             let args: Vec<(&'static str, String)> = match r {
-                Refusal::MissingQualifications(m) => {
+                Ineligible::MissingQualifications(m) => {
                     let sep = if lang == Lang::Zh { "、" } else { ", " };
                     vec![(
                         "quals",
@@ -236,7 +236,7 @@ struct Loaded {
     project: String,
     item: String,
     registered: bool,
-    eligibility: Result<(), Vec<Refusal>>,
+    eligibility: Result<(), Vec<Ineligible>>,
     quote: Option<QuoteRow>,
     receipts: Vec<Receipt>,
     quotes: i64,
