@@ -1344,9 +1344,9 @@ async fn record_assessment(
 }
 
 /// A regional assessment's result document: public, always as a download, never inline.
-async fn assessment_document(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn assessment_document(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = id.into_inner();
     let found = db::run(ctx.pool(), move |c| {
         let Some(a) = cat::find_assessment(c, id)? else {
             return Ok::<_, DbError>(None);

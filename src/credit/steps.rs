@@ -420,7 +420,12 @@ pub fn apply_repair(
     let today = crate::db::today();
     write_tx(c, |c| {
         let rules = mc::current_rules(c)?.rules();
-        repairable(listing, sx::has_pending_repair(c, listing.id)?, &rules, today)?;
+        repairable(
+            listing,
+            sx::has_pending_repair(c, listing.id)?,
+            &rules,
+            today,
+        )?;
         let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
         let id = sx::apply_repair(c, listing, evidence, upload_id)?;
         let r = sx::find_repair(c, id)?;

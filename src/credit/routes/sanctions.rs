@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::accounts::store::department::Department;
-use crate::auth::policy::{self, Action, Decision};
+use crate::auth::policy::Action;
 use crate::credit::steps;
 use crate::credit::store::sanctions::{self as sx, Listing};
 use crate::db::today as today_cn;
@@ -29,6 +29,7 @@ use crate::i18n::tr_args;
 use crate::library::store::agency::Agency;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::{Authorise, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
@@ -64,10 +65,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/agency/credit/repairs/new", web::post().to(repair_apply));
 }
 
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
-}
-
 fn restriction_text(lang: Lang, r: &Restriction) -> String {
     let a = r.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -83,18 +80,16 @@ pub struct DeniedPage {
 }
 
 /// Asks the policy whether this regulator may act on the agency; a signed-in user who may
-/// not gets a 403 page naming the reason (the policy logs the denial).
-fn authorize_regulate(
-    ctx: &Ctx,
-    agency: &Agency,
-    in_domain: bool,
-) -> Result<Option<HttpResponse>, AppError> {
-    match ctx.authorize(Action::RegulateAgency { in_domain }) {
+/// not gets a 403 page naming the agency (the policy logs the denial).
+fn authorize_regulate(t: &Target) -> Result<Option<HttpResponse>, AppError> {
+    match t.ctx.authorize(Action::RegulateAgency {
+        in_domain: t.in_domain,
+    }) {
         Ok(()) => Ok(None),
         Err(AppError::Forbidden) => {
             let p = DeniedPage {
-                page: ctx.page(),
-                agency: agency.name.clone(),
+                page: t.ctx.page(),
+                agency: t.agency.name.clone(),
             };
             html(&p, StatusCode::FORBIDDEN).map(Some)
         }
@@ -102,14 +97,25 @@ fn authorize_regulate(
     }
 }
 
-struct Target {
-    agency: Agency,
-    in_domain: bool,
+/// An agency as the credit queue's regulator sees it (`/regulate/agencies/{id}…`), with
+/// whether its department regulates it: the hub shows it to any regulator; the forms that
+/// act on it ask [`authorize_regulate`] too, whose refusal is a page naming the agency.
+pub struct Target {
+    pub ctx: Ctx,
+    pub agency: Agency,
+    pub in_domain: bool,
 }
 
+impl Authorise for Target {
+    async fn load(ctx: Ctx, aid: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::ViewCreditQueue)?;
+        target(ctx, aid).await
+    }
+}
+crate::extractor!(Target);
+
 /// Loads an agency and whether the signed-in user's department regulates it.
-async fn target(ctx: &Ctx, id: &str) -> Result<Target, AppError> {
-    let aid = path_id(id)?;
+async fn target(ctx: Ctx, aid: i64) -> Result<Target, AppError> {
     let my_dept = ctx.user().and_then(|u| u.department_id);
     let (agency, depts) = db::run(ctx.pool(), move |c| {
         let a = crate::library::store::agency::find(c, aid)?;
@@ -122,6 +128,7 @@ async fn target(ctx: &Ctx, id: &str) -> Result<Target, AppError> {
     .await?;
     let agency = agency.ok_or(AppError::NotFound)?;
     Ok(Target {
+        ctx,
         agency,
         in_domain: credit::in_domain(my_dept, &depts),
     })
@@ -422,9 +429,8 @@ fn ban_rows(
         .collect()
 }
 
-async fn hub(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
+async fn hub(t: Target) -> Result<HttpResponse, AppError> {
+    let ctx = &t.ctx;
     let lang = ctx.lang();
     let aid = t.agency.user_id;
     let today = today_cn();
@@ -508,18 +514,17 @@ async fn blacklist_points(ctx: &Ctx) -> Result<i32, AppError> {
     .points_for(credit::Kind::Blacklisted))
 }
 
-async fn blacklist_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+async fn blacklist_form(t: Target) -> Result<HttpResponse, AppError> {
+    if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
+    let ctx = &t.ctx;
     let p = BlacklistFormPage {
         page: ctx.page(),
         id: t.agency.user_id,
         agency: t.agency.name.clone(),
         uscc: t.agency.uscc.clone(),
-        points: blacklist_points(&ctx).await?,
+        points: blacklist_points(ctx).await?,
         reason: Field::default(),
         legal_basis: Field::default(),
         starts_on: Field::new(fmt::date(today_cn())),
@@ -562,22 +567,23 @@ fn parse_period(
 }
 
 async fn blacklist_save(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<PeriodForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let t = Target::load(ctx, id.into_inner()).await?;
+    if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
+    let ctx = &t.ctx;
     let lang = ctx.lang();
     let mut p = BlacklistFormPage {
         page: ctx.page(),
         id: t.agency.user_id,
         agency: t.agency.name.clone(),
         uscc: t.agency.uscc.clone(),
-        points: blacklist_points(&ctx).await?,
+        points: blacklist_points(ctx).await?,
         reason: Field::new(&f.reason),
         legal_basis: Field::new(&f.legal_basis),
         starts_on: Field::new(&f.starts_on),
@@ -656,13 +662,12 @@ async fn managers_of(
     .await?)
 }
 
-async fn ban_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+async fn ban_form(t: Target) -> Result<HttpResponse, AppError> {
+    if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
-    let managers = managers_of(&ctx, t.agency.user_id).await?;
+    let ctx = &t.ctx;
+    let managers = managers_of(ctx, t.agency.user_id).await?;
     let p = BanFormPage {
         page: ctx.page(),
         id: t.agency.user_id,
@@ -703,18 +708,19 @@ pub struct BanForm {
 }
 
 async fn ban_save(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<BanForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let t = Target::load(ctx, id.into_inner()).await?;
+    if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
+    let ctx = &t.ctx;
     let lang = ctx.lang();
     let v = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
-    let managers = managers_of(&ctx, t.agency.user_id).await?;
+    let managers = managers_of(ctx, t.agency.user_id).await?;
     let mut p = BanFormPage {
         page: ctx.page(),
         id: t.agency.user_id,
@@ -865,21 +871,36 @@ pub struct NoteForm {
     pub note: String,
 }
 
+/// An alert the regulator's department may resolve (`/regulate/alerts/{id}/resolve`).
+pub struct AlertToResolve {
+    pub ctx: Ctx,
+    pub alert: sx::Alert,
+}
+
+impl Authorise for AlertToResolve {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::ViewCreditQueue)?;
+        let alert = db::run(ctx.pool(), move |c| {
+            sx::find_alert(c, id).map_err(DbError::from)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+        ctx.authorize(Action::DecideCredit {
+            department_id: alert.department_id,
+        })?;
+        Ok(AlertToResolve { ctx, alert })
+    }
+}
+crate::extractor!(AlertToResolve);
+
 async fn resolve_alert(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<NoteForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let alert = db::run(ctx.pool(), move |c| {
-        sx::find_alert(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::DecideCredit {
-        department_id: alert.department_id,
-    })?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let AlertToResolve { ctx, alert } = AlertToResolve::load(ctx, id.into_inner()).await?;
+    let id = alert.id;
     let note = match validate::text(&f.note, 500, true) {
         Ok(n) => n,
         Err(_) => {
@@ -919,15 +940,14 @@ pub struct RepairPage {
     pub reason: Field,
 }
 
-struct RepairCase {
+pub struct RepairCase {
     repair: sx::Repair,
     listing: Listing,
     agency: Agency,
     depts: Vec<Department>,
 }
 
-async fn load_repair(ctx: &Ctx, id: &str) -> Result<RepairCase, AppError> {
-    let rid = path_id(id)?;
+async fn load_repair(ctx: &Ctx, rid: i64) -> Result<RepairCase, AppError> {
     let (repair, listing, agency, depts) = db::run(ctx.pool(), move |c| {
         let r = sx::find_repair(c, rid)?;
         let l = match &r {
@@ -980,11 +1000,47 @@ fn repair_page(ctx: &Ctx, rc: &RepairCase, reason: Field) -> RepairPage {
     }
 }
 
-async fn repair_show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let rc = load_repair(&ctx, &path).await?;
-    ctx.authorize(Action::DecideCredit {
-        department_id: rc.listing.department_id,
-    })?;
+/// A repair application for the department that decides it (`/regulate/repairs/{id}`).
+pub struct RepairToDecide {
+    pub ctx: Ctx,
+    pub rc: RepairCase,
+}
+
+impl Authorise for RepairToDecide {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let rc = load_repair(&ctx, id).await?;
+        ctx.authorize(Action::DecideCredit {
+            department_id: rc.listing.department_id,
+        })?;
+        Ok(RepairToDecide { ctx, rc })
+    }
+}
+crate::extractor!(RepairToDecide);
+
+/// A repair application's evidence file, for the applying agency and the deciding
+/// department (`/regulate/repairs/{id}/evidence`).
+pub struct RepairEvidence {
+    pub ctx: Ctx,
+    pub rc: RepairCase,
+}
+
+impl Authorise for RepairEvidence {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let rc = load_repair(&ctx, id).await?;
+        let own = ctx.allows(Action::ApplyForRepair {
+            agency_id: rc.repair.agency_id,
+        });
+        if !own {
+            ctx.authorize(Action::DecideCredit {
+                department_id: rc.listing.department_id,
+            })?;
+        }
+        Ok(RepairEvidence { ctx, rc })
+    }
+}
+crate::extractor!(RepairEvidence);
+
+async fn repair_show(RepairToDecide { ctx, rc }: RepairToDecide) -> Result<HttpResponse, AppError> {
     html(&repair_page(&ctx, &rc, Field::default()), StatusCode::OK)
 }
 
@@ -996,14 +1052,12 @@ pub struct DecisionForm {
 }
 
 async fn repair_decide(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<DecisionForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let rc = load_repair(&ctx, &path).await?;
-    ctx.authorize(Action::DecideCredit {
-        department_id: rc.listing.department_id,
-    })?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let RepairToDecide { ctx, rc } = RepairToDecide::load(ctx, id.into_inner()).await?;
     let lang = ctx.lang();
     let approve = match f.decision.as_str() {
         "approve" => true,
@@ -1040,20 +1094,9 @@ async fn repair_decide(
     ))
 }
 
-/// The evidence file: for the applying agency and the deciding department.
-async fn repair_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let rc = load_repair(&ctx, &path).await?;
-    let own = policy::decide(
-        ctx.user(),
-        Action::ApplyForRepair {
-            agency_id: rc.repair.agency_id,
-        },
-    ) == Decision::Allow;
-    if !own {
-        ctx.authorize(Action::DecideCredit {
-            department_id: rc.listing.department_id,
-        })?;
-    }
+async fn repair_evidence(
+    RepairEvidence { ctx, rc }: RepairEvidence,
+) -> Result<HttpResponse, AppError> {
     let uid = rc.repair.upload_id.ok_or(AppError::NotFound)?;
     let up = db::run(ctx.pool(), move |c| {
         crate::uploads::store::find(c, uid).map_err(DbError::from)
@@ -1099,7 +1142,7 @@ pub struct AgencyCreditPage {
 }
 
 fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
-    let id = ctx.user().map(|u| u.id).unwrap_or(0);
+    let id = signed_in_id(ctx)?;
     ctx.authorize(Action::ApplyForRepair { agency_id: id })?;
     Ok(id)
 }

@@ -25,6 +25,7 @@ use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::{Authorise, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
@@ -63,14 +64,123 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// The signed-in agency's own id, after the policy has allowed it to keep its profile.
 fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
-    let id = ctx.user().map(|u| u.id).unwrap_or(0);
+    let id = signed_in_id(ctx)?;
     ctx.authorize(Action::EditAgencyProfile { agency_id: id })?;
     Ok(id)
 }
 
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
+/// Asks the policy whether the user may change the profile row of `owner` (an agency's id),
+/// or — for a row that does not exist — its own profile: then a missing row is 404 only for
+/// someone allowed to look, and anyone else hears what the policy says.
+fn authorize_row(ctx: &Ctx, owner: Option<i64>) -> Result<(), AppError> {
+    let agency_id = match owner {
+        Some(id) => id,
+        None => signed_in_id(ctx)?,
+    };
+    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
+    if owner.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
+
+/// A senior manager of the signed-in agency (`/agency/managers/{id}/…`).
+pub struct OwnManager {
+    pub ctx: Ctx,
+    pub manager: ag::Manager,
+}
+
+impl Authorise for OwnManager {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let m = db::run(ctx.pool(), move |c| {
+            ag::find_manager(c, id).map_err(DbError::from)
+        })
+        .await?;
+        authorize_row(&ctx, m.as_ref().map(|m| m.agency_id))?;
+        let manager = m.ok_or(AppError::NotFound)?;
+        Ok(OwnManager { ctx, manager })
+    }
+}
+crate::extractor!(OwnManager);
+
+/// A practitioner of the signed-in agency (`/agency/practitioners/{id}/…`).
+pub struct OwnPractitioner {
+    pub ctx: Ctx,
+    pub practitioner: ag::Practitioner,
+}
+
+impl Authorise for OwnPractitioner {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let x = db::run(ctx.pool(), move |c| {
+            ag::find_practitioner(c, id).map_err(DbError::from)
+        })
+        .await?;
+        authorize_row(&ctx, x.as_ref().map(|x| x.agency_id))?;
+        let practitioner = x.ok_or(AppError::NotFound)?;
+        Ok(OwnPractitioner { ctx, practitioner })
+    }
+}
+crate::extractor!(OwnPractitioner);
+
+/// An item the signed-in agency offers, with its catalogue item (`/agency/items/{id}/…`).
+pub struct OwnOffer {
+    pub ctx: Ctx,
+    pub offer: ag::OfferedItem,
+    pub item: Option<Item>,
+}
+
+impl Authorise for OwnOffer {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let (o, item) = db::run(ctx.pool(), move |c| {
+            let o = ag::find_offered(c, id)?;
+            let item = match &o {
+                Some(o) => crate::catalogue::store::find(c, o.item_id)?,
+                None => None,
+            };
+            Ok::<_, DbError>((o, item))
+        })
+        .await?;
+        authorize_row(&ctx, o.as_ref().map(|o| o.agency_id))?;
+        let offer = o.ok_or(AppError::NotFound)?;
+        Ok(OwnOffer { ctx, offer, item })
+    }
+}
+crate::extractor!(OwnOffer);
+
+/// A certificate's scan, for the agency, the reviewing department and administrators
+/// (`/agency/certificates/{id}/scan`).
+pub struct CertificateScan {
+    pub ctx: Ctx,
+    pub cert: ag::Certificate,
+    pub upload: Option<crate::uploads::store::Upload>,
+}
+
+impl Authorise for CertificateScan {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let (cert, upload, depts) = db::run(ctx.pool(), move |c| {
+            let cert = ag::find_certificate(c, id)?;
+            let upload = match cert.as_ref().and_then(|x| x.upload_id) {
+                Some(u) => crate::uploads::store::find(c, u)?,
+                None => None,
+            };
+            Ok::<_, DbError>((cert, upload, crate::accounts::store::department::all(c)?))
+        })
+        .await?;
+        // A missing certificate is 404 for whoever may see scans at all (the agency asks
+        // about its own, a regulator of no department about none).
+        let (agency_id, department_id) = match &cert {
+            Some(c) => (c.agency_id, reviewing_department_id(&depts, &c.qual_type)),
+            None => (signed_in_id(&ctx)?, -1),
+        };
+        ctx.authorize(Action::ViewCertificateScan {
+            agency_id,
+            department_id,
+        })?;
+        let cert = cert.ok_or(AppError::NotFound)?;
+        Ok(CertificateScan { ctx, cert, upload })
+    }
+}
+crate::extractor!(CertificateScan);
 
 fn dept_options(
     depts: &[crate::accounts::store::department::Department],
@@ -511,25 +621,14 @@ async fn add_manager(
 pub struct Empty {}
 
 async fn remove_manager(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let mid = path_id(&path)?;
-    let m = db::run(ctx.pool(), move |c| {
-        ag::find_manager(c, mid).map_err(DbError::from)
-    })
-    .await?;
-    // The owner of the row decides; a missing row is 404 only for someone allowed to look.
-    let agency_id = match &m {
-        Some(m) => m.agency_id,
-        None => ctx.user().map(|u| u.id).unwrap_or(0),
-    };
-    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
-    if m.is_none() {
-        return Err(AppError::NotFound);
-    }
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnManager { ctx, manager } = OwnManager::load(ctx, id.into_inner()).await?;
     let me = ctx.current()?.clone();
+    let (agency_id, mid) = (manager.agency_id, manager.id);
     db::run(ctx.pool(), move |c| {
         steps::remove_manager(c, &me, agency_id, mid)
     })
@@ -613,24 +712,14 @@ async fn add_practitioner(
 }
 
 async fn remove_practitioner(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let pid = path_id(&path)?;
-    let x = db::run(ctx.pool(), move |c| {
-        ag::find_practitioner(c, pid).map_err(DbError::from)
-    })
-    .await?;
-    let agency_id = match &x {
-        Some(x) => x.agency_id,
-        None => ctx.user().map(|u| u.id).unwrap_or(0),
-    };
-    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
-    if x.is_none() {
-        return Err(AppError::NotFound);
-    }
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnPractitioner { ctx, practitioner } = OwnPractitioner::load(ctx, id.into_inner()).await?;
     let me = ctx.current()?.clone();
+    let (agency_id, pid) = (practitioner.agency_id, practitioner.id);
     db::run(ctx.pool(), move |c| {
         steps::remove_practitioner(c, &me, agency_id, pid)
     })
@@ -811,28 +900,13 @@ async fn add_item(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespo
     ))
 }
 
-/// Loads an offer and its catalogue item, after checking the offer belongs to the user.
-async fn offer_of(ctx: &Ctx, oid: i64) -> Result<(ag::OfferedItem, Option<Item>), AppError> {
-    let (o, item) = db::run(ctx.pool(), move |c| {
-        let o = ag::find_offered(c, oid)?;
-        let item = match &o {
-            Some(o) => crate::catalogue::store::find(c, o.item_id)?,
-            None => None,
-        };
-        Ok::<_, DbError>((o, item))
-    })
-    .await?;
-    let agency_id = match &o {
-        Some(o) => o.agency_id,
-        None => ctx.user().map(|u| u.id).unwrap_or(0),
-    };
-    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
-    let o = o.ok_or(AppError::NotFound)?;
-    Ok((o, item))
-}
-
-async fn item_edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
+async fn item_edit_form(
+    OwnOffer {
+        ctx,
+        offer: o,
+        item,
+    }: OwnOffer,
+) -> Result<HttpResponse, AppError> {
     let item = item.ok_or(AppError::NotFound)?;
     let lang = ctx.lang();
     let p = ItemPage {
@@ -858,11 +932,16 @@ async fn item_edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
 }
 
 async fn update_item(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<ItemForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnOffer {
+        ctx,
+        offer: o,
+        item,
+    } = OwnOffer::load(ctx, id.into_inner()).await?;
     let item = item.ok_or(AppError::NotFound)?;
     let lang = ctx.lang();
     let mut p = ItemPage {
@@ -894,11 +973,16 @@ async fn update_item(
 }
 
 async fn remove_item(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnOffer {
+        ctx,
+        offer: o,
+        item,
+    } = OwnOffer::load(ctx, id.into_inner()).await?;
     let (oid, agency_id) = (o.id, o.agency_id);
     let me = ctx.current()?.clone();
     let detail = item.map(|i| i.code).unwrap_or_default();
@@ -1081,26 +1165,12 @@ pub fn reviewing_department_id(
         .unwrap_or(-1)
 }
 
-async fn scan(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let cid = path_id(&path)?;
-    let (cert, upload, depts) = db::run(ctx.pool(), move |c| {
-        let cert = ag::find_certificate(c, cid)?;
-        let upload = match cert.as_ref().and_then(|x| x.upload_id) {
-            Some(u) => crate::uploads::store::find(c, u)?,
-            None => None,
-        };
-        Ok::<_, DbError>((cert, upload, crate::accounts::store::department::all(c)?))
-    })
-    .await?;
-    let (agency_id, department_id) = match &cert {
-        Some(c) => (c.agency_id, reviewing_department_id(&depts, &c.qual_type)),
-        None => (ctx.user().map(|u| u.id).unwrap_or(0), -1),
-    };
-    ctx.authorize(Action::ViewCertificateScan {
-        agency_id,
-        department_id,
-    })?;
-    let cert = cert.ok_or(AppError::NotFound)?;
-    let upload = upload.ok_or(AppError::NotFound)?;
-    uploads::send_file(ctx.config(), &upload, &format!("certificate-{}", cert.id)).await
+async fn scan(s: CertificateScan) -> Result<HttpResponse, AppError> {
+    let upload = s.upload.ok_or(AppError::NotFound)?;
+    uploads::send_file(
+        s.ctx.config(),
+        &upload,
+        &format!("certificate-{}", s.cert.id),
+    )
+    .await
 }

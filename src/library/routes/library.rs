@@ -749,9 +749,9 @@ fn record_of(
     Ok(crate::contracts::views::agency_record(id, &f, &evals, lang))
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = id.into_inner();
     let lang = ctx.lang();
     let db_url = ctx.config().database_url.clone();
     let today = crate::db::today();
