@@ -53,16 +53,20 @@ fn allowed(ctx: &Ctx, action: Action) -> bool {
     policy::decide(ctx.user(), action) == Decision::Allow
 }
 
+fn money_opt(m: Option<Money>) -> String {
+    m.map(fmt::money).unwrap_or_default()
+}
+
 /// The fee as shown: the regime, and the range or fixed fee in yuan.
 fn price_text(ctx: &Ctx, item: &Item) -> String {
     let label = ctx.t(&format!("cat.pricing.{}", item.pricing));
     match Pricing::parse(&item.pricing) {
         Some(Pricing::Guided) => format!(
             "{label} {} – {}",
-            fmt::fen_opt(item.price_min_fen),
-            fmt::fen_opt(item.price_max_fen)
+            money_opt(item.price_min_fen),
+            money_opt(item.price_max_fen)
         ),
-        Some(Pricing::Fixed) => format!("{label} {}", fmt::fen_opt(item.price_min_fen)),
+        Some(Pricing::Fixed) => format!("{label} {}", money_opt(item.price_min_fen)),
         _ => label.to_string(),
     }
 }
@@ -371,12 +375,8 @@ fn csv_download(
             i.legal_basis.clone(),
             i.time_limit_days.to_string(),
             ctx.t(&format!("cat.pricing.{}", i.pricing)).into(),
-            i.price_min_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
-            i.price_max_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
+            i.price_min_fen.map(Money::to_plain).unwrap_or_default(),
+            i.price_max_fen.map(Money::to_plain).unwrap_or_default(),
             i.fee_basis.clone(),
             ctx.t(&format!("cat.payer.{}", i.payer)).into(),
             q.join("；"),
@@ -411,8 +411,8 @@ fn json_download(
                 legal_basis: &i.legal_basis,
                 time_limit_working_days: i.time_limit_days,
                 pricing: &i.pricing,
-                price_min_yuan: i.price_min_fen.map(|f| Money::from_fen(f).to_plain()),
-                price_max_yuan: i.price_max_fen.map(|f| Money::from_fen(f).to_plain()),
+                price_min_yuan: i.price_min_fen.map(Money::to_plain),
+                price_max_yuan: i.price_max_fen.map(Money::to_plain),
                 fee_basis: &i.fee_basis,
                 payer: &i.payer,
                 self_preparable: i.self_preparable,
@@ -755,7 +755,7 @@ impl ItemForm {
 
     /// The form filled from a stored item (for the edit page).
     fn of(item: &Item, quals: &[ItemQual]) -> ItemForm {
-        let plain = |f: Option<i64>| f.map(|f| Money::from_fen(f).to_plain()).unwrap_or_default();
+        let plain = |m: Option<Money>| m.map(Money::to_plain).unwrap_or_default();
         let fixed = item.pricing == "fixed";
         let mut f = ItemForm {
             code: item.code.clone(),

@@ -276,15 +276,15 @@ fn pricing_label(lang: Lang, code: &str) -> String {
     crate::i18n::tr(lang, &format!("cat.pricing.{code}")).to_string()
 }
 
-fn fee_range_text(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
+fn fee_range_text(lang: Lang, min: Option<Money>, max: Option<Money>) -> String {
     match (min, max) {
         (Some(a), Some(b)) if a == b => {
-            tr_args(lang, "agency.items.fee_single", &[("fee", &fmt::fen(a))])
+            tr_args(lang, "agency.items.fee_single", &[("fee", &fmt::money(a))])
         }
         (Some(a), Some(b)) => tr_args(
             lang,
             "agency.items.fee_range_text",
-            &[("min", &fmt::fen(a)), ("max", &fmt::fen(b))],
+            &[("min", &fmt::money(a)), ("max", &fmt::money(b))],
         ),
         _ => String::new(),
     }
@@ -788,8 +788,8 @@ fn terms_note(lang: Lang, i: &Item) -> String {
 fn item_terms(i: &Item) -> ItemTerms {
     ItemTerms {
         pricing: Pricing::parse(&i.pricing).unwrap_or(Pricing::Market),
-        price_min: i.price_min_fen.map(Money::from_fen),
-        price_max: i.price_max_fen.map(Money::from_fen),
+        price_min: i.price_min_fen,
+        price_max: i.price_max_fen,
         time_limit_days: i.time_limit_days,
     }
 }
@@ -805,8 +805,8 @@ fn parse_offer(lang: Lang, p: &mut ItemPage, f: &ItemForm, item: &Item) -> Optio
     match agency_rules::parse_offer(&input, &item_terms(item)) {
         Ok(o) => Some(ag::OfferTerms {
             fee_standard: o.fee_standard,
-            fee_min_fen: o.fee_range.map(|r| r.0.fen()),
-            fee_max_fen: o.fee_range.map(|r| r.1.fen()),
+            fee_min_fen: o.fee_range.map(|r| r.0),
+            fee_max_fen: o.fee_range.map(|r| r.1),
             committed_days: o.committed_days,
         }),
         Err(problems) => {
@@ -914,16 +914,8 @@ async fn item_edit_form(
         editing: Some((o.id, format!("{} {}", item.code, item.name))),
         item_id: Field::new(item.id.to_string()),
         fee_standard: Field::new(&o.fee_standard),
-        fee_min: Field::new(
-            o.fee_min_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
-        ),
-        fee_max: Field::new(
-            o.fee_max_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
-        ),
+        fee_min: Field::new(o.fee_min_fen.map(Money::to_plain).unwrap_or_default()),
+        fee_max: Field::new(o.fee_max_fen.map(Money::to_plain).unwrap_or_default()),
         committed_days: Field::new(o.committed_days.to_string()),
         options: Vec::new(),
         terms_note: terms_note(lang, &item),

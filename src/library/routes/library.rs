@@ -20,6 +20,7 @@ use crate::domain::listing::{
     self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
 };
 use crate::domain::mask;
+use crate::domain::money::Money;
 use crate::domain::status::{AgencyStatus, ItemStatus, ReviewStatus};
 use crate::error::AppError;
 use crate::i18n::{Lang, tr};
@@ -726,8 +727,8 @@ struct Profile {
     restrictions: Vec<crate::domain::credit::Restriction>,
 }
 
-fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
-    let yuan = crate::web::fmt::fen;
+fn fee_range(lang: Lang, min: Option<Money>, max: Option<Money>) -> String {
+    let yuan = fmt::money;
     match (min, max) {
         (Some(a), Some(b)) if a == b => yuan(a),
         (Some(a), Some(b)) => format!("{} – {}", yuan(a), yuan(b)),

@@ -41,6 +41,7 @@ use diesel::sql_types::{Bool, Text};
 use crate::db::DbConnection;
 use crate::db::schema::{agencies, agency_items, catalogue_adjustments, catalogue_items};
 use crate::domain::listing::{self, Cursor, GradeFilter, PageAt, Sort};
+use crate::domain::money::Money;
 use crate::domain::search;
 use crate::domain::status::ItemStatus;
 
@@ -287,7 +288,7 @@ pub struct ListQuery {
     /// Offers one of these items (item and/or industry filter).
     pub item_ids: Option<Vec<i64>>,
     /// Offers an item (one of `item_ids`, if set) whose lowest fee is at most this.
-    pub max_fee_fen: Option<i64>,
+    pub max_fee_fen: Option<Money>,
     /// Holds a certificate of this type at one of these levels that counts on `today`.
     pub qual: Option<(String, Vec<i32>)>,
     pub search: Option<NameSearch>,
@@ -398,7 +399,7 @@ fn filters(q: &ListQuery) -> Vec<Predicate> {
         if let Some(fee) = q.max_fee_fen {
             f = f
                 .sql(" AND fee_min_fen IS NOT NULL AND fee_min_fen <= ")
-                .int(fee);
+                .int(fee.fen());
         }
         p.push(f.sql(")").boxed());
     }
@@ -736,7 +737,7 @@ impl ListQuery {
             region: req.region.clone(),
             grade: req.grade.clone(),
             item_ids,
-            max_fee_fen: req.max_fee.map(|m| m.fen()),
+            max_fee_fen: req.max_fee,
             qual: req
                 .qual
                 .as_ref()
