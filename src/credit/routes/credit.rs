@@ -28,7 +28,7 @@ use crate::db::today as today_cn;
 use crate::db::{self, DbError};
 use crate::domain::credit::parse_int;
 use crate::domain::credit::{
-    self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
+    self as rules, Explanation, Grade, Kind, RecordFacts, RecordForm, RecordStatus, RuleSet, Score,
 };
 use crate::domain::{catalogue, validate};
 use crate::error::{AppError, Refusal};
@@ -443,6 +443,48 @@ fn evidence_text(lang: Lang, r: &Record) -> String {
     }
 }
 
+/// Why a record does not count (empty when it counts): revoked or repaired by which record,
+/// when and why; an action on another record; expired or not yet in force.
+fn why_not_counted(
+    lang: Lang,
+    r: &Record,
+    status: RecordStatus,
+    all: &[Record],
+    until: NaiveDate,
+) -> String {
+    match status {
+        RecordStatus::Counts => String::new(),
+        RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => {
+            let by_rec = all.iter().find(|x| x.id == b);
+            tr_args(
+                lang,
+                status.key(),
+                &[
+                    ("id", &b.to_string()),
+                    (
+                        "date",
+                        &by_rec
+                            .map(|x| fmt::date(x.effective_on))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "reason",
+                        &by_rec.map(|x| evidence_text(lang, x)).unwrap_or_default(),
+                    ),
+                ],
+            )
+        }
+        RecordStatus::Action => tr_args(
+            lang,
+            status.key(),
+            &[("id", &r.revokes_id.unwrap_or_default().to_string())],
+        ),
+        RecordStatus::Expired | RecordStatus::NotYetEffective => {
+            tr_args(lang, status.key(), &[("date", &fmt::date(until))])
+        }
+    }
+}
+
 fn record_view(
     lang: Lang,
     r: &Record,
@@ -458,35 +500,7 @@ fn record_view(
         RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => Some(b),
         _ => None,
     };
-    let by_rec = by.and_then(|b| all.iter().find(|x| x.id == b));
-    let why = match status {
-        RecordStatus::Counts => String::new(),
-        RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => tr_args(
-            lang,
-            status.key(),
-            &[
-                ("id", &b.to_string()),
-                (
-                    "date",
-                    &by_rec
-                        .map(|x| fmt::date(x.effective_on))
-                        .unwrap_or_default(),
-                ),
-                (
-                    "reason",
-                    &by_rec.map(|x| evidence_text(lang, x)).unwrap_or_default(),
-                ),
-            ],
-        ),
-        RecordStatus::Action => tr_args(
-            lang,
-            status.key(),
-            &[("id", &r.revokes_id.unwrap_or_default().to_string())],
-        ),
-        RecordStatus::Expired | RecordStatus::NotYetEffective => {
-            tr_args(lang, status.key(), &[("date", &fmt::date(until))])
-        }
-    };
+    let why = why_not_counted(lang, r, status, all, until);
     let stars = r.stars_x100.map(rules::fmt_x100);
     RecordView {
         id: r.id,
@@ -1136,6 +1150,55 @@ async fn record_form(
     html(&p, StatusCode::OK)
 }
 
+/// Parses the record form (`domain::credit::parse_record`) into `p`, each refused field's
+/// message beside it.
+fn parse_record_form(
+    p: &mut RecordPage,
+    form: &uploads::MultipartForm,
+    lang: Lang,
+    ruleset: &RuleSet,
+    today: NaiveDate,
+) -> Option<RecordForm> {
+    let v = |k: &str| form.field(k);
+    p.kind = Field::new(v("kind"));
+    p.points = Field::new(v("points"));
+    p.evidence = Field::new(v("evidence"));
+    p.legal_basis = Field::new(v("legal_basis"));
+    p.effective_on = Field::new(v("effective_on"));
+    let input = rules::RecordInput {
+        kind: v("kind"),
+        points: v("points"),
+        evidence: v("evidence"),
+        legal_basis: v("legal_basis"),
+        effective_on: v("effective_on"),
+    };
+    if input.effective_on.trim().is_empty() {
+        p.effective_on = Field::new(fmt::date(today));
+    }
+    let problems = match rules::parse_record(&input, today, ruleset) {
+        Ok(parsed) => return Some(parsed),
+        Err(problems) => problems,
+    };
+    for pr in &problems {
+        let mut args = pr.args.clone();
+        let field = match pr.field {
+            "kind" => &mut p.kind,
+            "points" => {
+                // Points are shown with the minus sign, as the rules page writes them.
+                for a in args.iter_mut() {
+                    a.1 = a.1.replace('-', "−");
+                }
+                &mut p.points
+            }
+            "evidence" => &mut p.evidence,
+            "legal_basis" => &mut p.legal_basis,
+            _ => &mut p.effective_on,
+        };
+        field.fail(lang, pr.key, &args);
+    }
+    None
+}
+
 async fn add_record(
     RegulatedAgency { ctx, agency }: RegulatedAgency,
     body: UploadBody,
@@ -1152,47 +1215,8 @@ async fn add_record(
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
     let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
-    let v = |k: &str| form.field(k);
-    let ruleset = rules_row.rules();
-    let today = today_cn();
     let mut p = record_page(&ctx, &agency, &rules_row, max_mib);
-    p.kind = Field::new(v("kind"));
-    p.points = Field::new(v("points"));
-    p.evidence = Field::new(v("evidence"));
-    p.legal_basis = Field::new(v("legal_basis"));
-    p.effective_on = Field::new(v("effective_on"));
-
-    let input = rules::RecordInput {
-        kind: v("kind"),
-        points: v("points"),
-        evidence: v("evidence"),
-        legal_basis: v("legal_basis"),
-        effective_on: v("effective_on"),
-    };
-    if input.effective_on.trim().is_empty() {
-        p.effective_on = Field::new(fmt::date(today));
-    }
-    let parsed = rules::parse_record(&input, today, &ruleset)
-        .map_err(|problems| {
-            for pr in &problems {
-                let mut args = pr.args.clone();
-                let field = match pr.field {
-                    "kind" => &mut p.kind,
-                    "points" => {
-                        // Points are shown with the minus sign, as the rules page writes them.
-                        for a in args.iter_mut() {
-                            a.1 = a.1.replace('-', "−");
-                        }
-                        &mut p.points
-                    }
-                    "evidence" => &mut p.evidence,
-                    "legal_basis" => &mut p.legal_basis,
-                    _ => &mut p.effective_on,
-                };
-                field.fail(lang, pr.key, &args);
-            }
-        })
-        .ok();
+    let parsed = parse_record_form(&mut p, &form, lang, &rules_row.rules(), today_cn());
     let received = match form.file {
         None => None,
         Some(Err(problem)) => {
@@ -1214,9 +1238,8 @@ async fn add_record(
     let agency_id = agency.user_id;
     let stored2 = stored.clone();
     let kind = parsed.kind;
-    let parsed2 = parsed;
     let saved = db::run(ctx.pool(), move |c| {
-        steps::add_record(c, &me, agency_id, &parsed2, stored2.as_ref())
+        steps::add_record(c, &me, agency_id, &parsed, stored2.as_ref())
     })
     .await;
     if let Err(e) = saved {
@@ -1225,18 +1248,19 @@ async fn add_record(
         }
         return Err(e.into());
     }
-    if kind.implies_blacklist() {
-        return Ok(redirect_flash(
+    Ok(if kind.implies_blacklist() {
+        redirect_flash(
             &format!("/regulate/agencies/{agency_id}/blacklist/new"),
             FlashKind::Info,
             "credit.flash.false_report_blacklist",
-        ));
-    }
-    Ok(redirect_flash(
-        &format!("/regulate/agencies/{agency_id}/records"),
-        FlashKind::Success,
-        "credit.flash.recorded",
-    ))
+        )
+    } else {
+        redirect_flash(
+            &format!("/regulate/agencies/{agency_id}/records"),
+            FlashKind::Success,
+            "credit.flash.recorded",
+        )
+    })
 }
 
 #[derive(Deserialize, Default)]

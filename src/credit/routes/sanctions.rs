@@ -662,67 +662,16 @@ async fn managers_of(
     .await?)
 }
 
-async fn ban_form(t: Target) -> Result<HttpResponse, AppError> {
-    if let Some(denied) = authorize_regulate(&t)? {
-        return Ok(denied);
-    }
-    let ctx = &t.ctx;
-    let managers = managers_of(ctx, t.agency.user_id).await?;
-    let p = BanFormPage {
-        page: ctx.page(),
-        id: t.agency.user_id,
-        agency: t.agency.name.clone(),
-        uscc: t.agency.uscc.clone(),
-        reason: Field::default(),
-        legal_basis: Field::default(),
-        starts_on: Field::new(fmt::date(today_cn())),
-        ends_on: Field::default(),
-        managers: managers
-            .iter()
-            .map(|m| ManagerChoice {
-                id: m.id,
-                name: m.name.clone(),
-                masked_id: m.masked_id(),
-                position: m.position.clone(),
-                checked: true,
-            })
-            .collect(),
-        extras: (1..=EXTRA_ROWS)
-            .map(|n| ExtraPerson {
-                n,
-                name: Field::default(),
-                id_number: Field::default(),
-            })
-            .collect(),
-    };
-    html(&p, StatusCode::OK)
-}
-
-/// The ban form: fixed fields plus `m_<manager id>` checkboxes and `p<n>_name`/`p<n>_id`
-/// rows, so it is read as a map (every value still a string).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct BanForm {
-    #[serde(flatten)]
-    pub fields: HashMap<String, String>,
-}
-
-async fn ban_save(
-    CsrfForm(f): CsrfForm<BanForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let t = Target::load(ctx, id.into_inner()).await?;
-    if let Some(denied) = authorize_regulate(&t)? {
-        return Ok(denied);
-    }
-    let ctx = &t.ctx;
-    let lang = ctx.lang();
-    let v = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
-    let managers = managers_of(ctx, t.agency.user_id).await?;
-    let mut p = BanFormPage {
-        page: ctx.page(),
+/// The ban form for `t`, every field holding `v(name)` (empty for a new form) and each
+/// manager checked as `checked` says.
+fn ban_page(
+    t: &Target,
+    managers: &[crate::library::store::agency::Manager],
+    v: &dyn Fn(&str) -> String,
+    checked: &dyn Fn(i64) -> bool,
+) -> BanFormPage {
+    BanFormPage {
+        page: t.ctx.page(),
         id: t.agency.user_id,
         agency: t.agency.name.clone(),
         uscc: t.agency.uscc.clone(),
@@ -737,7 +686,7 @@ async fn ban_save(
                 name: m.name.clone(),
                 masked_id: m.masked_id(),
                 position: m.position.clone(),
-                checked: !v(&format!("m_{}", m.id)).is_empty(),
+                checked: checked(m.id),
             })
             .collect(),
         extras: (1..=EXTRA_ROWS)
@@ -747,18 +696,46 @@ async fn ban_save(
                 id_number: Field::new(v(&format!("p{n}_id"))),
             })
             .collect(),
+    }
+}
+
+async fn ban_form(t: Target) -> Result<HttpResponse, AppError> {
+    if let Some(denied) = authorize_regulate(&t)? {
+        return Ok(denied);
+    }
+    let managers = managers_of(&t.ctx, t.agency.user_id).await?;
+    let today = fmt::date(today_cn());
+    let v = |k: &str| {
+        if k == "starts_on" {
+            today.clone()
+        } else {
+            String::new()
+        }
     };
-    let period = parse_period(
-        lang,
-        &mut p.reason,
-        &mut p.legal_basis,
-        &mut p.starts_on,
-        &mut p.ends_on,
-        BAN_MONTHS,
-    );
+    let p = ban_page(&t, &managers, &v, &|_| true);
+    html(&p, StatusCode::OK)
+}
+
+/// The ban form: fixed fields plus `m_<manager id>` checkboxes and `p<n>_name`/`p<n>_id`
+/// rows, so it is read as a map (every value still a string).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BanForm {
+    #[serde(flatten)]
+    pub fields: HashMap<String, String>,
+}
+
+/// The persons a ban names: the checked managers and each filled extra row (checked by
+/// `credit::parse_person`, a refused row's messages beside its fields). `None` when a row
+/// was refused.
+fn ban_persons(
+    lang: Lang,
+    p: &mut BanFormPage,
+    managers: &[crate::library::store::agency::Manager],
+) -> Option<Vec<(String, String)>> {
     let mut persons: Vec<(String, String)> = managers
         .iter()
-        .filter(|m| !v(&format!("m_{}", m.id)).is_empty())
+        .filter(|m| p.managers.iter().any(|c| c.id == m.id && c.checked))
         .map(|m| (m.name.clone(), m.id_number.clone()))
         .collect();
     let mut persons_ok = true;
@@ -780,7 +757,34 @@ async fn ban_save(
             }
         }
     }
-    let (Some((reason, basis, starts_on, ends_on)), true) = (period, persons_ok) else {
+    persons_ok.then_some(persons)
+}
+
+async fn ban_save(
+    CsrfForm(f): CsrfForm<BanForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let t = Target::load(ctx, id.into_inner()).await?;
+    if let Some(denied) = authorize_regulate(&t)? {
+        return Ok(denied);
+    }
+    let ctx = &t.ctx;
+    let lang = ctx.lang();
+    let v = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
+    let managers = managers_of(ctx, t.agency.user_id).await?;
+    let mut p = ban_page(&t, &managers, &v, &|id| !v(&format!("m_{id}")).is_empty());
+    let period = parse_period(
+        lang,
+        &mut p.reason,
+        &mut p.legal_basis,
+        &mut p.starts_on,
+        &mut p.ends_on,
+        BAN_MONTHS,
+    );
+    let persons = ban_persons(lang, &mut p, &managers);
+    let (Some((reason, basis, starts_on, ends_on)), Some(persons)) = (period, persons) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let me = ctx.current()?.clone();

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::auth::policy::Action;
 use crate::catalogue::store::Item;
 use crate::db::{self, DbError};
-use crate::domain::agency_rules::{self, ItemTerms};
+use crate::domain::agency_rules::{self, Certificate, ItemTerms};
 use crate::domain::catalogue::{self, Pricing};
 use crate::domain::money::Money;
 use crate::domain::validate;
@@ -345,24 +345,7 @@ async fn profile(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 cert_number: x.cert_number.clone(),
             })
             .collect(),
-        items: p
-            .items
-            .iter()
-            .zip(items.iter())
-            .map(|(o, it)| ItemRow {
-                id: o.id,
-                code: it.as_ref().map(|i| i.code.clone()).unwrap_or_default(),
-                name: it.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
-                pricing_label: it
-                    .as_ref()
-                    .map(|i| pricing_label(lang, &i.pricing))
-                    .unwrap_or_default(),
-                fee_standard: o.fee_standard.clone(),
-                fee_range: fee_range_text(lang, o.fee_min_fen, o.fee_max_fen),
-                committed_days: o.committed_days,
-                limit_days: it.as_ref().map(|i| i.time_limit_days).unwrap_or(0),
-            })
-            .collect(),
+        items: item_rows(lang, &p.items, &items),
         certificates: p
             .certificates
             .iter()
@@ -370,6 +353,27 @@ async fn profile(ctx: Ctx) -> Result<HttpResponse, AppError> {
             .collect(),
     };
     html(&page, StatusCode::OK)
+}
+
+/// The items offered, each with its catalogue item (if it still exists).
+fn item_rows(lang: Lang, offers: &[ag::OfferedItem], items: &[Option<Item>]) -> Vec<ItemRow> {
+    offers
+        .iter()
+        .zip(items.iter())
+        .map(|(o, it)| ItemRow {
+            id: o.id,
+            code: it.as_ref().map(|i| i.code.clone()).unwrap_or_default(),
+            name: it.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+            pricing_label: it
+                .as_ref()
+                .map(|i| pricing_label(lang, &i.pricing))
+                .unwrap_or_default(),
+            fee_standard: o.fee_standard.clone(),
+            fee_range: fee_range_text(lang, o.fee_min_fen, o.fee_max_fen),
+            committed_days: o.committed_days,
+            limit_days: it.as_ref().map(|i| i.time_limit_days).unwrap_or(0),
+        })
+        .collect()
 }
 
 pub fn cert_row(lang: Lang, c: &ag::Certificate, today: NaiveDate) -> CertRow {
@@ -1059,6 +1063,44 @@ async fn certificate_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     html(&p, StatusCode::OK)
 }
 
+/// Parses the certificate form (`agency_rules::parse_certificate`) into `p`, each refused
+/// field's message beside it.
+fn parse_certificate_form(
+    p: &mut CertificatePage,
+    form: &uploads::MultipartForm,
+    lang: Lang,
+    today: NaiveDate,
+) -> Option<Certificate> {
+    let v = |k: &str| form.field(k);
+    p.qual_type = Field::new(v("qual_type"));
+    p.level = Field::new(v("level"));
+    p.number = Field::new(v("number"));
+    p.issuer = Field::new(v("issuer"));
+    p.valid_from = Field::new(v("valid_from"));
+    p.valid_to = Field::new(v("valid_to"));
+    let input = agency_rules::CertificateInput {
+        qual_type: v("qual_type"),
+        level: v("level"),
+        number: v("number"),
+        issuer: v("issuer"),
+        valid_from: v("valid_from"),
+        valid_to: v("valid_to"),
+    };
+    agency_rules::parse_certificate(&input, today)
+        .map_err(|problems| {
+            show_problems(lang, &problems, p, |p, name| match name {
+                "qual_type" => Some(&mut p.qual_type),
+                "level" => Some(&mut p.level),
+                "number" => Some(&mut p.number),
+                "issuer" => Some(&mut p.issuer),
+                "valid_from" => Some(&mut p.valid_from),
+                "valid_to" => Some(&mut p.valid_to),
+                _ => None,
+            })
+        })
+        .ok()
+}
+
 async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, AppError> {
     let id = own_agency(&ctx)?;
     let lang = ctx.lang();
@@ -1071,15 +1113,14 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
     let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
-    let v = |k: &str| form.field(k);
     let mut p = CertificatePage {
         page: ctx.page(),
-        qual_type: Field::new(v("qual_type")),
-        level: Field::new(v("level")),
-        number: Field::new(v("number")),
-        issuer: Field::new(v("issuer")),
-        valid_from: Field::new(v("valid_from")),
-        valid_to: Field::new(v("valid_to")),
+        qual_type: Field::default(),
+        level: Field::default(),
+        number: Field::default(),
+        issuer: Field::default(),
+        valid_from: Field::default(),
+        valid_to: Field::default(),
         scan: Field::default(),
         types: type_options(lang),
         levels: level_options(lang),
@@ -1087,27 +1128,7 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
         review_days,
     };
     let today = crate::db::today();
-    let input = agency_rules::CertificateInput {
-        qual_type: v("qual_type"),
-        level: v("level"),
-        number: v("number"),
-        issuer: v("issuer"),
-        valid_from: v("valid_from"),
-        valid_to: v("valid_to"),
-    };
-    let cert = agency_rules::parse_certificate(&input, today)
-        .map_err(|problems| {
-            show_problems(lang, &problems, &mut p, |p, name| match name {
-                "qual_type" => Some(&mut p.qual_type),
-                "level" => Some(&mut p.level),
-                "number" => Some(&mut p.number),
-                "issuer" => Some(&mut p.issuer),
-                "valid_from" => Some(&mut p.valid_from),
-                "valid_to" => Some(&mut p.valid_to),
-                _ => None,
-            })
-        })
-        .ok();
+    let cert = parse_certificate_form(&mut p, &form, lang, today);
     // A refused file is dropped here (its temporary file deleted); an accepted one is kept
     // only when every other field is valid, so a refused form leaves nothing behind.
     let received = match form.file {
