@@ -213,9 +213,26 @@ mail_calls = where(r"\boutbox::(enqueue|push|send)\w*\s*\(|\bmail_(?:user|regula
 def outside(hits):
     return {f: n for f, n in hits.items() if not f.startswith(platform) and f not in steps_files}
 
+# A refusal type says why a step did not happen; the pages that show one (…Page, …View) are
+# not, nor is StepError (the one Refusal or a database failure: what every step answers).
 refusal_types = sorted(set(
     m.group(1) for f in files for m in re.finditer(
-        r"\b(?:pub\s+)?(?:enum|struct|type)\s+(\w*(?:Refus\w*|StepError|Refusedor)\w*)\b", code[f])))
+        r"\b(?:pub(?:\(crate\))?\s+)?(?:enum|struct|type)\s+(\w*(?:Refus)\w*|Outcome)\b", code[f])
+    if not m.group(1).endswith(("Page", "View", "Kind"))))
+# What the steps answer when they fail: the error types of their results, and nested results.
+step_errors = defaultdict(int)
+for f in steps_files:
+    for m in re.finditer(r"\n\s*pub(?:\(crate\))?\s+(?:async\s+)?fn\s+\w+[^{;]*?->\s*([^{;]+)\{", code[f], re.S):
+        rt = " ".join(m.group(1).split())
+        e = re.match(r"(?:Result<.*,\s*(\w+)>|(QueryResult)<.*>)$", rt)
+        if e:
+            step_errors[e.group(1) or e.group(2)] += 1
+        elif "Outcome<" in rt:
+            step_errors["Outcome"] += 1
+nested_results = where(r"Result<\s*Result<", files)
+# Rule reasons of src/domain that a step turns into a Refusal, each in one place.
+into_refusal = sorted(set(
+    m.group(1) for f in files for m in re.finditer(r"impl\s+From<\s*(?:[\w:]+::)?(\w+)\s*>\s+for\s+(?:crate::error::)?Refusal\b", code[f])))
 
 status_literals = where(r"(?:status|kind|state|role)\s*(?:\.eq\(|\.ne\(|==|!=)\s*\"\"", files)
 # The stripped text shows every literal as "": count on the raw text for what is compared.
@@ -291,6 +308,9 @@ print(f"import circles between files: {len(circles)}")
 for c in circles:
     print("    " + " <-> ".join("::".join(m) for m in c))
 print(f"refusal types: {len(refusal_types)} ({', '.join(refusal_types)})")
+print("steps' error types: " + ", ".join(f"{k} {v}" for k, v in sorted(step_errors.items(), key=lambda kv: -kv[1])))
+print(f"nested results (Result<Result<..>>): {sum(nested_results.values())} in {len(nested_results)} files")
+print(f"domain reasons turned into a Refusal: {len(into_refusal)} ({', '.join(into_refusal)})")
 show("status/kind columns compared with a string literal", status_literals)
 print(f"functions over 60 lines: {len(over60)}, over 80: {len(over80)}, over 100: {len(over100)}")
 print(f"handlers and steps over 80 lines: {len(hs_over80)}")

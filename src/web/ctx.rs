@@ -5,7 +5,7 @@ use std::future::{Ready, ready};
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 
 use crate::audit::Actor;
 use crate::auth::password::Hasher;
@@ -59,7 +59,18 @@ impl FromRequest for Ctx {
     type Future = Ready<Result<Ctx, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(super::extract::ctx_of(req))
+        ready(ctx_of(req))
+    }
+}
+
+/// The request context without the payload: the app state and what the session middleware
+/// stored in the request's extensions.
+pub fn ctx_of(req: &HttpRequest) -> Result<Ctx, AppError> {
+    let state = req.app_data::<AppState>().cloned();
+    let rs = req.extensions().get::<ReqState>().cloned();
+    match (state, rs) {
+        (Some(state), Some(req)) => Ok(Ctx { state, req }),
+        _ => Err(AppError::Internal("request context missing".into())),
     }
 }
 

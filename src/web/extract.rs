@@ -7,7 +7,7 @@
 //! A feature writes `impl Authorise for X { async fn load(ctx, id) … }` and `extractor!(X)`.
 //! Ids come from the path as positive integers; anything else is 404, as a missing row is.
 
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::HttpRequest;
 
 use super::Ctx;
 use crate::error::AppError;
@@ -21,15 +21,7 @@ pub fn path_id(req: &HttpRequest, name: &str) -> Result<i64, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// The request context without the payload (what `Ctx::from_request` reads).
-pub fn ctx_of(req: &HttpRequest) -> Result<Ctx, AppError> {
-    let state = req.app_data::<super::AppState>().cloned();
-    let rs = req.extensions().get::<super::ctx::ReqState>().cloned();
-    match (state, rs) {
-        (Some(state), Some(req)) => Ok(Ctx { state, req }),
-        _ => Err(AppError::Internal("request context missing".into())),
-    }
-}
+pub use super::ctx::ctx_of;
 
 /// An object a handler acts on, loaded and authorised before the handler runs.
 // The workers of actix-web are single-threaded: the future need not be `Send`.
