@@ -11,7 +11,7 @@ use zhongjie::db::schema::{
 };
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AgencyBuilder, Item, ProjectBuilder, department_item};
+use crate::fixtures::{AgencyBuilder, ItemBuilder, ProjectBuilder, department};
 use crate::helpers::*;
 
 /// A fresh database flagged as a demo database, as `zhongjie demo` does before its first
@@ -264,19 +264,13 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
     let admin = clone_app(&app);
     admin.signed_in(Role::Admin, "admin@example.com").await;
     zhongjie::demo::contracts::load(&mut app.conn()).unwrap();
-    let (_, item) = department_item(
-        &app,
-        ("sthjj", "攀枝花市生态环境局", "Ecology"),
-        Item {
-            code: "STHJ-001",
-            name: "建设项目环境影响报告书编制",
-            keywords: "环评",
-            industry: "env",
-            approval_name: "建设项目环境影响评价文件审批",
-            legal_basis: "《中华人民共和国环境影响评价法》",
-            time_limit_days: 30,
-        },
-    );
+    let dept = department(&app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let item = ItemBuilder::new("STHJ-001", "建设项目环境影响报告书编制")
+        .keywords("环评")
+        .approval("建设项目环境影响评价文件审批")
+        .legal_basis("《中华人民共和国环境影响评价法》")
+        .time_limit(30)
+        .insert(&app, dept);
     let owner = clone_app(&app);
     let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
     let project = ProjectBuilder::new(
@@ -518,23 +512,16 @@ async fn the_jobs_fire_when_the_clock_passes_their_day() {
 #[actix_web::test]
 async fn an_overdue_review_is_escalated_once_to_the_departments_reviewers() {
     let app = demo_app().await;
-    let dept = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
+    let dept = crate::fixtures::department(
+        &app,
         "zrzyj",
         "攀枝花市自然资源和规划局",
         "Natural Resources Bureau",
-    )
-    .unwrap();
+    );
     let r1 = app.create_user(Role::Regulator, "r1@example.com").await;
     let r2 = app.create_user(Role::Regulator, "r2@example.com").await;
     let other = app.create_user(Role::Regulator, "r3@example.com").await;
-    let elsewhere = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
+    let elsewhere = crate::fixtures::department(&app, "sthjj", "攀枝花市生态环境局", "Ecology");
     diesel::update(users::table.find(other))
         .set(users::department_id.eq(Some(elsewhere)))
         .execute(&mut *app.conn())

@@ -17,21 +17,8 @@ fn today() -> NaiveDate {
 /// Two departments: the item's (生态环境局) and another (住建局). The first is the one
 /// `create_user` gives regulators.
 fn departments(app: &TestApp) -> (i64, i64) {
-    let mut c = app.conn();
-    let a = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
-    let b = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zjj",
-        "攀枝花市住房和城乡建设局",
-        "Housing",
-    )
-    .unwrap();
+    let a = crate::fixtures::department(app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let b = crate::fixtures::department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
     (a, b)
 }
 

@@ -57,19 +57,12 @@ pub async fn signed_contract(
         let mut c = app.conn();
         match zhongjie::catalogue::store::find_by_code(&mut c, "FGW-001").unwrap() {
             Some(i) => i.id,
-            None => crate::fixtures::item(
-                app,
-                department_id,
-                crate::fixtures::Item {
-                    code: "FGW-001",
-                    name: "节能评估报告编制",
-                    keywords: "节能",
-                    industry: "energy",
-                    approval_name: "固定资产投资项目节能审查",
-                    legal_basis: "《固定资产投资项目节能审查办法》",
-                    time_limit_days: 20,
-                },
-            ),
+            None => crate::fixtures::ItemBuilder::new("FGW-001", "节能评估报告编制")
+                .keywords("节能")
+                .industry("energy")
+                .approval("固定资产投资项目节能审查")
+                .legal_basis("《固定资产投资项目节能审查办法》")
+                .insert(app, department_id),
         }
     };
     let owner = clone_app(app);

@@ -7,87 +7,13 @@ use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    agencies, announcement_results, audit_log, contract_signatures, contract_terms, contracts,
+    announcement_results, audit_log, contract_signatures, contract_terms, contracts,
     credit_records, model_text_versions, outbox, users,
 };
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AnnouncementBuilder, Item, OpeningBuilder, ProjectBuilder, department_item};
+use crate::fixtures::EnvAssessment;
 use crate::helpers::*;
-
-pub(crate) struct World {
-    pub(crate) owner: TestApp,
-    pub(crate) owner_id: i64,
-    pub(crate) agency: TestApp,
-    pub(crate) agency_id: i64,
-    pub(crate) dept: i64,
-    pub(crate) item: i64,
-    pub(crate) project: i64,
-}
-
-pub(crate) async fn world(app: &TestApp, industry: &str) -> World {
-    let (dept, item) = department_item(
-        app,
-        ("sthjj", "攀枝花市生态环境局", "Ecology"),
-        Item {
-            code: "STHJ-001",
-            name: "建设项目环境影响报告书编制",
-            keywords: "环评",
-            industry,
-            approval_name: "建设项目环境影响评价文件审批",
-            legal_basis: "《中华人民共和国环境影响评价法》",
-            time_limit_days: 30,
-        },
-    );
-    let owner = clone_app(app);
-    let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
-    let agency = clone_app(app);
-    let agency_id = agency.signed_in(Role::Agency, "agency@example.com").await;
-    diesel::update(agencies::table.find(agency_id))
-        .set(agencies::name.eq("四川蓝天环境咨询有限公司"))
-        .execute(&mut *app.conn())
-        .unwrap();
-    let project = ProjectBuilder::new(
-        owner_id,
-        "钒钛新材料产业园污水处理厂",
-        "2026-510400-77-01-000456",
-    )
-    .fiscal(true)
-    .insert(app);
-    World {
-        owner,
-        owner_id,
-        agency,
-        agency_id,
-        dept,
-        item,
-        project,
-    }
-}
-
-/// An announcement past publicity whose winner (`w.agency`, quote 120,000.50 yuan) may confirm.
-pub(crate) fn selected(app: &TestApp, w: &World) -> i64 {
-    let now = zhongjie::db::now();
-    let today = zhongjie::db::today();
-    let id = AnnouncementBuilder::new(w.owner_id, w.item)
-        .project(w.project)
-        .scope("编制环境影响报告书并配合完成技术评估和审批")
-        .cap(Some(20_000_000))
-        .deadline(now - Duration::days(5))
-        .complaint_phone("0812-12345")
-        .status("publicity")
-        .seed_commitment("0".repeat(64))
-        .published_at(Some(now - Duration::days(10)))
-        .insert(app);
-    OpeningBuilder::new(id)
-        .opened_at(now - Duration::days(5))
-        .winner(Some(w.agency_id))
-        .winner_amount(12_000_050, 0)
-        .publicity_ends(Some(today - Duration::days(1)))
-        .confirm_by(Some(today + Duration::days(2)))
-        .insert(app);
-    id
-}
 
 pub(crate) fn publish_demo_texts(app: &TestApp) {
     zhongjie::demo::contracts::load(&mut app.conn()).unwrap();
@@ -157,12 +83,12 @@ fn with(
 #[actix_web::test]
 async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_digest() {
     let app = spawn_app().await;
-    let w = world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     let regulator = clone_app(&app);
     app.create_user(Role::Regulator, "reg@example.com").await;
     regulator.login("reg@example.com", PASSWORD).await;
     publish_demo_texts(&app);
-    let ann = selected(&app, &w);
+    let ann = w.selected(&app);
     let r = w
         .agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
@@ -449,8 +375,8 @@ async fn award_drafts_the_contract_the_owner_fills_it_and_both_sign_the_same_dig
 #[actix_web::test]
 async fn without_a_model_text_no_draft_until_one_is_published_then_the_owner_generates_it() {
     let app = spawn_app().await;
-    let w = world(&app, "env").await;
-    let ann = selected(&app, &w);
+    let w = EnvAssessment::insert(&app).await;
+    let ann = w.selected(&app);
     let r = w
         .agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
@@ -497,9 +423,9 @@ async fn without_a_model_text_no_draft_until_one_is_published_then_the_owner_gen
 #[actix_web::test]
 async fn a_lapsed_signing_records_the_agency_that_did_not_sign_and_reminds_before() {
     let app = spawn_app().await;
-    let w = world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     publish_demo_texts(&app);
-    let ann = selected(&app, &w);
+    let ann = w.selected(&app);
     w.agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
         .await;
@@ -589,20 +515,8 @@ async fn a_lapsed_signing_records_the_agency_that_did_not_sign_and_reminds_befor
 #[actix_web::test]
 async fn regulators_write_versioned_texts_for_their_industry_and_published_versions_never_change() {
     let app = spawn_app().await;
-    let dept = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
-    let other = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "zrzyj",
-        "攀枝花市自然资源和规划局",
-        "Land",
-    )
-    .unwrap();
+    let dept = crate::fixtures::department(&app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let other = crate::fixtures::department(&app, "zrzyj", "攀枝花市自然资源和规划局", "Land");
     let reg = clone_app(&app);
     app.create_user(Role::Regulator, "reg@example.com").await;
     reg.login("reg@example.com", PASSWORD).await;
@@ -756,9 +670,9 @@ async fn regulators_write_versioned_texts_for_their_industry_and_published_versi
 #[actix_web::test]
 async fn direct_selection_without_an_amount_takes_the_cap_as_the_limit() {
     let app = spawn_app().await;
-    let w = world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     publish_demo_texts(&app);
-    let ann = selected(&app, &w);
+    let ann = w.selected(&app);
     diesel::update(announcement_results::table.find(ann))
         .set(announcement_results::winner_amount_fen.eq(None::<i64>))
         .execute(&mut *app.conn())

@@ -69,21 +69,8 @@ async fn post_multipart(
 
 /// Department zrzyj (reviews geo_hazard certificates) and a second one.
 fn departments(app: &TestApp) -> (i64, i64) {
-    let mut c = app.conn();
-    let a = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zrzyj",
-        "攀枝花市自然资源和规划局",
-        "NR",
-    )
-    .unwrap();
-    let b = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zjj",
-        "攀枝花市住房和城乡建设局",
-        "Housing",
-    )
-    .unwrap();
+    let a = crate::fixtures::department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
+    let b = crate::fixtures::department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
     (a, b)
 }
 
@@ -860,19 +847,13 @@ async fn only_the_department_that_made_a_record_or_an_admin_revokes_it() {
     // The agency is in both departments' domains: a geo-hazard certificate (自然资源) and an
     // item of 住建 it offers.
     let a = agency_in_domain(&app, "a@example.com", "甲机构").await;
-    let item = crate::fixtures::item(
-        &app,
-        housing,
-        crate::fixtures::Item {
-            code: "ZJ-003",
-            name: "房屋安全鉴定",
-            keywords: "鉴定",
-            industry: "construction",
-            approval_name: "危房改造",
-            legal_basis: "《城市危险房屋管理规定》",
-            time_limit_days: 15,
-        },
-    );
+    let item = crate::fixtures::ItemBuilder::new("ZJ-003", "房屋安全鉴定")
+        .keywords("鉴定")
+        .industry("construction")
+        .approval("危房改造")
+        .legal_basis("《城市危险房屋管理规定》")
+        .time_limit(15)
+        .insert(&app, housing);
     OfferBuilder::new(item).insert(&app, a);
     // Two records made by 自然资源.
     let first = add_by(&app, a, nr);
@@ -963,19 +944,13 @@ async fn only_the_department_that_made_a_record_or_an_admin_revokes_it() {
 async fn an_agency_that_removes_every_item_stays_within_its_regulators_reach() {
     let app = spawn_app().await;
     let (nr, housing) = departments(&app);
-    let item = crate::fixtures::item(
-        &app,
-        housing,
-        crate::fixtures::Item {
-            code: "ZJ-007",
-            name: "房屋建筑工程监理",
-            keywords: "监理",
-            industry: "construction",
-            approval_name: "施工许可",
-            legal_basis: "《建设工程质量管理条例》",
-            time_limit_days: 30,
-        },
-    );
+    let item = crate::fixtures::ItemBuilder::new("ZJ-007", "房屋建筑工程监理")
+        .keywords("监理")
+        .industry("construction")
+        .approval("施工许可")
+        .legal_basis("《建设工程质量管理条例》")
+        .time_limit(30)
+        .insert(&app, housing);
     let ag = clone_app(&app);
     let a = ag.signed_in(Role::Agency, "a@example.com").await;
     OfferBuilder::new(item).committed_days(20).insert(&app, a);

@@ -3,16 +3,15 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
-use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     agencies, banned_persons, blacklist_entries, credit_alerts, credit_records, credit_repairs,
-    market_bans, users,
+    market_bans,
 };
 use zhongjie::domain::idcard;
 use zhongjie::domain::workdays::china_date;
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AgencyBuilder, Item, department, item};
+use crate::fixtures::{AgencyBuilder, ItemBuilder, department, regulator};
 use crate::helpers::*;
 
 const ITEM: &str = "ZRZY-001";
@@ -26,7 +25,8 @@ fn d(x: NaiveDate) -> String {
     x.format("%Y-%m-%d").to_string()
 }
 
-struct World {
+/// Two departments, an item approved by the first, and a regulator of each.
+struct TwoDepartments {
     d1: i64,
     item: i64,
     reg1: TestApp,
@@ -34,28 +34,18 @@ struct World {
     reg2: TestApp,
 }
 
-/// Two departments, an item approved by the first, and a regulator of each.
-async fn world(app: &TestApp) -> World {
+async fn two_departments(app: &TestApp) -> TwoDepartments {
     let d1 = department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
     let d2 = department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
-    let item = item(
-        app,
-        d1,
-        Item {
-            code: ITEM,
-            name: "地质灾害危险性评估",
-            keywords: "地灾",
-            industry: "land",
-            approval_name: "建设用地预审",
-            legal_basis: "《地质灾害防治条例》",
-            time_limit_days: 20,
-        },
-    );
-    let reg1 = clone_app(app);
-    regulator(app, &reg1, "reg1@example.com", d1).await;
-    let reg2 = clone_app(app);
-    regulator(app, &reg2, "reg2@example.com", d2).await;
-    World {
+    let item = ItemBuilder::new(ITEM, "地质灾害危险性评估")
+        .keywords("地灾")
+        .industry("land")
+        .approval("建设用地预审")
+        .legal_basis("《地质灾害防治条例》")
+        .insert(app, d1);
+    let (_, reg1) = regulator(app, "reg1@example.com", d1).await;
+    let (_, reg2) = regulator(app, "reg2@example.com", d2).await;
+    TwoDepartments {
         d1,
         item,
         reg1,
@@ -64,18 +54,9 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn regulator(app: &TestApp, client: &TestApp, email: &str, dept: i64) {
-    let id = app.create_user(Role::Regulator, email).await;
-    diesel::update(users::table.find(id))
-        .set(users::department_id.eq(Some(dept)))
-        .execute(&mut *app.conn())
-        .unwrap();
-    assert_eq!(client.login(email, PASSWORD).await.status().as_u16(), 303);
-}
-
 /// An agency offering the item (so it is in the first department's domain), signed in on a
 /// browser of its own.
-async fn agency(app: &TestApp, w: &World, email: &str, name: &str) -> (i64, TestApp) {
+async fn agency(app: &TestApp, w: &TwoDepartments, email: &str, name: &str) -> (i64, TestApp) {
     AgencyBuilder::new(email)
         .name(name)
         .items(&[w.item])
@@ -182,7 +163,7 @@ fn listing_of(app: &TestApp, agency: i64) -> i64 {
 #[actix_web::test]
 async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, a_browser) = agency(&app, &w, "a@example.com", "攀枝花市失信测绘有限公司").await;
     let (b, b_browser) = agency(&app, &w, "b@example.com", "攀枝花市后来咨询有限公司").await;
     let (mid, banned_id) = add_manager(&app, a, "王失信", 4242);
@@ -400,7 +381,7 @@ async fn blacklist_and_ban_block_an_agency_and_a_banned_manager_elsewhere() {
 #[actix_web::test]
 async fn a_ban_alerts_about_agencies_that_already_employ_the_person() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, _) = agency(&app, &w, "a@example.com", "甲咨询有限公司").await;
     let (b, _) = agency(&app, &w, "b@example.com", "乙咨询有限公司").await;
     let (_, idn) = add_manager(&app, a, "李某", 777);
@@ -434,7 +415,7 @@ async fn a_ban_alerts_about_agencies_that_already_employ_the_person() {
 #[actix_web::test]
 async fn bad_periods_are_refused_beside_the_field_and_nothing_is_saved() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, _) = agency(&app, &w, "a@example.com", "甲咨询有限公司").await;
     let t = today();
     for (from, to, message) in [
@@ -488,7 +469,7 @@ async fn bad_periods_are_refused_beside_the_field_and_nothing_is_saved() {
 #[actix_web::test]
 async fn a_bad_id_checksum_is_refused_and_nothing_is_saved() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, _) = agency(&app, &w, "a@example.com", "甲咨询有限公司").await;
     let good = idcard::generate(99).as_str().to_string();
     let last = good.chars().last().unwrap();
@@ -530,7 +511,7 @@ async fn a_bad_id_checksum_is_refused_and_nothing_is_saved() {
 #[actix_web::test]
 async fn a_regulator_cannot_act_outside_its_domain() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, a_browser) = agency(&app, &w, "a@example.com", "甲咨询有限公司").await;
     for path in [
         format!("/regulate/agencies/{a}/blacklist/new"),
@@ -577,7 +558,7 @@ async fn a_regulator_cannot_act_outside_its_domain() {
 #[actix_web::test]
 async fn repair_after_half_the_period_ends_the_listing_and_keeps_its_history() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, a_browser) = agency(&app, &w, "a@example.com", "攀枝花市整改测绘有限公司").await;
     let (s, _) = blacklist(&w.reg1, a, today(), today() + Duration::days(730)).await;
     assert_eq!(s, 303);
@@ -729,7 +710,7 @@ async fn repair_after_half_the_period_ends_the_listing_and_keeps_its_history() {
 #[actix_web::test]
 async fn a_listing_ends_by_itself_at_its_end_date() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = two_departments(&app).await;
     let (a, _) = agency(&app, &w, "a@example.com", "到期测绘有限公司").await;
     let end = today() + Duration::days(400);
     let (s, _) = blacklist(&w.reg1, a, today(), end).await;

@@ -280,19 +280,12 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
     alert(&app, dept, g, person, "赵六");
 
     // The administrator's: an item drafted, not published.
-    let draft_item = crate::fixtures::item(
-        &app,
-        dept,
-        crate::fixtures::Item {
-            code: "FGW-009",
-            name: "项目申请报告编制",
-            keywords: "申请报告",
-            industry: "energy",
-            approval_name: "企业投资项目核准",
-            legal_basis: "《企业投资项目核准和备案管理条例》",
-            time_limit_days: 20,
-        },
-    );
+    let draft_item = crate::fixtures::ItemBuilder::new("FGW-009", "项目申请报告编制")
+        .keywords("申请报告")
+        .industry("energy")
+        .approval("企业投资项目核准")
+        .legal_basis("《企业投资项目核准和备案管理条例》")
+        .insert(&app, dept);
     diesel::update(catalogue_items::table.find(draft_item))
         .set(catalogue_items::status.eq("draft"))
         .execute(&mut *app.conn())

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{agencies, agency_certificates, agency_versions, audit_log, users};
 
+use crate::fixtures::{ItemBuilder, department};
 use crate::helpers::*;
 
 const BOUNDARY: &str = "----zjTestBoundary7MA4YWxkTrZu0gW";
@@ -131,21 +132,13 @@ impl Browser {
 
 /// Creates the departments the tests use (zrzyj reviews geo_hazard, zjj cost consulting).
 fn departments(app: &TestApp) -> (i64, i64) {
-    let mut c = app.conn();
-    let a = zhongjie::accounts::store::department::insert(
-        &mut c,
+    let a = department(
+        app,
         "zrzyj",
         "攀枝花市自然资源和规划局",
         "Natural Resources",
-    )
-    .unwrap();
-    let b = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zjj",
-        "攀枝花市住房和城乡建设局",
-        "Housing",
-    )
-    .unwrap();
+    );
+    let b = department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
     (a, b)
 }
 
@@ -160,45 +153,20 @@ async fn regulator(app: &TestApp, email: &str, dept: i64) -> i64 {
     id
 }
 
-/// A retained catalogue item: guided 10,000–50,000 yuan, statutory limit 20 working days.
+/// A retained catalogue item: guided 10,000–50,000 yuan, statutory limit 20 working days,
+/// needing 地质灾害 乙级.
 fn guided_item(app: &TestApp, dept: i64) -> i64 {
-    let mut c = app.conn();
-    item_fields_with(&mut c, dept)
+    geo_hazard_item().insert(app, dept)
 }
 
-fn item_fields_with(c: &mut zhongjie::db::DbConnection, dept: i64) -> i64 {
-    let fields = zhongjie::catalogue::store::ItemFields {
-        code: "ZRZY-001".into(),
-        name: "地质灾害危险性评估".into(),
-        keywords: "地灾".into(),
-        industry: "land".into(),
-        approval_name: "建设用地预审".into(),
-        department_id: dept,
-        legal_basis: "《地质灾害防治条例》".into(),
-        guide_basis: "x".into(),
-        guide_scope: "x".into(),
-        guide_object: "x".into(),
-        guide_content: "x".into(),
-        guide_method: "x".into(),
-        guide_conclusion: "x".into(),
-        time_limit_days: 20,
-        pricing: "guided".into(),
-        price_min_fen: Some(1_000_000),
-        price_max_fen: Some(5_000_000),
-        fee_basis: "x".into(),
-        payer: "enterprise".into(),
-        self_preparable: false,
-        regional_assessment: false,
-    };
-    let change = zhongjie::catalogue::store::Change {
-        status: zhongjie::domain::status::ItemStatus::Retained,
-        kind: zhongjie::domain::status::AdjustmentKind::Add,
-        reason: "test",
-        basis: "test",
-        actor_id: None,
-    };
-    zhongjie::catalogue::store::save_item(c, None, &fields, &[("geo_hazard".into(), 2)], &change)
-        .unwrap()
+fn geo_hazard_item() -> ItemBuilder<'static> {
+    ItemBuilder::new("ZRZY-001", "地质灾害危险性评估")
+        .keywords("地灾")
+        .industry("land")
+        .approval("建设用地预审")
+        .legal_basis("《地质灾害防治条例》")
+        .guided(1_000_000, 5_000_000)
+        .requires("geo_hazard", 2)
 }
 
 fn version_of(app: &TestApp, agency: i64) -> i32 {
@@ -1037,7 +1005,7 @@ async fn demo_profiles_and_bulk_agencies() {
             .find(|d| d.code == "zrzyj")
             .unwrap()
             .id;
-        item_fields_with(&mut c, zr);
+        geo_hazard_item().insert_with(&mut c, zr);
         let a = zhongjie::demo::agencies::generate(&mut c, 1200).unwrap();
         let b = zhongjie::demo::agencies::generate(&mut c, 30).unwrap();
         (r.created, a + b)

@@ -8,79 +8,14 @@ use std::collections::BTreeSet;
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::agencies;
 use zhongjie::domain::workdays::china_date as today_in_china;
 
-use crate::fixtures::{AgencyBuilder, CertificateBuilder, OfferBuilder};
+use crate::fixtures::{AgencyBuilder, CertificateBuilder, ItemBuilder, OfferBuilder, department};
 use crate::helpers::{TestApp, spawn_web_only};
 
 fn today() -> NaiveDate {
     today_in_china(Utc::now())
-}
-
-/// Adds a retained catalogue item; returns its id.
-fn add_item(app: &TestApp, code: &str, name: &str, keywords: &str, industry: &str) -> i64 {
-    let mut c = app.conn();
-    let dept = match zhongjie::accounts::store::department::all(&mut c)
-        .unwrap()
-        .first()
-    {
-        Some(d) => d.id,
-        None => zhongjie::accounts::store::department::insert(
-            &mut c,
-            "sthjj",
-            "攀枝花市生态环境局",
-            "Ecology",
-        )
-        .unwrap(),
-    };
-    let f = ItemFields {
-        code: code.into(),
-        name: name.into(),
-        keywords: keywords.into(),
-        industry: industry.into(),
-        approval_name: "审批".into(),
-        department_id: dept,
-        legal_basis: "依据".into(),
-        guide_basis: "-".into(),
-        guide_scope: "-".into(),
-        guide_object: "-".into(),
-        guide_content: "-".into(),
-        guide_method: "-".into(),
-        guide_conclusion: "-".into(),
-        time_limit_days: 20,
-        pricing: "market".into(),
-        price_min_fen: None,
-        price_max_fen: None,
-        fee_basis: "-".into(),
-        payer: "enterprise".into(),
-        self_preparable: false,
-        regional_assessment: false,
-    };
-    let change = Change {
-        status: zhongjie::domain::status::ItemStatus::Retained,
-        kind: zhongjie::domain::status::AdjustmentKind::Add,
-        reason: "test",
-        basis: "test",
-        actor_id: None,
-    };
-    let id = zhongjie::catalogue::store::save_item(&mut c, None, &f, &[], &change).unwrap();
-    // As the catalogue pages do: every change goes on the audit trail (which also stamps the
-    // cached public pages).
-    zhongjie::db::write_tx(&mut c, |c| {
-        zhongjie::audit::record(
-            c,
-            &zhongjie::audit::Actor::system(),
-            "catalogue.item.add",
-            "catalogue_item",
-            id,
-            &id,
-            "test",
-        )
-    })
-    .unwrap();
-    id
 }
 
 struct Spec<'a> {
@@ -109,7 +44,6 @@ fn offer(app: &TestApp, agency: i64, item: i64, fee_min_fen: Option<i64>) {
 
 fn certify(app: &TestApp, agency: i64, qual: &str, level: i32, to: NaiveDate, status: &str) {
     CertificateBuilder::new(qual, level)
-        .number(format!("CERT-{agency}-{qual}"))
         .issuer("自然资源部")
         .valid(today() - Duration::days(400), to)
         .status(status)
@@ -133,7 +67,10 @@ fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-struct World {
+/// The library the filter tests search: three items of the ecology bureau, and five agencies
+/// (E suspended) whose regions, grades, offers and certificates each filter tells apart.
+struct Library {
+    dept: i64,
     env_item: i64,
 }
 
@@ -143,55 +80,80 @@ const C: &str = "北京正诚造价咨询有限公司";
 const D: &str = "重庆渝水环保服务有限公司";
 const E: &str = "停业环评技术有限公司";
 
-async fn world(app: &TestApp) -> World {
-    let env = add_item(
-        app,
+async fn library(app: &TestApp) -> Library {
+    let dept = department(app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let item = |code, name, keywords, industry| {
+        ItemBuilder::new(code, name)
+            .keywords(keywords)
+            .industry(industry)
+            .recorded()
+            .insert(app, dept)
+    };
+    let env = item(
         "ENV-001",
         "建设项目环境影响报告书（表）编制",
         "环评,环境影响评价",
         "env",
     );
-    let sur = add_item(app, "LAND-001", "建设工程规划放线测量", "测量", "land");
-    let cst = add_item(app, "CON-001", "工程造价咨询", "预算,结算", "construction");
+    let sur = item("LAND-001", "建设工程规划放线测量", "测量", "land");
+    let cst = item("CON-001", "工程造价咨询", "预算,结算", "construction");
     let tomorrow = today() + Duration::days(1);
     let next_year = today() + Duration::days(365);
-    let sp = |name, region, grade| Spec {
-        name,
-        region,
-        grade,
-        status: "active",
+    let agency = |email, name, region| {
+        AgencyBuilder::new(email)
+            .name(name)
+            .region(region)
+            .grade(None)
+            .status("active")
+            .indexed()
     };
-    let a = agency(app, "a@t.cn", sp(A, "pzh_dongqu", None)).await;
-    let b = agency(app, "b@t.cn", sp(B, "yunnan", None)).await;
-    let c = agency(app, "c@t.cn", sp(C, "beijing", Some("A"))).await;
-    let d = agency(app, "d@t.cn", sp(D, "chongqing", None)).await;
-    let e = agency(
-        app,
-        "e@t.cn",
-        Spec {
-            status: "suspended",
-            ..sp(E, "pzh_dongqu", None)
-        },
-    )
-    .await;
-    offer(app, a, env, Some(500_000));
-    offer(app, b, sur, Some(2_000_000));
-    offer(app, c, cst, Some(100_000));
-    offer(app, d, env, Some(900_000));
-    offer(app, e, env, Some(100));
-    certify(app, b, "surveying_mapping", 1, next_year, "approved");
-    certify(app, c, "surveying_mapping", 3, next_year, "approved");
-    // Expires today: no longer counts. A pending one never counts.
-    certify(app, d, "surveying_mapping", 1, today(), "approved");
-    certify(app, a, "surveying_mapping", 1, next_year, "pending");
-    certify(app, a, "geo_hazard", 2, tomorrow, "approved");
-    World { env_item: env }
+    let offer = |item, fee_min_fen: i64| {
+        OfferBuilder::new(item).fee(Some(fee_min_fen), Some(fee_min_fen * 2))
+    };
+    let cert = |qual, level, to| {
+        CertificateBuilder::new(qual, level)
+            .issuer("自然资源部")
+            .valid(today() - Duration::days(400), to)
+    };
+    // A pending certificate never counts.
+    agency("a@t.cn", A, "pzh_dongqu")
+        .offer(offer(env, 500_000))
+        .certificate(cert("surveying_mapping", 1, next_year).status("pending"))
+        .certificate(cert("geo_hazard", 2, tomorrow))
+        .insert(app)
+        .await;
+    agency("b@t.cn", B, "yunnan")
+        .offer(offer(sur, 2_000_000))
+        .certificate(cert("surveying_mapping", 1, next_year))
+        .insert(app)
+        .await;
+    agency("c@t.cn", C, "beijing")
+        .grade(Some("A"))
+        .offer(offer(cst, 100_000))
+        .certificate(cert("surveying_mapping", 3, next_year))
+        .insert(app)
+        .await;
+    // Expires today: no longer counts.
+    agency("d@t.cn", D, "chongqing")
+        .offer(offer(env, 900_000))
+        .certificate(cert("surveying_mapping", 1, today()))
+        .insert(app)
+        .await;
+    agency("e@t.cn", E, "pzh_dongqu")
+        .status("suspended")
+        .offer(offer(env, 100))
+        .insert(app)
+        .await;
+    Library {
+        dept,
+        env_item: env,
+    }
 }
 
 #[actix_web::test]
 async fn library_filters_each_narrow_the_list() {
     let app = spawn_web_only().await;
-    world(&app).await;
+    library(&app).await;
     assert_eq!(names(&app, "").await, set(&[A, B, C, D]), "active only");
     assert_eq!(names(&app, "region=pzh_dongqu").await, set(&[A]));
     assert_eq!(names(&app, "item=ENV-001").await, set(&[A, D]));
@@ -227,7 +189,7 @@ async fn library_filters_each_narrow_the_list() {
 #[actix_web::test]
 async fn library_two_character_search_finds_names_and_offered_items() {
     let app = spawn_web_only().await;
-    let w = world(&app).await;
+    let w = library(&app).await;
     // A by name, D because it offers an item whose keywords contain 环评; E is suspended.
     assert_eq!(names(&app, "q=环评").await, set(&[A, D]));
     assert_eq!(names(&app, "q=测绘").await, set(&[B]));
@@ -388,7 +350,7 @@ async fn library_expired_certificate_does_not_meet_the_qualification_filter() {
 #[actix_web::test]
 async fn library_unknown_filter_values_are_400_with_a_message() {
     let app = spawn_web_only().await;
-    world(&app).await;
+    library(&app).await;
     for (q, msg) in [
         ("region=atlantis", "没有这个地区"),
         ("item=NOPE-404", "没有这个服务事项"),
@@ -416,7 +378,7 @@ async fn library_unknown_filter_values_are_400_with_a_message() {
 #[actix_web::test]
 async fn library_agency_page_masks_id_and_phone_but_shows_uscc() {
     let app = spawn_web_only().await;
-    let w = world(&app).await;
+    let w = library(&app).await;
     let id = agency(
         &app,
         "m@t.cn",
@@ -461,7 +423,7 @@ async fn library_agency_page_masks_id_and_phone_but_shows_uscc() {
 #[actix_web::test]
 async fn library_csv_and_json_downloads_honor_filters() {
     let app = spawn_web_only().await;
-    world(&app).await;
+    library(&app).await;
     let r = app.get("/agencies?format=csv&item=ENV-001").await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(
@@ -521,7 +483,7 @@ async fn library_unknown_or_non_agency_id_is_404() {
 #[actix_web::test]
 async fn library_marks_grade_a_agencies_as_red_list() {
     let app = spawn_web_only().await;
-    world(&app).await;
+    library(&app).await;
     let (_, html) = app.get_text("/agencies").await;
     let row = |name: &str| {
         let from = html.find(name).unwrap();
@@ -549,7 +511,7 @@ async fn library_marks_grade_a_agencies_as_red_list() {
 #[actix_web::test]
 async fn library_pages_for_visitors_are_cached_until_an_audited_change() {
     let app = spawn_web_only().await;
-    world(&app).await;
+    library(&app).await;
     let (_, first) = app.get_text("/agencies?q=环评").await;
     let (_, again) = app.get_text("/agencies?q=环评").await;
     assert_eq!(first, again, "a cache hit is the same page");
@@ -588,12 +550,16 @@ async fn library_pages_for_visitors_are_cached_until_an_audited_change() {
 #[actix_web::test]
 async fn library_filter_choices_follow_a_catalogue_change_at_once() {
     let app = spawn_web_only().await;
-    world(&app).await;
+    let w = library(&app).await;
     let (_, html) = app.get_text("/agencies").await;
     assert!(html.contains("工程造价咨询（CON-001）"));
     assert!(!html.contains("WAT-001"));
     // The catalogue is cached per process; the next request must still see the new item.
-    add_item(&app, "WAT-001", "水土保持方案编制", "水保", "water");
+    ItemBuilder::new("WAT-001", "水土保持方案编制")
+        .keywords("水保")
+        .industry("water")
+        .recorded()
+        .insert(&app, w.dept);
     let (_, html) = app.get_text("/agencies").await;
     assert!(html.contains("水土保持方案编制（WAT-001）"));
     let (s, _) = app.get_text("/agencies?item=WAT-001").await;

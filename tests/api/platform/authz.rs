@@ -454,21 +454,9 @@ fn message_for(app: &TestApp, user_id: i64) -> i64 {
 async fn records_of_two_departments(app: &TestApp) -> (i64, i64) {
     use zhongjie::domain::credit::Kind;
     let agency = app.create_user(Role::Agency, "recorded@example.com").await;
+    let mine = crate::fixtures::department(app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let other = crate::fixtures::department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
     let mut c = app.conn();
-    let mine = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
-    let other = zhongjie::accounts::store::department::insert(
-        &mut c,
-        "zjj",
-        "攀枝花市住房和城乡建设局",
-        "Housing",
-    )
-    .unwrap();
     let mut record = |dept: i64| {
         let mut n = zhongjie::credit::store::credit::NewRecord::new(
             agency,
@@ -572,16 +560,8 @@ async fn logout_needs_login_and_ends_the_session() {
 async fn admin_creates_staff_who_set_their_own_password() {
     let app = spawn_app().await;
     app.signed_in(Role::Admin, "admin@example.com").await;
-    let dept = {
-        let mut c = app.conn();
-        zhongjie::accounts::store::department::insert(
-            &mut c,
-            "zjj",
-            "攀枝花市住房和城乡建设局",
-            "Housing Bureau",
-        )
-        .unwrap()
-    };
+    let dept =
+        crate::fixtures::department(&app, "zjj", "攀枝花市住房和城乡建设局", "Housing Bureau");
     // A regulator needs a department.
     let r = app
         .post(

@@ -9,8 +9,8 @@ use zhongjie::auth::Role;
 use zhongjie::db::schema::agency_managers;
 
 use crate::accounts::auth::clone_app;
+use crate::fixtures::Surveying;
 use crate::helpers::*;
-use crate::selection::bidding::{agency, announce, world};
 
 /// Where a route's successful 303 is asserted.
 enum Proof {
@@ -647,8 +647,8 @@ async fn prg_successful_posts_redirect_to_a_page_that_opens() {
     ran.push("/admin/calendar/{day}/remove");
 
     // Agency profile.
-    let w = world(&app).await;
-    let (me, ag) = agency(&app, &w, "ag@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let (me, ag) = w.agency(&app, "ag@example.com", true).await;
     redirects(
         &ag,
         "/agency/managers/new",
@@ -669,7 +669,7 @@ async fn prg_successful_posts_redirect_to_a_page_that_opens() {
     ran.push("/agency/managers/{id}/remove");
 
     // The quote steps.
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
     redirects(&ag, &format!("/announcements/{a}/register"), &[]).await;
     ran.push("/announcements/{id}/register");
     let to = redirects(

@@ -14,7 +14,9 @@ use zhongjie::db::schema::{announcement_results, announcements, quotes, sealing_
 use zhongjie::domain::seal;
 use zhongjie::startup::open_database;
 
-use crate::fixtures::{AgencyBuilder, AnnouncementBuilder, Item, ProjectBuilder, department_item};
+use crate::fixtures::{
+    AgencyBuilder, AnnouncementBuilder, ItemBuilder, ProjectBuilder, department,
+};
 use crate::helpers::*;
 
 fn backend() -> Backend {
@@ -36,19 +38,14 @@ fn stored_fingerprint(c: &mut zhongjie::db::DbConnection) -> Option<String> {
 /// A department's item (no qualification needed), and a published lowest-price announcement
 /// on it with a sealed seed, deadline in ten days; returns (item, announcement).
 async fn sealed_announcement(app: &TestApp) -> (i64, i64) {
-    let (_, item) = department_item(
-        app,
-        ("zrzyj", "攀枝花市自然资源和规划局", "NR"),
-        Item {
-            code: "ZRZY-021",
-            name: "建设用地勘测定界",
-            keywords: "勘测定界",
-            industry: "land",
-            approval_name: "建设用地审批",
-            legal_basis: "《中华人民共和国土地管理法》",
-            time_limit_days: 15,
-        },
-    );
+    let dept = department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
+    let item = ItemBuilder::new("ZRZY-021", "建设用地勘测定界")
+        .keywords("勘测定界")
+        .industry("land")
+        .approval("建设用地审批")
+        .legal_basis("《中华人民共和国土地管理法》")
+        .time_limit(15)
+        .insert(app, dept);
     let owner = app.create_user(Role::Owner, "owner@example.com").await;
     let project = ProjectBuilder::new(owner, "米易县工业园区道路工程", "2026-510421-48-01-000321")
         .fiscal(true)

@@ -14,6 +14,7 @@ use zhongjie::db::schema::{
 use zhongjie::domain::credit::{Kind, RuleSet, Source};
 
 use crate::accounts::auth::clone_app;
+use crate::fixtures::{EnergyReview, EnvAssessment};
 use crate::helpers::*;
 use crate::selection::result as sel;
 
@@ -220,7 +221,7 @@ async fn blacklisted_banned_and_new_agencies_show_as_they_are_on_every_page() {
 #[actix_web::test]
 async fn an_agency_is_rated_from_its_first_contract() {
     let app = spawn_web_only().await;
-    let w = crate::contracts::signing::world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     crate::contracts::signing::publish_demo_texts(&app);
     zhongjie::credit::store::credit::regrade_stale(
         &mut app.conn(),
@@ -230,7 +231,7 @@ async fn an_agency_is_rated_from_its_first_contract() {
     )
     .unwrap();
     assert_eq!(cached_grade(&app, w.agency_id), None);
-    let ann = crate::contracts::signing::selected(&app, &w);
+    let ann = w.selected(&app);
     let r = w
         .agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
@@ -248,9 +249,9 @@ async fn an_agency_is_rated_from_its_first_contract() {
 async fn a_forfeit_deducts_what_the_current_rules_say_and_names_the_announcement() {
     let app = spawn_web_only().await;
     let admin = app.create_user(Role::Admin, "admin@example.com").await;
-    let w = sel::world(&app, 3, true).await;
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
     let rules = publish_rules(&app, admin);
-    let (id, _) = sel::announce(&app, &w, "lowest_price");
+    let (id, _) = w.announce(&app, "lowest_price");
     sel::quote(&app, id, w.agencies[0].0, "100000");
     sel::quote(&app, id, w.agencies[1].0, "101000");
     sel::quote(&app, id, w.agencies[2].0, "102000");
@@ -301,9 +302,9 @@ async fn a_forfeit_deducts_what_the_current_rules_say_and_names_the_announcement
 async fn refusing_to_sign_deducts_what_the_current_rules_say_and_names_the_announcement() {
     let app = spawn_web_only().await;
     let admin = app.create_user(Role::Admin, "admin@example.com").await;
-    let w = crate::contracts::signing::world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     crate::contracts::signing::publish_demo_texts(&app);
-    let ann = crate::contracts::signing::selected(&app, &w);
+    let ann = w.selected(&app);
     w.agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
         .await;
@@ -368,9 +369,9 @@ async fn refusing_to_sign_deducts_what_the_current_rules_say_and_names_the_annou
 #[actix_web::test]
 async fn once_both_have_signed_nobody_is_told_to_wait() {
     let app = spawn_web_only().await;
-    let w = crate::contracts::signing::world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     crate::contracts::signing::publish_demo_texts(&app);
-    let ann = crate::contracts::signing::selected(&app, &w);
+    let ann = w.selected(&app);
     w.agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
         .await;
@@ -404,8 +405,8 @@ async fn once_both_have_signed_nobody_is_told_to_wait() {
 #[actix_web::test]
 async fn an_annulled_result_names_no_winner() {
     let app = spawn_web_only().await;
-    let w = sel::world(&app, 3, true).await;
-    let (id, _) = sel::announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     for (i, (a, _)) in w.agencies.iter().enumerate() {
         sel::quote(&app, id, *a, &format!("{}", 100_000 + i * 1_000));
     }
@@ -447,8 +448,8 @@ async fn an_annulled_result_names_no_winner() {
 #[actix_web::test]
 async fn while_a_low_quote_is_justified_a_quote_not_reconfirmed_is_not_valid() {
     let app = spawn_web_only().await;
-    let w = sel::world(&app, 5, true).await;
-    let (id, _) = sel::announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(5).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     for (i, amount) in ["100000", "100000", "100000", "50000", "100500"]
         .iter()
         .enumerate()
@@ -536,10 +537,10 @@ async fn a_rating_is_revised_once_as_the_page_says() {
 #[actix_web::test]
 async fn money_reads_one_way_on_the_result_page_and_in_mail() {
     let app = spawn_web_only().await;
-    let w = sel::world(&app, 5, true).await;
+    let w = EnergyReview::with_agencies(5).insert(&app).await;
     // Reasonable price: the highest and lowest are left out of the benchmark, which is then
     // 123,456.78; its ±10% band is 111,111.102 to 135,802.458 exactly.
-    let (rp, _) = sel::announce(&app, &w, "reasonable_price");
+    let (rp, _) = w.announce(&app, "reasonable_price");
     for (i, amount) in ["123456.78", "123456.78", "123456.78", "100000", "150000"]
         .iter()
         .enumerate()
@@ -560,7 +561,7 @@ async fn money_reads_one_way_on_the_result_page_and_in_mail() {
     assert!(en.contains("¥111,111.11 to ¥135,802.45"));
 
     // A mail naming an amount: the abnormally low quote's request for a justification.
-    let (lp, _) = sel::announce(&app, &w, "lowest_price");
+    let (lp, _) = w.announce(&app, "lowest_price");
     for (i, amount) in ["100000", "100000", "100000", "50000.5"].iter().enumerate() {
         sel::quote(&app, lp, w.agencies[i].0, amount);
     }
@@ -698,9 +699,9 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 #[actix_web::test]
 async fn the_audit_page_says_what_happened_in_words_with_links() {
     let app = spawn_web_only().await;
-    let w = crate::contracts::signing::world(&app, "env").await;
+    let w = EnvAssessment::insert(&app).await;
     crate::contracts::signing::publish_demo_texts(&app);
-    let ann = crate::contracts::signing::selected(&app, &w);
+    let ann = w.selected(&app);
     w.agency
         .post(&format!("/announcements/{ann}/confirm"), &[])
         .await;

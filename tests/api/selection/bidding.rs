@@ -15,80 +15,11 @@ use zhongjie::domain::seal;
 use zhongjie::domain::workdays::china_date;
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{
-    AgencyBuilder, AnnouncementBuilder, CertificateBuilder, Item, ProjectBuilder, avoid,
-    department, item_requiring,
-};
+use crate::fixtures::{Surveying, avoid};
 use crate::helpers::*;
-
-const QUAL: &str = "surveying_mapping";
 
 fn today() -> NaiveDate {
     china_date(Utc::now())
-}
-
-pub struct World {
-    pub dept: i64,
-    pub item: i64,
-    pub owner: i64,
-    pub owner_app: TestApp,
-}
-
-/// A department, an item it approves (needing 测绘资质 乙级, government-guided price
-/// ¥1,000–¥50,000), and an owner signed in on a browser of its own.
-pub async fn world(app: &TestApp) -> World {
-    let dept = department(app, "zrzyj", "攀枝花市自然资源和规划局", "NR");
-    let item = item_requiring(
-        app,
-        dept,
-        Item {
-            code: "ZRZY-009",
-            name: "不动产测绘",
-            keywords: "测绘",
-            industry: "land",
-            approval_name: "不动产登记",
-            legal_basis: "《不动产登记暂行条例》",
-            time_limit_days: 20,
-        },
-        &[(QUAL, 2)],
-        |f| {
-            f.pricing = "guided".into();
-            f.price_min_fen = Some(100_000);
-            f.price_max_fen = Some(5_000_000);
-        },
-    );
-    let owner_app = clone_app(app);
-    let owner = owner_app.signed_in(Role::Owner, "owner@example.com").await;
-    World {
-        dept,
-        item,
-        owner,
-        owner_app,
-    }
-}
-
-/// A published announcement (deadline in 10 days) in a project of its own; returns its id.
-pub fn announce(app: &TestApp, w: &World, mode: &str, cap_fen: Option<i64>) -> i64 {
-    AnnouncementBuilder::new(w.owner, w.item)
-        .new_project(
-            ProjectBuilder::new(w.owner, "仁和区棚户区改造项目", "2026-510411-47-01-000123")
-                .region("pzh_renhe")
-                .investment_fen(10_000_000_000),
-        )
-        .scope("宗地及房屋测绘")
-        .mode(mode)
-        .cap(cap_fen)
-        .insert(app)
-}
-
-/// An agency offering the item, with (when `certified`) an approved 乙级 certificate valid
-/// past the deadline, signed in on a browser of its own.
-pub async fn agency(app: &TestApp, w: &World, email: &str, certified: bool) -> (i64, TestApp) {
-    let mut b = AgencyBuilder::new(email).items(&[w.item]);
-    if certified {
-        b = b.certificate(CertificateBuilder::new(QUAL, 2));
-    }
-    b.signed_in(app).await
 }
 
 async fn post_text(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
@@ -153,11 +84,11 @@ fn commitment_in(html: &str) -> String {
 #[actix_web::test]
 async fn bidding_eligibility_refusals_name_each_failed_rule() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
 
     // Without the required qualification.
-    let (_, uncertified) = agency(&app, &w, "nocert@example.com", false).await;
+    let (_, uncertified) = w.agency(&app, "nocert@example.com", false).await;
     let (s, body) = post_text(&uncertified, &format!("/announcements/{a}/register"), &[]).await;
     assert_eq!(s, 422, "{body}");
     assert!(body.contains("data-rule=\"qualification\""), "{body}");
@@ -168,7 +99,7 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     );
 
     // Affiliated with the approval department.
-    let (aff, affiliated) = agency(&app, &w, "aff@example.com", true).await;
+    let (aff, affiliated) = w.agency(&app, "aff@example.com", true).await;
     diesel::update(agencies::table.find(aff))
         .set((
             agencies::affiliated.eq(true),
@@ -182,7 +113,7 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     assert!(body.contains("审批部门所属事业单位"));
 
     // On the owner's list of avoided units.
-    let (avo, avoided) = agency(&app, &w, "avoid@example.com", true).await;
+    let (avo, avoided) = w.agency(&app, "avoid@example.com", true).await;
     avoid(&app, a, avo);
     let (s, body) = post_text(&avoided, &format!("/announcements/{a}/register"), &[]).await;
     assert_eq!(s, 422);
@@ -190,7 +121,7 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     assert!(body.contains("回避单位"));
 
     // Blacklisted.
-    let (bl, blacklisted) = agency(&app, &w, "black@example.com", true).await;
+    let (bl, blacklisted) = w.agency(&app, "black@example.com", true).await;
     let reg = app.create_user(Role::Regulator, "reg@example.com").await;
     zhongjie::db::write_tx(&mut app.conn(), |c| {
         zhongjie::credit::store::sanctions::create_listing(
@@ -212,7 +143,7 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
     assert!(body.contains("data-rule=\"sanctions\""), "{body}");
 
     // A suspended account.
-    let (sus, suspended) = agency(&app, &w, "sus@example.com", true).await;
+    let (sus, suspended) = w.agency(&app, "sus@example.com", true).await;
     diesel::update(agencies::table.find(sus))
         .set(agencies::status.eq("suspended"))
         .execute(&mut *app.conn())
@@ -248,9 +179,9 @@ async fn bidding_eligibility_refusals_name_each_failed_rule() {
 #[actix_web::test]
 async fn bidding_register_quote_and_the_receipt_recomputes() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
 
     // Listed among the open announcements; not yet registered.
     let (s, body) = b.get_text("/agency/announcements").await;
@@ -347,9 +278,9 @@ async fn bidding_register_quote_and_the_receipt_recomputes() {
 #[actix_web::test]
 async fn bidding_bad_amounts_are_422_beside_the_field() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
     assert_eq!(
         b.post(&format!("/announcements/{a}/register"), &[])
             .await
@@ -387,7 +318,7 @@ async fn bidding_bad_amounts_are_422_beside_the_field() {
         .unwrap();
     assert_eq!(n, 0);
     // A mode without quotes takes none.
-    let draw = announce(&app, &w, "random_draw", None);
+    let draw = w.announce(&app, "random_draw", None);
     assert_eq!(
         b.post(&format!("/announcements/{draw}/register"), &[])
             .await
@@ -407,10 +338,10 @@ async fn bidding_bad_amounts_are_422_beside_the_field() {
 #[actix_web::test]
 async fn bidding_after_the_deadline_nothing_is_accepted() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
-    let (late_id, late) = agency(&app, &w, "late@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
+    let (late_id, late) = w.agency(&app, "late@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     let (s, _) = quote_post(
         &b,
@@ -458,10 +389,10 @@ async fn bidding_after_the_deadline_nothing_is_accepted() {
 #[actix_web::test]
 async fn bidding_a_quote_received_before_the_deadline_is_not_lost_to_the_queue() {
     let app = spawn_web_only().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
-    let (_, late) = agency(&app, &w, "late@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
+    let (_, late) = w.agency(&app, "late@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     late.post(&format!("/announcements/{a}/register"), &[])
         .await;
@@ -526,9 +457,9 @@ async fn bidding_a_quote_received_before_the_deadline_is_not_lost_to_the_queue()
 #[actix_web::test]
 async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "reasonable_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "reasonable_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     let quote = format!("/announcements/{a}/quote");
     let (s, first) = quote_post(&b, &quote, &[("amount", "15000")]).await;
@@ -616,10 +547,10 @@ async fn bidding_revise_withdraw_and_reconfirm_after_a_material_edit() {
 #[actix_web::test]
 async fn bidding_only_the_agency_itself_takes_part() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
-    let (_, other) = agency(&app, &w, "other@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
+    let (_, other) = w.agency(&app, "other@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     let (s, _) = quote_post(
         &b,
@@ -696,15 +627,15 @@ fn all_files(dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
 async fn bidding_a_sealed_amount_appears_nowhere_before_the_opening() {
     const SENTINELS: [&str; 4] = ["7654321", "765432189", "7,654,321", "7654321.89"];
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = Surveying::insert(&app).await;
     // Cap and government range wide enough for the sentinel.
     diesel::update(catalogue_items::table.find(w.item))
         .set(catalogue_items::price_max_fen.eq(Some(900_000_000i64)))
         .execute(&mut *app.conn())
         .unwrap();
-    let a = announce(&app, &w, "lowest_price", Some(800_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
-    let (_, other) = agency(&app, &w, "other@example.com", true).await;
+    let a = w.announce(&app, "lowest_price", Some(800_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
+    let (_, other) = w.agency(&app, "other@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     let (s, receipt) = quote_post(
         &b,
@@ -851,9 +782,9 @@ async fn get_and_reload(b: &TestApp, to: &str) -> String {
 #[actix_web::test]
 async fn bidding_each_step_redirects_and_a_reload_writes_nothing() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
     let writes = |app: &TestApp| -> (usize, i64) {
         let n: i64 = registrations::table
             .count()
@@ -919,7 +850,7 @@ async fn bidding_each_step_redirects_and_a_reload_writes_nothing() {
     assert_eq!(quote_row(&app, a, me).2, 2);
 
     // Receipts are the agency's own: another agency, a visitor, a receipt not there.
-    let (_, other) = agency(&app, &w, "other@example.com", true).await;
+    let (_, other) = w.agency(&app, "other@example.com", true).await;
     let mine = format!("/agency/announcements/{a}/receipts/1");
     assert_eq!(other.get(&mine).await.status().as_u16(), 404);
     assert_eq!(w.owner_app.get(&mine).await.status().as_u16(), 403);
@@ -934,9 +865,9 @@ async fn bidding_each_step_redirects_and_a_reload_writes_nothing() {
 #[actix_web::test]
 async fn bidding_a_blacklisted_agency_is_offered_no_revise_or_withdraw() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "reasonable_price", Some(2_000_000));
-    let (me, b) = agency(&app, &w, "ag@example.com", true).await;
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "reasonable_price", Some(2_000_000));
+    let (me, b) = w.agency(&app, "ag@example.com", true).await;
     b.post(&format!("/announcements/{a}/register"), &[]).await;
     let (s, _) = quote_post(
         &b,
@@ -1003,8 +934,8 @@ async fn bidding_a_blacklisted_agency_is_offered_no_revise_or_withdraw() {
 #[actix_web::test]
 async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(5_000_000));
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(5_000_000));
     // 6 and 7 digits in fen (the item's government range is ¥1,000–¥50,000), with and
     // without a note.
     let bids = [
@@ -1018,7 +949,7 @@ async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
     ];
     let mut ids = Vec::new();
     for (email, amount, note) in bids {
-        let (id, b) = agency(&app, &w, email, true).await;
+        let (id, b) = w.agency(&app, email, true).await;
         let r = b.post(&format!("/announcements/{a}/register"), &[]).await;
         assert_eq!(r.status().as_u16(), 303);
         let (s, body) = quote_post(
@@ -1052,7 +983,7 @@ async fn bidding_sealed_boxes_have_one_length_whatever_the_amount_and_note() {
 }
 
 /// The agency removes its offer of the world's item through its profile page.
-async fn withdraw_offer(app: &TestApp, b: &TestApp, w: &World, agency: i64) {
+async fn withdraw_offer(app: &TestApp, b: &TestApp, w: &Surveying, agency: i64) {
     let offer: i64 = agency_items::table
         .filter(agency_items::agency_id.eq(agency))
         .filter(agency_items::item_id.eq(w.item))
@@ -1066,11 +997,11 @@ async fn withdraw_offer(app: &TestApp, b: &TestApp, w: &World, agency: i64) {
 #[actix_web::test]
 async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_opening() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a = announce(&app, &w, "lowest_price", Some(2_000_000));
+    let w = Surveying::insert(&app).await;
+    let a = w.announce(&app, "lowest_price", Some(2_000_000));
 
     // An agency that does not offer the item: registration is refused, naming the rule.
-    let (never, nb) = agency(&app, &w, "never@example.com", true).await;
+    let (never, nb) = w.agency(&app, "never@example.com", true).await;
     withdraw_offer(&app, &nb, &w, never).await;
     let (s, body) = post_text(&nb, &format!("/announcements/{a}/register"), &[]).await;
     assert_eq!(s, 422, "{body}");
@@ -1089,7 +1020,7 @@ async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_op
         .iter()
         .enumerate()
     {
-        let (_, b) = agency(&app, &w, email, true).await;
+        let (_, b) = w.agency(&app, email, true).await;
         assert_eq!(
             b.post(&format!("/announcements/{a}/register"), &[])
                 .await
@@ -1106,7 +1037,7 @@ async fn bidding_only_for_an_item_the_agency_offers_at_registration_quote_and_op
         .await;
         assert_eq!(s, 303);
     }
-    let (left, lb) = agency(&app, &w, "left@example.com", true).await;
+    let (left, lb) = w.agency(&app, "left@example.com", true).await;
     assert_eq!(
         lb.post(&format!("/announcements/{a}/register"), &[])
             .await

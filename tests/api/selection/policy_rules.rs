@@ -9,15 +9,14 @@
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::catalogue::store::ItemFields;
 use zhongjie::db::schema::{
     announcement_results, announcements, audit_log, contract_payments, contracts, evaluations,
-    objections, outbox, projects, self_preparations, users,
+    objections, outbox, projects, self_preparations,
 };
 use zhongjie::domain::workdays::china_date;
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AgencyBuilder, Item, item_as};
+use crate::fixtures::{AgencyBuilder, ItemBuilder, department, regulator};
 use crate::helpers::*;
 
 fn today() -> NaiveDate {
@@ -32,7 +31,8 @@ fn deadline_day(app: &TestApp, n: u32) -> String {
         .to_string()
 }
 
-struct World {
+/// The ecology bureau's items, one for each policy rule, and the owner signed in on `app`.
+struct EcologyItems {
     dept: i64,
     /// Enterprise-paid, statutory limit 20 days (target 16).
     item: i64,
@@ -45,56 +45,30 @@ struct World {
     owner_id: i64,
 }
 
-fn it<'a>(code: &'a str, name: &'a str, days: i32) -> Item<'a> {
-    Item {
-        code,
-        name,
-        keywords: "",
-        industry: "env",
-        approval_name: "建设项目环境影响评价文件审批",
-        legal_basis: "《中华人民共和国环境影响评价法》",
-        time_limit_days: days,
-    }
+fn it<'a>(code: &'a str, name: &'a str, days: i32) -> ItemBuilder<'a> {
+    ItemBuilder::new(code, name)
+        .approval("建设项目环境影响评价文件审批")
+        .legal_basis("《中华人民共和国环境影响评价法》")
+        .time_limit(days)
 }
 
 /// The department first (a test regulator belongs to the first department), its items, and
 /// the owner signed in on `app`.
-async fn world(app: &TestApp) -> World {
-    let dept = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
-    zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "zjj",
-        "攀枝花市住房和城乡建设局",
-        "Housing",
-    )
-    .unwrap();
-    let item = item_as(app, dept, it("HJ-101", "环境影响报告表编制", 20), |_| {});
-    let own_item = item_as(
-        app,
-        dept,
-        it("HJ-102", "建设项目竣工环境保护验收调查", 10),
-        |f: &mut ItemFields| f.self_preparable = true,
-    );
-    let regional_item = item_as(
-        app,
-        dept,
-        it("HJ-103", "地质灾害危险性评估", 20),
-        |f: &mut ItemFields| f.regional_assessment = true,
-    );
-    let dept_item = item_as(
-        app,
-        dept,
-        it("HJ-104", "环境影响评价文件技术评估", 15),
-        |f: &mut ItemFields| f.payer = "department".into(),
-    );
+async fn ecology_items(app: &TestApp) -> EcologyItems {
+    let dept = department(app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    department(app, "zjj", "攀枝花市住房和城乡建设局", "Housing");
+    let item = it("HJ-101", "环境影响报告表编制", 20).insert(app, dept);
+    let own_item = it("HJ-102", "建设项目竣工环境保护验收调查", 10)
+        .self_preparable()
+        .insert(app, dept);
+    let regional_item = it("HJ-103", "地质灾害危险性评估", 20)
+        .regional_assessment()
+        .insert(app, dept);
+    let dept_item = it("HJ-104", "环境影响评价文件技术评估", 15)
+        .paid_by_department()
+        .insert(app, dept);
     let owner_id = app.signed_in(Role::Owner, "owner@example.com").await;
-    World {
+    EcologyItems {
         dept,
         item,
         own_item,
@@ -229,24 +203,12 @@ fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
         .unwrap()
 }
 
-/// A regulator of department `dept` signed in on a client of its own.
-async fn regulator(app: &TestApp, email: &str, dept: i64) -> (i64, TestApp) {
-    let r = clone_app(app);
-    let id = app.create_user(Role::Regulator, email).await;
-    diesel::update(users::table.find(id))
-        .set(users::department_id.eq(Some(dept)))
-        .execute(&mut *app.conn())
-        .unwrap();
-    assert_eq!(r.login(email, PASSWORD).await.status().as_u16(), 303);
-    (id, r)
-}
-
 // ------------------------------------------------------------------ 提速 20%
 
 #[actix_web::test]
 async fn a_time_limit_beyond_80_percent_needs_a_public_reason_and_is_counted() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_items(&app).await;
     let project = create_project(&app, "pzh_dongqu", "yes").await;
     let deadline = deadline_day(&app, 5);
 
@@ -348,7 +310,7 @@ async fn a_time_limit_beyond_80_percent_needs_a_public_reason_and_is_counted() {
 #[actix_web::test]
 async fn a_regional_assessment_is_told_before_publishing_and_needs_a_declaration() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_items(&app).await;
     let (reg_id, reg) = regulator(&app, "reg@example.com", w.dept).await;
     let title = "攀枝花钒钛高新技术产业开发区区域地质灾害危险性评估报告";
     let assessment = {
@@ -472,7 +434,7 @@ async fn a_regional_assessment_is_told_before_publishing_and_needs_a_declaration
 #[actix_web::test]
 async fn self_preparation_is_offered_recorded_and_shown_to_the_department() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_items(&app).await;
     let (_, reg) = regulator(&app, "reg@example.com", w.dept).await;
     let project = create_project(&app, "pzh_dongqu", "yes").await;
     let deadline = deadline_day(&app, 5);
@@ -598,7 +560,7 @@ async fn self_preparation_is_offered_recorded_and_shown_to_the_department() {
 #[actix_web::test]
 async fn the_approval_department_s_staff_run_a_department_paid_item_as_the_owner() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_items(&app).await;
     zhongjie::demo::contracts::load(&mut app.conn()).unwrap();
     let (_, r1) = regulator(&app, "reg1@example.com", w.dept).await;
     let (_, r2) = regulator(&app, "reg2@example.com", w.dept).await;
@@ -872,7 +834,7 @@ async fn the_approval_department_s_staff_run_a_department_paid_item_as_the_owner
 #[actix_web::test]
 async fn a_fiscal_announcement_at_the_procurement_threshold_is_refused() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_items(&app).await;
     let fiscal = create_project(&app, "pzh_dongqu", "yes").await;
     let private = create_project(&app, "pzh_dongqu", "no").await;
     let deadline = deadline_day(&app, 5);

@@ -11,12 +11,11 @@
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
-use zhongjie::catalogue::store::{Change, ItemFields};
 use zhongjie::db::schema::{announcements, audit_log, catalogue_items, outbox, projects, users};
 use zhongjie::domain::workdays::china_date;
 
 use crate::accounts::auth::clone_app;
-use crate::fixtures::{AgencyBuilder, QuoteBuilder, register};
+use crate::fixtures::{AgencyBuilder, ItemBuilder, QuoteBuilder, department, register};
 use crate::helpers::*;
 
 const AGENCY_NAME: &str = "四川蜀环环境科技有限公司";
@@ -36,7 +35,9 @@ fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-struct World {
+/// The ecology bureau's market: four items, an agency offering the main one, another agency
+/// offering another item only, and the owner signed in on `app`.
+struct EcologyMarket {
     dept: i64,
     /// Retained, market-priced, statutory limit 20 days, paid by the enterprise.
     item: i64,
@@ -52,105 +53,34 @@ struct World {
     other_agency_email: &'static str,
 }
 
-fn add_item(
-    app: &TestApp,
-    dept: i64,
-    code: &str,
-    name: &str,
-    payer: &str,
-    pricing: &str,
-    price: Option<i64>,
-) -> i64 {
-    let f = ItemFields {
-        code: code.into(),
-        name: name.into(),
-        keywords: String::new(),
-        industry: "env".into(),
-        approval_name: "建设项目环境影响评价文件审批".into(),
-        department_id: dept,
-        legal_basis: "《中华人民共和国环境影响评价法》".into(),
-        guide_basis: "-".into(),
-        guide_scope: "-".into(),
-        guide_object: "-".into(),
-        guide_content: "-".into(),
-        guide_method: "-".into(),
-        guide_conclusion: "-".into(),
-        time_limit_days: 20,
-        pricing: pricing.into(),
-        price_min_fen: price,
-        price_max_fen: price,
-        fee_basis: "-".into(),
-        payer: payer.into(),
-        self_preparable: false,
-        regional_assessment: false,
-    };
-    let change = Change {
-        status: zhongjie::domain::status::ItemStatus::Retained,
-        kind: zhongjie::domain::status::AdjustmentKind::Add,
-        reason: "test",
-        basis: "test",
-        actor_id: None,
-    };
-    zhongjie::catalogue::store::save_item(&mut app.conn(), None, &f, &[], &change).unwrap()
+fn ecology_item<'a>(code: &'a str, name: &'a str) -> ItemBuilder<'a> {
+    ItemBuilder::new(code, name)
+        .approval("建设项目环境影响评价文件审批")
+        .legal_basis("《中华人民共和国环境影响评价法》")
 }
 
-async fn agency(app: &TestApp, email: &str, name: &str, item: i64) -> i64 {
-    AgencyBuilder::new(email)
-        .name(name)
+async fn ecology_market(app: &TestApp) -> EcologyMarket {
+    let dept = department(app, "sthjj", "攀枝花市生态环境局", "Ecology");
+    let item = ecology_item("HJ-001", "环境影响报告表编制").insert(app, dept);
+    let dept_item = ecology_item("HJ-002", "环境监测")
+        .paid_by_department()
+        .insert(app, dept);
+    let fixed_item = ecology_item("HJ-003", "排污许可技术评估")
+        .fixed(100_000)
+        .insert(app, dept);
+    let other = ecology_item("HJ-004", "土壤污染状况调查").insert(app, dept);
+    let agency_id = AgencyBuilder::new("agency@example.com")
+        .name(AGENCY_NAME)
         .items(&[item])
         .insert(app)
-        .await
-}
-
-/// Items, an agency offering the main item, and the owner signed in on `app`.
-async fn world(app: &TestApp) -> World {
-    let dept = zhongjie::accounts::store::department::insert(
-        &mut app.conn(),
-        "sthjj",
-        "攀枝花市生态环境局",
-        "Ecology",
-    )
-    .unwrap();
-    let item = add_item(
-        app,
-        dept,
-        "HJ-001",
-        "环境影响报告表编制",
-        "enterprise",
-        "market",
-        None,
-    );
-    let dept_item = add_item(
-        app,
-        dept,
-        "HJ-002",
-        "环境监测",
-        "department",
-        "market",
-        None,
-    );
-    let fixed_item = add_item(
-        app,
-        dept,
-        "HJ-003",
-        "排污许可技术评估",
-        "enterprise",
-        "fixed",
-        Some(100_000),
-    );
-    let other = add_item(
-        app,
-        dept,
-        "HJ-004",
-        "土壤污染状况调查",
-        "enterprise",
-        "market",
-        None,
-    );
-    let agency_id = agency(app, "agency@example.com", AGENCY_NAME, item).await;
-    agency(app, "other@example.com", "云南某某测绘有限公司", other).await;
+        .await;
+    AgencyBuilder::new("other@example.com")
+        .name("云南某某测绘有限公司")
+        .items(&[other])
+        .insert(app)
+        .await;
     let owner_id = app.signed_in(Role::Owner, "owner@example.com").await;
-    World {
+    EcologyMarket {
         dept,
         item,
         item_name: "环境影响报告表编制",
@@ -295,7 +225,7 @@ async fn published(app: &TestApp, project: i64, item: i64, deadline: NaiveDate) 
 #[actix_web::test]
 async fn owner_creates_a_project_and_a_draft_and_publishes_it() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let (s, page) = app.get_text("/owner/projects").await;
     assert_eq!(s, 200);
     assert!(page.contains("我的项目"));
@@ -419,7 +349,7 @@ async fn owner_creates_a_project_and_a_draft_and_publishes_it() {
 #[actix_web::test]
 async fn each_failing_publication_rule_is_422_with_its_message() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let fiscal = create_project(&app, "yes").await;
     let deadline = ymd(deadline_day(&app, 5));
     let tomorrow = ymd(today() + Duration::days(1));
@@ -575,7 +505,7 @@ async fn each_failing_publication_rule_is_422_with_its_message() {
 #[actix_web::test]
 async fn bad_input_is_refused_beside_the_field_and_nothing_is_saved() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let project = create_project(&app, "yes").await;
     let deadline = deadline_day(&app, 5);
     let yesterday = ymd(today() - Duration::days(1));
@@ -677,7 +607,7 @@ async fn bad_input_is_refused_beside_the_field_and_nothing_is_saved() {
 #[actix_web::test]
 async fn another_owner_cannot_see_or_edit_a_draft() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let project = create_project(&app, "yes").await;
     let id = create_draft(
         &app,
@@ -776,7 +706,7 @@ async fn another_owner_cannot_see_or_edit_a_draft() {
 #[actix_web::test]
 async fn deadline_changes_follow_the_48_hour_rules() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let project = create_project(&app, "yes").await;
     let d0 = deadline_day(&app, 5);
     let id = published(&app, project, w.item, d0).await;
@@ -829,7 +759,7 @@ async fn deadline_changes_follow_the_48_hour_rules() {
 #[actix_web::test]
 async fn a_material_edit_bumps_the_version_and_asks_quoters_to_reconfirm() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let project = create_project(&app, "yes").await;
     let d0 = deadline_day(&app, 5);
     let id = published(&app, project, w.item, d0).await;
@@ -902,7 +832,7 @@ async fn a_material_edit_bumps_the_version_and_asks_quoters_to_reconfirm() {
 #[actix_web::test]
 async fn cancellation_needs_a_reason_and_is_public() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let project = create_project(&app, "yes").await;
     let id = published(&app, project, w.item, deadline_day(&app, 5)).await;
     let registrant = app
@@ -972,7 +902,7 @@ async fn cancellation_needs_a_reason_and_is_public() {
 #[actix_web::test]
 async fn english_pages_and_the_public_list_paging() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let w = ecology_market(&app).await;
     let project = create_project(&app, "yes").await;
     let d = deadline_day(&app, 5);
     let mut ids = Vec::new();

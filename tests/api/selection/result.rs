@@ -4,83 +4,15 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use zhongjie::auth::Role;
 use zhongjie::db::schema::{
     announcement_results, announcements, audit_log, awards, credit_records, quotes,
 };
-use zhongjie::domain::draw::{Proof, Seed};
+use zhongjie::domain::draw::Proof;
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
 
-use crate::accounts::auth::clone_app;
-use crate::fixtures::{
-    AgencyBuilder, AnnouncementBuilder, Item, ProjectBuilder, QuoteBuilder, department_item,
-};
+use crate::fixtures::{EnergyReview, QuoteBuilder};
 use crate::helpers::*;
-
-pub(crate) struct World {
-    pub(crate) owner: TestApp,
-    pub(crate) owner_id: i64,
-    pub(crate) item: i64,
-    pub(crate) project: i64,
-    pub(crate) agencies: Vec<(i64, TestApp)>,
-}
-
-pub(crate) async fn world(app: &TestApp, n_agencies: usize, fiscal: bool) -> World {
-    let (_, item) = department_item(
-        app,
-        ("fgw", "攀枝花市发展和改革委员会", "DRC"),
-        Item {
-            code: "FGW-001",
-            name: "节能评估报告编制",
-            keywords: "节能",
-            industry: "energy",
-            approval_name: "固定资产投资项目节能审查",
-            legal_basis: "《固定资产投资项目节能审查办法》",
-            time_limit_days: 30,
-        },
-    );
-    let owner = clone_app(app);
-    let owner_id = owner.signed_in(Role::Owner, "owner@example.com").await;
-    let project = ProjectBuilder::new(owner_id, "钒钛产业园区道路工程", "2026-510400-48-01-000123")
-        .fiscal(fiscal)
-        .insert(app);
-    let mut list = Vec::new();
-    for i in 0..n_agencies {
-        let email = format!("agency{i}@example.com");
-        let name = format!("攀枝花第{i}节能咨询有限公司");
-        list.push(
-            AgencyBuilder::new(&email)
-                .name(&name)
-                .items(&[item])
-                .signed_in(app)
-                .await,
-        );
-    }
-    World {
-        owner,
-        owner_id,
-        item,
-        project,
-        agencies: list,
-    }
-}
-
-/// A published announcement (deadline in an hour) with its seed sealed like publication does.
-pub(crate) fn announce(app: &TestApp, w: &World, mode: &str) -> (i64, Seed) {
-    let seed = Seed::generate().unwrap();
-    let id = AnnouncementBuilder::new(w.owner_id, w.item)
-        .project(w.project)
-        .scope("编制节能评估报告")
-        .cap(Some(20_000_000))
-        .mode(mode)
-        .deadline(zhongjie::db::now() + Duration::hours(1))
-        .complaint_phone("0812-12345")
-        .weights(50, 30, 20)
-        .sealed_seed(&seed)
-        .insert(app);
-    (id, seed)
-}
 
 pub(crate) fn register(app: &TestApp, id: i64, agency: i64) {
     crate::fixtures::register(app, id, agency);
@@ -145,8 +77,8 @@ pub(crate) async fn wait_for<F: Fn() -> bool>(f: F) -> bool {
 async fn lowest_price_opens_by_itself_publishes_commitments_and_one_award_under_100_concurrent_confirms()
  {
     let app = spawn_app().await;
-    let w = world(&app, 3, true).await;
-    let (id, _) = announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     let c0 = quote(&app, id, w.agencies[0].0, "150000.00");
     quote(&app, id, w.agencies[1].0, "120000.50");
     quote(&app, id, w.agencies[2].0, "130000.00");
@@ -247,10 +179,10 @@ async fn lowest_price_opens_by_itself_publishes_commitments_and_one_award_under_
 async fn opening_is_exactly_once_with_two_instances() {
     let app = spawn_app().await;
     let sibling = spawn_sibling(&app, None).await;
-    let w = world(&app, 3, true).await;
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
-        let (id, _) = announce(&app, &w, "random_draw");
+        let (id, _) = w.announce(&app, "random_draw");
         for (a, _) in &w.agencies {
             register(&app, id, *a);
         }
@@ -288,8 +220,8 @@ async fn opening_is_exactly_once_with_two_instances() {
 #[actix_web::test]
 async fn random_draw_proof_verifies_against_the_published_commitment() {
     let app = spawn_app().await;
-    let w = world(&app, 4, true).await;
-    let (id, seed) = announce(&app, &w, "random_draw");
+    let w = EnergyReview::with_agencies(4).insert(&app).await;
+    let (id, seed) = w.announce(&app, "random_draw");
     for (a, _) in &w.agencies {
         register(&app, id, *a);
     }
@@ -324,8 +256,8 @@ async fn random_draw_proof_verifies_against_the_published_commitment() {
 #[actix_web::test]
 async fn too_few_quotes_fail_the_round_and_the_owner_reruns_it() {
     let app = spawn_web_only().await;
-    let w = world(&app, 2, true).await;
-    let (id, _) = announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(2).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     quote(&app, id, w.agencies[0].0, "100000");
     quote(&app, id, w.agencies[1].0, "110000");
     pass_deadline(&app, id);
@@ -370,8 +302,8 @@ async fn too_few_quotes_fail_the_round_and_the_owner_reruns_it() {
 #[actix_web::test]
 async fn an_upheld_objection_annuls_the_result() {
     let app = spawn_web_only().await;
-    let w = world(&app, 4, true).await;
-    let (id, _) = announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(4).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     for (i, (a, _)) in w.agencies.iter().take(3).enumerate() {
         quote(&app, id, *a, &format!("{}", 100_000 + i * 1_000));
     }
@@ -447,8 +379,8 @@ async fn an_upheld_objection_annuls_the_result() {
 #[actix_web::test]
 async fn a_winner_who_does_not_confirm_forfeits_and_the_next_ranked_takes_over() {
     let app = spawn_app().await;
-    let w = world(&app, 3, true).await;
-    let (id, _) = announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     quote(&app, id, w.agencies[0].0, "100000");
     quote(&app, id, w.agencies[1].0, "101000");
     quote(&app, id, w.agencies[2].0, "102000");
@@ -486,8 +418,8 @@ async fn a_winner_who_does_not_confirm_forfeits_and_the_next_ranked_takes_over()
 #[actix_web::test]
 async fn an_abnormally_low_quote_wins_only_after_its_justification_is_accepted() {
     let app = spawn_web_only().await;
-    let w = world(&app, 4, true).await;
-    let (id, _) = announce(&app, &w, "lowest_price");
+    let w = EnergyReview::with_agencies(4).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
     quote(&app, id, w.agencies[0].0, "100000");
     quote(&app, id, w.agencies[1].0, "100000");
     quote(&app, id, w.agencies[2].0, "100000");
@@ -535,8 +467,8 @@ async fn an_abnormally_low_quote_wins_only_after_its_justification_is_accepted()
 #[actix_web::test]
 async fn after_the_deadline_nothing_stale_and_a_second_opening_changes_nothing() {
     let app = spawn_web_only().await;
-    let w = world(&app, 3, true).await;
-    let (id, _) = announce(&app, &w, "random_draw");
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "random_draw");
     for (a, _) in &w.agencies {
         register(&app, id, *a);
     }
@@ -562,9 +494,9 @@ async fn after_the_deadline_nothing_stale_and_a_second_opening_changes_nothing()
 #[actix_web::test]
 async fn reasonable_price_and_weighted_scoring_publish_their_workings() {
     let app = spawn_web_only().await;
-    let w = world(&app, 5, true).await;
-    let (rp, _) = announce(&app, &w, "reasonable_price");
-    let (ws, _) = announce(&app, &w, "weighted_scoring");
+    let w = EnergyReview::with_agencies(5).insert(&app).await;
+    let (rp, _) = w.announce(&app, "reasonable_price");
+    let (ws, _) = w.announce(&app, "weighted_scoring");
     for (i, amount) in ["100000", "104000", "98000", "150000", "99000"]
         .iter()
         .enumerate()
@@ -605,8 +537,11 @@ async fn reasonable_price_and_weighted_scoring_publish_their_workings() {
 #[actix_web::test]
 async fn direct_selection_waits_for_the_owner_and_needs_no_fiscal_funds() {
     let app = spawn_web_only().await;
-    let w = world(&app, 2, false).await;
-    let (id, _) = announce(&app, &w, "direct");
+    let w = EnergyReview::with_agencies(2)
+        .fiscal(false)
+        .insert(&app)
+        .await;
+    let (id, _) = w.announce(&app, "direct");
     register(&app, id, w.agencies[0].0);
     register(&app, id, w.agencies[1].0);
     pass_deadline(&app, id);
@@ -671,7 +606,7 @@ fn serve_process(app: &TestApp, dir: &std::path::Path) -> (Serve, String) {
 #[actix_web::test]
 async fn two_serve_processes_open_each_announcement_exactly_once() {
     let app = spawn_web_only().await;
-    let w = world(&app, 3, true).await;
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
     let d1 = tempfile::tempdir().unwrap();
     let d2 = tempfile::tempdir().unwrap();
     let (_p1, b1) = serve_process(&app, d1.path());
@@ -695,7 +630,7 @@ async fn two_serve_processes_open_each_announcement_exactly_once() {
     }
     let mut ids = Vec::new();
     for i in 0..10 {
-        let (id, _) = announce(&app, &w, "lowest_price");
+        let (id, _) = w.announce(&app, "lowest_price");
         for (j, (a, _)) in w.agencies.iter().enumerate() {
             quote(&app, id, *a, &format!("{}", 100_000 + i * 10 + j));
         }

@@ -8,8 +8,8 @@ use zhongjie::db;
 use zhongjie::domain::draw::{Proof, Seed};
 
 use crate::fixtures::{
-    AgencyBuilder, AnnouncementBuilder, Item, ObjectionBuilder, OpeningBuilder, ProjectBuilder,
-    QuoteBuilder, item,
+    AgencyBuilder, AnnouncementBuilder, ItemBuilder, ObjectionBuilder, OpeningBuilder,
+    ProjectBuilder, QuoteBuilder,
 };
 use crate::helpers::*;
 
@@ -40,19 +40,11 @@ fn opened_announcement(
     let now = db::now();
     let dept = zhongjie::accounts::store::department::all(&mut app.conn()).unwrap()[0].id;
     let code = hex::encode(zhongjie::auth::token::random_bytes::<4>());
-    let item = item(
-        app,
-        dept,
-        Item {
-            code: &code,
-            name: "环境影响评价",
-            keywords: "",
-            industry: "environment",
-            approval_name: "环评审批",
-            legal_basis: "",
-            time_limit_days: 20,
-        },
-    );
+    let item = ItemBuilder::new(&code, "环境影响评价")
+        .industry("environment")
+        .approval("环评审批")
+        .legal_basis("")
+        .insert(app, dept);
     let name = format!("仁和区污水处理厂扩建工程{code}");
     let id = AnnouncementBuilder::new(owner, item)
         .new_project(
