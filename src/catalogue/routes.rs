@@ -19,7 +19,7 @@ use crate::domain::catalogue::{self as vocab, Pricing};
 use crate::domain::catalogue_rules::{self as rules, ItemInput, Problem, QUAL_SLOTS};
 use crate::domain::money::Money;
 use crate::domain::status::{AdjustmentKind, ItemStatus};
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
 use crate::uploads::{self, UploadBody};
@@ -53,16 +53,20 @@ fn allowed(ctx: &Ctx, action: Action) -> bool {
     policy::decide(ctx.user(), action) == Decision::Allow
 }
 
+fn money_opt(m: Option<Money>) -> String {
+    m.map(fmt::money).unwrap_or_default()
+}
+
 /// The fee as shown: the regime, and the range or fixed fee in yuan.
 fn price_text(ctx: &Ctx, item: &Item) -> String {
     let label = ctx.t(&format!("cat.pricing.{}", item.pricing));
     match Pricing::parse(&item.pricing) {
         Some(Pricing::Guided) => format!(
             "{label} {} – {}",
-            fmt::fen_opt(item.price_min_fen),
-            fmt::fen_opt(item.price_max_fen)
+            money_opt(item.price_min_fen),
+            money_opt(item.price_max_fen)
         ),
-        Some(Pricing::Fixed) => format!("{label} {}", fmt::fen_opt(item.price_min_fen)),
+        Some(Pricing::Fixed) => format!("{label} {}", money_opt(item.price_min_fen)),
         _ => label.to_string(),
     }
 }
@@ -182,6 +186,103 @@ fn url_with(q: &ListQuery, format: &str) -> String {
     format!("/catalogue?{}", s.finish())
 }
 
+/// What the list shows: the published items the filter keeps, their
+/// qualifications, and the drafts the user may see on the HTML page (an admin all, a
+/// regulator its own department's).
+type Listed = (Vec<Item>, Vec<ItemQual>, Vec<Item>);
+
+async fn load_list(
+    ctx: &Ctx,
+    filter: &rules::ListFilter,
+    dept_id: Option<i64>,
+    with_drafts: bool,
+) -> Result<Listed, AppError> {
+    let draft_scope = match ctx.user() {
+        Some(u) if with_drafts && u.role == Role::Admin => Some(None),
+        Some(u) if with_drafts && u.role == Role::Regulator => u.department_id.map(Some),
+        _ => None,
+    };
+    let f2 = filter.clone();
+    Ok(db::run(ctx.pool(), move |c| {
+        let items: Vec<Item> = cat::list_published(
+            c,
+            f2.industry.as_deref(),
+            dept_id,
+            f2.pricing.map(Pricing::code),
+            // "all" is the one filter value that is not a status.
+            ItemStatus::parse(&f2.status),
+        )?
+        .into_iter()
+        .filter(|i| rules::matches_query(&f2.q, &i.code, &i.name, &i.keywords))
+        .collect();
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        let quals = cat::quals_of_items(c, &ids)?;
+        let drafts = match draft_scope {
+            Some(scope) => cat::drafts(c, scope)?,
+            None => Vec::new(),
+        };
+        Ok::<_, DbError>((items, quals, drafts))
+    })
+    .await?)
+}
+
+fn row_view(ctx: &Ctx, depts: &[Department], quals: &[ItemQual], i: &Item) -> RowView {
+    let q: Vec<String> = quals
+        .iter()
+        .filter(|q| q.item_id == i.id)
+        .map(|q| qual_text(ctx, q))
+        .collect();
+    RowView {
+        code: i.code.clone(),
+        name: i.name.clone(),
+        industry: ctx.t(&format!("cat.industry.{}", i.industry)).to_string(),
+        approval: i.approval_name.clone(),
+        department: fmt::dept(ctx.lang(), depts, Some(i.department_id)),
+        days: i.time_limit_days,
+        price: price_text(ctx, i),
+        quals: if q.is_empty() {
+            ctx.t("catalogue.item.no_qual").to_string()
+        } else {
+            q.join("；")
+        },
+        status: ctx.t(&format!("cat.status.{}", i.status)).to_string(),
+        status_css: status_css(i.status),
+    }
+}
+
+/// The choices of the list's filter selects (industries, departments, pricing, statuses).
+fn filter_options(ctx: &Ctx, depts: &[Department]) -> [Vec<(String, String)>; 4] {
+    let lang = ctx.lang();
+    [
+        vocab::INDUSTRIES
+            .iter()
+            .map(|(c, _)| (c.to_string(), ctx.t(&format!("cat.industry.{c}")).into()))
+            .collect(),
+        depts
+            .iter()
+            .map(|d| (d.code.clone(), d.name(lang).to_string()))
+            .collect(),
+        Pricing::ALL
+            .iter()
+            .map(|p| {
+                (
+                    p.code().to_string(),
+                    ctx.t(&format!("cat.pricing.{}", p.code())).into(),
+                )
+            })
+            .collect(),
+        ["retained", "cancelled", "all"]
+            .iter()
+            .map(|s| {
+                (
+                    s.to_string(),
+                    ctx.t(&format!("catalogue.list.status_{s}")).into(),
+                )
+            })
+            .collect(),
+    ]
+}
+
 async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let q = q.into_inner();
@@ -191,10 +292,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         "json" => "json",
         _ => return Err(AppError::BadRequest("catalogue.err.filter_format")),
     };
-    let depts = db::run(ctx.pool(), |c| {
-        crate::accounts::store::department::all(c).map_err(DbError::from)
-    })
-    .await?;
+    let depts = departments(&ctx).await?;
     let codes: Vec<&str> = depts.iter().map(|d| d.code.as_str()).collect();
     let filter = rules::parse_filter(
         &q.industry,
@@ -210,63 +308,13 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         .as_deref()
         .and_then(|code| depts.iter().find(|d| d.code == code))
         .map(|d| d.id);
-    // Drafts: an admin sees all, a regulator its own department's.
-    let draft_scope = match ctx.user() {
-        Some(u) if u.role == Role::Admin => Some(None),
-        Some(u) if u.role == Role::Regulator => u.department_id.map(Some),
-        _ => None,
-    };
-    let f2 = filter.clone();
-    let (items, quals, drafts) = db::run(ctx.pool(), move |c| {
-        let items: Vec<Item> = cat::list_published(
-            c,
-            f2.industry.as_deref(),
-            dept_id,
-            f2.pricing.map(Pricing::code),
-            // "all" is the one filter value that is not a status.
-            ItemStatus::parse(&f2.status),
-        )?
-        .into_iter()
-        .filter(|i| rules::matches_query(&f2.q, &i.code, &i.name, &i.keywords))
-        .collect();
-        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
-        let quals = cat::quals_of_items(c, &ids)?;
-        let drafts = match (format, draft_scope) {
-            ("html", Some(scope)) => cat::drafts(c, scope)?,
-            _ => Vec::new(),
-        };
-        Ok::<_, DbError>((items, quals, drafts))
-    })
-    .await?;
-    let lang = ctx.lang();
+    let (items, quals, drafts) = load_list(&ctx, &filter, dept_id, format == "html").await?;
     match format {
         "csv" => return Ok(csv_download(&ctx, &items, &quals, &depts)),
         "json" => return json_download(&items, &quals, &depts),
         _ => {}
     }
-    let row = |i: &Item| RowView {
-        code: i.code.clone(),
-        name: i.name.clone(),
-        industry: ctx.t(&format!("cat.industry.{}", i.industry)).to_string(),
-        approval: i.approval_name.clone(),
-        department: fmt::dept(lang, &depts, Some(i.department_id)),
-        days: i.time_limit_days,
-        price: price_text(&ctx, i),
-        quals: {
-            let v: Vec<String> = quals
-                .iter()
-                .filter(|q| q.item_id == i.id)
-                .map(|q| qual_text(&ctx, q))
-                .collect();
-            if v.is_empty() {
-                ctx.t("catalogue.item.no_qual").to_string()
-            } else {
-                v.join("；")
-            }
-        },
-        status: ctx.t(&format!("cat.status.{}", i.status)).to_string(),
-        status_css: status_css(i.status),
-    };
+    let [industries, dept_options, pricings, statuses] = filter_options(&ctx, &depts);
     let p = ListPage {
         page: ctx.page(),
         industry: Field::new(filter.industry.clone().unwrap_or_default()),
@@ -274,34 +322,18 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         pricing: Field::new(filter.pricing.map(Pricing::code).unwrap_or_default()),
         status: Field::new(filter.status.clone()),
         q: Field::new(filter.q.clone()),
-        industries: vocab::INDUSTRIES
+        industries,
+        departments: dept_options,
+        pricings,
+        statuses,
+        rows: items
             .iter()
-            .map(|(c, _)| (c.to_string(), ctx.t(&format!("cat.industry.{c}")).into()))
+            .map(|i| row_view(&ctx, &depts, &quals, i))
             .collect(),
-        departments: depts
+        drafts: drafts
             .iter()
-            .map(|d| (d.code.clone(), d.name(lang).to_string()))
+            .map(|i| row_view(&ctx, &depts, &quals, i))
             .collect(),
-        pricings: Pricing::ALL
-            .iter()
-            .map(|p| {
-                (
-                    p.code().to_string(),
-                    ctx.t(&format!("cat.pricing.{}", p.code())).into(),
-                )
-            })
-            .collect(),
-        statuses: ["retained", "cancelled", "all"]
-            .iter()
-            .map(|s| {
-                (
-                    s.to_string(),
-                    ctx.t(&format!("catalogue.list.status_{s}")).into(),
-                )
-            })
-            .collect(),
-        rows: items.iter().map(row).collect(),
-        drafts: drafts.iter().map(row).collect(),
         can_add: allowed(&ctx, Action::PublishCatalogue),
         csv_url: url_with(&q, "csv"),
         json_url: url_with(&q, "json"),
@@ -371,12 +403,8 @@ fn csv_download(
             i.legal_basis.clone(),
             i.time_limit_days.to_string(),
             ctx.t(&format!("cat.pricing.{}", i.pricing)).into(),
-            i.price_min_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
-            i.price_max_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
+            i.price_min_fen.map(Money::to_plain).unwrap_or_default(),
+            i.price_max_fen.map(Money::to_plain).unwrap_or_default(),
             i.fee_basis.clone(),
             ctx.t(&format!("cat.payer.{}", i.payer)).into(),
             q.join("；"),
@@ -411,8 +439,8 @@ fn json_download(
                 legal_basis: &i.legal_basis,
                 time_limit_working_days: i.time_limit_days,
                 pricing: &i.pricing,
-                price_min_yuan: i.price_min_fen.map(|f| Money::from_fen(f).to_plain()),
-                price_max_yuan: i.price_max_fen.map(|f| Money::from_fen(f).to_plain()),
+                price_min_yuan: i.price_min_fen.map(Money::to_plain),
+                price_max_yuan: i.price_max_fen.map(Money::to_plain),
                 fee_basis: &i.fee_basis,
                 payer: &i.payer,
                 self_preparable: i.self_preparable,
@@ -564,26 +592,68 @@ pub struct ItemPage {
     pub today: String,
 }
 
-/// The item page for `code`, or 404 — also for a draft the user may not edit.
-async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
-    let today = crate::db::today();
-    let found = db::run(ctx.pool(), move |c| {
+/// What the item page shows besides the item: its qualifications, the assessments in force,
+/// the agencies offering it, its history and the departments.
+struct ItemFacts {
+    quals: Vec<ItemQual>,
+    assessments: Vec<cat::RegionalAssessment>,
+    offers: Vec<cat::Offer>,
+    history: Vec<ChangeEntry>,
+    depts: Vec<Department>,
+}
+
+async fn load_item_facts(
+    ctx: &Ctx,
+    code: String,
+    today: chrono::NaiveDate,
+) -> Result<(Item, ItemFacts), AppError> {
+    db::run(ctx.pool(), move |c| {
         let Some(item) = cat::find_by_code(c, &code)? else {
             return Ok::<_, DbError>(None);
         };
-        Ok(Some((
-            cat::quals_of(c, item.id)?,
-            cat::assessments_in_force(c, item.id, today)?,
-            cat::offering_agencies(c, item.id)?,
-            cat::public_changes(c, Some(item.id))?,
-            crate::accounts::store::department::all(c)?,
-            item,
-        )))
+        let facts = ItemFacts {
+            quals: cat::quals_of(c, item.id)?,
+            assessments: cat::assessments_in_force(c, item.id, today)?,
+            offers: cat::offering_agencies(c, item.id)?,
+            history: cat::public_changes(c, Some(item.id))?,
+            depts: crate::accounts::store::department::all(c)?,
+        };
+        Ok(Some((item, facts)))
     })
-    .await?;
-    let Some((quals, assessments, offers, history, depts, item)) = found else {
-        return Err(AppError::NotFound);
-    };
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+fn assessment_views(ctx: &Ctx, f: &ItemFacts) -> Vec<AssessmentView> {
+    f.assessments
+        .iter()
+        .map(|a| AssessmentView {
+            id: a.id,
+            zone: ctx.t(&format!("cat.region.{}", a.zone)).into(),
+            title: a.title.clone(),
+            valid_until: fmt::date(a.valid_until),
+            has_document: a.upload_id.is_some(),
+        })
+        .collect()
+}
+
+fn offer_views(ctx: &Ctx, f: &ItemFacts) -> Vec<OfferView> {
+    f.offers
+        .iter()
+        .map(|o| OfferView {
+            agency_id: o.agency_id,
+            name: o.name.clone(),
+            region: ctx.t(&format!("cat.region.{}", o.region)).into(),
+            fee_standard: o.fee_standard.clone(),
+            committed_days: o.committed_days,
+        })
+        .collect()
+}
+
+/// The item page for `code`, or 404 — also for a draft the user may not edit.
+async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
+    let today = crate::db::today();
+    let (item, facts) = load_item_facts(ctx, code, today).await?;
     let dept = item.department_id;
     let can_edit = allowed(
         ctx,
@@ -610,36 +680,18 @@ async fn item_page(ctx: &Ctx, code: String) -> Result<ItemPage, AppError> {
     Ok(ItemPage {
         page: ctx.page(),
         industry: ctx.t(&format!("cat.industry.{}", item.industry)).into(),
-        department: fmt::dept(lang, &depts, Some(dept)),
+        department: fmt::dept(lang, &facts.depts, Some(dept)),
         price: price_text(ctx, &item),
         payer: ctx.t(&format!("cat.payer.{}", item.payer)).into(),
         status: ctx.t(&format!("cat.status.{}", item.status)).into(),
         status_css: status_css(item.status),
-        quals: quals.iter().map(|q| qual_text(ctx, q)).collect(),
+        quals: facts.quals.iter().map(|q| qual_text(ctx, q)).collect(),
         guide,
         legal_basis: paras(&item.legal_basis),
         fee_basis: paras(&item.fee_basis),
-        assessments: assessments
-            .iter()
-            .map(|a| AssessmentView {
-                id: a.id,
-                zone: ctx.t(&format!("cat.region.{}", a.zone)).into(),
-                title: a.title.clone(),
-                valid_until: fmt::date(a.valid_until),
-                has_document: a.upload_id.is_some(),
-            })
-            .collect(),
-        offers: offers
-            .iter()
-            .map(|o| OfferView {
-                agency_id: o.agency_id,
-                name: o.name.clone(),
-                region: ctx.t(&format!("cat.region.{}", o.region)).into(),
-                fee_standard: o.fee_standard.clone(),
-                committed_days: o.committed_days,
-            })
-            .collect(),
-        changes: change_views(ctx, &history, &depts),
+        assessments: assessment_views(ctx, &facts),
+        offers: offer_views(ctx, &facts),
+        changes: change_views(ctx, &facts.history, &facts.depts),
         can_edit: can_edit && item.status != ItemStatus::Cancelled,
         can_publish: admin && item.status == ItemStatus::Draft,
         can_cancel: admin && item.status == ItemStatus::Retained,
@@ -755,7 +807,7 @@ impl ItemForm {
 
     /// The form filled from a stored item (for the edit page).
     fn of(item: &Item, quals: &[ItemQual]) -> ItemForm {
-        let plain = |f: Option<i64>| f.map(|f| Money::from_fen(f).to_plain()).unwrap_or_default();
+        let plain = |m: Option<Money>| m.map(Money::to_plain).unwrap_or_default();
         let fixed = item.pricing == "fixed";
         let mut f = ItemForm {
             code: item.code.clone(),
@@ -870,10 +922,9 @@ pub struct ItemFormPage {
 }
 
 impl ItemFormPage {
-    fn build(ctx: &Ctx, f: &ItemForm, depts: &[Department], is_new: bool, action: String) -> Self {
-        let lang = ctx.lang();
-        let quals = f
-            .quals()
+    /// The qualification rows of the form (type and minimum level, numbered).
+    fn qual_rows(lang: Lang, f: &ItemForm) -> Vec<QualRow> {
+        f.quals()
             .into_iter()
             .enumerate()
             .map(|(i, (t, l))| QualRow {
@@ -892,7 +943,27 @@ impl ItemFormPage {
                 qual_type: Field::new(t),
                 level: Field::new(l),
             })
-            .collect();
+            .collect()
+    }
+
+    /// The minimum-level choices: any level, then each level.
+    fn level_choices(ctx: &Ctx) -> Vec<(String, String)> {
+        std::iter::once(0)
+            .chain(vocab::LEVELS.iter().copied())
+            .map(|l| {
+                let key = if l == 0 {
+                    "catalogue.form.level_any".to_string()
+                } else {
+                    format!("cat.level.{l}")
+                };
+                (l.to_string(), ctx.t(&key).to_string())
+            })
+            .collect()
+    }
+
+    fn build(ctx: &Ctx, f: &ItemForm, depts: &[Department], is_new: bool, action: String) -> Self {
+        let lang = ctx.lang();
+        let quals = Self::qual_rows(lang, f);
         ItemFormPage {
             page: ctx.page(),
             is_new,
@@ -949,17 +1020,7 @@ impl ItemFormPage {
                 .iter()
                 .map(|(c, _, _)| (c.to_string(), ctx.t(&format!("cat.qual.{c}")).into()))
                 .collect(),
-            levels: std::iter::once(0)
-                .chain(vocab::LEVELS.iter().copied())
-                .map(|l| {
-                    let key = if l == 0 {
-                        "catalogue.form.level_any".to_string()
-                    } else {
-                        format!("cat.level.{l}")
-                    };
-                    (l.to_string(), ctx.t(&key).to_string())
-                })
-                .collect(),
+            levels: Self::level_choices(ctx),
             has_errors: false,
         }
     }
@@ -1068,18 +1129,19 @@ async fn create(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespons
     let r = db::run(ctx.pool(), move |c| {
         steps::add_item(c, &me, &fields, &quals, &reason, &basis)
     })
-    .await?;
+    .await;
     match r {
-        Some(code) => Ok(redirect_flash(
+        Ok(code) => Ok(redirect_flash(
             &format!("/catalogue/{code}"),
             FlashKind::Success,
             "catalogue.flash.draft_saved",
         )),
-        None => {
-            p.code.fail(lang, "catalogue.v.code_taken", &[]);
+        Err(StepError::Refused(r)) if r.key == steps::CODE_TAKEN => {
+            p.code.fail(lang, r.key, &[]);
             p.has_errors = true;
-            html(&p, StatusCode::UNPROCESSABLE_ENTITY)
+            html(&p, r.status())
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1211,13 +1273,10 @@ async fn change_status(
             return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let done = db::run(ctx.pool(), move |c| {
+    db::run(ctx.pool(), move |c| {
         steps::change_status(c, &me, item.id, (from, to, kind), &reason, &basis)
     })
     .await?;
-    if !done {
-        return Err(AppError::BadRequest("catalogue.err.changed_meanwhile"));
-    }
     Ok(redirect_flash(
         &format!("/catalogue/{code}"),
         FlashKind::Success,
@@ -1263,6 +1322,32 @@ async fn cancel(
 
 // ---------------------------------------------------------------- regional assessments
 
+/// The assessment form on the item page again, with the values sent and each refused
+/// field's message (the document's naming the size limit).
+fn assessment_problems(
+    p: &mut ItemPage,
+    lang: Lang,
+    input: &rules::AssessmentInput,
+    problems: &[Problem],
+    file_problem: Option<&str>,
+    max_mib: i64,
+) {
+    p.zone = Field::new(&input.zone);
+    p.title = Field::new(&input.title);
+    p.valid_until = Field::new(&input.valid_until);
+    for pr in problems {
+        let fld = match pr.field {
+            "zone" => &mut p.zone,
+            "title" => &mut p.title,
+            _ => &mut p.valid_until,
+        };
+        fld.fail(lang, pr.key, &pr.args);
+    }
+    if let Some(key) = file_problem {
+        p.document.fail(lang, key, &[("mib", max_mib.to_string())]);
+    }
+}
+
 async fn record_assessment(
     ctx: Ctx,
     path: web::Path<String>,
@@ -1297,29 +1382,18 @@ async fn record_assessment(
     };
     let checked = rules::validate_assessment(&input, today);
     let file = form.file;
-    if checked.is_err() || matches!(file, Some(Err(_))) {
-        let mut p = item_page(&ctx, code).await?;
-        p.zone = Field::new(&input.zone);
-        p.title = Field::new(&input.title);
-        p.valid_until = Field::new(&input.valid_until);
-        if let Err(problems) = &checked {
-            for pr in problems {
-                let fld = match pr.field {
-                    "zone" => &mut p.zone,
-                    "title" => &mut p.title,
-                    _ => &mut p.valid_until,
-                };
-                fld.fail(lang, pr.key, &pr.args);
-            }
+    let valid = match (checked, &file) {
+        (Ok(valid), None | Some(Ok(_))) => valid,
+        (checked, file) => {
+            let problems = checked.err().unwrap_or_default();
+            let file_problem = match file {
+                Some(Err(e)) => Some(e.key()),
+                _ => None,
+            };
+            let mut p = item_page(&ctx, code).await?;
+            assessment_problems(&mut p, lang, &input, &problems, file_problem, max_mib);
+            return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        if let Some(Err(e)) = &file {
-            p.document
-                .fail(lang, e.key(), &[("mib", max_mib.to_string())]);
-        }
-        return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let Ok(valid) = checked else {
-        return Err(AppError::internal("assessment checked twice"));
     };
     // Keep the file first; if the transaction fails it is removed again.
     let kept = match file {
@@ -1346,9 +1420,9 @@ async fn record_assessment(
 }
 
 /// A regional assessment's result document: public, always as a download, never inline.
-async fn assessment_document(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn assessment_document(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = id.into_inner();
     let found = db::run(ctx.pool(), move |c| {
         let Some(a) = cat::find_assessment(c, id)? else {
             return Ok::<_, DbError>(None);

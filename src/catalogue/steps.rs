@@ -8,6 +8,7 @@ use crate::catalogue::store::{self as cat, Change, Item, ItemFields};
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::catalogue_rules::ValidAssessment;
 use crate::domain::status::{AdjustmentKind, ItemStatus};
+use crate::error::{Refusal, StepError};
 use crate::uploads::KeptMeta;
 
 fn actor(me: &CurrentUser) -> Actor {
@@ -19,11 +20,17 @@ fn audit_state(item: &Item, quals: &[(String, i32)]) -> serde_json::Value {
     serde_json::json!({ "item": item, "quals": quals })
 }
 
-fn found(item: Option<Item>) -> Result<Item, DbError> {
-    item.ok_or_else(DbError::not_found)
+fn found(item: Option<Item>) -> Result<Item, StepError> {
+    item.ok_or_else(|| Refusal::not_found().into())
 }
 
-/// A new item, saved as a draft. `None` when its code is taken.
+/// The code of a new item is taken by another item (the form says so beside the code).
+pub const CODE_TAKEN: &str = "catalogue.v.code_taken";
+/// The item left the status the change starts from while the change was being made.
+pub const CHANGED_MEANWHILE: &str = "catalogue.err.changed_meanwhile";
+
+/// A new item, saved as a draft; returns its code. Refused ([`CODE_TAKEN`]) when its code is
+/// taken.
 pub fn add_item(
     c: &mut DbConnection,
     me: &CurrentUser,
@@ -31,10 +38,10 @@ pub fn add_item(
     quals: &[(String, i32)],
     reason: &str,
     basis: &str,
-) -> Result<Option<String>, DbError> {
+) -> Result<String, StepError> {
     let r = write_tx(c, |c| {
         if cat::find_by_code(c, &fields.code)?.is_some() {
-            return Ok(None);
+            return Err(Refusal::invalid(CODE_TAKEN).into());
         }
         let change = Change {
             status: ItemStatus::Draft,
@@ -54,11 +61,13 @@ pub fn add_item(
             &audit_state(&item, quals),
             reason,
         )?;
-        Ok::<_, DbError>(Some(item.code))
+        Ok::<_, StepError>(item.code)
     });
     match r {
         // Another administrator saved the same code at the same moment.
-        Err(e) if e.is_unique_violation() => Ok(None),
+        Err(StepError::Db(e)) if e.is_unique_violation() => {
+            Err(Refusal::invalid(CODE_TAKEN).into())
+        }
         r => r,
     }
 }
@@ -72,7 +81,7 @@ pub fn modify_item(
     quals: &[(String, i32)],
     reason: &str,
     basis: &str,
-) -> Result<(), DbError> {
+) -> Result<(), StepError> {
     write_tx(c, |c| {
         // Re-read inside the transaction: the version must follow the latest one.
         let current = found(cat::find(c, item_id)?)?;
@@ -99,7 +108,8 @@ pub fn modify_item(
 }
 
 /// Moves item `item_id` from status `from` to `to` (publishing a draft: `to` retained, kind
-/// `add`; cancelling: `to` cancelled). `false` when the item was no longer in `from`.
+/// `add`; cancelling: `to` cancelled). Refused ([`CHANGED_MEANWHILE`]) when the item was no
+/// longer in `from`.
 pub fn change_status(
     c: &mut DbConnection,
     me: &CurrentUser,
@@ -107,11 +117,11 @@ pub fn change_status(
     (from, to, kind): (ItemStatus, ItemStatus, AdjustmentKind),
     reason: &str,
     basis: &str,
-) -> Result<bool, DbError> {
+) -> Result<(), StepError> {
     write_tx(c, |c| {
         let current = found(cat::find(c, item_id)?)?;
         if current.status != from {
-            return Ok(false);
+            return Err(Refusal::conflict(CHANGED_MEANWHILE).into());
         }
         let quals = cat::qual_pairs(&cat::quals_of(c, item_id)?);
         let change = Change {
@@ -143,7 +153,7 @@ pub fn change_status(
             &audit_state(&after, &quals),
             reason,
         )?;
-        Ok(true)
+        Ok(())
     })
 }
 

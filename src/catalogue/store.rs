@@ -10,6 +10,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{
     catalogue_adjustments, catalogue_item_quals, catalogue_items, regional_assessments,
 };
+use crate::domain::money::Money;
 use crate::domain::status::{AdjustmentKind, AgencyStatus, ItemStatus};
 
 #[derive(Queryable, Selectable, Identifiable, Clone, Debug, Serialize)]
@@ -31,8 +32,8 @@ pub struct Item {
     pub guide_conclusion: String,
     pub time_limit_days: i32,
     pub pricing: String,
-    pub price_min_fen: Option<i64>,
-    pub price_max_fen: Option<i64>,
+    pub price_min_fen: Option<Money>,
+    pub price_max_fen: Option<Money>,
     pub fee_basis: String,
     pub payer: String,
     pub self_preparable: bool,
@@ -291,8 +292,8 @@ impl ItemFields {
             guide_conclusion: item.guide_conclusion.clone(),
             time_limit_days: item.time_limit_days,
             pricing: item.pricing.clone(),
-            price_min_fen: item.price_min_fen,
-            price_max_fen: item.price_max_fen,
+            price_min_fen: item.price_min_fen.map(Money::fen),
+            price_max_fen: item.price_max_fen.map(Money::fen),
             fee_basis: item.fee_basis.clone(),
             payer: item.payer.clone(),
             self_preparable: item.self_preparable,

@@ -14,7 +14,8 @@ use crate::auth::CurrentUser;
 use crate::credit::store::credit as mc;
 use crate::credit::store::sanctions as sx;
 use crate::db::{DbConnection, DbError, write_tx};
-use crate::domain::credit::{self as rules, Kind, RecordForm, RuleSet};
+use crate::domain::credit::{self as rules, CreditError, Kind, RecordForm, RuleSet};
+use crate::error::{Refusal, StepError};
 use crate::i18n::Lang;
 use crate::mail::notify::{mail_regulators, mail_user};
 use crate::uploads::KeptMeta;
@@ -23,6 +24,29 @@ use crate::web::fmt;
 fn actor(me: &CurrentUser) -> Actor {
     Actor::user(me.id, me.role)
 }
+
+/// A credit rule that says no (points not in the rule set, repair too early …) is refused
+/// as invalid, with the rule's own message.
+impl From<CreditError> for Refusal {
+    fn from(e: CreditError) -> Refusal {
+        let mut r = Refusal::invalid(e.key());
+        r.args = e.args();
+        r
+    }
+}
+
+/// A record revoked (or a revocation made) already.
+pub const ALREADY_REVOKED: &str = "credit.err.already_revoked";
+/// A revocation, repair or blacklisting record: not revoked here.
+pub const NOT_REVOCABLE: &str = "credit.err.not_revocable";
+/// An alert resolved by someone else meanwhile.
+pub const ALERT_RESOLVED: &str = "sanctions.alert.already";
+/// A repair application decided by someone else meanwhile.
+pub const REPAIR_DECIDED: &str = "sanctions.repair.already";
+/// A repair application pending already for the listing.
+pub const REPAIR_PENDING: &str = "sanctions.repair.pending";
+/// A listing not in force (ended, repaired, or not begun): nothing to repair.
+pub const LISTING_NOT_ACTIVE: &str = "sanctions.repair.not_active";
 
 /// The mail to the agency about a record written or revoked, in its user's language.
 fn mail_agency(
@@ -126,51 +150,71 @@ pub fn add_record(
     })
 }
 
-/// The record being revoked, as the mail names it.
-pub struct Revoked<'a> {
-    pub id: i64,
-    pub agency_id: i64,
-    pub kind_code: &'a str,
-    pub effective_on: chrono::NaiveDate,
+/// Whether record `rec` can be revoked: not revoked already, and not itself a revocation,
+/// repair or blacklisting (a listing ends through repair). The page asks before it checks
+/// the reason; the step asks again.
+pub fn revocable(rec: &mc::Record, already: bool) -> Result<(), Refusal> {
+    if already {
+        return Err(Refusal::conflict(ALREADY_REVOKED));
+    }
+    if rec.kind.revokes() || rec.kind == Kind::Blacklisted {
+        return Err(Refusal::invalid(NOT_REVOCABLE));
+    }
+    Ok(())
 }
 
-/// Revokes record `r` by a new revocation record with `reason`; the agency is told by mail.
-/// A record revoked meanwhile by someone else fails on the unique index on `revokes_id`
-/// (`DbError::is_unique_violation`).
+/// Revokes record `id` by a new revocation record with `reason`; the agency is told by mail.
+/// Refused as [`revocable`] says; two regulators at once meet the unique index on
+/// `revokes_id`, which lets one through and refuses the other ([`ALREADY_REVOKED`]).
 pub fn revoke_record(
     c: &mut DbConnection,
     me: &CurrentUser,
-    r: &Revoked,
+    id: i64,
     reason: &str,
-) -> Result<i64, DbError> {
-    write_tx(c, |c| {
-        let mut n = mc::NewRecord::new(r.agency_id, Kind::Revocation, 0, rules::Source::Regulator);
-        n.evidence = reason;
-        n.department_id = me.department_id;
-        n.recorded_by = Some(me.id);
-        n.revokes_id = Some(r.id);
-        let vid = mc::insert_record(c, &n)?;
-        let v = mc::find_record(c, vid)?;
-        audit::record(
-            c,
-            &actor(me),
-            "credit.record.revoke",
-            "credit_record",
-            r.id,
-            &v,
-            reason,
-        )?;
-        let reason_m = rules::mask_free_text(reason);
-        mail_agency(c, r.agency_id, "credit_revoked", &|l| {
-            vec![
-                ("kind", fmt::credit_kind(l, r.kind_code)),
-                ("date", fmt::date(r.effective_on)),
-                ("id", r.id.to_string()),
-                ("reason", reason_m.clone()),
-            ]
-        })?;
-        Ok(vid)
-    })
+) -> Result<i64, StepError> {
+    let done = write_tx(c, |c| revoke_in_tx(c, me, id, reason));
+    match done {
+        Err(StepError::Db(e)) if e.is_unique_violation() => {
+            Err(Refusal::conflict(ALREADY_REVOKED).into())
+        }
+        done => done,
+    }
+}
+
+fn revoke_in_tx(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    id: i64,
+    reason: &str,
+) -> Result<i64, StepError> {
+    let r = mc::find_record(c, id)?.ok_or_else(Refusal::not_found)?;
+    revocable(&r, mc::revoked_by(c, id)?.is_some())?;
+    let mut n = mc::NewRecord::new(r.agency_id, Kind::Revocation, 0, rules::Source::Regulator);
+    n.evidence = reason;
+    n.department_id = me.department_id;
+    n.recorded_by = Some(me.id);
+    n.revokes_id = Some(r.id);
+    let vid = mc::insert_record(c, &n)?;
+    let v = mc::find_record(c, vid)?;
+    audit::record(
+        c,
+        &actor(me),
+        "credit.record.revoke",
+        "credit_record",
+        r.id,
+        &v,
+        reason,
+    )?;
+    let reason_m = rules::mask_free_text(reason);
+    mail_agency(c, r.agency_id, "credit_revoked", &|l| {
+        vec![
+            ("kind", fmt::credit_kind(l, r.kind.code())),
+            ("date", fmt::date(r.effective_on)),
+            ("id", r.id.to_string()),
+            ("reason", reason_m.clone()),
+        ]
+    })?;
+    Ok(vid)
 }
 
 // ---------------------------------------------------------------- sanctions
@@ -269,16 +313,17 @@ pub fn ban(
     })
 }
 
-/// Marks alert `id` resolved with `note`; `false` when it was resolved already.
+/// Marks alert `id` resolved with `note`; refused ([`ALERT_RESOLVED`]) when it was resolved
+/// already.
 pub fn resolve_alert(
     c: &mut DbConnection,
     me: &CurrentUser,
     id: i64,
     note: &str,
-) -> Result<bool, DbError> {
+) -> Result<(), StepError> {
     write_tx(c, |c| {
         if !sx::resolve_alert(c, id, me.id)? {
-            return Ok(false);
+            return Err(Refusal::conflict(ALERT_RESOLVED).into());
         }
         let a = sx::find_alert(c, id)?;
         audit::record(
@@ -290,11 +335,12 @@ pub fn resolve_alert(
             &a,
             note,
         )?;
-        Ok(true)
+        Ok(())
     })
 }
 
-/// The department's decision on a repair application; `false` when it was decided already.
+/// The department's decision on a repair application; refused ([`REPAIR_DECIDED`]) when it
+/// was decided already.
 pub fn decide_repair(
     c: &mut DbConnection,
     me: &CurrentUser,
@@ -302,10 +348,10 @@ pub fn decide_repair(
     listing: &sx::Listing,
     approve: bool,
     reason: &str,
-) -> Result<bool, DbError> {
+) -> Result<(), StepError> {
     write_tx(c, |c| {
         if !sx::decide_repair(c, repair, listing, approve, reason, me.id)? {
-            return Ok(false);
+            return Err(Refusal::conflict(REPAIR_DECIDED).into());
         }
         let r = sx::find_repair(c, repair.id)?;
         let action = if approve {
@@ -339,23 +385,47 @@ pub fn decide_repair(
                 },
             )],
         )?;
-        Ok(true)
+        Ok(())
     })
 }
 
+/// Whether the agency may apply for repair of `listing` on `today`: the listing is in force,
+/// no application is `pending`, and the rule set's share of the period has passed. The form
+/// shows the reason before anything is typed; the step asks again.
+pub fn repairable(
+    listing: &sx::Listing,
+    pending: bool,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    if !listing.period().active_on(today) {
+        return Err(Refusal::conflict(LISTING_NOT_ACTIVE));
+    }
+    if pending {
+        return Err(Refusal::conflict(REPAIR_PENDING));
+    }
+    rules.check_repair(listing.starts_on, listing.ends_on, today)?;
+    Ok(())
+}
+
 /// The agency `me` applies for repair of `listing` with its evidence (and a document if one
-/// was kept). `None` when an application is pending already (two quick submissions make one).
+/// was kept); refused as [`repairable`] says (two quick submissions make one application).
 pub fn apply_repair(
     c: &mut DbConnection,
     me: &CurrentUser,
     listing: &sx::Listing,
     evidence: &str,
     document: Option<&(String, KeptMeta)>,
-) -> Result<Option<i64>, DbError> {
+) -> Result<i64, StepError> {
+    let today = crate::db::today();
     write_tx(c, |c| {
-        if sx::has_pending_repair(c, listing.id)? {
-            return Ok(None);
-        }
+        let rules = mc::current_rules(c)?.rules();
+        repairable(
+            listing,
+            sx::has_pending_repair(c, listing.id)?,
+            &rules,
+            today,
+        )?;
         let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
         let id = sx::apply_repair(c, listing, evidence, upload_id)?;
         let r = sx::find_repair(c, id)?;
@@ -375,7 +445,7 @@ pub fn apply_repair(
             &r,
             "",
         )?;
-        Ok(Some(id))
+        Ok(id)
     })
 }
 

@@ -24,6 +24,7 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::agency_rules;
 use crate::domain::catalogue;
+use crate::domain::money::Money;
 use crate::domain::status::{AgencyStatus, ReviewStatus, UserStatus};
 use crate::domain::{idcard, search, uscc};
 use crate::library::store::agency as ag;
@@ -519,8 +520,8 @@ pub const FIRMS: &[Firm] = &[
 fn offer_for(item: &Item, spread: i64) -> ag::OfferTerms {
     let (min, max, standard) = match item.pricing.as_str() {
         "guided" => {
-            let lo = item.price_min_fen.unwrap_or(0);
-            let hi = item.price_max_fen.unwrap_or(lo);
+            let lo = item.price_min_fen.map(Money::fen).unwrap_or(0);
+            let hi = item.price_max_fen.map(Money::fen).unwrap_or(lo);
             let span = (hi - lo) / 10;
             (
                 Some(lo + span * (spread % 3)),
@@ -529,8 +530,8 @@ fn offer_for(item: &Item, spread: i64) -> ag::OfferTerms {
             )
         }
         "fixed" => (
-            item.price_min_fen,
-            item.price_max_fen,
+            item.price_min_fen.map(Money::fen),
+            item.price_max_fen.map(Money::fen),
             "执行政府定价，不另收取其他费用。",
         ),
         // Reports for large projects run to hundreds of thousands of yuan.
@@ -542,8 +543,8 @@ fn offer_for(item: &Item, spread: i64) -> ag::OfferTerms {
     };
     ag::OfferTerms {
         fee_standard: standard.to_string(),
-        fee_min_fen: min,
-        fee_max_fen: max,
+        fee_min_fen: min.map(Money::from_fen),
+        fee_max_fen: max.map(Money::from_fen),
         committed_days: (item.time_limit_days * 3 / 4).max(1),
     }
 }
@@ -1078,8 +1079,8 @@ fn insert_batch(
                     agency_items::agency_id.eq(*id),
                     agency_items::item_id.eq(item.id),
                     agency_items::fee_standard.eq(o.fee_standard),
-                    agency_items::fee_min_fen.eq(o.fee_min_fen),
-                    agency_items::fee_max_fen.eq(o.fee_max_fen),
+                    agency_items::fee_min_fen.eq(o.fee_min_fen.map(Money::fen)),
+                    agency_items::fee_max_fen.eq(o.fee_max_fen.map(Money::fen)),
                     agency_items::committed_days.eq(o.committed_days),
                     agency_items::created_at.eq(now),
                 ));

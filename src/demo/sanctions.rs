@@ -178,8 +178,8 @@ pub fn plan(story: &mut Story<'_>, launch: NaiveDate, password_hash: &str) {
                     it.id,
                     &crate::library::store::agency::OfferTerms {
                         fee_standard: "市场调节价：按工作量计费，报价含税。".into(),
-                        fee_min_fen: Some(1_000_000),
-                        fee_max_fen: Some(15_000_000),
+                        fee_min_fen: Some(crate::domain::money::Money::from_fen(1_000_000)),
+                        fee_max_fen: Some(crate::domain::money::Money::from_fen(15_000_000)),
                         committed_days: (it.time_limit_days * 3 / 4).max(1),
                     },
                 )?;

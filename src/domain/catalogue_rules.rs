@@ -160,7 +160,50 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
     let guide_conclusion = text("guide_conclusion", &input.guide_conclusion, 2000, true);
     let fee_basis = text("fee_basis", &input.fee_basis, 1000, true);
 
-    let code = input.code.trim().to_string();
+    let code = check_code(&input.code, &mut p);
+    let industry = check_industry(&input.industry, &mut p);
+    let department_id = check_department(&input.department_id, departments, &mut p);
+    let time_limit_days = check_days(&input.time_limit_days, &mut p);
+    let (pricing, price_min, price_max) = check_pricing(input, &mut p);
+    let payer = check_payer(&input.payer, &mut p);
+    let quals = check_quals(&input.quals, &mut p);
+
+    if !p.is_empty() {
+        return Err(p);
+    }
+    let Some(pricing) = pricing else {
+        return Err(vec![Problem::new("pricing", "v.required")]);
+    };
+    Ok(ValidItem {
+        code,
+        name,
+        keywords,
+        industry,
+        approval_name,
+        department_id,
+        legal_basis,
+        guide_basis,
+        guide_scope,
+        guide_object,
+        guide_content,
+        guide_method,
+        guide_conclusion,
+        time_limit_days,
+        pricing,
+        price_min,
+        price_max,
+        fee_basis,
+        payer,
+        self_preparable: ticked(&input.self_preparable),
+        regional_assessment: ticked(&input.regional_assessment),
+        quals,
+    })
+}
+
+/// The item's code: letters, digits, `-` and `_`, at most `CODE_MAX`, not a reserved word
+/// of the catalogue's addresses.
+fn check_code(raw: &str, p: &mut Vec<Problem>) -> String {
+    let code = raw.trim().to_string();
     if code.is_empty() {
         p.push(Problem::new("code", "v.required"));
     } else if code.chars().count() > CODE_MAX
@@ -172,17 +215,25 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
     } else if RESERVED_CODES.contains(&code.to_ascii_lowercase().as_str()) {
         p.push(Problem::new("code", "catalogue.v.code_reserved"));
     }
+    code
+}
 
-    let industry = input.industry.trim().to_string();
+/// An industry of the vocabulary.
+fn check_industry(raw: &str, p: &mut Vec<Problem>) -> String {
+    let industry = raw.trim().to_string();
     if industry.is_empty() {
         p.push(Problem::new("industry", "v.required"));
     } else if !vocab::is_industry(&industry) {
         p.push(Problem::new("industry", "catalogue.v.industry_unknown"));
     }
+    industry
+}
 
-    let department_id = match input.department_id.trim().parse::<i64>() {
+/// One of the departments set up (0 when refused).
+fn check_department(raw: &str, departments: &[i64], p: &mut Vec<Problem>) -> i64 {
+    match raw.trim().parse::<i64>() {
         Ok(id) if departments.contains(&id) => id,
-        _ if input.department_id.trim().is_empty() => {
+        _ if raw.trim().is_empty() => {
             p.push(Problem::new("department_id", "v.required"));
             0
         }
@@ -193,10 +244,13 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
             ));
             0
         }
-    };
+    }
+}
 
-    let days_raw = input.time_limit_days.trim();
-    let time_limit_days = match days_raw.parse::<i64>() {
+/// The statutory time limit: 1 to `DAYS_MAX` working days (0 when refused).
+fn check_days(raw: &str, p: &mut Vec<Problem>) -> i32 {
+    let days_raw = raw.trim();
+    match days_raw.parse::<i64>() {
         _ if days_raw.is_empty() => {
             p.push(Problem::new("time_limit_days", "v.required"));
             0
@@ -218,8 +272,15 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
             p.push(Problem::new("time_limit_days", "catalogue.v.days_number"));
             0
         }
-    };
+    }
+}
 
+/// The pricing regime and its amounts: a government-guided range (lowest first), a fixed
+/// fee, or none for market prices.
+fn check_pricing(
+    input: &ItemInput,
+    p: &mut Vec<Problem>,
+) -> (Option<Pricing>, Option<Money>, Option<Money>) {
     let pricing = Pricing::parse(input.pricing.trim());
     if pricing.is_none() {
         p.push(Problem::new(
@@ -257,8 +318,12 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
         }
         _ => (None, None),
     };
+    (pricing, price_min, price_max)
+}
 
-    let payer = input.payer.trim().to_string();
+/// Who pays: one of the vocabulary's payers.
+fn check_payer(raw: &str, p: &mut Vec<Problem>) -> String {
+    let payer = raw.trim().to_string();
     if !vocab::PAYERS.contains(&payer.as_str()) {
         p.push(Problem::new(
             "payer",
@@ -269,10 +334,15 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
             },
         ));
     }
+    payer
+}
 
+/// The required qualifications: known types, each once, with a level only where the type
+/// has levels (0: any level).
+fn check_quals(rows: &[(String, String)], p: &mut Vec<Problem>) -> Vec<(String, i32)> {
     let mut quals: Vec<(String, i32)> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
-    for (i, (t, l)) in input.quals.iter().enumerate().take(QUAL_SLOTS) {
+    for (i, (t, l)) in rows.iter().enumerate().take(QUAL_SLOTS) {
         let t = t.trim();
         if t.is_empty() {
             continue;
@@ -314,37 +384,7 @@ pub fn validate_item(input: &ItemInput, departments: &[i64]) -> Result<ValidItem
         };
         quals.push((code.to_string(), level));
     }
-
-    if !p.is_empty() {
-        return Err(p);
-    }
-    let Some(pricing) = pricing else {
-        return Err(vec![Problem::new("pricing", "v.required")]);
-    };
-    Ok(ValidItem {
-        code,
-        name,
-        keywords,
-        industry,
-        approval_name,
-        department_id,
-        legal_basis,
-        guide_basis,
-        guide_scope,
-        guide_object,
-        guide_content,
-        guide_method,
-        guide_conclusion,
-        time_limit_days,
-        pricing,
-        price_min,
-        price_max,
-        fee_basis,
-        payer,
-        self_preparable: ticked(&input.self_preparable),
-        regional_assessment: ticked(&input.regional_assessment),
-        quals,
-    })
+    quals
 }
 
 /// Reason and basis of an adjustment (动态调整): both required.

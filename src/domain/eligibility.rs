@@ -39,7 +39,7 @@ pub struct Facts<'a> {
 
 /// One failed rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub enum Ineligible {
     /// The account is not active (suspended, deregistered …).
     NotActive,
     /// The agency does not offer the announcement's item: it takes part only in what it
@@ -57,45 +57,45 @@ pub enum Refusal {
     GradeBelowBar { required: Grade },
 }
 
-impl Refusal {
+impl Ineligible {
     /// The rule's name, stable for logs, tests and the audit trail.
     pub fn rule(&self) -> &'static str {
         match self {
-            Refusal::NotActive => "active",
-            Refusal::ItemNotOffered => "offered",
-            Refusal::Restricted(_) => "sanctions",
-            Refusal::MissingQualifications(_) => "qualification",
-            Refusal::AffiliatedWithApprovalDepartment => "affiliation",
-            Refusal::Avoided => "avoided",
-            Refusal::GradeBelowBar { .. } => "credit_grade",
+            Ineligible::NotActive => "active",
+            Ineligible::ItemNotOffered => "offered",
+            Ineligible::Restricted(_) => "sanctions",
+            Ineligible::MissingQualifications(_) => "qualification",
+            Ineligible::AffiliatedWithApprovalDepartment => "affiliation",
+            Ineligible::Avoided => "avoided",
+            Ineligible::GradeBelowBar { .. } => "credit_grade",
         }
     }
 
     /// Locale key of the message (`locales/*/selection.txt`, or the restriction's key).
     pub fn key(&self) -> &'static str {
         match self {
-            Refusal::NotActive => "selection.elig.not_active",
-            Refusal::ItemNotOffered => "selection.elig.not_offered",
-            Refusal::Restricted(r) => r.key(),
-            Refusal::MissingQualifications(_) => "selection.elig.qualification",
-            Refusal::AffiliatedWithApprovalDepartment => "selection.elig.affiliated",
-            Refusal::Avoided => "selection.elig.avoided",
-            Refusal::GradeBelowBar { .. } => "selection.elig.grade",
+            Ineligible::NotActive => "selection.elig.not_active",
+            Ineligible::ItemNotOffered => "selection.elig.not_offered",
+            Ineligible::Restricted(r) => r.key(),
+            Ineligible::MissingQualifications(_) => "selection.elig.qualification",
+            Ineligible::AffiliatedWithApprovalDepartment => "selection.elig.affiliated",
+            Ineligible::Avoided => "selection.elig.avoided",
+            Ineligible::GradeBelowBar { .. } => "selection.elig.grade",
         }
     }
 
     /// Message arguments. `{quals}` lists `type:level` codes; the page turns them into names.
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match self {
-            Refusal::Restricted(r) => r.args(),
-            Refusal::MissingQualifications(m) => vec![(
+            Ineligible::Restricted(r) => r.args(),
+            Ineligible::MissingQualifications(m) => vec![(
                 "quals",
                 m.iter()
                     .map(|(t, l)| format!("{t}:{l}"))
                     .collect::<Vec<_>>()
                     .join(", "),
             )],
-            Refusal::GradeBelowBar { required } => vec![("grade", required.code().to_string())],
+            Ineligible::GradeBelowBar { required } => vec![("grade", required.code().to_string())],
             _ => vec![],
         }
     }
@@ -108,30 +108,30 @@ pub fn valid_grade_bar(bar: Option<Grade>) -> bool {
 }
 
 /// Every eligibility rule, in a fixed order. `Ok` when all pass, otherwise every failure.
-pub fn check(f: &Facts<'_>) -> Result<(), Vec<Refusal>> {
+pub fn check(f: &Facts<'_>) -> Result<(), Vec<Ineligible>> {
     let mut out = Vec::new();
     if f.status != AgencyStatus::Active.as_str() {
-        out.push(Refusal::NotActive);
+        out.push(Ineligible::NotActive);
     }
     if !f.offers_item {
-        out.push(Refusal::ItemNotOffered);
+        out.push(Ineligible::ItemNotOffered);
     }
-    out.extend(f.restrictions.iter().cloned().map(Refusal::Restricted));
+    out.extend(f.restrictions.iter().cloned().map(Ineligible::Restricted));
     if let Err(missing) = agency_rules::meets(f.required, f.certificates, f.deadline_day) {
-        out.push(Refusal::MissingQualifications(missing));
+        out.push(Ineligible::MissingQualifications(missing));
     }
     if f.affiliated_department_id == Some(f.approval_department_id) {
-        out.push(Refusal::AffiliatedWithApprovalDepartment);
+        out.push(Ineligible::AffiliatedWithApprovalDepartment);
     }
     if f.avoided.contains(&f.agency_id) {
-        out.push(Refusal::Avoided);
+        out.push(Ineligible::Avoided);
     }
     // An agency not rated yet has no record against it: under the rules its score is the
     // full one, and the bar is at most "not D" (零门槛: a new agency takes part at once).
     if let Some(required) = f.min_grade
         && f.grade.is_some_and(|g| g > required)
     {
-        out.push(Refusal::GradeBelowBar { required });
+        out.push(Ineligible::GradeBelowBar { required });
     }
     if out.is_empty() { Ok(()) } else { Err(out) }
 }
@@ -183,11 +183,11 @@ mod tests {
         Box::leak(v.into_boxed_slice())
     }
 
-    fn rules(r: Result<(), Vec<Refusal>>) -> Vec<&'static str> {
+    fn rules(r: Result<(), Vec<Ineligible>>) -> Vec<&'static str> {
         r.err()
             .unwrap_or_default()
             .iter()
-            .map(Refusal::rule)
+            .map(Ineligible::rule)
             .collect()
     }
 
@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn only_for_an_item_the_agency_offers() {
         let got = with(|f| f.offers_item = false, check).unwrap_err();
-        assert_eq!(got, [Refusal::ItemNotOffered]);
+        assert_eq!(got, [Ineligible::ItemNotOffered]);
         assert_eq!(got[0].rule(), "offered");
         assert_eq!(got[0].key(), "selection.elig.not_offered");
     }
@@ -238,7 +238,7 @@ mod tests {
         let got = with(|f| f.certificates = expiring, check).unwrap_err();
         assert_eq!(
             got,
-            [Refusal::MissingQualifications(vec![(
+            [Ineligible::MissingQualifications(vec![(
                 "surveying_mapping".into(),
                 2
             )])]

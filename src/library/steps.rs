@@ -12,6 +12,8 @@ use crate::auth::CurrentUser;
 use crate::db::schema::{agency_certificates as ac, review_escalations as re, users};
 use crate::db::{DbConnection, DbError, write_tx};
 use crate::domain::agency_rules::{self, Certificate};
+use crate::domain::status::ReviewStatus;
+use crate::error::{Refusal, StepError};
 use crate::library::store::agency::{self as ag, OfferTerms, ProfileFields};
 use crate::library::store::review::{Overdue, overdue};
 use crate::mail::notify::mail_user;
@@ -203,19 +205,32 @@ pub struct Reviewed<'a> {
     pub number: &'a str,
 }
 
+/// A certificate already decided (by someone else meanwhile) is not decided again.
+pub const ALREADY_REVIEWED: &str = "agency.review.already";
+
+/// Whether a certificate in `status` can still be decided (the page asks before it shows
+/// the form's messages; the step asks again inside its transaction).
+pub fn reviewable(status: ReviewStatus) -> Result<(), Refusal> {
+    if status == ReviewStatus::Pending {
+        Ok(())
+    } else {
+        Err(Refusal::conflict(ALREADY_REVIEWED))
+    }
+}
+
 /// The department's decision on a pending certificate (a rejection has its reason); the
-/// agency is told by mail. `false` when it was decided already.
+/// agency is told by mail. Refused ([`ALREADY_REVIEWED`]) when it was decided already.
 pub fn review_certificate(
     c: &mut DbConnection,
     me: &CurrentUser,
     cert: &Reviewed,
     approve: bool,
     reason: &str,
-) -> Result<bool, DbError> {
+) -> Result<(), StepError> {
     write_tx(c, |c| {
         let reason_opt = (!reason.is_empty()).then_some(reason);
         if !ag::review_certificate(c, cert.id, approve, reason_opt, me.id)? {
-            return Ok(false);
+            return Err(Refusal::conflict(ALREADY_REVIEWED).into());
         }
         ag::save_version(c, cert.agency_id, Some(me.id))?;
         let row = ag::find_certificate(c, cert.id)?;
@@ -259,7 +274,7 @@ pub fn review_certificate(
             );
             crate::mail::store::enqueue(c, Some(u.id), &u.email, &s, &b)?;
         }
-        Ok(true)
+        Ok(())
     })
 }
 
@@ -311,7 +326,7 @@ fn escalate_one(
 ) -> Result<bool, DbError> {
     let still_pending: i64 = ac::table
         .find(o.certificate_id)
-        .filter(ac::status.eq(crate::domain::status::ReviewStatus::Pending))
+        .filter(ac::status.eq(ReviewStatus::Pending))
         .count()
         .get_result(c)?;
     let done: i64 = re::table.find(o.certificate_id).count().get_result(c)?;

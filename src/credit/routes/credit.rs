@@ -28,15 +28,16 @@ use crate::db::today as today_cn;
 use crate::db::{self, DbError};
 use crate::domain::credit::parse_int;
 use crate::domain::credit::{
-    self as rules, Explanation, Grade, Kind, RecordFacts, RecordStatus, RuleSet, Score,
+    self as rules, Explanation, Grade, Kind, RecordFacts, RecordForm, RecordStatus, RuleSet, Score,
 };
 use crate::domain::{catalogue, validate};
-use crate::error::AppError;
+use crate::error::{AppError, Refusal};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
 use crate::library::store::agency::Agency;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::{Authorise, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, fmt_time, html};
@@ -44,6 +45,8 @@ use crate::web::{Ctx, fmt, fmt_time, html};
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/credit", web::get().to(list))
         .route("/credit/rules", web::get().to(rules_page))
+        // The JSON first: `{id}` alone would take `7.json` too.
+        .route("/credit/agencies/{id}.json", web::get().to(report_json))
         .route("/credit/agencies/{id}", web::get().to(report))
         .route("/credit/records/{id}/evidence", web::get().to(evidence))
         .route("/admin/credit-rules", web::get().to(rules_form))
@@ -58,13 +61,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             web::post().to(add_record),
         )
         .route("/regulate/records/{id}/revoke", web::post().to(revoke));
-}
-
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or(AppError::NotFound)
 }
 
 fn region_name(lang: Lang, code: &str) -> String {
@@ -447,6 +443,48 @@ fn evidence_text(lang: Lang, r: &Record) -> String {
     }
 }
 
+/// Why a record does not count (empty when it counts): revoked or repaired by which record,
+/// when and why; an action on another record; expired or not yet in force.
+fn why_not_counted(
+    lang: Lang,
+    r: &Record,
+    status: RecordStatus,
+    all: &[Record],
+    until: NaiveDate,
+) -> String {
+    match status {
+        RecordStatus::Counts => String::new(),
+        RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => {
+            let by_rec = all.iter().find(|x| x.id == b);
+            tr_args(
+                lang,
+                status.key(),
+                &[
+                    ("id", &b.to_string()),
+                    (
+                        "date",
+                        &by_rec
+                            .map(|x| fmt::date(x.effective_on))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "reason",
+                        &by_rec.map(|x| evidence_text(lang, x)).unwrap_or_default(),
+                    ),
+                ],
+            )
+        }
+        RecordStatus::Action => tr_args(
+            lang,
+            status.key(),
+            &[("id", &r.revokes_id.unwrap_or_default().to_string())],
+        ),
+        RecordStatus::Expired | RecordStatus::NotYetEffective => {
+            tr_args(lang, status.key(), &[("date", &fmt::date(until))])
+        }
+    }
+}
+
 fn record_view(
     lang: Lang,
     r: &Record,
@@ -462,35 +500,7 @@ fn record_view(
         RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => Some(b),
         _ => None,
     };
-    let by_rec = by.and_then(|b| all.iter().find(|x| x.id == b));
-    let why = match status {
-        RecordStatus::Counts => String::new(),
-        RecordStatus::Revoked(b) | RecordStatus::Repaired(b) => tr_args(
-            lang,
-            status.key(),
-            &[
-                ("id", &b.to_string()),
-                (
-                    "date",
-                    &by_rec
-                        .map(|x| fmt::date(x.effective_on))
-                        .unwrap_or_default(),
-                ),
-                (
-                    "reason",
-                    &by_rec.map(|x| evidence_text(lang, x)).unwrap_or_default(),
-                ),
-            ],
-        ),
-        RecordStatus::Action => tr_args(
-            lang,
-            status.key(),
-            &[("id", &r.revokes_id.unwrap_or_default().to_string())],
-        ),
-        RecordStatus::Expired | RecordStatus::NotYetEffective => {
-            tr_args(lang, status.key(), &[("date", &fmt::date(until))])
-        }
-    };
+    let why = why_not_counted(lang, r, status, all, until);
     let stars = r.stars_x100.map(rules::fmt_x100);
     RecordView {
         id: r.id,
@@ -650,20 +660,20 @@ async fn load_report(ctx: &Ctx, id: i64) -> Result<Report, AppError> {
     Ok(r)
 }
 
-async fn report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// The report as JSON, for a reader who recomputes the score.
+async fn report_json(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let (raw, json) = match path.strip_suffix(".json") {
-        Some(r) => (r.to_string(), true),
-        None => (path.into_inner(), false),
-    };
-    let id = path_id(&raw)?;
+    let r = load_report(&ctx, id.into_inner()).await?;
+    let body = serde_json::to_string_pretty(&r).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .body(body))
+}
+
+async fn report(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let id = id.into_inner();
     let r = load_report(&ctx, id).await?;
-    if json {
-        let body = serde_json::to_string_pretty(&r).map_err(AppError::internal)?;
-        return Ok(HttpResponse::Ok()
-            .content_type("application/json; charset=utf-8")
-            .body(body));
-    }
     // The regulator's link only where the policy lets this user regulate the agency: the
     // domain is looked up for signed-in users (a visitor can never regulate).
     let domain = match ctx.user() {
@@ -684,30 +694,49 @@ async fn report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppEr
     html(&p, StatusCode::OK)
 }
 
-/// The evidence document of a record: the agency itself, the recording department's
-/// regulators and admins (a document may carry personal data, so it is not public).
-async fn evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let rid = path_id(&path)?;
-    let (rec, upload) = db::run(ctx.pool(), move |c| {
-        let rec = mc::find_record(c, rid)?;
-        let upload = match rec.as_ref().and_then(|r| r.upload_id) {
-            Some(u) => crate::uploads::store::find(c, u)?,
-            None => None,
+/// The evidence document of a record (`/credit/records/{id}/evidence`): for the agency
+/// itself, the recording department's regulators and admins (a document may carry personal
+/// data, so it is not public).
+pub struct RecordEvidence {
+    pub ctx: Ctx,
+    pub rec: Record,
+    pub upload: Option<crate::uploads::store::Upload>,
+}
+
+impl Authorise for RecordEvidence {
+    async fn load(ctx: Ctx, rid: i64) -> Result<Self, AppError> {
+        let (rec, upload) = db::run(ctx.pool(), move |c| {
+            let rec = mc::find_record(c, rid)?;
+            let upload = match rec.as_ref().and_then(|r| r.upload_id) {
+                Some(u) => crate::uploads::store::find(c, u)?,
+                None => None,
+            };
+            Ok::<_, DbError>((rec, upload))
+        })
+        .await?;
+        // A missing record is 404 for whoever may see documents at all.
+        let (agency_id, department_id) = match &rec {
+            Some(r) => (r.agency_id, r.department_id.unwrap_or(-1)),
+            None => (signed_in_id(&ctx)?, -1),
         };
-        Ok::<_, DbError>((rec, upload))
-    })
-    .await?;
-    let (agency_id, department_id) = match &rec {
-        Some(r) => (r.agency_id, r.department_id.unwrap_or(-1)),
-        None => (ctx.user().map(|u| u.id).unwrap_or(0), -1),
-    };
-    ctx.authorize(Action::ViewCertificateScan {
-        agency_id,
-        department_id,
-    })?;
-    let rec = rec.ok_or(AppError::NotFound)?;
-    let upload = upload.ok_or(AppError::NotFound)?;
-    uploads::send_file(ctx.config(), &upload, &format!("credit-record-{}", rec.id)).await
+        ctx.authorize(Action::ViewCertificateScan {
+            agency_id,
+            department_id,
+        })?;
+        let rec = rec.ok_or(AppError::NotFound)?;
+        Ok(RecordEvidence { ctx, rec, upload })
+    }
+}
+crate::extractor!(RecordEvidence);
+
+async fn evidence(e: RecordEvidence) -> Result<HttpResponse, AppError> {
+    let upload = e.upload.ok_or(AppError::NotFound)?;
+    uploads::send_file(
+        e.ctx.config(),
+        &upload,
+        &format!("credit-record-{}", e.rec.id),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -842,14 +871,14 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
 // Regulator: records of an agency, add, revoke
 
 /// The agency and whether the signed-in user's department regulates it, if the policy allows
-/// `action(in_domain)`. Otherwise a regulator gets a 403 page saying why (`denied`, a locale
-/// key); anyone else the policy's answer.
+/// `action(in_domain)`. Otherwise a regulator is refused saying why (`denied`, a locale
+/// key); anyone else hears the policy's answer.
 async fn regulated(
     ctx: &Ctx,
     agency_id: i64,
     action: impl Fn(bool) -> Action,
-    denied: &str,
-) -> Result<Result<(Agency, bool), HttpResponse>, AppError> {
+    denied: &'static str,
+) -> Result<(Agency, bool), AppError> {
     // Not signed in: to the login page before anything is looked up.
     if ctx.user().is_none() {
         ctx.authorize(action(false))?;
@@ -869,22 +898,103 @@ async fn regulated(
     };
     let in_domain = rules::in_domain(ctx.user().and_then(|u| u.department_id), &domain);
     match ctx.authorize(action(in_domain)) {
-        Ok(()) => Ok(Ok((agency, in_domain))),
+        Ok(()) => Ok((agency, in_domain)),
         Err(AppError::Forbidden) if ctx.user().is_some_and(|u| u.role == Role::Regulator) => {
-            Ok(Err(crate::web::middleware::render_error(
-                ctx.page(),
-                403,
-                denied,
-                &ctx.req.request_id,
-            )))
+            Err(Refusal::forbidden(denied).into())
         }
         Err(e) => Err(e),
     }
 }
 
-fn regulate_action(in_domain: bool) -> Action {
-    Action::RegulateAgency { in_domain }
+/// Why a regulator may not act on an agency: it is outside its department's domain.
+const NOT_IN_DOMAIN: &str = "credit.err.not_in_domain";
+
+/// An agency whose records the user may read (`/regulate/agencies/{id}/records`): an admin,
+/// or a regulator whose department regulates it.
+pub struct AgencyRecords {
+    pub ctx: Ctx,
+    pub agency: Agency,
+    pub in_domain: bool,
 }
+
+impl Authorise for AgencyRecords {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let review = |in_domain| Action::ReviewAgencyRecords { in_domain };
+        let (agency, in_domain) = regulated(&ctx, id, review, NOT_IN_DOMAIN).await?;
+        Ok(AgencyRecords {
+            ctx,
+            agency,
+            in_domain,
+        })
+    }
+}
+crate::extractor!(AgencyRecords);
+
+/// An agency the regulator may add credit records on (`/regulate/agencies/{id}/records/new`).
+pub struct RegulatedAgency {
+    pub ctx: Ctx,
+    pub agency: Agency,
+}
+
+impl Authorise for RegulatedAgency {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let regulate = |in_domain| Action::RegulateAgency { in_domain };
+        let (agency, _) = regulated(&ctx, id, regulate, NOT_IN_DOMAIN).await?;
+        Ok(RegulatedAgency { ctx, agency })
+    }
+}
+crate::extractor!(RegulatedAgency);
+
+/// A credit record the user may revoke (`/regulate/records/{id}/revoke`): the record belongs
+/// to the department that made it; another department that also regulates the agency is
+/// told so.
+pub struct RecordToRevoke {
+    pub ctx: Ctx,
+    pub rec: Record,
+    /// Revoked already (by someone else).
+    pub already: bool,
+    pub agency: Agency,
+    pub in_domain: bool,
+}
+
+impl Authorise for RecordToRevoke {
+    async fn load(ctx: Ctx, rid: i64) -> Result<Self, AppError> {
+        if ctx.user().is_none() {
+            ctx.authorize(Action::RevokeCreditRecord {
+                department_id: None,
+                in_domain: false,
+            })?;
+        }
+        let (rec, already) = db::run(ctx.pool(), move |c| {
+            let rec = mc::find_record(c, rid)?;
+            let already = match &rec {
+                Some(_) => mc::revoked_by(c, rid)?.is_some(),
+                None => false,
+            };
+            Ok::<_, DbError>((rec, already))
+        })
+        .await?;
+        let rec = rec.ok_or(AppError::NotFound)?;
+        let department_id = rec.department_id;
+        let denied = match (department_id, ctx.user().and_then(|u| u.department_id)) {
+            (Some(d), mine) if mine != Some(d) => "credit.err.not_your_record",
+            _ => NOT_IN_DOMAIN,
+        };
+        let revoke = |in_domain| Action::RevokeCreditRecord {
+            department_id,
+            in_domain,
+        };
+        let (agency, in_domain) = regulated(&ctx, rec.agency_id, revoke, denied).await?;
+        Ok(RecordToRevoke {
+            ctx,
+            rec,
+            already,
+            agency,
+            in_domain,
+        })
+    }
+}
+crate::extractor!(RecordToRevoke);
 
 pub struct RevocableView {
     pub rec: RecordView,
@@ -956,20 +1066,8 @@ async fn regulate_page(
     })
 }
 
-async fn regulate(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let (agency, in_domain) = match regulated(
-        &ctx,
-        id,
-        |in_domain| Action::ReviewAgencyRecords { in_domain },
-        "credit.err.not_in_domain",
-    )
-    .await?
-    {
-        Ok(a) => a,
-        Err(resp) => return Ok(resp),
-    };
-    let p = regulate_page(&ctx, &agency, in_domain, None).await?;
+async fn regulate(a: AgencyRecords) -> Result<HttpResponse, AppError> {
+    let p = regulate_page(&a.ctx, &a.agency, a.in_domain, None).await?;
     html(&p, StatusCode::OK)
 }
 
@@ -1038,12 +1136,9 @@ fn record_page(ctx: &Ctx, agency: &Agency, rules_row: &RuleSetRow, max_mib: i64)
     }
 }
 
-async fn record_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let agency = match regulated(&ctx, id, regulate_action, "credit.err.not_in_domain").await? {
-        Ok((a, _)) => a,
-        Err(resp) => return Ok(resp),
-    };
+async fn record_form(
+    RegulatedAgency { ctx, agency }: RegulatedAgency,
+) -> Result<HttpResponse, AppError> {
     let (row, settings) = db::run(ctx.pool(), |c| {
         Ok::<_, DbError>((
             mc::current_rules(c)?,
@@ -1055,16 +1150,59 @@ async fn record_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
     html(&p, StatusCode::OK)
 }
 
+/// Parses the record form (`domain::credit::parse_record`) into `p`, each refused field's
+/// message beside it.
+fn parse_record_form(
+    p: &mut RecordPage,
+    form: &uploads::MultipartForm,
+    lang: Lang,
+    ruleset: &RuleSet,
+    today: NaiveDate,
+) -> Option<RecordForm> {
+    let v = |k: &str| form.field(k);
+    p.kind = Field::new(v("kind"));
+    p.points = Field::new(v("points"));
+    p.evidence = Field::new(v("evidence"));
+    p.legal_basis = Field::new(v("legal_basis"));
+    p.effective_on = Field::new(v("effective_on"));
+    let input = rules::RecordInput {
+        kind: v("kind"),
+        points: v("points"),
+        evidence: v("evidence"),
+        legal_basis: v("legal_basis"),
+        effective_on: v("effective_on"),
+    };
+    if input.effective_on.trim().is_empty() {
+        p.effective_on = Field::new(fmt::date(today));
+    }
+    let problems = match rules::parse_record(&input, today, ruleset) {
+        Ok(parsed) => return Some(parsed),
+        Err(problems) => problems,
+    };
+    for pr in &problems {
+        let mut args = pr.args.clone();
+        let field = match pr.field {
+            "kind" => &mut p.kind,
+            "points" => {
+                // Points are shown with the minus sign, as the rules page writes them.
+                for a in args.iter_mut() {
+                    a.1 = a.1.replace('-', "−");
+                }
+                &mut p.points
+            }
+            "evidence" => &mut p.evidence,
+            "legal_basis" => &mut p.legal_basis,
+            _ => &mut p.effective_on,
+        };
+        field.fail(lang, pr.key, &args);
+    }
+    None
+}
+
 async fn add_record(
-    ctx: Ctx,
-    path: web::Path<String>,
+    RegulatedAgency { ctx, agency }: RegulatedAgency,
     body: UploadBody,
 ) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    let agency = match regulated(&ctx, id, regulate_action, "credit.err.not_in_domain").await? {
-        Ok((a, _)) => a,
-        Err(resp) => return Ok(resp),
-    };
     let lang = ctx.lang();
     let (rules_row, settings) = db::run(ctx.pool(), |c| {
         Ok::<_, DbError>((
@@ -1077,47 +1215,8 @@ async fn add_record(
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
     let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
-    let v = |k: &str| form.field(k);
-    let ruleset = rules_row.rules();
-    let today = today_cn();
     let mut p = record_page(&ctx, &agency, &rules_row, max_mib);
-    p.kind = Field::new(v("kind"));
-    p.points = Field::new(v("points"));
-    p.evidence = Field::new(v("evidence"));
-    p.legal_basis = Field::new(v("legal_basis"));
-    p.effective_on = Field::new(v("effective_on"));
-
-    let input = rules::RecordInput {
-        kind: v("kind"),
-        points: v("points"),
-        evidence: v("evidence"),
-        legal_basis: v("legal_basis"),
-        effective_on: v("effective_on"),
-    };
-    if input.effective_on.trim().is_empty() {
-        p.effective_on = Field::new(fmt::date(today));
-    }
-    let parsed = rules::parse_record(&input, today, &ruleset)
-        .map_err(|problems| {
-            for pr in &problems {
-                let mut args = pr.args.clone();
-                let field = match pr.field {
-                    "kind" => &mut p.kind,
-                    "points" => {
-                        // Points are shown with the minus sign, as the rules page writes them.
-                        for a in args.iter_mut() {
-                            a.1 = a.1.replace('-', "−");
-                        }
-                        &mut p.points
-                    }
-                    "evidence" => &mut p.evidence,
-                    "legal_basis" => &mut p.legal_basis,
-                    _ => &mut p.effective_on,
-                };
-                field.fail(lang, pr.key, &args);
-            }
-        })
-        .ok();
+    let parsed = parse_record_form(&mut p, &form, lang, &rules_row.rules(), today_cn());
     let received = match form.file {
         None => None,
         Some(Err(problem)) => {
@@ -1139,9 +1238,8 @@ async fn add_record(
     let agency_id = agency.user_id;
     let stored2 = stored.clone();
     let kind = parsed.kind;
-    let parsed2 = parsed;
     let saved = db::run(ctx.pool(), move |c| {
-        steps::add_record(c, &me, agency_id, &parsed2, stored2.as_ref())
+        steps::add_record(c, &me, agency_id, &parsed, stored2.as_ref())
     })
     .await;
     if let Err(e) = saved {
@@ -1150,18 +1248,19 @@ async fn add_record(
         }
         return Err(e.into());
     }
-    if kind.implies_blacklist() {
-        return Ok(redirect_flash(
+    Ok(if kind.implies_blacklist() {
+        redirect_flash(
             &format!("/regulate/agencies/{agency_id}/blacklist/new"),
             FlashKind::Info,
             "credit.flash.false_report_blacklist",
-        ));
-    }
-    Ok(redirect_flash(
-        &format!("/regulate/agencies/{agency_id}/records"),
-        FlashKind::Success,
-        "credit.flash.recorded",
-    ))
+        )
+    } else {
+        redirect_flash(
+            &format!("/regulate/agencies/{agency_id}/records"),
+            FlashKind::Success,
+            "credit.flash.recorded",
+        )
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -1171,57 +1270,21 @@ pub struct RevokeForm {
 }
 
 async fn revoke(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<RevokeForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let rid = path_id(&path)?;
-    if ctx.user().is_none() {
-        ctx.authorize(Action::RevokeCreditRecord {
-            department_id: None,
-            in_domain: false,
-        })?;
-    }
-    let (rec, already) = db::run(ctx.pool(), move |c| {
-        let rec = mc::find_record(c, rid)?;
-        let already = match &rec {
-            Some(_) => mc::revoked_by(c, rid)?.is_some(),
-            None => false,
-        };
-        Ok::<_, DbError>((rec, already))
-    })
-    .await?;
-    let rec = rec.ok_or(AppError::NotFound)?;
-    // The record belongs to the department that made it: another department that also
-    // regulates the agency is told so.
-    let department_id = rec.department_id;
-    let denied = match (department_id, ctx.user().and_then(|u| u.department_id)) {
-        (Some(d), mine) if mine != Some(d) => "credit.err.not_your_record",
-        _ => "credit.err.not_in_domain",
-    };
-    let revoke_action = |in_domain| Action::RevokeCreditRecord {
-        department_id,
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let RecordToRevoke {
+        ctx,
+        rec,
+        already,
+        agency,
         in_domain,
-    };
-    let (agency, in_domain) = match regulated(&ctx, rec.agency_id, revoke_action, denied).await? {
-        Ok(a) => a,
-        Err(resp) => return Ok(resp),
-    };
+    } = RecordToRevoke::load(ctx, id.into_inner()).await?;
+    let rid = rec.id;
+    steps::revocable(&rec, already)?;
     let lang = ctx.lang();
-    let refuse = |key: &str, status: u16| {
-        Ok(crate::web::middleware::render_error(
-            ctx.page(),
-            status,
-            key,
-            &ctx.req.request_id,
-        ))
-    };
-    if already {
-        return refuse("credit.err.already_revoked", 409);
-    }
-    if rec.kind.revokes() || rec.kind == Kind::Blacklisted {
-        return refuse("credit.err.not_revocable", 422);
-    }
     let mut reason_field = Field::new(&f.reason);
     let Some(reason) = reason_field.check(
         lang,
@@ -1232,26 +1295,13 @@ async fn revoke(
     };
     let me = ctx.current()?.clone();
     let agency_id = agency.user_id;
-    let kind_code = rec.kind.code();
-    let rec_date = rec.effective_on;
-    let result = db::run(ctx.pool(), move |c| {
-        let r = steps::Revoked {
-            id: rid,
-            agency_id,
-            kind_code,
-            effective_on: rec_date,
-        };
-        steps::revoke_record(c, &me, &r, &reason)
+    db::run(ctx.pool(), move |c| {
+        steps::revoke_record(c, &me, rid, &reason)
     })
-    .await;
-    match result {
-        Ok(_) => Ok(redirect_flash(
-            &format!("/regulate/agencies/{agency_id}/records"),
-            FlashKind::Success,
-            "credit.flash.revoked",
-        )),
-        // Two regulators at once: the unique index on revokes_id lets one through.
-        Err(e) if e.is_unique_violation() => refuse("credit.err.already_revoked", 409),
-        Err(e) => Err(e.into()),
-    }
+    .await?;
+    Ok(redirect_flash(
+        &format!("/regulate/agencies/{agency_id}/records"),
+        FlashKind::Success,
+        "credit.flash.revoked",
+    ))
 }

@@ -15,20 +15,21 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::accounts::store::department::Department;
-use crate::auth::policy::{self, Action, Decision};
+use crate::auth::policy::Action;
 use crate::credit::steps;
 use crate::credit::store::sanctions::{self as sx, Listing};
 use crate::db::today as today_cn;
 use crate::db::{self, DbError};
-use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, CreditError, Restriction};
+use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, Restriction};
 use crate::domain::status::ReviewStatus;
 use crate::domain::validate;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
 use crate::library::store::agency::Agency;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::{Authorise, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
@@ -64,20 +65,10 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/agency/credit/repairs/new", web::post().to(repair_apply));
 }
 
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
-}
-
 fn restriction_text(lang: Lang, r: &Restriction) -> String {
     let a = r.args();
     let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
     tr_args(lang, r.key(), &a)
-}
-
-fn credit_msg(lang: Lang, e: &CreditError) -> String {
-    let a = e.args();
-    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    tr_args(lang, e.key(), &a)
 }
 
 /// The 403 page that says why: the agency is outside the regulator's domain.
@@ -89,18 +80,16 @@ pub struct DeniedPage {
 }
 
 /// Asks the policy whether this regulator may act on the agency; a signed-in user who may
-/// not gets a 403 page naming the reason (the policy logs the denial).
-fn authorize_regulate(
-    ctx: &Ctx,
-    agency: &Agency,
-    in_domain: bool,
-) -> Result<Option<HttpResponse>, AppError> {
-    match ctx.authorize(Action::RegulateAgency { in_domain }) {
+/// not gets a 403 page naming the agency (the policy logs the denial).
+fn authorize_regulate(t: &Target) -> Result<Option<HttpResponse>, AppError> {
+    match t.ctx.authorize(Action::RegulateAgency {
+        in_domain: t.in_domain,
+    }) {
         Ok(()) => Ok(None),
         Err(AppError::Forbidden) => {
             let p = DeniedPage {
-                page: ctx.page(),
-                agency: agency.name.clone(),
+                page: t.ctx.page(),
+                agency: t.agency.name.clone(),
             };
             html(&p, StatusCode::FORBIDDEN).map(Some)
         }
@@ -108,14 +97,25 @@ fn authorize_regulate(
     }
 }
 
-struct Target {
-    agency: Agency,
-    in_domain: bool,
+/// An agency as the credit queue's regulator sees it (`/regulate/agencies/{id}…`), with
+/// whether its department regulates it: the hub shows it to any regulator; the forms that
+/// act on it ask [`authorize_regulate`] too, whose refusal is a page naming the agency.
+pub struct Target {
+    pub ctx: Ctx,
+    pub agency: Agency,
+    pub in_domain: bool,
 }
 
+impl Authorise for Target {
+    async fn load(ctx: Ctx, aid: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::ViewCreditQueue)?;
+        target(ctx, aid).await
+    }
+}
+crate::extractor!(Target);
+
 /// Loads an agency and whether the signed-in user's department regulates it.
-async fn target(ctx: &Ctx, id: &str) -> Result<Target, AppError> {
-    let aid = path_id(id)?;
+async fn target(ctx: Ctx, aid: i64) -> Result<Target, AppError> {
     let my_dept = ctx.user().and_then(|u| u.department_id);
     let (agency, depts) = db::run(ctx.pool(), move |c| {
         let a = crate::library::store::agency::find(c, aid)?;
@@ -128,6 +128,7 @@ async fn target(ctx: &Ctx, id: &str) -> Result<Target, AppError> {
     .await?;
     let agency = agency.ok_or(AppError::NotFound)?;
     Ok(Target {
+        ctx,
         agency,
         in_domain: credit::in_domain(my_dept, &depts),
     })
@@ -428,9 +429,8 @@ fn ban_rows(
         .collect()
 }
 
-async fn hub(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
+async fn hub(t: Target) -> Result<HttpResponse, AppError> {
+    let ctx = &t.ctx;
     let lang = ctx.lang();
     let aid = t.agency.user_id;
     let today = today_cn();
@@ -514,18 +514,17 @@ async fn blacklist_points(ctx: &Ctx) -> Result<i32, AppError> {
     .points_for(credit::Kind::Blacklisted))
 }
 
-async fn blacklist_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+async fn blacklist_form(t: Target) -> Result<HttpResponse, AppError> {
+    if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
+    let ctx = &t.ctx;
     let p = BlacklistFormPage {
         page: ctx.page(),
         id: t.agency.user_id,
         agency: t.agency.name.clone(),
         uscc: t.agency.uscc.clone(),
-        points: blacklist_points(&ctx).await?,
+        points: blacklist_points(ctx).await?,
         reason: Field::default(),
         legal_basis: Field::default(),
         starts_on: Field::new(fmt::date(today_cn())),
@@ -568,22 +567,23 @@ fn parse_period(
 }
 
 async fn blacklist_save(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<PeriodForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let t = Target::load(ctx, id.into_inner()).await?;
+    if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
+    let ctx = &t.ctx;
     let lang = ctx.lang();
     let mut p = BlacklistFormPage {
         page: ctx.page(),
         id: t.agency.user_id,
         agency: t.agency.name.clone(),
         uscc: t.agency.uscc.clone(),
-        points: blacklist_points(&ctx).await?,
+        points: blacklist_points(ctx).await?,
         reason: Field::new(&f.reason),
         legal_basis: Field::new(&f.legal_basis),
         starts_on: Field::new(&f.starts_on),
@@ -662,67 +662,16 @@ async fn managers_of(
     .await?)
 }
 
-async fn ban_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
-        return Ok(denied);
-    }
-    let managers = managers_of(&ctx, t.agency.user_id).await?;
-    let p = BanFormPage {
-        page: ctx.page(),
-        id: t.agency.user_id,
-        agency: t.agency.name.clone(),
-        uscc: t.agency.uscc.clone(),
-        reason: Field::default(),
-        legal_basis: Field::default(),
-        starts_on: Field::new(fmt::date(today_cn())),
-        ends_on: Field::default(),
-        managers: managers
-            .iter()
-            .map(|m| ManagerChoice {
-                id: m.id,
-                name: m.name.clone(),
-                masked_id: m.masked_id(),
-                position: m.position.clone(),
-                checked: true,
-            })
-            .collect(),
-        extras: (1..=EXTRA_ROWS)
-            .map(|n| ExtraPerson {
-                n,
-                name: Field::default(),
-                id_number: Field::default(),
-            })
-            .collect(),
-    };
-    html(&p, StatusCode::OK)
-}
-
-/// The ban form: fixed fields plus `m_<manager id>` checkboxes and `p<n>_name`/`p<n>_id`
-/// rows, so it is read as a map (every value still a string).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct BanForm {
-    #[serde(flatten)]
-    pub fields: HashMap<String, String>,
-}
-
-async fn ban_save(
-    ctx: Ctx,
-    path: web::Path<String>,
-    CsrfForm(f): CsrfForm<BanForm>,
-) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let t = target(&ctx, &path).await?;
-    if let Some(denied) = authorize_regulate(&ctx, &t.agency, t.in_domain)? {
-        return Ok(denied);
-    }
-    let lang = ctx.lang();
-    let v = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
-    let managers = managers_of(&ctx, t.agency.user_id).await?;
-    let mut p = BanFormPage {
-        page: ctx.page(),
+/// The ban form for `t`, every field holding `v(name)` (empty for a new form) and each
+/// manager checked as `checked` says.
+fn ban_page(
+    t: &Target,
+    managers: &[crate::library::store::agency::Manager],
+    v: &dyn Fn(&str) -> String,
+    checked: &dyn Fn(i64) -> bool,
+) -> BanFormPage {
+    BanFormPage {
+        page: t.ctx.page(),
         id: t.agency.user_id,
         agency: t.agency.name.clone(),
         uscc: t.agency.uscc.clone(),
@@ -737,7 +686,7 @@ async fn ban_save(
                 name: m.name.clone(),
                 masked_id: m.masked_id(),
                 position: m.position.clone(),
-                checked: !v(&format!("m_{}", m.id)).is_empty(),
+                checked: checked(m.id),
             })
             .collect(),
         extras: (1..=EXTRA_ROWS)
@@ -747,18 +696,46 @@ async fn ban_save(
                 id_number: Field::new(v(&format!("p{n}_id"))),
             })
             .collect(),
+    }
+}
+
+async fn ban_form(t: Target) -> Result<HttpResponse, AppError> {
+    if let Some(denied) = authorize_regulate(&t)? {
+        return Ok(denied);
+    }
+    let managers = managers_of(&t.ctx, t.agency.user_id).await?;
+    let today = fmt::date(today_cn());
+    let v = |k: &str| {
+        if k == "starts_on" {
+            today.clone()
+        } else {
+            String::new()
+        }
     };
-    let period = parse_period(
-        lang,
-        &mut p.reason,
-        &mut p.legal_basis,
-        &mut p.starts_on,
-        &mut p.ends_on,
-        BAN_MONTHS,
-    );
+    let p = ban_page(&t, &managers, &v, &|_| true);
+    html(&p, StatusCode::OK)
+}
+
+/// The ban form: fixed fields plus `m_<manager id>` checkboxes and `p<n>_name`/`p<n>_id`
+/// rows, so it is read as a map (every value still a string).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BanForm {
+    #[serde(flatten)]
+    pub fields: HashMap<String, String>,
+}
+
+/// The persons a ban names: the checked managers and each filled extra row (checked by
+/// `credit::parse_person`, a refused row's messages beside its fields). `None` when a row
+/// was refused.
+fn ban_persons(
+    lang: Lang,
+    p: &mut BanFormPage,
+    managers: &[crate::library::store::agency::Manager],
+) -> Option<Vec<(String, String)>> {
     let mut persons: Vec<(String, String)> = managers
         .iter()
-        .filter(|m| !v(&format!("m_{}", m.id)).is_empty())
+        .filter(|m| p.managers.iter().any(|c| c.id == m.id && c.checked))
         .map(|m| (m.name.clone(), m.id_number.clone()))
         .collect();
     let mut persons_ok = true;
@@ -780,7 +757,34 @@ async fn ban_save(
             }
         }
     }
-    let (Some((reason, basis, starts_on, ends_on)), true) = (period, persons_ok) else {
+    persons_ok.then_some(persons)
+}
+
+async fn ban_save(
+    CsrfForm(f): CsrfForm<BanForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let t = Target::load(ctx, id.into_inner()).await?;
+    if let Some(denied) = authorize_regulate(&t)? {
+        return Ok(denied);
+    }
+    let ctx = &t.ctx;
+    let lang = ctx.lang();
+    let v = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
+    let managers = managers_of(ctx, t.agency.user_id).await?;
+    let mut p = ban_page(&t, &managers, &v, &|id| !v(&format!("m_{id}")).is_empty());
+    let period = parse_period(
+        lang,
+        &mut p.reason,
+        &mut p.legal_basis,
+        &mut p.starts_on,
+        &mut p.ends_on,
+        BAN_MONTHS,
+    );
+    let persons = ban_persons(lang, &mut p, &managers);
+    let (Some((reason, basis, starts_on, ends_on)), Some(persons)) = (period, persons) else {
         return html(&p, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let me = ctx.current()?.clone();
@@ -871,21 +875,36 @@ pub struct NoteForm {
     pub note: String,
 }
 
+/// An alert the regulator's department may resolve (`/regulate/alerts/{id}/resolve`).
+pub struct AlertToResolve {
+    pub ctx: Ctx,
+    pub alert: sx::Alert,
+}
+
+impl Authorise for AlertToResolve {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        ctx.authorize(Action::ViewCreditQueue)?;
+        let alert = db::run(ctx.pool(), move |c| {
+            sx::find_alert(c, id).map_err(DbError::from)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+        ctx.authorize(Action::DecideCredit {
+            department_id: alert.department_id,
+        })?;
+        Ok(AlertToResolve { ctx, alert })
+    }
+}
+crate::extractor!(AlertToResolve);
+
 async fn resolve_alert(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<NoteForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path_id(&path)?;
-    ctx.authorize(Action::ViewCreditQueue)?;
-    let alert = db::run(ctx.pool(), move |c| {
-        sx::find_alert(c, id).map_err(DbError::from)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    ctx.authorize(Action::DecideCredit {
-        department_id: alert.department_id,
-    })?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let AlertToResolve { ctx, alert } = AlertToResolve::load(ctx, id.into_inner()).await?;
+    let id = alert.id;
     let note = match validate::text(&f.note, 500, true) {
         Ok(n) => n,
         Err(_) => {
@@ -897,11 +916,11 @@ async fn resolve_alert(
         }
     };
     let me = ctx.current()?.clone();
-    let done = db::run(ctx.pool(), move |c| steps::resolve_alert(c, &me, id, &note)).await?;
-    let (kind, key) = if done {
-        (FlashKind::Success, "sanctions.alert.resolved")
-    } else {
-        (FlashKind::Error, "sanctions.alert.already")
+    let done = db::run(ctx.pool(), move |c| steps::resolve_alert(c, &me, id, &note)).await;
+    let (kind, key) = match done {
+        Ok(()) => (FlashKind::Success, "sanctions.alert.resolved"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash("/regulate/queue", kind, key))
 }
@@ -925,15 +944,14 @@ pub struct RepairPage {
     pub reason: Field,
 }
 
-struct RepairCase {
+pub struct RepairCase {
     repair: sx::Repair,
     listing: Listing,
     agency: Agency,
     depts: Vec<Department>,
 }
 
-async fn load_repair(ctx: &Ctx, id: &str) -> Result<RepairCase, AppError> {
-    let rid = path_id(id)?;
+async fn load_repair(ctx: &Ctx, rid: i64) -> Result<RepairCase, AppError> {
     let (repair, listing, agency, depts) = db::run(ctx.pool(), move |c| {
         let r = sx::find_repair(c, rid)?;
         let l = match &r {
@@ -986,11 +1004,47 @@ fn repair_page(ctx: &Ctx, rc: &RepairCase, reason: Field) -> RepairPage {
     }
 }
 
-async fn repair_show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let rc = load_repair(&ctx, &path).await?;
-    ctx.authorize(Action::DecideCredit {
-        department_id: rc.listing.department_id,
-    })?;
+/// A repair application for the department that decides it (`/regulate/repairs/{id}`).
+pub struct RepairToDecide {
+    pub ctx: Ctx,
+    pub rc: RepairCase,
+}
+
+impl Authorise for RepairToDecide {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let rc = load_repair(&ctx, id).await?;
+        ctx.authorize(Action::DecideCredit {
+            department_id: rc.listing.department_id,
+        })?;
+        Ok(RepairToDecide { ctx, rc })
+    }
+}
+crate::extractor!(RepairToDecide);
+
+/// A repair application's evidence file, for the applying agency and the deciding
+/// department (`/regulate/repairs/{id}/evidence`).
+pub struct RepairEvidence {
+    pub ctx: Ctx,
+    pub rc: RepairCase,
+}
+
+impl Authorise for RepairEvidence {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let rc = load_repair(&ctx, id).await?;
+        let own = ctx.allows(Action::ApplyForRepair {
+            agency_id: rc.repair.agency_id,
+        });
+        if !own {
+            ctx.authorize(Action::DecideCredit {
+                department_id: rc.listing.department_id,
+            })?;
+        }
+        Ok(RepairEvidence { ctx, rc })
+    }
+}
+crate::extractor!(RepairEvidence);
+
+async fn repair_show(RepairToDecide { ctx, rc }: RepairToDecide) -> Result<HttpResponse, AppError> {
     html(&repair_page(&ctx, &rc, Field::default()), StatusCode::OK)
 }
 
@@ -1002,14 +1056,12 @@ pub struct DecisionForm {
 }
 
 async fn repair_decide(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<DecisionForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let rc = load_repair(&ctx, &path).await?;
-    ctx.authorize(Action::DecideCredit {
-        department_id: rc.listing.department_id,
-    })?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let RepairToDecide { ctx, rc } = RepairToDecide::load(ctx, id.into_inner()).await?;
     let lang = ctx.lang();
     let approve = match f.decision.as_str() {
         "approve" => true,
@@ -1032,11 +1084,12 @@ async fn repair_decide(
     let done = db::run(ctx.pool(), move |c| {
         steps::decide_repair(c, &me, &repair, &listing, approve, &reason)
     })
-    .await?;
-    let (kind, key) = match (done, approve) {
-        (false, _) => (FlashKind::Error, "sanctions.repair.already"),
-        (true, true) => (FlashKind::Success, "sanctions.repair.approved"),
-        (true, false) => (FlashKind::Success, "sanctions.repair.rejected"),
+    .await;
+    let (kind, key) = match done {
+        Ok(()) if approve => (FlashKind::Success, "sanctions.repair.approved"),
+        Ok(()) => (FlashKind::Success, "sanctions.repair.rejected"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash(
         &format!("/regulate/repairs/{rid}"),
@@ -1045,20 +1098,9 @@ async fn repair_decide(
     ))
 }
 
-/// The evidence file: for the applying agency and the deciding department.
-async fn repair_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let rc = load_repair(&ctx, &path).await?;
-    let own = policy::decide(
-        ctx.user(),
-        Action::ApplyForRepair {
-            agency_id: rc.repair.agency_id,
-        },
-    ) == Decision::Allow;
-    if !own {
-        ctx.authorize(Action::DecideCredit {
-            department_id: rc.listing.department_id,
-        })?;
-    }
+async fn repair_evidence(
+    RepairEvidence { ctx, rc }: RepairEvidence,
+) -> Result<HttpResponse, AppError> {
     let uid = rc.repair.upload_id.ok_or(AppError::NotFound)?;
     let up = db::run(ctx.pool(), move |c| {
         crate::uploads::store::find(c, uid).map_err(DbError::from)
@@ -1104,7 +1146,7 @@ pub struct AgencyCreditPage {
 }
 
 fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
-    let id = ctx.user().map(|u| u.id).unwrap_or(0);
+    let id = signed_in_id(ctx)?;
     ctx.authorize(Action::ApplyForRepair { agency_id: id })?;
     Ok(id)
 }
@@ -1238,28 +1280,9 @@ async fn repair_target(ctx: &Ctx, listing: &str) -> Result<RepairTarget, AppErro
     })
 }
 
-/// Why an application cannot be made today (with the status to answer), if it cannot.
-fn repair_blocked(lang: Lang, t: &RepairTarget) -> Option<(StatusCode, String)> {
-    let today = today_cn();
-    if !t.listing.period().active_on(today) {
-        return Some((
-            StatusCode::CONFLICT,
-            tr_args(lang, "sanctions.repair.not_active", &[]),
-        ));
-    }
-    if t.pending {
-        return Some((
-            StatusCode::CONFLICT,
-            tr_args(lang, "sanctions.repair.pending", &[]),
-        ));
-    }
-    if let Err(e) = t
-        .rules
-        .check_repair(t.listing.starts_on, t.listing.ends_on, today)
-    {
-        return Some((StatusCode::UNPROCESSABLE_ENTITY, credit_msg(lang, &e)));
-    }
-    None
+/// Why an application cannot be made today, if it cannot (the step's own rule).
+fn repair_blocked(t: &RepairTarget) -> Option<crate::error::Refusal> {
+    steps::repairable(&t.listing, t.pending, &t.rules, today_cn()).err()
 }
 
 fn repair_form_page(ctx: &Ctx, t: &RepairTarget, blocked: String) -> RepairFormPage {
@@ -1287,11 +1310,10 @@ fn repair_form_page(ctx: &Ctx, t: &RepairTarget, blocked: String) -> RepairFormP
 async fn repair_form(ctx: Ctx, q: web::Query<ListingQuery>) -> Result<HttpResponse, AppError> {
     let t = repair_target(&ctx, &q.listing).await?;
     // The form still opens when it cannot be used yet, saying why and from when.
-    let (status, blocked) = match repair_blocked(ctx.lang(), &t) {
-        Some((_, m)) => (StatusCode::OK, m),
-        None => (StatusCode::OK, String::new()),
-    };
-    html(&repair_form_page(&ctx, &t, blocked), status)
+    let blocked = repair_blocked(&t)
+        .map(|r| r.message(ctx.lang()))
+        .unwrap_or_default();
+    html(&repair_form_page(&ctx, &t, blocked), StatusCode::OK)
 }
 
 async fn repair_apply(
@@ -1315,10 +1337,10 @@ async fn repair_apply(
         q.listing.clone()
     };
     let t = repair_target(&ctx, &listing).await?;
-    if let Some((status, m)) = repair_blocked(lang, &t) {
-        let mut p = repair_form_page(&ctx, &t, m);
+    if let Some(r) = repair_blocked(&t) {
+        let mut p = repair_form_page(&ctx, &t, r.message(lang));
         p.evidence = Field::new(form.field("evidence"));
-        return html(&p, status);
+        return html(&p, r.status());
     }
     let mut p = repair_form_page(&ctx, &t, String::new());
     p.evidence = Field::new(form.field("evidence"));
@@ -1348,28 +1370,17 @@ async fn repair_apply(
         steps::apply_repair(c, &me, &listing, &evidence, stored2.as_ref())
     })
     .await;
-    let saved = match r {
-        Ok(v) => v,
-        Err(e) => {
-            if let Some((name, _)) = &stored {
-                let _ = std::fs::remove_file(dir.join(name));
-            }
-            return Err(e.into());
-        }
-    };
-    if saved.is_none() {
-        if let Some((name, _)) = &stored {
-            let _ = std::fs::remove_file(dir.join(name));
-        }
-        return Ok(redirect_flash(
-            "/agency/credit",
-            FlashKind::Error,
-            "sanctions.repair.pending",
-        ));
+    if r.is_err()
+        && let Some((name, _)) = &stored
+    {
+        // Nothing was saved, so the file must not stay either.
+        let _ = std::fs::remove_file(dir.join(name));
     }
-    Ok(redirect_flash(
-        "/agency/credit",
-        FlashKind::Success,
-        "sanctions.repair.applied",
-    ))
+    // Two quick submissions make one application: the second is told it is pending.
+    let (kind, key) = match r {
+        Ok(_) => (FlashKind::Success, "sanctions.repair.applied"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
+    };
+    Ok(redirect_flash("/agency/credit", kind, key))
 }

@@ -406,6 +406,25 @@ pub fn domain_departments(
     today: NaiveDate,
 ) -> QueryResult<Vec<i64>> {
     let since = credit::reach_since(today);
+    let items = items_dealt_with(conn, agency_id, since)?;
+    let mut ids: Vec<i64> = catalogue_items::table
+        .filter(catalogue_items::id.eq_any(&items))
+        .select(catalogue_items::department_id)
+        .distinct()
+        .load(conn)?;
+    ids.extend(reviewing_departments(conn, agency_id, since)?);
+    ids.extend(sanctioning_departments(conn, agency_id, since)?);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The items the agency offered, registered for or contracted since `since`.
+fn items_dealt_with(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    since: NaiveDate,
+) -> QueryResult<Vec<i64>> {
     let since_t = since.and_time(chrono::NaiveTime::MIN);
     let mut items: Vec<i64> = agency_offer_history::table
         .filter(agency_offer_history::agency_id.eq(agency_id))
@@ -440,11 +459,15 @@ pub fn domain_departments(
     );
     items.sort_unstable();
     items.dedup();
-    let mut ids: Vec<i64> = catalogue_items::table
-        .filter(catalogue_items::id.eq_any(&items))
-        .select(catalogue_items::department_id)
-        .distinct()
-        .load(conn)?;
+    Ok(items)
+}
+
+/// The departments that review the agency's approved certificates valid since `since`.
+fn reviewing_departments(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    since: NaiveDate,
+) -> QueryResult<Vec<i64>> {
     let types: Vec<String> = agency_certificates::table
         .filter(agency_certificates::agency_id.eq(agency_id))
         .filter(agency_certificates::status.eq(ReviewStatus::Approved))
@@ -456,21 +479,25 @@ pub fn domain_departments(
         .iter()
         .filter_map(|t| agency_rules::reviewing_department(t))
         .collect();
-    ids.extend(
-        departments::table
-            .filter(departments::code.eq_any(&codes))
-            .select(departments::id)
-            .load::<i64>(conn)?,
-    );
-    ids.extend(
-        credit_records::table
-            .filter(credit_records::agency_id.eq(agency_id))
-            .filter(credit_records::effective_on.ge(since))
-            .filter(credit_records::department_id.is_not_null())
-            .select(credit_records::department_id.assume_not_null())
-            .distinct()
-            .load::<i64>(conn)?,
-    );
+    departments::table
+        .filter(departments::code.eq_any(&codes))
+        .select(departments::id)
+        .load::<i64>(conn)
+}
+
+/// The departments that made a credit record, a listing or a ban on the agency since `since`.
+fn sanctioning_departments(
+    conn: &mut DbConnection,
+    agency_id: i64,
+    since: NaiveDate,
+) -> QueryResult<Vec<i64>> {
+    let mut ids: Vec<i64> = credit_records::table
+        .filter(credit_records::agency_id.eq(agency_id))
+        .filter(credit_records::effective_on.ge(since))
+        .filter(credit_records::department_id.is_not_null())
+        .select(credit_records::department_id.assume_not_null())
+        .distinct()
+        .load::<i64>(conn)?;
     ids.extend(
         blacklist_entries::table
             .filter(blacklist_entries::agency_id.eq(agency_id))
@@ -487,8 +514,6 @@ pub fn domain_departments(
             .distinct()
             .load::<i64>(conn)?,
     );
-    ids.sort_unstable();
-    ids.dedup();
     Ok(ids)
 }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::auth::policy::Action;
 use crate::catalogue::store::Item;
 use crate::db::{self, DbError};
-use crate::domain::agency_rules::{self, ItemTerms};
+use crate::domain::agency_rules::{self, Certificate, ItemTerms};
 use crate::domain::catalogue::{self, Pricing};
 use crate::domain::money::Money;
 use crate::domain::validate;
@@ -25,6 +25,7 @@ use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::{Authorise, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
@@ -63,14 +64,123 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// The signed-in agency's own id, after the policy has allowed it to keep its profile.
 fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
-    let id = ctx.user().map(|u| u.id).unwrap_or(0);
+    let id = signed_in_id(ctx)?;
     ctx.authorize(Action::EditAgencyProfile { agency_id: id })?;
     Ok(id)
 }
 
-fn path_id(p: &str) -> Result<i64, AppError> {
-    p.parse().map_err(|_| AppError::NotFound)
+/// Asks the policy whether the user may change the profile row of `owner` (an agency's id),
+/// or — for a row that does not exist — its own profile: then a missing row is 404 only for
+/// someone allowed to look, and anyone else hears what the policy says.
+fn authorize_row(ctx: &Ctx, owner: Option<i64>) -> Result<(), AppError> {
+    let agency_id = match owner {
+        Some(id) => id,
+        None => signed_in_id(ctx)?,
+    };
+    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
+    if owner.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
+
+/// A senior manager of the signed-in agency (`/agency/managers/{id}/…`).
+pub struct OwnManager {
+    pub ctx: Ctx,
+    pub manager: ag::Manager,
+}
+
+impl Authorise for OwnManager {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let m = db::run(ctx.pool(), move |c| {
+            ag::find_manager(c, id).map_err(DbError::from)
+        })
+        .await?;
+        authorize_row(&ctx, m.as_ref().map(|m| m.agency_id))?;
+        let manager = m.ok_or(AppError::NotFound)?;
+        Ok(OwnManager { ctx, manager })
+    }
+}
+crate::extractor!(OwnManager);
+
+/// A practitioner of the signed-in agency (`/agency/practitioners/{id}/…`).
+pub struct OwnPractitioner {
+    pub ctx: Ctx,
+    pub practitioner: ag::Practitioner,
+}
+
+impl Authorise for OwnPractitioner {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let x = db::run(ctx.pool(), move |c| {
+            ag::find_practitioner(c, id).map_err(DbError::from)
+        })
+        .await?;
+        authorize_row(&ctx, x.as_ref().map(|x| x.agency_id))?;
+        let practitioner = x.ok_or(AppError::NotFound)?;
+        Ok(OwnPractitioner { ctx, practitioner })
+    }
+}
+crate::extractor!(OwnPractitioner);
+
+/// An item the signed-in agency offers, with its catalogue item (`/agency/items/{id}/…`).
+pub struct OwnOffer {
+    pub ctx: Ctx,
+    pub offer: ag::OfferedItem,
+    pub item: Option<Item>,
+}
+
+impl Authorise for OwnOffer {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let (o, item) = db::run(ctx.pool(), move |c| {
+            let o = ag::find_offered(c, id)?;
+            let item = match &o {
+                Some(o) => crate::catalogue::store::find(c, o.item_id)?,
+                None => None,
+            };
+            Ok::<_, DbError>((o, item))
+        })
+        .await?;
+        authorize_row(&ctx, o.as_ref().map(|o| o.agency_id))?;
+        let offer = o.ok_or(AppError::NotFound)?;
+        Ok(OwnOffer { ctx, offer, item })
+    }
+}
+crate::extractor!(OwnOffer);
+
+/// A certificate's scan, for the agency, the reviewing department and administrators
+/// (`/agency/certificates/{id}/scan`).
+pub struct CertificateScan {
+    pub ctx: Ctx,
+    pub cert: ag::Certificate,
+    pub upload: Option<crate::uploads::store::Upload>,
+}
+
+impl Authorise for CertificateScan {
+    async fn load(ctx: Ctx, id: i64) -> Result<Self, AppError> {
+        let (cert, upload, depts) = db::run(ctx.pool(), move |c| {
+            let cert = ag::find_certificate(c, id)?;
+            let upload = match cert.as_ref().and_then(|x| x.upload_id) {
+                Some(u) => crate::uploads::store::find(c, u)?,
+                None => None,
+            };
+            Ok::<_, DbError>((cert, upload, crate::accounts::store::department::all(c)?))
+        })
+        .await?;
+        // A missing certificate is 404 for whoever may see scans at all (the agency asks
+        // about its own, a regulator of no department about none).
+        let (agency_id, department_id) = match &cert {
+            Some(c) => (c.agency_id, reviewing_department_id(&depts, &c.qual_type)),
+            None => (signed_in_id(&ctx)?, -1),
+        };
+        ctx.authorize(Action::ViewCertificateScan {
+            agency_id,
+            department_id,
+        })?;
+        let cert = cert.ok_or(AppError::NotFound)?;
+        Ok(CertificateScan { ctx, cert, upload })
+    }
+}
+crate::extractor!(CertificateScan);
 
 fn dept_options(
     depts: &[crate::accounts::store::department::Department],
@@ -166,15 +276,15 @@ fn pricing_label(lang: Lang, code: &str) -> String {
     crate::i18n::tr(lang, &format!("cat.pricing.{code}")).to_string()
 }
 
-fn fee_range_text(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
+fn fee_range_text(lang: Lang, min: Option<Money>, max: Option<Money>) -> String {
     match (min, max) {
         (Some(a), Some(b)) if a == b => {
-            tr_args(lang, "agency.items.fee_single", &[("fee", &fmt::fen(a))])
+            tr_args(lang, "agency.items.fee_single", &[("fee", &fmt::money(a))])
         }
         (Some(a), Some(b)) => tr_args(
             lang,
             "agency.items.fee_range_text",
-            &[("min", &fmt::fen(a)), ("max", &fmt::fen(b))],
+            &[("min", &fmt::money(a)), ("max", &fmt::money(b))],
         ),
         _ => String::new(),
     }
@@ -235,24 +345,7 @@ async fn profile(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 cert_number: x.cert_number.clone(),
             })
             .collect(),
-        items: p
-            .items
-            .iter()
-            .zip(items.iter())
-            .map(|(o, it)| ItemRow {
-                id: o.id,
-                code: it.as_ref().map(|i| i.code.clone()).unwrap_or_default(),
-                name: it.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
-                pricing_label: it
-                    .as_ref()
-                    .map(|i| pricing_label(lang, &i.pricing))
-                    .unwrap_or_default(),
-                fee_standard: o.fee_standard.clone(),
-                fee_range: fee_range_text(lang, o.fee_min_fen, o.fee_max_fen),
-                committed_days: o.committed_days,
-                limit_days: it.as_ref().map(|i| i.time_limit_days).unwrap_or(0),
-            })
-            .collect(),
+        items: item_rows(lang, &p.items, &items),
         certificates: p
             .certificates
             .iter()
@@ -260,6 +353,27 @@ async fn profile(ctx: Ctx) -> Result<HttpResponse, AppError> {
             .collect(),
     };
     html(&page, StatusCode::OK)
+}
+
+/// The items offered, each with its catalogue item (if it still exists).
+fn item_rows(lang: Lang, offers: &[ag::OfferedItem], items: &[Option<Item>]) -> Vec<ItemRow> {
+    offers
+        .iter()
+        .zip(items.iter())
+        .map(|(o, it)| ItemRow {
+            id: o.id,
+            code: it.as_ref().map(|i| i.code.clone()).unwrap_or_default(),
+            name: it.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+            pricing_label: it
+                .as_ref()
+                .map(|i| pricing_label(lang, &i.pricing))
+                .unwrap_or_default(),
+            fee_standard: o.fee_standard.clone(),
+            fee_range: fee_range_text(lang, o.fee_min_fen, o.fee_max_fen),
+            committed_days: o.committed_days,
+            limit_days: it.as_ref().map(|i| i.time_limit_days).unwrap_or(0),
+        })
+        .collect()
 }
 
 pub fn cert_row(lang: Lang, c: &ag::Certificate, today: NaiveDate) -> CertRow {
@@ -511,25 +625,14 @@ async fn add_manager(
 pub struct Empty {}
 
 async fn remove_manager(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let mid = path_id(&path)?;
-    let m = db::run(ctx.pool(), move |c| {
-        ag::find_manager(c, mid).map_err(DbError::from)
-    })
-    .await?;
-    // The owner of the row decides; a missing row is 404 only for someone allowed to look.
-    let agency_id = match &m {
-        Some(m) => m.agency_id,
-        None => ctx.user().map(|u| u.id).unwrap_or(0),
-    };
-    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
-    if m.is_none() {
-        return Err(AppError::NotFound);
-    }
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnManager { ctx, manager } = OwnManager::load(ctx, id.into_inner()).await?;
     let me = ctx.current()?.clone();
+    let (agency_id, mid) = (manager.agency_id, manager.id);
     db::run(ctx.pool(), move |c| {
         steps::remove_manager(c, &me, agency_id, mid)
     })
@@ -613,24 +716,14 @@ async fn add_practitioner(
 }
 
 async fn remove_practitioner(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let pid = path_id(&path)?;
-    let x = db::run(ctx.pool(), move |c| {
-        ag::find_practitioner(c, pid).map_err(DbError::from)
-    })
-    .await?;
-    let agency_id = match &x {
-        Some(x) => x.agency_id,
-        None => ctx.user().map(|u| u.id).unwrap_or(0),
-    };
-    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
-    if x.is_none() {
-        return Err(AppError::NotFound);
-    }
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnPractitioner { ctx, practitioner } = OwnPractitioner::load(ctx, id.into_inner()).await?;
     let me = ctx.current()?.clone();
+    let (agency_id, pid) = (practitioner.agency_id, practitioner.id);
     db::run(ctx.pool(), move |c| {
         steps::remove_practitioner(c, &me, agency_id, pid)
     })
@@ -699,8 +792,8 @@ fn terms_note(lang: Lang, i: &Item) -> String {
 fn item_terms(i: &Item) -> ItemTerms {
     ItemTerms {
         pricing: Pricing::parse(&i.pricing).unwrap_or(Pricing::Market),
-        price_min: i.price_min_fen.map(Money::from_fen),
-        price_max: i.price_max_fen.map(Money::from_fen),
+        price_min: i.price_min_fen,
+        price_max: i.price_max_fen,
         time_limit_days: i.time_limit_days,
     }
 }
@@ -716,8 +809,8 @@ fn parse_offer(lang: Lang, p: &mut ItemPage, f: &ItemForm, item: &Item) -> Optio
     match agency_rules::parse_offer(&input, &item_terms(item)) {
         Ok(o) => Some(ag::OfferTerms {
             fee_standard: o.fee_standard,
-            fee_min_fen: o.fee_range.map(|r| r.0.fen()),
-            fee_max_fen: o.fee_range.map(|r| r.1.fen()),
+            fee_min_fen: o.fee_range.map(|r| r.0),
+            fee_max_fen: o.fee_range.map(|r| r.1),
             committed_days: o.committed_days,
         }),
         Err(problems) => {
@@ -811,28 +904,13 @@ async fn add_item(ctx: Ctx, CsrfForm(f): CsrfForm<ItemForm>) -> Result<HttpRespo
     ))
 }
 
-/// Loads an offer and its catalogue item, after checking the offer belongs to the user.
-async fn offer_of(ctx: &Ctx, oid: i64) -> Result<(ag::OfferedItem, Option<Item>), AppError> {
-    let (o, item) = db::run(ctx.pool(), move |c| {
-        let o = ag::find_offered(c, oid)?;
-        let item = match &o {
-            Some(o) => crate::catalogue::store::find(c, o.item_id)?,
-            None => None,
-        };
-        Ok::<_, DbError>((o, item))
-    })
-    .await?;
-    let agency_id = match &o {
-        Some(o) => o.agency_id,
-        None => ctx.user().map(|u| u.id).unwrap_or(0),
-    };
-    ctx.authorize(Action::EditAgencyProfile { agency_id })?;
-    let o = o.ok_or(AppError::NotFound)?;
-    Ok((o, item))
-}
-
-async fn item_edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
+async fn item_edit_form(
+    OwnOffer {
+        ctx,
+        offer: o,
+        item,
+    }: OwnOffer,
+) -> Result<HttpResponse, AppError> {
     let item = item.ok_or(AppError::NotFound)?;
     let lang = ctx.lang();
     let p = ItemPage {
@@ -840,16 +918,8 @@ async fn item_edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
         editing: Some((o.id, format!("{} {}", item.code, item.name))),
         item_id: Field::new(item.id.to_string()),
         fee_standard: Field::new(&o.fee_standard),
-        fee_min: Field::new(
-            o.fee_min_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
-        ),
-        fee_max: Field::new(
-            o.fee_max_fen
-                .map(|f| Money::from_fen(f).to_plain())
-                .unwrap_or_default(),
-        ),
+        fee_min: Field::new(o.fee_min_fen.map(Money::to_plain).unwrap_or_default()),
+        fee_max: Field::new(o.fee_max_fen.map(Money::to_plain).unwrap_or_default()),
         committed_days: Field::new(o.committed_days.to_string()),
         options: Vec::new(),
         terms_note: terms_note(lang, &item),
@@ -858,11 +928,16 @@ async fn item_edit_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespons
 }
 
 async fn update_item(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<ItemForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnOffer {
+        ctx,
+        offer: o,
+        item,
+    } = OwnOffer::load(ctx, id.into_inner()).await?;
     let item = item.ok_or(AppError::NotFound)?;
     let lang = ctx.lang();
     let mut p = ItemPage {
@@ -894,11 +969,16 @@ async fn update_item(
 }
 
 async fn remove_item(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (o, item) = offer_of(&ctx, path_id(&path)?).await?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let OwnOffer {
+        ctx,
+        offer: o,
+        item,
+    } = OwnOffer::load(ctx, id.into_inner()).await?;
     let (oid, agency_id) = (o.id, o.agency_id);
     let me = ctx.current()?.clone();
     let detail = item.map(|i| i.code).unwrap_or_default();
@@ -983,6 +1063,44 @@ async fn certificate_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     html(&p, StatusCode::OK)
 }
 
+/// Parses the certificate form (`agency_rules::parse_certificate`) into `p`, each refused
+/// field's message beside it.
+fn parse_certificate_form(
+    p: &mut CertificatePage,
+    form: &uploads::MultipartForm,
+    lang: Lang,
+    today: NaiveDate,
+) -> Option<Certificate> {
+    let v = |k: &str| form.field(k);
+    p.qual_type = Field::new(v("qual_type"));
+    p.level = Field::new(v("level"));
+    p.number = Field::new(v("number"));
+    p.issuer = Field::new(v("issuer"));
+    p.valid_from = Field::new(v("valid_from"));
+    p.valid_to = Field::new(v("valid_to"));
+    let input = agency_rules::CertificateInput {
+        qual_type: v("qual_type"),
+        level: v("level"),
+        number: v("number"),
+        issuer: v("issuer"),
+        valid_from: v("valid_from"),
+        valid_to: v("valid_to"),
+    };
+    agency_rules::parse_certificate(&input, today)
+        .map_err(|problems| {
+            show_problems(lang, &problems, p, |p, name| match name {
+                "qual_type" => Some(&mut p.qual_type),
+                "level" => Some(&mut p.level),
+                "number" => Some(&mut p.number),
+                "issuer" => Some(&mut p.issuer),
+                "valid_from" => Some(&mut p.valid_from),
+                "valid_to" => Some(&mut p.valid_to),
+                _ => None,
+            })
+        })
+        .ok()
+}
+
 async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, AppError> {
     let id = own_agency(&ctx)?;
     let lang = ctx.lang();
@@ -995,15 +1113,14 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
     let dir = uploads::upload_dir(ctx.config());
     let max_bytes = u64::try_from(max_mib).unwrap_or(1) * 1024 * 1024;
     let form = body.read(&ctx, &dir.join("tmp"), max_bytes).await?;
-    let v = |k: &str| form.field(k);
     let mut p = CertificatePage {
         page: ctx.page(),
-        qual_type: Field::new(v("qual_type")),
-        level: Field::new(v("level")),
-        number: Field::new(v("number")),
-        issuer: Field::new(v("issuer")),
-        valid_from: Field::new(v("valid_from")),
-        valid_to: Field::new(v("valid_to")),
+        qual_type: Field::default(),
+        level: Field::default(),
+        number: Field::default(),
+        issuer: Field::default(),
+        valid_from: Field::default(),
+        valid_to: Field::default(),
         scan: Field::default(),
         types: type_options(lang),
         levels: level_options(lang),
@@ -1011,27 +1128,7 @@ async fn add_certificate(ctx: Ctx, body: UploadBody) -> Result<HttpResponse, App
         review_days,
     };
     let today = crate::db::today();
-    let input = agency_rules::CertificateInput {
-        qual_type: v("qual_type"),
-        level: v("level"),
-        number: v("number"),
-        issuer: v("issuer"),
-        valid_from: v("valid_from"),
-        valid_to: v("valid_to"),
-    };
-    let cert = agency_rules::parse_certificate(&input, today)
-        .map_err(|problems| {
-            show_problems(lang, &problems, &mut p, |p, name| match name {
-                "qual_type" => Some(&mut p.qual_type),
-                "level" => Some(&mut p.level),
-                "number" => Some(&mut p.number),
-                "issuer" => Some(&mut p.issuer),
-                "valid_from" => Some(&mut p.valid_from),
-                "valid_to" => Some(&mut p.valid_to),
-                _ => None,
-            })
-        })
-        .ok();
+    let cert = parse_certificate_form(&mut p, &form, lang, today);
     // A refused file is dropped here (its temporary file deleted); an accepted one is kept
     // only when every other field is valid, so a refused form leaves nothing behind.
     let received = match form.file {
@@ -1081,26 +1178,12 @@ pub fn reviewing_department_id(
         .unwrap_or(-1)
 }
 
-async fn scan(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let cid = path_id(&path)?;
-    let (cert, upload, depts) = db::run(ctx.pool(), move |c| {
-        let cert = ag::find_certificate(c, cid)?;
-        let upload = match cert.as_ref().and_then(|x| x.upload_id) {
-            Some(u) => crate::uploads::store::find(c, u)?,
-            None => None,
-        };
-        Ok::<_, DbError>((cert, upload, crate::accounts::store::department::all(c)?))
-    })
-    .await?;
-    let (agency_id, department_id) = match &cert {
-        Some(c) => (c.agency_id, reviewing_department_id(&depts, &c.qual_type)),
-        None => (ctx.user().map(|u| u.id).unwrap_or(0), -1),
-    };
-    ctx.authorize(Action::ViewCertificateScan {
-        agency_id,
-        department_id,
-    })?;
-    let cert = cert.ok_or(AppError::NotFound)?;
-    let upload = upload.ok_or(AppError::NotFound)?;
-    uploads::send_file(ctx.config(), &upload, &format!("certificate-{}", cert.id)).await
+async fn scan(s: CertificateScan) -> Result<HttpResponse, AppError> {
+    let upload = s.upload.ok_or(AppError::NotFound)?;
+    uploads::send_file(
+        s.ctx.config(),
+        &upload,
+        &format!("certificate-{}", s.cert.id),
+    )
+    .await
 }

@@ -20,6 +20,7 @@ use crate::domain::listing::{
     self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
 };
 use crate::domain::mask;
+use crate::domain::money::Money;
 use crate::domain::status::{AgencyStatus, ItemStatus, ReviewStatus};
 use crate::error::AppError;
 use crate::i18n::{Lang, tr};
@@ -411,39 +412,43 @@ fn load(
     })
 }
 
+/// The page cache's key and stamp for this request: only visitors' list pages are cached,
+/// while nothing audited has changed and the day is the same (see web::page_cache). The
+/// stamp is read before the data.
+async fn cache_stamp(ctx: &Ctx, today: NaiveDate) -> Result<Option<(String, Stamp)>, AppError> {
+    let page = &ctx.req;
+    if !(ctx.pages().enabled() && page.user.is_none() && page.flash.is_none()) {
+        return Ok(None);
+    }
+    let key = format!("{}\u{1f}{}", ctx.lang().code(), page.path);
+    let now = std::time::Instant::now();
+    let seq = match ctx.pages().recent_seq(now) {
+        Some(s) => s,
+        None => {
+            let s = db::run(ctx.pool(), |c| Ok::<_, DbError>(crate::audit::stamp(c)?)).await?;
+            ctx.pages().note_seq(now, s);
+            s
+        }
+    };
+    Ok(Some((key, Stamp { seq, day: today })))
+}
+
+fn html_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
 async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let lang = ctx.lang();
     let today = crate::db::today();
     let db_url = ctx.config().database_url.clone();
-    let page = ctx.page();
-    // Visitors' list pages come from the page cache while nothing audited has changed and the
-    // day is the same (see web::page_cache); the stamp is read before the data. Only pages
-    // that parsed and rendered as HTML are ever stored, so a hit needs no parsing.
-    let cache_key = (ctx.pages().enabled() && page.user.is_none() && page.flash.is_none())
-        .then(|| format!("{}\u{1f}{}", lang.code(), page.path));
-    let stamp = match cache_key {
-        Some(_) => {
-            let now = std::time::Instant::now();
-            let seq = match ctx.pages().recent_seq(now) {
-                Some(s) => s,
-                None => {
-                    let s =
-                        db::run(ctx.pool(), |c| Ok::<_, DbError>(crate::audit::stamp(c)?)).await?;
-                    ctx.pages().note_seq(now, s);
-                    s
-                }
-            };
-            Some(Stamp { seq, day: today })
-        }
-        None => None,
-    };
-    if let (Some(key), Some(s)) = (&cache_key, stamp)
-        && let Some(body) = ctx.pages().get(key, s)
+    // Only pages that parsed and rendered as HTML are ever stored, so a hit needs no parsing.
+    let cached = cache_stamp(&ctx, today).await?;
+    if let Some((key, s)) = &cached
+        && let Some(body) = ctx.pages().get(key, *s)
     {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(body));
+        return Ok(html_body(body));
     }
     let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
     let r2 = req.clone();
@@ -455,49 +460,61 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
             prev,
             catalogue,
         } => {
-            let v = vocab_options(lang);
-            let cursor_url =
-                |k: &str, c: &listing::Cursor| req.url_with(Some((k, &listing::encode_cursor(c))));
-            let pairs: HashMap<&str, String> = req.filter_pairs().into_iter().collect();
-            let f = |k: &str| pairs.get(k).cloned().unwrap_or_default();
-            let f_sort = req.sort.code().to_string();
-            let page = ListPage {
-                page,
-                rows: rows.into_iter().map(|e| row_view(lang, today, e)).collect(),
-                f_q: req.q.clone(),
-                f_item: f("item"),
-                f_industry: f("industry"),
-                f_region: f("region"),
-                f_qual: f("qual"),
-                f_level: f("level"),
-                f_grade: f("grade"),
-                f_max_fee: f("max_fee"),
-                item_options: selected(&catalogue.item_options, &f("item")),
-                industry_options: selected(&v.industry, &f("industry")),
-                region_options: selected(&v.region, &f("region")),
-                qual_options: selected(&v.qual, &f("qual")),
-                level_options: selected(&v.level, &f("level")),
-                grade_options: selected(&v.grade, &f("grade")),
-                sort_options: selected(&v.sort, &f_sort),
-                f_sort,
-                next_url: next.as_ref().map(|c| cursor_url("after", c)),
-                prev_url: prev.as_ref().map(|c| cursor_url("before", c)),
-                first_url: req.url_with(None),
-                csv_url: req.url_with(Some(("format", "csv"))),
-                json_url: req.url_with(Some(("format", "json"))),
-                filtered: req.filter_pairs().iter().any(|(k, _)| *k != "sort"),
-            };
+            let page = list_page(&ctx, &req, rows, (next, prev), &catalogue, today);
             let body = Bytes::from(page.render().map_err(AppError::internal)?);
-            if let (Some(key), Some(s)) = (cache_key, stamp) {
+            if let Some((key, s)) = cached {
                 ctx.pages().put(key, s, body.clone());
             }
-            Ok(HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(body))
+            Ok(html_body(body))
         }
         Loaded::Download { rows, truncated } => {
-            Ok(download(lang, req.format, rows, truncated, &ctx))
+            Ok(download(ctx.lang(), req.format, rows, truncated, &ctx))
         }
+    }
+}
+
+/// The list page: the rows, the filters as chosen, the ways on (keyset cursors) and the
+/// downloads of the same selection.
+fn list_page<'a>(
+    ctx: &Ctx,
+    req: &ListRequest,
+    rows: Vec<Enriched>,
+    (next, prev): (Option<listing::Cursor>, Option<listing::Cursor>),
+    catalogue: &'a Catalogue,
+    today: NaiveDate,
+) -> ListPage<'a> {
+    let lang = ctx.lang();
+    let v = vocab_options(lang);
+    let cursor_url =
+        |k: &str, c: &listing::Cursor| req.url_with(Some((k, &listing::encode_cursor(c))));
+    let pairs: HashMap<&str, String> = req.filter_pairs().into_iter().collect();
+    let f = |k: &str| pairs.get(k).cloned().unwrap_or_default();
+    let f_sort = req.sort.code().to_string();
+    ListPage {
+        page: ctx.page(),
+        rows: rows.into_iter().map(|e| row_view(lang, today, e)).collect(),
+        f_q: req.q.clone(),
+        f_item: f("item"),
+        f_industry: f("industry"),
+        f_region: f("region"),
+        f_qual: f("qual"),
+        f_level: f("level"),
+        f_grade: f("grade"),
+        f_max_fee: f("max_fee"),
+        item_options: selected(&catalogue.item_options, &f("item")),
+        industry_options: selected(&v.industry, &f("industry")),
+        region_options: selected(&v.region, &f("region")),
+        qual_options: selected(&v.qual, &f("qual")),
+        level_options: selected(&v.level, &f("level")),
+        grade_options: selected(&v.grade, &f("grade")),
+        sort_options: selected(&v.sort, &f_sort),
+        f_sort,
+        next_url: next.as_ref().map(|c| cursor_url("after", c)),
+        prev_url: prev.as_ref().map(|c| cursor_url("before", c)),
+        first_url: req.url_with(None),
+        csv_url: req.url_with(Some(("format", "csv"))),
+        json_url: req.url_with(Some(("format", "json"))),
+        filtered: req.filter_pairs().iter().any(|(k, _)| *k != "sort"),
     }
 }
 
@@ -556,44 +573,7 @@ fn download(
         Format::Json => {
             let out: Vec<JsonAgency> = rows
                 .into_iter()
-                .map(|e| JsonAgency {
-                    id: e.row.user_id,
-                    region_name: tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
-                    items: e
-                        .items
-                        .into_iter()
-                        .map(|(code, name)| JsonItem { code, name })
-                        .collect(),
-                    qualifications: e
-                        .quals
-                        .iter()
-                        .map(|(t, l)| JsonQual {
-                            qual_type: t.clone(),
-                            type_name: tr(lang, &format!("cat.qual.{t}")).to_string(),
-                            level: *l,
-                            level_name: tr(lang, &format!("cat.level.{l}")).to_string(),
-                        })
-                        .collect(),
-                    url: format!("{public}/agencies/{}", e.row.user_id),
-                    restrictions: e
-                        .row
-                        .restrictions(today)
-                        .iter()
-                        .map(|r| {
-                            let (since, until) = r.period();
-                            JsonRestriction {
-                                kind: r.tag_key().trim_start_matches("credit.tag."),
-                                name: tr(lang, r.tag_key()).to_string(),
-                                since: fmt::date(since),
-                                until: fmt::date(until),
-                            }
-                        })
-                        .collect(),
-                    name: e.row.name,
-                    uscc: e.uscc,
-                    region: e.row.region,
-                    grade: e.row.grade,
-                })
+                .map(|e| json_agency(lang, e, &public, today))
                 .collect();
             resp.insert_header((
                 "Content-Disposition",
@@ -601,61 +581,114 @@ fn download(
             ))
             .json(out)
         }
-        _ => {
-            let mut body = String::from(crate::domain::catalogue_rules::CSV_BOM);
-            let head: Vec<&str> = [
-                "library.csv.name",
-                "library.csv.uscc",
-                "library.csv.region",
-                "library.csv.items",
-                "library.csv.quals",
-                "library.csv.grade",
-                "library.csv.restriction",
-                "library.csv.url",
-            ]
-            .iter()
-            .map(|k| tr(lang, k))
-            .collect();
-            body.push_str(&listing::csv_line(&head));
-            for e in rows {
-                let items: Vec<String> = e.items.into_iter().map(|(_, n)| n).collect();
-                let quals: Vec<String> = e
-                    .quals
-                    .iter()
-                    .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
-                    .collect();
-                body.push_str(&listing::csv_line(&[
-                    e.row.name.clone(),
-                    e.uscc,
-                    tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
-                    items.join("；"),
-                    quals.join("；"),
-                    grade_label(lang, e.row.grade.as_deref()),
-                    e.row
-                        .restrictions(today)
-                        .iter()
-                        .map(|r| {
-                            let (mark, period) = fmt::restriction(lang, r);
-                            format!("{mark} {period}")
-                        })
-                        .collect::<Vec<_>>()
-                        .join("；"),
-                    format!("{public}/agencies/{}", e.row.user_id),
-                ]));
-            }
-            if truncated {
-                body.push_str(&listing::csv_line(&[
-                    tr(lang, "library.csv.truncated").replace("{n}", &DOWNLOAD_CAP.to_string())
-                ]));
-            }
-            resp.content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    "Content-Disposition",
-                    "attachment; filename=\"agencies.csv\"",
-                ))
-                .body(body)
-        }
+        _ => resp
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                "attachment; filename=\"agencies.csv\"",
+            ))
+            .body(csv_body(lang, rows, truncated, &public, today)),
     }
+}
+
+/// One agency of the JSON download.
+fn json_agency(lang: Lang, e: Enriched, public: &str, today: NaiveDate) -> JsonAgency {
+    JsonAgency {
+        id: e.row.user_id,
+        region_name: tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
+        items: e
+            .items
+            .into_iter()
+            .map(|(code, name)| JsonItem { code, name })
+            .collect(),
+        qualifications: e
+            .quals
+            .iter()
+            .map(|(t, l)| JsonQual {
+                qual_type: t.clone(),
+                type_name: tr(lang, &format!("cat.qual.{t}")).to_string(),
+                level: *l,
+                level_name: tr(lang, &format!("cat.level.{l}")).to_string(),
+            })
+            .collect(),
+        url: format!("{public}/agencies/{}", e.row.user_id),
+        restrictions: e
+            .row
+            .restrictions(today)
+            .iter()
+            .map(|r| {
+                let (since, until) = r.period();
+                JsonRestriction {
+                    kind: r.tag_key().trim_start_matches("credit.tag."),
+                    name: tr(lang, r.tag_key()).to_string(),
+                    since: fmt::date(since),
+                    until: fmt::date(until),
+                }
+            })
+            .collect(),
+        name: e.row.name,
+        uscc: e.uscc,
+        region: e.row.region,
+        grade: e.row.grade,
+    }
+}
+
+/// The CSV download: a header line, a line per agency, and a last line saying the list was
+/// cut at the cap if it was.
+fn csv_body(
+    lang: Lang,
+    rows: Vec<Enriched>,
+    truncated: bool,
+    public: &str,
+    today: NaiveDate,
+) -> String {
+    let mut body = String::from(crate::domain::catalogue_rules::CSV_BOM);
+    let head: Vec<&str> = [
+        "library.csv.name",
+        "library.csv.uscc",
+        "library.csv.region",
+        "library.csv.items",
+        "library.csv.quals",
+        "library.csv.grade",
+        "library.csv.restriction",
+        "library.csv.url",
+    ]
+    .iter()
+    .map(|k| tr(lang, k))
+    .collect();
+    body.push_str(&listing::csv_line(&head));
+    for e in rows {
+        let items: Vec<String> = e.items.into_iter().map(|(_, n)| n).collect();
+        let quals: Vec<String> = e
+            .quals
+            .iter()
+            .map(|(t, l)| crate::web::fmt::qual(lang, t, *l))
+            .collect();
+        body.push_str(&listing::csv_line(&[
+            e.row.name.clone(),
+            e.uscc,
+            tr(lang, &format!("cat.region.{}", e.row.region)).to_string(),
+            items.join("；"),
+            quals.join("；"),
+            grade_label(lang, e.row.grade.as_deref()),
+            e.row
+                .restrictions(today)
+                .iter()
+                .map(|r| {
+                    let (mark, period) = fmt::restriction(lang, r);
+                    format!("{mark} {period}")
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
+            format!("{public}/agencies/{}", e.row.user_id),
+        ]));
+    }
+    if truncated {
+        body.push_str(&listing::csv_line(&[
+            tr(lang, "library.csv.truncated").replace("{n}", &DOWNLOAD_CAP.to_string())
+        ]));
+    }
+    body
 }
 
 // ---------------------------------------------------------------- one agency
@@ -726,8 +759,8 @@ struct Profile {
     restrictions: Vec<crate::domain::credit::Restriction>,
 }
 
-fn fee_range(lang: Lang, min: Option<i64>, max: Option<i64>) -> String {
-    let yuan = crate::web::fmt::fen;
+fn fee_range(lang: Lang, min: Option<Money>, max: Option<Money>) -> String {
+    let yuan = fmt::money;
     match (min, max) {
         (Some(a), Some(b)) if a == b => yuan(a),
         (Some(a), Some(b)) => format!("{} – {}", yuan(a), yuan(b)),
@@ -749,41 +782,42 @@ fn record_of(
     Ok(crate::contracts::views::agency_record(id, &f, &evals, lang))
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewPublic)?;
-    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    let lang = ctx.lang();
-    let db_url = ctx.config().database_url.clone();
-    let today = crate::db::today();
-    let loaded = db::run(ctx.pool(), move |c| {
-        let Some(agency) = agency::find(c, id)? else {
-            return Ok::<_, AppError>(None);
-        };
-        let department = match agency.affiliated_department_id {
-            Some(d) => crate::accounts::store::department::find(c, d)?,
-            None => None,
-        };
-        Ok(Some(Profile {
-            // Live, as the selection checks it: the page says what is in force today.
-            restrictions: crate::credit::store::sanctions::restrictions(c, id, today)?,
-            record: record_of(c, id, lang)?,
-            items: agency::offered_items(c, id)?,
-            certs: agency::certificates(c, id)?,
-            practitioners: agency::practitioners(c, id)?,
-            managers: agency::managers(c, id)?,
-            catalogue: catalogue(c, &db_url)?,
-            department,
-            agency,
-        }))
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let a = &loaded.agency;
-    let items = loaded
-        .items
+/// Everything the agency's public page shows, read in one go (`None`: no such agency).
+fn load_profile(
+    c: &mut DbConnection,
+    id: i64,
+    lang: Lang,
+    db_url: &str,
+    today: NaiveDate,
+) -> Result<Option<Profile>, AppError> {
+    let Some(agency) = agency::find(c, id)? else {
+        return Ok(None);
+    };
+    let department = match agency.affiliated_department_id {
+        Some(d) => crate::accounts::store::department::find(c, d)?,
+        None => None,
+    };
+    Ok(Some(Profile {
+        // Live, as the selection checks it: the page says what is in force today.
+        restrictions: crate::credit::store::sanctions::restrictions(c, id, today)?,
+        record: record_of(c, id, lang)?,
+        items: agency::offered_items(c, id)?,
+        certs: agency::certificates(c, id)?,
+        practitioners: agency::practitioners(c, id)?,
+        managers: agency::managers(c, id)?,
+        catalogue: catalogue(c, db_url)?,
+        department,
+        agency,
+    }))
+}
+
+/// The items offered, with their catalogue names and whether the committed time is within
+/// the statutory limit.
+fn item_views(lang: Lang, p: &Profile) -> Vec<ItemView> {
+    p.items
         .iter()
         .filter_map(|o| {
-            let i = loaded.catalogue.item(o.item_id)?;
+            let i = p.catalogue.item(o.item_id)?;
             Some(ItemView {
                 name: i.name.clone(),
                 code: i.code.clone(),
@@ -795,9 +829,12 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
                 within_limit: o.committed_days <= i.time_limit_days,
             })
         })
-        .collect();
-    let quals = loaded
-        .certs
+        .collect()
+}
+
+/// The approved certificates, each valid, expired or not yet valid on `today`.
+fn qual_views(lang: Lang, certs: &[agency::Certificate], today: NaiveDate) -> Vec<QualView> {
+    certs
         .iter()
         .filter(|c| c.status == ReviewStatus::Approved)
         .map(|c| QualView {
@@ -814,7 +851,23 @@ async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppErro
                 "expired"
             },
         })
-        .collect();
+        .collect()
+}
+
+async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let id = id.into_inner();
+    let lang = ctx.lang();
+    let db_url = ctx.config().database_url.clone();
+    let today = crate::db::today();
+    let loaded = db::run(ctx.pool(), move |c| {
+        load_profile(c, id, lang, &db_url, today)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let a = &loaded.agency;
+    let items = item_views(lang, &loaded);
+    let quals = qual_views(lang, &loaded.certs, today);
     let page = ShowPage {
         page: ctx.page(),
         name: a.name.clone(),

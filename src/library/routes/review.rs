@@ -14,12 +14,13 @@ use crate::db::{self, DbError};
 use crate::domain::agency_rules;
 use crate::domain::status::ReviewStatus;
 use crate::domain::validate;
-use crate::error::AppError;
+use crate::error::{AppError, StepError};
 use crate::i18n::tr_args;
 use crate::library::routes::agency::{CertRow, cert_row, reviewing_department_id};
 use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Authorise;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, html};
@@ -172,14 +173,23 @@ pub struct ShowPage {
     pub reason: Field,
 }
 
-struct Loaded {
+/// A certificate under review with its agency, for a regulator of its reviewing department
+/// (`/review/certificates/{id}`).
+pub struct UnderReview {
+    pub ctx: Ctx,
     cert: ag::Certificate,
     agency: ag::Agency,
 }
 
+impl Authorise for UnderReview {
+    async fn load(ctx: Ctx, cid: i64) -> Result<Self, AppError> {
+        load(ctx, cid).await
+    }
+}
+crate::extractor!(UnderReview);
+
 /// Loads a certificate and checks the user is a regulator of its reviewing department.
-async fn load(ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
-    let cid: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+async fn load(ctx: Ctx, cid: i64) -> Result<UnderReview, AppError> {
     ctx.authorize(Action::ViewReviewQueue)?;
     let (cert, agency, depts) = db::run(ctx.pool(), move |c| {
         let cert = ag::find_certificate(c, cid)?;
@@ -196,10 +206,10 @@ async fn load(ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
     ctx.authorize(Action::ReviewCertificate {
         department_id: reviewing_department_id(&depts, &cert.qual_type),
     })?;
-    Ok(Loaded { cert, agency })
+    Ok(UnderReview { ctx, cert, agency })
 }
 
-fn show_page(ctx: &Ctx, l: &Loaded, reason: Field) -> ShowPage {
+fn show_page(ctx: &Ctx, l: &UnderReview, reason: Field) -> ShowPage {
     let lang = ctx.lang();
     let today = today_cn();
     ShowPage {
@@ -222,9 +232,8 @@ fn show_page(ctx: &Ctx, l: &Loaded, reason: Field) -> ShowPage {
     }
 }
 
-async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let l = load(&ctx, &path).await?;
-    html(&show_page(&ctx, &l, Field::default()), StatusCode::OK)
+async fn show(l: UnderReview) -> Result<HttpResponse, AppError> {
+    html(&show_page(&l.ctx, &l, Field::default()), StatusCode::OK)
 }
 
 #[derive(Deserialize, Default)]
@@ -235,22 +244,24 @@ pub struct DecisionForm {
 }
 
 async fn decide(
-    ctx: Ctx,
-    path: web::Path<String>,
     CsrfForm(f): CsrfForm<DecisionForm>,
+    ctx: Ctx,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let l = load(&ctx, &path).await?;
+    // The form's token is checked before the row is looked up (extractors run side by side).
+    let l = UnderReview::load(ctx, id.into_inner()).await?;
+    let ctx = &l.ctx;
     let lang = ctx.lang();
     let approve = match f.decision.as_str() {
         "approve" => true,
         "reject" => false,
         _ => return Err(AppError::BadRequest("agency.review.decision_invalid")),
     };
-    if l.cert.status != ReviewStatus::Pending {
+    if let Err(r) = steps::reviewable(l.cert.status) {
         return Ok(redirect_flash(
             &format!("/review/certificates/{}", l.cert.id),
             FlashKind::Error,
-            "agency.review.already",
+            r.key,
         ));
     }
     let mut reason_field = Field::new(&f.reason);
@@ -267,7 +278,7 @@ async fn decide(
             let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
             reason_field.error = Some(tr_args(lang, key, &a));
             return html(
-                &show_page(&ctx, &l, reason_field),
+                &show_page(ctx, &l, reason_field),
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
@@ -285,16 +296,12 @@ async fn decide(
         };
         steps::review_certificate(c, &me, &cert, approve, &reason)
     })
-    .await?;
-    let key = match (recorded, approve) {
-        (false, _) => "agency.review.already",
-        (true, true) => "agency.review.approved",
-        (true, false) => "agency.review.rejected",
-    };
-    let kind = if recorded {
-        FlashKind::Success
-    } else {
-        FlashKind::Error
+    .await;
+    let (kind, key) = match recorded {
+        Ok(()) if approve => (FlashKind::Success, "agency.review.approved"),
+        Ok(()) => (FlashKind::Success, "agency.review.rejected"),
+        Err(StepError::Refused(r)) => (FlashKind::Error, r.key),
+        Err(StepError::Db(e)) => return Err(e.into()),
     };
     Ok(redirect_flash("/review/certificates", kind, key))
 }

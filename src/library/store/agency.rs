@@ -13,6 +13,7 @@ use crate::db::schema::{
 };
 use crate::domain::agency_rules::{self, CertFacts};
 use crate::domain::mask;
+use crate::domain::money::Money;
 use crate::domain::status::{AgencyStatus, ReviewStatus};
 
 #[derive(Queryable, Selectable, Identifiable, Clone, Debug, Serialize)]
@@ -67,8 +68,8 @@ pub struct OfferedItem {
     pub agency_id: i64,
     pub item_id: i64,
     pub fee_standard: String,
-    pub fee_min_fen: Option<i64>,
-    pub fee_max_fen: Option<i64>,
+    pub fee_min_fen: Option<Money>,
+    pub fee_max_fen: Option<Money>,
     pub committed_days: i32,
     pub created_at: NaiveDateTime,
 }
@@ -313,8 +314,8 @@ pub fn remove_practitioner(conn: &mut DbConnection, id: i64) -> QueryResult<usiz
 #[derive(Clone, Debug, Serialize)]
 pub struct OfferTerms {
     pub fee_standard: String,
-    pub fee_min_fen: Option<i64>,
-    pub fee_max_fen: Option<i64>,
+    pub fee_min_fen: Option<Money>,
+    pub fee_max_fen: Option<Money>,
     pub committed_days: i32,
 }
 
@@ -346,8 +347,8 @@ pub fn add_offered(
             agency_items::agency_id.eq(agency_id),
             agency_items::item_id.eq(item_id),
             agency_items::fee_standard.eq(&t.fee_standard),
-            agency_items::fee_min_fen.eq(t.fee_min_fen),
-            agency_items::fee_max_fen.eq(t.fee_max_fen),
+            agency_items::fee_min_fen.eq(t.fee_min_fen.map(Money::fen)),
+            agency_items::fee_max_fen.eq(t.fee_max_fen.map(Money::fen)),
             agency_items::committed_days.eq(t.committed_days),
             agency_items::created_at.eq(crate::db::now()),
         ))
@@ -359,8 +360,8 @@ pub fn update_offered(conn: &mut DbConnection, id: i64, t: &OfferTerms) -> Query
     diesel::update(agency_items::table.find(id))
         .set((
             agency_items::fee_standard.eq(&t.fee_standard),
-            agency_items::fee_min_fen.eq(t.fee_min_fen),
-            agency_items::fee_max_fen.eq(t.fee_max_fen),
+            agency_items::fee_min_fen.eq(t.fee_min_fen.map(Money::fen)),
+            agency_items::fee_max_fen.eq(t.fee_max_fen.map(Money::fen)),
             agency_items::committed_days.eq(t.committed_days),
         ))
         .execute(conn)
@@ -533,8 +534,8 @@ pub struct Snapshot {
 pub struct OfferTermsSnap {
     pub item_id: i64,
     pub fee_standard: String,
-    pub fee_min_fen: Option<i64>,
-    pub fee_max_fen: Option<i64>,
+    pub fee_min_fen: Option<Money>,
+    pub fee_max_fen: Option<Money>,
     pub committed_days: i32,
 }
 

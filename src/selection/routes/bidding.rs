@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::db::{self, DbError};
 use crate::domain::bidding::{self as rules, BidState, Offered, Step};
-use crate::domain::eligibility;
+use crate::domain::eligibility::Ineligible;
 use crate::domain::money::Money;
 use crate::domain::seal::{self, Sealed};
 use crate::domain::status::{AnnouncementStatus, ReceiptKind};
@@ -56,11 +56,11 @@ pub struct RefusalView {
     pub message: String,
 }
 
-fn refusal_views(lang: Lang, rs: &[eligibility::Refusal]) -> Vec<RefusalView> {
+fn refusal_views(lang: Lang, rs: &[Ineligible]) -> Vec<RefusalView> {
     rs.iter()
         .map(|r| {
             let args: Vec<(&'static str, String)> = match r {
-                eligibility::Refusal::MissingQualifications(m) => {
+                Ineligible::MissingQualifications(m) => {
                     let sep = if lang == Lang::Zh { "、" } else { ", " };
                     vec![(
                         "quals",
@@ -223,7 +223,7 @@ struct Loaded {
     project: String,
     item: String,
     registered: bool,
-    eligibility: Result<(), Vec<eligibility::Refusal>>,
+    eligibility: Result<(), Vec<Ineligible>>,
     quote: Option<QuoteRow>,
     receipts: Vec<Receipt>,
     quotes: i64,

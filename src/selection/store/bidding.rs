@@ -15,7 +15,7 @@ use crate::db::schema::{
 };
 use crate::domain::agency_rules::CertFacts;
 use crate::domain::credit::Grade;
-use crate::domain::eligibility::{self, Facts, Refusal};
+use crate::domain::eligibility::{self, Facts, Ineligible};
 use crate::domain::money::Money;
 use crate::domain::selection::Limits;
 use crate::domain::status::{AnnouncementStatus, QuoteStatus, ReceiptKind};
@@ -28,10 +28,10 @@ pub fn eligibility(
     a: &Announcement,
     agency_id: i64,
     day: chrono::NaiveDate,
-) -> QueryResult<Result<(), Vec<Refusal>>> {
+) -> QueryResult<Result<(), Vec<Ineligible>>> {
     Ok(eligibility_many(conn, a, &[agency_id], day)?
         .remove(&agency_id)
-        .unwrap_or(Err(vec![Refusal::NotActive])))
+        .unwrap_or(Err(vec![Ineligible::NotActive])))
 }
 
 /// [`eligibility`] for many agencies at once, in a fixed number of queries (the opening step
@@ -41,7 +41,7 @@ pub fn eligibility_many(
     a: &Announcement,
     agency_ids: &[i64],
     day: chrono::NaiveDate,
-) -> QueryResult<std::collections::HashMap<i64, Result<(), Vec<Refusal>>>> {
+) -> QueryResult<std::collections::HashMap<i64, Result<(), Vec<Ineligible>>>> {
     let rows: Vec<(i64, String, Option<i64>, Option<String>)> = agencies::table
         .filter(agencies::user_id.eq_any(agency_ids))
         .select((

@@ -295,11 +295,11 @@ pub(crate) fn calendar(c: &mut DbConnection, from: NaiveDate) -> QueryResult<Cal
 /// The locale key of the first failed eligibility rule (an agency row that vanished counts
 /// as not active).
 pub(crate) fn first_refusal(
-    r: Option<Result<(), Vec<crate::domain::eligibility::Refusal>>>,
+    r: Option<Result<(), Vec<crate::domain::eligibility::Ineligible>>>,
 ) -> Option<&'static str> {
     match r {
         Some(Ok(())) => None,
         Some(Err(refusals)) => refusals.first().map(|r| r.key()),
-        None => Some(crate::domain::eligibility::Refusal::NotActive.key()),
+        None => Some(crate::domain::eligibility::Ineligible::NotActive.key()),
     }
 }

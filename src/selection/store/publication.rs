@@ -160,8 +160,8 @@ pub fn item_facts(item: &Item) -> ItemFacts<'_> {
         department_id: item.department_id,
         time_limit_days: item.time_limit_days,
         pricing: &item.pricing,
-        price_min: item.price_min_fen.map(Money::from_fen),
-        price_max: item.price_max_fen.map(Money::from_fen),
+        price_min: item.price_min_fen,
+        price_max: item.price_max_fen,
         self_preparable: item.self_preparable,
     }
 }

@@ -206,7 +206,10 @@ async fn catalogue_admin_adds_publishes_and_the_public_sees_it() {
     assert_eq!((it.status.as_str(), it.version), ("draft", 1));
     assert_eq!(
         (it.price_min_fen, it.price_max_fen),
-        (Some(500_000), Some(8_000_050))
+        (
+            Some(zhongjie::domain::money::Money::from_fen(500_000)),
+            Some(zhongjie::domain::money::Money::from_fen(8_000_050))
+        )
     );
     // A draft is the admin's business only.
     assert_eq!(

@@ -330,7 +330,10 @@ async fn agency_completes_profile_with_version_and_audit() {
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let offered = zhongjie::library::store::agency::offered_items(&mut c, id).unwrap();
-    assert_eq!(offered[0].fee_min_fen, Some(1_200_000));
+    assert_eq!(
+        offered[0].fee_min_fen,
+        Some(zhongjie::domain::money::Money::from_fen(1_200_000))
+    );
     assert_eq!(offered[0].committed_days, 15);
     let r = b
         .post(&format!("/agency/managers/{}/remove", ms[0].id), &[])

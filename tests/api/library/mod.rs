@@ -2,4 +2,5 @@
 //! (`src/library`).
 
 pub(crate) mod agency_profile;
+mod extractors;
 mod list;

@@ -35,9 +35,8 @@ async fn load_demo(app: &TestApp, bulk: usize) {
     .unwrap();
 }
 
-fn plain(fen: Option<i64>) -> String {
-    fen.map(|f| Money::from_fen(f).to_plain())
-        .unwrap_or_default()
+fn plain(m: Option<Money>) -> String {
+    m.map(Money::to_plain).unwrap_or_default()
 }
 
 fn email_of(c: &mut DbConnection, id: i64) -> String {
@@ -228,8 +227,8 @@ fn check_agencies(c: &mut DbConnection) {
             );
             let terms = agency_rules::ItemTerms {
                 pricing: catalogue::Pricing::parse(&item.pricing).unwrap(),
-                price_min: item.price_min_fen.map(Money::from_fen),
-                price_max: item.price_max_fen.map(Money::from_fen),
+                price_min: item.price_min_fen,
+                price_max: item.price_max_fen,
                 time_limit_days: item.time_limit_days,
             };
             let v = agency_rules::parse_offer(
@@ -244,8 +243,8 @@ fn check_agencies(c: &mut DbConnection) {
             .unwrap_or_else(|e| panic!("{}: offer of {}: {e:?}", a.name, item.code));
             assert_eq!(
                 (
-                    v.fee_range.map(|r| r.0.fen()),
-                    v.fee_range.map(|r| r.1.fen()),
+                    v.fee_range.map(|r| r.0),
+                    v.fee_range.map(|r| r.1),
                     v.committed_days
                 ),
                 (o.fee_min_fen, o.fee_max_fen, o.committed_days)
@@ -373,8 +372,8 @@ fn check_catalogue(c: &mut DbConnection) {
                 v.name,
                 v.legal_basis,
                 v.time_limit_days,
-                v.price_min.map(Money::fen),
-                v.price_max.map(Money::fen),
+                v.price_min,
+                v.price_max,
                 v.quals
             ),
             (
