@@ -494,7 +494,7 @@ pub(super) fn apply_outcome(
     today: NaiveDate,
     cal: &Calendar,
 ) -> Result<Option<i64>, DbError> {
-    let json = serde_json::to_string(o).map_err(|e| bad(&e.to_string()))?;
+    let json = StoredOutcome::from(o).to_json();
     let winner = o.winner();
     let amount: Option<i64> = match winner {
         Some(w) => quotes::table
@@ -677,10 +677,7 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
             effective_on: today,
         },
     )?;
-    let ranking = r
-        .outcome
-        .as_deref()
-        .and_then(|o| serde_json::from_str::<StoredOutcome>(o).ok())
+    let ranking = stored_outcome(id, r.outcome.as_deref())?
         .map(|o| o.ranking)
         .unwrap_or_default();
     let next_rank = r.winner_rank.unwrap_or(0) + 1;
