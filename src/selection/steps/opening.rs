@@ -567,7 +567,9 @@ pub(super) fn apply_outcome(
     today: NaiveDate,
     cal: &Calendar,
 ) -> Result<Option<i64>, DbError> {
-    let json = StoredOutcome::from(o).to_json();
+    let json = StoredOutcome::from(o)
+        .to_json()
+        .map_err(|e| bad(&e.to_string()))?;
     let winner = o.winner();
     let amount: Option<i64> = match winner {
         Some(w) => quotes::table
