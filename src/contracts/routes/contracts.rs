@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{AwardOwner, EditableContract, Posted, ReadableContract, SigningParty};
+use super::extract::{AwardOwner, EditableContract, ReadableContract, SigningParty};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::contract as contract_steps;
@@ -20,6 +20,7 @@ use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedC
 use crate::domain::status::{ContractStatus, Party};
 use crate::error::{AppError, Refusal, StepError};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
 
