@@ -217,7 +217,7 @@ def outside(hits):
 # not, nor is StepError (the one Refusal or a database failure: what every step answers).
 refusal_types = sorted(set(
     m.group(1) for f in files for m in re.finditer(
-        r"\b(?:pub(?:\(crate\))?\s+)?(?:enum|struct|type)\s+(\w*(?:Refus)\w*|Outcome)\b", code[f])
+        r"\b(?:pub(?:\(crate\))?\s+)?(?:enum|struct|type)\s+(\w*Refus\w*)\b", code[f])
     if not m.group(1).endswith(("Page", "View", "Kind"))))
 # What the steps answer when they fail: the error types of their results, and nested results.
 step_errors = defaultdict(int)

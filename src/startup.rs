@@ -10,7 +10,7 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::password::Hasher;
 use crate::config::{Config, SEALING_KEY_FILE, SealingKeySource};
 use crate::db::{self, Pool};
-use crate::domain::seal::{self, KeyDecision, KeyFacts, KeyRefusal};
+use crate::domain::seal::{self, KeyDecision, KeyFacts, KeyProblem};
 use crate::web::ctx::{AppStateInner, Ctx};
 use crate::web::middleware;
 
@@ -104,7 +104,7 @@ fn check_sealing_key(conn: &mut db::DbConnection, cfg: &Config) -> Result<(), St
 }
 
 /// The one line start-up prints when it refuses the key.
-fn refusal_line(r: &KeyRefusal, f: &KeyFacts, cfg: &Config) -> String {
+fn refusal_line(r: &KeyProblem, f: &KeyFacts, cfg: &Config) -> String {
     let sealed = format!(
         "{} sealed quote(s) and {} sealed draw seed(s)",
         f.sealed_quotes, f.sealed_seeds
@@ -128,19 +128,19 @@ fn refusal_line(r: &KeyRefusal, f: &KeyFacts, cfg: &Config) -> String {
         )
     };
     match r {
-        KeyRefusal::Different { stored, present } => format!(
+        KeyProblem::Different { stored, present } => format!(
             "refusing to start: this database is sealed with the key of fingerprint {stored} ({sealed}), but {} has fingerprint {present}; {fix}",
             cfg.sealing_key_source.describe()
         ),
-        KeyRefusal::Missing {
+        KeyProblem::Missing {
             stored: Some(stored),
         } => format!(
             "refusing to start: this database is sealed with the key of fingerprint {stored} ({sealed}), and {nothing_given} (a new key would open none of them); {fix}"
         ),
-        KeyRefusal::Missing { stored: None } => format!(
+        KeyProblem::Missing { stored: None } => format!(
             "refusing to start: this database holds {sealed} sealed before key fingerprints were recorded, and {nothing_given} (a new key would open none of them); {fix}"
         ),
-        KeyRefusal::DoesNotOpen { present } => format!(
+        KeyProblem::DoesNotOpen { present } => format!(
             "refusing to start: this database holds {sealed} sealed before key fingerprints were recorded, and {} (fingerprint {present}) opens none of them; {fix}",
             cfg.sealing_key_source.describe()
         ),

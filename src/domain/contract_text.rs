@@ -357,7 +357,7 @@ pub fn price_text(m: Money) -> String {
 /// clauses or the revision is an attempt to change a locked clause or a platform-filled
 /// field, and is refused whole; values out of bounds are shown beside their fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EditRefusal {
+pub enum EditProblem {
     /// The key that may not be posted.
     Locked(String),
     /// Values to correct, each beside its field.
@@ -387,11 +387,11 @@ pub fn check_edit(
     used: &[&str],
     limit: Money,
     max_days: i32,
-) -> Result<Edit, EditRefusal> {
+) -> Result<Edit, EditProblem> {
     for (k, _) in posted {
         let ok = FORM_KEYS.contains(&k.as_str()) || (editable(k) && used.contains(&k.as_str()));
         if !ok {
-            return Err(EditRefusal::Locked(k.clone()));
+            return Err(EditProblem::Locked(k.clone()));
         }
     }
     let get = |k: &str| {
@@ -468,7 +468,7 @@ pub fn check_edit(
             texts,
             supplementary,
         }),
-        _ => Err(EditRefusal::Fields(errors)),
+        _ => Err(EditProblem::Fields(errors)),
     }
 }
 
@@ -723,7 +723,7 @@ mod tests {
             ]);
             assert_eq!(
                 check_edit(&p, USED, limit, 20),
-                Err(EditRefusal::Locked(bad.into())),
+                Err(EditProblem::Locked(bad.into())),
                 "{bad}"
             );
         }
@@ -747,7 +747,7 @@ mod tests {
         .unwrap();
         assert_eq!(ok.price, limit);
         assert_eq!(ok.texts.get("scope").map(String::as_str), Some(" 编制"));
-        let Err(EditRefusal::Fields(e)) = check_edit(
+        let Err(EditProblem::Fields(e)) = check_edit(
             &post(&[("price", "12000.01"), ("time_limit", "21"), ("scope", "")]),
             USED,
             limit,

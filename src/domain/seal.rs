@@ -261,11 +261,11 @@ pub enum KeyDecision {
     /// the key given opens (databases sealed before fingerprints were recorded).
     Record,
     /// A key is missing or different: every sealed quote and draw seed would be lost.
-    Refuse(KeyRefusal),
+    Refuse(KeyProblem),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KeyRefusal {
+pub enum KeyProblem {
     /// The database records `stored`; the key given has another fingerprint.
     Different { stored: String, present: String },
     /// No key was given, and the database has sealed rows or records `stored`.
@@ -279,17 +279,17 @@ pub enum KeyRefusal {
 pub fn decide_key(f: &KeyFacts) -> KeyDecision {
     match (&f.stored, &f.present) {
         (Some(s), Some(p)) if s == p => KeyDecision::Proceed,
-        (Some(s), Some(p)) => KeyDecision::Refuse(KeyRefusal::Different {
+        (Some(s), Some(p)) => KeyDecision::Refuse(KeyProblem::Different {
             stored: s.clone(),
             present: p.clone(),
         }),
-        (Some(s), None) => KeyDecision::Refuse(KeyRefusal::Missing {
+        (Some(s), None) => KeyDecision::Refuse(KeyProblem::Missing {
             stored: Some(s.clone()),
         }),
         (None, _) if !f.has_sealed_rows() => KeyDecision::Record,
-        (None, None) => KeyDecision::Refuse(KeyRefusal::Missing { stored: None }),
+        (None, None) => KeyDecision::Refuse(KeyProblem::Missing { stored: None }),
         (None, Some(_)) if f.opens_a_sealed_row => KeyDecision::Record,
-        (None, Some(p)) => KeyDecision::Refuse(KeyRefusal::DoesNotOpen { present: p.clone() }),
+        (None, Some(p)) => KeyDecision::Refuse(KeyProblem::DoesNotOpen { present: p.clone() }),
     }
 }
 
@@ -448,14 +448,14 @@ mod tests {
         // sealed yet (the fingerprint alone says a key is expected).
         assert_eq!(
             decide_key(&facts(Some(&a), 0, Some(&b), false)),
-            Refuse(KeyRefusal::Different {
+            Refuse(KeyProblem::Different {
                 stored: a.clone(),
                 present: b.clone()
             })
         );
         assert_eq!(
             decide_key(&facts(Some(&a), 0, None, false)),
-            Refuse(KeyRefusal::Missing {
+            Refuse(KeyProblem::Missing {
                 stored: Some(a.clone())
             })
         );
@@ -467,17 +467,17 @@ mod tests {
         assert_eq!(decide_key(&facts(None, 2, Some(&a), true)), Record);
         assert_eq!(
             decide_key(&facts(None, 2, Some(&b), false)),
-            Refuse(KeyRefusal::DoesNotOpen { present: b.clone() })
+            Refuse(KeyProblem::DoesNotOpen { present: b.clone() })
         );
         assert_eq!(
             decide_key(&facts(None, 2, None, false)),
-            Refuse(KeyRefusal::Missing { stored: None })
+            Refuse(KeyProblem::Missing { stored: None })
         );
         let mut seeds_only = facts(None, 0, None, false);
         seeds_only.sealed_seeds = 1;
         assert_eq!(
             decide_key(&seeds_only),
-            Refuse(KeyRefusal::Missing { stored: None })
+            Refuse(KeyProblem::Missing { stored: None })
         );
     }
 

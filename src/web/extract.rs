@@ -8,14 +8,19 @@
 //! Ids come from the path as positive integers; anything else is 404, as a missing row is.
 //!
 //! On a POST route the form's CSRF check must answer first (a forged request learns nothing,
-//! not even "sign in"), and actix gives no order between a handler's extractors: there the
-//! handler takes `web::Path<i64>` and the `CsrfForm`, and calls `X::load(ctx, id)` itself —
-//! the same one decision, asked after the token was checked.
+//! not even "sign in" or "no such id"), and actix gives no order between a handler's
+//! extractors: a form handler takes [`Posted<X, Form>`](Posted), which checks the token, then
+//! loads `X`. A handler that reads its body itself (an upload) takes `web::Path<i64>` and
+//! calls `X::load(ctx, id)` after the token was checked — the same one decision.
 
-use actix_web::HttpRequest;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
 
 use super::Ctx;
 use crate::error::AppError;
+use crate::web::forms::CsrfForm;
 
 /// The positive integer in path segment `name` (404 when it is missing or not one).
 pub fn path_id(req: &HttpRequest, name: &str) -> Result<i64, AppError> {
@@ -67,4 +72,34 @@ macro_rules! extractor {
 /// (never 0 for "nobody": a visitor is sent to the login page).
 pub fn signed_in_id(ctx: &Ctx) -> Result<i64, AppError> {
     ctx.current().map(|u| u.id)
+}
+
+/// A form posted to an object: the form's CSRF token is checked first, then the object `T` is
+/// loaded and authorised by its own extractor — so a request without a valid token is refused
+/// (403) before it can learn whether an id exists or who may act on it.
+pub struct Posted<T, F> {
+    pub to: T,
+    pub form: F,
+}
+
+impl<T, F> FromRequest for Posted<T, F>
+where
+    T: FromRequest<Error = AppError> + 'static,
+    F: DeserializeOwned + 'static,
+{
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = CsrfForm::<F>::from_request(req, payload);
+        // `T` reads no body, and its future does nothing before it is polled.
+        let to = T::from_request(req, &mut Payload::None);
+        Box::pin(async move {
+            let CsrfForm(form) = form.await?;
+            Ok(Posted {
+                to: to.await?,
+                form,
+            })
+        })
+    }
 }

@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{Posted, TextEditor, text_with_versions, writable_industries};
+use super::extract::{TextEditor, text_with_versions, writable_industries};
 use crate::auth::policy::Action;
 use crate::contracts::steps::model_text as text_steps;
 use crate::contracts::store::model_text::{self, Version};
@@ -18,6 +18,7 @@ use crate::db::{self, DbError};
 use crate::domain::contract_text::{self as ct, RenderedClause};
 use crate::error::{AppError, StepError};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};

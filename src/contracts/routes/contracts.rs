@@ -10,16 +10,17 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{AwardOwner, EditableContract, Posted, ReadableContract, SigningParty};
+use super::extract::{AwardOwner, EditableContract, ReadableContract, SigningParty};
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::contracts::steps::contract as contract_steps;
 use crate::contracts::store::contract::{self, Full, Scope};
 use crate::db::{self, DbError};
-use crate::domain::contract_text::{self as ct, EditRefusal, FieldKind, RenderedClause};
+use crate::domain::contract_text::{self as ct, EditProblem, FieldKind, RenderedClause};
 use crate::domain::status::{ContractStatus, Party};
 use crate::error::{AppError, Refusal, StepError};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
 
@@ -342,7 +343,7 @@ async fn edit(
         .unwrap_or(0);
     let limit = f.contract.price_limit;
     match ct::check_edit(&posted, &f.used, limit, f.max_days) {
-        Err(EditRefusal::Fields(errors)) => {
+        Err(EditProblem::Fields(errors)) => {
             let msg = ctx.t(contract_steps::FIELDS_TO_CORRECT).to_string();
             let p = show_page(&ctx, f, Some(&posted_map), &errors, msg).await?;
             html(&p, StatusCode::UNPROCESSABLE_ENTITY)

@@ -3,11 +3,6 @@
 //! id from the path, loads the row (404 when there is none) and asks `auth::policy` once
 //! (403, or the login page for a visitor) before the handler body runs.
 
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
-
 use crate::accounts::store::department;
 use crate::auth::Role;
 use crate::auth::policy::Action;
@@ -22,8 +17,7 @@ use crate::domain::status::{Party, RaterKind};
 use crate::error::AppError;
 use crate::extractor;
 use crate::web::Ctx;
-use crate::web::extract::{Authorise, ctx_of, path_id};
-use crate::web::forms::CsrfForm;
+use crate::web::extract::Authorise;
 
 /// Whether the signed-in user is a regulator of `department_id`.
 fn regulator_of(ctx: &Ctx, department_id: i64) -> bool {
@@ -365,29 +359,3 @@ impl Authorise for TextEditor {
     }
 }
 extractor!(TextEditor);
-
-// ------------------------------------------------------------------------- posted forms
-
-/// A form posted to an object: the form's CSRF token is checked first, then the object is
-/// loaded and authorised — so a request without a valid token is refused (403) before it
-/// can learn whether an id exists, as when handlers loaded the object themselves.
-pub struct Posted<T, F> {
-    pub to: T,
-    pub form: F,
-}
-
-impl<T: Authorise, F: DeserializeOwned + 'static> FromRequest for Posted<T, F> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form = CsrfForm::<F>::from_request(req, payload);
-        let ctx = ctx_of(req);
-        let id = path_id(req, T::PARAM);
-        Box::pin(async move {
-            let CsrfForm(form) = form.await?;
-            let to = T::load(ctx?, id?).await?;
-            Ok(Posted { to, form })
-        })
-    }
-}

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::extract::{
     AppealDecider, ContractAgency, ContractOwner, ContractParty, ContractRater, ContractReader,
-    Posted, RatedAgency,
+    RatedAgency,
 };
 use crate::auth::Role;
 use crate::auth::policy::Action;
@@ -31,6 +31,7 @@ use crate::error::AppError;
 use crate::error::StepError;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::page::{FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
 

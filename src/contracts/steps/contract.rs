@@ -39,13 +39,13 @@ pub const FIELDS_TO_CORRECT: &str = "contracts.form.has_errors";
 /// The domain's reasons for refusing an edit, as the refusal the pages show: a locked clause
 /// refuses the whole request, values out of bounds are named beside their fields (the page
 /// re-renders the form with them; this is its headline).
-impl From<ct::EditRefusal> for Refusal {
-    fn from(e: ct::EditRefusal) -> Refusal {
+impl From<ct::EditProblem> for Refusal {
+    fn from(e: ct::EditProblem) -> Refusal {
         match e {
-            ct::EditRefusal::Locked(key) => {
+            ct::EditProblem::Locked(key) => {
                 Refusal::invalid("contracts.err.locked").arg("key", key)
             }
-            ct::EditRefusal::Fields(_) => Refusal::invalid(FIELDS_TO_CORRECT),
+            ct::EditProblem::Fields(_) => Refusal::invalid(FIELDS_TO_CORRECT),
         }
     }
 }

@@ -27,8 +27,9 @@ use crate::selection::steps;
 use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::bidding::{self as bid, Listed, QuoteRow, Receipt};
 
-use crate::selection::routes::extract::{ActingAgency, Checked};
+use crate::selection::routes::extract::ActingAgency;
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, fmt_time, html};
 
@@ -356,7 +357,10 @@ pub struct EmptyForm {}
 
 async fn register(
     path: web::Path<i64>,
-    Checked(ActingAgency { ctx, id: me }, _): Checked<ActingAgency, EmptyForm>,
+    Posted {
+        to: ActingAgency { ctx, id: me },
+        form: _,
+    }: Posted<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `open_announcement`.
     let received = db::now();
@@ -409,7 +413,10 @@ pub struct ReceiptPage {
 
 async fn quote(
     path: web::Path<i64>,
-    Checked(ActingAgency { ctx, id: me }, f): Checked<ActingAgency, QuoteForm>,
+    Posted {
+        to: ActingAgency { ctx, id: me },
+        form: f,
+    }: Posted<ActingAgency, QuoteForm>,
 ) -> Result<HttpResponse, AppError> {
     // The time the request (its whole body) was received: see `open_announcement`.
     let received = db::now();
@@ -565,7 +572,10 @@ async fn quote_refused(
 
 async fn withdraw(
     path: web::Path<i64>,
-    Checked(agency, _): Checked<ActingAgency, EmptyForm>,
+    Posted {
+        to: agency,
+        form: _,
+    }: Posted<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     change_quote(agency, id, Step::Withdraw, "bidding.flash.withdrawn").await
@@ -573,7 +583,10 @@ async fn withdraw(
 
 async fn reconfirm(
     path: web::Path<i64>,
-    Checked(agency, _): Checked<ActingAgency, EmptyForm>,
+    Posted {
+        to: agency,
+        form: _,
+    }: Posted<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     change_quote(agency, id, Step::Reconfirm, "bidding.flash.reconfirmed").await

@@ -2,14 +2,13 @@
 //! `web::extract`): the owner's project or announcement, the agency acting for itself, the
 //! owner of an opened selection or of an objection.
 //!
-//! A POST names its object through [`Checked`], which checks the form's CSRF token first:
-//! a request without a valid token is refused (403) before anything about the object (does
-//! it exist? may this user touch it?) is told.
+//! A POST names its object through `web::extract::Posted`, which checks the form's CSRF token
+//! first: a request without a valid token is refused (403) before anything about the object
+//! (does it exist? may this user touch it?) is told.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
 
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
@@ -20,7 +19,6 @@ use crate::selection::store::opening;
 use crate::selection::store::publication::{self as pubm, SelfPreparation};
 use crate::web::Ctx;
 use crate::web::extract::{Authorise, ctx_of, signed_in_id};
-use crate::web::forms::CsrfForm;
 
 /// An announcement (draft or not) the signed-in user manages as its owner side.
 pub struct OwnedAnnouncement {
@@ -182,26 +180,3 @@ impl Authorise for AgencyOn {
     }
 }
 crate::extractor!(AgencyOn);
-
-/// A POST's object `A` and its form `F`: the CSRF token is checked first, then `A` is loaded
-/// and authorised.
-pub struct Checked<A, F>(pub A, pub F);
-
-impl<A, F> FromRequest for Checked<A, F>
-where
-    A: FromRequest<Error = AppError> + 'static,
-    F: DeserializeOwned + 'static,
-{
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form = CsrfForm::<F>::from_request(req, payload);
-        // `A` reads no body; its future does nothing before it is polled.
-        let object = A::from_request(req, &mut Payload::None);
-        Box::pin(async move {
-            let CsrfForm(f) = form.await?;
-            Ok(Checked(object.await?, f))
-        })
-    }
-}

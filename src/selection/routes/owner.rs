@@ -34,13 +34,12 @@ use crate::domain::status::AnnouncementStatus;
 use crate::error::{AppError, StepError};
 use crate::i18n::Lang;
 use crate::i18n::tr_args;
-use crate::selection::routes::extract::{
-    Checked, OwnedAnnouncement, OwnedProject, OwnedSelfPreparation,
-};
+use crate::selection::routes::extract::{OwnedAnnouncement, OwnedProject, OwnedSelfPreparation};
 use crate::selection::steps::publication::{self as publishing, Cancelled, SealedSeed};
 use crate::selection::store::announcement::{self as ann, Announcement, Project};
 use crate::selection::store::publication::{self as pubm, OwnerScope, Row};
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt_time, html};
@@ -321,7 +320,10 @@ pub struct SelfPrepForm {
 }
 
 async fn self_prepare(
-    Checked(OwnedProject { ctx, project: p }, f): Checked<OwnedProject, SelfPrepForm>,
+    Posted {
+        to: OwnedProject { ctx, project: p },
+        form: f,
+    }: Posted<OwnedProject, SelfPrepForm>,
 ) -> Result<HttpResponse, AppError> {
     let refuse = |mut page: ProjectPage, problems: &[Problem]| {
         page.sp_item = Field::new(&f.item_id);
@@ -372,14 +374,15 @@ async fn self_prepare(
 }
 
 async fn withdraw_self_preparation(
-    Checked(
-        OwnedSelfPreparation {
-            ctx,
-            sp,
-            project: p,
-        },
-        _,
-    ): Checked<OwnedSelfPreparation, EmptyForm>,
+    Posted {
+        to:
+            OwnedSelfPreparation {
+                ctx,
+                sp,
+                project: p,
+            },
+        form: _,
+    }: Posted<OwnedSelfPreparation, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = sp.id;
     let actor = ctx.actor();
@@ -1050,7 +1053,10 @@ async fn new_announcement_form(
 }
 
 async fn create_announcement(
-    Checked(OwnedProject { ctx, project }, f): Checked<OwnedProject, AnnouncementForm>,
+    Posted {
+        to: OwnedProject { ctx, project },
+        form: f,
+    }: Posted<OwnedProject, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
     let (terms, avoided) = match parse_form(&ctx, &f).await? {
         Ok(v) => v,
@@ -1135,7 +1141,10 @@ async fn edit_form(
 }
 
 async fn update(
-    Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, AnnouncementForm>,
+    Posted {
+        to: OwnedAnnouncement { ctx, ann: a },
+        form: f,
+    }: Posted<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
     if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
@@ -1179,7 +1188,10 @@ async fn update(
 pub struct EmptyForm {}
 
 async fn publish(
-    Checked(OwnedAnnouncement { ctx, ann: a }, _): Checked<OwnedAnnouncement, EmptyForm>,
+    Posted {
+        to: OwnedAnnouncement { ctx, ann: a },
+        form: _,
+    }: Posted<OwnedAnnouncement, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     if a.status != AnnouncementStatus::Draft {
         return Ok(not_a_draft(&a));
@@ -1280,7 +1292,10 @@ async fn change_form(
 }
 
 async fn change(
-    Checked(OwnedAnnouncement { ctx, ann: a }, mut f): Checked<OwnedAnnouncement, AnnouncementForm>,
+    Posted {
+        to: OwnedAnnouncement { ctx, ann: a },
+        form: mut f,
+    }: Posted<OwnedAnnouncement, AnnouncementForm>,
 ) -> Result<HttpResponse, AppError> {
     if a.status == AnnouncementStatus::Draft || !a.open_for_quotes(db::now()) {
         return Ok(not_open(&a));
@@ -1369,7 +1384,10 @@ async fn cancel_form(
 }
 
 async fn cancel(
-    Checked(OwnedAnnouncement { ctx, ann: a }, f): Checked<OwnedAnnouncement, CancelForm>,
+    Posted {
+        to: OwnedAnnouncement { ctx, ann: a },
+        form: f,
+    }: Posted<OwnedAnnouncement, CancelForm>,
 ) -> Result<HttpResponse, AppError> {
     if !can_cancel(&a) {
         return Ok(not_open(&a));

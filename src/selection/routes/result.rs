@@ -16,15 +16,14 @@ use crate::db::{self, DbError};
 use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
 use crate::error::{Refusal, StepError};
-use crate::selection::routes::extract::{
-    AgencyOn, Checked, OwnedObjection, OwnedSelection, opened,
-};
+use crate::selection::routes::extract::{AgencyOn, OwnedObjection, OwnedSelection, opened};
 use crate::selection::steps::result as result_steps;
 use crate::selection::store::announcement::Announcement;
 use crate::selection::store::opening;
 use crate::selection::views::{ResultRows, ResultView};
 use crate::web::Ctx;
 use crate::web::ctx::redirect_flash;
+use crate::web::extract::Posted;
 use crate::web::page::FlashKind;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -134,7 +133,10 @@ async fn agency_step(
 }
 
 async fn object(
-    Checked(AgencyOn { ctx, me, ann }, form): Checked<AgencyOn, TextForm>,
+    Posted {
+        to: AgencyOn { ctx, me, ann },
+        form,
+    }: Posted<AgencyOn, TextForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = ann.id;
     if let Some(r) = text_ok(&ctx, &form.text, &page_of(id))? {
@@ -152,7 +154,10 @@ async fn object(
 }
 
 async fn justify(
-    Checked(AgencyOn { ctx, me, ann }, form): Checked<AgencyOn, TextForm>,
+    Posted {
+        to: AgencyOn { ctx, me, ann },
+        form,
+    }: Posted<AgencyOn, TextForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = ann.id;
     if let Some(r) = text_ok(&ctx, &form.text, &page_of(id))? {
@@ -173,7 +178,10 @@ async fn justify(
 pub struct Empty {}
 
 async fn confirm(
-    Checked(AgencyOn { ctx, me, ann }, _): Checked<AgencyOn, Empty>,
+    Posted {
+        to: AgencyOn { ctx, me, ann },
+        form: _,
+    }: Posted<AgencyOn, Empty>,
 ) -> Result<HttpResponse, AppError> {
     let id = ann.id;
     agency_step(
@@ -193,7 +201,10 @@ pub struct ChooseForm {
 }
 
 async fn choose(
-    Checked(OwnedSelection { ctx, ann }, form): Checked<OwnedSelection, ChooseForm>,
+    Posted {
+        to: OwnedSelection { ctx, ann },
+        form,
+    }: Posted<OwnedSelection, ChooseForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = ann.id;
     let Ok(agency) = form.agency.trim().parse::<i64>() else {
@@ -224,7 +235,10 @@ pub struct DecideForm {
 
 async fn decide(
     path: web::Path<(i64, i64)>,
-    Checked(OwnedSelection { ctx, ann }, form): Checked<OwnedSelection, DecideForm>,
+    Posted {
+        to: OwnedSelection { ctx, ann },
+        form,
+    }: Posted<OwnedSelection, DecideForm>,
 ) -> Result<HttpResponse, AppError> {
     let (_, agency) = path.into_inner();
     let id = ann.id;
@@ -257,7 +271,10 @@ pub struct AnswerForm {
 }
 
 async fn answer(
-    Checked(OwnedObjection { ctx, id: oid, ann }, form): Checked<OwnedObjection, AnswerForm>,
+    Posted {
+        to: OwnedObjection { ctx, id: oid, ann },
+        form,
+    }: Posted<OwnedObjection, AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
     let ann_id = ann.id;
     if let Some(r) = text_ok(&ctx, &form.text, &page_of(ann_id))? {
@@ -279,7 +296,10 @@ async fn answer(
 }
 
 async fn rerun(
-    Checked(OwnedSelection { ctx, ann }, _): Checked<OwnedSelection, Empty>,
+    Posted {
+        to: OwnedSelection { ctx, ann },
+        form: _,
+    }: Posted<OwnedSelection, Empty>,
 ) -> Result<HttpResponse, AppError> {
     let id = ann.id;
     let actor = ctx.actor();
