@@ -377,12 +377,8 @@ pub fn verify_proofs(
     seed_revealed: &str,
     outcome: &serde_json::Value,
 ) -> Result<Vec<String>, (Vec<String>, String)> {
-    #[derive(serde::Deserialize)]
-    struct StoredDraw {
-        first_rank: usize,
-        proof: Proof,
-    }
-    let draws: Vec<StoredDraw> = match outcome.get("draws") {
+    // Only the draws are read: a result kept for verification may hold nothing else.
+    let draws: Vec<crate::domain::outcome::StoredDraw> = match outcome.get("draws") {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(d) => serde_json::from_value(d.clone())
             .map_err(|e| (Vec::new(), format!("the stored draws do not read: {e}")))?,

@@ -36,6 +36,8 @@ pub mod listing;
 pub mod mask;
 /// Money as integer fen, parsing and display of yuan amounts.
 pub mod money;
+/// The selection outcome as stored: a typed, versioned JSON written at opening and read back.
+pub mod outcome;
 /// Password policy: length, common-password list, not the e-mail.
 pub mod password;
 /// Publication rules of announcements: checks before publishing, allowed changes.

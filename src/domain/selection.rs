@@ -50,7 +50,7 @@
 //! [`Bar::AbnormallyLowNotJustified`].
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::fmt;
 
@@ -157,7 +157,7 @@ impl Default for Settings {
 // ------------------------------------------------------------------ quotes
 
 /// Why a quote amount is refused (at submission) or excluded (at opening).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QuoteError {
     /// Zero or negative.
@@ -348,7 +348,7 @@ pub struct Excluded {
 }
 
 /// What the owner may do after a failed round.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AfterFailure {
     Republish,
@@ -364,7 +364,7 @@ impl AfterFailure {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     Selected,
@@ -395,14 +395,14 @@ pub fn tally(valid: usize, earlier_failures: u32, s: &Settings) -> Verdict {
 }
 
 /// A draw that ordered the agencies from `first_rank` (0 = the winner) on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TieDraw {
     pub first_rank: usize,
     pub proof: Proof,
 }
 
 /// Reasonable-price draw: how the pool was formed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Benchmark {
     /// How many amounts the mean was taken over.
     pub quotes_used: usize,
@@ -421,7 +421,7 @@ pub struct Benchmark {
 }
 
 /// One row of the weighted-scoring table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreRow {
     pub agency_id: i64,
     pub amount: Money,
@@ -432,7 +432,7 @@ pub struct ScoreRow {
     pub total_x10000: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Detail {
     None,

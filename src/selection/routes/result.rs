@@ -93,10 +93,7 @@ async fn proof_json(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppE
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
     let a = opened(&ctx, id).await?;
-    let l = db::run(ctx.pool(), move |c| {
-        opening::load(c, &a).map_err(DbError::from)
-    })
-    .await?;
+    let l = db::run(ctx.pool(), move |c| opening::load(c, &a)).await?;
     let proofs: Vec<_> = l
         .and_then(|l| l.outcome)
         .map(|o| o.draws.into_iter().map(|d| d.proof).collect())

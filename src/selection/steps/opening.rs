@@ -114,81 +114,135 @@ fn open_in_tx(
         .ok_or_else(|| DbError::invalid("the draw seed does not open with this sealing key"))?;
     let today = workdays::china_date(now.and_utc());
     let mode = a.mode().unwrap_or(Mode::RandomDraw);
+    let responses = open_responses(c, key, &a, mode, today)?;
+    let cal = calendar(c, today)?;
+    let decided = decide(c, &a, mode, &seed_hex, &responses, today, &cal)?;
+    record_opening(
+        c,
+        &a,
+        instance,
+        now,
+        &seed_hex,
+        decided,
+        responses.len(),
+        today,
+        &cal,
+    )?;
+    Ok(true)
+}
 
-    // Registrations, and for quote modes the quotes, opened and written in clear now.
+/// The responses at opening: the registrations, and for quote modes the quotes, opened and
+/// written in clear now.
+fn open_responses(
+    c: &mut DbConnection,
+    key: &[u8; 32],
+    a: &Announcement,
+    mode: Mode,
+    today: NaiveDate,
+) -> Result<Vec<Response>, DbError> {
+    let id = a.id;
     let registered: Vec<i64> = registrations::table
         .filter(registrations::announcement_id.eq(id))
         .select(registrations::agency_id)
         .order(registrations::agency_id)
         .load(c)?;
-    let mut responses = Vec::new();
     if mode.takes_quotes() {
-        let rows: Vec<(i64, i64, String, String, i32)> = quotes::table
-            .filter(quotes::announcement_id.eq(id))
-            .filter(quotes::status.eq(QuoteStatus::Active))
-            .select((
-                quotes::id,
-                quotes::agency_id,
-                quotes::sealed,
-                quotes::commitment,
-                quotes::announcement_version,
-            ))
-            .order(quotes::agency_id)
-            .load(c)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
-        let mut eligible = crate::selection::store::bidding::eligibility_many(c, &a, &ids, today)?;
-        let mut clear = Vec::with_capacity(rows.len());
-        for (qid, agency_id, sealed, commitment, version) in rows {
-            let opened = seal::open_quote(key, id, agency_id, &sealed)
-                .ok()
-                .filter(|q| {
-                    seal::commitment(id, agency_id, Money::from_fen(q.amount_fen), &q.nonce)
-                        == commitment
-                });
-            let mut ineligible = None;
-            let amount = match opened {
-                Some(q) => {
-                    let m = Money::from_fen(q.amount_fen);
-                    clear.push((qid, q));
-                    m
-                }
-                None => {
-                    ineligible = Some(SEAL_BROKEN);
-                    Money::ZERO
-                }
-            };
-            if ineligible.is_none() && version < a.version {
-                ineligible = Some(NOT_RECONFIRMED);
-            }
-            if ineligible.is_none() {
-                ineligible = first_refusal(eligible.remove(&agency_id));
-            }
-            responses.push(Response {
-                agency_id,
-                ineligible,
-                quote: Some((amount, commitment)),
-            });
-        }
-        write_clear(c, &clear)?;
-    } else {
-        let mut eligible =
-            crate::selection::store::bidding::eligibility_many(c, &a, &registered, today)?;
-        for agency_id in registered {
-            responses.push(Response {
-                agency_id,
-                ineligible: first_refusal(eligible.remove(&agency_id)),
-                quote: None,
-            });
-        }
+        return open_quotes(c, key, a, today);
     }
+    let mut responses = Vec::new();
+    let mut eligible =
+        crate::selection::store::bidding::eligibility_many(c, a, &registered, today)?;
+    for agency_id in registered {
+        responses.push(Response {
+            agency_id,
+            ineligible: first_refusal(eligible.remove(&agency_id)),
+            quote: None,
+        });
+    }
+    Ok(responses)
+}
 
+/// Quote modes: opens every active sealed quote, checks its commitment, writes the amounts
+/// in clear and reads each agency's response (a broken seal, a quote not re-confirmed after a
+/// material change, or the first eligibility rule failed).
+fn open_quotes(
+    c: &mut DbConnection,
+    key: &[u8; 32],
+    a: &Announcement,
+    today: NaiveDate,
+) -> Result<Vec<Response>, DbError> {
+    let id = a.id;
+    let mut responses = Vec::new();
+    let rows: Vec<(i64, i64, String, String, i32)> = quotes::table
+        .filter(quotes::announcement_id.eq(id))
+        .filter(quotes::status.eq(QuoteStatus::Active))
+        .select((
+            quotes::id,
+            quotes::agency_id,
+            quotes::sealed,
+            quotes::commitment,
+            quotes::announcement_version,
+        ))
+        .order(quotes::agency_id)
+        .load(c)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let mut eligible = crate::selection::store::bidding::eligibility_many(c, a, &ids, today)?;
+    let mut clear = Vec::with_capacity(rows.len());
+    for (qid, agency_id, sealed, commitment, version) in rows {
+        let opened = seal::open_quote(key, id, agency_id, &sealed)
+            .ok()
+            .filter(|q| {
+                seal::commitment(id, agency_id, Money::from_fen(q.amount_fen), &q.nonce)
+                    == commitment
+            });
+        let mut ineligible = None;
+        let amount = match opened {
+            Some(q) => {
+                let m = Money::from_fen(q.amount_fen);
+                clear.push((qid, q));
+                m
+            }
+            None => {
+                ineligible = Some(SEAL_BROKEN);
+                Money::ZERO
+            }
+        };
+        if ineligible.is_none() && version < a.version {
+            ineligible = Some(NOT_RECONFIRMED);
+        }
+        if ineligible.is_none() {
+            ineligible = first_refusal(eligible.remove(&agency_id));
+        }
+        responses.push(Response {
+            agency_id,
+            ineligible,
+            quote: Some((amount, commitment)),
+        });
+    }
+    write_clear(c, &clear)?;
+    Ok(responses)
+}
+
+/// What the opening decides: direct selection waits for the owner's choice; quote modes
+/// screen the amounts and, when abnormally low quotes are flagged (each flagged agency is
+/// marked and mailed), wait for their justification; otherwise the mode runs. Returns the
+/// new status, the outcome if there is one yet, and the justification deadline.
+fn decide(
+    c: &mut DbConnection,
+    a: &Announcement,
+    mode: Mode,
+    seed_hex: &str,
+    responses: &[Response],
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<(AnnouncementStatus, Option<Outcome>, Option<NaiveDate>), DbError> {
+    let id = a.id;
     let settings = Settings::default();
-    let cal = calendar(c, today)?;
     let mut justify_by = None;
     let (new_status, outcome) = if mode == Mode::Direct {
         (AnnouncementStatus::Choosing, None)
     } else if mode.takes_quotes() {
-        let limits = limits(c, &a)?;
+        let limits = limits(c, a)?;
         let valid: Vec<(i64, Money)> = responses
             .iter()
             .filter(|r| r.ineligible.is_none())
@@ -220,11 +274,11 @@ fn open_in_tx(
             justify_by = Some(cal.add_working_days(today, JUSTIFY_DAYS));
             (AnnouncementStatus::Justifying, None)
         } else {
-            let o = run_mode(c, &a, &seed_hex, &responses, &[])?;
+            let o = run_mode(c, a, seed_hex, responses, &[])?;
             (status_of(&o), Some(o))
         }
     } else {
-        let o = run_mode(c, &a, &seed_hex, &responses, &[])?;
+        let o = run_mode(c, a, seed_hex, responses, &[])?;
         (status_of(&o), Some(o))
     };
     let (new_status, outcome) = match outcome {
@@ -232,18 +286,37 @@ fn open_in_tx(
         o => (new_status, o),
     };
 
+    Ok((new_status, outcome, justify_by))
+}
+
+/// Writes the opening inside its transaction: the result row, the status, the outcome, the
+/// audit entry, then the participants' mail.
+#[allow(clippy::too_many_arguments)]
+fn record_opening(
+    c: &mut DbConnection,
+    a: &Announcement,
+    instance: &str,
+    now: chrono::NaiveDateTime,
+    seed_hex: &str,
+    decided: (AnnouncementStatus, Option<Outcome>, Option<NaiveDate>),
+    responses: usize,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> Result<(), DbError> {
+    let id = a.id;
+    let (new_status, outcome, justify_by) = decided;
     diesel::insert_into(announcement_results::table)
         .values((
             announcement_results::announcement_id.eq(id),
             announcement_results::opened_at.eq(now),
             announcement_results::opened_by.eq(instance),
-            announcement_results::seed_revealed.eq(&seed_hex),
+            announcement_results::seed_revealed.eq(seed_hex),
             announcement_results::justify_by.eq(justify_by),
         ))
         .execute(c)?;
     set_status(c, id, new_status)?;
     let winner = match &outcome {
-        Some(o) => apply_outcome(c, &a, o, today, &cal)?,
+        Some(o) => apply_outcome(c, a, o, today, cal)?,
         None => None,
     };
     audit::record(
@@ -254,14 +327,14 @@ fn open_in_tx(
         id,
         &OpenedState {
             status: new_status,
-            responses: responses.len(),
+            responses,
             winner,
-            seed: &seed_hex,
+            seed: seed_hex,
         },
         "",
     )?;
-    mail_participants(c, &a, "opened", &[("status", new_status.to_string())])?;
-    Ok(true)
+    mail_participants(c, a, "opened", &[("status", new_status.to_string())])?;
+    Ok(())
 }
 
 /// Writes the opened amounts, nonces and notes in clear: a few statements of up to 200 rows
@@ -494,7 +567,9 @@ pub(super) fn apply_outcome(
     today: NaiveDate,
     cal: &Calendar,
 ) -> Result<Option<i64>, DbError> {
-    let json = serde_json::to_string(o).map_err(|e| bad(&e.to_string()))?;
+    let json = StoredOutcome::from(o)
+        .to_json()
+        .map_err(|e| bad(&e.to_string()))?;
     let winner = o.winner();
     let amount: Option<i64> = match winner {
         Some(w) => quotes::table
@@ -677,10 +752,7 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
             effective_on: today,
         },
     )?;
-    let ranking = r
-        .outcome
-        .as_deref()
-        .and_then(|o| serde_json::from_str::<StoredOutcome>(o).ok())
+    let ranking = stored_outcome(id, r.outcome.as_deref())?
         .map(|o| o.ranking)
         .unwrap_or_default();
     let next_rank = r.winner_rank.unwrap_or(0) + 1;

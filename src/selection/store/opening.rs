@@ -113,28 +113,7 @@ pub fn objections_of(c: &mut DbConnection, id: i64) -> QueryResult<Vec<Objection
         .load(c)
 }
 
-/// An [`Outcome`] as stored (owned strings, read back for display and verification).
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct StoredOutcome {
-    pub verdict: serde_json::Value,
-    pub ranking: Vec<i64>,
-    pub excluded: Vec<StoredExcluded>,
-    pub draws: Vec<StoredDraw>,
-    pub detail: serde_json::Value,
-}
-
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct StoredExcluded {
-    pub agency_id: i64,
-    pub amount: Option<Money>,
-    pub reason: serde_json::Value,
-}
-
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct StoredDraw {
-    pub first_rank: usize,
-    pub proof: crate::domain::draw::Proof,
-}
+pub use crate::domain::outcome::{StoredDraw, StoredExcluded, StoredExclusion, StoredOutcome};
 
 /// Everything the result page shows.
 pub struct Loaded {
@@ -162,14 +141,11 @@ pub struct OpenedQuote {
     pub justification_ok: Option<bool>,
 }
 
-pub fn load(c: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Loaded>> {
+pub fn load(c: &mut DbConnection, a: &Announcement) -> Result<Option<Loaded>, DbError> {
     let Some(result) = ann::result_of(c, a.id)? else {
         return Ok(None);
     };
-    let outcome = result
-        .outcome
-        .as_deref()
-        .and_then(|o| serde_json::from_str::<StoredOutcome>(o).ok());
+    let outcome = stored_outcome(a.id, result.outcome.as_deref())?;
     let quotes = quotes::table
         .filter(quotes::announcement_id.eq(a.id))
         .filter(quotes::status.eq(QuoteStatus::Active))
@@ -203,6 +179,15 @@ pub fn load(c: &mut DbConnection, a: &Announcement) -> QueryResult<Option<Loaded
         award,
         next_round,
     }))
+}
+
+/// The stored outcome of announcement `id`, if one is stored yet; one that does not read is
+/// an error (an internal one: the code wrote it).
+pub fn stored_outcome(id: i64, json: Option<&str>) -> Result<Option<StoredOutcome>, DbError> {
+    json.map(|o| {
+        StoredOutcome::parse(o).map_err(|e| DbError::invalid(format!("announcement {id}: {e}")))
+    })
+    .transpose()
 }
 
 /// The announcement objection `id` was raised on, if there is such an objection.

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use crate::auth::policy::Action;
+use crate::domain::selection::{Benchmark, Detail, QuoteError, ScoreRow, Verdict};
 use crate::domain::status::AnnouncementStatus;
 use crate::selection::store::announcement::Announcement;
-use crate::selection::store::opening::{Loaded, OpenedQuote, StoredOutcome};
+use crate::selection::store::opening::{Loaded, OpenedQuote, StoredExclusion, StoredOutcome};
 use crate::web::{Ctx, fmt, fmt_time};
 
 pub struct QuoteRow {
@@ -118,26 +119,24 @@ fn points(v: i64, places: u32) -> String {
     format!("{sign}{}.{:0w$}", a / u, a % u, w = places as usize)
 }
 
-fn reason_text(ctx: &Ctx, v: &serde_json::Value) -> String {
-    // Exclusion as serialised: {"kind": "...", "detail": ...}; the locale keys are the ones
-    // `domain::selection::Exclusion::key` gives.
-    let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-    let detail = v.get("detail");
-    match kind {
-        "ineligible" => detail
-            .and_then(|d| d.as_str())
-            .map(|k| ctx.t(k).to_string())
-            .unwrap_or_default(),
-        "quote" => {
-            let qk = detail
-                .and_then(|d| d.get("kind"))
-                .and_then(|k| k.as_str())
-                .unwrap_or("");
-            ctx.t(&format!("result.quote_error.{qk}")).to_string()
+fn reason_text(ctx: &Ctx, r: &StoredExclusion) -> String {
+    // The locale keys are the ones `domain::selection::Exclusion::key` gives, but for quote
+    // errors, which the result page words as `result.quote_error.*`.
+    match r {
+        StoredExclusion::Ineligible(rule) => ctx.t(rule).to_string(),
+        StoredExclusion::Quote(e) => ctx.t(quote_error_key(e)).to_string(),
+        StoredExclusion::AbnormallyLowNotJustified => {
+            ctx.t("selection.exclude.abnormally_low").to_string()
         }
-        "abnormally_low_not_justified" => ctx.t("selection.exclude.abnormally_low").to_string(),
-        "outside_band" => ctx.t("selection.exclude.outside_band").to_string(),
-        _ => String::new(),
+        StoredExclusion::OutsideBand => ctx.t("selection.exclude.outside_band").to_string(),
+    }
+}
+
+fn quote_error_key(e: &QuoteError) -> &'static str {
+    match e {
+        QuoteError::NotPositive => "result.quote_error.not_positive",
+        QuoteError::AboveCap { .. } => "result.quote_error.above_cap",
+        QuoteError::OutsideGovRange { .. } => "result.quote_error.outside_gov_range",
     }
 }
 
@@ -245,29 +244,23 @@ fn verdict(ctx: &Ctx, a: &Announcement, outcome: Option<&StoredOutcome>) -> Stri
             ctx.t("result.verdict.justifying").to_string()
         }
         None => ctx.t("result.verdict.choosing").to_string(),
-        Some(o) => match o.verdict.get("kind").and_then(|k| k.as_str()) {
-            Some("selected") => ctx.t("result.verdict.selected").to_string(),
-            _ => failed_verdict(ctx, &o.verdict),
+        Some(o) => match o.verdict {
+            Verdict::Selected => ctx.t("result.verdict.selected").to_string(),
+            Verdict::Failed {
+                valid,
+                required,
+                next,
+            } => crate::i18n::tr_args(
+                ctx.lang(),
+                "result.verdict.failed",
+                &[
+                    ("valid", &valid.to_string()),
+                    ("required", &required.to_string()),
+                    ("next", ctx.t(next.key())),
+                ],
+            ),
         },
     }
-}
-
-fn failed_verdict(ctx: &Ctx, v: &serde_json::Value) -> String {
-    let valid = v.get("valid").and_then(|v| v.as_u64()).unwrap_or(0);
-    let required = v.get("required").and_then(|v| v.as_u64()).unwrap_or(3);
-    let next = v
-        .get("next")
-        .and_then(|v| v.as_str())
-        .unwrap_or("republish");
-    crate::i18n::tr_args(
-        ctx.lang(),
-        "result.verdict.failed",
-        &[
-            ("valid", &valid.to_string()),
-            ("required", &required.to_string()),
-            ("next", ctx.t(&format!("selection.failed.{next}"))),
-        ],
-    )
 }
 
 /// How the winner was found, one line each: the benchmark and its band (lowest-price
@@ -276,72 +269,48 @@ fn detail_lines(ctx: &Ctx, outcome: Option<&StoredOutcome>, names: &Names) -> Ve
     let Some(o) = outcome else {
         return Vec::new();
     };
-    match o.detail.get("kind").and_then(|k| k.as_str()) {
-        Some("benchmark") => benchmark_lines(ctx, &o.detail, names),
-        Some("scores") => score_lines(ctx, &o.detail, names),
-        _ => Vec::new(),
+    match &o.detail {
+        Detail::Benchmark(b) => benchmark_lines(ctx, b, names),
+        Detail::Scores { rows } => score_lines(ctx, rows, names),
+        Detail::None => Vec::new(),
     }
 }
 
-fn benchmark_lines(ctx: &Ctx, d: &serde_json::Value, names: &Names) -> Vec<String> {
-    let m = |k: &str| fmt::fen_opt(d.get(k).and_then(|v| v.as_i64()));
-    let s = |k: &str| {
-        d.get(k)
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .unwrap_or_default()
-    };
+fn benchmark_lines(ctx: &Ctx, b: &Benchmark, names: &Names) -> Vec<String> {
     // The band is exact to four decimals in the outcome; pages show the whole fen inside it.
-    let exact = |k: &str| s(k).parse::<rust_decimal::Decimal>().ok();
-    let (low, high) = match (exact("low"), exact("high")) {
-        (Some(l), Some(h)) => match crate::domain::selection::band_in_fen(l, h) {
-            Some((l, h)) => (fmt::money(l), fmt::money(h)),
-            None => (s("low"), s("high")),
-        },
-        _ => (s("low"), s("high")),
+    let (low, high) = match crate::domain::selection::band_in_fen(b.low, b.high) {
+        Some((l, h)) => (fmt::money(l), fmt::money(h)),
+        None => (b.low.to_string(), b.high.to_string()),
     };
-    let mut lines = vec![crate::i18n::tr_args(
-        ctx.lang(),
-        "result.benchmark",
-        &[
-            ("used", &s("quotes_used")),
-            ("benchmark", &m("benchmark")),
-            ("band", &s("band_percent")),
-            ("low", &low),
-            ("high", &high),
-        ],
-    )];
-    if let Some(p) = d.get("pool").and_then(|p| p.as_array()) {
-        let ids: Vec<i64> = p.iter().filter_map(|v| v.as_i64()).collect();
-        lines.push(crate::i18n::tr_args(
+    vec![
+        crate::i18n::tr_args(
             ctx.lang(),
-            "result.pool",
-            &[("pool", &names.list(&ids))],
-        ));
-    }
-    lines
+            "result.benchmark",
+            &[
+                ("used", &b.quotes_used.to_string()),
+                ("benchmark", &fmt::money(b.benchmark)),
+                ("band", &b.band_percent.to_string()),
+                ("low", &low),
+                ("high", &high),
+            ],
+        ),
+        crate::i18n::tr_args(ctx.lang(), "result.pool", &[("pool", &names.list(&b.pool))]),
+    ]
 }
 
-fn score_lines(ctx: &Ctx, d: &serde_json::Value, names: &Names) -> Vec<String> {
-    let Some(rows) = d.get("rows").and_then(|r| r.as_array()) else {
-        return Vec::new();
-    };
+fn score_lines(ctx: &Ctx, rows: &[ScoreRow], names: &Names) -> Vec<String> {
     rows.iter()
         .map(|r| {
-            let g = |k: &str| r.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
             crate::i18n::tr_args(
                 ctx.lang(),
                 "result.score_row",
                 &[
-                    ("name", &names.of(g("agency_id"))),
-                    ("amount", &fmt::fen(g("amount"))),
-                    ("price", &points(g("price_x100"), 2)),
-                    ("credit", &points(g("credit_x100"), 2)),
-                    ("qual", &points(g("qualification_x100"), 2)),
-                    ("total", &points(g("total_x10000"), 4)),
+                    ("name", &names.of(r.agency_id)),
+                    ("amount", &fmt::money(r.amount)),
+                    ("price", &points(r.price_x100, 2)),
+                    ("credit", &points(i64::from(r.credit_x100), 2)),
+                    ("qual", &points(i64::from(r.qualification_x100), 2)),
+                    ("total", &points(r.total_x10000, 4)),
                 ],
             )
         })
