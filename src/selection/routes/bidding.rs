@@ -411,6 +411,32 @@ pub struct ReceiptPage {
     pub agency_id: i64,
 }
 
+/// Seals the quote before the transaction — the box is bound to the announcement and the
+/// agency, not to the version, and the nonce never leaves it in clear — and computes the
+/// receipt's commitment.
+fn seal_and_commit(
+    ctx: &Ctx,
+    id: i64,
+    me: i64,
+    amount: Money,
+    note: String,
+) -> Result<(String, String), AppError> {
+    let nonce = seal::new_nonce().map_err(AppError::internal)?;
+    let sealed = seal::seal_quote(
+        &ctx.config().sealing_key,
+        id,
+        me,
+        &Sealed {
+            amount_fen: amount.fen(),
+            nonce: nonce.clone(),
+            note,
+        },
+    )
+    .map_err(AppError::internal)?;
+    let commitment = seal::commitment(id, me, amount, &nonce);
+    Ok((sealed, commitment))
+}
+
 async fn quote(
     path: web::Path<i64>,
     Posted {
@@ -441,22 +467,7 @@ async fn quote(
         )
         .await;
     };
-    // Seal before the transaction: the box is bound to the announcement and the agency, not
-    // to the version, and the nonce never leaves it in clear.
-    let nonce = seal::new_nonce().map_err(AppError::internal)?;
-    let sealed = seal::seal_quote(
-        &ctx.config().sealing_key,
-        id,
-        me,
-        &Sealed {
-            amount_fen: amount.fen(),
-            nonce: nonce.clone(),
-            note,
-        },
-    )
-    .map_err(AppError::internal)?;
-    let commitment = seal::commitment(id, me, amount, &nonce);
-    drop(nonce);
+    let (sealed, commitment) = seal_and_commit(&ctx, id, me, amount, note)?;
     let actor = ctx.actor();
     let addr = ctx.req.ip.clone();
     let day = today();

@@ -859,7 +859,6 @@ fn build_form(
     } else {
         f.mode.clone()
     };
-    let r = Settings::default().weight_ranges;
     AnnouncementFormPage {
         page: ctx.page(),
         kind,
@@ -888,52 +887,73 @@ fn build_form(
         time_limit_reason: Field::new(&f.time_limit_reason),
         regional_exception: Field::new(&f.regional_exception),
         regional_exception_reason: Field::new(&f.regional_exception_reason),
-        classes: std::iter::once((
-            String::new(),
-            crate::i18n::tr(lang, "policy.class.none").to_string(),
-        ))
-        .chain(ProjectClass::ALL.iter().map(|c| {
-            (
-                c.code().to_string(),
-                crate::i18n::tr(lang, c.key()).to_string(),
-            )
-        }))
-        .collect(),
+        classes: class_options(lang),
         show_regional: ch.show_regional,
         cover: None,
         items: ch.items,
-        modes: Mode::ALL
-            .iter()
-            .map(|m| {
-                (
-                    m.code().to_string(),
-                    crate::i18n::tr(lang, m.key()).to_string(),
-                )
-            })
-            .collect(),
-        grades: vec![
-            (
-                String::new(),
-                crate::i18n::tr(lang, "pub.grade.none").to_string(),
-            ),
-            (
-                "C".into(),
-                crate::i18n::tr(lang, "pub.grade.not_d").to_string(),
-            ),
-        ],
+        modes: mode_options(lang),
+        grades: grade_options(lang),
         problems: Vec::new(),
         publish_failed: false,
         earliest_deadline: ch.earliest,
-        weight_ranges: tr_args(
-            lang,
-            "pub.f.weights_hint",
-            &[
-                ("p", &format!("{}–{}", r.price.0, r.price.1)),
-                ("c", &format!("{}–{}", r.credit.0, r.credit.1)),
-                ("q", &format!("{}–{}", r.qualification.0, r.qualification.1)),
-            ],
-        ),
+        weight_ranges: weights_hint(lang),
     }
+}
+
+/// The project classes of the form's select, "none" first.
+fn class_options(lang: Lang) -> Vec<(String, String)> {
+    std::iter::once((
+        String::new(),
+        crate::i18n::tr(lang, "policy.class.none").to_string(),
+    ))
+    .chain(ProjectClass::ALL.iter().map(|c| {
+        (
+            c.code().to_string(),
+            crate::i18n::tr(lang, c.key()).to_string(),
+        )
+    }))
+    .collect()
+}
+
+/// The selection modes of the form's select.
+fn mode_options(lang: Lang) -> Vec<(String, String)> {
+    Mode::ALL
+        .iter()
+        .map(|m| {
+            (
+                m.code().to_string(),
+                crate::i18n::tr(lang, m.key()).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The credit-grade bars an owner may set: none, or "not D".
+fn grade_options(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        (
+            String::new(),
+            crate::i18n::tr(lang, "pub.grade.none").to_string(),
+        ),
+        (
+            "C".into(),
+            crate::i18n::tr(lang, "pub.grade.not_d").to_string(),
+        ),
+    ]
+}
+
+/// The allowed ranges of the three weights, as the hint under the weight fields.
+fn weights_hint(lang: Lang) -> String {
+    let r = Settings::default().weight_ranges;
+    tr_args(
+        lang,
+        "pub.f.weights_hint",
+        &[
+            ("p", &format!("{}–{}", r.price.0, r.price.1)),
+            ("c", &format!("{}–{}", r.credit.0, r.credit.1)),
+            ("q", &format!("{}–{}", r.qualification.0, r.qualification.1)),
+        ],
+    )
 }
 
 /// The avoided units typed, resolved to agency ids; unknown or ambiguous lines are problems.
