@@ -37,7 +37,7 @@ use crate::i18n::tr_args;
 use crate::library::store::agency::Agency;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
-use crate::web::extract::{Authorise, signed_in_id};
+use crate::web::extract::{Authorise, Posted, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, fmt_time, html};
@@ -1270,18 +1270,18 @@ pub struct RevokeForm {
 }
 
 async fn revoke(
-    CsrfForm(f): CsrfForm<RevokeForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to:
+            RecordToRevoke {
+                ctx,
+                rec,
+                already,
+                agency,
+                in_domain,
+            },
+        form: f,
+    }: Posted<RecordToRevoke, RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let RecordToRevoke {
-        ctx,
-        rec,
-        already,
-        agency,
-        in_domain,
-    } = RecordToRevoke::load(ctx, id.into_inner()).await?;
     let rid = rec.id;
     steps::revocable(&rec, already)?;
     let lang = ctx.lang();

@@ -29,8 +29,7 @@ use crate::i18n::tr_args;
 use crate::library::store::agency::Agency;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
-use crate::web::extract::{Authorise, signed_in_id};
-use crate::web::forms::CsrfForm;
+use crate::web::extract::{Authorise, Posted, signed_in_id};
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
 
@@ -567,12 +566,8 @@ fn parse_period(
 }
 
 async fn blacklist_save(
-    CsrfForm(f): CsrfForm<PeriodForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted { to: t, form: f }: Posted<Target, PeriodForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let t = Target::load(ctx, id.into_inner()).await?;
     if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
@@ -761,12 +756,8 @@ fn ban_persons(
 }
 
 async fn ban_save(
-    CsrfForm(f): CsrfForm<BanForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted { to: t, form: f }: Posted<Target, BanForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let t = Target::load(ctx, id.into_inner()).await?;
     if let Some(denied) = authorize_regulate(&t)? {
         return Ok(denied);
     }
@@ -898,12 +889,11 @@ impl Authorise for AlertToResolve {
 crate::extractor!(AlertToResolve);
 
 async fn resolve_alert(
-    CsrfForm(f): CsrfForm<NoteForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to: AlertToResolve { ctx, alert },
+        form: f,
+    }: Posted<AlertToResolve, NoteForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let AlertToResolve { ctx, alert } = AlertToResolve::load(ctx, id.into_inner()).await?;
     let id = alert.id;
     let note = match validate::text(&f.note, 500, true) {
         Ok(n) => n,
@@ -1056,12 +1046,11 @@ pub struct DecisionForm {
 }
 
 async fn repair_decide(
-    CsrfForm(f): CsrfForm<DecisionForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to: RepairToDecide { ctx, rc },
+        form: f,
+    }: Posted<RepairToDecide, DecisionForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let RepairToDecide { ctx, rc } = RepairToDecide::load(ctx, id.into_inner()).await?;
     let lang = ctx.lang();
     let approve = match f.decision.as_str() {
         "approve" => true,

@@ -25,7 +25,7 @@ use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::uploads::{self, UploadBody};
 use crate::web::ctx::redirect_flash;
-use crate::web::extract::{Authorise, signed_in_id};
+use crate::web::extract::{Authorise, Posted, signed_in_id};
 use crate::web::forms::CsrfForm;
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, fmt, html};
@@ -625,12 +625,11 @@ async fn add_manager(
 pub struct Empty {}
 
 async fn remove_manager(
-    CsrfForm(_): CsrfForm<Empty>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to: OwnManager { ctx, manager },
+        form: _,
+    }: Posted<OwnManager, Empty>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let OwnManager { ctx, manager } = OwnManager::load(ctx, id.into_inner()).await?;
     let me = ctx.current()?.clone();
     let (agency_id, mid) = (manager.agency_id, manager.id);
     db::run(ctx.pool(), move |c| {
@@ -716,12 +715,11 @@ async fn add_practitioner(
 }
 
 async fn remove_practitioner(
-    CsrfForm(_): CsrfForm<Empty>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to: OwnPractitioner { ctx, practitioner },
+        form: _,
+    }: Posted<OwnPractitioner, Empty>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let OwnPractitioner { ctx, practitioner } = OwnPractitioner::load(ctx, id.into_inner()).await?;
     let me = ctx.current()?.clone();
     let (agency_id, pid) = (practitioner.agency_id, practitioner.id);
     db::run(ctx.pool(), move |c| {
@@ -928,16 +926,15 @@ async fn item_edit_form(
 }
 
 async fn update_item(
-    CsrfForm(f): CsrfForm<ItemForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to: OwnOffer {
+            ctx,
+            offer: o,
+            item,
+        },
+        form: f,
+    }: Posted<OwnOffer, ItemForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let OwnOffer {
-        ctx,
-        offer: o,
-        item,
-    } = OwnOffer::load(ctx, id.into_inner()).await?;
     let item = item.ok_or(AppError::NotFound)?;
     let lang = ctx.lang();
     let mut p = ItemPage {
@@ -969,16 +966,15 @@ async fn update_item(
 }
 
 async fn remove_item(
-    CsrfForm(_): CsrfForm<Empty>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted {
+        to: OwnOffer {
+            ctx,
+            offer: o,
+            item,
+        },
+        form: _,
+    }: Posted<OwnOffer, Empty>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let OwnOffer {
-        ctx,
-        offer: o,
-        item,
-    } = OwnOffer::load(ctx, id.into_inner()).await?;
     let (oid, agency_id) = (o.id, o.agency_id);
     let me = ctx.current()?.clone();
     let detail = item.map(|i| i.code).unwrap_or_default();

@@ -20,8 +20,7 @@ use crate::library::routes::agency::{CertRow, cert_row, reviewing_department_id}
 use crate::library::steps;
 use crate::library::store::agency as ag;
 use crate::web::ctx::redirect_flash;
-use crate::web::extract::Authorise;
-use crate::web::forms::CsrfForm;
+use crate::web::extract::{Authorise, Posted};
 use crate::web::page::{Field, FlashKind, Page};
 use crate::web::{Ctx, html};
 
@@ -244,12 +243,8 @@ pub struct DecisionForm {
 }
 
 async fn decide(
-    CsrfForm(f): CsrfForm<DecisionForm>,
-    ctx: Ctx,
-    id: web::Path<i64>,
+    Posted { to: l, form: f }: Posted<UnderReview, DecisionForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The form's token is checked before the row is looked up (extractors run side by side).
-    let l = UnderReview::load(ctx, id.into_inner()).await?;
     let ctx = &l.ctx;
     let lang = ctx.lang();
     let approve = match f.decision.as_str() {
