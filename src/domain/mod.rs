@@ -50,6 +50,8 @@ pub mod seal;
 pub mod search;
 /// The selection modes, quote checks, abnormally-low flag and 流标 rule.
 pub mod selection;
+/// The figures of `/stats`: counts per month, medians, shares (pure, over plain rows).
+pub mod stats;
 /// Statuses and kinds stored as text: closed enums with one spelling each.
 pub mod status;
 /// Login throttling rule.

@@ -2,6 +2,7 @@
 //! language, CSRF cookie, security headers, error pages), form helpers and static assets.
 
 pub mod assets;
+pub mod chart;
 pub mod ctx;
 pub mod extract;
 pub mod fmt;
