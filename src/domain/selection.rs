@@ -60,7 +60,7 @@ use super::money::Money;
 // ------------------------------------------------------------------ vocabulary and settings
 
 /// The five selection modes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Direct,

@@ -1,0 +1,288 @@
+//! `/stats` (public): the charts with their tables, filtered by period and department; a
+//! regulator starts on its own department. `/stats/{chart}.csv` downloads one chart's table
+//! with the same filters.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+use crate::accounts::store::department::Department;
+use crate::auth::Role;
+use crate::auth::policy::Action;
+use crate::db::{self, DbError};
+use crate::error::AppError;
+use crate::web::page::Page;
+use crate::web::{Ctx, html};
+
+use super::store::{self, Filter};
+use super::views::{self, Data, Section};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/stats", web::get().to(page))
+        .route("/stats/{chart}.csv", web::get().to(csv));
+}
+
+/// The query string as typed; every field is text so a bad value is a message, never a 400
+/// from the extractor.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatsQuery {
+    pub from: String,
+    pub to: String,
+    /// A department id, `all`, or empty (a regulator's own department, everyone else all).
+    pub dept: String,
+}
+
+/// The filter a query asks for, and the messages for the fields it could not read (those
+/// fields fall back to their defaults).
+pub struct Parsed {
+    pub filter: Filter,
+    pub from: String,
+    pub to: String,
+    pub dept: String,
+    pub errors: Vec<(&'static str, &'static str)>,
+}
+
+/// "2026-03" → the first day of that month.
+fn month_start(s: &str) -> Option<NaiveDate> {
+    let (y, m) = s.trim().split_once('-')?;
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+fn month_end(start: NaiveDate) -> NaiveDate {
+    let next = if start.month() == 12 {
+        NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+    };
+    next.and_then(|d| d.pred_opt()).unwrap_or(start)
+}
+
+/// Reads the query: the last twelve months by default; a month that does not read, a start
+/// after the end or a department that does not exist is named, and its default used.
+pub fn parse(q: &StatsQuery, today: NaiveDate, own: Option<i64>, depts: &[Department]) -> Parsed {
+    let mut errors = Vec::new();
+    let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    // Eleven months back: twelve months including this one.
+    let back = this_month.year() * 12 + this_month.month0() as i32 - 11;
+    let default_from =
+        NaiveDate::from_ymd_opt(back.div_euclid(12), back.rem_euclid(12) as u32 + 1, 1)
+            .unwrap_or(this_month);
+    let mut read = |raw: &str, field: &'static str, default: NaiveDate| -> NaiveDate {
+        if raw.trim().is_empty() {
+            return default;
+        }
+        match month_start(raw) {
+            Some(d) => d,
+            None => {
+                errors.push((field, "stats.err.month"));
+                default
+            }
+        }
+    };
+    let mut from = read(&q.from, "from", default_from);
+    let mut to_start = read(&q.to, "to", this_month);
+    if from > to_start {
+        errors.push(("from", "stats.err.order"));
+        (from, to_start) = (default_from, this_month);
+    }
+    let department = match q.dept.trim() {
+        "" => own,
+        "all" => None,
+        raw => match raw
+            .parse::<i64>()
+            .ok()
+            .filter(|id| depts.iter().any(|d| d.id == *id))
+        {
+            Some(id) => Some(id),
+            None => {
+                errors.push(("dept", "stats.err.dept"));
+                own
+            }
+        },
+    };
+    Parsed {
+        filter: Filter {
+            from,
+            to: month_end(to_start),
+            department,
+        },
+        from: format!("{}-{:02}", from.year(), from.month()),
+        to: format!("{}-{:02}", to_start.year(), to_start.month()),
+        dept: department
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "all".to_string()),
+        errors,
+    }
+}
+
+pub struct DeptOption {
+    pub value: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "stats/page.html")]
+pub struct StatsPage {
+    pub page: Page,
+    pub from: String,
+    pub to: String,
+    pub depts: Vec<DeptOption>,
+    /// Field → message, shown beside the field.
+    pub errors: Vec<(&'static str, String)>,
+    /// The query string the CSV links repeat.
+    pub query: String,
+    pub sections: Vec<Section>,
+}
+
+impl StatsPage {
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+async fn load(ctx: &Ctx, q: &StatsQuery) -> Result<(Parsed, Vec<Department>, Data), AppError> {
+    let own = ctx
+        .user()
+        .filter(|u| u.role == Role::Regulator)
+        .and_then(|u| u.department_id);
+    let depts = db::run(ctx.pool(), |c| {
+        crate::accounts::store::department::all(c).map_err(DbError::from)
+    })
+    .await?;
+    let parsed = parse(q, db::today(), own, &depts);
+    let f = parsed.filter;
+    let data = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>(Data {
+            publications: store::publications(c, &f)?,
+            savings: store::savings(c, &f)?,
+            time_to_contract: store::time_to_contract(c, &f)?,
+            openings: store::openings(c, &f)?,
+            grades: store::grades(c)?,
+            sanctions: store::sanctions(c, &f)?,
+            ratings: store::ratings(c, &f)?,
+        })
+    })
+    .await?;
+    Ok((parsed, depts, data))
+}
+
+fn build(ctx: &Ctx, parsed: &Parsed, depts: &[Department], data: &Data) -> Vec<Section> {
+    let lang = ctx.lang();
+    let name = |id: i64| crate::web::fmt::dept(lang, depts, Some(id));
+    views::sections(lang, &parsed.filter, data, &name)
+}
+
+async fn page(ctx: Ctx, q: web::Query<StatsQuery>) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let (parsed, depts, data) = load(&ctx, &q).await?;
+    let sections = build(&ctx, &parsed, &depts, &data);
+    let lang = ctx.lang();
+    let mut options = vec![DeptOption {
+        value: "all".into(),
+        name: ctx.t("stats.all_departments").into(),
+        selected: parsed.dept == "all",
+    }];
+    options.extend(depts.iter().map(|d| DeptOption {
+        value: d.id.to_string(),
+        name: d.name(lang).to_string(),
+        selected: parsed.dept == d.id.to_string(),
+    }));
+    let query = format!("from={}&to={}&dept={}", parsed.from, parsed.to, parsed.dept);
+    let p = StatsPage {
+        page: ctx.page(),
+        from: parsed.from.clone(),
+        to: parsed.to.clone(),
+        depts: options,
+        errors: parsed
+            .errors
+            .iter()
+            .map(|(f, k)| (*f, ctx.t(k).to_string()))
+            .collect(),
+        query,
+        sections,
+    };
+    html(&p, StatusCode::OK)
+}
+
+async fn csv(
+    ctx: Ctx,
+    chart: web::Path<String>,
+    q: web::Query<StatsQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.authorize(Action::ViewPublic)?;
+    let (parsed, depts, data) = load(&ctx, &q).await?;
+    let sections = build(&ctx, &parsed, &depts, &data);
+    let s = sections
+        .into_iter()
+        .find(|s| s.id == chart.as_str())
+        .ok_or(AppError::NotFound)?;
+    let mut out = String::from(crate::domain::catalogue_rules::CSV_BOM);
+    out.push_str(&crate::domain::listing::csv_line(&s.headers));
+    for r in &s.rows {
+        out.push_str(&crate::domain::listing::csv_line(r));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{}.csv\"", s.id),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn q(from: &str, to: &str, dept: &str) -> StatsQuery {
+        StatsQuery {
+            from: from.into(),
+            to: to.into(),
+            dept: dept.into(),
+        }
+    }
+
+    #[test]
+    fn defaults_to_the_last_twelve_months() {
+        let p = parse(&q("", "", ""), d(2026, 12, 3), None, &[]);
+        assert_eq!(p.filter.from, d(2026, 1, 1));
+        assert_eq!(p.filter.to, d(2026, 12, 31));
+        assert_eq!(p.dept, "all");
+        assert!(p.errors.is_empty());
+    }
+
+    #[test]
+    fn bad_months_and_order_are_named() {
+        let p = parse(&q("2026-13", "x", "99"), d(2026, 12, 3), Some(4), &[]);
+        let fields: Vec<&str> = p.errors.iter().map(|e| e.0).collect();
+        assert_eq!(fields, ["from", "to", "dept"]);
+        assert_eq!(p.filter.department, Some(4));
+        let p = parse(
+            &q("2026-06", "2026-02", "all"),
+            d(2026, 12, 3),
+            Some(4),
+            &[],
+        );
+        assert_eq!(p.errors, vec![("from", "stats.err.order")]);
+        assert_eq!(p.filter.department, None);
+        assert!(p.filter.from <= p.filter.to);
+    }
+
+    #[test]
+    fn february_ends_on_its_last_day() {
+        let p = parse(&q("2024-02", "2024-02", ""), d(2026, 12, 3), None, &[]);
+        assert_eq!(p.filter.to, d(2024, 2, 29));
+    }
+}
