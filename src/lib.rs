@@ -26,6 +26,7 @@ pub mod library;
 pub mod mail;
 pub mod selection;
 pub mod startup;
+pub mod supervision;
 pub mod telemetry;
 pub mod uploads;
 pub mod web;

@@ -137,6 +137,10 @@ pub enum Action {
     MovePlatformClock,
     /// The list of certificate reviews past their due day (admins).
     ViewOverdueReviews,
+    // --- supervision (issue 15): exposure and signals
+    /// Price and conduct signals (明码标价, prices far above the median, owners who lapse
+    /// or pay late): a regulator with a department (its items' signals) or an admin (all).
+    ViewSignals,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +176,9 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         ManageAccounts | ViewAudit | ManageSettings | ManageCalendar | PublishCatalogue
         | PublishCreditRules => allow_if(u.role == Role::Admin),
         MovePlatformClock | ViewOverdueReviews => allow_if(u.role == Role::Admin),
+        ViewSignals => allow_if(
+            u.role == Role::Admin || (u.role == Role::Regulator && u.department_id.is_some()),
+        ),
         EditCatalogueItem { department_id } | RecordRegionalAssessment { department_id } => {
             allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
         }

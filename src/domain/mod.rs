@@ -24,6 +24,8 @@ pub mod draw;
 pub mod eligibility;
 /// Evaluation 好差评: stars, windows, averages.
 pub mod evaluation;
+/// The exposure record 曝光台: kinds, filters, keyset cursor, states.
+pub mod exposure;
 /// 公平竞争 screen of announcement free text.
 pub mod fairness;
 /// Fulfilment: service timer, overrun, payments, amendments, 履约率, service-time figure.
@@ -50,6 +52,9 @@ pub mod seal;
 pub mod search;
 /// The selection modes, quote checks, abnormally-low flag and 流标 rule.
 pub mod selection;
+/// Price and conduct signals for regulators (明码标价, prices far above the median, owners
+/// who lapse or pay late).
+pub mod signals;
 /// Statuses and kinds stored as text: closed enums with one spelling each.
 pub mod status;
 /// Login throttling rule.

@@ -71,6 +71,8 @@ pub enum Kind {
     RegulatorAppeals,
     /// Credit-repair applications for the department's listings, undecided.
     RegulatorRepairs,
+    /// Price and conduct signals of the department's items (supervision).
+    RegulatorSignals,
     /// Catalogue items drafted and not yet published.
     AdminDrafts,
 }
@@ -102,6 +104,7 @@ impl Kind {
             RegulatorOverdueObjections => "regulator_overdue_objections",
             RegulatorAppeals => "regulator_appeals",
             RegulatorRepairs => "regulator_repairs",
+            RegulatorSignals => "regulator_signals",
             AdminDrafts => "admin_drafts",
         }
     }
@@ -615,9 +618,52 @@ pub fn regulator(
             Kind::RegulatorOverdueObjections => overdue_objections(c, today)?,
             Kind::RegulatorAppeals => undecided_appeals(c, department)?,
             Kind::RegulatorRepairs => undecided_repairs(c, department)?,
+            Kind::RegulatorSignals => signals(c, department)?,
             _ => continue,
         };
         out.push(pending(kind, entries));
+    }
+    Ok(out)
+}
+
+/// The department's price and conduct signals, each entry addressing its row on the
+/// signals page (`supervision::store::signals`).
+fn signals(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let s = crate::supervision::store::signals::gather(c, Some(department))?;
+    let name = |m: &std::collections::HashMap<i64, String>, id: i64| {
+        m.get(&id).cloned().unwrap_or_default()
+    };
+    let ann = |id: i64| {
+        s.names
+            .announcements
+            .get(&id)
+            .map(|(p, i)| format!("{p} · {i}"))
+            .unwrap_or_default()
+    };
+    let mut out: Vec<Entry> = Vec::new();
+    for f in &s.fees {
+        out.push(Entry {
+            target: format!("fee-{}-{}", f.quote.announcement_id, f.quote.agency_id),
+            title: name(&s.names.agencies, f.quote.agency_id),
+            detail: ann(f.quote.announcement_id),
+            due: None,
+        });
+    }
+    for o in &s.over_median {
+        out.push(Entry {
+            target: format!("median-{}", o.award.announcement_id),
+            title: name(&s.names.agencies, o.award.agency_id),
+            detail: ann(o.award.announcement_id),
+            due: None,
+        });
+    }
+    for o in &s.owners {
+        out.push(Entry {
+            target: format!("owner-{}", o.owner_id),
+            title: name(&s.names.owners, o.owner_id),
+            detail: String::new(),
+            due: None,
+        });
     }
     Ok(out)
 }

@@ -156,6 +156,7 @@ impl Page {
             credit_queue: self.allows(Action::ViewCreditQueue),
             supervise_selection: self.allows(Action::SuperviseSelection),
             supervise_contracts: self.allows(Action::SuperviseContracts),
+            signals: self.allows(Action::ViewSignals),
             users: self.allows(Action::ManageAccounts),
             credit_rules: self.allows(Action::PublishCreditRules),
             calendar: self.allows(Action::ManageCalendar),
@@ -188,6 +189,8 @@ pub struct Nav {
     pub credit_queue: bool,
     pub supervise_selection: bool,
     pub supervise_contracts: bool,
+    /// Price and conduct signals (supervision).
+    pub signals: bool,
     pub users: bool,
     pub credit_rules: bool,
     pub calendar: bool,

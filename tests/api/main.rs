@@ -12,3 +12,4 @@ mod home;
 mod library;
 mod platform;
 mod selection;
+mod supervision;

@@ -19,6 +19,14 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("contract_sign_working_days", 5, 1, 30),
     // Payment is late after this many working days from acceptance (domain::fulfilment).
     ("payment_due_working_days", 30, 1, 250),
+    // Supervision (issue 15): a credit record of at least this many points off is a serious
+    // deduction on the exposure record; a winning price at this % of the item's median or
+    // more, with at least this many awards to compare, is a signal; an owner with this many
+    // lapses or late payments is a signal (domain::exposure, domain::signals).
+    ("exposure_min_deduction", 10, 1, 100),
+    ("signal_price_over_median_pct", 150, 101, 1000),
+    ("signal_min_awards", 3, 2, 100),
+    ("signal_owner_repeat", 2, 1, 50),
     // 采购限额标准 in fen (¥1,000,000 by default): a fiscal-funded announcement's cap must stay
     // below it (domain::publication rule 11).
     (

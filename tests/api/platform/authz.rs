@@ -56,6 +56,16 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/calendar?year=abc", [200, 200, 200, 200, 200]),
     ("GET", "/blacklist", [200, 200, 200, 200, 200]),
     ("GET", "/exposure", [200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/exposure?kind=ban&year=2026",
+        [200, 200, 200, 200, 200],
+    ),
+    ("GET", "/exposure?format=csv", [200, 200, 200, 200, 200]),
+    ("GET", "/exposure?format=json", [200, 200, 200, 200, 200]),
+    ("GET", "/exposure?format=xml", [400, 400, 400, 400, 400]),
+    ("GET", "/exposure?kind=nope", [400, 400, 400, 400, 400]),
+    ("GET", "/regulate/signals", [303, 403, 403, 200, 200]),
     ("GET", "/regulate/agencies", [303, 403, 403, 200, 403]),
     ("GET", "/regulate/agencies?q=x", [303, 403, 403, 200, 403]),
     ("GET", "/regulate/agencies/{uid}", [303, 403, 403, 404, 403]),
@@ -663,6 +673,10 @@ async fn admin_settings_are_validated_and_saved() {
                 ("contract_sign_working_days", "5"),
                 ("payment_due_working_days", "30"),
                 ("procurement_threshold", "100000000"),
+                ("exposure_min_deduction", "10"),
+                ("signal_price_over_median_pct", "150"),
+                ("signal_min_awards", "3"),
+                ("signal_owner_repeat", "2"),
             ],
         )
         .await;
@@ -682,6 +696,10 @@ async fn admin_settings_are_validated_and_saved() {
                 ("contract_sign_working_days", "5"),
                 ("payment_due_working_days", "30"),
                 ("procurement_threshold", "100000000"),
+                ("exposure_min_deduction", "10"),
+                ("signal_price_over_median_pct", "150"),
+                ("signal_min_awards", "3"),
+                ("signal_owner_repeat", "2"),
             ],
         )
         .await;
