@@ -17,6 +17,7 @@ pub mod credit;
 pub mod sanctions;
 pub mod selection;
 pub mod story;
+pub mod supervision;
 
 use crate::accounts::store::user::NewUser;
 use crate::audit::{self, Actor};
@@ -363,6 +364,7 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         catalogue::plan(&mut story, launch);
         agencies::plan(&mut story, launch, &hash);
         sanctions::plan(&mut story, launch, &hash);
+        supervision::plan(&mut story);
         credit::plan(&mut story);
         contracts::plan(&mut story);
         selection::plan(
