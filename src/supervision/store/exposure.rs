@@ -77,8 +77,10 @@ pub fn page(
                     Some(Kind::Deduction) => Vec::new(),
                     _ => RECORD_KINDS.to_vec(),
                 };
-                if !kinds.is_empty() {
-                    rows.extend(records(c, f, after, want, Some(&kinds), min_deduction)?);
+                // One statement per kind: each is a range of `(kind, effective_on, id)` read
+                // in order and stopped by its LIMIT, where an IN over both would sort them.
+                for k in kinds {
+                    rows.extend(records(c, f, after, want, Some(&[k]), min_deduction)?);
                 }
                 if matches!(f.kind, None | Some(Kind::Deduction)) {
                     rows.extend(records(c, f, after, want, None, min_deduction)?);
