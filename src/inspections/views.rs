@@ -5,6 +5,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::QueryResult;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::draw::Proof;
 
 use crate::accounts::store::department::Department;
 use crate::db::DbConnection;
@@ -316,4 +319,54 @@ pub fn scope_options(
         }
     }
     out
+}
+
+/// Every proof of a drawn task, for `zhongjie verify-draw --file` and any other checker.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct TaskProofs {
+    pub task: i64,
+    pub seed_commitment: String,
+    pub population_hash: String,
+    pub rate_pct: i32,
+    pub population: Vec<i64>,
+    pub sample_size: usize,
+    pub agencies: Proof,
+    /// Per drawn agency: its id, its agency tag and its inspector draw.
+    pub inspectors: Vec<AgencyProof>,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct AgencyProof {
+    pub agency: i64,
+    pub agency_tag: String,
+    pub proof: Proof,
+}
+
+/// The proofs of a drawn task; `None` before the draw.
+pub fn task_proofs(
+    task: &st::Task,
+    population: Vec<i64>,
+    targets: &[st::Target],
+) -> Option<TaskProofs> {
+    let agencies: Proof = serde_json::from_str(task.agency_proof.as_deref()?).ok()?;
+    let inspectors = targets
+        .iter()
+        .filter_map(|g| {
+            Some(AgencyProof {
+                agency: g.agency_id,
+                agency_tag: rules::agency_tag(task.id, g.agency_id),
+                proof: serde_json::from_str(&g.inspector_proof).ok()?,
+            })
+        })
+        .collect();
+    Some(TaskProofs {
+        task: task.id,
+        seed_commitment: task.seed_commitment.clone().unwrap_or_default(),
+        population_hash: task.population_hash.clone().unwrap_or_default(),
+        rate_pct: task.rate_pct,
+        sample_size: rules::sample_size(population.len(), task.rate_pct),
+        population,
+        agencies,
+        inspectors,
+    })
 }

@@ -15,12 +15,12 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
-use crate::domain::draw::{Proof, Seed};
+use crate::domain::draw::Seed;
 use crate::domain::inspection::{self as rules, ScopeEntry};
 use crate::domain::validate::Problem;
 use crate::error::AppError;
@@ -133,64 +133,16 @@ async fn show(VisibleTask { ctx, task }: VisibleTask) -> Result<HttpResponse, Ap
     html(&p, StatusCode::OK)
 }
 
-/// Every proof of a drawn task, for `zhongjie verify-draw --file` and any other checker.
-#[derive(Serialize, Deserialize)]
-pub struct TaskProofs {
-    pub task: i64,
-    pub seed_commitment: String,
-    pub population_hash: String,
-    pub population: Vec<i64>,
-    pub sample_size: usize,
-    pub agencies: Proof,
-    /// Per drawn agency: its id, its agency tag and its inspector draw.
-    pub inspectors: Vec<AgencyProof>,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct AgencyProof {
-    pub agency: i64,
-    pub agency_tag: String,
-    pub proof: Proof,
-}
-
 async fn proof_json(VisibleTask { ctx, task }: VisibleTask) -> Result<HttpResponse, AppError> {
     let tid = task.id;
     let (population, targets) = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>((st::population_of(c, tid)?, st::targets_of(c, tid)?))
     })
     .await?;
-    let proofs = task_proofs(&task, population, &targets).ok_or(AppError::NotFound)?;
+    let proofs = views::task_proofs(&task, population, &targets).ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .json(proofs))
-}
-
-/// The proofs of a drawn task; `None` before the draw.
-pub fn task_proofs(
-    task: &st::Task,
-    population: Vec<i64>,
-    targets: &[st::Target],
-) -> Option<TaskProofs> {
-    let agencies: Proof = serde_json::from_str(task.agency_proof.as_deref()?).ok()?;
-    let inspectors = targets
-        .iter()
-        .filter_map(|g| {
-            Some(AgencyProof {
-                agency: g.agency_id,
-                agency_tag: rules::agency_tag(task.id, g.agency_id),
-                proof: serde_json::from_str(&g.inspector_proof).ok()?,
-            })
-        })
-        .collect();
-    Some(TaskProofs {
-        task: task.id,
-        seed_commitment: task.seed_commitment.clone().unwrap_or_default(),
-        population_hash: task.population_hash.clone().unwrap_or_default(),
-        sample_size: rules::sample_size(population.len(), task.rate_pct),
-        population,
-        agencies,
-        inspectors,
-    })
 }
 
 // ---------------------------------------------------------------- manage
@@ -508,13 +460,13 @@ fn parse_task_post(
     task_id: Option<i64>,
     facts: &FormFacts,
     f: &TaskPost,
-) -> Result<rules::TaskForm, FormPage> {
+) -> Result<rules::TaskForm, Box<FormPage>> {
     let allowed: Vec<ScopeEntry> = facts.options.iter().map(|(e, _)| e.clone()).collect();
     let min = i32::try_from(facts.min_rate).unwrap_or(5);
     rules::parse_task(&f.input(), db::today(), min, &allowed).map_err(|problems| {
         let mut p = form_page(ctx, task_id, facts, f);
         fail_form(ctx.lang(), &mut p, &problems);
-        p
+        Box::new(p)
     })
 }
 
@@ -537,7 +489,7 @@ async fn create(
     let facts = form_facts(&ctx, dept).await?;
     let parsed = match parse_task_post(&ctx, None, &facts, &form.0) {
         Ok(x) => x,
-        Err(p) => return html(&p, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(p) => return html(p.as_ref(), StatusCode::UNPROCESSABLE_ENTITY),
     };
     let me = ctx.current()?.clone();
     let id = db::run(ctx.pool(), move |c| {
@@ -569,7 +521,7 @@ async fn update(
     let facts = form_facts(&ctx, task.department_id).await?;
     let parsed = match parse_task_post(&ctx, Some(task.id), &facts, &form) {
         Ok(x) => x,
-        Err(p) => return html(&p, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(p) => return html(p.as_ref(), StatusCode::UNPROCESSABLE_ENTITY),
     };
     let me = ctx.current()?.clone();
     let id = task.id;
