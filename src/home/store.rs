@@ -71,6 +71,9 @@ pub enum Kind {
     RegulatorAppeals,
     /// Credit-repair applications for the department's listings, undecided.
     RegulatorRepairs,
+    /// The department's inspection tasks to draw or awaiting results (due: the day results
+    /// are published by).
+    RegulatorInspections,
     /// Catalogue items drafted and not yet published.
     AdminDrafts,
 }
@@ -102,6 +105,7 @@ impl Kind {
             RegulatorOverdueObjections => "regulator_overdue_objections",
             RegulatorAppeals => "regulator_appeals",
             RegulatorRepairs => "regulator_repairs",
+            RegulatorInspections => "regulator_inspections",
             AdminDrafts => "admin_drafts",
         }
     }
@@ -615,11 +619,30 @@ pub fn regulator(
             Kind::RegulatorOverdueObjections => overdue_objections(c, today)?,
             Kind::RegulatorAppeals => undecided_appeals(c, department)?,
             Kind::RegulatorRepairs => undecided_repairs(c, department)?,
+            Kind::RegulatorInspections => open_inspections(c, department)?,
             _ => continue,
         };
         out.push(pending(kind, entries));
     }
     Ok(out)
+}
+
+/// Inspection tasks published (to draw) or drawn (results to record), oldest due first.
+fn open_inspections(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    use crate::db::schema::inspection_tasks as t;
+    let rows: Vec<(i64, String, String, Option<NaiveDate>)> = t::table
+        .filter(t::department_id.eq(department))
+        .filter(t::status.eq_any([
+            crate::inspections::store::PUBLISHED,
+            crate::inspections::store::DRAWN,
+        ]))
+        .order((t::publish_due, t::id))
+        .select((t::id, t::title, t::status, t::publish_due))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, _, due)| entry(id, title, String::new(), due))
+        .collect())
 }
 
 fn certificates_to_review(c: &mut DbConnection, review_types: &[&str]) -> QueryResult<Vec<Entry>> {

@@ -727,23 +727,3 @@ pub fn coverage(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i32, usize, us
         .map(|((d, y), (i, s))| (d, y, i.len(), s.len()))
         .collect())
 }
-
-/// Workbench counts of a department: (published, to draw), (drawn, results missing), overdue.
-pub fn workbench_counts(
-    conn: &mut DbConnection,
-    department_id: i64,
-    today: NaiveDate,
-) -> QueryResult<(i64, i64, i64)> {
-    let to_draw: i64 = inspection_tasks::table
-        .filter(inspection_tasks::department_id.eq(department_id))
-        .filter(inspection_tasks::status.eq(PUBLISHED))
-        .count()
-        .get_result(conn)?;
-    let to_record: i64 = inspection_tasks::table
-        .filter(inspection_tasks::department_id.eq(department_id))
-        .filter(inspection_tasks::status.eq(DRAWN))
-        .count()
-        .get_result(conn)?;
-    let late = overdue(conn, today, Some(department_id))?.len();
-    Ok((to_draw, to_record, i64::try_from(late).unwrap_or(0)))
-}

@@ -342,6 +342,8 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
             ("owner_deliverables", 0),
             ("owner_payments", 0),
             ("owner_ratings", 0),
+            // Inspection tasks to draw or awaiting results (none here).
+            ("regulator_inspections", 0),
         ],
     )
     .await;

@@ -2,4 +2,5 @@
 //! input, publication, the draw and its proofs, recusal, results and their credit record,
 //! authorisation and CSRF rows.
 
+mod demo;
 mod tasks;
