@@ -2,5 +2,6 @@
 //! input, publication, the draw and its proofs, recusal, results and their credit record,
 //! authorisation and CSRF rows.
 
+mod browser;
 mod demo;
 mod tasks;

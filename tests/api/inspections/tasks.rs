@@ -14,19 +14,19 @@ use zhongjie::domain::inspection as rules;
 use crate::fixtures::{ItemBuilder, OfferBuilder, department, regulator};
 use crate::helpers::*;
 
-struct World {
-    app: TestApp,
-    item: i64,
-    agencies: Vec<i64>,
+pub(super) struct World {
+    pub(super) app: TestApp,
+    pub(super) item: i64,
+    pub(super) agencies: Vec<i64>,
     /// The department's regulator who runs the task, on its own browser.
-    boss: TestApp,
+    pub(super) boss: TestApp,
     /// Inspectors (user id, browser).
-    inspectors: Vec<(i64, TestApp)>,
+    pub(super) inspectors: Vec<(i64, TestApp)>,
     /// A regulator of another department.
-    other: TestApp,
+    pub(super) other: TestApp,
 }
 
-async fn world(n_agencies: usize, n_inspectors: usize) -> World {
+pub(super) async fn world(n_agencies: usize, n_inspectors: usize) -> World {
     let app = spawn_app().await;
     let dept = department(
         &app,
@@ -60,7 +60,7 @@ async fn world(n_agencies: usize, n_inspectors: usize) -> World {
     }
 }
 
-async fn add_to_pool(w: &World) {
+pub(super) async fn add_to_pool(w: &World) {
     for (i, (uid, _)) in w.inspectors.iter().enumerate() {
         let r = w
             .boss
@@ -84,7 +84,7 @@ fn day(offset: i64) -> String {
     (zhongjie::db::today() + chrono::Duration::days(offset)).to_string()
 }
 
-async fn create_task(w: &World, rate: &str, per: &str) -> (u16, String) {
+pub(super) async fn create_task(w: &World, rate: &str, per: &str) -> (u16, String) {
     let scope = format!("scope.item:{}", w.item);
     let start = day(1);
     let end = day(20);
@@ -120,7 +120,7 @@ fn task_count(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-fn last_task(app: &TestApp) -> i64 {
+pub(super) fn last_task(app: &TestApp) -> i64 {
     inspection_tasks::table
         .order(inspection_tasks::id.desc())
         .select(inspection_tasks::id)
