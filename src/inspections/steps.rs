@@ -249,6 +249,51 @@ pub fn publish_task(
     })
 }
 
+/// What every drawn agency's inspector draw shares.
+struct Drawn<'a> {
+    seed: &'a Seed,
+    hash: &'a str,
+    pool: &'a [st::Inspector],
+    pool_ids: &'a [i64],
+    k: usize,
+    department: &'a str,
+}
+
+/// One drawn agency: its inspector draw, its first `k` inspectors (each mailed), and the
+/// agency told the inspection is coming.
+fn draw_agency(
+    c: &mut DbConnection,
+    task: &Task,
+    d: &Drawn,
+    agency_id: i64,
+    rank: usize,
+) -> Result<(), StepError> {
+    let proof = rules::draw_inspectors(d.seed, d.hash, task.id, agency_id, d.pool_ids)
+        .map_err(|e| Refusal::conflict(e.key()))?;
+    let json = serde_json::to_string(&proof).map_err(stored)?;
+    let rank = i32::try_from(rank).unwrap_or(i32::MAX);
+    let tid = st::insert_target(c, task.id, agency_id, rank, &json)?;
+    let window = |a: &mut Vec<(&str, String)>| {
+        a.push(("task", task.title.clone()));
+        a.push(("id", task.id.to_string()));
+        a.push(("start", fmt::date(task.window_start)));
+        a.push(("end", fmt::date(task.window_end)));
+    };
+    for (inspector_id, pos) in rules::initial_inspectors(&proof.ranking, d.k) {
+        let Some(ins) = d.pool.iter().find(|i| i.id == inspector_id) else {
+            continue;
+        };
+        st::insert_assignment(c, tid, ins, i32::try_from(pos).unwrap_or(0))?;
+        let mut a = vec![("target", tid.to_string())];
+        window(&mut a);
+        mail_user(c, ins.user_id, "inspection_assigned", &a)?;
+    }
+    let mut a = vec![("department", d.department.to_string())];
+    window(&mut a);
+    mail_user(c, agency_id, "inspection_notice", &a)?;
+    Ok(())
+}
+
 /// The draw: reveals the seed, draws the agencies and, for each, its inspectors; tells each
 /// drawn agency the inspection is coming and each inspector its assignment. Idempotent: a
 /// task drawn already is left as it is (`Ok(false)`).
@@ -284,48 +329,19 @@ pub fn draw(
                 .into());
         }
         let pool_ids: Vec<i64> = pool.iter().map(|i| i.id).collect();
-        let depts = crate::accounts::store::department::all(c)?;
+        let dept = crate::accounts::store::department::find(c, task.department_id)?
+            .map(|d| d.name_zh)
+            .unwrap_or_default();
+        let d = Drawn {
+            seed: &seed,
+            hash: &hash,
+            pool: &pool,
+            pool_ids: &pool_ids,
+            k,
+            department: &dept,
+        };
         for (rank, agency_id) in drawn.iter().enumerate() {
-            let proof = rules::draw_inspectors(&seed, &hash, task.id, *agency_id, &pool_ids)
-                .map_err(|e| Refusal::conflict(e.key()))?;
-            let json = serde_json::to_string(&proof).map_err(stored)?;
-            let rank = i32::try_from(rank).unwrap_or(i32::MAX);
-            let tid = st::insert_target(c, task.id, *agency_id, rank, &json)?;
-            for (inspector_id, pos) in rules::initial_inspectors(&proof.ranking, k) {
-                let Some(ins) = pool.iter().find(|i| i.id == inspector_id) else {
-                    continue;
-                };
-                st::insert_assignment(c, tid, ins, i32::try_from(pos).unwrap_or(0))?;
-                mail_user(
-                    c,
-                    ins.user_id,
-                    "inspection_assigned",
-                    &[
-                        ("task", task.title.clone()),
-                        ("id", task.id.to_string()),
-                        ("target", tid.to_string()),
-                        ("start", fmt::date(task.window_start)),
-                        ("end", fmt::date(task.window_end)),
-                    ],
-                )?;
-            }
-            let dept = depts
-                .iter()
-                .find(|d| d.id == task.department_id)
-                .map(|d| d.name_zh.clone())
-                .unwrap_or_default();
-            mail_user(
-                c,
-                *agency_id,
-                "inspection_notice",
-                &[
-                    ("task", task.title.clone()),
-                    ("id", task.id.to_string()),
-                    ("department", dept),
-                    ("start", fmt::date(task.window_start)),
-                    ("end", fmt::date(task.window_end)),
-                ],
-            )?;
+            draw_agency(c, &task, &d, *agency_id, rank)?;
         }
         let proof_json = serde_json::to_string(&agency_proof).map_err(stored)?;
         if !st::mark_drawn(c, task.id, &seed.to_hex(), &proof_json)? {
@@ -365,8 +381,8 @@ pub fn recuse(
             .find(|a| a.user_id == me.id && a.is_active())
             .ok_or_else(|| Refusal::forbidden(NOT_DRAWN))?;
         let proof: Proof = serde_json::from_str(&target.inspector_proof).map_err(stored)?;
-        let dept = st::find_task(c, target.task_id)?.map_or(0, |t| t.department_id);
-        let pool = st::pool(c, dept)?;
+        let task = st::find_task(c, target.task_id)?.ok_or_else(Refusal::not_found)?;
+        let pool = st::pool(c, task.department_id)?;
         // Taken: everyone assigned or recused here, and anyone no longer in the pool.
         let mut taken: Vec<i64> = all.iter().map(|a| a.inspector_id).collect();
         taken.extend(
@@ -390,11 +406,11 @@ pub fn recuse(
             ins.user_id,
             "inspection_assigned",
             &[
-                ("task", String::new()),
+                ("task", task.title.clone()),
                 ("id", target.task_id.to_string()),
                 ("target", target_id.to_string()),
-                ("start", String::new()),
-                ("end", String::new()),
+                ("start", fmt::date(task.window_start)),
+                ("end", fmt::date(task.window_end)),
             ],
         )?;
         let rows = st::assignments_of_target(c, target_id)?;
@@ -409,6 +425,42 @@ pub fn recuse(
         )?;
         Ok(new_id)
     })
+}
+
+/// The `inspection_failure` credit record of a problem found, through the credit feature's
+/// step (points of the rule set in force), linked both ways with the result.
+fn add_credit_record(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    task: &Task,
+    target: &st::Target,
+    f: &ResultForm,
+    today: NaiveDate,
+) -> Result<i64, StepError> {
+    let rules_row = crate::credit::store::credit::current_rules(c)?;
+    let points = rules_row.rules().points_for(Kind::InspectionFailure);
+    let outcome = crate::i18n::tr(crate::i18n::Lang::Zh, f.outcome.label_key());
+    let evidence = format!(
+        "双随机抽查任务第 {} 号“{}”（/inspections/{}）：{}。{}",
+        task.id, task.title, task.id, outcome, f.findings
+    );
+    let form = RecordForm {
+        kind: Kind::InspectionFailure,
+        points,
+        evidence,
+        legal_basis: "《优化营商环境条例》第五十六条；双随机、一公开监管".to_string(),
+        effective_on: today,
+    };
+    let rid = crate::credit::steps::add_record_linked(
+        c,
+        me,
+        target.agency_id,
+        &form,
+        None,
+        Some((CREDIT_REF, target.id)),
+    )?;
+    st::link_credit_record(c, target.id, rid)?;
+    Ok(rid)
 }
 
 /// Records the result for `target_id` by an inspector drawn for it; a problem adds an
@@ -444,33 +496,11 @@ pub fn record_result(
         if !recorded {
             return Err(Refusal::conflict(ALREADY_RECORDED).into());
         }
-        let mut credit_id = None;
-        if f.outcome.is_problem() {
-            let rules_row = crate::credit::store::credit::current_rules(c)?;
-            let points = rules_row.rules().points_for(Kind::InspectionFailure);
-            let outcome = crate::i18n::tr(crate::i18n::Lang::Zh, f.outcome.label_key());
-            let evidence = format!(
-                "双随机抽查任务第 {} 号“{}”（/inspections/{}）：{}。{}",
-                task.id, task.title, task.id, outcome, f.findings
-            );
-            let form = RecordForm {
-                kind: Kind::InspectionFailure,
-                points,
-                evidence,
-                legal_basis: "《优化营商环境条例》第五十六条；双随机、一公开监管".to_string(),
-                effective_on: today,
-            };
-            let rid = crate::credit::steps::add_record_linked(
-                c,
-                me,
-                target.agency_id,
-                &form,
-                None,
-                Some((CREDIT_REF, target_id)),
-            )?;
-            st::link_credit_record(c, target_id, rid)?;
-            credit_id = Some(rid);
-        }
+        let credit_id = if f.outcome.is_problem() {
+            Some(add_credit_record(c, me, &task, &target, f, today)?)
+        } else {
+            None
+        };
         let l = crate::i18n::Lang::Zh;
         mail_user(
             c,
