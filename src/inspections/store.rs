@@ -727,3 +727,39 @@ pub fn coverage(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i32, usize, us
         .map(|((d, y), (i, s))| (d, y, i.len(), s.len()))
         .collect())
 }
+
+// ---------------------------------------------------------------- page reads
+
+/// Everything a task page shows, read in one go.
+pub struct TaskFacts {
+    pub task: Task,
+    pub targets: Vec<Target>,
+    pub assignments: Vec<Assignment>,
+    pub inspectors: HashMap<i64, Inspector>,
+    pub agency_names: HashMap<i64, String>,
+    pub item_names: HashMap<i64, (String, String)>,
+    pub departments: Vec<crate::accounts::store::department::Department>,
+}
+
+pub fn task_facts(conn: &mut DbConnection, task: Task) -> QueryResult<TaskFacts> {
+    let targets = targets_of(conn, task.id)?;
+    let assignments = assignments_of_task(conn, task.id)?;
+    let ids: Vec<i64> = assignments.iter().map(|a| a.inspector_id).collect();
+    let inspectors = inspectors_by_id(conn, &ids)?;
+    let agency_ids: Vec<i64> = targets.iter().map(|t| t.agency_id).collect();
+    let agency_names = agency_names(conn, &agency_ids)?;
+    let item_names = department_items(conn, task.department_id)?
+        .into_iter()
+        .map(|(id, code, name)| (id, (code, name)))
+        .collect();
+    let departments = crate::accounts::store::department::all(conn)?;
+    Ok(TaskFacts {
+        task,
+        targets,
+        assignments,
+        inspectors,
+        agency_names,
+        item_names,
+        departments,
+    })
+}

@@ -4,52 +4,16 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::draw::Proof;
 
 use crate::accounts::store::department::Department;
-use crate::db::DbConnection;
 use crate::domain::catalogue;
 use crate::domain::inspection::{self as rules, Outcome, ScopeEntry};
 use crate::i18n::{Lang, tr};
-use crate::inspections::store::{self as st, Assignment, Inspector, Target, Task};
+use crate::inspections::store::{self as st, Task, TaskFacts};
 use crate::web::fmt;
-
-/// Everything a task page shows, read in one go.
-pub struct TaskFacts {
-    pub task: Task,
-    pub targets: Vec<Target>,
-    pub assignments: Vec<Assignment>,
-    pub inspectors: HashMap<i64, Inspector>,
-    pub agency_names: HashMap<i64, String>,
-    pub item_names: HashMap<i64, (String, String)>,
-    pub departments: Vec<Department>,
-}
-
-pub fn load_task(conn: &mut DbConnection, task: Task) -> QueryResult<TaskFacts> {
-    let targets = st::targets_of(conn, task.id)?;
-    let assignments = st::assignments_of_task(conn, task.id)?;
-    let ids: Vec<i64> = assignments.iter().map(|a| a.inspector_id).collect();
-    let inspectors = st::inspectors_by_id(conn, &ids)?;
-    let agency_ids: Vec<i64> = targets.iter().map(|t| t.agency_id).collect();
-    let agency_names = st::agency_names(conn, &agency_ids)?;
-    let item_names = st::department_items(conn, task.department_id)?
-        .into_iter()
-        .map(|(id, code, name)| (id, (code, name)))
-        .collect();
-    let departments = crate::accounts::store::department::all(conn)?;
-    Ok(TaskFacts {
-        task,
-        targets,
-        assignments,
-        inspectors,
-        agency_names,
-        item_names,
-        departments,
-    })
-}
 
 pub struct AssignView {
     pub id: i64,

@@ -121,7 +121,7 @@ async fn show(VisibleTask { ctx, task }: VisibleTask) -> Result<HttpResponse, Ap
         department_id: task.department_id,
     });
     let facts = db::run(ctx.pool(), move |c| {
-        Ok::<_, DbError>(views::load_task(c, task)?)
+        Ok::<_, DbError>(st::task_facts(c, task)?)
     })
     .await?;
     let p = TaskPage {
