@@ -21,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod inspections;
 pub mod jobs;
 pub mod library;
 pub mod mail;

@@ -268,6 +268,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     crate::library::routes::library::config(cfg);
     crate::credit::routes::credit::config(cfg);
     crate::credit::routes::sanctions::config(cfg);
+    crate::inspections::config(cfg);
     crate::accounts::routes::calendar::config(cfg);
     crate::accounts::routes::clock::config(cfg);
     crate::selection::routes::owner::config(cfg);

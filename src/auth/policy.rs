@@ -141,6 +141,18 @@ pub enum Action {
     /// Price and conduct signals (明码标价, prices far above the median, owners who lapse
     /// or pay late): a regulator with a department (its items' signals) or an admin (all).
     ViewSignals,
+    // ---- random inspections 双随机、一公开 (src/inspections/)
+    /// Keep a department's inspector pool, and create, edit, publish and draw its inspection
+    /// tasks: a regulator of that department.
+    ManageInspections { department_id: i64 },
+    /// Start a new inspection task: a regulator with a department.
+    CreateInspectionTask,
+    /// Declare a conflict (回避) or record the result for one drawn agency: only an inspector
+    /// drawn (and not recused) for that agency.
+    InspectAgency { drawn: bool },
+    /// The list of inspection tasks past their publication deadline: regulators (their
+    /// department's) and admins (all).
+    ViewOverdueInspections,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,6 +246,12 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
             allow_if(is_regulator_of(u, department_id))
         }
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
+        ManageInspections { department_id } => allow_if(is_regulator_of(u, department_id)),
+        CreateInspectionTask => allow_if(u.role == Role::Regulator && u.department_id.is_some()),
+        InspectAgency { drawn } => allow_if(u.role == Role::Regulator && drawn),
+        ViewOverdueInspections => allow_if(
+            u.role == Role::Admin || (u.role == Role::Regulator && u.department_id.is_some()),
+        ),
         ViewCertificateScan {
             agency_id,
             department_id,

@@ -865,3 +865,127 @@ diesel::table! {
 
 diesel::joinable!(self_preparations -> projects (project_id));
 diesel::joinable!(self_preparations -> catalogue_items (item_id));
+
+// ---- inspections (双随机、一公开), migration 2026-12-03-000018_inspections
+diesel::table! {
+    inspectors (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        badge_no -> Text,
+        active -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_tasks (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        title -> Text,
+        scope -> Text,
+        rate_pct -> Integer,
+        inspectors_per_agency -> Integer,
+        window_start -> Date,
+        window_end -> Date,
+        status -> Text,
+        population_size -> Nullable<Integer>,
+        population_hash -> Nullable<Text>,
+        sample_size -> Nullable<Integer>,
+        seed_commitment -> Nullable<Text>,
+        seed_sealed -> Nullable<Text>,
+        seed_revealed -> Nullable<Text>,
+        agency_proof -> Nullable<Text>,
+        publish_due -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        drawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    inspection_population (task_id, agency_id) {
+        task_id -> BigInt,
+        agency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    inspection_targets (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        agency_id -> BigInt,
+        draw_rank -> Integer,
+        inspector_proof -> Text,
+        result -> Nullable<Text>,
+        findings -> Text,
+        rectify_by -> Nullable<Date>,
+        penalty -> Text,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Nullable<Timestamp>,
+        credit_record_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    inspection_assignments (id) {
+        id -> BigInt,
+        target_id -> BigInt,
+        inspector_id -> BigInt,
+        user_id -> BigInt,
+        draw_pos -> Integer,
+        recused_reason -> Nullable<Text>,
+        recused_at -> Nullable<Timestamp>,
+        replaced_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(inspectors -> departments (department_id));
+diesel::joinable!(inspection_tasks -> departments (department_id));
+diesel::joinable!(inspection_population -> inspection_tasks (task_id));
+diesel::joinable!(inspection_targets -> inspection_tasks (task_id));
+diesel::joinable!(inspection_targets -> agencies (agency_id));
+diesel::joinable!(inspection_assignments -> inspection_targets (target_id));
+diesel::joinable!(inspection_assignments -> inspectors (inspector_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    inspectors,
+    inspection_tasks,
+    inspection_population,
+    inspection_targets,
+    inspection_assignments,
+);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, users);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, credit_records);

@@ -14,6 +14,7 @@ pub mod agencies;
 pub mod catalogue;
 pub mod contracts;
 pub mod credit;
+pub mod inspections;
 pub mod sanctions;
 pub mod selection;
 pub mod story;
@@ -367,6 +368,7 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         supervision::plan(&mut story);
         credit::plan(&mut story);
         contracts::plan(&mut story);
+        inspections::plan(&mut story, &cfg.sealing_key, &hash);
         selection::plan(
             &mut story,
             &cfg.sealing_key,

@@ -32,6 +32,8 @@ pub mod fairness;
 pub mod fulfilment;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
+/// Random inspections 双随机、一公开: sample size, population hash, the draws, recusal, deadlines.
+pub mod inspection;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.
 pub mod listing;
 /// Masking of ID numbers, phones and e-mails on public pages.

@@ -73,6 +73,9 @@ pub enum Kind {
     RegulatorRepairs,
     /// Price and conduct signals of the department's items (supervision).
     RegulatorSignals,
+    /// The department's inspection tasks to draw or awaiting results (due: the day results
+    /// are published by).
+    RegulatorInspections,
     /// Catalogue items drafted and not yet published.
     AdminDrafts,
 }
@@ -105,6 +108,7 @@ impl Kind {
             RegulatorAppeals => "regulator_appeals",
             RegulatorRepairs => "regulator_repairs",
             RegulatorSignals => "regulator_signals",
+            RegulatorInspections => "regulator_inspections",
             AdminDrafts => "admin_drafts",
         }
     }
@@ -619,6 +623,7 @@ pub fn regulator(
             Kind::RegulatorAppeals => undecided_appeals(c, department)?,
             Kind::RegulatorRepairs => undecided_repairs(c, department)?,
             Kind::RegulatorSignals => signals(c, department)?,
+            Kind::RegulatorInspections => open_inspections(c, department)?,
             _ => continue,
         };
         out.push(pending(kind, entries));
@@ -666,6 +671,24 @@ fn signals(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
         });
     }
     Ok(out)
+}
+
+/// Inspection tasks published (to draw) or drawn (results to record), oldest due first.
+fn open_inspections(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    use crate::db::schema::inspection_tasks as t;
+    let rows: Vec<(i64, String, String, Option<NaiveDate>)> = t::table
+        .filter(t::department_id.eq(department))
+        .filter(t::status.eq_any([
+            crate::inspections::store::PUBLISHED,
+            crate::inspections::store::DRAWN,
+        ]))
+        .order((t::publish_due, t::id))
+        .select((t::id, t::title, t::status, t::publish_due))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, _, due)| entry(id, title, String::new(), due))
+        .collect())
 }
 
 fn certificates_to_review(c: &mut DbConnection, review_types: &[&str]) -> QueryResult<Vec<Entry>> {

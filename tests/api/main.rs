@@ -9,6 +9,7 @@ mod credit;
 mod fixtures;
 mod helpers;
 mod home;
+mod inspections;
 mod library;
 mod platform;
 mod selection;

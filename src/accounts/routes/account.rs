@@ -100,6 +100,7 @@ fn item_page(kind: Kind) -> &'static str {
         RegulatorOverdueObjections => "/regulate/selection/{}",
         RegulatorRepairs => "/regulate/repairs/{}",
         RegulatorSignals => "/regulate/signals#{}",
+        RegulatorInspections => "/inspections/{}",
         AdminDrafts => "/catalogue/{}",
     }
 }
@@ -125,6 +126,7 @@ fn list_page(kind: Kind) -> &'static str {
         RegulatorOverdueObjections => "/regulate/selection",
         RegulatorAppeals => "/regulate/fulfilment",
         RegulatorSignals => "/regulate/signals",
+        RegulatorInspections => "/inspections/manage",
         AdminDrafts => "/catalogue",
     }
 }
@@ -243,7 +245,7 @@ pub struct WorkbenchPage {
 struct Parts {
     owner: bool,
     agency: bool,
-    regulator_kinds: [Option<Kind>; 6],
+    regulator_kinds: [Option<Kind>; 7],
     admin: bool,
 }
 
@@ -259,6 +261,7 @@ fn parts(ctx: &Ctx, me: i64) -> Parts {
             when(Action::SuperviseContracts, Kind::RegulatorAppeals),
             when(Action::ViewCreditQueue, Kind::RegulatorRepairs),
             when(Action::ViewSignals, Kind::RegulatorSignals),
+            when(Action::CreateInspectionTask, Kind::RegulatorInspections),
         ],
         admin: ctx.allows(Action::PublishCatalogue),
     }

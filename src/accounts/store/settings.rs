@@ -35,6 +35,10 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
         1_000_000,
         100_000_000_000,
     ),
+    // 双随机、一公开 (domain::inspection): the lowest sampling rate of a task in percent, and
+    // the working days after the inspection window within which results are published.
+    ("inspection_min_rate_pct", 5, 1, 100),
+    ("inspection_publish_days", 20, 1, 250),
 ];
 
 #[derive(Clone, Debug)]

@@ -391,6 +391,44 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         "/regulate/selection/999999",
         [303, 403, 403, 404, 403],
     ),
+    // Random inspections (issue 15): public list and task pages; the department's pages need
+    // a regulator (admins see the overdue list); a drawn agency only its drawn inspectors.
+    ("GET", "/inspections", [200, 200, 200, 200, 200]),
+    ("GET", "/inspections/manage", [303, 403, 403, 200, 200]),
+    ("GET", "/inspections/inspectors", [303, 403, 403, 200, 403]),
+    ("GET", "/inspections/new", [303, 403, 403, 200, 403]),
+    ("GET", "/inspections/999999", [404, 404, 404, 404, 404]),
+    ("GET", "/inspections/abc", [404, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/inspections/999999/proof.json",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/inspections/targets/999999",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/999999/draw",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/999999/publish",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/targets/999999/result",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/inspectors/999999/remove",
+        [303, 404, 404, 404, 404],
+    ),
 ];
 
 /// Every POST route (but the 404 one) must refuse a request without a CSRF token.
@@ -443,6 +481,14 @@ const POSTS: &[&str] = &[
     // `/regulate/agencies/{id}/records/new` is multipart: its token is checked after the
     // policy (a visitor is sent to log in first); tests/api/credit/records.rs checks it refuses a
     // form without the token.
+    "/inspections/new",
+    "/inspections/inspectors",
+    "/inspections/inspectors/999999/remove",
+    "/inspections/999999/edit",
+    "/inspections/999999/publish",
+    "/inspections/999999/draw",
+    "/inspections/targets/999999/result",
+    "/inspections/targets/999999/recuse",
 ];
 
 fn message_for(app: &TestApp, user_id: i64) -> i64 {
@@ -677,6 +723,8 @@ async fn admin_settings_are_validated_and_saved() {
                 ("signal_price_over_median_pct", "150"),
                 ("signal_min_awards", "3"),
                 ("signal_owner_repeat", "2"),
+                ("inspection_min_rate_pct", "5"),
+                ("inspection_publish_days", "20"),
             ],
         )
         .await;
@@ -700,6 +748,8 @@ async fn admin_settings_are_validated_and_saved() {
                 ("signal_price_over_median_pct", "150"),
                 ("signal_min_awards", "3"),
                 ("signal_owner_repeat", "2"),
+                ("inspection_min_rate_pct", "5"),
+                ("inspection_publish_days", "20"),
             ],
         )
         .await;

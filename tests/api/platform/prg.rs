@@ -444,6 +444,63 @@ const TABLE: &[(&str, Proof)] = &[
             "ratings_replies_appeals_and_the_agency_page",
         ),
     ),
+    // Random inspections (issue 15).
+    (
+        "/inspections/inspectors",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "pool_is_kept_by_the_department_with_bad_input_refused",
+        ),
+    ),
+    (
+        "/inspections/inspectors/{id}/remove",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "pool_is_kept_by_the_department_with_bad_input_refused",
+        ),
+    ),
+    (
+        "/inspections/new",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "task_bad_input_is_refused_beside_the_field_and_nothing_is_saved",
+        ),
+    ),
+    (
+        "/inspections/{id}/edit",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/{id}/publish",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/{id}/draw",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/targets/{id}/result",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/targets/{id}/recuse",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
 ];
 
 fn root() -> std::path::PathBuf {
