@@ -39,8 +39,8 @@ pub const BAD_TRANSFER: &str = "complaints.err.transfer";
 /// Changed by someone else meanwhile.
 pub const MOVED: &str = "complaints.err.moved";
 
-impl From<rules::Refused> for Refusal {
-    fn from(r: rules::Refused) -> Refusal {
+impl From<rules::Barred> for Refusal {
+    fn from(r: rules::Barred) -> Refusal {
         Refusal::conflict(r.key())
     }
 }
@@ -799,7 +799,7 @@ pub fn request_review(
             return Err(Refusal::conflict(REVIEW_LATE).into());
         }
         if cs::set_review_requested(c, id, reason)? != 1 {
-            return Err(Refusal::conflict(rules::Refused::ReviewTwice.key()).into());
+            return Err(Refusal::conflict(rules::Barred::ReviewTwice.key()).into());
         }
         cs::add_event(c, id, "review_requested", who.id, None, reason)?;
         let row = cs::find(c, id)?.ok_or_else(Refusal::not_found)?;
@@ -858,7 +858,7 @@ pub fn respondent_answer(
             return Err(Refusal::forbidden("complaints.err.not_respondent").into());
         }
         if cs::set_respondent_answer(c, id, text)? != 1 {
-            return Err(Refusal::conflict(rules::Refused::RespondedTwice.key()).into());
+            return Err(Refusal::conflict(rules::Barred::RespondedTwice.key()).into());
         }
         let row = finish(c, me, id, "respondent_answered", None, "")?;
         mail_department(c, &row, row.department_id, "complaint_respondent_answered")?;

@@ -12,6 +12,7 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod complaints;
 pub mod contracts;
 pub mod credit;
 pub mod sanctions;
@@ -365,6 +366,7 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         sanctions::plan(&mut story, launch, &hash);
         credit::plan(&mut story);
         contracts::plan(&mut story);
+        complaints::plan(&mut story, &hash);
         selection::plan(
             &mut story,
             &cfg.sealing_key,

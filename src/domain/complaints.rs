@@ -156,7 +156,7 @@ pub enum Move {
 
 /// Why a move is refused in the state the complaint is in (a locale key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refused {
+pub enum Barred {
     /// Answered or closed already: nothing more is answered.
     Closed,
     /// Not yet accepted (answer, investigate, extend).
@@ -175,17 +175,17 @@ pub enum Refused {
     RespondedTwice,
 }
 
-impl Refused {
+impl Barred {
     pub fn key(self) -> &'static str {
         match self {
-            Refused::Closed => "complaints.err.closed",
-            Refused::NotAccepted => "complaints.err.not_accepted_yet",
-            Refused::AlreadyDecided => "complaints.err.already_decided",
-            Refused::NotAnswered => "complaints.err.not_answered",
-            Refused::ReviewTwice => "complaints.err.review_twice",
-            Refused::NoReview => "complaints.err.no_review",
-            Refused::ExtendedTwice => "complaints.err.extended_twice",
-            Refused::RespondedTwice => "complaints.err.responded_twice",
+            Barred::Closed => "complaints.err.closed",
+            Barred::NotAccepted => "complaints.err.not_accepted_yet",
+            Barred::AlreadyDecided => "complaints.err.already_decided",
+            Barred::NotAnswered => "complaints.err.not_answered",
+            Barred::ReviewTwice => "complaints.err.review_twice",
+            Barred::NoReview => "complaints.err.no_review",
+            Barred::ExtendedTwice => "complaints.err.extended_twice",
+            Barred::RespondedTwice => "complaints.err.responded_twice",
         }
     }
 }
@@ -201,7 +201,7 @@ pub struct Facts {
 
 /// The state after `m`, or why not. Transfers, extensions and the respondent's answer keep
 /// the state.
-pub fn step(f: Facts, m: Move) -> Result<State, Refused> {
+pub fn step(f: Facts, m: Move) -> Result<State, Barred> {
     use State::*;
     let closed = matches!(f.state, NotAccepted | Reviewed | Linked);
     match m {
@@ -211,45 +211,45 @@ pub fn step(f: Facts, m: Move) -> Result<State, Refused> {
             } else {
                 NotAccepted
             }),
-            _ if closed => Err(Refused::Closed),
-            _ => Err(Refused::AlreadyDecided),
+            _ if closed => Err(Barred::Closed),
+            _ => Err(Barred::AlreadyDecided),
         },
         Move::Investigate => match f.state {
             Accepted => Ok(Investigating),
-            Filed => Err(Refused::NotAccepted),
-            Investigating => Err(Refused::AlreadyDecided),
-            _ => Err(Refused::Closed),
+            Filed => Err(Barred::NotAccepted),
+            Investigating => Err(Barred::AlreadyDecided),
+            _ => Err(Barred::Closed),
         },
         Move::Extend => match f.state {
-            Accepted | Investigating if f.extended => Err(Refused::ExtendedTwice),
+            Accepted | Investigating if f.extended => Err(Barred::ExtendedTwice),
             Accepted | Investigating => Ok(f.state),
-            Filed => Err(Refused::NotAccepted),
-            _ => Err(Refused::Closed),
+            Filed => Err(Barred::NotAccepted),
+            _ => Err(Barred::Closed),
         },
         Move::Transfer => match f.state {
             Filed | Accepted | Investigating => Ok(f.state),
-            _ => Err(Refused::Closed),
+            _ => Err(Barred::Closed),
         },
         Move::Answer => match f.state {
             Accepted | Investigating => Ok(Answered),
-            Filed => Err(Refused::NotAccepted),
-            _ => Err(Refused::Closed),
+            Filed => Err(Barred::NotAccepted),
+            _ => Err(Barred::Closed),
         },
         Move::RequestReview => match f.state {
-            Answered if f.review_asked => Err(Refused::ReviewTwice),
+            Answered if f.review_asked => Err(Barred::ReviewTwice),
             Answered => Ok(ReviewRequested),
-            ReviewRequested | Reviewed => Err(Refused::ReviewTwice),
-            _ if closed => Err(Refused::Closed),
-            _ => Err(Refused::NotAnswered),
+            ReviewRequested | Reviewed => Err(Barred::ReviewTwice),
+            _ if closed => Err(Barred::Closed),
+            _ => Err(Barred::NotAnswered),
         },
         Move::DecideReview => match f.state {
             ReviewRequested => Ok(Reviewed),
-            _ => Err(Refused::NoReview),
+            _ => Err(Barred::NoReview),
         },
         Move::RespondentAnswer => match f.state {
-            _ if f.respondent_answered => Err(Refused::RespondedTwice),
+            _ if f.respondent_answered => Err(Barred::RespondedTwice),
             Filed | Accepted | Investigating => Ok(f.state),
-            _ => Err(Refused::Closed),
+            _ => Err(Barred::Closed),
         },
     }
 }
@@ -559,29 +559,29 @@ mod tests {
         assert_eq!(step(facts(Filed), Move::NotAccept), Ok(NotAccepted));
         assert_eq!(
             step(facts(Accepted), Move::Accept),
-            Err(Refused::AlreadyDecided)
+            Err(Barred::AlreadyDecided)
         );
-        assert_eq!(step(facts(Filed), Move::Answer), Err(Refused::NotAccepted));
+        assert_eq!(step(facts(Filed), Move::Answer), Err(Barred::NotAccepted));
         assert_eq!(step(facts(Accepted), Move::Investigate), Ok(Investigating));
         assert_eq!(step(facts(Investigating), Move::Answer), Ok(Answered));
-        assert_eq!(step(facts(Answered), Move::Answer), Err(Refused::Closed));
-        assert_eq!(step(facts(Reviewed), Move::Answer), Err(Refused::Closed));
-        assert_eq!(step(facts(NotAccepted), Move::Answer), Err(Refused::Closed));
+        assert_eq!(step(facts(Answered), Move::Answer), Err(Barred::Closed));
+        assert_eq!(step(facts(Reviewed), Move::Answer), Err(Barred::Closed));
+        assert_eq!(step(facts(NotAccepted), Move::Answer), Err(Barred::Closed));
         assert_eq!(
             step(facts(Answered), Move::RequestReview),
             Ok(ReviewRequested)
         );
         assert_eq!(
             step(facts(ReviewRequested), Move::RequestReview),
-            Err(Refused::ReviewTwice)
+            Err(Barred::ReviewTwice)
         );
         assert_eq!(
             step(facts(Reviewed), Move::RequestReview),
-            Err(Refused::ReviewTwice)
+            Err(Barred::ReviewTwice)
         );
         assert_eq!(
             step(facts(Investigating), Move::RequestReview),
-            Err(Refused::NotAnswered)
+            Err(Barred::NotAnswered)
         );
         assert_eq!(
             step(facts(ReviewRequested), Move::DecideReview),
@@ -589,20 +589,17 @@ mod tests {
         );
         assert_eq!(
             step(facts(Answered), Move::DecideReview),
-            Err(Refused::NoReview)
+            Err(Barred::NoReview)
         );
         let mut ext = facts(Accepted);
         assert_eq!(step(ext, Move::Extend), Ok(Accepted));
         ext.extended = true;
-        assert_eq!(step(ext, Move::Extend), Err(Refused::ExtendedTwice));
-        assert_eq!(step(facts(Answered), Move::Transfer), Err(Refused::Closed));
+        assert_eq!(step(ext, Move::Extend), Err(Barred::ExtendedTwice));
+        assert_eq!(step(facts(Answered), Move::Transfer), Err(Barred::Closed));
         let mut r = facts(Investigating);
         assert_eq!(step(r, Move::RespondentAnswer), Ok(Investigating));
         r.respondent_answered = true;
-        assert_eq!(
-            step(r, Move::RespondentAnswer),
-            Err(Refused::RespondedTwice)
-        );
+        assert_eq!(step(r, Move::RespondentAnswer), Err(Barred::RespondedTwice));
     }
 
     #[test]

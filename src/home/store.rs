@@ -71,6 +71,9 @@ pub enum Kind {
     RegulatorAppeals,
     /// Credit-repair applications for the department's listings, undecided.
     RegulatorRepairs,
+    /// Complaints open in the department's hands (filed, accepted, investigating, review
+    /// asked), each with its due day (overdue ones are past it).
+    RegulatorComplaints,
     /// Catalogue items drafted and not yet published.
     AdminDrafts,
 }
@@ -102,6 +105,7 @@ impl Kind {
             RegulatorOverdueObjections => "regulator_overdue_objections",
             RegulatorAppeals => "regulator_appeals",
             RegulatorRepairs => "regulator_repairs",
+            RegulatorComplaints => "regulator_complaints",
             AdminDrafts => "admin_drafts",
         }
     }
@@ -615,6 +619,7 @@ pub fn regulator(
             Kind::RegulatorOverdueObjections => overdue_objections(c, today)?,
             Kind::RegulatorAppeals => undecided_appeals(c, department)?,
             Kind::RegulatorRepairs => undecided_repairs(c, department)?,
+            Kind::RegulatorComplaints => open_complaints(c, department)?,
             _ => continue,
         };
         out.push(pending(kind, entries));
@@ -705,6 +710,22 @@ fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<E
     Ok(rows
         .into_iter()
         .map(|(id, a)| entry(id, a, String::new(), None))
+        .collect())
+}
+
+fn open_complaints(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    use crate::domain::complaints::State;
+    let rows = crate::complaints::store::open_cases(c, Some(department))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let due = match r.state {
+                State::Filed => Some(r.ack_due),
+                State::Accepted | State::Investigating => r.answer_due,
+                _ => None,
+            };
+            entry(r.id, r.tracking_no, r.respondent_name, due)
+        })
         .collect())
 }
 

@@ -99,6 +99,7 @@ fn item_page(kind: Kind) -> &'static str {
         RegulatorAlerts => "/regulate/agencies/{}",
         RegulatorOverdueObjections => "/regulate/selection/{}",
         RegulatorRepairs => "/regulate/repairs/{}",
+        RegulatorComplaints => "/supervision/complaints/{}",
         AdminDrafts => "/catalogue/{}",
     }
 }
@@ -123,6 +124,7 @@ fn list_page(kind: Kind) -> &'static str {
         RegulatorAlerts | RegulatorRepairs => "/regulate/queue",
         RegulatorOverdueObjections => "/regulate/selection",
         RegulatorAppeals => "/regulate/fulfilment",
+        RegulatorComplaints => "/supervision/complaints",
         AdminDrafts => "/catalogue",
     }
 }
@@ -241,7 +243,7 @@ pub struct WorkbenchPage {
 struct Parts {
     owner: bool,
     agency: bool,
-    regulator_kinds: [Option<Kind>; 5],
+    regulator_kinds: [Option<Kind>; 6],
     admin: bool,
 }
 
@@ -256,6 +258,8 @@ fn parts(ctx: &Ctx, me: i64) -> Parts {
             when(Action::SuperviseSelection, Kind::RegulatorOverdueObjections),
             when(Action::SuperviseContracts, Kind::RegulatorAppeals),
             when(Action::ViewCreditQueue, Kind::RegulatorRepairs),
+            // Regulators only (an admin reads every department's list but handles none).
+            when(Action::ViewCreditQueue, Kind::RegulatorComplaints),
         ],
         admin: ctx.allows(Action::PublishCatalogue),
     }

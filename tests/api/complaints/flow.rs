@@ -100,7 +100,7 @@ async fn world() -> World {
     }
 }
 
-fn filing<'a>(agency: &'a str) -> Vec<(&'a str, &'a str)> {
+fn filing(agency: &str) -> Vec<(&str, &str)> {
     vec![
         ("against", "agency"),
         ("respondent_id", agency),
@@ -132,7 +132,7 @@ async fn signed_in_complaint_is_handled_and_upheld_with_a_credit_record() {
     let aid = w.agency.to_string();
     let png: &[u8] = b"\x89PNG\r\n\x1a\n0000";
     let (s, loc, _) = file(&owner, &filing(&aid), Some(("bill.png", png))).await;
-    assert_eq!(s, 303, "filed");
+    assert_eq!(s, 303, "/complaints/new filed");
     assert!(loc.starts_with("/my/complaints/"), "{loc}");
     let id = id_from(&loc);
     let (no, dept, state): (String, i64, String) = complaints::table
@@ -201,13 +201,33 @@ async fn signed_in_complaint_is_handled_and_upheld_with_a_credit_record() {
         case.contains("owner-c@example.com"),
         "the department sees the complainant"
     );
-    for step in ["accept", "investigate"] {
-        let r =
-            w.r1.1
-                .post(&format!("/supervision/complaints/{id}/{step}"), &[])
-                .await;
-        assert_eq!(r.status().as_u16(), 303, "{step}");
-    }
+    let r =
+        w.r1.1
+            .post(&format!("/supervision/complaints/{id}/accept"), &[])
+            .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r =
+        w.r1.1
+            .post(&format!("/supervision/complaints/{id}/investigate"), &[])
+            .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // One extension, with a reason.
+    let r =
+        w.r1.1
+            .post(
+                &format!("/supervision/complaints/{id}/extend"),
+                &[("ext_reason", "需调取合同及付款凭证。")],
+            )
+            .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r =
+        w.r1.1
+            .post(
+                &format!("/supervision/complaints/{id}/extend"),
+                &[("ext_reason", "再延一次。")],
+            )
+            .await;
+    assert_eq!(r.status().as_u16(), 409, "extended once only");
     // An empty answer: the form again with the message, nothing changed.
     let r =
         w.r1.1
@@ -524,6 +544,49 @@ async fn visitor_confirms_by_mail_and_the_respondent_never_sees_who() {
         .first(&mut *w.app.conn())
         .unwrap();
     assert!(asked.is_none());
+    // Within the window: asked, by the secret link (/complaints/track/{token}/review).
+    diesel::update(complaints::table.find(id))
+        .set(complaints::review_due.eq(zhongjie::db::today()))
+        .execute(&mut *w.app.conn())
+        .unwrap();
+    let r = visitor
+        .post(&format!("{track}/review"), &[("reason", "不服，请复核。")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+}
+
+/// Not accepting needs a reason; it closes the case, and nothing more is decided on it.
+#[actix_web::test]
+async fn not_accepted_complaints_close_with_their_reason() {
+    let w = world().await;
+    let owner = clone_app(&w.app);
+    owner.signed_in(Role::Owner, "owner-n@example.com").await;
+    let aid = w.agency.to_string();
+    let (_, loc, _) = file(&owner, &filing(&aid), None).await;
+    let id = id_from(&loc);
+    let r =
+        w.r1.1
+            .post(
+                &format!("/supervision/complaints/{id}/not-accept"),
+                &[("na_reason", "")],
+            )
+            .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r =
+        w.r1.1
+            .post(
+                &format!("/supervision/complaints/{id}/not-accept"),
+                &[("na_reason", "不属于中介服务投诉范围。")],
+            )
+            .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r =
+        w.r1.1
+            .post(&format!("/supervision/complaints/{id}/accept"), &[])
+            .await;
+    assert_eq!(r.status().as_u16(), 409);
+    let (_, page) = owner.get_text(&loc).await;
+    assert!(page.contains("不属于中介服务投诉范围"));
 }
 
 /// Overdue cases are reminded to their department once a day.
