@@ -646,3 +646,43 @@ async fn overdue_complaints_are_reminded_once_a_day() {
             .await;
     assert_eq!(s, 403);
 }
+
+/// The demo has a complaint in every state, an upheld one against an agency with its credit
+/// record, and its outcome page and officers' list open.
+#[actix_web::test]
+async fn the_demo_has_complaints_in_every_state() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
+    let cfg = app.config.clone();
+    actix_web::web::block(move || {
+        let mut c = pool.get().unwrap();
+        zhongjie::demo::load(&mut c, &cfg).unwrap();
+    })
+    .await
+    .unwrap();
+    let states: Vec<String> = complaints::table
+        .select(complaints::state)
+        .distinct()
+        .load(&mut *app.conn())
+        .unwrap();
+    for s in zhongjie::domain::complaints::State::ALL {
+        assert!(
+            states.iter().any(|x| x == s.as_str()),
+            "no demo complaint {s:?}"
+        );
+    }
+    let credit: i64 = complaints::table
+        .filter(complaints::credit_record_id.is_not_null())
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(credit, 1, "the upheld complaint against an agency");
+    assert_eq!(app.get_text("/complaints/outcomes").await.0, 200);
+    let officer = clone_app(&app);
+    officer
+        .login("zhengwu@demo.zhongjie.cn", zhongjie::demo::DEMO_PASSWORD)
+        .await;
+    let (s, list) = officer.get_text("/supervision/complaints").await;
+    assert_eq!(s, 200);
+    assert!(list.contains("TS"));
+}
