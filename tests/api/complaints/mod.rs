@@ -2,4 +2,5 @@
 //! link), the department's steps, review, the respondent's view (sentinel: never the
 //! complainant's identity), duplicates, limits, public outcomes, the overdue reminder.
 
+mod browser;
 mod flow;
