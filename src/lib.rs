@@ -12,6 +12,7 @@ pub mod backup;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
+pub mod complaints;
 pub mod config;
 pub mod contracts;
 pub mod credit;

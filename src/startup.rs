@@ -281,4 +281,5 @@ fn routes(cfg: &mut web::ServiceConfig) {
     crate::contracts::routes::contract_texts::config(cfg);
     crate::contracts::routes::contracts::config(cfg);
     crate::contracts::routes::fulfilment::config(cfg);
+    crate::complaints::routes::config(cfg);
 }

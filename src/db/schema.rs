@@ -848,6 +848,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_preparations,
     platform_clock,
     review_escalations,
+    complaints,
+    complaint_decisions,
+    complaint_events,
+    complaint_evidence,
+    complaint_pending,
 );
 
 diesel::table! {
@@ -989,3 +994,98 @@ diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agencies);
 diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agency_items);
 diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agency_certificates);
 diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, credit_records);
+
+diesel::table! {
+    complaints (id) {
+        id -> BigInt,
+        tracking_no -> Text,
+        respondent_kind -> Text,
+        respondent_id -> BigInt,
+        respondent_user_id -> Nullable<BigInt>,
+        respondent_name -> Text,
+        grounds -> Text,
+        facts -> Text,
+        request -> Text,
+        complainant_id -> Nullable<BigInt>,
+        visitor_name -> Nullable<Text>,
+        visitor_email -> Nullable<Text>,
+        visitor_phone -> Nullable<Text>,
+        access_hash -> Nullable<Text>,
+        filed_ip -> Text,
+        department_id -> BigInt,
+        state -> Text,
+        filed_at -> Timestamp,
+        ack_due -> Date,
+        answer_due -> Nullable<Date>,
+        review_due -> Nullable<Date>,
+        duplicate_of -> Nullable<BigInt>,
+        credit_record_id -> Nullable<BigInt>,
+        reminded_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    complaint_decisions (complaint_id) {
+        complaint_id -> BigInt,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        not_accepted_reason -> Nullable<Text>,
+        extension_reason -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        outcome_reasons -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<BigInt>,
+        review_reason -> Nullable<Text>,
+        review_requested_at -> Nullable<Timestamp>,
+        review_outcome -> Nullable<Text>,
+        review_reasons -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<BigInt>,
+        respondent_answer -> Nullable<Text>,
+        respondent_answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> BigInt,
+        complaint_id -> BigInt,
+        kind -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        from_department_id -> Nullable<BigInt>,
+        to_department_id -> Nullable<BigInt>,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    complaint_evidence (id) {
+        id -> BigInt,
+        complaint_id -> BigInt,
+        stored_name -> Text,
+        original_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_pending (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        email -> Text,
+        filed_ip -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        complaint_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(complaints -> departments (department_id));
+diesel::joinable!(complaint_decisions -> complaints (complaint_id));
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_evidence -> complaints (complaint_id));

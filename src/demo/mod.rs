@@ -12,6 +12,7 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod complaints;
 pub mod contracts;
 pub mod credit;
 pub mod inspections;
@@ -369,6 +370,7 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         credit::plan(&mut story);
         contracts::plan(&mut story);
         inspections::plan(&mut story, &cfg.sealing_key, &hash);
+        complaints::plan(&mut story, &hash);
         selection::plan(
             &mut story,
             &cfg.sealing_key,

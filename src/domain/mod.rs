@@ -13,6 +13,8 @@ pub mod catalogue;
 pub mod catalogue_rules;
 /// Collusion signals among the bidders of one announcement.
 pub mod collusion;
+/// Complaints 投诉举报: grounds, routing, deadlines, states, review window, abuse limits.
+pub mod complaints;
 /// Model contract texts: body syntax, fill-in fields, rendering and digest, the owner's edit,
 /// signing, version diff.
 pub mod contract_text;

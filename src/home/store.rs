@@ -76,6 +76,9 @@ pub enum Kind {
     /// The department's inspection tasks to draw or awaiting results (due: the day results
     /// are published by).
     RegulatorInspections,
+    /// Complaints open in the department's hands (filed, accepted, investigating, review
+    /// asked), each with its due day (overdue ones are past it).
+    RegulatorComplaints,
     /// Catalogue items drafted and not yet published.
     AdminDrafts,
 }
@@ -109,6 +112,7 @@ impl Kind {
             RegulatorRepairs => "regulator_repairs",
             RegulatorSignals => "regulator_signals",
             RegulatorInspections => "regulator_inspections",
+            RegulatorComplaints => "regulator_complaints",
             AdminDrafts => "admin_drafts",
         }
     }
@@ -624,6 +628,7 @@ pub fn regulator(
             Kind::RegulatorRepairs => undecided_repairs(c, department)?,
             Kind::RegulatorSignals => signals(c, department)?,
             Kind::RegulatorInspections => open_inspections(c, department)?,
+            Kind::RegulatorComplaints => open_complaints(c, department)?,
             _ => continue,
         };
         out.push(pending(kind, entries));
@@ -774,6 +779,22 @@ fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<E
     Ok(rows
         .into_iter()
         .map(|(id, a)| entry(id, a, String::new(), None))
+        .collect())
+}
+
+fn open_complaints(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    use crate::domain::complaints::State;
+    let rows = crate::complaints::store::open_cases(c, Some(department))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let due = match r.state {
+                State::Filed => Some(r.ack_due),
+                State::Accepted | State::Investigating => r.answer_due,
+                _ => None,
+            };
+            entry(r.id, r.tracking_no, r.respondent_name, due)
+        })
         .collect())
 }
 

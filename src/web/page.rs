@@ -163,6 +163,8 @@ impl Page {
             audit: self.allows(Action::ViewAudit),
             overdue_reviews: self.allows(Action::ViewOverdueReviews),
             clock: self.is_rehearsal() && self.allows(Action::MovePlatformClock),
+            complaints: self.allows(Action::SuperviseComplaints),
+            complaints_against_me: self.allows(Action::ListComplaintsAgainstMe),
         }
     }
     /// True when `prefix` is the start of the current path (navigation highlighting).
@@ -198,6 +200,10 @@ pub struct Nav {
     pub overdue_reviews: bool,
     /// The platform clock's page: admins, and only on a demo database.
     pub clock: bool,
+    /// The department's complaints (`/supervision/complaints`).
+    pub complaints: bool,
+    /// Complaints against the agency or owner (`/respond/complaints`).
+    pub complaints_against_me: bool,
 }
 
 /// One form field's value and, when the last submission was refused, its message.

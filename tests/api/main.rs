@@ -4,6 +4,7 @@
 
 mod accounts;
 mod catalogue;
+mod complaints;
 mod contracts;
 mod credit;
 mod fixtures;

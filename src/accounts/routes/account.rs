@@ -101,6 +101,7 @@ fn item_page(kind: Kind) -> &'static str {
         RegulatorRepairs => "/regulate/repairs/{}",
         RegulatorSignals => "/regulate/signals#{}",
         RegulatorInspections => "/inspections/{}",
+        RegulatorComplaints => "/supervision/complaints/{}",
         AdminDrafts => "/catalogue/{}",
     }
 }
@@ -127,6 +128,7 @@ fn list_page(kind: Kind) -> &'static str {
         RegulatorAppeals => "/regulate/fulfilment",
         RegulatorSignals => "/regulate/signals",
         RegulatorInspections => "/inspections/manage",
+        RegulatorComplaints => "/supervision/complaints",
         AdminDrafts => "/catalogue",
     }
 }
@@ -245,7 +247,7 @@ pub struct WorkbenchPage {
 struct Parts {
     owner: bool,
     agency: bool,
-    regulator_kinds: [Option<Kind>; 7],
+    regulator_kinds: [Option<Kind>; 8],
     admin: bool,
 }
 
@@ -262,6 +264,8 @@ fn parts(ctx: &Ctx, me: i64) -> Parts {
             when(Action::ViewCreditQueue, Kind::RegulatorRepairs),
             when(Action::ViewSignals, Kind::RegulatorSignals),
             when(Action::CreateInspectionTask, Kind::RegulatorInspections),
+            // Regulators only (an admin reads every department's list but handles none).
+            when(Action::ViewCreditQueue, Kind::RegulatorComplaints),
         ],
         admin: ctx.allows(Action::PublishCatalogue),
     }

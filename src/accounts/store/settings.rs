@@ -27,6 +27,14 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("signal_price_over_median_pct", 150, 101, 1000),
     ("signal_min_awards", 3, 2, 100),
     ("signal_owner_repeat", 2, 1, 50),
+    // Complaints 投诉举报 (domain::complaints): deadlines in working days, daily limits per
+    // account and per address, the visitor's confirmation link lifetime in hours.
+    ("complaint_ack_days", 1, 1, 30),
+    ("complaint_answer_days", 7, 1, 60),
+    ("complaint_review_days", 5, 1, 30),
+    ("complaint_daily_per_account", 5, 1, 100),
+    ("complaint_daily_per_address", 10, 1, 1000),
+    ("complaint_visitor_link_hours", 24, 1, 168),
     // 采购限额标准 in fen (¥1,000,000 by default): a fiscal-funded announcement's cap must stay
     // below it (domain::publication rule 11).
     (

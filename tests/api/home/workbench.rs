@@ -346,6 +346,7 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
             ("regulator_signals", 0),
             // Inspection tasks to draw or awaiting results (none here).
             ("regulator_inspections", 0),
+            ("regulator_complaints", 0),
         ],
     )
     .await;

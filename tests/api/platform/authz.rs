@@ -158,6 +158,45 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         [200, 200, 200, 200, 200],
     ),
     ("GET", "/credit/rules", [200, 200, 200, 200, 200]),
+    // Complaints 投诉举报.
+    ("GET", "/complaints/new", [200, 200, 200, 200, 200]),
+    ("GET", "/complaints/sent", [200, 200, 200, 200, 200]),
+    ("GET", "/complaints/outcomes", [200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/complaints/confirm?token=abc",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/complaints/track/abc", [404, 404, 404, 404, 404]),
+    ("GET", "/my/complaints", [303, 200, 200, 200, 200]),
+    ("GET", "/my/complaints/999999", [303, 404, 404, 404, 404]),
+    ("GET", "/respond/complaints", [303, 200, 200, 403, 403]),
+    (
+        "GET",
+        "/respond/complaints/999999",
+        [303, 404, 404, 404, 404],
+    ),
+    ("GET", "/supervision/complaints", [303, 403, 403, 200, 200]),
+    (
+        "GET",
+        "/supervision/complaints/999999",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/supervision/complaints/999999/accept",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/respond/complaints/999999/answer",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/my/complaints/999999/review",
+        [303, 404, 404, 404, 404],
+    ),
     (
         "GET",
         "/credit/agencies/{agency}",
@@ -725,6 +764,12 @@ async fn admin_settings_are_validated_and_saved() {
                 ("signal_owner_repeat", "2"),
                 ("inspection_min_rate_pct", "5"),
                 ("inspection_publish_days", "20"),
+                ("complaint_ack_days", "1"),
+                ("complaint_answer_days", "7"),
+                ("complaint_review_days", "5"),
+                ("complaint_daily_per_account", "5"),
+                ("complaint_daily_per_address", "10"),
+                ("complaint_visitor_link_hours", "24"),
             ],
         )
         .await;
@@ -750,6 +795,12 @@ async fn admin_settings_are_validated_and_saved() {
                 ("signal_owner_repeat", "2"),
                 ("inspection_min_rate_pct", "5"),
                 ("inspection_publish_days", "20"),
+                ("complaint_ack_days", "1"),
+                ("complaint_answer_days", "7"),
+                ("complaint_review_days", "5"),
+                ("complaint_daily_per_account", "5"),
+                ("complaint_daily_per_address", "10"),
+                ("complaint_visitor_link_hours", "24"),
             ],
         )
         .await;
