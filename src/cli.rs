@@ -1,5 +1,5 @@
 //! Command line: `serve` (default), `migrate`, `create-admin`, `demo`, `verify-audit`, `backup`,
-//! `verify-draw`.
+//! `verify-draw` (announcements, and inspection tasks with `--inspection`).
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -66,8 +66,15 @@ enum Command {
     /// saved from the result page (`--file`, offline); exit status 0 only when they verify.
     VerifyDraw {
         /// The announcement whose published result is checked (needs DATABASE_URL).
-        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        #[arg(
+            required_unless_present_any = ["file", "inspection"],
+            conflicts_with_all = ["file", "inspection"]
+        )]
         announcement_id: Option<i64>,
+        /// An inspection task whose draws are checked (needs DATABASE_URL): the agency draw
+        /// over the fixed population and each agency's inspector draw.
+        #[arg(long, conflicts_with = "file")]
+        inspection: Option<i64>,
         /// A proof saved from the result page (JSON); checked without any database.
         #[arg(long)]
         file: Option<std::path::PathBuf>,
@@ -136,12 +143,14 @@ pub fn main() -> ExitCode {
         }),
         Command::VerifyDraw {
             announcement_id,
+            inspection,
             file,
             commitment,
-        } => match (file, announcement_id) {
-            (Some(path), _) => Ok(verify_draw_file(&path, commitment.as_deref())),
-            (None, Some(id)) => with_db(|_, pool| verify_draw_db(pool, id)),
-            (None, None) => Err("give an announcement id or --file".into()),
+        } => match (file, announcement_id, inspection) {
+            (Some(path), _, _) => Ok(verify_draw_file(&path, commitment.as_deref())),
+            (None, _, Some(id)) => with_db(|_, pool| verify_inspection_db(pool, id)),
+            (None, Some(id), None) => with_db(|_, pool| verify_draw_db(pool, id)),
+            (None, None, None) => Err("give an announcement id, --inspection or --file".into()),
         },
     };
     match result {
@@ -272,7 +281,105 @@ fn verify_draw_file(path: &std::path::Path, commitment: Option<&str>) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
+    // The proofs of an inspection task (`/inspections/{id}/proof.json`) name their population.
+    if serde_json::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|v| v.get("population_hash").is_some())
+    {
+        return report_steps(verify_inspection_json(&text));
+    }
     report_steps(verify_proof_json(&text, commitment))
+}
+
+/// Checks the proofs of an inspection task as published at `/inspections/{id}/proof.json`:
+/// the population hash recomputes from the population; the agency draw has that hash as its
+/// only commitment and the population as its candidates, and the sample is its first places
+/// (as many as the rate gives); each agency's inspector draw uses the same seed, the
+/// population hash and the agency's tag. Every proof's seed commitment is the published one.
+pub fn verify_inspection_json(json: &str) -> Result<Vec<String>, (Vec<String>, String)> {
+    use crate::domain::inspection as rules;
+    let p: crate::inspections::views::TaskProofs = serde_json::from_str(json).map_err(|e| {
+        (
+            Vec::new(),
+            format!("not the proofs of an inspection task: {e}"),
+        )
+    })?;
+    let mut steps = Vec::new();
+    let hash = rules::population_hash(p.task, &p.population);
+    if hash != p.population_hash {
+        return Err((
+            steps,
+            format!(
+                "population: the hash recomputes to {hash}, not {}",
+                p.population_hash
+            ),
+        ));
+    }
+    steps.push(format!(
+        "✓ population of {} agencies hashes to {hash}",
+        p.population.len()
+    ));
+    let a = &p.agencies;
+    if a.commitments != [hash.clone()] || a.candidates != p.population {
+        return Err((
+            steps,
+            "agency draw: its commitments or candidates are not the population".to_string(),
+        ));
+    }
+    if !a.seed_commitment.eq_ignore_ascii_case(&p.seed_commitment) {
+        return Err((
+            steps,
+            "agency draw: not the published seed commitment".into(),
+        ));
+    }
+    proof_steps(a, "agency draw: ", &mut steps).map_err(|e| (steps.clone(), e))?;
+    let n = rules::sample_size(p.population.len(), p.rate_pct);
+    if n != p.sample_size {
+        return Err((steps, format!("sample: {}% gives {n} agencies", p.rate_pct)));
+    }
+    let sample = &a.ranking[..n.min(a.ranking.len())];
+    steps.push(format!(
+        "✓ sample of {n} at {}%: {}",
+        p.rate_pct,
+        sample
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    for x in &p.inspectors {
+        let prefix = format!("inspectors of agency {}: ", x.agency);
+        let tag = rules::agency_tag(p.task, x.agency);
+        let mut expected = vec![hash.clone(), tag.clone()];
+        expected.sort();
+        if !sample.contains(&x.agency) || x.agency_tag != tag || x.proof.commitments != expected {
+            return Err((steps, format!("{prefix}not a drawn agency or not its tag")));
+        }
+        if x.proof.seed != a.seed
+            || !x
+                .proof
+                .seed_commitment
+                .eq_ignore_ascii_case(&p.seed_commitment)
+        {
+            return Err((steps, format!("{prefix}not the task's seed")));
+        }
+        proof_steps(&x.proof, &prefix, &mut steps).map_err(|e| (steps.clone(), e))?;
+    }
+    Ok(steps)
+}
+
+/// `verify-draw --inspection <TASK_ID>`: the stored proofs of a drawn task.
+fn verify_inspection_db(pool: &db::Pool, id: i64) -> Result<ExitCode, String> {
+    use crate::inspections::store as st;
+    let mut c = pool.get().map_err(|e| e.to_string())?;
+    let task = st::find_task(&mut c, id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("inspection task {id} does not exist"))?;
+    let population = st::population_of(&mut c, id).map_err(|e| e.to_string())?;
+    let targets = st::targets_of(&mut c, id).map_err(|e| e.to_string())?;
+    let proofs = crate::inspections::views::task_proofs(&task, population, &targets)
+        .ok_or_else(|| format!("inspection task {id} has not been drawn"))?;
+    let json = serde_json::to_string(&proofs).map_err(|e| e.to_string())?;
+    Ok(report_steps(verify_inspection_json(&json)))
 }
 
 /// Checks one proof as saved from the result page (its JSON). With `published` the seed

@@ -268,6 +268,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     crate::library::routes::library::config(cfg);
     crate::credit::routes::credit::config(cfg);
     crate::credit::routes::sanctions::config(cfg);
+    crate::inspections::config(cfg);
     crate::accounts::routes::calendar::config(cfg);
     crate::accounts::routes::clock::config(cfg);
     crate::selection::routes::owner::config(cfg);
@@ -276,8 +277,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
     crate::selection::routes::result::config(cfg);
     crate::selection::routes::announcements::config(cfg);
     crate::selection::routes::supervise::config(cfg);
+    crate::supervision::routes::config(cfg);
     crate::contracts::routes::contract_texts::config(cfg);
     crate::contracts::routes::contracts::config(cfg);
     crate::contracts::routes::fulfilment::config(cfg);
     crate::stats::routes::config(cfg);
+    crate::complaints::routes::config(cfg);
 }

@@ -137,6 +137,38 @@ pub enum Action {
     MovePlatformClock,
     /// The list of certificate reviews past their due day (admins).
     ViewOverdueReviews,
+    // --- supervision (issue 15): exposure and signals
+    /// Price and conduct signals (明码标价, prices far above the median, owners who lapse
+    /// or pay late): a regulator with a department (its items' signals) or an admin (all).
+    ViewSignals,
+    // ---- random inspections 双随机、一公开 (src/inspections/)
+    /// Keep a department's inspector pool, and create, edit, publish and draw its inspection
+    /// tasks: a regulator of that department.
+    ManageInspections { department_id: i64 },
+    /// Start a new inspection task: a regulator with a department.
+    CreateInspectionTask,
+    /// Declare a conflict (回避) or record the result for one drawn agency: only an inspector
+    /// drawn (and not recused) for that agency.
+    InspectAgency { drawn: bool },
+    /// The list of inspection tasks past their publication deadline: regulators (their
+    /// department's) and admins (all).
+    ViewOverdueInspections,
+    // Complaints 投诉举报 (`src/complaints/`).
+    /// The complaints list (`/supervision/complaints`): regulators see their department's,
+    /// admins all.
+    SuperviseComplaints,
+    /// Read a complaint case with its complainant: a regulator of the department handling
+    /// it, or an admin.
+    ViewComplaintCase { department_id: i64 },
+    /// Accept, investigate, extend, transfer, answer or decide a review: a regulator of the
+    /// department handling it (never an admin, never another department).
+    HandleComplaint { department_id: i64 },
+    /// Follow one's own complaint (status page, review request): the signed-in complainant.
+    FollowComplaint { complainant: i64 },
+    /// Complaints against oneself (`/respond/complaints`): agencies and owners.
+    ListComplaintsAgainstMe,
+    /// Read and answer a complaint against oneself: the agency or owner it is against.
+    AnswerComplaint { respondent: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +204,9 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
         ManageAccounts | ViewAudit | ManageSettings | ManageCalendar | PublishCatalogue
         | PublishCreditRules => allow_if(u.role == Role::Admin),
         MovePlatformClock | ViewOverdueReviews => allow_if(u.role == Role::Admin),
+        ViewSignals => allow_if(
+            u.role == Role::Admin || (u.role == Role::Regulator && u.department_id.is_some()),
+        ),
         EditCatalogueItem { department_id } | RecordRegionalAssessment { department_id } => {
             allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
         }
@@ -227,6 +262,22 @@ pub fn decide(user: Option<&CurrentUser>, action: Action) -> Decision {
             allow_if(is_regulator_of(u, department_id))
         }
         ReviewCertificate { department_id } => allow_if(is_regulator_of(u, department_id)),
+        ManageInspections { department_id } => allow_if(is_regulator_of(u, department_id)),
+        CreateInspectionTask => allow_if(u.role == Role::Regulator && u.department_id.is_some()),
+        InspectAgency { drawn } => allow_if(u.role == Role::Regulator && drawn),
+        ViewOverdueInspections => allow_if(
+            u.role == Role::Admin || (u.role == Role::Regulator && u.department_id.is_some()),
+        ),
+        SuperviseComplaints => allow_if(u.role == Role::Admin || u.role == Role::Regulator),
+        ViewComplaintCase { department_id } => {
+            allow_if(u.role == Role::Admin || is_regulator_of(u, department_id))
+        }
+        HandleComplaint { department_id } => allow_if(is_regulator_of(u, department_id)),
+        FollowComplaint { complainant } => allow_if(u.id == complainant),
+        ListComplaintsAgainstMe => allow_if(matches!(u.role, Role::Agency | Role::Owner)),
+        AnswerComplaint { respondent } => {
+            allow_if(matches!(u.role, Role::Agency | Role::Owner) && u.id == respondent)
+        }
         ViewCertificateScan {
             agency_id,
             department_id,
@@ -283,6 +334,28 @@ mod tests {
             unread: 0,
             department_id: Some(1),
         }
+    }
+
+    #[test]
+    fn complaint_actions() {
+        let allow = |u: &CurrentUser, act| decide(Some(u), act) == Decision::Allow;
+        let r = user(5, Role::Regulator); // department 1
+        let a = user(6, Role::Admin);
+        let g = user(9, Role::Agency);
+        assert!(allow(&r, Action::HandleComplaint { department_id: 1 }));
+        assert!(!allow(&r, Action::HandleComplaint { department_id: 2 }));
+        assert!(!allow(&a, Action::HandleComplaint { department_id: 1 }));
+        assert!(allow(&a, Action::ViewComplaintCase { department_id: 2 }));
+        assert!(!allow(&r, Action::ViewComplaintCase { department_id: 2 }));
+        assert!(allow(&g, Action::AnswerComplaint { respondent: 9 }));
+        assert!(!allow(&g, Action::AnswerComplaint { respondent: 10 }));
+        assert!(!allow(&r, Action::AnswerComplaint { respondent: 5 }));
+        assert!(allow(&g, Action::FollowComplaint { complainant: 9 }));
+        assert!(!allow(&g, Action::FollowComplaint { complainant: 8 }));
+        assert_eq!(
+            decide(None, Action::FollowComplaint { complainant: 1 }),
+            Decision::NeedLogin
+        );
     }
 
     #[test]

@@ -8,3 +8,4 @@
 pub mod routes;
 pub mod steps;
 pub mod store;
+pub mod views;

@@ -98,6 +98,20 @@ pub fn add_record(
     form: &RecordForm,
     document: Option<&(String, KeptMeta)>,
 ) -> Result<i64, DbError> {
+    add_record_linked(c, me, agency_id, form, document, None)
+}
+
+/// [`add_record`] for a record another feature's step causes, linked to its object
+/// (`ref_kind`, `ref_id`: e.g. `("inspection", result id)`), so the record and the object
+/// name each other. Runs inside the caller's transaction when there is one.
+pub fn add_record_linked(
+    c: &mut DbConnection,
+    me: &CurrentUser,
+    agency_id: i64,
+    form: &RecordForm,
+    document: Option<&(String, KeptMeta)>,
+    link: Option<(&str, i64)>,
+) -> Result<i64, DbError> {
     let dept = me.department_id;
     write_tx(c, |c| {
         let upload_id = crate::uploads::store::insert_kept(c, me.id, document)?;
@@ -115,8 +129,8 @@ pub fn add_record(
             effective_on: form.effective_on,
             valid_until: None,
             revokes_id: None,
-            ref_kind: None,
-            ref_id: None,
+            ref_kind: link.map(|l| l.0),
+            ref_id: link.map(|l| l.1),
             evidence_i18n: None,
         };
         let rid = mc::insert_record(c, &n)?;

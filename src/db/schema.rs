@@ -848,6 +848,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_preparations,
     platform_clock,
     review_escalations,
+    complaints,
+    complaint_decisions,
+    complaint_events,
+    complaint_evidence,
+    complaint_pending,
 );
 
 diesel::table! {
@@ -865,3 +870,222 @@ diesel::table! {
 
 diesel::joinable!(self_preparations -> projects (project_id));
 diesel::joinable!(self_preparations -> catalogue_items (item_id));
+
+// ---- inspections (双随机、一公开), migration 2026-12-03-000018_inspections
+diesel::table! {
+    inspectors (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        badge_no -> Text,
+        active -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_tasks (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        title -> Text,
+        scope -> Text,
+        rate_pct -> Integer,
+        inspectors_per_agency -> Integer,
+        window_start -> Date,
+        window_end -> Date,
+        status -> Text,
+        population_size -> Nullable<Integer>,
+        population_hash -> Nullable<Text>,
+        sample_size -> Nullable<Integer>,
+        seed_commitment -> Nullable<Text>,
+        seed_sealed -> Nullable<Text>,
+        seed_revealed -> Nullable<Text>,
+        agency_proof -> Nullable<Text>,
+        publish_due -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        drawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    inspection_population (task_id, agency_id) {
+        task_id -> BigInt,
+        agency_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    inspection_targets (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        agency_id -> BigInt,
+        draw_rank -> Integer,
+        inspector_proof -> Text,
+        result -> Nullable<Text>,
+        findings -> Text,
+        rectify_by -> Nullable<Date>,
+        penalty -> Text,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Nullable<Timestamp>,
+        credit_record_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    inspection_assignments (id) {
+        id -> BigInt,
+        target_id -> BigInt,
+        inspector_id -> BigInt,
+        user_id -> BigInt,
+        draw_pos -> Integer,
+        recused_reason -> Nullable<Text>,
+        recused_at -> Nullable<Timestamp>,
+        replaced_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(inspectors -> departments (department_id));
+diesel::joinable!(inspection_tasks -> departments (department_id));
+diesel::joinable!(inspection_population -> inspection_tasks (task_id));
+diesel::joinable!(inspection_targets -> inspection_tasks (task_id));
+diesel::joinable!(inspection_targets -> agencies (agency_id));
+diesel::joinable!(inspection_assignments -> inspection_targets (target_id));
+diesel::joinable!(inspection_assignments -> inspectors (inspector_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    inspectors,
+    inspection_tasks,
+    inspection_population,
+    inspection_targets,
+    inspection_assignments,
+);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, users);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspectors, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_tasks, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_population, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_targets, credit_records);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, departments);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, users);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agencies);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agency_items);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, agency_certificates);
+diesel::allow_tables_to_appear_in_same_query!(inspection_assignments, credit_records);
+
+diesel::table! {
+    complaints (id) {
+        id -> BigInt,
+        tracking_no -> Text,
+        respondent_kind -> Text,
+        respondent_id -> BigInt,
+        respondent_user_id -> Nullable<BigInt>,
+        respondent_name -> Text,
+        grounds -> Text,
+        facts -> Text,
+        request -> Text,
+        complainant_id -> Nullable<BigInt>,
+        visitor_name -> Nullable<Text>,
+        visitor_email -> Nullable<Text>,
+        visitor_phone -> Nullable<Text>,
+        access_hash -> Nullable<Text>,
+        filed_ip -> Text,
+        department_id -> BigInt,
+        state -> Text,
+        filed_at -> Timestamp,
+        ack_due -> Date,
+        answer_due -> Nullable<Date>,
+        review_due -> Nullable<Date>,
+        duplicate_of -> Nullable<BigInt>,
+        credit_record_id -> Nullable<BigInt>,
+        reminded_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    complaint_decisions (complaint_id) {
+        complaint_id -> BigInt,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        not_accepted_reason -> Nullable<Text>,
+        extension_reason -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        outcome_reasons -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<BigInt>,
+        review_reason -> Nullable<Text>,
+        review_requested_at -> Nullable<Timestamp>,
+        review_outcome -> Nullable<Text>,
+        review_reasons -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<BigInt>,
+        respondent_answer -> Nullable<Text>,
+        respondent_answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> BigInt,
+        complaint_id -> BigInt,
+        kind -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        from_department_id -> Nullable<BigInt>,
+        to_department_id -> Nullable<BigInt>,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    complaint_evidence (id) {
+        id -> BigInt,
+        complaint_id -> BigInt,
+        stored_name -> Text,
+        original_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_pending (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        email -> Text,
+        filed_ip -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        complaint_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(complaints -> departments (department_id));
+diesel::joinable!(complaint_decisions -> complaints (complaint_id));
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_evidence -> complaints (complaint_id));

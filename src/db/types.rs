@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Nullable, SingleValue, Text};
 use crate::db::DbConnection;
 use crate::domain::money::Money;
 use crate::domain::status::{self, TextEnum};
-use crate::domain::{credit, workdays};
+use crate::domain::{complaints, credit, workdays};
 
 /// Reads a BIGINT fen column as `Money`: `.select(col).load::<i64>()` then `Money::from_fen`,
 /// or through this impl for `Queryable` structs.
@@ -158,4 +158,7 @@ text_columns!(
     credit::Kind,
     credit::Source,
     workdays::DayKind,
+    complaints::RespondentKind,
+    complaints::State,
+    complaints::Outcome,
 );

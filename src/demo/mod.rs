@@ -12,11 +12,14 @@
 
 pub mod agencies;
 pub mod catalogue;
+pub mod complaints;
 pub mod contracts;
 pub mod credit;
+pub mod inspections;
 pub mod sanctions;
 pub mod selection;
 pub mod story;
+pub mod supervision;
 
 use crate::accounts::store::user::NewUser;
 use crate::audit::{self, Actor};
@@ -363,8 +366,11 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         catalogue::plan(&mut story, launch);
         agencies::plan(&mut story, launch, &hash);
         sanctions::plan(&mut story, launch, &hash);
+        supervision::plan(&mut story);
         credit::plan(&mut story);
         contracts::plan(&mut story);
+        inspections::plan(&mut story, &cfg.sealing_key, &hash);
+        complaints::plan(&mut story, &hash);
         selection::plan(
             &mut story,
             &cfg.sealing_key,

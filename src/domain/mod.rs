@@ -13,6 +13,8 @@ pub mod catalogue;
 pub mod catalogue_rules;
 /// Collusion signals among the bidders of one announcement.
 pub mod collusion;
+/// Complaints 投诉举报: grounds, routing, deadlines, states, review window, abuse limits.
+pub mod complaints;
 /// Model contract texts: body syntax, fill-in fields, rendering and digest, the owner's edit,
 /// signing, version diff.
 pub mod contract_text;
@@ -24,12 +26,16 @@ pub mod draw;
 pub mod eligibility;
 /// Evaluation 好差评: stars, windows, averages.
 pub mod evaluation;
+/// The exposure record 曝光台: kinds, filters, keyset cursor, states.
+pub mod exposure;
 /// 公平竞争 screen of announcement free text.
 pub mod fairness;
 /// Fulfilment: service timer, overrun, payments, amendments, 履约率, service-time figure.
 pub mod fulfilment;
 /// Resident ID number (GB 11643-1999) parsing and demo generation.
 pub mod idcard;
+/// Random inspections 双随机、一公开: sample size, population hash, the draws, recusal, deadlines.
+pub mod inspection;
 /// The public agency list: filters, sorts, keyset cursors, CSV fields.
 pub mod listing;
 /// Masking of ID numbers, phones and e-mails on public pages.
@@ -52,6 +58,9 @@ pub mod search;
 pub mod selection;
 /// The figures of `/stats`: counts per month, medians, shares (pure, over plain rows).
 pub mod stats;
+/// Price and conduct signals for regulators (明码标价, prices far above the median, owners
+/// who lapse or pay late).
+pub mod signals;
 /// Statuses and kinds stored as text: closed enums with one spelling each.
 pub mod status;
 /// Login throttling rule.

@@ -71,6 +71,14 @@ pub enum Kind {
     RegulatorAppeals,
     /// Credit-repair applications for the department's listings, undecided.
     RegulatorRepairs,
+    /// Price and conduct signals of the department's items (supervision).
+    RegulatorSignals,
+    /// The department's inspection tasks to draw or awaiting results (due: the day results
+    /// are published by).
+    RegulatorInspections,
+    /// Complaints open in the department's hands (filed, accepted, investigating, review
+    /// asked), each with its due day (overdue ones are past it).
+    RegulatorComplaints,
     /// Catalogue items drafted and not yet published.
     AdminDrafts,
 }
@@ -102,6 +110,9 @@ impl Kind {
             RegulatorOverdueObjections => "regulator_overdue_objections",
             RegulatorAppeals => "regulator_appeals",
             RegulatorRepairs => "regulator_repairs",
+            RegulatorSignals => "regulator_signals",
+            RegulatorInspections => "regulator_inspections",
+            RegulatorComplaints => "regulator_complaints",
             AdminDrafts => "admin_drafts",
         }
     }
@@ -615,11 +626,74 @@ pub fn regulator(
             Kind::RegulatorOverdueObjections => overdue_objections(c, today)?,
             Kind::RegulatorAppeals => undecided_appeals(c, department)?,
             Kind::RegulatorRepairs => undecided_repairs(c, department)?,
+            Kind::RegulatorSignals => signals(c, department)?,
+            Kind::RegulatorInspections => open_inspections(c, department)?,
+            Kind::RegulatorComplaints => open_complaints(c, department)?,
             _ => continue,
         };
         out.push(pending(kind, entries));
     }
     Ok(out)
+}
+
+/// The department's price and conduct signals, each entry addressing its row on the
+/// signals page (`supervision::store::signals`).
+fn signals(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    let s = crate::supervision::store::signals::gather(c, Some(department))?;
+    let name = |m: &std::collections::HashMap<i64, String>, id: i64| {
+        m.get(&id).cloned().unwrap_or_default()
+    };
+    let ann = |id: i64| {
+        s.names
+            .announcements
+            .get(&id)
+            .map(|(p, i)| format!("{p} · {i}"))
+            .unwrap_or_default()
+    };
+    let mut out: Vec<Entry> = Vec::new();
+    for f in &s.fees {
+        out.push(Entry {
+            target: format!("fee-{}-{}", f.quote.announcement_id, f.quote.agency_id),
+            title: name(&s.names.agencies, f.quote.agency_id),
+            detail: ann(f.quote.announcement_id),
+            due: None,
+        });
+    }
+    for o in &s.over_median {
+        out.push(Entry {
+            target: format!("median-{}", o.award.announcement_id),
+            title: name(&s.names.agencies, o.award.agency_id),
+            detail: ann(o.award.announcement_id),
+            due: None,
+        });
+    }
+    for o in &s.owners {
+        out.push(Entry {
+            target: format!("owner-{}", o.owner_id),
+            title: name(&s.names.owners, o.owner_id),
+            detail: String::new(),
+            due: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Inspection tasks published (to draw) or drawn (results to record), oldest due first.
+fn open_inspections(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    use crate::db::schema::inspection_tasks as t;
+    let rows: Vec<(i64, String, String, Option<NaiveDate>)> = t::table
+        .filter(t::department_id.eq(department))
+        .filter(t::status.eq_any([
+            crate::inspections::store::PUBLISHED,
+            crate::inspections::store::DRAWN,
+        ]))
+        .order((t::publish_due, t::id))
+        .select((t::id, t::title, t::status, t::publish_due))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, _, due)| entry(id, title, String::new(), due))
+        .collect())
 }
 
 fn certificates_to_review(c: &mut DbConnection, review_types: &[&str]) -> QueryResult<Vec<Entry>> {
@@ -705,6 +779,22 @@ fn undecided_repairs(c: &mut DbConnection, department: i64) -> QueryResult<Vec<E
     Ok(rows
         .into_iter()
         .map(|(id, a)| entry(id, a, String::new(), None))
+        .collect())
+}
+
+fn open_complaints(c: &mut DbConnection, department: i64) -> QueryResult<Vec<Entry>> {
+    use crate::domain::complaints::State;
+    let rows = crate::complaints::store::open_cases(c, Some(department))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let due = match r.state {
+                State::Filed => Some(r.ack_due),
+                State::Accepted | State::Investigating => r.answer_due,
+                _ => None,
+            };
+            entry(r.id, r.tracking_no, r.respondent_name, due)
+        })
         .collect())
 }
 

@@ -164,6 +164,11 @@ pub async fn worker(pool: Pool, cfg: Config) {
                     tracing::info!(reminded, "contract reminders sent");
                 }
                 reviews(c, today, &instance, &public_url)?;
+                // Overdue complaints: each reminded to its department once per day.
+                let overdue = crate::complaints::steps::remind_overdue(c, today)?;
+                if overdue > 0 {
+                    tracing::info!(overdue, "overdue complaints reminded");
+                }
                 daily(c, today, &instance)?
             } else {
                 None

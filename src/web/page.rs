@@ -156,12 +156,15 @@ impl Page {
             credit_queue: self.allows(Action::ViewCreditQueue),
             supervise_selection: self.allows(Action::SuperviseSelection),
             supervise_contracts: self.allows(Action::SuperviseContracts),
+            signals: self.allows(Action::ViewSignals),
             users: self.allows(Action::ManageAccounts),
             credit_rules: self.allows(Action::PublishCreditRules),
             calendar: self.allows(Action::ManageCalendar),
             audit: self.allows(Action::ViewAudit),
             overdue_reviews: self.allows(Action::ViewOverdueReviews),
             clock: self.is_rehearsal() && self.allows(Action::MovePlatformClock),
+            complaints: self.allows(Action::SuperviseComplaints),
+            complaints_against_me: self.allows(Action::ListComplaintsAgainstMe),
         }
     }
     /// True when `prefix` is the start of the current path (navigation highlighting).
@@ -188,6 +191,8 @@ pub struct Nav {
     pub credit_queue: bool,
     pub supervise_selection: bool,
     pub supervise_contracts: bool,
+    /// Price and conduct signals (supervision).
+    pub signals: bool,
     pub users: bool,
     pub credit_rules: bool,
     pub calendar: bool,
@@ -195,6 +200,10 @@ pub struct Nav {
     pub overdue_reviews: bool,
     /// The platform clock's page: admins, and only on a demo database.
     pub clock: bool,
+    /// The department's complaints (`/supervision/complaints`).
+    pub complaints: bool,
+    /// Complaints against the agency or owner (`/respond/complaints`).
+    pub complaints_against_me: bool,
 }
 
 /// One form field's value and, when the last submission was refused, its message.

@@ -4,12 +4,15 @@
 
 mod accounts;
 mod catalogue;
+mod complaints;
 mod contracts;
 mod credit;
 mod fixtures;
 mod helpers;
 mod home;
+mod inspections;
 mod library;
 mod platform;
 mod selection;
 mod stats;
+mod supervision;

@@ -99,6 +99,9 @@ fn item_page(kind: Kind) -> &'static str {
         RegulatorAlerts => "/regulate/agencies/{}",
         RegulatorOverdueObjections => "/regulate/selection/{}",
         RegulatorRepairs => "/regulate/repairs/{}",
+        RegulatorSignals => "/regulate/signals#{}",
+        RegulatorInspections => "/inspections/{}",
+        RegulatorComplaints => "/supervision/complaints/{}",
         AdminDrafts => "/catalogue/{}",
     }
 }
@@ -123,6 +126,9 @@ fn list_page(kind: Kind) -> &'static str {
         RegulatorAlerts | RegulatorRepairs => "/regulate/queue",
         RegulatorOverdueObjections => "/regulate/selection",
         RegulatorAppeals => "/regulate/fulfilment",
+        RegulatorSignals => "/regulate/signals",
+        RegulatorInspections => "/inspections/manage",
+        RegulatorComplaints => "/supervision/complaints",
         AdminDrafts => "/catalogue",
     }
 }
@@ -241,7 +247,7 @@ pub struct WorkbenchPage {
 struct Parts {
     owner: bool,
     agency: bool,
-    regulator_kinds: [Option<Kind>; 5],
+    regulator_kinds: [Option<Kind>; 8],
     admin: bool,
 }
 
@@ -256,6 +262,10 @@ fn parts(ctx: &Ctx, me: i64) -> Parts {
             when(Action::SuperviseSelection, Kind::RegulatorOverdueObjections),
             when(Action::SuperviseContracts, Kind::RegulatorAppeals),
             when(Action::ViewCreditQueue, Kind::RegulatorRepairs),
+            when(Action::ViewSignals, Kind::RegulatorSignals),
+            when(Action::CreateInspectionTask, Kind::RegulatorInspections),
+            // Regulators only (an admin reads every department's list but handles none).
+            when(Action::ViewCreditQueue, Kind::RegulatorComplaints),
         ],
         admin: ctx.allows(Action::PublishCatalogue),
     }

@@ -545,6 +545,7 @@ fn object_view(
         ("announcement", Some(i)) => (number(), Some(format!("/announcements/{i}"))),
         ("contract", Some(i)) => (number(), Some(format!("/contracts/{i}"))),
         ("model_text", Some(i)) => (number(), Some(format!("/contract-texts/{i}"))),
+        ("inspection_task", Some(i)) => (number(), Some(format!("/inspections/{i}"))),
         ("catalogue_item", Some(i)) => match n.items.get(&i) {
             Some((code, name)) => (
                 format!("{name}（{code}）"),

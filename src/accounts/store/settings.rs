@@ -19,6 +19,22 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
     ("contract_sign_working_days", 5, 1, 30),
     // Payment is late after this many working days from acceptance (domain::fulfilment).
     ("payment_due_working_days", 30, 1, 250),
+    // Supervision (issue 15): a credit record of at least this many points off is a serious
+    // deduction on the exposure record; a winning price at this % of the item's median or
+    // more, with at least this many awards to compare, is a signal; an owner with this many
+    // lapses or late payments is a signal (domain::exposure, domain::signals).
+    ("exposure_min_deduction", 10, 1, 100),
+    ("signal_price_over_median_pct", 150, 101, 1000),
+    ("signal_min_awards", 3, 2, 100),
+    ("signal_owner_repeat", 2, 1, 50),
+    // Complaints 投诉举报 (domain::complaints): deadlines in working days, daily limits per
+    // account and per address, the visitor's confirmation link lifetime in hours.
+    ("complaint_ack_days", 1, 1, 30),
+    ("complaint_answer_days", 7, 1, 60),
+    ("complaint_review_days", 5, 1, 30),
+    ("complaint_daily_per_account", 5, 1, 100),
+    ("complaint_daily_per_address", 10, 1, 1000),
+    ("complaint_visitor_link_hours", 24, 1, 168),
     // 采购限额标准 in fen (¥1,000,000 by default): a fiscal-funded announcement's cap must stay
     // below it (domain::publication rule 11).
     (
@@ -27,6 +43,10 @@ pub const KNOWN: &[(&str, i64, i64, i64)] = &[
         1_000_000,
         100_000_000_000,
     ),
+    // 双随机、一公开 (domain::inspection): the lowest sampling rate of a task in percent, and
+    // the working days after the inspection window within which results are published.
+    ("inspection_min_rate_pct", 5, 1, 100),
+    ("inspection_publish_days", 20, 1, 250),
 ];
 
 #[derive(Clone, Debug)]

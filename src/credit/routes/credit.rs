@@ -526,7 +526,14 @@ fn record_view(
         evidence_link: r
             .auto_evidence()
             .and_then(|e| e.announcement)
-            .map(|id| format!("/announcements/{id}")),
+            .map(|id| format!("/announcements/{id}"))
+            // An upheld complaint's record links to its published outcome.
+            .or_else(|| match (r.ref_kind.as_deref(), r.ref_id) {
+                (Some("complaint"), Some(id)) => {
+                    Some(format!("/complaints/outcomes#complaint-{id}"))
+                }
+                _ => None,
+            }),
         legal_basis: rules::mask_free_text(&r.legal_basis),
         department: fmt::dept(lang, depts, r.department_id),
         department_id: r.department_id,

@@ -1,5 +1,5 @@
 //! Blacklist 失信名单, market bans 禁入, alerts and credit repair 信用修复:
-//! the public `/blacklist` and `/exposure`, the regulator's agency finder, agency hub, the
+//! the public `/blacklist` (the exposure record `/exposure` is `crate::supervision`'s), the regulator's agency finder, agency hub, the
 //! blacklist and ban forms, the credit queue (alerts, repair applications) and the repair
 //! decision, and the agency's own `/agency/credit` with its repair application.
 //!
@@ -18,6 +18,7 @@ use crate::accounts::store::department::Department;
 use crate::auth::policy::Action;
 use crate::credit::steps;
 use crate::credit::store::sanctions::{self as sx, Listing};
+use crate::credit::views::{self, Columns, SanctionRow};
 use crate::db::today as today_cn;
 use crate::db::{self, DbError};
 use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, Restriction};
@@ -35,7 +36,6 @@ use crate::web::{Ctx, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/blacklist", web::get().to(blacklist))
-        .route("/exposure", web::get().to(exposure))
         .route("/regulate/agencies", web::get().to(find))
         .route("/regulate/agencies/{id}", web::get().to(hub))
         .route(
@@ -193,8 +193,45 @@ fn listing_row(
 #[template(path = "credit/sanctions/blacklist.html")]
 pub struct BlacklistPage {
     pub page: Page,
-    pub active: Vec<ListingRow>,
-    pub ended: Vec<ListingRow>,
+    pub active: Vec<SanctionRow>,
+    pub ended: Vec<SanctionRow>,
+    pub cols: Columns,
+}
+
+/// A listing as a row of the one sanction table (`credit::views`).
+fn listing_sanction(
+    l: &Listing,
+    agency: &str,
+    uscc: &str,
+    depts: &[Department],
+    lang: Lang,
+) -> SanctionRow {
+    let (state, state_label) = views::period_state(
+        lang,
+        l.starts_on,
+        l.ends_on,
+        l.ended_on,
+        l.repaired(),
+        today_cn(),
+    );
+    SanctionRow {
+        agency_id: l.agency_id,
+        agency: agency.to_string(),
+        uscc: uscc.to_string(),
+        kind: crate::i18n::tr(lang, "sanctions.measure.blacklist").to_string(),
+        reason: l.reason.clone(),
+        basis: l.legal_basis.clone(),
+        period: views::period(l.starts_on, l.ends_on),
+        department: fmt::dept(lang, depts, Some(l.department_id)),
+        state,
+        state_label,
+        ended_on: l
+            .ended_on
+            .filter(|e| *e < l.ends_on)
+            .map(fmt::date)
+            .unwrap_or_default(),
+        ..SanctionRow::default()
+    }
 }
 
 async fn blacklist(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -209,7 +246,7 @@ async fn blacklist(ctx: Ctx) -> Result<HttpResponse, AppError> {
     .await?;
     let (mut active, mut ended) = (Vec::new(), Vec::new());
     for (l, name, uscc) in &rows {
-        let r = listing_row(l, name, uscc, &depts, lang);
+        let r = listing_sanction(l, name, uscc, &depts, lang);
         if matches!(r.state, "active" | "upcoming") {
             active.push(r);
         } else {
@@ -221,87 +258,11 @@ async fn blacklist(ctx: Ctx) -> Result<HttpResponse, AppError> {
             page: ctx.page(),
             active,
             ended,
-        },
-        StatusCode::OK,
-    )
-}
-
-pub struct PenaltyRow {
-    pub agency: String,
-    pub uscc: String,
-    pub measure: String,
-    pub reason: String,
-    pub period: String,
-    pub department: String,
-}
-
-pub struct PersonRow {
-    pub name: String,
-    pub masked_id: String,
-    pub agency: String,
-    pub period: String,
-    pub department: String,
-}
-
-#[derive(Template)]
-#[template(path = "credit/sanctions/exposure.html")]
-pub struct ExposurePage {
-    pub page: Page,
-    pub penalties: Vec<PenaltyRow>,
-    pub persons: Vec<PersonRow>,
-}
-
-async fn exposure(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ctx.authorize(Action::ViewPublic)?;
-    let lang = ctx.lang();
-    let today = today_cn();
-    let (listings, bans, persons, depts) = db::run(ctx.pool(), |c| {
-        Ok::<_, DbError>((
-            sx::public_listings(c)?,
-            sx::public_bans(c)?,
-            sx::public_persons(c)?,
-            crate::accounts::store::department::all(c)?,
-        ))
-    })
-    .await?;
-    let period = |a: NaiveDate, b: NaiveDate| format!("{} — {}", fmt::date(a), fmt::date(b));
-    let mut penalties = Vec::new();
-    for (l, name, uscc) in listings.iter().filter(|x| x.0.period().active_on(today)) {
-        penalties.push(PenaltyRow {
-            agency: name.clone(),
-            uscc: uscc.clone(),
-            measure: ctx.t("sanctions.measure.blacklist").to_string(),
-            reason: l.reason.clone(),
-            period: period(l.starts_on, l.ends_on),
-            department: fmt::dept(lang, &depts, Some(l.department_id)),
-        });
-    }
-    for (b, name, uscc) in bans.iter().filter(|x| x.0.period().active_on(today)) {
-        penalties.push(PenaltyRow {
-            agency: name.clone(),
-            uscc: uscc.clone(),
-            measure: ctx.t("sanctions.measure.ban").to_string(),
-            reason: b.reason.clone(),
-            period: period(b.starts_on, b.ends_on),
-            department: fmt::dept(lang, &depts, Some(b.department_id)),
-        });
-    }
-    let persons = persons
-        .iter()
-        .filter(|(_, b, _)| b.period().active_on(today))
-        .map(|(p, b, agency)| PersonRow {
-            name: p.name.clone(),
-            masked_id: p.masked_id(),
-            agency: agency.clone(),
-            period: period(b.starts_on, b.ends_on),
-            department: fmt::dept(lang, &depts, Some(b.department_id)),
-        })
-        .collect();
-    html(
-        &ExposurePage {
-            page: ctx.page(),
-            penalties,
-            persons,
+            cols: Columns {
+                agency: true,
+                basis: true,
+                ..Columns::default()
+            },
         },
         StatusCode::OK,
     )
@@ -375,17 +336,6 @@ async fn find(ctx: Ctx, q: web::Query<FindQuery>) -> Result<HttpResponse, AppErr
     )
 }
 
-pub struct BanRow {
-    pub reason: String,
-    pub basis: String,
-    pub starts_on: String,
-    pub ends_on: String,
-    pub department: String,
-    pub active: bool,
-    /// (name, masked ID)
-    pub persons: Vec<(String, String)>,
-}
-
 pub struct AlertRow {
     pub id: i64,
     pub agency_id: i64,
@@ -404,26 +354,37 @@ pub struct HubPage {
     pub uscc: String,
     pub can_regulate: bool,
     pub restrictions: Vec<String>,
-    pub listings: Vec<ListingRow>,
-    pub bans: Vec<BanRow>,
+    pub listings: Vec<SanctionRow>,
+    pub bans: Vec<SanctionRow>,
     pub alerts: Vec<AlertRow>,
+    /// The listing table's and the ban table's columns.
+    pub listing_cols: Columns,
+    pub ban_cols: Columns,
 }
 
+/// Bans with their persons (ID numbers masked) as rows of the one sanction table.
 fn ban_rows(
     bans: Vec<(sx::Ban, Vec<sx::Person>)>,
     depts: &[Department],
     lang: Lang,
-) -> Vec<BanRow> {
+) -> Vec<SanctionRow> {
     let today = today_cn();
     bans.into_iter()
-        .map(|(b, ps)| BanRow {
-            reason: b.reason.clone(),
-            basis: b.legal_basis.clone(),
-            starts_on: fmt::date(b.starts_on),
-            ends_on: fmt::date(b.ends_on),
-            department: fmt::dept(lang, depts, Some(b.department_id)),
-            active: b.period().active_on(today),
-            persons: ps.iter().map(|p| (p.name.clone(), p.masked_id())).collect(),
+        .map(|(b, ps)| {
+            let (state, state_label) =
+                views::period_state(lang, b.starts_on, b.ends_on, None, false, today);
+            SanctionRow {
+                agency_id: b.agency_id,
+                kind: crate::i18n::tr(lang, "sanctions.measure.ban").to_string(),
+                reason: b.reason.clone(),
+                basis: b.legal_basis.clone(),
+                period: views::period(b.starts_on, b.ends_on),
+                department: fmt::dept(lang, depts, Some(b.department_id)),
+                state,
+                state_label,
+                persons: ps.iter().map(|p| (p.name.clone(), p.masked_id())).collect(),
+                ..SanctionRow::default()
+            }
         })
         .collect()
 }
@@ -461,9 +422,18 @@ async fn hub(t: Target) -> Result<HttpResponse, AppError> {
         restrictions: restr.iter().map(|r| restriction_text(lang, r)).collect(),
         listings: listings
             .iter()
-            .map(|l| listing_row(l, &name, &t.agency.uscc, &depts, lang))
+            .map(|l| listing_sanction(l, &name, &t.agency.uscc, &depts, lang))
             .collect(),
         bans: ban_rows(bans, &depts, lang),
+        listing_cols: Columns {
+            basis: true,
+            ..Columns::default()
+        },
+        ban_cols: Columns {
+            basis: true,
+            persons: true,
+            ..Columns::default()
+        },
         alerts: alerts
             .iter()
             .map(|a| AlertRow {
@@ -1106,14 +1076,6 @@ async fn repair_evidence(
 
 // ---------------------------------------------------------------- the agency's own pages
 
-pub struct OwnListing {
-    pub row: ListingRow,
-    pub id: i64,
-    pub repair_on: String,
-    pub can_apply: bool,
-    pub pending: bool,
-}
-
 pub struct OwnRepair {
     pub id: i64,
     pub period: String,
@@ -1129,9 +1091,11 @@ pub struct OwnRepair {
 pub struct AgencyCreditPage {
     pub page: Page,
     pub restrictions: Vec<String>,
-    pub listings: Vec<OwnListing>,
-    pub bans: Vec<BanRow>,
+    pub listings: Vec<SanctionRow>,
+    pub bans: Vec<SanctionRow>,
     pub repairs: Vec<OwnRepair>,
+    pub listing_cols: Columns,
+    pub ban_cols: Columns,
 }
 
 fn own_agency(ctx: &Ctx) -> Result<i64, AppError> {
@@ -1170,12 +1134,14 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 .iter()
                 .any(|r| r.blacklist_id == l.id && r.status == ReviewStatus::Pending);
             let on = rules.repair_available_on(l.starts_on, l.ends_on);
-            OwnListing {
-                row: listing_row(l, &agency.name, &agency.uscc, &depts, lang),
-                id: l.id,
-                repair_on: fmt::date(on),
-                can_apply: l.period().active_on(today) && !pending,
-                pending,
+            SanctionRow {
+                repair: Some(views::Repair {
+                    listing_id: l.id,
+                    repair_on: fmt::date(on),
+                    can_apply: l.period().active_on(today) && !pending,
+                    pending,
+                }),
+                ..listing_sanction(l, &agency.name, &agency.uscc, &depts, lang)
             }
         })
         .collect();
@@ -1204,6 +1170,15 @@ async fn agency_credit(ctx: Ctx) -> Result<HttpResponse, AppError> {
         listings: own,
         bans: ban_rows(bans, &depts, lang),
         repairs,
+        listing_cols: Columns {
+            repair: true,
+            ..Columns::default()
+        },
+        ban_cols: Columns {
+            basis: true,
+            persons: true,
+            ..Columns::default()
+        },
     };
     html(&p, StatusCode::OK)
 }

@@ -724,6 +724,8 @@ pub struct PersonView {
 #[template(path = "library/library/show.html")]
 pub struct ShowPage {
     pub page: Page,
+    /// The agency's id (its complaint link).
+    pub id: i64,
     pub name: String,
     pub uscc: String,
     pub legal_rep: String,
@@ -870,6 +872,7 @@ async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let quals = qual_views(lang, &loaded.certs, today);
     let page = ShowPage {
         page: ctx.page(),
+        id: a.user_id,
         name: a.name.clone(),
         uscc: a.uscc.clone(),
         legal_rep: a.legal_rep.clone(),

@@ -57,8 +57,18 @@ pub async fn load(ctx: &Ctx, a: &Announcement) -> Result<Option<ResultView>, App
         } else {
             Vec::new()
         };
+        let loaded = opening::load(c, &a2)?;
+        // Only once opened: before that there is no result section at all.
+        let fee_ranges = match &loaded {
+            Some(l) => {
+                let ids: Vec<i64> = l.quotes.iter().map(|q| q.agency_id).collect();
+                crate::supervision::store::signals::fee_ranges(c, a2.item_id, &ids)?
+            }
+            None => HashMap::new(),
+        };
         Ok::<_, DbError>(ResultRows {
-            loaded: opening::load(c, &a2)?,
+            loaded,
+            fee_ranges,
             pending,
             choices,
             contract_id: crate::contracts::store::contract::find_by_announcement(c, a2.id)?

@@ -24,6 +24,10 @@ pub struct QuoteRow {
     /// Empty when the quote took part; else the reason it could not win.
     pub excluded: String,
     pub rank: String,
+    /// The fee range the agency publishes for the item (明码标价), empty if none.
+    pub fee_range: String,
+    /// The opened quote lies outside that range (`domain::signals::outside_range`).
+    pub outside_range: bool,
 }
 
 pub struct DrawView {
@@ -91,6 +95,9 @@ pub struct ResultRows {
     /// The owner's choice: agency and the locale key of why it is ineligible, if it is.
     pub choices: Vec<(i64, Option<&'static str>)>,
     pub contract_id: Option<i64>,
+    /// Each quoting agency's published fee range for the item (min, max in fen), read only
+    /// once the quotes are opened.
+    pub fee_ranges: crate::supervision::store::signals::FeeRanges,
 }
 
 /// The agencies' names as the result knows them ("#id" for one it does not).
@@ -180,7 +187,9 @@ fn quote_rows(
     names: &Names,
     excluded: &HashMap<i64, String>,
     ranking: &[i64],
+    fee_ranges: &crate::supervision::store::signals::FeeRanges,
 ) -> Vec<QuoteRow> {
+    let range_of = |id: i64| fee_ranges.get(&id).copied().unwrap_or((None, None));
     let rank_of = |id: i64| {
         ranking
             .iter()
@@ -203,6 +212,14 @@ fn quote_rows(
                 justification_state: justification_state(ctx, q),
                 excluded: excluded_of(q.agency_id),
                 rank: rank_of(q.agency_id),
+                fee_range: match range_of(q.agency_id) {
+                    (None, None) => String::new(),
+                    (lo, hi) => crate::supervision::views::range_text(ctx.lang(), lo, hi),
+                },
+                outside_range: q.amount.is_some_and(|m| {
+                    let (lo, hi) = range_of(q.agency_id);
+                    crate::domain::signals::outside_range(m.fen(), lo, hi).is_some()
+                }),
             })
             .collect()
     } else {
@@ -222,6 +239,8 @@ fn quote_rows(
                 justification_state: String::new(),
                 excluded: excluded_of(id),
                 rank: rank_of(id),
+                fee_range: String::new(),
+                outside_range: false,
             })
             .collect()
     };
@@ -494,7 +513,15 @@ impl ResultView {
             } else {
                 r.winner_amount.map(fmt::money).unwrap_or_default()
             },
-            rows: quote_rows(ctx, &l, takes_quotes, &names, &excluded, &ranking),
+            rows: quote_rows(
+                ctx,
+                &l,
+                takes_quotes,
+                &names,
+                &excluded,
+                &ranking,
+                &rows.fee_ranges,
+            ),
             takes_quotes,
             detail: detail_lines(ctx, outcome, &names),
             draws: draws(outcome, &names),

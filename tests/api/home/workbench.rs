@@ -342,6 +342,11 @@ async fn workbench_lists_each_roles_pending_work_with_counts_and_working_links()
             ("owner_deliverables", 0),
             ("owner_payments", 0),
             ("owner_ratings", 0),
+            // Price and conduct signals (supervision): none in this world.
+            ("regulator_signals", 0),
+            // Inspection tasks to draw or awaiting results (none here).
+            ("regulator_inspections", 0),
+            ("regulator_complaints", 0),
         ],
     )
     .await;

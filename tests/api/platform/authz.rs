@@ -56,6 +56,16 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
     ("GET", "/calendar?year=abc", [200, 200, 200, 200, 200]),
     ("GET", "/blacklist", [200, 200, 200, 200, 200]),
     ("GET", "/exposure", [200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/exposure?kind=ban&year=2026",
+        [200, 200, 200, 200, 200],
+    ),
+    ("GET", "/exposure?format=csv", [200, 200, 200, 200, 200]),
+    ("GET", "/exposure?format=json", [200, 200, 200, 200, 200]),
+    ("GET", "/exposure?format=xml", [400, 400, 400, 400, 400]),
+    ("GET", "/exposure?kind=nope", [400, 400, 400, 400, 400]),
+    ("GET", "/regulate/signals", [303, 403, 403, 200, 200]),
     ("GET", "/regulate/agencies", [303, 403, 403, 200, 403]),
     ("GET", "/regulate/agencies?q=x", [303, 403, 403, 200, 403]),
     ("GET", "/regulate/agencies/{uid}", [303, 403, 403, 404, 403]),
@@ -148,6 +158,45 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         [200, 200, 200, 200, 200],
     ),
     ("GET", "/credit/rules", [200, 200, 200, 200, 200]),
+    // Complaints 投诉举报.
+    ("GET", "/complaints/new", [200, 200, 200, 200, 200]),
+    ("GET", "/complaints/sent", [200, 200, 200, 200, 200]),
+    ("GET", "/complaints/outcomes", [200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/complaints/confirm?token=abc",
+        [404, 404, 404, 404, 404],
+    ),
+    ("GET", "/complaints/track/abc", [404, 404, 404, 404, 404]),
+    ("GET", "/my/complaints", [303, 200, 200, 200, 200]),
+    ("GET", "/my/complaints/999999", [303, 404, 404, 404, 404]),
+    ("GET", "/respond/complaints", [303, 200, 200, 403, 403]),
+    (
+        "GET",
+        "/respond/complaints/999999",
+        [303, 404, 404, 404, 404],
+    ),
+    ("GET", "/supervision/complaints", [303, 403, 403, 200, 200]),
+    (
+        "GET",
+        "/supervision/complaints/999999",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/supervision/complaints/999999/accept",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/respond/complaints/999999/answer",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/my/complaints/999999/review",
+        [303, 404, 404, 404, 404],
+    ),
     (
         "GET",
         "/credit/agencies/{agency}",
@@ -381,6 +430,44 @@ const ROUTES: &[(&str, &str, [u16; 5])] = &[
         "/regulate/selection/999999",
         [303, 403, 403, 404, 403],
     ),
+    // Random inspections (issue 15): public list and task pages; the department's pages need
+    // a regulator (admins see the overdue list); a drawn agency only its drawn inspectors.
+    ("GET", "/inspections", [200, 200, 200, 200, 200]),
+    ("GET", "/inspections/manage", [303, 403, 403, 200, 200]),
+    ("GET", "/inspections/inspectors", [303, 403, 403, 200, 403]),
+    ("GET", "/inspections/new", [303, 403, 403, 200, 403]),
+    ("GET", "/inspections/999999", [404, 404, 404, 404, 404]),
+    ("GET", "/inspections/abc", [404, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/inspections/999999/proof.json",
+        [404, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/inspections/targets/999999",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/999999/draw",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/999999/publish",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/targets/999999/result",
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "POST",
+        "/inspections/inspectors/999999/remove",
+        [303, 404, 404, 404, 404],
+    ),
 ];
 
 /// Every POST route (but the 404 one) must refuse a request without a CSRF token.
@@ -433,6 +520,14 @@ const POSTS: &[&str] = &[
     // `/regulate/agencies/{id}/records/new` is multipart: its token is checked after the
     // policy (a visitor is sent to log in first); tests/api/credit/records.rs checks it refuses a
     // form without the token.
+    "/inspections/new",
+    "/inspections/inspectors",
+    "/inspections/inspectors/999999/remove",
+    "/inspections/999999/edit",
+    "/inspections/999999/publish",
+    "/inspections/999999/draw",
+    "/inspections/targets/999999/result",
+    "/inspections/targets/999999/recuse",
 ];
 
 fn message_for(app: &TestApp, user_id: i64) -> i64 {
@@ -663,6 +758,18 @@ async fn admin_settings_are_validated_and_saved() {
                 ("contract_sign_working_days", "5"),
                 ("payment_due_working_days", "30"),
                 ("procurement_threshold", "100000000"),
+                ("exposure_min_deduction", "10"),
+                ("signal_price_over_median_pct", "150"),
+                ("signal_min_awards", "3"),
+                ("signal_owner_repeat", "2"),
+                ("inspection_min_rate_pct", "5"),
+                ("inspection_publish_days", "20"),
+                ("complaint_ack_days", "1"),
+                ("complaint_answer_days", "7"),
+                ("complaint_review_days", "5"),
+                ("complaint_daily_per_account", "5"),
+                ("complaint_daily_per_address", "10"),
+                ("complaint_visitor_link_hours", "24"),
             ],
         )
         .await;
@@ -682,6 +789,18 @@ async fn admin_settings_are_validated_and_saved() {
                 ("contract_sign_working_days", "5"),
                 ("payment_due_working_days", "30"),
                 ("procurement_threshold", "100000000"),
+                ("exposure_min_deduction", "10"),
+                ("signal_price_over_median_pct", "150"),
+                ("signal_min_awards", "3"),
+                ("signal_owner_repeat", "2"),
+                ("inspection_min_rate_pct", "5"),
+                ("inspection_publish_days", "20"),
+                ("complaint_ack_days", "1"),
+                ("complaint_answer_days", "7"),
+                ("complaint_review_days", "5"),
+                ("complaint_daily_per_account", "5"),
+                ("complaint_daily_per_address", "10"),
+                ("complaint_visitor_link_hours", "24"),
             ],
         )
         .await;

@@ -25,6 +25,83 @@ use Proof::{Elsewhere, Here};
 
 const TABLE: &[(&str, Proof)] = &[
     (
+        "/complaints/new",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/complaints/track/{token}/review",
+        Elsewhere(
+            "complaints/flow.rs",
+            "visitor_confirms_by_mail_and_the_respondent_never_sees_who",
+        ),
+    ),
+    (
+        "/my/complaints/{id}/review",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/accept",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/not-accept",
+        Elsewhere(
+            "complaints/flow.rs",
+            "not_accepted_complaints_close_with_their_reason",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/investigate",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/extend",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/transfer",
+        Elsewhere(
+            "complaints/flow.rs",
+            "overdue_complaints_are_reminded_once_a_day",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/answer",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/supervision/complaints/{id}/review",
+        Elsewhere(
+            "complaints/flow.rs",
+            "signed_in_complaint_is_handled_and_upheld_with_a_credit_record",
+        ),
+    ),
+    (
+        "/respond/complaints/{id}/answer",
+        Elsewhere(
+            "complaints/flow.rs",
+            "visitor_confirms_by_mail_and_the_respondent_never_sees_who",
+        ),
+    ),
+    (
         "/register",
         Elsewhere(
             "accounts/auth.rs",
@@ -442,6 +519,63 @@ const TABLE: &[(&str, Proof)] = &[
         Elsewhere(
             "contracts/fulfilment.rs",
             "ratings_replies_appeals_and_the_agency_page",
+        ),
+    ),
+    // Random inspections (issue 15).
+    (
+        "/inspections/inspectors",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "pool_is_kept_by_the_department_with_bad_input_refused",
+        ),
+    ),
+    (
+        "/inspections/inspectors/{id}/remove",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "pool_is_kept_by_the_department_with_bad_input_refused",
+        ),
+    ),
+    (
+        "/inspections/new",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "task_bad_input_is_refused_beside_the_field_and_nothing_is_saved",
+        ),
+    ),
+    (
+        "/inspections/{id}/edit",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/{id}/publish",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/{id}/draw",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/targets/{id}/result",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
+        ),
+    ),
+    (
+        "/inspections/targets/{id}/recuse",
+        Elsewhere(
+            "inspections/tasks.rs",
+            "publish_draw_recuse_record_and_the_credit_record",
         ),
     ),
 ];
