@@ -56,11 +56,11 @@ pub mod seal;
 pub mod search;
 /// The selection modes, quote checks, abnormally-low flag and 流标 rule.
 pub mod selection;
-/// The figures of `/stats`: counts per month, medians, shares (pure, over plain rows).
-pub mod stats;
 /// Price and conduct signals for regulators (明码标价, prices far above the median, owners
 /// who lapse or pay late).
 pub mod signals;
+/// The figures of `/stats`: counts per month, medians, shares (pure, over plain rows).
+pub mod stats;
 /// Statuses and kinds stored as text: closed enums with one spelling each.
 pub mod status;
 /// Login throttling rule.
