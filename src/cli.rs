@@ -113,6 +113,7 @@ pub fn main() -> ExitCode {
                 let today = crate::db::today();
                 crate::credit::steps::regrade_all(&mut c, today, 500, "demo")
                     .map_err(|e| e.to_string())?;
+                db::refresh_statistics(&mut c).map_err(|e| e.to_string())?;
                 println!("generated {n} more agencies");
             }
             Ok(ExitCode::SUCCESS)

@@ -383,6 +383,8 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
         Ok::<_, DbError>(())
     })
     .map_err(|e| e.to_string())?;
+    // The first page after loading is planned on real figures (see db::refresh_statistics).
+    db::refresh_statistics(conn).map_err(|e| e.to_string())?;
     let after = crate::accounts::store::user::count_all(conn).map_err(|e| e.to_string())?;
     Ok(Report {
         created: usize::try_from(after - before).unwrap_or(0),

@@ -46,6 +46,9 @@ pub struct ReqState {
     pub request_id: String,
     /// The 演示环境 banner of a demo database (None on a production one).
     pub rehearsal: Option<crate::web::page::Rehearsal>,
+    /// When the request was first seen (see `middleware::Arrived`): deadlines of writes are
+    /// judged against it.
+    pub arrived: chrono::NaiveDateTime,
 }
 
 #[derive(Clone)]
@@ -89,6 +92,10 @@ impl Ctx {
     }
     pub fn t(&self, key: &str) -> &'static str {
         i18n::tr(self.req.lang, key)
+    }
+    /// When the request was first seen, on the platform clock, before it waited for anything.
+    pub fn arrived(&self) -> chrono::NaiveDateTime {
+        self.req.arrived
     }
     pub fn user(&self) -> Option<&CurrentUser> {
         self.req.user.as_ref()

@@ -28,6 +28,10 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
      font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'; object-src 'none'";
 
+/// When the request was first seen by the application, on the platform clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrived(pub chrono::NaiveDateTime);
+
 pub async fn security_headers(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -35,10 +39,15 @@ pub async fn security_headers(
     if req.method() == actix_web::http::Method::HEAD {
         req.head_mut().method = actix_web::http::Method::GET;
     }
-    let https = req
-        .app_data::<AppState>()
-        .map(|s| s.config.https())
-        .unwrap_or(false);
+    let state = req.app_data::<AppState>().cloned();
+    if let Some(s) = &state {
+        // The arrival time, stamped before anything can make the request wait (the session
+        // lookup, a pooled connection, the write lock): a quote sent before the deadline is
+        // judged by when it was seen, not by when a worker got to it.
+        s.pool.clock().install_for_thread();
+        req.extensions_mut().insert(Arrived(db::now()));
+    }
+    let https = state.map(|s| s.config.https()).unwrap_or(false);
     let is_static = req.path().starts_with("/static/");
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
@@ -454,6 +463,11 @@ pub async fn session(
             .to_string(),
         request_id: hex::encode(crate::auth::token::random_bytes::<6>()),
         rehearsal,
+        arrived: req
+            .extensions()
+            .get::<Arrived>()
+            .map(|a| a.0)
+            .unwrap_or_else(db::now),
     };
     let remember = Remember {
         lang: asked.query,

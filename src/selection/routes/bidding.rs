@@ -362,8 +362,9 @@ async fn register(
         form: _,
     }: Posted<ActingAgency, EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The time the request (its whole body) was received: see `open_announcement`.
-    let received = db::now();
+    // Stamped when the request was first seen, before it waited for a worker or the write
+    // lock (see `middleware::Arrived`); the step judges the deadline by it.
+    let received = ctx.arrived();
     let id = path.into_inner();
     let actor = ctx.actor();
     let day = today();
@@ -444,8 +445,9 @@ async fn quote(
         form: f,
     }: Posted<ActingAgency, QuoteForm>,
 ) -> Result<HttpResponse, AppError> {
-    // The time the request (its whole body) was received: see `open_announcement`.
-    let received = db::now();
+    // Stamped when the request was first seen, before it waited for a worker or the write
+    // lock (see `middleware::Arrived`); the step judges the deadline by it.
+    let received = ctx.arrived();
     let id = path.into_inner();
     let lang = ctx.lang();
     let mut amount_f = Field::new(&f.amount);
@@ -611,8 +613,9 @@ async fn change_quote(
     step: Step,
     done_key: &str,
 ) -> Result<HttpResponse, AppError> {
-    // The time the request (its whole body) was received: see `steps::open_announcement`.
-    let received = db::now();
+    // Stamped when the request was first seen, before it waited for a worker or the write
+    // lock (see `middleware::Arrived`); the step judges the deadline by it.
+    let received = ctx.arrived();
     let actor = ctx.actor();
     let day = today();
     let r = settle(

@@ -1043,3 +1043,31 @@ async fn the_readme_names_the_demo_contract_parties_and_winners() {
         ]
     );
 }
+
+/// Issue 17 (5): a bulk load leaves the planner's statistics behind, so the first request
+/// after `demo` is planned on real figures, not on an "empty table" guess.
+#[actix_web::test]
+async fn the_demo_leaves_planner_statistics_for_what_it_loaded() {
+    let app = spawn_web_only().await;
+    {
+        let mut c = app.conn();
+        assert!(
+            !zhongjie::db::has_statistics(&mut c, "announcements").unwrap(),
+            "a fresh database has no statistics yet"
+        );
+    }
+    load_demo(&app, 0).await;
+    let mut c = app.conn();
+    for table in [
+        "users",
+        "agencies",
+        "announcements",
+        "credit_records",
+        "audit_log",
+    ] {
+        assert!(
+            zhongjie::db::has_statistics(&mut c, table).unwrap(),
+            "no planner statistics for {table} after the demo"
+        );
+    }
+}
