@@ -181,6 +181,7 @@ impl Application {
                 64 << 20,
                 std::time::Duration::from_millis(cfg.page_stamp_ms),
             ),
+            settings: Default::default(),
         });
         if cfg.run_jobs {
             actix_web::rt::spawn(crate::jobs::worker(pool.clone(), cfg.clone()));

@@ -58,7 +58,13 @@ pub fn load(
     settings: &Settings,
 ) -> QueryResult<Option<Loaded>> {
     let id_hash = token::hash_token(cookie);
-    let row: Option<(String, NaiveDateTime, NaiveDateTime, User)> = sessions::table
+    // The unread count for the menu comes in the same statement (a correlated subquery).
+    let unread = messages::table
+        .filter(messages::user_id.eq(users::id))
+        .filter(messages::read_at.is_null())
+        .count()
+        .single_value();
+    let row: Option<(String, NaiveDateTime, NaiveDateTime, User, Option<i64>)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id_hash.eq(&id_hash))
         .select((
@@ -66,10 +72,11 @@ pub fn load(
             sessions::created_at,
             sessions::last_seen_at,
             User::as_select(),
+            unread,
         ))
         .first(conn)
         .optional()?;
-    let Some((csrf, created, last_seen, user)) = row else {
+    let Some((csrf, created, last_seen, user, unread)) = row else {
         return Ok(None);
     };
     let now = crate::db::now();
@@ -86,15 +93,10 @@ pub fn load(
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;
     }
-    let unread: i64 = messages::table
-        .filter(messages::user_id.eq(user.id))
-        .filter(messages::read_at.is_null())
-        .count()
-        .get_result(conn)?;
     Ok(Some(Loaded {
         user,
         csrf,
-        unread,
+        unread: unread.unwrap_or(0),
         id_hash,
     }))
 }

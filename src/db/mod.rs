@@ -7,6 +7,8 @@ pub mod schema;
 pub mod sealing_key;
 pub mod types;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -31,6 +33,8 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
     clock: crate::clock::Clock,
+    /// Statements sent by this pool's connections since it opened (see [`Watch`]).
+    statements: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Pool {
@@ -58,6 +62,13 @@ impl Pool {
 
     pub fn clock(&self) -> &crate::clock::Clock {
         &self.clock
+    }
+
+    /// How many statements this pool's connections have sent so far (transaction control
+    /// and the pool's own checks included): tests hold the cost of a request with it, and the
+    /// bench prints statements per page.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Re-reads the platform clock if its reading is older than the interval (the session
@@ -141,6 +152,59 @@ fn sqlite_path(url: &str) -> &str {
 pub struct Manager {
     url: String,
     backend: Backend,
+    statements: Arc<AtomicU64>,
+}
+
+/// Watches a connection's statements: counts them (one relaxed atomic add each) into the
+/// counter its pool shares, remembers when one last succeeded, and notes a connection the
+/// server closed. With that the pool needs no `SELECT 1` before lending a connection that
+/// worked a moment ago (that check was three of a quote request's statements): only one idle
+/// for longer than [`TRUSTED_FOR`] is pinged, and one that lost its server is dropped when it
+/// comes back (`has_broken`), so a database restart costs at most the request that met it.
+struct Watch {
+    statements: Arc<AtomicU64>,
+    last_ok: Option<std::time::Instant>,
+    lost: bool,
+}
+
+/// How long after a successful statement a connection is lent without a ping.
+const TRUSTED_FOR: Duration = Duration::from_secs(2);
+
+impl diesel::connection::Instrumentation for Watch {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as E;
+        use diesel::result::{DatabaseErrorKind, Error};
+        match event {
+            E::StartQuery { .. } => {
+                self.statements.fetch_add(1, Ordering::Relaxed);
+            }
+            E::FinishQuery { error: None, .. } => self.last_ok = Some(std::time::Instant::now()),
+            E::FinishQuery {
+                error:
+                    Some(Error::DatabaseError(
+                        DatabaseErrorKind::ClosedConnection
+                        | DatabaseErrorKind::UnableToSendCommand,
+                        _,
+                    )),
+                ..
+            } => {
+                self.lost = true;
+                self.last_ok = None;
+            }
+            // Any other failure: the next loan pings first (a server restart does not always
+            // say so in its error kind).
+            E::FinishQuery { error: Some(_), .. } => self.last_ok = None,
+            _ => {}
+        }
+    }
+}
+
+fn watch_of(conn: &mut DbConnection) -> Option<&mut Watch> {
+    let i = match conn {
+        DbConnection::Pg(c) => c.instrumentation(),
+        DbConnection::Sqlite(c) => c.instrumentation(),
+    };
+    i.downcast_mut::<Watch>()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,33 +260,53 @@ pub fn pool_size(backend: Backend) -> u32 {
     }
 }
 
+impl Manager {
+    fn watch(&self) -> Watch {
+        Watch {
+            statements: self.statements.clone(),
+            last_ok: None,
+            lost: false,
+        }
+    }
+}
+
 impl ManageConnection for Manager {
     type Connection = DbConnection;
     type Error = ConnError;
 
     fn connect(&self) -> Result<DbConnection, ConnError> {
         match self.backend {
-            Backend::Postgres => Ok(DbConnection::Pg(diesel::PgConnection::establish(
-                &self.url,
-            )?)),
+            Backend::Postgres => {
+                let mut c = diesel::PgConnection::establish(&self.url)?;
+                c.set_instrumentation(self.watch());
+                Ok(DbConnection::Pg(c))
+            }
             Backend::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(sqlite_path(&self.url))?;
                 c.batch_execute(SQLITE_PRAGMAS)?;
+                c.set_instrumentation(self.watch());
                 Ok(DbConnection::Sqlite(c))
             }
         }
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnError> {
+        let recent = watch_of(conn)
+            .and_then(|w| w.last_ok)
+            .is_some_and(|t| t.elapsed() < TRUSTED_FOR);
+        if recent {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1").map_err(Into::into)
     }
 
     /// Checked when a connection comes back to the pool: one left with a broken transaction
-    /// manager is dropped. (A connection cut off by a server restart is caught by r2d2's test
-    /// on check-out, `is_valid`.)
+    /// manager or that lost its server is dropped. (A connection cut off while idle is caught
+    /// by the ping of `is_valid` on its next loan.)
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         use diesel::r2d2::R2D2Connection;
-        match conn {
+        let lost = watch_of(conn).is_some_and(|w| w.lost);
+        lost || match conn {
             DbConnection::Pg(c) => c.is_broken(),
             DbConnection::Sqlite(c) => c.is_broken(),
         }
@@ -240,9 +324,11 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
                 .map_err(|e| format!("cannot open database {}: {e}", mask_url(url)))?;
         }
     }
+    let statements = Arc::new(AtomicU64::new(0));
     let manager = Manager {
         url: url.to_string(),
         backend,
+        statements: statements.clone(),
     };
     // Try once directly so the real cause (refused, auth failed, no such file) reaches the user.
     manager.connect().map_err(|e| {
@@ -266,6 +352,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
     Ok(Pool {
         inner,
         clock: crate::clock::Clock::new(),
+        statements,
     })
 }
 

@@ -27,6 +27,8 @@ pub struct AppStateInner {
     pub hasher: Hasher,
     /// Public pages rendered for visitors, checked against the audit stamp per request.
     pub pages: crate::web::page_cache::PageCache,
+    /// The settings read within the last second, for the session check.
+    pub settings: std::sync::Arc<crate::accounts::store::settings::Recent>,
 }
 
 pub type AppState = web::Data<AppStateInner>;

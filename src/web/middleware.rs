@@ -310,8 +310,9 @@ async fn session_lookup(
         .filter(|c| !c.value().is_empty())?
         .value()
         .to_string();
+    let recent = state.settings.clone();
     let loaded = db::run(&state.pool, move |conn| {
-        let settings = crate::accounts::store::settings::load(conn)?;
+        let settings = recent.get_or_load(conn)?;
         let mut l = crate::auth::session::load(conn, &token, &settings)?;
         // The language switch of a signed-in user is their choice for mail too: it is
         // kept on the user row (only when it changes), so what the platform writes to

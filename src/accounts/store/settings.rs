@@ -112,3 +112,30 @@ pub fn set(conn: &mut DbConnection, key: &str, value: i64, by: i64) -> QueryResu
     }
     Ok(())
 }
+
+/// The settings as this instance read them less than [`Recent::WINDOW`] ago: the session check
+/// of every signed-in request needs the two session timeouts, and reading all settings for it
+/// was one of the statements of every page. A change made on any instance reaches this one
+/// within the window; steps still read the settings inside their own transactions.
+#[derive(Default)]
+pub struct Recent(std::sync::Mutex<Option<(std::time::Instant, Settings)>>);
+
+impl Recent {
+    pub const WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+
+    /// The recent reading, or a fresh one from `conn` (kept for the next requests).
+    pub fn get_or_load(&self, conn: &mut DbConnection) -> QueryResult<Settings> {
+        let now = std::time::Instant::now();
+        if let Ok(g) = self.0.lock()
+            && let Some((at, s)) = g.as_ref()
+            && now.duration_since(*at) < Self::WINDOW
+        {
+            return Ok(s.clone());
+        }
+        let s = load(conn)?;
+        if let Ok(mut g) = self.0.lock() {
+            *g = Some((now, s.clone()));
+        }
+        Ok(s)
+    }
+}
