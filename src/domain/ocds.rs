@@ -256,6 +256,11 @@ fn method(mode: Mode) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// The service time limit in words (working days: no OCDS field counts them).
+fn time_limit(days: i32) -> String {
+    format!("服务时限：{days} 个工作日")
+}
+
 /// The Chinese name of a changed field.
 fn field_name(f: &str) -> &str {
     match f {
@@ -293,14 +298,15 @@ impl Facts {
     }
 
     /// The tender's terms as they stand now (the audit trail does not keep earlier values).
+    /// The service time limit is in working days, which no OCDS period field counts, so it
+    /// is said in the description.
     fn terms(&self) -> Value {
         json!({
-            "description": self.scope,
+            "description": format!("{}\n{}", self.scope, time_limit(self.time_limit_days)),
             "tenderPeriod": {
                 "startDate": date_time(self.published_at),
                 "endDate": date_time(self.deadline),
             },
-            "contractPeriod": { "durationInDays": self.time_limit_days },
         })
     }
 
@@ -337,8 +343,9 @@ impl Facts {
             parties.push(d.party(&["reviewBody"]));
         }
         r.json["parties"] = Value::Array(parties);
-        r.json["planning"] =
-            json!({ "project": self.project_name, "projectID": self.project_code });
+        r.json["planning"] = json!({
+            "budget": { "project": self.project_name, "projectID": self.project_code },
+        });
         if let Some(p) = &self.previous_ocid {
             r.json["relatedProcesses"] = json!([{
                 "id": "1",
@@ -442,11 +449,9 @@ impl Facts {
                 "title": format!("{} · {}", self.project_name, self.item_name),
                 "status": "active",
                 "dateSigned": date_time(k.signed_at),
+                "description": time_limit(k.time_limit_days),
                 "value": cny(k.price),
-                "period": {
-                    "startDate": date_time(k.signed_at),
-                    "durationInDays": k.time_limit_days,
-                },
+                "period": { "startDate": date_time(k.signed_at) },
             }),
         );
         r.json["contracts"] = json!([c]);

@@ -224,7 +224,12 @@ async fn feed(ctx: Ctx, q: web::Query<FeedQuery>) -> Result<HttpResponse, AppErr
         .t("ocds.feed.limit_capped")
         .replace("{max}", &ocds::FEED_MAX_LIMIT.to_string());
     cached(&ctx, move |c, prefix| {
-        let all = store::releases_since(c, since, prefix, &b)?;
+        // Nothing before the cursor is on this page: only announcements active since then.
+        let from = match (since, &after) {
+            (s, Some(a)) => Some(s.map_or(a.at, |s| s.max(a.at))),
+            (s, None) => s,
+        };
+        let all = store::releases_since(c, from, prefix, &b)?;
         let (page, next) = ocds::feed_page(all, since, after.as_ref(), limit);
         let uri = format!("{b}{here}");
         let p = Publisher {

@@ -6,9 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
 use serde_json::Value;
-use zhongjie::db::schema::{announcements, settings};
+use zhongjie::db::schema::{announcements, contract_payments, contracts, settings};
+use zhongjie::selection::store::announcement::Announcement;
 
-use crate::fixtures::{AnnouncementBuilder, EnergyReview};
+use crate::fixtures::{AnnouncementBuilder, DeliverableBuilder, EnergyReview};
 use crate::helpers::*;
 use crate::selection::result::{pass_deadline, quote};
 
@@ -248,10 +249,75 @@ async fn load_demo(app: &TestApp) {
     .unwrap();
 }
 
+/// Takes the demo on: an amendment of its open announcement, a cancelled one, and its
+/// contract signed, delivered, paid and accepted — so every
+/// kind of release is validated.
+fn go_further(app: &TestApp) {
+    let mut c = app.conn();
+    let now = zhongjie::db::now();
+    let open: Announcement = announcements::table
+        .filter(announcements::status.eq("published"))
+        .select(Announcement::as_select())
+        .first(&mut *c)
+        .unwrap();
+    let detail = r#"{"deadline":true,"material":["scope","cap"],"other":["witness"],"version":2}"#;
+    zhongjie::audit::record(
+        &mut c,
+        &zhongjie::audit::Actor::system(),
+        "announcement.change",
+        "announcement",
+        open.id,
+        &serde_json::json!({}),
+        detail,
+    )
+    .unwrap();
+    drop(c);
+    let cancelled = AnnouncementBuilder::new(open.owner_id, open.item_id)
+        .project(open.project_id)
+        .cap(Some(5_000_000))
+        .insert(app);
+    let mut c = app.conn();
+    diesel::update(announcements::table.find(cancelled))
+        .set((
+            announcements::status.eq("cancelled"),
+            announcements::cancelled_at.eq(Some(now)),
+            announcements::cancel_reason.eq(Some("项目调整，不再委托")),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    let (k, agency): (i64, i64) = contracts::table
+        .select((contracts::id, contracts::agency_id))
+        .first(&mut *c)
+        .unwrap();
+    diesel::update(contracts::table.find(k))
+        .set((
+            contracts::status.eq("accepted"),
+            contracts::signed_at.eq(Some(now - chrono::Duration::days(5))),
+            contracts::accepted_at.eq(Some(now)),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    diesel::insert_into(contract_payments::table)
+        .values((
+            contract_payments::contract_id.eq(k),
+            contract_payments::paid_on.eq(zhongjie::db::today()),
+            contract_payments::amount_fen.eq(1_234_567i64),
+            contract_payments::recorded_by.eq(open.owner_id),
+            contract_payments::created_at.eq(now),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    drop(c);
+    DeliverableBuilder::new(k, agency, "报告书终稿")
+        .decided("accepted", "")
+        .insert(app);
+}
+
 #[actix_web::test]
 async fn every_package_of_the_demo_validates_against_the_ocds_schemas() {
     let app = spawn_app().await;
     load_demo(&app).await;
+    go_further(&app);
     let releases = validator("release-package-schema.json");
     let records = validator("record-package-schema.json");
     let ids: Vec<i64> = announcements::table
@@ -304,6 +370,21 @@ async fn every_package_of_the_demo_validates_against_the_ocds_schemas() {
         ids.len(),
         all_ids.len()
     );
+    // The contract's record compiles to its current state.
+    let k_ann: i64 = contracts::table
+        .select(contracts::announcement_id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let (_, rec) = get_json(&app, &format!("/ocds/records/{}", ocid_of(&app, k_ann))).await;
+    let compiled = &rec["records"][0]["compiledRelease"];
+    let k = &compiled["contracts"][0];
+    assert_eq!(k["status"], "terminated", "{compiled}");
+    let paid = &k["implementation"]["transactions"][0]["value"]["amount"];
+    assert_eq!(paid.to_string(), "12345.67");
+    let milestones = k["implementation"]["milestones"].as_array().unwrap();
+    assert_eq!(milestones.len(), 2, "the deliverable and the acceptance");
+    assert_eq!(compiled["awards"][0]["status"], "active");
+    assert_eq!(compiled["tag"], serde_json::json!(["compiled"]));
     // The validator does look: a release without its ocid and an unknown currency fail.
     let (_, mut broken) = get_json(&app, &format!("/announcements/{}/ocds", ids[0])).await;
     broken["releases"][0]
@@ -316,7 +397,15 @@ async fn every_package_of_the_demo_validates_against_the_ocds_schemas() {
         found.iter().any(|p| p.contains("ocid")) && found.iter().any(|p| p.contains("XYZ")),
         "{found:?}"
     );
-    for t in ["tender", "tenderUpdate", "award"] {
+    for t in [
+        "tender",
+        "tenderAmendment",
+        "tenderCancellation",
+        "tenderUpdate",
+        "award",
+        "contract",
+        "implementation",
+    ] {
         assert!(
             tags.contains(t),
             "the demo publishes a {t} release: {tags:?}"
