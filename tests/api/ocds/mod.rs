@@ -198,6 +198,14 @@ async fn bad_input_is_refused_with_the_reason_and_drafts_never_appear() {
         let msg = v["error"].as_str().unwrap_or_default();
         assert!(msg.contains(words), "{path}: {msg}");
     }
+    // The public page links its package; a draft has neither.
+    let (_, page) = app.get_text(&format!("/announcements/{id}")).await;
+    assert!(
+        page.contains(&format!("href=\"/announcements/{id}/ocds\"")),
+        "{page}"
+    );
+    let (_, page) = w.owner.get_text(&format!("/announcements/{draft}")).await;
+    assert!(!page.contains("/ocds\""), "the draft links no package");
     // English readers get the reason in English.
     let (_, v) = get_json(&app, "/open-data/ocds?since=2026-02-30&lang=en").await;
     assert!(
