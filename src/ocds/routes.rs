@@ -49,7 +49,8 @@ fn publisher_name() -> &'static str {
 
 /// Serves `path?query` from the cache or builds it with `load` (on a blocking thread), then
 /// keeps a success under the stamp read before the data.
-async fn cached<F>(ctx: &Ctx, load: F) -> Result<HttpResponse, AppError>
+/// `fresh`: this request has just written (an opening), so the shared stamp may be older.
+async fn cached<F>(ctx: &Ctx, fresh: bool, load: F) -> Result<HttpResponse, AppError>
 where
     F: FnOnce(&mut crate::db::DbConnection, &str) -> Result<Answer, DbError> + Send + 'static,
 {
@@ -57,7 +58,16 @@ where
     // The language is in the key for the refusals' and the feed's notes.
     let key = format!("ocds\u{1f}{}\u{1f}{}", ctx.lang().code(), req.path);
     let stamp = if ctx.pages().enabled() {
-        let seq = db::run(ctx.pool(), |c| Ok::<_, DbError>(crate::audit::stamp(c)?)).await?;
+        // The stamp read by any request of the last window is shared (`web::page_cache`).
+        let now = std::time::Instant::now();
+        let seq = match ctx.pages().recent_seq(now).filter(|_| !fresh) {
+            Some(s) => s,
+            None => {
+                let s = db::run(ctx.pool(), |c| Ok::<_, DbError>(crate::audit::stamp(c)?)).await?;
+                ctx.pages().note_seq(now, s);
+                s
+            }
+        };
         Some(Stamp {
             seq,
             day: crate::db::today(),
@@ -89,19 +99,21 @@ where
 
 /// Opens announcement `id` first if its deadline has passed, as its page does: before the
 /// cache is asked, since passing the deadline writes nothing to the audit trail by itself.
-async fn open_if_due(ctx: &Ctx, id: i64) -> Result<(), AppError> {
+/// True if it was due (and is opened now).
+async fn open_if_due(ctx: &Ctx, id: i64) -> Result<bool, AppError> {
     let key = ctx.config().sealing_key;
     let instance = ctx.config().instance_id.clone();
     db::run(ctx.pool(), move |c| {
         let due = crate::selection::store::announcement::find(c, id)?
             .is_some_and(|a| a.due(crate::db::now()));
-        if due {
-            crate::selection::steps::opening::open_if_due(c, &key, id, &instance)?;
+        if !due {
+            return Ok(false);
         }
-        Ok::<_, DbError>(())
+        // Opened now, here or by another instance: either way the shared stamp may be older.
+        crate::selection::steps::opening::open_if_due(c, &key, id, &instance)?;
+        Ok(true)
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 async fn package(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -109,9 +121,9 @@ async fn package(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppE
     let Some(id) = path.parse::<i64>().ok().filter(|n| *n > 0) else {
         return Ok(refusal(&ctx, StatusCode::NOT_FOUND, "ocds.err.not_found"));
     };
-    open_if_due(&ctx, id).await?;
+    let fresh = open_if_due(&ctx, id).await?;
     let b = base(&ctx);
-    cached(&ctx, move |c, prefix| {
+    cached(&ctx, fresh, move |c, prefix| {
         let Some(f) = store::facts(c, id, prefix, &b)? else {
             return Ok(Err((StatusCode::NOT_FOUND, "ocds.err.not_found")));
         };
@@ -134,11 +146,12 @@ async fn record(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppEr
     ctx.authorize(Action::ViewPublic)?;
     let ocid = path.into_inner();
     // The prefix is checked with the rest; any number in the tail is worth opening.
-    if let Some(id) = ocid.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()) {
-        open_if_due(&ctx, id).await?;
-    }
+    let fresh = match ocid.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()) {
+        Some(id) => open_if_due(&ctx, id).await?,
+        None => false,
+    };
     let b = base(&ctx);
-    cached(&ctx, move |c, prefix| {
+    cached(&ctx, fresh, move |c, prefix| {
         let found = match ocds::announcement_of(prefix, &ocid) {
             Some(id) => store::facts(c, id, prefix, &b)?,
             None => None,
@@ -223,7 +236,7 @@ async fn feed(ctx: Ctx, q: web::Query<FeedQuery>) -> Result<HttpResponse, AppErr
     let cap_note = ctx
         .t("ocds.feed.limit_capped")
         .replace("{max}", &ocds::FEED_MAX_LIMIT.to_string());
-    cached(&ctx, move |c, prefix| {
+    cached(&ctx, false, move |c, prefix| {
         // Nothing before the cursor is on this page: only announcements active since then.
         let from = match (since, &after) {
             (s, Some(a)) => Some(s.map_or(a.at, |s| s.max(a.at))),
