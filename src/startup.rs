@@ -277,6 +277,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     crate::selection::routes::bidding::config(cfg);
     crate::selection::routes::result::config(cfg);
     crate::selection::routes::announcements::config(cfg);
+    crate::ocds::routes::config(cfg);
     crate::selection::routes::supervise::config(cfg);
     crate::supervision::routes::config(cfg);
     crate::contracts::routes::contract_texts::config(cfg);

@@ -389,12 +389,21 @@ pub fn save_settings(
     c: &mut DbConnection,
     me: &CurrentUser,
     values: &[(String, i64)],
+    ocid_prefix: Option<&str>,
 ) -> Result<(), DbError> {
+    use crate::accounts::store::settings::{OCID_PREFIX, set, set_text};
     write_tx(c, |c| {
         for (k, v) in values {
-            crate::accounts::store::settings::set(c, k, *v, me.id)?;
+            set(c, k, *v, me.id)?;
         }
-        let state: std::collections::BTreeMap<_, _> = values.iter().cloned().collect();
+        let mut state: std::collections::BTreeMap<_, _> = values
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+        if let Some(p) = ocid_prefix {
+            set_text(c, OCID_PREFIX, p, me.id)?;
+            state.insert(OCID_PREFIX.to_owned(), serde_json::json!(p));
+        }
         audit::record(
             c,
             &Actor::user(me.id, me.role),

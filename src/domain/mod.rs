@@ -42,6 +42,8 @@ pub mod listing;
 pub mod mask;
 /// Money as integer fen, parsing and display of yuan amounts.
 pub mod money;
+/// Open Contracting Data Standard 1.1: an announcement's releases, records, the feed's rules.
+pub mod ocds;
 /// The selection outcome as stored: a typed, versioned JSON written at opening and read back.
 pub mod outcome;
 /// Password policy: length, common-password list, not the e-mail.

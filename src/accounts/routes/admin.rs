@@ -416,12 +416,15 @@ pub struct SettingRow {
 pub struct SettingsPage {
     pub page: Page,
     pub rows: Vec<SettingRow>,
+    /// The OCDS ocid prefix (`domain::ocds`), a text setting.
+    pub ocid_prefix: Field,
 }
 
 async fn settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ManageSettings)?;
-    let s = db::run(ctx.pool(), |c| {
-        crate::accounts::store::settings::load(c).map_err(DbError::from)
+    let (s, prefix) = db::run(ctx.pool(), |c| {
+        let s = crate::accounts::store::settings::load(c)?;
+        Ok::<_, DbError>((s, crate::accounts::store::settings::ocid_prefix(c)?))
     })
     .await?;
     let rows = crate::accounts::store::settings::KNOWN
@@ -438,6 +441,7 @@ async fn settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
         &SettingsPage {
             page: ctx.page(),
             rows,
+            ocid_prefix: Field::new(prefix),
         },
         StatusCode::OK,
     )
@@ -473,16 +477,35 @@ async fn save_settings(
             max: *max,
         });
     }
-    if rows.iter().any(|r| r.value.has_error()) {
+    // A form without the field (an older page) leaves the prefix as it is; an empty one
+    // goes back to the placeholder.
+    let prefix = f
+        .get(crate::accounts::store::settings::OCID_PREFIX)
+        .map(|p| match p.trim() {
+            "" => crate::domain::ocds::PLACEHOLDER_PREFIX.to_owned(),
+            p => p.to_owned(),
+        });
+    let mut ocid_prefix = Field::new(prefix.clone().unwrap_or_default());
+    if prefix
+        .as_deref()
+        .is_some_and(|p| !crate::domain::ocds::valid_prefix(p))
+    {
+        ocid_prefix.error = Some(ctx.t("admin.settings.ocid_prefix_invalid").to_string());
+    }
+    if rows.iter().any(|r| r.value.has_error()) || ocid_prefix.has_error() {
         return html(
             &SettingsPage {
                 page: ctx.page(),
                 rows,
+                ocid_prefix,
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    db::run(ctx.pool(), move |c| steps::save_settings(c, &me, &values)).await?;
+    db::run(ctx.pool(), move |c| {
+        steps::save_settings(c, &me, &values, prefix.as_deref())
+    })
+    .await?;
     Ok(redirect_flash(
         "/admin/settings",
         FlashKind::Success,

@@ -90,12 +90,33 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<Settings> {
     Ok(Settings { values })
 }
 
+/// The text setting that holds the OCDS ocid prefix (`domain::ocds`): the prefix the
+/// platform registered with the OCDS help desk. Unset or invalid means the placeholder
+/// `domain::ocds::PLACEHOLDER_PREFIX`.
+pub const OCID_PREFIX: &str = "ocds_ocid_prefix";
+
+/// The ocid prefix in force.
+pub fn ocid_prefix(conn: &mut DbConnection) -> QueryResult<String> {
+    let v: Option<String> = settings::table
+        .find(OCID_PREFIX)
+        .select(settings::value)
+        .first(conn)
+        .optional()?;
+    Ok(v.filter(|p| crate::domain::ocds::valid_prefix(p))
+        .unwrap_or_else(|| crate::domain::ocds::PLACEHOLDER_PREFIX.to_owned()))
+}
+
 /// Stores one value (the caller validates range and writes the audit entry).
 pub fn set(conn: &mut DbConnection, key: &str, value: i64, by: i64) -> QueryResult<()> {
+    set_text(conn, key, &value.to_string(), by)
+}
+
+/// Stores one value as text (the caller validates it and writes the audit entry).
+pub fn set_text(conn: &mut DbConnection, key: &str, value: &str, by: i64) -> QueryResult<()> {
     let now = crate::db::now();
     let n = diesel::update(settings::table.find(key))
         .set((
-            settings::value.eq(value.to_string()),
+            settings::value.eq(value),
             settings::updated_at.eq(now),
             settings::updated_by.eq(Some(by)),
         ))
@@ -104,7 +125,7 @@ pub fn set(conn: &mut DbConnection, key: &str, value: i64, by: i64) -> QueryResu
         diesel::insert_into(settings::table)
             .values((
                 settings::key.eq(key),
-                settings::value.eq(value.to_string()),
+                settings::value.eq(value),
                 settings::updated_at.eq(now),
                 settings::updated_by.eq(Some(by)),
             ))
