@@ -26,6 +26,7 @@ pub mod inspections;
 pub mod jobs;
 pub mod library;
 pub mod mail;
+pub mod opendata;
 pub mod selection;
 pub mod startup;
 pub mod stats;

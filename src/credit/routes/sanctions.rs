@@ -199,7 +199,7 @@ pub struct BlacklistPage {
 }
 
 /// A listing as a row of the one sanction table (`credit::views`).
-fn listing_sanction(
+pub(crate) fn listing_sanction(
     l: &Listing,
     agency: &str,
     uscc: &str,
@@ -234,8 +234,26 @@ fn listing_sanction(
     }
 }
 
-async fn blacklist(ctx: Ctx) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BlacklistQuery {
+    pub state: String,
+    pub format: String,
+    pub limit: String,
+    pub after: String,
+}
+
+async fn blacklist(ctx: Ctx, q: web::Query<BlacklistQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
+    let q = q.into_inner();
+    if !(q.format.trim().is_empty() || q.format.trim() == "html") {
+        let raw = crate::web::export::RawExport {
+            format: q.format,
+            limit: q.limit,
+            after: q.after,
+        };
+        return super::open_data::blacklist(&ctx, raw, &q.state).await;
+    }
     let lang = ctx.lang();
     let (rows, depts) = db::run(ctx.pool(), |c| {
         Ok::<_, DbError>((
