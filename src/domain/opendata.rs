@@ -194,6 +194,7 @@ pub const COMPLAINT_OUTCOMES: Dataset = Dataset {
     page: "/complaints/outcomes",
     download: "/complaints/outcomes",
     fields: &[
+        "id",
         "tracking_no",
         "department",
         "against",

@@ -9,8 +9,8 @@
 //! names, a line per item, and the same facts in headers (`X-Page-Size`, `X-Max-Page-Size`,
 //! `X-Limit-Capped`, `X-Next-Page` and a `Link: <…>; rel="next"`).
 
-use actix_web::HttpResponse;
 use actix_web::web::Bytes;
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use serde_json::Value;
 
 use crate::db::{DbConnection, DbError, Pool};
@@ -55,7 +55,7 @@ pub fn url(path: &str, pairs: &[(&str, String)]) -> String {
 }
 
 /// The absolute URL of the next page: the list's filtered URL plus format, limit and cursor.
-fn next_url(ctx: &Ctx, base: &str, q: &ExportQuery, after: &str) -> String {
+pub fn next_page_url(ctx: &Ctx, base: &str, q: &ExportQuery, after: &str) -> String {
     let public = ctx.config().public_url.trim_end_matches('/');
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     s.append_pair("format", q.format.code());
@@ -121,21 +121,8 @@ pub fn respond(
     items: Vec<Value>,
     next: Option<String>,
 ) -> HttpResponse {
-    let next = next.map(|c| next_url(ctx, base, q, &c));
-    let mut resp = HttpResponse::Ok();
-    resp.insert_header(attachment(d, q.format))
-        .insert_header(("X-Max-Page-Size", MAX_PAGE_SIZE.to_string()))
-        .insert_header(("X-Limit-Capped", q.size.capped.to_string()))
-        .insert_header((
-            "X-Page-Size",
-            q.size
-                .rows
-                .map_or_else(|| "all".to_string(), |n| n.to_string()),
-        ));
-    if let Some(n) = &next {
-        resp.insert_header(("X-Next-Page", n.clone()))
-            .insert_header(("Link", format!("<{n}>; rel=\"next\"")));
-    }
+    let next = next.map(|c| next_page_url(ctx, base, q, &c));
+    let mut resp = page_headers(d, q, next.as_deref());
     if q.format == Format::Json {
         return resp.json(serde_json::json!({
             "dataset": d.key,
@@ -150,6 +137,26 @@ pub fn respond(
     let mut body = csv_head(ctx.lang(), d);
     body.push_str(&csv_lines(d, &items));
     resp.content_type("text/csv; charset=utf-8").body(body)
+}
+
+/// The answer's headers for one page: the file name, the page size and its cap, and the
+/// next page (`X-Next-Page` and `Link: rel="next"`, absolute URLs; see [`next_page_url`]).
+pub fn page_headers(d: &Dataset, q: &ExportQuery, next: Option<&str>) -> HttpResponseBuilder {
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header(attachment(d, q.format))
+        .insert_header(("X-Max-Page-Size", MAX_PAGE_SIZE.to_string()))
+        .insert_header(("X-Limit-Capped", q.size.capped.to_string()))
+        .insert_header((
+            "X-Page-Size",
+            q.size
+                .rows
+                .map_or_else(|| "all".to_string(), |n| n.to_string()),
+        ));
+    if let Some(n) = next {
+        resp.insert_header(("X-Next-Page", n.to_string()))
+            .insert_header(("Link", format!("<{n}>; rel=\"next\"")));
+    }
+    resp
 }
 
 /// Rows fetched per round of a streamed CSV.
