@@ -8,8 +8,6 @@
 //! does. A `limit` above [`MAX_PAGE_SIZE`] is cut to it and the cut is stated (a JSON field, an
 //! HTTP header for CSV); a CSV without `limit` is the whole list.
 
-pub use super::listing::{csv_field, csv_line};
-
 /// Rows per JSON page when the reader names no `limit`.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// The most rows one page may hold (JSON, or CSV with a `limit`).
@@ -151,6 +149,32 @@ where
     }
 }
 
+/// One CSV field: quoted when needed, and a leading `= + - @` (a spreadsheet formula) is
+/// defused with an apostrophe so a downloaded file cannot run anything when opened.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// One CSV line (CRLF, as spreadsheets expect).
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -212,5 +236,13 @@ mod tests {
         assert_eq!(p, vec![5, 3, 1]);
         let (p, next) = page_by_key(rows, |r| *r, false, Some(&3), None);
         assert_eq!((p, next), (vec![5, 7, 9], None));
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=cmd()"), "'=cmd()");
+        assert_eq!(csv_line(&["名称", "x"]), "名称,x\r\n");
     }
 }

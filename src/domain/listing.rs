@@ -67,8 +67,8 @@ impl Sort {
     }
 }
 
-/// The one format type of every list (`domain::export`).
-pub use super::export::Format;
+/// The one format type of every list, and the CSV line of every download (`domain::export`).
+pub use super::export::{Format, csv_field, csv_line};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GradeFilter {
@@ -353,32 +353,6 @@ pub fn decode_cursor(s: &str, sort: Sort) -> Result<Cursor, FilterError> {
     })
 }
 
-/// One CSV field: quoted when needed, and a leading `= + - @` (a spreadsheet formula) is
-/// defused with an apostrophe so a downloaded file cannot run anything when opened.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// One CSV line (CRLF, as spreadsheets expect).
-pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -513,13 +487,5 @@ mod tests {
             "no match across keywords"
         );
         assert!(!item_matches("", "环评", "环评"));
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(csv_line(&["名称", "x"]), "名称,x\r\n");
     }
 }

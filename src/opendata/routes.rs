@@ -42,7 +42,7 @@ pub struct DatasetView {
     pub updated: String,
     pub page: &'static str,
     pub csv: Option<String>,
-    pub json: String,
+    pub json: Option<String>,
     pub fields: Vec<FieldView>,
 }
 
@@ -78,9 +78,10 @@ fn view(lang: Lang, d: &'static Dataset, updated: Option<&NaiveDateTime>) -> Dat
         page: d.page,
         csv: d.tabular.then(|| with_format(d.download, "csv")),
         json: if d.tabular {
-            with_format(d.download, "json")
+            Some(with_format(d.download, "json"))
         } else {
-            d.download.to_string()
+            // OCDS is JSON only; the charts' data is a CSV per chart on their page.
+            (d.key == od::OCDS_RELEASES.key).then(|| d.download.to_string())
         },
         fields: d
             .fields
@@ -108,7 +109,7 @@ struct JsonDataset {
     licence: &'static str,
     html: String,
     csv: Option<String>,
-    json: String,
+    json: Option<String>,
     fields: Vec<JsonField>,
 }
 
@@ -131,7 +132,7 @@ fn json_index(
             licence: rules::LICENCE_URL,
             html: abs(s.page),
             csv: s.csv.as_deref().map(abs),
-            json: abs(&s.json),
+            json: s.json.as_deref().map(abs),
             fields: s
                 .fields
                 .into_iter()

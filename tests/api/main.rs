@@ -12,6 +12,7 @@ mod helpers;
 mod home;
 mod inspections;
 mod library;
+mod opendata;
 mod platform;
 mod selection;
 mod stats;

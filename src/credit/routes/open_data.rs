@@ -6,9 +6,9 @@
 use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
-use crate::credit::routes::sanctions::listing_sanction;
 use crate::credit::store::credit::{self as mc, ListCursor, ListFilter};
 use crate::credit::store::sanctions as sx;
+use crate::credit::views::listing_sanction;
 use crate::domain::credit::{Grade, fmt_x100, mask_free_text};
 use crate::domain::export::ExportQuery;
 use crate::domain::opendata::{BLACKLIST, CREDIT};
