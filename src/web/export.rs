@@ -272,6 +272,7 @@ where
         + Send
         + 'static,
 {
+    admit(ctx)?;
     let Some(n) = q.size.rows else {
         let head = csv_head(ctx.lang(), d);
         return Ok(stream_csv(
@@ -334,4 +335,52 @@ where
 /// fetch: the rows below `before`, at most `n`.
 pub fn below(rows: Vec<(i64, Value)>, before: Option<i64>, n: usize) -> Vec<(i64, Value)> {
     rules::page_by_key(rows, |(id, _)| *id, true, before.as_ref(), Some(n)).0
+}
+
+/// Downloads one client address may start per minute (`ZJ_EXPORT_PER_MINUTE`, default 600;
+/// `0` turns the limit off). A page is cheap; a whole streamed CSV is not, and a script
+/// looping on it would hold a connection each: past the limit the answer is a 429.
+fn per_minute() -> u32 {
+    static LIMIT: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("ZJ_EXPORT_PER_MINUTE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(600)
+    })
+}
+
+/// Per address: the start of its current minute and the downloads in it.
+static WINDOWS: std::sync::Mutex<
+    Option<std::collections::HashMap<String, (std::time::Instant, u32)>>,
+> = std::sync::Mutex::new(None);
+
+/// Counts one download for the client, or refuses it (429) when its minute is full.
+pub fn admit(ctx: &Ctx) -> Result<(), AppError> {
+    let limit = per_minute();
+    if limit == 0 {
+        return Ok(());
+    }
+    let now = std::time::Instant::now();
+    let minute = std::time::Duration::from_secs(60);
+    let Ok(mut guard) = WINDOWS.lock() else {
+        return Ok(());
+    };
+    let map = guard.get_or_insert_with(Default::default);
+    if map.len() > 50_000 {
+        map.retain(|_, (start, _)| now.duration_since(*start) < minute);
+    }
+    let e = map.entry(ctx.req.ip.clone()).or_insert((now, 0));
+    if now.duration_since(e.0) >= minute {
+        *e = (now, 0);
+    }
+    if e.1 >= limit {
+        let wait = minute
+            .saturating_sub(now.duration_since(e.0))
+            .as_secs()
+            .max(1);
+        return Err(AppError::TooMany(i64::try_from(wait).unwrap_or(60)));
+    }
+    e.1 += 1;
+    Ok(())
 }

@@ -540,6 +540,7 @@ async fn download(
     db_url: String,
     today: NaiveDate,
 ) -> Result<HttpResponse, AppError> {
+    export::admit(ctx)?;
     let lang = ctx.lang();
     let public = ctx.config().public_url.trim_end_matches('/').to_string();
     let r2 = req.clone();

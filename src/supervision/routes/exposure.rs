@@ -296,6 +296,9 @@ async fn exposure(ctx: Ctx, raw: web::Query<RawQuery>) -> Result<HttpResponse, A
     }
     let ex = crate::domain::export::parse(req.format.code(), &raw.limit, "")
         .map_err(AppError::BadRequest)?;
+    if ex.format != Format::Html {
+        crate::web::export::admit(&ctx)?;
+    }
     let size = match req.format {
         Format::Html => rules::PAGE_SIZE,
         _ => ex.size.rows.unwrap_or(rules::DOWNLOAD_CAP),
