@@ -42,8 +42,8 @@ macro_rules! locale_files {
     };
 }
 
-pub const ZH_FILES: &[(&str, &str)] = locale_files!("zh-CN": "common", "auth", "account", "admin", "mail", "validation", "vocab", "catalogue", "agency", "library", "credit", "sanctions", "selection", "calendar", "publication", "bidding", "result", "supervise", "contracts", "fulfilment", "policy", "supervision", "inspections", "complaints", "stats", "ocds");
-pub const EN_FILES: &[(&str, &str)] = locale_files!("en": "common", "auth", "account", "admin", "mail", "validation", "vocab", "catalogue", "agency", "library", "credit", "sanctions", "selection", "calendar", "publication", "bidding", "result", "supervise", "contracts", "fulfilment", "policy", "supervision", "inspections", "complaints", "stats", "ocds");
+pub const ZH_FILES: &[(&str, &str)] = locale_files!("zh-CN": "common", "auth", "account", "admin", "mail", "validation", "vocab", "catalogue", "agency", "library", "credit", "sanctions", "selection", "calendar", "publication", "bidding", "result", "supervise", "contracts", "fulfilment", "policy", "supervision", "inspections", "complaints", "stats", "ocds", "opendata");
+pub const EN_FILES: &[(&str, &str)] = locale_files!("en": "common", "auth", "account", "admin", "mail", "validation", "vocab", "catalogue", "agency", "library", "credit", "sanctions", "selection", "calendar", "publication", "bidding", "result", "supervise", "contracts", "fulfilment", "policy", "supervision", "inspections", "complaints", "stats", "ocds", "opendata");
 
 pub type Catalog = HashMap<String, String>;
 

@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod library;
 pub mod mail;
 pub mod ocds;
+pub mod opendata;
 pub mod selection;
 pub mod startup;
 pub mod stats;

@@ -278,11 +278,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
     crate::selection::routes::result::config(cfg);
     crate::selection::routes::announcements::config(cfg);
     crate::ocds::routes::config(cfg);
+    crate::selection::routes::open_data::config(cfg);
     crate::selection::routes::supervise::config(cfg);
     crate::supervision::routes::config(cfg);
     crate::contracts::routes::contract_texts::config(cfg);
     crate::contracts::routes::contracts::config(cfg);
     crate::contracts::routes::fulfilment::config(cfg);
     crate::stats::routes::config(cfg);
+    crate::opendata::routes::config(cfg);
     crate::complaints::routes::config(cfg);
 }

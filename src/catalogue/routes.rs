@@ -525,20 +525,83 @@ fn change_views(ctx: &Ctx, list: &[ChangeEntry], depts: &[Department]) -> Vec<Ch
         .collect()
 }
 
-async fn changes(ctx: Ctx) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangesQuery {
+    /// `add`, `modify` or `cancel`: only changes of that kind.
+    pub kind: String,
+    pub format: String,
+    pub limit: String,
+    pub after: String,
+}
+
+async fn changes(ctx: Ctx, q: web::Query<ChangesQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let (list, depts) = db::run(ctx.pool(), |c| {
+    let q = q.into_inner();
+    let ex = crate::web::export::RawExport {
+        format: q.format.clone(),
+        limit: q.limit.clone(),
+        after: q.after.clone(),
+    }
+    .parse()?;
+    let kind = q.kind.trim().to_string();
+    if !(kind.is_empty() || ["add", "modify", "cancel"].contains(&kind.as_str())) {
+        return Err(AppError::BadRequest("catalogue.err.filter_kind"));
+    }
+    let (mut list, depts) = db::run(ctx.pool(), |c| {
         Ok::<_, DbError>((
             cat::public_changes(c, None)?,
             crate::accounts::store::department::all(c)?,
         ))
     })
     .await?;
+    list.retain(|e| kind.is_empty() || e.adjustment.kind.to_string() == kind);
+    let views = change_views(&ctx, &list, &depts);
+    if ex.format != crate::domain::export::Format::Html {
+        let base = crate::web::export::url("/catalogue/changes", &[("kind", kind)]);
+        return changes_export(&ctx, ex, base, &list, views).await;
+    }
     let p = ChangesPage {
         page: ctx.page(),
-        changes: change_views(&ctx, &list, &depts),
+        changes: views,
     };
     html(&p, StatusCode::OK)
+}
+
+/// `/catalogue/changes?format=csv|json`: the change log as shown, newest first.
+async fn changes_export(
+    ctx: &Ctx,
+    q: crate::domain::export::ExportQuery,
+    base: String,
+    list: &[ChangeEntry],
+    views: Vec<ChangeView>,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::credit::mask_free_text;
+    let all: Vec<(i64, serde_json::Value)> = list
+        .iter()
+        .zip(views)
+        .map(|(e, v)| {
+            let a = &e.adjustment;
+            let item = serde_json::json!({
+                "id": a.id,
+                "date": v.when,
+                "item_code": v.code,
+                "item_name": v.name,
+                "kind": a.kind.to_string(),
+                "kind_name": v.kind,
+                "version": a.version,
+                "reason": mask_free_text(&v.reason),
+                "legal_basis": mask_free_text(&v.basis),
+                "by": v.who,
+            });
+            (a.id, item)
+        })
+        .collect();
+    let d = &crate::domain::opendata::CATALOGUE_CHANGES;
+    crate::web::export::serve_by_id(ctx, d, q, base, move |_, before, n| {
+        Ok(crate::web::export::below(all.clone(), before, n))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- item page

@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 
+use crate::accounts::store::department::Department;
+use crate::credit::store::sanctions::Listing;
 use crate::domain::exposure::{self, State};
 use crate::i18n::{Lang, tr};
 
@@ -94,4 +96,40 @@ pub fn period_state(
         lang,
         exposure::state(starts_on, ends_on, ended_on, repaired, today),
     )
+}
+
+/// A blacklist listing as the blacklist page (and its download) shows it.
+pub fn listing_sanction(
+    l: &Listing,
+    agency: &str,
+    uscc: &str,
+    depts: &[Department],
+    lang: Lang,
+) -> SanctionRow {
+    let (state, state_label) = period_state(
+        lang,
+        l.starts_on,
+        l.ends_on,
+        l.ended_on,
+        l.repaired(),
+        crate::db::today(),
+    );
+    SanctionRow {
+        agency_id: l.agency_id,
+        agency: agency.to_string(),
+        uscc: uscc.to_string(),
+        kind: crate::i18n::tr(lang, "sanctions.measure.blacklist").to_string(),
+        reason: l.reason.clone(),
+        basis: l.legal_basis.clone(),
+        period: period(l.starts_on, l.ends_on),
+        department: crate::web::fmt::dept(lang, depts, Some(l.department_id)),
+        state,
+        state_label,
+        ended_on: l
+            .ended_on
+            .filter(|e| *e < l.ends_on)
+            .map(crate::web::fmt::date)
+            .unwrap_or_default(),
+        ..SanctionRow::default()
+    }
 }

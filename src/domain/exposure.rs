@@ -164,12 +164,8 @@ impl Cursor {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Html,
-    Csv,
-    Json,
-}
+/// The one format type of every list (`domain::export`).
+pub use super::export::Format;
 
 /// The raw query string of `/exposure`; every field a string so nothing malformed reaches
 /// a deserialisation error.
@@ -181,6 +177,8 @@ pub struct RawQuery {
     pub year: String,
     pub after: String,
     pub format: String,
+    /// Rows per download page (`domain::export`).
+    pub limit: String,
 }
 
 /// The checked filters.
@@ -257,12 +255,7 @@ pub struct BadFormat;
 /// Reads the query string. `departments`: the ids that exist; `this_year`: the China year
 /// today (a later year cannot have entries).
 pub fn parse(raw: &RawQuery, departments: &[i64], this_year: i32) -> Result<Request, BadFormat> {
-    let format = match raw.format.trim() {
-        "" | "html" => Format::Html,
-        "csv" => Format::Csv,
-        "json" => Format::Json,
-        _ => return Err(BadFormat),
-    };
+    let format = Format::parse(&raw.format).map_err(|_| BadFormat)?;
     let mut problems = Vec::new();
     let mut filter = Filter::default();
     let dept = raw.department.trim();

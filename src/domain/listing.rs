@@ -12,8 +12,6 @@ use super::search;
 
 /// Rows per page of the HTML list.
 pub const PAGE_SIZE: i64 = 20;
-/// Rows at most in one CSV or JSON download (said so in the `X-Row-Cap` header).
-pub const DOWNLOAD_CAP: usize = 10_000;
 /// Credit grades, best first.
 pub const GRADES: &[&str] = &["A", "B", "C", "D"];
 /// The sort key of an agency without a grade: after every real grade, in any collation.
@@ -38,6 +36,8 @@ pub struct RawListQuery {
     pub after: String,
     pub before: String,
     pub format: String,
+    /// Rows per download page (`domain::export`); not for the HTML page.
+    pub limit: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,12 +67,8 @@ impl Sort {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Html,
-    Csv,
-    Json,
-}
+/// The one format type of every list, and the CSV line of every download (`domain::export`).
+pub use super::export::{Format, csv_field, csv_line};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GradeFilter {
@@ -148,12 +144,7 @@ pub fn levels_meeting(min: i32) -> Vec<i32> {
 /// Checks every filter that needs no database. Unknown values are errors, never ignored:
 /// a bookmarked link that silently shows everything would mislead.
 pub fn parse(raw: &RawListQuery) -> Result<ListRequest, FilterError> {
-    let format = match raw.format.trim() {
-        "" | "html" => Format::Html,
-        "csv" => Format::Csv,
-        "json" => Format::Json,
-        _ => return Err(FilterError("library.bad_format")),
-    };
+    let format = Format::parse(&raw.format).map_err(|_| FilterError("library.bad_format"))?;
     let q: String = raw.q.trim().to_string();
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(FilterError("library.bad_query"));
@@ -238,6 +229,11 @@ pub fn parse(raw: &RawListQuery) -> Result<ListRequest, FilterError> {
 }
 
 impl ListRequest {
+    /// The format's code for `domain::export::parse`.
+    pub fn format_code(&self) -> &'static str {
+        self.format.code()
+    }
+
     /// The filters as query pairs (without the page position), for links and the form.
     pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
         let mut v = Vec::new();
@@ -355,32 +351,6 @@ pub fn decode_cursor(s: &str, sort: Sort) -> Result<Cursor, FilterError> {
         name: name.to_string(),
         id,
     })
-}
-
-/// One CSV field: quoted when needed, and a leading `= + - @` (a spreadsheet formula) is
-/// defused with an apostrophe so a downloaded file cannot run anything when opened.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// One CSV line (CRLF, as spreadsheets expect).
-pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
 }
 
 #[cfg(test)]
@@ -517,13 +487,5 @@ mod tests {
             "no match across keywords"
         );
         assert!(!item_matches("", "环评", "环评"));
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(csv_line(&["名称", "x"]), "名称,x\r\n");
     }
 }

@@ -26,6 +26,8 @@ pub mod draw;
 pub mod eligibility;
 /// Evaluation 好差评: stars, windows, averages.
 pub mod evaluation;
+/// Open-data downloads: formats, page sizes, cursors, paging a list in memory.
+pub mod export;
 /// The exposure record 曝光台: kinds, filters, keyset cursor, states.
 pub mod exposure;
 /// 公平竞争 screen of announcement free text.
@@ -44,6 +46,8 @@ pub mod mask;
 pub mod money;
 /// Open Contracting Data Standard 1.1: an announcement's releases, records, the feed's rules.
 pub mod ocds;
+/// The published datasets: keys, pages, fields.
+pub mod opendata;
 /// The selection outcome as stored: a typed, versioned JSON written at opening and read back.
 pub mod outcome;
 /// Password policy: length, common-password list, not the e-mail.

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod chart;
 pub mod ctx;
+pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod forms;

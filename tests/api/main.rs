@@ -13,6 +13,7 @@ mod home;
 mod inspections;
 mod library;
 mod ocds;
+mod opendata;
 mod platform;
 mod selection;
 mod stats;

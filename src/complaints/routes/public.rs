@@ -492,6 +492,8 @@ async fn my_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
 #[serde(default)]
 pub struct OutcomesQuery {
     pub format: String,
+    pub limit: String,
+    pub after: String,
 }
 
 #[derive(Template)]
@@ -523,37 +525,15 @@ async fn outcomes(ctx: Ctx, q: web::Query<OutcomesQuery>) -> Result<HttpResponse
         .map(|c| views::public_outcome(l, &depts, c))
         .collect();
     let figures = figures(l, &depts, &all, &cal);
-    match q.format.as_str() {
-        "json" => Ok(HttpResponse::Ok().json(serde_json::json!({
-            "outcomes": published,
-            "figures": figures,
-        }))),
-        "csv" => {
-            let mut out = String::from(
-                "tracking_no,department,against,respondent,grounds,outcome,answered,reasons\n",
-            );
-            for o in &published {
-                let cells = [
-                    &o.tracking_no,
-                    &o.department,
-                    &o.against,
-                    &o.respondent,
-                    &o.grounds,
-                    &o.outcome,
-                    &o.answered,
-                    &o.reasons,
-                ];
-                let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-                out.push_str(&line.join(","));
-                out.push('\n');
-            }
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    "Content-Disposition",
-                    "attachment; filename=\"complaint-outcomes.csv\"",
-                ))
-                .body(out))
+    let ex = crate::web::export::RawExport {
+        format: q.format.clone(),
+        limit: q.limit.clone(),
+        after: q.after.clone(),
+    }
+    .parse()?;
+    match ex.format {
+        crate::domain::export::Format::Csv | crate::domain::export::Format::Json => {
+            outcomes_export(&ctx, ex, published).await
         }
         _ => {
             let p = OutcomesPage {
@@ -567,13 +547,36 @@ async fn outcomes(ctx: Ctx, q: web::Query<OutcomesQuery>) -> Result<HttpResponse
 }
 
 /// A CSV cell, quoted, with a leading formula character neutralised.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
+/// `/complaints/outcomes?format=csv|json`: the published outcomes, newest first (free text
+/// masked when the outcome was built).
+async fn outcomes_export(
+    ctx: &Ctx,
+    q: crate::domain::export::ExportQuery,
+    published: Vec<PublicOutcome>,
+) -> Result<HttpResponse, AppError> {
+    let all: Vec<(i64, serde_json::Value)> = published
+        .into_iter()
+        .map(|o| {
+            let v = serde_json::json!({
+                "id": o.id,
+                "tracking_no": o.tracking_no,
+                "department": o.department,
+                "against": o.against,
+                "respondent": o.respondent,
+                "grounds": crate::domain::credit::mask_free_text(&o.grounds),
+                "outcome": o.outcome,
+                "answered": o.answered,
+                "reasons": crate::domain::credit::mask_free_text(&o.reasons),
+            });
+            (o.id, v)
+        })
+        .collect();
+    let d = &crate::domain::opendata::COMPLAINT_OUTCOMES;
+    let base = "/complaints/outcomes".to_string();
+    crate::web::export::serve_by_id(ctx, d, q, base, move |_, before, n| {
+        Ok(crate::web::export::below(all.clone(), before, n))
+    })
+    .await
 }
 
 fn figures(

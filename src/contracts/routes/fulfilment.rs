@@ -656,8 +656,25 @@ pub struct FiguresPage {
     pub speedup: (i64, i64),
 }
 
-async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FiguresQuery {
+    pub format: String,
+    pub limit: String,
+    pub after: String,
+}
+
+async fn figures(ctx: Ctx, q: web::Query<FiguresQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
+    let ex = crate::web::export::RawExport {
+        format: q.format.clone(),
+        limit: q.limit.clone(),
+        after: q.after.clone(),
+    }
+    .parse()?;
+    if ex.format != crate::domain::export::Format::Html {
+        return figures_export(&ctx, ex).await;
+    }
     let (per, overall, names, owners, share, speedup) = db::run(ctx.pool(), |c| {
         let pay_days = crate::accounts::store::settings::load(c)?.get("payment_due_working_days");
         let (per, overall) = mful::figures(c, None)?;
@@ -694,6 +711,44 @@ async fn figures(ctx: Ctx) -> Result<HttpResponse, AppError> {
         speedup,
     };
     html(&p, StatusCode::OK)
+}
+
+/// `/figures/fulfilment?format=csv|json`: one row per agency with contracts, by agency id.
+async fn figures_export(
+    ctx: &Ctx,
+    q: crate::domain::export::ExportQuery,
+) -> Result<HttpResponse, AppError> {
+    let (per, names) = db::run(ctx.pool(), |c| {
+        let (per, _) = mful::figures(c, None)?;
+        let ids: Vec<i64> = per.keys().copied().collect();
+        let names = mful::agency_names(c, &ids)?;
+        Ok::<_, DbError>((per, names))
+    })
+    .await?;
+    let all: Vec<(i64, serde_json::Value)> = per
+        .iter()
+        .map(|(id, f)| {
+            let r = figure_row(*id, names.get(id).cloned().unwrap_or_default(), f);
+            let v = serde_json::json!({
+                "agency_id": r.agency_id,
+                "agency": r.name,
+                "fulfilment_rate": r.rate,
+                "on_time": r.on_time,
+                "due": r.due,
+                "avg_days_used": r.avg_used,
+                "avg_days_statutory": r.avg_statutory,
+                "faster": r.faster,
+                "meets_target": r.meets_target,
+            });
+            (r.agency_id, v)
+        })
+        .collect();
+    let d = &crate::domain::opendata::FULFILMENT;
+    let base = "/figures/fulfilment".to_string();
+    crate::web::export::serve_by_id(ctx, d, q, base, move |_, before, n| {
+        Ok(crate::web::export::below(all.clone(), before, n))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- owner's public record

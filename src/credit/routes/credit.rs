@@ -756,6 +756,8 @@ pub struct ListQueryForm {
     pub region: String,
     pub q: String,
     pub after: String,
+    pub format: String,
+    pub limit: String,
 }
 
 pub struct ListRowView {
@@ -815,6 +817,15 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
             .filter(|r| catalogue::REGIONS.contains(&r.as_str())),
         name: Some(f.q.trim().chars().take(50).collect::<String>()).filter(|s| !s.is_empty()),
     };
+    let ex = crate::web::export::RawExport {
+        format: f.format.clone(),
+        limit: f.limit.clone(),
+        after: f.after.clone(),
+    }
+    .parse()?;
+    if ex.format != crate::domain::export::Format::Html {
+        return super::open_data::credit(&ctx, ex, filter).await;
+    }
     let after = ListCursor::parse(f.after.trim());
     let filter2 = filter.clone();
     let after2 = after.clone();

@@ -1,4 +1,5 @@
 //! Handlers, one file per page family.
 
 pub mod credit;
+pub mod open_data;
 pub mod sanctions;

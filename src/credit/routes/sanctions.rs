@@ -18,7 +18,7 @@ use crate::accounts::store::department::Department;
 use crate::auth::policy::Action;
 use crate::credit::steps;
 use crate::credit::store::sanctions::{self as sx, Listing};
-use crate::credit::views::{self, Columns, SanctionRow};
+use crate::credit::views::{self, Columns, SanctionRow, listing_sanction};
 use crate::db::today as today_cn;
 use crate::db::{self, DbError};
 use crate::domain::credit::{self, BAN_MONTHS, BLACKLIST_MONTHS, Restriction};
@@ -199,43 +199,26 @@ pub struct BlacklistPage {
 }
 
 /// A listing as a row of the one sanction table (`credit::views`).
-fn listing_sanction(
-    l: &Listing,
-    agency: &str,
-    uscc: &str,
-    depts: &[Department],
-    lang: Lang,
-) -> SanctionRow {
-    let (state, state_label) = views::period_state(
-        lang,
-        l.starts_on,
-        l.ends_on,
-        l.ended_on,
-        l.repaired(),
-        today_cn(),
-    );
-    SanctionRow {
-        agency_id: l.agency_id,
-        agency: agency.to_string(),
-        uscc: uscc.to_string(),
-        kind: crate::i18n::tr(lang, "sanctions.measure.blacklist").to_string(),
-        reason: l.reason.clone(),
-        basis: l.legal_basis.clone(),
-        period: views::period(l.starts_on, l.ends_on),
-        department: fmt::dept(lang, depts, Some(l.department_id)),
-        state,
-        state_label,
-        ended_on: l
-            .ended_on
-            .filter(|e| *e < l.ends_on)
-            .map(fmt::date)
-            .unwrap_or_default(),
-        ..SanctionRow::default()
-    }
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BlacklistQuery {
+    pub state: String,
+    pub format: String,
+    pub limit: String,
+    pub after: String,
 }
 
-async fn blacklist(ctx: Ctx) -> Result<HttpResponse, AppError> {
+async fn blacklist(ctx: Ctx, q: web::Query<BlacklistQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
+    let q = q.into_inner();
+    if !(q.format.trim().is_empty() || q.format.trim() == "html") {
+        let raw = crate::web::export::RawExport {
+            format: q.format,
+            limit: q.limit,
+            after: q.after,
+        };
+        return super::open_data::blacklist(&ctx, raw, &q.state).await;
+    }
     let lang = ctx.lang();
     let (rows, depts) = db::run(ctx.pool(), |c| {
         Ok::<_, DbError>((

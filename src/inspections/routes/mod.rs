@@ -78,29 +78,97 @@ pub struct ListPage {
     pub can_manage: bool,
 }
 
-async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    /// A department's id: only its tasks.
+    pub department: String,
+    pub format: String,
+    pub limit: String,
+    pub after: String,
+}
+
+async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let lang = ctx.lang();
     let today = db::today();
-    let (tasks, cov, depts) = db::run(ctx.pool(), |c| {
+    let q = q.into_inner();
+    let ex = crate::web::export::RawExport {
+        format: q.format.clone(),
+        limit: q.limit.clone(),
+        after: q.after.clone(),
+    }
+    .parse()?;
+    let dept = match q.department.trim() {
+        "" => None,
+        d => Some(
+            d.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(AppError::BadRequest("inspections.bad_department"))?,
+        ),
+    };
+    let (tasks, cov, depts) = db::run(ctx.pool(), move |c| {
         Ok::<_, DbError>((
-            st::public_tasks(c, None)?,
+            st::public_tasks(c, dept)?,
             st::coverage(c)?,
             crate::accounts::store::department::all(c)?,
         ))
     })
     .await?;
+    if dept.is_some_and(|d| !depts.iter().any(|x| x.id == d)) {
+        return Err(AppError::BadRequest("inspections.bad_department"));
+    }
+    let rows: Vec<TaskRow> = tasks
+        .iter()
+        .map(|t| views::task_row(lang, &depts, t, today))
+        .collect();
+    if ex.format != crate::domain::export::Format::Html {
+        let d = dept.map(|d| d.to_string()).unwrap_or_default();
+        let base = crate::web::export::url("/inspections", &[("department", d)]);
+        return export(&ctx, ex, base, rows).await;
+    }
     let p = ListPage {
         can_manage: ctx.allows(Action::CreateInspectionTask)
             || ctx.allows(Action::ViewOverdueInspections),
-        tasks: tasks
-            .iter()
-            .map(|t| views::task_row(lang, &depts, t, today))
-            .collect(),
+        tasks: rows,
         coverage: views::coverage_rows(lang, &depts, &cov),
         page: ctx.page(),
     };
     html(&p, StatusCode::OK)
+}
+
+/// `/inspections?format=csv|json`: the published tasks as listed, newest first.
+async fn export(
+    ctx: &Ctx,
+    q: crate::domain::export::ExportQuery,
+    base: String,
+    rows: Vec<TaskRow>,
+) -> Result<HttpResponse, AppError> {
+    let public = ctx.config().public_url.trim_end_matches('/').to_string();
+    let all: Vec<(i64, serde_json::Value)> = rows
+        .into_iter()
+        .map(|t| {
+            let v = serde_json::json!({
+                "id": t.id,
+                "title": t.title,
+                "department": t.department,
+                "rate_pct": t.rate_pct,
+                "population_size": t.population_size,
+                "sample_size": t.sample_size,
+                "window": t.window,
+                "status_name": t.status,
+                "publish_due": t.publish_due,
+                "url": format!("{public}/inspections/{}", t.id),
+            });
+            (t.id, v)
+        })
+        .collect();
+    let d = &crate::domain::opendata::INSPECTIONS;
+    crate::web::export::serve_by_id(ctx, d, q, base, move |_, before, n| {
+        Ok(crate::web::export::below(all.clone(), before, n))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- one task

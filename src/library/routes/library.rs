@@ -16,8 +16,9 @@ use serde::Serialize;
 use crate::auth::policy::Action;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::catalogue::{self as vocab, INDUSTRIES, QUAL_TYPES, REGIONS};
+use crate::domain::export::ExportQuery;
 use crate::domain::listing::{
-    self, DOWNLOAD_CAP, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
+    self, Format, GRADES, ListRequest, PAGE_SIZE, PageAt, RawListQuery, Sort,
 };
 use crate::domain::mask;
 use crate::domain::money::Money;
@@ -28,7 +29,7 @@ use crate::library::store::agency;
 use crate::library::store::library::{self as lib, ItemRef, ListQuery, ListRow};
 use crate::web::page::Page;
 use crate::web::page_cache::Stamp;
-use crate::web::{Ctx, fmt, html};
+use crate::web::{Ctx, export, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agencies", web::get().to(list))
@@ -362,14 +363,7 @@ enum Loaded {
         prev: Option<listing::Cursor>,
         catalogue: Arc<Catalogue>,
     },
-    Download {
-        rows: Vec<Enriched>,
-        truncated: bool,
-    },
 }
-
-/// Rows fetched per round of a download.
-const DOWNLOAD_BATCH: i64 = 500;
 
 fn load(
     c: &mut DbConnection,
@@ -380,35 +374,13 @@ fn load(
     let cat = catalogue(c, db_url)?;
     let query =
         ListQuery::resolve(req, &cat.items, today).map_err(|e| AppError::BadRequest(e.0))?;
-    if req.format == Format::Html {
-        let p = lib::page(c, &query, &req.at, PAGE_SIZE)?;
-        let rows = enrich(c, p.rows, &cat, false)?;
-        return Ok(Loaded::Page {
-            rows,
-            next: p.next,
-            prev: p.prev,
-            catalogue: cat,
-        });
-    }
-    // Downloads walk the same keyset from the requested position, batch by batch.
-    let mut at = req.at.clone();
-    if matches!(at, PageAt::Before(_)) {
-        at = PageAt::First;
-    }
-    let mut out = Vec::new();
-    let truncated = loop {
-        let room = DOWNLOAD_CAP - out.len();
-        let p = lib::page(c, &query, &at, DOWNLOAD_BATCH.min(room as i64))?;
-        out.extend(enrich(c, p.rows, &cat, true)?);
-        match p.next {
-            None => break false,
-            Some(_) if out.len() >= DOWNLOAD_CAP => break true,
-            Some(cur) => at = PageAt::After(cur),
-        }
-    };
-    Ok(Loaded::Download {
-        rows: out,
-        truncated,
+    let p = lib::page(c, &query, &req.at, PAGE_SIZE)?;
+    let rows = enrich(c, p.rows, &cat, false)?;
+    Ok(Loaded::Page {
+        rows,
+        next: p.next,
+        prev: p.prev,
+        catalogue: cat,
     })
 }
 
@@ -451,6 +423,11 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
         return Ok(html_body(body));
     }
     let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
+    if req.format != Format::Html {
+        let ex = crate::domain::export::parse(req.format_code(), &raw.limit, "")
+            .map_err(AppError::BadRequest)?;
+        return download(&ctx, req, ex, db_url, today).await;
+    }
     let r2 = req.clone();
     let loaded = db::run(ctx.pool(), move |c| load(c, &db_url, &r2, today)).await?;
     match loaded {
@@ -466,9 +443,6 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
                 ctx.pages().put(key, s, body.clone());
             }
             Ok(html_body(body))
-        }
-        Loaded::Download { rows, truncated } => {
-            Ok(download(ctx.lang(), req.format, rows, truncated, &ctx))
         }
     }
 }
@@ -557,38 +531,76 @@ struct JsonAgency {
     url: String,
 }
 
-fn download(
-    lang: Lang,
-    format: Format,
-    rows: Vec<Enriched>,
-    truncated: bool,
+/// `/agencies?format=csv|json`: a JSON page (or a CSV page with `limit`) on the list's own
+/// keyset, or the whole CSV streamed batch by batch (100k agencies never held in memory).
+async fn download(
     ctx: &Ctx,
-) -> HttpResponse {
+    req: ListRequest,
+    ex: ExportQuery,
+    db_url: String,
+    today: NaiveDate,
+) -> Result<HttpResponse, AppError> {
+    export::admit(ctx)?;
+    let lang = ctx.lang();
     let public = ctx.config().public_url.trim_end_matches('/').to_string();
-    let today = crate::db::today();
-    let mut resp = HttpResponse::Ok();
-    resp.insert_header(("X-Row-Cap", DOWNLOAD_CAP.to_string()))
-        .insert_header(("X-Truncated", if truncated { "true" } else { "false" }));
-    match format {
-        Format::Json => {
-            let out: Vec<JsonAgency> = rows
-                .into_iter()
-                .map(|e| json_agency(lang, e, &public, today))
-                .collect();
-            resp.insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"agencies.json\"",
-            ))
-            .json(out)
-        }
-        _ => resp
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"agencies.csv\"",
-            ))
-            .body(csv_body(lang, rows, truncated, &public, today)),
+    let r2 = req.clone();
+    let (cat, query) = db::run(ctx.pool(), move |c| {
+        let cat = catalogue(c, &db_url)?;
+        let query =
+            ListQuery::resolve(&r2, &cat.items, today).map_err(|e| AppError::BadRequest(e.0))?;
+        Ok::<_, AppError>((cat, query))
+    })
+    .await?;
+    // A download starts at the requested position and walks on; `before` means the start.
+    let start = match req.at.clone() {
+        PageAt::After(c) => Some(c),
+        _ => None,
+    };
+    let Some(n) = ex.size.rows else {
+        let head = csv_head(lang);
+        let d = &crate::domain::opendata::AGENCIES;
+        let batch = export::STREAM_BATCH as i64;
+        return Ok(export::stream_csv(
+            ctx.pool(),
+            head,
+            d,
+            start,
+            move |c, pos| {
+                let at = pos.map_or(PageAt::First, PageAt::After);
+                let p = lib::page(c, &query, &at, batch)?;
+                let rows = enrich(c, p.rows, &cat, true)?;
+                Ok((csv_rows(lang, rows, &public, today), p.next))
+            },
+        ));
+    };
+    let (rows, next) = db::run(ctx.pool(), move |c| {
+        let at = start.map_or(PageAt::First, PageAt::After);
+        let p = lib::page(c, &query, &at, n as i64)?;
+        Ok::<_, AppError>((enrich(c, p.rows, &cat, true)?, p.next))
+    })
+    .await?;
+    let d = &crate::domain::opendata::AGENCIES;
+    let next = next
+        .map(|c| export::next_page_url(ctx, &req.url_with(None), &ex, &listing::encode_cursor(&c)));
+    let mut resp = export::page_headers(d, &ex, next.as_deref());
+    if ex.format == Format::Json {
+        let items: Vec<JsonAgency> = rows
+            .into_iter()
+            .map(|e| json_agency(lang, e, &public, today))
+            .collect();
+        return Ok(resp.json(serde_json::json!({
+            "dataset": d.key,
+            "licence": crate::domain::export::LICENCE_URL,
+            "items": items,
+            "next": next,
+            "page_size": ex.size.rows,
+            "max_page_size": crate::domain::export::MAX_PAGE_SIZE,
+            "capped": ex.size.capped,
+        })));
     }
+    let mut body = csv_head(lang);
+    body.push_str(&csv_rows(lang, rows, &public, today));
+    Ok(resp.content_type("text/csv; charset=utf-8").body(body))
 }
 
 /// One agency of the JSON download.
@@ -633,16 +645,9 @@ fn json_agency(lang: Lang, e: Enriched, public: &str, today: NaiveDate) -> JsonA
     }
 }
 
-/// The CSV download: a header line, a line per agency, and a last line saying the list was
-/// cut at the cap if it was.
-fn csv_body(
-    lang: Lang,
-    rows: Vec<Enriched>,
-    truncated: bool,
-    public: &str,
-    today: NaiveDate,
-) -> String {
-    let mut body = String::from(crate::domain::catalogue_rules::CSV_BOM);
+/// The CSV download's BOM and header line (in the reader's language).
+fn csv_head(lang: Lang) -> String {
+    let mut body = String::from(crate::domain::export::CSV_BOM);
     let head: Vec<&str> = [
         "library.csv.name",
         "library.csv.uscc",
@@ -657,6 +662,12 @@ fn csv_body(
     .map(|k| tr(lang, k))
     .collect();
     body.push_str(&listing::csv_line(&head));
+    body
+}
+
+/// A line per agency.
+fn csv_rows(lang: Lang, rows: Vec<Enriched>, public: &str, today: NaiveDate) -> String {
+    let mut body = String::new();
     for e in rows {
         let items: Vec<String> = e.items.into_iter().map(|(_, n)| n).collect();
         let quals: Vec<String> = e
@@ -681,11 +692,6 @@ fn csv_body(
                 .collect::<Vec<_>>()
                 .join("；"),
             format!("{public}/agencies/{}", e.row.user_id),
-        ]));
-    }
-    if truncated {
-        body.push_str(&listing::csv_line(&[
-            tr(lang, "library.csv.truncated").replace("{n}", &DOWNLOAD_CAP.to_string())
         ]));
     }
     body

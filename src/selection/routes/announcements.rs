@@ -17,6 +17,7 @@ use crate::db::{self, DbError};
 use crate::domain::selection::Mode;
 use crate::domain::status::AnnouncementStatus;
 use crate::error::AppError;
+use crate::selection::routes::open_data;
 use crate::selection::routes::owner::status_key;
 use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::publication as pubm;
@@ -50,6 +51,9 @@ pub struct ListQuery {
     pub status: String,
     pub mode: String,
     pub page: String,
+    pub format: String,
+    pub limit: String,
+    pub after: String,
 }
 
 #[derive(Template)]
@@ -94,6 +98,16 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
     }
     if !mo.is_empty() && Mode::parse(&mo).is_none() {
         return Err(AppError::BadRequest("pub.err.filter_mode"));
+    }
+    let ex = crate::web::export::RawExport {
+        format: q.format.clone(),
+        limit: q.limit.clone(),
+        after: q.after.clone(),
+    }
+    .parse()?;
+    if ex.format != crate::domain::export::Format::Html {
+        let mode = (!mo.is_empty()).then_some(mo);
+        return open_data::announcements(&ctx, ex, AnnouncementStatus::parse(&st), mode).await;
     }
     let page_no = match q.page.trim() {
         "" => 1,

@@ -3,6 +3,7 @@
 pub mod announcements;
 pub mod bidding;
 pub mod extract;
+pub mod open_data;
 pub mod owner;
 pub mod policy_rules;
 pub mod result;

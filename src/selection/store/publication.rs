@@ -511,3 +511,119 @@ pub fn speedup_counts(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
         .get_result(conn)?;
     Ok((beyond, published))
 }
+
+/// The open-data download of the public list: the same filters, ordered by id (newest first),
+/// `limit` rows below the id `before` (keyset: a deep page costs what the first does).
+pub fn public_export(
+    conn: &mut DbConnection,
+    status_filter: Option<AnnouncementStatus>,
+    mode_filter: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Row>> {
+    let mut q = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .filter(announcements::status.ne(AnnouncementStatus::Draft))
+        .into_boxed();
+    if let Some(s) = status_filter {
+        q = q.filter(announcements::status.eq(s));
+    }
+    if let Some(m) = mode_filter {
+        q = q.filter(announcements::mode.eq(m.to_string()));
+    }
+    if let Some(b) = before {
+        q = q.filter(announcements::id.lt(b));
+    }
+    q.order(announcements::id.desc())
+        .limit(limit)
+        .select((
+            Announcement::as_select(),
+            projects::name,
+            catalogue_items::code,
+            catalogue_items::name,
+        ))
+        .load::<RowTuple>(conn)
+        .map(rows)
+}
+
+/// One announced result: a winner named and published (in publicity, or final).
+#[derive(Clone, Debug)]
+pub struct ResultRow {
+    pub row: Row,
+    pub opened_at: NaiveDateTime,
+    pub winner: String,
+    pub winner_uscc: String,
+    pub amount: Option<Money>,
+}
+
+/// The open-data results: one row per announcement in publicity or awarded with a winner,
+/// newest first, keyset on the announcement id; `mode` narrows.
+pub fn results_export(
+    conn: &mut DbConnection,
+    mode_filter: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ResultRow>> {
+    let mut q = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .inner_join(announcement_results::table)
+        .inner_join(
+            agencies::table.on(announcement_results::winner_id.eq(agencies::user_id.nullable())),
+        )
+        .filter(
+            announcements::status
+                .eq_any([AnnouncementStatus::Publicity, AnnouncementStatus::Awarded]),
+        )
+        .into_boxed();
+    if let Some(m) = mode_filter {
+        q = q.filter(announcements::mode.eq(m.to_string()));
+    }
+    if let Some(b) = before {
+        q = q.filter(announcements::id.lt(b));
+    }
+    type Flat = (
+        Announcement,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        String,
+        String,
+        Option<Money>,
+    );
+    let v: Vec<Flat> = q
+        .order(announcements::id.desc())
+        .limit(limit)
+        .select((
+            Announcement::as_select(),
+            projects::name,
+            catalogue_items::code,
+            catalogue_items::name,
+            announcement_results::opened_at,
+            agencies::name,
+            agencies::uscc,
+            announcement_results::winner_amount_fen,
+        ))
+        .load(conn)?;
+    let (tuples, rest): (Vec<RowTuple>, Vec<_>) = v
+        .into_iter()
+        .map(|(a, p, c, n, opened, name, uscc, amount)| {
+            ((a, p, c, n), (opened, name, uscc, amount))
+        })
+        .unzip();
+    Ok(rows(tuples)
+        .into_iter()
+        .zip(rest)
+        .map(
+            |(row, (opened_at, winner, winner_uscc, amount))| ResultRow {
+                row,
+                opened_at,
+                winner,
+                winner_uscc,
+                amount,
+            },
+        )
+        .collect())
+}

@@ -133,13 +133,6 @@ struct JsonEntry {
     link: Option<String>,
 }
 
-#[derive(Serialize)]
-struct JsonPage {
-    entries: Vec<JsonEntry>,
-    /// The next page of the same download, if there is one.
-    next: Option<String>,
-}
-
 fn json_entry(lang: Lang, e: &Entry, r: SanctionRow, public: &str) -> JsonEntry {
     JsonEntry {
         kind: e.kind.code(),
@@ -301,9 +294,14 @@ async fn exposure(ctx: Ctx, raw: web::Query<RawQuery>) -> Result<HttpResponse, A
     if req.format != Format::Html && !req.problems.is_empty() {
         return Err(AppError::BadRequest("exposure.bad_filter"));
     }
+    let ex = crate::domain::export::parse(req.format.code(), &raw.limit, "")
+        .map_err(AppError::BadRequest)?;
+    if ex.format != Format::Html {
+        crate::web::export::admit(&ctx)?;
+    }
     let size = match req.format {
         Format::Html => rules::PAGE_SIZE,
-        _ => rules::DOWNLOAD_CAP,
+        _ => ex.size.rows.unwrap_or(rules::DOWNLOAD_CAP),
     };
     let (f, after) = (req.filter.clone(), req.after);
     let (entries, next) = db::run(ctx.pool(), move |c| {
@@ -328,52 +326,41 @@ async fn exposure(ctx: Ctx, raw: web::Query<RawQuery>) -> Result<HttpResponse, A
             let p = page(&ctx, &raw, &req, &depts, rows, next, min_deduction);
             html(&p, status)
         }
-        _ => Ok(download(&ctx, &req, rows, next)),
+        _ => Ok(download(&ctx, &req, &ex, rows, next)),
     }
 }
 
-/// The CSV or JSON answer: one page of at most `DOWNLOAD_CAP` entries, and where the next
-/// one is (the JSON's `next`, the CSV's last line and `X-Next-Page` header).
+/// The CSV or JSON answer: one page (`limit`, at most `MAX_PAGE_SIZE`; a CSV without
+/// `limit` holds up to `DOWNLOAD_CAP` entries) and where the next one is (the JSON's `next`,
+/// the `X-Next-Page` header and the CSV's last line).
 fn download(
     ctx: &Ctx,
     req: &Request,
+    ex: &crate::domain::export::ExportQuery,
     rows: Vec<(Entry, SanctionRow)>,
     next: Option<Cursor>,
 ) -> HttpResponse {
     let lang = ctx.lang();
     let public = ctx.config().public_url.trim_end_matches('/').to_string();
-    let next_url = next.map(|c| {
-        let mut u = req.filter.query(Some(("after", &c.encode())));
-        u.push_str(if u.contains('?') { "&" } else { "?" });
-        u.push_str(match req.format {
-            Format::Csv => "format=csv",
-            _ => "format=json",
-        });
-        format!("{public}{u}")
-    });
+    let base = req.filter.query(None);
+    let next_url = next.map(|c| crate::web::export::next_page_url(ctx, &base, ex, &c.encode()));
+    let d = &crate::domain::opendata::EXPOSURE;
+    let mut resp = crate::web::export::page_headers(d, ex, next_url.as_deref());
     if req.format == Format::Json {
-        let out = JsonPage {
-            entries: rows
-                .into_iter()
-                .map(|(e, r)| json_entry(lang, &e, r, &public))
-                .collect(),
-            next: next_url,
-        };
-        return HttpResponse::Ok()
-            .insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"exposure.json\"",
-            ))
-            .json(out);
+        let items: Vec<JsonEntry> = rows
+            .into_iter()
+            .map(|(e, r)| json_entry(lang, &e, r, &public))
+            .collect();
+        return resp.json(serde_json::json!({
+            "dataset": d.key,
+            "licence": crate::domain::export::LICENCE_URL,
+            "items": items,
+            "next": next_url,
+            "page_size": ex.size.rows.unwrap_or(rules::DOWNLOAD_CAP),
+            "max_page_size": crate::domain::export::MAX_PAGE_SIZE,
+            "capped": ex.size.capped,
+        }));
     }
     let body = csv_body(lang, &rows, next_url.as_deref());
-    let mut resp = HttpResponse::Ok();
-    resp.content_type("text/csv; charset=utf-8").insert_header((
-        "Content-Disposition",
-        "attachment; filename=\"exposure.csv\"",
-    ));
-    if let Some(n) = &next_url {
-        resp.insert_header(("X-Next-Page", n.clone()));
-    }
-    resp.body(body)
+    resp.content_type("text/csv; charset=utf-8").body(body)
 }

@@ -207,7 +207,8 @@ async fn blacklisted_banned_and_new_agencies_show_as_they_are_on_every_page() {
     let (_, csv) = app.get_text("/agencies?format=csv").await;
     assert!(csv.contains(&format!("失信名单 {period}")));
     let (_, json) = app.get_text("/agencies?format=json").await;
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v["items"].as_array().unwrap();
     let listed_json = rows.iter().find(|r| r["id"] == listed).unwrap();
     assert_eq!(listed_json["restrictions"][0]["kind"], "blacklisted");
     assert_eq!(listed_json["restrictions"][0]["until"], d(to));

@@ -19,7 +19,7 @@ async fn the_demo_fills_the_exposure_record_and_the_signals() {
     let (s, json) = app.get_text("/exposure?format=json").await;
     assert_eq!(s, 200);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let entries = v["entries"].as_array().unwrap();
+    let entries = v["items"].as_array().unwrap();
     for k in [
         Kind::Blacklist,
         Kind::Ban,

@@ -314,7 +314,7 @@ async fn csv_and_json_carry_the_same_entries_masked() {
     let text = r.text().await.unwrap();
     assert!(!text.contains(&banned) && !text.contains("13812345678"));
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let entries = v["entries"].as_array().unwrap();
+    let entries = v["items"].as_array().unwrap();
     assert_eq!(entries.len(), 7);
     assert!(v["next"].is_null());
     let kinds: Vec<&str> = entries
@@ -339,7 +339,7 @@ async fn csv_and_json_carry_the_same_entries_masked() {
     // Filters apply to downloads too.
     let (_, json) = app.get_text("/exposure?format=json&kind=ban").await;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
 }
 
 #[actix_web::test]
