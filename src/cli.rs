@@ -52,6 +52,10 @@ enum Command {
         /// Also generate this many extra agencies with profiles (for load tests).
         #[arg(long, default_value_t = 0)]
         agencies: usize,
+        /// Also generate this many announcements over the last two years, with their quotes,
+        /// results, contracts and ratings (for load tests and the charts of /stats).
+        #[arg(long, default_value_t = 0)]
+        announcements: usize,
     },
     /// Verify the audit trail's hash chain; exit status 0 only when it is intact.
     VerifyAudit,
@@ -104,18 +108,14 @@ pub fn main() -> ExitCode {
         Command::CreateAdmin { email, name, phone } => {
             with_db(|_, pool| create_admin(pool, &email, &name, &phone))
         }
-        Command::Demo { agencies } => with_db(|cfg, pool| {
+        Command::Demo {
+            agencies,
+            announcements,
+        } => with_db(|cfg, pool| {
             let mut c = pool.get().map_err(|e| e.to_string())?;
             crate::demo::load(&mut c, cfg)?.print();
             print_rehearsal(cfg, &mut c)?;
-            if agencies > 0 {
-                let n = crate::demo::agencies::generate(&mut c, agencies)?;
-                let today = crate::db::today();
-                crate::credit::steps::regrade_all(&mut c, today, 500, "demo")
-                    .map_err(|e| e.to_string())?;
-                db::refresh_statistics(&mut c).map_err(|e| e.to_string())?;
-                println!("generated {n} more agencies");
-            }
+            crate::demo::bulk(&mut c, agencies, announcements)?;
             Ok(ExitCode::SUCCESS)
         }),
         Command::VerifyAudit => with_db(|_, pool| {

@@ -851,20 +851,20 @@ const ISSUERS: &[&str] = &[
 ];
 
 /// splitmix64: a deterministic stream so the same `n` gives the same agencies.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
         &v[self.below(v.len())]
     }
 }
@@ -879,6 +879,7 @@ macro_rules! insert_rows {
         }
     };
 }
+pub(super) use insert_rows;
 
 /// USCC seeds of generated agencies start here, far beyond the demo accounts (1000 + i).
 const SEED_BASE: u64 = 50_000_000;

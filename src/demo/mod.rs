@@ -11,6 +11,7 @@
 //! them).
 
 pub mod agencies;
+pub mod announcements;
 pub mod catalogue;
 pub mod complaints;
 pub mod contracts;
@@ -389,4 +390,24 @@ pub fn load(conn: &mut DbConnection, cfg: &crate::config::Config) -> Result<Repo
     Ok(Report {
         created: usize::try_from(after - before).unwrap_or(0),
     })
+}
+
+/// The bulk data of `zhongjie demo --agencies N --announcements M` (load tests, the charts):
+/// agencies, then announcements with their history, then every agency regraded and the
+/// planner's statistics refreshed.
+pub fn bulk(c: &mut DbConnection, agencies: usize, announcements: usize) -> Result<(), String> {
+    if agencies > 0 {
+        let n = self::agencies::generate(c, agencies)?;
+        println!("generated {n} more agencies");
+    }
+    if announcements > 0 {
+        let n = self::announcements::generate(c, announcements)?;
+        println!("generated {n} announcements with their history");
+    }
+    if agencies > 0 || announcements > 0 {
+        crate::credit::steps::regrade_all(c, crate::db::today(), 500, "demo")
+            .map_err(|e| e.to_string())?;
+        crate::db::refresh_statistics(c).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

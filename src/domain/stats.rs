@@ -3,7 +3,9 @@
 //! rows here; the charts and tables show what comes back. Nothing here knows a database.
 
 use chrono::{Datelike, NaiveDate};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::domain::credit::{Grade, RecordFacts, RuleSet, score};
 use std::fmt;
 
 /// A calendar month, the x axis of most charts.
@@ -273,6 +275,139 @@ pub fn share_by_month(
         .collect()
 }
 
+/// A quarter, the x axis of the grade chart: "2026Q3".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    pub year: i32,
+    pub quarter: u32,
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}Q{}", self.year, self.quarter)
+    }
+}
+
+/// The quarters the months fall in, each with the day it is looked at: its last day, or
+/// `today` for the quarter still running (quarters after today are left out).
+pub fn quarter_ends(months: &[Month], today: NaiveDate) -> Vec<(Quarter, NaiveDate)> {
+    let mut out: Vec<(Quarter, NaiveDate)> = Vec::new();
+    for m in months {
+        let q = Quarter {
+            year: m.year,
+            quarter: m.quarter(),
+        };
+        if out.last().is_some_and(|(last, _)| *last == q) {
+            continue;
+        }
+        let first = NaiveDate::from_ymd_opt(m.year, (q.quarter - 1) * 3 + 1, 1);
+        let Some(first) = first else { continue };
+        if first > today {
+            break;
+        }
+        let next = first
+            .checked_add_months(chrono::Months::new(3))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(first);
+        out.push((q, next.min(today)));
+    }
+    out
+}
+
+/// What the grade of one agency on a day is made of: its credit records and the day it first
+/// had a contract (from then on it is graded even without records).
+#[derive(Debug, Clone, Default)]
+pub struct GradeFacts {
+    pub records: Vec<RecordFacts>,
+    pub first_contract: Option<NaiveDate>,
+}
+
+/// The grade distribution (A, B, C, D) on each of `days`: every agency graded on that day —
+/// one with a record in effect by then or a contract by then — scored from its records under
+/// `rules` as the credit page scores it. Agencies with neither are not graded and not counted.
+pub fn grades_on(
+    agencies: &BTreeMap<i64, GradeFacts>,
+    rules: &RuleSet,
+    days: &[NaiveDate],
+) -> Vec<[u64; 4]> {
+    days.iter()
+        .map(|day| {
+            let mut counts = [0u64; 4];
+            for f in agencies.values() {
+                let rated = f.first_contract.is_some_and(|d| d <= *day)
+                    || f.records.iter().any(|r| r.effective_on <= *day);
+                if !rated {
+                    continue;
+                }
+                let i = match score(&f.records, rules, *day).grade {
+                    Grade::A => 0,
+                    Grade::B => 1,
+                    Grade::C => 2,
+                    Grade::D => 3,
+                };
+                counts[i] += 1;
+            }
+            counts
+        })
+        .collect()
+}
+
+/// One task's sample for the coverage chart: the task, how many agencies were in its
+/// population, and one drawn agency with whether its result is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drawn {
+    pub task_id: i64,
+    pub population: i64,
+    pub agency_id: i64,
+    pub inspected: bool,
+}
+
+/// Inspection coverage per key (e.g. department and year).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coverage {
+    pub tasks: u64,
+    /// The largest population drawn from: the agencies in scope.
+    pub scope: u64,
+    /// Distinct agencies drawn.
+    pub drawn: u64,
+    /// Distinct agencies with a result recorded.
+    pub inspected: u64,
+    /// `inspected / scope` in percent.
+    pub percent: f64,
+}
+
+/// Coverage per key: distinct agencies inspected as a share of the agencies in scope (the
+/// largest population the key's tasks drew from). An agency drawn twice counts once.
+pub fn coverage<K: Ord + Clone>(rows: &[(K, Drawn)]) -> BTreeMap<K, Coverage> {
+    type Acc = (BTreeSet<i64>, i64, BTreeSet<i64>, BTreeSet<i64>);
+    let mut acc: BTreeMap<K, Acc> = BTreeMap::new();
+    for (k, d) in rows {
+        let e = acc.entry(k.clone()).or_default();
+        e.0.insert(d.task_id);
+        e.1 = e.1.max(d.population);
+        e.2.insert(d.agency_id);
+        if d.inspected {
+            e.3.insert(d.agency_id);
+        }
+    }
+    acc.into_iter()
+        .map(|(k, (tasks, scope, drawn, inspected))| {
+            let scope = u64::try_from(scope).unwrap_or(0).max(drawn.len() as u64);
+            let inspected = inspected.len() as u64;
+            (
+                k,
+                Coverage {
+                    tasks: tasks.len() as u64,
+                    scope,
+                    drawn: drawn.len() as u64,
+                    inspected,
+                    percent: percent(inspected, scope).unwrap_or(0.0),
+                },
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +517,95 @@ mod tests {
         assert_eq!(s, vec![None, Some((1, 2, 50.0))]);
         assert_eq!(percent(1, 4), Some(25.0));
         assert_eq!(percent(1, 0), None);
+    }
+
+    #[test]
+    fn quarters_end_on_their_last_day_or_today() {
+        let ms = months(d(2025, 11, 1), d(2026, 12, 1));
+        let q = quarter_ends(&ms, d(2026, 5, 10));
+        let shown: Vec<(String, NaiveDate)> = q.iter().map(|(q, e)| (q.to_string(), *e)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("2025Q4".to_string(), d(2025, 12, 31)),
+                ("2026Q1".to_string(), d(2026, 3, 31)),
+                ("2026Q2".to_string(), d(2026, 5, 10)),
+            ]
+        );
+    }
+
+    fn record(
+        id: i64,
+        kind: crate::domain::credit::Kind,
+        points: i32,
+        on: NaiveDate,
+    ) -> RecordFacts {
+        RecordFacts {
+            id,
+            kind,
+            points,
+            stars_x100: None,
+            effective_on: on,
+            valid_until: d(2030, 1, 1),
+            revokes_id: None,
+        }
+    }
+
+    #[test]
+    fn grades_follow_records_and_first_contracts() {
+        use crate::domain::credit::Kind;
+        let rules = RuleSet::default();
+        let mut a = BTreeMap::new();
+        // Clean from its first contract on: grade A (100 points).
+        a.insert(
+            1,
+            GradeFacts {
+                records: vec![],
+                first_contract: Some(d(2026, 2, 1)),
+            },
+        );
+        // A false report in May takes 30 regulator points: 70, grade C.
+        a.insert(
+            2,
+            GradeFacts {
+                records: vec![record(7, Kind::FalseReport, -30, d(2026, 5, 1))],
+                first_contract: None,
+            },
+        );
+        // Never graded.
+        a.insert(3, GradeFacts::default());
+        let g = grades_on(
+            &a,
+            &rules,
+            &[d(2026, 1, 31), d(2026, 3, 31), d(2026, 6, 30)],
+        );
+        assert_eq!(g[0], [0, 0, 0, 0]);
+        assert_eq!(g[1], [1, 0, 0, 0]);
+        assert_eq!(g[2], [1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn coverage_counts_distinct_agencies_against_the_scope() {
+        let row = |task_id, population, agency_id, inspected| Drawn {
+            task_id,
+            population,
+            agency_id,
+            inspected,
+        };
+        let rows = vec![
+            ((1, 2026), row(10, 20, 100, true)),
+            ((1, 2026), row(10, 20, 101, false)),
+            ((1, 2026), row(11, 10, 100, true)),
+            ((2, 2026), row(12, 0, 200, true)),
+        ];
+        let c = coverage(&rows);
+        let one = &c[&(1, 2026)];
+        assert_eq!(
+            (one.tasks, one.scope, one.drawn, one.inspected),
+            (2, 20, 2, 1)
+        );
+        assert_eq!(one.percent, 5.0);
+        // A population never stored: the drawn agencies are the scope.
+        assert_eq!(c[&(2, 2026)].percent, 100.0);
     }
 }

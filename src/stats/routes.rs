@@ -2,7 +2,7 @@
 //! regulator starts on its own department. `/stats/{chart}.csv` downloads one chart's table
 //! with the same filters.
 
-use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
@@ -13,8 +13,8 @@ use crate::auth::Role;
 use crate::auth::policy::Action;
 use crate::db::{self, DbError};
 use crate::error::AppError;
+use crate::web::Ctx;
 use crate::web::page::Page;
-use crate::web::{Ctx, html};
 
 use super::store::{self, Filter};
 use super::views::{self, Data, Section};
@@ -156,9 +156,11 @@ async fn load(ctx: &Ctx, q: &StatsQuery) -> Result<(Parsed, Vec<Department>, Dat
         crate::accounts::store::department::all(c).map_err(DbError::from)
     })
     .await?;
-    let parsed = parse(q, db::today(), own, &depts);
+    let today = db::today();
+    let parsed = parse(q, today, own, &depts);
     let f = parsed.filter;
     let data = db::run(ctx.pool(), move |c| {
+        let (grade_rules, grade_facts) = store::grade_facts(c)?;
         Ok::<_, DbError>(Data {
             publications: store::publications(c, &f)?,
             savings: store::savings(c, &f)?,
@@ -167,6 +169,12 @@ async fn load(ctx: &Ctx, q: &StatsQuery) -> Result<(Parsed, Vec<Department>, Dat
             grades: store::grades(c)?,
             sanctions: store::sanctions(c, &f)?,
             ratings: store::ratings(c, &f)?,
+            timings: store::timings(c, &f, today)?,
+            complaints: store::complaints(c, &f)?,
+            inspections: store::inspections(c, &f)?,
+            grade_rules,
+            grade_facts,
+            today,
         })
     })
     .await?;
@@ -179,8 +187,22 @@ fn build(ctx: &Ctx, parsed: &Parsed, depts: &[Department], data: &Data) -> Vec<S
     views::sections(lang, &parsed.filter, data, &name)
 }
 
+fn html_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// The page; a visitor's is served from the page cache while nothing audited has changed
+/// that day (every figure here comes from audited writes), keyed by the query.
 async fn page(ctx: Ctx, q: web::Query<StatsQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
+    let cached = ctx.cache_stamp(db::today()).await?;
+    if let Some((key, s)) = &cached
+        && let Some(body) = ctx.pages().get(key, *s)
+    {
+        return Ok(html_body(body));
+    }
     let (parsed, depts, data) = load(&ctx, &q).await?;
     let sections = build(&ctx, &parsed, &depts, &data);
     let lang = ctx.lang();
@@ -208,7 +230,11 @@ async fn page(ctx: Ctx, q: web::Query<StatsQuery>) -> Result<HttpResponse, AppEr
         query,
         sections,
     };
-    html(&p, StatusCode::OK)
+    let body = Bytes::from(p.render().map_err(AppError::internal)?);
+    if let Some((key, s)) = cached {
+        ctx.pages().put(key, s, body.clone());
+    }
+    Ok(html_body(body))
 }
 
 async fn csv(

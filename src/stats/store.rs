@@ -156,10 +156,14 @@ pub fn openings(c: &mut DbConnection, f: &Filter) -> QueryResult<Vec<(Mode, bool
         .collect())
 }
 
-/// Today's credit grade of every listed agency (`None`: not graded yet). The department filter
+/// How many listed agencies have each credit grade today (`None`: not graded yet), counted
+/// by the database. The department filter
 /// does not apply: an agency serves several departments.
-pub fn grades(c: &mut DbConnection) -> QueryResult<Vec<Option<String>>> {
-    agencies::table.select(agencies::grade).load(c)
+pub fn grades(c: &mut DbConnection) -> QueryResult<Vec<(Option<String>, i64)>> {
+    agencies::table
+        .group_by(agencies::grade)
+        .select((agencies::grade, diesel::dsl::count_star()))
+        .load(c)
 }
 
 /// Sanctions imposed in the period: (start date, "blacklist" or "market_ban").
@@ -231,4 +235,256 @@ pub fn ratings(c: &mut DbConnection, f: &Filter) -> QueryResult<Vec<(NaiveDate, 
             (cn(t), stars)
         })
         .collect())
+}
+
+/// A signed contract as the fulfilment charts count it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timing {
+    pub item: String,
+    /// When it fell due and whether it was completed on time: the day of acceptance, or the
+    /// deadline of one still not accepted after it (`None` while it is running).
+    pub due: Option<(NaiveDate, bool)>,
+    /// Accepted: the day, the working days used and the item's statutory limit.
+    pub service: Option<(NaiveDate, i64, i64)>,
+}
+
+/// Signed and accepted contracts that were running during the period, with their service
+/// timers (the contract's limit plus effective extensions, working days of the calendar):
+/// the service-time and fulfilment-rate charts. One query for the contracts, one for the
+/// effective extensions, one for the calendar.
+pub fn timings(c: &mut DbConnection, f: &Filter, today: NaiveDate) -> QueryResult<Vec<Timing>> {
+    use crate::db::schema::contract_amendments;
+    use crate::domain::status::{AmendmentKind, AmendmentStatus, ContractStatus};
+    let (start, end) = f.instants();
+    let mut q = contracts::table
+        .inner_join(catalogue_items::table.on(catalogue_items::id.eq(contracts::item_id)))
+        .filter(contracts::status.eq_any([ContractStatus::Signed, ContractStatus::Accepted]))
+        .filter(contracts::signed_at.lt(end))
+        .filter(
+            contracts::accepted_at
+                .is_null()
+                .or(contracts::accepted_at.ge(start)),
+        )
+        .select((
+            contracts::id,
+            catalogue_items::name,
+            catalogue_items::time_limit_days,
+            contracts::time_limit_days,
+            contracts::signed_at,
+            contracts::accepted_at,
+        ))
+        .into_boxed();
+    if let Some(d) = f.department {
+        q = q.filter(catalogue_items::department_id.eq(d));
+    }
+    type Row = (
+        i64,
+        String,
+        i32,
+        i32,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+    );
+    let rows: Vec<Row> = q.load(c)?;
+    let Some(first) = rows.iter().filter_map(|r| r.4).min() else {
+        return Ok(Vec::new());
+    };
+    let exts: Vec<(i64, Option<i32>)> = contract_amendments::table
+        .filter(contract_amendments::status.eq(AmendmentStatus::Effective))
+        .filter(contract_amendments::kind.eq(AmendmentKind::Extension))
+        .select((
+            contract_amendments::contract_id,
+            contract_amendments::extra_days,
+        ))
+        .load(c)?;
+    let mut ext: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for (id, d) in exts {
+        *ext.entry(id).or_default() += i64::from(d.unwrap_or(0));
+    }
+    let cal = crate::accounts::store::calendar::load_from(c, cn(first).min(today))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, item, statutory, limit, signed, accepted)| {
+            let accepted_on = accepted.map(cn);
+            let limit = (i64::from(limit) + ext.get(&id).copied().unwrap_or(0)).max(0);
+            // As `domain::fulfilment::timer` counts, without walking to the deadline day by
+            // day for the contracts that do not need it (the accepted and the running).
+            let signed_on = cn(signed?);
+            let used = cal.working_days_between(signed_on, accepted_on.unwrap_or(today));
+            let due = match accepted_on {
+                Some(a) => Some((a, used <= limit)),
+                None if used > limit => {
+                    let n = u32::try_from(limit).unwrap_or(u32::MAX);
+                    Some((cal.add_working_days(signed_on, n), false))
+                }
+                None => None,
+            };
+            let due = due.filter(|(d, _)| f.from <= *d && *d <= f.to);
+            let service = accepted_on
+                .filter(|a| f.from <= *a && *a <= f.to)
+                .map(|a| (a, used, i64::from(statutory)));
+            Some(Timing { item, due, service })
+        })
+        .collect())
+}
+
+/// Complaints filed in the period and handled (answered, or not accepted): (department,
+/// handled by the due day, working days from filing to handling), as the complaint figures
+/// count them.
+pub fn complaints(c: &mut DbConnection, f: &Filter) -> QueryResult<Vec<(i64, bool, i64)>> {
+    use crate::db::schema::{complaint_decisions, complaints};
+    use crate::domain::complaints::State;
+    let (start, end) = f.instants();
+    let mut q = complaints::table
+        .left_join(
+            complaint_decisions::table.on(complaint_decisions::complaint_id.eq(complaints::id)),
+        )
+        .filter(complaints::filed_at.ge(start))
+        .filter(complaints::filed_at.lt(end))
+        .select((
+            complaints::department_id,
+            complaints::filed_at,
+            complaints::state,
+            complaints::ack_due,
+            complaints::answer_due,
+            complaint_decisions::answered_at.nullable(),
+            complaint_decisions::decided_at.nullable(),
+        ))
+        .into_boxed();
+    if let Some(d) = f.department {
+        q = q.filter(complaints::department_id.eq(d));
+    }
+    type Row = (
+        i64,
+        NaiveDateTime,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+    );
+    let rows: Vec<Row> = q.load(c)?;
+    let Some(first) = rows.iter().map(|r| cn(r.1)).min() else {
+        return Ok(Vec::new());
+    };
+    let cal = crate::accounts::store::calendar::load_from(c, first)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(dept, filed, state, ack_due, answer_due, answered, decided)| {
+                let (handled, due) = match (answered, decided, State::parse(&state)) {
+                    (Some(a), _, _) => (a, answer_due),
+                    (None, Some(d), Some(State::NotAccepted)) => (d, Some(ack_due)),
+                    _ => return None,
+                };
+                let (filed_on, handled_on) = (cn(filed), cn(handled));
+                let on_time = due.is_none_or(|d| handled_on <= d);
+                Some((
+                    dept,
+                    on_time,
+                    cal.working_days_between(filed_on, handled_on),
+                ))
+            },
+        )
+        .collect())
+}
+
+/// Agencies drawn by inspection tasks whose window starts in the period: ((department,
+/// year of the window), the drawn agency).
+pub fn inspections(
+    c: &mut DbConnection,
+    f: &Filter,
+) -> QueryResult<Vec<((i64, i32), crate::domain::stats::Drawn)>> {
+    use crate::db::schema::{inspection_targets, inspection_tasks};
+    use chrono::Datelike;
+    let mut q = inspection_targets::table
+        .inner_join(inspection_tasks::table)
+        .filter(inspection_tasks::window_start.ge(f.from))
+        .filter(inspection_tasks::window_start.le(f.to))
+        .select((
+            inspection_tasks::department_id,
+            inspection_tasks::window_start,
+            inspection_tasks::id,
+            inspection_tasks::population_size,
+            inspection_targets::agency_id,
+            inspection_targets::result.is_not_null(),
+        ))
+        .into_boxed();
+    if let Some(d) = f.department {
+        q = q.filter(inspection_tasks::department_id.eq(d));
+    }
+    let rows: Vec<(i64, NaiveDate, i64, Option<i32>, i64, bool)> = q.load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(dept, start, task_id, population, agency_id, inspected)| {
+            (
+                (dept, start.year()),
+                crate::domain::stats::Drawn {
+                    task_id,
+                    population: i64::from(population.unwrap_or(0)),
+                    agency_id,
+                    inspected,
+                },
+            )
+        })
+        .collect())
+}
+
+/// What the grades per quarter are computed from: the rules in force, every credit record and
+/// each agency's first contract. Like the grade chart, not filtered by department.
+pub fn grade_facts(
+    c: &mut DbConnection,
+) -> QueryResult<(
+    crate::domain::credit::RuleSet,
+    std::collections::BTreeMap<i64, crate::domain::stats::GradeFacts>,
+)> {
+    use crate::db::schema::credit_records as cr;
+    use crate::domain::credit::{Kind, RecordFacts};
+    let rules = crate::credit::store::credit::current_rules(c)?.rules();
+    let mut out: std::collections::BTreeMap<i64, crate::domain::stats::GradeFacts> =
+        std::collections::BTreeMap::new();
+    type Row = (
+        i64,
+        i64,
+        Kind,
+        i32,
+        Option<i32>,
+        NaiveDate,
+        NaiveDate,
+        Option<i64>,
+    );
+    let records: Vec<Row> = cr::table
+        .select((
+            cr::agency_id,
+            cr::id,
+            cr::kind,
+            cr::points,
+            cr::stars_x100,
+            cr::effective_on,
+            cr::valid_until,
+            cr::revokes_id,
+        ))
+        .load(c)?;
+    for (agency, id, kind, points, stars_x100, effective_on, valid_until, revokes_id) in records {
+        out.entry(agency).or_default().records.push(RecordFacts {
+            id,
+            kind,
+            points,
+            stars_x100,
+            effective_on,
+            valid_until,
+            revokes_id,
+        });
+    }
+    let firsts: Vec<(i64, Option<NaiveDateTime>)> = contracts::table
+        .group_by(contracts::agency_id)
+        .select((
+            contracts::agency_id,
+            diesel::dsl::min(contracts::created_at),
+        ))
+        .load(c)?;
+    for (agency, first) in firsts {
+        out.entry(agency).or_default().first_contract = first.map(cn);
+    }
+    Ok(out).map(|o| (rules, o))
 }

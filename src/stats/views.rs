@@ -34,9 +34,16 @@ pub struct Data {
     pub savings: Vec<(Mode, i64, Option<i64>)>,
     pub time_to_contract: Vec<(NaiveDate, f64)>,
     pub openings: Vec<(Mode, bool, u32)>,
-    pub grades: Vec<Option<String>>,
+    pub grades: Vec<(Option<String>, i64)>,
     pub sanctions: Vec<(NaiveDate, &'static str)>,
     pub ratings: Vec<(NaiveDate, crate::domain::evaluation::Stars)>,
+    pub timings: Vec<super::store::Timing>,
+    pub complaints: Vec<(i64, bool, i64)>,
+    pub inspections: Vec<((i64, i32), stats::Drawn)>,
+    pub grade_rules: crate::domain::credit::RuleSet,
+    pub grade_facts: BTreeMap<i64, stats::GradeFacts>,
+    /// The China date the figures are computed for.
+    pub today: NaiveDate,
 }
 
 fn pct(v: f64) -> String {
@@ -59,10 +66,15 @@ pub fn sections(
         by_mode(lang, &months, &data.publications),
         by_department(lang, &data.publications, dept_name),
         savings(lang, &data.savings),
+        service_time(lang, &data.timings),
         time_to_contract(lang, &months, &data.time_to_contract),
         failures(lang, &data.openings),
         grades(lang, &data.grades),
+        grades_by_quarter(lang, &months, data),
         sanctions(lang, &months, &data.sanctions),
+        complaints(lang, &data.complaints, dept_name),
+        coverage(lang, &data.inspections, dept_name),
+        fulfilment(lang, &months, &data.timings),
         ratings(lang, &months, &data.ratings),
     ]
 }
@@ -296,15 +308,15 @@ fn failures(lang: Lang, rows: &[(Mode, bool, u32)]) -> Section {
     }
 }
 
-fn grades(lang: Lang, rows: &[Option<String>]) -> Section {
+fn grades(lang: Lang, rows: &[(Option<String>, i64)]) -> Section {
     let order = ["A", "B", "C", "D"];
     let mut counts = [0u64; 5];
-    for g in rows {
+    for (g, n) in rows {
         let i = g
             .as_deref()
             .and_then(|g| order.iter().position(|o| *o == g))
             .unwrap_or(4);
-        counts[i] += 1;
+        counts[i] += u64::try_from(*n).unwrap_or(0);
     }
     let total: u64 = counts.iter().sum();
     let mut names: Vec<String> = order.iter().map(|g| g.to_string()).collect();
@@ -437,6 +449,247 @@ fn ratings(
             t(lang, "stats.neutral"),
             t(lang, "stats.bad"),
             t(lang, "stats.good_share"),
+        ],
+        rows: table,
+    }
+}
+
+fn service_time(lang: Lang, timings: &[super::store::Timing]) -> Section {
+    let rows: Vec<(String, i64, i64)> = timings
+        .iter()
+        .filter_map(|t| {
+            t.service
+                .map(|(_, used, limit)| (t.item.clone(), used, limit))
+        })
+        .collect();
+    let target = 100 - crate::domain::fulfilment::TARGET_PERCENT_FASTER;
+    let per = stats::service_time(&rows, target);
+    let l = labels(lang, "stats.service_time", "stats.unit.percent");
+    let bars: Vec<(String, f64)> = per
+        .iter()
+        .map(|(item, s)| (item.clone(), (s.median_percent * 10.0).round() / 10.0))
+        .collect();
+    let refs = [
+        (t(lang, "stats.limit"), 100.0),
+        (t(lang, "stats.target"), target as f64),
+    ];
+    Section {
+        id: "service-time",
+        svg: if bars.is_empty() {
+            String::new()
+        } else {
+            chart::hbars(&l, &bars, &refs)
+        },
+        title: l.title,
+        lead: t(lang, "stats.service_time.lead"),
+        headers: vec![
+            t(lang, "stats.item"),
+            t(lang, "stats.accepted"),
+            t(lang, "stats.median_of_limit"),
+            t(lang, "stats.within_limit"),
+            t(lang, "stats.within_target"),
+        ],
+        rows: per
+            .into_iter()
+            .map(|(item, s)| {
+                let share = |n: u64| {
+                    let p = stats::percent(n, s.services).map(pct).unwrap_or_default();
+                    format!("{n} ({p})")
+                };
+                vec![
+                    item,
+                    s.services.to_string(),
+                    pct(s.median_percent),
+                    share(s.within_limit),
+                    share(s.within_target),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn grades_by_quarter(lang: Lang, months: &[Month], data: &Data) -> Section {
+    let quarters = stats::quarter_ends(months, data.today);
+    let days: Vec<NaiveDate> = quarters.iter().map(|q| q.1).collect();
+    let counts = stats::grades_on(&data.grade_facts, &data.grade_rules, &days);
+    let names = ["A", "B", "C", "D"];
+    let series: Vec<Series> = names
+        .iter()
+        .enumerate()
+        .map(|(i, g)| Series {
+            name: (*g).to_string(),
+            values: counts.iter().map(|c| c[i] as f64).collect(),
+        })
+        .collect();
+    let l = labels(lang, "stats.grades_quarterly", "stats.unit.agencies");
+    let mut previous: Option<f64> = None;
+    let table: Vec<Vec<String>> = quarters
+        .iter()
+        .zip(&counts)
+        .map(|((q, day), c)| {
+            let total: u64 = c.iter().sum();
+            let a = stats::percent(c[0], total);
+            let change = match (a, previous) {
+                (Some(now), Some(before)) => format!("{:+.1}", now - before),
+                _ => String::new(),
+            };
+            previous = a.or(previous);
+            let mut r = vec![format!("{q} ({day})")];
+            r.extend(c.iter().map(u64::to_string));
+            r.push(total.to_string());
+            r.push(a.map(pct).unwrap_or_default());
+            r.push(change);
+            r
+        })
+        .collect();
+    let mut headers = vec![t(lang, "stats.quarter")];
+    headers.extend(names.iter().map(|g| (*g).to_string()));
+    headers.extend([
+        t(lang, "stats.graded"),
+        t(lang, "stats.a_share"),
+        t(lang, "stats.a_change"),
+    ]);
+    let cats: Vec<String> = quarters.iter().map(|q| q.0.to_string()).collect();
+    Section {
+        id: "credit-grades-by-quarter",
+        svg: if rows_empty(&series) {
+            String::new()
+        } else {
+            chart::stacked_bars(&l, &cats, &series)
+        },
+        title: l.title,
+        lead: t(lang, "stats.grades_quarterly.lead"),
+        headers,
+        rows: if rows_empty(&series) {
+            Vec::new()
+        } else {
+            table
+        },
+    }
+}
+
+fn complaints(lang: Lang, rows: &[(i64, bool, i64)], dept_name: &dyn Fn(i64) -> String) -> Section {
+    let per = stats::handling(rows);
+    let l = labels(lang, "stats.complaints", "stats.unit.percent");
+    let bars: Vec<(String, f64)> = per
+        .iter()
+        .map(|(d, h)| (dept_name(*d), (h.on_time_percent * 10.0).round() / 10.0))
+        .collect();
+    Section {
+        id: "complaints",
+        svg: if bars.is_empty() {
+            String::new()
+        } else {
+            chart::hbars(&l, &bars, &[])
+        },
+        title: l.title,
+        lead: t(lang, "stats.complaints.lead"),
+        headers: vec![
+            t(lang, "stats.department"),
+            t(lang, "stats.handled"),
+            t(lang, "stats.on_time"),
+            t(lang, "stats.on_time_share"),
+            t(lang, "stats.median_workdays"),
+        ],
+        rows: per
+            .iter()
+            .map(|(d, h)| {
+                vec![
+                    dept_name(*d),
+                    h.cases.to_string(),
+                    h.on_time.to_string(),
+                    pct(h.on_time_percent),
+                    chart::num(h.median_days),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn coverage(
+    lang: Lang,
+    rows: &[((i64, i32), stats::Drawn)],
+    dept_name: &dyn Fn(i64) -> String,
+) -> Section {
+    let per = stats::coverage(rows);
+    let l = labels(lang, "stats.coverage", "stats.unit.percent");
+    let bars: Vec<(String, f64)> = per
+        .iter()
+        .map(|((d, y), c)| {
+            (
+                format!("{y} {}", dept_name(*d)),
+                (c.percent * 10.0).round() / 10.0,
+            )
+        })
+        .collect();
+    Section {
+        id: "inspection-coverage",
+        svg: if bars.is_empty() {
+            String::new()
+        } else {
+            chart::hbars(&l, &bars, &[])
+        },
+        title: l.title,
+        lead: t(lang, "stats.coverage.lead"),
+        headers: vec![
+            t(lang, "stats.department"),
+            t(lang, "stats.year"),
+            t(lang, "stats.tasks"),
+            t(lang, "stats.scope"),
+            t(lang, "stats.drawn"),
+            t(lang, "stats.inspected"),
+            t(lang, "stats.coverage_rate"),
+        ],
+        rows: per
+            .iter()
+            .map(|((d, y), c)| {
+                vec![
+                    dept_name(*d),
+                    y.to_string(),
+                    c.tasks.to_string(),
+                    c.scope.to_string(),
+                    c.drawn.to_string(),
+                    c.inspected.to_string(),
+                    pct(c.percent),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn fulfilment(lang: Lang, months: &[Month], timings: &[super::store::Timing]) -> Section {
+    let rows: Vec<(NaiveDate, bool)> = timings.iter().filter_map(|t| t.due).collect();
+    let shares = stats::share_by_month(&rows, months);
+    let series = vec![Series {
+        name: t(lang, "stats.fulfilment_rate"),
+        values: shares
+            .iter()
+            .map(|s| s.map_or(f64::NAN, |(_, _, p)| (p * 10.0).round() / 10.0))
+            .collect(),
+    }];
+    let l = labels(lang, "stats.fulfilment", "stats.unit.percent");
+    let table: Vec<Vec<String>> = months
+        .iter()
+        .zip(&shares)
+        .filter_map(|(m, s)| {
+            let (ok, n, p) = (*s)?;
+            Some(vec![m.to_string(), n.to_string(), ok.to_string(), pct(p)])
+        })
+        .collect();
+    Section {
+        id: "fulfilment",
+        svg: if table.is_empty() {
+            String::new()
+        } else {
+            chart::lines(&l, &month_names(months), &series)
+        },
+        title: l.title,
+        lead: t(lang, "stats.fulfilment.lead"),
+        headers: vec![
+            t(lang, "stats.month"),
+            t(lang, "stats.due"),
+            t(lang, "stats.on_time"),
+            t(lang, "stats.fulfilment_rate"),
         ],
         rows: table,
     }

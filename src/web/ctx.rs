@@ -89,6 +89,37 @@ impl Ctx {
     pub fn pages(&self) -> &crate::web::page_cache::PageCache {
         &self.state.pages
     }
+
+    /// For a page a visitor may be served from the page cache (the cache is on, nobody is
+    /// signed in, no flash message is waiting): its key (language and path with the query)
+    /// and the stamp it is valid under — the last audit sequence number, read at most once per
+    /// stamp window, and `today`. `None`: render and do not store.
+    pub async fn cache_stamp(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<(String, crate::web::page_cache::Stamp)>, AppError> {
+        let page = &self.req;
+        if !(self.pages().enabled() && page.user.is_none() && page.flash.is_none()) {
+            return Ok(None);
+        }
+        let key = format!("{}\u{1f}{}", self.lang().code(), page.path);
+        let now = std::time::Instant::now();
+        let seq = match self.pages().recent_seq(now) {
+            Some(s) => s,
+            None => {
+                let s = crate::db::run(self.pool(), |c| {
+                    Ok::<_, crate::db::DbError>(crate::audit::stamp(c)?)
+                })
+                .await?;
+                self.pages().note_seq(now, s);
+                s
+            }
+        };
+        Ok(Some((
+            key,
+            crate::web::page_cache::Stamp { seq, day: today },
+        )))
+    }
     pub fn lang(&self) -> Lang {
         self.req.lang
     }

@@ -383,28 +383,6 @@ fn load(
         catalogue: cat,
     })
 }
-
-/// The page cache's key and stamp for this request: only visitors' list pages are cached,
-/// while nothing audited has changed and the day is the same (see web::page_cache). The
-/// stamp is read before the data.
-async fn cache_stamp(ctx: &Ctx, today: NaiveDate) -> Result<Option<(String, Stamp)>, AppError> {
-    let page = &ctx.req;
-    if !(ctx.pages().enabled() && page.user.is_none() && page.flash.is_none()) {
-        return Ok(None);
-    }
-    let key = format!("{}\u{1f}{}", ctx.lang().code(), page.path);
-    let now = std::time::Instant::now();
-    let seq = match ctx.pages().recent_seq(now) {
-        Some(s) => s,
-        None => {
-            let s = db::run(ctx.pool(), |c| Ok::<_, DbError>(crate::audit::stamp(c)?)).await?;
-            ctx.pages().note_seq(now, s);
-            s
-        }
-    };
-    Ok(Some((key, Stamp { seq, day: today })))
-}
-
 fn html_body(body: Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -416,7 +394,7 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
     let today = crate::db::today();
     let db_url = ctx.config().database_url.clone();
     // Only pages that parsed and rendered as HTML are ever stored, so a hit needs no parsing.
-    let cached = cache_stamp(&ctx, today).await?;
+    let cached = ctx.cache_stamp(today).await?;
     if let Some((key, s)) = &cached
         && let Some(body) = ctx.pages().get(key, *s)
     {
