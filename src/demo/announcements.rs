@@ -128,7 +128,6 @@ pub fn generate(c: &mut DbConnection, n: usize) -> Result<usize, String> {
     Ok(done)
 }
 
-
 fn sha_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }

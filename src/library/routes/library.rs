@@ -28,7 +28,6 @@ use crate::i18n::{Lang, tr};
 use crate::library::store::agency;
 use crate::library::store::library::{self as lib, ItemRef, ListQuery, ListRow};
 use crate::web::page::Page;
-use crate::web::page_cache::Stamp;
 use crate::web::{Ctx, export, fmt, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
