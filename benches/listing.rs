@@ -21,14 +21,15 @@
 //! depend on `demo::agencies::generate`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use common::{Stats, drop_pg_database, hammer, rss, start_child, wait_listening};
 
 use diesel::prelude::*;
 use zhongjie::catalogue::store::{Change, ItemFields};
-use zhongjie::config::Config;
 use zhongjie::db::schema::{
     agencies, agency_certificates, agency_items, agency_search_grams, users,
 };
@@ -349,61 +350,6 @@ fn seed(conn: &mut DbConnection, n: usize) -> Result<(), String> {
     Ok(())
 }
 
-struct Stats {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: usize,
-}
-
-async fn hammer(client: &reqwest::Client, url: &str, conns: usize, secs: f64) -> Stats {
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = Vec::new();
-    let started = Instant::now();
-    for _ in 0..conns {
-        let (client, url, stop) = (client.clone(), url.to_string(), stop.clone());
-        tasks.push(tokio::task::spawn_local(async move {
-            let mut lat = Vec::with_capacity(4096);
-            let mut errors = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                match client.get(&url).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        lat.push(t.elapsed().as_micros() as u64);
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    let pct = |p: f64| {
-        if all.is_empty() {
-            0.0
-        } else {
-            all[((all.len() as f64 * p) as usize).min(all.len() - 1)] as f64 / 1000.0
-        }
-    };
-    Stats {
-        rps: all.len() as f64 / elapsed,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
-        errors,
-    }
-}
-
 fn next_link(html: &str) -> Option<String> {
     let marker = "rel=\"next\" href=\"";
     let i = html.find(marker)? + marker.len();
@@ -413,28 +359,6 @@ fn next_link(html: &str) -> Option<String> {
             .replace("&amp;", "&")
             .replace("&#38;", "&"),
     )
-}
-
-fn rss(pid: u32) -> (String, f64) {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let mut mib = 0.0;
-    let text = s
-        .lines()
-        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
-        .map(|l| {
-            if l.starts_with("VmRSS") {
-                mib = l
-                    .split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<f64>().ok())
-                    .unwrap_or(0.0)
-                    / 1024.0;
-            }
-            l.split_whitespace().collect::<Vec<_>>().join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    (text, mib)
 }
 
 /// The server under test: a pinned child process, or a thread of this process.
@@ -449,63 +373,6 @@ impl Server {
             Server::Child(c) => c.id(),
             Server::InProcess => std::process::id(),
         }
-    }
-}
-
-fn pin_self(core: &str) -> bool {
-    std::process::Command::new("taskset")
-        .args(["-a", "-c", "-p", core, &std::process::id().to_string()])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn start_child(cfg: &Config) -> Option<std::process::Child> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || std::env::var("ZJ_BENCH_INPROC").is_ok() {
-        return None;
-    }
-    let child = std::process::Command::new("taskset")
-        .args(["-c", "0", env!("CARGO_BIN_EXE_zhongjie"), "serve"])
-        .args(["--bind", &cfg.bind])
-        .env("DATABASE_URL", &cfg.database_url)
-        .env("ZJ_DATA_DIR", &cfg.data_dir)
-        .env("ZJ_PUBLIC_URL", &cfg.public_url)
-        .env("ZJ_SEALING_KEY", "07".repeat(32))
-        .env("ZJ_RUN_JOBS", "0")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    if !pin_self("1") {
-        println!("warning: could not pin the load generator to core 1");
-    }
-    Some(child)
-}
-
-fn wait_listening(bind: &str) {
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(bind).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("server did not start on {bind}");
-}
-
-fn drop_pg_database(base: &str, name: &str) {
-    match diesel::PgConnection::establish(base) {
-        Ok(mut c) => {
-            if let Err(e) =
-                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut c)
-            {
-                println!("could not drop database {name}: {e}");
-            } else {
-                println!("dropped database {name}");
-            }
-        }
-        Err(e) => println!("could not drop database {name}: {e}"),
     }
 }
 
@@ -555,25 +422,7 @@ fn main() {
         .local_addr()
         .unwrap()
         .port();
-    let cfg = Config {
-        database_url: url,
-        bind: format!("127.0.0.1:{port}"),
-        data_dir: dir_path.clone(),
-        smtp_url: None,
-        mail_from: "bench <noreply@zhongjie.test>".into(),
-        public_url: format!("http://127.0.0.1:{port}"),
-        sealing_key: [7u8; 32],
-        sealing_key_source: zhongjie::config::SealingKeySource::Env,
-        instance_id: "bench".into(),
-        max_concurrent_hashes: 1,
-        job_poll_ms: 1000,
-        run_jobs: false,
-        page_cache: std::env::var("ZJ_PAGE_CACHE").map_or(true, |v| v != "0"),
-        page_stamp_ms: std::env::var("ZJ_PAGE_STAMP_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(100),
-    };
+    let cfg = common::config(url, &dir_path, port);
     // Seed through a pool of our own, closed before the server starts (so, on SQLite, the
     // server's connections are the only ones open during the runs).
     let seeded = std::panic::catch_unwind(|| {

@@ -16,25 +16,13 @@
 //! Prints PASS/FAIL against the issue's target of 50 ms for the uncached page.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
-use zhongjie::config::Config;
+use common::{BenchDb, env_usize, sign_in};
 
 const TARGET_MS: f64 = 50.0;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn csrf_in(html: &str) -> Option<String> {
-    let i = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
-    let j = html[i..].find('"')?;
-    Some(html[i..i + j].to_string())
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -59,61 +47,16 @@ async fn timed(client: &reqwest::Client, url: &str) -> f64 {
     ms(t.elapsed())
 }
 
-fn drop_pg_database(base: &str, name: &str) {
-    if let Ok(mut c) = diesel::PgConnection::establish(base) {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut c);
-    }
-}
-
-fn config(url: String, dir: &std::path::Path, port: u16) -> Config {
-    Config {
-        database_url: url,
-        bind: format!("127.0.0.1:{port}"),
-        data_dir: dir.to_path_buf(),
-        smtp_url: None,
-        mail_from: "bench <noreply@zhongjie.test>".into(),
-        public_url: format!("http://127.0.0.1:{port}"),
-        sealing_key: [7u8; 32],
-        sealing_key_source: zhongjie::config::SealingKeySource::Env,
-        instance_id: "bench".into(),
-        max_concurrent_hashes: 1,
-        job_poll_ms: 1000,
-        run_jobs: false,
-        page_cache: true,
-        page_stamp_ms: 100,
-    }
-}
-
 fn main() {
     let n = env_usize("ZJ_BENCH_N", 100_000);
     let m = env_usize("ZJ_BENCH_ANNOUNCEMENTS", 10_000);
     let repeat = env_usize("ZJ_BENCH_REPEAT", 50).max(2);
     let dir = tempfile::tempdir().unwrap();
-    let mut pg_made: Option<(String, String)> = None;
-    let (url, backend) = match std::env::var("ZJ_BENCH_DATABASE_URL") {
-        Ok(base) if base.starts_with("postgres") => {
-            let name = format!("zj_bench_stats_{}", std::process::id());
-            let mut c = diesel::PgConnection::establish(&base).unwrap();
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .unwrap();
-            let mut u = url::Url::parse(&base).unwrap();
-            u.set_path(&format!("/{name}"));
-            pg_made = Some((base.clone(), name));
-            (u.to_string(), "PostgreSQL")
-        }
-        _ => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            "SQLite",
-        ),
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let cfg = config(url, dir.path(), port);
+    let db = BenchDb::create(BenchDb::pg_from_env().as_deref(), "stats", dir.path());
+    let backend = db.backend;
+    let port = common::free_port();
+    let mut cfg = common::config(db.url.clone(), dir.path(), port);
+    cfg.page_cache = true;
     let seeded = std::panic::catch_unwind(|| {
         let pool = zhongjie::startup::open_database(&cfg).unwrap();
         let t = Instant::now();
@@ -126,19 +69,10 @@ fn main() {
         );
     });
     if seeded.is_err() {
-        if let Some((base, name)) = &pg_made {
-            drop_pg_database(base, name);
-        }
+        db.drop();
         std::process::exit(1);
     }
-    let cfg2 = cfg.clone();
-    std::thread::spawn(move || {
-        let pool = zhongjie::startup::open_database(&cfg2).unwrap();
-        actix_web::rt::System::new().block_on(async move {
-            let app = zhongjie::startup::Application::build(cfg2, pool).unwrap();
-            let _ = app.run_until_stopped().await;
-        })
-    });
+    common::serve_in_process(&cfg);
     let base = format!("http://127.0.0.1:{port}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -158,20 +92,7 @@ fn main() {
             .cookie_store(true)
             .build()
             .unwrap();
-        let login = owner.get(format!("{base}/login")).send().await.unwrap();
-        let token = csrf_in(&login.text().await.unwrap()).unwrap_or_default();
-        let r = owner
-            .post(format!("{base}/login"))
-            .form(&[
-                ("email", "owner@demo.zhongjie.cn"),
-                ("password", zhongjie::demo::DEMO_PASSWORD),
-                ("next", "/my"),
-                ("csrf", token.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "the demo owner signs in");
+        sign_in(&owner, &base, "owner@demo.zhongjie.cn").await;
         let mut signed_in = Vec::with_capacity(repeat);
         for _ in 0..repeat {
             signed_in.push(timed(&owner, &page).await);
@@ -198,7 +119,5 @@ fn main() {
         if pass { "PASS" } else { "FAIL" },
         signed_in.0
     );
-    if let Some((base, name)) = &pg_made {
-        drop_pg_database(base, name);
-    }
+    db.drop();
 }
