@@ -61,6 +61,19 @@ fn hello(bind: &str) {
     });
 }
 
+/// The `field` of the first item of a list's JSON download (1 when the list is empty).
+async fn first_id(client: &reqwest::Client, list: &str, field: &str) -> i64 {
+    let page: serde_json::Value = client
+        .get(format!("{list}?format=json&limit=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"][0][field].as_i64().unwrap_or(1)
+}
+
 fn spawn_pinned(cmd: &str, args: &[&str], envs: &[(&str, String)]) -> std::process::Child {
     let mut c = std::process::Command::new("taskset");
     c.args(["-c", "0", cmd]).args(args);
@@ -133,24 +146,8 @@ fn run(pg: Option<&str>, n: usize, m: usize, secs: f64, conns: usize) -> Run {
             .build()
             .unwrap();
         sign_in(&owner, &base, "owner@demo.zhongjie.cn").await;
-        let results: serde_json::Value = visitor
-            .get(format!("{base}/results?format=json&limit=1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let awarded = results["items"][0]["announcement_id"].as_i64().unwrap_or(1);
-        let agencies: serde_json::Value = visitor
-            .get(format!("{base}/agencies?format=json&limit=1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let agency = agencies["items"][0]["id"].as_i64().unwrap_or(1);
+        let awarded = first_id(&visitor, &format!("{base}/results"), "announcement_id").await;
+        let agency = first_id(&visitor, &format!("{base}/agencies"), "id").await;
         let urls = [
             (&visitor, format!("http://{hello_bind}/")),
             (&visitor, format!("{base}/healthz")),
