@@ -7,7 +7,10 @@
 //! binary pinned to core 0 and drives it from core 1 with 64 keep-alive connections of a
 //! signed-in owner (never served from the page cache): the filtered agency list, a
 //! two-character search, `/announcements`, `/credit`, an agency page and an awarded
-//! announcement's page. The ceiling is the faster of the app's trivial pages `/healthz` and
+//! announcement's page. The list, the search, `/credit` and the agency page keep their title
+//! and content in the page cache for everybody while the audit stamp holds, and frame them in
+//! the owner's layout per request; `ZJ_PAGE_CACHE=0` (the server inherits it) turns that off
+//! and measures the database path, which the first request after every change takes. The ceiling is the faster of the app's trivial pages `/healthz` and
 //! `/login`; a bare actix-web "hello" (this binary again, one worker, pinned to the same core)
 //! is the ceiling of the platform's own overhead. Prints both backends side by side with the
 //! issue's targets and PASS/FAIL, and the server's resident memory after the runs.

@@ -8,8 +8,12 @@
 //! all departments):
 //!
 //! - the first request of a visitor (nothing cached yet);
-//! - a signed-in owner's requests (never served from the page cache): median and p99;
-//! - a visitor's requests once cached: median and p99.
+//! - uncached requests of a signed-in owner, each to an address of its own (`/stats?n=…`, a
+//!   parameter the page ignores), so every one reads and renders everything as the first
+//!   request after a change does: median and p99, against the target;
+//! - a signed-in owner's requests of the same address: the page's title and content come
+//!   from the page cache and are framed in the owner's layout (`Ctx::page_keys`);
+//! - a visitor's requests once cached (the whole page): median and p99.
 //!
 //! Settings: `ZJ_BENCH_N` (agencies, default 100000), `ZJ_BENCH_ANNOUNCEMENTS` (default
 //! 10000), `ZJ_BENCH_REPEAT` (requests per path, default 50), `ZJ_BENCH_DATABASE_URL`.
@@ -78,7 +82,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (first, signed_in, cached) = rt.block_on(async {
+    let (first, uncached, signed_in, cached) = rt.block_on(async {
         let visitor = reqwest::Client::new();
         for _ in 0..200 {
             if visitor.get(format!("{base}/login")).send().await.is_ok() {
@@ -93,6 +97,10 @@ fn main() {
             .build()
             .unwrap();
         sign_in(&owner, &base, "owner@demo.zhongjie.cn").await;
+        let mut uncached = Vec::with_capacity(repeat);
+        for i in 0..repeat {
+            uncached.push(timed(&owner, &format!("{page}?n={i}")).await);
+        }
         let mut signed_in = Vec::with_capacity(repeat);
         for _ in 0..repeat {
             signed_in.push(timed(&owner, &page).await);
@@ -101,23 +109,27 @@ fn main() {
         for _ in 0..repeat {
             cached.push(timed(&visitor, &page).await);
         }
-        (first, spread(signed_in), spread(cached))
+        (first, spread(uncached), spread(signed_in), spread(cached))
     });
     println!("/stats on {backend}, {n} agencies, {m} announcements (ms, loopback round trip):");
-    println!("  first request (uncached)       {first:8.1}");
+    println!("  first request (uncached, a visitor)     {first:8.1}");
     println!(
-        "  signed in, uncached  median {:8.1}  p99 {:8.1}  ({repeat} requests)",
+        "  uncached (signed in, new address each)  median {:8.1}  p99 {:8.1}  ({repeat} requests)",
+        uncached.0, uncached.1
+    );
+    println!(
+        "  signed in, shared parts cached          median {:8.1}  p99 {:8.1}  ({repeat} requests)",
         signed_in.0, signed_in.1
     );
     println!(
-        "  visitor, cached      median {:8.1}  p99 {:8.1}  ({repeat} requests)",
+        "  visitor, whole page cached              median {:8.1}  p99 {:8.1}  ({repeat} requests)",
         cached.0, cached.1
     );
-    let pass = signed_in.0 < TARGET_MS;
+    let pass = uncached.0 < TARGET_MS;
     println!(
         "{}: uncached median {:.1} ms against the target of {TARGET_MS} ms",
         if pass { "PASS" } else { "FAIL" },
-        signed_in.0
+        uncached.0
     );
     db.drop();
 }

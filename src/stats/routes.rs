@@ -2,7 +2,6 @@
 //! regulator starts on its own department. `/stats/{chart}.csv` downloads one chart's table
 //! with the same filters.
 
-use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
@@ -125,7 +124,7 @@ pub struct DeptOption {
 }
 
 #[derive(Template)]
-#[template(path = "stats/page.html")]
+#[template(path = "stats/page.html", blocks = ["title", "content"])]
 pub struct StatsPage {
     pub page: Page,
     pub from: String,
@@ -138,6 +137,8 @@ pub struct StatsPage {
     pub sections: Vec<Section>,
 }
 
+crate::shared_blocks!(StatsPage);
+
 impl StatsPage {
     pub fn error(&self, field: &str) -> Option<&str> {
         self.errors
@@ -147,11 +148,15 @@ impl StatsPage {
     }
 }
 
-async fn load(ctx: &Ctx, q: &StatsQuery) -> Result<(Parsed, Vec<Department>, Data), AppError> {
-    let own = ctx
-        .user()
+/// The department a regulator's figures default to.
+fn own_department(ctx: &Ctx) -> Option<i64> {
+    ctx.user()
         .filter(|u| u.role == Role::Regulator)
-        .and_then(|u| u.department_id);
+        .and_then(|u| u.department_id)
+}
+
+async fn load(ctx: &Ctx, q: &StatsQuery) -> Result<(Parsed, Vec<Department>, Data), AppError> {
+    let own = own_department(ctx);
     let depts = db::run(ctx.pool(), |c| {
         crate::accounts::store::department::all(c).map_err(DbError::from)
     })
@@ -159,25 +164,46 @@ async fn load(ctx: &Ctx, q: &StatsQuery) -> Result<(Parsed, Vec<Department>, Dat
     let today = db::today();
     let parsed = parse(q, today, own, &depts);
     let f = parsed.filter;
-    let data = db::run(ctx.pool(), move |c| {
+    // Two connections read at once (two cores, and SQLite's readers do not wait for each
+    // other): the credit figures, which read every agency and credit record, beside the
+    // figures of the period.
+    let credit = db::run(ctx.pool(), move |c| {
         let (grade_rules, grade_facts) = store::grade_facts(c)?;
-        Ok::<_, DbError>(Data {
-            publications: store::publications(c, &f)?,
-            savings: store::savings(c, &f)?,
-            time_to_contract: store::time_to_contract(c, &f)?,
-            openings: store::openings(c, &f)?,
-            grades: store::grades(c)?,
-            sanctions: store::sanctions(c, &f)?,
-            ratings: store::ratings(c, &f)?,
-            timings: store::timings(c, &f, today)?,
-            complaints: store::complaints(c, &f)?,
-            inspections: store::inspections(c, &f)?,
-            grade_rules,
-            grade_facts,
-            today,
-        })
-    })
-    .await?;
+        let grades = store::grades(c)?;
+        let sanctions = store::sanctions(c, &f)?;
+        let openings = store::openings(c, &f)?;
+        Ok::<_, DbError>((grade_rules, grade_facts, grades, sanctions, openings))
+    });
+    let period = db::run(ctx.pool(), move |c| {
+        Ok::<_, DbError>((
+            store::publications(c, &f)?,
+            store::savings(c, &f)?,
+            store::time_to_contract(c, &f)?,
+            store::ratings(c, &f)?,
+            store::timings(c, &f, today)?,
+            store::complaints(c, &f)?,
+            store::inspections(c, &f)?,
+        ))
+    });
+    let (credit, period) = tokio::join!(credit, period);
+    let (grade_rules, grade_facts, grades, sanctions, openings) = credit?;
+    let (publications, savings, time_to_contract, ratings, timings, complaints, inspections) =
+        period?;
+    let data = Data {
+        publications,
+        savings,
+        time_to_contract,
+        openings,
+        grades,
+        sanctions,
+        ratings,
+        timings,
+        complaints,
+        inspections,
+        grade_rules,
+        grade_facts,
+        today,
+    };
     Ok((parsed, depts, data))
 }
 
@@ -187,21 +213,17 @@ fn build(ctx: &Ctx, parsed: &Parsed, depts: &[Department], data: &Data) -> Vec<S
     views::sections(lang, &parsed.filter, data, &name)
 }
 
-fn html_body(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body)
-}
-
 /// The page; a visitor's is served from the page cache while nothing audited has changed
 /// that day (every figure here comes from audited writes), keyed by the query.
 async fn page(ctx: Ctx, q: web::Query<StatsQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
-    let cached = ctx.cache_stamp(db::today()).await?;
-    if let Some((key, s)) = &cached
-        && let Some(body) = ctx.pages().get(key, *s)
-    {
-        return Ok(html_body(body));
+    // A regulator's page shows its own department unless another is asked for.
+    let own = own_department(&ctx)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let keys = ctx.page_keys(db::today(), &own).await?;
+    if let Some(hit) = ctx.cached_page(&keys)? {
+        return Ok(hit);
     }
     let (parsed, depts, data) = load(&ctx, &q).await?;
     let sections = build(&ctx, &parsed, &depts, &data);
@@ -230,11 +252,7 @@ async fn page(ctx: Ctx, q: web::Query<StatsQuery>) -> Result<HttpResponse, AppEr
         query,
         sections,
     };
-    let body = Bytes::from(p.render().map_err(AppError::internal)?);
-    if let Some((key, s)) = cached {
-        ctx.pages().put(key, s, body.clone());
-    }
-    Ok(html_body(body))
+    ctx.keep_page(keys, &p)
 }
 
 async fn csv(

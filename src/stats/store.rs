@@ -157,13 +157,20 @@ pub fn openings(c: &mut DbConnection, f: &Filter) -> QueryResult<Vec<(Mode, bool
 }
 
 /// How many listed agencies have each credit grade today (`None`: not graded yet), counted
-/// by the database. The department filter
-/// does not apply: an agency serves several departments.
+/// by the database: the graded ones from the grade's index, the rest as all but those. The
+/// department filter does not apply: an agency serves several departments.
 pub fn grades(c: &mut DbConnection) -> QueryResult<Vec<(Option<String>, i64)>> {
-    agencies::table
+    let mut graded: Vec<(Option<String>, i64)> = agencies::table
+        .filter(agencies::grade.is_not_null())
         .group_by(agencies::grade)
         .select((agencies::grade, diesel::dsl::count_star()))
-        .load(c)
+        .load(c)?;
+    let all: i64 = agencies::table.count().get_result(c)?;
+    let ungraded = all - graded.iter().map(|(_, n)| n).sum::<i64>();
+    if ungraded > 0 {
+        graded.push((None, ungraded));
+    }
+    Ok(graded)
 }
 
 /// Sanctions imposed in the period: (start date, "blacklist" or "market_ban").

@@ -5,7 +5,9 @@ use std::future::{Ready, ready};
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use askama::Template;
 
 use crate::audit::Actor;
 use crate::auth::password::Hasher;
@@ -53,6 +55,19 @@ pub struct ReqState {
     pub arrived: chrono::NaiveDateTime,
 }
 
+/// Where a page may be kept in the page cache (see [`Ctx::page_keys`]).
+#[derive(Default)]
+pub struct PageKeys {
+    whole: Option<(String, crate::web::page_cache::Stamp)>,
+    parts: Option<(String, crate::web::page_cache::Stamp)>,
+}
+
+fn html_ok(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
 #[derive(Clone)]
 pub struct Ctx {
     pub state: AppState,
@@ -90,19 +105,12 @@ impl Ctx {
         &self.state.pages
     }
 
-    /// For a page a visitor may be served from the page cache (the cache is on, nobody is
-    /// signed in, no flash message is waiting): its key (language and path with the query)
-    /// and the stamp it is valid under — the last audit sequence number, read at most once per
-    /// stamp window, and `today`. `None`: render and do not store.
-    pub async fn cache_stamp(
+    /// The page cache's stamp: the last audit sequence number, read at most once per stamp
+    /// window and shared by the requests of that window, and `today`. Read before the data.
+    pub async fn stamp(
         &self,
         today: chrono::NaiveDate,
-    ) -> Result<Option<(String, crate::web::page_cache::Stamp)>, AppError> {
-        let page = &self.req;
-        if !(self.pages().enabled() && page.user.is_none() && page.flash.is_none()) {
-            return Ok(None);
-        }
-        let key = format!("{}\u{1f}{}", self.lang().code(), page.path);
+    ) -> Result<crate::web::page_cache::Stamp, AppError> {
         let now = std::time::Instant::now();
         let seq = match self.pages().recent_seq(now) {
             Some(s) => s,
@@ -115,11 +123,83 @@ impl Ctx {
                 s
             }
         };
-        Ok(Some((
-            key,
-            crate::web::page_cache::Stamp { seq, day: today },
-        )))
+        Ok(crate::web::page_cache::Stamp { seq, day: today })
     }
+
+    /// Where a public page whose content is the same for everybody is kept in the page cache
+    /// (nothing when the cache is off): its parts, for everyone, under the language, the path
+    /// with its query and `variant` (what else the content depends on, e.g. a regulator's
+    /// own department; empty for most pages); and the whole page, for a visitor without a
+    /// flash message. Both under the stamp read now, before the data.
+    pub async fn page_keys(
+        &self,
+        today: chrono::NaiveDate,
+        variant: &str,
+    ) -> Result<PageKeys, AppError> {
+        if !self.pages().enabled() {
+            return Ok(PageKeys::default());
+        }
+        let stamp = self.stamp(today).await?;
+        let key = format!(
+            "{}\u{1f}{}\u{1f}{variant}",
+            self.lang().code(),
+            self.req.path
+        );
+        let whole_page = self.req.user.is_none() && self.req.flash.is_none();
+        Ok(PageKeys {
+            whole: whole_page.then(|| (format!("p\u{1f}{key}"), stamp)),
+            parts: Some((format!("s\u{1f}{key}"), stamp)),
+        })
+    }
+
+    /// The page from the cache when it holds it under the current stamp: a visitor's whole
+    /// page as it was stored, or the shared parts framed in this request's layout.
+    pub fn cached_page(&self, keys: &PageKeys) -> Result<Option<HttpResponse>, AppError> {
+        if let Some((k, s)) = &keys.whole
+            && let Some(body) = self.pages().get(k, *s)
+        {
+            return Ok(Some(html_ok(body)));
+        }
+        if let Some((k, s)) = &keys.parts
+            && let Some(parts) = self.pages().get_parts(k, *s)
+        {
+            return Ok(Some(html_ok(self.framed(&parts)?)));
+        }
+        Ok(None)
+    }
+
+    /// Renders a page (its title and content blocks, framed in this request's layout) and
+    /// keeps what `keys` says may be kept.
+    pub fn keep_page<T: crate::web::page::Blocks>(
+        &self,
+        keys: PageKeys,
+        t: &T,
+    ) -> Result<HttpResponse, AppError> {
+        let (title, content) = t.blocks().map_err(AppError::internal)?;
+        let parts = crate::web::page_cache::Parts {
+            title: Bytes::from(title),
+            content: Bytes::from(content),
+        };
+        let body = self.framed(&parts)?;
+        if let Some((k, s)) = keys.parts {
+            self.pages().put_parts(k, s, &parts);
+        }
+        if let Some((k, s)) = keys.whole {
+            self.pages().put(k, s, body.clone());
+        }
+        Ok(html_ok(body))
+    }
+
+    /// A page's parts in this request's layout.
+    fn framed(&self, parts: &crate::web::page_cache::Parts) -> Result<Bytes, AppError> {
+        let page = crate::web::page::Framed {
+            page: self.page(),
+            title: std::str::from_utf8(&parts.title).unwrap_or_default(),
+            content: std::str::from_utf8(&parts.content).unwrap_or_default(),
+        };
+        Ok(Bytes::from(page.render().map_err(AppError::internal)?))
+    }
+
     pub fn lang(&self) -> Lang {
         self.req.lang
     }

@@ -236,20 +236,7 @@ pub async fn visitor_stamp(ctx: &Ctx) -> Result<Option<Stamp>, AppError> {
     if !(ctx.pages().enabled() && page.user.is_none() && page.flash.is_none()) {
         return Ok(None);
     }
-    let now = std::time::Instant::now();
-    let seq = match ctx.pages().recent_seq(now) {
-        Some(s) => s,
-        None => {
-            let s =
-                crate::db::run(ctx.pool(), |c| Ok::<_, DbError>(crate::audit::stamp(c)?)).await?;
-            ctx.pages().note_seq(now, s);
-            s
-        }
-    };
-    Ok(Some(Stamp {
-        seq,
-        day: crate::db::today(),
-    }))
+    ctx.stamp(crate::db::today()).await.map(Some)
 }
 
 /// One row of a download: its cursor (where the next page starts after it) and its item.

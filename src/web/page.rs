@@ -242,3 +242,33 @@ impl Field {
         r.map_err(|e| self.fail(lang, e.key(), &e.args())).ok()
     }
 }
+
+/// A page whose title and content blocks render on their own (askama's
+/// `blocks = ["title", "content"]`), so the page cache can keep them for everybody and each
+/// request frames them in its own layout ([`Framed`]). Implemented with [`shared_blocks!`].
+pub trait Blocks {
+    /// The rendered title and content blocks.
+    fn blocks(&self) -> askama::Result<(String, String)>;
+}
+
+/// Implements [`Blocks`] for a template declared with `blocks = ["title", "content"]`.
+#[macro_export]
+macro_rules! shared_blocks {
+    ($t:ty) => {
+        impl $crate::web::page::Blocks for $t {
+            fn blocks(&self) -> askama::Result<(String, String)> {
+                use askama::Template as _;
+                Ok((self.as_title().render()?, self.as_content().render()?))
+            }
+        }
+    };
+}
+
+/// A page's title and content, rendered before, in the layout of the request at hand.
+#[derive(askama::Template)]
+#[template(path = "_framed.html")]
+pub struct Framed<'a> {
+    pub page: Page,
+    pub title: &'a str,
+    pub content: &'a str,
+}

@@ -13,7 +13,13 @@
 //! The stamp itself is read from the database at most once per `stamp_window`
 //! (`ZJ_PAGE_STAMP_MS`, default 100 ms) and shared by the requests of that window, so a hit
 //! costs no database round trip: a visitor's list page is at most that much behind the
-//! database. Signed-in users are never served from the cache.
+//! database.
+//!
+//! Signed-in users never get a visitor's whole page (it carries the visitor's layout), but a
+//! page whose content is the same for everybody keeps its rendered title and content as
+//! [`Parts`] under the same stamp, and every request, signed in or not, frames them in its own
+//! layout (`Ctx::page_keys`, `Ctx::cached_page`, `Ctx::keep_page`): the database and the
+//! content's template are then paid once per stamp, not once per request.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,6 +40,18 @@ pub struct Stamp {
 struct Entry {
     stamp: Stamp,
     body: Bytes,
+    /// For an entry of [`Parts`]: where the title ends and the content begins in `body`.
+    split: usize,
+}
+
+/// The two parts of a page that are the same for everyone who asks in one language: its
+/// title and its content, already rendered. Each request frames them in the layout of the
+/// person asking (their menu, flash message, token), so a signed-in user is served from the
+/// same entry as a visitor while the stamp holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parts {
+    pub title: Bytes,
+    pub content: Bytes,
 }
 
 pub struct PageCache {
@@ -102,8 +120,32 @@ impl PageCache {
             .map(|e| e.body.clone())
     }
 
+    /// The parts cached under `key` if they were rendered under `stamp`.
+    pub fn get_parts(&self, key: &str, stamp: Stamp) -> Option<Parts> {
+        if !self.enabled {
+            return None;
+        }
+        let g = self.inner.lock().ok()?;
+        g.map.get(key).filter(|e| e.stamp == stamp).map(|e| Parts {
+            title: e.body.slice(..e.split),
+            content: e.body.slice(e.split..),
+        })
+    }
+
+    /// Stores a page's parts (in one buffer, as one entry).
+    pub fn put_parts(&self, key: String, stamp: Stamp, parts: &Parts) {
+        let mut body = Vec::with_capacity(parts.title.len() + parts.content.len());
+        body.extend_from_slice(&parts.title);
+        body.extend_from_slice(&parts.content);
+        self.insert(key, stamp, Bytes::from(body), parts.title.len());
+    }
+
     /// Stores a body. When full, entries of older stamps go first, then everything.
     pub fn put(&self, key: String, stamp: Stamp, body: Bytes) {
+        self.insert(key, stamp, body, 0);
+    }
+
+    fn insert(&self, key: String, stamp: Stamp, body: Bytes, split: usize) {
         if !self.enabled || body.len() > self.max_bytes / 8 {
             return;
         }
@@ -122,7 +164,7 @@ impl PageCache {
             }
         }
         g.bytes += body.len();
-        g.map.insert(key, Entry { stamp, body });
+        g.map.insert(key, Entry { stamp, body, split });
     }
 
     /// Entries and bytes held (for tests and logs).
@@ -189,6 +231,18 @@ mod tests {
         let z = PageCache::new(true, 10, 1 << 20, Duration::ZERO);
         z.note_seq(t0, 7);
         assert_eq!(z.recent_seq(t0), None);
+    }
+
+    #[test]
+    fn parts_come_back_as_they_were_kept() {
+        let c = PageCache::new(true, 10, 1 << 20, Duration::ZERO);
+        let parts = Parts {
+            title: Bytes::from_static("机构库".as_bytes()),
+            content: Bytes::from_static(b"<table></table>"),
+        };
+        c.put_parts("s".into(), st(1), &parts);
+        assert_eq!(c.get_parts("s", st(1)), Some(parts));
+        assert_eq!(c.get_parts("s", st(2)), None, "a change since");
     }
 
     #[test]

@@ -772,7 +772,7 @@ pub struct ListRowView {
 }
 
 #[derive(Template)]
-#[template(path = "credit/list.html")]
+#[template(path = "credit/list.html", blocks = ["title", "content"])]
 pub struct ListPage {
     pub page: Page,
     pub rows: Vec<ListRowView>,
@@ -785,6 +785,8 @@ pub struct ListPage {
     pub first_url: Option<String>,
     pub filtered: bool,
 }
+
+crate::shared_blocks!(ListPage);
 
 pub const PER_PAGE: i64 = 20;
 
@@ -825,6 +827,10 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
     .parse()?;
     if ex.format != crate::domain::export::Format::Html {
         return super::open_data::credit(&ctx, ex, filter).await;
+    }
+    let keys = ctx.page_keys(today_cn(), "").await?;
+    if let Some(hit) = ctx.cached_page(&keys)? {
+        return Ok(hit);
     }
     let after = ListCursor::parse(f.after.trim());
     let filter2 = filter.clone();
@@ -882,7 +888,7 @@ async fn list(ctx: Ctx, q: web::Query<ListQueryForm>) -> Result<HttpResponse, Ap
         grade_options,
         region_options,
     };
-    html(&p, StatusCode::OK)
+    ctx.keep_page(keys, &p)
 }
 
 // ---------------------------------------------------------------------------------------

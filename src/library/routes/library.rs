@@ -6,8 +6,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use actix_web::http::StatusCode;
-use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
@@ -28,7 +26,7 @@ use crate::i18n::{Lang, tr};
 use crate::library::store::agency;
 use crate::library::store::library::{self as lib, ItemRef, ListQuery, ListRow};
 use crate::web::page::Page;
-use crate::web::{Ctx, export, fmt, html};
+use crate::web::{Ctx, export, fmt};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/agencies", web::get().to(list))
@@ -144,8 +142,11 @@ fn row_view(lang: Lang, today: NaiveDate, e: Enriched) -> RowView {
 
 pub type Options = Vec<(String, String)>;
 
+crate::shared_blocks!(ListPage<'_>);
+crate::shared_blocks!(ShowPage);
+
 #[derive(Template)]
-#[template(path = "library/library/list.html")]
+#[template(path = "library/library/list.html", blocks = ["title", "content"])]
 pub struct ListPage<'a> {
     pub page: Page,
     pub rows: Vec<RowView>,
@@ -382,22 +383,14 @@ fn load(
         catalogue: cat,
     })
 }
-fn html_body(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body)
-}
-
 async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let today = crate::db::today();
     let db_url = ctx.config().database_url.clone();
     // Only pages that parsed and rendered as HTML are ever stored, so a hit needs no parsing.
-    let cached = ctx.cache_stamp(today).await?;
-    if let Some((key, s)) = &cached
-        && let Some(body) = ctx.pages().get(key, *s)
-    {
-        return Ok(html_body(body));
+    let keys = ctx.page_keys(today, "").await?;
+    if let Some(hit) = ctx.cached_page(&keys)? {
+        return Ok(hit);
     }
     let req = listing::parse(&raw).map_err(|e| AppError::BadRequest(e.0))?;
     if req.format != Format::Html {
@@ -415,11 +408,7 @@ async fn list(ctx: Ctx, raw: web::Query<RawListQuery>) -> Result<HttpResponse, A
             catalogue,
         } => {
             let page = list_page(&ctx, &req, rows, (next, prev), &catalogue, today);
-            let body = Bytes::from(page.render().map_err(AppError::internal)?);
-            if let Some((key, s)) = cached {
-                ctx.pages().put(key, s, body.clone());
-            }
-            Ok(html_body(body))
+            ctx.keep_page(keys, &page)
         }
     }
 }
@@ -704,7 +693,7 @@ pub struct PersonView {
 }
 
 #[derive(Template)]
-#[template(path = "library/library/show.html")]
+#[template(path = "library/library/show.html", blocks = ["title", "content"])]
 pub struct ShowPage {
     pub page: Page,
     /// The agency's id (its complaint link).
@@ -845,6 +834,10 @@ async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let lang = ctx.lang();
     let db_url = ctx.config().database_url.clone();
     let today = crate::db::today();
+    let keys = ctx.page_keys(today, "").await?;
+    if let Some(hit) = ctx.cached_page(&keys)? {
+        return Ok(hit);
+    }
     let loaded = db::run(ctx.pool(), move |c| {
         load_profile(c, id, lang, &db_url, today)
     })
@@ -900,5 +893,5 @@ async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
             .collect(),
         record: loaded.record,
     };
-    html(&page, StatusCode::OK)
+    ctx.keep_page(keys, &page)
 }

@@ -555,6 +555,72 @@ async fn library_pages_for_visitors_are_cached_until_an_audited_change() {
     );
 }
 
+/// Issue 17: a signed-in user's list is the visitors' content (kept under the same audit
+/// stamp) in the user's own layout; it follows an audited change as the visitor's does, and
+/// the visitor's cached page never carries the user's layout.
+#[actix_web::test]
+async fn signed_in_users_share_the_kept_content_in_their_own_layout() {
+    let app = spawn_web_only().await;
+    library(&app).await;
+    // Signing in is audited: done first, so the stamp holds from here on.
+    app.signed_in(Role::Owner, "shared-owner@example.com").await;
+    let (visitor, _) = app.new_client();
+    let get = |c: &reqwest::Client, path: &str| {
+        let url = app.url(path);
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let first = get(&visitor, "/agencies?q=环评").await;
+    assert!(first.contains("攀枝花环评科技有限公司"));
+    assert!(!first.contains("action=\"/logout\""));
+    // Renamed without an audit entry: only a page rendered afresh could show it.
+    let mut c = app.conn();
+    diesel::update(agencies::table)
+        .set(agencies::name.eq(agencies::name.concat("（已更名）")))
+        .execute(&mut c)
+        .unwrap();
+    drop(c);
+    let (s, mine) = app.get_text("/agencies?q=环评").await;
+    assert_eq!(s, 200);
+    assert!(
+        mine.contains("action=\"/logout\""),
+        "the owner's own layout"
+    );
+    assert!(mine.contains("攀枝花环评科技有限公司"));
+    assert!(
+        !mine.contains("（已更名）"),
+        "the content kept under the stamp, not read again"
+    );
+    let theirs = get(&visitor, "/agencies?q=环评").await;
+    assert_eq!(
+        theirs, first,
+        "the visitor's page is untouched by the owner's visit"
+    );
+    let mut c = app.conn();
+    zhongjie::db::write_tx(&mut c, |c| {
+        zhongjie::audit::record(
+            c,
+            &zhongjie::audit::Actor::system(),
+            "test.change",
+            "agency",
+            0,
+            &0,
+            "test",
+        )
+    })
+    .unwrap();
+    drop(c);
+    let (_, fresh) = app.get_text("/agencies?q=环评").await;
+    assert!(
+        fresh.contains("（已更名）"),
+        "read again after the audited change"
+    );
+    assert!(fresh.contains("action=\"/logout\""));
+    let (_, en) = app.get_text("/agencies?q=环评&lang=en").await;
+    assert!(en.contains("Sign out"), "English content is kept apart");
+    assert!(en.contains("Agency library"));
+}
+
 #[actix_web::test]
 async fn library_filter_choices_follow_a_catalogue_change_at_once() {
     let app = spawn_web_only().await;

@@ -260,6 +260,64 @@ async fn the_page_is_cached_for_visitors_until_an_audited_change() {
     assert!(section(&fresh, "service-time").contains("节能评估报告编制"));
 }
 
+/// A regulator's page defaults to its own department: kept apart from the visitors' page of
+/// the same address, and framed in the regulator's layout.
+#[actix_web::test]
+async fn a_regulators_own_department_is_kept_apart_from_the_visitors_page() {
+    let app = spawn_app().await;
+    world(&app).await;
+    let (visitor, _) = app.new_client();
+    let visit = || async {
+        let r = visitor.get(app.url("/stats")).send().await.unwrap();
+        r.text().await.unwrap()
+    };
+    let all = visit().await;
+    assert!(
+        all.contains("<td>80.0%</td>"),
+        "all departments count the award"
+    );
+    let other = {
+        let mut c = app.conn();
+        zhongjie::accounts::store::department::insert(
+            &mut c,
+            "TJJ",
+            "市统计局",
+            "Statistics Bureau",
+        )
+        .unwrap()
+    };
+    let me = app
+        .signed_in(
+            zhongjie::auth::Role::Regulator,
+            "stats-regulator@example.com",
+        )
+        .await;
+    {
+        use zhongjie::db::schema::users;
+        let mut c = app.conn();
+        diesel::update(users::table.find(me))
+            .set(users::department_id.eq(Some(other)))
+            .execute(&mut c)
+            .unwrap();
+    }
+    let (status, mine) = app.get_text("/stats").await;
+    assert_eq!(status, 200);
+    assert!(
+        !mine.contains("<td>80.0%</td>"),
+        "the regulator's own department, not the visitors' page"
+    );
+    assert!(
+        mine.contains("action=\"/logout\""),
+        "in the regulator's layout"
+    );
+    let theirs = visit().await;
+    assert!(
+        theirs.contains("<td>80.0%</td>"),
+        "the visitors' page: all departments"
+    );
+    assert!(!theirs.contains("action=\"/logout\""));
+}
+
 /// The demo with a few hundred generated announcements (`zhongjie demo --announcements`).
 pub(crate) async fn demo_with_bulk() -> TestApp {
     let app = spawn_app().await;

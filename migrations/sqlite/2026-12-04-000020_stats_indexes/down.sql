@@ -1,0 +1,2 @@
+DROP INDEX contracts_agency_created;
+DROP INDEX agencies_grade;
