@@ -354,6 +354,13 @@ pub fn figures(
         q = q.filter(contracts::agency_id.eq(a));
     }
     let rows: Vec<(Contract, i32)> = q.load(c)?;
+    if rows.is_empty() {
+        let none = Figures {
+            rate: Rate::of(Vec::new()),
+            service: ServiceTime::of(Vec::new()),
+        };
+        return Ok((HashMap::new(), none));
+    }
     let today = crate::db::today();
     let from = rows
         .iter()
@@ -362,14 +369,20 @@ pub fn figures(
         .unwrap_or(today)
         .min(today);
     let cal = calendar(c, from)?;
-    let exts: Vec<(i64, Option<i32>)> = contract_amendments::table
+    let mut eq = contract_amendments::table
         .filter(contract_amendments::status.eq(AmendmentStatus::Effective))
         .filter(contract_amendments::kind.eq(AmendmentKind::Extension))
         .select((
             contract_amendments::contract_id,
             contract_amendments::extra_days,
         ))
-        .load(c)?;
+        .into_boxed();
+    if agency.is_some() {
+        // One agency's page reads its own contracts' extensions, not the whole platform's.
+        let ids: Vec<i64> = rows.iter().map(|(k, _)| k.id).collect();
+        eq = eq.filter(contract_amendments::contract_id.eq_any(ids));
+    }
+    let exts: Vec<(i64, Option<i32>)> = eq.load(c)?;
     let mut ext: HashMap<i64, i64> = HashMap::new();
     for (id, d) in exts {
         *ext.entry(id).or_default() += i64::from(d.unwrap_or(0));

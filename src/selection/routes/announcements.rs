@@ -57,7 +57,7 @@ pub struct ListQuery {
 }
 
 #[derive(Template)]
-#[template(path = "selection/list.html")]
+#[template(path = "selection/list.html", blocks = ["title", "content"])]
 pub struct ListPage {
     pub page: Page,
     pub rows: Vec<ListRow>,
@@ -117,6 +117,12 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
             .filter(|n| (1..=10_000).contains(n))
             .ok_or(AppError::BadRequest("pub.err.filter_page"))?,
     };
+    // Everything the list shows is written with an audit entry (publication, every status
+    // change, every quote), so its parts are kept under the audit stamp.
+    let keys = ctx.page_keys(db::today(), "").await?;
+    if let Some(hit) = ctx.cached_page(&keys)? {
+        return Ok(hit);
+    }
     let (s2, m2) = (st.clone(), mo.clone());
     let rows = db::run(ctx.pool(), move |c| {
         let rows = pubm::public_list(
@@ -126,12 +132,16 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
             PAGE_SIZE + 1,
             (page_no - 1) * PAGE_SIZE,
         )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let n = crate::selection::store::bidding::count_quotes(c, r.a.id)?;
-            out.push((r, n));
-        }
-        Ok::<_, DbError>(out)
+        let ids: Vec<i64> = rows.iter().map(|r| r.a.id).collect();
+        let counts = crate::selection::store::bidding::count_quotes_many(c, &ids)?;
+        Ok::<_, DbError>(
+            rows.into_iter()
+                .map(|r| {
+                    let n = counts.get(&r.a.id).copied().unwrap_or(0);
+                    (r, n)
+                })
+                .collect::<Vec<_>>(),
+        )
     })
     .await?;
     let more = rows.len() as i64 > PAGE_SIZE;
@@ -157,8 +167,10 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
         status: st,
         mode: mo,
     };
-    html(&p, StatusCode::OK)
+    ctx.keep_page(keys, &p)
 }
+
+crate::shared_blocks!(ListPage);
 
 // ------------------------------------------------------------------ one announcement
 

@@ -61,9 +61,11 @@ pub async fn announcements(
     );
     export::serve_by_id(ctx, &ANNOUNCEMENTS, q, base, move |c, before, n| {
         let rows = pubm::public_export(c, status, mode.as_deref(), before, n as i64)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.a.id).collect();
+        let counts = crate::selection::store::bidding::count_quotes_many(c, &ids)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let quotes = crate::selection::store::bidding::count_quotes(c, r.a.id)?;
+            let quotes = counts.get(&r.a.id).copied().unwrap_or(0);
             let mut m = common(lang, &r, &public);
             m.insert("id".into(), json!(r.a.id));
             m.insert("published_at".into(), json!(r.a.published_at.map(fmt_time)));

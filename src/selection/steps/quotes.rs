@@ -102,32 +102,43 @@ fn state_in_write(
     })
 }
 
-/// Every rule a quote must pass besides the deadline: the mode takes quotes, the agency is
-/// registered and eligible, and the amount is within the cap and any government range.
+/// Every rule a quote must pass, on the facts `bid::quote_facts` reads in few statements:
+/// the announcement is published and open at the time the request was received, its mode
+/// takes quotes, the agency is registered and eligible, and the amount is within the cap and
+/// any government range. The refusals come in the order `domain::bidding` checks them.
 fn quote_checks(
     c: &mut db::DbConnection,
-    a: &Announcement,
+    id: i64,
     me: i64,
+    received: NaiveDateTime,
     day: chrono::NaiveDate,
     amount: Money,
-) -> Result<(), StepError> {
+) -> Result<bid::QuoteFacts, StepError> {
+    let f = bid::quote_facts(c, id, me, day)?
+        .filter(|f| f.announcement.status != AnnouncementStatus::Draft)
+        .ok_or_else(Refusal::not_found)?;
+    let a = &f.announcement;
+    if !a.open_for_quotes(received) {
+        return Err(Refusal::conflict(CLOSED).into());
+    }
     let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
-    // The reads stop at the first refusal, in the order `domain::bidding` checks them.
-    let registered = takes_quotes && bid::is_registered(c, a.id, me)?;
-    let eligible = registered && bid::eligibility(c, a, me, day)?.is_ok();
+    let registered = takes_quotes && f.registered;
     allowed(
         &BidState {
             open: true,
             takes_quotes,
             registered,
-            eligible,
+            eligible: registered && f.eligible.is_ok(),
             quote: None,
         },
         Step::Quote,
     )?;
-    let limits = bid::limits(c, a)?.ok_or_else(|| Refusal::conflict(NO_QUOTES))?;
-    selection::validate_quote(amount, &limits).map_err(|e| amount_refusal(&e))?;
-    Ok(())
+    let limits = f
+        .limits
+        .as_ref()
+        .ok_or_else(|| Refusal::conflict(NO_QUOTES))?;
+    selection::validate_quote(amount, limits).map_err(|e| amount_refusal(&e))?;
+    Ok(f)
 }
 
 /// What the audit trail keeps of a quote step: never the amount, the nonce or the note.
@@ -261,16 +272,8 @@ pub fn quote_precheck(
     day: chrono::NaiveDate,
     amount: Money,
 ) -> Result<(i32, String, Option<User>), StepError> {
-    let a = ann::find(c, id)?
-        .filter(|a| a.status != AnnouncementStatus::Draft)
-        .ok_or_else(Refusal::not_found)?;
-    if !a.open_for_quotes(received) {
-        return Err(Refusal::conflict(CLOSED).into());
-    }
-    quote_checks(c, &a, me, day, amount)?;
-    let project = project_name(c, &a)?;
-    let agency = crate::accounts::store::user::find(c, me)?;
-    Ok((a.version, project, agency))
+    let f = quote_checks(c, id, me, received, day, amount)?;
+    Ok((f.announcement.version, f.project, f.agency))
 }
 
 /// A sealed quote (sealed and committed before the write: the box is bound to the
@@ -300,7 +303,7 @@ pub fn quote(
     write_tx(c, |c| {
         let (a, now) = open_announcement(c, q.id, q.received)?;
         if a.version != q.version {
-            quote_checks(c, &a, q.me, q.day, q.amount)?;
+            quote_checks(c, q.id, q.me, q.received, q.day, q.amount)?;
         }
         let (row, r) = bid::save_quote(
             c,

@@ -51,14 +51,6 @@ pub fn eligibility_many(
             agencies::grade,
         ))
         .load(conn)?;
-    let sanctions = crate::credit::store::sanctions::facts_many(conn, agency_ids)?;
-    let mut certs = certificates_of(conn, agency_ids)?;
-    let required = required_quals(conn, a.item_id)?;
-    let approval_department_id: i64 = catalogue_items::table
-        .find(a.item_id)
-        .select(catalogue_items::department_id)
-        .first(conn)?;
-    let avoided = announcement::avoided(conn, a.id)?;
     let offering: std::collections::HashSet<i64> = agency_items::table
         .filter(agency_items::item_id.eq(a.item_id))
         .filter(agency_items::agency_id.eq_any(agency_ids))
@@ -66,35 +58,180 @@ pub fn eligibility_many(
         .load::<i64>(conn)?
         .into_iter()
         .collect();
+    let approval_department_id: i64 = catalogue_items::table
+        .find(a.item_id)
+        .select(catalogue_items::department_id)
+        .first(conn)?;
+    let agencies = rows
+        .into_iter()
+        .map(|(agency_id, status, affiliated, grade)| AgencyRow {
+            agency_id,
+            status,
+            affiliated,
+            grade,
+            offers_item: offering.contains(&agency_id),
+        })
+        .collect();
+    judge(conn, a, agencies, approval_department_id, day)
+}
+
+/// What the eligibility rules read of an agency's own row.
+pub struct AgencyRow {
+    pub agency_id: i64,
+    pub status: String,
+    pub affiliated: Option<i64>,
+    pub grade: Option<String>,
+    /// Whether it offers the announcement's item.
+    pub offers_item: bool,
+}
+
+/// The eligibility rules for agencies whose rows are read: their sanctions (live, for `day`)
+/// and certificates, the item's required qualifications and the announcement's avoided
+/// agencies, in a fixed number of queries.
+fn judge(
+    conn: &mut DbConnection,
+    a: &Announcement,
+    agencies: Vec<AgencyRow>,
+    approval_department_id: i64,
+    day: chrono::NaiveDate,
+) -> QueryResult<std::collections::HashMap<i64, Result<(), Vec<Ineligible>>>> {
+    let ids: Vec<i64> = agencies.iter().map(|r| r.agency_id).collect();
+    let sanctions = crate::credit::store::sanctions::facts_many(conn, &ids)?;
+    let mut certs = certificates_of(conn, &ids)?;
+    let required = required_quals(conn, a.item_id)?;
+    let avoided = announcement::avoided(conn, a.id)?;
     let deadline_day =
         crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
-    let mut out = std::collections::HashMap::with_capacity(rows.len());
-    for (agency_id, status, affiliated, grade) in rows {
+    let mut out = std::collections::HashMap::with_capacity(agencies.len());
+    for r in agencies {
         // `day` is the day of the check: restrictions are read for it; certificates must
         // count on the deadline's day.
         let restrictions = sanctions
-            .get(&agency_id)
+            .get(&r.agency_id)
             .map(|f| crate::domain::credit::restrictions(f, day))
             .unwrap_or_default();
-        let held = certs.remove(&agency_id).unwrap_or_default();
+        let held = certs.remove(&r.agency_id).unwrap_or_default();
         let certificates: Vec<CertFacts<'_>> = held.iter().map(CertRow::facts).collect();
         let facts = Facts {
-            agency_id,
-            status: &status,
-            offers_item: offering.contains(&agency_id),
+            agency_id: r.agency_id,
+            status: &r.status,
+            offers_item: r.offers_item,
             restrictions: &restrictions,
             certificates: &certificates,
             required: &required,
             deadline_day,
-            affiliated_department_id: affiliated,
+            affiliated_department_id: r.affiliated,
             approval_department_id,
             avoided: &avoided,
-            grade: grade.as_deref().and_then(Grade::parse),
+            grade: r.grade.as_deref().and_then(Grade::parse),
             min_grade: a.min_grade(),
         };
-        out.insert(agency_id, eligibility::check(&facts));
+        out.insert(r.agency_id, eligibility::check(&facts));
     }
     Ok(out)
+}
+
+/// Everything a quote is checked against before its write, read in few statements (issue 17:
+/// the quote request's statements): the announcement with its project's name and its item's
+/// approval department and price range in one, the agency's row with its account, whether it
+/// offers the item and whether it registered in another, then the eligibility rules' own
+/// reads ([`judge`]).
+pub struct QuoteFacts {
+    pub announcement: Announcement,
+    pub project: String,
+    /// `None`: the announcement has no cap, so it takes no quotes.
+    pub limits: Option<Limits>,
+    pub registered: bool,
+    pub eligible: Result<(), Vec<Ineligible>>,
+    /// The agency's account (its receipt mail); `None` if it has none.
+    pub agency: Option<crate::accounts::store::user::User>,
+}
+
+/// [`QuoteFacts`] of agency `me` on announcement `id` (`None`: no such announcement). The
+/// registration and eligibility are only read as far as the rules ask for them (a mode that
+/// takes no quotes, an agency that did not register).
+pub fn quote_facts(
+    conn: &mut DbConnection,
+    id: i64,
+    me: i64,
+    day: chrono::NaiveDate,
+) -> QueryResult<Option<QuoteFacts>> {
+    use crate::accounts::store::user::User;
+    use crate::db::schema::users;
+    type Head = (Announcement, String, i64, String, Option<i64>, Option<i64>);
+    let head: Option<Head> = announcements::table
+        .inner_join(projects::table)
+        .inner_join(catalogue_items::table)
+        .filter(announcements::id.eq(id))
+        .select((
+            Announcement::as_select(),
+            projects::name,
+            catalogue_items::department_id,
+            catalogue_items::pricing,
+            catalogue_items::price_min_fen,
+            catalogue_items::price_max_fen,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((a, project, approval_department_id, pricing, min, max)) = head else {
+        return Ok(None);
+    };
+    let limits = a.cap.map(|cap| Limits {
+        cap,
+        gov_range: price_range(&pricing, min, max),
+    });
+    type Row = (i64, String, Option<i64>, Option<String>, User, bool, bool);
+    let row: Option<Row> = agencies::table
+        .inner_join(users::table.on(users::id.eq(agencies::user_id)))
+        .filter(agencies::user_id.eq(me))
+        .select((
+            agencies::user_id,
+            agencies::status,
+            agencies::affiliated_department_id,
+            agencies::grade,
+            User::as_select(),
+            diesel::dsl::exists(
+                agency_items::table
+                    .filter(agency_items::item_id.eq(a.item_id))
+                    .filter(agency_items::agency_id.eq(me)),
+            ),
+            diesel::dsl::exists(
+                registrations::table
+                    .filter(registrations::announcement_id.eq(id))
+                    .filter(registrations::agency_id.eq(me)),
+            ),
+        ))
+        .first(conn)
+        .optional()?;
+    let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
+    let (registered, eligible, agency) = match row {
+        Some((agency_id, status, affiliated, grade, user, offers_item, registered)) => {
+            let eligible = if takes_quotes && registered {
+                let r = AgencyRow {
+                    agency_id,
+                    status,
+                    affiliated,
+                    grade,
+                    offers_item,
+                };
+                judge(conn, &a, vec![r], approval_department_id, day)?
+                    .remove(&me)
+                    .unwrap_or(Err(vec![Ineligible::NotActive]))
+            } else {
+                Err(vec![Ineligible::NotActive])
+            };
+            (registered, eligible, Some(user))
+        }
+        None => (false, Err(vec![Ineligible::NotActive]), None),
+    };
+    Ok(Some(QuoteFacts {
+        announcement: a,
+        project,
+        limits,
+        registered,
+        eligible,
+        agency,
+    }))
 }
 
 /// The advisory-lock key of an announcement's opening (`pg_advisory_xact_lock(CLASS, key)`).
@@ -202,6 +339,25 @@ pub fn hold_for_opening(conn: &mut DbConnection, announcement_id: i64) -> QueryR
 }
 
 /// Number of active quotes on an announcement (public before the deadline).
+/// [`count_quotes`] of many announcements in one statement (a list page's rows); an
+/// announcement without active quotes is not in the map.
+pub fn count_quotes_many(
+    conn: &mut DbConnection,
+    announcement_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, i64>> {
+    if announcement_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(quotes::table
+        .filter(quotes::announcement_id.eq_any(announcement_ids))
+        .filter(quotes::status.eq(QuoteStatus::Active))
+        .group_by(quotes::announcement_id)
+        .select((quotes::announcement_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn count_quotes(conn: &mut DbConnection, announcement_id: i64) -> QueryResult<i64> {
     quotes::table
         .filter(quotes::announcement_id.eq(announcement_id))
@@ -514,7 +670,12 @@ pub fn gov_range(conn: &mut DbConnection, item_id: i64) -> QueryResult<Option<(M
             catalogue_items::price_max_fen,
         ))
         .first(conn)?;
-    Ok(match (pricing.as_str(), min, max) {
+    Ok(price_range(&pricing, min, max))
+}
+
+/// The range of an item's pricing and bounds (in fen), if its pricing has one.
+fn price_range(pricing: &str, min: Option<i64>, max: Option<i64>) -> Option<(Money, Money)> {
+    match (pricing, min, max) {
         ("guided" | "fixed", Some(lo), Some(hi)) => {
             Some((Money::from_fen(lo), Money::from_fen(hi)))
         }
@@ -522,7 +683,7 @@ pub fn gov_range(conn: &mut DbConnection, item_id: i64) -> QueryResult<Option<(M
             Some((Money::from_fen(v), Money::from_fen(v)))
         }
         _ => None,
-    })
+    }
 }
 
 /// One line of the agency's announcement lists.
