@@ -175,8 +175,10 @@ impl diesel::connection::Instrumentation for Watch {
         use diesel::connection::InstrumentationEvent as E;
         use diesel::result::{DatabaseErrorKind, Error};
         match event {
-            E::StartQuery { .. } => {
+            E::StartQuery { query, .. } => {
                 self.statements.fetch_add(1, Ordering::Relaxed);
+                // `RUST_LOG=sql=trace` lists every statement (the per-page profile).
+                tracing::trace!(target: "sql", "{query}");
             }
             E::FinishQuery { error: None, .. } => self.last_ok = Some(std::time::Instant::now()),
             E::FinishQuery {

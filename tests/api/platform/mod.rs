@@ -4,6 +4,7 @@
 mod audit;
 mod authz;
 mod browser;
+mod cost;
 mod crawl;
 mod demo;
 mod i18n;
