@@ -64,6 +64,9 @@ pub fn load(
         .filter(messages::read_at.is_null())
         .count()
         .single_value();
+    // `load`, not `first`: the id is the key, and `first`'s `LIMIT ?` makes SQLite prepare the
+    // statement afresh on every run (a bound limit is a parameter its planner looked at; see
+    // `library::store::library`), which was a third of a signed-in page's instructions.
     let row: Option<(String, NaiveDateTime, NaiveDateTime, User, Option<i64>)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id_hash.eq(&id_hash))
@@ -74,8 +77,9 @@ pub fn load(
             User::as_select(),
             unread,
         ))
-        .first(conn)
-        .optional()?;
+        .load(conn)?
+        .into_iter()
+        .next();
     let Some((csrf, created, last_seen, user, unread)) = row else {
         return Ok(None);
     };

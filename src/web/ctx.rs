@@ -177,8 +177,8 @@ impl Ctx {
     ) -> Result<HttpResponse, AppError> {
         let (title, content) = t.blocks().map_err(AppError::internal)?;
         let parts = crate::web::page_cache::Parts {
-            title: Bytes::from(title),
-            content: Bytes::from(content),
+            title: title.into(),
+            content: content.into(),
         };
         let body = self.framed(&parts)?;
         if let Some((k, s)) = keys.parts {
@@ -194,8 +194,8 @@ impl Ctx {
     fn framed(&self, parts: &crate::web::page_cache::Parts) -> Result<Bytes, AppError> {
         let page = crate::web::page::Framed {
             page: self.page(),
-            title: std::str::from_utf8(&parts.title).unwrap_or_default(),
-            content: std::str::from_utf8(&parts.content).unwrap_or_default(),
+            title: &parts.title,
+            content: &parts.content,
         };
         Ok(Bytes::from(page.render().map_err(AppError::internal)?))
     }

@@ -39,19 +39,33 @@ pub struct Stamp {
 
 struct Entry {
     stamp: Stamp,
-    body: Bytes,
-    /// For an entry of [`Parts`]: where the title ends and the content begins in `body`.
-    split: usize,
+    kept: Kept,
+}
+
+enum Kept {
+    Whole(Bytes),
+    Parts(Parts),
+}
+
+impl Kept {
+    fn len(&self) -> usize {
+        match self {
+            Kept::Whole(b) => b.len(),
+            Kept::Parts(p) => p.title.len() + p.content.len(),
+        }
+    }
 }
 
 /// The two parts of a page that are the same for everyone who asks in one language: its
 /// title and its content, already rendered. Each request frames them in the layout of the
 /// person asking (their menu, flash message, token), so a signed-in user is served from the
 /// same entry as a visitor while the stamp holds.
+/// Kept as `str` (shared, not copied, by every request that frames them): a page is framed
+/// without checking its bytes again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parts {
-    pub title: Bytes,
-    pub content: Bytes,
+    pub title: std::sync::Arc<str>,
+    pub content: std::sync::Arc<str>,
 }
 
 pub struct PageCache {
@@ -110,6 +124,21 @@ impl PageCache {
 
     /// The body cached under `key` if it was rendered under `stamp`.
     pub fn get(&self, key: &str, stamp: Stamp) -> Option<Bytes> {
+        match self.kept(key, stamp)? {
+            Kept::Whole(b) => Some(b),
+            Kept::Parts(_) => None,
+        }
+    }
+
+    /// The parts cached under `key` if they were rendered under `stamp`.
+    pub fn get_parts(&self, key: &str, stamp: Stamp) -> Option<Parts> {
+        match self.kept(key, stamp)? {
+            Kept::Parts(p) => Some(p),
+            Kept::Whole(_) => None,
+        }
+    }
+
+    fn kept(&self, key: &str, stamp: Stamp) -> Option<Kept> {
         if !self.enabled {
             return None;
         }
@@ -117,54 +146,43 @@ impl PageCache {
         g.map
             .get(key)
             .filter(|e| e.stamp == stamp)
-            .map(|e| e.body.clone())
+            .map(|e| match &e.kept {
+                Kept::Whole(b) => Kept::Whole(b.clone()),
+                Kept::Parts(p) => Kept::Parts(p.clone()),
+            })
     }
 
-    /// The parts cached under `key` if they were rendered under `stamp`.
-    pub fn get_parts(&self, key: &str, stamp: Stamp) -> Option<Parts> {
-        if !self.enabled {
-            return None;
-        }
-        let g = self.inner.lock().ok()?;
-        g.map.get(key).filter(|e| e.stamp == stamp).map(|e| Parts {
-            title: e.body.slice(..e.split),
-            content: e.body.slice(e.split..),
-        })
-    }
-
-    /// Stores a page's parts (in one buffer, as one entry).
+    /// Stores a page's parts.
     pub fn put_parts(&self, key: String, stamp: Stamp, parts: &Parts) {
-        let mut body = Vec::with_capacity(parts.title.len() + parts.content.len());
-        body.extend_from_slice(&parts.title);
-        body.extend_from_slice(&parts.content);
-        self.insert(key, stamp, Bytes::from(body), parts.title.len());
+        self.insert(key, stamp, Kept::Parts(parts.clone()));
     }
 
     /// Stores a body. When full, entries of older stamps go first, then everything.
     pub fn put(&self, key: String, stamp: Stamp, body: Bytes) {
-        self.insert(key, stamp, body, 0);
+        self.insert(key, stamp, Kept::Whole(body));
     }
 
-    fn insert(&self, key: String, stamp: Stamp, body: Bytes, split: usize) {
-        if !self.enabled || body.len() > self.max_bytes / 8 {
+    fn insert(&self, key: String, stamp: Stamp, kept: Kept) {
+        let len = kept.len();
+        if !self.enabled || len > self.max_bytes / 8 {
             return;
         }
         let Ok(mut g) = self.inner.lock() else {
             return;
         };
         if let Some(old) = g.map.remove(&key) {
-            g.bytes -= old.body.len();
+            g.bytes -= old.kept.len();
         }
-        if g.map.len() >= self.max_entries || g.bytes + body.len() > self.max_bytes {
+        if g.map.len() >= self.max_entries || g.bytes + len > self.max_bytes {
             g.map.retain(|_, e| e.stamp == stamp);
-            g.bytes = g.map.values().map(|e| e.body.len()).sum();
-            if g.map.len() >= self.max_entries || g.bytes + body.len() > self.max_bytes {
+            g.bytes = g.map.values().map(|e| e.kept.len()).sum();
+            if g.map.len() >= self.max_entries || g.bytes + len > self.max_bytes {
                 g.map.clear();
                 g.bytes = 0;
             }
         }
-        g.bytes += body.len();
-        g.map.insert(key, Entry { stamp, body, split });
+        g.bytes += len;
+        g.map.insert(key, Entry { stamp, kept });
     }
 
     /// Entries and bytes held (for tests and logs).
@@ -237,8 +255,8 @@ mod tests {
     fn parts_come_back_as_they_were_kept() {
         let c = PageCache::new(true, 10, 1 << 20, Duration::ZERO);
         let parts = Parts {
-            title: Bytes::from_static("机构库".as_bytes()),
-            content: Bytes::from_static(b"<table></table>"),
+            title: "机构库".into(),
+            content: "<table></table>".into(),
         };
         c.put_parts("s".into(), st(1), &parts);
         assert_eq!(c.get_parts("s", st(1)), Some(parts));
