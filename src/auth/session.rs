@@ -58,16 +58,14 @@ pub fn load(
     settings: &Settings,
 ) -> QueryResult<Option<Loaded>> {
     let id_hash = token::hash_token(cookie);
-    // The unread count for the menu comes in the same statement (a correlated subquery).
-    let unread = messages::table
-        .filter(messages::user_id.eq(users::id))
-        .filter(messages::read_at.is_null())
-        .count()
-        .single_value();
-    // `load`, not `first`: the id is the key, and `first`'s `LIMIT ?` makes SQLite prepare the
-    // statement afresh on every run (a bound limit is a parameter its planner looked at; see
-    // `library::store::library`), which was a third of a signed-in page's instructions.
-    let row: Option<(String, NaiveDateTime, NaiveDateTime, User, Option<i64>)> = sessions::table
+    // Read on every signed-in request, so: the unread count for the menu in the same
+    // statement (a correlated subquery); `load`, not `first`, since the id is the key and
+    // `first`'s `LIMIT ?` makes SQLite prepare the statement afresh on every run (a bound limit
+    // is a parameter its planner looked at; see `library::store::library`), a third of a
+    // signed-in page's instructions; and on the backend's own connection (`on_backend!`), the
+    // query built in each arm (its selection is typed by the backend).
+    type Row = (String, NaiveDateTime, NaiveDateTime, User, Option<i64>);
+    let row = crate::on_backend!(conn, c => sessions::table
         .inner_join(users::table)
         .filter(sessions::id_hash.eq(&id_hash))
         .select((
@@ -75,11 +73,15 @@ pub fn load(
             sessions::created_at,
             sessions::last_seen_at,
             User::as_select(),
-            unread,
+            messages::table
+                .filter(messages::user_id.eq(users::id))
+                .filter(messages::read_at.is_null())
+                .count()
+                .single_value(),
         ))
-        .load(conn)?
-        .into_iter()
-        .next();
+        .load::<Row>(c))?
+    .into_iter()
+    .next();
     let Some((csrf, created, last_seen, user, unread)) = row else {
         return Ok(None);
     };
