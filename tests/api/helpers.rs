@@ -217,6 +217,25 @@ pub fn csrf_in(html: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// Appends an audit entry for `object`, as every real change does in its transaction:
+    /// the page cache's stamp moves (tests of what the cache keeps change data without one,
+    /// then with one).
+    pub fn audit_a_change(&self, object_type: &str, object_id: i64) {
+        let mut c = self.conn();
+        db::write_tx(&mut c, |c| {
+            zhongjie::audit::record(
+                c,
+                &zhongjie::audit::Actor::system(),
+                "test.change",
+                object_type,
+                object_id,
+                &0,
+                "test",
+            )
+        })
+        .unwrap();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

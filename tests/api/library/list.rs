@@ -534,20 +534,7 @@ async fn library_pages_for_visitors_are_cached_until_an_audited_change() {
     let (_, cached) = app.get_text("/agencies?q=环评").await;
     assert!(!cached.contains("（已更名）"), "served from the cache");
     // …and shows on the next request once the change is audited, as every real change is.
-    let mut c = app.conn();
-    zhongjie::db::write_tx(&mut c, |c| {
-        zhongjie::audit::record(
-            c,
-            &zhongjie::audit::Actor::system(),
-            "test.change",
-            "agency",
-            0,
-            &0,
-            "test",
-        )
-    })
-    .unwrap();
-    drop(c);
+    app.audit_a_change("agency", 0);
     let (_, fresh) = app.get_text("/agencies?q=环评").await;
     assert!(
         fresh.contains("（已更名）"),
@@ -596,20 +583,7 @@ async fn signed_in_users_share_the_kept_content_in_their_own_layout() {
         theirs, first,
         "the visitor's page is untouched by the owner's visit"
     );
-    let mut c = app.conn();
-    zhongjie::db::write_tx(&mut c, |c| {
-        zhongjie::audit::record(
-            c,
-            &zhongjie::audit::Actor::system(),
-            "test.change",
-            "agency",
-            0,
-            &0,
-            "test",
-        )
-    })
-    .unwrap();
-    drop(c);
+    app.audit_a_change("agency", 0);
     let (_, fresh) = app.get_text("/agencies?q=环评").await;
     assert!(
         fresh.contains("（已更名）"),

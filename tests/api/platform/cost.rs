@@ -29,15 +29,9 @@ async fn first_id(app: &TestApp, list: &str, field: &str) -> i64 {
 
 #[actix_web::test]
 async fn signed_in_pages_cost_few_statements() {
+    // No background jobs: their statements would count against the pages'.
     let app = spawn_web_only().await;
-    let (pool, cfg) = (app.pool.clone(), app.config.clone());
-    actix_web::web::block(move || {
-        let mut c = pool.get().unwrap();
-        zhongjie::demo::load(&mut c, &cfg).unwrap();
-        zhongjie::demo::bulk(&mut c, 0, 400).unwrap();
-    })
-    .await
-    .unwrap();
+    crate::stats::load_demo_with_bulk(&app).await;
     let agency = first_id(&app, "/agencies", "id").await;
     let awarded = first_id(&app, "/results", "announcement_id").await;
     let r = app

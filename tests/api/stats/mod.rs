@@ -38,6 +38,13 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
     &html[start..end]
 }
 
+/// A department without announcements (the statistics bureau).
+fn statistics_bureau(app: &TestApp) -> i64 {
+    let mut c = app.conn();
+    zhongjie::accounts::store::department::insert(&mut c, "TJJ", "市统计局", "Statistics Bureau")
+        .unwrap()
+}
+
 /// Marks the contract of `world` accepted an hour ago (10 days after signing: within its
 /// 20 working days, inside the 80% target).
 fn accept(app: &TestApp) {
@@ -94,16 +101,7 @@ async fn every_chart_has_its_table_and_csv_link() {
         html.contains("field-error"),
         "an unknown department is named"
     );
-    let other = {
-        let mut c = app.conn();
-        zhongjie::accounts::store::department::insert(
-            &mut c,
-            "TJJ",
-            "市统计局",
-            "Statistics Bureau",
-        )
-        .unwrap()
-    };
+    let other = statistics_bureau(&app);
     let (_, html) = app.get_text(&format!("/stats?dept={other}")).await;
     assert!(!html.contains("<td>80.0%</td>"));
     let (_, html) = app.get_text(&format!("/stats?dept={dept}")).await;
@@ -242,20 +240,7 @@ async fn the_page_is_cached_for_visitors_until_an_audited_change() {
     let (_, cached) = app.get_text("/stats").await;
     assert_eq!(first, cached, "served from the cache");
     // …until the change is audited, as every real change is.
-    let mut c = app.conn();
-    zhongjie::db::write_tx(&mut c, |c| {
-        zhongjie::audit::record(
-            c,
-            &zhongjie::audit::Actor::system(),
-            "test.change",
-            "contract",
-            k.id,
-            &0,
-            "test",
-        )
-    })
-    .unwrap();
-    drop(c);
+    app.audit_a_change("contract", k.id);
     let (_, fresh) = app.get_text("/stats").await;
     assert!(section(&fresh, "service-time").contains("节能评估报告编制"));
 }
@@ -276,16 +261,7 @@ async fn a_regulators_own_department_is_kept_apart_from_the_visitors_page() {
         all.contains("<td>80.0%</td>"),
         "all departments count the award"
     );
-    let other = {
-        let mut c = app.conn();
-        zhongjie::accounts::store::department::insert(
-            &mut c,
-            "TJJ",
-            "市统计局",
-            "Statistics Bureau",
-        )
-        .unwrap()
-    };
+    let other = statistics_bureau(&app);
     let me = app
         .signed_in(
             zhongjie::auth::Role::Regulator,
@@ -321,6 +297,12 @@ async fn a_regulators_own_department_is_kept_apart_from_the_visitors_page() {
 /// The demo with a few hundred generated announcements (`zhongjie demo --announcements`).
 pub(crate) async fn demo_with_bulk() -> TestApp {
     let app = spawn_app().await;
+    load_demo_with_bulk(&app).await;
+    app
+}
+
+/// Loads the demo and 400 generated announcements into `app`'s database.
+pub(crate) async fn load_demo_with_bulk(app: &TestApp) {
     let pool = app.pool.clone();
     let cfg = app.config.clone();
     actix_web::web::block(move || {
@@ -330,7 +312,6 @@ pub(crate) async fn demo_with_bulk() -> TestApp {
     })
     .await
     .unwrap();
-    app
 }
 
 #[actix_web::test]
