@@ -3,6 +3,8 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+
+use crate::db::OneRow;
 use serde::Serialize;
 
 use crate::db::schema::audit_log;
@@ -107,11 +109,17 @@ fn append(
     if let DbConnection::Pg(c) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7428001)").execute(c)?;
     }
+    // The head by its sequence number (`MAX` from the unique index): no `LIMIT ?`, which
+    // SQLite would prepare afresh for every entry.
+    let head = diesel::alias!(audit_log as head);
     let last: Option<(i64, String)> = audit_log::table
-        .order(audit_log::seq.desc())
+        .filter(
+            audit_log::seq.nullable().eq(head
+                .select(diesel::dsl::max(head.field(audit_log::seq)))
+                .single_value()),
+        )
         .select((audit_log::seq, audit_log::hash))
-        .first(conn)
-        .optional()?;
+        .one(conn)?;
     let (seq, prev_hash) = match last {
         Some((s, h)) => (s + 1, h),
         None => (1, audit_chain::GENESIS.to_string()),

@@ -2,6 +2,7 @@
 //! adjustment log (动态调整) and regional assessments. Every change to an item goes through
 //! [`save_item`], which bumps the version and writes the adjustment in the same transaction.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -118,8 +119,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Item>> {
     catalogue_items::table
         .find(id)
         .select(Item::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Item>> {
@@ -488,8 +488,7 @@ pub fn find_assessment(
     regional_assessments::table
         .find(id)
         .select(RegionalAssessment::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Records a regional assessment; returns its id. Call inside `write_tx`.

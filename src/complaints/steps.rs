@@ -6,6 +6,7 @@
 //! Mail to the respondent is built from [`Substance`] only: it never carries the
 //! complainant's name, e-mail or phone.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -160,8 +161,7 @@ pub fn resolve(
             let name: String = departments::table
                 .find(id)
                 .select(departments::name_zh)
-                .first(c)
-                .optional()?
+                .one(c)?
                 .ok_or_else(none)?;
             (None, name, None, None)
         }

@@ -2,6 +2,7 @@
 //! evidence files, and visitors' complaints waiting for their e-mail confirmation. Writes
 //! are called only from `complaints::steps`.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -710,8 +711,7 @@ pub fn find_evidence(c: &mut DbConnection, id: i64) -> QueryResult<Option<Eviden
     complaint_evidence::table
         .find(id)
         .select(Evidence::as_select())
-        .first(c)
-        .optional()
+        .one(c)
 }
 
 // --- visitors' unconfirmed complaints ---------------------------------------------------

@@ -34,6 +34,25 @@ macro_rules! on_backend {
     };
 }
 
+/// Reads the row of a query on a unique key (a primary key's `find`, a unique column), `None`
+/// when there is none. Unlike diesel's `first`, it binds no `LIMIT ?`: SQLite's planner reads
+/// a bound limit, so such a statement is prepared afresh on every run instead of coming from
+/// the statement cache.
+pub trait OneRow: Sized {
+    fn one<'q, U>(self, conn: &mut DbConnection) -> QueryResult<Option<U>>
+    where
+        Self: diesel::query_dsl::LoadQuery<'q, DbConnection, U>;
+}
+
+impl<T: RunQueryDsl<DbConnection>> OneRow for T {
+    fn one<'q, U>(self, conn: &mut DbConnection) -> QueryResult<Option<U>>
+    where
+        Self: diesel::query_dsl::LoadQuery<'q, DbConnection, U>,
+    {
+        Ok(self.load::<U>(conn)?.into_iter().next())
+    }
+}
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Pg(diesel::PgConnection),
@@ -105,8 +124,7 @@ fn refresh_clock(clock: &crate::clock::Clock, conn: &mut DbConnection) {
     match pc::table
         .find(1)
         .select((pc::demo, pc::offset_seconds))
-        .first::<(bool, i64)>(conn)
-        .optional()
+        .one::<(bool, i64)>(conn)
     {
         Ok(Some((demo, offset))) => clock.record(demo, offset),
         Ok(None) => clock.record(false, 0),
@@ -180,6 +198,8 @@ struct Watch {
     statements: Arc<AtomicU64>,
     last_ok: Option<std::time::Instant>,
     lost: bool,
+    /// When the running statement started, kept only while `sql=trace` is on.
+    started: Option<std::time::Instant>,
 }
 
 /// How long after a successful statement a connection is lent without a ping.
@@ -188,30 +208,42 @@ const TRUSTED_FOR: Duration = Duration::from_secs(2);
 impl diesel::connection::Instrumentation for Watch {
     fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
         use diesel::connection::InstrumentationEvent as E;
-        use diesel::result::{DatabaseErrorKind, Error};
         match event {
-            E::StartQuery { query, .. } => {
+            E::StartQuery { .. } => {
                 self.statements.fetch_add(1, Ordering::Relaxed);
-                // `RUST_LOG=sql=trace` lists every statement (the per-page profile).
-                tracing::trace!(target: "sql", "{query}");
+                if tracing::enabled!(target: "sql", tracing::Level::TRACE) {
+                    self.started = Some(std::time::Instant::now());
+                }
             }
-            E::FinishQuery { error: None, .. } => self.last_ok = Some(std::time::Instant::now()),
-            E::FinishQuery {
-                error:
-                    Some(Error::DatabaseError(
-                        DatabaseErrorKind::ClosedConnection
-                        | DatabaseErrorKind::UnableToSendCommand,
-                        _,
-                    )),
-                ..
-            } => {
+            E::FinishQuery { query, error, .. } => {
+                // `RUST_LOG=sql=trace` lists every statement with its time (the per-page
+                // profile).
+                if let Some(t) = self.started.take() {
+                    let us = t.elapsed().as_micros();
+                    tracing::trace!(target: "sql", "{us:>6} µs  {query}");
+                }
+                self.finished(error);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Watch {
+    fn finished(&mut self, error: Option<&diesel::result::Error>) {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            None => self.last_ok = Some(std::time::Instant::now()),
+            Some(Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => {
                 self.lost = true;
                 self.last_ok = None;
             }
             // Any other failure: the next loan pings first (a server restart does not always
             // say so in its error kind).
-            E::FinishQuery { error: Some(_), .. } => self.last_ok = None,
-            _ => {}
+            Some(_) => self.last_ok = None,
         }
     }
 }
@@ -283,6 +315,7 @@ impl Manager {
             statements: self.statements.clone(),
             last_ok: None,
             lost: false,
+            started: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! reads (`domain::seal::decide_key`, called by `startup::open_database`) and the write that
 //! records a key's fingerprint. Only the fingerprint is ever stored, never the key.
 
+use crate::db::OneRow;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -13,8 +14,7 @@ pub fn stored(conn: &mut DbConnection) -> QueryResult<Option<String>> {
     sealing_key::table
         .find(1)
         .select(sealing_key::fingerprint)
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Every sealed column: `quotes.sealed` (every quote, opened or not, keeps its box) and

@@ -2,6 +2,7 @@
 //! populations, the drawn agencies (targets) with their inspectors, and the figures of the
 //! public page. Writes are called from `inspections::steps` only.
 
+use crate::db::OneRow;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -52,8 +53,7 @@ pub fn find_inspector(conn: &mut DbConnection, id: i64) -> QueryResult<Option<In
     inspectors::table
         .find(id)
         .select(Inspector::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn inspector_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<Inspector>> {
@@ -199,8 +199,7 @@ pub fn find_task(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Task>> 
     inspection_tasks::table
         .find(id)
         .select(Task::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Published tasks (every status but draft), newest first; `department` narrows.
@@ -555,8 +554,7 @@ pub fn find_target(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Targe
     inspection_targets::table
         .find(id)
         .select(Target::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn targets_of(conn: &mut DbConnection, task_id: i64) -> QueryResult<Vec<Target>> {

@@ -1,5 +1,6 @@
 //! The outbox (mail to send) and the message centre (every mail, kept for the user).
 
+use crate::db::OneRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -283,8 +284,7 @@ pub fn message(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Message>>
     messages::table
         .find(id)
         .select(Message::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn mark_read(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {

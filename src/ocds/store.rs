@@ -6,6 +6,7 @@
 //! fields); the result's date from its `selection.result` / `selection.chosen` entry when
 //! there is one, else the opening.
 
+use crate::db::OneRow;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
@@ -125,8 +126,7 @@ fn department(c: &mut DbConnection, id: i64) -> QueryResult<Option<Org>> {
     let name: Option<String> = departments::table
         .find(id)
         .select(departments::name_zh)
-        .first(c)
-        .optional()?;
+        .one(c)?;
     Ok(name.map(|name| Org {
         key: format!("department-{id}"),
         name,
@@ -209,8 +209,7 @@ fn winner(
     let award: Option<(i64, Option<Money>, NaiveDateTime)> = awards::table
         .find(a.id)
         .select((awards::agency_id, awards::amount_fen, awards::confirmed_at))
-        .first(c)
-        .optional()?;
+        .one(c)?;
     let (agency, amount, confirmed_at) = match (award, r.winner_id) {
         (Some((ag, amount, at)), _) => (ag, amount, Some(at)),
         (None, Some(w)) => (w, r.winner_amount, None),

@@ -1,5 +1,6 @@
 //! Rows of the `uploads` table: files kept by `crate::uploads`.
 
+use crate::db::OneRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -70,6 +71,5 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Upload>> {
     uploads::table
         .find(id)
         .select(Upload::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }

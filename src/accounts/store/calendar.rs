@@ -4,6 +4,7 @@
 //! far a count of working days will reach. The rules (what an entry may be, how working days
 //! are counted) are in `domain::workdays`.
 
+use crate::db::OneRow;
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -63,8 +64,7 @@ pub fn find(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<Option<Calen
     calendar_days::table
         .find(day)
         .select(CalendarDay::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Adds one entry and returns it (the step checks it with `domain::workdays::check_entry`,

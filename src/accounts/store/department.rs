@@ -1,3 +1,4 @@
+use crate::db::OneRow;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -34,8 +35,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Department>>
     departments::table
         .find(id)
         .select(Department::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {

@@ -1,6 +1,7 @@
 //! Settings an administrator changes at run time. They live in the database so every
 //! instance sees the same value; a missing row means the default below.
 
+use crate::db::OneRow;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -100,8 +101,7 @@ pub fn ocid_prefix(conn: &mut DbConnection) -> QueryResult<String> {
     let v: Option<String> = settings::table
         .find(OCID_PREFIX)
         .select(settings::value)
-        .first(conn)
-        .optional()?;
+        .one(conn)?;
     Ok(v.filter(|p| crate::domain::ocds::valid_prefix(p))
         .unwrap_or_else(|| crate::domain::ocds::PLACEHOLDER_PREFIX.to_owned()))
 }

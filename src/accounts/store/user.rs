@@ -1,3 +1,4 @@
+use crate::db::OneRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -137,11 +138,7 @@ pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(User::as_select()).one(conn)
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {

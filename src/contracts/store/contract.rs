@@ -2,6 +2,7 @@
 //! steps (drafting at the award, generating, editing, signing, lapsing) are in
 //! `crate::contracts::steps::contract`, whose module comment gives their rules.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -153,16 +154,14 @@ pub fn find(c: &mut DbConnection, id: i64) -> QueryResult<Option<Contract>> {
     contracts::table
         .find(id)
         .select(Contract::as_select())
-        .first(c)
-        .optional()
+        .one(c)
 }
 
 pub fn find_by_announcement(c: &mut DbConnection, ann: i64) -> QueryResult<Option<Contract>> {
     contracts::table
         .filter(contracts::announcement_id.eq(ann))
         .select(Contract::as_select())
-        .first(c)
-        .optional()
+        .one(c)
 }
 
 /// Takes the contract's row lock for the rest of the transaction (a no-op update), so two

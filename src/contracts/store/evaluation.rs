@@ -2,6 +2,7 @@
 //! also a credit record of kind `Evaluation` (owner-feedback part, in `stars_x100`); a
 //! revision revokes the earlier record and writes a new one, an upheld appeal revokes it.
 
+use crate::db::OneRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -69,8 +70,7 @@ pub fn find(c: &mut DbConnection, id: i64) -> QueryResult<Option<Evaluation>> {
     evaluations::table
         .find(id)
         .select(Evaluation::as_select())
-        .first(c)
-        .optional()
+        .one(c)
 }
 
 /// An agency's ratings, newest first, with the rater's organisation name.
@@ -101,8 +101,7 @@ pub fn department_of_item(c: &mut DbConnection, item_id: i64) -> QueryResult<i64
     Ok(catalogue_items::table
         .find(item_id)
         .select(catalogue_items::department_id)
-        .first(c)
-        .optional()?
+        .one(c)?
         .unwrap_or(-1))
 }
 

@@ -3,6 +3,7 @@
 //! reminders, and the figures (履约率, service time). Every step runs in one write
 //! transaction with its audit entry and mails.
 
+use crate::db::OneRow;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -160,8 +161,7 @@ pub(crate) fn item_facts(c: &mut DbConnection, item_id: i64) -> QueryResult<(Str
             catalogue_items::department_id,
             catalogue_items::time_limit_days,
         ))
-        .first(c)
-        .optional()?
+        .one(c)?
         .unwrap_or_default())
 }
 
@@ -169,8 +169,7 @@ fn org_name(c: &mut DbConnection, user_id: i64) -> QueryResult<String> {
     Ok(users::table
         .find(user_id)
         .select(users::org_name)
-        .first(c)
-        .optional()?
+        .one(c)?
         .unwrap_or_default())
 }
 
@@ -178,8 +177,7 @@ fn agency_name(c: &mut DbConnection, agency_id: i64) -> QueryResult<String> {
     Ok(agencies::table
         .find(agency_id)
         .select(agencies::name)
-        .first(c)
-        .optional()?
+        .one(c)?
         .unwrap_or_default())
 }
 

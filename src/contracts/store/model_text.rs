@@ -3,6 +3,7 @@
 //! edit of a published text makes a new draft version. The body's rules are in
 //! `domain::contract_text`. Every change is audited against the `model_text`.
 
+use crate::db::OneRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -48,8 +49,7 @@ pub fn find(c: &mut DbConnection, id: i64) -> QueryResult<Option<ModelText>> {
     model_texts::table
         .find(id)
         .select(ModelText::as_select())
-        .first(c)
-        .optional()
+        .one(c)
 }
 
 /// Every version of a text, newest first.
@@ -65,8 +65,7 @@ pub fn find_version(c: &mut DbConnection, id: i64) -> QueryResult<Option<Version
     model_text_versions::table
         .find(id)
         .select(Version::as_select())
-        .first(c)
-        .optional()
+        .one(c)
 }
 
 /// All texts with their newest version (any status), by industry then id.

@@ -5,6 +5,7 @@
 //! Write functions run inside the caller's `db::write_tx`, so a record, its audit entry, its
 //! mail and the recomputed grade commit together.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -290,8 +291,7 @@ pub fn find_record(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Recor
     credit_records::table
         .find(id)
         .select(Record::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Every record of an agency, oldest first (revocations included).

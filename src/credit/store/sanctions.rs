@@ -6,6 +6,7 @@
 //! the audit entry). Whether a listing or ban is in force is always computed from its dates
 //! (`Period::active_on`); `agencies.sanctioned` only caches that for lists.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -396,8 +397,7 @@ pub fn find_listing(conn: &mut DbConnection, id: i64) -> QueryResult<Option<List
     blacklist_entries::table
         .find(id)
         .select(Listing::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn listings_of(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<Listing>> {
@@ -623,8 +623,7 @@ pub fn find_alert(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Alert>
     credit_alerts::table
         .find(id)
         .select(Alert::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Marks an alert resolved; false when it already was.
@@ -648,8 +647,7 @@ pub fn find_repair(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Repai
     credit_repairs::table
         .find(id)
         .select(Repair::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn repairs_of(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<Repair>> {

@@ -2,6 +2,7 @@
 //! account), its senior managers, practitioners, offered items with fees and time
 //! commitments, qualification certificates, profile versions and the search index.
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -149,8 +150,7 @@ pub fn find(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<Agency>
     agencies::table
         .find(user_id)
         .select(Agency::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn managers(conn: &mut DbConnection, agency_id: i64) -> QueryResult<Vec<Manager>> {
@@ -271,8 +271,7 @@ pub fn find_manager(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Mana
     agency_managers::table
         .find(id)
         .select(Manager::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn remove_manager(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
@@ -302,8 +301,7 @@ pub fn find_practitioner(conn: &mut DbConnection, id: i64) -> QueryResult<Option
     agency_practitioners::table
         .find(id)
         .select(Practitioner::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn remove_practitioner(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
@@ -323,8 +321,7 @@ pub fn find_offered(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Offe
     agency_items::table
         .find(id)
         .select(OfferedItem::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn offers_item(conn: &mut DbConnection, agency_id: i64, item_id: i64) -> QueryResult<bool> {
@@ -418,8 +415,7 @@ pub fn find_certificate(conn: &mut DbConnection, id: i64) -> QueryResult<Option<
     agency_certificates::table
         .find(id)
         .select(Certificate::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// Pending certificates of the given qualification types, oldest due first, with the name

@@ -4,6 +4,7 @@
 //! the same transaction), and a failed selection is re-published as a new draft. Each is one
 //! write transaction with its audit entry and its mail.
 
+use crate::db::OneRow;
 use diesel::prelude::*;
 
 use crate::audit::{self, Actor};
@@ -254,8 +255,7 @@ pub fn answer(
         let o: Objection = objections::table
             .find(objection_id)
             .select(Objection::as_select())
-            .first(c)
-            .optional()?
+            .one(c)?
             .ok_or_else(|| refused("result.err.not_found"))?;
         let a = ann::find(c, o.announcement_id)?.ok_or_else(|| refused("result.err.not_found"))?;
         if o.answered_at.is_some() {

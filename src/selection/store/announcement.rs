@@ -3,6 +3,7 @@
 //! `domain::selection`, `domain::publication` and `domain::eligibility`; the writes of each
 //! step live with that step (`crate::selection::store::publication`, `crate::selection::store::bidding`, `crate::selection::store::opening`).
 
+use crate::db::OneRow;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -132,24 +133,21 @@ pub fn find_project(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Proj
     projects::table
         .find(id)
         .select(Project::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Announcement>> {
     announcements::table
         .find(id)
         .select(Announcement::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn result_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AnnouncementResult>> {
     announcement_results::table
         .find(id)
         .select(AnnouncementResult::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// How an announcement is named to readers: its title "project · item", as its page heads

@@ -8,11 +8,11 @@ use chrono::{NaiveDateTime, TimeZone};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::DbConnection;
 use crate::db::schema::{
     agencies, agency_certificates, agency_items, announcements, catalogue_item_quals,
     catalogue_items, projects, quote_receipts, quotes, registrations,
 };
+use crate::db::{DbConnection, OneRow};
 use crate::domain::agency_rules::CertFacts;
 use crate::domain::credit::Grade;
 use crate::domain::eligibility::{self, Facts, Ineligible};
@@ -171,8 +171,7 @@ pub fn quote_facts(
             catalogue_items::price_min_fen,
             catalogue_items::price_max_fen,
         ))
-        .first(conn)
-        .optional()?;
+        .one(conn)?;
     let Some((a, project, approval_department_id, pricing, min, max)) = head else {
         return Ok(None);
     };
@@ -201,8 +200,7 @@ pub fn quote_facts(
                     .filter(registrations::agency_id.eq(me)),
             ),
         ))
-        .first(conn)
-        .optional()?;
+        .one(conn)?;
     let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
     let (registered, eligible, agency) = match row {
         Some((agency_id, status, affiliated, grade, user, offers_item, registered)) => {
@@ -449,8 +447,7 @@ pub fn quote_of(
         .filter(quotes::announcement_id.eq(announcement_id))
         .filter(quotes::agency_id.eq(agency_id))
         .select(QuoteRow::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 pub fn receipts_of(
@@ -528,61 +525,44 @@ fn add_receipt(
 }
 
 /// Stores a submission or revision (one row per agency and announcement) and its receipt;
-/// returns the quote row after the change and the receipt. Four statements: revise in place,
-/// or insert (a simultaneous first submission of the same agency loses the insert on the
-/// unique key without an error and is stored as a revision), then read the row back and add
-/// the receipt. This runs inside the writer's transaction, so every statement counts.
+/// returns the quote row after the change and the receipt. Two statements: one upsert on the
+/// unique key that returns the row (a first submission has revision 1; a revision, or a
+/// simultaneous first submission of the same agency that lost the race for the key, counts
+/// up), then the receipt. This runs inside the writer's transaction, so every statement
+/// counts.
 pub fn save_quote(conn: &mut DbConnection, q: &NewQuote<'_>) -> QueryResult<(QuoteRow, Receipt)> {
-    let update = |c: &mut DbConnection| {
-        diesel::update(
-            quotes::table
-                .filter(quotes::announcement_id.eq(q.announcement_id))
-                .filter(quotes::agency_id.eq(q.agency_id)),
-        )
-        .set((
-            quotes::status.eq(QuoteStatus::Active),
-            quotes::sealed.eq(q.sealed),
-            quotes::commitment.eq(q.commitment),
-            quotes::announcement_version.eq(q.announcement_version),
-            quotes::revision.eq(quotes::revision + 1),
-            quotes::submitted_at.eq(q.now),
-            quotes::client_addr.eq(q.client_addr),
-        ))
-        .execute(c)
+    let values = (
+        quotes::announcement_id.eq(q.announcement_id),
+        quotes::agency_id.eq(q.agency_id),
+        quotes::status.eq(QuoteStatus::Active),
+        quotes::sealed.eq(q.sealed),
+        quotes::commitment.eq(q.commitment),
+        quotes::announcement_version.eq(q.announcement_version),
+        quotes::revision.eq(1),
+        quotes::submitted_at.eq(q.now),
+        quotes::client_addr.eq(q.client_addr),
+    );
+    let revised = (
+        quotes::status.eq(QuoteStatus::Active),
+        quotes::sealed.eq(q.sealed),
+        quotes::commitment.eq(q.commitment),
+        quotes::announcement_version.eq(q.announcement_version),
+        quotes::revision.eq(quotes::revision + 1),
+        quotes::submitted_at.eq(q.now),
+        quotes::client_addr.eq(q.client_addr),
+    );
+    let row: QuoteRow = crate::on_backend!(conn, c => diesel::insert_into(quotes::table)
+        .values(values)
+        .on_conflict((quotes::announcement_id, quotes::agency_id))
+        .do_update()
+        .set(revised)
+        .returning(QuoteRow::as_returning())
+        .get_result(c)?);
+    let kind = if row.revision == 1 {
+        ReceiptKind::Submitted
+    } else {
+        ReceiptKind::Revised
     };
-    let mut kind = ReceiptKind::Revised;
-    if update(conn)? == 0 {
-        let values = (
-            quotes::announcement_id.eq(q.announcement_id),
-            quotes::agency_id.eq(q.agency_id),
-            quotes::status.eq(QuoteStatus::Active),
-            quotes::sealed.eq(q.sealed),
-            quotes::commitment.eq(q.commitment),
-            quotes::announcement_version.eq(q.announcement_version),
-            quotes::revision.eq(1),
-            quotes::submitted_at.eq(q.now),
-            quotes::client_addr.eq(q.client_addr),
-        );
-        let inserted = match conn {
-            DbConnection::Pg(c) => diesel::insert_into(quotes::table)
-                .values(values)
-                .on_conflict((quotes::announcement_id, quotes::agency_id))
-                .do_nothing()
-                .execute(c)?,
-            DbConnection::Sqlite(c) => diesel::insert_into(quotes::table)
-                .values(values)
-                .on_conflict((quotes::announcement_id, quotes::agency_id))
-                .do_nothing()
-                .execute(c)?,
-        };
-        if inserted == 1 {
-            kind = ReceiptKind::Submitted;
-        } else {
-            update(conn)?;
-        }
-    }
-    let row =
-        quote_of(conn, q.announcement_id, q.agency_id)?.ok_or(diesel::result::Error::NotFound)?;
     let receipt = add_receipt(
         conn,
         q.announcement_id,

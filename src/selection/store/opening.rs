@@ -2,6 +2,7 @@
 //! exclusions still waiting for a justification, the bids the owner may choose among, and the
 //! objections. The writes are in `crate::selection::steps::{opening, result}`.
 
+use crate::db::OneRow;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -163,8 +164,7 @@ pub fn load(c: &mut DbConnection, a: &Announcement) -> Result<Option<Loaded>, Db
     let award = awards::table
         .find(a.id)
         .select((awards::agency_id, awards::confirmed_at))
-        .first(c)
-        .optional()?;
+        .one(c)?;
     let next_round = announcements::table
         .filter(announcements::previous_id.eq(a.id))
         .select(announcements::id)
@@ -196,8 +196,7 @@ pub fn objection_announcement(c: &mut DbConnection, id: i64) -> QueryResult<Opti
     objections::table
         .find(id)
         .select(objections::announcement_id)
-        .first::<i64>(c)
-        .optional()
+        .one::<i64>(c)
 }
 
 /// The cap and government range quotes are checked against.

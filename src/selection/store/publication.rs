@@ -3,6 +3,7 @@
 //! (read inside the writer's transaction by `crate::selection::steps::publication`), the
 //! self-preparation declarations, and what the department sees of them.
 
+use crate::db::OneRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -354,8 +355,7 @@ pub fn find_self_preparation(
     self_preparations::table
         .find(id)
         .select(SelfPreparation::as_select())
-        .first(conn)
-        .optional()
+        .one(conn)
 }
 
 /// The standing (not withdrawn) declaration for an item in a project, if any.
