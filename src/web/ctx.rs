@@ -162,6 +162,7 @@ impl Ctx {
         }
         if let Some((k, s)) = &keys.parts
             && let Some(parts) = self.pages().get_parts(k, *s)
+            && parts.until.is_none_or(|u| crate::db::now() < u)
         {
             return Ok(Some(html_ok(self.framed(&parts)?)));
         }
@@ -175,27 +176,60 @@ impl Ctx {
         keys: PageKeys,
         t: &T,
     ) -> Result<HttpResponse, AppError> {
-        let (title, content) = t.blocks().map_err(AppError::internal)?;
+        self.keep_page_until(keys, t, None)
+    }
+
+    /// [`Ctx::keep_page`] for content that holds only until `until` (then only its parts are
+    /// kept, which are checked against the time on every hit).
+    pub fn keep_page_until<T: crate::web::page::Blocks>(
+        &self,
+        keys: PageKeys,
+        t: &T,
+        until: Option<chrono::NaiveDateTime>,
+    ) -> Result<HttpResponse, AppError> {
+        let (title, mut content) = t.blocks().map_err(AppError::internal)?;
+        // Forms in the content carry this request's token: kept with a mark in its place,
+        // so the parts serve the same page to another session of the same variant (the
+        // whole page, token and all, is then not kept).
+        let csrf = self.req.csrf.as_str();
+        let marked = !csrf.is_empty() && content.contains(csrf);
+        if marked {
+            content = content.replace(csrf, crate::web::page_cache::TOKEN_MARK);
+        }
         let parts = crate::web::page_cache::Parts {
             title: title.into(),
             content: content.into(),
+            marked,
+            until,
         };
         let body = self.framed(&parts)?;
         if let Some((k, s)) = keys.parts {
             self.pages().put_parts(k, s, &parts);
         }
-        if let Some((k, s)) = keys.whole {
+        if let Some((k, s)) = keys.whole
+            && !marked
+            && until.is_none()
+        {
             self.pages().put(k, s, body.clone());
         }
         Ok(html_ok(body))
     }
 
-    /// A page's parts in this request's layout.
+    /// A page's parts in this request's layout (and its token in the content's forms).
     fn framed(&self, parts: &crate::web::page_cache::Parts) -> Result<Bytes, AppError> {
+        let tokened;
+        let content: &str = if parts.marked {
+            tokened = parts
+                .content
+                .replace(crate::web::page_cache::TOKEN_MARK, &self.req.csrf);
+            &tokened
+        } else {
+            &parts.content
+        };
         let page = crate::web::page::Framed {
             page: self.page(),
             title: &parts.title,
-            content: &parts.content,
+            content,
         };
         Ok(Bytes::from(page.render().map_err(AppError::internal)?))
     }

@@ -66,7 +66,17 @@ impl Kept {
 pub struct Parts {
     pub title: std::sync::Arc<str>,
     pub content: std::sync::Arc<str>,
+    /// The content holds forms: their token was kept as [`TOKEN_MARK`] and each request
+    /// writes its own in its place.
+    pub marked: bool,
+    /// The content holds until then on the platform clock, even under the same stamp (an
+    /// announcement's page until its deadline: the opening changes it).
+    pub until: Option<chrono::NaiveDateTime>,
 }
+
+/// What kept content holds where the request it was rendered for had its form token
+/// (`Ctx::keep_page`); framing puts the asking request's token there.
+pub const TOKEN_MARK: &str = "\u{1}csrf\u{1}";
 
 pub struct PageCache {
     enabled: bool,
@@ -257,6 +267,8 @@ mod tests {
         let parts = Parts {
             title: "机构库".into(),
             content: "<table></table>".into(),
+            marked: false,
+            until: None,
         };
         c.put_parts("s".into(), st(1), &parts);
         assert_eq!(c.get_parts("s", st(1)), Some(parts));

@@ -7,7 +7,6 @@
 //! owner only (404 for everyone else). An announcement whose deadline has passed is opened
 //! (`crate::selection::steps::opening::open_if_due`) before the page is built, so the page is never stale.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -22,8 +21,8 @@ use crate::selection::routes::owner::status_key;
 use crate::selection::store::announcement::{self as ann, Announcement};
 use crate::selection::store::publication as pubm;
 use crate::selection::views::{AnnRows, AnnView, ListRow, ResultView, TimelineRow};
+use crate::web::Ctx;
 use crate::web::page::Page;
-use crate::web::{Ctx, html};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/announcements", web::get().to(list))
@@ -171,11 +170,12 @@ async fn list(ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppErr
 }
 
 crate::shared_blocks!(ListPage);
+crate::shared_blocks!(ShowPage);
 
 // ------------------------------------------------------------------ one announcement
 
 #[derive(Template)]
-#[template(path = "selection/show.html")]
+#[template(path = "selection/show.html", blocks = ["title", "content"])]
 pub struct ShowPage {
     pub page: Page,
     pub a: AnnView,
@@ -207,13 +207,13 @@ fn is_owner_of(ctx: &Ctx, a: &Announcement) -> bool {
 }
 
 /// The announcement `id` as it stands now: opened first if its deadline has passed, so the
-/// page never shows a stale state.
-async fn current(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
+/// page never shows a stale state. `true` with it when this request opened it.
+async fn current(ctx: &Ctx, id: i64) -> Result<(Announcement, bool), AppError> {
     let a = db::run(ctx.pool(), move |c| ann::find(c, id).map_err(DbError::from))
         .await?
         .ok_or(AppError::NotFound)?;
     if !a.due(db::now()) {
-        return Ok(a);
+        return Ok((a, false));
     }
     let key = ctx.config().sealing_key;
     let instance = ctx.config().instance_id.clone();
@@ -222,6 +222,7 @@ async fn current(ctx: &Ctx, id: i64) -> Result<Announcement, AppError> {
         ann::find(c, id).map_err(DbError::from)
     })
     .await?
+    .map(|a| (a, true))
     .ok_or(AppError::NotFound)
 }
 
@@ -270,12 +271,25 @@ async fn read_rows(ctx: &Ctx, a: &Announcement, own_draft: bool) -> Result<AnnRo
 async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     ctx.authorize(Action::ViewPublic)?;
     let id = path.into_inner();
-    let a = current(&ctx, id).await?;
+    // What the page shows besides the layout changes only with an audited change (every
+    // step on an announcement, its opening included), the day, or its deadline, and with
+    // who asks: the owner's and each agency's forms and links. Kept per signed-in user under
+    // the stamp (read before the data) until the deadline of a published announcement; a
+    // draft is rendered for its owner only, so nobody else ever finds one kept.
+    let variant = ctx.user().map(|u| u.id.to_string()).unwrap_or_default();
+    let keys = ctx.page_keys(db::today(), &variant).await?;
+    if let Some(hit) = ctx.cached_page(&keys)? {
+        return Ok(hit);
+    }
+    let (a, opened_now) = current(&ctx, id).await?;
     let is_owner = is_owner_of(&ctx, &a);
     let is_draft = a.status == AnnouncementStatus::Draft;
     if is_draft && !is_owner {
         return Err(AppError::NotFound);
     }
+    // Opened by this request: the stamp read before it is already behind.
+    let keys = if opened_now { Default::default() } else { keys };
+    let until = (a.status == AnnouncementStatus::Published).then_some(a.deadline);
     let own_draft = is_draft && is_owner;
     let rows = read_rows(&ctx, &a, own_draft).await?;
     let result = crate::selection::routes::result::load(&ctx, &a).await?;
@@ -308,5 +322,5 @@ async fn show(ctx: Ctx, path: web::Path<i64>) -> Result<HttpResponse, AppError> 
             .map(|r| crate::selection::routes::owner::cover_view(lang, r)),
         self_preparable: own_draft && rows.item.self_preparable,
     };
-    html(&p, StatusCode::OK)
+    ctx.keep_page_until(keys, &p, until)
 }

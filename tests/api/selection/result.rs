@@ -663,3 +663,128 @@ async fn two_serve_processes_open_each_announcement_exactly_once() {
     }
     assert!(!openers.is_empty());
 }
+
+/// Every form token on a page.
+fn tokens_in(html: &str) -> Vec<String> {
+    html.split("name=\"csrf\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let v = rest.find("value=\"")? + 7;
+            let end = rest[v..].find('"')?;
+            Some(rest[v..v + end].to_string())
+        })
+        .collect()
+}
+
+/// Renames the project without an audit entry: only a page rendered afresh shows it.
+fn rename_quietly(app: &TestApp, project: i64, name: &str) {
+    use zhongjie::db::schema::projects;
+    diesel::update(projects::table.find(project))
+        .set(projects::name.eq(name))
+        .execute(&mut *app.conn())
+        .unwrap();
+}
+
+/// Issue 17: an announcement's page is kept per signed-in user under the audit stamp. The
+/// owner and each agency see their own forms and links; another browser of the same agency
+/// is served the kept content with its own form token; a deadline that passed without any
+/// audited change opens the announcement instead of serving the page kept while it was open;
+/// an audited step shows at once.
+#[actix_web::test]
+async fn the_announcement_page_is_kept_per_user_with_each_browsers_own_token() {
+    // No background jobs: the page itself opens the announcement once its deadline passed.
+    let app = spawn_web_only().await;
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
+    quote(&app, id, w.agencies[0].0, "150000.00");
+    quote(&app, id, w.agencies[1].0, "120000.50");
+    quote(&app, id, w.agencies[2].0, "130000.00");
+    // A deadline two seconds away (set before anything is rendered), so that it passes for
+    // real while the page is kept.
+    let deadline = zhongjie::db::now() + Duration::seconds(2);
+    diesel::update(announcements::table.find(id))
+        .set(announcements::deadline.eq(deadline))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let page = format!("/announcements/{id}");
+    let bid = format!("/announcements/{id}/bid");
+    let change = format!("/owner/announcements/{id}/change");
+
+    let (s, owner_open) = w.owner.get_text(&page).await;
+    assert_eq!(s, 200);
+    assert!(owner_open.contains(&change) && !owner_open.contains(&bid));
+    let agency = &w.agencies[0].1;
+    let (_, agency_open) = agency.get_text(&page).await;
+    assert!(agency_open.contains(&bid) && !agency_open.contains(&change));
+    let (visitor, _) = app.new_client();
+    let anonymous = visitor
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!anonymous.contains(&bid) && !anonymous.contains(&change));
+
+    // Kept: a change without an audit entry is not read again.
+    rename_quietly(&app, w.project, "改名未审计的项目");
+    let (_, again) = w.owner.get_text(&page).await;
+    assert!(again.contains("钒钛产业园区道路工程") && !again.contains("改名未审计的项目"));
+
+    // The deadline passes with no audited change: the page opens the announcement rather
+    // than serve what it kept while quotes were taken.
+    while zhongjie::db::now() <= deadline {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, opened) = w.owner.get_text(&page).await;
+    assert_eq!(status_of(&app, id), "publicity");
+    assert!(!opened.contains(&change), "no change after the deadline");
+    assert!(opened.contains("120,000.50") || opened.contains("120000.50"));
+    assert!(opened.contains("改名未审计的项目"), "rendered afresh");
+
+    // The losing agency may object: its form carries its own token. (Its second browser
+    // signs in first: signing in is audited.)
+    let second = crate::accounts::auth::clone_app(&app);
+    let r = second.login("agency0@example.com", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let objections = format!("action=\"/announcements/{id}/objections\"");
+    let (_, first) = agency.get_text(&page).await;
+    assert!(first.contains(&objections));
+    let mine = agency.csrf().await;
+    assert!(tokens_in(&first).iter().all(|t| *t == mine));
+    // Its second browser: the kept content (a quiet rename is not shown) with that
+    // browser's own token in every form.
+    rename_quietly(&app, w.project, "再次改名未审计");
+    let (_, kept) = second.get_text(&page).await;
+    assert!(kept.contains(&objections));
+    assert!(
+        !kept.contains("再次改名未审计"),
+        "served from the kept content"
+    );
+    let theirs = second.csrf().await;
+    assert_ne!(theirs, mine);
+    let tokens = tokens_in(&kept);
+    assert!(tokens.len() >= 2 && tokens.iter().all(|t| *t == theirs));
+    // The token works: the objection is taken.
+    let r = second
+        .post(
+            &format!("/announcements/{id}/objections"),
+            &[("text", "报价明显低于成本")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // Another agency's page carries its own token; the owner sees no agency's form.
+    let winner = &w.agencies[1].1;
+    let (_, theirs_page) = winner.get_text(&page).await;
+    let winners = winner.csrf().await;
+    assert!(tokens_in(&theirs_page).iter().all(|t| *t == winners));
+    let (_, owner_after) = w.owner.get_text(&page).await;
+    assert!(!owner_after.contains(&objections));
+    // The objection was audited: everybody's page shows it.
+    assert!(owner_after.contains("报价明显低于成本"));
+    assert!(owner_after.contains("再次改名未审计"));
+    let (_, visitor_after) = app.get_text(&page).await;
+    assert!(visitor_after.contains("报价明显低于成本"));
+}
