@@ -3,9 +3,12 @@
 //! [`write_tx`] (a write transaction: `BEGIN IMMEDIATE` on SQLite so a transaction that reads
 //! then writes never fails with SQLITE_BUSY half-way).
 
+mod group;
 pub mod schema;
 pub mod sealing_key;
 pub mod types;
+
+pub use group::run_grouped;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +72,9 @@ pub struct Pool {
     clock: crate::clock::Clock,
     /// Statements sent by this pool's connections since it opened (see [`Watch`]).
     statements: Arc<AtomicU64>,
+    /// The writes waiting to share a commit ([`run_grouped`]); used on SQLite only.
+    group: Arc<group::Group>,
+    grouped: bool,
 }
 
 impl std::fmt::Debug for Pool {
@@ -403,6 +409,8 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
         inner,
         clock: crate::clock::Clock::new(),
         statements,
+        group: Arc::default(),
+        grouped: backend == Backend::Sqlite,
     })
 }
 

@@ -476,7 +476,8 @@ async fn quote(
     // The checks read before the write: they do not change under a quote (a material edit
     // bumps the version, and the write re-checks when it sees another version). The writer's
     // transaction, serialised on SQLite and holding the audit chain at its end on PostgreSQL,
-    // then only re-reads the announcement against its own clock and stores.
+    // then only re-reads the announcement against its own clock and stores. On SQLite the
+    // quotes that queue up meanwhile share one durable commit (`db::run_grouped`).
     let pre = db::run(ctx.pool(), move |c| {
         steps::quote_precheck(c, id, me, received, day, amount)
     })
@@ -486,7 +487,7 @@ async fn quote(
         Err(x) => return quote_refused(&ctx, id, me, x, amount_f, note_f).await,
     };
     let r = settle(
-        db::run(ctx.pool(), move |c| {
+        db::run_grouped(ctx.pool(), move |c| {
             let q = steps::NewQuote {
                 id,
                 me,

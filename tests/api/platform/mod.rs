@@ -7,6 +7,7 @@ mod browser;
 mod cost;
 mod crawl;
 mod demo;
+mod group_commit;
 mod i18n;
 mod instances;
 mod mail;
