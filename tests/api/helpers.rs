@@ -209,11 +209,19 @@ fn client_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
 
 /// The value of the first `name="csrf"` hidden input on a page.
 pub fn csrf_in(html: &str) -> Option<String> {
-    let i = html.find("name=\"csrf\"")?;
-    let rest = &html[i..];
-    let v = rest.find("value=\"")? + 7;
-    let end = rest[v..].find('"')?;
-    Some(rest[v..v + end].to_string())
+    csrf_tokens_in(html).into_iter().next()
+}
+
+/// Every form token on a page, in order.
+pub fn csrf_tokens_in(html: &str) -> Vec<String> {
+    html.split("name=\"csrf\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let v = rest.find("value=\"")? + 7;
+            let end = rest[v..].find('"')?;
+            Some(rest[v..v + end].to_string())
+        })
+        .collect()
 }
 
 impl TestApp {

@@ -664,18 +664,6 @@ async fn two_serve_processes_open_each_announcement_exactly_once() {
     assert!(!openers.is_empty());
 }
 
-/// Every form token on a page.
-fn tokens_in(html: &str) -> Vec<String> {
-    html.split("name=\"csrf\"")
-        .skip(1)
-        .filter_map(|rest| {
-            let v = rest.find("value=\"")? + 7;
-            let end = rest[v..].find('"')?;
-            Some(rest[v..v + end].to_string())
-        })
-        .collect()
-}
-
 /// Renames the project without an audit entry: only a page rendered afresh shows it.
 fn rename_quietly(app: &TestApp, project: i64, name: &str) {
     use zhongjie::db::schema::projects;
@@ -716,15 +704,8 @@ async fn the_announcement_page_is_kept_per_user_with_each_browsers_own_token() {
     let agency = &w.agencies[0].1;
     let (_, agency_open) = agency.get_text(&page).await;
     assert!(agency_open.contains(&bid) && !agency_open.contains(&change));
-    let (visitor, _) = app.new_client();
-    let anonymous = visitor
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // `app` itself never signed in: a visitor.
+    let (_, anonymous) = app.get_text(&page).await;
     assert!(!anonymous.contains(&bid) && !anonymous.contains(&change));
 
     // Kept: a change without an audit entry is not read again.
@@ -752,7 +733,7 @@ async fn the_announcement_page_is_kept_per_user_with_each_browsers_own_token() {
     let (_, first) = agency.get_text(&page).await;
     assert!(first.contains(&objections));
     let mine = agency.csrf().await;
-    assert!(tokens_in(&first).iter().all(|t| *t == mine));
+    assert!(csrf_tokens_in(&first).iter().all(|t| *t == mine));
     // Its second browser: the kept content (a quiet rename is not shown) with that
     // browser's own token in every form.
     rename_quietly(&app, w.project, "再次改名未审计");
@@ -764,7 +745,7 @@ async fn the_announcement_page_is_kept_per_user_with_each_browsers_own_token() {
     );
     let theirs = second.csrf().await;
     assert_ne!(theirs, mine);
-    let tokens = tokens_in(&kept);
+    let tokens = csrf_tokens_in(&kept);
     assert!(tokens.len() >= 2 && tokens.iter().all(|t| *t == theirs));
     // The token works: the objection is taken.
     let r = second
@@ -779,7 +760,7 @@ async fn the_announcement_page_is_kept_per_user_with_each_browsers_own_token() {
     let winner = &w.agencies[1].1;
     let (_, theirs_page) = winner.get_text(&page).await;
     let winners = winner.csrf().await;
-    assert!(tokens_in(&theirs_page).iter().all(|t| *t == winners));
+    assert!(csrf_tokens_in(&theirs_page).iter().all(|t| *t == winners));
     let (_, owner_after) = w.owner.get_text(&page).await;
     assert!(!owner_after.contains(&objections));
     // The objection was audited: everybody's page shows it.
