@@ -9,8 +9,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{
-    agencies, agency_certificates, agency_items, announcements, catalogue_item_quals,
-    catalogue_items, projects, quote_receipts, quotes, registrations,
+    agencies, agency_certificates, agency_items, agency_managers, announcement_avoided,
+    announcements, banned_persons, blacklist_entries, catalogue_item_quals, catalogue_items,
+    market_bans, projects, quote_receipts, quotes, registrations,
 };
 use crate::db::{DbConnection, OneRow};
 use crate::domain::agency_rules::CertFacts;
@@ -72,7 +73,7 @@ pub fn eligibility_many(
             offers_item: offering.contains(&agency_id),
         })
         .collect();
-    judge(conn, a, agencies, approval_department_id, day)
+    judge(conn, a, agencies, approval_department_id, day, None)
 }
 
 /// What the eligibility rules read of an agency's own row.
@@ -85,21 +86,40 @@ pub struct AgencyRow {
     pub offers_item: bool,
 }
 
+/// What a one-agency check already knows from the agency's row (`quote_facts`): whether it
+/// has any sanction record at all (a blacklist entry, a market ban, or a manager named in
+/// a ban), and whether the owner avoids it. An agency with no record has no restriction,
+/// so its sanctions are not read.
+#[derive(Clone, Copy)]
+struct Known {
+    any_sanction: bool,
+    avoided: bool,
+}
+
 /// The eligibility rules for agencies whose rows are read: their sanctions (live, for `day`)
 /// and certificates, the item's required qualifications and the announcement's avoided
-/// agencies, in a fixed number of queries.
+/// agencies, in a fixed number of queries (two when `known` already answers the sanctions
+/// and the avoided agencies).
 fn judge(
     conn: &mut DbConnection,
     a: &Announcement,
     agencies: Vec<AgencyRow>,
     approval_department_id: i64,
     day: chrono::NaiveDate,
+    known: Option<Known>,
 ) -> QueryResult<std::collections::HashMap<i64, Result<(), Vec<Ineligible>>>> {
     let ids: Vec<i64> = agencies.iter().map(|r| r.agency_id).collect();
-    let sanctions = crate::credit::store::sanctions::facts_many(conn, &ids)?;
+    let sanctions = match known {
+        Some(k) if !k.any_sanction => std::collections::HashMap::new(),
+        _ => crate::credit::store::sanctions::facts_many(conn, &ids)?,
+    };
     let mut certs = certificates_of(conn, &ids)?;
     let required = required_quals(conn, a.item_id)?;
-    let avoided = announcement::avoided(conn, a.id)?;
+    let avoided = match known {
+        Some(k) if k.avoided => ids.clone(),
+        Some(_) => Vec::new(),
+        None => announcement::avoided(conn, a.id)?,
+    };
     let deadline_day =
         crate::domain::workdays::china_date(chrono::Utc.from_utc_datetime(&a.deadline));
     let mut out = std::collections::HashMap::with_capacity(agencies.len());
@@ -134,8 +154,9 @@ fn judge(
 /// Everything a quote is checked against before its write, read in few statements (issue 17:
 /// the quote request's statements): the announcement with its project's name and its item's
 /// approval department and price range in one, the agency's row with its account, whether it
-/// offers the item and whether it registered in another, then the eligibility rules' own
-/// reads ([`judge`]).
+/// offers the item, whether it registered, whether it has any sanction record and whether
+/// the owner avoids it in another, then the eligibility rules' own reads ([`judge`]): two
+/// (certificates, the item's qualifications) for an agency without a sanction record.
 pub struct QuoteFacts {
     pub announcement: Announcement,
     pub project: String,
@@ -179,7 +200,30 @@ pub fn quote_facts(
         cap,
         gov_range: price_range(&pricing, min, max),
     });
-    type Row = (i64, String, Option<i64>, Option<String>, User, bool, bool);
+    type Row = (
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        User,
+        bool,
+        bool,
+        bool,
+        bool,
+    );
+    // Whether the agency has any sanction record (the rules read them only then) and whether
+    // the owner avoids it, as flags on the agency's row rather than reads of their own.
+    let blacklisted =
+        diesel::dsl::exists(blacklist_entries::table.filter(blacklist_entries::agency_id.eq(me)));
+    let banned = diesel::dsl::exists(market_bans::table.filter(market_bans::agency_id.eq(me)));
+    let manager_banned = diesel::dsl::exists(
+        agency_managers::table
+            .filter(agency_managers::agency_id.eq(me))
+            .filter(
+                agency_managers::id_number
+                    .eq_any(banned_persons::table.select(banned_persons::id_number)),
+            ),
+    );
     let row: Option<Row> = agencies::table
         .inner_join(users::table.on(users::id.eq(agencies::user_id)))
         .filter(agencies::user_id.eq(me))
@@ -199,11 +243,27 @@ pub fn quote_facts(
                     .filter(registrations::announcement_id.eq(id))
                     .filter(registrations::agency_id.eq(me)),
             ),
+            blacklisted.or(banned).or(manager_banned),
+            diesel::dsl::exists(
+                announcement_avoided::table
+                    .filter(announcement_avoided::announcement_id.eq(id))
+                    .filter(announcement_avoided::agency_id.eq(me)),
+            ),
         ))
         .one(conn)?;
     let takes_quotes = a.mode().is_some_and(|m| m.takes_quotes());
     let (registered, eligible, agency) = match row {
-        Some((agency_id, status, affiliated, grade, user, offers_item, registered)) => {
+        Some((
+            agency_id,
+            status,
+            affiliated,
+            grade,
+            user,
+            offers_item,
+            registered,
+            any_sanction,
+            avoided,
+        )) => {
             let eligible = if takes_quotes && registered {
                 let r = AgencyRow {
                     agency_id,
@@ -212,7 +272,11 @@ pub fn quote_facts(
                     grade,
                     offers_item,
                 };
-                judge(conn, &a, vec![r], approval_department_id, day)?
+                let known = Known {
+                    any_sanction,
+                    avoided,
+                };
+                judge(conn, &a, vec![r], approval_department_id, day, Some(known))?
                     .remove(&me)
                     .unwrap_or(Err(vec![Ineligible::NotActive]))
             } else {
