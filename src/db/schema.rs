@@ -508,6 +508,7 @@ diesel::table! {
         justify_by -> Nullable<Date>,
         publicity_ends -> Nullable<Date>,
         confirm_by -> Nullable<Date>,
+        told_at -> Nullable<Timestamp>,
     }
 }
 

@@ -37,7 +37,23 @@ use crate::selection::store::opening::*;
 
 /// Opens announcement `id` if it is published and its deadline has passed; exactly one
 /// opening per announcement whatever the number of instances. True if this call opened it.
+/// The participants are told right after the opening commits ([`tell_opened`]).
 pub fn open_if_due(
+    conn: &mut DbConnection,
+    key: &[u8; 32],
+    id: i64,
+    instance: &str,
+) -> Result<bool, DbError> {
+    let opened = open_only_if_due(conn, key, id, instance)?;
+    if opened {
+        tell_soon(conn, id);
+    }
+    Ok(opened)
+}
+
+/// The opening's own transaction ([`open_if_due`] without telling the participants): the
+/// caller tells them with [`tell_opened`], or leaves it to the background job.
+pub fn open_only_if_due(
     conn: &mut DbConnection,
     key: &[u8; 32],
     id: i64,
@@ -52,8 +68,61 @@ pub fn open_if_due(
     write_tx(conn, |c| open_in_tx(c, key, id, instance))
 }
 
-/// Opens every announcement whose deadline has passed (the background job); returns how
-/// many this instance opened.
+/// Tells the participants and the owner of opened announcement `id` that it was opened, and
+/// with what status, once whatever the number of instances (a guarded update of
+/// `told_at`, then the mail, in one transaction). A thousand bidders' mail is written here,
+/// after the opening committed, not while the opening holds the announcement. False when
+/// they were told already (or it is not opened).
+pub fn tell_opened(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
+    write_tx(conn, |c| {
+        let claimed = diesel::update(
+            announcement_results::table
+                .filter(announcement_results::announcement_id.eq(id))
+                .filter(announcement_results::told_at.is_null()),
+        )
+        .set(announcement_results::told_at.eq(db::now()))
+        .execute(c)?;
+        if claimed != 1 {
+            return Ok(false);
+        }
+        let Some(a) = ann::find(c, id)? else {
+            return Ok(false);
+        };
+        mail_participants(c, &a, "opened", &[("status", a.status.to_string())])?;
+        Ok(true)
+    })
+}
+
+/// [`tell_opened`] right after an opening: a failure leaves the notice to the background job
+/// ([`tell_untold`]); the opening stands.
+fn tell_soon(conn: &mut DbConnection, id: i64) {
+    if let Err(e) = tell_opened(conn, id) {
+        tracing::warn!(announcement = id, error = %e, "opening notice left to the job");
+    }
+}
+
+/// Tells the participants of every opening not told yet (an instance stopped between an
+/// opening and its notice); returns how many were told.
+pub fn tell_untold(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let untold: Vec<i64> = announcement_results::table
+        .filter(announcement_results::told_at.is_null())
+        .select(announcement_results::announcement_id)
+        .order(announcement_results::announcement_id)
+        .limit(100)
+        .load(conn)?;
+    let mut n = 0;
+    for id in untold {
+        match tell_opened(conn, id) {
+            Ok(true) => n += 1,
+            Ok(false) => {}
+            Err(e) => tracing::error!(announcement = id, error = %e, "opening notice failed"),
+        }
+    }
+    Ok(n)
+}
+
+/// Opens every announcement whose deadline has passed (the background job), then tells the
+/// participants of every opening not told yet; returns how many this instance opened.
 pub fn open_due(conn: &mut DbConnection, key: &[u8; 32], instance: &str) -> Result<usize, DbError> {
     let due: Vec<i64> = announcements::table
         .filter(announcements::status.eq(AnnouncementStatus::Published))
@@ -71,6 +140,7 @@ pub fn open_due(conn: &mut DbConnection, key: &[u8; 32], instance: &str) -> Resu
             Err(e) => tracing::error!(announcement = id, error = %e, "opening failed"),
         }
     }
+    tell_untold(conn)?;
     Ok(n)
 }
 
@@ -114,9 +184,13 @@ fn open_in_tx(
         .ok_or_else(|| DbError::invalid("the draw seed does not open with this sealing key"))?;
     let today = workdays::china_date(now.and_utc());
     let mode = a.mode().unwrap_or(Mode::RandomDraw);
+    // Each phase's time at debug level (`RUST_LOG=opening=debug`): where an opening's time goes.
+    let t = std::time::Instant::now();
     let responses = open_responses(c, key, &a, mode, today)?;
+    let opened_in = t.elapsed();
     let cal = calendar(c, today)?;
     let decided = decide(c, &a, mode, &seed_hex, &responses, today, &cal)?;
+    let decided_in = t.elapsed() - opened_in;
     record_opening(
         c,
         &a,
@@ -128,6 +202,15 @@ fn open_in_tx(
         today,
         &cal,
     )?;
+    tracing::debug!(
+        target: "opening",
+        announcement = id,
+        responses = responses.len(),
+        open_us = opened_in.as_micros() as u64,
+        decide_us = decided_in.as_micros() as u64,
+        record_us = (t.elapsed() - opened_in - decided_in).as_micros() as u64,
+        "opened"
+    );
     Ok(true)
 }
 
@@ -185,8 +268,10 @@ fn open_quotes(
         ))
         .order(quotes::agency_id)
         .load(c)?;
+    let t = std::time::Instant::now();
     let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let mut eligible = crate::selection::store::bidding::eligibility_many(c, a, &ids, today)?;
+    let eligible_in = t.elapsed();
     let mut clear = Vec::with_capacity(rows.len());
     for (qid, agency_id, sealed, commitment, version) in rows {
         let opened = seal::open_quote(key, id, agency_id, &sealed)
@@ -219,7 +304,16 @@ fn open_quotes(
             quote: Some((amount, commitment)),
         });
     }
+    let unsealed_in = t.elapsed() - eligible_in;
     write_clear(c, &clear)?;
+    tracing::debug!(
+        target: "opening",
+        quotes = clear.len(),
+        eligibility_us = eligible_in.as_micros() as u64,
+        unseal_us = unsealed_in.as_micros() as u64,
+        write_clear_us = (t.elapsed() - eligible_in - unsealed_in).as_micros() as u64,
+        "quotes opened"
+    );
     Ok(responses)
 }
 
@@ -289,8 +383,8 @@ fn decide(
     Ok((new_status, outcome, justify_by))
 }
 
-/// Writes the opening inside its transaction: the result row, the status, the outcome, the
-/// audit entry, then the participants' mail.
+/// Writes the opening inside its transaction: the result row (not yet told, see
+/// [`tell_opened`]), the status, the outcome and the audit entry.
 #[allow(clippy::too_many_arguments)]
 fn record_opening(
     c: &mut DbConnection,
@@ -333,7 +427,6 @@ fn record_opening(
         },
         "",
     )?;
-    mail_participants(c, a, "opened", &[("status", new_status.to_string())])?;
     Ok(())
 }
 

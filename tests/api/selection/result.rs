@@ -769,3 +769,57 @@ async fn the_announcement_page_is_kept_per_user_with_each_browsers_own_token() {
     let (_, visitor_after) = app.get_text(&page).await;
     assert!(visitor_after.contains("报价明显低于成本"));
 }
+
+/// The bidders and the owner are told of an opening in a transaction of its own, after the
+/// opening commits (a thousand bidders' mail is not written while the opening holds the
+/// announcement), and exactly once: an instance that stopped in between leaves the notice
+/// to the background pass, and a second notice writes nothing.
+#[actix_web::test]
+async fn the_bidders_are_told_of_an_opening_once_after_it_commits() {
+    use zhongjie::db::schema::outbox;
+    use zhongjie::selection::steps::opening;
+    let app = spawn_web_only().await;
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "random_draw");
+    for (a, _) in &w.agencies {
+        register(&app, id, *a);
+    }
+    pass_deadline(&app, id);
+    let subject = format!("【中介服务网上超市】公告 {id} 已开标");
+    let told = |app: &TestApp| -> i64 {
+        outbox::table
+            .filter(outbox::subject.eq(&subject))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    let told_at = |app: &TestApp| -> Option<chrono::NaiveDateTime> {
+        announcement_results::table
+            .find(id)
+            .select(announcement_results::told_at)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let key = app.config.sealing_key;
+    // The opening commits alone, as if its instance stopped right after.
+    assert!(opening::open_only_if_due(&mut app.conn(), &key, id, "stopped").unwrap());
+    assert_eq!(status_of(&app, id), "publicity");
+    assert_eq!(told(&app), 0, "nobody told inside the opening");
+    assert_eq!(told_at(&app), None);
+    // The background pass tells the three bidders and the owner.
+    opening::open_due(&mut app.conn(), &key, "job").unwrap();
+    assert_eq!(told(&app), 4);
+    assert!(told_at(&app).is_some());
+    let bodies = app.outbox_bodies();
+    assert!(
+        bodies
+            .iter()
+            .any(|(to, b)| to == "owner@example.com" && b.contains("当前状态")),
+        "the owner is told the status"
+    );
+    // Once: a second notice, another pass, or a visit writes nothing more.
+    assert!(!opening::tell_opened(&mut app.conn(), id).unwrap());
+    opening::open_due(&mut app.conn(), &key, "job").unwrap();
+    app.get(&format!("/announcements/{id}")).await;
+    assert_eq!(told(&app), 4);
+}

@@ -1,0 +1,2 @@
+DROP INDEX announcement_results_untold;
+ALTER TABLE announcement_results DROP COLUMN told_at;
