@@ -109,8 +109,46 @@ fn seal_bytes(key: &[u8; 32], aad: &str, msg: &[u8]) -> Result<String, SealError
     Ok(hex::encode(out))
 }
 
+/// The value of each hex digit (either case), `INVALID` for any other byte.
+const HEX_VALUES: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+const INVALID: u8 = 0xff;
+
+/// Hex to bytes by table, into a buffer of the right size. An opening decodes a box of about
+/// 4 kB per quote; the `hex` crate's decoding (an iterator of results, collected) took a
+/// quarter of the time to open 1,000 quotes.
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if !b.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut out = vec![0u8; b.len() / 2];
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        let hi = HEX_VALUES[usize::from(pair[0])];
+        let lo = HEX_VALUES[usize::from(pair[1])];
+        // An invalid digit has its high bits set; checked once at the end.
+        bad |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0f);
+    }
+    (bad & 0xf0 == 0).then_some(out)
+}
+
 fn open_bytes(key: &[u8; 32], aad: &str, boxed: &str) -> Result<Vec<u8>, SealError> {
-    let raw = hex::decode(boxed).map_err(|_| SealError::Malformed)?;
+    let raw = unhex(boxed).ok_or(SealError::Malformed)?;
     if raw.len() < 24 + 16 {
         return Err(SealError::Malformed);
     }
@@ -348,6 +386,19 @@ mod tests {
             c,
             commitment(12, 34, Money::from_fen(15_000_001), &"0".repeat(64))
         );
+    }
+
+    #[test]
+    fn unhex_agrees_with_the_hex_crate_and_refuses_what_it_refuses() {
+        let bytes: Vec<u8> = (0..=255u8).chain([0, 15, 16, 240, 255]).collect();
+        let lower = hex::encode(&bytes);
+        assert_eq!(unhex(&lower), Some(bytes.clone()));
+        assert_eq!(unhex(&lower.to_uppercase()), Some(bytes));
+        assert_eq!(unhex(""), Some(Vec::new()));
+        for bad in ["0", "abc", "0g", "g0", "zz", "0x00", "12 4", "é1"] {
+            assert_eq!(unhex(bad), None, "{bad}");
+            assert!(hex::decode(bad).is_err(), "{bad}");
+        }
     }
 
     fn quote(amount_fen: i64, note: &str) -> Sealed {
