@@ -325,6 +325,8 @@ fn history(
             announcement_results::winner_id.eq(winner),
             announcement_results::winner_amount_fen.eq(amount),
             announcement_results::winner_rank.eq(winner.map(|_| 0)),
+            // History: its bidders were told when it opened (the job tells only new openings).
+            announcement_results::told_at.eq(Some(p.deadline)),
         ));
         let confirmed = p.deadline + Duration::days(8);
         let Some(w) = winner.filter(|_| confirmed <= now) else {

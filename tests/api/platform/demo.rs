@@ -1071,3 +1071,33 @@ async fn the_demo_leaves_planner_statistics_for_what_it_loaded() {
         );
     }
 }
+
+/// The generated history (`demo --announcements N`) is history: its openings count as told,
+/// so the background pass does not mail every bidder of thousands of past selections.
+#[actix_web::test]
+async fn generated_history_leaves_no_opening_untold() {
+    use zhongjie::db::schema::{announcement_results, outbox};
+    let app = spawn_web_only().await;
+    load_demo(&app, 200).await;
+    let mut c = app.conn();
+    let made = zhongjie::demo::announcements::generate(&mut c, 50).unwrap();
+    assert!(made > 0);
+    let results: i64 = announcement_results::table
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert!(results > 0, "the history has openings");
+    let untold: i64 = announcement_results::table
+        .filter(announcement_results::told_at.is_null())
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert_eq!(untold, 0);
+    let mails: i64 = outbox::table.count().get_result(&mut *c).unwrap();
+    assert_eq!(
+        zhongjie::selection::steps::opening::tell_untold(&mut c).unwrap(),
+        0
+    );
+    let after: i64 = outbox::table.count().get_result(&mut *c).unwrap();
+    assert_eq!(after, mails, "nobody is mailed about history");
+}
