@@ -1207,33 +1207,24 @@ async fn bidding_a_registered_agency_that_becomes_ineligible_cannot_quote() {
                     by: reg,
                 },
             )?;
-            s::create_ban(
-                c,
-                &NewBan {
-                    agency_id: banned.0,
-                    department_id: w.dept,
-                    reason: "严重违法违规",
-                    legal_basis: "《中介服务管理办法》第二十条",
-                    starts_on: from,
-                    ends_on: to,
-                    by: reg,
-                    persons: vec![],
-                },
-            )?;
+            let mut ban = |agency_id: i64, persons: Vec<(String, String)>| {
+                s::create_ban(
+                    c,
+                    &NewBan {
+                        agency_id,
+                        department_id: w.dept,
+                        reason: "严重违法违规",
+                        legal_basis: "《中介服务管理办法》第二十条",
+                        starts_on: from,
+                        ends_on: to,
+                        by: reg,
+                        persons,
+                    },
+                )
+            };
+            ban(banned.0, vec![])?;
             // The manager's ban is another agency's: the person is named in it.
-            s::create_ban(
-                c,
-                &NewBan {
-                    agency_id: other.0,
-                    department_id: w.dept,
-                    reason: "严重违法违规",
-                    legal_basis: "《中介服务管理办法》第二十条",
-                    starts_on: from,
-                    ends_on: to,
-                    by: reg,
-                    persons: vec![("李受限".into(), person.clone())],
-                },
-            )
+            ban(other.0, vec![("李受限".into(), person.clone())])
         })
         .unwrap();
     }

@@ -52,6 +52,17 @@ pub(crate) fn result_row(app: &TestApp, id: i64) -> (Option<i64>, Option<i64>, O
 }
 
 /// Ends publicity (as if three working days had passed).
+/// A random-draw announcement every agency of `w` registered for, its deadline passed (not
+/// yet opened); returns its id and draw seed.
+fn due_random_draw(app: &TestApp, w: &EnergyReview) -> (i64, zhongjie::domain::draw::Seed) {
+    let (id, seed) = w.announce(app, "random_draw");
+    for (a, _) in &w.agencies {
+        register(app, id, *a);
+    }
+    pass_deadline(app, id);
+    (id, seed)
+}
+
 fn end_publicity(app: &TestApp, id: i64) {
     let today = zhongjie::db::today();
     diesel::update(announcement_results::table.find(id))
@@ -221,11 +232,7 @@ async fn opening_is_exactly_once_with_two_instances() {
 async fn random_draw_proof_verifies_against_the_published_commitment() {
     let app = spawn_app().await;
     let w = EnergyReview::with_agencies(4).insert(&app).await;
-    let (id, seed) = w.announce(&app, "random_draw");
-    for (a, _) in &w.agencies {
-        register(&app, id, *a);
-    }
-    pass_deadline(&app, id);
+    let (id, seed) = due_random_draw(&app, &w);
     let r = app.get(&format!("/announcements/{id}/proof.json")).await;
     assert_eq!(r.status().as_u16(), 200);
     let proofs: Vec<Proof> = r.json().await.unwrap();
@@ -468,11 +475,7 @@ async fn an_abnormally_low_quote_wins_only_after_its_justification_is_accepted()
 async fn after_the_deadline_nothing_stale_and_a_second_opening_changes_nothing() {
     let app = spawn_web_only().await;
     let w = EnergyReview::with_agencies(3).insert(&app).await;
-    let (id, _) = w.announce(&app, "random_draw");
-    for (a, _) in &w.agencies {
-        register(&app, id, *a);
-    }
-    pass_deadline(&app, id);
+    let (id, _) = due_random_draw(&app, &w);
     // No job runs here: the visit itself opens it.
     assert_eq!(status_of(&app, id), "published");
     app.get(&format!("/announcements/{id}/proof.json")).await;
@@ -780,11 +783,7 @@ async fn the_bidders_are_told_of_an_opening_once_after_it_commits() {
     use zhongjie::selection::steps::opening;
     let app = spawn_web_only().await;
     let w = EnergyReview::with_agencies(3).insert(&app).await;
-    let (id, _) = w.announce(&app, "random_draw");
-    for (a, _) in &w.agencies {
-        register(&app, id, *a);
-    }
-    pass_deadline(&app, id);
+    let (id, _) = due_random_draw(&app, &w);
     let subject = format!("【中介服务网上超市】公告 {id} 已开标");
     let told = |app: &TestApp| -> i64 {
         outbox::table
