@@ -72,7 +72,7 @@ pub fn open_only_if_due(
 
 /// Tells the participants and the owner of opened announcement `id` that it was opened, and
 /// with what status, once whatever the number of instances (a guarded update of
-/// `told_at`, then the mail, in one transaction). A thousand bidders' mail is written here,
+/// `told_at`, the mail and its audit entry, in one transaction). A thousand bidders' mail is written here,
 /// after the opening committed, not while the opening holds the announcement. False when
 /// they were told already (or it is not opened).
 pub fn tell_opened(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
@@ -91,6 +91,15 @@ pub fn tell_opened(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
             return Ok(false);
         };
         mail_participants(c, &a, "opened", &[("status", a.status.to_string())])?;
+        audit::record(
+            c,
+            &Actor::system(),
+            "selection.told",
+            "announcement",
+            id,
+            &serde_json::json!({ "status": a.status }),
+            "",
+        )?;
         Ok(true)
     })
 }

@@ -821,4 +821,14 @@ async fn the_bidders_are_told_of_an_opening_once_after_it_commits() {
     opening::open_due(&mut app.conn(), &key, "job").unwrap();
     app.get(&format!("/announcements/{id}")).await;
     assert_eq!(told(&app), 4);
+    // The notice is audited, once, and named on the announcement's timeline.
+    let audited: i64 = audit_log::table
+        .filter(audit_log::action.eq("selection.told"))
+        .filter(audit_log::object_id.eq(id.to_string()))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(audited, 1);
+    let (_, page) = app.get_text(&format!("/announcements/{id}")).await;
+    assert!(page.contains("开标结果已通知全部参与机构和业主"), "{page}");
 }
