@@ -181,6 +181,12 @@ impl Application {
                 64 << 20,
                 std::time::Duration::from_millis(cfg.page_stamp_ms),
             ),
+            // On with the page cache and a stamp window (tests read the stamp every request
+            // and so read every session too).
+            sessions: crate::web::session_cache::SessionCache::new(
+                cfg.page_cache && cfg.page_stamp_ms > 0,
+                10_000,
+            ),
             settings: Default::default(),
         });
         if cfg.run_jobs {

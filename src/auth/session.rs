@@ -43,11 +43,38 @@ fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
+#[derive(Clone)]
 pub struct Loaded {
     pub user: User,
     pub csrf: String,
     pub unread: i64,
     pub id_hash: String,
+    pub created: NaiveDateTime,
+    /// When the session was last touched (at most [`TOUCH_EVERY`] behind the last request).
+    pub last_seen: NaiveDateTime,
+}
+
+/// How far the stored `last_seen_at` may lag behind a session's last request: it is written
+/// at most this often, since a write per page view would be wasted on SQLite.
+pub const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Whether a session created at `created` and last seen at `last_seen` has outlived the
+/// idle or the absolute limit at `now`.
+pub fn expired(
+    created: NaiveDateTime,
+    last_seen: NaiveDateTime,
+    now: NaiveDateTime,
+    settings: &Settings,
+) -> bool {
+    now - last_seen > settings.session_idle() || now - created > settings.session_absolute()
+}
+
+impl Loaded {
+    /// Whether this reading may stand for the session at `now` without the database: not
+    /// expired, and not yet due for its touch (the next database read writes it).
+    pub fn holds_at(&self, now: NaiveDateTime, settings: &Settings) -> bool {
+        !expired(self.created, self.last_seen, now, settings) && now - self.last_seen <= TOUCH_EVERY
+    }
 }
 
 /// Finds the live session for a cookie value. Expired sessions (idle or absolute) are
@@ -86,24 +113,27 @@ pub fn load(
         return Ok(None);
     };
     let now = crate::db::now();
-    if now - last_seen > settings.session_idle() || now - created > settings.session_absolute() {
+    if expired(created, last_seen, now, settings) {
         diesel::delete(sessions::table.find(&id_hash)).execute(conn)?;
         return Ok(None);
     }
     if !user.active() {
         return Ok(None);
     }
-    // Touch at most once a minute: a write per page view would be wasted on SQLite.
-    if now - last_seen > chrono::Duration::seconds(60) {
+    let mut last_seen = last_seen;
+    if now - last_seen > TOUCH_EVERY {
         diesel::update(sessions::table.find(&id_hash))
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;
+        last_seen = now;
     }
     Ok(Some(Loaded {
         user,
         csrf,
         unread: unread.unwrap_or(0),
         id_hash,
+        created,
+        last_seen,
     }))
 }
 

@@ -29,6 +29,8 @@ pub struct AppStateInner {
     pub hasher: Hasher,
     /// Public pages rendered for visitors, checked against the audit stamp per request.
     pub pages: crate::web::page_cache::PageCache,
+    /// Live sessions read under the audit stamp (see `session_cache`).
+    pub sessions: crate::web::session_cache::SessionCache,
     /// The settings read within the last second, for the session check.
     pub settings: std::sync::Arc<crate::accounts::store::settings::Recent>,
 }
@@ -103,6 +105,14 @@ impl Ctx {
     }
     pub fn pages(&self) -> &crate::web::page_cache::PageCache {
         &self.state.pages
+    }
+
+    /// Drops this instance's reading of the request's session after a change to it that the
+    /// audit trail does not record (a message read: the unread count).
+    pub fn forget_session(&self) {
+        if let Some(h) = &self.req.session_hash {
+            self.state.sessions.forget(h);
+        }
     }
 
     /// The page cache's stamp: the last audit sequence number, read at most once per stamp

@@ -299,7 +299,9 @@ struct SignedIn {
 }
 
 /// The signed-in user of the session cookie, if its session is live. A database failure
-/// serves the request as a visitor's (logged).
+/// serves the request as a visitor's (logged). A GET without a language switch may be
+/// answered from this instance's reading of the session under the current audit stamp
+/// (`session_cache`): a kept page then costs no database round trip.
 async fn session_lookup(
     state: &AppState,
     req: &ServiceRequest,
@@ -310,9 +312,37 @@ async fn session_lookup(
         .filter(|c| !c.value().is_empty())?
         .value()
         .to_string();
-    let recent = state.settings.clone();
+    let cacheable = state.sessions.enabled()
+        && req.method() == actix_web::http::Method::GET
+        && query_lang.is_none();
+    let at = std::time::Instant::now();
+    let seq = if cacheable {
+        state.pages.recent_seq(at)
+    } else {
+        None
+    };
+    if let Some(seq) = seq
+        && let Some(settings) = state.settings.recent()
+    {
+        state.pool.refresh_clock().await;
+        let id_hash = crate::auth::token::hash_token(&token);
+        if let Some(l) = state.sessions.get(&id_hash, seq, db::now(), at, &settings) {
+            return Some(signed_in(l));
+        }
+    }
+    let st = state.clone();
     let loaded = db::run(&state.pool, move |conn| {
-        let settings = recent.get_or_load(conn)?;
+        // The stamp before the session: the reading kept is never newer than its stamp.
+        let seq = match (cacheable, seq) {
+            (false, _) => None,
+            (true, Some(s)) => Some(s),
+            (true, None) => {
+                let s = crate::audit::stamp(conn)?;
+                st.pages.note_seq(at, s);
+                Some(s)
+            }
+        };
+        let settings = st.settings.get_or_load(conn)?;
         let mut l = crate::auth::session::load(conn, &token, &settings)?;
         // The language switch of a signed-in user is their choice for mail too: it is
         // kept on the user row (only when it changes), so what the platform writes to
@@ -323,18 +353,28 @@ async fn session_lookup(
             crate::accounts::store::user::set_locale(conn, s.user.id, q.code())?;
             s.user.locale = q.code().to_string();
         }
-        Ok::<_, DbError>(l)
+        Ok::<_, DbError>((l, seq))
     })
     .await;
     let l = match loaded {
-        Ok(l) => l?,
+        Ok((l, seq)) => {
+            let l = l?;
+            if let Some(seq) = seq {
+                state.sessions.put(&l, seq, at);
+            }
+            l
+        }
         Err(e) => {
             tracing::error!(error = %e, "session lookup failed; serving as visitor");
             return None;
         }
     };
+    Some(signed_in(l))
+}
+
+fn signed_in(l: crate::auth::session::Loaded) -> SignedIn {
     let u = l.user;
-    Some(SignedIn {
+    SignedIn {
         user: CurrentUser {
             id: u.id,
             role: u.role(),
@@ -350,7 +390,7 @@ async fn session_lookup(
         session_hash: l.id_hash,
         csrf: l.csrf,
         locale: u.locale,
-    })
+    }
 }
 
 /// The CSRF token of the request: the session's when signed in, else the visitor's cookie;
@@ -484,8 +524,14 @@ pub async fn session(
     );
     let user_id = rs.user.as_ref().map(|u| u.id);
     req.extensions_mut().insert(rs);
+    let writes = req.method() != actix_web::http::Method::GET;
 
     let mut res = next.call(req).await?;
+    if writes {
+        // What this request wrote is seen by the next request here at once: it reads the
+        // audit stamp again rather than share the reading of the window.
+        state.pages.forget_seq();
+    }
     // The access log names the path without its query: tokens travel in query strings.
     tracing::info!(
         method = %method,

@@ -13,6 +13,7 @@ pub mod page;
 pub mod page_cache;
 pub mod refused;
 pub mod safe_path;
+pub mod session_cache;
 
 pub use ctx::{AppState, Ctx};
 pub use safe_path::{safe_next, safe_path};

@@ -85,7 +85,15 @@ pub struct PageCache {
     stamp_window: Duration,
     inner: Mutex<Inner>,
     /// The last audit sequence number read and when.
-    last_seq: Mutex<Option<(Instant, i64)>>,
+    last_seq: Mutex<SeqReading>,
+}
+
+/// The stamp's last reading, and the instant before which no reading may be kept (the last
+/// write of this instance).
+#[derive(Default)]
+struct SeqReading {
+    read: Option<(Instant, i64)>,
+    floor: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -107,24 +115,36 @@ impl PageCache {
             max_bytes,
             stamp_window,
             inner: Mutex::new(Inner::default()),
-            last_seq: Mutex::new(None),
+            last_seq: Mutex::new(SeqReading::default()),
         }
     }
 
     /// The audit sequence number read less than `stamp_window` ago, if any.
     pub fn recent_seq(&self, now: Instant) -> Option<i64> {
         let g = self.last_seq.lock().ok()?;
-        g.filter(|(at, _)| now.duration_since(*at) < self.stamp_window)
+        g.read
+            .filter(|(at, _)| now.duration_since(*at) < self.stamp_window)
             .map(|(_, s)| s)
     }
 
     /// Remembers a sequence number read from the database at `read_at` (taken before the
-    /// query, so the window never outlives the read).
+    /// query, so the window never outlives the read). A reading begun before the last
+    /// [`forget_seq`](Self::forget_seq) is not kept.
     pub fn note_seq(&self, read_at: Instant, seq: i64) {
         if let Ok(mut g) = self.last_seq.lock()
-            && g.is_none_or(|(at, _)| at <= read_at)
+            && g.floor.is_none_or(|f| f <= read_at)
+            && g.read.is_none_or(|(at, _)| at <= read_at)
         {
-            *g = Some((read_at, seq));
+            g.read = Some((read_at, seq));
+        }
+    }
+
+    /// Ends the current reading: this instance has just written, so its next request reads
+    /// the stamp again and sees its own write (in pages and sessions) at once.
+    pub fn forget_seq(&self) {
+        if let Ok(mut g) = self.last_seq.lock() {
+            g.read = None;
+            g.floor = Some(Instant::now());
         }
     }
 
@@ -259,6 +279,21 @@ mod tests {
         let z = PageCache::new(true, 10, 1 << 20, Duration::ZERO);
         z.note_seq(t0, 7);
         assert_eq!(z.recent_seq(t0), None);
+    }
+
+    #[test]
+    fn a_write_ends_the_reading_and_no_earlier_read_comes_back() {
+        let c = PageCache::new(true, 10, 1 << 20, Duration::from_secs(60));
+        let before = Instant::now();
+        c.note_seq(before, 7);
+        c.forget_seq();
+        assert_eq!(c.recent_seq(Instant::now()), None, "the write ends it");
+        // A read that began before the write may have missed it: not kept.
+        c.note_seq(before, 7);
+        assert_eq!(c.recent_seq(Instant::now()), None);
+        let after = Instant::now();
+        c.note_seq(after, 8);
+        assert_eq!(c.recent_seq(after), Some(8));
     }
 
     #[test]

@@ -380,6 +380,8 @@ async fn message(OwnMessage { ctx, message: m }: OwnMessage) -> Result<HttpRespo
             crate::mail::store::mark_read(c, id).map_err(DbError::from)
         })
         .await?;
+        // The unread count is read with the session: this instance's reading is now old.
+        ctx.forget_session();
     }
     html(
         &MessagePage {

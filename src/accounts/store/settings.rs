@@ -144,6 +144,14 @@ pub struct Recent(std::sync::Mutex<Option<(std::time::Instant, Settings)>>);
 impl Recent {
     pub const WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 
+    /// The reading of the last window, if there is one (no database at hand).
+    pub fn recent(&self) -> Option<Settings> {
+        let g = self.0.lock().ok()?;
+        g.as_ref()
+            .filter(|(at, _)| at.elapsed() < Self::WINDOW)
+            .map(|(_, s)| s.clone())
+    }
+
     /// The recent reading, or a fresh one from `conn` (kept for the next requests).
     pub fn get_or_load(&self, conn: &mut DbConnection) -> QueryResult<Settings> {
         let now = std::time::Instant::now();

@@ -6,3 +6,4 @@ mod calendar;
 mod extractors;
 mod login_bursts;
 mod rehearsal;
+mod session_reading;
