@@ -540,13 +540,19 @@ diesel::table! {
         revision -> Integer,
         submitted_at -> Timestamp,
         client_addr -> Text,
-        amount_fen -> Nullable<BigInt>,
-        nonce -> Nullable<Text>,
-        note -> Nullable<Text>,
         low_flag -> Bool,
         justification -> Nullable<Text>,
         justified_at -> Nullable<Timestamp>,
         justification_ok -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    quote_openings (quote_id) {
+        quote_id -> BigInt,
+        amount_fen -> BigInt,
+        nonce -> Text,
+        note -> Text,
     }
 }
 
@@ -739,6 +745,7 @@ diesel::joinable!(announcements -> catalogue_items (item_id));
 diesel::joinable!(announcement_results -> announcements (announcement_id));
 diesel::joinable!(registrations -> announcements (announcement_id));
 diesel::joinable!(quotes -> announcements (announcement_id));
+diesel::joinable!(quote_openings -> quotes (quote_id));
 diesel::joinable!(objections -> announcements (announcement_id));
 diesel::joinable!(registrations -> agencies (agency_id));
 diesel::joinable!(quotes -> agencies (agency_id));
@@ -797,6 +804,7 @@ diesel::joinable!(review_escalations -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
+    quote_openings,
     users,
     sessions,
     user_tokens,

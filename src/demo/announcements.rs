@@ -17,7 +17,7 @@ use super::agencies::{Rng, insert_rows};
 use crate::audit::{self, Actor};
 use crate::db::schema::{
     agencies, announcement_results, announcements, awards, catalogue_items, contracts,
-    credit_records, evaluations, model_text_versions, projects, quotes,
+    credit_records, evaluations, model_text_versions, projects, quote_openings, quotes,
 };
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::credit::{Kind, Source, stars_mean_x100};
@@ -278,11 +278,14 @@ fn history(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let mut quote_rows = Vec::new();
+    // The opened announcements' amounts, by (announcement, agency): written in clear once
+    // the quotes have their ids.
+    let mut opened_amounts = std::collections::HashMap::new();
     let mut results = Vec::new();
     let mut award_rows = Vec::new();
     let mut contract_rows = Vec::new();
     for (id, p) in planned {
-        for (agency, amount) in &p.quotes {
+        for (agency, _) in &p.quotes {
             quote_rows.push((
                 quotes::announcement_id.eq(*id),
                 quotes::agency_id.eq(*agency),
@@ -291,11 +294,13 @@ fn history(
                 quotes::commitment.eq(sha_hex(&format!("{id}-{agency}"))),
                 quotes::announcement_version.eq(1),
                 quotes::submitted_at.eq(p.published + Duration::hours(20)),
-                quotes::amount_fen.eq(Some(*amount)),
             ));
         }
         if p.deadline > now {
             continue;
+        }
+        for (agency, amount) in &p.quotes {
+            opened_amounts.insert((*id, *agency), *amount);
         }
         let verdict = if p.ranking.is_empty() {
             Verdict::Failed {
@@ -343,6 +348,31 @@ fn history(
     }
     for chunk in quote_rows.chunks(500) {
         insert_rows!(c, quotes::table, chunk)?;
+    }
+    let opened: Vec<i64> = planned
+        .iter()
+        .filter(|(_, p)| p.deadline <= now)
+        .map(|(id, _)| *id)
+        .collect();
+    for ids in opened.chunks(500) {
+        let rows: Vec<_> = quotes::table
+            .filter(quotes::announcement_id.eq_any(ids))
+            .select((quotes::id, quotes::announcement_id, quotes::agency_id))
+            .load::<(i64, i64, i64)>(c)?
+            .into_iter()
+            .filter_map(|(q, a, agency)| {
+                let amount = opened_amounts.get(&(a, agency))?;
+                Some((
+                    quote_openings::quote_id.eq(q),
+                    quote_openings::amount_fen.eq(*amount),
+                    quote_openings::nonce.eq(""),
+                    quote_openings::note.eq(""),
+                ))
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            insert_rows!(c, quote_openings::table, chunk)?;
+        }
     }
     for chunk in results.chunks(250) {
         insert_rows!(c, announcement_results::table, chunk)?;

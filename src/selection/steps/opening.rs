@@ -448,71 +448,36 @@ fn record_opening(
     Ok(())
 }
 
-/// Writes the opened amounts, nonces and notes in clear: a few statements of up to 200 rows
-/// (`WITH v AS (VALUES …) UPDATE … FROM v`, both backends), not one statement per quote.
+/// Writes the opened amounts, nonces and notes into `quote_openings`: rows of about 100 bytes
+/// (the quotes' own rows, with their 4 kB boxes, are not rewritten), in one statement of a
+/// fixed shape on PostgreSQL (arrays, unnested) and statements of up to 200 rows on SQLite.
 fn write_clear(c: &mut DbConnection, clear: &[(i64, seal::Sealed)]) -> QueryResult<()> {
     use diesel::sql_types::{Array, BigInt, Text};
-    // PostgreSQL: one statement of a fixed shape for all the quotes (arrays, unnested).
-    if let DbConnection::Pg(pg) = c {
-        if clear.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = clear.iter().map(|(id, _)| *id).collect();
-        let amounts: Vec<i64> = clear.iter().map(|(_, s)| s.amount_fen).collect();
-        let nonces: Vec<&str> = clear.iter().map(|(_, s)| s.nonce.as_str()).collect();
-        let notes: Vec<&str> = clear.iter().map(|(_, s)| s.note.as_str()).collect();
-        diesel::sql_query(
-            "UPDATE quotes SET amount_fen = v.amount, nonce = v.nonce, note = v.note \
-             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[]) \
-             AS v(id, amount, nonce, note) WHERE quotes.id = v.id",
-        )
-        .bind::<Array<BigInt>, _>(&ids)
-        .bind::<Array<BigInt>, _>(&amounts)
-        .bind::<Array<Text>, _>(&nonces)
-        .bind::<Array<Text>, _>(&notes)
-        .execute(pg)?;
+    if clear.is_empty() {
         return Ok(());
     }
-    for chunk in clear.chunks(200) {
-        let pg = matches!(c, DbConnection::Pg(_));
-        let mut values = String::new();
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                values.push_str(", ");
-            }
-            if pg {
-                let b = i * 4;
-                values.push_str(&format!(
-                    "(${}::BIGINT, ${}::BIGINT, ${}::TEXT, ${}::TEXT)",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4
-                ));
-            } else {
-                values.push_str(
-                    "(CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))",
-                );
-            }
+    match c {
+        DbConnection::Pg(pg) => {
+            let ids: Vec<i64> = clear.iter().map(|(id, _)| *id).collect();
+            let amounts: Vec<i64> = clear.iter().map(|(_, s)| s.amount_fen).collect();
+            let nonces: Vec<&str> = clear.iter().map(|(_, s)| s.nonce.as_str()).collect();
+            let notes: Vec<&str> = clear.iter().map(|(_, s)| s.note.as_str()).collect();
+            diesel::sql_query(
+                "INSERT INTO quote_openings (quote_id, amount_fen, nonce, note) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])",
+            )
+            .bind::<Array<BigInt>, _>(&ids)
+            .bind::<Array<BigInt>, _>(&amounts)
+            .bind::<Array<Text>, _>(&nonces)
+            .bind::<Array<Text>, _>(&notes)
+            .execute(pg)?;
         }
-        let sql = format!(
-            "WITH v(id, amount, nonce, note) AS (VALUES {values}) \
-             UPDATE quotes SET amount_fen = v.amount, nonce = v.nonce, note = v.note \
-             FROM v WHERE quotes.id = v.id"
-        );
-        match c {
-            DbConnection::Pg(pg) => {
-                let mut q = diesel::sql_query(&sql).into_boxed::<diesel::pg::Pg>();
-                for (qid, s) in chunk {
-                    q = q
-                        .bind::<BigInt, _>(*qid)
-                        .bind::<BigInt, _>(s.amount_fen)
-                        .bind::<Text, _>(s.nonce.clone())
-                        .bind::<Text, _>(s.note.clone());
-                }
-                q.execute(pg)?;
-            }
-            DbConnection::Sqlite(lite) => {
+        DbConnection::Sqlite(lite) => {
+            for chunk in clear.chunks(200) {
+                let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
+                let sql = format!(
+                    "INSERT INTO quote_openings (quote_id, amount_fen, nonce, note) VALUES {values}"
+                );
                 let mut q = diesel::sql_query(&sql).into_boxed::<diesel::sqlite::Sqlite>();
                 for (qid, s) in chunk {
                     q = q
@@ -683,13 +648,7 @@ pub(super) fn apply_outcome(
         .map_err(|e| bad(&e.to_string()))?;
     let winner = o.winner();
     let amount: Option<i64> = match winner {
-        Some(w) => quotes::table
-            .filter(quotes::announcement_id.eq(a.id))
-            .filter(quotes::agency_id.eq(w))
-            .select(quotes::amount_fen)
-            .first::<Option<i64>>(c)
-            .optional()?
-            .flatten(),
+        Some(w) => opened_amount(c, a.id, w)?,
         None => None,
     };
     let (publicity_ends, confirm_by) = if winner.is_some() {
@@ -871,13 +830,7 @@ fn forfeit(c: &mut DbConnection, id: i64, today: NaiveDate) -> Result<(), DbErro
     let cal = calendar(c, today)?;
     match next {
         Some(w) => {
-            let amount: Option<i64> = quotes::table
-                .filter(quotes::announcement_id.eq(id))
-                .filter(quotes::agency_id.eq(w))
-                .select(quotes::amount_fen)
-                .first::<Option<i64>>(c)
-                .optional()?
-                .flatten();
+            let amount: Option<i64> = opened_amount(c, id, w)?;
             diesel::update(announcement_results::table.find(id))
                 .set((
                     announcement_results::winner_id.eq(w),

@@ -1,8 +1,9 @@
 //! Registration, eligibility at each step, sealed quotes and receipts.
 //!
 //! A quote is stored sealed (`domain::seal`): before opening, the `quotes` row holds only the
-//! sealed box, the receipt commitment and bookkeeping (version, revision, time, address). The
-//! clear columns (`amount_fen`, `nonce`, `note`) stay NULL until the opening step writes them.
+//! sealed box, the receipt commitment and bookkeeping (version, revision, time, address). What
+//! the box holds (amount, nonce, note) is written in clear only by the opening step, into
+//! `quote_openings`.
 
 use chrono::{NaiveDateTime, TimeZone};
 use diesel::prelude::*;

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    agencies, agency_managers, announcement_results, announcements, objections, projects, quotes,
-    users,
+    agencies, agency_managers, announcement_results, announcements, objections, projects,
+    quote_openings, quotes, users,
 };
 use crate::domain::collusion::{self, Bidder, DEFAULT_SAME_ADDRESS_MINUTES, Signal};
 use crate::domain::money::Money;
@@ -61,13 +61,14 @@ pub fn bidders(c: &mut DbConnection, ids: &[i64]) -> QueryResult<BTreeMap<i64, V
         .select(announcement_results::announcement_id)
         .load(c)?;
     let rows: Vec<(i64, i64, Option<i64>, NaiveDateTime, String)> = quotes::table
+        .left_join(quote_openings::table)
         .filter(quotes::announcement_id.eq_any(ids))
         .filter(quotes::status.eq(QuoteStatus::Active))
         .order((quotes::announcement_id, quotes::agency_id, quotes::id))
         .select((
             quotes::announcement_id,
             quotes::agency_id,
-            quotes::amount_fen,
+            quote_openings::amount_fen.nullable(),
             quotes::submitted_at,
             quotes::client_addr,
         ))

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use chrono::NaiveDate;
 
-use crate::db::schema::{agencies, announcements, awards, objections, quotes, registrations};
+use crate::db::schema::{
+    agencies, announcements, awards, objections, quote_openings, quotes, registrations,
+};
 use crate::db::{DbConnection, DbError};
 use crate::domain::money::Money;
 use crate::domain::selection::{self, Limits, Mode};
@@ -116,6 +118,17 @@ pub fn objections_of(c: &mut DbConnection, id: i64) -> QueryResult<Vec<Objection
 
 pub use crate::domain::outcome::{StoredDraw, StoredExcluded, StoredExclusion, StoredOutcome};
 
+/// The opened amount of `agency`'s quote for announcement `id`, if its box opened.
+pub fn opened_amount(c: &mut DbConnection, id: i64, agency: i64) -> QueryResult<Option<i64>> {
+    quotes::table
+        .inner_join(quote_openings::table)
+        .filter(quotes::announcement_id.eq(id))
+        .filter(quotes::agency_id.eq(agency))
+        .select(quote_openings::amount_fen)
+        .load::<i64>(c)
+        .map(|v| v.into_iter().next())
+}
+
 /// Everything the result page shows.
 pub struct Loaded {
     pub result: AnnouncementResult,
@@ -127,13 +140,18 @@ pub struct Loaded {
     pub next_round: Option<i64>,
 }
 
+/// An active quote of an opened announcement, with what its box held (nothing when it did
+/// not open).
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = quotes)]
 pub struct OpenedQuote {
     pub agency_id: i64,
-    #[diesel(column_name = amount_fen)]
+    #[diesel(select_expression = quote_openings::amount_fen.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<quote_openings::amount_fen>)]
     pub amount: Option<Money>,
     pub commitment: String,
+    #[diesel(select_expression = quote_openings::nonce.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<quote_openings::nonce>)]
     pub nonce: Option<String>,
     #[diesel(column_name = announcement_version)]
     pub version: i32,
@@ -148,6 +166,7 @@ pub fn load(c: &mut DbConnection, a: &Announcement) -> Result<Option<Loaded>, Db
     };
     let outcome = stored_outcome(a.id, result.outcome.as_deref())?;
     let quotes = quotes::table
+        .left_join(quote_openings::table)
         .filter(quotes::announcement_id.eq(a.id))
         .filter(quotes::status.eq(QuoteStatus::Active))
         .order(quotes::agency_id)
@@ -227,11 +246,12 @@ pub(crate) fn responses_after_opening(
     let mut out = Vec::new();
     if mode.takes_quotes() {
         let rows: Vec<(i64, Option<i64>, String, i32)> = quotes::table
+            .left_join(quote_openings::table)
             .filter(quotes::announcement_id.eq(a.id))
             .filter(quotes::status.eq(QuoteStatus::Active))
             .select((
                 quotes::agency_id,
-                quotes::amount_fen,
+                quote_openings::amount_fen.nullable(),
                 quotes::commitment,
                 quotes::announcement_version,
             ))

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::{
     agencies, agency_items, announcement_results, announcements, awards, catalogue_items,
-    contract_payments, contract_signatures, contract_terms, contracts, projects, quotes, users,
+    contract_payments, contract_signatures, contract_terms, contracts, projects, quote_openings,
+    quotes, users,
 };
 use crate::domain::signals::{
     self as rules, Award, ContractFact, DEFAULT_MIN_AWARDS, DEFAULT_OVER_MEDIAN_PCT,
@@ -101,7 +102,7 @@ pub fn gather(c: &mut DbConnection, department: Option<i64>) -> QueryResult<Sign
 type QuoteRow = (
     i64,
     i64,
-    Option<i64>,
+    i64,
     Option<i64>,
     Option<i64>,
     Option<i64>,
@@ -132,17 +133,21 @@ fn quote_facts(
                 .eq(quotes::agency_id)
                 .and(agency_items::item_id.eq(announcements::item_id))),
         )
+        .inner_join(quote_openings::table.on(quote_openings::quote_id.eq(quotes::id)))
         .filter(quotes::status.eq(QuoteStatus::Active))
         .filter(announcement_results::opened_at.ge(since))
         .filter(
-            quotes::amount_fen
+            quote_openings::amount_fen
+                .nullable()
                 .lt(agency_items::fee_min_fen)
-                .or(quotes::amount_fen.gt(agency_items::fee_max_fen)),
+                .or(quote_openings::amount_fen
+                    .nullable()
+                    .gt(agency_items::fee_max_fen)),
         )
         .select((
             quotes::announcement_id,
             quotes::agency_id,
-            quotes::amount_fen,
+            quote_openings::amount_fen,
             agency_items::fee_min_fen,
             agency_items::fee_max_fen,
             announcement_results::winner_id,
@@ -158,18 +163,18 @@ fn quote_facts(
     let rows: Vec<QuoteRow> = q.load(c)?;
     Ok(rows
         .into_iter()
-        .filter_map(
+        .map(
             |(ann, agency, amount, min, max, winner, project, item, name)| {
                 names.announcements.insert(ann, (project, item));
                 names.agencies.insert(agency, name);
-                Some(QuoteFact {
+                QuoteFact {
                     announcement_id: ann,
                     agency_id: agency,
-                    amount_fen: amount?,
+                    amount_fen: amount,
                     fee_min_fen: min,
                     fee_max_fen: max,
                     won: winner == Some(agency),
-                })
+                }
             },
         )
         .collect())

@@ -590,11 +590,12 @@ fn check_selections(c: &mut DbConnection) {
             assert!(ok.is_ok(), "{}: {ok:?}", email_of(c, *agency));
         }
         let quotes: Vec<(i64, NaiveDateTime, Option<i64>, String)> = quotes::table
+            .left_join(quote_openings::table)
             .filter(quotes::announcement_id.eq(a.id))
             .select((
                 quotes::agency_id,
                 quotes::submitted_at,
-                quotes::amount_fen,
+                quote_openings::amount_fen.nullable(),
                 quotes::commitment,
             ))
             .load(c)

@@ -10,7 +10,9 @@ use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::config::{SealingKeySource, load_sealing_key};
 use zhongjie::db::Backend;
-use zhongjie::db::schema::{announcement_results, announcements, quotes, sealing_key};
+use zhongjie::db::schema::{
+    announcement_results, announcements, quote_openings, quotes, sealing_key,
+};
 use zhongjie::domain::seal;
 use zhongjie::startup::open_database;
 
@@ -381,9 +383,10 @@ async fn sealing_key_backup_under_load_restores_and_opens_every_acknowledged_quo
         .collect();
     for (agency, fen, commitment) in &before {
         let (amount, stored): (Option<i64>, String) = quotes::table
+            .left_join(quote_openings::table)
             .filter(quotes::announcement_id.eq(ann))
             .filter(quotes::agency_id.eq(agency))
-            .select((quotes::amount_fen, quotes::commitment))
+            .select((quote_openings::amount_fen.nullable(), quotes::commitment))
             .first(&mut *restored.conn())
             .unwrap();
         assert_eq!(amount, Some(*fen), "agency {agency}'s quote opened");

@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use zhongjie::auth::Role;
 use zhongjie::db::schema::{
-    agencies, agency_items, announcements, audit_log, catalogue_items, quote_receipts, quotes,
-    registrations,
+    agencies, agency_items, announcements, audit_log, catalogue_items, quote_openings,
+    quote_receipts, quotes, registrations,
 };
 use zhongjie::domain::money::Money;
 use zhongjie::domain::seal;
@@ -225,13 +225,14 @@ async fn bidding_register_quote_and_the_receipt_recomputes() {
     let (status, sealed, revision, version, stored) = quote_row(&app, a, me);
     assert_eq!((status.as_str(), revision, version), ("active", 1, 1));
     assert_eq!(stored, commitment);
-    // Nothing in clear: amount, nonce and note are NULL.
-    let clear: (Option<i64>, Option<String>, Option<String>) = quotes::table
+    // Nothing in clear: no amount, nonce or note is written before the opening.
+    let clear: i64 = quotes::table
+        .inner_join(quote_openings::table)
         .filter(quotes::announcement_id.eq(a))
-        .select((quotes::amount_fen, quotes::nonce, quotes::note))
-        .first(&mut *app.conn())
+        .count()
+        .get_result(&mut *app.conn())
         .unwrap();
-    assert_eq!(clear, (None, None, None));
+    assert_eq!(clear, 0);
     // The box opens with the sealing key, and the commitment recomputes from it.
     let opened = seal::open_quote(&app.config.sealing_key, a, me, &sealed).unwrap();
     assert_eq!(opened.amount_fen, 1_200_050);

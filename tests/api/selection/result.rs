@@ -5,7 +5,7 @@
 use chrono::Duration;
 use diesel::prelude::*;
 use zhongjie::db::schema::{
-    announcement_results, announcements, audit_log, awards, credit_records, quotes,
+    announcement_results, announcements, audit_log, awards, credit_records, quote_openings, quotes,
 };
 use zhongjie::domain::draw::Proof;
 use zhongjie::domain::money::Money;
@@ -94,8 +94,7 @@ async fn lowest_price_opens_by_itself_publishes_commitments_and_one_award_under_
     quote(&app, id, w.agencies[1].0, "120000.50");
     quote(&app, id, w.agencies[2].0, "130000.00");
     // Nothing is in clear before the deadline.
-    let clear: i64 = quotes::table
-        .filter(quotes::amount_fen.is_not_null())
+    let clear: i64 = quote_openings::table
         .count()
         .get_result(&mut *app.conn())
         .unwrap();
@@ -112,8 +111,12 @@ async fn lowest_price_opens_by_itself_publishes_commitments_and_one_award_under_
     assert!(outcome.unwrap().contains("\"ranking\""));
     // Amounts and nonces are now public, and each commitment recomputes.
     let (amt, nonce): (Option<i64>, Option<String>) = quotes::table
+        .inner_join(quote_openings::table)
         .filter(quotes::commitment.eq(&c0))
-        .select((quotes::amount_fen, quotes::nonce))
+        .select((
+            quote_openings::amount_fen.nullable(),
+            quote_openings::nonce.nullable(),
+        ))
         .first(&mut *app.conn())
         .unwrap();
     assert_eq!(
@@ -831,4 +834,78 @@ async fn the_bidders_are_told_of_an_opening_once_after_it_commits() {
     assert_eq!(audited, 1);
     let (_, page) = app.get_text(&format!("/announcements/{id}")).await;
     assert!(page.contains("开标结果已通知全部参与机构和业主"), "{page}");
+}
+
+/// Migration 000023 moves the opened amounts out of `quotes` into `quote_openings`: an
+/// opening made before it (the amounts back in `quotes`, as its `down` leaves them) reads the
+/// same after it.
+#[actix_web::test]
+async fn the_opened_amounts_survive_their_move_to_their_own_table() {
+    use diesel::sql_types::BigInt;
+    use diesel_migrations::MigrationHarness;
+    use zhongjie::db::DbConnection;
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    let app = spawn_web_only().await;
+    let w = EnergyReview::with_agencies(3).insert(&app).await;
+    let (id, _) = w.announce(&app, "lowest_price");
+    for (i, fen) in ["150000.00", "120000.50", "130000.00"].iter().enumerate() {
+        quote(&app, id, w.agencies[i].0, fen);
+    }
+    pass_deadline(&app, id);
+    assert!(
+        zhongjie::selection::steps::opening::open_if_due(
+            &mut app.conn(),
+            &app.config.sealing_key,
+            id,
+            "test"
+        )
+        .unwrap()
+    );
+    let read = |app: &TestApp| -> Vec<(i64, i64, String)> {
+        quotes::table
+            .inner_join(quote_openings::table)
+            .filter(quotes::announcement_id.eq(id))
+            .order(quotes::agency_id)
+            .select((
+                quotes::agency_id,
+                quote_openings::amount_fen,
+                quote_openings::nonce,
+            ))
+            .load(&mut *app.conn())
+            .unwrap()
+    };
+    let opened = read(&app);
+    assert_eq!(opened.len(), 3);
+    assert_eq!(opened[1].1, 12_000_050);
+
+    // Back to before 000023: the amounts and nonces are in `quotes` again.
+    let mut c = app.conn();
+    loop {
+        let v = match &mut *c {
+            DbConnection::Pg(pg) => pg.revert_last_migration(zhongjie::db::PG_MIGRATIONS),
+            DbConnection::Sqlite(s) => s.revert_last_migration(zhongjie::db::SQLITE_MIGRATIONS),
+        }
+        .unwrap()
+        .to_string()
+        .replace('-', "");
+        if v.starts_with("20261204000023") {
+            break;
+        }
+        assert!(v.as_str() > "20261204000023", "000023 reverted");
+    }
+    let old = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM quotes WHERE amount_fen IS NOT NULL AND nonce IS NOT NULL",
+    )
+    .get_result::<N>(&mut *c)
+    .unwrap();
+    assert_eq!(old.n, 3, "in quotes before the move");
+    zhongjie::db::migrate(&mut c).unwrap();
+    drop(c);
+    assert_eq!(read(&app), opened, "the same after it");
 }
