@@ -1,7 +1,10 @@
 //! Sealed-quote deadline benchmark (issue 5, item 11): `cargo bench --bench quotes`.
 //!
-//! Seeds 1,000 agencies with sessions into a fresh database (a temporary SQLite file, or a new
-//! PostgreSQL database on the server named by `ZJ_BENCH_DATABASE_URL`, dropped at the end),
+//! With `ZJ_BENCH_DATABASE_URL` naming a PostgreSQL server it runs SQLite and then PostgreSQL
+//! (each in a run of this binary of its own) and prints their figures side by side with the
+//! targets; `ZJ_BENCH_ONLY=sqlite|pg` runs one. Each run seeds 1,000 agencies with sessions
+//! into a fresh database (a temporary SQLite file, or a new PostgreSQL database on that
+//! server, dropped at the end),
 //! starts the real binary pinned to core 0 (this process on core 1; `ZJ_BENCH_INPROC=1`
 //! serves from this process instead) and runs three scenarios through the real HTTP stack:
 //! 1. the deadline race: 500 agencies quote at random moments in the last second before the
@@ -484,14 +487,21 @@ fn main() {
             .with_writer(std::io::stderr)
             .try_init();
     }
+    let only = std::env::var("ZJ_BENCH_ONLY").unwrap_or_default();
+    let pg_url = std::env::var("ZJ_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"));
+    if only.is_empty() && pg_url.is_some() {
+        return both_backends();
+    }
     let secs: f64 = std::env::var("ZJ_BENCH_SECS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3.0);
     let dir = tempfile::tempdir().unwrap();
     let mut pg_made: Option<(String, String)> = None;
-    let (url, backend) = match std::env::var("ZJ_BENCH_DATABASE_URL") {
-        Ok(base) if base.starts_with("postgres") => {
+    let (url, backend) = match pg_url.filter(|_| only != "sqlite") {
+        Some(base) => {
             let name = format!("zj_bench_q_{}", std::process::id());
             let mut c = diesel::PgConnection::establish(&base).unwrap();
             diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -502,7 +512,7 @@ fn main() {
             pg_made = Some((base.clone(), name));
             (u.to_string(), "PostgreSQL")
         }
-        _ => (
+        None => (
             format!("sqlite://{}", dir.path().join("bench.db").display()),
             "SQLite",
         ),
@@ -718,6 +728,14 @@ fn main() {
         out.push(format!("   {} lost = 0", verdict(lost == 0)));
         out.push(format!("   {} accepted-after-deadline = 0", verdict(late == 0 && late_sent_ok == 0)));
         out.push(format!("   {} p99 <= 50 ms ({p99:.2} ms)", verdict(p99 <= 50.0)));
+        summary(&mut out, "deadline race: accepted / refused (409)", format!("{accepted} / {r409}"), "");
+        summary(
+            &mut out,
+            "lost, accepted late, sent in time but refused",
+            format!("{lost}, {}, {early_refused}", late + late_sent_ok),
+            "0, 0, 0",
+        );
+        summary(&mut out, "race p50 / p99 ms", format!("{p50:.1} / {p99:.1} {}", verdict(p99 <= 50.0)), "p99 <= 50");
 
         // ---------------------------------------------------------- 2. sustained quotes/s
         let stop = Arc::new(AtomicBool::new(false));
@@ -753,6 +771,12 @@ fn main() {
         }
         let el = started.elapsed().as_secs_f64();
         lat.sort_unstable();
+        summary(
+            &mut out,
+            "sustained durable quotes/s (p99 ms)",
+            format!("{:.0} ({:.1})", lat.len() as f64 / el, pct(&lat, 0.99)),
+            ">= 1800 SQLite, >= 1100 PostgreSQL",
+        );
         out.push(format!(
             "\n2. sustained durable quotes: {INFLIGHT} workers, {secs} s: {:.0} quotes/s, p50 {:.2} ms, p99 {:.2} ms, {} accepted, {bad} not accepted",
             lat.len() as f64 / el,
@@ -838,6 +862,8 @@ fn main() {
         out.push(format!("   /agencies during: {nw} req, {rw:.0} req/s, p99 {pw:.2} ms"));
         out.push(format!("   /agencies errors: {list_errors}"));
         out.push(format!("   {} opening <= 50 ms ({open_ms:.1} ms)", verdict(open_ms <= 50.0)));
+        summary(&mut out, "open 1,000 sealed quotes, ms", format!("{open_ms:.1} {}", verdict(open_ms <= 50.0)), "<= 50");
+        summary(&mut out, "then tell the 1,000 bidders, ms", format!("{tell_ms:.1}"), "");
         out.push(format!(
             "   {} result row present and the winner is the lowest quote",
             verdict(winner_ok && opened == Ok(true))
@@ -855,9 +881,66 @@ fn main() {
     }
     println!("\nbackend {backend}");
     for l in report {
+        // The side-by-side figures go to the run of both backends only.
+        if only.is_empty() && l.starts_with(SUMMARY) {
+            continue;
+        }
         println!("{l}");
     }
     println!("\nserver memory at the end: {mem}");
+    if !only.is_empty() {
+        println!(
+            "{SUMMARY}server memory at the end (VmRSS)\t{}\t",
+            mem.split("VmRSS:").nth(1).unwrap_or("").trim()
+        );
+    }
+}
+
+/// Marks a line of the side-by-side table (see [`both_backends`]).
+const SUMMARY: &str = "SUMMARY\t";
+
+/// One figure for the side-by-side table: `key`, this backend's `value`, the `target`.
+fn summary(out: &mut Vec<String>, key: &str, value: String, target: &str) {
+    out.push(format!("{SUMMARY}{key}\t{value}\t{target}"));
+}
+
+/// SQLite and then PostgreSQL, each in a run of this binary of its own (`ZJ_BENCH_ONLY`),
+/// their reports in full and then their figures side by side with the targets.
+fn both_backends() {
+    let exe = std::env::current_exe().unwrap();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut cols: Vec<Vec<String>> = Vec::new();
+    for b in ["sqlite", "pg"] {
+        let out = std::process::Command::new(&exe)
+            .args(std::env::args().skip(1))
+            .env("ZJ_BENCH_ONLY", b)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut col = Vec::new();
+        for line in text.lines() {
+            match line.strip_prefix(SUMMARY) {
+                Some(s) => {
+                    let f: Vec<&str> = s.split('\t').collect();
+                    if rows.len() <= col.len() {
+                        rows.push((f[0].to_string(), f.get(2).unwrap_or(&"").to_string()));
+                    }
+                    col.push(f.get(1).unwrap_or(&"").to_string());
+                }
+                None => println!("{line}"),
+            }
+        }
+        cols.push(col);
+    }
+    println!(
+        "\n{:<48}{:>24}{:>28}{:>36}",
+        "side by side", "SQLite", "PostgreSQL", "target"
+    );
+    for (i, (key, target)) in rows.iter().enumerate() {
+        let cell = |c: usize| cols[c].get(i).cloned().unwrap_or_default();
+        println!("{key:<48}{:>24}{:>28}{:>36}", cell(0), cell(1), target);
+    }
 }
 
 async fn futures_ok(tasks: Vec<tokio::task::JoinHandle<u16>>) -> usize {
