@@ -281,6 +281,7 @@ fn history(
     // The opened announcements' amounts, by (announcement, agency): written in clear once
     // the quotes have their ids.
     let mut opened_amounts = std::collections::HashMap::new();
+    let mut opened = Vec::new();
     let mut results = Vec::new();
     let mut award_rows = Vec::new();
     let mut contract_rows = Vec::new();
@@ -299,6 +300,7 @@ fn history(
         if p.deadline > now {
             continue;
         }
+        opened.push(*id);
         for (agency, amount) in &p.quotes {
             opened_amounts.insert((*id, *agency), *amount);
         }
@@ -349,11 +351,6 @@ fn history(
     for chunk in quote_rows.chunks(500) {
         insert_rows!(c, quotes::table, chunk)?;
     }
-    let opened: Vec<i64> = planned
-        .iter()
-        .filter(|(_, p)| p.deadline <= now)
-        .map(|(id, _)| *id)
-        .collect();
     for ids in opened.chunks(500) {
         let rows: Vec<_> = quotes::table
             .filter(quotes::announcement_id.eq_any(ids))

@@ -125,12 +125,11 @@ impl Ctx {
         let seq = match self.pages().recent_seq(now) {
             Some(s) => s,
             None => {
-                let s = crate::db::run(self.pool(), |c| {
-                    Ok::<_, crate::db::DbError>(crate::audit::stamp(c)?)
+                let state = self.state.clone();
+                crate::db::run(self.pool(), move |c| {
+                    Ok::<_, crate::db::DbError>(state.pages.seq_or_read(c, now)?)
                 })
-                .await?;
-                self.pages().note_seq(now, s);
-                s
+                .await?
             }
         };
         Ok(crate::web::page_cache::Stamp { seq, day: today })

@@ -333,14 +333,10 @@ async fn session_lookup(
     let st = state.clone();
     let loaded = db::run(&state.pool, move |conn| {
         // The stamp before the session: the reading kept is never newer than its stamp.
-        let seq = match (cacheable, seq) {
-            (false, _) => None,
-            (true, Some(s)) => Some(s),
-            (true, None) => {
-                let s = crate::audit::stamp(conn)?;
-                st.pages.note_seq(at, s);
-                Some(s)
-            }
+        let seq = if cacheable {
+            Some(st.pages.seq_or_read(conn, at)?)
+        } else {
+            None
         };
         let settings = st.settings.get_or_load(conn)?;
         let mut l = crate::auth::session::load(conn, &token, &settings)?;

@@ -139,6 +139,21 @@ impl PageCache {
         }
     }
 
+    /// The stamp's sequence number: this window's reading, or one read from `conn` now (at
+    /// `at`, taken before the query) and kept for the window.
+    pub fn seq_or_read(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        at: Instant,
+    ) -> diesel::QueryResult<i64> {
+        if let Some(s) = self.recent_seq(at) {
+            return Ok(s);
+        }
+        let s = crate::audit::stamp(conn)?;
+        self.note_seq(at, s);
+        Ok(s)
+    }
+
     /// Ends the current reading: this instance has just written, so its next request reads
     /// the stamp again and sees its own write (in pages and sessions) at once.
     pub fn forget_seq(&self) {

@@ -105,12 +105,4 @@ impl SessionCache {
             g.remove(id_hash);
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.map.lock().map(|g| g.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

@@ -125,8 +125,7 @@ pub fn opened_amount(c: &mut DbConnection, id: i64, agency: i64) -> QueryResult<
         .filter(quotes::announcement_id.eq(id))
         .filter(quotes::agency_id.eq(agency))
         .select(quote_openings::amount_fen)
-        .load::<i64>(c)
-        .map(|v| v.into_iter().next())
+        .one(c)
 }
 
 /// Everything the result page shows.

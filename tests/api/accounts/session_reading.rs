@@ -31,6 +31,15 @@ fn signed_in(body: &str) -> bool {
     body.contains("action=\"/logout\"")
 }
 
+/// The browser of `app`'s client is no longer signed in: its workbench sends it to the login
+/// page and a public page shows the visitor's menu.
+async fn signed_out(app: &TestApp, why: &str) {
+    let r = app.get("/my").await;
+    assert_eq!(r.status().as_u16(), 303, "{why}");
+    let (_, body) = app.get_text("/credit").await;
+    assert!(!signed_in(&body), "{why}");
+}
+
 #[actix_web::test]
 async fn a_kept_page_for_a_signed_in_user_reads_nothing_and_forms_still_read_the_session() {
     let app = spawn_windowed(30_000, None).await;
@@ -87,14 +96,7 @@ async fn a_write_on_this_instance_ends_other_readings_at_once() {
         .await;
     assert_eq!(r.status().as_u16(), 303);
 
-    let r = app.get("/my").await;
-    assert_eq!(
-        r.status().as_u16(),
-        303,
-        "a disabled account's session ended"
-    );
-    let (_, body) = app.get_text("/credit").await;
-    assert!(!signed_in(&body));
+    signed_out(&app, "a disabled account's session ended").await;
 }
 
 #[actix_web::test]
@@ -125,14 +127,7 @@ async fn a_session_ended_on_another_instance_ends_here_within_the_window() {
     assert_eq!(r.status().as_u16(), 303);
 
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    let r = a.get("/my").await;
-    assert_eq!(
-        r.status().as_u16(),
-        303,
-        "the sign-out on b holds on a after the window"
-    );
-    let (_, body) = a.get_text("/credit").await;
-    assert!(!signed_in(&body));
+    signed_out(&a, "the sign-out on b holds on a after the window").await;
 }
 
 #[actix_web::test]
